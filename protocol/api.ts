@@ -1,0 +1,255 @@
+// Request and response shapes of the HTTP API (mirrors ../shared/API.md). The server validates with
+// these schemas and publishes them as OpenAPI; the iframe imports only their types.
+import { z } from 'zod';
+
+const err = (message: string) => ({ error: message });
+
+export const CustomerNumber = z.string().regex(/^[A-Za-z0-9._@-]{1,32}$/, err('customer must be 1-32 characters of A-Z a-z 0-9 . _ @ -'));
+export const Amount = z.number(err('amount must be a positive integer')).int(err('amount must be a positive integer')).positive(err('amount must be a positive integer')).max(99_999_999_999);
+export const Currency = z.string().regex(/^[A-Z]{3}$/, err('currency must be an ISO 4217 upper-case code such as USD'));
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, err('must be a date YYYY-MM-DD')).refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), err('must be a real date YYYY-MM-DD'));
+export const OrderRef = z.string().min(1).max(255);
+const Origin = z.url().refine((u) => { try { const x = new URL(u); return (x.protocol === 'http:' || x.protocol === 'https:') && x.origin === u.replace(/\/$/, ''); } catch { return false; } }, err('origins must be http(s) origins without a path, e.g. https://shop.example'));
+const WebhookUrl = z.url().refine((u) => /^https?:\/\//.test(u), err('webhook_url must be an http or https URL'));
+
+// ---- Merchant ----
+
+export const MerchantSettingsUpdate = z.strictObject({
+  name: z.string().min(1).max(100).optional(),
+  allowed_origins: z.array(Origin).max(50).optional(),
+  webhook_url: WebhookUrl.nullable().optional(),
+  auto_pay_days: z.number().int().min(0).max(60).optional(),
+  need_cvc: z.boolean().optional(),
+  three_d_secure: z.enum(['when_required', 'always']).optional(),
+  one_click_after: z.number().int().min(0).max(1000).optional(),
+  rate_limit: z.number().int().min(0).max(1_000_000).optional(),
+  /** Extension: requests a minute one client address may make to the fields' endpoints (0: none). */
+  frame_limit_per_address: z.number().int().min(0).max(1_000_000).optional(),
+});
+
+export const MerchantView = z.object({
+  id: z.string(),
+  name: z.string(),
+  group: z.string(),
+  publishable_key: z.string(),
+  allowed_origins: z.array(z.string()),
+  webhook_url: z.string().nullable(),
+  auto_pay_days: z.number(),
+  need_cvc: z.boolean(),
+  three_d_secure: z.enum(['when_required', 'always']),
+  one_click_after: z.number(),
+  rate_limit: z.number(),
+  frame_limit_per_address: z.number(),
+  created_at: z.string(),
+});
+export type MerchantView = z.infer<typeof MerchantView>;
+
+// ---- Sessions ----
+
+export const Recurring = z.strictObject({
+  min_amount: z.number().int().min(0),
+  max_amount: z.number().int().positive(),
+  frequency_days: z.number().int().min(0).max(3660),
+  end_date: IsoDate,
+});
+export type Recurring = z.infer<typeof Recurring>;
+
+export const SessionCreate = z.strictObject({
+  mode: z.enum(['payment', 'setup']).default('payment'),
+  amount: Amount.optional(),
+  currency: Currency.optional(),
+  customer: CustomerNumber.optional(),
+  order: OrderRef.optional(),
+  save_card: z.enum(['ask', 'require', 'off']).default('ask'),
+  recurring: Recurring.optional(),
+  expires_in: z.number().int().min(1).max(86400).default(1800),
+});
+export type SessionCreate = z.input<typeof SessionCreate>;
+
+export const MaskedCardView = z.object({
+  token: z.string().optional(),
+  brand: z.string(),
+  bin: z.string().optional(),
+  last4: z.string(),
+  exp_month: z.number(),
+  exp_year: z.number(),
+});
+export type MaskedCardView = z.infer<typeof MaskedCardView>;
+
+export const SessionView = z.object({
+  id: z.string(),
+  client_secret: z.string().optional(),
+  status: z.enum(['open', 'complete', 'expired']),
+  mode: z.enum(['payment', 'setup']),
+  amount: z.number().nullable(),
+  currency: z.string().nullable(),
+  customer: z.string().nullable(),
+  order: z.string().nullable(),
+  save_card: z.enum(['ask', 'require', 'off']),
+  recurring: Recurring.nullable(),
+  expires_at: z.string(),
+  created: z.string(),
+  charge: z.string().nullable(),
+  card: MaskedCardView.nullable(),
+  saved: z.boolean(),
+  mandate: z.string().nullable(),
+});
+export type SessionView = z.infer<typeof SessionView>;
+
+// ---- Customers and cards ----
+
+export const CustomerUpdate = z.strictObject({
+  status: z.enum(['deny', 'none']).optional(),
+  email: z.email().nullable().optional(),
+  phone: z.string().regex(/^\+?[0-9][0-9 ()-]{4,19}$/, err('phone must be a phone number such as +15555550100')).nullable().optional(),
+  limits: z.strictObject({ daily: Amount.nullable().optional(), weekly: Amount.nullable().optional() }).optional(),
+});
+
+export const CustomerView = z.object({
+  customer: z.string(),
+  status: z.enum(['none', 'member', 'deny']),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  limits: z.object({ daily: z.number().optional(), weekly: z.number().optional() }),
+  default_card: z.string().optional(),
+});
+export type CustomerView = z.infer<typeof CustomerView>;
+
+export const CardView = z.object({
+  token: z.string(),
+  bin: z.string(),
+  last4: z.string(),
+  brand: z.string(),
+  issuer: z.string(),
+  country: z.string(),
+  exp_month: z.number(),
+  exp_year: z.number(),
+  active: z.boolean(),
+  expiring_soon: z.boolean(),
+  need_cvc: z.boolean(),
+  default: z.boolean(),
+  successful_payments: z.number(),
+  /** Extension: `import` cards serve merchant-initiated charges only. */
+  source: z.enum(['checkout', 'import']),
+  created_at: z.string(),
+});
+export type CardView = z.infer<typeof CardView>;
+
+export const CardNumber = z.string().regex(/^[0-9 -]{12,23}$/, err('number must be 12-19 digits'));
+export const ExpMonth = z.number().int();
+export const ExpYear = z.number().int();
+
+export const CardImport = z.strictObject({
+  number: CardNumber,
+  exp_month: ExpMonth,
+  exp_year: ExpYear,
+  holder: z.string().min(1).max(100).optional(),
+});
+
+export const CardUpdate = z.strictObject({ default: z.literal(true) });
+
+// ---- Charges and refunds ----
+
+export const ChargeCreate = z.strictObject({
+  customer: CustomerNumber,
+  card: z.string().min(1).max(64),
+  amount: Amount,
+  currency: Currency,
+  order: OrderRef.optional(),
+  mandate: z.string().min(1).max(64).optional(),
+});
+
+export const ChargeView = z.object({
+  id: z.string(),
+  status: z.enum(['succeeded', 'failed']),
+  amount: z.number(),
+  amount_refunded: z.number(),
+  currency: z.string(),
+  customer: z.string().nullable(),
+  card: z.string().nullable(),
+  card_details: MaskedCardView,
+  order: z.string().nullable(),
+  initiator: z.enum(['customer', 'merchant']),
+  mandate: z.string().nullable(),
+  session: z.string().nullable(),
+  network_transaction_id: z.string().nullable(),
+  failure: z.object({ code: z.string(), decline_code: z.string().optional(), message: z.string() }).optional(),
+  created: z.string(),
+});
+export type ChargeView = z.infer<typeof ChargeView>;
+
+export const RefundCreate = z.strictObject({ amount: Amount.optional() });
+export const RefundView = z.object({ id: z.string(), charge: z.string(), amount: z.number(), currency: z.string(), status: z.enum(['succeeded', 'failed']), created: z.string() });
+export type RefundView = z.infer<typeof RefundView>;
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  starting_after: z.string().min(1).max(64).optional(),
+});
+
+// ---- The fields' own endpoints (called only by the vault's iframe) ----
+
+export const FrameCardInput = z.strictObject({
+  number: CardNumber,
+  exp_month: ExpMonth,
+  exp_year: ExpYear,
+  cvc: z.string().regex(/^[0-9]{3,4}$/, err('cvc must be 3 or 4 digits')),
+  holder: z.string().min(1).max(100).optional(),
+});
+
+export const FrameConfirm = z.strictObject({
+  card: FrameCardInput.optional(),
+  saved_card: z.strictObject({ token: z.string().min(1).max(64), cvc: z.string().regex(/^[0-9]{3,4}$/, err('cvc must be 3 or 4 digits')).optional() }).optional(),
+  /** The customer ticked the consent box. */
+  save: z.boolean().default(false),
+  /** The consent text the customer saw, recorded with the agreement. */
+  consent_text: z.string().max(2000).optional(),
+  /** A 3-D Secure challenge the customer passed for this card. */
+  challenge: z.string().min(1).max(64).optional(),
+});
+export type FrameConfirm = z.input<typeof FrameConfirm>;
+
+export const FrameSavedCard = z.object({
+  token: z.string(),
+  brand: z.string(),
+  bin: z.string(),
+  last4: z.string(),
+  exp_month: z.number(),
+  exp_year: z.number(),
+  need_cvc: z.boolean(),
+  default: z.boolean(),
+});
+export type FrameSavedCard = z.infer<typeof FrameSavedCard>;
+
+export const FrameSession = z.object({
+  id: z.string(),
+  mode: z.enum(['payment', 'setup']),
+  status: z.enum(['open', 'complete', 'expired']),
+  amount: z.number().nullable(),
+  currency: z.string().nullable(),
+  order: z.string().nullable(),
+  merchant: z.object({ name: z.string() }),
+  /** What the consent box does here: not shown, shown unchecked, or shown and required. */
+  save_card: z.enum(['off', 'ask', 'require']),
+  recurring: Recurring.nullable(),
+  cards: z.array(FrameSavedCard),
+  three_d_secure: z.enum(['when_required', 'always']),
+  failed_attempts: z.number(),
+  expires_at: z.string(),
+});
+export type FrameSession = z.infer<typeof FrameSession>;
+
+export const FrameConfirmResult = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('succeeded'), session: z.string(), charge: z.string().optional(), card: MaskedCardView, saved: z.boolean(), mandate: z.string().optional() }),
+  z.object({ status: z.literal('requires_action'), session: z.string(), next_action: z.object({ type: z.literal('three_d_secure'), challenge: z.string(), url: z.string() }) }),
+]);
+export type FrameConfirmResult = z.infer<typeof FrameConfirmResult>;
+
+export const FrameChallengeAnswer = z.strictObject({ code: z.string().min(1).max(16) });
+export const FrameChallengeResult = z.object({ challenge: z.string(), status: z.enum(['passed', 'failed', 'pending']), attempts_left: z.number() });
+export type FrameChallengeResult = z.infer<typeof FrameChallengeResult>;
+
+export const FrameDeleteCard = z.strictObject({ token: z.string().min(1).max(64) });
+
+/** Header the iframe sends with the origin of the page that embeds it (learnt from the first pinned message). */
+export const HOST_ORIGIN_HEADER = 'Checkout-Host-Origin';

@@ -1,0 +1,36 @@
+// Card facts both sides agree on: the brand names of the contract and how to mask a card.
+
+export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'diners' | 'jcb' | 'unionpay' | 'maestro' | 'mir' | 'elo' | 'hiper' | 'hipercard' | 'unknown';
+
+const FROM_VALIDATOR: Record<string, CardBrand> = {
+  visa: 'visa',
+  mastercard: 'mastercard',
+  'american-express': 'amex',
+  discover: 'discover',
+  'diners-club': 'diners',
+  jcb: 'jcb',
+  unionpay: 'unionpay',
+  maestro: 'maestro',
+  mir: 'mir',
+  elo: 'elo',
+  hiper: 'hiper',
+  hipercard: 'hipercard',
+};
+
+/** Maps card-validator's type names to the contract's brand names. */
+export function brandFromValidator(type: string | undefined): CardBrand {
+  return (type && FROM_VALIDATOR[type]) || 'unknown';
+}
+
+/** A card as the customer may see it: never more than the first six and the last four digits. */
+export interface MaskedCard {
+  token?: string;
+  brand: CardBrand | string;
+  last4: string;
+  exp_month: number;
+  exp_year: number;
+}
+
+export function maskNumber(bin: string, last4: string): string {
+  return `${bin}••••••${last4}`;
+}

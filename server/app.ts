@@ -1,0 +1,68 @@
+// The vault's Hono app: one router per resource, composed behind the middleware each family needs.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv, Deps } from './context.ts';
+import { ApiError, errorResponse, fromZodError } from './errors.ts';
+import { apiKey } from './middleware/api-key.ts';
+import { frameAuth } from './middleware/frame-auth.ts';
+import { idempotencyKey } from './middleware/idempotency.ts';
+import { jsonBody } from './middleware/json-body.ts';
+import { merchantRateLimit } from './middleware/rate-limit.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { threeDsPage } from './pages/three-ds-page.ts';
+import { cardRoutes } from './routes/cards.ts';
+import { chargeRoutes } from './routes/charges.ts';
+import { customerRoutes } from './routes/customers.ts';
+import { eventRoutes } from './routes/events.ts';
+import { frameRoutes } from './routes/frame.ts';
+import { merchantRoutes } from './routes/merchant.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+
+export function createApp(deps: Deps) {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw fromZodError(result.error, (result as { data?: unknown }).data);
+    },
+  });
+
+  app.use('*', async function provideDeps(c, next) {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('*', requestLog());
+  app.use('*', securityHeaders());
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  app.use('/v1/*', apiKey(), merchantRateLimit(), jsonBody(), idempotencyKey({ required: (path) => path === '/v1/charges' }));
+  app.use('/frame/v1/*', frameAuth(), jsonBody());
+
+  const routes = app
+    .route('/', merchantRoutes)
+    .route('/', sessionRoutes)
+    .route('/', customerRoutes)
+    .route('/', cardRoutes)
+    .route('/', chargeRoutes)
+    .route('/', eventRoutes)
+    .route('/', frameRoutes)
+    .route('/', threeDsPage);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Your secret key, sk_test_…' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'clientSecret', { type: 'http', scheme: 'bearer', description: "The session's client secret (the fields' iframe only)" });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Card vault API', version: '1', description: 'Amounts are integers in minor units; every error is { error: { type, code, message, param? } }.' },
+  });
+
+  app.notFound((c) => errorResponse(c, new ApiError('resource_missing', `No such endpoint: ${c.req.method} ${c.req.path}`)));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return errorResponse(c, err);
+    if (err instanceof HTTPException && err.status === 400) return errorResponse(c, new ApiError('body_not_json', 'The request body is not valid JSON'));
+    if (err instanceof HTTPException && err.status === 413) return errorResponse(c, new ApiError('body_too_large', 'The request body is larger than 1 MB'));
+    deps.logger.error({ err, method: c.req.method, path: c.req.path }, 'unexpected error');
+    return errorResponse(c, new ApiError('internal', 'An unexpected error occurred; it has been logged'));
+  });
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,26 @@
+// Deleting a saved card, by the merchant or by the customer in the fields: the key is destroyed, the
+// default moves to the next card, and the merchant hears of it.
+import type { Db } from '../db/database.ts';
+import { notFound } from '../errors.ts';
+import { emitEvent } from '../jobs/events.ts';
+import { destroyCard, findCard, listCards, type LiveCard } from '../vault/card-store.ts';
+import { getCustomer } from './customer-store.ts';
+
+export async function deleteCard(
+  db: Db,
+  input: { merchantId: string; groupId: string; customer: string; token: string; by: 'merchant' | 'customer'; now: Date; allow?: (row: LiveCard) => boolean },
+): Promise<void> {
+  const { groupId, customer, token, now } = input;
+  await db.transaction().execute(async (trx) => {
+    const row = await findCard(trx, groupId, customer, token);
+    if (!row || (input.allow && !input.allow(row))) throw notFound('card', 'token');
+    await destroyCard(trx, token, now);
+    const owner = await getCustomer(trx, groupId, customer);
+    if (owner?.default_card === token) {
+      const next = (await listCards(trx, groupId, customer))[0];
+      await trx.updateTable('customers').set({ default_card: next?.token ?? null, updated_at: now.toISOString() })
+        .where('group_id', '=', groupId).where('customer', '=', customer).execute();
+    }
+    await emitEvent(trx, { merchantId: input.merchantId, groupId, type: 'card.deleted', data: { card: token, customer, by: input.by }, now });
+  });
+}

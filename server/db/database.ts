@@ -1,0 +1,45 @@
+// Opens the one query layer: kysely over the embedded SQLite file, or over PostgreSQL when a URL is given.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+export type DbKind = 'sqlite' | 'postgres';
+
+export interface DbHandle {
+  db: Db;
+  kind: DbKind;
+  close(): Promise<void>;
+}
+
+export function openDatabase(options: { databaseUrl?: string; dataDir: string }): DbHandle {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  return openSqlite(path.join(options.dataDir, 'vault.db'));
+}
+
+function openSqlite(file: string): DbHandle {
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  // The write-ahead log is checkpointed often so that a destroyed card key leaves the WAL soon.
+  database.pragma('wal_autocheckpoint = 200');
+  database.pragma('secure_delete = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, kind: 'sqlite', close: () => db.destroy() };
+}
+
+function openPostgres(url: string): DbHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // Sums of amounts come back as int8; they fit a JS number for any real ledger.
+    types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) } as any,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}

@@ -1,0 +1,177 @@
+// The tables as kysely sees them. Times are ISO strings, JSON columns are text, booleans are 0/1,
+// so that one set of queries runs unchanged on SQLite and PostgreSQL.
+
+export interface MerchantGroupTable {
+  id: string;
+  created_at: string;
+}
+
+export interface MerchantTable {
+  id: string;
+  group_id: string;
+  name: string;
+  secret_key_hash: string;
+  publishable_key: string;
+  allowed_origins: string; // JSON string[]
+  webhook_url: string | null;
+  webhook_secret: string;
+  auto_pay_days: number;
+  need_cvc: number;
+  three_d_secure: string;
+  one_click_after: number;
+  rate_limit: number;
+  frame_limit_per_address: number;
+  created_at: string;
+}
+
+/** Secrets the vault keeps for itself (the fingerprint key), wrapped by the key ring. */
+export interface VaultSecretTable {
+  name: string;
+  wrapped: string;
+  key_version: string;
+}
+
+export interface CustomerTable {
+  group_id: string;
+  customer: string;
+  status: string; // none | member | deny
+  email: string | null;
+  phone: string | null;
+  limit_daily: number | null;
+  limit_weekly: number | null;
+  default_card: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CardTable {
+  token: string;
+  group_id: string;
+  customer: string;
+  fingerprint: string | null; // null once deleted
+  bin: string;
+  last4: string;
+  brand: string;
+  issuer: string;
+  country: string;
+  key_version: string | null;
+  wrapped_key: string | null; // the card's data key, wrapped; null once destroyed
+  pan_ct: string | null; // the number, encrypted under the data key
+  meta_ct: string | null; // expiry and holder, encrypted under the data key
+  network_transaction_id: string | null;
+  successful_payments: number;
+  /** checkout: saved in the fields; import: bound elsewhere, merchant-initiated only. */
+  source: string;
+  expiring_notified: number;
+  deleted_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  merchant_id: string;
+  group_id: string;
+  client_secret_hash: string;
+  mode: string;
+  amount: number | null;
+  currency: string | null;
+  customer: string | null;
+  order_ref: string | null;
+  save_card: string;
+  recurring: string | null; // JSON
+  status: string; // open | processing | complete | expired
+  failed_attempts: number;
+  expires_at: string;
+  charge_id: string | null;
+  card_token: string | null;
+  card_masked: string | null; // JSON of the masked card for GET /v1/sessions
+  mandate_id: string | null;
+  saved: number;
+  created_at: string;
+  completed_at: string | null;
+}
+
+export interface ChallengeTable {
+  id: string;
+  session_id: string;
+  fingerprint: string; // which card the challenge authenticates
+  status: string; // pending | passed | failed | used
+  attempts: number;
+  created_at: string;
+}
+
+export interface ChargeTable {
+  id: string;
+  merchant_id: string;
+  group_id: string;
+  customer: string | null;
+  card_token: string | null;
+  card_masked: string; // JSON { brand, last4, exp_month, exp_year }
+  amount: number;
+  currency: string;
+  order_ref: string | null;
+  initiator: string; // customer | merchant
+  mandate_id: string | null;
+  session_id: string | null;
+  status: string; // succeeded | failed
+  network_transaction_id: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  decline_code: string | null;
+  amount_refunded: number;
+  processor_ref: string;
+  created_at: string;
+}
+
+export interface RefundTable {
+  id: string;
+  charge_id: string;
+  merchant_id: string;
+  amount: number;
+  status: string;
+  created_at: string;
+}
+
+export interface IdempotencyTable {
+  merchant_id: string;
+  key: string;
+  request_hash: string;
+  state: string; // running | done
+  response_status: number | null;
+  response_body: string | null;
+  locked_at: string;
+  created_at: string;
+}
+
+export interface EventTable {
+  id: string;
+  merchant_id: string;
+  group_id: string;
+  type: string;
+  data: string; // JSON
+  created_at: string;
+}
+
+/** The simulated card network's own ledger: it answers a repeated reference with its first result. */
+export interface SimulatedOperationTable {
+  reference: string;
+  kind: string;
+  result: string; // JSON
+  created_at: string;
+}
+
+export interface Database {
+  merchant_groups: MerchantGroupTable;
+  merchants: MerchantTable;
+  vault_secrets: VaultSecretTable;
+  customers: CustomerTable;
+  cards: CardTable;
+  sessions: SessionTable;
+  challenges: ChallengeTable;
+  charges: ChargeTable;
+  refunds: RefundTable;
+  idempotency_keys: IdempotencyTable;
+  events: EventTable;
+  simulated_operations: SimulatedOperationTable;
+}

@@ -1,0 +1,26 @@
+// Events are written in the same transaction as the change they report (an outbox for delivery).
+import type { Transaction } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+import { newId } from '../ids.ts';
+
+export type EventType =
+  | 'session.completed' | 'charge.succeeded' | 'charge.failed' | 'charge.refunded'
+  | 'card.saved' | 'card.updated' | 'card.deleted' | 'card.expiring'
+  | 'mandate.created' | 'mandate.cancelled' | 'invoice.paid' | 'invoice.payment_failed';
+
+export async function emitEvent(
+  q: Db | Transaction<Database>,
+  event: { merchantId: string; groupId: string; type: EventType; data: object; now: Date },
+): Promise<string> {
+  const id = newId('evt');
+  await q.insertInto('events').values({
+    id,
+    merchant_id: event.merchantId,
+    group_id: event.groupId,
+    type: event.type,
+    data: JSON.stringify(event.data),
+    created_at: event.now.toISOString(),
+  }).execute();
+  return id;
+}

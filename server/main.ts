@@ -1,0 +1,41 @@
+// `npm run server`: the vault alone. SIGTERM stops taking requests, lets those in flight finish,
+// then closes the database.
+import { serve } from '@hono/node-server';
+import { parseEnv } from './env.ts';
+import { createRuntime } from './vault-runtime.ts';
+
+export async function runServer(env = parseEnv()) {
+  const runtime = await createRuntime(env);
+  const { logger } = runtime.deps;
+  const server = serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: env.HOST });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
+  logger.info({ url: env.PUBLIC_URL, listen: `${env.HOST}:${env.PORT}`, database: runtime.deps.dbKind }, 'vault listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) => {
+    stopping ??= (async () => {
+      logger.info({ signal }, 'stopping: no new requests, finishing those in flight');
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold the close open; busy ones finish their request first.
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      });
+      await runtime.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM').then(() => process.exit(0)));
+  process.once('SIGINT', () => void stop('SIGINT').then(() => process.exit(0)));
+  return { server, runtime, stop };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runServer().catch((err: Error) => {
+    console.error(`vault: cannot start: ${err.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,98 @@
+// Merchant groups, merchants and their keys. Secret keys are stored only as hashes and compared in
+// constant time; the publishable key is public by design.
+import type { Db } from '../db/database.ts';
+import type { MerchantTable } from '../db/schema.ts';
+import type { MerchantView } from '../../protocol/api.ts';
+import { newId, randomSecret, safeEqual, sha256 } from '../ids.ts';
+
+export interface Merchant {
+  id: string;
+  group_id: string;
+  name: string;
+  publishable_key: string;
+  allowed_origins: string[];
+  webhook_url: string | null;
+  webhook_secret: string;
+  auto_pay_days: number;
+  need_cvc: boolean;
+  three_d_secure: 'when_required' | 'always';
+  one_click_after: number;
+  rate_limit: number;
+  frame_limit_per_address: number;
+  created_at: string;
+}
+
+export interface CreatedMerchant {
+  id: string;
+  group: string;
+  secret_key: string;
+  publishable_key: string;
+  webhook_secret: string;
+}
+
+const SETTINGS_DEFAULTS = { auto_pay_days: 3, need_cvc: 1, three_d_secure: 'when_required', one_click_after: 1, rate_limit: 100, frame_limit_per_address: 60 };
+
+export function fromRow(row: MerchantTable): Merchant {
+  return {
+    ...row,
+    allowed_origins: JSON.parse(row.allowed_origins),
+    need_cvc: row.need_cvc === 1,
+    three_d_secure: row.three_d_secure as Merchant['three_d_secure'],
+  };
+}
+
+export function toView(m: Merchant): MerchantView {
+  const { webhook_secret: _secret, group_id, ...rest } = m;
+  return { ...rest, group: group_id };
+}
+
+export async function createMerchant(
+  db: Db,
+  input: { name: string; origins: string[]; webhookUrl?: string; groupId?: string },
+): Promise<CreatedMerchant> {
+  const now = new Date().toISOString();
+  const id = newId('mer');
+  const secret_key = `sk_test_${randomSecret(24)}`;
+  const publishable_key = `pk_test_${randomSecret(18)}`;
+  const webhook_secret = `whsec_${randomSecret(24)}`;
+  return db.transaction().execute(async (trx) => {
+    let group = input.groupId;
+    if (group) {
+      const exists = await trx.selectFrom('merchant_groups').select('id').where('id', '=', group).executeTakeFirst();
+      if (!exists) throw new Error(`no merchant group ${group}`);
+    } else {
+      group = newId('grp');
+      await trx.insertInto('merchant_groups').values({ id: group, created_at: now }).execute();
+    }
+    await trx.insertInto('merchants').values({
+      id,
+      group_id: group,
+      name: input.name,
+      secret_key_hash: sha256(secret_key),
+      publishable_key,
+      allowed_origins: JSON.stringify(input.origins.map((o) => new URL(o).origin)),
+      webhook_url: input.webhookUrl ?? null,
+      webhook_secret,
+      ...SETTINGS_DEFAULTS,
+      created_at: now,
+    }).execute();
+    return { id, group, secret_key, publishable_key, webhook_secret };
+  });
+}
+
+export async function findBySecretKey(db: Db, key: string): Promise<Merchant | undefined> {
+  const hash = sha256(key);
+  const row = await db.selectFrom('merchants').selectAll().where('secret_key_hash', '=', hash).executeTakeFirst();
+  // The index finds the row by hash; the comparison that decides is constant-time.
+  return row && safeEqual(row.secret_key_hash, hash) ? fromRow(row) : undefined;
+}
+
+export async function findByPublishableKey(db: Db, key: string): Promise<Merchant | undefined> {
+  const row = await db.selectFrom('merchants').selectAll().where('publishable_key', '=', key).executeTakeFirst();
+  return row && safeEqual(row.publishable_key, key) ? fromRow(row) : undefined;
+}
+
+export async function findById(db: Db, id: string): Promise<Merchant | undefined> {
+  const row = await db.selectFrom('merchants').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? fromRow(row) : undefined;
+}

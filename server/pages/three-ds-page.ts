@@ -1,0 +1,57 @@
+// The 3-D Secure challenge page the vault serves (shown inside the fields): a form for the issuer's
+// code, with a strict CSP; when the challenge settles it tells the fields by a pinned postMessage.
+import { Hono } from 'hono';
+import type { AppEnv } from '../context.ts';
+import { findById } from '../merchants/merchant-store.ts';
+import { answerChallenge } from '../payments/challenges.ts';
+import { randomSecret } from '../ids.ts';
+import { servePage } from './html-page.ts';
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+function body(id: string, message: string, settled?: { status: string }) {
+  const form = settled ? '' : `
+    <form method="post" action="/frame/3ds/${escape(id)}">
+      <label for="code">Code from your bank</label>
+      <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required autofocus aria-describedby="hint">
+      <p id="hint" class="hint">Test mode: the code is 123456.</p>
+      <button type="submit">Verify</button>
+    </form>`;
+  return `<main><h1>Confirm your payment</h1><p role="status" aria-live="polite">${escape(message)}</p>${form}</main>`;
+}
+
+export const threeDsPage = new Hono<AppEnv>()
+  .get('/frame/3ds/:id', async (c) => {
+    const challenge = await c.var.deps.db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
+    if (!challenge) return servePage(c, { nonce: randomSecret(16), ancestors: [], title: 'Not found', body: body('', 'This verification does not exist.', { status: 'failed' }) }, 404);
+    const ancestors = await allowedAncestors(c, challenge.session_id);
+    return servePage(c, page(c.var.deps.publicUrl, challenge.id, ancestors, 'Your bank asks you to confirm this payment with a one-time code.'));
+  })
+  .post('/frame/3ds/:id', async (c) => {
+    const { deps } = c.var;
+    if (c.req.header('origin') !== deps.publicUrl) return c.text('Forbidden', 403);
+    const challenge = await deps.db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
+    if (!challenge) return c.text('Not found', 404);
+    const form = await c.req.parseBody();
+    const result = await answerChallenge(deps, challenge, String(form.code ?? '').trim());
+    const ancestors = await allowedAncestors(c, challenge.session_id);
+    const message = result.status === 'passed' ? 'Verified. Returning to your payment…'
+      : result.status === 'failed' ? 'The code was wrong too many times. The payment was not confirmed.'
+      : `That code is not right. ${result.attempts_left} tries left.`;
+    return servePage(c, page(deps.publicUrl, challenge.id, ancestors, message, result.status === 'pending' ? undefined : result));
+  });
+
+async function allowedAncestors(c: { var: AppEnv['Variables'] }, sessionId: string): Promise<string[]> {
+  const session = await c.var.deps.db.selectFrom('sessions').select('merchant_id').where('id', '=', sessionId).executeTakeFirst();
+  const merchant = session && (await findById(c.var.deps.db, session.merchant_id));
+  return merchant?.allowed_origins ?? [];
+}
+
+function page(vault: string, id: string, ancestors: string[], message: string, settled?: { status: string }) {
+  const nonce = randomSecret(16);
+  // The fields' frame (the vault's own origin) is this page's parent; it listens for the outcome.
+  const script = settled
+    ? `<script nonce="${nonce}">parent.postMessage(${JSON.stringify({ type: 'checkout:3ds', challenge: id, status: settled.status })}, ${JSON.stringify(vault)});</script>`
+    : '';
+  return { nonce, ancestors, title: 'Confirm your payment', body: body(id, message, settled) + script };
+}

@@ -1,0 +1,77 @@
+// The simulated card network of the contract's test-card table. Its ledger lives in its own table,
+// so it answers a repeated reference like a real processor would, even after the vault restarts.
+import crypto from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import type { AuthorizeRequest, AuthorizeResult, BinInfo, DeclineCode, Processor } from './processor.ts';
+
+const DECLINES: Record<string, { code: DeclineCode; decline_code?: string; message: string }> = {
+  '4000000000000002': { code: 'card_declined', decline_code: 'generic_decline', message: 'The card was declined.' },
+  '4000000000009995': { code: 'insufficient_funds', decline_code: 'insufficient_funds', message: 'The card has insufficient funds.' },
+  '4000000000000127': { code: 'incorrect_cvc', decline_code: 'incorrect_cvc', message: 'The card security code is incorrect.' },
+  '4000000000000069': { code: 'expired_card', decline_code: 'expired_card', message: 'The card has expired.' },
+};
+const PROCESSING_ERROR = '4000000000000119';
+const CHALLENGE = '4000000000003220';
+/** Saves and verifies, but every later charge is declined. */
+const DECLINE_AFTER_SAVE = '4000000000000341';
+/** Extension for tests of the one-click CVC retry: an all-zero CVC is a wrong CVC on any card. */
+const WRONG_CVC = /^0{3,4}$/;
+
+export const CHALLENGE_CODE = '123456';
+
+const id = (prefix: string) => `${prefix}_${crypto.randomBytes(12).toString('base64url')}`;
+
+function decide(req: AuthorizeRequest, now: Date): AuthorizeResult {
+  const { number } = req.card;
+  if (number === PROCESSING_ERROR) return { outcome: 'error', message: 'The processor could not complete the request.' };
+  const expired = req.card.exp_year < now.getUTCFullYear() || (req.card.exp_year === now.getUTCFullYear() && req.card.exp_month < now.getUTCMonth() + 1);
+  const decline = (d: { code: DeclineCode; decline_code?: string; message: string }): AuthorizeResult => ({ outcome: 'declined', processor_id: id('sim'), ...d });
+  if (expired) return decline({ code: 'expired_card', decline_code: 'expired_card', message: 'The card has expired.' });
+  if (DECLINES[number]) return decline(DECLINES[number]);
+  if (req.initiator === 'customer') {
+    if ((number === CHALLENGE || req.force_challenge) && !req.authenticated) return { outcome: 'challenge' };
+    if (req.card.cvc && WRONG_CVC.test(req.card.cvc)) return decline(DECLINES['4000000000000127']);
+  }
+  if (number === DECLINE_AFTER_SAVE && req.stored_credential) return decline(DECLINES['4000000000000002']);
+  return { outcome: 'approved', processor_id: id('sim'), network_transaction_id: req.network_transaction_id && req.initiator === 'merchant' ? req.network_transaction_id : id('ntid') };
+}
+
+export class SimulatedProcessor implements Processor {
+  constructor(private readonly db: Db, private readonly clock: () => Date = () => new Date()) {}
+
+  async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
+    const previous = await this.lookup(req.reference);
+    if (previous) return previous;
+    const result = decide(req, this.clock());
+    // A challenge is a question, not an operation: nothing is recorded until the card is charged.
+    if (result.outcome === 'challenge') return result;
+    await this.db.insertInto('simulated_operations')
+      .values({ reference: req.reference, kind: 'authorize', result: JSON.stringify(result), created_at: this.clock().toISOString() })
+      .onConflict((oc) => oc.column('reference').doNothing())
+      .execute();
+    return (await this.lookup(req.reference))!;
+  }
+
+  async void(_processorId: string): Promise<void> {}
+
+  async refund(_req: { reference: string; processor_id: string; amount: number }) {
+    return { outcome: 'succeeded' as const };
+  }
+
+  async lookup(reference: string): Promise<AuthorizeResult | undefined> {
+    const row = await this.db.selectFrom('simulated_operations').select('result').where('reference', '=', reference).executeTakeFirst();
+    return row ? (JSON.parse(row.result) as AuthorizeResult) : undefined;
+  }
+
+  verifyChallenge(code: string): boolean {
+    const given = Buffer.from(code);
+    return given.length === CHALLENGE_CODE.length && crypto.timingSafeEqual(given, Buffer.from(CHALLENGE_CODE));
+  }
+
+  binInfo(bin: string): BinInfo {
+    if (bin.startsWith('4')) return { issuer: 'Simulated Visa Bank', country: 'US' };
+    if (bin.startsWith('5') || bin.startsWith('2')) return { issuer: 'Simulated Mastercard Bank', country: 'US' };
+    if (bin.startsWith('34') || bin.startsWith('37')) return { issuer: 'American Express', country: 'US' };
+    return { issuer: 'Simulated Bank', country: 'US' };
+  }
+}

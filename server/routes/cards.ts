@@ -1,0 +1,75 @@
+// A customer's saved cards: list, import from another provider, make default, delete.
+import { createRoute, z } from '@hono/zod-openapi';
+import { CardImport, CardUpdate, CardView, CustomerNumber } from '../../protocol/api.ts';
+import type { AppEnv } from '../context.ts';
+import { ensureCustomer, getCustomer, noteCardSaved } from '../customers/customer-store.ts';
+import { deleteCard } from '../customers/delete-card.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { emitEvent } from '../jobs/events.ts';
+import { checkCard } from '../payments/card-checks.ts';
+import { findCard, listCards, saveCard, toCardView, type LiveCard } from '../vault/card-store.ts';
+import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
+import type { Context } from 'hono';
+
+const customerParam = z.object({ customer: CustomerNumber });
+const cardParams = z.object({ customer: CustomerNumber, token: z.string().min(1).max(64) });
+const CardList = z.object({ data: z.array(CardView) });
+const Deleted = z.object({ token: z.string(), deleted: z.literal(true) });
+
+const list = createRoute({ method: 'get', path: '/v1/customers/{customer}/cards', security: secured, request: { params: customerParam }, responses: { 200: jsonContent(CardList, 'The saved cards, default first'), 400: errors[400] } });
+const importCard = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards', security: secured, request: { params: customerParam, ...jsonBody(CardImport) }, responses: { 201: jsonContent(CardView, 'The imported card'), 200: jsonContent(CardView, 'The customer already had this number: the same card, updated'), 400: errors[400], 403: errors[403] } });
+const update = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: cardParams, ...jsonBody(CardUpdate) }, responses: { 200: jsonContent(CardView, 'The card, now the default'), 404: errors[404] } });
+const remove = createRoute({ method: 'delete', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: cardParams }, responses: { 200: jsonContent(Deleted, 'The card is deleted and its key destroyed'), 404: errors[404] } });
+
+async function view(c: Context<AppEnv>, row: LiveCard) {
+  const { db, ring, clock } = c.var.deps;
+  const customer = await getCustomer(db, row.group_id, row.customer);
+  return toCardView(ring, row, { now: clock(), needCvc: c.var.merchant.need_cvc, defaultCard: customer?.default_card ?? null });
+}
+
+export const cardRoutes = router()
+  .openapi(list, async (c) => {
+    const { customer } = c.req.valid('param');
+    const { db, ring, clock } = c.var.deps;
+    const group = c.var.merchant.group_id;
+    const [rows, owner] = await Promise.all([listCards(db, group, customer), getCustomer(db, group, customer)]);
+    const now = clock();
+    const data = rows.map((row) => toCardView(ring, row, { now, needCvc: c.var.merchant.need_cvc, defaultCard: owner?.default_card ?? null }));
+    data.sort((a, b) => Number(b.default) - Number(a.default));
+    return c.json({ data }, 200);
+  })
+  .openapi(importCard, async (c) => {
+    const { customer } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const checked = checkCard(body, 'card');
+    const { db, ring, fingerprintKey, processor, clock } = c.var.deps;
+    const merchant = c.var.merchant;
+    const now = clock();
+    const { row, created } = await db.transaction().execute(async (trx) => {
+      const owner = await ensureCustomer(trx, merchant.group_id, customer, now);
+      if (owner.status === 'deny') throw new ApiError('customer_denied', 'This customer does not allow cards to be saved');
+      const saved = await saveCard(trx, ring, fingerprintKey, {
+        groupId: merchant.group_id, customer, card: { ...checked, holder: body.holder }, bin: processor.binInfo(checked.number.slice(0, 6)), source: 'import', now,
+      });
+      await noteCardSaved(trx, owner, saved.row.token, now);
+      await emitEvent(trx, { merchantId: merchant.id, groupId: merchant.group_id, type: saved.created ? 'card.saved' : 'card.updated', data: { card: saved.row.token, customer, brand: saved.row.brand, last4: saved.row.last4, source: 'import' }, now });
+      return saved;
+    });
+    return c.json(await view(c, row), created ? 201 : 200);
+  })
+  .openapi(update, async (c) => {
+    const { customer, token } = c.req.valid('param');
+    const { db, clock } = c.var.deps;
+    const row = await findCard(db, c.var.merchant.group_id, customer, token);
+    if (!row) throw notFound('card', 'token');
+    await db.updateTable('customers').set({ default_card: token, updated_at: clock().toISOString() })
+      .where('group_id', '=', row.group_id).where('customer', '=', customer).execute();
+    return c.json(await view(c, row), 200);
+  })
+  .openapi(remove, async (c) => {
+    const { customer, token } = c.req.valid('param');
+    const { db, clock } = c.var.deps;
+    const merchant = c.var.merchant;
+    await deleteCard(db, { merchantId: merchant.id, groupId: merchant.group_id, customer, token, by: 'merchant', now: clock() });
+    return c.json({ token, deleted: true as const }, 200);
+  });

@@ -1,0 +1,36 @@
+// GET/POST /v1/customers/:customer: a customer's status, contact and limits in the merchant group.
+import { createRoute, z } from '@hono/zod-openapi';
+import { CustomerNumber, CustomerUpdate, CustomerView } from '../../protocol/api.ts';
+import { ensureCustomer, getCustomer, toCustomerView } from '../customers/customer-store.ts';
+import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
+
+const params = z.object({ customer: CustomerNumber });
+const read = createRoute({ method: 'get', path: '/v1/customers/{customer}', security: secured, request: { params }, responses: { 200: jsonContent(CustomerView, 'The customer'), 400: errors[400] } });
+const upsert = createRoute({ method: 'post', path: '/v1/customers/{customer}', security: secured, request: { params, ...jsonBody(CustomerUpdate) }, responses: { 200: jsonContent(CustomerView, 'The customer after the change'), 400: errors[400] } });
+
+export const customerRoutes = router()
+  .openapi(read, async (c) => {
+    const { customer } = c.req.valid('param');
+    return c.json(toCustomerView(customer, await getCustomer(c.var.deps.db, c.var.merchant.group_id, customer)), 200);
+  })
+  .openapi(upsert, async (c) => {
+    const { customer } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const { db, clock } = c.var.deps;
+    const group = c.var.merchant.group_id;
+    const now = clock();
+    const view = await db.transaction().execute(async (trx) => {
+      const row = await ensureCustomer(trx, group, customer, now);
+      const set: Record<string, unknown> = { updated_at: now.toISOString() };
+      if (body.status === 'deny') set.status = 'deny';
+      // Lifting a refusal leaves a customer with saved cards a member.
+      if (body.status === 'none') set.status = row.default_card || (await trx.selectFrom('cards').select('token').where('group_id', '=', group).where('customer', '=', customer).where('deleted_at', 'is', null).executeTakeFirst()) ? 'member' : 'none';
+      if (body.email !== undefined) set.email = body.email;
+      if (body.phone !== undefined) set.phone = body.phone;
+      if (body.limits?.daily !== undefined) set.limit_daily = body.limits.daily;
+      if (body.limits?.weekly !== undefined) set.limit_weekly = body.limits.weekly;
+      await trx.updateTable('customers').set(set).where('group_id', '=', group).where('customer', '=', customer).execute();
+      return toCustomerView(customer, await getCustomer(trx, group, customer));
+    });
+    return c.json(view, 200);
+  });

@@ -1,0 +1,46 @@
+// Small helpers that keep route definitions short: JSON bodies, error responses, the security scheme.
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../context.ts';
+import { fromZodError } from '../errors.ts';
+
+export const ErrorSchema = z.object({
+  error: z.object({
+    type: z.string(),
+    code: z.string(),
+    message: z.string(),
+    param: z.string().optional(),
+    decline_code: z.string().optional(),
+    charge: z.string().optional(),
+  }),
+}).openapi('Error');
+
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});
+
+const error = (description: string) => jsonContent(ErrorSchema, description);
+
+export const errors = {
+  400: error('Invalid request'),
+  401: error('Missing or wrong secret key'),
+  403: error('Not allowed'),
+  404: error('No such resource'),
+  409: error('Idempotency conflict'),
+  429: error('Rate limited'),
+} as const;
+
+export const secured = [{ bearer: [] as string[] }];
+
+/** Every router is built the same way: validation failures become the contract's 400. */
+export function router() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, _c) => {
+      if (!result.success) throw fromZodError(result.error, (result as { data?: unknown }).data);
+    },
+  });
+}

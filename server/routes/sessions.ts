@@ -1,0 +1,21 @@
+// POST /v1/sessions and GET /v1/sessions/:id: checkout sessions made by the merchant's server.
+import { createRoute, z } from '@hono/zod-openapi';
+import { SessionCreate, SessionView } from '../../protocol/api.ts';
+import { notFound } from '../errors.ts';
+import { createSession, toSessionView } from '../sessions/session-store.ts';
+import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
+
+const create = createRoute({ method: 'post', path: '/v1/sessions', security: secured, request: jsonBody(SessionCreate), responses: { 201: jsonContent(SessionView, 'The open session with its client secret'), 400: errors[400], 401: errors[401], 409: errors[409] } });
+const read = createRoute({ method: 'get', path: '/v1/sessions/{id}', security: secured, request: { params: z.object({ id: z.string() }) }, responses: { 200: jsonContent(SessionView, 'The session; once finished, its charge, card and mandate'), 404: errors[404] } });
+
+export const sessionRoutes = router()
+  .openapi(create, async (c) => {
+    const { db, clock } = c.var.deps;
+    return c.json(await createSession(db, c.var.merchant, c.req.valid('json'), clock()), 201);
+  })
+  .openapi(read, async (c) => {
+    const { db, clock } = c.var.deps;
+    const row = await db.selectFrom('sessions').selectAll().where('id', '=', c.req.valid('param').id).where('group_id', '=', c.var.merchant.group_id).executeTakeFirst();
+    if (!row) throw notFound('session', 'id');
+    return c.json(toSessionView(row, clock()), 200);
+  });

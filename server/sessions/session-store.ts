@@ -1,0 +1,91 @@
+// Checkout sessions: created by the merchant's server, completed by the fields.
+import type { z } from 'zod';
+import type { SessionCreate, SessionView } from '../../protocol/api.ts';
+import type { Db } from '../db/database.ts';
+import type { SessionTable } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
+import { newId, randomSecret, sha256 } from '../ids.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+
+type SessionInput = z.output<typeof SessionCreate>;
+
+/** Checks the combinations a schema cannot: what each mode needs, and what saving needs. */
+function checkCombination(input: SessionInput, now: Date): void {
+  if (input.mode === 'payment') {
+    if (input.amount === undefined) throw new ApiError('parameter_missing', 'amount is required in payment mode', { param: 'amount' });
+    if (input.currency === undefined) throw new ApiError('parameter_missing', 'currency is required in payment mode', { param: 'currency' });
+  }
+  const saves = input.mode === 'setup' || input.recurring !== undefined || input.save_card === 'require';
+  if (saves && input.customer === undefined) {
+    throw new ApiError('parameter_missing', 'customer is required to save a card (setup mode, recurring or save_card: require)', { param: 'customer' });
+  }
+  if ((input.mode === 'setup' || input.recurring) && input.save_card === 'off') {
+    throw new ApiError('parameter_invalid', 'save_card cannot be off in setup mode or with recurring', { param: 'save_card' });
+  }
+  const r = input.recurring;
+  if (r) {
+    if (r.min_amount > r.max_amount) throw new ApiError('parameter_invalid', 'recurring.min_amount must not exceed recurring.max_amount', { param: 'recurring.min_amount' });
+    if (r.end_date < now.toISOString().slice(0, 10)) throw new ApiError('parameter_invalid', 'recurring.end_date must not be in the past', { param: 'recurring.end_date' });
+    if (input.mode === 'payment' && input.amount !== undefined && (input.amount < r.min_amount || input.amount > r.max_amount)) {
+      throw new ApiError('parameter_invalid', 'amount must lie within recurring.min_amount and recurring.max_amount', { param: 'amount' });
+    }
+  }
+}
+
+export async function createSession(db: Db, merchant: Merchant, input: SessionInput, now: Date): Promise<SessionView> {
+  checkCombination(input, now);
+  const id = newId('cs');
+  const clientSecret = `${id}_secret_${randomSecret(24)}`;
+  const row: SessionTable = {
+    id,
+    merchant_id: merchant.id,
+    group_id: merchant.group_id,
+    client_secret_hash: sha256(clientSecret),
+    mode: input.mode,
+    amount: input.mode === 'payment' ? input.amount! : null,
+    currency: input.currency ?? null,
+    customer: input.customer ?? null,
+    order_ref: input.order ?? null,
+    save_card: input.mode === 'setup' || input.recurring ? 'require' : input.save_card,
+    recurring: input.recurring ? JSON.stringify(input.recurring) : null,
+    status: 'open',
+    failed_attempts: 0,
+    expires_at: new Date(now.getTime() + input.expires_in * 1000).toISOString(),
+    charge_id: null,
+    card_token: null,
+    card_masked: null,
+    mandate_id: null,
+    saved: 0,
+    created_at: now.toISOString(),
+    completed_at: null,
+  };
+  await db.insertInto('sessions').values(row).execute();
+  return { ...toSessionView(row, now), client_secret: clientSecret };
+}
+
+/** open, complete or expired as the merchant sees it; a session mid-confirmation still reads as open. */
+export function sessionStatus(row: SessionTable, now: Date): SessionView['status'] {
+  if (row.status === 'complete') return 'complete';
+  if (row.status === 'expired' || row.expires_at <= now.toISOString()) return 'expired';
+  return 'open';
+}
+
+export function toSessionView(row: SessionTable, now: Date): SessionView {
+  return {
+    id: row.id,
+    status: sessionStatus(row, now),
+    mode: row.mode as SessionView['mode'],
+    amount: row.amount,
+    currency: row.currency,
+    customer: row.customer,
+    order: row.order_ref,
+    save_card: row.save_card as SessionView['save_card'],
+    recurring: row.recurring ? JSON.parse(row.recurring) : null,
+    expires_at: row.expires_at,
+    created: row.created_at,
+    charge: row.charge_id,
+    card: row.card_masked ? JSON.parse(row.card_masked) : null,
+    saved: row.saved === 1,
+    mandate: row.mandate_id,
+  };
+}

@@ -1,0 +1,47 @@
+// Builds everything the app needs from the environment: logger, key ring, database, processor.
+import type { Logger } from 'pino';
+import { createApp } from './app.ts';
+import type { Deps } from './context.ts';
+import { openDatabase, type DbHandle } from './db/database.ts';
+import { migrate } from './db/migrations.ts';
+import type { Env } from './env.ts';
+import { createLogger } from './logger.ts';
+import { RateLimiter } from './middleware/rate-limit.ts';
+import { SimulatedProcessor } from './payments/simulated-processor.ts';
+import { loadKeyRing } from './vault/key-ring.ts';
+import { loadVaultSecret } from './vault/vault-secrets.ts';
+
+export interface VaultRuntime {
+  deps: Deps;
+  app: ReturnType<typeof createApp>;
+  handle: DbHandle;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL'>, options: { logger?: Logger } = {}): Promise<VaultRuntime> {
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
+  const ring = loadKeyRing({
+    vaultKeys: env.VAULT_KEYS,
+    dataDir: env.DATA_DIR,
+    onGenerated: (file) => logger.warn({ file }, 'VAULT_KEYS is not set: generated a key file. Keep it safe and backed up, or set VAULT_KEYS in production.'),
+  });
+  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  try {
+    await migrate(handle.db);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  const deps: Deps = {
+    db: handle.db,
+    dbKind: handle.kind,
+    ring,
+    fingerprintKey: await loadVaultSecret(handle.db, ring, 'fingerprint'),
+    processor: new SimulatedProcessor(handle.db),
+    logger,
+    publicUrl: env.PUBLIC_URL,
+    clock: () => new Date(),
+    limiter: new RateLimiter(),
+  };
+  return { deps, app: createApp(deps), handle, close: () => handle.close() };
+}

@@ -1,0 +1,106 @@
+// Envelope encryption of a card: AES-256-GCM under the card's own data key, which the key ring wraps.
+// Every ciphertext is bound to its row (token, group, key version, field), so a swapped or flipped
+// ciphertext fails closed instead of decrypting into another customer's card.
+import crypto from 'node:crypto';
+import type { KeyRing } from './key-ring.ts';
+
+export interface CardBinding {
+  token: string;
+  groupId: string;
+}
+
+export interface CardSecret {
+  number: string;
+  exp_month: number;
+  exp_year: number;
+  holder?: string;
+}
+
+export interface SealedCard {
+  key_version: string;
+  wrapped_key: string;
+  pan_ct: string;
+  meta_ct: string;
+}
+
+export class VaultDecryptError extends Error {
+  constructor() {
+    super('stored card data could not be decrypted');
+  }
+}
+
+function seal(key: Buffer, plaintext: Buffer, aad: string): string {
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+}
+
+function open(key: Buffer, sealed: string, aad: string): Buffer {
+  try {
+    const raw = Buffer.from(sealed, 'base64');
+    const decipher = crypto.createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    decipher.setAAD(Buffer.from(aad));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
+  } catch {
+    throw new VaultDecryptError();
+  }
+}
+
+const keyAad = (b: CardBinding, version: string) => `dek|${b.token}|${b.groupId}|${version}`;
+const fieldAad = (b: CardBinding, field: 'pan' | 'meta') => `${field}|${b.token}|${b.groupId}`;
+
+/** Wraps a secret of the vault's own (a data key) under the current key of the ring. */
+export function wrapKey(ring: KeyRing, dataKey: Buffer, aad: string): { key_version: string; wrapped: string } {
+  return { key_version: ring.current.id, wrapped: seal(ring.current.key, dataKey, `${aad}|${ring.current.id}`) };
+}
+
+export function unwrapKey(ring: KeyRing, wrapped: string, version: string, aad: string): Buffer {
+  const kek = ring.get(version);
+  if (!kek) throw new VaultDecryptError();
+  return open(kek, wrapped, `${aad}|${version}`);
+}
+
+function dataKey(ring: KeyRing, binding: CardBinding, sealed: Pick<SealedCard, 'key_version' | 'wrapped_key'>): Buffer {
+  const kek = ring.get(sealed.key_version);
+  if (!kek) throw new VaultDecryptError();
+  return open(kek, sealed.wrapped_key, keyAad(binding, sealed.key_version));
+}
+
+function metaBytes(secret: Omit<CardSecret, 'number'>): Buffer {
+  return Buffer.from(JSON.stringify({ m: secret.exp_month, y: secret.exp_year, h: secret.holder ?? null }));
+}
+
+export function sealCard(ring: KeyRing, binding: CardBinding, secret: CardSecret): SealedCard {
+  const dek = crypto.randomBytes(32);
+  return {
+    key_version: ring.current.id,
+    wrapped_key: seal(ring.current.key, dek, keyAad(binding, ring.current.id)),
+    pan_ct: seal(dek, Buffer.from(secret.number), fieldAad(binding, 'pan')),
+    meta_ct: seal(dek, metaBytes(secret), fieldAad(binding, 'meta')),
+  };
+}
+
+/** Re-encrypts expiry and holder (a re-issued card) under the card's existing data key. */
+export function resealMeta(ring: KeyRing, binding: CardBinding, sealed: SealedCard, meta: Omit<CardSecret, 'number'>): string {
+  return seal(dataKey(ring, binding, sealed), metaBytes(meta), fieldAad(binding, 'meta'));
+}
+
+export function openCardMeta(ring: KeyRing, binding: CardBinding, sealed: SealedCard): Omit<CardSecret, 'number'> {
+  const meta = JSON.parse(open(dataKey(ring, binding, sealed), sealed.meta_ct, fieldAad(binding, 'meta')).toString());
+  return { exp_month: meta.m, exp_year: meta.y, holder: meta.h ?? undefined };
+}
+
+export function openCard(ring: KeyRing, binding: CardBinding, sealed: SealedCard): CardSecret {
+  const dek = dataKey(ring, binding, sealed);
+  const number = open(dek, sealed.pan_ct, fieldAad(binding, 'pan')).toString();
+  return { number, ...openCardMeta(ring, binding, sealed) };
+}
+
+/** Re-wraps the card's data key under the ring's current key; the card's ciphertexts stay as they are. */
+export function rewrapCard(ring: KeyRing, binding: CardBinding, sealed: Pick<SealedCard, 'key_version' | 'wrapped_key'>) {
+  const dek = dataKey(ring, binding, sealed);
+  return { key_version: ring.current.id, wrapped_key: seal(ring.current.key, dek, keyAad(binding, ring.current.id)) };
+}

@@ -1,0 +1,62 @@
+// The key ring: versioned 32-byte key-encryption keys from VAULT_KEYS or from DATA_DIR/master.key.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface KeyRing {
+  /** The newest key: it wraps every new data key. */
+  current: { id: string; key: Buffer };
+  get(id: string): Buffer | undefined;
+  ids: string[];
+}
+
+const ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** Parses `ID:BASE64_32_BYTES,…`; the last entry is the current key. Throws a message naming the bad entry. */
+export function parseKeyRing(spec: string, source = 'VAULT_KEYS'): KeyRing {
+  const entries = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) throw new Error(`${source} holds no key`);
+  const keys = new Map<string, Buffer>();
+  for (const [i, entry] of entries.entries()) {
+    const colon = entry.indexOf(':');
+    const id = entry.slice(0, colon);
+    const key = Buffer.from(entry.slice(colon + 1), 'base64');
+    if (colon < 1 || !ID.test(id)) throw new Error(`${source} entry ${i + 1}: the id must be 1-32 of [A-Za-z0-9_-] before a colon`);
+    if (key.length !== 32) throw new Error(`${source} entry ${i + 1} (${id}): the key must be 32 bytes in base64`);
+    if (keys.has(id)) throw new Error(`${source} entry ${i + 1}: the id ${id} appears twice`);
+    keys.set(id, key);
+  }
+  const ids = [...keys.keys()];
+  const currentId = ids[ids.length - 1];
+  return { current: { id: currentId, key: keys.get(currentId)! }, get: (id) => keys.get(id), ids };
+}
+
+export function formatKeyRing(ring: KeyRing): string {
+  return ring.ids.map((id) => `${id}:${ring.get(id)!.toString('base64')}`).join(',');
+}
+
+export function keyFilePath(dataDir: string): string {
+  return path.join(dataDir, 'master.key');
+}
+
+/**
+ * VAULT_KEYS when set; otherwise the key file in DATA_DIR, generated on first use with mode 0600.
+ * `onGenerated` is told when a key file had to be made, so the caller can warn.
+ */
+export function loadKeyRing(options: { vaultKeys?: string; dataDir: string; onGenerated?: (file: string) => void }): KeyRing {
+  if (options.vaultKeys) return parseKeyRing(options.vaultKeys);
+  const file = keyFilePath(options.dataDir);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    fs.writeFileSync(file, `k1:${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    options.onGenerated?.(file);
+  }
+  return parseKeyRing(fs.readFileSync(file, 'utf8'), file);
+}
+
+/** Adds a fresh key to the ring and returns the new ring; the id is the next `kN` free. */
+export function withNewKey(ring: KeyRing): KeyRing {
+  let n = ring.ids.length + 1;
+  while (ring.get(`k${n}`)) n++;
+  return parseKeyRing(`${formatKeyRing(ring)},k${n}:${crypto.randomBytes(32).toString('base64')}`);
+}

@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+
+// Server and end-to-end tests run in node; widget and iframe tests mount into happy-dom.
+export default defineConfig({
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'server', environment: 'node', include: ['test/server/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'browser-unit', environment: 'happy-dom', include: ['test/widget/**/*.test.{ts,tsx}', 'test/iframe/**/*.test.{ts,tsx}'] },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e', environment: 'node', include: ['test/e2e/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false },
+      },
+    ],
+  },
+});
