@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Server and end-to-end tests run in node; widget and iframe tests mount into happy-dom.
 export default defineConfig({
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
     projects: [
       {

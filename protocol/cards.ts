@@ -34,3 +34,14 @@ export interface MaskedCard {
 export function maskNumber(bin: string, last4: string): string {
   return `${bin}••••••${last4}`;
 }
+
+/** True when the text holds a run of 13-19 digits that card-validator accepts as a card number. */
+export function containsCardNumber(text: string, isValidNumber: (digits: string) => boolean): boolean {
+  for (const run of text.match(/\d[\d -]{11,}\d/g) ?? []) {
+    const digits = run.replace(/[ -]/g, '');
+    for (let len = 19; len >= 13; len--) {
+      for (let i = 0; i + len <= digits.length; i++) if (isValidNumber(digits.slice(i, i + len))) return true;
+    }
+  }
+  return false;
+}

@@ -5,7 +5,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { sha256 } from '../ids.ts';
+import crypto from 'node:crypto';
 
 const KEEP_MS = 24 * 60 * 60 * 1000;
 const STALE_MS = 60 * 1000;
@@ -20,9 +20,9 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     }
     if (key.length < 1 || key.length > 255) throw new ApiError('parameter_invalid', 'Idempotency-Key must be 1-255 characters', { param: 'Idempotency-Key' });
 
-    const { db, clock } = c.var.deps;
+    const { db, clock, fingerprintKey } = c.var.deps;
     const merchantId = c.var.merchant.id;
-    const requestHash = sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+    const requestHash = requestDigest(fingerprintKey, c.req.method, c.req.path, await c.req.text());
     const now = clock();
     const where = (q: any) => q.where('merchant_id', '=', merchantId).where('key', '=', key);
 
@@ -66,4 +66,9 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     const body = await res.clone().text();
     await where(db.updateTable('idempotency_keys').set({ state: 'done', response_status: res.status, response_body: body })).execute();
   };
+}
+
+/** Keyed, because a body may hold a card number (an import): a plain hash of it could be brute-forced. */
+export function requestDigest(key: Buffer, method: string, path: string, body: string): string {
+  return crypto.createHmac('sha256', key).update(`idempotency\n${method} ${path}\n${body}`).digest('base64url');
 }

@@ -41,7 +41,9 @@ export function keyFilePath(dataDir: string): string {
 
 /**
  * VAULT_KEYS when set; otherwise the key file in DATA_DIR, generated on first use with mode 0600.
- * `onGenerated` is told when a key file had to be made, so the caller can warn.
+ * `onGenerated` is told when a key file had to be made, so the caller can warn. A file-based ring
+ * re-reads its file when asked for a version it does not know, so a vault that is serving picks up
+ * the key that `npm run keys -- rotate` added.
  */
 export function loadKeyRing(options: { vaultKeys?: string; dataDir: string; onGenerated?: (file: string) => void }): KeyRing {
   if (options.vaultKeys) return parseKeyRing(options.vaultKeys);
@@ -51,7 +53,31 @@ export function loadKeyRing(options: { vaultKeys?: string; dataDir: string; onGe
     fs.writeFileSync(file, `k1:${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     options.onGenerated?.(file);
   }
-  return parseKeyRing(fs.readFileSync(file, 'utf8'), file);
+  let ring = parseKeyRing(fs.readFileSync(file, 'utf8'), file);
+  let mtime = fs.statSync(file).mtimeMs;
+  let checked = Date.now();
+  // At most one stat a second: new cards go under the newest key soon after a rotation.
+  const fresh = (force = false) => {
+    if (!force && Date.now() - checked < 1000) return ring;
+    checked = Date.now();
+    const now = fs.statSync(file).mtimeMs;
+    if (force || now !== mtime) {
+      mtime = now;
+      ring = parseKeyRing(fs.readFileSync(file, 'utf8'), file);
+    }
+    return ring;
+  };
+  return {
+    get current() {
+      return fresh().current;
+    },
+    get ids() {
+      return fresh().ids;
+    },
+    get(id) {
+      return fresh().get(id) ?? fresh(true).get(id);
+    },
+  };
 }
 
 /** Adds a fresh key to the ring and returns the new ring; the id is the next `kN` free. */

@@ -1,0 +1,70 @@
+// `npm run bench`: starts the vault and a bare Hono app side by side, loads both, prints the budget table.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, indent, onCleanup, runScript, startChild, stopAll, waitForHttp, type Child } from './processes.ts';
+import { liftRateLimits, MIN_RATIO, runServerBenchmarks } from './server-bench.ts';
+import { printTable } from './table.ts';
+
+const HOST = '127.0.0.1';
+const SHOP_ORIGIN = 'http://shop.bench';
+
+function machine(): string {
+  const cpus = os.cpus();
+  return `machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, ${os.platform()} ${os.release()}, node ${process.version}`;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  console.log(machine());
+
+  // A fresh database each run, so earlier runs' rows never slow this one down; removed on the way out.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-bench-'));
+  onCleanup(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  // Keys from the environment, as in production: nothing is written beside the database, nothing is warned about.
+  const vaultKeys = `bench:${crypto.randomBytes(32).toString('base64')}`;
+  const [vaultPort, barePort] = await Promise.all([freePort(HOST), freePort(HOST)]);
+  const vaultUrl = `http://${HOST}:${vaultPort}`;
+  const bareUrl = `http://${HOST}:${barePort}`;
+  const vaultEnv = { PORT: String(vaultPort), HOST, DATA_DIR: dataDir, PUBLIC_URL: vaultUrl, LOG_LEVEL: 'warn', VAULT_KEYS: vaultKeys };
+
+  // The CLI migrates the database itself, so it can run while the servers start.
+  const merchantOut = runScript('server/cli/merchant.ts', ['create', '--name', 'Bench shop', '--origin', SHOP_ORIGIN, '--json'], vaultEnv);
+  const bare = startChild('bare hono', 'bench/bare-hono.ts', { PORT: String(barePort), HOST });
+  const merchant = JSON.parse((await merchantOut).trim().split('\n').pop()!) as { id: string; secret_key: string };
+  const vault: Child = startChild('vault', 'server/main.ts', vaultEnv);
+  await Promise.all([waitForHttp(vault, `${vaultUrl}/health`), waitForHttp(bare, `${bareUrl}/`)]);
+  console.log(`vault on ${vaultUrl} (DATA_DIR ${dataDir}), bare Hono on ${bareUrl}; ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  await liftRateLimits(vaultUrl, merchant.secret_key);
+  console.log(`note: the benchmark lifted the rate limits for its own merchant ${merchant.id} (rate_limit 0, frame_limit_per_address 0), so the figures measure the server, not the limiter`);
+
+  let rows;
+  try {
+    rows = await runServerBenchmarks({ vaultUrl, bareUrl, secretKey: merchant.secret_key, hostOrigin: SHOP_ORIGIN });
+  } catch (err) {
+    // The vault's own log usually says why it answered errors.
+    throw new Error(`${(err as Error).message}\n  vault's last log lines:\n${indent(vault.tail() || '(none)')}`);
+  }
+  const vaultLog = vault.tail();
+
+  console.log('');
+  printTable(rows, { title: `Server throughput (autocannon, 10 connections, 5 s per path after 1 s warm-up; budget: a vault path holds >= ${MIN_RATIO} of a bare Hono app's req/s, same method)`, compareHeader: 'ratio to bare Hono' });
+  const over = rows.filter((r) => r.verdict === 'OVER');
+  console.log('');
+  console.log(over.length ? `VERDICT: ${over.length} path(s) OVER budget: ${over.map((r) => r.name).join(', ')}` : 'VERDICT: every vault path within budget');
+  if (vaultLog) console.log(`\nthe vault logged at warn or above during the run (last lines):\n${indent(vaultLog)}`);
+
+  await stopAll();
+  console.log(`\nbenchmark took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  async (err: Error) => {
+    console.error(`\nbench: ${err.message}`);
+    await stopAll();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,120 @@
+// A real vault for a test file: the real app on a real database (a SQLite file in a temporary
+// directory, or a PostgreSQL database of its own), with its log lines captured and a settable clock.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../server/logger.ts';
+import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
+import { createRuntime, type VaultRuntime } from '../../server/vault-runtime.ts';
+import { createPgDatabase, type DbTarget } from './databases.ts';
+
+export const VAULT = 'http://vault.test';
+export const SHOP = 'http://shop.test';
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export interface TestVault {
+  runtime: VaultRuntime;
+  dataDir: string;
+  logs: string[];
+  merchant: CreatedMerchant;
+  /** Moves the vault's clock; `undefined` returns to real time. */
+  setNow(date: Date | undefined): void;
+  api<T = any>(method: string, path: string, options?: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Reply<T>>;
+  frame<T = any>(path: string, clientSecret: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  newMerchant(options?: { group?: string; origins?: string[] }): Promise<CreatedMerchant>;
+  close(): Promise<void>;
+}
+
+export async function startTestVault(target: DbTarget, options: { vaultKeys?: string } = {}): Promise<TestVault> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-test-'));
+  const pgDb = target === 'postgres' ? await createPgDatabase() : undefined;
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } as any });
+  const runtime = await createRuntime(
+    { DATA_DIR: dataDir, DATABASE_URL: pgDb?.url, VAULT_KEYS: options.vaultKeys, PUBLIC_URL: VAULT, LOG_LEVEL: 'debug' },
+    { logger },
+  );
+  let now: Date | undefined;
+  runtime.deps.clock = () => now ?? new Date();
+  const newMerchant: TestVault['newMerchant'] = (o = {}) =>
+    createMerchant(runtime.deps.db, { name: 'Test shop', origins: o.origins ?? [SHOP], groupId: o.group, webhookUrl: undefined });
+  const merchant = await newMerchant();
+
+  const request = async (method: string, url: string, init: { headers: Record<string, string>; body?: string }): Promise<Reply> => {
+    const res = await runtime.app.request(url, { method, headers: init.headers, body: init.body }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as any);
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* not JSON: pages */
+    }
+    return { status: res.status, body, text, headers: res.headers };
+  };
+
+  return {
+    runtime,
+    dataDir,
+    logs,
+    merchant,
+    setNow: (d) => {
+      now = d;
+    },
+    api: (method, p, o = {}) => {
+      const headers: Record<string, string> = { ...(o.key === '' ? {} : { authorization: `Bearer ${o.key ?? merchant.secret_key}` }), ...o.headers };
+      let body = o.raw;
+      if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      return request(method, `${VAULT}${p}`, { headers, body });
+    },
+    frame: (p, clientSecret, body, headers = {}) =>
+      request('POST', `${VAULT}${p}`, {
+        headers: { origin: VAULT, 'checkout-host-origin': SHOP, authorization: `Bearer ${clientSecret}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body ?? {}),
+      }),
+    newMerchant,
+    close: async () => {
+      await runtime.close();
+      await pgDb?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const CARDS = {
+  visa: '4242424242424242',
+  mastercard: '5555555555554444',
+  amex: '378282246310005',
+  declined: '4000000000000002',
+  insufficient: '4000000000009995',
+  incorrectCvc: '4000000000000127',
+  expired: '4000000000000069',
+  processingError: '4000000000000119',
+  challenge: '4000000000003220',
+  declineAfterSave: '4000000000000341',
+} as const;
+
+export const newCard = (number: string, cvc = number.startsWith('37') ? '1234' : '123') => ({ number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc });
+
+/** Creates a session with the merchant's secret key and returns its client secret and id. */
+export async function openSession(v: TestVault, body: Record<string, unknown> = {}, key?: string) {
+  const res = await v.api('POST', '/v1/sessions', { key, body: { amount: 1999, currency: 'USD', ...body } });
+  if (res.status !== 201) throw new Error(`session not created: ${res.text}`);
+  return { id: res.body.id as string, secret: res.body.client_secret as string };
+}
+
+/** Pays with a new card and saves it: the customer has a one-click card afterwards. */
+export async function saveCardFor(v: TestVault, customer: string, number: string = CARDS.visa) {
+  const s = await openSession(v, { customer });
+  const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(number), save: true });
+  if (res.status !== 200) throw new Error(`card not saved: ${res.text}`);
+  return res.body.card.token as string;
+}

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDb } from '../helpers/databases.ts';
+import { saveCardFor, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+
+describeEachDb('Idempotency-Key', (target) => {
+  let v: TestVault;
+  beforeAll(async () => {
+    v = await startTestVault(target);
+  });
+  afterAll(() => v.close());
+
+  const createSession = (key: string, body: object = { amount: 1999, currency: 'USD' }, secret?: string) =>
+    v.api('POST', '/v1/sessions', { key: secret, body, headers: { 'idempotency-key': key } });
+
+  it('returns the stored response byte for byte, marked as replayed', async () => {
+    const first = await createSession('k-replay');
+    const again = await createSession('k-replay');
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  it('refuses the same key with a different body', async () => {
+    await createSession('k-reused');
+    const res = await createSession('k-reused', { amount: 2000, currency: 'USD' });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_reused' });
+  });
+
+  it('lets only one of many concurrent identical requests run', async () => {
+    const replies = await Promise.all(Array.from({ length: 10 }, () => createSession('k-race', { amount: 4321, currency: 'EUR', customer: 'race' })));
+    const created = new Set(replies.filter((r) => r.status === 201).map((r) => r.body.id));
+    expect(created.size).toBe(1);
+    for (const r of replies.filter((r) => r.status !== 201)) expect(r.body.error.code).toBe('request_in_progress');
+    const stored = await v.runtime.deps.db.selectFrom('sessions').select('id').where('merchant_id', '=', v.merchant.id).where('amount', '=', 4321).execute();
+    expect(stored).toHaveLength(1);
+  });
+
+  it('never refunds twice for concurrent identical refund requests', async () => {
+    await saveCardFor(v, 'idem-refund');
+    const charges = await v.api('GET', '/v1/charges?customer=idem-refund');
+    const charge = charges.body.data[0].id;
+    const replies = await Promise.all(Array.from({ length: 8 }, () => v.api('POST', `/v1/charges/${charge}/refunds`, { body: { amount: 100 }, headers: { 'idempotency-key': 'k-refund' } })));
+    const ok = replies.filter((r) => r.status === 201);
+    expect(new Set(ok.map((r) => r.body.id)).size).toBe(1);
+    const after = await v.api('GET', `/v1/charges/${charge}`);
+    expect(after.body.amount_refunded).toBe(100);
+  });
+
+  it('answers request_in_progress while the first holder may still be alive, then takes the key over', async () => {
+    const { db } = v.runtime.deps;
+    const lockedAt = new Date(Date.now() - 30_000).toISOString();
+    const body = JSON.stringify({ amount: 1234, currency: 'USD' });
+    // A request that died after taking its key: same body hash, still running.
+    const { requestDigest } = await import('../../server/middleware/idempotency.ts');
+    await db.insertInto('idempotency_keys').values({
+      merchant_id: v.merchant.id, key: 'k-dead', request_hash: requestDigest(v.runtime.deps.fingerprintKey, 'POST', '/v1/sessions', body), state: 'running',
+      response_status: null, response_body: null, locked_at: lockedAt, created_at: lockedAt,
+    }).execute();
+    const early = await v.api('POST', '/v1/sessions', { raw: body, headers: { 'content-type': 'application/json', 'idempotency-key': 'k-dead' } });
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('request_in_progress');
+    v.setNow(new Date(Date.now() + 31_000));
+    const later = await v.api('POST', '/v1/sessions', { raw: body, headers: { 'content-type': 'application/json', 'idempotency-key': 'k-dead' } });
+    v.setNow(undefined);
+    expect(later.status).toBe(201);
+  });
+
+  it('forgets a key after 24 hours', async () => {
+    await createSession('k-old');
+    v.setNow(new Date(Date.now() + 25 * 3600 * 1000));
+    const res = await createSession('k-old', { amount: 5, currency: 'USD' });
+    v.setNow(undefined);
+    expect(res.status).toBe(201);
+  });
+
+  it('keeps keys per merchant', async () => {
+    const other = await v.newMerchant();
+    await createSession('k-shared');
+    const res = await createSession('k-shared', { amount: 7, currency: 'USD' }, other.secret_key);
+    expect(res.status).toBe(201);
+  });
+
+  it('refuses a key longer than 255 characters', async () => {
+    const res = await createSession('x'.repeat(256));
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'parameter_invalid', param: 'Idempotency-Key' });
+  });
+
+  it('requires a key on POST /v1/charges', async () => {
+    const res = await v.api('POST', '/v1/charges', { body: { customer: 'x', card: 'card_x', amount: 100, currency: 'USD' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'parameter_missing', param: 'Idempotency-Key' });
+  });
+});
