@@ -22,6 +22,8 @@ export function openDatabase(options: { databaseUrl?: string; dataDir: string })
 }
 
 function openSqlite(file: string): DbHandle {
+  // Created owner-only before SQLite opens it: its -wal and -shm files inherit these permissions.
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');

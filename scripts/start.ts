@@ -1,0 +1,45 @@
+// `npm start`: the vault with its test merchant, created on first run, and the keys printed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from '../server/env.ts';
+import { findBySecretKey, createMerchant, type CreatedMerchant } from '../server/merchants/merchant-store.ts';
+import { runServer } from '../server/main.ts';
+import type { Db } from '../server/db/database.ts';
+
+/** The test merchant's keys, kept beside the database (mode 0600) so that every start can print them. */
+async function ensureTestMerchant(db: Db, dataDir: string, demoOrigin: string): Promise<CreatedMerchant> {
+  const file = path.join(dataDir, 'test-merchant.json');
+  if (fs.existsSync(file)) {
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as CreatedMerchant;
+    if (await findBySecretKey(db, saved.secret_key)) return saved;
+  }
+  const created = await createMerchant(db, { name: 'Demo shop', origins: [demoOrigin] });
+  fs.writeFileSync(file, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
+  return created;
+}
+
+async function main() {
+  const env = parseEnv();
+  const demoOrigin = `http://localhost:${env.DEMO_PORT}`;
+  const { runtime } = await runServer(env);
+  const merchant = await ensureTestMerchant(runtime.deps.db, env.DATA_DIR, demoOrigin);
+  console.log(`
+  Card vault is running.
+    vault:            ${env.PUBLIC_URL}   (API reference: ${env.PUBLIC_URL}/openapi.json)
+    allowed origin:   ${demoOrigin}
+    data:             ${runtime.deps.dbKind === 'sqlite' ? path.join(env.DATA_DIR, 'vault.db') : 'PostgreSQL (DATABASE_URL)'}
+
+  Test merchant ${merchant.id} (keys kept in ${path.join(env.DATA_DIR, 'test-merchant.json')}):
+    secret key:       ${merchant.secret_key}
+    publishable key:  ${merchant.publishable_key}
+    webhook secret:   ${merchant.webhook_secret}
+
+  Try: curl -s ${env.PUBLIC_URL}/v1/sessions -H "Authorization: Bearer ${merchant.secret_key}" \\
+         -H 'Content-Type: application/json' -d '{"amount":1999,"currency":"USD","customer":"alice"}'
+`);
+}
+
+main().catch((err: Error) => {
+  console.error(`start: ${err.message}`);
+  process.exit(1);
+});
