@@ -36,7 +36,8 @@ export function fromZodError(error: ZodError, input: unknown, where = ''): ApiEr
   const issue = error.issues[0];
   const path = [where, ...issue.path.map(String)].filter(Boolean).join('.');
   if (issue.code === 'unrecognized_keys') {
-    const key = [...issue.path.map(String), issue.keys[0]].join('.');
+    // A key is the caller's text; one that looks like a card number is not echoed back.
+    const key = [...issue.path.map(String), /\d[\d -]{10,}\d/.test(issue.keys[0]) ? '[redacted]' : issue.keys[0]].join('.');
     return new ApiError('parameter_unknown', `Received unknown parameter: ${key}`, { param: key });
   }
   let value: unknown = input;

@@ -3,8 +3,19 @@ import crypto from 'node:crypto';
 
 export type IdPrefix = 'cs' | 'card' | 'ch' | 're' | 'mdt' | 'inv' | 'evt' | 'mer' | 'grp' | 'chl';
 
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * `prefix_` + a time-ordered part + randomness: ids made one after another sort in that order, even
+ * within one millisecond, so lists ordered by (created_at, id) keep insertion order.
+ */
 export function newId(prefix: IdPrefix): string {
-  return `${prefix}_${crypto.randomBytes(12).toString('base64url').replace(/[-_]/g, (c) => (c === '-' ? 'A' : 'B'))}`;
+  const now = Date.now();
+  counter = now === lastMs ? counter + 1 : 0;
+  lastMs = now;
+  const ordered = now.toString(36).padStart(9, '0') + counter.toString(36).padStart(3, '0');
+  return `${prefix}_${ordered}${crypto.randomBytes(9).toString('base64url').replace(/[-_]/g, (c) => (c === '-' ? 'A' : 'B'))}`;
 }
 
 export function randomSecret(bytes = 24): string {

@@ -25,7 +25,7 @@ export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' |
     dataDir: env.DATA_DIR,
     onGenerated: (file) => logger.warn({ file }, 'VAULT_KEYS is not set: generated a key file. Keep it safe and backed up, or set VAULT_KEYS in production.'),
   });
-  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, onError: (err) => logger.warn({ err }, 'database connection lost; it will be reopened') });
   try {
     await migrate(handle.db);
   } catch (err) {

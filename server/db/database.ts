@@ -15,8 +15,8 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-export function openDatabase(options: { databaseUrl?: string; dataDir: string }): DbHandle {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+export function openDatabase(options: { databaseUrl?: string; dataDir: string; onError?: (err: Error) => void }): DbHandle {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.onError);
   fs.mkdirSync(options.dataDir, { recursive: true });
   return openSqlite(path.join(options.dataDir, 'vault.db'));
 }
@@ -35,13 +35,16 @@ function openSqlite(file: string): DbHandle {
   return { db, kind: 'sqlite', close: () => db.destroy() };
 }
 
-function openPostgres(url: string): DbHandle {
+function openPostgres(url: string, onError: (err: Error) => void = () => {}): DbHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
     // Sums of amounts come back as int8; they fit a JS number for any real ledger.
     types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) } as any,
   });
+  // An idle connection that PostgreSQL ends (a restart, a failover) must not crash the vault: the
+  // pool drops it and the next query opens a new one.
+  pool.on('error', onError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

@@ -34,16 +34,40 @@ const SETTINGS_DEFAULTS = { auto_pay_days: 3, need_cvc: 1, three_d_secure: 'when
 
 export function fromRow(row: MerchantTable): Merchant {
   return {
-    ...row,
+    id: row.id,
+    group_id: row.group_id,
+    name: row.name,
+    publishable_key: row.publishable_key,
     allowed_origins: JSON.parse(row.allowed_origins),
+    webhook_url: row.webhook_url,
+    webhook_secret: row.webhook_secret,
+    auto_pay_days: row.auto_pay_days,
     need_cvc: row.need_cvc === 1,
     three_d_secure: row.three_d_secure as Merchant['three_d_secure'],
+    one_click_after: row.one_click_after,
+    rate_limit: row.rate_limit,
+    frame_limit_per_address: row.frame_limit_per_address,
+    created_at: row.created_at,
   };
 }
 
+/** What the merchant may read back: built field by field, so no secret (nor its hash) can slip in. */
 export function toView(m: Merchant): MerchantView {
-  const { webhook_secret: _secret, group_id, ...rest } = m;
-  return { ...rest, group: group_id };
+  return {
+    id: m.id,
+    name: m.name,
+    group: m.group_id,
+    publishable_key: m.publishable_key,
+    allowed_origins: m.allowed_origins,
+    webhook_url: m.webhook_url,
+    auto_pay_days: m.auto_pay_days,
+    need_cvc: m.need_cvc,
+    three_d_secure: m.three_d_secure,
+    one_click_after: m.one_click_after,
+    rate_limit: m.rate_limit,
+    frame_limit_per_address: m.frame_limit_per_address,
+    created_at: m.created_at,
+  };
 }
 
 export async function createMerchant(

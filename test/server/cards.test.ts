@@ -264,12 +264,11 @@ describeEachDb('Saved cards: /v1/customers/:customer/cards', (target) => {
       expect(await list('c-import-bad')).toEqual([]);
     });
 
-    it('refuses a number of a bad length with invalid_number', async () => {
+    it('refuses a number of a bad length with 400 card_error invalid_number', async () => {
       for (const number of ['4242424242', '42424242424242424242']) {
         const res = await importCard('c-import-bad', { number, exp_month: 12, exp_year: YEAR + 3 });
         expect(res.status, number).toBe(400);
-        expect(res.body.error.type).toBe(res.body.error.code === 'invalid_number' ? 'card_error' : 'invalid_request_error');
-        expect(['invalid_number', 'parameter_invalid']).toContain(res.body.error.code);
+        expect(res.body.error, number).toMatchObject({ type: 'card_error', code: 'invalid_number' });
       }
       expect(await list('c-import-bad')).toEqual([]);
     });

@@ -218,10 +218,18 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
       }
     });
 
-    it('refuses a CVC that is too short for any card with invalid_cvc', async () => {
-      const res = await refused(newCard(CARDS.visa, '12'));
+    it('refuses a number with letters in it with invalid_number', async () => {
+      const res = await refused(newCard('4242 4242 4242 424x'));
       expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ type: 'card_error', code: 'invalid_cvc' });
+      expect(res.body.error).toMatchObject({ type: 'card_error', code: 'invalid_number' });
+    });
+
+    it('refuses a CVC that is too short or not digits with invalid_cvc', async () => {
+      for (const cvc of ['12', '12a']) {
+        const res = await refused(newCard(CARDS.visa, cvc));
+        expect(res.status, cvc).toBe(400);
+        expect(res.body.error, cvc).toMatchObject({ type: 'card_error', code: 'invalid_cvc' });
+      }
     });
   });
 
@@ -297,6 +305,16 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
       const res = await v.frame('/frame/v1/confirm', s.secret, { saved_card: { token } });
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'parameter_missing' });
+      expect(await chargesOf(customer)).toHaveLength(1);
+    });
+
+    it('refuses a saved card\'s CVC of the wrong length with invalid_cvc', async () => {
+      const customer = fresh('cvc-length');
+      const token = await saveCardFor(v, customer);
+      const s = await openSession(v, { customer });
+      const res = await v.frame('/frame/v1/confirm', s.secret, { saved_card: { token, cvc: '12' } });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ type: 'card_error', code: 'invalid_cvc' });
       expect(await chargesOf(customer)).toHaveLength(1);
     });
 
