@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const vaultLog = vault.tail();
 
   console.log('');
-  printTable(rows, { title: `Server throughput (autocannon, 10 connections, 5 s per path after 1 s warm-up; budget: a vault path holds >= ${MIN_RATIO} of a bare Hono app's req/s, same method)`, compareHeader: 'ratio to bare Hono' });
+  printTable(rows, { title: `Server throughput (autocannon, 10 connections, 5 s per path after 1 s warm-up, bare Hono measured before and after the vault and averaged; budget: a vault path holds >= ${MIN_RATIO} of a bare Hono app's req/s, same method)`, compareHeader: 'ratio to bare Hono' });
   const over = rows.filter((r) => r.verdict === 'OVER');
   console.log('');
   console.log(over.length ? `VERDICT: ${over.length} path(s) OVER budget: ${over.map((r) => r.name).join(', ')}` : 'VERDICT: every vault path within budget');

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db, DbKind } from './db/database.ts';
 import type { SessionTable } from './db/schema.ts';
 import type { Clock } from './ids.ts';
+import type { MerchantCache } from './merchants/merchant-cache.ts';
 import type { Merchant } from './merchants/merchant-store.ts';
 import type { RateLimiter } from './middleware/rate-limit.ts';
 import type { Processor } from './payments/processor.ts';
@@ -18,6 +19,7 @@ export interface Deps {
   publicUrl: string;
   clock: Clock;
   limiter: RateLimiter;
+  merchants: MerchantCache;
 }
 
 export interface AppEnv {

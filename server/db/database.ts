@@ -31,8 +31,27 @@ function openSqlite(file: string): DbHandle {
   // The write-ahead log is checkpointed often so that a destroyed card key leaves the WAL soon.
   database.pragma('wal_autocheckpoint = 200');
   database.pragma('secure_delete = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { db, kind: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * kysely prepares every query anew; the vault runs the same few dozen shapes all day, so each is
+ * prepared once. Safe because kysely runs a statement to completion before the next one starts.
+ */
+function withStatementCache(database: SQLite.Database) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = database.prepare(sql);
+        if (cache.size < 1000) cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 function openPostgres(url: string, onError: (err: Error) => void = () => {}): DbHandle {

@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { findByPublishableKey, findBySecretKey } from '../merchants/merchant-store.ts';
+import { findByPublishableKey } from '../merchants/merchant-store.ts';
 
 export function apiKey(): MiddlewareHandler<AppEnv> {
   return async function apiKey(c, next) {
@@ -10,11 +10,11 @@ export function apiKey(): MiddlewareHandler<AppEnv> {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new ApiError('invalid_api_key', 'Provide your secret key as Authorization: Bearer sk_test_…');
     const key = match[1];
-    const { db } = c.var.deps;
+    const { db, merchants } = c.get('deps');
     if (key.startsWith('pk_') && (await findByPublishableKey(db, key))) {
       throw new ApiError('secret_key_required', 'This request needs your secret key; a publishable key may only be used in a browser');
     }
-    const merchant = key.startsWith('sk_') ? await findBySecretKey(db, key) : undefined;
+    const merchant = key.startsWith('sk_') ? await merchants.bySecretKey(key) : undefined;
     if (!merchant) throw new ApiError('invalid_api_key', 'Invalid API key');
     c.set('merchant', merchant);
     await next();

@@ -8,7 +8,6 @@ import { HOST_ORIGIN_HEADER } from '../../protocol/api.ts';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { safeEqual, sha256 } from '../ids.ts';
-import { findById } from '../merchants/merchant-store.ts';
 import { limited } from './rate-limit.ts';
 
 /** `cs_…_secret_…`: the session id, then the secret that proves the bearer may act on it. */
@@ -27,7 +26,7 @@ function clientAddress(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
 
 export function frameAuth(): MiddlewareHandler<AppEnv> {
   return async function frameAuth(c, next) {
-    const { deps } = c.var;
+    const deps = c.get('deps');
     if (c.req.header('origin') !== deps.publicUrl) {
       throw new ApiError('origin_not_allowed', 'This endpoint accepts requests from the vault\'s own fields only');
     }
@@ -39,7 +38,7 @@ export function frameAuth(): MiddlewareHandler<AppEnv> {
     if (!session || !safeEqual(session.client_secret_hash, sha256(secret))) {
       throw new ApiError('resource_missing', 'No such session: check the client secret');
     }
-    const merchant = await findById(deps.db, session.merchant_id);
+    const merchant = await deps.merchants.byId(session.merchant_id);
     if (!merchant) throw new ApiError('resource_missing', 'No such session: check the client secret');
     const hostOrigin = c.req.header(HOST_ORIGIN_HEADER) ?? '';
     if (!merchant.allowed_origins.includes(hostOrigin)) {

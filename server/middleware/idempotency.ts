@@ -20,8 +20,8 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     }
     if (key.length < 1 || key.length > 255) throw new ApiError('parameter_invalid', 'Idempotency-Key must be 1-255 characters', { param: 'Idempotency-Key' });
 
-    const { db, clock, fingerprintKey } = c.var.deps;
-    const merchantId = c.var.merchant.id;
+    const { db, clock, fingerprintKey } = c.get('deps');
+    const merchantId = c.get('merchant').id;
     const requestHash = requestDigest(fingerprintKey, c.req.method, c.req.path, await c.req.text());
     const now = clock();
     const where = (q: any) => q.where('merchant_id', '=', merchantId).where('key', '=', key);

@@ -33,8 +33,8 @@ export function limited(retryAfter: number, message = 'Too many requests: slow d
 /** The merchant's own `rate_limit`: secret-key requests a second, 0 for none. */
 export function merchantRateLimit(): MiddlewareHandler<AppEnv> {
   return async function merchantRateLimit(c, next) {
-    const merchant = c.var.merchant;
-    const verdict = c.var.deps.limiter.hit(`sk:${merchant.id}`, merchant.rate_limit, 1000);
+    const merchant = c.get('merchant');
+    const verdict = c.get('deps').limiter.hit(`sk:${merchant.id}`, merchant.rate_limit, 1000);
     if (!verdict.ok) throw limited(verdict.retryAfter);
     await next();
   };

@@ -2,11 +2,13 @@
 import type { MiddlewareHandler } from 'hono';
 
 export function securityHeaders(): MiddlewareHandler {
+  // Set before the handler runs, so they go into the response as it is built (a page replaces the
+  // policy with its own): touching a finished response would make Hono copy it.
   return async function securityHeaders(c, next) {
-    await next();
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
-    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    c.header('Cache-Control', 'no-store');
+    await next();
   };
 }

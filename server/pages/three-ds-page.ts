@@ -1,8 +1,7 @@
 // The 3-D Secure challenge page the vault serves (shown inside the fields): a form for the issuer's
 // code, with a strict CSP; when the challenge settles it tells the fields by a pinned postMessage.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../context.ts';
-import { findById } from '../merchants/merchant-store.ts';
 import { answerChallenge } from '../payments/challenges.ts';
 import { randomSecret } from '../ids.ts';
 import { servePage } from './html-page.ts';
@@ -22,13 +21,13 @@ function body(id: string, message: string, settled?: { status: string }) {
 
 export const threeDsPage = new Hono<AppEnv>()
   .get('/frame/3ds/:id', async (c) => {
-    const challenge = await c.var.deps.db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
+    const challenge = await c.get('deps').db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
     if (!challenge) return servePage(c, { nonce: randomSecret(16), ancestors: [], title: 'Not found', body: body('', 'This verification does not exist.', { status: 'failed' }) }, 404);
     const ancestors = await allowedAncestors(c, challenge.session_id);
-    return servePage(c, page(c.var.deps.publicUrl, challenge.id, ancestors, 'Your bank asks you to confirm this payment with a one-time code.'));
+    return servePage(c, page(c.get('deps').publicUrl, challenge.id, ancestors, 'Your bank asks you to confirm this payment with a one-time code.'));
   })
   .post('/frame/3ds/:id', async (c) => {
-    const { deps } = c.var;
+    const deps = c.get('deps');
     if (c.req.header('origin') !== deps.publicUrl) return c.text('Forbidden', 403);
     const challenge = await deps.db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
     if (!challenge) return c.text('Not found', 404);
@@ -41,9 +40,9 @@ export const threeDsPage = new Hono<AppEnv>()
     return servePage(c, page(deps.publicUrl, challenge.id, ancestors, message, result.status === 'pending' ? undefined : result));
   });
 
-async function allowedAncestors(c: { var: AppEnv['Variables'] }, sessionId: string): Promise<string[]> {
-  const session = await c.var.deps.db.selectFrom('sessions').select('merchant_id').where('id', '=', sessionId).executeTakeFirst();
-  const merchant = session && (await findById(c.var.deps.db, session.merchant_id));
+async function allowedAncestors(c: Context<AppEnv>, sessionId: string): Promise<string[]> {
+  const session = await c.get('deps').db.selectFrom('sessions').select('merchant_id').where('id', '=', sessionId).executeTakeFirst();
+  const merchant = session && (await c.get('deps').merchants.byId(session.merchant_id));
   return merchant?.allowed_origins ?? [];
 }
 

@@ -40,16 +40,15 @@ export class SimulatedProcessor implements Processor {
   constructor(private readonly db: Db, private readonly clock: () => Date = () => new Date()) {}
 
   async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
-    const previous = await this.lookup(req.reference);
-    if (previous) return previous;
     const result = decide(req, this.clock());
     // A challenge is a question, not an operation: nothing is recorded until the card is charged.
-    if (result.outcome === 'challenge') return result;
-    await this.db.insertInto('simulated_operations')
+    if (result.outcome === 'challenge') return (await this.lookup(req.reference)) ?? result;
+    const inserted = await this.db.insertInto('simulated_operations')
       .values({ reference: req.reference, kind: 'authorize', result: JSON.stringify(result), created_at: this.clock().toISOString() })
       .onConflict((oc) => oc.column('reference').doNothing())
-      .execute();
-    return (await this.lookup(req.reference))!;
+      .executeTakeFirst();
+    // Two calls with one reference at once: the one that lost the race answers with the winner's result.
+    return Number(inserted.numInsertedOrUpdatedRows) === 1 ? result : (await this.lookup(req.reference))!;
   }
 
   async void(_processorId: string): Promise<void> {}

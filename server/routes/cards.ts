@@ -2,12 +2,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CardImport, CardUpdate, CardView, CustomerNumber } from '../../protocol/api.ts';
 import type { AppEnv } from '../context.ts';
-import { ensureCustomer, getCustomer, noteCardSaved } from '../customers/customer-store.ts';
+import { ensureCustomer, noteCardSaved } from '../customers/customer-store.ts';
 import { deleteCard } from '../customers/delete-card.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { emitEvent } from '../jobs/events.ts';
 import { checkCard } from '../payments/card-checks.ts';
-import { findCard, listCards, saveCard, toCardView, type LiveCard } from '../vault/card-store.ts';
+import { findCard, listCardsForView, saveCard, toCardView, type LiveCard } from '../vault/card-store.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 import type { Context } from 'hono';
 
@@ -21,29 +21,27 @@ const importCard = createRoute({ method: 'post', path: '/v1/customers/{customer}
 const update = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: cardParams, ...jsonBody(CardUpdate) }, responses: { 200: jsonContent(CardView, 'The card, now the default'), 404: errors[404] } });
 const remove = createRoute({ method: 'delete', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: cardParams }, responses: { 200: jsonContent(Deleted, 'The card is deleted and its key destroyed'), 404: errors[404] } });
 
+/** One card as the list shows it. */
 async function view(c: Context<AppEnv>, row: LiveCard) {
-  const { db, ring, clock } = c.var.deps;
-  const customer = await getCustomer(db, row.group_id, row.customer);
-  return toCardView(ring, row, { now: clock(), needCvc: c.var.merchant.need_cvc, defaultCard: customer?.default_card ?? null });
+  const { db, ring, clock } = c.get('deps');
+  const listed = (await listCardsForView(db, row.group_id, row.customer)).find((card) => card.token === row.token)!;
+  return toCardView(ring, listed, { now: clock(), needCvc: c.get('merchant').need_cvc });
 }
 
 export const cardRoutes = router()
   .openapi(list, async (c) => {
     const { customer } = c.req.valid('param');
-    const { db, ring, clock } = c.var.deps;
-    const group = c.var.merchant.group_id;
-    const [rows, owner] = await Promise.all([listCards(db, group, customer), getCustomer(db, group, customer)]);
+    const { db, ring, clock } = c.get('deps');
     const now = clock();
-    const data = rows.map((row) => toCardView(ring, row, { now, needCvc: c.var.merchant.need_cvc, defaultCard: owner?.default_card ?? null }));
-    data.sort((a, b) => Number(b.default) - Number(a.default));
-    return c.json({ data }, 200);
+    const rows = await listCardsForView(db, c.get('merchant').group_id, customer);
+    return c.json({ data: rows.map((row) => toCardView(ring, row, { now, needCvc: c.get('merchant').need_cvc })) }, 200);
   })
   .openapi(importCard, async (c) => {
     const { customer } = c.req.valid('param');
     const body = c.req.valid('json');
     const checked = checkCard(body, 'card');
-    const { db, ring, fingerprintKey, processor, clock } = c.var.deps;
-    const merchant = c.var.merchant;
+    const { db, ring, fingerprintKey, processor, clock } = c.get('deps');
+    const merchant = c.get('merchant');
     const now = clock();
     const { row, created } = await db.transaction().execute(async (trx) => {
       const owner = await ensureCustomer(trx, merchant.group_id, customer, now);
@@ -59,8 +57,8 @@ export const cardRoutes = router()
   })
   .openapi(update, async (c) => {
     const { customer, token } = c.req.valid('param');
-    const { db, clock } = c.var.deps;
-    const row = await findCard(db, c.var.merchant.group_id, customer, token);
+    const { db, clock } = c.get('deps');
+    const row = await findCard(db, c.get('merchant').group_id, customer, token);
     if (!row) throw notFound('card', 'token');
     await db.updateTable('customers').set({ default_card: token, updated_at: clock().toISOString() })
       .where('group_id', '=', row.group_id).where('customer', '=', customer).execute();
@@ -68,8 +66,8 @@ export const cardRoutes = router()
   })
   .openapi(remove, async (c) => {
     const { customer, token } = c.req.valid('param');
-    const { db, clock } = c.var.deps;
-    const merchant = c.var.merchant;
+    const { db, clock } = c.get('deps');
+    const merchant = c.get('merchant');
     await deleteCard(db, { merchantId: merchant.id, groupId: merchant.group_id, customer, token, by: 'merchant', now: clock() });
     return c.json({ token, deleted: true as const }, 200);
   });

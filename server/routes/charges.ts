@@ -19,22 +19,22 @@ const refund = createRoute({ method: 'post', path: '/v1/charges/{id}/refunds', s
 export const chargeRoutes = router()
   .openapi(create, async (c) => {
     const body = c.req.valid('json');
-    const { db } = c.var.deps;
-    const card = await findCard(db, c.var.merchant.group_id, body.customer, body.card);
+    const { db } = c.get('deps');
+    const card = await findCard(db, c.get('merchant').group_id, body.customer, body.card);
     if (!card) throw notFound('card', 'card');
     // Mandates arrive with the card-on-file lifecycle; until one exists, no merchant-initiated charge may run.
     throw new ApiError('mandate_violation', body.mandate ? 'No such live mandate for this card' : 'A merchant-initiated charge needs a live mandate', { param: 'mandate' });
     return c.json(undefined as never, 201);
   })
   .openapi(read, async (c) => {
-    const row = await c.var.deps.db.selectFrom('charges').selectAll().where('id', '=', c.req.valid('param').id).where('group_id', '=', c.var.merchant.group_id).executeTakeFirst();
+    const row = await c.get('deps').db.selectFrom('charges').selectAll().where('id', '=', c.req.valid('param').id).where('group_id', '=', c.get('merchant').group_id).executeTakeFirst();
     if (!row) throw notFound('charge', 'id');
     return c.json(toChargeView(row), 200);
   })
   .openapi(list, async (c) => {
     const { customer, limit, starting_after } = c.req.valid('query');
-    const { db } = c.var.deps;
-    const group = c.var.merchant.group_id;
+    const { db } = c.get('deps');
+    const group = c.get('merchant').group_id;
     let q = db.selectFrom('charges').selectAll().where('group_id', '=', group);
     if (customer) q = q.where('customer', '=', customer);
     if (starting_after) {
@@ -48,8 +48,8 @@ export const chargeRoutes = router()
   .openapi(refund, async (c) => {
     const { id } = c.req.valid('param');
     const { amount } = c.req.valid('json');
-    const { db, processor, clock } = c.var.deps;
-    const merchant = c.var.merchant;
+    const { db, processor, clock } = c.get('deps');
+    const merchant = c.get('merchant');
     const charge = await db.selectFrom('charges').selectAll().where('id', '=', id).where('group_id', '=', merchant.group_id).executeTakeFirst();
     if (!charge) throw notFound('charge', 'id');
     if (charge.status !== 'succeeded') throw new ApiError('parameter_invalid', 'Only a succeeded charge can be refunded', { param: 'id' });

@@ -11,13 +11,13 @@ const upsert = createRoute({ method: 'post', path: '/v1/customers/{customer}', s
 export const customerRoutes = router()
   .openapi(read, async (c) => {
     const { customer } = c.req.valid('param');
-    return c.json(toCustomerView(customer, await getCustomer(c.var.deps.db, c.var.merchant.group_id, customer)), 200);
+    return c.json(toCustomerView(customer, await getCustomer(c.get('deps').db, c.get('merchant').group_id, customer)), 200);
   })
   .openapi(upsert, async (c) => {
     const { customer } = c.req.valid('param');
     const body = c.req.valid('json');
-    const { db, clock } = c.var.deps;
-    const group = c.var.merchant.group_id;
+    const { db, clock } = c.get('deps');
+    const group = c.get('merchant').group_id;
     const now = clock();
     const view = await db.transaction().execute(async (trx) => {
       const row = await ensureCustomer(trx, group, customer, now);

@@ -10,8 +10,8 @@ const list = createRoute({ method: 'get', path: '/v1/events', security: secured,
 
 export const eventRoutes = router().openapi(list, async (c) => {
   const { type, limit, starting_after } = c.req.valid('query');
-  const { db } = c.var.deps;
-  const merchant = c.var.merchant.id;
+  const { db } = c.get('deps');
+  const merchant = c.get('merchant').id;
   let q = db.selectFrom('events').selectAll().where('merchant_id', '=', merchant);
   if (type) q = q.where('type', '=', type);
   if (starting_after) {

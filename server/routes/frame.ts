@@ -9,7 +9,7 @@ import { isActive } from '../payments/card-checks.ts';
 import { answerChallenge } from '../payments/challenges.ts';
 import { assertSessionOpen, confirmSession, effectiveSaveCard } from '../payments/confirm-session.ts';
 import { sessionStatus } from '../sessions/session-store.ts';
-import { cardExpiry, listCards } from '../vault/card-store.ts';
+import { cardExpiry, listCardsForView } from '../vault/card-store.ts';
 import { errors, jsonBody, jsonContent, router } from './openapi.ts';
 
 const frameSecurity = [{ clientSecret: [] as string[] }];
@@ -23,19 +23,18 @@ const challenge = createRoute({ method: 'post', path: '/frame/v1/challenges/{id}
 
 export const frameRoutes = router()
   .openapi(read, async (c) => {
-    const { db, ring, clock } = c.var.deps;
-    const { merchant, session } = c.var;
+    const { db, ring, clock } = c.get('deps');
+    const merchant = c.get('merchant');
+    const session = c.get('session');
     const now = clock();
     const customer = session.customer ? await getCustomer(db, session.group_id, session.customer) : undefined;
     let cards: FrameSavedCard[] = [];
     if (session.customer && customer && customer.status !== 'deny') {
-      const rows = (await listCards(db, session.group_id, session.customer))
-        .filter((r) => r.source === 'checkout' && r.successful_payments >= merchant.one_click_after);
-      cards = rows
-        .map((r) => ({ row: r, exp: cardExpiry(ring, r) }))
+      cards = (await listCardsForView(db, session.group_id, session.customer))
+        .filter((r) => r.source === 'checkout' && r.successful_payments >= merchant.one_click_after)
+        .map((row) => ({ row, exp: cardExpiry(ring, row) }))
         .filter(({ exp }) => isActive(exp, now))
-        .map(({ row, exp }) => ({ token: row.token, brand: row.brand, bin: row.bin, last4: row.last4, exp_month: exp.exp_month, exp_year: exp.exp_year, need_cvc: merchant.need_cvc, default: row.token === customer.default_card }))
-        .sort((a, b) => Number(b.default) - Number(a.default));
+        .map(({ row, exp }) => ({ token: row.token, brand: row.brand, bin: row.bin, last4: row.last4, exp_month: exp.exp_month, exp_year: exp.exp_year, need_cvc: merchant.need_cvc, default: row.is_default }));
     }
     return c.json({
       id: session.id,
@@ -53,11 +52,12 @@ export const frameRoutes = router()
       expires_at: session.expires_at,
     }, 200);
   })
-  .openapi(confirm, async (c) => c.json(await confirmSession(c.var.deps, c.var.merchant, c.var.session, c.req.valid('json')), 200))
+  .openapi(confirm, async (c) => c.json(await confirmSession(c.get('deps'), c.get('merchant'), c.get('session'), c.req.valid('json')), 200))
   .openapi(removeCard, async (c) => {
     const { token } = c.req.valid('json');
-    const { db, clock } = c.var.deps;
-    const { merchant, session } = c.var;
+    const { db, clock } = c.get('deps');
+    const merchant = c.get('merchant');
+    const session = c.get('session');
     const now = clock();
     assertSessionOpen(session, now);
     if (!session.customer) throw notFound('card', 'token');
@@ -65,9 +65,9 @@ export const frameRoutes = router()
     return c.json({ token, deleted: true as const }, 200);
   })
   .openapi(challenge, async (c) => {
-    const { db } = c.var.deps;
-    const row = await db.selectFrom('challenges').selectAll().where('id', '=', c.req.valid('param').id).where('session_id', '=', c.var.session.id).executeTakeFirst();
+    const { db } = c.get('deps');
+    const row = await db.selectFrom('challenges').selectAll().where('id', '=', c.req.valid('param').id).where('session_id', '=', c.get('session').id).executeTakeFirst();
     if (!row) throw notFound('challenge', 'id');
     if (row.status === 'used') throw new ApiError('parameter_invalid', 'This challenge was already used for a payment', { param: 'id' });
-    return c.json(await answerChallenge(c.var.deps, row, c.req.valid('json').code), 200);
+    return c.json(await answerChallenge(c.get('deps'), row, c.req.valid('json').code), 200);
   });

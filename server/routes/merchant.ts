@@ -8,10 +8,10 @@ const getMerchant = createRoute({ method: 'get', path: '/v1/merchant', security:
 const updateMerchant = createRoute({ method: 'post', path: '/v1/merchant', security: secured, request: jsonBody(MerchantSettingsUpdate), responses: { 200: jsonContent(MerchantView, 'The merchant after the change'), 400: errors[400], 401: errors[401] } });
 
 export const merchantRoutes = router()
-  .openapi(getMerchant, (c) => c.json(toView(c.var.merchant), 200))
+  .openapi(getMerchant, (c) => c.json(toView(c.get('merchant')), 200))
   .openapi(updateMerchant, async (c) => {
     const body = c.req.valid('json');
-    const { db } = c.var.deps;
+    const { db } = c.get('deps');
     const set: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(body)) {
       if (value === undefined) continue;
@@ -19,6 +19,7 @@ export const merchantRoutes = router()
       else if (key === 'need_cvc') set[key] = value ? 1 : 0;
       else set[key] = value;
     }
-    if (Object.keys(set).length > 0) await db.updateTable('merchants').set(set).where('id', '=', c.var.merchant.id).execute();
-    return c.json(toView((await findById(db, c.var.merchant.id))!), 200);
+    if (Object.keys(set).length > 0) await db.updateTable('merchants').set(set).where('id', '=', c.get('merchant').id).execute();
+    c.get('deps').merchants.invalidate();
+    return c.json(toView((await findById(db, c.get('merchant').id))!), 200);
   });

@@ -10,12 +10,12 @@ const read = createRoute({ method: 'get', path: '/v1/sessions/{id}', security: s
 
 export const sessionRoutes = router()
   .openapi(create, async (c) => {
-    const { db, clock } = c.var.deps;
-    return c.json(await createSession(db, c.var.merchant, c.req.valid('json'), clock()), 201);
+    const { db, clock } = c.get('deps');
+    return c.json(await createSession(db, c.get('merchant'), c.req.valid('json'), clock()), 201);
   })
   .openapi(read, async (c) => {
-    const { db, clock } = c.var.deps;
-    const row = await db.selectFrom('sessions').selectAll().where('id', '=', c.req.valid('param').id).where('group_id', '=', c.var.merchant.group_id).executeTakeFirst();
+    const { db, clock } = c.get('deps');
+    const row = await db.selectFrom('sessions').selectAll().where('id', '=', c.req.valid('param').id).where('group_id', '=', c.get('merchant').group_id).executeTakeFirst();
     if (!row) throw notFound('session', 'id');
     return c.json(toSessionView(row, clock()), 200);
   });
