@@ -19,7 +19,7 @@ const WebhookUrl = z.url().refine((u) => /^https?:\/\//.test(u), err('webhook_ur
 // ---- Merchant ----
 
 export const MerchantSettingsUpdate = z.strictObject({
-  name: z.string().min(1).max(100).optional(),
+  name: z.string().min(1).max(100).refine(...noCardNumber('name')).optional(),
   allowed_origins: z.array(Origin).max(50).optional(),
   webhook_url: WebhookUrl.nullable().optional(),
   auto_pay_days: z.number().int().min(0).max(60).optional(),
@@ -104,8 +104,8 @@ export type SessionView = z.infer<typeof SessionView>;
 
 export const CustomerUpdate = z.strictObject({
   status: z.enum(['deny', 'none']).optional(),
-  email: z.email().nullable().optional(),
-  phone: z.string().regex(/^\+?[0-9][0-9 ()-]{4,19}$/, err('phone must be a phone number such as +15555550100')).nullable().optional(),
+  email: z.email().refine(...noCardNumber('email')).nullable().optional(),
+  phone: z.string().regex(/^\+?[0-9][0-9 ()-]{4,19}$/, err('phone must be a phone number such as +15555550100')).refine(...noCardNumber('phone')).nullable().optional(),
   limits: z.strictObject({ daily: Amount.nullable().optional(), weekly: Amount.nullable().optional() }).optional(),
 });
 
@@ -149,7 +149,7 @@ export const CardImport = z.strictObject({
   number: CardNumber,
   exp_month: ExpMonth,
   exp_year: ExpYear,
-  holder: z.string().min(1).max(100).optional(),
+  holder: z.string().min(1).max(100).refine(...noCardNumber('holder')).optional(),
 });
 
 export const CardUpdate = z.strictObject({ default: z.literal(true) });
@@ -200,7 +200,7 @@ export const FrameCardInput = z.strictObject({
   exp_month: ExpMonth,
   exp_year: ExpYear,
   cvc: Cvc,
-  holder: z.string().min(1).max(100).optional(),
+  holder: z.string().min(1).max(100).refine(...noCardNumber('holder')).optional(),
 });
 
 export const FrameConfirm = z.strictObject({

@@ -31,6 +31,11 @@ export interface MaskedCard {
   exp_year: number;
 }
 
+/** The leading digits that may be shown: six for 15+ digit numbers, fewer for short ones, so that at least five stay hidden. */
+export function maskedBin(number: string): string {
+  return number.slice(0, Math.max(0, Math.min(6, number.length - 9)));
+}
+
 export function maskNumber(bin: string, last4: string): string {
   return `${bin}••••••${last4}`;
 }

@@ -31,6 +31,10 @@ export function createApp(deps: Deps) {
     await next();
   });
   app.use('*', requestLog());
+  app.use('*', async function refuseNulInPath(c, next) {
+    if (/%00/.test(c.req.path) || c.req.path.includes('\0')) throw new ApiError('parameter_invalid', 'The path contains a NUL character');
+    await next();
+  });
   app.use('*', securityHeaders());
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
@@ -54,11 +58,14 @@ export function createApp(deps: Deps) {
     info: { title: 'Card vault API', version: '1', description: 'Amounts are integers in minor units; every error is { error: { type, code, message, param? } }.' },
   });
 
-  app.notFound((c) => errorResponse(c, new ApiError('resource_missing', `No such endpoint: ${c.req.method} ${c.req.path}`)));
+  // The path is not echoed: a caller could have put a card number in it.
+  app.notFound((c) => errorResponse(c, new ApiError('resource_missing', `No such endpoint for ${c.req.method}; see /openapi.json`)));
   app.onError((err, c) => {
     if (err instanceof ApiError) return errorResponse(c, err);
     if (err instanceof HTTPException && err.status === 400) return errorResponse(c, new ApiError('body_not_json', 'The request body is not valid JSON'));
     if (err instanceof HTTPException && err.status === 413) return errorResponse(c, new ApiError('body_too_large', 'The request body is larger than 1 MB'));
+    // PostgreSQL refuses text it cannot store (a NUL byte): that is bad input, not a server fault.
+    if (['22021', '22P05'].includes((err as { code?: string }).code ?? '')) return errorResponse(c, new ApiError('parameter_invalid', 'A parameter contains a character that cannot be stored (such as a NUL byte)'));
     deps.logger.error({ err, method: c.req.method, path: c.req.path }, 'unexpected error');
     return errorResponse(c, new ApiError('internal', 'An unexpected error occurred; it has been logged'));
   });

@@ -181,7 +181,19 @@ const initial: Migration = {
   },
 };
 
-const migrations: Record<string, Migration> = { '0001_initial': initial };
+// A confirmation in flight remembers its processor reference and what it was doing (masked, never
+// the number or CVC), so that a vault that died mid-payment can settle it instead of charging twice.
+const confirmAttempts: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('sessions').addColumn('attempt', 'text').execute();
+    await db.schema.alterTable('sessions').addColumn('processing_since', 'text').execute();
+    // A refund is written as pending with its processor reference before the processor is asked.
+    await db.schema.alterTable('refunds').addColumn('processor_ref', 'text').execute();
+    await db.schema.createIndex('refunds_processor_ref').on('refunds').column('processor_ref').unique().execute();
+  },
+};
+
+const migrations: Record<string, Migration> = { '0001_initial': initial, '0002_confirm_attempts': confirmAttempts };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

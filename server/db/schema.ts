@@ -90,6 +90,9 @@ export interface SessionTable {
   saved: number;
   created_at: string;
   completed_at: string | null;
+  /** JSON of the confirmation in flight: processor reference, masked card, token, save, challenge. */
+  attempt: string | null;
+  processing_since: string | null;
 }
 
 export interface ChallengeTable {
@@ -129,7 +132,8 @@ export interface RefundTable {
   charge_id: string;
   merchant_id: string;
   amount: number;
-  status: string;
+  status: string; // pending | succeeded | failed
+  processor_ref: string | null;
   created_at: string;
 }
 

@@ -2,7 +2,7 @@
 // origin (so no merchant page can post card data here, and no CORS header is ever sent), name an
 // embedding page on the merchant's allowed list, carry the session's client secret, and stay within
 // the per-address and per-merchant limits that stop card testing.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { HOST_ORIGIN_HEADER } from '../../protocol/api.ts';
 import type { AppEnv } from '../context.ts';
@@ -16,7 +16,7 @@ export function parseClientSecret(secret: string): string | undefined {
   return m?.[1];
 }
 
-function clientAddress(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+export function clientAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {

@@ -3,6 +3,7 @@
 // A key whose holder died is taken over after 60 seconds; the handler then asks the processor what
 // became of the first attempt instead of charging again (it reuses the key as the processor reference).
 import type { MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import crypto from 'node:crypto';
@@ -39,10 +40,8 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
         throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
       }
       if (row.state === 'done') {
-        return new Response(row.response_body, {
-          status: row.response_status,
-          headers: { 'content-type': 'application/json', 'idempotent-replayed': 'true' },
-        });
+        // Through the context, so the replay carries the same security headers as the first answer.
+        return c.body(row.response_body, row.response_status as ContentfulStatusCode, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
       }
       const stale = now.getTime() - Date.parse(row.locked_at) >= STALE_MS;
       const taken = stale && Number((await where(db.updateTable('idempotency_keys').set({ locked_at: now.toISOString() }))

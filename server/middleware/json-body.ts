@@ -33,6 +33,8 @@ export function jsonBody(): MiddlewareHandler<AppEnv> {
       } catch {
         throw new ApiError('body_not_json', 'The request body is not valid JSON');
       }
+      // Refused on both databases alike (PostgreSQL cannot store it, SQLite would).
+      if (text.includes('\\u0000')) throw new ApiError('parameter_invalid', 'A parameter contains a NUL character');
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new ApiError('body_not_json', 'The request body must be a JSON object');
       }

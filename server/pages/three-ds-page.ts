@@ -1,6 +1,8 @@
 // The 3-D Secure challenge page the vault serves (shown inside the fields): a form for the issuer's
 // code, with a strict CSP; when the challenge settles it tells the fields by a pinned postMessage.
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { clientAddress } from '../middleware/frame-auth.ts';
 import type { AppEnv } from '../context.ts';
 import { answerChallenge } from '../payments/challenges.ts';
 import { randomSecret } from '../ids.ts';
@@ -26,12 +28,16 @@ export const threeDsPage = new Hono<AppEnv>()
     const ancestors = await allowedAncestors(c, challenge.session_id);
     return servePage(c, page(c.get('deps').publicUrl, challenge.id, ancestors, 'Your bank asks you to confirm this payment with a one-time code.'));
   })
-  .post('/frame/3ds/:id', async (c) => {
+  .post('/frame/3ds/:id', bodyLimit({ maxSize: 4096, onError: (c) => c.text('Too large', 413) }), async (c) => {
     const deps = c.get('deps');
     if (c.req.header('origin') !== deps.publicUrl) return c.text('Forbidden', 403);
     const challenge = await deps.db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
     if (!challenge) return c.text('Not found', 404);
-    const form = await c.req.parseBody();
+    const session = await deps.db.selectFrom('sessions').select('merchant_id').where('id', '=', challenge.session_id).executeTakeFirst();
+    const merchant = session && (await deps.merchants.byId(session.merchant_id));
+    const verdict = deps.limiter.hit(`frame-addr:${merchant?.id}:${clientAddress(c)}`, merchant?.frame_limit_per_address ?? 60, 60_000);
+    if (!verdict.ok) return c.text('Too many attempts; wait and try again', 429, { 'Retry-After': String(verdict.retryAfter) });
+    const form = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
     const result = await answerChallenge(deps, challenge, String(form.code ?? '').trim());
     const ancestors = await allowedAncestors(c, challenge.session_id);
     const message = result.status === 'passed' ? 'Verified. Returning to your payment…'

@@ -3,18 +3,19 @@
 // CVC goes to the processor and is then gone; nothing here writes it anywhere.
 import valid from 'card-validator';
 import type { z } from 'zod';
-import type { FrameConfirm, FrameConfirmResult, MaskedCardView } from '../../protocol/api.ts';
+import type { FrameConfirm, FrameConfirmResult } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
 import type { CustomerTable, SessionTable } from '../db/schema.ts';
-import { ensureCustomer, getCustomer, noteCardSaved } from '../customers/customer-store.ts';
+import { getCustomer } from '../customers/customer-store.ts';
 import { ApiError } from '../errors.ts';
-import { emitEvent } from '../jobs/events.ts';
 import { newId, randomSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { cardSecret, findCard, saveCard, type LiveCard } from '../vault/card-store.ts';
+import { cardSecret, findCard, type LiveCard } from '../vault/card-store.ts';
 import { fingerprintOf } from '../vault/vault-secrets.ts';
+import { maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
-import { checkLimits, declineError, recordCharge } from './charge-store.ts';
+import { checkLimits, declineError } from './charge-store.ts';
+import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
 import type { AuthorizeResult } from './processor.ts';
 
 type ConfirmInput = z.output<typeof FrameConfirm>;
@@ -84,8 +85,23 @@ async function passedChallenge(deps: Deps, session: SessionTable, challengeId: s
   return true;
 }
 
-export async function confirmSession(deps: Deps, merchant: Merchant, session: SessionTable, body: ConfirmInput): Promise<FrameConfirmResult> {
+/** Takes the session for one confirmation: open, not closed by failures, not expired, atomically. */
+async function claim(deps: Deps, session: SessionTable, attempt: Attempt, now: Date): Promise<void> {
+  const taken = await deps.db.updateTable('sessions')
+    .set({ status: 'processing', attempt: JSON.stringify(attempt), processing_since: now.toISOString() })
+    .where('id', '=', session.id).where('status', '=', 'open')
+    .where('failed_attempts', '<', MAX_FAILED_ATTEMPTS).where('expires_at', '>', now.toISOString())
+    .executeTakeFirst();
+  if (Number(taken.numUpdatedRows) === 1) return;
+  const current = await deps.db.selectFrom('sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow();
+  assertSessionOpen(current, now);
+  throw new ApiError('request_in_progress', 'This session is being confirmed already');
+}
+
+export async function confirmSession(deps: Deps, merchant: Merchant, current: SessionTable, body: ConfirmInput): Promise<FrameConfirmResult> {
   const now = deps.clock();
+  const session = await settleStaleAttempt(deps, current);
+  if (session.status === 'processing') throw new ApiError('request_in_progress', 'This session is being confirmed already');
   assertSessionOpen(session, now);
   const customer = session.customer ? await getCustomer(deps.db, session.group_id, session.customer) : undefined;
   const { card, saved } = await prepareCard(deps, merchant, session, body, now);
@@ -96,94 +112,64 @@ export async function confirmSession(deps: Deps, merchant: Merchant, session: Se
   const fingerprint = fingerprintOf(deps.fingerprintKey, session.group_id, card.number);
   const authenticated = await passedChallenge(deps, session, body.challenge, fingerprint);
 
-  // One confirmation at a time per session: a second one in flight is told so.
-  const claimed = await deps.db.updateTable('sessions').set({ status: 'processing' }).where('id', '=', session.id).where('status', '=', 'open').executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) throw new ApiError('request_in_progress', 'This session is being confirmed already');
-  let settled = false;
-  try {
-    let result: AuthorizeResult;
-    try {
-      result = await deps.processor.authorize({
-        reference: `${session.id}:${randomSecret(9)}`,
-        card: { number: card.number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc, holder: card.holder },
-        amount: payment ? session.amount! : VERIFY_AMOUNT,
-        currency: session.currency ?? 'USD',
-        initiator: 'customer',
-        stored_credential: Boolean(saved),
-        capture: payment,
-        authenticated,
-        force_challenge: merchant.three_d_secure === 'always' && payment && !saved,
-      });
-    } catch (err) {
-      deps.logger.error({ err, session: session.id }, 'processor call failed');
-      result = { outcome: 'error', message: 'processor unreachable' };
-    }
-    const masked: MaskedCardView = { ...(saved ? { token: saved.token } : {}), brand: card.brand, bin: card.number.slice(0, 6), last4: card.number.slice(-4), exp_month: card.exp_month, exp_year: card.exp_year };
+  const attempt: Attempt = {
+    ref: `${session.id}:${randomSecret(9)}`,
+    card: { brand: card.brand, bin: maskedBin(card.number), last4: card.number.slice(-4), exp_month: card.exp_month, exp_year: card.exp_year },
+    token: saved?.token ?? null,
+    save,
+    challenge: body.challenge ?? null,
+  };
+  await claim(deps, session, attempt, now);
 
-    if (result.outcome === 'challenge') {
-      const challenge = newId('chl');
-      await deps.db.insertInto('challenges').values({ id: challenge, session_id: session.id, fingerprint, status: 'pending', attempts: 0, created_at: now.toISOString() }).execute();
-      return { status: 'requires_action', session: session.id, next_action: { type: 'three_d_secure', challenge, url: `${deps.publicUrl}/frame/3ds/${challenge}` } };
-    }
-    if (result.outcome === 'error') {
-      await deps.db.updateTable('sessions').set({ failed_attempts: session.failed_attempts + 1 }).where('id', '=', session.id).execute();
+  let result: AuthorizeResult;
+  try {
+    result = await deps.processor.authorize({
+      reference: attempt.ref,
+      card: { number: card.number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc, holder: card.holder },
+      amount: payment ? session.amount! : VERIFY_AMOUNT,
+      currency: session.currency ?? 'USD',
+      initiator: 'customer',
+      stored_credential: Boolean(saved),
+      capture: payment,
+      authenticated,
+      force_challenge: merchant.three_d_secure === 'always' && payment && !saved,
+    });
+  } catch (err) {
+    // Only the error's name: a processor's message could quote what it was sent.
+    deps.logger.error({ session: session.id, error: (err as Error).name }, 'processor call failed');
+    result = { outcome: 'error', message: 'processor unreachable' };
+  }
+
+  if (result.outcome === 'challenge') {
+    const challenge = newId('chl');
+    await deps.db.insertInto('challenges').values({ id: challenge, session_id: session.id, fingerprint, status: 'pending', attempts: 0, created_at: now.toISOString() }).execute();
+    // A challenge counts as an attempt: otherwise a merchant with 3-D Secure "always" would let a
+    // card tester learn which numbers are live without ever being stopped.
+    await releaseSession(deps, session, { failed: true });
+    return { status: 'requires_action', session: session.id, next_action: { type: 'three_d_secure', challenge, url: `${deps.publicUrl}/frame/3ds/${challenge}` } };
+  }
+  if (result.outcome === 'error') {
+    // Unknown outcome: the reference lets a later settlement ask the processor; for now the session reopens.
+    const known = await deps.processor.lookup(attempt.ref).catch(() => undefined);
+    if (known?.outcome !== 'approved') {
+      await releaseSession(deps, session, { failed: true });
       throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; try again');
     }
-    if (result.outcome === 'declined') {
-      const declined = result;
-      const charge = await deps.db.transaction().execute(async (trx) => {
-        await trx.updateTable('sessions').set({ failed_attempts: session.failed_attempts + 1 }).where('id', '=', session.id).execute();
-        if (!payment) return undefined;
-        const row = await recordCharge(trx, chargeInput(session, masked, saved?.token ?? null, declined, now));
-        await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'charge.failed', data: { charge: row.id, session: session.id, code: declined.code, decline_code: declined.decline_code }, now });
-        return row;
-      });
-      throw charge ? declineError(charge) : new ApiError(declined.code, declined.message, { decline_code: declined.decline_code });
-    }
-
-    if (!payment) await deps.processor.void(result.processor_id);
-    const approved = result;
-    const outcome = await deps.db.transaction().execute(async (trx) => {
-      let token = saved?.token ?? null;
-      let savedNow = false;
-      if (save && session.customer) {
-        const owner = customer ?? (await ensureCustomer(trx, session.group_id, session.customer, now));
-        const { row, created } = await saveCard(trx, deps.ring, deps.fingerprintKey, {
-          groupId: session.group_id, customer: session.customer, card, bin: deps.processor.binInfo(card.number.slice(0, 6)),
-          source: 'checkout', networkTransactionId: approved.network_transaction_id, now,
-        });
-        token = row.token;
-        savedNow = true;
-        await noteCardSaved(trx, owner, row.token, now);
-        await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: created ? 'card.saved' : 'card.updated', data: { card: row.token, customer: session.customer, brand: row.brand, last4: row.last4 }, now });
-      }
-      const cardView: MaskedCardView = { ...masked, ...(token ? { token } : {}) };
-      let chargeId: string | undefined;
-      if (payment) {
-        const row = await recordCharge(trx, chargeInput(session, cardView, token, approved, now));
-        chargeId = row.id;
-        if (token) await trx.updateTable('cards').set((eb) => ({ successful_payments: eb('successful_payments', '+', 1) })).where('token', '=', token).execute();
-        await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'charge.succeeded', data: { charge: row.id, session: session.id, amount: row.amount, currency: row.currency, customer: row.customer }, now });
-      }
-      if (body.challenge) await trx.updateTable('challenges').set({ status: 'used' }).where('id', '=', body.challenge).execute();
-      await trx.updateTable('sessions').set({
-        status: 'complete', charge_id: chargeId ?? null, card_token: token, card_masked: JSON.stringify(cardView), saved: savedNow ? 1 : 0, completed_at: now.toISOString(),
-      }).where('id', '=', session.id).execute();
-      await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'session.completed', data: { session: session.id, charge: chargeId ?? null, card: token, saved: savedNow, order: session.order_ref }, now });
-      return { chargeId, cardView, savedNow };
-    });
-    settled = true;
-    return { status: 'succeeded', session: session.id, ...(outcome.chargeId ? { charge: outcome.chargeId } : {}), card: outcome.cardView, saved: outcome.savedNow };
-  } finally {
-    if (!settled) await deps.db.updateTable('sessions').set({ status: 'open' }).where('id', '=', session.id).where('status', '=', 'processing').execute();
+    result = known;
   }
-}
+  if (result.outcome === 'declined') {
+    const charge = await recordDecline(deps, merchant, session, attempt, result);
+    throw charge ? declineError(charge) : new ApiError(result.code, result.message, { decline_code: result.decline_code });
+  }
 
-function chargeInput(session: SessionTable, card: MaskedCardView, token: string | null, result: Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>, now: Date) {
-  return {
-    merchantId: session.merchant_id, groupId: session.group_id, customer: session.customer, cardToken: token,
-    cardMasked: { brand: card.brand, bin: card.bin, last4: card.last4, exp_month: card.exp_month, exp_year: card.exp_year },
-    amount: session.amount!, currency: session.currency!, order: session.order_ref, initiator: 'customer' as const,
-    mandateId: null, sessionId: session.id, processorRef: `${session.id}:${result.processor_id}`, result, now,
-  };
+  if (!payment) await deps.processor.void(result.processor_id);
+  try {
+    const done = await recordApproval(deps, merchant, session, attempt, result, { ...card, holder: card.holder });
+    return { status: 'succeeded', session: session.id, ...(done.chargeId ? { charge: done.chargeId } : {}), card: done.card, saved: done.saved };
+  } catch (err) {
+    // The money was taken but not recorded: the session stays in `processing` with its reference,
+    // and is settled from the processor's ledger, never reopened for a second charge.
+    deps.logger.error({ session: session.id, error: (err as Error).message }, 'approved payment could not be recorded; it will be settled');
+    throw new ApiError('internal', 'The payment is being settled; its outcome will show on the session shortly');
+  }
 }

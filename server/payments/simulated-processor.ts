@@ -53,7 +53,12 @@ export class SimulatedProcessor implements Processor {
 
   async void(_processorId: string): Promise<void> {}
 
-  async refund(_req: { reference: string; processor_id: string; amount: number }) {
+  async refund(req: { reference: string; processor_id: string; amount: number }) {
+    // Idempotent by reference, like authorisations: a retried refund is not paid out twice.
+    await this.db.insertInto('simulated_operations')
+      .values({ reference: req.reference, kind: 'refund', result: JSON.stringify({ outcome: 'succeeded', amount: req.amount }), created_at: this.clock().toISOString() })
+      .onConflict((oc) => oc.column('reference').doNothing())
+      .execute();
     return { outcome: 'succeeded' as const };
   }
 

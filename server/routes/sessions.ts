@@ -2,6 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SessionCreate, SessionView } from '../../protocol/api.ts';
 import { notFound } from '../errors.ts';
+import { settleStaleAttempt } from '../payments/settle-attempt.ts';
 import { createSession, toSessionView } from '../sessions/session-store.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
@@ -14,8 +15,10 @@ export const sessionRoutes = router()
     return c.json(await createSession(db, c.get('merchant'), c.req.valid('json'), clock()), 201);
   })
   .openapi(read, async (c) => {
-    const { db, clock } = c.get('deps');
-    const row = await db.selectFrom('sessions').selectAll().where('id', '=', c.req.valid('param').id).where('group_id', '=', c.get('merchant').group_id).executeTakeFirst();
-    if (!row) throw notFound('session', 'id');
-    return c.json(toSessionView(row, clock()), 200);
+    const deps = c.get('deps');
+    const found = await deps.db.selectFrom('sessions').selectAll().where('id', '=', c.req.valid('param').id).where('merchant_id', '=', c.get('merchant').id).executeTakeFirst();
+    if (!found) throw notFound('session', 'id');
+    // A confirmation whose vault died is settled here too, so the merchant's server sees the truth.
+    const row = await settleStaleAttempt(deps, found);
+    return c.json(toSessionView(row, deps.clock()), 200);
   });

@@ -58,6 +58,8 @@ export async function createSession(db: Db, merchant: Merchant, input: SessionIn
     saved: 0,
     created_at: now.toISOString(),
     completed_at: null,
+    attempt: null,
+    processing_since: null,
   };
   await db.insertInto('sessions').values(row).execute();
   return { ...toSessionView(row, now), client_secret: clientSecret };

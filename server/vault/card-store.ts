@@ -5,6 +5,7 @@ import type { Db } from '../db/database.ts';
 import type { CardTable, Database } from '../db/schema.ts';
 import { newId } from '../ids.ts';
 import { isActive, isExpiringSoon, type CheckedCard } from '../payments/card-checks.ts';
+import { maskedBin } from '../../protocol/cards.ts';
 import type { BinInfo } from '../payments/processor.ts';
 import { openCard, openCardMeta, resealMeta, sealCard, type CardSecret, type SealedCard } from './envelope.ts';
 import type { KeyRing } from './key-ring.ts';
@@ -37,18 +38,16 @@ export async function listCards(q: Q, groupId: string, customer: string): Promis
 
 // Listing cards is a hot path and each expiry costs two AES-GCM openings. The opened expiry (never
 // the number) is kept, keyed by its ciphertext: a re-saved card has a new one, a deleted card none.
-const expiries = new Map<string, ReturnType<typeof openCardMeta>>();
+const expiries = new Map<string, { meta_ct: string; meta: ReturnType<typeof openCardMeta> }>();
 
 type SealedRef = Pick<CardTable, 'token' | 'group_id'> & { key_version: string; wrapped_key: string; meta_ct: string };
 
 export function cardExpiry(ring: KeyRing, row: SealedRef) {
-  const key = `${row.token}:${row.meta_ct}`;
-  let meta = expiries.get(key);
-  if (!meta) {
-    meta = openCardMeta(ring, bindingOf(row), { ...row, pan_ct: '' });
-    if (expiries.size >= 10_000) expiries.clear();
-    expiries.set(key, meta);
-  }
+  const hit = expiries.get(row.token);
+  if (hit && hit.meta_ct === row.meta_ct) return hit.meta;
+  const meta = openCardMeta(ring, bindingOf(row), { ...row, pan_ct: '' });
+  if (expiries.size >= 10_000) expiries.clear();
+  expiries.set(row.token, { meta_ct: row.meta_ct, meta });
   return meta;
 }
 
@@ -114,22 +113,34 @@ export interface SaveCardInput {
 export async function saveCard(trx: Q, ring: KeyRing, fingerprintKey: Buffer, input: SaveCardInput): Promise<{ row: LiveCard; created: boolean }> {
   const fingerprint = fingerprintOf(fingerprintKey, input.groupId, input.card.number);
   const now = input.now.toISOString();
-  const existing = (await trx.selectFrom('cards').selectAll()
+  const meta = { exp_month: input.card.exp_month, exp_year: input.card.exp_year, holder: input.card.holder };
+  const findExisting = async () => (await trx.selectFrom('cards').selectAll()
     .where('group_id', '=', input.groupId).where('customer', '=', input.customer).where('fingerprint', '=', fingerprint)
     .executeTakeFirst()) as LiveCard | undefined;
-  const meta = { exp_month: input.card.exp_month, exp_year: input.card.exp_year, holder: input.card.holder };
-  if (existing) {
-    const meta_ct = resealMeta(ring, bindingOf(existing), sealedOf(existing), meta);
-    const update = {
-      meta_ct,
-      updated_at: now,
-      // A checkout save of an imported card makes it usable in the fields too.
-      source: input.source === 'checkout' ? 'checkout' : existing.source,
-      network_transaction_id: input.networkTransactionId ?? existing.network_transaction_id,
-    };
-    await trx.updateTable('cards').set(update).where('token', '=', existing.token).execute();
-    return { row: { ...existing, ...update }, created: false };
+  const existing = await findExisting();
+  if (!existing) {
+    const created = await insertCard(trx, ring, input, fingerprint, meta, now);
+    if (created) return { row: created, created: true };
   }
+  // Saved meanwhile by a concurrent payment with the same number: update that card instead.
+  return updateCard(trx, ring, (existing ?? (await findExisting()))!, input, meta, now);
+}
+
+async function updateCard(trx: Q, ring: KeyRing, existing: LiveCard, input: SaveCardInput, meta: Omit<CardSecret, 'number'>, now: string) {
+  const meta_ct = resealMeta(ring, bindingOf(existing), sealedOf(existing), meta);
+  const update = {
+    meta_ct,
+    updated_at: now,
+    // A checkout save of an imported card makes it usable in the fields too.
+    source: input.source === 'checkout' ? 'checkout' : existing.source,
+    network_transaction_id: input.networkTransactionId ?? existing.network_transaction_id,
+  };
+  await trx.updateTable('cards').set(update).where('token', '=', existing.token).execute();
+  return { row: { ...existing, ...update }, created: false };
+}
+
+/** Inserts a new card, or answers undefined when the unique fingerprint says it exists already. */
+async function insertCard(trx: Q, ring: KeyRing, input: SaveCardInput, fingerprint: string, meta: Omit<CardSecret, 'number'>, now: string): Promise<LiveCard | undefined> {
   const token = newId('card');
   const sealed = sealCard(ring, { token, groupId: input.groupId }, { number: input.card.number, ...meta });
   const row: LiveCard = {
@@ -137,7 +148,7 @@ export async function saveCard(trx: Q, ring: KeyRing, fingerprintKey: Buffer, in
     group_id: input.groupId,
     customer: input.customer,
     fingerprint,
-    bin: input.card.number.slice(0, 6),
+    bin: maskedBin(input.card.number),
     last4: input.card.number.slice(-4),
     brand: input.card.brand,
     issuer: input.bin.issuer,
@@ -151,12 +162,15 @@ export async function saveCard(trx: Q, ring: KeyRing, fingerprintKey: Buffer, in
     created_at: now,
     updated_at: now,
   };
-  await trx.insertInto('cards').values(row).execute();
-  return { row, created: true };
+  const inserted = await trx.insertInto('cards').values(row)
+    .onConflict((oc) => oc.columns(['group_id', 'customer', 'fingerprint']).doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows) === 1 ? row : undefined;
 }
 
 /** Deletes a card by destroying its data key and ciphertexts: the number can never be decrypted again. */
 export async function destroyCard(trx: Q, token: string, now: Date): Promise<void> {
+  expiries.delete(token);
   await trx.updateTable('cards')
     .set({ wrapped_key: null, pan_ct: null, meta_ct: null, key_version: null, fingerprint: null, deleted_at: now.toISOString(), updated_at: now.toISOString() })
     .where('token', '=', token)

@@ -29,9 +29,11 @@ export class VaultDecryptError extends Error {
   }
 }
 
+const TAG = 16;
+
 function seal(key: Buffer, plaintext: Buffer, aad: string): string {
   const iv = crypto.randomBytes(12);
-  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
+  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG });
   cipher.setAAD(Buffer.from(aad));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
@@ -40,7 +42,9 @@ function seal(key: Buffer, plaintext: Buffer, aad: string): string {
 function open(key: Buffer, sealed: string, aad: string): Buffer {
   try {
     const raw = Buffer.from(sealed, 'base64');
-    const decipher = crypto.createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    if (raw.length < 12 + TAG) throw new Error('too short');
+    // A fixed 16-byte tag: GCM would otherwise accept a truncated one.
+    const decipher = crypto.createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12), { authTagLength: TAG });
     decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
@@ -53,8 +57,10 @@ const keyAad = (b: CardBinding, version: string) => `dek|${b.token}|${b.groupId}
 const fieldAad = (b: CardBinding, field: 'pan' | 'meta') => `${field}|${b.token}|${b.groupId}`;
 
 /** Wraps a secret of the vault's own (a data key) under the current key of the ring. */
+// Each function reads ring.current once: a file-based ring can move to a new key between two reads.
 export function wrapKey(ring: KeyRing, dataKey: Buffer, aad: string): { key_version: string; wrapped: string } {
-  return { key_version: ring.current.id, wrapped: seal(ring.current.key, dataKey, `${aad}|${ring.current.id}`) };
+  const { id, key } = ring.current;
+  return { key_version: id, wrapped: seal(key, dataKey, `${aad}|${id}`) };
 }
 
 export function unwrapKey(ring: KeyRing, wrapped: string, version: string, aad: string): Buffer {
@@ -75,9 +81,10 @@ function metaBytes(secret: Omit<CardSecret, 'number'>): Buffer {
 
 export function sealCard(ring: KeyRing, binding: CardBinding, secret: CardSecret): SealedCard {
   const dek = crypto.randomBytes(32);
+  const { id, key } = ring.current;
   return {
-    key_version: ring.current.id,
-    wrapped_key: seal(ring.current.key, dek, keyAad(binding, ring.current.id)),
+    key_version: id,
+    wrapped_key: seal(key, dek, keyAad(binding, id)),
     pan_ct: seal(dek, Buffer.from(secret.number), fieldAad(binding, 'pan')),
     meta_ct: seal(dek, metaBytes(secret), fieldAad(binding, 'meta')),
   };
@@ -102,5 +109,6 @@ export function openCard(ring: KeyRing, binding: CardBinding, sealed: SealedCard
 /** Re-wraps the card's data key under the ring's current key; the card's ciphertexts stay as they are. */
 export function rewrapCard(ring: KeyRing, binding: CardBinding, sealed: Pick<SealedCard, 'key_version' | 'wrapped_key'>) {
   const dek = dataKey(ring, binding, sealed);
-  return { key_version: ring.current.id, wrapped_key: seal(ring.current.key, dek, keyAad(binding, ring.current.id)) };
+  const { id, key } = ring.current;
+  return { key_version: id, wrapped_key: seal(key, dek, keyAad(binding, id)) };
 }

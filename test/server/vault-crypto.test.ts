@@ -60,6 +60,15 @@ describe('envelope encryption of a card', () => {
     }), { numRuns: 100 });
   });
 
+  it('refuses a ciphertext whose authentication tag was cut short', () => {
+    const a = sealCard(ring, binding, secret);
+    const raw = Buffer.from(a.pan_ct, 'base64');
+    // iv (12) + a 4-byte tag only: GCM would verify a truncated tag if the length were not fixed.
+    const short = Buffer.concat([raw.subarray(0, 12), raw.subarray(12, 16), raw.subarray(28)]).toString('base64');
+    expect(() => openCard(ring, binding, { ...a, pan_ct: short })).toThrow(VaultDecryptError);
+    expect(() => openCard(ring, binding, { ...a, pan_ct: raw.subarray(0, 20).toString('base64') })).toThrow(VaultDecryptError);
+  });
+
   it('fails closed when the wrapped key claims another key version', () => {
     const two = withNewKey(ring);
     const a = sealCard(two, binding, secret);

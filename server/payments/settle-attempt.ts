@@ -1,0 +1,123 @@
+// Records what the processor answered for a confirmation, and settles a confirmation whose vault died
+// (or whose recording failed) by asking the processor what became of its reference: a session is
+// never reopened over money that was taken, and never charged twice.
+import type { MaskedCardView } from '../../protocol/api.ts';
+import type { Deps } from '../context.ts';
+import type { SessionTable } from '../db/schema.ts';
+import { ensureCustomer, getCustomer, noteCardSaved } from '../customers/customer-store.ts';
+import { emitEvent } from '../jobs/events.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+import { saveCard } from '../vault/card-store.ts';
+import type { CheckedCard } from './card-checks.ts';
+import { recordCharge } from './charge-store.ts';
+import type { AuthorizeResult } from './processor.ts';
+
+/** A confirmation in flight, as stored on its session: masked, never the number or the CVC. */
+export interface Attempt {
+  ref: string;
+  card: MaskedCardView;
+  /** The saved card paid with, or null for a new card. */
+  token: string | null;
+  save: boolean;
+  challenge: string | null;
+}
+
+/** After this long in `processing`, a confirmation is presumed dead and is settled. */
+export const STALE_MS = 60_000;
+
+type Approved = Extract<AuthorizeResult, { outcome: 'approved' }>;
+type Declined = Extract<AuthorizeResult, { outcome: 'declined' }>;
+
+function chargeInput(session: SessionTable, attempt: Attempt, token: string | null, result: Approved | Declined, now: Date) {
+  const { brand, bin, last4, exp_month, exp_year } = attempt.card;
+  return {
+    merchantId: session.merchant_id, groupId: session.group_id, customer: session.customer, cardToken: token,
+    cardMasked: { brand, bin, last4, exp_month, exp_year },
+    amount: session.amount!, currency: session.currency!, order: session.order_ref, initiator: 'customer' as const,
+    mandateId: null, sessionId: session.id, processorRef: attempt.ref, result, now,
+  };
+}
+
+/** Returns the session to `open` after an attempt that took no money. */
+export async function releaseSession(deps: Deps, session: SessionTable, options: { failed: boolean }): Promise<void> {
+  await deps.db.updateTable('sessions')
+    .set((eb) => ({ status: 'open', attempt: null, processing_since: null, ...(options.failed ? { failed_attempts: eb('failed_attempts', '+', 1) } : {}) }))
+    .where('id', '=', session.id).where('status', '=', 'processing')
+    .execute();
+}
+
+/** A decline: the failed charge is recorded (payment mode), the attempt counts, the session reopens. */
+export async function recordDecline(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Declined) {
+  const now = deps.clock();
+  return deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable('sessions')
+      .set((eb) => ({ status: 'open', attempt: null, processing_since: null, failed_attempts: eb('failed_attempts', '+', 1) }))
+      .where('id', '=', session.id).where('status', '=', 'processing')
+      .execute();
+    if (session.mode !== 'payment') return undefined;
+    const row = await recordCharge(trx, chargeInput(session, attempt, attempt.token, result, now));
+    await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'charge.failed', data: { charge: row.id, session: session.id, code: result.code, decline_code: result.decline_code }, now });
+    return row;
+  });
+}
+
+/**
+ * An approval: saves the card when the customer consented (only possible while its number is at
+ * hand), records the charge, and completes the session, all in one transaction.
+ */
+export async function recordApproval(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Approved, newCard?: CheckedCard & { holder?: string }) {
+  const now = deps.clock();
+  const payment = session.mode === 'payment';
+  return deps.db.transaction().execute(async (trx) => {
+    let token = attempt.token;
+    let saved = false;
+    if (attempt.save && newCard && session.customer) {
+      const owner = (await getCustomer(trx, session.group_id, session.customer)) ?? (await ensureCustomer(trx, session.group_id, session.customer, now));
+      const { row, created } = await saveCard(trx, deps.ring, deps.fingerprintKey, {
+        groupId: session.group_id, customer: session.customer, card: newCard, bin: deps.processor.binInfo(newCard.number.slice(0, 6)),
+        source: 'checkout', networkTransactionId: result.network_transaction_id, now,
+      });
+      token = row.token;
+      saved = true;
+      await noteCardSaved(trx, owner, row.token, now);
+      await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: created ? 'card.saved' : 'card.updated', data: { card: row.token, customer: session.customer, brand: row.brand, last4: row.last4 }, now });
+    }
+    const card: MaskedCardView = { ...attempt.card, ...(token ? { token } : {}) };
+    let chargeId: string | null = null;
+    if (payment) {
+      const row = await recordCharge(trx, chargeInput(session, attempt, token, result, now));
+      chargeId = row.id;
+      if (token) await trx.updateTable('cards').set((eb) => ({ successful_payments: eb('successful_payments', '+', 1) })).where('token', '=', token).execute();
+      await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'charge.succeeded', data: { charge: row.id, session: session.id, amount: row.amount, currency: row.currency, customer: row.customer }, now });
+    }
+    if (attempt.challenge) await trx.updateTable('challenges').set({ status: 'used' }).where('id', '=', attempt.challenge).execute();
+    const completed = await trx.updateTable('sessions').set({
+      status: 'complete', charge_id: chargeId, card_token: token, card_masked: JSON.stringify(card), saved: saved ? 1 : 0,
+      completed_at: now.toISOString(), attempt: null, processing_since: null,
+    }).where('id', '=', session.id).where('status', '=', 'processing').executeTakeFirst();
+    if (Number(completed.numUpdatedRows) !== 1) throw new Error('session was settled by another request');
+    await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'session.completed', data: { session: session.id, charge: chargeId, card: token, saved, order: session.order_ref }, now });
+    return { chargeId, card, saved };
+  });
+}
+
+/**
+ * Settles a session left in `processing` for longer than STALE_MS: asks the processor what became of
+ * the attempt's reference and records that. A new card's consent to save cannot be honoured any
+ * more (its number is gone); the payment itself is.
+ */
+export async function settleStaleAttempt(deps: Deps, session: SessionTable): Promise<SessionTable> {
+  const now = deps.clock();
+  if (session.status !== 'processing' || !session.processing_since || now.getTime() - Date.parse(session.processing_since) < STALE_MS) return session;
+  const merchant = await deps.merchants.byId(session.merchant_id);
+  const attempt: Attempt | null = session.attempt ? JSON.parse(session.attempt) : null;
+  const result = attempt ? await deps.processor.lookup(attempt.ref) : undefined;
+  try {
+    if (merchant && attempt && result?.outcome === 'approved') await recordApproval(deps, merchant, session, { ...attempt, save: false }, result);
+    else if (merchant && attempt && result?.outcome === 'declined') await recordDecline(deps, merchant, session, attempt, result);
+    else await releaseSession(deps, session, { failed: false });
+  } catch (err) {
+    deps.logger.warn({ session: session.id, error: (err as Error).message }, 'could not settle a stale confirmation yet');
+  }
+  return (await deps.db.selectFrom('sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow());
+}
