@@ -10,6 +10,8 @@ import { jsonBody } from './middleware/json-body.ts';
 import { merchantRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
+import { assetRoutes } from './pages/assets.ts';
+import { fieldsPage } from './pages/fields-page.ts';
 import { threeDsPage } from './pages/three-ds-page.ts';
 import { cardRoutes } from './routes/cards.ts';
 import { chargeRoutes } from './routes/charges.ts';
@@ -49,7 +51,9 @@ export function createApp(deps: Deps) {
     .route('/', chargeRoutes)
     .route('/', eventRoutes)
     .route('/', frameRoutes)
-    .route('/', threeDsPage);
+    .route('/', threeDsPage)
+    .route('/', fieldsPage)
+    .route('/', assetRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Your secret key, sk_test_…' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'clientSecret', { type: 'http', scheme: 'bearer', description: "The session's client secret (the fields' iframe only)" });

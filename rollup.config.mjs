@@ -1,0 +1,75 @@
+// Builds the browser side: checkout.js (IIFE for the <script> tag, ESM for bundlers) and the
+// fields' iframe app. Prints each bundle's gzip size against its budget and the SRI hash of
+// checkout.js, and writes dist/manifest.json for the server.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import replace from '@rollup/plugin-replace';
+import terser from '@rollup/plugin-terser';
+import esbuild from 'rollup-plugin-esbuild';
+
+const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+const BUDGETS = { 'checkout.js': 5 * 1024, 'checkout.mjs': 5 * 1024, 'frame.js': 20 * 1024 };
+
+const plugins = () => [
+  replace({ preventAssignment: true, values: { __VERSION__: JSON.stringify(version), 'process.env.NODE_ENV': JSON.stringify('production') } }),
+  nodeResolve({ browser: true, extensions: ['.ts', '.tsx', '.js', '.mjs'] }),
+  commonjs(),
+  esbuild({ target: 'es2019', jsx: 'automatic', jsxImportSource: 'preact', tsconfig: 'tsconfig.json' }),
+  terser({ format: { comments: false }, compress: { passes: 2 } }),
+];
+
+/** Reports sizes and hashes once everything is written. */
+function report() {
+  return {
+    name: 'report',
+    writeBundle() {
+      const files = {};
+      for (const file of ['checkout.js', 'checkout.mjs', 'frame.js', 'frame.css']) {
+        const path = `dist/${file}`;
+        if (!fs.existsSync(path)) continue;
+        const body = fs.readFileSync(path);
+        const gzip = zlib.gzipSync(body, { level: 9 }).length;
+        files[file] = { bytes: body.length, gzip, sri: `sha384-${crypto.createHash('sha384').update(body).digest('base64')}` };
+      }
+      fs.writeFileSync('dist/manifest.json', `${JSON.stringify({ version, files }, null, 2)}\n`);
+      if (!files['frame.js'] || !files['checkout.js']) return;
+      for (const [file, { gzip }] of Object.entries(files)) {
+        const budget = BUDGETS[file];
+        const verdict = budget ? (gzip <= budget ? 'ok' : 'OVER') : '';
+        console.log(`  ${file.padEnd(13)} ${(gzip / 1024).toFixed(2).padStart(6)} KB gzip${budget ? `   budget ${budget / 1024} KB   ${verdict}` : ''}`);
+      }
+      console.log(`  checkout-${version}.js integrity="${files['checkout.js'].sri}"`);
+    },
+  };
+}
+
+/** The stylesheet of the fields, copied as it is (it is small and hand-written). */
+function css() {
+  return {
+    name: 'frame-css',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'frame.css', source: fs.readFileSync('iframe/frame.css', 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ') });
+    },
+  };
+}
+
+export default [
+  {
+    input: 'widget/checkout-global.ts',
+    output: { file: 'dist/checkout.js', format: 'iife', name: 'Checkout', exports: 'default' },
+    plugins: plugins(),
+  },
+  {
+    input: 'widget/index.ts',
+    output: { file: 'dist/checkout.mjs', format: 'es' },
+    plugins: plugins(),
+  },
+  {
+    input: 'iframe/main.tsx',
+    output: { file: 'dist/frame.js', format: 'iife' },
+    plugins: [...plugins(), css(), report()],
+  },
+];
