@@ -1,0 +1,23 @@
+// Builds the browser assets when dist/ is missing or older than their sources (npm start runs it).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const SOURCES = ['widget', 'iframe', 'protocol', 'rollup.config.mjs', 'package.json'];
+
+function newest(entry: string): number {
+  const full = path.join(root, entry);
+  const stat = fs.statSync(full);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...fs.readdirSync(full).map((name) => newest(path.join(entry, name))));
+}
+
+export function ensureBuilt(): void {
+  const manifest = path.join(root, 'dist', 'manifest.json');
+  const builtAt = fs.existsSync(manifest) ? fs.statSync(manifest).mtimeMs : 0;
+  if (builtAt >= Math.max(...SOURCES.map(newest))) return;
+  console.log('Building the checkout script and the fields (npm run build)…');
+  const result = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm run build failed');
+}

@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createCheckout } from '../../widget/create-checkout.ts';
+import type { Fields } from '../../widget/types.ts';
+import { playFrame, tick, VAULT } from './frame-peer.ts';
+
+const Checkout = createCheckout(VAULT);
+const clientSecret = 'cs_abc123_secret_s3cr3tS3cr3t';
+let fields: Fields | undefined;
+
+beforeEach(() => {
+  document.body.innerHTML = '<div id="pay"></div>';
+});
+afterEach(() => {
+  fields?.destroy();
+  fields = undefined;
+});
+
+const frameOf = () => document.querySelector('#pay iframe') as HTMLIFrameElement;
+
+async function mountReady(handlers: Record<string, (p: any) => unknown> = {}, options = {}) {
+  fields = Checkout('pk_test_123').mount('#pay', { clientSecret, ...options });
+  const peer = playFrame(frameOf(), { init: () => ({ ok: true }), ...handlers });
+  await peer.rpc.isReady;
+  await peer.emit({ type: 'loaded' });
+  await peer.emit({ type: 'ready' });
+  return peer;
+}
+
+describe('mount()', () => {
+  it('puts the vault\'s fields in an explicit, sandboxed iframe, without the client secret in its URL', () => {
+    fields = Checkout('pk_test_123').mount('#pay', { clientSecret, title: 'Pay by card' });
+    const frame = frameOf();
+    const src = new URL(frame.src);
+    expect(src.origin).toBe(VAULT);
+    expect(src.pathname).toBe('/frame');
+    expect(src.searchParams.get('pk')).toBe('pk_test_123');
+    expect(src.searchParams.get('origin')).toBe('http://shop.test');
+    expect(frame.src).not.toContain('secret');
+    expect(frame.title).toBe('Pay by card');
+    expect(frame.getAttribute('allow')).toBe('payment');
+    expect(frame.getAttribute('sandbox')).toBe('allow-scripts allow-same-origin allow-forms');
+  });
+
+  it('hands the client secret to the iframe by message, to the vault\'s origin only, once it says it loaded', async () => {
+    const init = vi.fn(() => ({ ok: true }));
+    fields = Checkout('pk_test_123').mount('#pay', { clientSecret, locale: 'fr', labels: { number: 'Numéro' } });
+    const peer = playFrame(frameOf(), { init });
+    await peer.rpc.isReady;
+    expect(init).not.toHaveBeenCalled();
+    await peer.emit({ type: 'loaded' });
+    await tick();
+    expect(init).toHaveBeenCalledWith(expect.objectContaining({ clientSecret, locale: 'fr', labels: { number: 'Numéro' }, submitButton: false }));
+    expect(peer.sent.every((m) => m.targetOrigin === VAULT)).toBe(true);
+  });
+
+  it('refuses a secret key and a missing client secret', () => {
+    expect(() => Checkout('sk_test_nope')).toThrow(/publishable key/);
+    expect(() => Checkout('pk_test_1').mount('#pay', { clientSecret: '' })).toThrow(/clientSecret/);
+    expect(() => Checkout('pk_test_1').mount('#missing', { clientSecret })).toThrow(/no element/);
+  });
+});
+
+describe('events', () => {
+  it('relays ready, change, focus and blur to the page', async () => {
+    fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
+    const seen: unknown[] = [];
+    fields.on('ready', () => seen.push('ready')).on('change', (e) => seen.push(e)).on('focus', () => seen.push('focus')).on('blur', () => seen.push('blur'));
+    const peer = playFrame(frameOf(), { init: () => ({ ok: true }) });
+    await peer.rpc.isReady;
+    await peer.emit({ type: 'ready' });
+    await peer.emit({ type: 'focus' });
+    await peer.emit({ type: 'change', detail: { complete: false, empty: false, brand: 'visa' } });
+    await peer.emit({ type: 'blur' });
+    expect(seen).toEqual(['ready', 'focus', { complete: false, empty: false, brand: 'visa' }, 'blur']);
+  });
+
+  it('sizes the iframe to the fields\' content', async () => {
+    const peer = await mountReady();
+    await peer.emit({ type: 'resize', height: 312.4 });
+    expect(frameOf().style.height).toBe('313px');
+  });
+
+  it('ignores a message from another origin, and one from another window of the vault\'s origin', async () => {
+    fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
+    const ready = vi.fn();
+    fields.on('ready', ready);
+    const peer = playFrame(frameOf(), { init: () => ({ ok: true }) });
+    await peer.rpc.isReady;
+    const forged = (origin: string, source: Window | null) => {
+      const packet = { type: 'method', serviceID: 'card-vault-fields/1', id: 99, method: 'event', params: { type: 'ready' }, counter: 100 };
+      window.dispatchEvent(new MessageEvent('message', { data: JSON.stringify(packet), origin, source: source as any }));
+    };
+    forged('http://evil.test', frameOf().contentWindow);
+    forged(VAULT, window);
+    forged(VAULT, null);
+    await tick(10);
+    expect(ready).not.toHaveBeenCalled();
+  });
+});
+
+describe('confirm()', () => {
+  it('resolves with what the fields answered', async () => {
+    const result = { status: 'succeeded', session: 'cs_1', charge: 'ch_1', card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 }, saved: false };
+    await mountReady({ confirm: () => result });
+    await expect(fields!.confirm()).resolves.toEqual(result);
+  });
+
+  it('resolves a failure instead of rejecting when the fields throw', async () => {
+    await mountReady({ confirm: () => { throw new Error('boom'); } });
+    const result = await fields!.confirm();
+    expect(result.status).toBe('failed');
+    if (result.status === 'failed') expect(result.error.message).not.toContain('boom');
+  });
+
+  it('resolves a failure after destroy()', async () => {
+    await mountReady();
+    fields!.destroy();
+    await expect(fields!.confirm()).resolves.toMatchObject({ status: 'failed', error: { code: 'fields_destroyed' } });
+  });
+});
+
+describe('destroy()', () => {
+  it('removes the iframe and stops listening', async () => {
+    const removed = vi.spyOn(window, 'removeEventListener');
+    const peer = await mountReady();
+    const change = vi.fn();
+    fields!.on('change', change);
+    fields!.destroy();
+    expect(frameOf()).toBeNull();
+    expect(removed).toHaveBeenCalledWith('message', expect.any(Function));
+    void peer.emit({ type: 'change', detail: { complete: true, empty: false, brand: 'visa' } });
+    await tick(10);
+    expect(change).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,111 @@
+// Checkout(pk) and mount(): the public JavaScript API of the fields.
+import { LOCALES, type ConfirmFailure, type ConfirmResult, type FrameEvent, type Locale } from '../protocol/messages.ts';
+import { connectFrame, type FrameRpc } from './frame-rpc.ts';
+import { composeFrameUrl, createFrame, resizeFrame } from './mount-frame.ts';
+import type { CheckoutInstance, CheckoutOptions, Fields, FieldsEvents, MountOptions } from './types.ts';
+
+const failed = (code: string, message: string, type = 'invalid_request_error'): ConfirmFailure => ({ status: 'failed', error: { type, code, message } });
+
+function browserLocale(): Locale {
+  const lang = (navigator.language || 'en').slice(0, 2) as Locale;
+  return LOCALES.includes(lang) ? lang : 'en';
+}
+
+function mount(vault: string, publishableKey: string, target: string | HTMLElement, options: MountOptions): Fields {
+  const container = typeof target === 'string' ? document.querySelector<HTMLElement>(target) : target;
+  if (!container) throw new Error(`Checkout: no element matches ${String(target)}`);
+  if (!options || !/^cs_[A-Za-z0-9]+_secret_[A-Za-z0-9_-]+$/.test(options.clientSecret ?? '')) {
+    throw new Error('Checkout: mount() needs the clientSecret of a session your server created');
+  }
+  const handlers: { [E in keyof FieldsEvents]?: Set<FieldsEvents[E]> } = {};
+  const emit = <E extends keyof FieldsEvents>(event: E, ...args: Parameters<FieldsEvents[E]>) =>
+    handlers[event]?.forEach((h) => (h as (...a: unknown[]) => void)(...args));
+  let destroyed = false;
+  let markReady: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  const frame = createFrame(composeFrameUrl(vault, publishableKey, location.origin), options.title ?? 'Secure card payment');
+  container.appendChild(frame);
+  const rpc: FrameRpc = connectFrame({
+    frame,
+    origin: vault,
+    onEvent: (event: FrameEvent) => {
+      if (destroyed) return;
+      switch (event.type) {
+        case 'loaded':
+          // The client secret travels only now, by message, to the window and origin we pinned.
+          void rpc.call('init', {
+            clientSecret: options.clientSecret,
+            locale: options.locale && LOCALES.includes(options.locale) ? options.locale : browserLocale(),
+            appearance: options.appearance ?? {},
+            labels: options.labels ?? {},
+            submitButton: Boolean(options.submitButton),
+          });
+          break;
+        case 'ready':
+          markReady();
+          emit('ready');
+          break;
+        case 'change':
+          emit('change', event.detail);
+          break;
+        case 'focus':
+        case 'blur':
+          emit(event.type);
+          break;
+        case 'resize':
+          resizeFrame(frame, event.height);
+          break;
+        case 'complete':
+          options.onComplete?.(event.result);
+          break;
+      }
+    },
+  });
+
+  const fields: Fields = {
+    on(event, handler) {
+      (handlers[event] ??= new Set() as never).add(handler as never);
+      return fields;
+    },
+    off(event, handler) {
+      handlers[event]?.delete(handler as never);
+      return fields;
+    },
+    async confirm(): Promise<ConfirmResult> {
+      if (destroyed) return failed('fields_destroyed', 'These fields were destroyed');
+      await ready;
+      try {
+        return (await rpc.call('confirm', {})) as ConfirmResult;
+      } catch {
+        return failed('internal', 'The payment fields did not answer', 'api_error');
+      }
+    },
+    clear() {
+      if (!destroyed) void ready.then(() => rpc.call('clear', {})).catch(() => undefined);
+    },
+    focus() {
+      if (!destroyed) void ready.then(() => rpc.call('focus', {})).catch(() => undefined);
+    },
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      rpc.destroy();
+      frame.remove();
+      for (const set of Object.values(handlers)) set?.clear();
+    },
+  };
+  return fields;
+}
+
+/** Builds `Checkout(pk)` for a build that knows (or not) where it was loaded from. */
+export function createCheckout(defaultVault: string | undefined) {
+  return function Checkout(publishableKey: string, options: CheckoutOptions = {}): CheckoutInstance {
+    if (typeof publishableKey !== 'string' || !publishableKey.startsWith('pk_')) {
+      throw new Error('Checkout: pass your publishable key (pk_…); a secret key must never be in a page');
+    }
+    const vault = options.vault ? new URL(options.vault).origin : defaultVault;
+    if (!vault) throw new Error('Checkout: cannot tell the vault\'s address; pass Checkout(pk, { vault: "https://…" })');
+    return { mount: (target, mountOptions) => mount(vault, publishableKey, target, mountOptions) };
+  };
+}
