@@ -1,10 +1,13 @@
-// `npm start`: the vault with its test merchant, created on first run, and the keys printed.
+// `npm start`: builds the browser assets if needed, then runs the vault with its test merchant
+// (created on first run) and the demo shop on another origin, and prints both URLs and the keys.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from '../server/env.ts';
 import { findBySecretKey, createMerchant, type CreatedMerchant } from '../server/merchants/merchant-store.ts';
 import { runServer } from '../server/main.ts';
 import type { Db } from '../server/db/database.ts';
+import { startDemo } from '../demo/server.ts';
+import { ensureBuilt } from './ensure-built.ts';
 
 /** The test merchant's keys, kept beside the database (mode 0600) so that every start can print them. */
 async function ensureTestMerchant(db: Db, dataDir: string, demoOrigin: string): Promise<CreatedMerchant> {
@@ -20,13 +23,16 @@ async function ensureTestMerchant(db: Db, dataDir: string, demoOrigin: string): 
 
 async function main() {
   const env = parseEnv();
+  ensureBuilt();
   const demoOrigin = `http://localhost:${env.DEMO_PORT}`;
   const { runtime } = await runServer(env);
   const merchant = await ensureTestMerchant(runtime.deps.db, env.DATA_DIR, demoOrigin);
+  const demo = await startDemo({ port: env.DEMO_PORT, host: env.HOST, vaultUrl: env.PUBLIC_URL, secretKey: merchant.secret_key, publishableKey: merchant.publishable_key, shopOrigin: demoOrigin });
+  process.once('SIGTERM', () => void demo.close());
   console.log(`
   Card vault is running.
+    demo shop:        ${demoOrigin}   <- open this in a browser
     vault:            ${env.PUBLIC_URL}   (API reference: ${env.PUBLIC_URL}/openapi.json)
-    allowed origin:   ${demoOrigin}
     data:             ${runtime.deps.dbKind === 'sqlite' ? path.join(env.DATA_DIR, 'vault.db') : 'PostgreSQL (DATABASE_URL)'}
 
   Test merchant ${merchant.id} (keys kept in ${path.join(env.DATA_DIR, 'test-merchant.json')}):

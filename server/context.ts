@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db, DbKind } from './db/database.ts';
 import type { SessionTable } from './db/schema.ts';
 import type { Clock } from './ids.ts';
+import type { Messenger } from './jobs/messenger.ts';
 import type { MerchantCache } from './merchants/merchant-cache.ts';
 import type { Merchant } from './merchants/merchant-store.ts';
 import type { RateLimiter } from './middleware/rate-limit.ts';
@@ -20,6 +21,7 @@ export interface Deps {
   clock: Clock;
   limiter: RateLimiter;
   merchants: MerchantCache;
+  messenger: Messenger;
 }
 
 export interface AppEnv {

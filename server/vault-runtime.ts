@@ -6,6 +6,7 @@ import { openDatabase, type DbHandle } from './db/database.ts';
 import { migrate } from './db/migrations.ts';
 import type { Env } from './env.ts';
 import { createLogger } from './logger.ts';
+import { outboxMessenger } from './jobs/messenger.ts';
 import { MerchantCache } from './merchants/merchant-cache.ts';
 import { RateLimiter } from './middleware/rate-limit.ts';
 import { SimulatedProcessor } from './payments/simulated-processor.ts';
@@ -44,6 +45,7 @@ export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' |
     clock: () => new Date(),
     limiter: new RateLimiter(),
     merchants: new MerchantCache(handle.db),
+    messenger: outboxMessenger(handle.db),
   };
   return { deps, app: createApp(deps), handle, close: () => handle.close() };
 }

@@ -22,6 +22,8 @@ export interface MerchantTable {
   rate_limit: number;
   frame_limit_per_address: number;
   created_at: string;
+  previous_webhook_secret?: string | null;
+  previous_webhook_secret_until?: string | null;
 }
 
 /** Secrets the vault keeps for itself (the fingerprint key), wrapped by the key ring. */
@@ -40,6 +42,8 @@ export interface CustomerTable {
   limit_daily: number | null;
   limit_weekly: number | null;
   default_card: string | null;
+  /** Extension: the language of messages to this customer (en, ru, fr, tr). */
+  locale?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -155,6 +159,77 @@ export interface EventTable {
   type: string;
   data: string; // JSON
   created_at: string;
+  /** pending (to send), delivered, failed (gave up), none (no webhook URL when it happened). */
+  delivery?: string | null;
+  attempts?: number;
+  next_attempt_at?: string | null;
+  lease_until?: string | null;
+}
+
+export interface MandateTable {
+  id: string;
+  merchant_id: string;
+  group_id: string;
+  customer: string;
+  card_token: string;
+  min_amount: number;
+  max_amount: number;
+  frequency_days: number;
+  end_date: string;
+  status: string; // active | cancelled | ended
+  network_transaction_id: string | null;
+  /** JSON: { text, accepted_at, origin, last4, network_transaction_id, source: 'checkout' | 'import' } */
+  consent: string;
+  last_charge_at: string | null;
+  created_at: string;
+  ended_at: string | null;
+}
+
+export interface InvoiceTable {
+  id: string;
+  merchant_id: string;
+  group_id: string;
+  customer: string;
+  amount: number;
+  currency: string;
+  due_date: string;
+  description: string | null;
+  auto_pay: number;
+  status: string; // open | paid | past_due
+  last_attempt_on: string | null;
+  attempts: number;
+  charge_id: string | null;
+  failure_code: string | null;
+  created_at: string;
+  paid_at: string | null;
+}
+
+export interface WebhookAttemptTable {
+  id: string;
+  event_id: string;
+  merchant_id: string;
+  url: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: string;
+}
+
+export interface MessageTable {
+  id: string;
+  merchant_id: string;
+  group_id: string;
+  customer: string;
+  channel: string;
+  recipient: string;
+  template: string;
+  locale: string;
+  subject: string | null;
+  body: string;
+  transport: string;
+  status: string;
+  error: string | null;
+  created_at: string;
 }
 
 /** The simulated card network's own ledger: it answers a repeated reference with its first result. */
@@ -178,4 +253,8 @@ export interface Database {
   idempotency_keys: IdempotencyTable;
   events: EventTable;
   simulated_operations: SimulatedOperationTable;
+  mandates: MandateTable;
+  invoices: InvoiceTable;
+  webhook_attempts: WebhookAttemptTable;
+  messages: MessageTable;
 }
