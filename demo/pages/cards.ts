@@ -1,0 +1,60 @@
+// `/cards`: the signed-in customer's saved cards as the vault lists them (masked), with forms that
+// ask the shop's server to make one the default or delete it.
+import type { CardView } from '../../protocol/api.ts';
+import { brandShort, formatExpiry, maskedCard } from '../catalog.ts';
+import { html, type Html } from '../html.ts';
+import { layout, type PageContext } from '../layout.ts';
+
+export type CardsNotice = 'deleted' | 'default' | 'added';
+
+const NOTICES: Record<CardsNotice, string> = {
+  deleted: 'The card was deleted. The vault destroyed its key: the number can never be read again.',
+  default: 'The default card was changed.',
+  added: 'The card was saved.',
+};
+
+function badges(card: CardView): Html {
+  return html`${card.default ? html`<span class="badge badge-default">Default</span>` : ''}${!card.active
+    ? html`<span class="badge badge-danger">Expired</span>`
+    : card.expiring_soon ? html`<span class="badge badge-warning">Expiring soon</span>` : ''}`;
+}
+
+function cardRow(card: CardView): Html {
+  const name = maskedCard(card);
+  const token = encodeURIComponent(card.token);
+  return html`<li class="saved-card">
+    <div class="saved-card-main">
+      <span class="brand-chip brand-${card.brand.replace(/[^a-z]/g, '')}" aria-hidden="true">${brandShort(card.brand)}</span>
+      <div>
+        <p class="saved-card-name">${name} ${badges(card)}</p>
+        <p class="muted">Expires ${formatExpiry(card)}${card.issuer ? html` · ${card.issuer}` : ''}</p>
+      </div>
+    </div>
+    <div class="saved-card-actions">
+      ${card.default ? '' : html`<form method="post" action="/cards/${token}/default">
+        <button type="submit" class="button button-small" aria-label="Make ${name} the default card">Make default</button>
+      </form>`}
+      <form method="post" action="/cards/${token}/delete" data-confirm="Delete ${name}? Subscriptions paid with this card will end.">
+        <button type="submit" class="button button-small button-danger" aria-label="Delete ${name}">Delete</button>
+      </form>
+    </div>
+  </li>`;
+}
+
+export function cardsPage(ctx: PageContext, data: { cards: CardView[]; notice?: CardsNotice; error?: string }): string {
+  const body = html`
+    <div class="section-head">
+      <h1>My cards</h1>
+      <a class="button button-primary" href="/cards/new">Add a card</a>
+    </div>
+    ${data.notice ? html`<p class="notice notice-success" role="status">${NOTICES[data.notice]}</p>` : ''}
+    ${data.error ? html`<p class="notice notice-error" role="alert">${data.error}</p>` : ''}
+    <section class="card" aria-labelledby="saved-heading">
+      <h2 id="saved-heading">Saved cards of ${ctx.customer}</h2>
+      ${data.cards.length === 0
+        ? html`<p class="muted">No saved cards yet. Add one here, or tick “Save this card” when you pay.</p>`
+        : html`<ul class="saved-cards">${data.cards.map(cardRow)}</ul>`}
+    </section>
+    <p class="muted">The vault keeps the cards; this shop only ever receives the brand, the last four digits and the expiry.</p>`;
+  return layout(ctx, { title: 'My cards', section: 'cards', body, scripts: html`<script type="module" src="/client/cards.js"></script>` });
+}
