@@ -18,6 +18,11 @@ import { chargeRoutes } from './routes/charges.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { eventRoutes } from './routes/events.ts';
 import { frameRoutes } from './routes/frame.ts';
+import { invoiceRoutes } from './routes/invoices.ts';
+import { mandateRoutes } from './routes/mandates.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { schedulerRoutes } from './routes/scheduler.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { merchantRoutes } from './routes/merchant.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 
@@ -50,6 +55,11 @@ export function createApp(deps: Deps) {
     .route('/', cardRoutes)
     .route('/', chargeRoutes)
     .route('/', eventRoutes)
+    .route('/', mandateRoutes)
+    .route('/', invoiceRoutes)
+    .route('/', schedulerRoutes)
+    .route('/', messageRoutes)
+    .route('/', webhookRoutes)
     .route('/', frameRoutes)
     .route('/', threeDsPage)
     .route('/', fieldsPage)
