@@ -1,0 +1,107 @@
+// Picks the locale's texts, lays the merchant's `labels` over them, fills `{placeholders}`, and
+// writes amounts, dates and the recurring agreement in the customer's language.
+import type { Recurring } from '../protocol/api.ts';
+import type { FieldErrorCode } from './card-state.ts';
+import type { LabelKey, Locale } from '../protocol/messages.ts';
+import { TRANSLATIONS, type Texts } from './translations.ts';
+
+export interface Translator {
+  locale: Locale;
+  /** The texts after the merchant's overrides, for phrases built from parts. */
+  texts: Readonly<Texts>;
+  t(key: LabelKey, vars?: Record<string, string>): string;
+  /** An amount in minor units, in the session's currency (JPY has none, USD two). */
+  money(minor: number, currency: string | null): string;
+  /** A `YYYY-MM-DD` date, written out. */
+  date(isoDate: string): string;
+  /** The consent text for a recurring agreement: amounts, frequency and end date. */
+  recurring(agreement: Recurring, currency: string | null, merchant: string): string;
+}
+
+/** Own keys only: a `{constructor}` placeholder or label key must not reach Object.prototype. */
+export const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+
+export function fill(template: string, vars: Record<string, string> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (own(vars, name) ? vars[name] : whole));
+}
+
+export function pickLocale(locale: unknown): Locale {
+  const base = typeof locale === 'string' ? locale.toLowerCase().split(/[-_]/)[0] : '';
+  return own(TRANSLATIONS, base) ? (base as Locale) : 'en';
+}
+
+/** Only known keys with string values: `labels` arrives by message and is not trusted to be well formed. */
+function cleanLabels(labels: unknown): Partial<Record<LabelKey, string>> {
+  const out: Partial<Record<LabelKey, string>> = {};
+  for (const [key, value] of Object.entries(Object(labels))) {
+    if (own(TRANSLATIONS.en, key) && typeof value === 'string') out[key as LabelKey] = value;
+  }
+  return out;
+}
+
+export function createTranslator(requested: unknown, labels?: unknown): Translator {
+  const locale = pickLocale(requested);
+  const texts: Texts = { ...TRANSLATIONS[locale], ...cleanLabels(labels) };
+  const t = (key: LabelKey, vars?: Record<string, string>) => fill(texts[key], vars);
+
+  const money = (minor: number, currency: string | null) => {
+    try {
+      const format = new Intl.NumberFormat(locale, { style: 'currency', currency: currency! });
+      return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+    } catch {
+      // No currency (a setup session may have none) or an unknown one: the plain amount.
+      return (minor / 100).toFixed(2);
+    }
+  };
+
+  // The vault accepts only real YYYY-MM-DD dates for end_date.
+  const date = (isoDate: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${isoDate}T00:00:00Z`));
+
+  const frequency = (days: number) => {
+    if (days === 0) return texts.whenever;
+    if (days === 1) return texts.daily;
+    const forms = texts.everyDays.split('|');
+    const index = ['one', 'few', 'many'].indexOf(new Intl.PluralRules(locale).select(days));
+    return fill(forms[index < 0 ? forms.length - 1 : Math.min(index, forms.length - 1)], { n: String(days) });
+  };
+
+  const recurring = (a: Recurring, currency: string | null, merchant: string) => {
+    const min = money(a.min_amount, currency);
+    const max = money(a.max_amount, currency);
+    return t('saveRecurring', {
+      merchant,
+      min,
+      max,
+      amounts: a.min_amount === a.max_amount ? max : `${min}–${max}`,
+      frequency: frequency(a.frequency_days),
+      end: date(a.end_date),
+    });
+  };
+
+  return { locale, texts, t, money, date, recurring };
+}
+
+/**
+ * The customer's text for an error code: the fields' own codes and the vault's card and session
+ * codes in one table (several are the same code on both sides).
+ */
+export const ERROR_LABELS: Record<FieldErrorCode, LabelKey> & Record<string, LabelKey> = {
+  incomplete_number: 'errorNumberIncomplete',
+  invalid_number: 'errorNumber',
+  invalid_expiry: 'errorExpiry',
+  invalid_expiry_month: 'errorExpiry',
+  invalid_expiry_year: 'errorExpiry',
+  expired_card: 'errorExpiryPast',
+  invalid_cvc: 'errorCvc',
+  incorrect_cvc: 'errorCvc',
+  consent_required: 'errorConsent',
+  session_expired: 'errorSession',
+  rate_limited: 'errorSession',
+};
+
+/** The customer's text for an error the vault answered with; the page gets the vault's own. */
+export function apiErrorLabel(error: { code: string; param?: string }): LabelKey {
+  if (error.code === 'parameter_missing' && error.param === 'save') return 'errorConsent';
+  if (error.code === 'parameter_missing' && error.param === 'saved_card.cvc') return 'errorCvc';
+  return own(ERROR_LABELS, error.code) ? ERROR_LABELS[error.code] : 'errorGeneric';
+}

@@ -1,0 +1,163 @@
+// The fields as the page drives them: the page's side of the RPC (played here by the same library
+// the widget wraps) talks to startFields() through window messages, and the vault is the real one.
+import { RPC } from '@mixer/postmessage-rpc';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFields } from '../../iframe/fields-frame.tsx';
+import { SERVICE_ID, type FrameEvent, type InitParams } from '../../protocol/messages.ts';
+import { CARDS, SHOP, VAULT, openSession, type TestVault } from '../helpers/test-vault.ts';
+import { $, routeFetchTo, startVault, tick, type, type SentRequest } from './vault-harness.tsx';
+
+let v: TestVault;
+let net: { sent: SentRequest[]; restore: () => void };
+let cleanup: (() => void)[] = [];
+
+beforeAll(async () => {
+  v = await startVault();
+  net = routeFetchTo(v);
+});
+afterAll(async () => {
+  net.restore();
+  await v.close();
+});
+afterEach(() => {
+  for (const f of cleanup.reverse()) f();
+  cleanup = [];
+  document.documentElement.removeAttribute('lang');
+});
+
+/**
+ * The embedding page: `parent` is the window the fields post to; what the page sends arrives on the
+ * fields' window from that window and the shop's origin. Delivery is asynchronous, as postMessage is.
+ */
+function playPage() {
+  const receivers = new Set<(ev: { data: unknown; origin: string }) => void>();
+  const fromFrame: { data: string; targetOrigin: string }[] = [];
+  const parent = {
+    postMessage(data: string, targetOrigin: string) {
+      fromFrame.push({ data, targetOrigin });
+      setTimeout(() => receivers.forEach((cb) => cb({ data, origin: VAULT })), 0);
+    },
+  };
+  const page = new RPC({
+    target: { postMessage: (data: unknown) => setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data, origin: SHOP, source: parent as never })), 0) },
+    serviceId: SERVICE_ID,
+    origin: VAULT,
+    receiver: {
+      readMessages(cb) {
+        receivers.add(cb);
+        return () => receivers.delete(cb);
+      },
+    },
+  });
+  const events: FrameEvent[] = [];
+  page.expose('event', (e: FrameEvent) => {
+    events.push(e);
+    return { ok: true };
+  });
+  cleanup.push(() => page.destroy());
+  return { parent, page, events, fromFrame };
+}
+
+async function until(check: () => boolean, ms = 2000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await tick(2);
+  }
+}
+
+async function boot() {
+  const p = playPage();
+  const container = document.createElement('div');
+  document.body.append(container);
+  const destroy = startFields({ hostOrigin: SHOP, vault: VAULT, container, parent: p.parent });
+  cleanup.push(() => {
+    destroy();
+    container.remove();
+  });
+  await until(() => p.events.some((e) => e.type === 'loaded'));
+  const call = <T,>(method: string, params: object = {}) => p.page.call<T>(method, params);
+  return { ...p, container, destroy, call };
+}
+
+const params = (clientSecret: string, extra: Partial<InitParams> = {}): InitParams => ({ clientSecret, locale: 'en', appearance: {}, labels: {}, submitButton: false, ...extra });
+
+describe('the fields driven by the page', () => {
+  it('says `loaded`, takes init, renders the session, then says `ready`', async () => {
+    const f = await boot();
+    expect(f.events.map((e) => e.type)).toEqual(['loaded']);
+    const s = await openSession(v, {});
+    const init = await f.call('init', params(s.secret, { locale: 'ru', appearance: { variables: { colorPrimary: '#123456', colorBackground: 'url(https://evil.test/)' } } }));
+    expect(init).toEqual({ ok: true });
+    expect(f.events.map((e) => e.type)).toContain('ready');
+    expect(document.documentElement.lang).toBe('ru');
+    expect(document.documentElement.style.getPropertyValue('--cv-color-primary')).toBe('#123456');
+    expect(document.documentElement.style.getPropertyValue('--cv-color-background')).toBe('');
+    expect(f.container.querySelector('label[for="cv-number"]')?.textContent).toBe('Номер карты');
+    expect(f.events.some((e) => e.type === 'resize' && typeof e.height === 'number')).toBe(true);
+    expect(f.fromFrame.every((m) => m.targetOrigin === SHOP)).toBe(true);
+  });
+
+  it('answers init without a client secret with an error, and confirm before init with a failure', async () => {
+    const f = await boot();
+    expect(await f.call('confirm')).toMatchObject({ status: 'failed', error: { code: 'resource_missing' } });
+    expect(await f.call('init', { locale: 'en' })).toEqual({ ok: false, error: { type: 'invalid_request_error', code: 'parameter_missing', message: expect.any(String) } });
+    expect(f.events.some((e) => e.type === 'ready')).toBe(false);
+  });
+
+  it('answers init for a session it cannot show with the vault\'s error, and no `ready`', async () => {
+    const f = await boot();
+    expect(await f.call('init', params('cs_nope_secret_nope'))).toMatchObject({ ok: false, error: { type: 'invalid_request_error', code: 'resource_missing' } });
+    expect(f.events.some((e) => e.type === 'ready')).toBe(false);
+  });
+
+  it('confirms for the page, and nothing it sends the page ever holds the card number or the CVC', async () => {
+    const f = await boot();
+    const s = await openSession(v, { customer: 'frame-rpc-1' });
+    await f.call('init', params(s.secret));
+    expect(await f.call('confirm')).toMatchObject({ status: 'failed', error: { type: 'card_error', code: 'invalid_number' } });
+
+    await type($(f.container, '#cv-number'), CARDS.visa);
+    await type($(f.container, '#cv-expiry'), '12/40');
+    await type($(f.container, '#cv-cvc'), '987');
+    await tick(5);
+    expect(f.events.filter((e) => e.type === 'change').at(-1)).toEqual({ type: 'change', detail: { complete: true, empty: false, brand: 'visa' } });
+
+    const result = await f.call<any>('confirm');
+    expect(result).toMatchObject({ status: 'succeeded', session: s.id, card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2040 }, saved: false });
+    const everything = f.fromFrame.map((m) => m.data).join('\n');
+    expect(everything).not.toContain(CARDS.visa);
+    expect(everything).not.toContain('4242 4242');
+    expect(everything).not.toContain('987');
+    expect(everything).not.toMatch(/"(number|cvc)"/);
+    // Only the vault's own confirm endpoint ever saw the number.
+    expect(net.sent.filter((r) => r.body.includes(CARDS.visa)).map((r) => new URL(r.url).pathname)).toEqual(['/frame/v1/confirm']);
+  });
+
+  it('clears and focuses for the page', async () => {
+    const f = await boot();
+    const s = await openSession(v, {});
+    await f.call('init', params(s.secret));
+    await type($(f.container, '#cv-number'), CARDS.mastercard);
+    expect(await f.call('clear')).toEqual({ ok: true });
+    await tick();
+    expect($(f.container, '#cv-number').value).toBe('');
+    expect(await f.call('focus')).toEqual({ ok: true });
+    expect(document.activeElement?.id).toBe('cv-number');
+    await tick(5);
+    expect(f.events.some((e) => e.type === 'focus')).toBe(true);
+  });
+
+  it('tears everything down: the app, the appearance and the message listener', async () => {
+    const f = await boot();
+    const s = await openSession(v, {});
+    await f.call('init', params(s.secret, { appearance: { variables: { colorPrimary: '#123456' } } }));
+    f.destroy();
+    expect(f.container.innerHTML).toBe('');
+    expect(document.documentElement.style.getPropertyValue('--cv-color-primary')).toBe('');
+    const before = f.fromFrame.length;
+    f.page.call('clear', {}, false);
+    await tick(10);
+    expect(f.fromFrame.length).toBe(before);
+  });
+});

@@ -1,0 +1,152 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyAppearance, isSafeValue } from '../../iframe/appearance.ts';
+import { apiErrorLabel, createTranslator, fill, pickLocale } from '../../iframe/i18n.ts';
+import { KEYS, TRANSLATIONS } from '../../iframe/translations.ts';
+import { LOCALES, type LabelKey } from '../../protocol/messages.ts';
+
+// Every LabelKey of the contract; the satisfies clause fails to compile if one is missing here.
+const LABEL_KEYS = {
+  number: 1, expiry: 1, cvc: 1, holder: 1, holderOptional: 1, save: 1, saveRecurring: 1, submit: 1, pay: 1, newCard: 1,
+  savedCards: 1, useCard: 1, expires: 1, delete: 1, deleteConfirm: 1, deleteYes: 1, deleteNo: 1, cvcFor: 1, challengeTitle: 1,
+  challengeWait: 1, errorNumber: 1, errorNumberIncomplete: 1, errorExpiry: 1, errorExpiryPast: 1, errorCvc: 1, errorConsent: 1,
+  errorSession: 1, errorGeneric: 1, processing: 1,
+} satisfies Record<LabelKey, 1>;
+
+const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
+const agreement = { min_amount: 500, max_amount: 2000, frequency_days: 30, end_date: '2030-03-01' };
+
+describe('translations', () => {
+  it('has every LabelKey in en, ru, fr and tr', () => {
+    for (const locale of LOCALES) {
+      for (const key of Object.keys(LABEL_KEYS) as LabelKey[]) expect(TRANSLATIONS[locale][key], `${locale}.${key}`).toMatch(/\S/);
+    }
+  });
+
+  it('translates: the other locales differ from English', () => {
+    for (const locale of ['ru', 'fr', 'tr'] as const) {
+      const same = KEYS.filter((key) => TRANSLATIONS[locale][key] === TRANSLATIONS.en[key]);
+      // "MM / YY" is the same in French.
+      expect(same.filter((k) => k !== 'expiryPlaceholder'), locale).toEqual([]);
+    }
+  });
+
+  it('keeps each text\'s placeholders in every locale (the rows are in the same order)', () => {
+    for (const locale of LOCALES) {
+      for (const key of KEYS) expect(placeholders(TRANSLATIONS[locale][key]), `${locale}.${key}`).toEqual(placeholders(TRANSLATIONS.en[key]));
+    }
+  });
+});
+
+describe('createTranslator', () => {
+  it('picks the locale from a tag and falls back to English', () => {
+    expect(pickLocale('ru-RU')).toBe('ru');
+    expect(pickLocale('FR')).toBe('fr');
+    expect(pickLocale('de')).toBe('en');
+    expect(pickLocale(undefined)).toBe('en');
+    expect(pickLocale('constructor')).toBe('en');
+  });
+
+  it('lets the merchant\'s labels override any key, and ignores anything else', () => {
+    const { t } = createTranslator('fr', { number: 'Numéro', pay: 'Régler {amount}', bogus: 'x', cvc: 42, toString: 'x' });
+    expect(t('number')).toBe('Numéro');
+    expect(t('pay', { amount: '10 €' })).toBe('Régler 10 €');
+    expect(t('cvc')).toBe('Code de sécurité');
+    expect(createTranslator('en', 'not an object').t('number')).toBe('Card number');
+  });
+
+  it('fills placeholders from its own values only', () => {
+    expect(fill('{a} and {b}', { a: '1' })).toBe('1 and {b}');
+    expect(fill('{constructor}', {})).toBe('{constructor}');
+  });
+
+  it('writes amounts in minor units in the session currency', () => {
+    expect(createTranslator('en').money(1999, 'USD')).toBe('$19.99');
+    expect(createTranslator('en').money(500, 'JPY')).toBe('¥500');
+    expect(createTranslator('fr').money(1999, 'EUR')).toMatch(/^19,99\s€$/);
+    expect(createTranslator('en').money(1999, null)).toBe('19.99');
+  });
+});
+
+describe('the recurring consent text', () => {
+  it('names the amounts, the frequency and the end date (en)', () => {
+    const text = createTranslator('en').recurring(agreement, 'USD', 'Test shop');
+    expect(text).toBe('Save this card and agree to recurring payments to Test shop: $5.00–$20.00 per payment, every 30 days, until March 1, 2030.');
+  });
+
+  it('says "whenever the merchant charges, as agreed" for frequency 0, and one amount when min equals max', () => {
+    const text = createTranslator('en').recurring({ ...agreement, min_amount: 999, max_amount: 999, frequency_days: 0 }, 'USD', 'Shop');
+    expect(text).toContain('$9.99 per payment, whenever the merchant charges, as agreed,');
+  });
+
+  it('is written in the customer\'s language, with its plural forms', () => {
+    const ru = createTranslator('ru');
+    expect(ru.recurring(agreement, 'RUB', 'Магазин')).toMatch(/^Сохранить карту .*Магазин: 5,00\s₽–20,00\s₽ за платёж, раз в 30 дней, до 1 марта 2030/);
+    expect(ru.recurring({ ...agreement, frequency_days: 2 }, 'RUB', 'M')).toContain('раз в 2 дня');
+    expect(ru.recurring({ ...agreement, frequency_days: 21 }, 'RUB', 'M')).toContain('раз в 21 день');
+    expect(ru.recurring({ ...agreement, frequency_days: 1 }, 'RUB', 'M')).toContain('каждый день');
+    expect(createTranslator('fr').recurring(agreement, 'EUR', 'Boutique')).toMatch(/Boutique : 5,00\s€–20,00\s€ par paiement, tous les 30 jours, jusqu’au 1 mars 2030/);
+    expect(createTranslator('tr').recurring(agreement, 'TRY', 'Mağaza')).toMatch(/30 günde bir, 1 Mart 2030 tarihine kadar/);
+  });
+
+  it('follows a merchant\'s own wording of the agreement', () => {
+    const { recurring } = createTranslator('en', { saveRecurring: '{merchant} may take {min} to {max} {frequency} until {end}' });
+    expect(recurring(agreement, 'USD', 'Shop')).toBe('Shop may take $5.00 to $20.00 every 30 days until March 1, 2030');
+  });
+});
+
+describe('apiErrorLabel', () => {
+  it('gives the customer a text for each vault error, and a generic one otherwise', () => {
+    expect(apiErrorLabel({ code: 'incorrect_cvc' })).toBe('errorCvc');
+    expect(apiErrorLabel({ code: 'session_expired' })).toBe('errorSession');
+    expect(apiErrorLabel({ code: 'parameter_missing', param: 'save' })).toBe('errorConsent');
+    expect(apiErrorLabel({ code: 'card_declined' })).toBe('errorGeneric');
+    expect(apiErrorLabel({ code: 'toString' })).toBe('errorGeneric');
+  });
+});
+
+describe('applyAppearance', () => {
+  let remove = () => {};
+  afterEach(() => remove());
+  const root = () => document.documentElement;
+
+  it('sets the variables as --cv-* custom properties through the CSSOM', () => {
+    remove = applyAppearance(root(), { colorPrimary: '#0055ff', fontFamily: '"Helvetica Neue", Arial, sans-serif', borderRadius: '10px', spacingUnit: '0.5rem', colorText: 'rgb(10, 20, 30)' });
+    expect(root().style.getPropertyValue('--cv-color-primary')).toBe('#0055ff');
+    expect(root().style.getPropertyValue('--cv-font-family')).toBe('"Helvetica Neue", Arial, sans-serif');
+    expect(root().style.getPropertyValue('--cv-border-radius')).toBe('10px');
+    expect(root().style.getPropertyValue('--cv-spacing-unit')).toBe('0.5rem');
+    expect(root().style.getPropertyValue('--cv-color-text')).toBe('rgb(10, 20, 30)');
+    expect(root().getAttribute('style')).not.toContain('url(');
+    remove();
+    expect(root().style.getPropertyValue('--cv-color-primary')).toBe('');
+  });
+
+  it('drops values that could inject: url(), other functions, extra declarations, escapes', () => {
+    remove = applyAppearance(root(), {
+      colorPrimary: 'url(https://evil.test/x.png)',
+      colorBackground: 'red;background-image:url(x)',
+      colorDanger: 'expression(alert(1))',
+      fontFamily: 'x\\28 url',
+      borderRadius: 'calc(1px + url(x))',
+      fontSizeBase: '12px; color: red',
+      notAVariable: 'red',
+    });
+    expect(root().getAttribute('style') ?? '').toBe('');
+  });
+
+  it('ignores an appearance that is not an object', () => {
+    remove = applyAppearance(root(), 'colorPrimary:red');
+    expect(root().getAttribute('style') ?? '').toBe('');
+  });
+
+  it('accepts only conservative shapes per kind', () => {
+    expect(isSafeValue('color', 'rebeccapurple')).toBe(true);
+    expect(isSafeValue('color', 'hsla(120, 50%, 50%, 0.3)')).toBe(true);
+    expect(isSafeValue('color', 'var(--x)')).toBe(false);
+    expect(isSafeValue('length', '6px')).toBe(true);
+    expect(isSafeValue('length', '-6px')).toBe(false);
+    expect(isSafeValue('font', 'system-ui')).toBe(true);
+    expect(isSafeValue('font', 'a:b')).toBe(false);
+    expect(isSafeValue('color', 42)).toBe(false);
+  });
+});
