@@ -19,6 +19,8 @@ Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', {
 
 export function playFrame(frame: HTMLIFrameElement, handlers: Record<string, (params: any) => unknown> = {}) {
   const frameWindow = frame.contentWindow!;
+  // The vault's page has "loaded" in the frame: the widget starts talking to it now.
+  frame.dispatchEvent(new Event('load'));
   const sent: { data: string; targetOrigin: string }[] = [];
   let deliverToFrame: ((ev: MessageEvent) => void) | undefined;
   // What the page posts to the frame is captured and handed to the frame's RPC.
