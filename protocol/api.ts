@@ -107,6 +107,8 @@ export const CustomerUpdate = z.strictObject({
   email: z.email().refine(...noCardNumber('email')).nullable().optional(),
   phone: z.string().regex(/^\+?[0-9][0-9 ()-]{4,19}$/, err('phone must be a phone number such as +15555550100')).refine(...noCardNumber('phone')).nullable().optional(),
   limits: z.strictObject({ daily: Amount.nullable().optional(), weekly: Amount.nullable().optional() }).optional(),
+  /** Extension: the language of messages to the customer (English when unset). */
+  locale: z.enum(['en', 'ru', 'fr', 'tr']).nullable().optional(),
 });
 
 export const CustomerView = z.object({
@@ -116,6 +118,8 @@ export const CustomerView = z.object({
   phone: z.string().optional(),
   limits: z.object({ daily: z.number().optional(), weekly: z.number().optional() }),
   default_card: z.string().optional(),
+  /** Extension: set only when chosen with POST /v1/customers/:customer. */
+  locale: z.enum(['en', 'ru', 'fr', 'tr']).optional(),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
 
@@ -259,3 +263,97 @@ export const FrameDeleteCard = z.strictObject({ token: z.string().min(1).max(64)
 
 /** Header the iframe sends with the origin of the page that embeds it (learnt from the first pinned message). */
 export const HOST_ORIGIN_HEADER = 'Checkout-Host-Origin';
+
+// ---- Mandates ----
+
+/** What the customer agreed to, as recorded: never card data beyond the last four digits. */
+export const MandateConsent = z.object({
+  text: z.string(),
+  accepted_at: z.string(),
+  /** The merchant page the fields were embedded in (checkout), or null for an agreement given elsewhere. */
+  origin: z.string().nullable(),
+  last4: z.string(),
+  network_transaction_id: z.string().nullable(),
+  source: z.enum(['checkout', 'import']),
+});
+export type MandateConsent = z.infer<typeof MandateConsent>;
+
+export const MandateView = z.object({
+  id: z.string(),
+  customer: z.string(),
+  card: z.string(),
+  min_amount: z.number(),
+  max_amount: z.number(),
+  frequency_days: z.number(),
+  end_date: z.string(),
+  status: z.enum(['active', 'cancelled', 'ended']),
+  last_charge_at: z.string().nullable(),
+  created_at: z.string(),
+  consent: MandateConsent,
+});
+export type MandateView = z.infer<typeof MandateView>;
+
+export const MandateCreate = z.strictObject({
+  card: z.string().min(1).max(64),
+  min_amount: Recurring.shape.min_amount,
+  max_amount: Recurring.shape.max_amount,
+  frequency_days: Recurring.shape.frequency_days,
+  end_date: IsoDate,
+  consent: z.strictObject({
+    text: z.string().min(1).max(2000).refine(...noCardNumber('consent.text')),
+    accepted_at: z.iso.datetime({ offset: true, error: 'consent.accepted_at must be an ISO 8601 time' }),
+    network_transaction_id: z.string().min(1).max(255).refine(...noCardNumber('consent.network_transaction_id')).optional(),
+  }),
+});
+export type MandateCreate = z.input<typeof MandateCreate>;
+
+// ---- Invoices and the scheduler ----
+
+export const InvoiceCreate = z.strictObject({
+  customer: CustomerNumber,
+  amount: Amount,
+  currency: Currency,
+  due_date: IsoDate,
+  description: z.string().min(1).max(500).refine(...noCardNumber('description')).optional(),
+  /** Charge the customer's default card from `auto_pay_days` before the due date; default true. */
+  auto_pay: z.boolean().default(true),
+});
+export type InvoiceCreate = z.input<typeof InvoiceCreate>;
+
+export const InvoiceView = z.object({
+  id: z.string(),
+  status: z.enum(['open', 'paid', 'past_due']),
+  customer: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  due_date: z.string(),
+  description: z.string().nullable(),
+  auto_pay: z.boolean(),
+  charge: z.string().nullable(),
+  created: z.string(),
+  /** Extensions: when it was paid, how many automatic attempts were made, and why the last one failed. */
+  paid_at: z.string().nullable(),
+  attempts: z.number(),
+  last_attempt_on: z.string().nullable(),
+  failure_code: z.string().nullable(),
+});
+export type InvoiceView = z.infer<typeof InvoiceView>;
+
+export const SchedulerRunRequest = z.strictObject({
+  now: z.iso.datetime({ offset: true, error: 'now must be an ISO 8601 time' }).optional(),
+});
+
+/** What one pass of the scheduler did. */
+export const SchedulerRun = z.object({
+  /** Invoices this pass tried to charge (each at most once a day, across every instance). */
+  charged: z.number(),
+  paid: z.number(),
+  failed: z.number(),
+  /** Cards announced with `card.expiring`. */
+  expiring: z.number(),
+  /** Mandates whose end date passed, now stored as ended. */
+  mandates_ended: z.number(),
+  /** Open invoices past their due date, now `past_due`. */
+  past_due: z.number(),
+});
+export type SchedulerRun = z.infer<typeof SchedulerRun>;

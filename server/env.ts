@@ -24,8 +24,12 @@ const schema = z.object({
       }
     }),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  /** The sender address of customer e-mail; the display name is the merchant's. Default no-reply@ the PUBLIC_URL host. */
+  SMTP_FROM: z.email().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** How often the webhook worker looks for events to deliver; 0 turns it off. */
+  WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
 });
 
 export type Env = Omit<z.infer<typeof schema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };

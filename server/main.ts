@@ -2,6 +2,8 @@
 // then closes the database.
 import { serve } from '@hono/node-server';
 import { parseEnv } from './env.ts';
+import { startScheduler } from './jobs/scheduler.ts';
+import { startWebhookWorker } from './jobs/webhook-worker.ts';
 import { createRuntime } from './vault-runtime.ts';
 
 export async function runServer(env = parseEnv()) {
@@ -13,6 +15,10 @@ export async function runServer(env = parseEnv()) {
     server.once('error', reject);
   });
   logger.info({ url: env.PUBLIC_URL, listen: `${env.HOST}:${env.PORT}`, database: runtime.deps.dbKind }, 'vault listening');
+  // Webhooks: a delivery pass every WEBHOOK_INTERVAL_MS (0: off); stopped before the database closes.
+  const stopWebhooks = startWebhookWorker(runtime.deps, env.WEBHOOK_INTERVAL_MS);
+  // Automatic invoice payments, lapsed mandates, expiring cards: a pass every SCHEDULER_INTERVAL_MS (0: off).
+  const scheduler = env.SCHEDULER_INTERVAL_MS > 0 ? startScheduler(runtime.deps, env.SCHEDULER_INTERVAL_MS) : undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
@@ -23,6 +29,8 @@ export async function runServer(env = parseEnv()) {
         // Idle keep-alive sockets would hold the close open; busy ones finish their request first.
         (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       });
+      await stopWebhooks();
+      await scheduler?.stop();
       await runtime.close();
       logger.info('stopped');
     })();

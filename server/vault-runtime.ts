@@ -6,7 +6,8 @@ import { openDatabase, type DbHandle } from './db/database.ts';
 import { migrate } from './db/migrations.ts';
 import type { Env } from './env.ts';
 import { createLogger } from './logger.ts';
-import { outboxMessenger } from './jobs/messenger.ts';
+import { smtpTransport, type EmailTransport } from './jobs/email-transport.ts';
+import { createMessenger } from './jobs/messenger.ts';
 import { MerchantCache } from './merchants/merchant-cache.ts';
 import { RateLimiter } from './middleware/rate-limit.ts';
 import { SimulatedProcessor } from './payments/simulated-processor.ts';
@@ -20,7 +21,7 @@ export interface VaultRuntime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL'>, options: { logger?: Logger } = {}): Promise<VaultRuntime> {
+export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'>, options: { logger?: Logger } = {}): Promise<VaultRuntime> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   const ring = loadKeyRing({
     vaultKeys: env.VAULT_KEYS,
@@ -34,6 +35,8 @@ export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' |
     await handle.close();
     throw err;
   }
+  // Customer e-mail goes over SMTP when SMTP_URL is set; otherwise it waits in the outbox.
+  const email: EmailTransport | undefined = env.SMTP_URL ? smtpTransport(env.SMTP_URL, env.SMTP_FROM ?? `no-reply@${new URL(env.PUBLIC_URL).hostname}`) : undefined;
   const deps: Deps = {
     db: handle.db,
     dbKind: handle.kind,
@@ -45,7 +48,12 @@ export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' |
     clock: () => new Date(),
     limiter: new RateLimiter(),
     merchants: new MerchantCache(handle.db),
-    messenger: outboxMessenger(handle.db),
+    // The clock is read through deps: tests replace deps.clock after the runtime is built.
+    messenger: createMessenger({ db: handle.db, logger, clock: () => deps.clock(), email }),
   };
-  return { deps, app: createApp(deps), handle, close: () => handle.close() };
+  const close = async () => {
+    email?.close();
+    await handle.close();
+  };
+  return { deps, app: createApp(deps), handle, close };
 }

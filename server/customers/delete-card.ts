@@ -1,8 +1,9 @@
-// Deleting a saved card, by the merchant or by the customer in the fields: the key is destroyed, the
-// default moves to the next card, and the merchant hears of it.
+// Deleting a saved card, by the merchant or by the customer in the fields: the key is destroyed, its
+// mandates end, the default moves to the next card, and the merchant hears of it.
 import type { Db } from '../db/database.ts';
 import { notFound } from '../errors.ts';
 import { emitEvent } from '../jobs/events.ts';
+import { endCardMandates } from '../payments/mandates.ts';
 import { destroyCard, findCard, listCards, type LiveCard } from '../vault/card-store.ts';
 import { getCustomer } from './customer-store.ts';
 
@@ -15,6 +16,8 @@ export async function deleteCard(
     const row = await findCard(trx, groupId, customer, token);
     if (!row || (input.allow && !input.allow(row))) throw notFound('card', 'token');
     await destroyCard(trx, token, now);
+    // The contract: mandates on the card end with it, in the same transaction.
+    await endCardMandates(trx, token, now);
     const owner = await getCustomer(trx, groupId, customer);
     if (owner?.default_card === token) {
       const next = (await listCards(trx, groupId, customer))[0];

@@ -284,7 +284,27 @@ const cardOnFile: Migration = {
   },
 };
 
-const migrations: Record<string, Migration> = { '0001_initial': initial, '0002_confirm_attempts': confirmAttempts, '0003_card_on_file': cardOnFile };
+// A merchant-initiated charge holds a lease on its customer from its checks to its record, so that
+// concurrent charges (on any instance) never pass a limit or a mandate's frequency together. A lease,
+// not a row lock: the processor call in between must not hold a database connection or transaction
+// (the simulated processor writes its ledger through the same database).
+const chargeLeases: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('leases')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('holder', 'text', (c) => c.notNull())
+      .addColumn('until', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
+const migrations: Record<string, Migration> = {
+  '0001_initial': initial,
+  '0002_confirm_attempts': confirmAttempts,
+  '0003_card_on_file': cardOnFile,
+  '0004_charge_leases': chargeLeases,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -240,6 +240,13 @@ export interface SimulatedOperationTable {
   created_at: string;
 }
 
+/** A short exclusive hold on a name (a customer being charged), taken over once `until` passes. */
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  until: string;
+}
+
 export interface Database {
   merchant_groups: MerchantGroupTable;
   merchants: MerchantTable;
@@ -257,4 +264,5 @@ export interface Database {
   invoices: InvoiceTable;
   webhook_attempts: WebhookAttemptTable;
   messages: MessageTable;
+  leases: LeaseTable;
 }

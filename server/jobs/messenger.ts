@@ -1,7 +1,12 @@
 // Messages to customers: what the money paths ask for. How a message is worded (templates per
 // locale) and carried (SMTP, an SMS provider, or the outbox the demo shows) lives behind this.
+import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
+import type { MessageTable } from '../db/schema.ts';
 import { newId } from '../ids.ts';
+import type { EmailTransport } from './email-transport.ts';
+import { renderMessage, toLocale } from './message-templates.ts';
+import { outboxSmsProvider, type SmsProvider } from './sms-provider.ts';
 
 export type MessageTemplate = 'payment_approved' | 'payment_failed' | 'card_saved' | 'agreement_cancelled';
 
@@ -19,16 +24,83 @@ export interface Messenger {
   send(request: MessageRequest): Promise<void>;
 }
 
-/** The simplest messenger: every message into the outbox, in English, to the customer number. */
-export function outboxMessenger(db: Db, clock: () => Date = () => new Date()): Messenger {
+export interface MessengerOptions {
+  db: Db;
+  clock?: () => Date;
+  logger?: Logger;
+  /** E-mail over SMTP; without it e-mail goes to the outbox. */
+  email?: EmailTransport;
+  /** SMS to customers with a phone number; the outbox by default. */
+  sms?: SmsProvider;
+}
+
+const reason = (err: unknown) => ((err as Error)?.message ?? String(err)).slice(0, 500);
+
+/**
+ * Renders the template in the customer's language (`customers.locale`, English by default), sends an
+ * e-mail and, when the customer has a phone number, an SMS; every message is recorded in `messages`.
+ */
+export function createMessenger(options: MessengerOptions): Messenger {
+  const { db, email, sms = outboxSmsProvider } = options;
+  const clock = options.clock ?? (() => new Date());
+
+  async function record(row: Omit<MessageTable, 'id' | 'created_at'>): Promise<string> {
+    const id = newId('msg');
+    await db.insertInto('messages').values({ ...row, id, created_at: clock().toISOString() }).execute();
+    return id;
+  }
+
+  /** Records the message as queued, hands it over, then records what became of it. */
+  async function deliver(row: Omit<MessageTable, 'id' | 'created_at' | 'status' | 'error'>, send: () => Promise<void>): Promise<void> {
+    const id = await record({ ...row, status: 'queued', error: null });
+    let status = 'sent';
+    let error: string | null = null;
+    try {
+      await send();
+    } catch (err) {
+      status = 'failed';
+      error = reason(err);
+      options.logger?.warn({ message: id, transport: row.transport, reason: error }, 'customer message not sent');
+    }
+    await db.updateTable('messages').set({ status, error }).where('id', '=', id).execute();
+  }
+
   return {
     async send(request) {
-      const body = `${request.template.replace(/_/g, ' ')}: ${Object.entries(request.data).filter(([, v]) => v != null).map(([k, v]) => `${k} ${v}`).join(', ')}`;
-      await db.insertInto('messages').values({
-        id: newId('msg'), merchant_id: request.merchantId, group_id: request.groupId, customer: request.customer,
-        channel: 'email', recipient: request.customer, template: request.template, locale: 'en', subject: null, body,
-        transport: 'outbox', status: 'queued', error: null, created_at: clock().toISOString(),
-      }).execute();
+      try {
+        const [customer, merchant] = await Promise.all([
+          db.selectFrom('customers').select(['email', 'phone', 'locale']).where('group_id', '=', request.groupId).where('customer', '=', request.customer).executeTakeFirst(),
+          db.selectFrom('merchants').select('name').where('id', '=', request.merchantId).executeTakeFirst(),
+        ]);
+        const locale = toLocale(customer?.locale);
+        const merchantName = String(request.data.merchant ?? merchant?.name ?? '');
+        const message = renderMessage(request.template, locale, { ...request.data, merchant: merchantName });
+        const base = { merchant_id: request.merchantId, group_id: request.groupId, customer: request.customer, template: request.template, locale };
+
+        const mail = { ...base, channel: 'email', subject: message.subject, body: message.text };
+        if (email && customer?.email) {
+          const to = customer.email;
+          await deliver({ ...mail, recipient: to, transport: email.name }, () => email.send({ to, fromName: merchantName, subject: message.subject, text: message.text }));
+        } else {
+          // Without SMTP, or without an address to send to, the e-mail waits in the outbox; the row says why.
+          await record({ ...mail, recipient: customer?.email ?? request.customer, transport: 'outbox', status: 'queued', error: email ? 'not sent by e-mail: the customer has no e-mail address' : null });
+        }
+
+        if (customer?.phone) {
+          const to = customer.phone;
+          const text = { ...base, channel: 'sms', recipient: to, subject: null, body: message.sms, transport: sms.name };
+          if (sms.outbox) await record({ ...text, status: 'queued', error: null });
+          else await deliver(text, () => sms.send(to, message.sms));
+        }
+      } catch (err) {
+        // A message is a courtesy: its failure must never undo or fail the payment that caused it.
+        options.logger?.error({ err, template: request.template, merchant: request.merchantId }, 'customer message failed');
+      }
     },
   };
+}
+
+/** Every message into the outbox (no SMTP, SMS left for the demo to show). */
+export function outboxMessenger(db: Db, clock: () => Date = () => new Date()): Messenger {
+  return createMessenger({ db, clock });
 }

@@ -12,7 +12,7 @@ import { newId, randomSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { cardSecret, findCard, type LiveCard } from '../vault/card-store.ts';
 import { fingerprintOf } from '../vault/vault-secrets.ts';
-import { maskedBin } from '../../protocol/cards.ts';
+import { containsCardNumber, maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
 import { checkLimits, declineError } from './charge-store.ts';
 import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
@@ -98,7 +98,12 @@ async function claim(deps: Deps, session: SessionTable, attempt: Attempt, now: D
   throw new ApiError('request_in_progress', 'This session is being confirmed already');
 }
 
-export async function confirmSession(deps: Deps, merchant: Merchant, current: SessionTable, body: ConfirmInput): Promise<FrameConfirmResult> {
+/** What the frame request says about where it ran: the merchant page that embeds the fields. */
+export interface ConfirmContext {
+  hostOrigin?: string;
+}
+
+export async function confirmSession(deps: Deps, merchant: Merchant, current: SessionTable, body: ConfirmInput, context: ConfirmContext = {}): Promise<FrameConfirmResult> {
   const now = deps.clock();
   const session = await settleStaleAttempt(deps, current);
   if (session.status === 'processing') throw new ApiError('request_in_progress', 'This session is being confirmed already');
@@ -112,12 +117,18 @@ export async function confirmSession(deps: Deps, merchant: Merchant, current: Se
   const fingerprint = fingerprintOf(deps.fingerprintKey, session.group_id, card.number);
   const authenticated = await passedChallenge(deps, session, body.challenge, fingerprint);
 
+  // The consent text is kept with the mandate: it must never carry card data.
+  if (body.consent_text && containsCardNumber(body.consent_text, (d) => valid.number(d).isValid)) {
+    throw new ApiError('parameter_invalid', 'consent_text must not contain a card number', { param: 'consent_text' });
+  }
+
   const attempt: Attempt = {
     ref: `${session.id}:${randomSecret(9)}`,
     card: { brand: card.brand, bin: maskedBin(card.number), last4: card.number.slice(-4), exp_month: card.exp_month, exp_year: card.exp_year },
     token: saved?.token ?? null,
     save,
     challenge: body.challenge ?? null,
+    ...(session.recurring ? { consent: { text: body.consent_text ?? null, origin: context.hostOrigin ?? null } } : {}),
   };
   await claim(deps, session, attempt, now);
 
@@ -165,7 +176,7 @@ export async function confirmSession(deps: Deps, merchant: Merchant, current: Se
   if (!payment) await deps.processor.void(result.processor_id);
   try {
     const done = await recordApproval(deps, merchant, session, attempt, result, { ...card, holder: card.holder });
-    return { status: 'succeeded', session: session.id, ...(done.chargeId ? { charge: done.chargeId } : {}), card: done.card, saved: done.saved };
+    return { status: 'succeeded', session: session.id, ...(done.chargeId ? { charge: done.chargeId } : {}), card: done.card, saved: done.saved, ...(done.mandateId ? { mandate: done.mandateId } : {}) };
   } catch (err) {
     // The money was taken but not recorded: the session stays in `processing` with its reference,
     // and is settled from the processor's ledger, never reopened for a second charge.

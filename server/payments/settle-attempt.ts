@@ -1,7 +1,7 @@
 // Records what the processor answered for a confirmation, and settles a confirmation whose vault died
 // (or whose recording failed) by asking the processor what became of its reference: a session is
 // never reopened over money that was taken, and never charged twice.
-import type { MaskedCardView } from '../../protocol/api.ts';
+import type { MaskedCardView, Recurring } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
 import type { SessionTable } from '../db/schema.ts';
 import { ensureCustomer, getCustomer, noteCardSaved } from '../customers/customer-store.ts';
@@ -10,6 +10,7 @@ import type { Merchant } from '../merchants/merchant-store.ts';
 import { saveCard } from '../vault/card-store.ts';
 import type { CheckedCard } from './card-checks.ts';
 import { recordCharge } from './charge-store.ts';
+import { createMandate, describeTerms } from './mandates.ts';
 import type { AuthorizeResult } from './processor.ts';
 
 /** A confirmation in flight, as stored on its session: masked, never the number or the CVC. */
@@ -20,6 +21,8 @@ export interface Attempt {
   token: string | null;
   save: boolean;
   challenge: string | null;
+  /** A recurring session's agreement as the customer saw it: the consent text and the embedding page. */
+  consent?: { text: string | null; origin: string | null };
 }
 
 /** After this long in `processing`, a confirmation is presumed dead and is settled. */
@@ -90,14 +93,31 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
       if (token) await trx.updateTable('cards').set((eb) => ({ successful_payments: eb('successful_payments', '+', 1) })).where('token', '=', token).execute();
       await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'charge.succeeded', data: { charge: row.id, session: session.id, amount: row.amount, currency: row.currency, customer: row.customer }, now });
     }
+    // A recurring session's consent (required to confirm it) becomes the mandate, on the card it saved
+    // or paid with. Its network transaction id is this approval's: the charge, or the setup's check.
+    let mandateId: string | null = null;
+    if (session.recurring && session.customer && token) {
+      const terms = JSON.parse(session.recurring) as Recurring;
+      const mandate = await createMandate(trx, {
+        merchantId: session.merchant_id, groupId: session.group_id, customer: session.customer, cardToken: token, terms,
+        networkTransactionId: result.network_transaction_id,
+        consent: {
+          text: attempt.consent?.text ?? describeTerms(terms, session.currency), accepted_at: now.toISOString(), origin: attempt.consent?.origin ?? null,
+          last4: attempt.card.last4, network_transaction_id: result.network_transaction_id, source: 'checkout',
+        },
+        lastChargeAt: chargeId ? now.toISOString() : null,
+        now,
+      });
+      mandateId = mandate.id;
+    }
     if (attempt.challenge) await trx.updateTable('challenges').set({ status: 'used' }).where('id', '=', attempt.challenge).execute();
     const completed = await trx.updateTable('sessions').set({
       status: 'complete', charge_id: chargeId, card_token: token, card_masked: JSON.stringify(card), saved: saved ? 1 : 0,
-      completed_at: now.toISOString(), attempt: null, processing_since: null,
+      completed_at: now.toISOString(), attempt: null, processing_since: null, mandate_id: mandateId,
     }).where('id', '=', session.id).where('status', '=', 'processing').executeTakeFirst();
     if (Number(completed.numUpdatedRows) !== 1) throw new Error('session was settled by another request');
-    await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'session.completed', data: { session: session.id, charge: chargeId, card: token, saved, order: session.order_ref }, now });
-    return { chargeId, card, saved };
+    await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'session.completed', data: { session: session.id, charge: chargeId, card: token, saved, order: session.order_ref, mandate: mandateId }, now });
+    return { chargeId, card, saved, mandateId };
   });
 }
 

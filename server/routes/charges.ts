@@ -1,16 +1,16 @@
-// Charges: merchant-initiated charges, reading the ledger, and refunds that never exceed the charge.
+// Charges: merchant-initiated charges under a mandate, reading the ledger, and refunds that never exceed the charge.
 import { createRoute, z } from '@hono/zod-openapi';
 import { ChargeCreate, ChargeView, CustomerNumber, ListQuery, RefundCreate, RefundView } from '../../protocol/api.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { toChargeView } from '../payments/charge-store.ts';
+import { declineError, toChargeView } from '../payments/charge-store.ts';
+import { merchantCharge } from '../payments/merchant-charge.ts';
 import { refundCharge, toRefundView } from '../payments/refunds.ts';
-import { findCard } from '../vault/card-store.ts';
-import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
+import { ErrorSchema, errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const ChargeList = z.object({ data: z.array(ChargeView), has_more: z.boolean() });
 
-const create = createRoute({ method: 'post', path: '/v1/charges', security: secured, summary: 'A merchant-initiated charge of a saved card (Idempotency-Key required)', request: jsonBody(ChargeCreate), responses: { 201: jsonContent(ChargeView, 'The charge succeeded'), 402: errors[400], 404: errors[404], 409: errors[409] } });
+const create = createRoute({ method: 'post', path: '/v1/charges', security: secured, summary: 'A merchant-initiated charge of a saved card (Idempotency-Key required)', request: jsonBody(ChargeCreate), responses: { 201: jsonContent(ChargeView, 'The charge succeeded'), 402: jsonContent(ErrorSchema, 'A mandate, limit or expiry check failed (no charge recorded), or the card was declined (the error names the recorded charge)'), 404: errors[404], 409: errors[409], 502: jsonContent(ErrorSchema, 'The processor could not be reached; retry with the same key') } });
 const read = createRoute({ method: 'get', path: '/v1/charges/{id}', security: secured, request: { params: idParam }, responses: { 200: jsonContent(ChargeView, 'The charge'), 404: errors[404] } });
 const list = createRoute({ method: 'get', path: '/v1/charges', security: secured, request: { query: ListQuery.extend({ customer: CustomerNumber.optional() }) }, responses: { 200: jsonContent(ChargeList, 'Charges, newest first'), 400: errors[400] } });
 const refund = createRoute({ method: 'post', path: '/v1/charges/{id}/refunds', security: secured, request: { params: idParam, ...jsonBody(RefundCreate) }, responses: { 201: jsonContent(RefundView, 'The refund'), 400: errors[400], 404: errors[404] } });
@@ -18,12 +18,17 @@ const refund = createRoute({ method: 'post', path: '/v1/charges/{id}/refunds', s
 export const chargeRoutes = router()
   .openapi(create, async (c) => {
     const body = c.req.valid('json');
-    const { db } = c.get('deps');
-    const card = await findCard(db, c.get('merchant').group_id, body.customer, body.card);
-    if (!card) throw notFound('card', 'card');
-    // Mandates arrive with the card-on-file lifecycle; until one exists, no merchant-initiated charge may run.
-    throw new ApiError('mandate_violation', body.mandate ? 'No such live mandate for this card' : 'A merchant-initiated charge needs a live mandate', { param: 'mandate' });
-    return c.json(undefined as never, 201);
+    const deps = c.get('deps');
+    const merchant = c.get('merchant');
+    const key = c.get('idempotencyKey');
+    if (!key) throw new ApiError('parameter_missing', 'This request needs an Idempotency-Key header', { param: 'Idempotency-Key' });
+    // The key is the processor reference: a retry after a crash gets the first result, never a second charge.
+    const row = await merchantCharge(deps, {
+      merchant, customer: body.customer, card: body.card, amount: body.amount, currency: body.currency,
+      order: body.order ?? null, mandate: body.mandate, reference: `idem:${merchant.id}:${key}`,
+    });
+    if (row.status !== 'succeeded') throw declineError(row);
+    return c.json(toChargeView(row), 201);
   })
   .openapi(read, async (c) => {
     const row = await c.get('deps').db.selectFrom('charges').selectAll().where('id', '=', c.req.valid('param').id).where('merchant_id', '=', c.get('merchant').id).executeTakeFirst();

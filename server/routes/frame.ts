@@ -29,7 +29,8 @@ export const frameRoutes = router()
     const now = clock();
     const customer = session.customer ? await getCustomer(db, session.group_id, session.customer) : undefined;
     let cards: FrameSavedCard[] = [];
-    if (session.customer && customer && customer.status !== 'deny') {
+    // A setup session adds a card: it offers no saved ones to pay with.
+    if (session.mode === 'payment' && session.customer && customer && customer.status !== 'deny') {
       cards = (await listCardsForView(db, session.group_id, session.customer))
         .filter((r) => r.source === 'checkout' && r.successful_payments >= merchant.one_click_after)
         .map((row) => ({ row, exp: cardExpiry(ring, row) }))
@@ -52,7 +53,7 @@ export const frameRoutes = router()
       expires_at: session.expires_at,
     }, 200);
   })
-  .openapi(confirm, async (c) => c.json(await confirmSession(c.get('deps'), c.get('merchant'), c.get('session'), c.req.valid('json')), 200))
+  .openapi(confirm, async (c) => c.json(await confirmSession(c.get('deps'), c.get('merchant'), c.get('session'), c.req.valid('json'), { hostOrigin: c.get('hostOrigin') }), 200))
   .openapi(removeCard, async (c) => {
     const { token } = c.req.valid('json');
     const { db, clock } = c.get('deps');

@@ -1,4 +1,74 @@
-// Invoices, paid automatically from the customer's default card before they are due.
-import { router } from './openapi.ts';
+// Invoices, paid automatically from the customer's default card before they are due (the scheduler
+// does the paying: server/jobs/scheduler.ts).
+import { createRoute, z } from '@hono/zod-openapi';
+import { CustomerNumber, InvoiceCreate, InvoiceView, ListQuery } from '../../protocol/api.ts';
+import type { InvoiceTable } from '../db/schema.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { dayOf } from '../payments/mandates.ts';
+import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
-export const invoiceRoutes = router();
+const InvoiceList = z.object({ data: z.array(InvoiceView), has_more: z.boolean() });
+
+const create = createRoute({ method: 'post', path: '/v1/invoices', security: secured, request: jsonBody(InvoiceCreate), responses: { 201: jsonContent(InvoiceView, 'The open invoice'), 400: errors[400] } });
+const read = createRoute({ method: 'get', path: '/v1/invoices/{id}', security: secured, request: { params: z.object({ id: z.string().min(1).max(64) }) }, responses: { 200: jsonContent(InvoiceView, 'The invoice'), 404: errors[404] } });
+const list = createRoute({ method: 'get', path: '/v1/invoices', security: secured, request: { query: ListQuery.extend({ customer: CustomerNumber.optional() }) }, responses: { 200: jsonContent(InvoiceList, 'Invoices, newest first'), 400: errors[400] } });
+
+/** An open invoice past its due date reads as past_due even before the scheduler has stored it. */
+function toInvoiceView(row: InvoiceTable, today: string): InvoiceView {
+  const status = row.status === 'open' && row.due_date < today ? 'past_due' : row.status;
+  return {
+    id: row.id,
+    status: status as InvoiceView['status'],
+    customer: row.customer,
+    amount: row.amount,
+    currency: row.currency,
+    due_date: row.due_date,
+    description: row.description,
+    auto_pay: row.auto_pay === 1,
+    charge: row.charge_id,
+    created: row.created_at,
+    paid_at: row.paid_at,
+    attempts: row.attempts,
+    last_attempt_on: row.last_attempt_on,
+    failure_code: row.failure_code,
+  };
+}
+
+export const invoiceRoutes = router()
+  .openapi(create, async (c) => {
+    const body = c.req.valid('json');
+    const { db, clock } = c.get('deps');
+    const merchant = c.get('merchant');
+    const now = clock();
+    if (body.due_date < dayOf(now)) throw new ApiError('parameter_invalid', 'due_date must not be in the past', { param: 'due_date' });
+    const row: InvoiceTable = {
+      id: newId('inv'), merchant_id: merchant.id, group_id: merchant.group_id, customer: body.customer,
+      amount: body.amount, currency: body.currency, due_date: body.due_date, description: body.description ?? null,
+      auto_pay: body.auto_pay ? 1 : 0, status: 'open', last_attempt_on: null, attempts: 0, charge_id: null,
+      failure_code: null, created_at: now.toISOString(), paid_at: null,
+    };
+    await db.insertInto('invoices').values(row).execute();
+    return c.json(toInvoiceView(row, dayOf(now)), 201);
+  })
+  .openapi(read, async (c) => {
+    const { db, clock } = c.get('deps');
+    const row = await db.selectFrom('invoices').selectAll().where('id', '=', c.req.valid('param').id).where('merchant_id', '=', c.get('merchant').id).executeTakeFirst();
+    if (!row) throw notFound('invoice', 'id');
+    return c.json(toInvoiceView(row, dayOf(clock())), 200);
+  })
+  .openapi(list, async (c) => {
+    const { customer, limit, starting_after } = c.req.valid('query');
+    const { db, clock } = c.get('deps');
+    const merchantId = c.get('merchant').id;
+    let q = db.selectFrom('invoices').selectAll().where('merchant_id', '=', merchantId);
+    if (customer) q = q.where('customer', '=', customer);
+    if (starting_after) {
+      const cursor = await db.selectFrom('invoices').select(['id', 'created_at']).where('id', '=', starting_after).where('merchant_id', '=', merchantId).executeTakeFirst();
+      if (!cursor) throw new ApiError('resource_missing', 'No such invoice for starting_after', { param: 'starting_after' });
+      q = q.where((eb) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const today = dayOf(clock());
+    return c.json({ data: rows.slice(0, limit).map((row) => toInvoiceView(row, today)), has_more: rows.length > limit }, 200);
+  });

@@ -1,4 +1,49 @@
 // Recurring and card-on-file agreements: list, record one given elsewhere, cancel.
-import { router } from './openapi.ts';
+import { createRoute, z } from '@hono/zod-openapi';
+import { CustomerNumber, MandateCreate, MandateView } from '../../protocol/api.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { cancelMandate, createMandate, dayOf, listMandates, toMandateView } from '../payments/mandates.ts';
+import { findCard } from '../vault/card-store.ts';
+import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
-export const mandateRoutes = router();
+const customerParam = z.object({ customer: CustomerNumber });
+const MandateList = z.object({ data: z.array(MandateView) });
+
+const list = createRoute({ method: 'get', path: '/v1/customers/{customer}/mandates', security: secured, request: { params: customerParam }, responses: { 200: jsonContent(MandateList, "The customer's mandates in this merchant group, newest first"), 400: errors[400] } });
+const create = createRoute({ method: 'post', path: '/v1/customers/{customer}/mandates', security: secured, summary: 'Record an agreement the customer gave elsewhere (for imported cards)', request: { params: customerParam, ...jsonBody(MandateCreate) }, responses: { 201: jsonContent(MandateView, 'The active mandate'), 400: errors[400], 404: errors[404] } });
+const cancel = createRoute({ method: 'delete', path: '/v1/mandates/{id}', security: secured, request: { params: z.object({ id: z.string().min(1).max(64) }) }, responses: { 200: jsonContent(MandateView, 'The mandate, cancelled: no merchant-initiated charge succeeds on it again'), 404: errors[404] } });
+
+export const mandateRoutes = router()
+  .openapi(list, async (c) => {
+    const { customer } = c.req.valid('param');
+    const { db, clock } = c.get('deps');
+    return c.json({ data: await listMandates(db, c.get('merchant').group_id, customer, dayOf(clock())) }, 200);
+  })
+  .openapi(create, async (c) => {
+    const { customer } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const { db, clock } = c.get('deps');
+    const merchant = c.get('merchant');
+    const now = clock();
+    if (body.min_amount > body.max_amount) throw new ApiError('parameter_invalid', 'min_amount must not exceed max_amount', { param: 'min_amount' });
+    if (body.end_date < dayOf(now)) throw new ApiError('parameter_invalid', 'end_date must not be in the past', { param: 'end_date' });
+    const row = await db.transaction().execute(async (trx) => {
+      const card = await findCard(trx, merchant.group_id, customer, body.card);
+      if (!card) throw notFound('card', 'card');
+      // Without the other provider's id, the card's own (from a checkout) is the best the network can be told.
+      const ntid = body.consent.network_transaction_id ?? card.network_transaction_id;
+      return createMandate(trx, {
+        merchantId: merchant.id, groupId: merchant.group_id, customer, cardToken: card.token,
+        terms: { min_amount: body.min_amount, max_amount: body.max_amount, frequency_days: body.frequency_days, end_date: body.end_date },
+        networkTransactionId: ntid,
+        consent: { text: body.consent.text, accepted_at: new Date(body.consent.accepted_at).toISOString(), origin: null, last4: card.last4, network_transaction_id: ntid, source: 'import' },
+        lastChargeAt: null,
+        now,
+      });
+    });
+    return c.json(toMandateView(row, dayOf(now)), 201);
+  })
+  .openapi(cancel, async (c) => {
+    const deps = c.get('deps');
+    return c.json(await cancelMandate(deps, c.get('merchant'), c.req.valid('param').id), 200);
+  });

@@ -1,0 +1,233 @@
+// The scheduler: one pass pays the auto-pay invoices that are due soon (each at most once a day,
+// whatever the number of instances), marks overdue invoices, stores lapsed mandates as ended and
+// announces cards about to expire. The server runs a pass on a timer; POST /v1/scheduler/run runs one.
+import type { Transaction } from 'kysely';
+import type { SchedulerRun } from '../../protocol/api.ts';
+import type { Deps } from '../context.ts';
+import type { ChargeTable, Database, InvoiceTable, MandateTable } from '../db/schema.ts';
+import { getCustomer } from '../customers/customer-store.ts';
+import { ApiError } from '../errors.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+import { isExpiringSoon } from '../payments/card-checks.ts';
+import { dayOf, endLapsedMandates, mandateStatus } from '../payments/mandates.ts';
+import { merchantCharge } from '../payments/merchant-charge.ts';
+import { cardExpiry, findCard } from '../vault/card-store.ts';
+import { emitEvent } from './events.ts';
+
+export interface SchedulerOptions {
+  /** The time the pass acts at; default the vault's clock. */
+  now?: Date;
+  /** Only this merchant's invoices, and its group's cards and mandates; default every merchant. */
+  merchantId?: string;
+}
+
+/** The longest `auto_pay_days` a merchant may set: invoices due later are not looked at yet. */
+const MAX_AUTO_PAY_DAYS = 60;
+
+const addDays = (day: string, days: number) => dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
+
+export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {}): Promise<SchedulerRun> {
+  const now = options.now ?? deps.clock();
+  const today = dayOf(now);
+  const summary: SchedulerRun = { charged: 0, paid: 0, failed: 0, expiring: 0, mandates_ended: 0, past_due: 0 };
+  let groupId: string | undefined;
+  if (options.merchantId) {
+    const merchant = await deps.merchants.byId(options.merchantId);
+    if (!merchant) return summary;
+    groupId = merchant.group_id;
+  }
+
+  summary.mandates_ended = await endLapsedMandates(deps.db, now, groupId);
+  let overdue = deps.db.updateTable('invoices').set({ status: 'past_due' }).where('status', '=', 'open').where('due_date', '<', today);
+  if (options.merchantId) overdue = overdue.where('merchant_id', '=', options.merchantId);
+  summary.past_due = Number((await overdue.executeTakeFirst()).numUpdatedRows);
+
+  let due = deps.db.selectFrom('invoices').selectAll()
+    .where('status', '=', 'open').where('auto_pay', '=', 1)
+    .where('due_date', '>=', today).where('due_date', '<=', addDays(today, MAX_AUTO_PAY_DAYS))
+    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]));
+  if (options.merchantId) due = due.where('merchant_id', '=', options.merchantId);
+  for (const invoice of await due.orderBy('due_date').orderBy('id').execute()) {
+    const merchant = await deps.merchants.byId(invoice.merchant_id);
+    if (!merchant || today < addDays(invoice.due_date, -merchant.auto_pay_days)) continue;
+    try {
+      const outcome = await payInvoice(deps, merchant, invoice, now);
+      if (outcome === 'skipped' || outcome === 'retry') continue;
+      summary.charged++;
+      if (outcome === 'paid') summary.paid++;
+      else if (outcome === 'failed') summary.failed++;
+    } catch (err) {
+      deps.logger.error({ invoice: invoice.id, error: (err as Error).message }, 'automatic payment of an invoice failed unexpectedly');
+    }
+  }
+
+  summary.expiring = await announceExpiringCards(deps, now, groupId);
+  return summary;
+}
+
+type Outcome = 'paid' | 'failed' | 'retry' | 'skipped';
+
+/**
+ * One day's attempt at an invoice. The conditional update claims the day: only the instance whose
+ * update changed the row charges, so two schedulers never charge one invoice twice in a day.
+ */
+async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable, now: Date): Promise<Outcome> {
+  const today = dayOf(now);
+  const claimed = await deps.db.updateTable('invoices')
+    .set((eb) => ({ last_attempt_on: today, attempts: eb('attempts', '+', 1), failure_code: null }))
+    .where('id', '=', invoice.id).where('status', '=', 'open')
+    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]))
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) return 'skipped';
+
+  const customer = await getCustomer(deps.db, invoice.group_id, invoice.customer);
+  const card = customer?.default_card ? await findCard(deps.db, invoice.group_id, invoice.customer, customer.default_card) : undefined;
+  if (!card) return fail(deps, merchant, invoice, now, { code: 'mandate_violation', message: 'The customer has no default card to charge' });
+
+  const charge = (reference: string, mandate: string | undefined) => merchantCharge(deps, {
+    merchant, customer: invoice.customer, card: card.token, amount: invoice.amount, currency: invoice.currency,
+    order: invoice.id, mandate, reference, now,
+    onRecorded: (trx, row) => settleInvoice(trx, merchant, invoice, row, now),
+  });
+  const notify = (row: ChargeTable) => row.status === 'succeeded'
+    ? message(deps, merchant, invoice, 'payment_approved', { last4: card.last4, charge: row.id })
+    : message(deps, merchant, invoice, 'payment_failed', { last4: card.last4, code: row.failure_code });
+
+  const mandate = await pickMandate(deps, merchant, invoice, card.token, today);
+  // An earlier day's attempt whose outcome was never recorded (its vault died): the processor knows,
+  // and money it took is recorded instead of being taken a second time.
+  if (invoice.last_attempt_on && !invoice.failure_code) {
+    const reference = `invoice:${invoice.id}:${invoice.last_attempt_on}`;
+    const known = await deps.processor.lookup(reference).catch(() => undefined);
+    if (known?.outcome === 'approved') {
+      const row = await charge(reference, mandate?.id);
+      await notify(row);
+      return row.status === 'succeeded' ? 'paid' : 'failed';
+    }
+  }
+  // Without a mandate the card was never tried: the warning says there is no card to charge automatically.
+  if (!mandate) return fail(deps, merchant, invoice, now, { code: 'mandate_violation', message: 'No active mandate covers the default card' });
+  let row: ChargeTable;
+  try {
+    row = await charge(`invoice:${invoice.id}:${today}`, mandate.id);
+  } catch (err) {
+    if (!(err instanceof ApiError) || ['processor_unavailable', 'internal', 'request_in_progress'].includes(err.code)) {
+      // Not the customer's card but the vault or the processor: no warning, and the day is given back
+      // so that the next pass tries again (under the same reference, which cannot charge twice).
+      await release(deps, invoice, today);
+      deps.logger.warn({ invoice: invoice.id, error: (err as Error).message }, 'automatic payment postponed');
+      return 'retry';
+    }
+    return fail(deps, merchant, invoice, now, { code: err.code, message: err.message, last4: err.code === 'mandate_violation' ? undefined : card.last4 });
+  }
+  await notify(row);
+  return row.status === 'succeeded' ? 'paid' : 'failed';
+}
+
+/** A live mandate on the card for this invoice: this merchant's first, then one whose range fits. */
+async function pickMandate(deps: Deps, merchant: Merchant, invoice: InvoiceTable, token: string, today: string): Promise<MandateTable | undefined> {
+  const rows = await deps.db.selectFrom('mandates').selectAll()
+    .where('group_id', '=', invoice.group_id).where('customer', '=', invoice.customer).where('card_token', '=', token).where('status', '=', 'active')
+    .orderBy('created_at', 'desc').execute();
+  const live = rows.filter((m) => mandateStatus(m, today) === 'active');
+  const score = (m: MandateTable) => (m.merchant_id === merchant.id ? 2 : 0) + (invoice.amount >= m.min_amount && invoice.amount <= m.max_amount ? 1 : 0);
+  return live.sort((a, b) => score(b) - score(a))[0];
+}
+
+/** In the charge's own transaction: the invoice follows the charge, and its event commits with both. */
+async function settleInvoice(trx: Transaction<Database>, merchant: Merchant, invoice: InvoiceTable, row: ChargeTable, now: Date) {
+  const base = { merchantId: merchant.id, groupId: invoice.group_id, now };
+  if (row.status === 'succeeded') {
+    await trx.updateTable('invoices').set({ status: 'paid', charge_id: row.id, paid_at: now.toISOString(), failure_code: null }).where('id', '=', invoice.id).execute();
+    await emitEvent(trx, { ...base, type: 'invoice.paid', data: { invoice: invoice.id, customer: invoice.customer, charge: row.id, amount: invoice.amount, currency: invoice.currency } });
+  } else {
+    await trx.updateTable('invoices').set({ failure_code: row.failure_code }).where('id', '=', invoice.id).execute();
+    await emitEvent(trx, { ...base, type: 'invoice.payment_failed', data: { invoice: invoice.id, customer: invoice.customer, charge: row.id, code: row.failure_code, decline_code: row.decline_code, due_date: invoice.due_date } });
+  }
+}
+
+/** A failure found before any charge (no card, no mandate, a limit): recorded, announced, and the customer warned. */
+async function fail(deps: Deps, merchant: Merchant, invoice: InvoiceTable, now: Date, failure: { code: string; message: string; last4?: string }): Promise<Outcome> {
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable('invoices').set({ failure_code: failure.code }).where('id', '=', invoice.id).execute();
+    await emitEvent(trx, { merchantId: merchant.id, groupId: invoice.group_id, type: 'invoice.payment_failed', now, data: { invoice: invoice.id, customer: invoice.customer, charge: null, code: failure.code, message: failure.message, due_date: invoice.due_date } });
+  });
+  await message(deps, merchant, invoice, 'payment_failed', { last4: failure.last4, code: failure.code });
+  return 'failed';
+}
+
+async function release(deps: Deps, invoice: InvoiceTable, today: string): Promise<void> {
+  await deps.db.updateTable('invoices')
+    .set((eb) => ({ last_attempt_on: invoice.last_attempt_on, attempts: eb('attempts', '-', 1), failure_code: invoice.failure_code }))
+    .where('id', '=', invoice.id).where('status', '=', 'open').where('last_attempt_on', '=', today)
+    .execute();
+}
+
+/** After the commit, never inside it: the messenger writes through the database itself. */
+async function message(deps: Deps, merchant: Merchant, invoice: InvoiceTable, template: 'payment_approved' | 'payment_failed', extra: Record<string, string | number | null | undefined>) {
+  await deps.messenger.send({
+    merchantId: merchant.id, groupId: invoice.group_id, customer: invoice.customer, template,
+    data: { merchant: merchant.name, invoice: invoice.id, amount: invoice.amount, currency: invoice.currency, due_date: invoice.due_date, description: invoice.description, ...extra },
+  }).catch((err: Error) => deps.logger.warn({ invoice: invoice.id, template, error: err.message }, 'customer message failed'));
+}
+
+/**
+ * `card.expiring`, once per card that expires before the end of next month: the conditional update
+ * claims the card, and every merchant of its group hears of it in the same transaction.
+ */
+async function announceExpiringCards(deps: Deps, now: Date, groupId?: string): Promise<number> {
+  let q = deps.db.selectFrom('cards')
+    .select(['token', 'group_id', 'customer', 'brand', 'last4', 'key_version', 'wrapped_key', 'meta_ct'])
+    .where('deleted_at', 'is', null).where('expiring_notified', '=', 0);
+  if (groupId) q = q.where('group_id', '=', groupId);
+  let announced = 0;
+  for (const card of await q.execute()) {
+    if (!card.key_version || !card.wrapped_key || !card.meta_ct) continue;
+    let exp: { exp_month: number; exp_year: number };
+    try {
+      exp = cardExpiry(deps.ring, { ...card, key_version: card.key_version, wrapped_key: card.wrapped_key, meta_ct: card.meta_ct });
+    } catch (err) {
+      deps.logger.error({ card: card.token, error: (err as Error).name }, 'card expiry could not be read');
+      continue;
+    }
+    if (!isExpiringSoon(exp, now)) continue;
+    const claimed = await deps.db.transaction().execute(async (trx) => {
+      const moved = await trx.updateTable('cards').set({ expiring_notified: 1 }).where('token', '=', card.token).where('expiring_notified', '=', 0).executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) return false;
+      const merchants = await trx.selectFrom('merchants').select('id').where('group_id', '=', card.group_id).execute();
+      for (const m of merchants) {
+        await emitEvent(trx, { merchantId: m.id, groupId: card.group_id, type: 'card.expiring', now, data: { card: card.token, customer: card.customer, brand: card.brand, last4: card.last4, exp_month: exp.exp_month, exp_year: exp.exp_year } });
+      }
+      return true;
+    });
+    if (claimed) announced++;
+  }
+  return announced;
+}
+
+/**
+ * Runs a pass over every merchant every `intervalMs`, never two at once in this process. `stop()`
+ * clears the timer and waits for a pass in flight, so the database can be closed after it.
+ */
+export function startScheduler(deps: Deps, intervalMs: number): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    if (running) return;
+    running = runSchedulerPass(deps)
+      .then((summary) => {
+        if (summary.charged || summary.expiring || summary.mandates_ended || summary.past_due) deps.logger.info({ summary }, 'scheduler pass');
+      })
+      .catch((err: Error) => deps.logger.error({ error: err.message }, 'scheduler pass failed'))
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

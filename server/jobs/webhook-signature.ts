@@ -1,0 +1,22 @@
+// The Checkout-Signature header: t=UNIX_SECONDS then one v1=HEX(HMAC_SHA256(secret, t + "." + body))
+// per live secret, so that a receiver in the middle of a secret rotation accepts either.
+import crypto from 'node:crypto';
+import type { MerchantTable } from '../db/schema.ts';
+
+export const SIGNATURE_HEADER = 'Checkout-Signature';
+
+export function signature(secret: string, timestamp: number, body: string): string {
+  return crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+export function signatureHeader(secrets: string[], timestamp: number, body: string): string {
+  return [`t=${timestamp}`, ...secrets.map((s) => `v1=${signature(s, timestamp, body)}`)].join(',');
+}
+
+/** The current secret, then the previous one while its grace period lasts. */
+export function liveSecrets(merchant: Pick<MerchantTable, 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_until'>, now: Date): string[] {
+  const secrets = [merchant.webhook_secret];
+  const until = merchant.previous_webhook_secret_until;
+  if (merchant.previous_webhook_secret && until && until > now.toISOString()) secrets.push(merchant.previous_webhook_secret);
+  return secrets;
+}

@@ -1,0 +1,210 @@
+// Webhook delivery. The events table is the outbox: each pass leases the due events, POSTs each one
+// signed to its merchant's URL, records every attempt, and retries a failure with backoff for three
+// days. Delivery is at least once and in no guaranteed order; receivers deduplicate on the event id.
+import type { Deps } from '../context.ts';
+import type { EventTable, MerchantTable, WebhookAttemptTable } from '../db/schema.ts';
+import { newId } from '../ids.ts';
+import { liveSecrets, SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
+
+/** Waits after the 1st, 2nd, … failed attempt; the last one repeats until the window closes. */
+const BACKOFF_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200];
+/** How long after its creation an event is still retried (the contract asks for at least 24 h). */
+export const RETRY_WINDOW_MS = 3 * 24 * 3600 * 1000;
+/** Longer than a send can take (the timeout), so that a lease never lapses under a live sender. */
+const LEASE_MS = 60_000;
+export const TIMEOUT_MS = 10_000;
+const CONCURRENCY = 8;
+export const USER_AGENT = 'card-vault-webhooks/1';
+
+type WorkerDeps = Pick<Deps, 'db' | 'logger' | 'clock'>;
+type WebhookMerchant = Pick<MerchantTable, 'id' | 'webhook_url' | 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_until'>;
+
+export interface DeliveryReport {
+  delivered: number;
+  retrying: number;
+  failed: number;
+  none: number;
+  /** Due events another pass (this instance or another) leased first. */
+  skipped: number;
+}
+
+export interface DeliveryOptions {
+  /** The pass's time (tests move it); by default the clock at each send. */
+  now?: Date;
+  /** At most this many events per pass (default 100). */
+  limit?: number;
+}
+
+/** The wait after `attempts` failed attempts. */
+export function backoffMs(attempts: number): number {
+  return BACKOFF_SECONDS[Math.min(attempts, BACKOFF_SECONDS.length) - 1] * 1000;
+}
+
+/** The body a receiver gets: the event as GET /v1/events lists it. */
+export function eventPayload(event: Pick<EventTable, 'id' | 'type' | 'created_at' | 'data'>): string {
+  return JSON.stringify({ id: event.id, type: event.type, created: event.created_at, data: JSON.parse(event.data) });
+}
+
+export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOptions = {}): Promise<DeliveryReport> {
+  const clock = () => options.now ?? deps.clock();
+  const report: DeliveryReport = { delivered: 0, retrying: 0, failed: 0, none: 0, skipped: 0 };
+  const due = await dueEvents(deps, clock().toISOString()).orderBy('created_at').orderBy('id').limit(options.limit ?? 100).execute();
+  const queue = due.map((row) => row.id);
+  const work = async () => {
+    for (let id = queue.shift(); id; id = queue.shift()) {
+      const event = await lease(deps, id, clock());
+      if (!event) {
+        report.skipped++;
+        continue;
+      }
+      try {
+        report[await deliverLeased(deps, event, clock)]++;
+      } catch (err) {
+        // A database hiccup: the lease lapses and a later pass sends the event again.
+        deps.logger.error({ err, event: id }, 'webhook delivery failed unexpectedly');
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, work));
+  return report;
+}
+
+function dueEvents(deps: WorkerDeps, now: string) {
+  return deps.db.selectFrom('events').select('id')
+    .where((eb) => eb.or([eb('delivery', 'is', null), eb('delivery', '=', 'pending')]))
+    .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]));
+}
+
+/** Takes the event if it is still due and nobody holds it: one conditional UPDATE, so one winner. */
+async function lease(deps: WorkerDeps, id: string, now: Date): Promise<EventTable | undefined> {
+  const iso = now.toISOString();
+  const taken = await deps.db.updateTable('events')
+    .set({ lease_until: new Date(now.getTime() + LEASE_MS).toISOString() })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('delivery', 'is', null), eb('delivery', '=', 'pending')]))
+    .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', iso)]))
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', iso)]))
+    .executeTakeFirst();
+  if (Number(taken.numUpdatedRows) !== 1) return undefined;
+  return deps.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+async function deliverLeased(deps: WorkerDeps, event: EventTable, clock: () => Date): Promise<Exclude<keyof DeliveryReport, 'skipped'>> {
+  const merchant = await webhookMerchant(deps, event.merchant_id);
+  const update = (set: Partial<EventTable>) => deps.db.updateTable('events').set({ ...set, lease_until: null }).where('id', '=', event.id).execute();
+  if (!merchant?.webhook_url) {
+    await update({ delivery: 'none', next_attempt_at: null });
+    return 'none';
+  }
+  const attempt = await sendEvent(deps, merchant, event, clock());
+  const attempts = (event.attempts ?? 0) + 1;
+  if (isSuccess(attempt.status_code)) {
+    await update({ delivery: 'delivered', attempts, next_attempt_at: null });
+    return 'delivered';
+  }
+  const at = Date.parse(attempt.created_at);
+  const created = Date.parse(event.created_at);
+  if (at - created >= RETRY_WINDOW_MS) {
+    await update({ delivery: 'failed', attempts, next_attempt_at: null });
+    deps.logger.warn({ event: event.id, merchant: merchant.id, attempts }, 'webhook delivery given up');
+    return 'failed';
+  }
+  // The last retry lands on the window's end rather than past it.
+  const next = Math.min(at + backoffMs(attempts), created + RETRY_WINDOW_MS);
+  await update({ delivery: 'pending', attempts, next_attempt_at: new Date(next).toISOString() });
+  return 'retrying';
+}
+
+export function webhookMerchant(deps: Pick<Deps, 'db'>, id: string): Promise<WebhookMerchant | undefined> {
+  return deps.db.selectFrom('merchants')
+    .select(['id', 'webhook_url', 'webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_until'])
+    .where('id', '=', id).executeTakeFirst();
+}
+
+export const isSuccess = (status: number | null) => status !== null && status >= 200 && status < 300;
+
+/** One signed POST of the event to the merchant's URL, recorded as an attempt whatever happens. */
+export async function sendEvent(deps: Pick<Deps, 'db'>, merchant: WebhookMerchant, event: EventTable, now: Date): Promise<WebhookAttemptTable> {
+  const url = new URL(merchant.webhook_url!);
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT };
+  // fetch refuses credentials in a URL; they become Basic authentication and stay out of the record.
+  if (url.username || url.password) {
+    headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
+  const body = eventPayload(event);
+  headers[SIGNATURE_HEADER] = signatureHeader(liveSecrets(merchant, now), Math.floor(now.getTime() / 1000), body);
+
+  let status_code: number | null = null;
+  let error: string | null = null;
+  const started = performance.now();
+  try {
+    // A redirect is not followed: it could lead the vault's request to another host.
+    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    status_code = res.status;
+    await res.body?.cancel().catch(() => {});
+    if (res.status >= 300 && res.status < 400) error = `HTTP ${res.status}: redirects are not followed`;
+    else if (!isSuccess(res.status)) error = `HTTP ${res.status}`;
+  } catch (err) {
+    error = describeFailure(err);
+  }
+  const attempt: WebhookAttemptTable = {
+    id: newId('wha'),
+    event_id: event.id,
+    merchant_id: merchant.id,
+    url: url.toString(),
+    status_code,
+    error,
+    duration_ms: Math.round(performance.now() - started),
+    created_at: now.toISOString(),
+  };
+  await deps.db.insertInto('webhook_attempts').values(attempt).execute();
+  return attempt;
+}
+
+/** Why a request got no answer, in words that carry neither a secret nor the body. */
+function describeFailure(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${TIMEOUT_MS / 1000} s`;
+  const reason = e.cause?.message ?? e.cause?.code ?? e.message ?? String(err);
+  return reason.slice(0, 300);
+}
+
+/**
+ * Runs a delivery pass every `intervalMs` (0: never) until the returned function is called; that
+ * function resolves once a pass in flight has finished, so the database can close after it.
+ */
+export function startWebhookWorker(deps: WorkerDeps, intervalMs: number, options: { limit?: number } = {}): () => Promise<void> {
+  if (intervalMs <= 0) return async () => {};
+  const limit = options.limit ?? 100;
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    timer = setTimeout(tick, ms);
+    timer.unref();
+  };
+  const tick = () => {
+    let full = false;
+    running = deliverDueEvents(deps, { limit })
+      .then((r) => {
+        full = r.delivered + r.retrying + r.failed + r.none >= limit;
+        if (r.delivered + r.retrying + r.failed > 0) deps.logger.debug(r, 'webhook delivery pass');
+      })
+      .catch((err) => deps.logger.error({ err }, 'webhook delivery pass failed'))
+      .finally(() => {
+        running = undefined;
+        // A full batch means more are waiting: go on at once instead of after the interval.
+        schedule(full ? 0 : intervalMs);
+      });
+  };
+  schedule(intervalMs);
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
+}

@@ -1,0 +1,205 @@
+// Merchant-initiated charges of a saved card under a mandate: every check of the contract, the
+// processor call flagged merchant-initiated with the mandate's network transaction id, and the record.
+// Used by POST /v1/charges and by the scheduler's automatic invoice payments.
+import type { Transaction } from 'kysely';
+import type { Deps } from '../context.ts';
+import type { ChargeTable, Database, MandateTable } from '../db/schema.ts';
+import { getCustomer } from '../customers/customer-store.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { randomSecret } from '../ids.ts';
+import { emitEvent } from '../jobs/events.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+import { cardSecret, findCard, type LiveCard } from '../vault/card-store.ts';
+import { isActive } from './card-checks.ts';
+import { checkLimits, recordCharge } from './charge-store.ts';
+import { dayOf, daysBetween, mandateStatus } from './mandates.ts';
+import type { AuthorizeResult } from './processor.ts';
+
+type Settled = Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;
+
+export interface MerchantChargeRequest {
+  merchant: Merchant;
+  customer: string;
+  card: string;
+  amount: number;
+  currency: string;
+  order: string | null;
+  mandate: string | undefined;
+  /** The processor reference: a retry with the same one gets the first result, never a second charge. */
+  reference: string;
+  now?: Date;
+  /** Runs inside the transaction that records the charge, so that the caller's change commits with it. */
+  onRecorded?: (trx: Transaction<Database>, charge: ChargeTable) => Promise<void>;
+}
+
+/**
+ * Charges a saved card under a mandate and returns the recorded charge, succeeded or failed (a
+ * decline). A check that fails before the processor is asked records nothing and throws the
+ * contract's 402 (`mandate_violation`, `expired_card`, `limit_exceeded`); an unreachable processor
+ * throws 502 `processor_unavailable`. A reference that was charged already returns that charge.
+ */
+export async function merchantCharge(deps: Deps, req: MerchantChargeRequest): Promise<ChargeTable> {
+  const earlier = await chargeByReference(deps, req);
+  if (earlier) return earlier;
+  return withCustomerLease(deps, `charge:${req.merchant.group_id}:${req.customer}`, async () => {
+    // Checked again under the lease: a concurrent request with this reference may have just finished.
+    const recorded = await chargeByReference(deps, req);
+    if (recorded) return recorded;
+    return chargeUnderLease(deps, req);
+  });
+}
+
+async function chargeByReference(deps: Deps, req: MerchantChargeRequest): Promise<ChargeTable | undefined> {
+  return deps.db.selectFrom('charges').selectAll().where('processor_ref', '=', req.reference).where('merchant_id', '=', req.merchant.id).executeTakeFirst();
+}
+
+async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest): Promise<ChargeTable> {
+  const { db, processor } = deps;
+  const now = req.now ?? deps.clock();
+  const groupId = req.merchant.group_id;
+  const card = await findCard(db, groupId, req.customer, req.card);
+  if (!card) throw notFound('card', 'card');
+  const mandate = req.mandate ? await db.selectFrom('mandates').selectAll().where('id', '=', req.mandate).where('group_id', '=', groupId).executeTakeFirst() : undefined;
+
+  // A vault that died after the processor answered: record that answer, without checking again
+  // what was already decided (the money has moved, or the decline happened).
+  const known = await processor.lookup(req.reference).catch(() => undefined);
+  if (known?.outcome === 'approved' || known?.outcome === 'declined') return record(deps, req, card, mandate, known, now);
+
+  const live = checkMandate(req, card, mandate, now);
+  const secret = cardSecret(deps.ring, card);
+  if (!isActive(secret, now)) throw new ApiError('expired_card', 'The saved card has expired');
+  const customer = await getCustomer(db, groupId, req.customer);
+  if (customer) await checkLimits(db, customer, req.amount, now);
+
+  let result: AuthorizeResult;
+  try {
+    result = await processor.authorize({
+      reference: req.reference,
+      // No CVC: the customer is not present, and the vault never kept one.
+      card: { number: secret.number, exp_month: secret.exp_month, exp_year: secret.exp_year, holder: secret.holder },
+      amount: req.amount,
+      currency: req.currency,
+      initiator: 'merchant',
+      stored_credential: true,
+      capture: true,
+      network_transaction_id: live.network_transaction_id ?? card.network_transaction_id ?? undefined,
+    });
+  } catch (err) {
+    deps.logger.error({ reference: req.reference, error: (err as Error).name }, 'processor call failed');
+    result = { outcome: 'error', message: 'processor unreachable' };
+  }
+  if (result.outcome === 'error') {
+    const settled = await processor.lookup(req.reference).catch(() => undefined);
+    if (settled?.outcome !== 'approved' && settled?.outcome !== 'declined') {
+      throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; retry with the same Idempotency-Key');
+    }
+    result = settled;
+  }
+  if (result.outcome === 'challenge') {
+    // The customer is not there to answer a challenge: nothing was charged.
+    throw new ApiError('authentication_required', 'The issuer asks for the customer to authenticate; charge them in a checkout session');
+  }
+  try {
+    return await record(deps, req, card, live, result, now);
+  } catch (err) {
+    // The processor answered but the answer was not recorded: a retry with the same reference records it.
+    deps.logger.error({ reference: req.reference, error: (err as Error).message }, 'merchant-initiated charge could not be recorded; a retry will settle it');
+    throw new ApiError('internal', 'The charge is being settled; retry with the same Idempotency-Key to see its outcome');
+  }
+}
+
+/**
+ * Every mandate rule of the contract; the first one broken answers 402 mandate_violation. Days are
+ * UTC calendar days: a monthly charge may run on day 30 at any hour, not only after the same minute.
+ */
+function checkMandate(req: MerchantChargeRequest, card: LiveCard, mandate: MandateTable | undefined, now: Date): MandateTable {
+  const violation = (message: string, param = 'mandate') => new ApiError('mandate_violation', message, { param });
+  if (!req.mandate) throw violation('A merchant-initiated charge needs a live mandate');
+  if (!mandate || mandate.customer !== req.customer || mandate.card_token !== card.token) throw violation('No such live mandate for this customer and card');
+  const status = mandateStatus(mandate, dayOf(now));
+  if (status !== 'active') throw violation(`The mandate is ${status}`);
+  if (req.amount < mandate.min_amount || req.amount > mandate.max_amount) {
+    throw violation(`amount must lie within the mandate's ${mandate.min_amount} to ${mandate.max_amount}`, 'amount');
+  }
+  if (mandate.frequency_days > 0 && mandate.last_charge_at && daysBetween(mandate.last_charge_at, dayOf(now)) < mandate.frequency_days) {
+    throw violation(`The mandate allows one charge every ${mandate.frequency_days} days; the last was on ${dayOf(mandate.last_charge_at)}`);
+  }
+  return mandate;
+}
+
+/** Records the processor's answer with its event; a success also dates the mandate and counts for the card. */
+async function record(deps: Deps, req: MerchantChargeRequest, card: LiveCard, mandate: MandateTable | undefined, result: Settled, now: Date): Promise<ChargeTable> {
+  const exp = cardSecret(deps.ring, card);
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await recordCharge(trx, {
+      merchantId: req.merchant.id, groupId: req.merchant.group_id, customer: req.customer, cardToken: card.token,
+      cardMasked: { brand: card.brand, bin: card.bin, last4: card.last4, exp_month: exp.exp_month, exp_year: exp.exp_year },
+      amount: req.amount, currency: req.currency, order: req.order, initiator: 'merchant',
+      mandateId: mandate?.id ?? null, sessionId: null, processorRef: req.reference, result, now,
+    });
+    const base = { merchantId: req.merchant.id, groupId: req.merchant.group_id, now };
+    if (result.outcome === 'approved') {
+      if (mandate) await trx.updateTable('mandates').set({ last_charge_at: now.toISOString() }).where('id', '=', mandate.id).execute();
+      await trx.updateTable('cards').set((eb) => ({ successful_payments: eb('successful_payments', '+', 1) })).where('token', '=', card.token).execute();
+      await emitEvent(trx, { ...base, type: 'charge.succeeded', data: { charge: row.id, amount: row.amount, currency: row.currency, customer: row.customer, mandate: row.mandate_id, order: row.order_ref, initiator: 'merchant' } });
+    } else {
+      await emitEvent(trx, { ...base, type: 'charge.failed', data: { charge: row.id, customer: row.customer, mandate: row.mandate_id, code: result.code, decline_code: result.decline_code, initiator: 'merchant' } });
+    }
+    await req.onRecorded?.(trx, row);
+    return row;
+  });
+}
+
+// ---- The customer lease ----
+
+/** Longer than any processor call: a holder that died frees the customer after this. */
+const LEASE_MS = 120_000;
+/** How long a charge waits for another instance's charge of the same customer before answering 409. */
+const WAIT_MS = 15_000;
+
+/** Per runtime (keyed by its database), the tail of the queue of charges waiting for each customer. */
+const queues = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * Runs `fn` while holding the lease on `name`: one charge of a customer at a time across every
+ * instance on the database, from its checks to its record. Waiters of this instance queue in memory;
+ * only a lease held by another instance is polled for. Wall time, not deps.clock: leases are real.
+ */
+async function withCustomerLease<T>(deps: Deps, name: string, fn: () => Promise<T>): Promise<T> {
+  let local = queues.get(deps.db);
+  if (!local) queues.set(deps.db, (local = new Map()));
+  const before = local.get(name) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const tail = before.then(() => mine);
+  local.set(name, tail);
+  try {
+    await before;
+    const holder = randomSecret(12);
+    await acquire(deps, name, holder);
+    try {
+      return await fn();
+    } finally {
+      await deps.db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute()
+        .catch((err: Error) => deps.logger.warn({ lease: name, error: err.message }, 'lease not released; it expires by itself'));
+    }
+  } finally {
+    release();
+    if (local.get(name) === tail) local.delete(name);
+  }
+}
+
+async function acquire(deps: Deps, name: string, holder: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    const now = Date.now();
+    const taken = await deps.db.insertInto('leases')
+      .values({ name, holder, until: new Date(now + LEASE_MS).toISOString() })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ holder, until: new Date(now + LEASE_MS).toISOString() }).where('leases.until', '<', new Date(now).toISOString()))
+      .executeTakeFirst();
+    if (Number(taken.numInsertedOrUpdatedRows ?? 0) === 1) return;
+    if (now >= deadline) throw new ApiError('request_in_progress', 'Another charge of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
+    await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
+  }
+}
