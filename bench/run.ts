@@ -6,6 +6,8 @@ import path from 'node:path';
 import { freePort, indent, onCleanup, runScript, startChild, stopAll, waitForHttp, type Child } from './processes.ts';
 import { liftRateLimits, MIN_RATIO, runServerBenchmarks } from './server-bench.ts';
 import { printTable } from './table.ts';
+import { runBrowserBenchmarks } from './browser-bench.ts';
+import { ensureBuilt } from '../scripts/ensure-built.ts';
 
 const HOST = '127.0.0.1';
 const SHOP_ORIGIN = 'http://shop.bench';
@@ -51,12 +53,19 @@ async function main(): Promise<void> {
 
   console.log('');
   printTable(rows, { title: `Server throughput (autocannon, 10 connections, 5 s per path after 1 s warm-up, bare Hono measured before and after the vault and averaged; budget: a vault path holds >= ${MIN_RATIO} of a bare Hono app's req/s, same method)`, compareHeader: 'ratio to bare Hono' });
-  const over = rows.filter((r) => r.verdict === 'OVER');
-  console.log('');
-  console.log(over.length ? `VERDICT: ${over.length} path(s) OVER budget: ${over.map((r) => r.name).join(', ')}` : 'VERDICT: every vault path within budget');
   if (vaultLog) console.log(`\nthe vault logged at warn or above during the run (last lines):\n${indent(vaultLog)}`);
-
+  // The browser figures are taken with the load servers stopped, so they do not compete for the cores.
   await stopAll();
+
+  ensureBuilt();
+  console.log('');
+  const browserRows = await runBrowserBenchmarks({ log: (line) => console.log(`  ${line}`) });
+  console.log('');
+  printTable(browserRows, { title: 'Browser (headless Chromium on localhost; timings are medians of 20 runs, mount() with a cold cache)', compareHeader: 'detail' });
+
+  const over = [...rows, ...browserRows].filter((r) => r.verdict === 'OVER');
+  console.log('');
+  console.log(over.length ? `VERDICT: ${over.length} figure(s) OVER budget: ${over.map((r) => r.name).join(', ')}` : 'VERDICT: every figure within budget');
   console.log(`\nbenchmark took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
