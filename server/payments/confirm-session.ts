@@ -15,6 +15,7 @@ import { fingerprintOf } from '../vault/vault-secrets.ts';
 import { containsCardNumber, maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
 import { checkLimits, declineError } from './charge-store.ts';
+import { withCustomerLease } from './customer-lease.ts';
 import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
 import type { AuthorizeResult } from './processor.ts';
 
@@ -104,6 +105,15 @@ export interface ConfirmContext {
 }
 
 export async function confirmSession(deps: Deps, merchant: Merchant, current: SessionTable, body: ConfirmInput, context: ConfirmContext = {}): Promise<FrameConfirmResult> {
+  // A paying customer takes the same lease as a merchant-initiated charge of that customer, so the
+  // two never pass a daily or weekly limit together.
+  if (current.mode === 'payment' && current.customer) {
+    return withCustomerLease(deps, `charge:${current.group_id}:${current.customer}`, () => confirmUnlocked(deps, merchant, current, body, context));
+  }
+  return confirmUnlocked(deps, merchant, current, body, context);
+}
+
+async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionTable, body: ConfirmInput, context: ConfirmContext): Promise<FrameConfirmResult> {
   const now = deps.clock();
   const session = await settleStaleAttempt(deps, current);
   if (session.status === 'processing') throw new ApiError('request_in_progress', 'This session is being confirmed already');

@@ -1,6 +1,7 @@
 // Merchant-initiated charges of a saved card under a mandate: every check of the contract, the
 // processor call flagged merchant-initiated with the mandate's network transaction id, and the record.
 // Used by POST /v1/charges and by the scheduler's automatic invoice payments.
+import { withCustomerLease } from './customer-lease.ts';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../context.ts';
 import type { ChargeTable, Database, MandateTable } from '../db/schema.ts';
@@ -149,57 +150,4 @@ async function record(deps: Deps, req: MerchantChargeRequest, card: LiveCard, ma
     await req.onRecorded?.(trx, row);
     return row;
   });
-}
-
-// ---- The customer lease ----
-
-/** Longer than any processor call: a holder that died frees the customer after this. */
-const LEASE_MS = 120_000;
-/** How long a charge waits for another instance's charge of the same customer before answering 409. */
-const WAIT_MS = 15_000;
-
-/** Per runtime (keyed by its database), the tail of the queue of charges waiting for each customer. */
-const queues = new WeakMap<object, Map<string, Promise<unknown>>>();
-
-/**
- * Runs `fn` while holding the lease on `name`: one charge of a customer at a time across every
- * instance on the database, from its checks to its record. Waiters of this instance queue in memory;
- * only a lease held by another instance is polled for. Wall time, not deps.clock: leases are real.
- */
-async function withCustomerLease<T>(deps: Deps, name: string, fn: () => Promise<T>): Promise<T> {
-  let local = queues.get(deps.db);
-  if (!local) queues.set(deps.db, (local = new Map()));
-  const before = local.get(name) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = new Promise<void>((resolve) => (release = resolve));
-  const tail = before.then(() => mine);
-  local.set(name, tail);
-  try {
-    await before;
-    const holder = randomSecret(12);
-    await acquire(deps, name, holder);
-    try {
-      return await fn();
-    } finally {
-      await deps.db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute()
-        .catch((err: Error) => deps.logger.warn({ lease: name, error: err.message }, 'lease not released; it expires by itself'));
-    }
-  } finally {
-    release();
-    if (local.get(name) === tail) local.delete(name);
-  }
-}
-
-async function acquire(deps: Deps, name: string, holder: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
-    const now = Date.now();
-    const taken = await deps.db.insertInto('leases')
-      .values({ name, holder, until: new Date(now + LEASE_MS).toISOString() })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ holder, until: new Date(now + LEASE_MS).toISOString() }).where('leases.until', '<', new Date(now).toISOString()))
-      .executeTakeFirst();
-    if (Number(taken.numInsertedOrUpdatedRows ?? 0) === 1) return;
-    if (now >= deadline) throw new ApiError('request_in_progress', 'Another charge of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
-    await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
-  }
 }

@@ -25,6 +25,14 @@ describeEachDb('payment safety', (target) => {
     expect(cards.body.data.map((c: any) => c.last4).sort()).toEqual(['4242', '4444']);
   });
 
+  it('never lets concurrent payments of one customer pass the daily limit together', async () => {
+    await v.api('POST', '/v1/customers/limited', { body: { limits: { daily: 3000 } } });
+    const sessions = await Promise.all(Array.from({ length: 6 }, () => openSession(v, { customer: 'limited', amount: 1000 })));
+    const replies = await Promise.all(sessions.map((s) => v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa) })));
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(3);
+    expect(replies.filter((r) => r.status === 402).every((r) => r.body.error.code === 'limit_exceeded')).toBe(true);
+  });
+
   it('never lets concurrent confirmations past the limit of five failures', async () => {
     const s = await openSession(v);
     await Promise.all(Array.from({ length: 30 }, () => v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.declined) })));
