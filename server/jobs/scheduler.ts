@@ -37,7 +37,7 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
     groupId = merchant.group_id;
   }
 
-  summary.mandates_ended = await endLapsedMandates(deps.db, now, groupId);
+  summary.mandates_ended = await endLapsedMandates(deps.db, now, options.merchantId);
   let overdue = deps.db.updateTable('invoices').set({ status: 'past_due' }).where('status', '=', 'open').where('due_date', '<', today);
   if (options.merchantId) overdue = overdue.where('merchant_id', '=', options.merchantId);
   summary.past_due = Number((await overdue.executeTakeFirst()).numUpdatedRows);
@@ -98,7 +98,14 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
   // and money it took is recorded instead of being taken a second time.
   if (invoice.last_attempt_on && !invoice.failure_code) {
     const reference = `invoice:${invoice.id}:${invoice.last_attempt_on}`;
-    const known = await deps.processor.lookup(reference).catch(() => undefined);
+    let known;
+    try {
+      known = await deps.processor.lookup(reference);
+    } catch {
+      // Not knowing whether that attempt took money, nothing is charged: the old claim is kept for the next pass.
+      await release(deps, invoice, today);
+      return 'retry';
+    }
     if (known?.outcome === 'approved') {
       const row = await charge(reference, mandate?.id);
       await notify(row);
@@ -112,9 +119,11 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
     row = await charge(`invoice:${invoice.id}:${today}`, mandate.id);
   } catch (err) {
     if (!(err instanceof ApiError) || ['processor_unavailable', 'internal', 'request_in_progress'].includes(err.code)) {
-      // Not the customer's card but the vault or the processor: no warning, and the day is given back
-      // so that the next pass tries again (under the same reference, which cannot charge twice).
-      await release(deps, invoice, today);
+      // Not the customer's card but the vault or the processor: no warning. When the processor may
+      // have acted (unknown outcome) the day's claim and its reference stay, so the next pass asks
+      // the processor about them before charging anything; only a charge that never started gives
+      // the day back.
+      if (err instanceof ApiError && err.code === 'request_in_progress') await release(deps, invoice, today);
       deps.logger.warn({ invoice: invoice.id, error: (err as Error).message }, 'automatic payment postponed');
       return 'retry';
     }
@@ -124,13 +133,13 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
   return row.status === 'succeeded' ? 'paid' : 'failed';
 }
 
-/** A live mandate on the card for this invoice: this merchant's first, then one whose range fits. */
+/** A live mandate of this merchant on the card, one whose range fits the invoice first. */
 async function pickMandate(deps: Deps, merchant: Merchant, invoice: InvoiceTable, token: string, today: string): Promise<MandateTable | undefined> {
   const rows = await deps.db.selectFrom('mandates').selectAll()
-    .where('group_id', '=', invoice.group_id).where('customer', '=', invoice.customer).where('card_token', '=', token).where('status', '=', 'active')
+    .where('merchant_id', '=', merchant.id).where('customer', '=', invoice.customer).where('card_token', '=', token).where('status', '=', 'active')
     .orderBy('created_at', 'desc').execute();
   const live = rows.filter((m) => mandateStatus(m, today) === 'active');
-  const score = (m: MandateTable) => (m.merchant_id === merchant.id ? 2 : 0) + (invoice.amount >= m.min_amount && invoice.amount <= m.max_amount ? 1 : 0);
+  const score = (m: MandateTable) => (invoice.amount >= m.min_amount && invoice.amount <= m.max_amount ? 1 : 0);
   return live.sort((a, b) => score(b) - score(a))[0];
 }
 

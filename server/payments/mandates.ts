@@ -90,12 +90,12 @@ export function describeTerms(terms: Recurring, currency: string | null): string
   return `Charges of ${terms.min_amount} to ${terms.max_amount}${unit} (minor units), ${every}, until ${terms.end_date}.`;
 }
 
-/** A customer's mandates in this merchant group, newest first, with the status each has today. */
-export async function listMandates(q: Q, groupId: string, customer: string, today: string): Promise<MandateView[]> {
+/** A customer's mandates with this merchant, newest first, with the status each has today. */
+export async function listMandates(q: Q, merchantId: string, customer: string, today: string): Promise<MandateView[]> {
   const rows = await q.selectFrom('mandates')
     .leftJoin('cards', 'cards.token', 'mandates.card_token')
     .selectAll('mandates').select('cards.deleted_at as card_deleted_at')
-    .where('mandates.group_id', '=', groupId).where('mandates.customer', '=', customer)
+    .where('mandates.merchant_id', '=', merchantId).where('mandates.customer', '=', customer)
     .orderBy('mandates.created_at', 'desc').orderBy('mandates.id', 'desc')
     .execute();
   return rows.map(({ card_deleted_at, ...row }) => toMandateView(row, today, card_deleted_at != null));
@@ -109,7 +109,7 @@ export async function cancelMandate(deps: Deps, merchant: Merchant, id: string):
   const now = deps.clock();
   const today = dayOf(now);
   const { row, cancelled } = await deps.db.transaction().execute(async (trx) => {
-    const found = await trx.selectFrom('mandates').selectAll().where('id', '=', id).where('group_id', '=', merchant.group_id).executeTakeFirst();
+    const found = await trx.selectFrom('mandates').selectAll().where('id', '=', id).where('merchant_id', '=', merchant.id).executeTakeFirst();
     if (!found) throw notFound('mandate', 'id');
     if (mandateStatus(found, today) !== 'active') return { row: found, cancelled: false };
     const moved = await trx.updateTable('mandates').set({ status: 'cancelled', ended_at: now.toISOString() })
@@ -135,10 +135,10 @@ export async function endCardMandates(trx: Q, token: string, now: Date): Promise
   return Number(moved.numUpdatedRows);
 }
 
-/** Stores as ended the active mandates whose end date has passed (all groups, or one). */
-export async function endLapsedMandates(db: Db, now: Date, groupId?: string): Promise<number> {
+/** Stores as ended the active mandates whose end date has passed (every merchant's, or one's). */
+export async function endLapsedMandates(db: Db, now: Date, merchantId?: string): Promise<number> {
   let q = db.updateTable('mandates').set({ status: 'ended', ended_at: now.toISOString() })
     .where('status', '=', 'active').where('end_date', '<', dayOf(now));
-  if (groupId) q = q.where('group_id', '=', groupId);
+  if (merchantId) q = q.where('merchant_id', '=', merchantId);
   return Number((await q.executeTakeFirst()).numUpdatedRows);
 }

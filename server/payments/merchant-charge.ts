@@ -60,7 +60,8 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest): Promise
   const groupId = req.merchant.group_id;
   const card = await findCard(db, groupId, req.customer, req.card);
   if (!card) throw notFound('card', 'card');
-  const mandate = req.mandate ? await db.selectFrom('mandates').selectAll().where('id', '=', req.mandate).where('group_id', '=', groupId).executeTakeFirst() : undefined;
+  // A mandate is an agreement with one merchant: a sister shop of the group cannot charge under it.
+  const mandate = req.mandate ? await db.selectFrom('mandates').selectAll().where('id', '=', req.mandate).where('merchant_id', '=', req.merchant.id).executeTakeFirst() : undefined;
 
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).

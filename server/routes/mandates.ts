@@ -17,7 +17,7 @@ export const mandateRoutes = router()
   .openapi(list, async (c) => {
     const { customer } = c.req.valid('param');
     const { db, clock } = c.get('deps');
-    return c.json({ data: await listMandates(db, c.get('merchant').group_id, customer, dayOf(clock())) }, 200);
+    return c.json({ data: await listMandates(db, c.get('merchant').id, customer, dayOf(clock())) }, 200);
   })
   .openapi(create, async (c) => {
     const { customer } = c.req.valid('param');

@@ -190,7 +190,7 @@ describeEachDb('invoices and automatic payment', (target) => {
       expect(await charges('inv-late')).toHaveLength(1);
     });
 
-    it('gives the day back when the processor cannot be reached: no warning, and the next pass charges once', async () => {
+    it('keeps the day when the processor cannot be reached: no warning, and the next day\'s pass charges once', async () => {
       const s = await shop();
       await saveCard(s, 'inv-down');
       const inv = await invoice(s, { customer: 'inv-down', due_date: inDays(2) });
@@ -204,9 +204,11 @@ describeEachDb('invoices and automatic payment', (target) => {
       } finally {
         processor.authorize = real;
       }
-      expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ status: 'open', attempts: 0, last_attempt_on: null });
+      // The outcome is unknown, so the day's claim (and its processor reference) stays.
+      expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ status: 'open', attempts: 1 });
       expect(await messages('inv-down', 'payment_failed')).toEqual([]);
-      expect(await run(s)).toMatchObject({ charged: 1, paid: 1 });
+      expect(await run(s)).toMatchObject({ charged: 0 });
+      expect(await run(s, new Date(Date.now() + DAY))).toMatchObject({ charged: 1, paid: 1 });
       expect(await charges('inv-down')).toHaveLength(1);
     });
 
@@ -241,6 +243,38 @@ describeEachDb('invoices and automatic payment', (target) => {
       expect((await run(s)).expiring).toBe(0);
       const announced = await events(s, 'card.expiring');
       expect(announced.map((e) => e.data)).toEqual([{ card: soon.body.token, customer: 'inv-expiring', brand: 'mastercard', last4: '4444', exp_month: next.getUTCMonth() + 1, exp_year: next.getUTCFullYear() }]);
+    });
+  });
+  describe('a processor outage across midnight', () => {
+    it('never charges an invoice twice when the answer of an approved charge was lost', async () => {
+      const s = await shop();
+      await saveCard(s, 'outage');
+      await invoice(s, { customer: 'outage', due_date: inDays(2), auto_pay: true });
+      const processor = v.runtime.deps.processor;
+      const { authorize, lookup } = { authorize: processor.authorize.bind(processor), lookup: processor.lookup.bind(processor) };
+      // Day 1: the processor takes the money, then the connection drops, and it cannot be asked.
+      processor.authorize = async (req) => {
+        await authorize(req);
+        throw new Error('connection reset');
+      };
+      processor.lookup = async () => {
+        throw new Error('processor down');
+      };
+      await run(s);
+      processor.authorize = authorize;
+      // Day 2: still not reachable for questions: nothing may be charged.
+      await run(s, new Date(Date.now() + DAY));
+      processor.lookup = lookup;
+      expect(await charges('outage')).toHaveLength(0);
+      // Day 3: it answers: the first charge is recorded, nothing is charged again.
+      const third = await run(s, new Date(Date.now() + 2 * DAY));
+      expect(third.paid).toBe(1);
+      const recorded = await charges('outage');
+      expect(recorded).toHaveLength(1);
+      // The processor holds exactly one authorisation for this invoice: the first day's.
+      const authorisations = (await v.runtime.deps.db.selectFrom('simulated_operations').select(['reference', 'kind']).execute())
+        .filter((r) => r.kind === 'authorize' && r.reference.startsWith(`invoice:${recorded[0].order_ref}:`));
+      expect(authorisations.map((r) => r.reference)).toEqual([recorded[0].processor_ref]);
     });
   });
 });

@@ -126,6 +126,21 @@ describeEachDb('payment safety', (target) => {
     expect((await v.api('GET', '/v1/customers/shared-group/cards', { key: sibling.secret_key })).body.data).toHaveLength(1);
   });
 
+  it('keeps a sister shop of the group from charging or cancelling another shop\'s mandate', async () => {
+    const s = await openSession(v, { customer: 'agreement', mode: 'setup', amount: undefined, recurring: { min_amount: 100, max_amount: 5000, frequency_days: 0, end_date: `${new Date().getUTCFullYear() + 1}-12-31` } });
+    const saved = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa), save: true, consent_text: 'I agree to Test shop' });
+    const mandate = saved.body.mandate as string;
+    expect(mandate).toMatch(/^mdt_/);
+    const sister = await v.newMerchant({ group: v.merchant.group });
+    const charge = await v.api('POST', '/v1/charges', { key: sister.secret_key, body: { customer: 'agreement', card: saved.body.card.token, amount: 500, currency: 'USD', mandate }, headers: { 'idempotency-key': 'sister-1' } });
+    expect(charge.status).toBe(402);
+    expect(charge.body.error.code).toBe('mandate_violation');
+    expect((await v.api('DELETE', `/v1/mandates/${mandate}`, { key: sister.secret_key })).status).toBe(404);
+    expect((await v.api('GET', '/v1/customers/agreement/mandates', { key: sister.secret_key })).body.data).toEqual([]);
+    const own = await v.api('POST', '/v1/charges', { body: { customer: 'agreement', card: saved.body.card.token, amount: 500, currency: 'USD', mandate }, headers: { 'idempotency-key': 'own-1' } });
+    expect(own.status).toBe(201);
+  });
+
   it('answers a NUL byte in any text with a 400, not a 500', async () => {
     const res = await v.api('POST', '/v1/sessions', { body: { amount: 100, currency: 'USD', order: 'a\u0000b' } });
     expect(res.status).toBe(400);
