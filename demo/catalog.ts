@@ -27,6 +27,18 @@ export const SUBSCRIPTION = {
   frequencyDays: 30,
 } as const;
 
+/**
+ * The card-on-file agreement for automatic payment of invoices: the customer allows the shop to
+ * charge the saved card whenever an invoice is due (frequency_days 0), within these amounts, for a year.
+ */
+export const AUTOPAY = {
+  name: 'Automatic payments',
+  description: 'Invoices (deliveries, extras) are paid from your saved card when they fall due, and you are told each time.',
+  minAmount: 100,
+  maxAmount: 10000,
+  currency: 'USD',
+} as const;
+
 /** Amounts are minor units; every currency this shop sells in has two decimals. */
 export function formatMoney(amount: number, currency: string): string {
   return `${(amount / 100).toFixed(2)} ${currency}`;
@@ -37,6 +49,25 @@ export function oneYearAfter(now: Date): string {
   const end = new Date(now.getTime());
   end.setUTCFullYear(end.getUTCFullYear() + 1);
   return end.toISOString().slice(0, 10);
+}
+
+/** `YYYY-MM-DD` (UTC) `days` days after `now`: the vault counts dates in UTC too. */
+export function daysAfter(now: Date, days: number): string {
+  return new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** "25.00" or "25" (major units, two decimals at most) to minor units; undefined when it is no amount. */
+export function parseMoney(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^\s*(\d{1,9})(?:[.,](\d{1,2}))?\s*$/.exec(value);
+  if (!m) return undefined;
+  const minor = Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0'));
+  return minor > 0 ? minor : undefined;
+}
+
+/** Minor units as the value of an amount input: 1500 → "15.00". */
+export function moneyInput(amount: number): string {
+  return (amount / 100).toFixed(2);
 }
 
 export function formatDate(isoDate: string): string {
@@ -75,6 +106,14 @@ export function brandShort(brand: string): string {
 /** `Visa •••• 4242`: the only way this shop ever writes a card. */
 export function maskedCard(card: { brand: string; last4: string }): string {
   return `${brandName(card.brand)} •••• ${card.last4}`;
+}
+
+/** An ISO time as people read it, in UTC: "3 May 2025, 14:05 UTC". */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC' })} UTC`;
 }
 
 export function formatExpiry(card: { exp_month: number; exp_year: number }): string {

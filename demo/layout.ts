@@ -1,7 +1,7 @@
 // The page frame every shop page shares: head, header with the demo sign-in, navigation and footer.
 import { html, type Html } from './html.ts';
 
-export type Section = 'shop' | 'cards' | 'subscribe' | 'no-code' | 'none';
+export type Section = 'shop' | 'cards' | 'subscribe' | 'no-code' | 'admin' | 'webhooks' | 'outbox' | 'none';
 
 export interface PageContext {
   /** The signed-in customer number, from the demo sign-in cookie. */
@@ -22,7 +22,10 @@ const NAV: { section: Section; href: string; label: string }[] = [
   { section: 'shop', href: '/', label: 'Shop' },
   { section: 'cards', href: '/cards', label: 'My cards' },
   { section: 'subscribe', href: '/subscribe', label: 'Subscription' },
-  { section: 'no-code', href: '/no-code', label: 'No-code demo' },
+  // The merchant's side of the demo: pages a real shop would keep behind its staff login.
+  { section: 'admin', href: '/admin', label: 'Back office' },
+  { section: 'webhooks', href: '/webhooks', label: 'Webhooks' },
+  { section: 'outbox', href: '/outbox', label: 'Outbox' },
 ];
 
 function account(ctx: PageContext): Html {

@@ -27,7 +27,11 @@ async function main() {
   const demoOrigin = `http://localhost:${env.DEMO_PORT}`;
   const { runtime } = await runServer(env);
   const merchant = await ensureTestMerchant(runtime.deps.db, env.DATA_DIR, demoOrigin);
-  const demo = await startDemo({ port: env.DEMO_PORT, host: env.HOST, vaultUrl: env.PUBLIC_URL, secretKey: merchant.secret_key, publishableKey: merchant.publishable_key, shopOrigin: demoOrigin });
+  const demo = await startDemo({ port: env.DEMO_PORT, host: env.HOST, vaultUrl: env.PUBLIC_URL, secretKey: merchant.secret_key, publishableKey: merchant.publishable_key, shopOrigin: demoOrigin, webhookSecret: merchant.webhook_secret });
+  // The test merchant's events go to the demo shop's receiver, which verifies them with the secret above.
+  await fetch(`${env.PUBLIC_URL}/v1/merchant`, { method: 'POST', headers: { authorization: `Bearer ${merchant.secret_key}`, 'content-type': 'application/json' }, body: JSON.stringify({ webhook_url: `${demoOrigin}/webhooks` }) })
+    .then((res) => { if (!res.ok) throw new Error(`the vault answered ${res.status}`); })
+    .catch((err: Error) => console.warn(`start: the demo shop will not receive webhooks: setting the webhook URL failed (${err.message})`));
   process.once('SIGTERM', () => void demo.close());
   console.log(`
   Card vault is running.

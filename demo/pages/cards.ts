@@ -1,16 +1,20 @@
 // `/cards`: the signed-in customer's saved cards as the vault lists them (masked), with forms that
-// ask the shop's server to make one the default or delete it.
-import type { CardView } from '../../protocol/api.ts';
-import { brandShort, formatExpiry, maskedCard } from '../catalog.ts';
+// ask the shop's server to make one the default or delete it, and the customer's agreements
+// (mandates) with a form that cancels one.
+import type { CardView, MandateView } from '../../protocol/api.ts';
+import { agreementFacts, agreementTitle } from '../agreements.ts';
+import { AUTOPAY, brandShort, formatExpiry, formatMoney, maskedCard } from '../catalog.ts';
 import { html, type Html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';
 
-export type CardsNotice = 'deleted' | 'default' | 'added';
+export type CardsNotice = 'deleted' | 'default' | 'added' | 'agreement' | 'cancelled';
 
 const NOTICES: Record<CardsNotice, string> = {
   deleted: 'The card was deleted. The vault destroyed its key: the number can never be read again.',
   default: 'The default card was changed.',
   added: 'The card was saved.',
+  agreement: 'Automatic payments are set up: invoices are paid from your card when they fall due.',
+  cancelled: 'The agreement was cancelled: the shop can no longer charge your card under it.',
 };
 
 function badges(card: CardView): Html {
@@ -41,7 +45,19 @@ function cardRow(card: CardView): Html {
   </li>`;
 }
 
-export function cardsPage(ctx: PageContext, data: { cards: CardView[]; notice?: CardsNotice; error?: string }): string {
+function agreementRow(m: MandateView, cards: CardView[], today: string): Html {
+  const headingId = `agreement-${m.id}`;
+  return html`<li class="agreement" aria-labelledby="${headingId}">
+    <h3 id="${headingId}">${agreementTitle(m)}</h3>
+    ${agreementFacts(m, cards, { today })}
+    ${m.status === 'active' ? html`<form method="post" action="/cards/agreements/${encodeURIComponent(m.id)}/cancel"
+        data-confirm="Cancel this agreement? The shop will no longer charge your card under it.">
+        <button type="submit" class="button button-small button-danger">Cancel agreement</button>
+      </form>` : ''}
+  </li>`;
+}
+
+export function cardsPage(ctx: PageContext, data: { cards: CardView[]; mandates: MandateView[]; today: string; notice?: CardsNotice; error?: string }): string {
   const body = html`
     <div class="section-head">
       <h1>My cards</h1>
@@ -54,6 +70,18 @@ export function cardsPage(ctx: PageContext, data: { cards: CardView[]; notice?: 
       ${data.cards.length === 0
         ? html`<p class="muted">No saved cards yet. Add one here, or tick “Save this card” when you pay.</p>`
         : html`<ul class="saved-cards">${data.cards.map(cardRow)}</ul>`}
+    </section>
+    <section class="card" aria-labelledby="agreements-heading">
+      <div class="section-head">
+        <h2 id="agreements-heading">My agreements</h2>
+        <a class="button button-small" href="/autopay">Set up automatic payments</a>
+      </div>
+      <p class="muted">What you allowed this shop to charge to a saved card while you are not at the checkout:
+      the <a href="/subscribe">coffee club</a>, or ${AUTOPAY.name.toLowerCase()} of invoices (up to
+      ${formatMoney(AUTOPAY.maxAmount, AUTOPAY.currency)} each).</p>
+      ${data.mandates.length === 0
+        ? html`<p class="muted">No agreements yet.</p>`
+        : html`<ul class="agreements">${data.mandates.map((m) => agreementRow(m, data.cards, data.today))}</ul>`}
     </section>
     <p class="muted">The vault keeps the cards; this shop only ever receives the brand, the last four digits and the expiry.</p>`;
   return layout(ctx, { title: 'My cards', section: 'cards', body, scripts: html`<script type="module" src="/client/cards.js"></script>` });

@@ -32,6 +32,10 @@ export function homePage(ctx: PageContext): string {
         <li>The shop's server opens a checkout session with the vault using its secret key; the page gets only the publishable key and the session's client secret.</li>
         <li>${ctx.customer ? html`You are signed in as <strong>${ctx.customer}</strong>: cards you choose to save are kept for you by the vault.` : html`Sign in (any customer number, no password) to save cards, pay in one click and subscribe; without it you check out as a guest.`}</li>
         <li>After payment, the shop's server asks the vault whether the session was really paid before it confirms the order.</li>
+        <li>The <a href="/no-code">no-code checkout</a> mounts the same fields with tags alone.</li>
+        <li>The merchant's side: the <a href="/admin">back office</a> charges saved cards under the customers' agreements and
+        invoices them, the <a href="/webhooks">webhooks</a> page shows the events the vault posted to the shop, and the
+        <a href="/outbox">outbox</a> the messages it wrote to customers.</li>
       </ul>
     </section>`;
   return layout(ctx, { title: 'Shop', section: 'shop', body });

@@ -60,8 +60,8 @@ export async function startStack(): Promise<Stack> {
   const runtime = await createRuntime({ DATA_DIR: dataDir, PUBLIC_URL: vaultUrl, LOG_LEVEL: 'info' }, { logger });
   const vaultServer = serve({ fetch: runtime.app.fetch, port: vaultPort, hostname: '127.0.0.1' });
   const merchant = await createMerchant(runtime.deps.db, { name: 'Demo shop', origins: [shopUrl] });
-  await runtime.deps.db.updateTable('merchants').set({ frame_limit_per_address: 0, rate_limit: 0 }).where('id', '=', merchant.id).execute();
-  const demo = await startDemo({ port: shopPort, host: '127.0.0.1', vaultUrl, secretKey: merchant.secret_key, publishableKey: merchant.publishable_key, shopOrigin: shopUrl });
+  await runtime.deps.db.updateTable('merchants').set({ frame_limit_per_address: 0, rate_limit: 0, webhook_url: `${shopUrl}/webhooks` }).where('id', '=', merchant.id).execute();
+  const demo = await startDemo({ port: shopPort, host: '127.0.0.1', vaultUrl, secretKey: merchant.secret_key, publishableKey: merchant.publishable_key, shopOrigin: shopUrl, webhookSecret: merchant.webhook_secret });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

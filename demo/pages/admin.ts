@@ -1,0 +1,174 @@
+// `/admin`: the merchant's back office of the demo. Everything on it is done by the shop's server
+// with the shop's secret key: charging a customer's saved card under an agreement, invoicing with
+// automatic payment, running the vault's scheduler. A real shop keeps such a page behind its staff
+// login; this demo has none and says so.
+import type { CardView, ChargeView, InvoiceView, MandateView, MerchantView } from '../../protocol/api.ts';
+import { agreementFacts, agreementTitle, statusBadge } from '../agreements.ts';
+import { formatDate, formatMoney, formatTime, moneyInput } from '../catalog.ts';
+import { html, type Html } from '../html.ts';
+import { layout, type PageContext } from '../layout.ts';
+
+/** The outcome of the last action, shown once after the redirect that follows it. */
+export interface AdminFlash {
+  kind: 'success' | 'error' | 'info';
+  title: string;
+  lines: string[];
+}
+
+export interface AdminPageData {
+  /** The customer the page works on: chosen in the form, or the signed-in one. */
+  customer?: string;
+  customerError?: string;
+  merchant?: Pick<MerchantView, 'name' | 'webhook_url' | 'auto_pay_days'>;
+  cards: CardView[];
+  mandates: MandateView[];
+  invoices: InvoiceView[];
+  charges: ChargeView[];
+  today: string;
+  /** Today + 2 days: the due date of the invoice the form creates. */
+  dueDate: string;
+  flash?: AdminFlash;
+  /** A fresh Idempotency-Key for each "Charge now" form: a double submit charges once. */
+  newKey(): string;
+  defaultInvoice: { amount: number; description: string };
+}
+
+function flashBox(flash: AdminFlash): Html {
+  const cls = flash.kind === 'success' ? 'notice notice-success' : flash.kind === 'error' ? 'notice notice-error' : 'notice';
+  return html`<div id="admin-result" class="${cls} flash" role="${flash.kind === 'error' ? 'alert' : 'status'}">
+    <p class="flash-title"><strong>${flash.title}</strong></p>
+    ${flash.lines.length ? html`<ul>${flash.lines.map((l) => html`<li>${l}</li>`)}</ul>` : ''}
+  </div>`;
+}
+
+function agreementItem(m: MandateView, data: AdminPageData & { customer: string }): Html {
+  const headingId = `admin-agreement-${m.id}`;
+  const form = m.status === 'active'
+    ? html`<form method="post" action="/admin/charge" class="inline-form charge-form">
+        <input type="hidden" name="customer" value="${data.customer}">
+        <input type="hidden" name="mandate" value="${m.id}">
+        <input type="hidden" name="card" value="${m.card}">
+        <input type="hidden" name="idempotency_key" value="${data.newKey()}">
+        <label for="amount-${m.id}">Amount (USD)</label>
+        <input id="amount-${m.id}" name="amount" inputmode="decimal" required pattern="\\d{1,9}([.,]\\d{1,2})?" value="${moneyInput(m.max_amount)}" size="8">
+        <button type="submit" class="button button-primary button-small">Charge now</button>
+      </form>`
+    : html`<p class="muted">This agreement is ${m.status}: no merchant-initiated charge succeeds under it.</p>`;
+  return html`<li class="agreement" aria-labelledby="${headingId}">
+    <h3 id="${headingId}">${agreementTitle(m)}</h3>
+    ${agreementFacts(m, data.cards, { today: data.today, showConsent: false })}
+    ${form}
+  </li>`;
+}
+
+function invoicesTable(invoices: InvoiceView[]): Html {
+  if (invoices.length === 0) return html`<p class="muted">No invoices yet.</p>`;
+  return html`<div class="table-wrap"><table class="table invoices">
+    <thead><tr><th scope="col">Invoice</th><th scope="col">For</th><th scope="col">Amount</th><th scope="col">Due</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Charge / failure</th></tr></thead>
+    <tbody>
+      ${invoices.map((i) => html`<tr data-invoice="${i.id}">
+        <td><code>${i.id}</code></td>
+        <td>${i.description ?? '—'}</td>
+        <td>${formatMoney(i.amount, i.currency)}</td>
+        <td>${formatDate(i.due_date)}</td>
+        <td>${statusBadge(i.status)}${i.auto_pay ? html` <span class="muted">auto-pay</span>` : ''}</td>
+        <td>${i.attempts}${i.last_attempt_on ? html` <span class="muted">(last ${i.last_attempt_on})</span>` : ''}</td>
+        <td>${i.charge ? html`<code>${i.charge}</code>` : ''}${i.failure_code ? html`<span class="error">${i.failure_code}</span>` : ''}${!i.charge && !i.failure_code ? '—' : ''}</td>
+      </tr>`)}
+    </tbody>
+  </table></div>`;
+}
+
+function chargesTable(charges: ChargeView[]): Html {
+  if (charges.length === 0) return html`<p class="muted">No charges yet.</p>`;
+  return html`<div class="table-wrap"><table class="table charges">
+    <thead><tr><th scope="col">Charge</th><th scope="col">When</th><th scope="col">Amount</th><th scope="col">Initiated by</th><th scope="col">Status</th><th scope="col">Agreement / order</th></tr></thead>
+    <tbody>
+      ${charges.map((ch) => html`<tr data-charge="${ch.id}">
+        <td><code>${ch.id}</code></td>
+        <td>${formatTime(ch.created)}</td>
+        <td>${formatMoney(ch.amount, ch.currency)}</td>
+        <td>${ch.initiator}</td>
+        <td>${statusBadge(ch.status)}${ch.failure ? html` <span class="error">${ch.failure.code}${ch.failure.decline_code ? ` / ${ch.failure.decline_code}` : ''}</span>` : ''}</td>
+        <td>${ch.mandate ? html`<code>${ch.mandate}</code>` : ''} ${ch.order ? html`<code class="muted">${ch.order}</code>` : ''}</td>
+      </tr>`)}
+    </tbody>
+  </table></div>`;
+}
+
+function customerSections(data: AdminPageData & { customer: string }): Html {
+  const customer = data.customer;
+  return html`
+    <section class="card" aria-labelledby="admin-agreements-heading">
+      <h2 id="admin-agreements-heading">Agreements of ${customer}</h2>
+      <p class="muted">“Charge now” is a merchant-initiated charge of the agreement's card (<code>POST /v1/charges</code> with the
+      agreement, and a fresh Idempotency-Key): the vault checks the amounts, the frequency and the end date before the card is charged.</p>
+      ${data.mandates.length === 0
+        ? html`<p class="muted">${customer} has no agreements. They come from the <a href="/subscribe">coffee club</a> or
+          <a href="/autopay">automatic payments</a>, signed up to by the customer.</p>`
+        : html`<ul class="agreements">${data.mandates.map((m) => agreementItem(m, data))}</ul>`}
+    </section>
+
+    <section class="card" aria-labelledby="admin-invoices-heading">
+      <h2 id="admin-invoices-heading">Invoices of ${customer}</h2>
+      <form method="post" action="/admin/invoices" class="inline-form invoice-form">
+        <input type="hidden" name="customer" value="${customer}">
+        <label for="invoice-amount">Amount (USD)</label>
+        <input id="invoice-amount" name="amount" inputmode="decimal" required pattern="\\d{1,9}([.,]\\d{1,2})?" value="${moneyInput(data.defaultInvoice.amount)}" size="8">
+        <label for="invoice-description">Description</label>
+        <input id="invoice-description" name="description" maxlength="200" value="${data.defaultInvoice.description}" size="28">
+        <button type="submit" class="button button-small">Create invoice due in 2 days</button>
+      </form>
+      <p class="hint">Due ${formatDate(data.dueDate)}, paid automatically (<code>auto_pay</code>) from the customer's default card under an
+      active agreement, from ${data.merchant ? data.merchant.auto_pay_days : 'the merchant\'s auto_pay_days'} days before it is due.
+      The vault's scheduler does it on its timer; “Run the scheduler now” below does it at once.</p>
+      ${invoicesTable(data.invoices)}
+    </section>
+
+    <section class="card" aria-labelledby="admin-charges-heading">
+      <h2 id="admin-charges-heading">Recent charges of ${customer}</h2>
+      ${chargesTable(data.charges)}
+    </section>`;
+}
+
+export function adminPage(ctx: PageContext, data: AdminPageData): string {
+  const body = html`
+    <h1>Merchant back office (demo)</h1>
+    <p class="notice notice-warning admin-warning">This is the shop's side: every button here acts on the shop's server with its
+    <strong>secret key</strong>. A real shop keeps such a page behind its staff login; <strong>this demo has no login</strong>, so
+    anyone who can open the shop can use it.</p>
+    ${data.flash ? flashBox(data.flash) : ''}
+
+    <section class="card" aria-labelledby="admin-customer-heading">
+      <h2 id="admin-customer-heading">Customer</h2>
+      <form method="get" action="/admin" class="inline-form">
+        <label for="admin-customer">Customer number</label>
+        <input id="admin-customer" name="customer" maxlength="32" pattern="[A-Za-z0-9._@\\-]{1,32}" required value="${data.customer ?? ''}"
+          ${data.customerError ? html`aria-invalid="true" aria-describedby="admin-customer-error"` : ''}>
+        <button type="submit" class="button button-small">Show</button>
+      </form>
+      ${data.customerError ? html`<p id="admin-customer-error" class="error" role="alert">${data.customerError}</p>` : ''}
+      <p class="hint">${ctx.customer ? html`Signed in as <strong>${ctx.customer}</strong>, shown unless you pick another.` : 'Pick any customer number; sign in to see your own by default.'}</p>
+    </section>
+
+    ${data.customer ? customerSections({ ...data, customer: data.customer }) : ''}
+
+    <section class="card" aria-labelledby="admin-scheduler-heading">
+      <h2 id="admin-scheduler-heading">Scheduler</h2>
+      <p class="muted">One pass of the vault's scheduler for this shop (<code>POST /v1/scheduler/run</code>): it pays the auto-pay invoices
+      that are due soon, marks overdue ones, ends lapsed agreements and announces cards about to expire.</p>
+      <form method="post" action="/admin/scheduler">
+        ${data.customer ? html`<input type="hidden" name="customer" value="${data.customer}">` : ''}
+        <button type="submit" class="button">Run the scheduler now</button>
+      </form>
+    </section>
+
+    <section class="card" aria-labelledby="admin-more-heading">
+      <h2 id="admin-more-heading">What the vault told the shop and the customer</h2>
+      <ul class="link-list">
+        <li><a href="/webhooks">Webhooks</a>: the events the vault posted to the shop${data.merchant?.webhook_url ? html` (<code>${data.merchant.webhook_url}</code>)` : html` <span class="error">(no webhook URL is set for this merchant)</span>`}.</li>
+        <li><a href="/outbox${data.customer ? `?customer=${encodeURIComponent(data.customer)}` : ''}">Outbox</a>: the e-mails and text messages the vault wrote to ${data.customer ?? 'customers'}.</li>
+      </ul>
+    </section>`;
+  return layout(ctx, { title: 'Merchant back office', section: 'admin', body });
+}

@@ -1,0 +1,36 @@
+// `/autopay`: a card-on-file agreement for invoices. A setup-mode session (nothing is charged now)
+// whose `recurring` has `frequency_days: 0`: the shop may charge the card whenever an invoice falls
+// due, within the amounts and until the end date the customer consents to in the fields.
+import type { Locale } from '../../protocol/messages.ts';
+import { AUTOPAY, formatDate, formatMoney } from '../catalog.ts';
+import { fieldsPanel, fieldsScripts, localePicker, testCardsBox, type FieldsConfig } from '../fields-parts.ts';
+import { html } from '../html.ts';
+import { layout, type PageContext } from '../layout.ts';
+
+export function autopayPage(ctx: PageContext, data: { locale: Locale; endDate: string; vaultUrl: string; config: FieldsConfig }): string {
+  const min = formatMoney(AUTOPAY.minAmount, AUTOPAY.currency);
+  const max = formatMoney(AUTOPAY.maxAmount, AUTOPAY.currency);
+  const body = html`
+    <p class="breadcrumb"><a href="/cards">← My cards</a></p>
+    <h1>${AUTOPAY.name}</h1>
+    <div class="checkout-grid">
+      <section class="card summary" aria-labelledby="plan-heading">
+        <h2 id="plan-heading">The agreement</h2>
+        <p class="plan">Invoices paid from your card: ${min} to ${max} per payment, whenever one falls due, until ${formatDate(data.endDate)}</p>
+        <p class="muted">${AUTOPAY.description} Nothing is charged now: the card is only verified. You can cancel the
+        agreement at any time on <a href="/cards">My cards</a>.</p>
+        <dl class="facts">
+          <dt>Customer</dt><dd>${ctx.customer}</dd>
+        </dl>
+      </section>
+      <section class="card" aria-labelledby="pay-heading">
+        <div class="section-head">
+          <h2 id="pay-heading">Card</h2>
+          ${localePicker(data.locale, (l) => `/autopay?locale=${l}`)}
+        </div>
+        ${fieldsPanel(data.config, 'Agree and save card')}
+      </section>
+    </div>
+    ${testCardsBox()}`;
+  return layout(ctx, { title: AUTOPAY.name, section: 'cards', body, scripts: fieldsScripts(data.vaultUrl, 'autopay.js') });
+}
