@@ -6,6 +6,7 @@ import { declineError, toChargeView } from '../payments/charge-store.ts';
 import { merchantCharge } from '../payments/merchant-charge.ts';
 import { refundCharge, toRefundView } from '../payments/refunds.ts';
 import { ErrorSchema, errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
+import { listPage } from './list-page.ts';
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 const ChargeList = z.object({ data: z.array(ChargeView), has_more: z.boolean() });
@@ -38,16 +39,8 @@ export const chargeRoutes = router()
   .openapi(list, async (c) => {
     const { customer, limit, starting_after } = c.req.valid('query');
     const { db } = c.get('deps');
-    const merchantId = c.get('merchant').id;
-    let q = db.selectFrom('charges').selectAll().where('merchant_id', '=', merchantId);
-    if (customer) q = q.where('customer', '=', customer);
-    if (starting_after) {
-      const cursor = await db.selectFrom('charges').select(['id', 'created_at']).where('id', '=', starting_after).where('merchant_id', '=', merchantId).executeTakeFirst();
-      if (!cursor) throw new ApiError('resource_missing', 'No such charge for starting_after', { param: 'starting_after' });
-      q = q.where((eb) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
-    }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-    return c.json({ data: rows.slice(0, limit).map(toChargeView), has_more: rows.length > limit }, 200);
+    const { rows, hasMore } = await listPage(db, 'charges', { merchantId: c.get('merchant').id, limit, startingAfter: starting_after, filter: { customer } });
+    return c.json({ data: rows.map(toChargeView), has_more: hasMore }, 200);
   })
   .openapi(refund, async (c) => {
     const { id } = c.req.valid('param');

@@ -1,8 +1,8 @@
 // GET /v1/events: what happened in the merchant's account, newest first.
 import { createRoute, z } from '@hono/zod-openapi';
 import { ListQuery } from '../../protocol/api.ts';
-import { ApiError } from '../errors.ts';
 import { jsonContent, router, secured, errors } from './openapi.ts';
+import { listPage } from './list-page.ts';
 
 const Event = z.object({ id: z.string(), type: z.string(), created: z.string(), data: z.record(z.string(), z.unknown()) });
 const EventList = z.object({ data: z.array(Event), has_more: z.boolean() });
@@ -11,15 +11,7 @@ const list = createRoute({ method: 'get', path: '/v1/events', security: secured,
 export const eventRoutes = router().openapi(list, async (c) => {
   const { type, limit, starting_after } = c.req.valid('query');
   const { db } = c.get('deps');
-  const merchant = c.get('merchant').id;
-  let q = db.selectFrom('events').selectAll().where('merchant_id', '=', merchant);
-  if (type) q = q.where('type', '=', type);
-  if (starting_after) {
-    const cursor = await db.selectFrom('events').select(['id', 'created_at']).where('id', '=', starting_after).where('merchant_id', '=', merchant).executeTakeFirst();
-    if (!cursor) throw new ApiError('resource_missing', 'No such event for starting_after', { param: 'starting_after' });
-    q = q.where((eb) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
-  }
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-  const data = rows.slice(0, limit).map((r) => ({ id: r.id, type: r.type, created: r.created_at, data: JSON.parse(r.data) }));
-  return c.json({ data, has_more: rows.length > limit }, 200);
+  const { rows, hasMore } = await listPage(db, 'events', { merchantId: c.get('merchant').id, limit, startingAfter: starting_after, filter: { type } });
+  const data = rows.map((r) => ({ id: r.id, type: r.type, created: r.created_at, data: JSON.parse(r.data) }));
+  return c.json({ data, has_more: hasMore }, 200);
 });

@@ -7,6 +7,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { dayOf } from '../payments/mandates.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
+import { listPage } from './list-page.ts';
 
 const InvoiceList = z.object({ data: z.array(InvoiceView), has_more: z.boolean() });
 
@@ -60,15 +61,7 @@ export const invoiceRoutes = router()
   .openapi(list, async (c) => {
     const { customer, limit, starting_after } = c.req.valid('query');
     const { db, clock } = c.get('deps');
-    const merchantId = c.get('merchant').id;
-    let q = db.selectFrom('invoices').selectAll().where('merchant_id', '=', merchantId);
-    if (customer) q = q.where('customer', '=', customer);
-    if (starting_after) {
-      const cursor = await db.selectFrom('invoices').select(['id', 'created_at']).where('id', '=', starting_after).where('merchant_id', '=', merchantId).executeTakeFirst();
-      if (!cursor) throw new ApiError('resource_missing', 'No such invoice for starting_after', { param: 'starting_after' });
-      q = q.where((eb) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
-    }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const { rows, hasMore } = await listPage(db, 'invoices', { merchantId: c.get('merchant').id, limit, startingAfter: starting_after, filter: { customer } });
     const today = dayOf(clock());
-    return c.json({ data: rows.slice(0, limit).map((row) => toInvoiceView(row, today)), has_more: rows.length > limit }, 200);
+    return c.json({ data: rows.map((row) => toInvoiceView(row, today)), has_more: hasMore }, 200);
   });

@@ -1,8 +1,8 @@
 // The outbox of messages sent to customers, as the demo shows it: the merchant's own messages only.
 import { createRoute, z } from '@hono/zod-openapi';
 import { CustomerNumber, ListQuery } from '../../protocol/api.ts';
-import { ApiError } from '../errors.ts';
 import { errors, jsonContent, router, secured } from './openapi.ts';
+import { listPage } from './list-page.ts';
 
 const Message = z.object({
   id: z.string(),
@@ -30,18 +30,10 @@ const list = createRoute({
 export const messageRoutes = router().openapi(list, async (c) => {
   const { customer, limit, starting_after } = c.req.valid('query');
   const { db } = c.get('deps');
-  const merchant = c.get('merchant').id;
-  let q = db.selectFrom('messages').selectAll().where('merchant_id', '=', merchant);
-  if (customer) q = q.where('customer', '=', customer);
-  if (starting_after) {
-    const cursor = await db.selectFrom('messages').select(['id', 'created_at']).where('id', '=', starting_after).where('merchant_id', '=', merchant).executeTakeFirst();
-    if (!cursor) throw new ApiError('resource_missing', 'No such message for starting_after', { param: 'starting_after' });
-    q = q.where((eb) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
-  }
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-  const data = rows.slice(0, limit).map((m) => ({
+  const { rows, hasMore } = await listPage(db, 'messages', { merchantId: c.get('merchant').id, limit, startingAfter: starting_after, filter: { customer } });
+  const data = rows.map((m) => ({
     id: m.id, customer: m.customer, channel: m.channel as 'email' | 'sms', recipient: m.recipient, template: m.template, locale: m.locale,
     subject: m.subject, body: m.body, transport: m.transport, status: m.status as 'queued' | 'sent' | 'failed', error: m.error, created: m.created_at,
   }));
-  return c.json({ data, has_more: rows.length > limit }, 200);
+  return c.json({ data, has_more: hasMore }, 200);
 });
