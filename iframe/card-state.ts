@@ -49,7 +49,7 @@ export function brandOf(number: string): BrandInfo {
 
 export const maxNumberLength = (number: string): number => Math.max(...brandOf(number).lengths);
 
-/** The number as the customer types it, spaced by the brand's gaps: `4242 4242 4242 4242`, `3782 822463 10005`. */
+/** The number as the customer types it, spaced by the brand's gaps: 4-4-4-4 for Visa, 4-6-5 for Amex. */
 export function formatNumber(raw: string): string {
   const digits = digitsOf(raw);
   const { gaps, lengths } = brandOf(digits);
