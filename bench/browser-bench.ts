@@ -13,6 +13,7 @@ import { ensureBuilt } from '../scripts/ensure-built.ts';
 import { freePort, indent, runScript, startChild, stopChild, waitForHttp, type Child } from './processes.ts';
 import { liftRateLimits } from './server-bench.ts';
 import { printTable, verdict, type Row } from './table.ts';
+import { CARDS } from '../test/helpers/test-cards.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -184,7 +185,7 @@ export async function runBrowserBenchmarks(options: BrowserBenchOptions = {}): P
       const page = await freshPage();
       await page.evaluate((cs) => (window as unknown as { benchMount(s: string): Promise<number> }).benchMount(cs), clientSecret);
       const fields = page.frameLocator('#pay iframe');
-      await fields.locator('#cv-number').fill('4242 4242 4242 4242');
+      await fields.locator('#cv-number').fill(CARDS.visa);
       await fields.locator('#cv-expiry').fill('12 / 34');
       await fields.locator('#cv-cvc').fill('123');
       const result = await page.evaluate(() => (window as unknown as { benchConfirm(): Promise<{ ms: number; status: string; error?: string }> }).benchConfirm());

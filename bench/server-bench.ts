@@ -1,6 +1,7 @@
 // The HTTP load part: the vault's hot paths and a bare Hono app under the same autocannon load, as table rows.
 import autocannon from 'autocannon';
 import { verdict, type Row } from './table.ts';
+import { CARDS, newCard } from '../test/helpers/test-cards.ts';
 
 export interface ServerBenchOptions {
   /** The vault's base URL; it is also its PUBLIC_URL, which the fields' endpoints require as Origin. */
@@ -23,13 +24,8 @@ const POOL_FACTOR = 2.5;
 const POOL_CAP = 30_000;
 
 const SESSION_BODY = JSON.stringify({ amount: 1999, currency: 'USD' });
-const NEW_CARD = { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' };
-const CONFIRM_BODY = JSON.stringify({ card: NEW_CARD });
-const SAVED_CARDS = [
-  { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' },
-  { number: '5555555555554444', exp_month: 12, exp_year: 2030, cvc: '123' },
-  { number: '378282246310005', exp_month: 12, exp_year: 2030, cvc: '1234' },
-];
+const CONFIRM_BODY = JSON.stringify({ card: newCard(CARDS.visa) });
+const SAVED_CARDS = [newCard(CARDS.visa), newCard(CARDS.mastercard), newCard(CARDS.amex)];
 const CUSTOMER = 'bench-customer-1';
 
 interface Measured {

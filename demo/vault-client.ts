@@ -1,6 +1,7 @@
 // The shop server's client of the vault's HTTP API. It alone holds the secret key, and it runs only
 // on the server: nothing here is ever sent to a browser.
 import type { CardView, ChargeView, InvoiceView, MandateView, MerchantView, SchedulerRun, SessionCreate, SessionView } from '../protocol/api.ts';
+import type { MessageView } from '../protocol/api.ts';
 
 export interface VaultErrorBody {
   type: string;
@@ -14,20 +15,7 @@ export interface VaultErrorBody {
 }
 
 /** A customer message as `GET /v1/messages` lists it (the outbox the demo shows). */
-export interface MessageView {
-  id: string;
-  customer: string;
-  channel: 'email' | 'sms';
-  recipient: string;
-  template: string;
-  locale: string;
-  subject: string | null;
-  body: string;
-  transport: string;
-  status: 'queued' | 'sent' | 'failed';
-  error: string | null;
-  created: string;
-}
+export type { MessageView } from '../protocol/api.ts';
 
 export interface ChargeCreateInput {
   customer: string;

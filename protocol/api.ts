@@ -357,3 +357,22 @@ export const SchedulerRun = z.object({
   past_due: z.number(),
 });
 export type SchedulerRun = z.infer<typeof SchedulerRun>;
+
+// ---- Customer messages (the outbox) ----
+
+export const MessageView = z.object({
+  id: z.string(),
+  customer: z.string(),
+  channel: z.enum(['email', 'sms']),
+  recipient: z.string(),
+  template: z.string(),
+  locale: z.string(),
+  subject: z.string().nullable(),
+  body: z.string(),
+  /** outbox, smtp, or the SMS provider's name. */
+  transport: z.string(),
+  status: z.enum(['queued', 'sent', 'failed']),
+  error: z.string().nullable(),
+  created: z.string(),
+});
+export type MessageView = z.infer<typeof MessageView>;

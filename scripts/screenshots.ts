@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startStack, type Stack } from '../test/e2e/harness.ts';
+import { CARDS } from '../test/helpers/test-cards.ts';
 
 const OUT = path.resolve(import.meta.dirname, '../docs/screenshots');
 const FIELDS = 'iframe[title="Secure card payment"]';
@@ -74,8 +75,8 @@ async function main(): Promise<void> {
 
     {
       const customer = 'screenshot-alice';
-      await saveCard(stack, customer, '4242424242424242');
-      await saveCard(stack, customer, '5555555555554444');
+      await saveCard(stack, customer, CARDS.visa);
+      await saveCard(stack, customer, CARDS.mastercard);
       const { context, page } = await open();
       await page.goto(`${stack.shopUrl}/sign-in?next=${encodeURIComponent('/checkout?product=kettle')}`);
       await page.locator('#customer').fill(customer);

@@ -1,25 +1,10 @@
 // The outbox of messages sent to customers, as the demo shows it: the merchant's own messages only.
 import { createRoute, z } from '@hono/zod-openapi';
-import { CustomerNumber, ListQuery } from '../../protocol/api.ts';
+import { CustomerNumber, ListQuery, MessageView } from '../../protocol/api.ts';
 import { errors, jsonContent, router, secured } from './openapi.ts';
 import { listPage } from './list-page.ts';
 
-const Message = z.object({
-  id: z.string(),
-  customer: z.string(),
-  channel: z.enum(['email', 'sms']),
-  recipient: z.string(),
-  template: z.string(),
-  locale: z.string(),
-  subject: z.string().nullable(),
-  body: z.string(),
-  /** outbox, smtp, or the SMS provider's name. */
-  transport: z.string(),
-  status: z.enum(['queued', 'sent', 'failed']),
-  error: z.string().nullable(),
-  created: z.string(),
-}).openapi('Message');
-const MessageList = z.object({ data: z.array(Message), has_more: z.boolean() });
+const MessageList = z.object({ data: z.array(MessageView), has_more: z.boolean() });
 
 const list = createRoute({
   method: 'get', path: '/v1/messages', security: secured,

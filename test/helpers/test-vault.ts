@@ -7,6 +7,7 @@ import { createLogger } from '../../server/logger.ts';
 import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
 import { createRuntime, type VaultRuntime } from '../../server/vault-runtime.ts';
 import { createPgDatabase, type DbTarget } from './databases.ts';
+import { CARDS, newCard } from './test-cards.ts';
 
 export const VAULT = 'http://vault.test';
 export const SHOP = 'http://shop.test';
@@ -89,20 +90,7 @@ export async function startTestVault(target: DbTarget, options: { vaultKeys?: st
   };
 }
 
-export const CARDS = {
-  visa: '4242424242424242',
-  mastercard: '5555555555554444',
-  amex: '378282246310005',
-  declined: '4000000000000002',
-  insufficient: '4000000000009995',
-  incorrectCvc: '4000000000000127',
-  expired: '4000000000000069',
-  processingError: '4000000000000119',
-  challenge: '4000000000003220',
-  declineAfterSave: '4000000000000341',
-} as const;
-
-export const newCard = (number: string, cvc = number.startsWith('37') ? '1234' : '123') => ({ number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc });
+export { CARDS, newCard } from './test-cards.ts';
 
 /** Creates a session with the merchant's secret key and returns its client secret and id. */
 export async function openSession(v: TestVault, body: Record<string, unknown> = {}, key?: string) {
