@@ -40,10 +40,19 @@ export function maskNumber(bin: string, last4: string): string {
   return `${bin}••••••${last4}`;
 }
 
-/** True when the text holds a run of 13-19 digits that card-validator accepts as a card number. */
+/**
+ * A run of digits in which any single separator may stand between two digits: a space, dash, dot,
+ * underscore, slash or any other character that is neither a letter nor a digit. The filters and the
+ * log scrubber share it, so `4242.4242.4242.4242` is a card number to both. Letters break a run, so an
+ * ISO time (`2026-11-24T05:47:32Z`) never joins its date and its clock into one.
+ */
+export const DIGIT_RUN_SEPARATOR = '[^0-9A-Za-z]';
+const CARD_RUN = new RegExp(`\\d(?:${DIGIT_RUN_SEPARATOR}?\\d){12,}`, 'g');
+
+/** True when the text holds 13-19 digits, single separators allowed between them, that card-validator accepts as a card number. */
 export function containsCardNumber(text: string, isValidNumber: (digits: string) => boolean): boolean {
-  for (const run of text.match(/\d[\d -]{11,}\d/g) ?? []) {
-    const digits = run.replace(/[ -]/g, '');
+  for (const run of text.match(CARD_RUN) ?? []) {
+    const digits = run.replace(/\D/g, '');
     for (let len = 19; len >= 13; len--) {
       for (let i = 0; i + len <= digits.length; i++) if (isValidNumber(digits.slice(i, i + len))) return true;
     }

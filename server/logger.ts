@@ -1,6 +1,7 @@
 // The vault's structured logger: whatever is logged, no line may carry a full card number or a CVC.
 import pino from 'pino';
 import type { Logger, DestinationStream } from 'pino';
+import { DIGIT_RUN_SEPARATOR } from '../protocol/cards.ts';
 
 const REDACTED = '[redacted]';
 const REDACTED_PAN = '[redacted-pan]';
@@ -10,11 +11,12 @@ const SECRET_KEYS = new Set(
   ['number', 'pan', 'card_number', 'cvc', 'cvv', 'cvc2', 'security_code', 'client_secret', 'authorization', 'secret_key', 'webhook_secret', 'password'].map(normalizeKey),
 );
 
-// Twelve or more digits, optionally split by single spaces or dashes. No upper bound and no Luhn check:
-// a PAN glued to other digits (PAN + CVC, PAN + expiry) must still disappear, and a false positive only costs
-// readability. Each separator must sit between two digits, so 2026-11-24T05:47:32Z stays an 8-digit run.
-const PAN_RUN = /\d(?:[ -]?\d){11,}/g;
-const PAN_RUN_TEST = /\d(?:[ -]?\d){11,}/;
+// Twelve or more digits, optionally split by single separators (any character that is neither a letter nor a
+// digit: spaces, dashes, dots, underscores, slashes, …), the same runs the request filters refuse. No upper bound
+// and no Luhn check: a PAN glued to other digits (PAN + CVC, PAN + expiry) must still disappear, and a false
+// positive only costs readability. Letters break a run, so 2026-11-24T05:47:32Z stays two short runs.
+const PAN_RUN = new RegExp(`\\d(?:${DIGIT_RUN_SEPARATOR}?\\d){11,}`, 'g');
+const PAN_RUN_TEST = new RegExp(PAN_RUN.source);
 
 function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-_]/g, '');
