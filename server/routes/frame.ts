@@ -16,7 +16,7 @@ const frameSecurity = [{ clientSecret: [] as string[] }];
 const tags = ['Fields (iframe only)'];
 const Deleted = z.object({ token: z.string(), deleted: z.literal(true) });
 
-const read = createRoute({ method: 'post', path: '/frame/v1/session', tags, security: frameSecurity, responses: { 200: jsonContent(FrameSession, 'The session as the fields show it'), 403: errors[403], 404: errors[404] } });
+const read = createRoute({ method: 'post', path: '/frame/v1/session', tags, security: frameSecurity, responses: { 200: jsonContent(FrameSession, 'The open session as the fields show it'), 403: errors[403], 404: errors[404], 410: errors[410], 429: errors[429] } });
 const confirm = createRoute({ method: 'post', path: '/frame/v1/confirm', tags, security: frameSecurity, request: jsonBody(FrameConfirm), responses: { 200: jsonContent(FrameConfirmResult, 'Succeeded, or a 3-D Secure challenge to pass first'), 400: errors[400], 403: errors[403], 429: errors[429] } });
 const removeCard = createRoute({ method: 'post', path: '/frame/v1/cards/delete', tags, security: frameSecurity, request: jsonBody(FrameDeleteCard), responses: { 200: jsonContent(Deleted, 'The card is deleted'), 404: errors[404] } });
 const challenge = createRoute({ method: 'post', path: '/frame/v1/challenges/{id}', tags, security: frameSecurity, request: { params: z.object({ id: z.string().max(64) }), ...jsonBody(FrameChallengeAnswer) }, responses: { 200: jsonContent(FrameChallengeResult, 'The challenge after this answer'), 404: errors[404] } });
@@ -27,6 +27,8 @@ export const frameRoutes = router()
     const merchant = c.get('merchant');
     const session = c.get('session');
     const now = clock();
+    // A complete, expired or failed-out session reveals nothing more: not the saved cards, not the card it saved.
+    assertSessionOpen(session, now);
     const customer = session.customer ? await getCustomer(db, session.group_id, session.customer) : undefined;
     let cards: FrameSavedCard[] = [];
     // A setup session adds a card: it offers no saved ones to pay with.

@@ -31,6 +31,7 @@ export const errors = {
   403: error('Not allowed'),
   404: error('No such resource'),
   409: error('Idempotency conflict'),
+  410: error('The session has expired or is complete'),
   429: error('Rate limited'),
 } as const;
 
