@@ -14,7 +14,8 @@ export interface ApiError {
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
 export interface FrameApi {
-  session(): Promise<ApiResult<FrameSession>>;
+  /** The open session, with a recurring agreement's wording written in `locale`. */
+  session(locale: string): Promise<ApiResult<FrameSession>>;
   confirm(body: FrameConfirm): Promise<ApiResult<FrameConfirmResult>>;
   deleteCard(token: string): Promise<ApiResult<{ token: string; deleted: true }>>;
   answerChallenge(id: string, code: string): Promise<ApiResult<FrameChallengeResult>>;
@@ -68,7 +69,7 @@ export function createApiClient(options: ApiClientOptions): FrameApi {
   }
 
   return {
-    session: () => post('/frame/v1/session', {}),
+    session: (locale) => post('/frame/v1/session', { locale }),
     confirm: (body) => post('/frame/v1/confirm', body),
     deleteCard: (token) => post('/frame/v1/cards/delete', { token }),
     answerChallenge: (id, code) => post(`/frame/v1/challenges/${encodeURIComponent(id)}`, { code }),

@@ -94,9 +94,10 @@ export function localFailure(code: FieldErrorCode, s: FormState, message: string
 }
 
 /** The request body; only ever sent to the vault's /frame/v1/confirm. */
-export function confirmBody(s: FormState, session: Pick<FrameSession, 'save_card' | 'recurring'>, consentText: string | undefined): FrameConfirm {
+export function confirmBody(s: FormState, session: Pick<FrameSession, 'save_card' | 'recurring'>, locale: string): FrameConfirm {
   const consent = consentRule(s, session).shown && s.consent;
-  const agreement = consent && consentText ? { consent_text: consentText.slice(0, 2000) } : {};
+  // The vault records the agreement in the wording it wrote in this language, as the fields showed it.
+  const agreement = consent && session.recurring ? { locale } : {};
   if (s.view === 'saved') {
     const card = selectedCard(s)!;
     return { saved_card: { token: card.token, ...(card.need_cvc ? { cvc: s.savedCvc } : {}) }, save: consent, ...agreement };

@@ -1,6 +1,5 @@
 // Picks the locale's texts, lays the merchant's `labels` over them, fills `{placeholders}`, and
-// writes amounts, dates and the recurring agreement in the customer's language.
-import type { Recurring } from '../protocol/api.ts';
+// writes amounts and dates in the customer's language. A recurring agreement's wording is the vault's.
 import type { FieldErrorCode } from './card-state.ts';
 import type { LabelKey, Locale } from '../protocol/messages.ts';
 import { TRANSLATIONS, type Texts } from './translations.ts';
@@ -14,8 +13,6 @@ export interface Translator {
   money(minor: number, currency: string | null): string;
   /** A `YYYY-MM-DD` date, written out. */
   date(isoDate: string): string;
-  /** The consent text for a recurring agreement: amounts, frequency and end date. */
-  recurring(agreement: Recurring, currency: string | null, merchant: string): string;
 }
 
 /** Own keys only: a `{constructor}` placeholder or label key must not reach Object.prototype. */
@@ -57,28 +54,7 @@ export function createTranslator(requested: unknown, labels?: unknown): Translat
   // The vault accepts only real YYYY-MM-DD dates for end_date.
   const date = (isoDate: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${isoDate}T00:00:00Z`));
 
-  const frequency = (days: number) => {
-    if (days === 0) return texts.whenever;
-    if (days === 1) return texts.daily;
-    const forms = texts.everyDays.split('|');
-    const index = ['one', 'few', 'many'].indexOf(new Intl.PluralRules(locale).select(days));
-    return fill(forms[index < 0 ? forms.length - 1 : Math.min(index, forms.length - 1)], { n: String(days) });
-  };
-
-  const recurring = (a: Recurring, currency: string | null, merchant: string) => {
-    const min = money(a.min_amount, currency);
-    const max = money(a.max_amount, currency);
-    return t('saveRecurring', {
-      merchant,
-      min,
-      max,
-      amounts: a.min_amount === a.max_amount ? max : `${min}–${max}`,
-      frequency: frequency(a.frequency_days),
-      end: date(a.end_date),
-    });
-  };
-
-  return { locale, texts, t, money, date, recurring };
+  return { locale, texts, t, money, date };
 }
 
 /**

@@ -4,15 +4,9 @@
 // instead of four times, which the frame's 20 KB budget needs.
 import type { LabelKey, Locale } from '../protocol/messages.ts';
 
-/** Texts the fields build phrases from; not overridable one by one (the phrase they feed is). */
-export type PhraseKey =
-  | 'expiryPlaceholder'
-  /** `frequency_days: 1`. */
-  | 'daily'
-  /** Every N days: the plural forms one|few|many, as many as the language has (the last serves the rest). */
-  | 'everyDays'
-  /** `frequency_days: 0`: an unscheduled card-on-file agreement. */
-  | 'whenever';
+/** Texts the fields build phrases from; not overridable one by one (the phrase they feed is). A
+ * recurring agreement's wording is not here: the vault writes it, and the fields show it verbatim. */
+export type PhraseKey = 'expiryPlaceholder';
 
 export type Texts = Record<LabelKey | PhraseKey, string>;
 
@@ -23,7 +17,6 @@ export const KEYS = [
   'holder',
   'holderOptional',
   'save',
-  'saveRecurring',
   'submit',
   'pay',
   'newCard',
@@ -47,9 +40,6 @@ export const KEYS = [
   'errorGeneric',
   'processing',
   'expiryPlaceholder',
-  'daily',
-  'everyDays',
-  'whenever',
 ] as const satisfies readonly (keyof Texts)[];
 
 type StringsFor<T extends readonly unknown[]> = { -readonly [I in keyof T]: string };
@@ -62,7 +52,6 @@ const en: Row = [
   'Name on card', // holder
   '(optional)', // holderOptional
   'Save this card for future payments', // save
-  'Save this card and agree to recurring payments to {merchant}: {amounts} per payment, {frequency}, until {end}.', // saveRecurring
   'Confirm', // submit
   'Pay {amount}', // pay
   '+ New card', // newCard
@@ -86,9 +75,6 @@ const en: Row = [
   'The payment failed. Check the details or use another card.', // errorGeneric
   'Processing…', // processing
   'MM / YY', // expiryPlaceholder
-  'every day', // daily
-  'every {n} days', // everyDays
-  'whenever the merchant charges, as agreed', // whenever
 ];
 
 const ru: Row = [
@@ -98,7 +84,6 @@ const ru: Row = [
   'Имя на карте', // holder
   '(необязательно)', // holderOptional
   'Сохранить карту для будущих платежей', // save
-  'Сохранить карту и согласиться на регулярные платежи в пользу {merchant}: {amounts} за платёж, {frequency}, до {end}.', // saveRecurring
   'Подтвердить', // submit
   'Оплатить {amount}', // pay
   '+ Новая карта', // newCard
@@ -122,9 +107,6 @@ const ru: Row = [
   'Платёж не прошёл. Проверьте данные или используйте другую карту.', // errorGeneric
   'Обработка…', // processing
   'ММ / ГГ', // expiryPlaceholder
-  'каждый день', // daily
-  'раз в {n} день|раз в {n} дня|раз в {n} дней', // everyDays
-  'когда продавец списывает оплату, как договорено', // whenever
 ];
 
 const fr: Row = [
@@ -134,7 +116,6 @@ const fr: Row = [
   'Nom sur la carte', // holder
   '(facultatif)', // holderOptional
   'Enregistrer cette carte pour les prochains paiements', // save
-  'Enregistrer cette carte et accepter des paiements récurrents à {merchant} : {amounts} par paiement, {frequency}, jusqu’au {end}.', // saveRecurring
   'Confirmer', // submit
   'Payer {amount}', // pay
   '+ Nouvelle carte', // newCard
@@ -158,9 +139,6 @@ const fr: Row = [
   'Le paiement a échoué. Vérifiez les informations ou utilisez une autre carte.', // errorGeneric
   'Traitement…', // processing
   'MM / AA', // expiryPlaceholder
-  'chaque jour', // daily
-  'tous les {n} jours', // everyDays
-  'chaque fois que le marchand débite, comme convenu', // whenever
 ];
 
 const tr: Row = [
@@ -170,7 +148,6 @@ const tr: Row = [
   'Kart üzerindeki isim', // holder
   '(isteğe bağlı)', // holderOptional
   'Bu kartı sonraki ödemeler için kaydet', // save
-  'Bu kartı kaydet ve {merchant} için düzenli ödemeleri kabul et: ödeme başına {amounts}, {frequency}, {end} tarihine kadar.', // saveRecurring
   'Onayla', // submit
   '{amount} öde', // pay
   '+ Yeni kart', // newCard
@@ -194,9 +171,6 @@ const tr: Row = [
   'Ödeme başarısız oldu. Bilgileri kontrol edin veya başka bir kart kullanın.', // errorGeneric
   'İşleniyor…', // processing
   'AA / YY', // expiryPlaceholder
-  'her gün', // daily
-  '{n} günde bir', // everyDays
-  'satıcı tahsil ettiğinde, kararlaştırıldığı şekilde', // whenever
 ];
 
 const textsOf = (row: Row) => Object.fromEntries(KEYS.map((key, i) => [key, row[i]])) as Texts;

@@ -210,9 +210,11 @@ export const FrameCardInput = z.strictObject({
 export const FrameConfirm = z.strictObject({
   card: FrameCardInput.optional(),
   saved_card: z.strictObject({ token: z.string().min(1).max(64), cvc: Cvc.optional() }).optional(),
-  /** The customer ticked the consent box. */
+  /** The customer ticked the consent box: to save the card and, in a recurring session, to the agreement. */
   save: z.boolean().default(false),
-  /** The consent text the customer saw, recorded with the agreement. */
+  /** The fields' language: the vault records the agreement's wording it rendered in it (as the session read showed it). */
+  locale: z.string().max(35).optional(),
+  /** Ignored, kept so older fields still confirm: the vault records only the wording it wrote itself. */
   consent_text: z.string().max(2000).optional(),
   /** A 3-D Secure challenge the customer passed for this card. */
   challenge: z.string().min(1).max(64).optional(),
@@ -231,6 +233,9 @@ export const FrameSavedCard = z.object({
 });
 export type FrameSavedCard = z.infer<typeof FrameSavedCard>;
 
+/** What the fields ask for when they load: the language to write the agreement's wording in. */
+export const FrameSessionRequest = z.strictObject({ locale: z.string().max(35).optional() });
+
 export const FrameSession = z.object({
   id: z.string(),
   mode: z.enum(['payment', 'setup']),
@@ -242,6 +247,8 @@ export const FrameSession = z.object({
   /** What the consent box does here: not shown, shown unchecked, or shown and required. */
   save_card: z.enum(['off', 'ask', 'require']),
   recurring: Recurring.nullable(),
+  /** A recurring session's consent wording, written by the vault in the requested language; the fields show it verbatim. */
+  consent_text: z.string().nullable(),
   cards: z.array(FrameSavedCard),
   three_d_secure: z.enum(['when_required', 'always']),
   failed_attempts: z.number(),

@@ -11,7 +11,7 @@ export const LOCALES: readonly Locale[] = ['en', 'ru', 'fr', 'tr'];
 /** Every visible text of the fields, by the name a merchant overrides it with in `labels`. */
 export type LabelKey =
   | 'number' | 'expiry' | 'cvc' | 'holder' | 'holderOptional'
-  | 'save' | 'saveRecurring' | 'submit' | 'pay' | 'newCard' | 'savedCards' | 'useCard' | 'expires'
+  | 'save' | 'submit' | 'pay' | 'newCard' | 'savedCards' | 'useCard' | 'expires'
   | 'delete' | 'deleteConfirm' | 'deleteYes' | 'deleteNo' | 'cvcFor'
   | 'challengeTitle' | 'challengeWait'
   | 'errorNumber' | 'errorNumberIncomplete' | 'errorExpiry' | 'errorExpiryPast' | 'errorCvc' | 'errorConsent'

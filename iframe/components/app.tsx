@@ -100,7 +100,7 @@ export class App extends Component<AppProps, State> {
 
   override async componentDidMount() {
     this.props.onRender?.();
-    const res = await this.props.api.session();
+    const res = await this.props.api.session(this.i18n.locale);
     if (this.gone) return;
     if (!res.ok || res.data.status !== 'open') {
       const error = res.ok ? CLOSED : res.error;
@@ -129,7 +129,8 @@ export class App extends Component<AppProps, State> {
   }
 
   consentText(s: FrameSession) {
-    return s.recurring ? this.i18n.recurring(s.recurring, s.currency, s.merchant.name) : this.i18n.t('save');
+    // The agreement's wording is the vault's, exactly as it records it: no label replaces it.
+    return s.recurring ? s.consent_text ?? '' : this.i18n.t('save');
   }
 
   /** Back to the form after a failure (or closed for good); the page gets the vault's own error. */
@@ -142,7 +143,7 @@ export class App extends Component<AppProps, State> {
 
   async run(form: FormState, session: FrameSession): Promise<ConfirmResult> {
     const { api } = this.props;
-    const body = confirmBody(form, session, consentRule(form, session).shown ? this.consentText(session) : undefined);
+    const body = confirmBody(form, session, this.i18n.locale);
     this.set({ phase: { name: 'processing' }, notice: undefined });
     let res = await api.confirm(body);
     while (res.ok && res.data.status === 'requires_action') {

@@ -247,6 +247,13 @@ export interface LeaseTable {
   until: string;
 }
 
+/** Which merchant imported a card bound at another provider: only that merchant may record a mandate on it. */
+export interface CardImportTable {
+  card_token: string;
+  merchant_id: string;
+  created_at: string;
+}
+
 export interface Database {
   merchant_groups: MerchantGroupTable;
   merchants: MerchantTable;
@@ -265,4 +272,5 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable;
   messages: MessageTable;
   leases: LeaseTable;
+  card_imports: CardImportTable;
 }

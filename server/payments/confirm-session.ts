@@ -3,7 +3,7 @@
 // CVC goes to the processor and is then gone; nothing here writes it anywhere.
 import valid from 'card-validator';
 import type { z } from 'zod';
-import type { FrameConfirm, FrameConfirmResult } from '../../protocol/api.ts';
+import type { FrameConfirm, FrameConfirmResult, Recurring } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
 import type { CustomerTable, SessionTable } from '../db/schema.ts';
 import { getCustomer } from '../customers/customer-store.ts';
@@ -12,9 +12,10 @@ import { newId, randomSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { cardSecret, findCard, type LiveCard } from '../vault/card-store.ts';
 import { fingerprintOf } from '../vault/vault-secrets.ts';
-import { containsCardNumber, maskedBin } from '../../protocol/cards.ts';
+import { maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
 import { checkLimits, declineError } from './charge-store.ts';
+import { consentLocale, recurringConsentText } from './consent-wording.ts';
 import { withCustomerLease } from './customer-lease.ts';
 import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
 import type { AuthorizeResult } from './processor.ts';
@@ -46,11 +47,21 @@ export function effectiveSaveCard(session: SessionTable, customer: CustomerTable
   return session.save_card as 'off' | 'ask' | 'require';
 }
 
-function checkConsent(session: SessionTable, customer: CustomerTable | undefined, save: boolean): void {
+/**
+ * The consent box. Ticking it (`save`) consents to saving a new card and, in a recurring session, to
+ * the agreement: a recurring session needs the tick on every path, a saved card included, because the
+ * tick is the customer's agreement to future charges.
+ */
+function checkConsent(session: SessionTable, customer: CustomerTable | undefined, save: boolean, savedCard: boolean): void {
+  if (session.recurring && !save) {
+    throw new ApiError('parameter_missing', 'The customer must tick the box to agree to the recurring payments', { param: 'save' });
+  }
   const required = session.save_card === 'require';
   if (customer?.status === 'deny' && (required || save)) {
     throw new ApiError('customer_denied', 'This customer does not allow cards to be saved');
   }
+  // A saved card is saved already: outside a recurring session it needs no consent to save.
+  if (savedCard) return;
   if (save && !session.customer) throw new ApiError('parameter_invalid', 'A guest checkout cannot save a card', { param: 'save' });
   if (save && session.save_card === 'off') throw new ApiError('parameter_invalid', 'This session does not offer saving the card', { param: 'save' });
   if (required && !save) {
@@ -70,7 +81,9 @@ async function prepareCard(deps: Deps, merchant: Merchant, session: SessionTable
   const secret = cardSecret(deps.ring, saved);
   if (!isActive(secret, now)) throw new ApiError('expired_card', 'This saved card has expired');
   const cvc = body.saved_card.cvc;
-  if (merchant.need_cvc && cvc === undefined) throw new ApiError('parameter_missing', 'Enter the card\'s security code', { param: 'saved_card.cvc' });
+  // need_cvc: false serves one-click payments only. A recurring agreement needs proof that the customer
+  // holds the card, or a merchant's server could confirm one on a saved card with nobody there.
+  if ((merchant.need_cvc || session.recurring) && cvc === undefined) throw new ApiError('parameter_missing', 'Enter the card\'s security code', { param: 'saved_card.cvc' });
   if (cvc !== undefined && !valid.cvv(cvc, valid.number(secret.number).card?.code.size ?? 3).isValid) {
     throw new ApiError('invalid_cvc', 'The security code has the wrong length for this card', { param: 'saved_card.cvc' });
   }
@@ -121,16 +134,11 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
   const customer = session.customer ? await getCustomer(deps.db, session.group_id, session.customer) : undefined;
   const { card, saved } = await prepareCard(deps, merchant, session, body, now);
   const save = !saved && body.save;
-  checkConsent(session, customer, saved ? session.save_card === 'require' || body.save : body.save);
+  checkConsent(session, customer, body.save, Boolean(saved));
   const payment = session.mode === 'payment';
   if (payment && customer) await checkLimits(deps.db, customer, session.amount!, now);
   const fingerprint = fingerprintOf(deps.fingerprintKey, session.group_id, card.number);
   const authenticated = await passedChallenge(deps, session, body.challenge, fingerprint);
-
-  // The consent text is kept with the mandate: it must never carry card data.
-  if (body.consent_text && containsCardNumber(body.consent_text, (d) => valid.number(d).isValid)) {
-    throw new ApiError('parameter_invalid', 'consent_text must not contain a card number', { param: 'consent_text' });
-  }
 
   const attempt: Attempt = {
     ref: `${session.id}:${randomSecret(9)}`,
@@ -138,7 +146,8 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     token: saved?.token ?? null,
     save,
     challenge: body.challenge ?? null,
-    ...(session.recurring ? { consent: { text: body.consent_text ?? null, origin: context.hostOrigin ?? null } } : {}),
+    // The agreement's wording is the vault's own, in the fields' language: never text from the request.
+    ...(session.recurring && body.save ? { consent: { text: recurringConsentText(JSON.parse(session.recurring) as Recurring, session.currency, merchant.name, consentLocale(body.locale ?? customer?.locale)), origin: context.hostOrigin ?? null } } : {}),
   };
   await claim(deps, session, attempt, now);
 

@@ -83,13 +83,6 @@ export async function createMandate(q: Q, input: NewMandate): Promise<MandateTab
   return row;
 }
 
-/** The text recorded when the fields sent none: the terms themselves, as the session stated them. */
-export function describeTerms(terms: Recurring, currency: string | null): string {
-  const unit = currency ? ` ${currency}` : '';
-  const every = terms.frequency_days === 0 ? 'at any time' : `at most once every ${terms.frequency_days} days`;
-  return `Charges of ${terms.min_amount} to ${terms.max_amount}${unit} (minor units), ${every}, until ${terms.end_date}.`;
-}
-
 /** A customer's mandates with this merchant, newest first, with the status each has today. */
 export async function listMandates(q: Q, merchantId: string, customer: string, today: string): Promise<MandateView[]> {
   const rows = await q.selectFrom('mandates')

@@ -85,7 +85,8 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest): Promise
       initiator: 'merchant',
       stored_credential: true,
       capture: true,
-      network_transaction_id: live.network_transaction_id ?? card.network_transaction_id ?? undefined,
+      // The mandate's own id only: never that of a checkout the mandate did not come from.
+      network_transaction_id: live.network_transaction_id ?? undefined,
     });
   } catch (err) {
     deps.logger.error({ reference: req.reference, error: (err as Error).name }, 'processor call failed');

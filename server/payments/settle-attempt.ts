@@ -10,7 +10,7 @@ import type { Merchant } from '../merchants/merchant-store.ts';
 import { saveCard } from '../vault/card-store.ts';
 import type { CheckedCard } from './card-checks.ts';
 import { recordCharge } from './charge-store.ts';
-import { createMandate, describeTerms } from './mandates.ts';
+import { createMandate } from './mandates.ts';
 import type { AuthorizeResult } from './processor.ts';
 
 /** A confirmation in flight, as stored on its session: masked, never the number or the CVC. */
@@ -21,8 +21,8 @@ export interface Attempt {
   token: string | null;
   save: boolean;
   challenge: string | null;
-  /** A recurring session's agreement as the customer saw it: the consent text and the embedding page. */
-  consent?: { text: string | null; origin: string | null };
+  /** A recurring session's agreement the customer ticked: the vault's wording they saw and the embedding page. */
+  consent?: { text: string; origin: string | null };
 }
 
 /** After this long in `processing`, a confirmation is presumed dead and is settled. */
@@ -96,13 +96,13 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
     // A recurring session's consent (required to confirm it) becomes the mandate, on the card it saved
     // or paid with. Its network transaction id is this approval's: the charge, or the setup's check.
     let mandateId: string | null = null;
-    if (session.recurring && session.customer && token) {
+    if (session.recurring && session.customer && token && attempt.consent) {
       const terms = JSON.parse(session.recurring) as Recurring;
       const mandate = await createMandate(trx, {
         merchantId: session.merchant_id, groupId: session.group_id, customer: session.customer, cardToken: token, terms,
         networkTransactionId: result.network_transaction_id,
         consent: {
-          text: attempt.consent?.text ?? describeTerms(terms, session.currency), accepted_at: now.toISOString(), origin: attempt.consent?.origin ?? null,
+          text: attempt.consent.text, accepted_at: now.toISOString(), origin: attempt.consent.origin,
           last4: attempt.card.last4, network_transaction_id: result.network_transaction_id, source: 'checkout',
         },
         lastChargeAt: chargeId ? now.toISOString() : null,

@@ -50,6 +50,9 @@ export const cardRoutes = router()
         groupId: merchant.group_id, customer, card: { ...checked, holder: body.holder }, bin: processor.binInfo(checked.number.slice(0, 6)), source: 'import', now,
       });
       await noteCardSaved(trx, owner, saved.row.token, now);
+      // Only the merchant that imported a card may record the agreement the customer gave elsewhere.
+      await trx.insertInto('card_imports').values({ card_token: saved.row.token, merchant_id: merchant.id, created_at: now.toISOString() })
+        .onConflict((oc) => oc.columns(['card_token', 'merchant_id']).doNothing()).execute();
       await emitEvent(trx, { merchantId: merchant.id, groupId: merchant.group_id, type: saved.created ? 'card.saved' : 'card.updated', data: { card: saved.row.token, customer, brand: saved.row.brand, last4: saved.row.last4, source: 'import' }, now });
       return saved;
     });

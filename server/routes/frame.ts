@@ -1,13 +1,14 @@
 // The endpoints only the fields' iframe calls (frameAuth guards them): read the session with the
 // customer's saved cards, confirm, delete a saved card, answer a 3-D Secure challenge.
 import { createRoute, z } from '@hono/zod-openapi';
-import { FrameChallengeAnswer, FrameChallengeResult, FrameConfirm, FrameConfirmResult, FrameDeleteCard, FrameSession, type FrameSavedCard } from '../../protocol/api.ts';
+import { FrameChallengeAnswer, FrameChallengeResult, FrameConfirm, FrameConfirmResult, FrameDeleteCard, FrameSession, FrameSessionRequest, type FrameSavedCard, type Recurring } from '../../protocol/api.ts';
 import { getCustomer } from '../customers/customer-store.ts';
 import { deleteCard } from '../customers/delete-card.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { isActive } from '../payments/card-checks.ts';
 import { answerChallenge } from '../payments/challenges.ts';
 import { assertSessionOpen, confirmSession, effectiveSaveCard } from '../payments/confirm-session.ts';
+import { consentLocale, recurringConsentText } from '../payments/consent-wording.ts';
 import { sessionStatus } from '../sessions/session-store.ts';
 import { cardExpiry, listCardsForView } from '../vault/card-store.ts';
 import { errors, jsonBody, jsonContent, router } from './openapi.ts';
@@ -16,7 +17,7 @@ const frameSecurity = [{ clientSecret: [] as string[] }];
 const tags = ['Fields (iframe only)'];
 const Deleted = z.object({ token: z.string(), deleted: z.literal(true) });
 
-const read = createRoute({ method: 'post', path: '/frame/v1/session', tags, security: frameSecurity, responses: { 200: jsonContent(FrameSession, 'The open session as the fields show it'), 403: errors[403], 404: errors[404], 410: errors[410], 429: errors[429] } });
+const read = createRoute({ method: 'post', path: '/frame/v1/session', tags, security: frameSecurity, request: jsonBody(FrameSessionRequest), responses: { 200: jsonContent(FrameSession, 'The open session as the fields show it'), 403: errors[403], 404: errors[404], 410: errors[410], 429: errors[429] } });
 const confirm = createRoute({ method: 'post', path: '/frame/v1/confirm', tags, security: frameSecurity, request: jsonBody(FrameConfirm), responses: { 200: jsonContent(FrameConfirmResult, 'Succeeded, or a 3-D Secure challenge to pass first'), 400: errors[400], 403: errors[403], 429: errors[429] } });
 const removeCard = createRoute({ method: 'post', path: '/frame/v1/cards/delete', tags, security: frameSecurity, request: jsonBody(FrameDeleteCard), responses: { 200: jsonContent(Deleted, 'The card is deleted'), 404: errors[404] } });
 const challenge = createRoute({ method: 'post', path: '/frame/v1/challenges/{id}', tags, security: frameSecurity, request: { params: z.object({ id: z.string().max(64) }), ...jsonBody(FrameChallengeAnswer) }, responses: { 200: jsonContent(FrameChallengeResult, 'The challenge after this answer'), 404: errors[404] } });
@@ -32,12 +33,15 @@ export const frameRoutes = router()
     const customer = session.customer ? await getCustomer(db, session.group_id, session.customer) : undefined;
     let cards: FrameSavedCard[] = [];
     // A setup session adds a card: it offers no saved ones to pay with.
+    const recurring: Recurring | null = session.recurring ? JSON.parse(session.recurring) : null;
+    // A recurring agreement needs proof the customer holds the card: its CVC, whatever need_cvc says.
+    const needCvc = merchant.need_cvc || recurring !== null;
     if (session.mode === 'payment' && session.customer && customer && customer.status !== 'deny') {
       cards = (await listCardsForView(db, session.group_id, session.customer))
         .filter((r) => r.source === 'checkout' && r.successful_payments >= merchant.one_click_after)
         .map((row) => ({ row, exp: cardExpiry(ring, row) }))
         .filter(({ exp }) => isActive(exp, now))
-        .map(({ row, exp }) => ({ token: row.token, brand: row.brand, bin: row.bin, last4: row.last4, exp_month: exp.exp_month, exp_year: exp.exp_year, need_cvc: merchant.need_cvc, default: row.is_default }));
+        .map(({ row, exp }) => ({ token: row.token, brand: row.brand, bin: row.bin, last4: row.last4, exp_month: exp.exp_month, exp_year: exp.exp_year, need_cvc: needCvc, default: row.is_default }));
     }
     return c.json({
       id: session.id,
@@ -48,7 +52,8 @@ export const frameRoutes = router()
       order: session.order_ref,
       merchant: { name: merchant.name },
       save_card: effectiveSaveCard(session, customer),
-      recurring: session.recurring ? JSON.parse(session.recurring) : null,
+      recurring,
+      consent_text: recurring ? recurringConsentText(recurring, session.currency, merchant.name, consentLocale(c.req.valid('json').locale ?? customer?.locale)) : null,
       cards,
       three_d_secure: merchant.three_d_secure,
       failed_attempts: session.failed_attempts,

@@ -10,7 +10,7 @@ const customerParam = z.object({ customer: CustomerNumber });
 const MandateList = z.object({ data: z.array(MandateView) });
 
 const list = createRoute({ method: 'get', path: '/v1/customers/{customer}/mandates', security: secured, request: { params: customerParam }, responses: { 200: jsonContent(MandateList, "The customer's mandates in this merchant group, newest first"), 400: errors[400] } });
-const create = createRoute({ method: 'post', path: '/v1/customers/{customer}/mandates', security: secured, summary: 'Record an agreement the customer gave elsewhere (for imported cards)', request: { params: customerParam, ...jsonBody(MandateCreate) }, responses: { 201: jsonContent(MandateView, 'The active mandate'), 400: errors[400], 404: errors[404] } });
+const create = createRoute({ method: 'post', path: '/v1/customers/{customer}/mandates', security: secured, summary: 'Record an agreement the customer gave elsewhere (for imported cards)', request: { params: customerParam, ...jsonBody(MandateCreate) }, responses: { 201: jsonContent(MandateView, 'The active mandate'), 400: errors[400], 402: errors[402], 404: errors[404] } });
 const cancel = createRoute({ method: 'delete', path: '/v1/mandates/{id}', security: secured, request: { params: z.object({ id: z.string().min(1).max(64) }) }, responses: { 200: jsonContent(MandateView, 'The mandate, cancelled: no merchant-initiated charge succeeds on it again'), 404: errors[404] } });
 
 export const mandateRoutes = router()
@@ -30,8 +30,17 @@ export const mandateRoutes = router()
     const row = await db.transaction().execute(async (trx) => {
       const card = await findCard(trx, merchant.group_id, customer, body.card);
       if (!card) throw notFound('card', 'card');
-      // Without the other provider's id, the card's own (from a checkout) is the best the network can be told.
-      const ntid = body.consent.network_transaction_id ?? card.network_transaction_id;
+      // A card saved through the fields (here or at a sister shop) gets a mandate only from the customer,
+      // in the fields; an imported card only from the merchant that imported it.
+      const imported = card.source === 'import' && await trx.selectFrom('card_imports').select('merchant_id')
+        .where('card_token', '=', card.token).where('merchant_id', '=', merchant.id).executeTakeFirst();
+      if (!imported) {
+        throw new ApiError('mandate_violation', card.source === 'import'
+          ? 'Only the merchant that imported this card may record an agreement for it'
+          : 'This card was saved through the fields: only the customer can agree to a mandate on it, in the fields', { param: 'card' });
+      }
+      // Only the id the other provider gave this agreement: never one of a charge the mandate did not come from.
+      const ntid = body.consent.network_transaction_id ?? null;
       return createMandate(trx, {
         merchantId: merchant.id, groupId: merchant.group_id, customer, cardToken: card.token,
         terms: { min_amount: body.min_amount, max_amount: body.max_amount, frequency_days: body.frequency_days, end_date: body.end_date },

@@ -28,6 +28,7 @@ const error = (description: string) => jsonContent(ErrorSchema, description);
 export const errors = {
   400: error('Invalid request'),
   401: error('Missing or wrong secret key'),
+  402: error('A card error, or a charge the mandate or the limits do not allow'),
   403: error('Not allowed'),
   404: error('No such resource'),
   409: error('Idempotency conflict'),

@@ -159,7 +159,7 @@ describe('the consent box', () => {
     expect(await controller.current!.confirm()).toMatchObject({ status: 'succeeded', saved: false });
   });
 
-  it('saves the card when ticked, sending the consent text the customer saw', async () => {
+  it('saves the card when ticked', async () => {
     const customer = fresh('tick');
     const { container, controller } = await open({ customer });
     await fillCard(container, CARDS.mastercard);
@@ -167,7 +167,8 @@ describe('the consent box', () => {
     await tick();
     expect(await controller.current!.confirm()).toMatchObject({ status: 'succeeded', saved: true, card: { token: expect.stringMatching(/^card_/), brand: 'mastercard', last4: '4444' } });
     const body = JSON.parse(net.sent.filter((r) => r.url.endsWith('/frame/v1/confirm')).at(-1)!.body);
-    expect(body).toMatchObject({ save: true, consent_text: 'Save this card for future payments' });
+    expect(body).toMatchObject({ save: true });
+    expect(body.consent_text).toBeUndefined();
   });
 
   it('must be ticked when the session requires it', async () => {
@@ -187,6 +188,22 @@ describe('the consent box', () => {
     const { container } = await open({ customer, currency: 'EUR', recurring: { min_amount: 500, max_amount: 2500, frequency_days: 30, end_date: '2031-06-30' } });
     expect($(container, '#cv-consent').checked).toBe(false);
     expect(labelOf(container, 'cv-consent')).toBe('Save this card and agree to recurring payments to Test shop: €5.00–€25.00 per payment, every 30 days, until June 30, 2031.');
+  });
+
+  it("shows the vault's wording of the agreement in the fields' language, which no merchant label replaces, and the mandate records it", async () => {
+    const customer = fresh('recurring-fr');
+    const recurring = { min_amount: 500, max_amount: 2500, frequency_days: 30, end_date: '2031-06-30' };
+    // A merchant tries to reword the agreement through every label it can name.
+    const labels = { saveRecurring: 'Free trial, cancel any time', save: 'Free trial, cancel any time' } as never;
+    const { container, controller } = await open({ customer, currency: 'EUR', recurring }, { locale: 'fr', labels });
+    const shown = labelOf(container, 'cv-consent');
+    expect(shown).toMatch(/^Enregistrer cette carte et accepter des paiements récurrents à Test shop : 5,00\s€–25,00\s€ par paiement, tous les 30 jours, jusqu’au 30 juin 2031\.$/);
+    await fillCard(container, CARDS.visa);
+    $(container, '#cv-consent').click();
+    await tick();
+    expect(await controller.current!.confirm()).toMatchObject({ status: 'succeeded', saved: true });
+    const [mandate] = (await v.api('GET', `/v1/customers/${customer}/mandates`)).body.data;
+    expect(mandate.consent.text).toBe(shown);
   });
 
   it('is not offered to a guest', async () => {

@@ -6,14 +6,13 @@ import { LOCALES, type LabelKey } from '../../protocol/messages.ts';
 
 // Every LabelKey of the contract; the satisfies clause fails to compile if one is missing here.
 const LABEL_KEYS = {
-  number: 1, expiry: 1, cvc: 1, holder: 1, holderOptional: 1, save: 1, saveRecurring: 1, submit: 1, pay: 1, newCard: 1,
+  number: 1, expiry: 1, cvc: 1, holder: 1, holderOptional: 1, save: 1, submit: 1, pay: 1, newCard: 1,
   savedCards: 1, useCard: 1, expires: 1, delete: 1, deleteConfirm: 1, deleteYes: 1, deleteNo: 1, cvcFor: 1, challengeTitle: 1,
   challengeWait: 1, errorNumber: 1, errorNumberIncomplete: 1, errorExpiry: 1, errorExpiryPast: 1, errorCvc: 1, errorConsent: 1,
   errorSession: 1, errorGeneric: 1, processing: 1,
 } satisfies Record<LabelKey, 1>;
 
 const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
-const agreement = { min_amount: 500, max_amount: 2000, frequency_days: 30, end_date: '2030-03-01' };
 
 describe('translations', () => {
   it('has every LabelKey in en, ru, fr and tr', () => {
@@ -64,33 +63,6 @@ describe('createTranslator', () => {
     expect(createTranslator('en').money(500, 'JPY')).toBe('¥500');
     expect(createTranslator('fr').money(1999, 'EUR')).toMatch(/^19,99\s€$/);
     expect(createTranslator('en').money(1999, null)).toBe('19.99');
-  });
-});
-
-describe('the recurring consent text', () => {
-  it('names the amounts, the frequency and the end date (en)', () => {
-    const text = createTranslator('en').recurring(agreement, 'USD', 'Test shop');
-    expect(text).toBe('Save this card and agree to recurring payments to Test shop: $5.00–$20.00 per payment, every 30 days, until March 1, 2030.');
-  });
-
-  it('says "whenever the merchant charges, as agreed" for frequency 0, and one amount when min equals max', () => {
-    const text = createTranslator('en').recurring({ ...agreement, min_amount: 999, max_amount: 999, frequency_days: 0 }, 'USD', 'Shop');
-    expect(text).toContain('$9.99 per payment, whenever the merchant charges, as agreed,');
-  });
-
-  it('is written in the customer\'s language, with its plural forms', () => {
-    const ru = createTranslator('ru');
-    expect(ru.recurring(agreement, 'RUB', 'Магазин')).toMatch(/^Сохранить карту .*Магазин: 5,00\s₽–20,00\s₽ за платёж, раз в 30 дней, до 1 марта 2030/);
-    expect(ru.recurring({ ...agreement, frequency_days: 2 }, 'RUB', 'M')).toContain('раз в 2 дня');
-    expect(ru.recurring({ ...agreement, frequency_days: 21 }, 'RUB', 'M')).toContain('раз в 21 день');
-    expect(ru.recurring({ ...agreement, frequency_days: 1 }, 'RUB', 'M')).toContain('каждый день');
-    expect(createTranslator('fr').recurring(agreement, 'EUR', 'Boutique')).toMatch(/Boutique : 5,00\s€–20,00\s€ par paiement, tous les 30 jours, jusqu’au 1 mars 2030/);
-    expect(createTranslator('tr').recurring(agreement, 'TRY', 'Mağaza')).toMatch(/30 günde bir, 1 Mart 2030 tarihine kadar/);
-  });
-
-  it('follows a merchant\'s own wording of the agreement', () => {
-    const { recurring } = createTranslator('en', { saveRecurring: '{merchant} may take {min} to {max} {frequency} until {end}' });
-    expect(recurring(agreement, 'USD', 'Shop')).toBe('Shop may take $5.00 to $20.00 every 30 days until March 1, 2030');
   });
 });
 

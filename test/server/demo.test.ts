@@ -363,7 +363,7 @@ async function mandatesOf(customer: string): Promise<Mandate[]> {
 /** Joins the coffee club through the shop's page, paying in the vault's fields with the consent ticked. */
 async function subscribe(customer: string, number: string = CARDS.visa): Promise<Mandate> {
   const { secret } = await sessionFromPage('/subscribe', customer);
-  const res = await v.frame('/frame/v1/confirm', secret, { card: newCard(number), save: true, consent_text: 'Coffee club: 15.00 USD every 30 days until next year' });
+  const res = await v.frame('/frame/v1/confirm', secret, { card: newCard(number), save: true });
   expect(res.status).toBe(200);
   expect(res.body.mandate).toMatch(/^mdt_/);
   return (await mandatesOf(customer)).find((m) => m.id === res.body.mandate)!;
@@ -417,7 +417,9 @@ describe('/cards: agreements', () => {
     expect(page.text).toContain(`<dt>Ends</dt><dd>${shopDate(end.toISOString().slice(0, 10))}</dd>`);
     expect(page.text).toMatch(/<dt>Status<\/dt><dd><span class="badge badge-default status-active">active<\/span><\/dd>/);
     expect(page.text).toMatch(/<dt>Last charge<\/dt><dd>\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2} UTC <span class="muted">\(next one allowed from \d{1,2} \w+ \d{4}\)/);
-    expect(page.text).toContain('Coffee club: 15.00 USD every 30 days until next year');
+    // The vault's own wording of the agreement, as the customer saw it beside the box.
+    expect(mandate.consent.text).toMatch(/^Save this card and agree to recurring payments to .+: \$15\.00 per payment, every 30 days, until /);
+    expect(page.text).toContain(mandate.consent.text.split(':')[0]);
     expect(page.text).toContain(`action="/cards/agreements/${mandate.id}/cancel"`);
     expect(page.text).toContain('>Cancel agreement</button>');
     expect(page.text).not.toContain(CARDS.visa);

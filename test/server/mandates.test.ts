@@ -2,7 +2,7 @@
 // ended by their date or their card's deletion, and recorded for agreements given elsewhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
-import { CARDS, SHOP, newCard, openSession, type TestVault, startTestVault } from '../helpers/test-vault.ts';
+import { CARDS, SHOP, newCard, openSession, type TestVault, startTestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
 const DAY = 86_400_000;
 const inDays = (n: number, from = Date.now()) => new Date(from + n * DAY).toISOString().slice(0, 10);
@@ -11,7 +11,7 @@ const nextYear = new Date().getUTCFullYear() + 1;
 describeEachDb('mandates', (target) => {
   let v: TestVault;
   beforeAll(async () => {
-    v = await startTestVault(target);
+    v = await startTestVault(target, { limits: LIFTABLE_LIMITS });
     await v.api('POST', '/v1/merchant', { body: { rate_limit: 0, frame_limit_per_address: 0 } });
   });
   afterAll(() => v.close());
@@ -30,8 +30,9 @@ describeEachDb('mandates', (target) => {
   const events = async (type: string) => (await v.api('GET', `/v1/events?type=${type}&limit=100`)).body.data as any[];
 
   describe('created by a recurring checkout', () => {
-    it('records the agreement with the consent text, the embedding page, the last four digits and the network transaction id', async () => {
+    it('records the agreement with the vault\'s wording, the embedding page, the last four digits and the network transaction id', async () => {
       const sub = await subscribe('m-create', { consent_text: 'Coffee club: 15.00 USD every 30 days' });
+      const wording = `Save this card and agree to recurring payments to Test shop: $5.00–$20.00 per payment, every 30 days, until December 31, ${nextYear}.`;
       expect(sub.mandate).toMatch(/^mdt_/);
       const session = await v.api('GET', `/v1/sessions/${sub.session}`);
       expect(session.body.mandate).toBe(sub.mandate);
@@ -42,7 +43,7 @@ describeEachDb('mandates', (target) => {
       expect(list[0]).toMatchObject({
         id: sub.mandate, customer: 'm-create', card: sub.token, min_amount: 500, max_amount: 2000, frequency_days: 30, end_date: `${nextYear}-12-31`,
         status: 'active', last_charge_at: expect.any(String), created_at: expect.any(String),
-        consent: { text: 'Coffee club: 15.00 USD every 30 days', accepted_at: expect.any(String), origin: SHOP, last4: '4242', network_transaction_id: charge.body.network_transaction_id, source: 'checkout' },
+        consent: { text: wording, accepted_at: expect.any(String), origin: SHOP, last4: '4242', network_transaction_id: charge.body.network_transaction_id, source: 'checkout' },
       });
       expect(charge.body.network_transaction_id).toMatch(/^ntid_/);
       const row = await v.runtime.deps.db.selectFrom('mandates').selectAll().where('id', '=', sub.mandate).executeTakeFirstOrThrow();
@@ -60,14 +61,14 @@ describeEachDb('mandates', (target) => {
       expect(card.network_transaction_id).toMatch(/^ntid_/);
     });
 
-    it('refuses a consent text that carries a card number, before anything is charged', async () => {
+    it('records the vault\'s own wording, never a consent text the request carries (a card number included)', async () => {
       const s = await openSession(v, { customer: 'm-leak', recurring: terms() });
       const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa), save: true, consent_text: `I agree, my card is ${CARDS.mastercard}` });
-      expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ code: 'parameter_invalid', param: 'consent_text' });
-      expect(res.text).not.toContain(CARDS.mastercard);
-      expect(await mandates('m-leak')).toEqual([]);
-      expect((await v.api('GET', '/v1/charges?customer=m-leak')).body.data).toEqual([]);
+      expect(res.status).toBe(200);
+      const [mandate] = await mandates('m-leak');
+      expect(mandate.consent.text).toBe('Save this card and agree to recurring payments to Test shop: $5.00–$20.00 per payment, every 30 days, until December 31, ' + nextYear + '.');
+      const row = await v.runtime.deps.db.selectFrom('mandates').selectAll().where('id', '=', mandate.id).executeTakeFirstOrThrow();
+      expect(JSON.stringify(row)).not.toContain(CARDS.mastercard);
     });
 
     it('creates no mandate for a session without recurring', async () => {
