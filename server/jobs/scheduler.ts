@@ -15,19 +15,35 @@ import { cardExpiry, findCard } from '../vault/card-store.ts';
 import { emitEvent } from './events.ts';
 
 export interface SchedulerOptions {
-  /** The time the pass acts at; default the vault's clock. */
-  now?: Date;
-  /** Only this merchant's invoices, and its group's cards and mandates; default every merchant. */
+  /** Only this merchant's invoices and mandates, and its group's cards; default every merchant. */
   merchantId?: string;
 }
 
 /** The longest `auto_pay_days` a merchant may set: invoices due later are not looked at yet. */
 const MAX_AUTO_PAY_DAYS = 60;
 
-const addDays = (day: string, days: number) => dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
+export const addDays = (day: string, days: number) => dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
 
+/** Open auto-pay invoices in the payment window that no pass has tried today (the merchant's own, or all). */
+export function invoicesToTry(deps: Pick<Deps, 'db'>, today: string, merchantId?: string) {
+  let due = deps.db.selectFrom('invoices').selectAll()
+    .where('status', '=', 'open').where('auto_pay', '=', 1)
+    .where('due_date', '>=', today).where('due_date', '<=', addDays(today, MAX_AUTO_PAY_DAYS))
+    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]));
+  if (merchantId) due = due.where('merchant_id', '=', merchantId);
+  return due.orderBy('due_date').orderBy('id');
+}
+
+/** Whether a merchant's auto-pay window has opened for an invoice on this day. */
+export const inPaymentWindow = (merchant: Merchant, invoice: InvoiceTable, today: string) => today >= addDays(invoice.due_date, -merchant.auto_pay_days);
+
+/**
+ * One pass on the vault's own clock: money and notices never run on a time a caller chose (a merchant
+ * could otherwise date charges, skip a mandate's frequency or a customer's limits, or use up a sister
+ * shop's once-only notices). To rehearse another date, see previewSchedulerPass.
+ */
 export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {}): Promise<SchedulerRun> {
-  const now = options.now ?? deps.clock();
+  const now = deps.clock();
   const today = dayOf(now);
   const summary: SchedulerRun = { charged: 0, paid: 0, failed: 0, expiring: 0, mandates_ended: 0, past_due: 0 };
   let groupId: string | undefined;
@@ -42,14 +58,9 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
   if (options.merchantId) overdue = overdue.where('merchant_id', '=', options.merchantId);
   summary.past_due = Number((await overdue.executeTakeFirst()).numUpdatedRows);
 
-  let due = deps.db.selectFrom('invoices').selectAll()
-    .where('status', '=', 'open').where('auto_pay', '=', 1)
-    .where('due_date', '>=', today).where('due_date', '<=', addDays(today, MAX_AUTO_PAY_DAYS))
-    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]));
-  if (options.merchantId) due = due.where('merchant_id', '=', options.merchantId);
-  for (const invoice of await due.orderBy('due_date').orderBy('id').execute()) {
+  for (const invoice of await invoicesToTry(deps, today, options.merchantId).execute()) {
     const merchant = await deps.merchants.byId(invoice.merchant_id);
-    if (!merchant || today < addDays(invoice.due_date, -merchant.auto_pay_days)) continue;
+    if (!merchant || !inPaymentWindow(merchant, invoice, today)) continue;
     try {
       const outcome = await payInvoice(deps, merchant, invoice, now);
       if (outcome === 'skipped' || outcome === 'retry') continue;
@@ -134,7 +145,7 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
 }
 
 /** A live mandate of this merchant on the card, one whose range fits the invoice first. */
-async function pickMandate(deps: Deps, merchant: Merchant, invoice: InvoiceTable, token: string, today: string): Promise<MandateTable | undefined> {
+export async function pickMandate(deps: Deps, merchant: Merchant, invoice: InvoiceTable, token: string, today: string): Promise<MandateTable | undefined> {
   const rows = await deps.db.selectFrom('mandates').selectAll()
     .where('merchant_id', '=', merchant.id).where('customer', '=', invoice.customer).where('card_token', '=', token).where('status', '=', 'active')
     .orderBy('created_at', 'desc').execute();
@@ -185,21 +196,8 @@ async function message(deps: Deps, merchant: Merchant, invoice: InvoiceTable, te
  * claims the card, and every merchant of its group hears of it in the same transaction.
  */
 async function announceExpiringCards(deps: Deps, now: Date, groupId?: string): Promise<number> {
-  let q = deps.db.selectFrom('cards')
-    .select(['token', 'group_id', 'customer', 'brand', 'last4', 'key_version', 'wrapped_key', 'meta_ct'])
-    .where('deleted_at', 'is', null).where('expiring_notified', '=', 0);
-  if (groupId) q = q.where('group_id', '=', groupId);
   let announced = 0;
-  for (const card of await q.execute()) {
-    if (!card.key_version || !card.wrapped_key || !card.meta_ct) continue;
-    let exp: { exp_month: number; exp_year: number };
-    try {
-      exp = cardExpiry(deps.ring, { ...card, key_version: card.key_version, wrapped_key: card.wrapped_key, meta_ct: card.meta_ct });
-    } catch (err) {
-      deps.logger.error({ card: card.token, error: (err as Error).name }, 'card expiry could not be read');
-      continue;
-    }
-    if (!isExpiringSoon(exp, now)) continue;
+  for (const { card, exp } of await expiringCards(deps, now, groupId)) {
     const claimed = await deps.db.transaction().execute(async (trx) => {
       const moved = await trx.updateTable('cards').set({ expiring_notified: 1 }).where('token', '=', card.token).where('expiring_notified', '=', 0).executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) return false;
@@ -212,6 +210,27 @@ async function announceExpiringCards(deps: Deps, now: Date, groupId?: string): P
     if (claimed) announced++;
   }
   return announced;
+}
+
+/** Saved cards not yet announced that expire before the end of next month, as of `now`. */
+export async function expiringCards(deps: Pick<Deps, 'db' | 'ring' | 'logger'>, now: Date, groupId?: string) {
+  let q = deps.db.selectFrom('cards')
+    .select(['token', 'group_id', 'customer', 'brand', 'last4', 'key_version', 'wrapped_key', 'meta_ct'])
+    .where('deleted_at', 'is', null).where('expiring_notified', '=', 0);
+  if (groupId) q = q.where('group_id', '=', groupId);
+  const found = [];
+  for (const card of await q.execute()) {
+    if (!card.key_version || !card.wrapped_key || !card.meta_ct) continue;
+    let exp: { exp_month: number; exp_year: number };
+    try {
+      exp = cardExpiry(deps.ring, { ...card, key_version: card.key_version, wrapped_key: card.wrapped_key, meta_ct: card.meta_ct });
+    } catch (err) {
+      deps.logger.error({ card: card.token, error: (err as Error).name }, 'card expiry could not be read');
+      continue;
+    }
+    if (isExpiringSoon(exp, now)) found.push({ card, exp });
+  }
+  return found;
 }
 
 /**

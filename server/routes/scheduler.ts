@@ -1,14 +1,26 @@
-// POST /v1/scheduler/run: one pass of the scheduler at once, for tests and operators, limited to the
-// calling merchant (its invoices, and its group's cards and mandates).
-import { createRoute } from '@hono/zod-openapi';
-import { SchedulerRun, SchedulerRunRequest } from '../../protocol/api.ts';
+// POST /v1/scheduler/run: one pass of the scheduler at once, for the calling merchant (its invoices and
+// mandates, and its group's cards), always on the vault's own clock. With `now`, a test-mode merchant
+// rehearses a pass on another date: the answer says what it would do, and nothing changes.
+import { createRoute, z } from '@hono/zod-openapi';
+import { SchedulerPreview, SchedulerRun, SchedulerRunRequest } from '../../protocol/api.ts';
+import { ApiError } from '../errors.ts';
 import { runSchedulerPass } from '../jobs/scheduler.ts';
+import { previewSchedulerPass } from '../jobs/scheduler-preview.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
-const run = createRoute({ method: 'post', path: '/v1/scheduler/run', security: secured, summary: 'Run one scheduler pass now, optionally as of another time', request: jsonBody(SchedulerRunRequest), responses: { 200: jsonContent(SchedulerRun, 'What the pass did'), 400: errors[400] } });
+const run = createRoute({
+  method: 'post', path: '/v1/scheduler/run', security: secured, summary: 'Run one scheduler pass now, or rehearse one as of another time (test mode)',
+  request: jsonBody(SchedulerRunRequest),
+  responses: { 200: jsonContent(z.union([SchedulerRun, SchedulerPreview]), 'What the pass did, or with `now` what it would do'), 400: errors[400] },
+});
 
 export const schedulerRoutes = router().openapi(run, async (c) => {
   const { now } = c.req.valid('json');
   const deps = c.get('deps');
-  return c.json(await runSchedulerPass(deps, { now: now ? new Date(now) : undefined, merchantId: c.get('merchant').id }), 200);
+  const merchant = c.get('merchant');
+  if (now === undefined) return c.json(await runSchedulerPass(deps, { merchantId: merchant.id }), 200);
+  if (!merchant.publishable_key.startsWith('pk_test_')) {
+    throw new ApiError('parameter_invalid', 'now is for test mode only: a live pass runs on the real clock', { param: 'now' });
+  }
+  return c.json(await previewSchedulerPass(deps, merchant, new Date(now)), 200);
 });

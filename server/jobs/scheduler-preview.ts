@@ -1,0 +1,41 @@
+// A rehearsal of the scheduler for a test-mode merchant: what one pass would do on another date, for
+// its own invoices, mandates and its group's cards. It reads and never writes: no charge, no event,
+// no message and no once-only notice is spent on a time the merchant chose.
+import type { SchedulerPreview } from '../../protocol/api.ts';
+import type { Deps } from '../context.ts';
+import { getCustomer } from '../customers/customer-store.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+import { dayOf } from '../payments/mandates.ts';
+import { findCard } from '../vault/card-store.ts';
+import { expiringCards, inPaymentWindow, invoicesToTry, pickMandate } from './scheduler.ts';
+
+export async function previewSchedulerPass(deps: Deps, merchant: Merchant, now: Date): Promise<SchedulerPreview> {
+  const today = dayOf(now);
+  const preview: SchedulerPreview = { now: now.toISOString(), would_charge: [], would_notify: [], would_end_mandates: [], would_mark_past_due: [] };
+
+  const lapsed = await deps.db.selectFrom('mandates').select('id')
+    .where('merchant_id', '=', merchant.id).where('status', '=', 'active').where('end_date', '<', today).orderBy('id').execute();
+  preview.would_end_mandates = lapsed.map((m) => m.id);
+  const overdue = await deps.db.selectFrom('invoices').select('id')
+    .where('merchant_id', '=', merchant.id).where('status', '=', 'open').where('due_date', '<', today).orderBy('id').execute();
+  preview.would_mark_past_due = overdue.map((i) => i.id);
+
+  for (const invoice of await invoicesToTry(deps, today, merchant.id).execute()) {
+    if (!inPaymentWindow(merchant, invoice, today)) continue;
+    const customer = await getCustomer(deps.db, invoice.group_id, invoice.customer);
+    const card = customer?.default_card ? await findCard(deps.db, invoice.group_id, invoice.customer, customer.default_card) : undefined;
+    const mandate = card ? await pickMandate(deps, merchant, invoice, card.token, today) : undefined;
+    const base = { invoice: invoice.id, customer: invoice.customer, amount: invoice.amount, currency: invoice.currency, due_date: invoice.due_date };
+    if (card && mandate) {
+      preview.would_charge.push({ ...base, card: card.token, mandate: mandate.id });
+    } else {
+      // The pass would not charge: it would announce the failure and warn the customer.
+      preview.would_notify.push({ type: 'invoice.payment_failed', invoice: invoice.id, customer: invoice.customer, code: 'mandate_violation' });
+    }
+  }
+
+  for (const { card, exp } of await expiringCards(deps, now, merchant.group_id)) {
+    preview.would_notify.push({ type: 'card.expiring', card: card.token, customer: card.customer, last4: card.last4, exp_month: exp.exp_month, exp_year: exp.exp_year });
+  }
+  return preview;
+}
