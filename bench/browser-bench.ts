@@ -11,7 +11,7 @@ import zlib from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { ensureBuilt } from '../scripts/ensure-built.ts';
 import { freePort, indent, runScript, startChild, stopChild, waitForHttp, type Child } from './processes.ts';
-import { liftRateLimits } from './server-bench.ts';
+import { LIFTABLE_LIMITS_ENV, liftRateLimits } from './server-bench.ts';
 import { printTable, verdict, type Row } from './table.ts';
 import { CARDS } from '../test/helpers/test-cards.ts';
 
@@ -132,7 +132,7 @@ export async function runBrowserBenchmarks(options: BrowserBenchOptions = {}): P
   const pageOrigin = `http://127.0.0.1:${pagePort}`;
   const bareUrl = `http://localhost:${barePort}/bare`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-browser-bench-'));
-  const vaultEnv = { PORT: String(vaultPort), HOST: '127.0.0.1', DATA_DIR: dataDir, PUBLIC_URL: vaultUrl, LOG_LEVEL: 'warn', VAULT_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}` };
+  const vaultEnv = { PORT: String(vaultPort), HOST: '127.0.0.1', DATA_DIR: dataDir, PUBLIC_URL: vaultUrl, LOG_LEVEL: 'warn', VAULT_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`, ...LIFTABLE_LIMITS_ENV };
 
   let vault: Child | undefined;
   let browser: Browser | undefined;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, indent, onCleanup, runScript, startChild, stopAll, waitForHttp, type Child } from './processes.ts';
-import { liftRateLimits, MIN_RATIO, runServerBenchmarks } from './server-bench.ts';
+import { LIFTABLE_LIMITS_ENV, liftRateLimits, MIN_RATIO, runServerBenchmarks } from './server-bench.ts';
 import { printTable } from './table.ts';
 import { runBrowserBenchmarks } from './browser-bench.ts';
 import { ensureBuilt } from '../scripts/ensure-built.ts';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const [vaultPort, barePort] = await Promise.all([freePort(HOST), freePort(HOST)]);
   const vaultUrl = `http://${HOST}:${vaultPort}`;
   const bareUrl = `http://${HOST}:${barePort}`;
-  const vaultEnv = { PORT: String(vaultPort), HOST, DATA_DIR: dataDir, PUBLIC_URL: vaultUrl, LOG_LEVEL: 'warn', VAULT_KEYS: vaultKeys };
+  const vaultEnv = { PORT: String(vaultPort), HOST, DATA_DIR: dataDir, PUBLIC_URL: vaultUrl, LOG_LEVEL: 'warn', VAULT_KEYS: vaultKeys, ...LIFTABLE_LIMITS_ENV };
 
   // The CLI migrates the database itself, so it can run while the servers start.
   const merchantOut = runScript('server/cli/merchant.ts', ['create', '--name', 'Bench shop', '--origin', SHOP_ORIGIN, '--json'], vaultEnv);
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   console.log(`vault on ${vaultUrl} (DATA_DIR ${dataDir}), bare Hono on ${bareUrl}; ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   await liftRateLimits(vaultUrl, merchant.secret_key);
-  console.log(`note: the benchmark lifted the rate limits for its own merchant ${merchant.id} (rate_limit 0, frame_limit_per_address 0), so the figures measure the server, not the limiter`);
+  console.log(`note: the benchmark lifted the rate limits for its own merchant ${merchant.id} (rate_limit 0, frame_limit_per_address 0, which FIELDS_MAX_PER_ADDRESS=none and FIELDS_MAX_PER_MERCHANT=none allow), so the figures measure the server, not the limiter`);
 
   let rows;
   try {

@@ -142,6 +142,9 @@ async function call(url: string, init: { method: string; headers: Record<string,
   return JSON.parse(text);
 }
 
+/** The operator's settings that let a merchant lift the fields' limits, which production keeps under a ceiling. */
+export const LIFTABLE_LIMITS_ENV = { FIELDS_MAX_PER_ADDRESS: 'none', FIELDS_MAX_PER_MERCHANT: 'none' };
+
 /** The benchmark's own merchant may go as fast as the machine allows: its 429s would measure the limiter. */
 export async function liftRateLimits(vaultUrl: string, secretKey: string): Promise<void> {
   const merchant = await call(`${vaultUrl}/v1/merchant`, { method: 'POST', headers: { authorization: `Bearer ${secretKey}` }, body: { rate_limit: 0, frame_limit_per_address: 0 } });

@@ -14,7 +14,10 @@ export const Currency = z.string().regex(/^[A-Z]{3}$/, err('currency must be an 
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, err('must be a date YYYY-MM-DD')).refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), err('must be a real date YYYY-MM-DD'));
 export const OrderRef = z.string().min(1).max(255).refine(...noCardNumber('order'));
 const Origin = z.url().refine((u) => { try { const x = new URL(u); return (x.protocol === 'http:' || x.protocol === 'https:') && x.origin === u.replace(/\/$/, ''); } catch { return false; } }, err('origins must be http(s) origins without a path, e.g. https://shop.example'));
-const WebhookUrl = z.url().refine((u) => /^https?:\/\//.test(u), err('webhook_url must be an http or https URL'));
+// The server also refuses, after resolving the host, loopback, private, link-local and reserved addresses.
+const WebhookUrl = z.url().max(2048)
+  .refine((u) => /^https?:\/\//i.test(u), err('webhook_url must be an http or https URL'))
+  .refine((u) => { try { const x = new URL(u); return !x.username && !x.password; } catch { return false; } }, err('webhook_url must not carry credentials (user:password@): receivers authenticate the vault by its Checkout-Signature'));
 
 // ---- Merchant ----
 
@@ -27,7 +30,7 @@ export const MerchantSettingsUpdate = z.strictObject({
   three_d_secure: z.enum(['when_required', 'always']).optional(),
   one_click_after: z.number().int().min(0).max(1000).optional(),
   rate_limit: z.number().int().min(0).max(1_000_000).optional(),
-  /** Extension: requests a minute one client address may make to the fields' endpoints (0: none). */
+  /** Extension: requests a minute one client address may make to the fields' endpoints, at most the operator's FIELDS_MAX_PER_ADDRESS (0, none, only where the operator allows it). */
   frame_limit_per_address: z.number().int().min(0).max(1_000_000).optional(),
 });
 

@@ -4,9 +4,11 @@ import type { Db, DbKind } from './db/database.ts';
 import type { SessionTable } from './db/schema.ts';
 import type { Clock } from './ids.ts';
 import type { Messenger } from './jobs/messenger.ts';
+import type { WebhookTargetPolicy } from './jobs/webhook-target.ts';
 import type { MerchantCache } from './merchants/merchant-cache.ts';
 import type { Merchant } from './merchants/merchant-store.ts';
-import type { RateLimiter } from './middleware/rate-limit.ts';
+import type { TrustFn } from './middleware/client-address.ts';
+import type { FieldsCaps, RateLimits } from './middleware/rate-limit.ts';
 import type { Processor } from './payments/processor.ts';
 import type { KeyRing } from './vault/key-ring.ts';
 
@@ -19,9 +21,16 @@ export interface Deps {
   logger: Logger;
   publicUrl: string;
   clock: Clock;
-  limiter: RateLimiter;
+  /** Request counters: in Redis when REDIS_URL is set (shared by every instance), else in memory. */
+  limiter: RateLimits;
+  /** The operator's ceilings on the fields' limits (FIELDS_MAX_PER_ADDRESS, FIELDS_MAX_PER_MERCHANT). */
+  fieldsCaps: FieldsCaps;
+  /** Which proxies may name the client in X-Forwarded-For (TRUST_PROXY); none when undefined. */
+  trustProxy?: TrustFn;
   merchants: MerchantCache;
   messenger: Messenger;
+  /** Which webhook URLs may be called (ALLOW_PRIVATE_WEBHOOKS) and the DNS resolver that decides it. */
+  webhookTargets: WebhookTargetPolicy;
 }
 
 export interface AppEnv {

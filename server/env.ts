@@ -2,8 +2,18 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseKeyRing } from './vault/key-ring.ts';
+import { parseTrustProxy } from './middleware/client-address.ts';
+import { DEFAULT_FIELDS_CAPS } from './middleware/rate-limit.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
+
+/** An operator's ceiling in requests a minute; `none` lets merchants lift the limit (benchmarks, tests). */
+const ceiling = (fallback: number) => z.string().default(String(fallback)).transform((v, ctx) => {
+  if (v === 'none') return Infinity;
+  if (/^\d+$/.test(v) && Number(v) >= 1) return Number(v);
+  ctx.addIssue({ code: 'custom', message: 'must be a whole number of requests a minute (1 or more), or none' });
+  return z.NEVER;
+});
 
 const schema = z.object({
   PORT: port.default(4000),
@@ -27,16 +37,46 @@ const schema = z.object({
   /** The sender address of customer e-mail; the display name is the merchant's. Default no-reply@ the PUBLIC_URL host. */
   SMTP_FROM: z.email().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The proxies in front of the vault (a hop count, or their CIDRs): per-address limits then count the client they name in X-Forwarded-For. */
+  TRUST_PROXY: z.string().optional().transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      return parseTrustProxy(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** Rate-limit counters shared by every vault instance; unset, each instance counts in its own memory. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** Prefix of the vault's Redis keys, so that several vaults can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ : . -').default('vault:'),
+  /** The highest frame_limit_per_address a merchant may set: requests a minute from one client address to its fields. */
+  FIELDS_MAX_PER_ADDRESS: ceiling(DEFAULT_FIELDS_CAPS.maxPerAddress),
+  /** Requests a minute to one merchant's fields from all addresses together, whatever its rate_limit. */
+  FIELDS_MAX_PER_MERCHANT: ceiling(DEFAULT_FIELDS_CAPS.maxPerMerchant),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /** How often the webhook worker looks for events to deliver; 0 turns it off. */
   WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
+  /** 1: merchants may point webhooks at loopback and private addresses (the local demo); unset or 0: refused. */
+  ALLOW_PRIVATE_WEBHOOKS: z.enum(['0', '1'], 'must be 1 or 0').default('0').transform((v) => v === '1'),
+});
+
+// Two windows of one address can overlap one of the merchant's: an address held under half the
+// merchant's quota can never use all of it.
+const checked = schema.superRefine((env, ctx) => {
+  const perMerchant = env.FIELDS_MAX_PER_MERCHANT;
+  if (perMerchant < 3) ctx.addIssue({ code: 'custom', path: ['FIELDS_MAX_PER_MERCHANT'], message: 'must be 3 or more, or none' });
+  else if (Number.isFinite(perMerchant) && env.FIELDS_MAX_PER_ADDRESS * 2 >= perMerchant && Number.isFinite(env.FIELDS_MAX_PER_ADDRESS)) {
+    ctx.addIssue({ code: 'custom', path: ['FIELDS_MAX_PER_ADDRESS'], message: `must be less than half of FIELDS_MAX_PER_MERCHANT (${perMerchant}), so that one address cannot use up a merchant's quota` });
+  }
 });
 
 export type Env = Omit<z.infer<typeof schema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };
 
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const input = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
-  const result = schema.safeParse(input);
+  const result = checked.safeParse(input);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);

@@ -8,8 +8,10 @@ import type { Env } from './env.ts';
 import { createLogger } from './logger.ts';
 import { smtpTransport, type EmailTransport } from './jobs/email-transport.ts';
 import { createMessenger } from './jobs/messenger.ts';
+import { webhookTargetPolicy } from './jobs/webhook-target.ts';
 import { MerchantCache } from './merchants/merchant-cache.ts';
-import { RateLimiter } from './middleware/rate-limit.ts';
+import { compileTrust } from './middleware/client-address.ts';
+import { createRateLimits, DEFAULT_FIELDS_CAPS } from './middleware/rate-limit.ts';
 import { SimulatedProcessor } from './payments/simulated-processor.ts';
 import { loadKeyRing } from './vault/key-ring.ts';
 import { loadVaultSecret } from './vault/vault-secrets.ts';
@@ -21,7 +23,10 @@ export interface VaultRuntime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'>, options: { logger?: Logger } = {}): Promise<VaultRuntime> {
+/** The limits' settings; each one left out takes its default. */
+export type LimitsEnv = Partial<Pick<Env, 'TRUST_PROXY' | 'REDIS_URL' | 'REDIS_PREFIX' | 'FIELDS_MAX_PER_ADDRESS' | 'FIELDS_MAX_PER_MERCHANT'>>;
+
+export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'> & Partial<Pick<Env, 'ALLOW_PRIVATE_WEBHOOKS'>> & LimitsEnv, options: { logger?: Logger } = {}): Promise<VaultRuntime> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   const ring = loadKeyRing({
     vaultKeys: env.VAULT_KEYS,
@@ -37,6 +42,7 @@ export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' |
   }
   // Customer e-mail goes over SMTP when SMTP_URL is set; otherwise it waits in the outbox.
   const email: EmailTransport | undefined = env.SMTP_URL ? smtpTransport(env.SMTP_URL, env.SMTP_FROM ?? `no-reply@${new URL(env.PUBLIC_URL).hostname}`) : undefined;
+  const limiter = await createRateLimits({ redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX ?? 'vault:', logger });
   const deps: Deps = {
     db: handle.db,
     dbKind: handle.kind,
@@ -46,13 +52,20 @@ export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' |
     logger,
     publicUrl: env.PUBLIC_URL,
     clock: () => new Date(),
-    limiter: new RateLimiter(),
+    limiter,
+    fieldsCaps: {
+      maxPerAddress: env.FIELDS_MAX_PER_ADDRESS ?? DEFAULT_FIELDS_CAPS.maxPerAddress,
+      maxPerMerchant: env.FIELDS_MAX_PER_MERCHANT ?? DEFAULT_FIELDS_CAPS.maxPerMerchant,
+    },
+    trustProxy: compileTrust(env.TRUST_PROXY),
     merchants: new MerchantCache(handle.db),
     // The clock is read through deps: tests replace deps.clock after the runtime is built.
     messenger: createMessenger({ db: handle.db, logger, clock: () => deps.clock(), email }),
+    webhookTargets: webhookTargetPolicy(env.ALLOW_PRIVATE_WEBHOOKS ?? false),
   };
   const close = async () => {
     email?.close();
+    await limiter.close();
     await handle.close();
   };
   return { deps, app: createApp(deps), handle, close };

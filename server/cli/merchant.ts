@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
 import { parseEnv } from '../env.ts';
+import { vetWebhookUrl, webhookTargetPolicy, WebhookTargetRefused } from '../jobs/webhook-target.ts';
 import { createMerchant } from '../merchants/merchant-store.ts';
 
 const USAGE = 'usage: npm run merchant -- create --name NAME --origin URL [--origin URL…] [--webhook URL] [--group GROUP_ID] [--json]';
@@ -24,6 +25,12 @@ async function main(argv: string[]) {
     if (!/^https?:\/\/[^/]+/.test(o)) throw new Error(`not an http(s) URL: ${o}`);
   }
   const env = parseEnv();
+  // The same check as POST /v1/merchant: no credentials, and a host on public addresses unless ALLOW_PRIVATE_WEBHOOKS=1.
+  if (values.webhook) {
+    await vetWebhookUrl(webhookTargetPolicy(env.ALLOW_PRIVATE_WEBHOOKS), values.webhook).catch((err: unknown) => {
+      throw err instanceof WebhookTargetRefused ? new Error(`--webhook: ${err.message}`) : err;
+    });
+  }
   const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   try {
     await migrate(handle.db);

@@ -5,6 +5,7 @@ import type { Deps } from '../context.ts';
 import type { EventTable, MerchantTable, WebhookAttemptTable } from '../db/schema.ts';
 import { newId } from '../ids.ts';
 import { liveSecrets, SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
+import { postToWebhook, recordedUrl, type AttemptError } from './webhook-target.ts';
 
 /** Waits after the 1st, 2nd, … failed attempt; the last one repeats until the window closes. */
 const BACKOFF_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200];
@@ -16,7 +17,7 @@ export const TIMEOUT_MS = 10_000;
 const CONCURRENCY = 8;
 export const USER_AGENT = 'card-vault-webhooks/1';
 
-type WorkerDeps = Pick<Deps, 'db' | 'logger' | 'clock'>;
+type WorkerDeps = Pick<Deps, 'db' | 'logger' | 'clock' | 'webhookTargets'>;
 type WebhookMerchant = Pick<MerchantTable, 'id' | 'webhook_url' | 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_until'>;
 
 export interface DeliveryReport {
@@ -124,37 +125,28 @@ export function webhookMerchant(deps: Pick<Deps, 'db'>, id: string): Promise<Web
 
 export const isSuccess = (status: number | null) => status !== null && status >= 200 && status < 300;
 
-/** One signed POST of the event to the merchant's URL, recorded as an attempt whatever happens. */
-export async function sendEvent(deps: Pick<Deps, 'db'>, merchant: WebhookMerchant, event: EventTable, now: Date): Promise<WebhookAttemptTable> {
-  const url = new URL(merchant.webhook_url!);
-  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT };
-  // fetch refuses credentials in a URL; they become Basic authentication and stay out of the record.
-  if (url.username || url.password) {
-    headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-    url.username = '';
-    url.password = '';
-  }
+/**
+ * One signed POST of the event to the merchant's URL, recorded as an attempt whatever happens. The
+ * URL is checked again here, after resolution: what passed when it was set may point elsewhere now.
+ */
+export async function sendEvent(deps: Pick<Deps, 'db' | 'logger' | 'webhookTargets'>, merchant: WebhookMerchant, event: EventTable, now: Date): Promise<WebhookAttemptTable> {
   const body = eventPayload(event);
-  headers[SIGNATURE_HEADER] = signatureHeader(liveSecrets(merchant, now), Math.floor(now.getTime() / 1000), body);
-
-  let status_code: number | null = null;
-  let error: string | null = null;
+  const headers = {
+    'Content-Type': 'application/json',
+    'User-Agent': USER_AGENT,
+    [SIGNATURE_HEADER]: signatureHeader(liveSecrets(merchant, now), Math.floor(now.getTime() / 1000), body),
+  };
   const started = performance.now();
-  try {
-    // A redirect is not followed: it could lead the vault's request to another host.
-    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
-    status_code = res.status;
-    await res.body?.cancel().catch(() => {});
-    if (res.status >= 300 && res.status < 400) error = `HTTP ${res.status}: redirects are not followed`;
-    else if (!isSuccess(res.status)) error = `HTTP ${res.status}`;
-  } catch (err) {
-    error = describeFailure(err);
-  }
+  const outcome = await postToWebhook(deps.webhookTargets, merchant.webhook_url!, headers, body, TIMEOUT_MS);
+  const status_code = 'status' in outcome ? outcome.status : null;
+  // Only a class is recorded: a socket's message would tell the merchant which ports answer inside the vault's network.
+  const error: AttemptError | null = 'error' in outcome ? outcome.error : isSuccess(status_code) ? null : 'http_status';
+  if ('error' in outcome) deps.logger.info({ event: event.id, merchant: merchant.id, error: outcome.error, cause: outcome.cause }, 'webhook attempt failed');
   const attempt: WebhookAttemptTable = {
     id: newId('wha'),
     event_id: event.id,
     merchant_id: merchant.id,
-    url: url.toString(),
+    url: recordedUrl(merchant.webhook_url!),
     status_code,
     error,
     duration_ms: Math.round(performance.now() - started),
@@ -162,14 +154,6 @@ export async function sendEvent(deps: Pick<Deps, 'db'>, merchant: WebhookMerchan
   };
   await deps.db.insertInto('webhook_attempts').values(attempt).execute();
   return attempt;
-}
-
-/** Why a request got no answer, in words that carry neither a secret nor the body. */
-function describeFailure(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${TIMEOUT_MS / 1000} s`;
-  const reason = e.cause?.message ?? e.cause?.code ?? e.message ?? String(err);
-  return reason.slice(0, 300);
 }
 
 /**

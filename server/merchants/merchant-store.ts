@@ -4,6 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { MerchantTable } from '../db/schema.ts';
 import type { MerchantView } from '../../protocol/api.ts';
 import { newId, randomSecret, safeEqual, sha256 } from '../ids.ts';
+import { checkWebhookUrl } from '../jobs/webhook-target.ts';
 
 export interface Merchant {
   id: string;
@@ -70,6 +71,15 @@ export function toView(m: Merchant): MerchantView {
   };
 }
 
+/**
+ * Why a frame_limit_per_address cannot be set, if it cannot: the fields' card-testing protection may
+ * not go above the operator's ceiling (FIELDS_MAX_PER_ADDRESS), nor off (0) unless the operator allows it.
+ */
+export function frameLimitProblem(value: number, maxPerAddress: number): string | undefined {
+  if (!Number.isFinite(maxPerAddress) || (value >= 1 && value <= maxPerAddress)) return undefined;
+  return `frame_limit_per_address must be between 1 and ${maxPerAddress} requests a minute on this vault: the operator does not let merchants lift the fields' card-testing protection${value === 0 ? ' (0, none, is not allowed)' : ''}`;
+}
+
 export async function createMerchant(
   db: Db,
   input: { name: string; origins: string[]; webhookUrl?: string; groupId?: string },
@@ -79,6 +89,8 @@ export async function createMerchant(
   const secret_key = `sk_test_${randomSecret(24)}`;
   const publishable_key = `pk_test_${randomSecret(18)}`;
   const webhook_secret = `whsec_${randomSecret(24)}`;
+  // Scheme and credentials only: the address check needs the operator's policy, so callers make it (and delivery again).
+  if (input.webhookUrl) checkWebhookUrl(input.webhookUrl);
   return db.transaction().execute(async (trx) => {
     let group = input.groupId;
     if (group) {

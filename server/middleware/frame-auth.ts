@@ -3,12 +3,13 @@
 // embedding page on the merchant's allowed list, carry the session's client secret, and stay within
 // the per-address and per-merchant limits that stop card testing.
 import type { Context, MiddlewareHandler } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { HOST_ORIGIN_HEADER } from '../../protocol/api.ts';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { safeEqual, sha256 } from '../ids.ts';
-import { limited } from './rate-limit.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+import { clientAddress } from './client-address.ts';
+import { fieldsLimits, limited, type Verdict } from './rate-limit.ts';
 
 /** `cs_…_secret_…`: the session id, then the secret that proves the bearer may act on it. */
 export function parseClientSecret(secret: string): string | undefined {
@@ -16,12 +17,16 @@ export function parseClientSecret(secret: string): string | undefined {
   return m?.[1];
 }
 
-export function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
+/**
+ * Counts one fields request of this client address to this merchant, then, only if the address is
+ * within its own limit, against the merchant's quota: a limited address spends no more of it.
+ */
+export async function checkFieldsLimits(c: Context<AppEnv>, merchant: Pick<Merchant, 'id' | 'frame_limit_per_address'>): Promise<Verdict> {
+  const deps = c.get('deps');
+  const { perAddress, perMerchant } = fieldsLimits(merchant.frame_limit_per_address, deps.fieldsCaps);
+  const byAddress = await deps.limiter.hit(`frame-addr:${merchant.id}:${clientAddress(c, deps.trustProxy)}`, perAddress, 60);
+  if (!byAddress.ok) return byAddress;
+  return deps.limiter.hit(`frame-merchant:${merchant.id}`, perMerchant, 60);
 }
 
 export function frameAuth(): MiddlewareHandler<AppEnv> {
@@ -44,10 +49,8 @@ export function frameAuth(): MiddlewareHandler<AppEnv> {
     if (!merchant.allowed_origins.includes(hostOrigin)) {
       throw new ApiError('origin_not_allowed', 'The page that embeds the fields is not on the merchant\'s allowed origins');
     }
-    const byAddress = deps.limiter.hit(`frame-addr:${merchant.id}:${clientAddress(c)}`, merchant.frame_limit_per_address, 60_000);
-    if (!byAddress.ok) throw limited(byAddress.retryAfter);
-    const byMerchant = deps.limiter.hit(`frame-merchant:${merchant.id}`, merchant.rate_limit, 1000);
-    if (!byMerchant.ok) throw limited(byMerchant.retryAfter);
+    const verdict = await checkFieldsLimits(c, merchant);
+    if (!verdict.ok) throw limited(verdict.retryAfter);
     c.set('merchant', merchant);
     c.set('session', session);
     c.set('hostOrigin', hostOrigin);

@@ -2,7 +2,7 @@
 // code, with a strict CSP; when the challenge settles it tells the fields by a pinned postMessage.
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { clientAddress } from '../middleware/frame-auth.ts';
+import { checkFieldsLimits } from '../middleware/frame-auth.ts';
 import type { AppEnv } from '../context.ts';
 import { answerChallenge } from '../payments/challenges.ts';
 import { randomSecret } from '../ids.ts';
@@ -35,7 +35,7 @@ export const threeDsPage = new Hono<AppEnv>()
     if (!challenge) return c.text('Not found', 404);
     const session = await deps.db.selectFrom('sessions').select('merchant_id').where('id', '=', challenge.session_id).executeTakeFirst();
     const merchant = session && (await deps.merchants.byId(session.merchant_id));
-    const verdict = deps.limiter.hit(`frame-addr:${merchant?.id}:${clientAddress(c)}`, merchant?.frame_limit_per_address ?? 60, 60_000);
+    const verdict = await checkFieldsLimits(c, merchant ?? { id: 'none', frame_limit_per_address: 60 });
     if (!verdict.ok) return c.text('Too many attempts; wait and try again', 429, { 'Retry-After': String(verdict.retryAfter) });
     const form = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
     const result = await answerChallenge(deps, challenge, String(form.code ?? '').trim());

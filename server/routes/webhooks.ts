@@ -15,7 +15,8 @@ const Attempt = z.object({
   event: z.string(),
   url: z.string(),
   status_code: z.number().nullable(),
-  error: z.string().nullable(),
+  // A class, never the socket's message: that would let a merchant map the vault's network port by port.
+  error: z.string().nullable().openapi({ description: 'null on a 2xx; otherwise the class of the failure: timeout, connection_failed, tls_error, http_status (see status_code), address_not_allowed (the host resolved into refused space), url_not_allowed (credentials or a scheme other than http(s))' }),
   duration_ms: z.number(),
   created: z.string(),
 }).openapi('WebhookAttempt');

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../server/logger.ts';
 import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
-import { createRuntime, type VaultRuntime } from '../../server/vault-runtime.ts';
+import { createRuntime, type LimitsEnv, type VaultRuntime } from '../../server/vault-runtime.ts';
 import { createPgDatabase, type DbTarget } from './databases.ts';
 import { CARDS, newCard } from './test-cards.ts';
 
@@ -32,13 +32,16 @@ export interface TestVault {
   close(): Promise<void>;
 }
 
-export async function startTestVault(target: DbTarget, options: { vaultKeys?: string } = {}): Promise<TestVault> {
+/** An operator who lets merchants lift the fields' limits (frame_limit_per_address 0): for test files whose many requests are not about limits. */
+export const LIFTABLE_LIMITS: LimitsEnv = { FIELDS_MAX_PER_ADDRESS: Infinity, FIELDS_MAX_PER_MERCHANT: Infinity };
+
+export async function startTestVault(target: DbTarget, options: { vaultKeys?: string; /** ALLOW_PRIVATE_WEBHOOKS: webhooks may go to local receivers. */ allowPrivateWebhooks?: boolean; /** The operator's limit settings; unset, the production defaults. */ limits?: LimitsEnv } = {}): Promise<TestVault> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-test-'));
   const pgDb = target === 'postgres' ? await createPgDatabase() : undefined;
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } as any });
   const runtime = await createRuntime(
-    { DATA_DIR: dataDir, DATABASE_URL: pgDb?.url, VAULT_KEYS: options.vaultKeys, PUBLIC_URL: VAULT, LOG_LEVEL: 'debug' },
+    { DATA_DIR: dataDir, DATABASE_URL: pgDb?.url, VAULT_KEYS: options.vaultKeys, PUBLIC_URL: VAULT, LOG_LEVEL: 'debug', ALLOW_PRIVATE_WEBHOOKS: options.allowPrivateWebhooks, ...options.limits },
     { logger },
   );
   let now: Date | undefined;

@@ -5,7 +5,7 @@ import { render } from 'preact';
 import { App, type FieldsController, type LoadOutcome } from '../../iframe/components/app.tsx';
 import { createApiClient } from '../../iframe/api-client.ts';
 import type { FrameEvent, InitParams } from '../../protocol/messages.ts';
-import { CARDS, SHOP, VAULT, newCard, openSession, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { CARDS, SHOP, VAULT, newCard, openSession, startTestVault, type TestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
 export interface SentRequest {
   url: string;
@@ -15,7 +15,7 @@ export interface SentRequest {
 
 /** A vault whose limits do not get in the way of a test file's many requests. */
 export async function startVault(): Promise<TestVault> {
-  const v = await startTestVault('sqlite');
+  const v = await startTestVault('sqlite', { limits: LIFTABLE_LIMITS });
   await v.api('POST', '/v1/merchant', { body: { frame_limit_per_address: 0, rate_limit: 0 } });
   return v;
 }

@@ -350,7 +350,7 @@ describe('/no-code', () => {
 
 // ---- The card-on-file lifecycle: agreements, the back office, webhooks and the outbox ----
 
-interface Mandate { id: string; card: string; status: string; last_charge_at: string | null; min_amount: number; max_amount: number; frequency_days: number }
+interface Mandate { id: string; card: string; status: string; last_charge_at: string | null; min_amount: number; max_amount: number; frequency_days: number; consent: { text: string } }
 
 const todayPlus = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const longDate = (iso: string) => new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
-import { CARDS, SHOP, VAULT, newCard, openSession, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { CARDS, SHOP, VAULT, newCard, openSession, startTestVault, type TestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
 let serial = 0;
 /** A customer number no other test uses. */
@@ -9,7 +9,7 @@ const fresh = (label: string) => `3ds-${label}-${++serial}`;
 describeEachDb('3-D Secure in the fields', (target) => {
   let v: TestVault;
   beforeAll(async () => {
-    v = await startTestVault(target);
+    v = await startTestVault(target, { limits: LIFTABLE_LIMITS });
     // This file makes more requests than the default limits allow (60 a minute per address, 100 a second).
     await v.api('POST', '/v1/merchant', { body: { frame_limit_per_address: 0, rate_limit: 0 } });
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
-import { CARDS, newCard, openSession, saveCardFor, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { CARDS, newCard, openSession, saveCardFor, startTestVault, type TestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
 let serial = 0;
 /** A customer number no other test uses. */
@@ -10,7 +10,7 @@ const YEAR = new Date().getUTCFullYear();
 describeEachDb('POST /frame/v1/confirm', (target) => {
   let v: TestVault;
   beforeAll(async () => {
-    v = await startTestVault(target);
+    v = await startTestVault(target, { limits: LIFTABLE_LIMITS });
     // This file makes more requests than the default limits allow (60 a minute per address, 100 a second).
     await v.api('POST', '/v1/merchant', { body: { frame_limit_per_address: 0, rate_limit: 0 } });
   });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedMerchant } from '../../server/merchants/merchant-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';
-import { CARDS, newCard, openSession, type Reply, type TestVault, startTestVault } from '../helpers/test-vault.ts';
+import { CARDS, newCard, openSession, type Reply, type TestVault, startTestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
 const DAY = 86_400_000;
 const day = (time: number) => new Date(time).toISOString().slice(0, 10);
@@ -14,7 +14,7 @@ const longDate = (d: string) => new Intl.DateTimeFormat('en', { dateStyle: 'long
 describeEachDb('invoices and automatic payment', (target) => {
   let v: TestVault;
   beforeAll(async () => {
-    v = await startTestVault(target);
+    v = await startTestVault(target, { limits: LIFTABLE_LIMITS });
   });
   afterAll(() => v.close());
 

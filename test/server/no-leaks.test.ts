@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
-import { CARDS, openSession, startTestVault, type Reply, type TestVault } from '../helpers/test-vault.ts';
+import { CARDS, openSession, startTestVault, type Reply, type TestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
 // Distinctive CVCs, so that a hit is a leak and not a coincidence.
 const CVC = '583';
@@ -51,7 +51,7 @@ describeEachDb('no card number or CVC leaks', (target) => {
   });
 
   beforeAll(async () => {
-    v = await startTestVault(target);
+    v = await startTestVault(target, { limits: LIFTABLE_LIMITS });
     await record(v.api('POST', '/v1/merchant', { body: { frame_limit_per_address: 0, rate_limit: 0, one_click_after: 0 } }));
     // Every test card, new, saved and as a guest, spaced and plain.
     for (const [i, number] of ALL_NUMBERS.entries()) {

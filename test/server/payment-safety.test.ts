@@ -1,12 +1,12 @@
 // Money and abuse safety under concurrency and crashes: each case is one a reviewer demonstrated.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
-import { CARDS, newCard, openSession, saveCardFor, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { CARDS, newCard, openSession, saveCardFor, startTestVault, type TestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
 describeEachDb('payment safety', (target) => {
   let v: TestVault;
   beforeAll(async () => {
-    v = await startTestVault(target);
+    v = await startTestVault(target, { limits: LIFTABLE_LIMITS });
     await v.api('POST', '/v1/merchant', { body: { rate_limit: 0, frame_limit_per_address: 0 } });
   });
   afterAll(() => v.close());

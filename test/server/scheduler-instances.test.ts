@@ -106,7 +106,7 @@ describeEachDb('the scheduler on two instances of one database', (target) => {
     const a = first.runtime;
     merchant = await createMerchant(a.deps.db, { name: 'Two instances', origins: [SHOP] });
     const secret = { authorization: `Bearer ${merchant.secret_key}` };
-    await call(a, 'POST', '/v1/merchant', secret, { rate_limit: 0, frame_limit_per_address: 0 });
+    await call(a, 'POST', '/v1/merchant', secret, { rate_limit: 0 });
     const endDate = `${new Date().getUTCFullYear() + 1}-12-31`;
     for (let i = 0; i < 4; i++) {
       const customer = `twin-${i}`;

@@ -48,7 +48,8 @@ describeEachDb('Webhooks', (target) => {
   let v: TestVault;
   const cleanups: (() => Promise<void>)[] = [];
   beforeAll(async () => {
-    v = await startTestVault(target);
+    // The receivers below listen on 127.0.0.1: the operator allows private webhook addresses here.
+    v = await startTestVault(target, { allowPrivateWebhooks: true });
     await v.api('POST', '/v1/merchant', { body: { rate_limit: 0 } });
   });
   afterAll(() => v.close());
@@ -133,7 +134,7 @@ describeEachDb('Webhooks', (target) => {
       expect(verifyWebhook(r.requests[1].body, r.requests[1].headers['checkout-signature'] as string, m.webhook_secret, { now: secondTime }).id).toBe(id);
 
       const attempts = await v.api('GET', `/v1/events/${id}/attempts`, { key: m.secret_key });
-      expect(attempts.body.data.map((a: any) => [a.status_code, a.error])).toEqual([[200, null], [500, 'HTTP 500']]);
+      expect(attempts.body.data.map((a: any) => [a.status_code, a.error])).toEqual([[200, null], [500, 'http_status']]);
     });
 
     it('gives up once the retry window (at least 24 hours) has passed, every attempt recorded', async () => {
@@ -163,7 +164,7 @@ describeEachDb('Webhooks', (target) => {
       expect(attempts.body.delivery).toMatchObject({ status: 'failed', attempts: row.attempts, next_attempt_at: null });
       expect(attempts.body.data).toHaveLength(row.attempts!);
       expect(r.requests).toHaveLength(row.attempts!);
-      expect(attempts.body.data.every((a: any) => a.status_code === 503 && a.error === 'HTTP 503')).toBe(true);
+      expect(attempts.body.data.every((a: any) => a.status_code === 503 && a.error === 'http_status')).toBe(true);
 
       // Given up: no further pass sends it.
       await deliver(new Date(now.getTime() + 24 * 3600_000));
@@ -208,23 +209,22 @@ describeEachDb('Webhooks', (target) => {
       const row = await eventRow(id);
       expect(row).toMatchObject({ delivery: 'pending', attempts: 1 });
       const attempts = await v.api('GET', `/v1/events/${id}/attempts`, { key: m.secret_key });
-      expect(attempts.body.data[0]).toMatchObject({ status_code: 302, error: expect.stringContaining('redirect') });
+      expect(attempts.body.data[0]).toMatchObject({ status_code: 302, error: 'http_status' });
     });
 
-    it('sends credentials in the URL as Basic authentication and records neither them nor a secret', async () => {
+    it('records a refused connection as connection_failed, and no secret in the attempts', async () => {
       const r = await receiver();
-      const m = await merchantWith(r.url.replace('http://', 'http://hook:s3cr3t-pw@'));
+      const m = await merchantWith(r.url);
       const id = await emit(m);
       await deliver();
-      expect(r.requests[0].headers.authorization).toBe(`Basic ${Buffer.from('hook:s3cr3t-pw').toString('base64')}`);
+      expect(r.requests).toHaveLength(1);
 
-      // A refused connection is recorded with its reason.
       await r.close();
       const res = await v.api('POST', `/v1/events/${id}/redeliver`, { key: m.secret_key });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status_code: null, error: expect.stringMatching(/ECONNREFUSED|refused/i), url: r.url });
+      expect(res.body).toMatchObject({ status_code: null, error: 'connection_failed', url: r.url, delivery: { status: 'delivered' } });
       const all = await v.api('GET', `/v1/events/${id}/attempts`, { key: m.secret_key });
-      expect(all.text).not.toContain('s3cr3t-pw');
+      expect(all.body.data.map((a: any) => a.error)).toEqual(['connection_failed', null]);
       expect(all.text).not.toContain(m.webhook_secret);
     });
 

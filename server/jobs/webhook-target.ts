@@ -1,0 +1,185 @@
+// Where a webhook may go: the URL's scheme, no credentials, and every address its host resolves to
+// outside loopback, private, link-local and reserved space; then one POST to exactly that checked
+// address, its failure told as a class (never the socket's own message, which would scan ports).
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+
+/** The DNS edge: every address of a host name. Tests replace it on the policy. */
+export type Resolve = (hostname: string) => Promise<string[]>;
+
+export interface WebhookTargetPolicy {
+  /** ALLOW_PRIVATE_WEBHOOKS: loopback and private ranges become reachable; link-local and reserved never do. */
+  allowPrivate: boolean;
+  resolve: Resolve;
+}
+
+/** What an attempt records in `error`: a class, so a merchant cannot read the vault's network through it. */
+export type AttemptError = 'timeout' | 'connection_failed' | 'tls_error' | 'http_status' | 'address_not_allowed' | 'url_not_allowed';
+
+export const systemResolve: Resolve = async (hostname) => (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
+
+export const webhookTargetPolicy = (allowPrivate: boolean, resolve: Resolve = systemResolve): WebhookTargetPolicy => ({ allowPrivate, resolve });
+
+export class WebhookTargetRefused extends Error {
+  /** `unresolved`: the name has no address (at delivery that is a failed connection, not a refusal). */
+  constructor(readonly reason: 'url_not_allowed' | 'address_not_allowed' | 'unresolved', message: string) {
+    super(message);
+  }
+}
+
+// Allowed only with ALLOW_PRIVATE_WEBHOOKS: loopback, RFC 1918, CGNAT, unique-local, local-use NAT64.
+const PRIVATE = new net.BlockList();
+for (const [a, p] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['100.64.0.0', 10]] as const) PRIVATE.addSubnet(a, p, 'ipv4');
+PRIVATE.addAddress('::1', 'ipv6');
+PRIVATE.addSubnet('fc00::', 7, 'ipv6');
+PRIVATE.addSubnet('64:ff9b:1::', 48, 'ipv6');
+
+// Never: unspecified, link-local (cloud metadata lives at 169.254.169.254), IETF, documentation,
+// benchmarking, multicast, reserved and broadcast; IPv4-compatible, site-local and Teredo IPv6.
+const NEVER = new net.BlockList();
+for (const [a, p] of [['0.0.0.0', 8], ['169.254.0.0', 16], ['192.0.0.0', 24], ['192.0.2.0', 24], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 3]] as const) NEVER.addSubnet(a, p, 'ipv4');
+for (const [a, p] of [['::', 96], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['100::', 64], ['2001::', 32], ['2001:db8::', 32]] as const) NEVER.addSubnet(a, p, 'ipv6');
+
+/** The eight 16-bit groups of an IPv6 address (`::` expanded, a dotted IPv4 tail split in two). */
+function ipv6Groups(address: string): number[] {
+  const parse = (s: string) => (s ? s.split(':') : []).flatMap((g) => {
+    if (!g.includes('.')) return [parseInt(g, 16)];
+    const [a, b, c, d] = g.split('.').map(Number);
+    return [(a << 8) | b, (c << 8) | d];
+  });
+  const [head, tail] = address.split('::');
+  if (tail === undefined) return parse(head);
+  const h = parse(head);
+  const t = parse(tail);
+  return [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
+}
+
+/** The IPv4 address an IPv6 one stands for: IPv4-mapped, NAT64 (64:ff9b::/96) or 6to4 (2002::/16). */
+function embeddedIpv4(address: string): string | undefined {
+  const g = ipv6Groups(address);
+  const v4 = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return v4(g[6], g[7]);
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return v4(g[6], g[7]);
+  if (g[0] === 0x2002) return v4(g[1], g[2]);
+  return undefined;
+}
+
+export function addressKind(address: string): 'public' | 'private' | 'never' {
+  // A scoped address (fe80::1%eth0) is link-local by definition.
+  const family = address.includes('%') ? 0 : net.isIP(address);
+  if (family === 0) return 'never';
+  if (family === 6) {
+    const v4 = embeddedIpv4(address);
+    if (v4) return addressKind(v4);
+  }
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (PRIVATE.check(address, type)) return 'private';
+  if (NEVER.check(address, type)) return 'never';
+  return 'public';
+}
+
+const RESOLVE_TIMEOUT_MS = 5000;
+
+export const ADDRESS_MESSAGE = "webhook_url's host must resolve, and only to public addresses (loopback, private, link-local and reserved addresses are refused)";
+
+/** The URL's own problems, before any address: scheme and credentials. */
+export function checkWebhookUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new WebhookTargetRefused('url_not_allowed', 'webhook_url must be an http or https URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookTargetRefused('url_not_allowed', 'webhook_url must be an http or https URL');
+  if (url.username || url.password) throw new WebhookTargetRefused('url_not_allowed', 'webhook_url must not carry credentials (user:password@): receivers authenticate the vault by its Checkout-Signature');
+  return url;
+}
+
+const aborted = (signal: AbortSignal) => new Promise<never>((_, reject) => {
+  if (signal.aborted) reject(signal.reason);
+  else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+});
+
+export interface VettedTarget {
+  url: URL;
+  /** The checked address the request must connect to, whatever DNS says a moment later. */
+  address: string;
+  family: 4 | 6;
+}
+
+/**
+ * Checks the URL and every address its host resolves to (all of them: a name that answers one
+ * public and one private address is refused). Throws WebhookTargetRefused.
+ */
+export async function vetWebhookUrl(policy: WebhookTargetPolicy, raw: string, signal: AbortSignal = AbortSignal.timeout(RESOLVE_TIMEOUT_MS)): Promise<VettedTarget> {
+  const url = checkWebhookUrl(raw);
+  // WHATWG URL parsing has already turned 2130706433, 0177.0.0.1 and 0x7f.1 into 127.0.0.1.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  // A name that does not resolve (or not in time) is refused like a private one: the answer must not tell which.
+  const addresses = net.isIP(host) ? [host] : await Promise.race([policy.resolve(host), aborted(signal)]).catch(() => [] as string[]);
+  if (addresses.length === 0) throw new WebhookTargetRefused('unresolved', ADDRESS_MESSAGE);
+  for (const address of addresses) {
+    const kind = addressKind(address);
+    if (kind === 'never' || (kind === 'private' && !policy.allowPrivate)) throw new WebhookTargetRefused('address_not_allowed', ADDRESS_MESSAGE);
+  }
+  return { url, address: addresses[0], family: net.isIP(addresses[0]) as 4 | 6 };
+}
+
+/** The URL as an attempt records it: without credentials (only rows written before the check could hold some). */
+export function recordedUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return '';
+  }
+}
+
+export type PostOutcome = { status: number } | { error: Exclude<AttemptError, 'http_status'>; cause: string };
+
+/**
+ * Vets the URL, then POSTs once to the vetted address: the socket's lookup answers only that
+ * address, so a DNS answer that changes between the check and the connection cannot redirect it.
+ * No redirect is followed (node:http never follows one) and no connection is pooled.
+ */
+export async function postToWebhook(policy: WebhookTargetPolicy, raw: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostOutcome> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const target = await vetWebhookUrl(policy, raw, signal);
+    const lookup = ((_host: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
+      if (options.all) callback(null, [{ address: target.address, family: target.family }]);
+      else callback(null, target.address, target.family);
+    }) as unknown as net.LookupFunction;
+    const send = target.url.protocol === 'https:' ? https.request : http.request;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = send(target.url, { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, lookup, agent: false, signal }, (res) => {
+        resolve(res.statusCode ?? 0);
+        res.destroy();
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    return { status };
+  } catch (err) {
+    return { error: failureClass(err), cause: causeCode(err) };
+  }
+}
+
+function failureClass(err: unknown): Exclude<AttemptError, 'http_status'> {
+  if (err instanceof WebhookTargetRefused) return err.reason === 'unresolved' ? 'connection_failed' : err.reason;
+  const e = err as { name?: string; code?: string };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'ETIMEDOUT') return 'timeout';
+  if (typeof e.code === 'string' && /CERT|SSL|TLS|VERIFY|EPROTO|INVALID_CA|HOSTNAME_MISMATCH|PATH_LENGTH/.test(e.code)) return 'tls_error';
+  return 'connection_failed';
+}
+
+/** For the operator's log only: the error's code, never its message (which names addresses and ports). */
+function causeCode(err: unknown): string {
+  if (err instanceof WebhookTargetRefused) return err.reason;
+  const e = err as { name?: string; code?: string };
+  return e.code ?? e.name ?? 'unknown';
+}

@@ -1,0 +1,63 @@
+// The customer's address that per-address limits count: the socket's own, or, behind the proxies the
+// operator trusts (TRUST_PROXY), the rightmost X-Forwarded-For entry that no trusted proxy wrote.
+import type { Context } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import ipaddr from 'ipaddr.js';
+import proxyaddr from 'proxy-addr';
+
+/** How many proxies stand in front of the vault, or the addresses (CIDRs) of those it trusts. */
+export type TrustProxy = number | string[];
+
+export type TrustFn = (address: string, hop: number) => boolean;
+
+/** TRUST_PROXY's text: a hop count, or a comma-separated list of CIDRs. Throws a message for the operator. */
+export function parseTrustProxy(text: string): TrustProxy {
+  const value = text.trim();
+  if (/^\d+$/.test(value)) return Number(value);
+  const cidrs = value.split(',').map((s) => s.trim()).filter(Boolean);
+  // Trusting every hop would let any client name its own address, so only counts and ranges are taken.
+  if (cidrs.length === 0 || cidrs.some((s) => !/^[0-9a-fA-F:.]+(\/\d+)?$/.test(s))) {
+    throw new Error('must be a number of proxies (e.g. 1) or a comma-separated list of CIDRs (e.g. 10.0.0.0/8,192.168.1.7)');
+  }
+  try {
+    proxyaddr.compile(cidrs);
+  } catch (err) {
+    throw new Error((err as Error).message);
+  }
+  return cidrs;
+}
+
+/** The trust test for proxy-addr's walk from the socket leftwards; undefined when no proxy is trusted. */
+export function compileTrust(trust: TrustProxy | undefined): TrustFn | undefined {
+  if (trust === undefined || trust === 0) return undefined;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return proxyaddr.compile(trust);
+}
+
+function socketAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The counted address. Without trusted proxies X-Forwarded-For is ignored, since any client can send
+ * one. IPv6 clients are counted by /64, the block one subscriber usually holds, so that rotating
+ * through its addresses does not multiply the limit.
+ */
+export function clientAddress(c: Context, trust: TrustFn | undefined): string {
+  const socket = socketAddress(c);
+  const address = trust && socket
+    ? proxyaddr({ headers: { 'x-forwarded-for': c.req.header('x-forwarded-for') ?? '' }, socket: { remoteAddress: socket } } as never, trust)
+    : socket;
+  return address ? countedAs(address) : 'unknown';
+}
+
+function countedAs(address: string): string {
+  if (!ipaddr.isValid(address)) return address.slice(0, 64);
+  const ip = ipaddr.process(address);
+  if (ip.kind() === 'ipv4') return ip.toString();
+  return `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
+}
