@@ -322,12 +322,22 @@ const cardImports: Migration = {
   },
 };
 
+// An idempotency key carries its holder, a fencing token: a request that was taken over (its
+// instance stalled) never stores its answer over the newer one's. Expired keys are purged by age.
+const idempotencyHolders: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('idempotency_keys').addColumn('holder', 'text').execute();
+    await db.schema.createIndex('idempotency_keys_created').on('idempotency_keys').column('created_at').execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_confirm_attempts': confirmAttempts,
   '0003_card_on_file': cardOnFile,
   '0004_charge_leases': chargeLeases,
   '0005_card_imports': cardImports,
+  '0006_idempotency_holders': idempotencyHolders,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

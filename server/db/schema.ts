@@ -145,11 +145,13 @@ export interface IdempotencyTable {
   merchant_id: string;
   key: string;
   request_hash: string;
-  state: string; // running | done
+  state: string; // running | open (its last answer said "try again") | done
   response_status: number | null;
   response_body: string | null;
   locked_at: string;
   created_at: string;
+  /** Who runs the request now: renewed in locked_at while alive, replaced when taken over. */
+  holder?: string | null;
 }
 
 export interface EventTable {

@@ -1,15 +1,28 @@
-// Idempotency-Key on every POST, as the contract says: the first response is stored for 24 hours per
+// Idempotency-Key on every POST, as the contract says: the first answer is stored for 24 hours per
 // merchant and key and replayed byte for byte; a different body or a request still running is a 409.
-// A key whose holder died is taken over after 60 seconds; the handler then asks the processor what
-// became of the first attempt instead of charging again (it reuses the key as the processor reference).
+// An answer that says "try again" (409 request_in_progress, 429, 5xx) is not stored, but the key keeps
+// its body: a retry with the same body runs again, one with another body is refused. A running request
+// renews its key; one not renewed for TAKEOVER_MS has a dead holder and is taken over, and the handler
+// asks the processor what became of the first attempt (it reuses the key as the processor reference).
 import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { AppEnv } from '../context.ts';
+import type { AppEnv, Deps } from '../context.ts';
+import type { IdempotencyTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
+import { randomSecret } from '../ids.ts';
 import crypto from 'node:crypto';
 
 const KEEP_MS = 24 * 60 * 60 * 1000;
-const STALE_MS = 60 * 1000;
+/** A running request renews its key this often (wall time), so that a slow one is never taken over. */
+const RENEW_MS = 3_000;
+/**
+ * A key not renewed for this long is taken over: its holder died. Within the contract's 60 seconds,
+ * and longer than a customer lease outlives its dead holder (15 s), so the retry finds the customer free.
+ */
+const TAKEOVER_MS = 20_000;
+/** Expired keys are purged at most this often per instance, a bounded batch at a time. */
+const PURGE_EVERY_MS = 60_000;
+const PURGE_BATCH = 1000;
 
 export function idempotencyKey(options: { required?: (path: string) => boolean } = {}): MiddlewareHandler<AppEnv> {
   return async function idempotencyKey(c, next) {
@@ -21,50 +34,101 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     }
     if (key.length < 1 || key.length > 255) throw new ApiError('parameter_invalid', 'Idempotency-Key must be 1-255 characters', { param: 'Idempotency-Key' });
 
-    const { db, clock, fingerprintKey } = c.get('deps');
+    const deps = c.get('deps');
+    const { db, clock, fingerprintKey } = deps;
     const merchantId = c.get('merchant').id;
     const requestHash = requestDigest(fingerprintKey, c.req.method, c.req.path, await c.req.text());
     const now = clock();
     const where = (q: any) => q.where('merchant_id', '=', merchantId).where('key', '=', key);
+    await purgeExpired(deps, now);
 
-    // Forget a key that has outlived its 24 hours, then try to take it.
+    // A key past its 24 hours is forgotten even if the purge has not reached it yet; then it is taken.
     await where(db.deleteFrom('idempotency_keys')).where('created_at', '<', new Date(now.getTime() - KEEP_MS).toISOString()).execute();
+    const holder = randomSecret(12);
     const inserted = await db.insertInto('idempotency_keys')
-      .values({ merchant_id: merchantId, key, request_hash: requestHash, state: 'running', response_status: null, response_body: null, locked_at: now.toISOString(), created_at: now.toISOString() })
+      .values({ merchant_id: merchantId, key, request_hash: requestHash, state: 'running', response_status: null, response_body: null, locked_at: now.toISOString(), created_at: now.toISOString(), holder })
       .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
       .executeTakeFirst();
 
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-      const row = await where(db.selectFrom('idempotency_keys').selectAll()).executeTakeFirstOrThrow();
-      if (row.request_hash !== requestHash) {
+      const row: IdempotencyTable | undefined = await where(db.selectFrom('idempotency_keys').selectAll()).executeTakeFirst();
+      if (row && row.request_hash !== requestHash) {
         throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
       }
-      if (row.state === 'done') {
+      if (row?.state === 'done') {
         // Through the context, so the replay carries the same security headers as the first answer.
-        return c.body(row.response_body, row.response_status as ContentfulStatusCode, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
+        return c.body(row.response_body ?? '', row.response_status as ContentfulStatusCode, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
       }
-      const stale = now.getTime() - Date.parse(row.locked_at) >= STALE_MS;
-      const taken = stale && Number((await where(db.updateTable('idempotency_keys').set({ locked_at: now.toISOString() }))
-        .where('state', '=', 'running').where('locked_at', '=', row.locked_at).executeTakeFirst()).numUpdatedRows) === 1;
+      // Free: its last answer said "try again", or its holder stopped renewing it. One taker wins.
+      const free = row && (row.state === 'open' || now.getTime() - Date.parse(row.locked_at) >= TAKEOVER_MS);
+      const taken = free && Number((await where(db.updateTable('idempotency_keys').set({ state: 'running', locked_at: now.toISOString(), holder }))
+        .where('state', '=', row.state).where('locked_at', '=', row.locked_at)
+        .where('holder', row.holder == null ? 'is' : '=', row.holder ?? null)
+        .executeTakeFirst()).numUpdatedRows) === 1;
       if (!taken) throw new ApiError('request_in_progress', 'A request with this Idempotency-Key is still in progress; retry shortly', { headers: { 'Retry-After': '1' } });
     }
 
+    // Every later write names this holder: once taken over, this request stores nothing.
+    const mine = (q: any) => where(q).where('holder', '=', holder).where('state', '=', 'running');
+    const heartbeat = setInterval(() => {
+      void mine(db.updateTable('idempotency_keys').set({ locked_at: clock().toISOString() })).execute()
+        .catch((err: Error) => deps.logger.warn({ error: err.message }, 'idempotency key not renewed'));
+    }, RENEW_MS);
+    heartbeat.unref();
+    const reopen = () => mine(db.updateTable('idempotency_keys').set({ state: 'open' })).execute();
+
     c.set('idempotencyKey', key);
     try {
+      // An ApiError thrown by the handler arrives here as c.res already (the app's onError answered it).
       await next();
     } catch (err) {
-      // An error thrown before anything settled frees the key so that a retry runs again.
-      await where(db.deleteFrom('idempotency_keys')).where('state', '=', 'running').execute();
+      await reopen();
       throw err;
+    } finally {
+      clearInterval(heartbeat);
     }
-    const res = c.res;
-    if (res.status >= 500) {
-      await where(db.deleteFrom('idempotency_keys')).where('state', '=', 'running').execute();
+    const body = await c.res.clone().text();
+    if (saysTryAgain(c.res.status, body)) {
+      await reopen();
       return;
     }
-    const body = await res.clone().text();
-    await where(db.updateTable('idempotency_keys').set({ state: 'done', response_status: res.status, response_body: body })).execute();
+    await mine(db.updateTable('idempotency_keys').set({ state: 'done', response_status: c.res.status, response_body: body })).execute();
   };
+}
+
+/** 5xx, 429 and 409 request_in_progress: answers about this moment, not about the request. */
+function saysTryAgain(status: number, body: string): boolean {
+  if (status >= 500 || status === 429) return true;
+  if (status !== 409) return false;
+  try {
+    return (JSON.parse(body) as { error?: { code?: string } }).error?.code === 'request_in_progress';
+  } catch {
+    return false;
+  }
+}
+
+/** Per runtime (keyed by its database): when this instance last purged, on the vault's clock. */
+const lastPurge = new WeakMap<object, number>();
+
+/**
+ * Deletes a bounded batch of keys past their 24 hours, at most once a minute per instance (again at
+ * once while batches come back full), so the table does not grow with keys nobody reuses.
+ */
+async function purgeExpired(deps: Deps, now: Date): Promise<void> {
+  const last = lastPurge.get(deps.db);
+  // A clock that went back (a test, a correction) starts the count again.
+  if (last !== undefined && now.getTime() >= last && now.getTime() - last < PURGE_EVERY_MS) return;
+  lastPurge.set(deps.db, now.getTime());
+  const cutoff = new Date(now.getTime() - KEEP_MS).toISOString();
+  try {
+    const purged = await deps.db.deleteFrom('idempotency_keys')
+      .where(({ eb, refTuple, selectFrom }) => eb(refTuple('merchant_id', 'key'), 'in',
+        selectFrom('idempotency_keys').select(['merchant_id', 'key']).where('created_at', '<', cutoff).limit(PURGE_BATCH).$asTuple('merchant_id', 'key')))
+      .executeTakeFirst();
+    if (Number(purged.numDeletedRows) >= PURGE_BATCH) lastPurge.delete(deps.db);
+  } catch (err) {
+    deps.logger.warn({ error: (err as Error).message }, 'expired idempotency keys not purged; the next purge retries');
+  }
 }
 
 /** Keyed, because a body may hold a card number (an import): a plain hash of it could be brute-forced. */

@@ -1,7 +1,7 @@
 // Merchant-initiated charges of a saved card under a mandate: every check of the contract, the
 // processor call flagged merchant-initiated with the mandate's network transaction id, and the record.
 // Used by POST /v1/charges and by the scheduler's automatic invoice payments.
-import { withCustomerLease } from './customer-lease.ts';
+import { LeaseLost, withCustomerLease, type CustomerLease } from './customer-lease.ts';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../context.ts';
 import type { ChargeTable, Database, MandateTable } from '../db/schema.ts';
@@ -42,11 +42,11 @@ export interface MerchantChargeRequest {
 export async function merchantCharge(deps: Deps, req: MerchantChargeRequest): Promise<ChargeTable> {
   const earlier = await chargeByReference(deps, req);
   if (earlier) return earlier;
-  return withCustomerLease(deps, `charge:${req.merchant.group_id}:${req.customer}`, async () => {
+  return withCustomerLease(deps, `charge:${req.merchant.group_id}:${req.customer}`, async (lease) => {
     // Checked again under the lease: a concurrent request with this reference may have just finished.
     const recorded = await chargeByReference(deps, req);
     if (recorded) return recorded;
-    return chargeUnderLease(deps, req);
+    return chargeUnderLease(deps, req, lease);
   });
 }
 
@@ -54,7 +54,7 @@ async function chargeByReference(deps: Deps, req: MerchantChargeRequest): Promis
   return deps.db.selectFrom('charges').selectAll().where('processor_ref', '=', req.reference).where('merchant_id', '=', req.merchant.id).executeTakeFirst();
 }
 
-async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest): Promise<ChargeTable> {
+async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: CustomerLease): Promise<ChargeTable> {
   const { db, processor } = deps;
   const now = req.now ?? deps.clock();
   const groupId = req.merchant.group_id;
@@ -66,13 +66,21 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest): Promise
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).
   const known = await processor.lookup(req.reference).catch(() => undefined);
-  if (known?.outcome === 'approved' || known?.outcome === 'declined') return record(deps, req, card, mandate, known, now);
+  if (known?.outcome === 'approved' || known?.outcome === 'declined') return settle(deps, req, lease, card, mandate, known, now);
 
   const live = checkMandate(req, card, mandate, now);
   const secret = cardSecret(deps.ring, card);
   if (!isActive(secret, now)) throw new ApiError('expired_card', 'The saved card has expired');
   const customer = await getCustomer(db, groupId, req.customer);
   if (customer) await checkLimits(db, customer, req.amount, now);
+  // The checks hold only if no other holder ran in between (this one stalled past its lease): then
+  // nothing is charged, and the caller retries.
+  try {
+    await lease.confirm();
+  } catch (err) {
+    if (err instanceof LeaseLost) throw new ApiError('request_in_progress', 'Another charge of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
+    throw err;
+  }
 
   let result: AuthorizeResult;
   try {
@@ -103,10 +111,20 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest): Promise
     // The customer is not there to answer a challenge: nothing was charged.
     throw new ApiError('authentication_required', 'The issuer asks for the customer to authenticate; charge them in a checkout session');
   }
+  return settle(deps, req, lease, card, live, result, now);
+}
+
+/**
+ * Records the processor's answer, or, when that fails (the lease was taken over, the database
+ * failed), leaves it to a retry with the same reference, which finds it at the processor.
+ */
+async function settle(deps: Deps, req: MerchantChargeRequest, lease: CustomerLease, card: LiveCard, mandate: MandateTable | undefined, result: Settled, now: Date): Promise<ChargeTable> {
   try {
-    return await record(deps, req, card, live, result, now);
+    return await record(deps, req, lease, card, mandate, result, now);
   } catch (err) {
-    // The processor answered but the answer was not recorded: a retry with the same reference records it.
+    // The newer holder may have settled this very reference meanwhile: that record is the answer.
+    const recorded = await chargeByReference(deps, req).catch(() => undefined);
+    if (recorded) return recorded;
     deps.logger.error({ reference: req.reference, error: (err as Error).message }, 'merchant-initiated charge could not be recorded; a retry will settle it');
     throw new ApiError('internal', 'The charge is being settled; retry with the same Idempotency-Key to see its outcome');
   }
@@ -132,9 +150,11 @@ function checkMandate(req: MerchantChargeRequest, card: LiveCard, mandate: Manda
 }
 
 /** Records the processor's answer with its event; a success also dates the mandate and counts for the card. */
-async function record(deps: Deps, req: MerchantChargeRequest, card: LiveCard, mandate: MandateTable | undefined, result: Settled, now: Date): Promise<ChargeTable> {
+async function record(deps: Deps, req: MerchantChargeRequest, lease: CustomerLease, card: LiveCard, mandate: MandateTable | undefined, result: Settled, now: Date): Promise<ChargeTable> {
   const exp = cardSecret(deps.ring, card);
   return deps.db.transaction().execute(async (trx) => {
+    // Fenced: a holder whose lease was taken over records nothing over the newer holder's decisions.
+    await lease.confirm(trx);
     const row = await recordCharge(trx, {
       merchantId: req.merchant.id, groupId: req.merchant.group_id, customer: req.customer, cardToken: card.token,
       cardMasked: { brand: card.brand, bin: card.bin, last4: card.last4, exp_month: exp.exp_month, exp_year: exp.exp_year },
