@@ -2,12 +2,16 @@
 // these schemas and publishes them as OpenAPI; the iframe imports only their types.
 import { z } from 'zod';
 import valid from 'card-validator';
-import { containsCardNumber } from './cards.ts';
+import { containsCardNumber, passesLuhn } from './cards.ts';
 
 const err = (message: string) => ({ error: message });
 
-// Identifiers the vault echoes back must never carry a card number, or a response would leak it.
-const noCardNumber = (what: string) => [(s: string) => !containsCardNumber(s, (d) => valid.number(d).isValid), err(`${what} must not contain a card number`)] as const;
+// Identifiers the vault echoes back must never carry a card number, or a response would leak it: 13-19
+// digits passing Luhn, whatever single characters separate them and whatever the brand.
+const noCardNumber = (what: string) => [(s: string) => !containsCardNumber(s, passesLuhn), err(`${what} must not contain a card number`)] as const;
+// Another provider's network transaction id is itself often 15 digits: only a number of a known card
+// brand (prefix, length and Luhn) is refused there, so that one in ten real ids is not.
+const noKnownCardNumber = (what: string) => [(s: string) => !containsCardNumber(s, (d) => valid.number(d).isValid), err(`${what} must not contain a card number`)] as const;
 export const CustomerNumber = z.string().regex(/^[A-Za-z0-9._@-]{1,32}$/, err('customer must be 1-32 characters of A-Z a-z 0-9 . _ @ -')).refine(...noCardNumber('customer'));
 export const Amount = z.number(err('amount must be a positive integer')).int(err('amount must be a positive integer')).positive(err('amount must be a positive integer')).max(99_999_999_999);
 export const Currency = z.string().regex(/^[A-Z]{3}$/, err('currency must be an ISO 4217 upper-case code such as USD'));
@@ -312,7 +316,7 @@ export const MandateCreate = z.strictObject({
   consent: z.strictObject({
     text: z.string().min(1).max(2000).refine(...noCardNumber('consent.text')),
     accepted_at: z.iso.datetime({ offset: true, error: 'consent.accepted_at must be an ISO 8601 time' }),
-    network_transaction_id: z.string().min(1).max(255).refine(...noCardNumber('consent.network_transaction_id')).optional(),
+    network_transaction_id: z.string().min(1).max(255).refine(...noKnownCardNumber('consent.network_transaction_id')).optional(),
   }),
 });
 export type MandateCreate = z.input<typeof MandateCreate>;

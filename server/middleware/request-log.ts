@@ -6,6 +6,18 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
   return async function requestLog(c, next) {
     const started = performance.now();
     await next();
-    c.get('deps').logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    c.get('deps').logger.info({ method: c.req.method, path: decodedPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   };
+}
+
+/**
+ * The path as the scrubber must see it: `4242%2C4242%2C…` would otherwise reach the log with letters
+ * breaking its digit run (Hono decodes paths with decodeURI, which leaves %2C, %2F, %3A… encoded).
+ */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path.replace(/%[0-9A-Fa-f]{2}/g, '_');
+  }
 }

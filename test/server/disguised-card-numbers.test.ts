@@ -46,6 +46,28 @@ describe('the API refuses a disguised card number where it would echo it', () =>
   });
   afterAll(() => v.close());
 
+  it('refuses a Luhn-valid number of a brand card-validator does not know (RuPay, UATP)', async () => {
+    for (const order of ['8200 0000 0000 0001', '1234 0000 0000 004', 'ref 8200.0000.0000.0001']) {
+      const res = await v.api('POST', '/v1/sessions', { body: { amount: 100, currency: 'USD', order } });
+      expect(res.status, order).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'parameter_invalid', param: 'order' });
+    }
+    // Another provider's network transaction id is often all digits: only a known brand's number is refused there.
+    expect(containsCardNumber('1234 0000 0000 004', (d) => valid.number(d).isValid)).toBe(false);
+  });
+
+  it('keeps a percent-encoded card number in a path out of the log', async () => {
+    const before = v.logs.length;
+    for (const sep of ['%2C', '%2F', '%3A', '%2B', '%3B']) {
+      const res = await v.api('GET', `/v1/customers/${disguise(CARDS.visa, sep)}/cards`);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.text.replace(/%[0-9A-F]{2}/gi, '').replace(/\D/g, '')).not.toContain(CARDS.visa);
+    }
+    const logged = v.logs.slice(before).join('');
+    expect(logged).toContain('"path"');
+    expect(logged.replace(/%[0-9A-F]{2}/gi, '').replace(/\D/g, '')).not.toContain(CARDS.visa);
+  });
+
   for (const sep of ['.', '_', '/']) {
     it(`refuses ${JSON.stringify(sep)}-separated numbers in a customer number, an order and a description, and logs none`, async () => {
       const pan = disguise(CARDS.visa, sep);
