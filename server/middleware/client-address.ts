@@ -52,11 +52,22 @@ export function clientAddress(c: Context, trust: TrustFn | undefined): string {
   const address = trust && socket
     ? proxyaddr({ headers: { 'x-forwarded-for': c.req.header('x-forwarded-for') ?? '' }, socket: { remoteAddress: socket } } as never, trust)
     : socket;
-  return address ? countedAs(address) : 'unknown';
+  if (!address) return 'unknown';
+  // Some proxies write `ip:port` or `[ipv6]:port`; a port must not give each connection its own count,
+  // and an entry that is no address at all is counted as the socket (the proxy) rather than as itself.
+  const ip = withoutPort(address);
+  if (ipaddr.isValid(ip)) return countedAs(ip);
+  return socket && ipaddr.isValid(socket) ? countedAs(socket) : 'unknown';
+}
+
+function withoutPort(entry: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(entry);
+  if (bracketed) return bracketed[1];
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(entry);
+  return v4 ? v4[1] : entry;
 }
 
 function countedAs(address: string): string {
-  if (!ipaddr.isValid(address)) return address.slice(0, 64);
   const ip = ipaddr.process(address);
   if (ip.kind() === 'ipv4') return ip.toString();
   return `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;

@@ -66,6 +66,20 @@ describe('the client address behind proxies', () => {
     expectLimited(await fieldsFrom(v, secret, PROXY, bob));
   }));
 
+  it('counts an address a proxy wrote with its port (ip:port, [ipv6]:port) once, whatever the port', () => withVault({ TRUST_PROXY: 1 }, async (v) => {
+    const { secret } = await merchantLimitedTo(v, 3);
+    // Some gateways write the client's source port too: each new connection has another one.
+    expect(await statuses(v, secret, 3, PROXY, (i) => `198.51.100.8:${51_000 + i}`)).toEqual([200, 200, 200]);
+    expectLimited(await fieldsFrom(v, secret, PROXY, '198.51.100.8:52999'));
+    expectLimited(await fieldsFrom(v, secret, PROXY, '198.51.100.8'));
+    expect(await statuses(v, secret, 3, PROXY, (i) => `[2001:db8:5::${i + 1}]:443`)).toEqual([200, 200, 200]);
+    expectLimited(await fieldsFrom(v, secret, PROXY, '[2001:db8:5::99]:8443'));
+    // An entry that is no address is counted as the proxy itself, not as a fresh bucket of its own.
+    const junk = await statuses(v, secret, 4, PROXY, (i) => `not-an-address-${i}`);
+    expect(junk.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(junk[3]).toBe(429);
+  }));
+
   it('without TRUST_PROXY ignores X-Forwarded-For: the socket address is counted', () => withVault({}, async (v) => {
     const { secret } = await merchantLimitedTo(v, 3);
     expect(await statuses(v, secret, 3, PROXY, (i) => `198.51.100.${i + 10}`)).toEqual([200, 200, 200]);
