@@ -4,13 +4,12 @@ import type { CardView, MandateView } from '../protocol/api.ts';
 import { daysAfter, formatDate, formatMoney, formatTime, maskedCard } from './catalog.ts';
 import { html, type Html } from './html.ts';
 
-/** Mandates carry no currency; this shop sells in one. */
-export const SHOP_CURRENCY = 'USD';
-
-export function agreementAmounts(m: Pick<MandateView, 'min_amount' | 'max_amount'>): string {
+/** In the mandate's own currency; one recorded before mandates had a currency allows no charge, and says so. */
+export function agreementAmounts(m: Pick<MandateView, 'min_amount' | 'max_amount' | 'currency'>): string {
+  if (!m.currency) return 'no currency recorded: no automatic charge is allowed until the agreement is given again';
   return m.min_amount === m.max_amount
-    ? formatMoney(m.max_amount, SHOP_CURRENCY)
-    : `${formatMoney(m.min_amount, SHOP_CURRENCY)} to ${formatMoney(m.max_amount, SHOP_CURRENCY)}`;
+    ? formatMoney(m.max_amount, m.currency)
+    : `${formatMoney(m.min_amount, m.currency)} to ${formatMoney(m.max_amount, m.currency)}`;
 }
 
 export function agreementFrequency(days: number): string {

@@ -25,8 +25,16 @@ const WebhookUrl = z.url().max(2048)
 
 // ---- Merchant ----
 
+/** Control, invisible formatting (bidi overrides included) and line-separator characters. */
+export const HIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** The name customers read, in the fields and in the wording of the agreements they accept. */
+export const MerchantName = z.string().trim().min(1).max(100)
+  .refine((s) => !HIDDEN_CHARACTERS.test(s), err('name must not contain control or invisible formatting characters'))
+  .refine(...noCardNumber('name'));
+
 export const MerchantSettingsUpdate = z.strictObject({
-  name: z.string().min(1).max(100).refine(...noCardNumber('name')).optional(),
+  name: MerchantName.optional(),
   allowed_origins: z.array(Origin).max(50).optional(),
   webhook_url: WebhookUrl.nullable().optional(),
   auto_pay_days: z.number().int().min(0).max(60).optional(),
@@ -298,6 +306,8 @@ export const MandateView = z.object({
   card: z.string(),
   min_amount: z.number(),
   max_amount: z.number(),
+  /** The currency the customer agreed to; null only for an old agreement recorded without one, which allows no charge. */
+  currency: z.string().nullable(),
   frequency_days: z.number(),
   end_date: z.string(),
   status: z.enum(['active', 'cancelled', 'ended']),
@@ -311,6 +321,8 @@ export const MandateCreate = z.strictObject({
   card: z.string().min(1).max(64),
   min_amount: Recurring.shape.min_amount,
   max_amount: Recurring.shape.max_amount,
+  /** The currency of the agreement: charges in any other are refused. */
+  currency: Currency,
   frequency_days: Recurring.shape.frequency_days,
   end_date: IsoDate,
   consent: z.strictObject({

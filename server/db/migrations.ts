@@ -331,6 +331,38 @@ const idempotencyHolders: Migration = {
   },
 };
 
+// A mandate holds the currency the customer agreed to: consent to "RUB 1.00–5,000.00" is no consent to
+// a USD charge. Earlier mandates take the currency of the session that created them, else of their
+// first charge; one with neither stays null and allows no merchant-initiated charge until recorded again.
+const mandateCurrency: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('mandates').addColumn('currency', 'text').execute();
+    await backfillMandateCurrency(db);
+  },
+};
+
+/** Dates every mandate whose currency is null from its session, else its earliest charge; the rest stay null. */
+export async function backfillMandateCurrency(db: Kysely<any>): Promise<void> {
+  await db.updateTable('mandates').set((eb: any) => ({
+    currency: eb.fn.coalesce(
+      eb.selectFrom('sessions').select('sessions.currency')
+        .whereRef('sessions.mandate_id', '=', 'mandates.id').where('sessions.currency', 'is not', null).limit(1),
+      eb.selectFrom('charges').select('charges.currency')
+        .whereRef('charges.mandate_id', '=', 'mandates.id').orderBy('charges.created_at').orderBy('charges.id').limit(1),
+    ),
+  })).where('currency', 'is', null).execute();
+}
+
+// A saved card's wrong security codes are counted across sessions: the CVC is what proves a customer
+// holds a saved card (a recurring agreement, a sister shop's first one-click), and five tries per
+// session would let a merchant that opens session after session guess all thousand codes.
+const cardCvcFailures: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('cards').addColumn('cvc_failures', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('cards').addColumn('cvc_failed_at', 'text').execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_confirm_attempts': confirmAttempts,
@@ -338,6 +370,8 @@ const migrations: Record<string, Migration> = {
   '0004_charge_leases': chargeLeases,
   '0005_card_imports': cardImports,
   '0006_idempotency_holders': idempotencyHolders,
+  '0007_mandate_currency': mandateCurrency,
+  '0008_card_cvc_failures': cardCvcFailures,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

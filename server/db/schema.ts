@@ -67,6 +67,9 @@ export interface CardTable {
   /** checkout: saved in the fields; import: bound elsewhere, merchant-initiated only. */
   source: string;
   expiring_notified: number;
+  /** Wrong security codes typed for this saved card since cvc_failed_at (any session, any shop of the group). */
+  cvc_failures?: number;
+  cvc_failed_at?: string | null;
   deleted_at: string | null;
   created_at: string;
   updated_at: string;
@@ -176,6 +179,8 @@ export interface MandateTable {
   card_token: string;
   min_amount: number;
   max_amount: number;
+  /** ISO 4217 code of the agreement; null only for a mandate older than 0007 that nothing dated: it allows no charge. */
+  currency: string | null;
   frequency_days: number;
   end_date: string;
   status: string; // active | cancelled | ended

@@ -124,7 +124,7 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
     }
   }
   // Without a mandate the card was never tried: the warning says there is no card to charge automatically.
-  if (!mandate) return fail(deps, merchant, invoice, now, { code: 'mandate_violation', message: 'No active mandate covers the default card' });
+  if (!mandate) return fail(deps, merchant, invoice, now, { code: 'mandate_violation', message: `No active mandate in ${invoice.currency} covers the default card` });
   let row: ChargeTable;
   try {
     row = await charge(`invoice:${invoice.id}:${today}`, mandate.id);
@@ -144,10 +144,11 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
   return row.status === 'succeeded' ? 'paid' : 'failed';
 }
 
-/** A live mandate of this merchant on the card, one whose range fits the invoice first. */
+/** A live mandate of this merchant on the card in the invoice's currency, one whose range fits the invoice first. */
 export async function pickMandate(deps: Deps, merchant: Merchant, invoice: InvoiceTable, token: string, today: string): Promise<MandateTable | undefined> {
   const rows = await deps.db.selectFrom('mandates').selectAll()
     .where('merchant_id', '=', merchant.id).where('customer', '=', invoice.customer).where('card_token', '=', token).where('status', '=', 'active')
+    .where('currency', '=', invoice.currency)
     .orderBy('created_at', 'desc').execute();
   const live = rows.filter((m) => mandateStatus(m, today) === 'active');
   const score = (m: MandateTable) => (invoice.amount >= m.min_amount && invoice.amount <= m.max_amount ? 1 : 0);

@@ -2,7 +2,7 @@
 // constant time; the publishable key is public by design.
 import type { Db } from '../db/database.ts';
 import type { MerchantTable } from '../db/schema.ts';
-import type { MerchantView } from '../../protocol/api.ts';
+import { MerchantName, type MerchantView } from '../../protocol/api.ts';
 import { newId, randomSecret, safeEqual, sha256 } from '../ids.ts';
 import { checkWebhookUrl } from '../jobs/webhook-target.ts';
 
@@ -91,6 +91,9 @@ export async function createMerchant(
   const webhook_secret = `whsec_${randomSecret(24)}`;
   // Scheme and credentials only: the address check needs the operator's policy, so callers make it (and delivery again).
   if (input.webhookUrl) checkWebhookUrl(input.webhookUrl);
+  // The name is written into the agreements customers accept: the same rules as POST /v1/merchant.
+  const name = MerchantName.safeParse(input.name);
+  if (!name.success) throw new Error(`--name: ${name.error.issues[0].message}`);
   return db.transaction().execute(async (trx) => {
     let group = input.groupId;
     if (group) {
@@ -103,7 +106,7 @@ export async function createMerchant(
     await trx.insertInto('merchants').values({
       id,
       group_id: group,
-      name: input.name,
+      name: name.data,
       secret_key_hash: sha256(secret_key),
       publishable_key,
       allowed_origins: JSON.stringify(input.origins.map((o) => new URL(o).origin)),

@@ -14,9 +14,10 @@ import { cardSecret, findCard, type LiveCard } from '../vault/card-store.ts';
 import { fingerprintOf } from '../vault/vault-secrets.ts';
 import { maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
+import { assertCvcNotLocked, cardsUsedBy, clearWrongCvcs, noteWrongCvc } from './card-proof.ts';
 import { checkLimits, declineError } from './charge-store.ts';
 import { consentLocale, recurringConsentText } from './consent-wording.ts';
-import { withCustomerLease } from './customer-lease.ts';
+import { LeaseLost, withCustomerLease, type CustomerLease } from './customer-lease.ts';
 import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
 import type { AuthorizeResult } from './processor.ts';
 
@@ -81,9 +82,12 @@ async function prepareCard(deps: Deps, merchant: Merchant, session: SessionTable
   const secret = cardSecret(deps.ring, saved);
   if (!isActive(secret, now)) throw new ApiError('expired_card', 'This saved card has expired');
   const cvc = body.saved_card.cvc;
-  // need_cvc: false serves one-click payments only. A recurring agreement needs proof that the customer
-  // holds the card, or a merchant's server could confirm one on a saved card with nobody there.
-  if ((merchant.need_cvc || session.recurring) && cvc === undefined) throw new ApiError('parameter_missing', 'Enter the card\'s security code', { param: 'saved_card.cvc' });
+  // need_cvc: false serves one-click payments only, with a card the customer already used at this shop.
+  // A recurring agreement, or a card saved at a sister shop, needs proof that the customer holds it, or
+  // a merchant's server could confirm a payment or a mandate on it with nobody there.
+  const waived = !merchant.need_cvc && !session.recurring && (await cardsUsedBy(deps.db, merchant.id, saved.customer, [saved.token])).has(saved.token);
+  if (!waived && cvc === undefined) throw new ApiError('parameter_missing', 'Enter the card\'s security code', { param: 'saved_card.cvc' });
+  if (cvc !== undefined) assertCvcNotLocked(saved, now);
   if (cvc !== undefined && !valid.cvv(cvc, valid.number(secret.number).card?.code.size ?? 3).isValid) {
     throw new ApiError('invalid_cvc', 'The security code has the wrong length for this card', { param: 'saved_card.cvc' });
   }
@@ -121,12 +125,12 @@ export async function confirmSession(deps: Deps, merchant: Merchant, current: Se
   // A paying customer takes the same lease as a merchant-initiated charge of that customer, so the
   // two never pass a daily or weekly limit together.
   if (current.mode === 'payment' && current.customer) {
-    return withCustomerLease(deps, `charge:${current.group_id}:${current.customer}`, () => confirmUnlocked(deps, merchant, current, body, context));
+    return withCustomerLease(deps, `charge:${current.group_id}:${current.customer}`, (lease) => confirmUnlocked(deps, merchant, current, body, context, lease));
   }
   return confirmUnlocked(deps, merchant, current, body, context);
 }
 
-async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionTable, body: ConfirmInput, context: ConfirmContext): Promise<FrameConfirmResult> {
+async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionTable, body: ConfirmInput, context: ConfirmContext, lease?: CustomerLease): Promise<FrameConfirmResult> {
   const now = deps.clock();
   const session = await settleStaleAttempt(deps, current);
   if (session.status === 'processing') throw new ApiError('request_in_progress', 'This session is being confirmed already');
@@ -150,6 +154,16 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     ...(session.recurring && body.save ? { consent: { text: recurringConsentText(JSON.parse(session.recurring) as Recurring, session.currency, merchant.name, consentLocale(body.locale ?? customer?.locale)), origin: context.hostOrigin ?? null } } : {}),
   };
   await claim(deps, session, attempt, now);
+
+  // The limits checked above hold only if no other charge of this customer ran in between (this holder
+  // stalled past its lease): then nothing is charged, and the customer may simply try again.
+  try {
+    await lease?.confirm();
+  } catch (err) {
+    await releaseSession(deps, session, { failed: false });
+    if (err instanceof LeaseLost) throw new ApiError('request_in_progress', 'Another payment of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
+    throw err;
+  }
 
   let result: AuthorizeResult;
   try {
@@ -188,13 +202,15 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     result = known;
   }
   if (result.outcome === 'declined') {
-    const charge = await recordDecline(deps, merchant, session, attempt, result);
+    if (saved && card.cvc !== undefined && result.code === 'incorrect_cvc') await noteWrongCvc(deps.db, saved.token, now);
+    const charge = await recordDecline(deps, merchant, session, attempt, result, lease);
     throw charge ? declineError(charge) : new ApiError(result.code, result.message, { decline_code: result.decline_code });
   }
 
   if (!payment) await deps.processor.void(result.processor_id);
   try {
-    const done = await recordApproval(deps, merchant, session, attempt, result, { ...card, holder: card.holder });
+    const done = await recordApproval(deps, merchant, session, attempt, result, { ...card, holder: card.holder }, lease);
+    if (saved && card.cvc !== undefined) await clearWrongCvcs(deps.db, saved.token);
     return { status: 'succeeded', session: session.id, ...(done.chargeId ? { charge: done.chargeId } : {}), card: done.card, saved: done.saved, ...(done.mandateId ? { mandate: done.mandateId } : {}) };
   } catch (err) {
     // The money was taken but not recorded: the session stays in `processing` with its reference,

@@ -34,6 +34,7 @@ export function toMandateView(row: MandateTable, today: string, cardDeleted = fa
     card: row.card_token,
     min_amount: row.min_amount,
     max_amount: row.max_amount,
+    currency: row.currency,
     frequency_days: row.frequency_days,
     end_date: row.end_date,
     status: mandateStatus(row, today, cardDeleted),
@@ -49,6 +50,11 @@ export interface NewMandate {
   customer: string;
   cardToken: string;
   terms: Recurring;
+  /**
+   * The currency the customer agreed to: the only one the mandate may be charged in. Null only from a
+   * recurring session opened before sessions required one: that mandate allows no charge.
+   */
+  currency: string | null;
   networkTransactionId: string | null;
   consent: MandateConsent;
   /** The customer-initiated charge that began it counts toward `frequency_days`; a setup does not. */
@@ -66,6 +72,7 @@ export async function createMandate(q: Q, input: NewMandate): Promise<MandateTab
     card_token: input.cardToken,
     min_amount: input.terms.min_amount,
     max_amount: input.terms.max_amount,
+    currency: input.currency,
     frequency_days: input.terms.frequency_days,
     end_date: input.terms.end_date,
     status: 'active',
@@ -78,7 +85,7 @@ export async function createMandate(q: Q, input: NewMandate): Promise<MandateTab
   await q.insertInto('mandates').values(row).execute();
   await emitEvent(q, {
     merchantId: input.merchantId, groupId: input.groupId, type: 'mandate.created', now: input.now,
-    data: { mandate: row.id, customer: row.customer, card: row.card_token, min_amount: row.min_amount, max_amount: row.max_amount, frequency_days: row.frequency_days, end_date: row.end_date, source: input.consent.source },
+    data: { mandate: row.id, customer: row.customer, card: row.card_token, min_amount: row.min_amount, max_amount: row.max_amount, currency: row.currency, frequency_days: row.frequency_days, end_date: row.end_date, source: input.consent.source },
   });
   return row;
 }

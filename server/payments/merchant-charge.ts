@@ -140,6 +140,13 @@ function checkMandate(req: MerchantChargeRequest, card: LiveCard, mandate: Manda
   if (!mandate || mandate.customer !== req.customer || mandate.card_token !== card.token) throw violation('No such live mandate for this customer and card');
   const status = mandateStatus(mandate, dayOf(now));
   if (status !== 'active') throw violation(`The mandate is ${status}`);
+  // The customer agreed to amounts in one currency: the same minor units in another are another sum.
+  if (!mandate.currency) {
+    throw violation('The mandate records no currency, so it allows no charge: record the agreement again with its currency (POST /v1/customers/{customer}/mandates) or have the customer agree in a recurring checkout', 'mandate');
+  }
+  if (req.currency !== mandate.currency) {
+    throw violation(`The mandate is for charges in ${mandate.currency}; this charge is in ${req.currency}`, 'currency');
+  }
   if (req.amount < mandate.min_amount || req.amount > mandate.max_amount) {
     throw violation(`amount must lie within the mandate's ${mandate.min_amount} to ${mandate.max_amount}`, 'amount');
   }

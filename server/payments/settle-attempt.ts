@@ -10,6 +10,7 @@ import type { Merchant } from '../merchants/merchant-store.ts';
 import { saveCard } from '../vault/card-store.ts';
 import type { CheckedCard } from './card-checks.ts';
 import { recordCharge } from './charge-store.ts';
+import type { CustomerLease } from './customer-lease.ts';
 import { createMandate } from './mandates.ts';
 import type { AuthorizeResult } from './processor.ts';
 
@@ -50,9 +51,11 @@ export async function releaseSession(deps: Deps, session: SessionTable, options:
 }
 
 /** A decline: the failed charge is recorded (payment mode), the attempt counts, the session reopens. */
-export async function recordDecline(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Declined) {
+export async function recordDecline(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Declined, lease?: CustomerLease) {
   const now = deps.clock();
   return deps.db.transaction().execute(async (trx) => {
+    // Fenced: a holder whose lease was taken over records nothing; the session is settled later from the processor.
+    await lease?.confirm(trx);
     await trx.updateTable('sessions')
       .set((eb) => ({ status: 'open', attempt: null, processing_since: null, failed_attempts: eb('failed_attempts', '+', 1) }))
       .where('id', '=', session.id).where('status', '=', 'processing')
@@ -68,10 +71,12 @@ export async function recordDecline(deps: Deps, merchant: Merchant, session: Ses
  * An approval: saves the card when the customer consented (only possible while its number is at
  * hand), records the charge, and completes the session, all in one transaction.
  */
-export async function recordApproval(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Approved, newCard?: CheckedCard & { holder?: string }) {
+export async function recordApproval(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Approved, newCard?: CheckedCard & { holder?: string }, lease?: CustomerLease) {
   const now = deps.clock();
   const payment = session.mode === 'payment';
   return deps.db.transaction().execute(async (trx) => {
+    // Fenced as above: the approval then stays on the session's attempt and is settled from the processor's ledger.
+    await lease?.confirm(trx);
     let token = attempt.token;
     let saved = false;
     if (attempt.save && newCard && session.customer) {
@@ -99,7 +104,7 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
     if (session.recurring && session.customer && token && attempt.consent) {
       const terms = JSON.parse(session.recurring) as Recurring;
       const mandate = await createMandate(trx, {
-        merchantId: session.merchant_id, groupId: session.group_id, customer: session.customer, cardToken: token, terms,
+        merchantId: session.merchant_id, groupId: session.group_id, customer: session.customer, cardToken: token, terms, currency: session.currency,
         networkTransactionId: result.network_transaction_id,
         consent: {
           text: attempt.consent.text, accepted_at: now.toISOString(), origin: attempt.consent.origin,

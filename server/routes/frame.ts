@@ -7,6 +7,7 @@ import { deleteCard } from '../customers/delete-card.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { isActive } from '../payments/card-checks.ts';
 import { answerChallenge } from '../payments/challenges.ts';
+import { cardsUsedBy } from '../payments/card-proof.ts';
 import { assertSessionOpen, confirmSession, effectiveSaveCard } from '../payments/confirm-session.ts';
 import { consentLocale, recurringConsentText } from '../payments/consent-wording.ts';
 import { sessionStatus } from '../sessions/session-store.ts';
@@ -34,14 +35,14 @@ export const frameRoutes = router()
     let cards: FrameSavedCard[] = [];
     // A setup session adds a card: it offers no saved ones to pay with.
     const recurring: Recurring | null = session.recurring ? JSON.parse(session.recurring) : null;
-    // A recurring agreement needs proof the customer holds the card: its CVC, whatever need_cvc says.
-    const needCvc = merchant.need_cvc || recurring !== null;
     if (session.mode === 'payment' && session.customer && customer && customer.status !== 'deny') {
-      cards = (await listCardsForView(db, session.group_id, session.customer))
+      const offered = (await listCardsForView(db, session.group_id, session.customer))
         .filter((r) => r.source === 'checkout' && r.successful_payments >= merchant.one_click_after)
         .map((row) => ({ row, exp: cardExpiry(ring, row) }))
-        .filter(({ exp }) => isActive(exp, now))
-        .map(({ row, exp }) => ({ token: row.token, brand: row.brand, bin: row.bin, last4: row.last4, exp_month: exp.exp_month, exp_year: exp.exp_year, need_cvc: needCvc, default: row.is_default }));
+        .filter(({ exp }) => isActive(exp, now));
+      // The CVC is waived (need_cvc: false) only for cards used at this shop, and never for an agreement.
+      const usedHere = merchant.need_cvc || recurring ? new Set<string>() : await cardsUsedBy(db, merchant.id, session.customer, offered.map(({ row }) => row.token));
+      cards = offered.map(({ row, exp }) => ({ token: row.token, brand: row.brand, bin: row.bin, last4: row.last4, exp_month: exp.exp_month, exp_year: exp.exp_year, need_cvc: !usedHere.has(row.token), default: row.is_default }));
     }
     return c.json({
       id: session.id,

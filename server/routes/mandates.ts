@@ -44,6 +44,7 @@ export const mandateRoutes = router()
       return createMandate(trx, {
         merchantId: merchant.id, groupId: merchant.group_id, customer, cardToken: card.token,
         terms: { min_amount: body.min_amount, max_amount: body.max_amount, frequency_days: body.frequency_days, end_date: body.end_date },
+        currency: body.currency,
         networkTransactionId: ntid,
         consent: { text: body.consent.text, accepted_at: new Date(body.consent.accepted_at).toISOString(), origin: null, last4: card.last4, network_transaction_id: ntid, source: 'import' },
         lastChargeAt: null,

@@ -187,7 +187,7 @@ describe('the consent box', () => {
     const customer = fresh('recurring');
     const { container } = await open({ customer, currency: 'EUR', recurring: { min_amount: 500, max_amount: 2500, frequency_days: 30, end_date: '2031-06-30' } });
     expect($(container, '#cv-consent').checked).toBe(false);
-    expect(labelOf(container, 'cv-consent')).toBe('Save this card and agree to recurring payments to Test shop: €5.00–€25.00 per payment, every 30 days, until June 30, 2031.');
+    expect(labelOf(container, 'cv-consent')).toBe('Save this card and agree to recurring payments to “Test shop”: €5.00–€25.00 per payment, every 30 days, until June 30, 2031.');
   });
 
   it("shows the vault's wording of the agreement in the fields' language, which no merchant label replaces, and the mandate records it", async () => {
@@ -197,7 +197,7 @@ describe('the consent box', () => {
     const labels = { saveRecurring: 'Free trial, cancel any time', save: 'Free trial, cancel any time' } as never;
     const { container, controller } = await open({ customer, currency: 'EUR', recurring }, { locale: 'fr', labels });
     const shown = labelOf(container, 'cv-consent');
-    expect(shown).toMatch(/^Enregistrer cette carte et accepter des paiements récurrents à Test shop : 5,00\s€–25,00\s€ par paiement, tous les 30 jours, jusqu’au 30 juin 2031\.$/);
+    expect(shown).toMatch(/^Enregistrer cette carte et accepter des paiements récurrents à « Test shop » : 5,00\s€–25,00\s€ par paiement, tous les 30 jours, jusqu’au 30 juin 2031\.$/);
     await fillCard(container, CARDS.visa);
     $(container, '#cv-consent').click();
     await tick();

@@ -70,7 +70,7 @@ async function subscribe(s: Shared, customer: string): Promise<{ card: string; m
   const card = await call(s.runtime, s.merchant, 'POST', `/v1/customers/${customer}/cards`, { number: CARDS.visa, exp_month: 12, exp_year: nextYear + 1 });
   if (card.status !== 201) throw new Error(`card not imported: ${JSON.stringify(card.body)}`);
   const mandate = await call(s.runtime, s.merchant, 'POST', `/v1/customers/${customer}/mandates`, {
-    card: card.body.token, min_amount: 100, max_amount: 10_000, frequency_days: 0, end_date: `${nextYear}-12-31`,
+    card: card.body.token, min_amount: 100, max_amount: 10_000, currency: 'USD', frequency_days: 0, end_date: `${nextYear}-12-31`,
     consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z', network_transaction_id: 'ntid_agreed' },
   });
   if (mandate.status !== 201) throw new Error(`mandate not recorded: ${JSON.stringify(mandate.body)}`);

@@ -25,7 +25,7 @@ describeEachDb('Idempotency-Key and answers that say "try again"', (target) => {
     const imported = await v.api('POST', `/v1/customers/${customer}/cards`, { body: { number, exp_month: 12, exp_year: nextYear + 1 } });
     if (imported.status !== 201) throw new Error(`card not imported: ${imported.text}`);
     const mandate = await v.api('POST', `/v1/customers/${customer}/mandates`, {
-      body: { card: imported.body.token, min_amount: 100, max_amount: 10_000, frequency_days: 0, end_date: `${nextYear}-12-31`, consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z', network_transaction_id: 'ntid_agreed' } },
+      body: { card: imported.body.token, min_amount: 100, max_amount: 10_000, currency: 'USD', frequency_days: 0, end_date: `${nextYear}-12-31`, consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z', network_transaction_id: 'ntid_agreed' } },
     });
     if (mandate.status !== 201) throw new Error(`mandate not recorded: ${mandate.text}`);
     return { customer, card: imported.body.token as string, mandate: mandate.body.id as string };

@@ -33,7 +33,7 @@ describeEachDb('consent only the customer can give', (target) => {
 
   const mandatesIn = (customer: string) => v.runtime.deps.db.selectFrom('mandates').selectAll().where('customer', '=', customer).execute();
   const chargesIn = (customer: string) => v.runtime.deps.db.selectFrom('charges').selectAll().where('customer', '=', customer).execute();
-  const agreement = (card: string, ntid?: string) => ({ card, ...terms, consent: { text: 'Agreed at our previous provider', accepted_at: '2024-03-01T10:00:00Z', ...(ntid ? { network_transaction_id: ntid } : {}) } });
+  const agreement = (card: string, ntid?: string) => ({ card, ...terms, currency: 'USD', consent: { text: 'Agreed at our previous provider', accepted_at: '2024-03-01T10:00:00Z', ...(ntid ? { network_transaction_id: ntid } : {}) } });
 
   describe('POST /v1/customers/:customer/mandates', () => {
     it('refuses a sister shop a mandate on a card another shop saved through checkout, and so any charge on it', async () => {
@@ -131,7 +131,7 @@ describeEachDb('consent only the customer can give', (target) => {
       const s = await shop();
       const session = await openSession(v, { customer: 'wording', amount: 1000, currency: 'EUR', recurring: { ...terms, min_amount: 500, max_amount: 2500, frequency_days: 30, end_date: '2031-06-30' } }, s.secret_key);
       const shown = await v.frame('/frame/v1/session', session.secret, { locale: 'fr' });
-      expect(shown.body.consent_text).toMatch(/^Enregistrer cette carte et accepter des paiements récurrents à Test shop : 5,00\s€–25,00\s€ par paiement, tous les 30 jours, jusqu’au 30 juin 2031\.$/);
+      expect(shown.body.consent_text).toMatch(/^Enregistrer cette carte et accepter des paiements récurrents à « Test shop » : 5,00\s€–25,00\s€ par paiement, tous les 30 jours, jusqu’au 30 juin 2031\.$/);
       const res: Reply = await v.frame('/frame/v1/confirm', session.secret, { card: newCard(CARDS.visa), save: true, locale: 'fr', consent_text: 'One free trial, nothing more will ever be charged.' });
       expect(res.status, res.text).toBe(200);
       const [mandate] = (await s.api('GET', '/v1/customers/wording/mandates')).body.data;
@@ -145,7 +145,17 @@ describeEachDb('consent only the customer can give', (target) => {
       const ru = await openSession(v, { customer: 'wording-ru', amount: 1000, currency: 'RUB', recurring: terms }, s.secret_key);
       expect((await v.frame('/frame/v1/session', ru.secret)).body.consent_text).toMatch(/^Сохранить карту/);
       const en = await openSession(v, { customer: 'wording-en', amount: 1000, recurring: terms }, s.secret_key);
-      expect((await v.frame('/frame/v1/session', en.secret, { locale: 'xx-YY' })).body.consent_text).toMatch(/^Save this card and agree to recurring payments to Test shop: \$1\.00–\$5,000\.00 per payment, whenever the merchant charges, as agreed/);
+      expect((await v.frame('/frame/v1/session', en.secret, { locale: 'xx-YY' })).body.consent_text).toMatch(/^Save this card and agree to recurring payments to “Test shop”: \$1\.00–\$5,000\.00 per payment, whenever the merchant charges, as agreed/);
+    });
+
+    it('refuses a merchant name with hidden characters, which would reorder the wording', async () => {
+      const s = await shop();
+      for (const name of ['Acme\u202e', 'Acme\u2066x', 'Ac\u0007me', 'Acme\u2028Terms']) {
+        const res = await s.api('POST', '/v1/merchant', { name });
+        expect(res.status, JSON.stringify(name)).toBe(400);
+        expect(res.body.error).toMatchObject({ code: 'parameter_invalid', param: 'name' });
+      }
+      expect((await s.api('POST', '/v1/merchant', { name: 'Café Crème & Co.' })).status).toBe(200);
     });
 
     it('is absent outside a recurring session', async () => {

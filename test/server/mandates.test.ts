@@ -32,7 +32,7 @@ describeEachDb('mandates', (target) => {
   describe('created by a recurring checkout', () => {
     it('records the agreement with the vault\'s wording, the embedding page, the last four digits and the network transaction id', async () => {
       const sub = await subscribe('m-create', { consent_text: 'Coffee club: 15.00 USD every 30 days' });
-      const wording = `Save this card and agree to recurring payments to Test shop: $5.00–$20.00 per payment, every 30 days, until December 31, ${nextYear}.`;
+      const wording = `Save this card and agree to recurring payments to “Test shop”: $5.00–$20.00 per payment, every 30 days, until December 31, ${nextYear}.`;
       expect(sub.mandate).toMatch(/^mdt_/);
       const session = await v.api('GET', `/v1/sessions/${sub.session}`);
       expect(session.body.mandate).toBe(sub.mandate);
@@ -66,7 +66,7 @@ describeEachDb('mandates', (target) => {
       const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa), save: true, consent_text: `I agree, my card is ${CARDS.mastercard}` });
       expect(res.status).toBe(200);
       const [mandate] = await mandates('m-leak');
-      expect(mandate.consent.text).toBe('Save this card and agree to recurring payments to Test shop: $5.00–$20.00 per payment, every 30 days, until December 31, ' + nextYear + '.');
+      expect(mandate.consent.text).toBe('Save this card and agree to recurring payments to “Test shop”: $5.00–$20.00 per payment, every 30 days, until December 31, ' + nextYear + '.');
       const row = await v.runtime.deps.db.selectFrom('mandates').selectAll().where('id', '=', mandate.id).executeTakeFirstOrThrow();
       expect(JSON.stringify(row)).not.toContain(CARDS.mastercard);
     });
@@ -152,7 +152,7 @@ describeEachDb('mandates', (target) => {
       return res.body.token as string;
     };
     const agreement = (card: string, over: Record<string, unknown> = {}) => ({
-      card, min_amount: 100, max_amount: 5000, frequency_days: 0, end_date: `${nextYear}-06-30`,
+      card, min_amount: 100, max_amount: 5000, currency: 'USD', frequency_days: 0, end_date: `${nextYear}-06-30`,
       consent: { text: 'Signed at our previous provider', accepted_at: '2024-03-01T10:00:00Z', network_transaction_id: 'ntid_previous_provider' },
       ...over,
     });
@@ -162,7 +162,7 @@ describeEachDb('mandates', (target) => {
       const res = await v.api('POST', '/v1/customers/m-import/mandates', { body: agreement(card) });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
-        id: expect.stringMatching(/^mdt_/), customer: 'm-import', card, min_amount: 100, max_amount: 5000, frequency_days: 0, status: 'active', last_charge_at: null,
+        id: expect.stringMatching(/^mdt_/), customer: 'm-import', card, min_amount: 100, max_amount: 5000, currency: 'USD', frequency_days: 0, status: 'active', last_charge_at: null,
         consent: { text: 'Signed at our previous provider', accepted_at: '2024-03-01T10:00:00.000Z', origin: null, last4: '4444', network_transaction_id: 'ntid_previous_provider', source: 'import' },
       });
       expect((await mandates('m-import')).map((m) => m.id)).toEqual([res.body.id]);

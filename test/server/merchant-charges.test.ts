@@ -156,7 +156,7 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
     const imported = await v.api('POST', '/v1/customers/mit-import/cards', { body: { number: CARDS.mastercard, exp_month: 10, exp_year: nextYear + 1 } });
     const card = imported.body.token;
     const m = await v.api('POST', '/v1/customers/mit-import/mandates', {
-      body: { card, min_amount: 100, max_amount: 10_000, frequency_days: 0, end_date: `${nextYear}-12-31`, consent: { text: 'Agreed at the old provider', accepted_at: '2024-01-01T00:00:00Z', network_transaction_id: 'ntid_old_provider' } },
+      body: { card, min_amount: 100, max_amount: 10_000, currency: 'USD', frequency_days: 0, end_date: `${nextYear}-12-31`, consent: { text: 'Agreed at the old provider', accepted_at: '2024-01-01T00:00:00Z', network_transaction_id: 'ntid_old_provider' } },
     });
     expect(m.status).toBe(201);
     const res = await charge({ customer: 'mit-import', card, amount: 4200, mandate: m.body.id });

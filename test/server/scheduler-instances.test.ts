@@ -110,7 +110,7 @@ describeEachDb('the scheduler on two instances of one database', (target) => {
     const endDate = `${new Date().getUTCFullYear() + 1}-12-31`;
     for (let i = 0; i < 4; i++) {
       const customer = `twin-${i}`;
-      const session = await call(a, 'POST', '/v1/sessions', secret, { mode: 'setup', customer, recurring: { min_amount: 100, max_amount: 10_000, frequency_days: 0, end_date: endDate } });
+      const session = await call(a, 'POST', '/v1/sessions', secret, { mode: 'setup', customer, currency: 'USD', recurring: { min_amount: 100, max_amount: 10_000, frequency_days: 0, end_date: endDate } });
       const confirmed = await call(a, 'POST', '/frame/v1/confirm', { origin: VAULT, 'checkout-host-origin': SHOP, authorization: `Bearer ${session.body.client_secret}` }, { card: newCard(i % 2 ? CARDS.mastercard : CARDS.visa), save: true, consent_text: 'I agree' });
       expect(confirmed.status).toBe(200);
       // Two invoices for each customer: the instances also meet on one customer's charges.
