@@ -57,6 +57,11 @@ export const ERROR_CODES = {
   rate_limited: { type: 'rate_limit_error', status: 429 },
   /** The processor could not be reached or failed. */
   processor_unavailable: { type: 'api_error', status: 502 },
+  /**
+   * The saved card is encrypted under a key version that is not in the vault's key ring (the operator
+   * removed it before rotating): the card cannot be used until the key is put back; other cards can.
+   */
+  card_key_unavailable: { type: 'api_error', status: 503 },
   /** Something unexpected went wrong inside the vault. */
   internal: { type: 'api_error', status: 500 },
 } as const satisfies Record<string, { type: ErrorType; status: number }>;

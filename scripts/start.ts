@@ -39,6 +39,7 @@ async function main() {
     demo shop:        ${demoOrigin}   <- open this in a browser
     vault:            ${env.PUBLIC_URL}   (API reference: ${env.PUBLIC_URL}/openapi.json)
     data:             ${runtime.deps.dbKind === 'sqlite' ? path.join(env.DATA_DIR, 'vault.db') : 'PostgreSQL (DATABASE_URL)'}
+    key ring:         ${env.VAULT_KEYS ? 'VAULT_KEYS' : `${env.KEY_FILE} (KEY_FILE; back it up apart from the data)`}
 
   Test merchant ${merchant.id} (keys kept in ${path.join(env.DATA_DIR, 'test-merchant.json')}):
     secret key:       ${merchant.secret_key}

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseKeyRing } from './vault/key-ring.ts';
+import { defaultKeyFile, isInside } from './vault/key-file.ts';
 import { parseTrustProxy } from './middleware/client-address.ts';
 import { DEFAULT_FIELDS_CAPS } from './middleware/rate-limit.ts';
 
@@ -21,6 +22,8 @@ const schema = z.object({
   DEMO_PORT: port.default(3000),
   PUBLIC_URL: z.url().optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** The generated key ring's file when VAULT_KEYS is unset; default DATA_DIR's path plus `.key` (`./data.key`), never inside DATA_DIR. */
+  KEY_FILE: z.string().min(1).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   VAULT_KEYS: z
     .string()
@@ -72,7 +75,7 @@ const checked = schema.superRefine((env, ctx) => {
   }
 });
 
-export type Env = Omit<z.infer<typeof schema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };
+export type Env = Omit<z.infer<typeof schema>, 'PUBLIC_URL' | 'KEY_FILE'> & { PUBLIC_URL: string; KEY_FILE: string };
 
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const input = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
@@ -82,8 +85,12 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const env = result.data;
+  const keyFile = path.resolve(env.KEY_FILE ?? defaultKeyFile(env.DATA_DIR));
+  // A key inside the data directory would travel with every copy and backup of it.
+  if (isInside(env.DATA_DIR, keyFile)) throw new Error(`Invalid environment:\n  KEY_FILE: must lie outside DATA_DIR (${path.resolve(env.DATA_DIR)}), so that a copy of the data directory holds no key that opens it`);
   return {
     ...env,
+    KEY_FILE: keyFile,
     DATA_DIR: path.resolve(env.DATA_DIR),
     PUBLIC_URL: new URL(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).origin,
   };

@@ -2,8 +2,7 @@
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import type { Deps } from './context.ts';
-import { openDatabase, type DbHandle } from './db/database.ts';
-import { migrate } from './db/migrations.ts';
+import type { DbHandle } from './db/database.ts';
 import type { Env } from './env.ts';
 import { createLogger } from './logger.ts';
 import { smtpTransport, type EmailTransport } from './jobs/email-transport.ts';
@@ -13,8 +12,7 @@ import { MerchantCache } from './merchants/merchant-cache.ts';
 import { compileTrust } from './middleware/client-address.ts';
 import { createRateLimits, DEFAULT_FIELDS_CAPS } from './middleware/rate-limit.ts';
 import { SimulatedProcessor } from './payments/simulated-processor.ts';
-import { loadKeyRing } from './vault/key-ring.ts';
-import { loadVaultSecret } from './vault/vault-secrets.ts';
+import { openVaultStorage } from './vault/open-vault.ts';
 
 export interface VaultRuntime {
   deps: Deps;
@@ -26,20 +24,10 @@ export interface VaultRuntime {
 /** The limits' settings; each one left out takes its default. */
 export type LimitsEnv = Partial<Pick<Env, 'TRUST_PROXY' | 'REDIS_URL' | 'REDIS_PREFIX' | 'FIELDS_MAX_PER_ADDRESS' | 'FIELDS_MAX_PER_MERCHANT'>>;
 
-export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'> & Partial<Pick<Env, 'ALLOW_PRIVATE_WEBHOOKS'>> & LimitsEnv, options: { logger?: Logger } = {}): Promise<VaultRuntime> {
+export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'> & Partial<Pick<Env, 'ALLOW_PRIVATE_WEBHOOKS' | 'KEY_FILE'>> & LimitsEnv, options: { logger?: Logger } = {}): Promise<VaultRuntime> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
-  const ring = loadKeyRing({
-    vaultKeys: env.VAULT_KEYS,
-    dataDir: env.DATA_DIR,
-    onGenerated: (file) => logger.warn({ file }, 'VAULT_KEYS is not set: generated a key file. Keep it safe and backed up, or set VAULT_KEYS in production.'),
-  });
-  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, onError: (err) => logger.warn({ err }, 'database connection lost; it will be reopened') });
-  try {
-    await migrate(handle.db);
-  } catch (err) {
-    await handle.close();
-    throw err;
-  }
+  // The key ring and the migrated database; a key version missing from the ring does not stop it.
+  const { ring, handle, fingerprintKey } = await openVaultStorage(env, logger);
   // Customer e-mail goes over SMTP when SMTP_URL is set; otherwise it waits in the outbox.
   const email: EmailTransport | undefined = env.SMTP_URL ? smtpTransport(env.SMTP_URL, env.SMTP_FROM ?? `no-reply@${new URL(env.PUBLIC_URL).hostname}`) : undefined;
   const limiter = await createRateLimits({ redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX ?? 'vault:', logger });
@@ -47,7 +35,7 @@ export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' |
     db: handle.db,
     dbKind: handle.kind,
     ring,
-    fingerprintKey: await loadVaultSecret(handle.db, ring, 'fingerprint'),
+    fingerprintKey,
     processor: new SimulatedProcessor(handle.db),
     logger,
     publicUrl: env.PUBLIC_URL,

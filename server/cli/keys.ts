@@ -1,29 +1,39 @@
 // `npm run keys -- rotate`: adds a key to the ring and re-wraps every data key while the vault serves.
-// `npm run keys -- status`: which key versions still wrap data.
+// `npm run keys -- status`: which key versions still wrap data, and which of those the ring lacks.
 // With VAULT_KEYS set, rotation re-wraps under the ring's last key: append a new key to VAULT_KEYS
-// first (on every instance), then run it. Without VAULT_KEYS it appends a key to DATA_DIR/master.key.
+// first (on every instance), then run it. Without VAULT_KEYS it appends a key to KEY_FILE (which an
+// older DATA_DIR/master.key is moved to first, as the vault itself does at start).
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
 import { parseEnv } from '../env.ts';
-import { keyFilePath, loadKeyRing } from '../vault/key-ring.ts';
-import { addKeyToFile, keyUsage, rotateKeys } from '../vault/rotate-keys.ts';
+import { moveLegacyKeyFile } from '../vault/key-file.ts';
+import { loadKeyRing } from '../vault/key-ring.ts';
+import { addKeyToFile, keyUsage, missingKeys, rotateKeys } from '../vault/rotate-keys.ts';
 
 async function main(command: string | undefined) {
   if (command !== 'rotate' && command !== 'status') throw new Error('usage: npm run keys -- rotate | status');
   const env = parseEnv();
-  let ring = loadKeyRing({ vaultKeys: env.VAULT_KEYS, dataDir: env.DATA_DIR });
+  const moved = moveLegacyKeyFile(env.DATA_DIR, env.KEY_FILE);
+  if (moved) console.log(`moved the key file out of DATA_DIR: ${moved.from} -> ${moved.to}`);
+  let ring = loadKeyRing({ vaultKeys: env.VAULT_KEYS, keyFile: env.KEY_FILE, generate: false });
   const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   try {
     await migrate(handle.db);
     if (command === 'rotate') {
       if (!env.VAULT_KEYS) {
-        ring = addKeyToFile(env.DATA_DIR);
-        console.log(`added key ${ring.current.id} to ${keyFilePath(env.DATA_DIR)}`);
+        ring = addKeyToFile(env.KEY_FILE);
+        console.log(`added key ${ring.current.id} to ${env.KEY_FILE}`);
       }
       const { cards, secrets } = await rotateKeys(handle.db, ring);
       console.log(`re-wrapped ${cards} card keys and ${secrets} vault secrets under ${ring.current.id}`);
+      // The old wrapped keys leave the database's storage before this command ends.
+      if (!(await handle.scrub())) console.log('the database was busy: the serving vault finishes scrubbing the old wrapped keys');
     }
+    console.log(`key ring: ${ring.ids.join(', ')} (new cards under ${ring.current.id})`);
     console.log('key usage:', JSON.stringify(await keyUsage(handle.db)));
+    for (const { version, cards } of await missingKeys(handle.db, ring)) {
+      console.log(`missing: key version ${version} is not in the key ring but still wraps ${cards} saved card(s); they cannot be used until it is put back`);
+    }
   } finally {
     await handle.close();
   }

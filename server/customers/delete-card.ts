@@ -1,6 +1,7 @@
 // Deleting a saved card, by the merchant or by the customer in the fields: the key is destroyed, its
-// mandates end, the default moves to the next card, and the merchant hears of it.
-import type { Db } from '../db/database.ts';
+// mandates end, the default moves to the next card, and the merchant hears of it. Once that commits,
+// the database's storage is scrubbed of what the deletion left behind (within the contract's 10 s).
+import { scheduleScrub, type Db, type ScrubTable } from '../db/database.ts';
 import { notFound } from '../errors.ts';
 import { emitEvent } from '../jobs/events.ts';
 import { endCardMandates } from '../payments/mandates.ts';
@@ -12,10 +13,11 @@ export async function deleteCard(
   input: { merchantId: string; groupId: string; customer: string; token: string; by: 'merchant' | 'customer'; now: Date; allow?: (row: LiveCard) => boolean },
 ): Promise<void> {
   const { groupId, customer, token, now } = input;
+  let touched: ScrubTable[] = [];
   await db.transaction().execute(async (trx) => {
     const row = await findCard(trx, groupId, customer, token);
     if (!row || (input.allow && !input.allow(row))) throw notFound('card', 'token');
-    await destroyCard(trx, token, now);
+    touched = await destroyCard(trx, row, now);
     // The contract: mandates on the card end with it, in the same transaction.
     await endCardMandates(trx, token, now);
     const owner = await getCustomer(trx, groupId, customer);
@@ -26,4 +28,5 @@ export async function deleteCard(
     }
     await emitEvent(trx, { merchantId: input.merchantId, groupId, type: 'card.deleted', data: { card: token, customer, by: input.by }, now });
   });
+  scheduleScrub(db, touched);
 }

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.ts';
+import { Scrubber } from './scrubber.ts';
 
 export type Db = Kysely<Database>;
 export type DbKind = 'sqlite' | 'postgres';
@@ -12,27 +13,93 @@ export type DbKind = 'sqlite' | 'postgres';
 export interface DbHandle {
   db: Db;
   kind: DbKind;
+  /** Rewrites destroyed data out of the database's storage now (see scrubber.ts); false when it must be retried. */
+  scrub(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-export function openDatabase(options: { databaseUrl?: string; dataDir: string; onError?: (err: Error) => void }): DbHandle {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.onError);
-  fs.mkdirSync(options.dataDir, { recursive: true });
-  return openSqlite(path.join(options.dataDir, 'vault.db'));
+export interface DbOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  onError?: (err: Error) => void;
+  /** Told how each scrub after a deletion went: how long it took, or why it must be retried. */
+  onScrub?: (report: { ok: boolean; ms: number; error?: Error }) => void;
 }
 
-function openSqlite(file: string): DbHandle {
+const scrubbers = new WeakMap<Db, Scrubber>();
+
+/**
+ * Asks for the storage of destroyed card data to be rewritten soon (well within the contract's 10
+ * seconds), after the transaction that destroyed it has committed. `tables` names what was deleted
+ * from, for PostgreSQL's VACUUM; SQLite rewrites the whole file.
+ */
+export function scheduleScrub(db: Db, tables: ScrubTable[] = ['cards']): void {
+  scrubbers.get(db)?.schedule(tables);
+}
+
+/**
+ * The tables whose old row versions can hold something that opens or finds a card: its sealed data,
+ * its fingerprint, an import's keyed request hash, a vault secret wrapped under a retired key.
+ */
+export type ScrubTable = 'cards' | 'challenges' | 'idempotency_keys' | 'vault_secrets';
+
+export function openDatabase(options: DbOptions): DbHandle {
+  const handle = options.databaseUrl ? openPostgres(options.databaseUrl, options.onError) : openSqlite(options.dataDir);
+  const scrubber = new Scrubber((tables) => handle.run(tables), options.onScrub);
+  scrubbers.set(handle.db, scrubber);
+  return {
+    db: handle.db,
+    kind: handle.kind,
+    scrub: () => scrubber.runNow(),
+    close: async () => {
+      // A deletion just before the stop is scrubbed before the database closes.
+      await scrubber.stop();
+      await handle.db.destroy();
+    },
+  };
+}
+
+interface OpenedDb {
+  db: Db;
+  kind: DbKind;
+  run(tables: ScrubTable[]): Promise<boolean>;
+}
+
+function openSqlite(dataDir: string): OpenedDb {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'vault.db');
   // Created owner-only before SQLite opens it: its -wal and -shm files inherit these permissions.
   fs.closeSync(fs.openSync(file, 'a', 0o600));
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  // The write-ahead log is checkpointed often so that a destroyed card key leaves the WAL soon.
   database.pragma('wal_autocheckpoint = 200');
+  // Freed cells and pages are zeroed; what that misses (stale copies that b-tree rebalancing leaves
+  // in a page's unused gap, old page images in the WAL) the scrub after a deletion removes.
   database.pragma('secure_delete = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { db, kind: 'sqlite', close: () => db.destroy() };
+  return { db, kind: 'sqlite', run: () => scrubSqlite(db) };
+}
+
+/**
+ * VACUUM rebuilds the file from the live rows only, so no page keeps a copy of a destroyed value;
+ * the TRUNCATE checkpoint then writes the WAL (which VACUUM filled with the new pages, and which held
+ * the old ones) into the file and cuts it to zero bytes. Both run on the one connection between
+ * queries; a short busy timeout makes another process's open read (`npm run keys`) a retry, not a
+ * stall.
+ */
+async function scrubSqlite(db: Db): Promise<boolean> {
+  return db.connection().execute(async (conn) => {
+    await sql`PRAGMA busy_timeout = 200`.execute(conn);
+    try {
+      await sql`VACUUM`.execute(conn);
+      const { rows } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(conn);
+      return rows[0]?.busy === 0;
+    } finally {
+      await sql`PRAGMA busy_timeout = 5000`.execute(conn);
+    }
+  });
 }
 
 /**
@@ -54,7 +121,7 @@ function withStatementCache(database: SQLite.Database) {
   };
 }
 
-function openPostgres(url: string, onError: (err: Error) => void = () => {}): DbHandle {
+function openPostgres(url: string, onError: (err: Error) => void = () => {}): OpenedDb {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -65,5 +132,15 @@ function openPostgres(url: string, onError: (err: Error) => void = () => {}): Db
   // pool drops it and the next query opens a new one.
   pool.on('error', onError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', run: (tables) => vacuumPostgres(db, tables) };
+}
+
+/**
+ * VACUUM removes the dead row versions that still hold a destroyed key, and INDEX_CLEANUP ON makes it
+ * clear their index entries too (PostgreSQL skips that when few rows died). Not VACUUM FULL: that
+ * would lock the cards table against every payment while it copies it.
+ */
+async function vacuumPostgres(db: Db, tables: ScrubTable[]): Promise<boolean> {
+  await sql`VACUUM (INDEX_CLEANUP ON) ${sql.join(tables.map((t) => sql.table(t)))}`.execute(db);
+  return true;
 }

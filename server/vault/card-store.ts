@@ -1,13 +1,14 @@
 // Saved cards: sealed on write, found again by fingerprint, opened only to charge, destroyed on delete.
 import type { Transaction } from 'kysely';
 import type { CardView } from '../../protocol/api.ts';
-import type { Db } from '../db/database.ts';
+import type { Db, ScrubTable } from '../db/database.ts';
 import type { CardTable, Database } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isActive, isExpiringSoon, type CheckedCard } from '../payments/card-checks.ts';
 import { maskedBin } from '../../protocol/cards.ts';
 import type { BinInfo } from '../payments/processor.ts';
-import { openCard, openCardMeta, resealMeta, sealCard, type CardSecret, type SealedCard } from './envelope.ts';
+import { KeyUnavailableError, openCard, openCardMeta, resealMeta, sealCard, type CardSecret, type SealedCard } from './envelope.ts';
 import type { KeyRing } from './key-ring.ts';
 import { fingerprintOf } from './vault-secrets.ts';
 
@@ -42,7 +43,15 @@ const expiries = new Map<string, { meta_ct: string; meta: ReturnType<typeof open
 
 type SealedRef = Pick<CardTable, 'token' | 'group_id'> & { key_version: string; wrapped_key: string; meta_ct: string };
 
-export function cardExpiry(ring: KeyRing, row: SealedRef) {
+/**
+ * What a card whose key version left the ring shows for its expiry: month 0 of year 0, which every
+ * check reads as expired, so the fields do not offer it and the scheduler does not announce it.
+ */
+const UNAVAILABLE = Object.freeze({ exp_month: 0, exp_year: 0, holder: undefined });
+
+export function cardExpiry(ring: KeyRing, row: SealedRef): Omit<CardSecret, 'number'> {
+  // Asked first, and never cached: the key may come back (a key file is re-read when it changes).
+  if (!ring.get(row.key_version)) return UNAVAILABLE;
   const hit = expiries.get(row.token);
   if (hit && hit.meta_ct === row.meta_ct) return hit.meta;
   const meta = openCardMeta(ring, bindingOf(row), { ...row, pan_ct: '' });
@@ -51,9 +60,19 @@ export function cardExpiry(ring: KeyRing, row: SealedRef) {
   return meta;
 }
 
+/** The answer for a card that cannot be opened because its key version left the ring (the start log names the version). */
+export function keyUnavailable(): ApiError {
+  return new ApiError('card_key_unavailable', 'This saved card cannot be used now: the key that encrypts it is not in the vault\'s key ring. The vault\'s operator can put it back; meanwhile use another card.');
+}
+
 /** The full card, for the processor only. */
 export function cardSecret(ring: KeyRing, row: LiveCard): CardSecret {
-  return openCard(ring, bindingOf(row), sealedOf(row));
+  try {
+    return openCard(ring, bindingOf(row), sealedOf(row));
+  } catch (err) {
+    if (err instanceof KeyUnavailableError) throw keyUnavailable();
+    throw err;
+  }
 }
 
 const LISTED = ['cards.token', 'cards.group_id', 'bin', 'last4', 'brand', 'issuer', 'country', 'key_version', 'wrapped_key', 'meta_ct', 'successful_payments', 'source', 'cards.created_at'] as const;
@@ -75,7 +94,11 @@ export async function listCardsForView(q: Q, groupId: string, customer: string):
   return listed.sort((a, b) => Number(b.is_default) - Number(a.is_default));
 }
 
-export function toCardView(ring: KeyRing, row: ListedCard, opts: { now: Date; needCvc: boolean }): CardView {
+/**
+ * A card as the merchant's list shows it. One whose key version left the ring is still listed, with
+ * `key_unavailable: true`, expiry 0/0 and `active: false`, instead of failing the whole list.
+ */
+export function toCardView(ring: KeyRing, row: ListedCard, opts: { now: Date; needCvc: boolean }): CardView & { key_unavailable?: true } {
   const { exp_month, exp_year } = cardExpiry(ring, row);
   return {
     token: row.token,
@@ -93,6 +116,7 @@ export function toCardView(ring: KeyRing, row: ListedCard, opts: { now: Date; ne
     successful_payments: row.successful_payments,
     source: row.source as CardView['source'],
     created_at: row.created_at,
+    ...(ring.get(row.key_version) ? {} : { key_unavailable: true as const }),
   };
 }
 
@@ -127,9 +151,8 @@ export async function saveCard(trx: Q, ring: KeyRing, fingerprintKey: Buffer, in
 }
 
 async function updateCard(trx: Q, ring: KeyRing, existing: LiveCard, input: SaveCardInput, meta: Omit<CardSecret, 'number'>, now: string) {
-  const meta_ct = resealMeta(ring, bindingOf(existing), sealedOf(existing), meta);
   const update = {
-    meta_ct,
+    ...reseal(ring, existing, input, meta),
     updated_at: now,
     // A checkout save of an imported card makes it usable in the fields too.
     source: input.source === 'checkout' ? 'checkout' : existing.source,
@@ -137,6 +160,20 @@ async function updateCard(trx: Q, ring: KeyRing, existing: LiveCard, input: Save
   };
   await trx.updateTable('cards').set(update).where('token', '=', existing.token).execute();
   return { row: { ...existing, ...update }, created: false };
+}
+
+/**
+ * The card's expiry and holder under its data key; a card whose key version left the ring is sealed
+ * anew from the number just given (the fingerprint proved it is the same number), which makes it
+ * usable again.
+ */
+function reseal(ring: KeyRing, existing: LiveCard, input: SaveCardInput, meta: Omit<CardSecret, 'number'>): Partial<SealedCard> {
+  try {
+    return { meta_ct: resealMeta(ring, bindingOf(existing), sealedOf(existing), meta) };
+  } catch (err) {
+    if (!(err instanceof KeyUnavailableError)) throw err;
+    return sealCard(ring, bindingOf(existing), { number: input.card.number, ...meta });
+  }
 }
 
 /** Inserts a new card, or answers undefined when the unique fingerprint says it exists already. */
@@ -168,11 +205,37 @@ async function insertCard(trx: Q, ring: KeyRing, input: SaveCardInput, fingerpri
   return Number(inserted.numInsertedOrUpdatedRows) === 1 ? row : undefined;
 }
 
-/** Deletes a card by destroying its data key and ciphertexts: the number can never be decrypted again. */
-export async function destroyCard(trx: Q, token: string, now: Date): Promise<void> {
-  expiries.delete(token);
+/**
+ * Deletes a card by destroying its data key and ciphertexts: the number can never be decrypted again.
+ * Its fingerprint goes too, with the other rows that hold a keyed hash of the number (a 3-D Secure
+ * challenge, an import's stored request): with the key ring and the card's first six and last four
+ * digits, such a hash gives the number back by trying the few thousand candidates. Answers the tables
+ * it deleted from, whose storage the caller has scrubbed once the transaction commits.
+ */
+export async function destroyCard(trx: Q, row: LiveCard, now: Date): Promise<ScrubTable[]> {
+  expiries.delete(row.token);
   await trx.updateTable('cards')
     .set({ wrapped_key: null, pan_ct: null, meta_ct: null, key_version: null, fingerprint: null, deleted_at: now.toISOString(), updated_at: now.toISOString() })
-    .where('token', '=', token)
+    .where('token', '=', row.token)
     .execute();
+  const touched: ScrubTable[] = ['cards'];
+  if (row.fingerprint) {
+    const gone = await trx.deleteFrom('challenges').where('fingerprint', '=', row.fingerprint).executeTakeFirst();
+    if (Number(gone.numDeletedRows) > 0) touched.push('challenges');
+  }
+  if (await forgetImportRequests(trx, row)) touched.push('idempotency_keys');
+  return touched;
+}
+
+/** Deletes the stored idempotent requests whose answer was this card (an import); answers whether any were. */
+async function forgetImportRequests(trx: Q, row: LiveCard): Promise<boolean> {
+  const answer = `"token":"${row.token}"`;
+  // LIKE narrows (its _ matches any character, and SQLite's ignores case); includes() decides.
+  const stored = await trx.selectFrom('idempotency_keys').select(['merchant_id', 'key', 'response_body'])
+    .where('merchant_id', 'in', (eb) => eb.selectFrom('merchants').select('id').where('group_id', '=', row.group_id))
+    .where('response_body', 'like', `%${answer}%`)
+    .execute();
+  const mine = stored.filter((r) => r.response_body?.includes(answer));
+  for (const r of mine) await trx.deleteFrom('idempotency_keys').where('merchant_id', '=', r.merchant_id).where('key', '=', r.key).execute();
+  return mine.length > 0;
 }

@@ -24,8 +24,18 @@ export interface SealedCard {
 }
 
 export class VaultDecryptError extends Error {
-  constructor() {
-    super('stored card data could not be decrypted');
+  constructor(message = 'stored card data could not be decrypted') {
+    super(message);
+  }
+}
+
+/**
+ * The data was wrapped by a key version that is not in the ring (it left VAULT_KEYS or the key file
+ * before `npm run keys -- rotate` moved everything off it): nothing is wrong with the data itself.
+ */
+export class KeyUnavailableError extends VaultDecryptError {
+  constructor(readonly keyVersion: string) {
+    super(`key version ${keyVersion} is not in the key ring`);
   }
 }
 
@@ -56,22 +66,23 @@ function open(key: Buffer, sealed: string, aad: string): Buffer {
 const keyAad = (b: CardBinding, version: string) => `dek|${b.token}|${b.groupId}|${version}`;
 const fieldAad = (b: CardBinding, field: 'pan' | 'meta') => `${field}|${b.token}|${b.groupId}`;
 
-/** Wraps a secret of the vault's own (a data key) under the current key of the ring. */
+/** Wraps a secret of the vault's own (a data key) under the current key of the ring, or the version named. */
 // Each function reads ring.current once: a file-based ring can move to a new key between two reads.
-export function wrapKey(ring: KeyRing, dataKey: Buffer, aad: string): { key_version: string; wrapped: string } {
-  const { id, key } = ring.current;
+export function wrapKey(ring: KeyRing, dataKey: Buffer, aad: string, version?: string): { key_version: string; wrapped: string } {
+  const { id, key } = version === undefined ? ring.current : { id: version, key: ring.get(version) };
+  if (!key) throw new KeyUnavailableError(id);
   return { key_version: id, wrapped: seal(key, dataKey, `${aad}|${id}`) };
 }
 
 export function unwrapKey(ring: KeyRing, wrapped: string, version: string, aad: string): Buffer {
   const kek = ring.get(version);
-  if (!kek) throw new VaultDecryptError();
+  if (!kek) throw new KeyUnavailableError(version);
   return open(kek, wrapped, `${aad}|${version}`);
 }
 
 function dataKey(ring: KeyRing, binding: CardBinding, sealed: Pick<SealedCard, 'key_version' | 'wrapped_key'>): Buffer {
   const kek = ring.get(sealed.key_version);
-  if (!kek) throw new VaultDecryptError();
+  if (!kek) throw new KeyUnavailableError(sealed.key_version);
   return open(kek, sealed.wrapped_key, keyAad(binding, sealed.key_version));
 }
 

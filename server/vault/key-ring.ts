@@ -1,7 +1,7 @@
-// The key ring: versioned 32-byte key-encryption keys from VAULT_KEYS or from DATA_DIR/master.key.
+// The key ring: versioned 32-byte key-encryption keys from VAULT_KEYS or from the key file (KEY_FILE).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
+import { writeNewKeyFile } from './key-file.ts';
 
 export interface KeyRing {
   /** The newest key: it wraps every new data key. */
@@ -35,34 +35,36 @@ export function formatKeyRing(ring: KeyRing): string {
   return ring.ids.map((id) => `${id}:${ring.get(id)!.toString('base64')}`).join(',');
 }
 
-export function keyFilePath(dataDir: string): string {
-  return path.join(dataDir, 'master.key');
-}
-
 /**
- * VAULT_KEYS when set; otherwise the key file in DATA_DIR, generated on first use with mode 0600.
- * `onGenerated` is told when a key file had to be made, so the caller can warn. A file-based ring
- * re-reads its file when asked for a version it does not know, so a vault that is serving picks up
- * the key that `npm run keys -- rotate` added.
+ * VAULT_KEYS when set; otherwise the key file (KEY_FILE, outside DATA_DIR), generated on first use
+ * with mode 0600 unless `generate` is false (a command that only reads, a database that already
+ * holds data wrapped by the missing file's keys). `onGenerated` is told when a key file had to be
+ * made, so the caller can warn. A file-based ring re-reads its file when asked for a version it does
+ * not know, so a vault that is serving picks up the key that `npm run keys -- rotate` added.
  */
-export function loadKeyRing(options: { vaultKeys?: string; dataDir: string; onGenerated?: (file: string) => void }): KeyRing {
+export function loadKeyRing(options: { vaultKeys?: string; keyFile: string; generate?: boolean; onGenerated?: (file: string) => void }): KeyRing {
   if (options.vaultKeys) return parseKeyRing(options.vaultKeys);
-  const file = keyFilePath(options.dataDir);
+  const file = options.keyFile;
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(options.dataDir, { recursive: true });
-    fs.writeFileSync(file, `k1:${crypto.randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-    options.onGenerated?.(file);
+    if (options.generate === false) throw new Error(`VAULT_KEYS is not set and the key file ${file} (KEY_FILE) does not exist`);
+    if (writeNewKeyFile(file, `k1:${crypto.randomBytes(32).toString('base64')}\n`)) options.onGenerated?.(file);
   }
   let ring = parseKeyRing(fs.readFileSync(file, 'utf8'), file);
-  let mtime = fs.statSync(file).mtimeMs;
+  const stamp = () => {
+    const st = fs.statSync(file);
+    return `${st.mtimeMs}:${st.size}`;
+  };
+  let seen = stamp();
   let checked = Date.now();
-  // At most one stat a second: new cards go under the newest key soon after a rotation.
-  const fresh = (force = false) => {
-    if (!force && Date.now() - checked < 1000) return ring;
+  // At most one stat a second: new cards go under the newest key soon after a rotation. A version it
+  // does not know is looked up again at once, but only re-read when the file changed (a rotation
+  // grows it), so that cards under a key that left the ring do not cost a read each.
+  const fresh = (now = false) => {
+    if (!now && Date.now() - checked < 1000) return ring;
     checked = Date.now();
-    const now = fs.statSync(file).mtimeMs;
-    if (force || now !== mtime) {
-      mtime = now;
+    const current = stamp();
+    if (current !== seen) {
+      seen = current;
       ring = parseKeyRing(fs.readFileSync(file, 'utf8'), file);
     }
     return ring;

@@ -2,17 +2,23 @@
 // key, in small batches, so a serving vault keeps answering while it runs. Card ciphertexts are
 // untouched: only the small wrapped keys change.
 import fs from 'node:fs';
-import type { Db } from '../db/database.ts';
+import { scheduleScrub, type Db } from '../db/database.ts';
 import { rewrapCard } from './envelope.ts';
-import { formatKeyRing, keyFilePath, loadKeyRing, withNewKey, type KeyRing } from './key-ring.ts';
+import { replaceKeyFile } from './key-file.ts';
+import { formatKeyRing, loadKeyRing, withNewKey, type KeyRing } from './key-ring.ts';
 import { rewrapVaultSecrets } from './vault-secrets.ts';
 
-export async function rotateKeys(db: Db, ring: KeyRing, options: { batch?: number } = {}): Promise<{ cards: number; secrets: number }> {
+/**
+ * Re-wraps what the ring can open. Cards under a version that left the ring cannot be re-wrapped:
+ * they are counted in `unavailable` and stay as they are, so that putting the key back restores them.
+ */
+export async function rotateKeys(db: Db, ring: KeyRing, options: { batch?: number } = {}): Promise<{ cards: number; secrets: number; unavailable: number }> {
   const batch = options.batch ?? 200;
+  const readable = ring.ids.filter((id) => id !== ring.current.id);
   let cards = 0;
-  for (;;) {
+  while (readable.length > 0) {
     const rows = await db.selectFrom('cards').select(['token', 'group_id', 'key_version', 'wrapped_key'])
-      .where('wrapped_key', 'is not', null).where('key_version', '!=', ring.current.id)
+      .where('wrapped_key', 'is not', null).where('key_version', 'in', readable)
       .limit(batch).execute();
     if (rows.length === 0) break;
     for (const row of rows) {
@@ -24,10 +30,14 @@ export async function rotateKeys(db: Db, ring: KeyRing, options: { batch?: numbe
       cards += Number(done.numUpdatedRows);
     }
   }
-  return { cards, secrets: await rewrapVaultSecrets(db, ring) };
+  const secrets = (await rewrapVaultSecrets(db, ring)).rewrapped;
+  // The old wrapped keys leave the database's storage too (SQLite's WAL and free space, PostgreSQL's dead rows).
+  if (cards + secrets > 0) scheduleScrub(db, ['cards']);
+  const unavailable = Object.entries(await keyUsage(db)).filter(([id]) => !ring.get(id)).reduce((n, [, count]) => n + count, 0);
+  return { cards, secrets, unavailable };
 }
 
-/** How many live cards each key version still wraps: an old key may be retired when it wraps none. */
+/** How many live cards and vault secrets each key version still wraps: an old key may be retired when it wraps none. */
 export async function keyUsage(db: Db): Promise<Record<string, number>> {
   const rows = await db.selectFrom('cards').select(['key_version', (eb) => eb.fn.countAll<number>().as('n')])
     .where('wrapped_key', 'is not', null).groupBy('key_version').execute();
@@ -37,12 +47,19 @@ export async function keyUsage(db: Db): Promise<Record<string, number>> {
   return usage;
 }
 
-/** Appends a fresh key to DATA_DIR/master.key (atomically, mode 0600) and returns the new ring. */
-export function addKeyToFile(dataDir: string): KeyRing {
-  const ring = withNewKey(loadKeyRing({ dataDir }));
-  const file = keyFilePath(dataDir);
+/** Key versions that still wrap live cards but are not in the ring, with how many cards each. */
+export async function missingKeys(db: Db, ring: KeyRing): Promise<{ version: string; cards: number }[]> {
+  const rows = await db.selectFrom('cards').select(['key_version', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('wrapped_key', 'is not', null).groupBy('key_version').execute();
+  return rows.filter((r) => !ring.get(r.key_version!)).map((r) => ({ version: r.key_version!, cards: Number(r.n) }))
+    .sort((a, b) => a.version.localeCompare(b.version));
+}
+
+/** Appends a fresh key to the key file (KEY_FILE; atomically, mode 0600) and returns the new ring. */
+export function addKeyToFile(keyFile: string): KeyRing {
+  if (!fs.existsSync(keyFile)) throw new Error(`the key file ${keyFile} (KEY_FILE) does not exist`);
+  const ring = withNewKey(loadKeyRing({ keyFile, generate: false }));
   // The longer ring is written whole before anything is re-wrapped: every key stays readable.
-  fs.writeFileSync(`${file}.new`, `${formatKeyRing(ring)}\n`, { mode: 0o600 });
-  fs.renameSync(`${file}.new`, file);
+  replaceKeyFile(keyFile, `${formatKeyRing(ring)}\n`);
   return ring;
 }

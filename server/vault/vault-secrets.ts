@@ -1,27 +1,97 @@
-// Secrets the vault keeps for itself in the database, wrapped by the key ring, so every instance shares them.
+// Secrets the vault keeps for itself in the database (the fingerprint key), so that every instance
+// shares them: each is stored wrapped under every key of the ring, so that any instance holding any
+// of those keys opens it (an instance not yet given the newest key during a rolling change included),
+// and `key_version` names the newest.
 import crypto from 'node:crypto';
 import type { Db } from '../db/database.ts';
-import { unwrapKey, wrapKey } from './envelope.ts';
+import type { VaultSecretTable } from '../db/schema.ts';
+import { KeyUnavailableError, unwrapKey, VaultDecryptError, wrapKey } from './envelope.ts';
 import type { KeyRing } from './key-ring.ts';
 
-/** Returns the named 32-byte secret, generating and storing it on first use (race-safe across instances). */
-export async function loadVaultSecret(db: Db, ring: KeyRing, name: string): Promise<Buffer> {
-  const { key_version, wrapped } = wrapKey(ring, crypto.randomBytes(32), `secret|${name}`);
-  await db.insertInto('vault_secrets').values({ name, wrapped, key_version }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  const row = await db.selectFrom('vault_secrets').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
-  return unwrapKey(ring, row.wrapped, row.key_version, `secret|${name}`);
+const aad = (name: string) => `secret|${name}`;
+
+/** Key version → the secret wrapped under it. Rows written before the map held one wrapped value. */
+function copiesOf(row: Pick<VaultSecretTable, 'wrapped' | 'key_version'>): Record<string, string> {
+  return row.wrapped.startsWith('{') ? JSON.parse(row.wrapped) : { [row.key_version]: row.wrapped };
 }
 
-/** Re-wraps every vault secret under the current key. */
-export async function rewrapVaultSecrets(db: Db, ring: KeyRing): Promise<number> {
-  const rows = await db.selectFrom('vault_secrets').selectAll().where('key_version', '!=', ring.current.id).execute();
-  for (const row of rows) {
-    const secret = unwrapKey(ring, row.wrapped, row.key_version, `secret|${row.name}`);
-    const next = wrapKey(ring, secret, `secret|${row.name}`);
-    await db.updateTable('vault_secrets').set({ wrapped: next.wrapped, key_version: next.key_version })
-      .where('name', '=', row.name).where('key_version', '=', row.key_version).execute();
+/** The secret wrapped under every key of the ring, as a row stores it. */
+function wrapUnderRing(ring: KeyRing, name: string, secret: Buffer): Pick<VaultSecretTable, 'wrapped' | 'key_version'> {
+  const current = ring.current.id;
+  const ids = [...ring.ids.filter((id) => id !== current), current];
+  return { wrapped: JSON.stringify(Object.fromEntries(ids.map((id) => [id, wrapKey(ring, secret, aad(name), id).wrapped]))), key_version: current };
+}
+
+/**
+ * Opens a stored secret with whichever of its copies the ring has a key for. KeyUnavailableError
+ * (naming the versions) when the ring holds none of them; VaultDecryptError when a key of the same
+ * version does not open it (the ring holds a different key under that id).
+ */
+function openSecret(ring: KeyRing, row: VaultSecretTable): Buffer {
+  const copies = Object.entries(copiesOf(row));
+  for (const [version, wrapped] of copies) {
+    if (!ring.get(version)) continue;
+    try {
+      return unwrapKey(ring, wrapped, version, aad(row.name));
+    } catch (err) {
+      if (!(err instanceof VaultDecryptError)) throw err;
+    }
   }
-  return rows.length;
+  const known = copies.filter(([version]) => ring.get(version)).map(([version]) => version);
+  if (known.length > 0) throw new VaultDecryptError(`the vault secret ${row.name} does not open with key version ${known.join(', ')} of the ring: it holds a different key under that id than the one that wrapped it`);
+  throw new KeyUnavailableError(copies.map(([version]) => version).join(', '));
+}
+
+/**
+ * Returns the named 32-byte secret, generating and storing it on first use (race-safe across
+ * instances). Throws KeyUnavailableError when none of the key versions that wrap it is in the ring.
+ */
+export async function loadVaultSecret(db: Db, ring: KeyRing, name: string): Promise<Buffer> {
+  await db.insertInto('vault_secrets').values({ name, ...wrapUnderRing(ring, name, crypto.randomBytes(32)) })
+    .onConflict((oc) => oc.column('name').doNothing()).execute();
+  return openSecret(ring, await db.selectFrom('vault_secrets').selectAll().where('name', '=', name).executeTakeFirstOrThrow());
+}
+
+/** The stored row of a secret, for a caller that must see which versions wrap it. */
+export function vaultSecretRow(db: Db, name: string): Promise<VaultSecretTable | undefined> {
+  return db.selectFrom('vault_secrets').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+/**
+ * Stores a new value for a secret that no key of the ring opens, unless another instance did so
+ * first: answers the value every instance now shares.
+ */
+export async function replaceVaultSecret(db: Db, ring: KeyRing, name: string, old: VaultSecretTable): Promise<Buffer> {
+  await db.updateTable('vault_secrets').set(wrapUnderRing(ring, name, crypto.randomBytes(32)))
+    .where('name', '=', name).where('wrapped', '=', old.wrapped).execute();
+  return loadVaultSecret(db, ring, name);
+}
+
+/**
+ * Wraps every vault secret under exactly the keys of the ring, the current one named as its version.
+ * The vault does this at every start, so that a key may leave the ring once no card needs it without
+ * taking these along, and a key that left the ring no longer opens them. Secrets that no key of the
+ * ring opens are left as they are and named.
+ */
+export async function rewrapVaultSecrets(db: Db, ring: KeyRing): Promise<{ rewrapped: number; unavailable: string[] }> {
+  const wanted = [...ring.ids].sort().join(',');
+  let rewrapped = 0;
+  const unavailable: string[] = [];
+  for (const row of await db.selectFrom('vault_secrets').selectAll().execute()) {
+    if (row.key_version === ring.current.id && Object.keys(copiesOf(row)).sort().join(',') === wanted) continue;
+    let secret: Buffer;
+    try {
+      secret = openSecret(ring, row);
+    } catch (err) {
+      if (!(err instanceof KeyUnavailableError)) throw err;
+      unavailable.push(row.name);
+      continue;
+    }
+    const done = await db.updateTable('vault_secrets').set(wrapUnderRing(ring, row.name, secret))
+      .where('name', '=', row.name).where('wrapped', '=', row.wrapped).executeTakeFirst();
+    rewrapped += Number(done.numUpdatedRows);
+  }
+  return { rewrapped, unavailable };
 }
 
 /** The keyed fingerprint that finds a number the customer already saved, without storing the number. */

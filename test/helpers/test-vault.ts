@@ -22,6 +22,10 @@ export interface Reply<T = any> {
 export interface TestVault {
   runtime: VaultRuntime;
   dataDir: string;
+  /** KEY_FILE: where the generated key ring lives when no vaultKeys were given, outside dataDir. */
+  keyFile: string;
+  /** The PostgreSQL database's URL, on that target. */
+  databaseUrl?: string;
   logs: string[];
   merchant: CreatedMerchant;
   /** Moves the vault's clock; `undefined` returns to real time. */
@@ -29,26 +33,33 @@ export interface TestVault {
   api<T = any>(method: string, path: string, options?: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Reply<T>>;
   frame<T = any>(path: string, clientSecret: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   newMerchant(options?: { group?: string; origins?: string[] }): Promise<CreatedMerchant>;
+  /**
+   * Stops this runtime and starts another on the same data directory, database and key file (a
+   * restart), with the same merchant; options given replace the first ones. Use only the new vault
+   * afterwards: its close() drops the storage.
+   */
+  reopen(options?: { vaultKeys?: string }): Promise<TestVault>;
   close(): Promise<void>;
 }
 
 /** An operator who lets merchants lift the fields' limits (frame_limit_per_address 0): for test files whose many requests are not about limits. */
 export const LIFTABLE_LIMITS: LimitsEnv = { FIELDS_MAX_PER_ADDRESS: Infinity, FIELDS_MAX_PER_MERCHANT: Infinity };
 
-export async function startTestVault(target: DbTarget, options: { vaultKeys?: string; /** ALLOW_PRIVATE_WEBHOOKS: webhooks may go to local receivers. */ allowPrivateWebhooks?: boolean; /** The operator's limit settings; unset, the production defaults. */ limits?: LimitsEnv } = {}): Promise<TestVault> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-test-'));
-  const pgDb = target === 'postgres' ? await createPgDatabase() : undefined;
+export async function startTestVault(target: DbTarget, options: { vaultKeys?: string; /** ALLOW_PRIVATE_WEBHOOKS: webhooks may go to local receivers. */ allowPrivateWebhooks?: boolean; /** The operator's limit settings; unset, the production defaults. */ limits?: LimitsEnv } = {}, reused?: { dataDir: string; pgDb?: Awaited<ReturnType<typeof createPgDatabase>>; merchant: CreatedMerchant }): Promise<TestVault> {
+  const dataDir = reused?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vault-test-'));
+  const keyFile = `${dataDir}.key`;
+  const pgDb = reused ? reused.pgDb : target === 'postgres' ? await createPgDatabase() : undefined;
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } as any });
   const runtime = await createRuntime(
-    { DATA_DIR: dataDir, DATABASE_URL: pgDb?.url, VAULT_KEYS: options.vaultKeys, PUBLIC_URL: VAULT, LOG_LEVEL: 'debug', ALLOW_PRIVATE_WEBHOOKS: options.allowPrivateWebhooks, ...options.limits },
+    { DATA_DIR: dataDir, KEY_FILE: keyFile, DATABASE_URL: pgDb?.url, VAULT_KEYS: options.vaultKeys, PUBLIC_URL: VAULT, LOG_LEVEL: 'debug', ALLOW_PRIVATE_WEBHOOKS: options.allowPrivateWebhooks, ...options.limits },
     { logger },
   );
   let now: Date | undefined;
   runtime.deps.clock = () => now ?? new Date();
   const newMerchant: TestVault['newMerchant'] = (o = {}) =>
     createMerchant(runtime.deps.db, { name: 'Test shop', origins: o.origins ?? [SHOP], groupId: o.group, webhookUrl: undefined });
-  const merchant = await newMerchant();
+  const merchant = reused?.merchant ?? (await newMerchant());
 
   const request = async (method: string, url: string, init: { headers: Record<string, string>; body?: string }): Promise<Reply> => {
     const res = await runtime.app.request(url, { method, headers: init.headers, body: init.body }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as any);
@@ -62,9 +73,17 @@ export async function startTestVault(target: DbTarget, options: { vaultKeys?: st
     return { status: res.status, body, text, headers: res.headers };
   };
 
+  let stopped = false;
+  const stopRuntime = async () => {
+    if (!stopped) await runtime.close();
+    stopped = true;
+  };
+
   return {
     runtime,
     dataDir,
+    keyFile,
+    databaseUrl: pgDb?.url,
     logs,
     merchant,
     setNow: (d) => {
@@ -85,10 +104,15 @@ export async function startTestVault(target: DbTarget, options: { vaultKeys?: st
         body: JSON.stringify(body ?? {}),
       }),
     newMerchant,
+    reopen: async (o = {}) => {
+      await stopRuntime();
+      return startTestVault(target, { ...options, ...o }, { dataDir, pgDb, merchant });
+    },
     close: async () => {
-      await runtime.close();
+      await stopRuntime();
       await pgDb?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(keyFile, { force: true });
     },
   };
 }

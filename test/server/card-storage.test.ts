@@ -47,7 +47,7 @@ describeEachDb('cards at rest', (target) => {
       const s = await openSession(v, { customer, amount: 100 + i });
       return v.frame('/frame/v1/confirm', s.secret, { saved_card: { token: tokens[i % 3], cvc: '123' } });
     };
-    const ring = addKeyToFile(v.dataDir);
+    const ring = addKeyToFile(v.keyFile);
     const [results, rotated] = await Promise.all([Promise.all(Array.from({ length: 12 }, (_, i) => pay(i))), rotateKeys(v.runtime.deps.db, ring, { batch: 2 })]);
     expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
     expect(rotated.cards).toBeGreaterThanOrEqual(3);

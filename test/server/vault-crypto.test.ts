@@ -104,14 +104,17 @@ describe('the key ring', () => {
     expect(() => parseKeyRing(`a:${key()},a:${key()}`)).toThrow(/twice/);
   });
 
-  it('generates DATA_DIR/master.key readable by its owner only, once, and says so', () => {
+  it('generates KEY_FILE readable by its owner only, once, and says so', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keys-'));
+    const keyFile = path.join(dir, 'vault.key');
     const told: string[] = [];
-    const first = loadKeyRing({ dataDir: dir, onGenerated: (f) => told.push(f) });
-    const again = loadKeyRing({ dataDir: dir, onGenerated: (f) => told.push(f) });
-    expect(told).toEqual([path.join(dir, 'master.key')]);
-    expect(fs.statSync(path.join(dir, 'master.key')).mode & 0o777).toBe(0o600);
+    const first = loadKeyRing({ keyFile, onGenerated: (f) => told.push(f) });
+    const again = loadKeyRing({ keyFile, onGenerated: (f) => told.push(f) });
+    expect(told).toEqual([keyFile]);
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(again.current.key.equals(first.current.key)).toBe(true);
+    // Nothing half-written is left beside it.
+    expect(fs.readdirSync(dir)).toEqual(['vault.key']);
     fs.rmSync(dir, { recursive: true });
   });
 });

@@ -1,0 +1,64 @@
+// Opens what the vault's cards live in: the key ring (VAULT_KEYS, or KEY_FILE outside DATA_DIR, with
+// an older DATA_DIR/master.key moved out first) and the database, migrated, with its keys settled.
+import fs from 'node:fs';
+import type { Logger } from 'pino';
+import { openDatabase, type Db, type DbHandle } from '../db/database.ts';
+import { migrate } from '../db/migrations.ts';
+import { defaultKeyFile, isInside, moveLegacyKeyFile } from './key-file.ts';
+import { loadKeyRing, type KeyRing } from './key-ring.ts';
+import { settleKeysAtStart } from './keys-at-start.ts';
+
+export interface VaultStorageEnv {
+  DATA_DIR: string;
+  DATABASE_URL?: string;
+  VAULT_KEYS?: string;
+  /** Default: DATA_DIR's path plus `.key`. */
+  KEY_FILE?: string;
+}
+
+export interface VaultStorage {
+  ring: KeyRing;
+  handle: DbHandle;
+  fingerprintKey: Buffer;
+}
+
+export async function openVaultStorage(env: VaultStorageEnv, logger: Logger): Promise<VaultStorage> {
+  const keyFile = env.KEY_FILE ?? defaultKeyFile(env.DATA_DIR);
+  if (isInside(env.DATA_DIR, keyFile)) throw new Error(`KEY_FILE ${keyFile} lies inside DATA_DIR ${env.DATA_DIR}: a copy of the data directory would carry its key`);
+  const moved = moveLegacyKeyFile(env.DATA_DIR, keyFile);
+  if (moved) logger.warn(moved, 'moved the key file out of DATA_DIR to KEY_FILE: a copy of the data directory no longer carries its key. Back the key file up on its own.');
+
+  const handle = openDatabase({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    onError: (err) => logger.warn({ err }, 'database connection lost; it will be reopened'),
+    onScrub: ({ ok, ms, error }) => {
+      if (ok) logger.debug({ ms }, 'storage scrubbed of destroyed card data');
+      else logger.warn({ ms, error: error?.message }, 'scrubbing destroyed card data from storage did not finish; retrying');
+    },
+  });
+  try {
+    await migrate(handle.db);
+    // A key file that went missing must not be replaced by a new key: that one would open nothing stored.
+    const wrapped = env.VAULT_KEYS || fs.existsSync(keyFile) ? [] : await wrappingVersions(handle.db);
+    if (wrapped.length > 0) {
+      throw new Error(`VAULT_KEYS is not set and the key file ${keyFile} (KEY_FILE) does not exist, but the database holds data wrapped by key version(s) ${wrapped.join(', ')}: put the key file back (or set VAULT_KEYS) and start again; a new key would open none of it`);
+    }
+    const ring = loadKeyRing({
+      vaultKeys: env.VAULT_KEYS,
+      keyFile,
+      onGenerated: (file) => logger.warn({ file }, 'VAULT_KEYS is not set: generated a key file (KEY_FILE). Keep it safe and backed up apart from the data directory, or set VAULT_KEYS in production.'),
+    });
+    const fingerprintKey = await settleKeysAtStart(handle.db, ring, logger);
+    return { ring, handle, fingerprintKey };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+async function wrappingVersions(db: Db): Promise<string[]> {
+  const secrets = await db.selectFrom('vault_secrets').select('key_version').distinct().execute();
+  const cards = await db.selectFrom('cards').select('key_version').distinct().where('wrapped_key', 'is not', null).execute();
+  return [...new Set([...secrets, ...cards].map((r) => r.key_version!))].sort();
+}
