@@ -155,6 +155,8 @@ export const CardView = z.object({
   /** Extension: `import` cards serve merchant-initiated charges only. */
   source: z.enum(['checkout', 'import']),
   created_at: z.string(),
+  /** Extension: set when the key that encrypts the card is not in the vault's key ring (charges answer 503 card_key_unavailable). */
+  key_unavailable: z.literal(true).optional(),
 });
 export type CardView = z.infer<typeof CardView>;
 

@@ -54,6 +54,8 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
   }
 
   summary.mandates_ended = await endLapsedMandates(deps.db, now, options.merchantId);
+  // Sessions live at most a day: older 3-D Secure challenges serve nothing, and each holds a card's fingerprint.
+  if (!options.merchantId) await deps.db.deleteFrom('challenges').where('created_at', '<', new Date(now.getTime() - 86_400_000).toISOString()).execute();
   let overdue = deps.db.updateTable('invoices').set({ status: 'past_due' }).where('status', '=', 'open').where('due_date', '<', today);
   if (options.merchantId) overdue = overdue.where('merchant_id', '=', options.merchantId);
   summary.past_due = Number((await overdue.executeTakeFirst()).numUpdatedRows);
@@ -129,8 +131,8 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
   try {
     row = await charge(`invoice:${invoice.id}:${today}`, mandate.id);
   } catch (err) {
-    if (!(err instanceof ApiError) || ['processor_unavailable', 'internal', 'request_in_progress'].includes(err.code)) {
-      // Not the customer's card but the vault or the processor: no warning. When the processor may
+    if (!(err instanceof ApiError) || ['processor_unavailable', 'internal', 'request_in_progress', 'card_key_unavailable'].includes(err.code)) {
+      // Not the customer's card but the vault, its key ring or the processor: no warning. When the processor may
       // have acted (unknown outcome) the day's claim and its reference stay, so the next pass asks
       // the processor about them before charging anything; only a charge that never started gives
       // the day back.

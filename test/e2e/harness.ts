@@ -82,6 +82,7 @@ export async function startStack(): Promise<Stack> {
       await new Promise<void>((resolve) => vaultServer.close(() => resolve()));
       await runtime.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(`${dataDir}.key`, { force: true });
     },
   };
 }

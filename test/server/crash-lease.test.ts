@@ -47,6 +47,7 @@ async function share(target: DbTarget): Promise<Shared> {
       await runtime.close();
       await pgDb?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(`${dataDir}.key`, { force: true });
     },
   };
 }

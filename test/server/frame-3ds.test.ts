@@ -85,6 +85,9 @@ describeEachDb('3-D Secure in the fields', (target) => {
       expect(res.body.charge).toMatch(/^ch_/);
       expect(await chargesOf(customer)).toMatchObject([{ id: res.body.charge, status: 'succeeded', amount: 4200 }]);
       expect((await v.api('GET', `/v1/sessions/${c.id}`)).body).toMatchObject({ status: 'complete', charge: res.body.charge });
+      // The finished session keeps no keyed hash of the number (with the BIN and last four, and the key ring, it would give the number back).
+      const kept = await v.runtime.deps.db.selectFrom('challenges').select(['status', 'fingerprint']).where('session_id', '=', c.id).execute();
+      expect(kept).toEqual([{ status: 'used', fingerprint: '' }]);
     });
 
     it('still asks for the challenge when the customer confirms without passing it', async () => {

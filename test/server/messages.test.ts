@@ -289,6 +289,7 @@ describe('SMTP_URL', () => {
       await runtime.close();
       await smtp.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(`${dataDir}.key`, { force: true });
     }
   });
 });

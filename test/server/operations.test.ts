@@ -75,6 +75,7 @@ describe('running the vault', () => {
     // A cleanly closed SQLite database leaves no write-ahead log behind.
     expect(fs.existsSync(path.join(dataDir, 'vault.db-wal'))).toBe(false);
     fs.rmSync(dataDir, { recursive: true });
+    fs.rmSync(`${dataDir}.key`, { force: true });
   });
 
   it.each([

@@ -84,6 +84,7 @@ async function openFirstInstance(target: DbTarget) {
       await runtime.close();
       await pgDb?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(`${dataDir}.key`, { force: true });
     },
   };
 }
