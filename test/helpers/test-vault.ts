@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../server/logger.ts';
 import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
+import type { AuthorizeRequest } from '../../server/payments/processor.ts';
 import { createRuntime, type LimitsEnv, type VaultRuntime } from '../../server/vault-runtime.ts';
 import { createPgDatabase, type DbTarget } from './databases.ts';
 import { CARDS, newCard } from './test-cards.ts';
@@ -118,6 +119,31 @@ export async function startTestVault(target: DbTarget, options: { vaultKeys?: st
 }
 
 export { CARDS, newCard } from './test-cards.ts';
+
+/**
+ * A shop of its own (in `group`, or a group of its own) whose secret-key rate limit is lifted, with
+ * `settings` applied, and an `api` bound to its secret key: each test case works in its own account.
+ */
+export async function newShop(v: TestVault, options: { group?: string; settings?: Record<string, unknown> } = {}) {
+  const m = await v.newMerchant({ group: options.group });
+  const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => v.api(method, path, { key: m.secret_key, body, headers });
+  const set = await api('POST', '/v1/merchant', { rate_limit: 0, ...options.settings });
+  if (set.status !== 200) throw new Error(`shop settings refused: ${set.text}`);
+  return { ...m, api };
+}
+export type Shop = Awaited<ReturnType<typeof newShop>>;
+
+/** Records every authorisation the processor is asked for (a copy), on its way to the real processor. */
+export function recordAuthorizations(v: TestVault): AuthorizeRequest[] {
+  const calls: AuthorizeRequest[] = [];
+  const processor = v.runtime.deps.processor;
+  const real = processor.authorize.bind(processor);
+  processor.authorize = async (request) => {
+    calls.push({ ...request, card: { ...request.card } });
+    return real(request);
+  };
+  return calls;
+}
 
 /** Creates a session with the merchant's secret key and returns its client secret and id. */
 export async function openSession(v: TestVault, body: Record<string, unknown> = {}, key?: string) {

@@ -3,7 +3,7 @@
 // a recurring session on a saved card with no tick and no CVC, and consent wording the merchant writes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
-import { CARDS, SHOP, VAULT, newCard, openSession, type Reply, type TestVault, startTestVault } from '../helpers/test-vault.ts';
+import { CARDS, SHOP, VAULT, newCard, openSession, newShop, type Reply, type Shop, type TestVault, startTestVault } from '../helpers/test-vault.ts';
 
 const nextYear = new Date().getUTCFullYear() + 1;
 const terms = { min_amount: 100, max_amount: 500_000, frequency_days: 0, end_date: `${nextYear}-12-31` };
@@ -15,16 +15,10 @@ describeEachDb('consent only the customer can give', (target) => {
   });
   afterAll(() => v.close());
 
-  /** A shop of its own in the group (or a new group), with its limits out of the way. */
-  async function shop(group?: string) {
-    const m = await v.newMerchant({ group });
-    const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => v.api(method, path, { key: m.secret_key, body, headers });
-    await api('POST', '/v1/merchant', { rate_limit: 0, frame_limit_per_address: 0 });
-    return { ...m, api };
-  }
+  const shop = (group?: string) => newShop(v, { group });
 
   /** The customer pays at `s` with a new card and ticks "save", with no recurring agreement. */
-  async function saveThroughCheckout(s: Awaited<ReturnType<typeof shop>>, customer: string, number = CARDS.visa) {
+  async function saveThroughCheckout(s: Shop, customer: string, number = CARDS.visa) {
     const session = await openSession(v, { customer, amount: 1000 }, s.secret_key);
     const res = await v.frame('/frame/v1/confirm', session.secret, { card: newCard(number), save: true });
     expect(res.status, res.text).toBe(200);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backfillMandateCurrency } from '../../server/db/migrations.ts';
 import type { AuthorizeRequest } from '../../server/payments/processor.ts';
 import { describeEachDb } from '../helpers/databases.ts';
-import { CARDS, LIFTABLE_LIMITS, newCard, openSession, type TestVault, startTestVault } from '../helpers/test-vault.ts';
+import { CARDS, LIFTABLE_LIMITS, newCard, openSession, type TestVault, startTestVault, recordAuthorizations } from '../helpers/test-vault.ts';
 
 const nextYear = new Date().getUTCFullYear() + 1;
 const DAY = 86_400_000;
@@ -16,16 +16,11 @@ const rubTerms = { min_amount: 100, max_amount: 500_000, frequency_days: 0, end_
 describeEachDb('a mandate holds its currency', (target) => {
   let v: TestVault;
   /** Every authorisation the processor is asked for. */
-  const calls: AuthorizeRequest[] = [];
+  let calls: AuthorizeRequest[] = [];
   beforeAll(async () => {
     v = await startTestVault(target, { limits: LIFTABLE_LIMITS });
     await v.api('POST', '/v1/merchant', { body: { rate_limit: 0, frame_limit_per_address: 0 } });
-    const processor = v.runtime.deps.processor;
-    const real = processor.authorize.bind(processor);
-    processor.authorize = async (request) => {
-      calls.push(request);
-      return real(request);
-    };
+    calls = recordAuthorizations(v);
   });
   afterAll(() => v.close());
   beforeEach(() => {

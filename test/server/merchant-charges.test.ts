@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthorizeRequest } from '../../server/payments/processor.ts';
 import { describeEachDb } from '../helpers/databases.ts';
-import { CARDS, newCard, openSession, type TestVault, startTestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
+import { CARDS, newCard, openSession, type TestVault, startTestVault, LIFTABLE_LIMITS, recordAuthorizations } from '../helpers/test-vault.ts';
 
 const DAY = 86_400_000;
 const nextYear = new Date().getUTCFullYear() + 1;
@@ -11,16 +11,11 @@ const nextYear = new Date().getUTCFullYear() + 1;
 describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
   let v: TestVault;
   /** Every authorisation the processor is asked for, recorded on the way through to the real one. */
-  const calls: AuthorizeRequest[] = [];
+  let calls: AuthorizeRequest[] = [];
   beforeAll(async () => {
     v = await startTestVault(target, { limits: LIFTABLE_LIMITS });
     await v.api('POST', '/v1/merchant', { body: { rate_limit: 0, frame_limit_per_address: 0 } });
-    const processor = v.runtime.deps.processor;
-    const real = processor.authorize.bind(processor);
-    processor.authorize = async (request) => {
-      calls.push({ ...request, card: { ...request.card } });
-      return real(request);
-    };
+    calls = recordAuthorizations(v);
   });
   afterAll(() => v.close());
   beforeEach(() => {

@@ -4,7 +4,7 @@
 // session after session: wrong codes are counted per card, across sessions and shops.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
-import { CARDS, LIFTABLE_LIMITS, SHOP, VAULT, newCard, openSession, type TestVault, startTestVault } from '../helpers/test-vault.ts';
+import { CARDS, LIFTABLE_LIMITS, SHOP, VAULT, newCard, newShop, openSession, type Shop, type TestVault, startTestVault } from '../helpers/test-vault.ts';
 
 describeEachDb('proof that the customer holds a saved card', (target) => {
   let v: TestVault;
@@ -14,18 +14,13 @@ describeEachDb('proof that the customer holds a saved card', (target) => {
   afterAll(() => v.close());
 
   let n = 0;
-  async function shop(group?: string, settings: Record<string, unknown> = {}) {
-    const m = await v.newMerchant({ group });
-    const api = (method: string, path: string, body?: unknown) => v.api(method, path, { key: m.secret_key, body });
-    expect((await api('POST', '/v1/merchant', { rate_limit: 0, frame_limit_per_address: 0, ...settings })).status).toBe(200);
-    return { ...m, api };
-  }
+  const shop = (group?: string, settings: Record<string, unknown> = {}) => newShop(v, { group, settings: { frame_limit_per_address: 0, ...settings } });
   /** What a merchant's server can send: any Origin, any embedding page, the client secret it holds. */
   const forge = (secret: string, path: string, body: unknown) => v.frame(path, secret, body, { origin: VAULT, 'checkout-host-origin': SHOP });
   const chargesOf = (customer: string, merchantId: string) =>
     v.runtime.deps.db.selectFrom('charges').selectAll().where('customer', '=', customer).where('merchant_id', '=', merchantId).execute();
 
-  async function savedAt(s: Awaited<ReturnType<typeof shop>>) {
+  async function savedAt(s: Shop) {
     const customer = `proof-${++n}`;
     const session = await openSession(v, { customer, amount: 1000 }, s.secret_key);
     const res = await v.frame('/frame/v1/confirm', session.secret, { card: newCard(CARDS.visa), save: true });

@@ -3,7 +3,7 @@
 // future, no mandate ended early, no sister shop's once-only card.expiring notice spent.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
-import { CARDS, newCard, openSession, type TestVault, startTestVault } from '../helpers/test-vault.ts';
+import { CARDS, newCard, newShop, openSession, type Shop, type TestVault, startTestVault } from '../helpers/test-vault.ts';
 
 const DAY = 86_400_000;
 const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);
@@ -16,15 +16,10 @@ describeEachDb('POST /v1/scheduler/run with now', (target) => {
   });
   afterAll(() => v.close());
 
-  async function shop(group?: string) {
-    const m = await v.newMerchant({ group });
-    const api = (method: string, path: string, body?: unknown) => v.api(method, path, { key: m.secret_key, body });
-    await api('POST', '/v1/merchant', { rate_limit: 0, frame_limit_per_address: 0 });
-    return { ...m, api };
-  }
+  const shop = (group?: string) => newShop(v, { group });
 
   /** A customer's card saved with an agreement (monthly by default) that ends in 60 days, the card expiring in two years' time. */
-  async function subscribe(s: Awaited<ReturnType<typeof shop>>, customer: string, frequency_days = 30) {
+  async function subscribe(s: Shop, customer: string, frequency_days = 30) {
     await s.api('POST', `/v1/customers/${customer}`, { email: `${customer}@example.test`, limits: { daily: 5000, weekly: 7000 } });
     const session = await openSession(v, { customer, amount: 2500, recurring: { min_amount: 100, max_amount: 5000, frequency_days, end_date: inDays(60) } }, s.secret_key);
     const res = await v.frame('/frame/v1/confirm', session.secret, { card: { ...newCard(CARDS.visa), exp_month: 1, exp_year: thisYear + 2 }, save: true });
