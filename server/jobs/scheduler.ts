@@ -54,7 +54,8 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
   }
 
   summary.mandates_ended = await endLapsedMandates(deps.db, now, options.merchantId);
-  // Sessions live at most a day: older 3-D Secure challenges serve nothing, and each holds a card's fingerprint.
+  // Sessions live at most a day: older 3-D Secure challenges serve nothing, and each holds a card's
+  // fingerprint (a keyed hash that, with the charge's BIN and last four and the key ring, gives the number).
   if (!options.merchantId) await deps.db.deleteFrom('challenges').where('created_at', '<', new Date(now.getTime() - 86_400_000).toISOString()).execute();
   let overdue = deps.db.updateTable('invoices').set({ status: 'past_due' }).where('status', '=', 'open').where('due_date', '<', today);
   if (options.merchantId) overdue = overdue.where('merchant_id', '=', options.merchantId);

@@ -116,9 +116,6 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
       mandateId = mandate.id;
     }
     if (attempt.challenge) await trx.updateTable('challenges').set({ status: 'used' }).where('id', '=', attempt.challenge).execute();
-    // A finished session's challenges serve nothing more; their fingerprints (a keyed hash of a number
-    // whose first six and last four the charge shows) are not kept.
-    await trx.updateTable('challenges').set({ fingerprint: '' }).where('session_id', '=', session.id).execute();
     const completed = await trx.updateTable('sessions').set({
       status: 'complete', charge_id: chargeId, card_token: token, card_masked: JSON.stringify(card), saved: saved ? 1 : 0,
       completed_at: now.toISOString(), attempt: null, processing_since: null, mandate_id: mandateId,

@@ -158,8 +158,7 @@ describeEachDb('deleting a card destroys it for good', (target) => {
     const openedBefore = unwrappable(ring, before, [...gone, keptRow]);
     for (const card of [...gone, keptRow]) expect(openedBefore[card.token], card.token).toBeGreaterThan(0);
     const challenges = () => v.runtime.deps.db.selectFrom('challenges').select('id').where('fingerprint', '=', gone[1].fingerprint).execute();
-    // The challenge's copy of the fingerprint went when its session completed, before any deletion.
-    expect(await challenges()).toEqual([]);
+    expect(await challenges()).toHaveLength(1);
 
     const pageinspect = target === 'postgres' && (await withPageinspect(v));
     const pgNow = target === 'postgres' ? (await sql<{ now: Date }>`select now() as now`.execute(v.runtime.deps.db)).rows[0].now : undefined;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSchedulerPass } from '../../server/jobs/scheduler.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { CARDS, SHOP, VAULT, newCard, openSession, startTestVault, type TestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
@@ -85,9 +86,21 @@ describeEachDb('3-D Secure in the fields', (target) => {
       expect(res.body.charge).toMatch(/^ch_/);
       expect(await chargesOf(customer)).toMatchObject([{ id: res.body.charge, status: 'succeeded', amount: 4200 }]);
       expect((await v.api('GET', `/v1/sessions/${c.id}`)).body).toMatchObject({ status: 'complete', charge: res.body.charge });
-      // The finished session keeps no keyed hash of the number (with the BIN and last four, and the key ring, it would give the number back).
-      const kept = await v.runtime.deps.db.selectFrom('challenges').select(['status', 'fingerprint']).where('session_id', '=', c.id).execute();
-      expect(kept).toEqual([{ status: 'used', fingerprint: '' }]);
+    });
+
+    it('forgets a challenge (and the card fingerprint it holds) once it is a day old', async () => {
+      const c = await challenged();
+      const held = () => v.runtime.deps.db.selectFrom('challenges').select('id').where('id', '=', c.challenge).execute();
+      expect(await held()).toHaveLength(1);
+      await runSchedulerPass(v.runtime.deps);
+      expect(await held()).toHaveLength(1);
+      v.setNow(new Date(Date.now() + 25 * 3600_000));
+      try {
+        await runSchedulerPass(v.runtime.deps);
+      } finally {
+        v.setNow(undefined);
+      }
+      expect(await held()).toEqual([]);
     });
 
     it('still asks for the challenge when the customer confirms without passing it', async () => {
