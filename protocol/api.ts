@@ -1,4 +1,4 @@
-// Request and response shapes of the HTTP API (mirrors ../shared/API.md). The server validates with
+// Request and response shapes of the HTTP API, the contract merchants program against. The server validates with
 // these schemas and publishes them as OpenAPI; the iframe imports only their types.
 import { z } from 'zod';
 import valid from 'card-validator';
