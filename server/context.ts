@@ -41,7 +41,9 @@ export interface AppEnv {
     session: SessionTable;
     /** The merchant's page origin that embeds the fields, checked against the allowed list. */
     hostOrigin: string;
-    /** Set when a request takes over an idempotency key whose first holder died. */
+    /** The Idempotency-Key of this POST, when it has one. */
     idempotencyKey?: string;
+    /** The key and the time it was first stored: the processor reference of the operations it names, so a key reused after its 24 hours names new ones. */
+    idempotencyRef?: string;
   };
 }

@@ -50,8 +50,11 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
       .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
       .executeTakeFirst();
 
+    // This life of the key: a key reused after its 24 hours names new operations, not the old ones.
+    let since = now.toISOString();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
       const row: IdempotencyTable | undefined = await where(db.selectFrom('idempotency_keys').selectAll()).executeTakeFirst();
+      if (row) since = row.created_at;
       if (row && row.request_hash !== requestHash) {
         throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
       }
@@ -78,6 +81,7 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     const reopen = () => mine(db.updateTable('idempotency_keys').set({ state: 'open' })).execute();
 
     c.set('idempotencyKey', key);
+    c.set('idempotencyRef', `${key}@${since}`);
     try {
       // An ApiError thrown by the handler arrives here as c.res already (the app's onError answered it).
       await next();

@@ -52,9 +52,17 @@ export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease:
   const tail = before.then(() => mine);
   local.set(name, tail);
   try {
-    await before;
+    // One deadline for the whole wait, behind this instance's charges as behind another's: a hung
+    // charge never holds the customer's later payments (and their idempotency keys) for ever.
+    const deadline = Date.now() + WAIT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([
+      before.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), WAIT_MS))),
+    ]).finally(() => clearTimeout(timer));
+    if (!waited) throw busy();
     const holder = randomSecret(12);
-    await acquire(deps, name, holder);
+    await acquire(deps, name, holder, deadline);
     const renew = async (db: Kysely<Database>) => {
       const renewed = await db.updateTable('leases').set({ until: new Date(Date.now() + LEASE_MS).toISOString() })
         .where('name', '=', name).where('holder', '=', holder).executeTakeFirst();
@@ -79,8 +87,9 @@ export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease:
   }
 }
 
-async function acquire(deps: Deps, name: string, holder: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
+const busy = () => new ApiError('request_in_progress', 'Another charge of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
+
+async function acquire(deps: Deps, name: string, holder: string, deadline: number): Promise<void> {
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
     const now = Date.now();
     const until = new Date(now + LEASE_MS).toISOString();
@@ -89,7 +98,7 @@ async function acquire(deps: Deps, name: string, holder: string): Promise<void> 
       .onConflict((oc) => oc.column('name').doUpdateSet({ holder, until }).where('leases.until', '<', new Date(now).toISOString()))
       .executeTakeFirst();
     if (Number(taken.numInsertedOrUpdatedRows ?? 0) === 1) return;
-    if (now >= deadline) throw new ApiError('request_in_progress', 'Another charge of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
+    if (now >= deadline) throw busy();
     await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
   }
 }

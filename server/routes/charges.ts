@@ -21,12 +21,12 @@ export const chargeRoutes = router()
     const body = c.req.valid('json');
     const deps = c.get('deps');
     const merchant = c.get('merchant');
-    const key = c.get('idempotencyKey');
-    if (!key) throw new ApiError('parameter_missing', 'This request needs an Idempotency-Key header', { param: 'Idempotency-Key' });
-    // The key is the processor reference: a retry after a crash gets the first result, never a second charge.
+    const ref = c.get('idempotencyRef');
+    if (!ref) throw new ApiError('parameter_missing', 'This request needs an Idempotency-Key header', { param: 'Idempotency-Key' });
+    // The key (in this life of it) is the processor reference: a retry after a crash gets the first result, never a second charge.
     const row = await merchantCharge(deps, {
       merchant, customer: body.customer, card: body.card, amount: body.amount, currency: body.currency,
-      order: body.order ?? null, mandate: body.mandate, reference: `idem:${merchant.id}:${key}`,
+      order: body.order ?? null, mandate: body.mandate, reference: `idem:${merchant.id}:${ref}`,
     });
     if (row.status !== 'succeeded') throw declineError(row);
     return c.json(toChargeView(row), 201);
@@ -48,6 +48,6 @@ export const chargeRoutes = router()
     const deps = c.get('deps');
     const charge = await deps.db.selectFrom('charges').selectAll().where('id', '=', id).where('merchant_id', '=', c.get('merchant').id).executeTakeFirst();
     if (!charge) throw notFound('charge', 'id');
-    const row = await refundCharge(deps, charge, amount, c.get('idempotencyKey'));
+    const row = await refundCharge(deps, charge, amount, c.get('idempotencyRef'));
     return c.json(toRefundView(row, charge.currency), 201);
   });

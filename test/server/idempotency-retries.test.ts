@@ -35,7 +35,7 @@ describeEachDb('Idempotency-Key and answers that say "try again"', (target) => {
   const recorded = (customer: string) =>
     v.runtime.deps.db.selectFrom('charges').selectAll().where('customer', '=', customer).where('merchant_id', '=', v.merchant.id).execute();
   const ledger = (key: string) =>
-    v.runtime.deps.db.selectFrom('simulated_operations').selectAll().where('reference', '=', `idem:${v.merchant.id}:${key}`).execute();
+    v.runtime.deps.db.selectFrom('simulated_operations').selectAll().where('reference', 'like', `idem:${v.merchant.id}:${key}@%`).execute();
 
   it('does not store a 429: the same key runs once the window has passed', async () => {
     const limited = await v.newMerchant();
@@ -118,7 +118,7 @@ describeEachDb('Idempotency-Key and answers that say "try again"', (target) => {
     expect(same.headers.get('idempotent-replayed')).toBeNull();
     expect(same.body).toMatchObject({ status: 'succeeded', amount: 1000 });
     const charges = await recorded('lost-answer');
-    expect(charges.map((c) => [c.amount, c.processor_ref])).toEqual([[1000, `idem:${v.merchant.id}:k-lost`]]);
+    expect(charges.map((c) => [c.amount, c.processor_ref])).toEqual([[1000, expect.stringMatching(new RegExp(`^idem:${v.merchant.id}:k-lost@`))]]);
     expect(await ledger('k-lost')).toHaveLength(1);
     expect(approvals).toBe(1);
   });
@@ -178,5 +178,26 @@ describeEachDb('Idempotency-Key and answers that say "try again"', (target) => {
     expect(await expired()).toBe(0);
     const kept = await db.selectFrom('idempotency_keys').select('key').where('merchant_id', '=', v.merchant.id).where('key', '=', 'k-recent').execute();
     expect(kept).toHaveLength(1);
+  });
+
+  it('names new operations with a key reused after its 24 hours: a new charge and a new refund, never the old ones', async () => {
+    const a = await subscribe('reuse-a');
+    const b = await subscribe('reuse-b');
+    const first = await charge({ customer: a.customer, card: a.card, mandate: a.mandate, amount: 1000 }, 'order-reused');
+    expect(first.status).toBe(201);
+    const refundA = await v.api('POST', `/v1/charges/${first.body.id}/refunds`, { body: { amount: 100 }, headers: { 'idempotency-key': 'refund-reused' } });
+    expect(refundA.status, refundA.text).toBe(201);
+    v.setNow(new Date(Date.now() + 25 * 3600_000));
+    const second = await charge({ customer: b.customer, card: b.card, mandate: b.mandate, amount: 2500 }, 'order-reused');
+    expect(second.status, second.text).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.body).toMatchObject({ customer: 'reuse-b', amount: 2500 });
+    expect(second.body.id).not.toBe(first.body.id);
+    expect((await recorded('reuse-b')).map((c) => c.amount)).toEqual([2500]);
+    const refundB = await v.api('POST', `/v1/charges/${second.body.id}/refunds`, { body: { amount: 200 }, headers: { 'idempotency-key': 'refund-reused' } });
+    expect(refundB.status, refundB.text).toBe(201);
+    expect(refundB.body).toMatchObject({ charge: second.body.id, amount: 200 });
+    expect(refundB.body.id).not.toBe(refundA.body.id);
+    expect((await v.api('GET', `/v1/charges/${second.body.id}`)).body.amount_refunded).toBe(200);
   });
 });

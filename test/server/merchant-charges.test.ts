@@ -2,6 +2,7 @@
 // processor is told, declines, retries, and the limits and frequencies under concurrency.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthorizeRequest } from '../../server/payments/processor.ts';
+import { requestDigest } from '../../server/middleware/idempotency.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { CARDS, newCard, openSession, type TestVault, startTestVault, LIFTABLE_LIMITS, recordAuthorizations } from '../helpers/test-vault.ts';
 
@@ -205,11 +206,18 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
 
   it('records what the processor did for a key whose vault died after the processor answered, without charging again', async () => {
     const { card, mandate } = await subscribe('mit-crash');
-    const reference = `idem:${v.merchant.id}:mit-crash-key`;
+    // What the dead vault left: its key, still running, stored a minute ago, and the processor's approval under the key's reference.
+    const body = { currency: 'USD', customer: 'mit-crash', card, amount: 1000, mandate };
+    const since = new Date(Date.now() - 60_000).toISOString();
+    await v.runtime.deps.db.insertInto('idempotency_keys').values({
+      merchant_id: v.merchant.id, key: 'mit-crash-key', request_hash: requestDigest(v.runtime.deps.fingerprintKey, 'POST', '/v1/charges', JSON.stringify(body)),
+      state: 'running', response_status: null, response_body: null, locked_at: since, created_at: since, holder: 'dead-vault',
+    }).execute();
+    const reference = `idem:${v.merchant.id}:mit-crash-key@${since}`;
     await v.runtime.deps.db.insertInto('simulated_operations').values({
       reference, kind: 'authorize', result: JSON.stringify({ outcome: 'approved', processor_id: 'sim_crash', network_transaction_id: 'ntid_crash' }), created_at: new Date().toISOString(),
     }).execute();
-    const res = await charge({ customer: 'mit-crash', card, amount: 1000, mandate }, 'mit-crash-key');
+    const res = await charge(body, 'mit-crash-key');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'succeeded', network_transaction_id: 'ntid_crash' });
     expect(calls).toEqual([]);
