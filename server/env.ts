@@ -59,6 +59,8 @@ const schema = z.object({
   /** Requests a minute to one merchant's fields from all addresses together, whatever its rate_limit. */
   FIELDS_MAX_PER_MERCHANT: ceiling(DEFAULT_FIELDS_CAPS.maxPerMerchant),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** The longest a processor call may take before its outcome counts as unknown; under the 60 s after which a confirmation is presumed dead. */
+  PROCESSOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(50_000, 'must be at most 50000 (a confirmation is presumed dead after 60 s)').default(30_000),
   /** How often the webhook worker looks for events to deliver; 0 turns it off. */
   WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
   /** 1: merchants may point webhooks at loopback and private addresses (the local demo); unset or 0: refused. */

@@ -11,6 +11,7 @@ import { webhookTargetPolicy } from './jobs/webhook-target.ts';
 import { MerchantCache } from './merchants/merchant-cache.ts';
 import { compileTrust } from './middleware/client-address.ts';
 import { createRateLimits, DEFAULT_FIELDS_CAPS } from './middleware/rate-limit.ts';
+import { withTimeout } from './payments/processor-timeout.ts';
 import { SimulatedProcessor } from './payments/simulated-processor.ts';
 import { openVaultStorage } from './vault/open-vault.ts';
 
@@ -24,7 +25,7 @@ export interface VaultRuntime {
 /** The limits' settings; each one left out takes its default. */
 export type LimitsEnv = Partial<Pick<Env, 'TRUST_PROXY' | 'REDIS_URL' | 'REDIS_PREFIX' | 'FIELDS_MAX_PER_ADDRESS' | 'FIELDS_MAX_PER_MERCHANT'>>;
 
-export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'> & Partial<Pick<Env, 'ALLOW_PRIVATE_WEBHOOKS' | 'KEY_FILE'>> & LimitsEnv, options: { logger?: Logger } = {}): Promise<VaultRuntime> {
+export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'> & Partial<Pick<Env, 'ALLOW_PRIVATE_WEBHOOKS' | 'KEY_FILE' | 'PROCESSOR_TIMEOUT_MS'>> & LimitsEnv, options: { logger?: Logger } = {}): Promise<VaultRuntime> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   // The key ring and the migrated database; a key version missing from the ring does not stop it.
   const { ring, handle, fingerprintKey } = await openVaultStorage(env, logger);
@@ -36,7 +37,7 @@ export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' |
     dbKind: handle.kind,
     ring,
     fingerprintKey,
-    processor: new SimulatedProcessor(handle.db),
+    processor: withTimeout(new SimulatedProcessor(handle.db), env.PROCESSOR_TIMEOUT_MS ?? 30_000),
     logger,
     publicUrl: env.PUBLIC_URL,
     clock: () => new Date(),

@@ -193,9 +193,16 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     return { status: 'requires_action', session: session.id, next_action: { type: 'three_d_secure', challenge, url: `${deps.publicUrl}/frame/3ds/${challenge}` } };
   }
   if (result.outcome === 'error') {
-    // Unknown outcome: the reference lets a later settlement ask the processor; for now the session reopens.
-    const known = await deps.processor.lookup(attempt.ref).catch(() => undefined);
-    if (known?.outcome !== 'approved') {
+    // Unknown outcome (an error, a timeout): the attempt is ended at the processor before the session
+    // reopens, so a late answer to it takes no money; money it had already taken is recorded instead.
+    let known: AuthorizeResult | undefined;
+    try {
+      known = await deps.processor.cancel(attempt.ref);
+    } catch {
+      // Not even that could be asked: the session stays claimed, and is settled once it is stale.
+      throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; try again shortly');
+    }
+    if (known?.outcome !== 'approved' && known?.outcome !== 'declined') {
       await releaseSession(deps, session, { failed: true });
       throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; try again');
     }

@@ -49,6 +49,13 @@ export interface Processor {
   refund(request: { reference: string; processor_id: string; amount: number }): Promise<{ outcome: 'succeeded' | 'failed' }>;
   /** What became of an operation whose caller died before recording it. */
   lookup(reference: string): Promise<AuthorizeResult | undefined>;
+  /**
+   * Ends an operation whose outcome the vault does not know (a timeout, a lost answer, a caller that
+   * died) before anything else is tried for the same payment: answers its result if it had one (the
+   * money moved, or the card was declined); otherwise a late call with that reference takes no money,
+   * and the answer is undefined.
+   */
+  cancel(reference: string): Promise<AuthorizeResult | undefined>;
   /** The issuer's answer to the code the customer typed into a 3-D Secure challenge. */
   verifyChallenge(code: string): boolean;
   binInfo(bin: string): BinInfo;

@@ -127,8 +127,8 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
 }
 
 /**
- * Settles a session left in `processing` for longer than STALE_MS: asks the processor what became of
- * the attempt's reference and records that. A new card's consent to save cannot be honoured any
+ * Settles a session left in `processing` for longer than STALE_MS: ends the attempt's reference at the
+ * processor, which answers what became of it, and records that. A new card's consent to save cannot be honoured any
  * more (its number is gone); the payment itself is.
  */
 export async function settleStaleAttempt(deps: Deps, session: SessionTable): Promise<SessionTable> {
@@ -136,8 +136,10 @@ export async function settleStaleAttempt(deps: Deps, session: SessionTable): Pro
   if (session.status !== 'processing' || !session.processing_since || now.getTime() - Date.parse(session.processing_since) < STALE_MS) return session;
   const merchant = await deps.merchants.byId(session.merchant_id);
   const attempt: Attempt | null = session.attempt ? JSON.parse(session.attempt) : null;
-  const result = attempt ? await deps.processor.lookup(attempt.ref) : undefined;
   try {
+    // Ended at the processor before the session reopens: a call with this reference still in flight
+    // (a processor slower than the confirmation's life, a paused instance) can then take no money.
+    const result = attempt ? await deps.processor.cancel(attempt.ref) : undefined;
     if (merchant && attempt && result?.outcome === 'approved') await recordApproval(deps, merchant, session, { ...attempt, save: false }, result);
     else if (merchant && attempt && result?.outcome === 'declined') await recordDecline(deps, merchant, session, attempt, result);
     else await releaseSession(deps, session, { failed: false });

@@ -62,6 +62,18 @@ export class SimulatedProcessor implements Processor {
     return { outcome: 'succeeded' as const };
   }
 
+  async cancel(reference: string): Promise<AuthorizeResult | undefined> {
+    // The reference is taken by a result that moved no money: a call still in flight with it loses the race.
+    const cancelled: AuthorizeResult = { outcome: 'error', message: 'The operation was cancelled before it completed.' };
+    const inserted = await this.db.insertInto('simulated_operations')
+      .values({ reference, kind: 'cancel', result: JSON.stringify(cancelled), created_at: this.clock().toISOString() })
+      .onConflict((oc) => oc.column('reference').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows) === 1) return undefined;
+    const known = await this.lookup(reference);
+    return known?.outcome === 'approved' || known?.outcome === 'declined' ? known : undefined;
+  }
+
   async lookup(reference: string): Promise<AuthorizeResult | undefined> {
     const row = await this.db.selectFrom('simulated_operations').select('result').where('reference', '=', reference).executeTakeFirst();
     return row ? (JSON.parse(row.result) as AuthorizeResult) : undefined;
