@@ -78,7 +78,14 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
         .catch((err: Error) => deps.logger.warn({ error: err.message }, 'idempotency key not renewed'));
     }, RENEW_MS);
     heartbeat.unref();
-    const reopen = () => mine(db.updateTable('idempotency_keys').set({ state: 'open' })).execute();
+    // A card import's body holds the number, and the key's hash of it (keyed, but with the card's BIN and
+    // last four and the key ring, about 10^5 guesses) stays only beside an answer that names the card,
+    // which the card's deletion forgets. A refused import is forgotten at once: its checks are
+    // deterministic, so a retry with any body is harmless.
+    const holdsCardNumber = CARD_IMPORT.test(c.req.path);
+    const reopen = () => (holdsCardNumber
+      ? mine(db.deleteFrom('idempotency_keys')).execute()
+      : mine(db.updateTable('idempotency_keys').set({ state: 'open' })).execute());
 
     c.set('idempotencyKey', key);
     c.set('idempotencyRef', `${key}@${since}`);
@@ -92,13 +99,16 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
       clearInterval(heartbeat);
     }
     const body = await c.res.clone().text();
-    if (saysTryAgain(c.res.status, body)) {
+    if (saysTryAgain(c.res.status, body) || (holdsCardNumber && c.res.status >= 300)) {
       await reopen();
       return;
     }
     await mine(db.updateTable('idempotency_keys').set({ state: 'done', response_status: c.res.status, response_body: body })).execute();
   };
 }
+
+/** POST /v1/customers/:customer/cards: the import of a card bound elsewhere, its number in the body. */
+const CARD_IMPORT = /^\/v1\/customers\/[^/]+\/cards$/;
 
 /** 5xx, 429 and 409 request_in_progress: answers about this moment, not about the request. */
 function saysTryAgain(status: number, body: string): boolean {

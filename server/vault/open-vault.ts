@@ -2,7 +2,7 @@
 // an older DATA_DIR/master.key moved out first) and the database, migrated, with its keys settled.
 import fs from 'node:fs';
 import type { Logger } from 'pino';
-import { openDatabase, type Db, type DbHandle } from '../db/database.ts';
+import { openDatabase, scheduleScrub, type Db, type DbHandle } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
 import { defaultKeyFile, isInside, moveLegacyKeyFile } from './key-file.ts';
 import { loadKeyRing, type KeyRing } from './key-ring.ts';
@@ -50,6 +50,9 @@ export async function openVaultStorage(env: VaultStorageEnv, logger: Logger): Pr
       onGenerated: (file) => logger.warn({ file }, 'VAULT_KEYS is not set: generated a key file (KEY_FILE). Keep it safe and backed up apart from the data directory, or set VAULT_KEYS in production.'),
     });
     const fingerprintKey = await settleKeysAtStart(handle.db, ring, logger);
+    // A vault that died between a deletion and its scrub left the destroyed data in storage: scrub
+    // once at every start, in the background like any other scrub.
+    scheduleScrub(handle.db, ['cards', 'challenges', 'idempotency_keys', 'vault_secrets']);
     return { ring, handle, fingerprintKey };
   } catch (err) {
     await handle.close();

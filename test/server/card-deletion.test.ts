@@ -215,6 +215,42 @@ describeEachDb('deleting a card destroys it for good', (target) => {
     expect((await v.frame('/frame/v1/confirm', s.secret, { saved_card: { token, cvc: '123' } })).status).toBe(200);
   });
 
+  it('keeps no keyed hash of a number from a refused import', async () => {
+    const year = new Date().getUTCFullYear();
+    const refused = await v.api('POST', '/v1/customers/refused-import/cards', { body: { number: CARDS.mastercard, exp_month: 1, exp_year: year - 1 }, headers: { 'idempotency-key': 'imp-refused' } });
+    expect(refused.status).toBe(400);
+    const rows = await v.runtime.deps.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'imp-refused').execute();
+    expect(rows).toEqual([]);
+    // The same key can then carry the corrected request.
+    const fixed = await v.api('POST', '/v1/customers/refused-import/cards', { body: { number: CARDS.mastercard, exp_month: 12, exp_year: year + 2 }, headers: { 'idempotency-key': 'imp-refused' } });
+    expect(fixed.status).toBe(201);
+  });
+
+  it('scrubs at the next start what a vault that died right after a deletion left behind', async () => {
+    if (target !== 'sqlite') return; // a crash snapshot of the data files; PostgreSQL's are the server's own
+    const token = await saveCardFor(v, 'crashed', CARDS.amex);
+    const stored = await storedCard(v, token);
+    expect((await v.api('DELETE', `/v1/customers/crashed/cards/${token}`)).status).toBe(200);
+    // The files as a kill -9 would leave them: before the scrub that was due a quarter of a second later.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-crashed-'));
+    for (const f of fs.readdirSync(v.dataDir)) fs.copyFileSync(path.join(v.dataDir, f), path.join(copy, f));
+    const files = () => fs.readdirSync(copy).map((f) => fs.readFileSync(path.join(copy, f)).toString('latin1')).join('\n');
+    expect(files().includes(stored.wrapped_key), 'the snapshot still holds the wrapped key').toBe(true);
+    const keyFile = `${copy}.key`;
+    fs.copyFileSync(v.keyFile, keyFile);
+    const restarted = await createRuntime({ DATA_DIR: copy, KEY_FILE: keyFile, PUBLIC_URL: VAULT, LOG_LEVEL: 'silent' }, { logger: createLogger({ level: 'silent' }) });
+    try {
+      const started = Date.now();
+      await within10s(started, async () => {
+        expect(files().includes(stored.wrapped_key), 'the wrapped key is still stored').toBe(false);
+      });
+    } finally {
+      await restarted.close();
+      fs.rmSync(copy, { recursive: true, force: true });
+      fs.rmSync(keyFile, { force: true });
+    }
+  });
+
   it('keeps the key out of the data directory: the stored data alone opens nothing', async () => {
     await saveCardFor(v, 'copied', CARDS.visa);
     expect(fs.existsSync(v.keyFile)).toBe(true);
