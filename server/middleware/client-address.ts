@@ -44,7 +44,8 @@ function socketAddress(c: Context): string | undefined {
 
 /**
  * The counted address. Without trusted proxies X-Forwarded-For is ignored, since any client can send
- * one. IPv6 clients are counted by /64, the block one subscriber usually holds, so that rotating
+ * one. IPv6 clients are counted by /56, the block an ordinary residential subscriber is given (one
+ * /64 per home network inside it), so that rotating
  * through its addresses does not multiply the limit.
  */
 export function clientAddress(c: Context, trust: TrustFn | undefined): string {
@@ -70,5 +71,6 @@ function withoutPort(entry: string): string {
 function countedAs(address: string): string {
   const ip = ipaddr.process(address);
   if (ip.kind() === 'ipv4') return ip.toString();
-  return `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
+  const parts = (ip as ipaddr.IPv6).parts;
+  return `${parts.slice(0, 3).map((p) => p.toString(16)).join(':')}:${(parts[3] & 0xff00).toString(16)}::/56`;
 }

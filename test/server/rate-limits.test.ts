@@ -102,12 +102,13 @@ describe('the client address behind proxies', () => {
     expect((await fieldsFrom(v, secret, PROXY, '198.51.100.8, 10.0.0.9')).status).toBe(200);
   }));
 
-  it('counts an IPv6 client by its /64, so rotating addresses in its block gains nothing', () => withVault({}, async (v) => {
+  it('counts an IPv6 client by its /56, so rotating addresses or /64 networks in its block gains nothing', () => withVault({}, async (v) => {
     const { secret } = await merchantLimitedTo(v, 3);
-    const block = ['2001:db8:1:2::1', '2001:db8:1:2::ffff', '2001:db8:1:2:abcd::7'];
+    // One residential /56: its home networks (/64s) 2001:db8:1:200::/64 to 2001:db8:1:2ff::/64.
+    const block = ['2001:db8:1:200::1', '2001:db8:1:201::ffff', '2001:db8:1:2fe:abcd::7'];
     for (const socket of block) expect((await fieldsFrom(v, secret, socket)).status).toBe(200);
-    expectLimited(await fieldsFrom(v, secret, '2001:db8:1:2:ffff:ffff:ffff:ffff'));
-    expect((await fieldsFrom(v, secret, '2001:db8:1:3::1')).status).toBe(200);
+    expectLimited(await fieldsFrom(v, secret, '2001:db8:1:2ff:ffff:ffff:ffff:ffff'));
+    expect((await fieldsFrom(v, secret, '2001:db8:1:300::1')).status).toBe(200);
   }));
 });
 
