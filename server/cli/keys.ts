@@ -27,7 +27,16 @@ async function main(command: string | undefined) {
       const { cards, secrets } = await rotateKeys(handle.db, ring);
       console.log(`re-wrapped ${cards} card keys and ${secrets} vault secrets under ${ring.current.id}`);
       // The old wrapped keys leave the database's storage before this command ends.
-      if (!(await handle.scrub())) console.log('the database was busy: the serving vault finishes scrubbing the old wrapped keys');
+      let scrubbed = await handle.scrub();
+      for (let wait = 500; !scrubbed && wait <= 8000; wait *= 2) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        scrubbed = await handle.scrub();
+      }
+      if (!scrubbed) {
+        // Said plainly, and as a failure: the serving vault scrubs at its next start, not before.
+        console.error('keys: the old wrapped keys are still in the database\'s storage (it stayed busy): run this again, or restart the vault, which scrubs at start');
+        process.exitCode = 2;
+      }
     }
     console.log(`key ring: ${ring.ids.join(', ')} (new cards under ${ring.current.id})`);
     console.log('key usage:', JSON.stringify(await keyUsage(handle.db)));
