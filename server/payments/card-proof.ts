@@ -14,12 +14,22 @@ const CVC_WINDOW_MS = 24 * 3600 * 1000;
  * them. `need_cvc: false` waives the CVC for those only: a card saved at a sister shop must first be
  * proven at this one, or a shop's server could charge it one-click with nobody there.
  */
-export async function cardsUsedBy(db: Db, merchantId: string, customer: string, tokens: string[]): Promise<Set<string>> {
+async function cardsUsedBy(db: Db, merchantId: string, customer: string, tokens: string[]): Promise<Set<string>> {
   if (tokens.length === 0) return new Set();
   const rows = await db.selectFrom('sessions').select('card_token').distinct()
     .where('merchant_id', '=', merchantId).where('customer', '=', customer).where('status', '=', 'complete')
     .where('card_token', 'in', tokens).execute();
   return new Set(rows.map((r) => r.card_token!));
+}
+
+/**
+ * The saved cards whose CVC this confirmation may skip: none when the merchant asks for it (need_cvc)
+ * or the session makes an agreement (a recurring session), else those the customer used at this shop.
+ * The fields' list and the confirmation both ask here, so they never disagree.
+ */
+export async function cvcWaivedFor(db: Db, merchant: { id: string; need_cvc: boolean }, session: { customer: string | null; recurring: string | null }, tokens: string[]): Promise<Set<string>> {
+  if (merchant.need_cvc || session.recurring || !session.customer) return new Set();
+  return cardsUsedBy(db, merchant.id, session.customer, tokens);
 }
 
 /** Refuses a saved card whose CVC was typed wrong too often in the last 24 hours. */

@@ -14,7 +14,7 @@ import { cardSecret, findCard, type LiveCard } from '../vault/card-store.ts';
 import { fingerprintOf } from '../vault/vault-secrets.ts';
 import { maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
-import { assertCvcNotLocked, cardsUsedBy, clearWrongCvcs, noteWrongCvc } from './card-proof.ts';
+import { assertCvcNotLocked, clearWrongCvcs, cvcWaivedFor, noteWrongCvc } from './card-proof.ts';
 import { checkLimits, declineError } from './charge-store.ts';
 import { consentLocale, recurringConsentText } from './consent-wording.ts';
 import { LeaseLost, withCustomerLease, type CustomerLease } from './customer-lease.ts';
@@ -85,7 +85,7 @@ async function prepareCard(deps: Deps, merchant: Merchant, session: SessionTable
   // need_cvc: false serves one-click payments only, with a card the customer already used at this shop.
   // A recurring agreement, or a card saved at a sister shop, needs proof that the customer holds it, or
   // a merchant's server could confirm a payment or a mandate on it with nobody there.
-  const waived = !merchant.need_cvc && !session.recurring && (await cardsUsedBy(deps.db, merchant.id, saved.customer, [saved.token])).has(saved.token);
+  const waived = (await cvcWaivedFor(deps.db, merchant, session, [saved.token])).has(saved.token);
   if (!waived && cvc === undefined) throw new ApiError('parameter_missing', 'Enter the card\'s security code', { param: 'saved_card.cvc' });
   if (cvc !== undefined) assertCvcNotLocked(saved, now);
   if (cvc !== undefined && !valid.cvv(cvc, valid.number(secret.number).card?.code.size ?? 3).isValid) {
@@ -217,7 +217,8 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
   if (!payment) await deps.processor.void(result.processor_id);
   try {
     const done = await recordApproval(deps, merchant, session, attempt, result, { ...card, holder: card.holder }, lease);
-    if (saved && card.cvc !== undefined) await clearWrongCvcs(deps.db, saved.token);
+    // Only when there is a count to clear: no write on the common payment.
+    if (saved && card.cvc !== undefined && (saved.cvc_failures ?? 0) > 0) await clearWrongCvcs(deps.db, saved.token);
     return { status: 'succeeded', session: session.id, ...(done.chargeId ? { charge: done.chargeId } : {}), card: done.card, saved: done.saved, ...(done.mandateId ? { mandate: done.mandateId } : {}) };
   } catch (err) {
     // The money was taken but not recorded: the session stays in `processing` with its reference,

@@ -7,7 +7,7 @@ import { deleteCard } from '../customers/delete-card.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { isActive } from '../payments/card-checks.ts';
 import { answerChallenge } from '../payments/challenges.ts';
-import { cardsUsedBy } from '../payments/card-proof.ts';
+import { cvcWaivedFor } from '../payments/card-proof.ts';
 import { assertSessionOpen, confirmSession, effectiveSaveCard } from '../payments/confirm-session.ts';
 import { consentLocale, recurringConsentText } from '../payments/consent-wording.ts';
 import { sessionStatus } from '../sessions/session-store.ts';
@@ -40,9 +40,8 @@ export const frameRoutes = router()
         .filter((r) => r.source === 'checkout' && r.successful_payments >= merchant.one_click_after)
         .map((row) => ({ row, exp: cardExpiry(ring, row) }))
         .filter(({ exp }) => isActive(exp, now));
-      // The CVC is waived (need_cvc: false) only for cards used at this shop, and never for an agreement.
-      const usedHere = merchant.need_cvc || recurring ? new Set<string>() : await cardsUsedBy(db, merchant.id, session.customer, offered.map(({ row }) => row.token));
-      cards = offered.map(({ row, exp }) => ({ token: row.token, brand: row.brand, bin: row.bin, last4: row.last4, exp_month: exp.exp_month, exp_year: exp.exp_year, need_cvc: !usedHere.has(row.token), default: row.is_default }));
+      const waived = await cvcWaivedFor(db, merchant, session, offered.map(({ row }) => row.token));
+      cards = offered.map(({ row, exp }) => ({ token: row.token, brand: row.brand, bin: row.bin, last4: row.last4, exp_month: exp.exp_month, exp_year: exp.exp_year, need_cvc: !waived.has(row.token), default: row.is_default }));
     }
     return c.json({
       id: session.id,
