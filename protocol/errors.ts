@@ -62,6 +62,13 @@ export const ERROR_CODES = {
    * removed it before rotating): the card cannot be used until the key is put back; other cards can.
    */
   card_key_unavailable: { type: 'api_error', status: 503 },
+  /**
+   * A live-mode request on a vault that cannot carry real cards yet (PUBLIC_URL not https, keys not in
+   * VAULT_KEYS) or a live merchant without a real processor: the message names what is missing.
+   */
+  live_mode_unavailable: { type: 'permission_error', status: 403 },
+  /** A forwarded request's destination did not answer within PROCESSOR_TIMEOUT_MS. */
+  forward_timeout: { type: 'api_error', status: 504 },
   /** Something unexpected went wrong inside the vault. */
   internal: { type: 'api_error', status: 500 },
 } as const satisfies Record<string, { type: ErrorType; status: number }>;
@@ -77,6 +84,8 @@ export interface ApiErrorBody {
   decline_code?: string;
   /** The recorded charge, for a declined charge. */
   charge?: string;
+  /** What a real provider itself answered to a decline (its own code and message). */
+  processor_response?: { code: string; message: string };
 }
 
 export interface ErrorResponse {

@@ -10,6 +10,7 @@ import type { Merchant } from './merchants/merchant-store.ts';
 import type { TrustFn } from './middleware/client-address.ts';
 import type { FieldsCaps, RateLimits } from './middleware/rate-limit.ts';
 import type { Processor } from './payments/processor.ts';
+import type { ProcessorRegistry } from './payments/processor-registry.ts';
 import type { KeyRing } from './vault/key-ring.ts';
 
 export interface Deps {
@@ -17,7 +18,17 @@ export interface Deps {
   dbKind: DbKind;
   ring: KeyRing;
   fingerprintKey: Buffer;
+  /** The simulated processor: the default of every test-mode merchant. */
   processor: Processor;
+  /** Each merchant's own processor: the simulated one, or a real connector with its credentials. */
+  processors: ProcessorRegistry;
+  /**
+   * Whether this vault can carry real cards (live mode): PUBLIC_URL on https and the key ring given in
+   * VAULT_KEYS. What is missing is named in live requests' 403 live_mode_unavailable.
+   */
+  live: { https: boolean; vaultKeys: boolean };
+  /** PROCESSOR_TIMEOUT_MS: the longest any call out of the vault (a provider, a forward) may take. */
+  processorTimeoutMs: number;
   logger: Logger;
   publicUrl: string;
   clock: Clock;

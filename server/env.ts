@@ -61,6 +61,15 @@ const schema = z.object({
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /** The longest a processor call may take before its outcome counts as unknown; under the 60 s after which a confirmation is presumed dead. */
   PROCESSOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(50_000, 'must be at most 50000 (a confirmation is presumed dead after 60 s)').default(30_000),
+  /** The operator's override of each provider's API address (an egress proxy, a local test server): `stripe=URL,adyen=URL`. */
+  PROCESSOR_BASE_URLS: z.string().optional().transform((v, ctx) => {
+    const parsed = parseBaseUrls(v);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  }),
   /** How often the webhook worker looks for events to deliver; 0 turns it off. */
   WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
   /** 1: merchants may point webhooks at loopback and private addresses (the local demo); unset or 0: refused. */
@@ -76,6 +85,28 @@ const checked = schema.superRefine((env, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['FIELDS_MAX_PER_ADDRESS'], message: `must be less than half of FIELDS_MAX_PER_MERCHANT (${perMerchant}), so that one address cannot use up a merchant's quota` });
   }
 });
+
+/** `stripe=http://127.0.0.1:12111,adyen=http://127.0.0.1:8081` → the base URL per provider, or the problem. */
+export function parseBaseUrls(value: string | undefined): ProcessorBaseUrls | string {
+  const urls: ProcessorBaseUrls = {};
+  for (const entry of (value ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [name, ...rest] = entry.split('=');
+    const url = rest.join('=');
+    if (name !== 'stripe' && name !== 'adyen') return `names stripe or adyen, not ${JSON.stringify(name)} (write stripe=URL,adyen=URL)`;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return `${name} must be an http(s) URL`;
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `${name} must be an http(s) URL`;
+    if (parsed.username || parsed.password) return `${name} must not carry credentials`;
+    urls[name] = parsed.origin + parsed.pathname.replace(/\/+$/, '');
+  }
+  return urls;
+}
+
+export type ProcessorBaseUrls = Partial<Record<'stripe' | 'adyen', string>>;
 
 export type Env = Omit<z.infer<typeof schema>, 'PUBLIC_URL' | 'KEY_FILE'> & { PUBLIC_URL: string; KEY_FILE: string };
 

@@ -8,6 +8,7 @@ export interface ApiErrorExtra {
   param?: string;
   decline_code?: string;
   charge?: string;
+  processor_response?: { code: string; message: string };
   headers?: Record<string, string>;
 }
 
@@ -19,8 +20,8 @@ export class ApiError extends Error {
   }
 
   body(): { error: ApiErrorBody } {
-    const { param, decline_code, charge } = this.extra;
-    return { error: { type: ERROR_CODES[this.code].type, code: this.code, message: this.message, param, decline_code, charge } };
+    const { param, decline_code, charge, processor_response } = this.extra;
+    return { error: { type: ERROR_CODES[this.code].type, code: this.code, message: this.message, param, decline_code, charge, processor_response } };
   }
 }
 

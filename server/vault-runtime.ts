@@ -13,6 +13,7 @@ import { compileTrust } from './middleware/client-address.ts';
 import { createRateLimits, DEFAULT_FIELDS_CAPS } from './middleware/rate-limit.ts';
 import { withTimeout } from './payments/processor-timeout.ts';
 import { SimulatedProcessor } from './payments/simulated-processor.ts';
+import { createProcessorRegistry } from './payments/processor-registry.ts';
 import { openVaultStorage } from './vault/open-vault.ts';
 
 export interface VaultRuntime {
@@ -25,19 +26,23 @@ export interface VaultRuntime {
 /** The limits' settings; each one left out takes its default. */
 export type LimitsEnv = Partial<Pick<Env, 'TRUST_PROXY' | 'REDIS_URL' | 'REDIS_PREFIX' | 'FIELDS_MAX_PER_ADDRESS' | 'FIELDS_MAX_PER_MERCHANT'>>;
 
-export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'> & Partial<Pick<Env, 'ALLOW_PRIVATE_WEBHOOKS' | 'KEY_FILE' | 'PROCESSOR_TIMEOUT_MS'>> & LimitsEnv, options: { logger?: Logger } = {}): Promise<VaultRuntime> {
+export async function createRuntime(env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'> & Partial<Pick<Env, 'ALLOW_PRIVATE_WEBHOOKS' | 'KEY_FILE' | 'PROCESSOR_TIMEOUT_MS' | 'PROCESSOR_BASE_URLS'>> & LimitsEnv, options: { logger?: Logger } = {}): Promise<VaultRuntime> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   // The key ring and the migrated database; a key version missing from the ring does not stop it.
   const { ring, handle, fingerprintKey } = await openVaultStorage(env, logger);
   // Customer e-mail goes over SMTP when SMTP_URL is set; otherwise it waits in the outbox.
   const email: EmailTransport | undefined = env.SMTP_URL ? smtpTransport(env.SMTP_URL, env.SMTP_FROM ?? `no-reply@${new URL(env.PUBLIC_URL).hostname}`) : undefined;
   const limiter = await createRateLimits({ redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX ?? 'vault:', logger });
+  const timeoutMs = env.PROCESSOR_TIMEOUT_MS ?? 30_000;
   const deps: Deps = {
     db: handle.db,
     dbKind: handle.kind,
     ring,
     fingerprintKey,
-    processor: withTimeout(new SimulatedProcessor(handle.db), env.PROCESSOR_TIMEOUT_MS ?? 30_000),
+    processor: withTimeout(new SimulatedProcessor(handle.db), timeoutMs),
+    processors: createProcessorRegistry({ db: handle.db, ring, baseUrls: env.PROCESSOR_BASE_URLS ?? {}, timeoutMs, simulated: () => deps.processor }),
+    live: { https: new URL(env.PUBLIC_URL).protocol === 'https:', vaultKeys: Boolean(env.VAULT_KEYS) },
+    processorTimeoutMs: timeoutMs,
     logger,
     publicUrl: env.PUBLIC_URL,
     clock: () => new Date(),

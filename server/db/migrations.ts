@@ -1,5 +1,6 @@
 // One ordered set of migrations for both databases, run at every start before the server listens.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { processors } from './migrations/0009-processors.ts';
 
 const initial: Migration = {
   async up(db: Kysely<any>) {
@@ -372,6 +373,7 @@ const migrations: Record<string, Migration> = {
   '0006_idempotency_holders': idempotencyHolders,
   '0007_mandate_currency': mandateCurrency,
   '0008_card_cvc_failures': cardCvcFailures,
+  '0009_processors': processors,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

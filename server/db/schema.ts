@@ -24,6 +24,10 @@ export interface MerchantTable {
   created_at: string;
   previous_webhook_secret?: string | null;
   previous_webhook_secret_until?: string | null;
+  /** 1: a live-mode merchant (`sk_live_…`), whose data never meets test data. */
+  livemode?: number;
+  /** JSON { type, key_last4, sealed? }: the processor account, credentials sealed under the key ring; null: simulated. */
+  processor?: string | null;
 }
 
 /** Secrets the vault keeps for itself (the fingerprint key), wrapped by the key ring. */
@@ -109,6 +113,15 @@ export interface ChallengeTable {
   status: string; // pending | passed | failed | used
   attempts: number;
   created_at: string;
+  /** code: the simulated issuer's form; redirect: a provider's issuer page and its return. */
+  kind?: string;
+  /** The confirmation's processor reference the redirect paused. */
+  processor_ref?: string | null;
+  processor_id?: string | null;
+  /** JSON RedirectAction: where the customer's browser goes. */
+  action?: string | null;
+  /** JSON AuthorizeResult once the provider finished the payment after the return. */
+  result?: string | null;
 }
 
 export interface ChargeTable {
@@ -132,6 +145,10 @@ export interface ChargeTable {
   amount_refunded: number;
   processor_ref: string;
   created_at: string;
+  /** The provider's own id of the payment (a PaymentIntent, a PSP reference); the simulated processor's id. */
+  processor_id?: string | null;
+  /** JSON { code, message }: what the provider itself answered to a decline. */
+  processor_response?: string | null;
 }
 
 export interface RefundTable {
@@ -142,6 +159,9 @@ export interface RefundTable {
   status: string; // pending | succeeded | failed
   processor_ref: string | null;
   created_at: string;
+  processor_id?: string | null;
+  /** Why the provider failed the refund later (its notification). */
+  failure_reason?: string | null;
 }
 
 export interface IdempotencyTable {
@@ -280,4 +300,36 @@ export interface Database {
   messages: MessageTable;
   leases: LeaseTable;
   card_imports: CardImportTable;
+  processor_operations: ProcessorOperationTable;
+  disputes: DisputeTable;
+  processor_notifications: ProcessorNotificationTable;
+}
+
+/** A connector's ledger: which provider payment a vault reference created, so it can be asked about later. */
+export interface ProcessorOperationTable {
+  reference: string;
+  provider: string;
+  provider_id: string;
+  created_at: string;
+}
+
+/** A chargeback the provider told the vault about. */
+export interface DisputeTable {
+  id: string;
+  merchant_id: string;
+  charge_id: string;
+  processor_dispute_id: string;
+  status: string; // open | won | lost
+  amount: number;
+  currency: string;
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Provider notifications already handled, so a redelivery changes nothing twice. */
+export interface ProcessorNotificationTable {
+  merchant_id: string;
+  id: string;
+  received_at: string;
 }

@@ -5,6 +5,7 @@ import type { MerchantTable } from '../db/schema.ts';
 import { MerchantName, type MerchantView } from '../../protocol/api.ts';
 import { newId, randomSecret, safeEqual, sha256 } from '../ids.ts';
 import { checkWebhookUrl } from '../jobs/webhook-target.ts';
+import type { StoredProcessor } from './processor-account.ts';
 
 export interface Merchant {
   id: string;
@@ -21,6 +22,10 @@ export interface Merchant {
   rate_limit: number;
   frame_limit_per_address: number;
   created_at: string;
+  /** A live-mode merchant: real processor only, never meets test data. */
+  livemode: boolean;
+  /** The processor account as stored (credentials sealed); null: the simulated processor. */
+  processor: StoredProcessor | null;
 }
 
 export interface CreatedMerchant {
@@ -49,6 +54,8 @@ export function fromRow(row: MerchantTable): Merchant {
     rate_limit: row.rate_limit,
     frame_limit_per_address: row.frame_limit_per_address,
     created_at: row.created_at,
+    livemode: row.livemode === 1,
+    processor: row.processor ? (JSON.parse(row.processor) as StoredProcessor) : null,
   };
 }
 

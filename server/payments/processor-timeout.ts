@@ -18,15 +18,17 @@ function deadline<T>(operation: string, ms: number, call: Promise<T>): Promise<T
   return Promise.race([call, late]).finally(() => clearTimeout(timer));
 }
 
-/** The processor with a deadline on each of its network calls; the synchronous facts pass through. */
+/** The processor with a deadline on each of its network calls. */
 export function withTimeout(processor: Processor, ms: number): Processor {
+  const parse = processor.parseNotifications?.bind(processor);
   return {
+    type: processor.type,
     authorize: (request) => deadline('authorize', ms, processor.authorize(request)),
-    void: (processorId) => deadline('void', ms, processor.void(processorId)),
+    void: (processorId, reference) => deadline('void', ms, processor.void(processorId, reference)),
     refund: (request) => deadline('refund', ms, processor.refund(request)),
     lookup: (reference) => deadline('lookup', ms, processor.lookup(reference)),
     cancel: (reference) => deadline('cancel', ms, processor.cancel(reference)),
-    verifyChallenge: (code) => processor.verifyChallenge(code),
-    binInfo: (bin) => processor.binInfo(bin),
+    completeRedirect: (request) => deadline('completeRedirect', ms, processor.completeRedirect(request)),
+    ...(parse ? { parseNotifications: parse } : {}),
   };
 }

@@ -1,6 +1,29 @@
-// The edge we do not own: the card networks. The vault talks to them only through this interface.
+// The edge we do not own: the card networks, reached through a provider. The vault talks to them
+// only through this interface; the simulated processor and each real connector implement it.
 
 export type Initiator = 'customer' | 'merchant';
+
+/** The processors a merchant can have: the simulated one (test mode only) and the real connectors. */
+export type ProcessorType = 'simulated' | 'stripe' | 'adyen';
+
+/** A merchant's processor account, as the vault keeps it (encrypted under the key ring). */
+export type ProcessorSettings =
+  | { type: 'simulated' }
+  | {
+      type: 'stripe';
+      secret_key: string;
+      /** Extension: the signing secret (`whsec_…`) of the endpoint registered at Stripe for POST /processor-webhooks/:merchant. */
+      webhook_secret?: string;
+    }
+  | {
+      type: 'adyen';
+      api_key: string;
+      merchant_account: string;
+      environment: 'test' | 'live';
+      live_url_prefix?: string;
+      /** Extension: the HMAC key (hex) of the standard notification webhook set up at Adyen. */
+      hmac_key?: string;
+    };
 
 export interface ProcessorCard {
   number: string;
@@ -12,7 +35,10 @@ export interface ProcessorCard {
 }
 
 export interface AuthorizeRequest {
-  /** Idempotent: the same reference answers with the first result and never operates twice. */
+  /**
+   * The vault's reference, sent as the provider's idempotency key: the same reference answers with
+   * the first result and never operates twice. Asking again with it is how an unknown outcome is settled.
+   */
   reference: string;
   card: ProcessorCard;
   amount: number;
@@ -24,30 +50,95 @@ export interface AuthorizeRequest {
   capture: boolean;
   /** A merchant-initiated charge carries the id of the customer-initiated charge its mandate began with. */
   network_transaction_id?: string;
-  /** Set once the customer passed a 3-D Secure challenge for this card. */
+  /** Set once the customer passed a 3-D Secure challenge for this card (the simulated issuer's). */
   authenticated?: boolean;
   /** The merchant asks for 3-D Secure on every customer-initiated payment. */
   force_challenge?: boolean;
+  /** A customer-initiated operation whose card is being stored for future use (the customer ticked the box). */
+  save_card?: boolean;
+  /**
+   * The agreement this operation belongs to: `scheduled` (a mandate with `frequency_days` > 0) or
+   * `unscheduled` (card on file, `frequency_days` 0). On a customer-initiated operation it is the
+   * agreement's first payment; on a merchant-initiated one, a payment under it. Absent: a one-off.
+   */
+  agreement?: 'scheduled' | 'unscheduled';
+  /** Where the customer's browser returns after the issuer's page (customer-initiated only). */
+  return_url?: string;
+  /** The merchant's order number, shown in the provider's own records. */
+  order?: string;
+  /** The vault's merchant id, for the provider's metadata. */
+  merchant?: string;
 }
 
 export type DeclineCode = 'card_declined' | 'insufficient_funds' | 'incorrect_cvc' | 'expired_card' | 'authentication_required';
 
+/** What the provider itself said, kept beside the contract's code. */
+export interface ProcessorResponse {
+  code: string;
+  message: string;
+}
+
+/** Facts about the card the provider learned while authorising it (they fill a saved card's issuer and country). */
+export interface CardFacts {
+  issuer?: string;
+  country?: string;
+}
+
+/** The issuer's page the customer must visit: a GET to `url`, or a form POST of `data` to it. */
+export interface RedirectAction {
+  url: string;
+  method: 'GET' | 'POST';
+  data?: Record<string, string>;
+}
+
 export type AuthorizeResult =
-  | { outcome: 'approved'; processor_id: string; network_transaction_id: string }
-  | { outcome: 'declined'; processor_id: string; code: DeclineCode; decline_code?: string; message: string }
+  | { outcome: 'approved'; processor_id: string; network_transaction_id: string; card?: CardFacts }
+  | { outcome: 'declined'; processor_id: string; code: DeclineCode; decline_code?: string; message: string; processor_response?: ProcessorResponse }
+  /** The simulated issuer's challenge: a code typed into the vault's own page. */
   | { outcome: 'challenge' }
+  /** A provider's 3-D Secure: the customer visits the issuer's page; `completeRedirect` finishes the payment. */
+  | { outcome: 'redirect'; processor_id: string; action: RedirectAction }
   | { outcome: 'error'; message: string };
 
-export interface BinInfo {
-  issuer: string;
-  country: string;
+export interface RefundRequest {
+  reference: string;
+  /** The provider's id of the payment (`charges.processor_id`, or the reference for the simulated processor). */
+  processor_id: string;
+  amount: number;
+  currency: string;
+}
+
+/** `succeeded`: the provider accepted the refund; a later failure arrives as a notification. */
+export interface RefundResult {
+  outcome: 'succeeded' | 'failed';
+  processor_id?: string;
+  processor_response?: ProcessorResponse;
+}
+
+/** What a provider's own notification told the vault, in the vault's words. */
+export type ProcessorNotification =
+  | { kind: 'refund_failed'; payment: string; refund?: string; reason?: string }
+  | { kind: 'dispute_opened'; payment: string; dispute: string; amount: number; currency: string; reason?: string }
+  | { kind: 'dispute_closed'; payment: string; dispute: string; outcome: 'won' | 'lost'; reason?: string };
+
+/** The notification's signature did not verify: it is refused, and nothing it says is believed. */
+export class NotificationSignatureError extends Error {
+  constructor(message = 'the notification signature did not verify') {
+    super(message);
+    this.name = 'NotificationSignatureError';
+  }
 }
 
 export interface Processor {
+  readonly type: ProcessorType;
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
-  void(processorId: string): Promise<void>;
-  refund(request: { reference: string; processor_id: string; amount: number }): Promise<{ outcome: 'succeeded' | 'failed' }>;
-  /** What became of an operation whose caller died before recording it. */
+  /** Releases an authorisation that was never to be captured (a setup session's card check). */
+  void(processorId: string, reference: string): Promise<void>;
+  refund(request: RefundRequest): Promise<RefundResult>;
+  /**
+   * What became of an operation whose caller died before recording it, if the provider can be asked
+   * without operating (undefined when it cannot tell: the caller then asks again with the same reference).
+   */
   lookup(reference: string): Promise<AuthorizeResult | undefined>;
   /**
    * Ends an operation whose outcome the vault does not know (a timeout, a lost answer, a caller that
@@ -56,7 +147,15 @@ export interface Processor {
    * and the answer is undefined.
    */
   cancel(reference: string): Promise<AuthorizeResult | undefined>;
-  /** The issuer's answer to the code the customer typed into a 3-D Secure challenge. */
-  verifyChallenge(code: string): boolean;
-  binInfo(bin: string): BinInfo;
+  /**
+   * The customer came back from the issuer's page: finishes the payment the redirect paused, with
+   * what the provider put on the return address (`params`, query or form fields).
+   */
+  completeRedirect(request: { reference: string; processor_id: string; params: Record<string, string> }): Promise<AuthorizeResult>;
+  /**
+   * Checks the signature of a provider's notification (the raw body, as received) with the
+   * provider's library and reads it. NotificationSignatureError when it does not verify.
+   * Absent on the simulated processor, which sends none.
+   */
+  parseNotifications?(rawBody: string, headers: Record<string, string | undefined>): Promise<ProcessorNotification[]>;
 }

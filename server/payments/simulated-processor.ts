@@ -2,7 +2,9 @@
 // so it answers a repeated reference like a real processor would, even after the vault restarts.
 import crypto from 'node:crypto';
 import type { Db } from '../db/database.ts';
-import type { AuthorizeRequest, AuthorizeResult, BinInfo, DeclineCode, Processor } from './processor.ts';
+import type { AuthorizeRequest, AuthorizeResult, DeclineCode, Processor, RefundRequest } from './processor.ts';
+
+export { CHALLENGE_CODE } from './simulated-issuer.ts';
 
 const DECLINES: Record<string, { code: DeclineCode; decline_code?: string; message: string }> = {
   '4000000000000002': { code: 'card_declined', decline_code: 'generic_decline', message: 'The card was declined.' },
@@ -16,8 +18,6 @@ const CHALLENGE = '4000000000003220';
 const DECLINE_AFTER_SAVE = '4000000000000341';
 /** Extension for tests of the one-click CVC retry: an all-zero CVC is a wrong CVC on any card. */
 const WRONG_CVC = /^0{3,4}$/;
-
-export const CHALLENGE_CODE = '123456';
 
 const id = (prefix: string) => `${prefix}_${crypto.randomBytes(12).toString('base64url')}`;
 
@@ -37,6 +37,8 @@ function decide(req: AuthorizeRequest, now: Date): AuthorizeResult {
 }
 
 export class SimulatedProcessor implements Processor {
+  readonly type = 'simulated' as const;
+
   constructor(private readonly db: Db, private readonly clock: () => Date = () => new Date()) {}
 
   async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
@@ -51,9 +53,9 @@ export class SimulatedProcessor implements Processor {
     return Number(inserted.numInsertedOrUpdatedRows) === 1 ? result : (await this.lookup(req.reference))!;
   }
 
-  async void(_processorId: string): Promise<void> {}
+  async void(_processorId: string, _reference: string): Promise<void> {}
 
-  async refund(req: { reference: string; processor_id: string; amount: number }) {
+  async refund(req: RefundRequest) {
     // Idempotent by reference, like authorisations: a retried refund is not paid out twice.
     await this.db.insertInto('simulated_operations')
       .values({ reference: req.reference, kind: 'refund', result: JSON.stringify({ outcome: 'succeeded', amount: req.amount }), created_at: this.clock().toISOString() })
@@ -79,15 +81,9 @@ export class SimulatedProcessor implements Processor {
     return row ? (JSON.parse(row.result) as AuthorizeResult) : undefined;
   }
 
-  verifyChallenge(code: string): boolean {
-    const given = Buffer.from(code);
-    return given.length === CHALLENGE_CODE.length && crypto.timingSafeEqual(given, Buffer.from(CHALLENGE_CODE));
+  async completeRedirect(): Promise<AuthorizeResult> {
+    // The simulated issuer's challenge is answered on the vault's own page; it never redirects.
+    return { outcome: 'error', message: 'the simulated processor sends no redirect' };
   }
 
-  binInfo(bin: string): BinInfo {
-    if (bin.startsWith('4')) return { issuer: 'Simulated Visa Bank', country: 'US' };
-    if (bin.startsWith('5') || bin.startsWith('2')) return { issuer: 'Simulated Mastercard Bank', country: 'US' };
-    if (bin.startsWith('34') || bin.startsWith('37')) return { issuer: 'American Express', country: 'US' };
-    return { issuer: 'Simulated Bank', country: 'US' };
-  }
 }

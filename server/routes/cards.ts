@@ -40,14 +40,14 @@ export const cardRoutes = router()
     const { customer } = c.req.valid('param');
     const body = c.req.valid('json');
     const checked = checkCard(body, 'card');
-    const { db, ring, fingerprintKey, processor, clock } = c.get('deps');
+    const { db, ring, fingerprintKey, clock } = c.get('deps');
     const merchant = c.get('merchant');
     const now = clock();
     const { row, created } = await db.transaction().execute(async (trx) => {
       const owner = await ensureCustomer(trx, merchant.group_id, customer, now);
       if (owner.status === 'deny') throw new ApiError('customer_denied', 'This customer does not allow cards to be saved');
       const saved = await saveCard(trx, ring, fingerprintKey, {
-        groupId: merchant.group_id, customer, card: { ...checked, holder: body.holder }, bin: processor.binInfo(checked.number.slice(0, 6)), source: 'import', now,
+        groupId: merchant.group_id, customer, card: { ...checked, holder: body.holder }, bin: binFacts(checked.number.slice(0, 6)), source: 'import', now,
       });
       await noteCardSaved(trx, owner, saved.row.token, now);
       // Only the merchant that imported a card may record the agreement the customer gave elsewhere.

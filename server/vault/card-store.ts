@@ -7,7 +7,7 @@ import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isActive, isExpiringSoon, type CheckedCard } from '../payments/card-checks.ts';
 import { maskedBin } from '../../protocol/cards.ts';
-import type { BinInfo } from '../payments/processor.ts';
+import type { BinInfo } from '../payments/bin-facts.ts';
 import { KeyUnavailableError, openCard, openCardMeta, resealMeta, sealCard, type CardSecret, type SealedCard } from './envelope.ts';
 import type { KeyRing } from './key-ring.ts';
 import { fingerprintOf } from './vault-secrets.ts';

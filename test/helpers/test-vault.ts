@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createLogger } from '../../server/logger.ts';
 import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
 import type { AuthorizeRequest } from '../../server/payments/processor.ts';
+import type { ProcessorBaseUrls } from '../../server/env.ts';
 import { createRuntime, type LimitsEnv, type VaultRuntime } from '../../server/vault-runtime.ts';
 import { createPgDatabase, type DbTarget } from './databases.ts';
 import { CARDS, newCard } from './test-cards.ts';
@@ -46,16 +47,17 @@ export interface TestVault {
 /** An operator who lets merchants lift the fields' limits (frame_limit_per_address 0): for test files whose many requests are not about limits. */
 export const LIFTABLE_LIMITS: LimitsEnv = { FIELDS_MAX_PER_ADDRESS: Infinity, FIELDS_MAX_PER_MERCHANT: Infinity };
 
-export async function startTestVault(target: DbTarget, options: { vaultKeys?: string; /** ALLOW_PRIVATE_WEBHOOKS: webhooks may go to local receivers. */ allowPrivateWebhooks?: boolean; /** The operator's limit settings; unset, the production defaults. */ limits?: LimitsEnv } = {}, reused?: { dataDir: string; pgDb?: Awaited<ReturnType<typeof createPgDatabase>>; merchant: CreatedMerchant }): Promise<TestVault> {
+export async function startTestVault(target: DbTarget, options: { vaultKeys?: string; /** ALLOW_PRIVATE_WEBHOOKS: webhooks may go to local receivers. */ allowPrivateWebhooks?: boolean; /** The operator's limit settings; unset, the production defaults. */ limits?: LimitsEnv; /** PROCESSOR_BASE_URLS: where the connectors reach their (local) provider servers. */ processorBaseUrls?: ProcessorBaseUrls; /** PROCESSOR_TIMEOUT_MS. */ processorTimeoutMs?: number; /** PUBLIC_URL; default http://vault.test. */ publicUrl?: string } = {}, reused?: { dataDir: string; pgDb?: Awaited<ReturnType<typeof createPgDatabase>>; merchant: CreatedMerchant }): Promise<TestVault> {
   const dataDir = reused?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vault-test-'));
   const keyFile = `${dataDir}.key`;
   const pgDb = reused ? reused.pgDb : target === 'postgres' ? await createPgDatabase() : undefined;
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } as any });
   const runtime = await createRuntime(
-    { DATA_DIR: dataDir, KEY_FILE: keyFile, DATABASE_URL: pgDb?.url, VAULT_KEYS: options.vaultKeys, PUBLIC_URL: VAULT, LOG_LEVEL: 'debug', ALLOW_PRIVATE_WEBHOOKS: options.allowPrivateWebhooks, ...options.limits },
+    { DATA_DIR: dataDir, KEY_FILE: keyFile, DATABASE_URL: pgDb?.url, VAULT_KEYS: options.vaultKeys, PUBLIC_URL: options.publicUrl ?? VAULT, LOG_LEVEL: 'debug', ALLOW_PRIVATE_WEBHOOKS: options.allowPrivateWebhooks, PROCESSOR_BASE_URLS: options.processorBaseUrls, PROCESSOR_TIMEOUT_MS: options.processorTimeoutMs, ...options.limits },
     { logger },
   );
+  const base = options.publicUrl ?? VAULT;
   let now: Date | undefined;
   runtime.deps.clock = () => now ?? new Date();
   const newMerchant: TestVault['newMerchant'] = (o = {}) =>
@@ -97,11 +99,11 @@ export async function startTestVault(target: DbTarget, options: { vaultKeys?: st
         body = JSON.stringify(o.body);
         headers['content-type'] ??= 'application/json';
       }
-      return request(method, `${VAULT}${p}`, { headers, body });
+      return request(method, `${base}${p}`, { headers, body });
     },
     frame: (p, clientSecret, body, headers = {}) =>
-      request('POST', `${VAULT}${p}`, {
-        headers: { origin: VAULT, 'checkout-host-origin': SHOP, authorization: `Bearer ${clientSecret}`, 'content-type': 'application/json', ...headers },
+      request('POST', `${base}${p}`, {
+        headers: { origin: base, 'checkout-host-origin': SHOP, authorization: `Bearer ${clientSecret}`, 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body ?? {}),
       }),
     newMerchant,
