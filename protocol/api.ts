@@ -302,6 +302,8 @@ export const MandateConsent = z.object({
 });
 export type MandateConsent = z.infer<typeof MandateConsent>;
 
+  /** A real provider's own code and message for a decline (live processors; absent on the simulated one). */
+  processor_response: z.object({ code: z.string(), message: z.string() }).optional(),
 export const MandateView = z.object({
   id: z.string(),
   customer: z.string(),

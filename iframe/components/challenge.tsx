@@ -72,8 +72,9 @@ export class Challenge extends Component<ChallengeProps> {
             src={url}
             title={t('challengeTitle')}
             // The vault's own page: it needs its origin (its form posts with Origin checked),
-            // scripts (its nonce'd verdict message) and forms; nothing else.
-            sandbox="allow-scripts allow-forms allow-same-origin"
+            // scripts (its nonce'd verdict message) and forms; for a provider's issuer page that
+            // refuses to be framed, a window of its own (popups, unsandboxed, keeping its opener).
+            sandbox="allow-scripts allow-forms allow-same-origin allow-popups allow-popups-to-escape-sandbox"
             onLoad={() => this.measure()}
           />
         ) : null}

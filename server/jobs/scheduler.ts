@@ -112,15 +112,18 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
   // and money it took is recorded instead of being taken a second time.
   if (invoice.last_attempt_on && !invoice.failure_code) {
     const reference = `invoice:${invoice.id}:${invoice.last_attempt_on}`;
+    const processor = deps.processors.for(merchant);
     let known;
     try {
-      known = await deps.processor.lookup(reference);
+      known = await processor.lookup(reference);
     } catch {
       // Not knowing whether that attempt took money, nothing is charged: the old claim is kept for the next pass.
       await release(deps, invoice, today);
       return 'retry';
     }
-    if (known?.outcome === 'approved') {
+    // A provider that cannot be asked without operating is asked again with the same reference: it
+    // answers the first attempt's result if that attempt reached it, and one charge is all there is.
+    if (known?.outcome === 'approved' || (known === undefined && processor.type !== 'simulated' && mandate)) {
       const row = await charge(reference, mandate?.id);
       await notify(row);
       return row.status === 'succeeded' ? 'paid' : 'failed';

@@ -7,16 +7,20 @@ export interface PageOptions {
   title: string;
   body: string;
   head?: string;
+  /** Origins beyond the vault's own that this page may frame and post forms to: a provider's issuer page. */
+  issuerOrigins?: string[];
 }
 
-export function contentSecurityPolicy(nonce: string, ancestors: string[], extra = ''): string {
+export function contentSecurityPolicy(nonce: string, ancestors: string[], extra = '', issuerOrigins: string[] = []): string {
+  const issuers = issuerOrigins.join(' ');
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src 'nonce-${nonce}'`,
     "img-src 'self' data:",
     "connect-src 'self'",
-    "form-action 'self'",
+    `form-action 'self' ${issuers}`.trim(),
+    ...(issuers ? [`frame-src ${issuers}`] : []),
     "base-uri 'none'",
     `frame-ancestors 'self' ${ancestors.join(' ')}`.trim(),
     extra,
@@ -35,7 +39,7 @@ export function htmlPage(o: PageOptions): string {
 
 /** Answers with the page and its policy as a header (frame-ancestors works only as a header). */
 export function servePage(c: Context, o: PageOptions, status: 200 | 404 = 200): Response {
-  c.header('Content-Security-Policy', contentSecurityPolicy(o.nonce, o.ancestors));
+  c.header('Content-Security-Policy', contentSecurityPolicy(o.nonce, o.ancestors, '', o.issuerOrigins));
   c.header('Cache-Control', 'no-store');
   return c.html(htmlPage(o), status);
 }

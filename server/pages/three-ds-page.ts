@@ -7,6 +7,8 @@ import type { AppEnv } from '../context.ts';
 import { answerChallenge } from '../payments/challenges.ts';
 import { randomSecret } from '../ids.ts';
 import { servePage } from './html-page.ts';
+import { serveIssuerStep, serveIssuerWindow, serveReturn } from './issuer-redirect-page.ts';
+import { completeIssuerReturn, returnParams } from '../payments/issuer-return.ts';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -26,7 +28,27 @@ export const threeDsPage = new Hono<AppEnv>()
     const challenge = await c.get('deps').db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
     if (!challenge) return servePage(c, { nonce: randomSecret(16), ancestors: [], title: 'Not found', body: body('', 'This verification does not exist.', { status: 'failed' }) }, 404);
     const ancestors = await allowedAncestors(c, challenge.session_id);
+    if (challenge.kind === 'redirect') return serveIssuerStep(c, challenge, ancestors);
     return servePage(c, page(c.get('deps').publicUrl, challenge.id, ancestors, 'Your bank asks you to confirm this payment with a one-time code.'));
+  })
+  .get('/frame/3ds/:id/window', async (c) => {
+    const challenge = await c.get('deps').db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
+    if (!challenge || challenge.kind !== 'redirect' || challenge.status !== 'pending') return c.text('Not found', 404);
+    return serveIssuerWindow(c, challenge);
+  })
+  // The issuer sends the customer back here, by a GET or a form POST from its own origin.
+  .on(['GET', 'POST'], '/frame/3ds/:id/return', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Too large', 413) }), async (c) => {
+    const deps = c.get('deps');
+    const challenge = await deps.db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
+    if (!challenge || challenge.kind !== 'redirect') return c.text('Not found', 404);
+    const session = await deps.db.selectFrom('sessions').select('merchant_id').where('id', '=', challenge.session_id).executeTakeFirst();
+    const merchant = session && (await deps.merchants.byId(session.merchant_id));
+    if (!merchant) return c.text('Not found', 404);
+    const verdict = await checkFieldsLimits(c, merchant);
+    if (!verdict.ok) return c.text('Too many attempts; wait and try again', 429, { 'Retry-After': String(verdict.retryAfter) });
+    const form = c.req.method === 'POST' ? await c.req.parseBody().catch(() => ({} as Record<string, unknown>)) : {};
+    const result = await completeIssuerReturn(deps, merchant, challenge, returnParams({ ...c.req.query(), ...form }));
+    return serveReturn(c, challenge, result, merchant);
   })
   .post('/frame/3ds/:id', bodyLimit({ maxSize: 4096, onError: (c) => c.text('Too large', 413) }), async (c) => {
     const deps = c.get('deps');

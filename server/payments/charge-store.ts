@@ -49,6 +49,8 @@ export async function recordCharge(q: Q, input: ChargeInput): Promise<ChargeTabl
     amount_refunded: 0,
     processor_ref: input.processorRef,
     created_at: input.now.toISOString(),
+    processor_id: input.result.processor_id,
+    processor_response: input.result.outcome === 'declined' && input.result.processor_response ? JSON.stringify(input.result.processor_response) : null,
   };
   await q.insertInto('charges').values(row).execute();
   return row;
@@ -72,12 +74,17 @@ export function toChargeView(row: ChargeTable): ChargeView {
     created: row.created_at,
   };
   if (row.failure_code) view.failure = { code: row.failure_code, message: row.failure_message ?? '', ...(row.decline_code ? { decline_code: row.decline_code } : {}) };
+  // A real provider's own answer to a decline, beside the contract's code.
+  if (row.processor_response) view.processor_response = JSON.parse(row.processor_response);
   return view;
 }
 
 /** The 402 a declined charge answers with, naming the recorded charge. */
 export function declineError(row: ChargeTable): ApiError {
-  return new ApiError(row.failure_code as any, row.failure_message ?? 'The card was declined', { decline_code: row.decline_code ?? undefined, charge: row.id });
+  return new ApiError(row.failure_code as any, row.failure_message ?? 'The card was declined', {
+    decline_code: row.decline_code ?? undefined, charge: row.id,
+    ...(row.processor_response ? { processor_response: JSON.parse(row.processor_response) } : {}),
+  });
 }
 
 /**

@@ -19,7 +19,7 @@ import { checkLimits, declineError } from './charge-store.ts';
 import { consentLocale, recurringConsentText } from './consent-wording.ts';
 import { LeaseLost, withCustomerLease, type CustomerLease } from './customer-lease.ts';
 import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
-import type { AuthorizeResult } from './processor.ts';
+import type { AuthorizeRequest, AuthorizeResult } from './processor.ts';
 
 type ConfirmInput = z.output<typeof FrameConfirm>;
 
@@ -133,7 +133,12 @@ export async function confirmSession(deps: Deps, merchant: Merchant, current: Se
 async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionTable, body: ConfirmInput, context: ConfirmContext, lease?: CustomerLease): Promise<FrameConfirmResult> {
   const now = deps.clock();
   const session = await settleStaleAttempt(deps, current);
-  if (session.status === 'processing') throw new ApiError('request_in_progress', 'This session is being confirmed already');
+  if (session.status === 'processing') {
+    // The customer is back from a provider's 3-D Secure page: the attempt it paused is finished.
+    const paused: Attempt | null = session.attempt ? JSON.parse(session.attempt) : null;
+    if (paused?.redirect && body.challenge && paused.challenge === body.challenge) return resumeRedirect(deps, merchant, session, paused, body, now, lease);
+    throw new ApiError('request_in_progress', 'This session is being confirmed already');
+  }
   assertSessionOpen(session, now);
   const customer = session.customer ? await getCustomer(deps.db, session.group_id, session.customer) : undefined;
   const { card, saved } = await prepareCard(deps, merchant, session, body, now);
@@ -144,6 +149,9 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
   const fingerprint = fingerprintOf(deps.fingerprintKey, session.group_id, card.number);
   const authenticated = await passedChallenge(deps, session, body.challenge, fingerprint);
 
+  const processor = deps.processors.for(merchant);
+  // Named before the processor is asked: a provider's 3-D Secure returns the customer to this challenge's page.
+  const challengeId = newId('chl');
   const attempt: Attempt = {
     ref: `${session.id}:${randomSecret(9)}`,
     card: { brand: card.brand, bin: maskedBin(card.number), last4: card.number.slice(-4), exp_month: card.exp_month, exp_year: card.exp_year },
@@ -165,27 +173,44 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     throw err;
   }
 
-  let result: AuthorizeResult;
-  try {
-    result = await deps.processor.authorize({
-      reference: attempt.ref,
-      card: { number: card.number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc, holder: card.holder },
-      amount: payment ? session.amount! : VERIFY_AMOUNT,
-      currency: session.currency ?? 'USD',
-      initiator: 'customer',
-      stored_credential: Boolean(saved),
-      capture: payment,
-      authenticated,
-      force_challenge: merchant.three_d_secure === 'always' && payment && !saved,
-    });
-  } catch (err) {
-    // Only the error's name: a processor's message could quote what it was sent.
-    deps.logger.error({ session: session.id, error: (err as Error).name }, 'processor call failed');
-    result = { outcome: 'error', message: 'processor unreachable' };
-  }
+  const recurring = session.recurring ? (JSON.parse(session.recurring) as Recurring) : undefined;
+  const request: AuthorizeRequest = {
+    reference: attempt.ref,
+    card: { number: card.number, exp_month: card.exp_month, exp_year: card.exp_year, cvc: card.cvc, holder: card.holder },
+    amount: payment ? session.amount! : VERIFY_AMOUNT,
+    currency: session.currency ?? 'USD',
+    initiator: 'customer',
+    stored_credential: Boolean(saved),
+    capture: payment,
+    authenticated,
+    force_challenge: merchant.three_d_secure === 'always' && payment && !saved,
+    save_card: save || undefined,
+    ...(recurring && attempt.consent ? { agreement: recurring.frequency_days > 0 ? 'scheduled' as const : 'unscheduled' as const } : {}),
+    return_url: `${deps.publicUrl}/frame/3ds/${challengeId}/return`,
+    order: session.order_ref ?? undefined,
+    merchant: merchant.id,
+  };
+  let result = await askProcessor(deps, session, () => processor.authorize(request));
 
-  if (result.outcome === 'challenge') {
-    const challenge = newId('chl');
+  if (result.outcome === 'redirect') {
+    // A provider's 3-D Secure: the customer visits the issuer's page, which returns to the vault. The
+    // session stays claimed by this attempt meanwhile (a second card cannot be charged beside it);
+    // like the simulated challenge, it counts as an attempt against card testing.
+    await deps.db.insertInto('challenges').values({
+      id: challengeId, session_id: session.id, fingerprint, status: 'pending', attempts: 0, created_at: now.toISOString(),
+      kind: 'redirect', processor_ref: attempt.ref, processor_id: result.processor_id, action: JSON.stringify(result.action),
+    }).execute();
+    await deps.db.updateTable('sessions')
+      .set((eb) => ({ attempt: JSON.stringify({ ...attempt, challenge: challengeId, redirect: true }), failed_attempts: eb('failed_attempts', '+', 1) }))
+      .where('id', '=', session.id).where('status', '=', 'processing').execute();
+    return { status: 'requires_action', session: session.id, next_action: { type: 'three_d_secure', challenge: challengeId, url: `${deps.publicUrl}/frame/3ds/${challengeId}` } };
+  }
+  // Unknown outcome, from a real provider: asked again with the same reference (its idempotency
+  // key), which answers the first attempt's result if that attempt reached it.
+  if (result.outcome === 'error' && processor.type !== 'simulated') result = await askProcessor(deps, session, () => processor.authorize(request));
+
+  if (result.outcome === 'challenge' || result.outcome === 'redirect') {
+    const challenge = challengeId;
     await deps.db.insertInto('challenges').values({ id: challenge, session_id: session.id, fingerprint, status: 'pending', attempts: 0, created_at: now.toISOString() }).execute();
     // A challenge counts as an attempt: otherwise a merchant with 3-D Secure "always" would let a
     // card tester learn which numbers are live without ever being stopped.
@@ -197,7 +222,7 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     // reopens, so a late answer to it takes no money; money it had already taken is recorded instead.
     let known: AuthorizeResult | undefined;
     try {
-      known = await deps.processor.cancel(attempt.ref);
+      known = await processor.cancel(attempt.ref);
     } catch {
       // Not even that could be asked: the session stays claimed, and is settled once it is stale.
       throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; try again shortly');
@@ -208,17 +233,38 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     }
     result = known;
   }
+  return finish(deps, merchant, session, attempt, result, { card, saved }, now, lease);
+}
+
+/** Calls the processor; a throw (a timeout, a dropped connection) is an unknown outcome. */
+async function askProcessor(deps: Deps, session: SessionTable, call: () => Promise<AuthorizeResult>): Promise<AuthorizeResult> {
+  try {
+    return await call();
+  } catch (err) {
+    // Only the error's name: a processor's message could quote what it was sent.
+    deps.logger.error({ session: session.id, error: (err as Error).name }, 'processor call failed');
+    return { outcome: 'error', message: 'processor unreachable' };
+  }
+}
+
+/** Records a settled answer: a decline (and its CVC count), or an approval with the card saved and the mandate made. */
+async function finish(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>, prepared: Prepared | undefined, now: Date, lease?: CustomerLease): Promise<FrameConfirmResult> {
+  const saved = prepared?.saved;
+  const card = prepared?.card;
   if (result.outcome === 'declined') {
-    if (saved && card.cvc !== undefined && result.code === 'incorrect_cvc') await noteWrongCvc(deps.db, saved.token, now);
+    if (saved && card?.cvc !== undefined && result.code === 'incorrect_cvc') await noteWrongCvc(deps.db, saved.token, now);
     const charge = await recordDecline(deps, merchant, session, attempt, result, lease);
-    throw charge ? declineError(charge) : new ApiError(result.code, result.message, { decline_code: result.decline_code });
+    throw charge ? declineError(charge) : new ApiError(result.code, result.message, { decline_code: result.decline_code, ...(result.processor_response ? { processor_response: result.processor_response } : {}) });
   }
 
-  if (!payment) await deps.processor.void(result.processor_id);
+  if (session.mode !== 'payment') await deps.processors.for(merchant).void(result.processor_id, attempt.ref).catch((err) => {
+    // The check's authorisation lapses at the issuer on its own; it was never captured.
+    deps.logger.warn({ session: session.id, error: (err as Error).name }, 'could not void the card check');
+  });
   try {
-    const done = await recordApproval(deps, merchant, session, attempt, result, { ...card, holder: card.holder }, lease);
+    const done = await recordApproval(deps, merchant, session, attempt, result, card ? { ...card, holder: card.holder } : undefined, lease);
     // Only when there is a count to clear: no write on the common payment.
-    if (saved && card.cvc !== undefined && (saved.cvc_failures ?? 0) > 0) await clearWrongCvcs(deps.db, saved.token);
+    if (saved && card?.cvc !== undefined && (saved.cvc_failures ?? 0) > 0) await clearWrongCvcs(deps.db, saved.token);
     return { status: 'succeeded', session: session.id, ...(done.chargeId ? { charge: done.chargeId } : {}), card: done.card, saved: done.saved, ...(done.mandateId ? { mandate: done.mandateId } : {}) };
   } catch (err) {
     // The money was taken but not recorded: the session stays in `processing` with its reference,
@@ -226,4 +272,40 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     deps.logger.error({ session: session.id, error: (err as Error).message }, 'approved payment could not be recorded; it will be settled');
     throw new ApiError('internal', 'The payment is being settled; its outcome will show on the session shortly');
   }
+}
+
+/**
+ * The customer is back from a provider's 3-D Secure page (the fields confirm again naming the
+ * challenge): the provider's answer, taken when the issuer returned the customer to the vault, is
+ * recorded under the attempt's own reference. Without one (the customer never finished), the
+ * attempt is ended at the provider and the session reopens.
+ */
+async function resumeRedirect(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, body: ConfirmInput, now: Date, lease?: CustomerLease): Promise<FrameConfirmResult> {
+  const challenge = await deps.db.selectFrom('challenges').selectAll().where('id', '=', attempt.challenge!).where('session_id', '=', session.id).executeTakeFirst();
+  let result: AuthorizeResult | undefined = challenge?.result ? JSON.parse(challenge.result) : undefined;
+  if (result?.outcome !== 'approved' && result?.outcome !== 'declined') {
+    result = await deps.processors.for(merchant).cancel(attempt.ref).catch(() => {
+      throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; try again shortly');
+    });
+  }
+  if (result?.outcome !== 'approved' && result?.outcome !== 'declined') {
+    await releaseSession(deps, session, { failed: false });
+    throw new ApiError('authentication_required', 'The bank\'s verification was not completed');
+  }
+  // The card typed again (or chosen) must be the one the issuer verified: only then is it saved.
+  let prepared: Prepared | undefined;
+  try {
+    prepared = await prepareCard(deps, merchant, session, body, now);
+    if (fingerprintOf(deps.fingerprintKey, session.group_id, prepared.card.number) !== challenge?.fingerprint) prepared = undefined;
+  } catch {
+    prepared = undefined;
+  }
+  try {
+    await lease?.confirm();
+  } catch (err) {
+    if (err instanceof LeaseLost) throw new ApiError('request_in_progress', 'Another payment of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
+    throw err;
+  }
+  if (challenge) await deps.db.updateTable('challenges').set({ status: result.outcome === 'approved' ? 'passed' : 'failed' }).where('id', '=', challenge.id).where('status', '=', 'pending').execute();
+  return finish(deps, merchant, session, { ...attempt, save: attempt.save && Boolean(prepared) }, result, prepared, now, lease);
 }

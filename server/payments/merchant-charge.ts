@@ -14,7 +14,7 @@ import { cardSecret, findCard, type LiveCard } from '../vault/card-store.ts';
 import { isActive } from './card-checks.ts';
 import { checkLimits, recordCharge } from './charge-store.ts';
 import { dayOf, daysBetween, mandateStatus } from './mandates.ts';
-import type { AuthorizeResult } from './processor.ts';
+import type { AuthorizeRequest, AuthorizeResult } from './processor.ts';
 
 type Settled = Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;
 
@@ -55,7 +55,8 @@ async function chargeByReference(deps: Deps, req: MerchantChargeRequest): Promis
 }
 
 async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: CustomerLease): Promise<ChargeTable> {
-  const { db, processor } = deps;
+  const { db } = deps;
+  const processor = deps.processors.for(req.merchant);
   const now = req.now ?? deps.clock();
   const groupId = req.merchant.group_id;
   const card = await findCard(db, groupId, req.customer, req.card);
@@ -82,32 +83,41 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
     throw err;
   }
 
+  const request: AuthorizeRequest = {
+    reference: req.reference,
+    // No CVC: the customer is not present, and the vault never kept one.
+    card: { number: secret.number, exp_month: secret.exp_month, exp_year: secret.exp_year, holder: secret.holder },
+    amount: req.amount,
+    currency: req.currency,
+    initiator: 'merchant',
+    stored_credential: true,
+    capture: true,
+    // The mandate's own id only: never that of a checkout the mandate did not come from.
+    network_transaction_id: live.network_transaction_id ?? undefined,
+    // Scheduled when the agreement has a frequency; card on file, charged when needed, when it has none.
+    agreement: live.frequency_days > 0 ? 'scheduled' : 'unscheduled',
+    order: req.order ?? undefined,
+    merchant: req.merchant.id,
+  };
   let result: AuthorizeResult;
   try {
-    result = await processor.authorize({
-      reference: req.reference,
-      // No CVC: the customer is not present, and the vault never kept one.
-      card: { number: secret.number, exp_month: secret.exp_month, exp_year: secret.exp_year, holder: secret.holder },
-      amount: req.amount,
-      currency: req.currency,
-      initiator: 'merchant',
-      stored_credential: true,
-      capture: true,
-      // The mandate's own id only: never that of a checkout the mandate did not come from.
-      network_transaction_id: live.network_transaction_id ?? undefined,
-    });
+    result = await processor.authorize(request);
   } catch (err) {
     deps.logger.error({ reference: req.reference, error: (err as Error).name }, 'processor call failed');
     result = { outcome: 'error', message: 'processor unreachable' };
   }
   if (result.outcome === 'error') {
-    const settled = await processor.lookup(req.reference).catch(() => undefined);
+    // Unknown outcome: the provider is asked what became of the reference, or, when it cannot be
+    // asked without operating, asked again with the same reference (its idempotency key), which
+    // answers the first attempt's result if that attempt reached it.
+    let settled = await processor.lookup(req.reference).catch(() => undefined);
+    if (!settled && processor.type !== 'simulated') settled = await processor.authorize(request).catch(() => undefined);
     if (settled?.outcome !== 'approved' && settled?.outcome !== 'declined') {
       throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; retry with the same Idempotency-Key');
     }
     result = settled;
   }
-  if (result.outcome === 'challenge') {
+  if (result.outcome === 'challenge' || result.outcome === 'redirect') {
     // The customer is not there to answer a challenge: nothing was charged.
     throw new ApiError('authentication_required', 'The issuer asks for the customer to authenticate; charge them in a checkout session');
   }

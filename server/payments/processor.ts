@@ -115,11 +115,15 @@ export interface RefundResult {
   processor_response?: ProcessorResponse;
 }
 
-/** What a provider's own notification told the vault, in the vault's words. */
+/**
+ * What a provider's own notification told the vault, in the vault's words. `id` is the provider's
+ * own id of this notification (a redelivery carries the same one); `payment` the provider's id of the
+ * payment it concerns (`charges.processor_id`).
+ */
 export type ProcessorNotification =
-  | { kind: 'refund_failed'; payment: string; refund?: string; reason?: string }
-  | { kind: 'dispute_opened'; payment: string; dispute: string; amount: number; currency: string; reason?: string }
-  | { kind: 'dispute_closed'; payment: string; dispute: string; outcome: 'won' | 'lost'; reason?: string };
+  | { id: string; kind: 'refund_failed'; payment: string; refund?: string; reason?: string }
+  | { id: string; kind: 'dispute_opened'; payment: string; dispute: string; amount: number; currency: string; reason?: string }
+  | { id: string; kind: 'dispute_closed'; payment: string; dispute: string; outcome: 'won' | 'lost'; reason?: string };
 
 /** The notification's signature did not verify: it is refused, and nothing it says is believed. */
 export class NotificationSignatureError extends Error {

@@ -14,15 +14,23 @@ export function toRefundView(row: RefundTable, currency: string): RefundView {
 
 async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Promise<RefundTable> {
   let outcome: 'succeeded' | 'failed';
+  let processorId: string | null = null;
   try {
-    outcome = (await deps.processor.refund({ reference: refund.processor_ref!, processor_id: charge.processor_ref, amount: refund.amount })).outcome;
+    const merchant = await deps.merchants.byId(charge.merchant_id);
+    if (!merchant) throw new Error('merchant gone');
+    const answer = await deps.processors.for(merchant).refund({
+      reference: refund.processor_ref!, processor_id: charge.processor_id ?? charge.processor_ref, amount: refund.amount, currency: charge.currency,
+    });
+    outcome = answer.outcome;
+    processorId = answer.processor_id ?? null;
   } catch (err) {
+    if (err instanceof ApiError) throw err;
     deps.logger.error({ refund: refund.id, error: (err as Error).name }, 'processor refund call failed; the refund stays pending');
     throw new ApiError('processor_unavailable', 'The processor could not be reached; retry with the same Idempotency-Key');
   }
   const now = deps.clock();
   await deps.db.transaction().execute(async (trx) => {
-    const moved = await trx.updateTable('refunds').set({ status: outcome }).where('id', '=', refund.id).where('status', '=', 'pending').executeTakeFirst();
+    const moved = await trx.updateTable('refunds').set({ status: outcome, processor_id: processorId }).where('id', '=', refund.id).where('status', '=', 'pending').executeTakeFirst();
     if (Number(moved.numUpdatedRows) !== 1) return;
     if (outcome === 'failed') {
       await trx.updateTable('charges').set((eb) => ({ amount_refunded: eb('amount_refunded', '-', refund.amount) })).where('id', '=', charge.id).execute();

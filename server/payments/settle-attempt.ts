@@ -13,6 +13,7 @@ import { recordCharge } from './charge-store.ts';
 import type { CustomerLease } from './customer-lease.ts';
 import { createMandate } from './mandates.ts';
 import type { AuthorizeResult } from './processor.ts';
+import { binFacts } from './bin-facts.ts';
 
 /** A confirmation in flight, as stored on its session: masked, never the number or the CVC. */
 export interface Attempt {
@@ -24,10 +25,14 @@ export interface Attempt {
   challenge: string | null;
   /** A recurring session's agreement the customer ticked: the vault's wording they saw and the embedding page. */
   consent?: { text: string; origin: string | null };
+  /** The attempt waits for the customer at a provider's 3-D Secure page (its challenge names it). */
+  redirect?: boolean;
 }
 
 /** After this long in `processing`, a confirmation is presumed dead and is settled. */
 export const STALE_MS = 60_000;
+/** A customer at the issuer's page may take this long before the attempt is ended at the provider. */
+export const REDIRECT_STALE_MS = 15 * 60_000;
 
 type Approved = Extract<AuthorizeResult, { outcome: 'approved' }>;
 type Declined = Extract<AuthorizeResult, { outcome: 'declined' }>;
@@ -82,7 +87,7 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
     if (attempt.save && newCard && session.customer) {
       const owner = (await getCustomer(trx, session.group_id, session.customer)) ?? (await ensureCustomer(trx, session.group_id, session.customer, now));
       const { row, created } = await saveCard(trx, deps.ring, deps.fingerprintKey, {
-        groupId: session.group_id, customer: session.customer, card: newCard, bin: deps.processor.binInfo(newCard.number.slice(0, 6)),
+        groupId: session.group_id, customer: session.customer, card: newCard, bin: binFacts(newCard.number.slice(0, 6), result.card),
         source: 'checkout', networkTransactionId: result.network_transaction_id, now,
       });
       token = row.token;
@@ -133,13 +138,14 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
  */
 export async function settleStaleAttempt(deps: Deps, session: SessionTable): Promise<SessionTable> {
   const now = deps.clock();
-  if (session.status !== 'processing' || !session.processing_since || now.getTime() - Date.parse(session.processing_since) < STALE_MS) return session;
-  const merchant = await deps.merchants.byId(session.merchant_id);
+  if (session.status !== 'processing' || !session.processing_since) return session;
   const attempt: Attempt | null = session.attempt ? JSON.parse(session.attempt) : null;
+  if (now.getTime() - Date.parse(session.processing_since) < (attempt?.redirect ? REDIRECT_STALE_MS : STALE_MS)) return session;
+  const merchant = await deps.merchants.byId(session.merchant_id);
   try {
     // Ended at the processor before the session reopens: a call with this reference still in flight
     // (a processor slower than the confirmation's life, a paused instance) can then take no money.
-    const result = attempt ? await deps.processor.cancel(attempt.ref) : undefined;
+    const result = attempt && merchant ? await deps.processors.for(merchant).cancel(attempt.ref) : undefined;
     if (merchant && attempt && result?.outcome === 'approved') await recordApproval(deps, merchant, session, { ...attempt, save: false }, result);
     else if (merchant && attempt && result?.outcome === 'declined') await recordDecline(deps, merchant, session, attempt, result);
     else await releaseSession(deps, session, { failed: false });

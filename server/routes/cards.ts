@@ -8,6 +8,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { emitEvent } from '../jobs/events.ts';
 import { checkCard } from '../payments/card-checks.ts';
 import { findCard, listCardsForView, saveCard, toCardView, type LiveCard } from '../vault/card-store.ts';
+import { binFacts } from '../payments/bin-facts.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 import type { Context } from 'hono';
 

@@ -10,6 +10,7 @@ export const ErrorSchema = z.object({
     message: z.string(),
     param: z.string().optional(),
     decline_code: z.string().optional(),
+    processor_response: z.object({ code: z.string(), message: z.string() }).optional(),
     charge: z.string().optional(),
   }),
 }).openapi('Error');

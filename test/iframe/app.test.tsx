@@ -385,7 +385,7 @@ describe('3-D Secure', () => {
     const c = await challenged();
     expect(c.frame.src).toBe(`${VAULT}/frame/3ds/${c.id}`);
     expect(c.frame.title).toBe('Confirm the payment with your bank');
-    expect(c.frame.getAttribute('sandbox')).toBe('allow-scripts allow-forms allow-same-origin');
+    expect(c.frame.getAttribute('sandbox')).toBe('allow-scripts allow-forms allow-same-origin allow-popups allow-popups-to-escape-sandbox');
     expect(c.container.querySelector('#cv-number')).toBeNull();
 
     expect((await frameCall(v, `/frame/v1/challenges/${c.id}`, c.secret, { code: '123456' })).body.status).toBe('passed');

@@ -6,6 +6,8 @@ import { openDatabase, type DbHandle } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrations.ts';
 import type { AuthorizeRequest } from '../../server/payments/processor.ts';
 import { CHALLENGE_CODE, SimulatedProcessor } from '../../server/payments/simulated-processor.ts';
+import { verifySimulatedChallenge } from '../../server/payments/simulated-issuer.ts';
+import { binFacts } from '../../server/payments/bin-facts.ts';
 import { createPgDatabase, describeEachDb } from '../helpers/databases.ts';
 import { CARDS } from '../helpers/test-vault.ts';
 
@@ -189,17 +191,21 @@ describeEachDb('SimulatedProcessor', (target) => {
 
     it('accepts only the issuer\'s code 123456', () => {
       expect(CHALLENGE_CODE).toBe('123456');
-      expect(processor.verifyChallenge('123456')).toBe(true);
-      for (const wrong of ['', '12345', '1234567', '654321', '123456 ']) expect(processor.verifyChallenge(wrong), wrong).toBe(false);
+      expect(verifySimulatedChallenge('123456')).toBe(true);
+      for (const wrong of ['', '12345', '1234567', '654321', '123456 ']) expect(verifySimulatedChallenge(wrong), wrong).toBe(false);
     });
   });
 });
 
-describe('SimulatedProcessor.binInfo', () => {
-  it('names an issuer and country for each brand\'s BIN', () => {
-    const p = new SimulatedProcessor(undefined as any);
-    expect(p.binInfo('424242')).toEqual({ issuer: expect.any(String), country: 'US' });
-    expect(p.binInfo('555555').issuer).not.toBe(p.binInfo('424242').issuer);
-    expect(p.binInfo('378282').issuer).toBe('American Express');
+describe('binFacts', () => {
+  it('names an issuer and country for each brand\'s BIN, locally', () => {
+    expect(binFacts('424242')).toEqual({ issuer: expect.any(String), country: 'US' });
+    expect(binFacts('555555').issuer).not.toBe(binFacts('424242').issuer);
+    expect(binFacts('378282').issuer).toBe('American Express');
+  });
+
+  it('takes what a provider learned about the card over the local table', () => {
+    expect(binFacts('424242', { issuer: 'Real Bank', country: 'FR' })).toEqual({ issuer: 'Real Bank', country: 'FR' });
+    expect(binFacts('424242', { country: 'DE' })).toEqual({ issuer: 'Simulated Visa Bank', country: 'DE' });
   });
 });

@@ -1,0 +1,39 @@
+// The customer's browser is back from a provider's issuer page: the provider is asked to finish the
+// payment the redirect paused, and its answer is kept on the challenge until the fields confirm again
+// (or, if they never do, until the stale attempt is settled from the provider). Asked once: a
+// reload of the return page reads the kept answer.
+import type { Deps } from '../context.ts';
+import type { ChallengeTable } from '../db/schema.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+import type { AuthorizeResult } from './processor.ts';
+
+const MAX_PARAMS = 20;
+const MAX_VALUE = 4096;
+
+/** What the issuer put on the return address, bounded: the connector takes the fields it knows. */
+export function returnParams(source: Record<string, unknown>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(source).slice(0, MAX_PARAMS)) {
+    if (typeof v === 'string' && k.length <= 64 && v.length <= MAX_VALUE) params[k] = v;
+  }
+  return params;
+}
+
+export async function completeIssuerReturn(deps: Deps, merchant: Merchant, challenge: ChallengeTable, params: Record<string, string>): Promise<AuthorizeResult> {
+  if (challenge.result) return JSON.parse(challenge.result) as AuthorizeResult;
+  let result: AuthorizeResult;
+  try {
+    result = await deps.processors.for(merchant).completeRedirect({ reference: challenge.processor_ref!, processor_id: challenge.processor_id!, params });
+  } catch (err) {
+    deps.logger.error({ challenge: challenge.id, error: (err as Error).name }, 'the provider could not finish a 3-D Secure payment');
+    result = { outcome: 'error', message: 'processor unreachable' };
+  }
+  // Only a settled answer is kept; an unknown one is asked about again when the fields confirm.
+  if (result.outcome === 'approved' || result.outcome === 'declined') {
+    await deps.db.updateTable('challenges').set({ result: JSON.stringify(result), status: result.outcome === 'approved' ? 'passed' : 'failed' })
+      .where('id', '=', challenge.id).where('result', 'is', null).execute();
+    const kept = await deps.db.selectFrom('challenges').select('result').where('id', '=', challenge.id).executeTakeFirst();
+    if (kept?.result) return JSON.parse(kept.result) as AuthorizeResult;
+  }
+  return result;
+}
