@@ -33,6 +33,41 @@ export const MerchantName = z.string().trim().min(1).max(100)
   .refine((s) => !HIDDEN_CHARACTERS.test(s), err('name must not contain control or invisible formatting characters'))
   .refine(...noCardNumber('name'));
 
+/**
+ * A merchant's processor account, write-only: the credentials are sealed under the vault's key ring and
+ * never shown again. `simulated` is for test mode only; a real provider's credentials must be of the
+ * merchant's own mode (checked by the server).
+ */
+export const ProcessorSettingsUpdate = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('simulated') }),
+  z.strictObject({
+    type: z.literal('stripe'),
+    // Secret (sk_) or restricted (rk_) keys, test_ or live_: https://docs.stripe.com/keys
+    secret_key: z.string().max(255).regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, err('processor.secret_key must be a Stripe secret key (sk_live_…, sk_test_…) or restricted key (rk_live_…, rk_test_…)')),
+    /** Extension: the signing secret of the endpoint registered at Stripe for the vault's notifications: https://docs.stripe.com/webhooks#verify-events */
+    webhook_secret: z.string().max(255).regex(/^whsec_[A-Za-z0-9+/=_]+$/, err('processor.webhook_secret must be a Stripe endpoint signing secret (whsec_…)')).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('adyen'),
+    api_key: z.string().min(8).max(1000).regex(/^[\x21-\x7e]+$/, err('processor.api_key must be an Adyen API key (printable characters, no spaces)')),
+    merchant_account: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, err('processor.merchant_account must be an Adyen merchant account name')),
+    environment: z.enum(['test', 'live']),
+    // Part of a host name (PREFIX-checkout-live.adyenpayments.com), so letters, digits and dashes only:
+    // https://docs.adyen.com/development-resources/live-endpoints#live-url-prefix
+    live_url_prefix: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, err('processor.live_url_prefix must be the prefix of your Adyen live endpoints (letters, digits and -)')).optional(),
+    /** Extension: the HMAC key (hex) of the standard notification webhook: https://docs.adyen.com/development-resources/webhooks/verify-hmac-signatures */
+    hmac_key: z.string().regex(/^(?:[0-9A-Fa-f]{2}){16,128}$/, err('processor.hmac_key must be the hexadecimal HMAC key of your Adyen webhook')).optional(),
+  }),
+]);
+export type ProcessorSettingsUpdate = z.infer<typeof ProcessorSettingsUpdate>;
+
+/** What the merchant reads back of its processor account: never a credential. */
+export const ProcessorAccountView = z.object({
+  type: z.enum(['simulated', 'stripe', 'adyen']),
+  configured: z.literal(true),
+  key_last4: z.string().optional(),
+});
+
 export const MerchantSettingsUpdate = z.strictObject({
   name: MerchantName.optional(),
   allowed_origins: z.array(Origin).max(50).optional(),
@@ -44,6 +79,7 @@ export const MerchantSettingsUpdate = z.strictObject({
   rate_limit: z.number().int().min(0).max(1_000_000).optional(),
   /** Extension: requests a minute one client address may make to the fields' endpoints, at most the operator's FIELDS_MAX_PER_ADDRESS (0, none, only where the operator allows it). */
   frame_limit_per_address: z.number().int().min(0).max(1_000_000).optional(),
+  processor: ProcessorSettingsUpdate.optional(),
 });
 
 export const MerchantView = z.object({
@@ -60,6 +96,10 @@ export const MerchantView = z.object({
   rate_limit: z.number(),
   frame_limit_per_address: z.number(),
   created_at: z.string(),
+  /** A live-mode merchant (sk_live_/pk_live_): real processor only, never sees test data. */
+  livemode: z.boolean(),
+  /** null: a live merchant whose processor account is not set yet (it can take no payment). */
+  processor: ProcessorAccountView.nullable(),
 });
 export type MerchantView = z.infer<typeof MerchantView>;
 
@@ -201,6 +241,8 @@ export const ChargeView = z.object({
   session: z.string().nullable(),
   network_transaction_id: z.string().nullable(),
   failure: z.object({ code: z.string(), decline_code: z.string().optional(), message: z.string() }).optional(),
+  /** A real provider's own code and message for a decline (live processors; absent on the simulated one). */
+  processor_response: z.object({ code: z.string(), message: z.string() }).optional(),
   created: z.string(),
 });
 export type ChargeView = z.infer<typeof ChargeView>;
@@ -302,8 +344,6 @@ export const MandateConsent = z.object({
 });
 export type MandateConsent = z.infer<typeof MandateConsent>;
 
-  /** A real provider's own code and message for a decline (live processors; absent on the simulated one). */
-  processor_response: z.object({ code: z.string(), message: z.string() }).optional(),
 export const MandateView = z.object({
   id: z.string(),
   customer: z.string(),

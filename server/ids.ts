@@ -1,7 +1,7 @@
 // Ids with a prefix that says what they are, and the clock every module asks for the time.
 import crypto from 'node:crypto';
 
-export type IdPrefix = 'cs' | 'card' | 'ch' | 're' | 'mdt' | 'inv' | 'evt' | 'mer' | 'grp' | 'chl' | 'wha' | 'msg';
+export type IdPrefix = 'cs' | 'card' | 'ch' | 're' | 'mdt' | 'inv' | 'evt' | 'mer' | 'grp' | 'chl' | 'wha' | 'msg' | 'dp' | 'fwd';
 
 let lastMs = 0;
 let counter = 0;

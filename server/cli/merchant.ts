@@ -1,12 +1,15 @@
-// `npm run merchant -- create --name NAME --origin URL [--origin URL…] [--webhook URL] [--group ID] [--json]`
+// `npm run merchant -- create --name NAME --origin URL [--origin URL…] [--webhook URL] [--group ID] [--live] [--json]`
+// Creates a merchant and prints its keys once. --live makes a live-mode merchant (sk_live_/pk_live_),
+// which takes payments only through its own processor account and only on a vault ready for real cards.
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
 import { parseEnv } from '../env.ts';
 import { vetWebhookUrl, webhookTargetPolicy, WebhookTargetRefused } from '../jobs/webhook-target.ts';
 import { createMerchant } from '../merchants/merchant-store.ts';
+import { liveModeMissing } from '../middleware/live-gate.ts';
 
-const USAGE = 'usage: npm run merchant -- create --name NAME --origin URL [--origin URL…] [--webhook URL] [--group GROUP_ID] [--json]';
+const USAGE = 'usage: npm run merchant -- create --name NAME --origin URL [--origin URL…] [--webhook URL] [--group GROUP_ID] [--live] [--json]';
 
 async function main(argv: string[]) {
   const { positionals, values } = parseArgs({
@@ -17,6 +20,7 @@ async function main(argv: string[]) {
       origin: { type: 'string', multiple: true },
       webhook: { type: 'string' },
       group: { type: 'string' },
+      live: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -34,14 +38,20 @@ async function main(argv: string[]) {
   const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   try {
     await migrate(handle.db);
-    const created = await createMerchant(handle.db, { name: values.name, origins: values.origin, webhookUrl: values.webhook, groupId: values.group });
+    const created = await createMerchant(handle.db, { name: values.name, origins: values.origin, webhookUrl: values.webhook, groupId: values.group, live: values.live });
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(created)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...created, livemode: values.live })}\n`);
     } else {
-      console.log(`Merchant ${values.name} (${created.id}) in group ${created.group}`);
+      console.log(`${values.live ? 'Live' : 'Test-mode'} merchant ${values.name} (${created.id}) in group ${created.group}`);
       console.log(`  secret key:      ${created.secret_key}   (server to server only; shown once)`);
       console.log(`  publishable key: ${created.publishable_key}`);
       console.log(`  webhook secret:  ${created.webhook_secret}`);
+      if (values.live) {
+        console.log('  next: set its processor account with POST /v1/merchant { "processor": { "type": "stripe", … } } or adyen');
+        // Read from this shell's environment: the running vault's own may differ, and it alone decides.
+        const missing = liveModeMissing({ https: new URL(env.PUBLIC_URL).protocol === 'https:', vaultKeys: Boolean(env.VAULT_KEYS) });
+        if (missing.length > 0) console.log(`  note: live requests are refused (403 live_mode_unavailable) until ${missing.join('; ')}`);
+      }
     }
   } finally {
     await handle.close();

@@ -1,11 +1,12 @@
 // Merchant groups, merchants and their keys. Secret keys are stored only as hashes and compared in
-// constant time; the publishable key is public by design.
+// constant time; the publishable key is public by design. A merchant is in test mode (sk_test_/pk_test_)
+// or live mode (sk_live_/pk_live_), and a group holds one mode only: test and live data never meet.
 import type { Db } from '../db/database.ts';
 import type { MerchantTable } from '../db/schema.ts';
 import { MerchantName, type MerchantView } from '../../protocol/api.ts';
 import { newId, randomSecret, safeEqual, sha256 } from '../ids.ts';
 import { checkWebhookUrl } from '../jobs/webhook-target.ts';
-import type { StoredProcessor } from './processor-account.ts';
+import { processorAccountView, type StoredProcessor } from './processor-account.ts';
 
 export interface Merchant {
   id: string;
@@ -75,6 +76,9 @@ export function toView(m: Merchant): MerchantView {
     rate_limit: m.rate_limit,
     frame_limit_per_address: m.frame_limit_per_address,
     created_at: m.created_at,
+    livemode: m.livemode,
+    // A live merchant has no simulated fallback: until its account is set there is none to show.
+    processor: m.livemode && m.processor?.type !== 'stripe' && m.processor?.type !== 'adyen' ? null : processorAccountView(m.processor),
   };
 }
 
@@ -89,12 +93,13 @@ export function frameLimitProblem(value: number, maxPerAddress: number): string 
 
 export async function createMerchant(
   db: Db,
-  input: { name: string; origins: string[]; webhookUrl?: string; groupId?: string },
+  input: { name: string; origins: string[]; webhookUrl?: string; groupId?: string; /** Live mode: sk_live_/pk_live_ keys, a real processor only. */ live?: boolean },
 ): Promise<CreatedMerchant> {
   const now = new Date().toISOString();
   const id = newId('mer');
-  const secret_key = `sk_test_${randomSecret(24)}`;
-  const publishable_key = `pk_test_${randomSecret(18)}`;
+  const mode = input.live ? 'live' : 'test';
+  const secret_key = `sk_${mode}_${randomSecret(24)}`;
+  const publishable_key = `pk_${mode}_${randomSecret(18)}`;
   const webhook_secret = `whsec_${randomSecret(24)}`;
   // Scheme and credentials only: the address check needs the operator's policy, so callers make it (and delivery again).
   if (input.webhookUrl) checkWebhookUrl(input.webhookUrl);
@@ -106,6 +111,11 @@ export async function createMerchant(
     if (group) {
       const exists = await trx.selectFrom('merchant_groups').select('id').where('id', '=', group).executeTakeFirst();
       if (!exists) throw new Error(`no merchant group ${group}`);
+      // Sister shops share customers and cards: a group of both modes would show live cards to a test key.
+      const other = await trx.selectFrom('merchants').select('id').where('group_id', '=', group).where('livemode', '!=', input.live ? 1 : 0).executeTakeFirst();
+      if (other) {
+        throw new Error(`merchant group ${group} is in ${input.live ? 'test' : 'live'} mode: a group has one mode, so a ${mode} merchant needs a ${mode} group (leave out --group for a new one)`);
+      }
     } else {
       group = newId('grp');
       await trx.insertInto('merchant_groups').values({ id: group, created_at: now }).execute();
@@ -121,6 +131,7 @@ export async function createMerchant(
       webhook_secret,
       ...SETTINGS_DEFAULTS,
       created_at: now,
+      livemode: input.live ? 1 : 0,
     }).execute();
     return { id, group, secret_key, publishable_key, webhook_secret };
   });

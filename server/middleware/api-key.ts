@@ -1,14 +1,16 @@
-// Authenticates a secret key: Authorization: Bearer sk_test_…; a publishable key is refused as such.
+// Authenticates a secret key: Authorization: Bearer sk_test_… or sk_live_…; a publishable key is refused
+// as such, and a live key only passes the live gate on a vault ready for real cards.
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { findByPublishableKey } from '../merchants/merchant-store.ts';
+import { requireLiveReady } from './live-gate.ts';
 
 export function apiKey(): MiddlewareHandler<AppEnv> {
   return async function apiKey(c, next) {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new ApiError('invalid_api_key', 'Provide your secret key as Authorization: Bearer sk_test_…');
+    if (!match) throw new ApiError('invalid_api_key', 'Provide your secret key as Authorization: Bearer sk_test_… (or sk_live_…)');
     const key = match[1];
     const { db, merchants } = c.get('deps');
     if (key.startsWith('pk_') && (await findByPublishableKey(db, key))) {
@@ -16,6 +18,7 @@ export function apiKey(): MiddlewareHandler<AppEnv> {
     }
     const merchant = key.startsWith('sk_') ? await merchants.bySecretKey(key) : undefined;
     if (!merchant) throw new ApiError('invalid_api_key', 'Invalid API key');
+    requireLiveReady(c.get('deps').live, merchant);
     c.set('merchant', merchant);
     await next();
   };

@@ -9,6 +9,7 @@ import { ApiError } from '../errors.ts';
 import { safeEqual, sha256 } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { clientAddress } from './client-address.ts';
+import { requireLiveReady } from './live-gate.ts';
 import { fieldsLimits, limited, type Verdict } from './rate-limit.ts';
 
 /** `cs_…_secret_…`: the session id, then the secret that proves the bearer may act on it. */
@@ -45,6 +46,8 @@ export function frameAuth(): MiddlewareHandler<AppEnv> {
     }
     const merchant = await deps.merchants.byId(session.merchant_id);
     if (!merchant) throw new ApiError('resource_missing', 'No such session: check the client secret');
+    // A live session's card data may not travel over a vault that cannot carry real cards.
+    requireLiveReady(deps.live, merchant);
     const hostOrigin = c.req.header(HOST_ORIGIN_HEADER) ?? '';
     if (!merchant.allowed_origins.includes(hostOrigin)) {
       throw new ApiError('origin_not_allowed', 'The page that embeds the fields is not on the merchant\'s allowed origins');

@@ -6,12 +6,14 @@ import { settleStaleAttempt } from '../payments/settle-attempt.ts';
 import { createSession, toSessionView } from '../sessions/session-store.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
-const create = createRoute({ method: 'post', path: '/v1/sessions', security: secured, request: jsonBody(SessionCreate), responses: { 201: jsonContent(SessionView, 'The open session with its client secret'), 400: errors[400], 401: errors[401], 409: errors[409] } });
+const create = createRoute({ method: 'post', path: '/v1/sessions', security: secured, request: jsonBody(SessionCreate), responses: { 201: jsonContent(SessionView, 'The open session with its client secret'), 400: errors[400], 401: errors[401], 403: errors[403], 409: errors[409] } });
 const read = createRoute({ method: 'get', path: '/v1/sessions/{id}', security: secured, request: { params: z.object({ id: z.string() }) }, responses: { 200: jsonContent(SessionView, 'The session; once finished, its charge, card and mandate'), 404: errors[404] } });
 
 export const sessionRoutes = router()
   .openapi(create, async (c) => {
-    const { db, clock } = c.get('deps');
+    const { db, clock, processors } = c.get('deps');
+    // A live merchant with no real processor could take no payment: refused (403) before the customer sees a form.
+    processors.for(c.get('merchant'));
     return c.json(await createSession(db, c.get('merchant'), c.req.valid('json'), clock()), 201);
   })
   .openapi(read, async (c) => {
