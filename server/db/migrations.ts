@@ -1,6 +1,7 @@
 // One ordered set of migrations for both databases, run at every start before the server listens.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { processors } from './migrations/0009-processors.ts';
+import { forwardDestinations } from './migrations/0010-forward-destinations.ts';
 
 const initial: Migration = {
   async up(db: Kysely<any>) {
@@ -374,6 +375,7 @@ const migrations: Record<string, Migration> = {
   '0007_mandate_currency': mandateCurrency,
   '0008_card_cvc_failures': cardCvcFailures,
   '0009_processors': processors,
+  '0010_forward_destinations': forwardDestinations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

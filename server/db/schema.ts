@@ -104,6 +104,10 @@ export interface SessionTable {
   /** JSON of the confirmation in flight: processor reference, masked card, token, save, challenge. */
   attempt: string | null;
   processing_since: string | null;
+  /** JSON { destination, request }: what the confirmation forwards, placeholders unfilled. */
+  forward?: string | null;
+  /** JSON { status, body, error? }: the destination's answer to that forward, card numbers masked. */
+  forward_result?: string | null;
 }
 
 export interface ChallengeTable {
@@ -303,6 +307,7 @@ export interface Database {
   processor_operations: ProcessorOperationTable;
   disputes: DisputeTable;
   processor_notifications: ProcessorNotificationTable;
+  forward_destinations: ForwardDestinationTable;
 }
 
 /** A connector's ledger: which provider payment a vault reference created, so it can be asked about later. */
@@ -332,4 +337,18 @@ export interface ProcessorNotificationTable {
   merchant_id: string;
   id: string;
   received_at: string;
+}
+
+/** An endpoint the operator registered for a merchant to forward cards to; its headers only sealed. */
+export interface ForwardDestinationTable {
+  id: string;
+  merchant_id: string;
+  /** What the merchant names it by in `destination`; unique per merchant. */
+  name: string;
+  url: string;
+  /** JSON string[]: the registered headers' names (never their values). */
+  header_names: string;
+  /** JSON { key_version, wrapped }: the headers sealed under the key ring; null without headers. */
+  headers_sealed: string | null;
+  created_at: string;
 }

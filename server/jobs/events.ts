@@ -6,7 +6,8 @@ import { newId } from '../ids.ts';
 
 export type EventType =
   | 'session.completed' | 'charge.succeeded' | 'charge.failed' | 'charge.refunded'
-  | 'card.saved' | 'card.updated' | 'card.deleted' | 'card.expiring'
+  | 'charge.refund_failed' | 'charge.dispute.created' | 'charge.dispute.closed'
+  | 'card.saved' | 'card.updated' | 'card.deleted' | 'card.expiring' | 'card.forwarded'
   | 'mandate.created' | 'mandate.cancelled' | 'invoice.paid' | 'invoice.payment_failed';
 
 export async function emitEvent(

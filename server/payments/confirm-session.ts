@@ -7,6 +7,7 @@ import type { FrameConfirm, FrameConfirmResult, Recurring } from '../../protocol
 import type { Deps } from '../context.ts';
 import type { CustomerTable, SessionTable } from '../db/schema.ts';
 import { getCustomer } from '../customers/customer-store.ts';
+import { forwardFromConfirmation } from '../forward/session-forward.ts';
 import { ApiError } from '../errors.ts';
 import { newId, randomSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
@@ -263,6 +264,7 @@ async function finish(deps: Deps, merchant: Merchant, session: SessionTable, att
   });
   try {
     const done = await recordApproval(deps, merchant, session, attempt, result, card ? { ...card, holder: card.holder } : undefined, lease);
+    if (card) await forwardFromConfirmation(deps, merchant, session, card);
     // Only when there is a count to clear: no write on the common payment.
     if (saved && card?.cvc !== undefined && (saved.cvc_failures ?? 0) > 0) await clearWrongCvcs(deps.db, saved.token);
     return { status: 'succeeded', session: session.id, ...(done.chargeId ? { charge: done.chargeId } : {}), card: done.card, saved: done.saved, ...(done.mandateId ? { mandate: done.mandateId } : {}) };

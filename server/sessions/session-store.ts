@@ -6,6 +6,7 @@ import type { SessionTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId, randomSecret, sha256 } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
+import { checkSessionForward } from '../forward/session-forward.ts';
 
 type SessionInput = z.output<typeof SessionCreate>;
 
@@ -36,6 +37,8 @@ function checkCombination(input: SessionInput, now: Date): void {
 
 export async function createSession(db: Db, merchant: Merchant, input: SessionInput, now: Date): Promise<SessionView> {
   checkCombination(input, now);
+  // The destination must be this merchant's, and the template fillable, before a customer confirms.
+  if (input.forward) await checkSessionForward(db, merchant, input.forward);
   const id = newId('cs');
   const clientSecret = `${id}_secret_${randomSecret(24)}`;
   const row: SessionTable = {
@@ -62,6 +65,7 @@ export async function createSession(db: Db, merchant: Merchant, input: SessionIn
     completed_at: null,
     attempt: null,
     processing_since: null,
+    forward: input.forward ? JSON.stringify(input.forward) : null,
   };
   await db.insertInto('sessions').values(row).execute();
   return { ...toSessionView(row, now), client_secret: clientSecret };
@@ -91,5 +95,6 @@ export function toSessionView(row: SessionTable, now: Date): SessionView {
     card: row.card_masked ? JSON.parse(row.card_masked) : null,
     saved: row.saved === 1,
     mandate: row.mandate_id,
+    ...(row.forward_result ? { forward_result: JSON.parse(row.forward_result) } : {}),
   };
 }

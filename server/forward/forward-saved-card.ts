@@ -1,0 +1,48 @@
+// POST /v1/forward: a saved card sent to one of the merchant's registered destinations, its number
+// and expiry filled into the merchant's request by the vault, so the number never reaches the merchant.
+// The CVC is never stored, so it cannot be sent from here (a session's forward sends it). Only a card
+// this merchant imported itself, or that its customer used in one of its own checkouts, may be sent:
+// a sister shop of the group could otherwise hand any card of the group to its own provider.
+import type { z } from 'zod';
+import type { ForwardCreate, ForwardResponse } from '../../protocol/api.ts';
+import type { Deps } from '../context.ts';
+import type { Db } from '../db/database.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { emitEvent } from '../jobs/events.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+import { cardSecret, findCard, type LiveCard } from '../vault/card-store.ts';
+import { checkTemplate, fillTemplate } from './placeholders.ts';
+import { sendForward } from './send-forward.ts';
+import { openHeaders, usableDestination } from './usable-destination.ts';
+
+type Input = z.output<typeof ForwardCreate>;
+
+export async function forwardSavedCard(deps: Deps, merchant: Merchant, input: Input): Promise<ForwardResponse> {
+  const destination = await usableDestination(deps.db, merchant, input.destination);
+  const template = checkTemplate(input.request, { allowCvc: false, param: 'request', registeredHeaders: JSON.parse(destination.header_names) });
+  const card = await forwardableCard(deps.db, merchant, input.customer, input.card);
+  const secret = cardSecret(deps.ring, card);
+  const registeredHeaders = openHeaders(deps, destination);
+
+  const sent = await sendForward({ url: destination.url, registeredHeaders }, template, fillTemplate(template, secret), deps.processorTimeoutMs);
+  const status = sent.ok ? sent.status : sent.error === 'forward_timeout' ? 504 : 0;
+  // Whatever came back, the card was sent: the merchant's account says so, without the answer.
+  await emitEvent(deps.db, { merchantId: merchant.id, groupId: merchant.group_id, type: 'card.forwarded', data: { card: card.token, destination: destination.name, status }, now: deps.clock() });
+  if (sent.ok) return { status: sent.status, headers: sent.headers, body: sent.body };
+  deps.logger.warn({ destination: destination.id, error: sent.error }, 'forward to a destination failed');
+  if (sent.error === 'forward_timeout') throw new ApiError('forward_timeout', `The destination did not answer within ${deps.processorTimeoutMs} ms`);
+  if (sent.error === 'answer_too_large') throw new ApiError('processor_unavailable', 'The destination answered with more than 1 MB; the answer was not kept');
+  throw new ApiError('processor_unavailable', 'The destination could not be reached');
+}
+
+async function forwardableCard(db: Db, merchant: Merchant, customer: string, token: string): Promise<LiveCard> {
+  const card = await findCard(db, merchant.group_id, customer, token);
+  // The same answer for a card that does not exist and one that is not this merchant's to send.
+  const missing = () => notFound('card', 'card');
+  if (!card) throw missing();
+  const imported = await db.selectFrom('card_imports').select('merchant_id').where('card_token', '=', card.token).where('merchant_id', '=', merchant.id).executeTakeFirst();
+  if (imported) return card;
+  const used = await db.selectFrom('sessions').select('id').where('merchant_id', '=', merchant.id).where('card_token', '=', card.token).where('status', '=', 'complete').executeTakeFirst();
+  if (!used) throw missing();
+  return card;
+}

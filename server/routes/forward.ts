@@ -1,0 +1,31 @@
+// POST /v1/forward: sends a saved card to a destination the vault's operator registered for the
+// merchant, and answers what the destination answered (card numbers masked).
+import { createRoute } from '@hono/zod-openapi';
+import { ForwardCreate, ForwardResponse } from '../../protocol/api.ts';
+import { ApiError } from '../errors.ts';
+import { forwardSavedCard } from '../forward/forward-saved-card.ts';
+import { ErrorSchema, errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/forward',
+  security: secured,
+  summary: 'Forward a saved card to a registered destination (Idempotency-Key required)',
+  request: jsonBody(ForwardCreate),
+  responses: {
+    200: jsonContent(ForwardResponse, "The destination's answer: its status, a few safe headers, its body with card numbers masked"),
+    400: errors[400],
+    403: errors[403],
+    404: errors[404],
+    409: errors[409],
+    502: jsonContent(ErrorSchema, 'The destination could not be reached, or answered more than 1 MB'),
+    503: jsonContent(ErrorSchema, 'The card, or the destination\'s registered headers, are sealed under a key that is not in the key ring'),
+    504: jsonContent(ErrorSchema, 'forward_timeout: the destination did not answer within PROCESSOR_TIMEOUT_MS'),
+  },
+});
+
+export const forwardRoutes = router().openapi(create, async (c) => {
+  // The app's middleware requires the key on this path; asked again so the route never runs without one.
+  if (!c.get('idempotencyRef')) throw new ApiError('parameter_missing', 'This request needs an Idempotency-Key header', { param: 'Idempotency-Key' });
+  return c.json(await forwardSavedCard(c.get('deps'), c.get('merchant'), c.req.valid('json')), 200);
+});
