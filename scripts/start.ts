@@ -8,6 +8,7 @@ import { runServer } from '../server/main.ts';
 import type { Db } from '../server/db/database.ts';
 import { startDemo } from '../demo/server.ts';
 import { ensureBuilt } from './ensure-built.ts';
+import { applyDemoProcessor } from './demo-processor.ts';
 
 /** The test merchant's keys, kept beside the database (mode 0600) so that every start can print them. */
 async function ensureTestMerchant(db: Db, dataDir: string, demoOrigin: string): Promise<CreatedMerchant> {
@@ -33,6 +34,8 @@ async function main() {
   await fetch(`${env.PUBLIC_URL}/v1/merchant`, { method: 'POST', headers: { authorization: `Bearer ${merchant.secret_key}`, 'content-type': 'application/json' }, body: JSON.stringify({ webhook_url: `${demoOrigin}/webhooks` }) })
     .then((res) => { if (!res.ok) throw new Error(`the vault answered ${res.status}`); })
     .catch((err: Error) => console.warn(`start: the demo shop will not receive webhooks: setting the webhook URL failed (${err.message})`));
+  // DEMO_STRIPE_SECRET_KEY / DEMO_ADYEN_API_KEY: the demo's payments go through that connector.
+  const processor = await applyDemoProcessor(env.PUBLIC_URL, merchant.secret_key, process.env);
   process.once('SIGTERM', () => void demo.close());
   console.log(`
   Card vault is running.
@@ -40,6 +43,7 @@ async function main() {
     vault:            ${env.PUBLIC_URL}   (API reference: ${env.PUBLIC_URL}/openapi.json)
     data:             ${runtime.deps.dbKind === 'sqlite' ? path.join(env.DATA_DIR, 'vault.db') : 'PostgreSQL (DATABASE_URL)'}
     key ring:         ${env.VAULT_KEYS ? 'VAULT_KEYS' : `${env.KEY_FILE} (KEY_FILE; back it up apart from the data)`}
+    processor:        ${processor}${processor === 'simulated' ? ' (test cards in the README)' : ` (provider notifications: ${env.PUBLIC_URL}/processor-webhooks/${merchant.id})`}
 
   Test merchant ${merchant.id} (keys kept in ${path.join(env.DATA_DIR, 'test-merchant.json')}):
     secret key:       ${merchant.secret_key}

@@ -23,8 +23,10 @@ import { mandateRoutes } from './routes/mandates.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { schedulerRoutes } from './routes/scheduler.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { processorWebhookRoutes } from './routes/processor-webhooks.ts';
 import { merchantRoutes } from './routes/merchant.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { forwardRoutes } from './routes/forward.ts';
 
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({
@@ -45,12 +47,13 @@ export function createApp(deps: Deps) {
   app.use('*', securityHeaders());
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
-  app.use('/v1/*', apiKey(), merchantRateLimit(), jsonBody(), idempotencyKey({ required: (path) => path === '/v1/charges' }));
+  app.use('/v1/*', apiKey(), merchantRateLimit(), jsonBody(), idempotencyKey({ required: (path) => path === '/v1/charges' || path === '/v1/forward' }));
   app.use('/frame/v1/*', frameAuth(), jsonBody());
 
   const routes = app
     .route('/', merchantRoutes)
     .route('/', sessionRoutes)
+    .route('/', forwardRoutes)
     .route('/', customerRoutes)
     .route('/', cardRoutes)
     .route('/', chargeRoutes)
@@ -60,6 +63,7 @@ export function createApp(deps: Deps) {
     .route('/', schedulerRoutes)
     .route('/', messageRoutes)
     .route('/', webhookRoutes)
+    .route('/', processorWebhookRoutes)
     .route('/', frameRoutes)
     .route('/', threeDsPage)
     .route('/', fieldsPage)

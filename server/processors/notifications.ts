@@ -1,0 +1,60 @@
+// What a provider's own notification changes: a refund that failed after it was accepted gives the
+// amount back to the charge, a chargeback opens or closes a dispute. Each notification is handled once
+// (its provider id is remembered in the same transaction as its effect) and raises the vault's event.
+import type { Deps } from '../context.ts';
+import { newId } from '../ids.ts';
+import { emitEvent } from '../jobs/events.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+import type { ProcessorNotification } from '../payments/processor.ts';
+
+export async function applyNotification(deps: Deps, merchant: Merchant, n: ProcessorNotification): Promise<'applied' | 'duplicate' | 'unknown_payment'> {
+  const now = deps.clock();
+  return deps.db.transaction().execute(async (trx) => {
+    const fresh = await trx.insertInto('processor_notifications').values({ merchant_id: merchant.id, id: n.id, received_at: now.toISOString() })
+      .onConflict((oc) => oc.columns(['merchant_id', 'id']).doNothing()).executeTakeFirst();
+    if (Number(fresh.numInsertedOrUpdatedRows) !== 1) return 'duplicate';
+    // Only this merchant's own charges: a notification names a payment, never another shop's.
+    const charge = await trx.selectFrom('charges').selectAll().where('merchant_id', '=', merchant.id).where('processor_id', '=', n.payment).executeTakeFirst();
+    if (!charge) return 'unknown_payment';
+    const base = { merchantId: merchant.id, groupId: charge.group_id, now };
+
+    if (n.kind === 'refund_failed') {
+      const refunds = trx.selectFrom('refunds').selectAll().where('charge_id', '=', charge.id).where('status', '=', 'succeeded');
+      const refund = await (n.refund ? refunds.where('processor_id', '=', n.refund) : refunds.orderBy('created_at', 'desc')).executeTakeFirst();
+      if (!refund) return 'unknown_payment';
+      const moved = await trx.updateTable('refunds').set({ status: 'failed', failure_reason: n.reason ?? null })
+        .where('id', '=', refund.id).where('status', '=', 'succeeded').executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) return 'duplicate';
+      // The money did not go back: it may be refunded again.
+      await trx.updateTable('charges').set((eb) => ({ amount_refunded: eb('amount_refunded', '-', refund.amount) })).where('id', '=', charge.id).execute();
+      await emitEvent(trx, { ...base, type: 'charge.refund_failed', data: { charge: charge.id, refund: refund.id, amount: refund.amount, reason: n.reason ?? null } });
+      return 'applied';
+    }
+
+    if (n.kind === 'dispute_opened') {
+      const existing = await trx.selectFrom('disputes').select('id').where('merchant_id', '=', merchant.id).where('processor_dispute_id', '=', n.dispute).executeTakeFirst();
+      if (existing) return 'duplicate';
+      const id = newId('dp');
+      await trx.insertInto('disputes').values({
+        id, merchant_id: merchant.id, charge_id: charge.id, processor_dispute_id: n.dispute, status: 'open',
+        amount: n.amount, currency: n.currency.toUpperCase(), reason: n.reason ?? null, created_at: now.toISOString(), updated_at: now.toISOString(),
+      }).execute();
+      await emitEvent(trx, { ...base, type: 'charge.dispute.created', data: { charge: charge.id, dispute: id, amount: n.amount, currency: n.currency.toUpperCase(), reason: n.reason ?? null } });
+      return 'applied';
+    }
+
+    // A dispute closed: known from its opening, or first heard of now (the opening was missed).
+    let dispute = await trx.selectFrom('disputes').selectAll().where('merchant_id', '=', merchant.id).where('processor_dispute_id', '=', n.dispute).executeTakeFirst();
+    if (!dispute) {
+      dispute = {
+        id: newId('dp'), merchant_id: merchant.id, charge_id: charge.id, processor_dispute_id: n.dispute, status: n.outcome,
+        amount: charge.amount, currency: charge.currency, reason: n.reason ?? null, created_at: now.toISOString(), updated_at: now.toISOString(),
+      };
+      await trx.insertInto('disputes').values(dispute).execute();
+    } else {
+      await trx.updateTable('disputes').set({ status: n.outcome, updated_at: now.toISOString() }).where('id', '=', dispute.id).execute();
+    }
+    await emitEvent(trx, { ...base, type: 'charge.dispute.closed', data: { charge: charge.id, dispute: dispute.id, status: n.outcome } });
+    return 'applied';
+  });
+}
