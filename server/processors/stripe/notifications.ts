@@ -1,0 +1,55 @@
+// Stripe's webhook events in the vault's words: the signature is checked by the library against the
+// endpoint's signing secret (https://docs.stripe.com/webhooks#verify-events), then disputes and
+// refunds that failed after being accepted are read; every other event is of no concern here.
+import Stripe from 'stripe';
+import { NotificationSignatureError, type ProcessorNotification } from '../../payments/processor.ts';
+
+const idOf = (value: string | { id: string } | null | undefined): string | undefined =>
+  typeof value === 'string' ? value : value?.id;
+
+/** https://docs.stripe.com/api/disputes/object: the payment is the intent the vault knows as `processor_id`. */
+function disputePayment(dispute: Stripe.Dispute): string {
+  return idOf(dispute.payment_intent) ?? idOf(dispute.charge)!;
+}
+
+function readEvent(event: Stripe.Event): ProcessorNotification[] {
+  switch (event.type) {
+    case 'charge.dispute.created': {
+      const d = event.data.object;
+      return [{ id: event.id, kind: 'dispute_opened', payment: disputePayment(d), dispute: d.id, amount: d.amount, currency: d.currency.toUpperCase(), reason: d.reason }];
+    }
+    case 'charge.dispute.closed': {
+      const d = event.data.object;
+      // https://docs.stripe.com/api/disputes/object#dispute_object-status: won, lost, or warning_closed
+      // (an inquiry that closed without becoming a chargeback: the merchant keeps the money).
+      const outcome = d.status === 'won' || d.status === 'warning_closed' ? 'won' : 'lost';
+      return [{ id: event.id, kind: 'dispute_closed', payment: disputePayment(d), dispute: d.id, outcome, reason: d.reason }];
+    }
+    case 'charge.refund.updated':
+    case 'refund.updated':
+    case 'refund.failed': {
+      // https://docs.stripe.com/refunds#failed-refunds: an accepted refund can still fail later.
+      const r = event.data.object;
+      const payment = idOf(r.payment_intent);
+      if (r.status !== 'failed' || !payment) return [];
+      return [{ id: event.id, kind: 'refund_failed', payment, refund: r.id, ...(r.failure_reason ? { reason: r.failure_reason } : {}) }];
+    }
+    default:
+      return [];
+  }
+}
+
+export function parseStripeNotifications(stripe: Stripe, webhookSecret: string | undefined, rawBody: string, headers: Record<string, string | undefined>): ProcessorNotification[] {
+  // Header names are case-insensitive; whichever spelling the caller kept.
+  const signature = Object.entries(headers).find(([name]) => name.toLowerCase() === 'stripe-signature')?.[1];
+  // Without the endpoint's secret nothing can be verified, so nothing is believed.
+  if (!webhookSecret) throw new NotificationSignatureError('no webhook signing secret is set for this Stripe account');
+  if (!signature) throw new NotificationSignatureError('the Stripe-Signature header is missing');
+  let event: Stripe.Event;
+  try {
+    event = stripe.webhooks.constructEvent(rawBody, signature, webhookSecret);
+  } catch {
+    throw new NotificationSignatureError();
+  }
+  return readEvent(event);
+}

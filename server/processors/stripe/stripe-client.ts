@@ -1,0 +1,25 @@
+// The official Stripe library's client for one merchant's account. The operator's base URL (an egress
+// proxy, or a local server in tests) only replaces where requests go; Stripe's own /v1/... paths are
+// kept, and the library itself is never patched.
+import Stripe from 'stripe';
+
+export interface StripeClientOptions {
+  /** PROCESSOR_BASE_URLS' stripe entry, e.g. http://127.0.0.1:12111; its path, if any, is not used. */
+  baseUrl?: string;
+  /** PROCESSOR_TIMEOUT_MS: the library abandons a request that has not answered by then. */
+  timeoutMs: number;
+}
+
+export function createStripeClient(secretKey: string, options: StripeClientOptions): Stripe {
+  // No retries inside the library: an unanswered call is the vault's to settle, by asking again with
+  // the same idempotency key or by lookup/cancel, so nothing is repeated behind its back.
+  const config: Stripe.StripeConfig = { timeout: options.timeoutMs, maxNetworkRetries: 0 };
+  if (options.baseUrl) {
+    const url = new URL(options.baseUrl);
+    const protocol: Stripe.HttpProtocol = url.protocol === 'http:' ? 'http' : 'https';
+    config.host = url.hostname;
+    config.port = url.port || (protocol === 'http' ? 80 : 443);
+    config.protocol = protocol;
+  }
+  return new Stripe(secretKey, config);
+}
