@@ -26,7 +26,9 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 /** Set by the vault itself for every forward: a registered value would be overwritten or break the request. */
 const MANAGED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect']);
 
-const aad = (merchantId: string, destinationId: string) => `forward|${merchantId}|${destinationId}`;
+/** What a destination's sealed headers are bound to: the merchant and the destination. */
+export const destinationAad = (merchantId: string, destinationId: string) => `forward|${merchantId}|${destinationId}`;
+const aad = destinationAad;
 
 /** Refuses what a destination may not be; `live`: the merchant takes real cards, which travel over https only. */
 export function checkDestinationUrl(url: string, live: boolean): URL {

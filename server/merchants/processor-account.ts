@@ -18,7 +18,9 @@ export interface ProcessorAccountView {
   key_last4?: string;
 }
 
-const aad = (merchantId: string) => `processor|${merchantId}`;
+/** What the sealed credentials are bound to: this merchant. */
+export const processorAad = (merchantId: string) => `processor|${merchantId}`;
+const aad = processorAad;
 
 export function sealProcessorSettings(ring: KeyRing, merchantId: string, settings: ProcessorSettings): StoredProcessor {
   if (settings.type === 'simulated') return { type: 'simulated', key_last4: null };

@@ -7,6 +7,7 @@ import { rewrapCard } from './envelope.ts';
 import { replaceKeyFile } from './key-file.ts';
 import { formatKeyRing, loadKeyRing, withNewKey, type KeyRing } from './key-ring.ts';
 import { rewrapVaultSecrets } from './vault-secrets.ts';
+import { rewrapSealedSettings, sealedKeyUsage } from './sealed-settings.ts';
 
 /**
  * Re-wraps what the ring can open. Cards under a version that left the ring cannot be re-wrapped:
@@ -30,7 +31,8 @@ export async function rotateKeys(db: Db, ring: KeyRing, options: { batch?: numbe
       cards += Number(done.numUpdatedRows);
     }
   }
-  const secrets = (await rewrapVaultSecrets(db, ring)).rewrapped;
+  // The vault's own secrets, and the merchants' processor credentials and forwarding headers.
+  const secrets = (await rewrapVaultSecrets(db, ring)).rewrapped + (await rewrapSealedSettings(db, ring));
   // The old wrapped keys leave the database's storage too (SQLite's WAL and free space, PostgreSQL's dead rows).
   if (cards + secrets > 0) scheduleScrub(db, ['cards']);
   const unavailable = Object.entries(await keyUsage(db)).filter(([id]) => !ring.get(id)).reduce((n, [, count]) => n + count, 0);
@@ -44,6 +46,7 @@ export async function keyUsage(db: Db): Promise<Record<string, number>> {
   const secrets = await db.selectFrom('vault_secrets').select(['key_version', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('key_version').execute();
   const usage: Record<string, number> = {};
   for (const r of [...rows, ...secrets]) usage[r.key_version!] = (usage[r.key_version!] ?? 0) + Number(r.n);
+  for (const [version, n] of Object.entries(await sealedKeyUsage(db))) usage[version] = (usage[version] ?? 0) + n;
   return usage;
 }
 

@@ -1,0 +1,47 @@
+// Settings sealed under the key ring besides the cards: each merchant's processor credentials and the
+// headers of its forwarding destinations. A key rotation re-wraps them under the newest key like the
+// cards' data keys, and they count in the key usage, so an old key is never reported free to retire
+// while it still opens a merchant's credentials.
+import type { Db } from '../db/database.ts';
+import { destinationAad } from '../forward/destination-store.ts';
+import { processorAad, type StoredProcessor } from '../merchants/processor-account.ts';
+import { unwrapKey, wrapKey } from './envelope.ts';
+import type { KeyRing } from './key-ring.ts';
+
+type Sealed = { key_version: string; wrapped: string };
+
+function rewrap(ring: KeyRing, sealed: Sealed, aad: string): Sealed | undefined {
+  if (sealed.key_version === ring.current.id || !ring.get(sealed.key_version)) return undefined;
+  return wrapKey(ring, unwrapKey(ring, sealed.wrapped, sealed.key_version, aad), aad);
+}
+
+/** Re-wraps every sealed setting the ring can open under its newest key; returns how many changed. */
+export async function rewrapSealedSettings(db: Db, ring: KeyRing): Promise<number> {
+  let changed = 0;
+  for (const row of await db.selectFrom('merchants').select(['id', 'processor']).where('processor', 'is not', null).execute()) {
+    const stored = JSON.parse(row.processor!) as StoredProcessor;
+    const next = stored.sealed && rewrap(ring, stored.sealed, processorAad(row.id));
+    if (!next) continue;
+    // Compare-and-set: settings changed meanwhile are left as they now are.
+    const done = await db.updateTable('merchants').set({ processor: JSON.stringify({ ...stored, sealed: next }) }).where('id', '=', row.id).where('processor', '=', row.processor!).executeTakeFirst();
+    changed += Number(done.numUpdatedRows);
+  }
+  for (const row of await db.selectFrom('forward_destinations').select(['id', 'merchant_id', 'headers_sealed']).where('headers_sealed', 'is not', null).execute()) {
+    const next = rewrap(ring, JSON.parse(row.headers_sealed!) as Sealed, destinationAad(row.merchant_id, row.id));
+    if (!next) continue;
+    const done = await db.updateTable('forward_destinations').set({ headers_sealed: JSON.stringify(next) }).where('id', '=', row.id).where('headers_sealed', '=', row.headers_sealed!).executeTakeFirst();
+    changed += Number(done.numUpdatedRows);
+  }
+  return changed;
+}
+
+/** How many sealed settings each key version still opens. */
+export async function sealedKeyUsage(db: Db): Promise<Record<string, number>> {
+  const usage: Record<string, number> = {};
+  const count = (version: string | undefined) => {
+    if (version) usage[version] = (usage[version] ?? 0) + 1;
+  };
+  for (const row of await db.selectFrom('merchants').select('processor').where('processor', 'is not', null).execute()) count((JSON.parse(row.processor!) as StoredProcessor).sealed?.key_version);
+  for (const row of await db.selectFrom('forward_destinations').select('headers_sealed').where('headers_sealed', 'is not', null).execute()) count((JSON.parse(row.headers_sealed!) as Sealed).key_version);
+  return usage;
+}
