@@ -77,6 +77,8 @@ export interface FakeAdyen {
   delayNext(ms: number, count?: number): void;
   /** The next API request's connection is dropped, before or after the operation is done. */
   dropNext(options?: { afterOperating?: boolean }): void;
+  /** The next API request whose path matches is held, unperformed and unanswered, until the test performs or drops it. */
+  holdNext(path?: RegExp): HeldRequest;
   /** A standard webhook body (`{ live, notificationItems }`) whose items are signed with `key` (the fake's). */
   notification(items: Array<Partial<Omit<NotificationRequestItem, 'eventCode' | 'success'>> & { eventCode: string; success?: boolean }>, options?: { key?: string; live?: boolean }): string;
   close(): Promise<void>;
@@ -131,10 +133,20 @@ interface Challenge {
 
 type Answer = [status: number, body: unknown];
 
-export async function startFakeAdyen(options: { apiKey?: string; merchantAccount?: string } = {}): Promise<FakeAdyen> {
+/** A request the fake holds: arrived, not yet performed nor answered. */
+export interface HeldRequest {
+  /** Resolves once the matching request has arrived and is being held. */
+  arrived: Promise<void>;
+  /** Performs it (kept for idempotency, as any request) and answers, if its caller still listens; resolves once performed. */
+  perform(): Promise<void>;
+  /** Closes its connection without performing anything. */
+  drop(): void;
+}
+
+export async function startFakeAdyen(options: { apiKey?: string; merchantAccount?: string; hmacKey?: string; port?: number } = {}): Promise<FakeAdyen> {
   const apiKey = options.apiKey ?? `AQE_test_${crypto.randomBytes(12).toString('hex')}`;
   const merchantAccount = options.merchantAccount ?? 'VaultTestECOM';
-  const hmacKey = crypto.randomBytes(32).toString('hex').toUpperCase();
+  const hmacKey = options.hmacKey ?? crypto.randomBytes(32).toString('hex').toUpperCase();
   let base = '';
 
   const requests: RecordedRequest[] = [];
@@ -149,6 +161,7 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
   let failures: { count: number; status: number } = { count: 0, status: 500 };
   const delays: number[] = [];
   const drops: Array<{ afterOperating: boolean }> = [];
+  const holds: Array<{ path: RegExp; arrive(): void; gate: Promise<boolean>; performed(): void }> = [];
 
   const byPsp = (ref: string) => payments.find((p) => p.pspReference === ref);
 
@@ -377,6 +390,13 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
       return send([failures.status, { status: failures.status, errorCode: '000', message: 'An internal error occurred', errorType: 'internal' }]);
     }
     const drop = drops.shift();
+    // Held: the test decides, later, whether it is performed or its connection dropped unperformed.
+    const heldAt = holds.findIndex((h) => h.path.test(path));
+    const held = heldAt >= 0 ? holds.splice(heldAt, 1)[0] : undefined;
+    if (held) {
+      held.arrive();
+      if (!(await held.gate)) return void req.socket.destroy();
+    }
     if (drop && !drop.afterOperating) return void req.socket.destroy();
 
     // Idempotency: the same key answers the first answer again, without operating; the key is at most
@@ -399,12 +419,13 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
       }
       if (key && answer[0] >= 200 && answer[0] < 300) idempotent.set(key, { fingerprint, answer });
     }
+    held?.performed();
     if (drop) return void req.socket.destroy();
     const delay = delays.shift();
     if (delay) await new Promise((r) => setTimeout(r, delay));
     if (!res.destroyed) send(answer, key);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
@@ -427,6 +448,23 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     },
     dropNext: ({ afterOperating = false } = {}) => {
       drops.push({ afterOperating });
+    },
+    holdNext: (path = /./) => {
+      let arrive!: () => void;
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      let go!: (perform: boolean) => void;
+      const gate = new Promise<boolean>((resolve) => (go = resolve));
+      let performed!: () => void;
+      const done = new Promise<void>((resolve) => (performed = resolve));
+      holds.push({ path, arrive, gate, performed });
+      return {
+        arrived,
+        perform: () => {
+          go(true);
+          return done;
+        },
+        drop: () => go(false),
+      };
     },
     notification: (items, o = {}) => {
       const validator = new hmacValidator();

@@ -3,7 +3,8 @@
 // fails to compile), its error shape and HTTP statuses, its idempotency, and the behaviour of its test
 // cards. It asserts what Stripe's documentation requires of each request (each rule cites its page) and
 // answers a violation with Stripe's 400, so a connector that sends something Stripe would refuse fails
-// its tests. Knobs make it fail, answer late or drop the connection, before or after operating.
+// its tests. Knobs make it fail, answer late or drop the connection, before or after operating, or
+// hold a request unanswered until the test performs or drops it.
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -30,12 +31,24 @@ export interface Match {
   path?: RegExp;
 }
 
-type KnobKind = 'fail' | 'drop-before' | 'drop-after' | 'delay';
+type KnobKind = 'fail' | 'drop-before' | 'drop-after' | 'delay' | 'hold';
 interface Knob {
   kind: KnobKind;
   match: Match;
   left: number;
   ms?: number;
+  /** 'hold': told when the request arrives, and given the go-ahead (perform or drop) by the test. */
+  hold?: { arrive(): void; gate: Promise<boolean>; performed(): void };
+}
+
+/** A request the fake holds: arrived, not yet performed nor answered. */
+export interface HeldRequest {
+  /** Resolves once the matching request has arrived and is being held. */
+  arrived: Promise<void>;
+  /** Performs it (kept for idempotency, as any request) and answers, if its caller still listens; resolves once performed. */
+  perform(): Promise<void>;
+  /** Closes its connection without performing anything. */
+  drop(): void;
 }
 
 interface Answer {
@@ -190,6 +203,8 @@ export interface FakeStripe {
    * with the same idempotency key: two drops make the call fail.
    */
   dropNext(options?: { afterOperating?: boolean; match?: Match; count?: number }): void;
+  /** The next matching API request is held, unperformed and unanswered, until the test performs or drops it. */
+  holdNext(match?: Match): HeldRequest;
   /** A Stripe event signed with the endpoint's secret (or another one, for a forgery). */
   signed(event: Stripe.Event, secret?: string): { body: string; headers: Record<string, string> };
   events: {
@@ -200,7 +215,8 @@ export interface FakeStripe {
   close(): Promise<void>;
 }
 
-export async function startFakeStripe(): Promise<FakeStripe> {
+export async function startFakeStripe(options: { port?: number; /** The account's key; default FAKE_SECRET_KEY (a live-mode merchant needs an sk_live_ one). */ secretKey?: string } = {}): Promise<FakeStripe> {
+  const secretKey = options.secretKey ?? FAKE_SECRET_KEY;
   const requests: RecordedRequest[] = [];
   const intents = new Map<string, Stripe.PaymentIntent>();
   const charges = new Map<string, Stripe.Charge>();
@@ -563,7 +579,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   function answerApi(method: string, path: string, p: Params, headers: http.IncomingHttpHeaders): Answer & { replayed?: boolean } {
     // https://docs.stripe.com/api/authentication: a secret key as a bearer token.
     const auth = headers.authorization ?? '';
-    if (auth !== `Bearer ${FAKE_SECRET_KEY}`) {
+    if (auth !== `Bearer ${secretKey}`) {
       return { status: 401, body: { error: { type: 'invalid_request_error', message: `Invalid API Key provided: ${auth.replace(/^Bearer\s+/, '').slice(0, 8)}****` } } };
     }
     // What the API answered at that moment (a snapshot: a replay or a late answer shows the objects as they were).
@@ -611,7 +627,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    // Async only for a held request: any other runs to its answer without yielding, as before.
+    req.on('end', async () => {
       const url = new URL(req.url ?? '/', 'http://fake.stripe');
       const method = req.method ?? 'GET';
       const path = url.pathname;
@@ -632,6 +649,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (before?.kind === 'drop-before') return void req.socket.destroy();
       if (before?.kind === 'fail') return send(res, { status: 500, body: { error: { type: 'api_error', message: 'An unknown error occurred while processing your request.' } } });
 
+      // Held: the test decides, later, whether it is performed or its connection dropped unperformed.
+      const held = takeKnob(method, path, ['hold'])?.hold;
+      if (held) {
+        held.arrive();
+        if (!(await held.gate)) return void req.socket.destroy();
+      }
+
       let answer: Answer & { replayed?: boolean };
       try {
         answer = answerApi(method, path, body, req.headers);
@@ -639,6 +663,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         // A fault of this fake, not of the connector: shown as Stripe shows its own.
         answer = { status: 500, body: { error: { type: 'api_error', message: `fake Stripe failed: ${(err as Error).message}` } } };
       }
+      held?.performed();
       const after = takeKnob(method, path, ['drop-after', 'delay']);
       if (after?.kind === 'drop-after') return void req.socket.destroy();
       if (after?.kind === 'delay') {
@@ -656,7 +681,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   // --- Events (https://docs.stripe.com/api/events/object), signed as https://docs.stripe.com/webhooks#verify-manually ---
@@ -683,7 +708,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
 
   return {
     url: base,
-    secretKey: FAKE_SECRET_KEY,
+    secretKey,
     webhookSecret: FAKE_WEBHOOK_SECRET,
     requests,
     intents,
@@ -693,6 +718,23 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     failNext: (count = 1, match = {}) => void knobs.push({ kind: 'fail', match, left: count }),
     delayNext: (ms, match = {}) => void knobs.push({ kind: 'delay', match, left: 1, ms }),
     dropNext: ({ afterOperating = false, match = {}, count = 1 } = {}) => void knobs.push({ kind: afterOperating ? 'drop-after' : 'drop-before', match, left: count }),
+    holdNext(match = {}) {
+      let arrive!: () => void;
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      let go!: (perform: boolean) => void;
+      const gate = new Promise<boolean>((resolve) => (go = resolve));
+      let performed!: () => void;
+      const done = new Promise<void>((resolve) => (performed = resolve));
+      knobs.push({ kind: 'hold', match, left: 1, hold: { arrive, gate, performed } });
+      return {
+        arrived,
+        perform: () => {
+          go(true);
+          return done;
+        },
+        drop: () => go(false),
+      };
+    },
     signed(event, secret = FAKE_WEBHOOK_SECRET) {
       const body = JSON.stringify(event);
       return { body, headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret }) } };

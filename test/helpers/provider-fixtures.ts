@@ -1,8 +1,9 @@
 // The real connectors' local providers, seen through one shape: start the provider's local server,
 // give a merchant its credentials, count what took money there, pass its issuer page, and send a
 // signed dispute notification. Lets one suite run every money path through each connector.
+import { adyenReference } from '../../server/processors/adyen/adyen-references.ts';
 import { startFakeAdyen, type FakeAdyen } from './fake-adyen.ts';
-import { startFakeStripe, type FakeStripe } from './fake-stripe.ts';
+import { startFakeStripe, type FakeStripe, type HeldRequest } from './fake-stripe.ts';
 
 export type ProviderName = 'stripe' | 'adyen';
 
@@ -22,6 +23,10 @@ export interface LocalProvider {
   disputeNotification(payment: string, options?: { forged?: boolean }): { body: string; headers: Record<string, string> };
   /** The fake's knobs, for the crash test: the next payment is performed, then its connection dropped. */
   dropNextPaymentAfterOperating(): void;
+  /** For the crash test: the next payment request (the one that takes money) is held until performed or dropped. */
+  holdNextPayment(): HeldRequest;
+  /** Payments that took (or hold) money at the provider for this vault reference. */
+  paidFor(reference: string): number;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,8 @@ function stripeProvider(fake: FakeStripe): LocalProvider {
     passIssuerPage,
     disputeNotification: (payment, options = {}) => fake.signed(fake.events.disputeCreated(payment, { reason: 'fraudulent' }), options.forged ? 'whsec_forged_by_someone_else' : undefined),
     dropNextPaymentAfterOperating: () => fake.dropNext({ afterOperating: true, count: 2, match: { method: 'POST', path: /\/confirm$/ } }), // the library retries a closed connection once itself
+    holdNextPayment: () => fake.holdNext({ method: 'POST', path: /\/confirm$/ }),
+    paidFor: (reference) => fake.paidCharges().filter((c) => fake.intents.get(c.payment_intent as string)?.metadata.vault_reference === reference).length,
     close: () => fake.close(),
   };
 }
@@ -66,6 +73,8 @@ function adyenProvider(fake: FakeAdyen): LocalProvider {
       return { body, headers: { 'content-type': 'application/json' } };
     },
     dropNextPaymentAfterOperating: () => fake.dropNext({ afterOperating: true }),
+    holdNextPayment: () => fake.holdNext(/^\/payments$/),
+    paidFor: (reference) => fake.paymentsFor(adyenReference(reference)).filter((p) => p.status === 'authorised').length,
     close: () => fake.close(),
   };
 }

@@ -11,8 +11,9 @@ export interface StripeClientOptions {
 }
 
 export function createStripeClient(secretKey: string, options: StripeClientOptions): Stripe {
-  // No retries inside the library: an unanswered call is the vault's to settle, by asking again with
-  // the same idempotency key or by lookup/cancel, so nothing is repeated behind its back.
+  // No configured retries: an unanswered call is the vault's to settle, by asking again with the same
+  // idempotency key or by lookup/cancel. (The library still retries a closed connection once by itself,
+  // with the same Idempotency-Key, whatever maxNetworkRetries says: harmless, Stripe replays the answer.)
   const config: Stripe.StripeConfig = { timeout: options.timeoutMs, maxNetworkRetries: 0 };
   if (options.baseUrl) {
     const url = new URL(options.baseUrl);
