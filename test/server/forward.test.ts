@@ -4,18 +4,14 @@
 // RegisterCard stand-in (JSON, the CVC included), and everything an attacker or a careless provider
 // could try: other merchants' destinations and cards, the CVC where it is never available, a provider
 // echoing the number, a slow one. The stand-ins are the only thing not the vault's own.
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDestination, openDestinationHeaders } from '../../server/forward/destination-store.ts';
 import { describeEachDb, type DbTarget } from '../helpers/databases.ts';
 import { startFakeLemonway, type FakeLemonway } from '../helpers/fake-lemonway.ts';
 import { startFakeWebpay, webpaySignature, type FakeWebpay } from '../helpers/fake-webpay.ts';
+import { dataDirBytes, everyRow, runCli } from '../helpers/storage-scan.ts';
 import { CARDS, LIFTABLE_LIMITS, newShop, startTestVault, type Reply, type Shop, type TestVault } from '../helpers/test-vault.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const YEAR = new Date().getUTCFullYear() + 3;
 /** Distinctive, so that a hit is a leak and not a coincidence. */
 const CVC = '583';
@@ -24,40 +20,7 @@ const WEBPAY_HEADER_SECRET = 'wp-shared-secret-91d2e6';
 const TIMEOUT_MS = 1500;
 
 /** `npm run forward -- …` against this vault's storage: its exit code and everything it printed. */
-function forwardCli(v: TestVault, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: v.dataDir, KEY_FILE: v.keyFile, LOG_LEVEL: 'silent' };
-  delete env.VAULT_KEYS;
-  delete env.PUBLIC_URL;
-  if (v.databaseUrl) env.DATABASE_URL = v.databaseUrl;
-  else delete env.DATABASE_URL;
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server/cli/forward.ts', ...args], { cwd: root, env });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
-}
-
-/** Every row of every table, as text: what someone who copies the database would read. */
-async function everyRow(v: TestVault, target: DbTarget): Promise<string> {
-  const db = v.runtime.deps.db;
-  const tables = target === 'sqlite'
-    ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)).rows.map((r) => r.name)
-    : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db)).rows.map((r) => r.name);
-  expect(tables).toContain('forward_destinations');
-  let text = '';
-  for (const t of tables) text += JSON.stringify((await sql`select * from ${sql.table(t)}`.execute(db)).rows);
-  return text;
-}
-
-/** Every byte of the data directory (the SQLite file and its write-ahead log included). */
-function dataDirBytes(dir: string): string {
-  const parts: Buffer[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) parts.push(fs.readFileSync(path.join(entry.parentPath, entry.name)));
-  }
-  return Buffer.concat(parts).toString('latin1');
-}
+const forwardCli = (v: TestVault, args: string[]) => runCli(v, 'server/cli/forward.ts', args);
 
 /** A number as people write it: plain, in fours with spaces or dashes. */
 const numberForms = (n: string) => [n, n.match(/.{1,4}/g)!.join(' '), n.match(/.{1,4}/g)!.join('-')];
@@ -153,7 +116,7 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       expect(row.headers_sealed).toBeTruthy();
       // Sealed, not lost: the vault's key ring opens them for the request that carries them.
       expect(openDestinationHeaders(v.runtime.deps.ring, row)).toEqual({ Authorization: `Bearer ${lemonway.token}` });
-      const stored = target === 'sqlite' ? dataDirBytes(v.dataDir) : await everyRow(v, target);
+      const stored = target === 'sqlite' ? dataDirBytes(v.dataDir).toString('latin1') : await everyRow(v, target, 'forward_destinations');
       for (const secret of [lemonway.token, WEBPAY_HEADER_SECRET]) {
         expect(stored).not.toContain(secret);
         expect(cliOutput.join('\n')).not.toContain(secret);
@@ -405,7 +368,7 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
 
     it('never writes the CVC or the number anywhere: not the database, a log line, an event or an answer', async () => {
       expect(lemonway.calls.some((c) => c.body?.cardCode === CVC)).toBe(true);
-      const stored = target === 'sqlite' ? dataDirBytes(v.dataDir) : await everyRow(v, target);
+      const stored = target === 'sqlite' ? dataDirBytes(v.dataDir).toString('latin1') : await everyRow(v, target, 'forward_destinations');
       const events = JSON.stringify((await v.runtime.deps.db.selectFrom('events').select('data').execute()).map((e) => e.data));
       for (const [where, text] of [['the database', stored], ['the logs', v.logs.join('\n')], ['the events', events], ['the answers', replies.map((r) => r.text).join('\n')]] as const) {
         expect(cvcLeak.test(text), `CVC in ${where}`).toBe(false);

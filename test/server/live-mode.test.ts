@@ -2,11 +2,7 @@
 // other mode's key would), the live gate on a vault that cannot carry real cards, and the processor
 // account in the merchant's settings (sealed, bound to the merchant, never shown or logged again).
 // No provider is called: setting a processor account only stores it.
-import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionCreate } from '../../protocol/api.ts';
 import { createMerchant, findById, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
@@ -14,9 +10,9 @@ import { openProcessorSettings, type StoredProcessor } from '../../server/mercha
 import { recordCharge } from '../../server/payments/charge-store.ts';
 import { createSession } from '../../server/sessions/session-store.ts';
 import { describeEachDb, type DbTarget } from '../helpers/databases.ts';
+import { dataDirBytes, everyRow, runCli } from '../helpers/storage-scan.ts';
 import { CARDS, newCard, openSession, SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const HTTPS = 'https://vault.test';
 const NEXT_YEAR = new Date().getUTCFullYear() + 1;
 const newVaultKeys = () => `k1:${crypto.randomBytes(32).toString('base64')}`;
@@ -24,42 +20,7 @@ const newVaultKeys = () => `k1:${crypto.randomBytes(32).toString('base64')}`;
 const stripeLiveKey = () => `sk_live_51Q${crypto.randomBytes(24).toString('hex')}`;
 
 /** `npm run merchant -- …` against this vault's storage: its exit code and everything it printed. */
-function merchantCli(v: TestVault, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: v.dataDir, KEY_FILE: v.keyFile, LOG_LEVEL: 'silent' };
-  delete env.VAULT_KEYS;
-  delete env.PUBLIC_URL;
-  if (v.databaseUrl) env.DATABASE_URL = v.databaseUrl;
-  else delete env.DATABASE_URL;
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server/cli/merchant.ts', ...args], { cwd: root, env });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
-}
-
-/** Every row of every table, as text: what someone who copies the database would read. */
-async function everyRow(v: TestVault, target: DbTarget): Promise<string> {
-  const db = v.runtime.deps.db;
-  const tables = target === 'sqlite'
-    ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)).rows.map((r) => r.name)
-    : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db)).rows.map((r) => r.name);
-  expect(tables).toContain('merchants');
-  let text = '';
-  for (const t of tables) text += JSON.stringify((await sql`select * from ${sql.table(t)}`.execute(db)).rows);
-  return text;
-}
-
-/**
- * Every byte of the data directory (the SQLite file and its write-ahead log included), read by another
- * process: closing a descriptor of the database file in this one would drop the running vault's POSIX
- * locks on it, and the CLI writing next to it would then corrupt it.
- */
-function dataDirBytes(dir: string): Buffer {
-  const files = fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-  expect(files.map((f) => path.basename(f))).toContain('vault.db');
-  return execFileSync('cat', files, { maxBuffer: 1 << 30 });
-}
+const merchantCli = (v: TestVault, args: string[]) => runCli(v, 'server/cli/merchant.ts', args);
 
 describeEachDb('live mode', (target) => {
   describe('on a vault ready for real cards (https, VAULT_KEYS)', () => {
@@ -117,7 +78,7 @@ describeEachDb('live mode', (target) => {
         expect(set.text).not.toContain(s);
         expect(read.text).not.toContain(s);
         expect(v.logs.join('\n')).not.toContain(s);
-        expect(await everyRow(v, target)).not.toContain(s);
+        expect(await everyRow(v, target, 'merchants')).not.toContain(s);
         if (target === 'sqlite') expect(dataDirBytes(v.dataDir).includes(Buffer.from(s))).toBe(false);
       }
 
@@ -164,7 +125,7 @@ describeEachDb('live mode', (target) => {
       expect(ok.body.processor).toEqual({ type: 'adyen', configured: true, key_last4: apiKey.slice(-4) });
       expect(ok.text).not.toContain(apiKey);
       expect(v.logs.join('\n')).not.toContain(apiKey);
-      expect(await everyRow(v, target)).not.toContain(apiKey);
+      expect(await everyRow(v, target, 'merchants')).not.toContain(apiKey);
     });
 
     it('answers bad processor input with 400 in the contract\'s shape, and changes nothing', async () => {
