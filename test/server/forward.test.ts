@@ -6,7 +6,7 @@
 // echoing the number, a slow one. The stand-ins are the only thing not the vault's own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDestination, openDestinationHeaders } from '../../server/forward/destination-store.ts';
-import { describeEachDb, type DbTarget } from '../helpers/databases.ts';
+import { describeEachDb } from '../helpers/databases.ts';
 import { startFakeLemonway, type FakeLemonway } from '../helpers/fake-lemonway.ts';
 import { startFakeWebpay, webpaySignature, type FakeWebpay } from '../helpers/fake-webpay.ts';
 import { dataDirBytes, everyRow, runCli } from '../helpers/storage-scan.ts';

@@ -9,7 +9,7 @@ import { createMerchant, findById, type CreatedMerchant } from '../../server/mer
 import { openProcessorSettings, type StoredProcessor } from '../../server/merchants/processor-account.ts';
 import { recordCharge } from '../../server/payments/charge-store.ts';
 import { createSession } from '../../server/sessions/session-store.ts';
-import { describeEachDb, type DbTarget } from '../helpers/databases.ts';
+import { describeEachDb } from '../helpers/databases.ts';
 import { dataDirBytes, everyRow, runCli } from '../helpers/storage-scan.ts';
 import { CARDS, newCard, openSession, SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
