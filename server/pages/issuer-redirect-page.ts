@@ -43,7 +43,9 @@ ${frame}<p role="status" aria-live="polite" id="status"></p></main>
 })();
 </script>`;
   const head = `<style nonce="${nonce}">.issuer{width:100%;height:420px;border:1px solid #ccc;border-radius:6px}</style>`;
-  return servePage(c, { nonce, ancestors, title: 'Confirm your payment', body, head, issuerOrigins: [new URL(action.url).origin] });
+  // The vault's own origin too: the issuer sends its frame back to the vault's return page, and
+  // frame-src governs every navigation of the frame, so without it the browser blocks the return.
+  return servePage(c, { nonce, ancestors, title: 'Confirm your payment', body, head, issuerOrigins: [new URL(action.url).origin, vault] });
 }
 
 /** The same step in a window of its own (the fallback): the issuer's page is loaded at the top. */

@@ -1,11 +1,12 @@
 // The customer's browser is back from a provider's issuer page: the provider is asked to finish the
 // payment the redirect paused, and its answer is kept on the challenge until the fields confirm again
-// (or, if they never do, until the stale attempt is settled from the provider). Asked once: a
-// reload of the return page reads the kept answer.
+// (or, if they never do, until the stale attempt is settled from the provider); a decline is recorded
+// at once, reopening the session. Asked once: a reload of the return page reads the kept answer.
 import type { Deps } from '../context.ts';
 import type { ChallengeTable } from '../db/schema.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import type { AuthorizeResult } from './processor.ts';
+import { recordDecline, type Attempt } from './settle-attempt.ts';
 
 const MAX_PARAMS = 20;
 const MAX_VALUE = 4096;
@@ -30,10 +31,24 @@ export async function completeIssuerReturn(deps: Deps, merchant: Merchant, chall
   }
   // Only a settled answer is kept; an unknown one is asked about again when the fields confirm.
   if (result.outcome === 'approved' || result.outcome === 'declined') {
-    await deps.db.updateTable('challenges').set({ result: JSON.stringify(result), status: result.outcome === 'approved' ? 'passed' : 'failed' })
-      .where('id', '=', challenge.id).where('result', 'is', null).execute();
+    const stored = await deps.db.updateTable('challenges').set({ result: JSON.stringify(result), status: result.outcome === 'approved' ? 'passed' : 'failed' })
+      .where('id', '=', challenge.id).where('result', 'is', null).executeTakeFirst();
+    if (result.outcome === 'declined' && Number(stored.numUpdatedRows) === 1) await reopenAfterDecline(deps, merchant, challenge, result);
     const kept = await deps.db.selectFrom('challenges').select('result').where('id', '=', challenge.id).executeTakeFirst();
     if (kept?.result) return JSON.parse(kept.result) as AuthorizeResult;
   }
   return result;
+}
+
+/**
+ * The fields, told the bank said no, go back to the form without confirming again: the decline is
+ * recorded here, by the request that kept it, so the session reopens for another card at once rather
+ * than staying claimed until the stale attempt is settled. Nothing is needed from the card for a
+ * decline (an approval still waits for the fields, which may save the card with its number).
+ */
+async function reopenAfterDecline(deps: Deps, merchant: Merchant, challenge: ChallengeTable, result: Extract<AuthorizeResult, { outcome: 'declined' }>): Promise<void> {
+  const session = await deps.db.selectFrom('sessions').selectAll().where('id', '=', challenge.session_id).executeTakeFirst();
+  const attempt: Attempt | null = session?.attempt ? JSON.parse(session.attempt) : null;
+  if (!session || session.status !== 'processing' || !attempt?.redirect || attempt.challenge !== challenge.id) return;
+  await recordDecline(deps, merchant, session, attempt, result);
 }

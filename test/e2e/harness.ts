@@ -12,6 +12,7 @@ import { startDemo } from '../../demo/server.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
 import { createRuntime, type VaultRuntime } from '../../server/vault-runtime.ts';
+import type { ProcessorBaseUrls } from '../../server/env.ts';
 import { ensureBuilt } from '../../scripts/ensure-built.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -47,8 +48,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** The vault on http://localhost:P1, the shop on http://127.0.0.1:P2: two origins, as in production. */
-export async function startStack(): Promise<Stack> {
+/**
+ * The vault on http://localhost:P1, the shop on http://127.0.0.1:P2: two origins, as in production.
+ * `processorBaseUrls` (PROCESSOR_BASE_URLS) points the real connectors at local provider servers.
+ */
+export async function startStack(options: { processorBaseUrls?: ProcessorBaseUrls } = {}): Promise<Stack> {
   ensureBuilt();
   const { chromium } = await import('playwright-core');
   const [vaultPort, shopPort] = await Promise.all([freePort(), freePort()]);
@@ -58,7 +62,7 @@ export async function startStack(): Promise<Stack> {
   const logs: string[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (l: string) => void logs.push(l) } as never });
   // The shop's webhook receiver listens on 127.0.0.1, as the demo's does under `npm start`.
-  const runtime = await createRuntime({ DATA_DIR: dataDir, PUBLIC_URL: vaultUrl, LOG_LEVEL: 'info', ALLOW_PRIVATE_WEBHOOKS: true, FIELDS_MAX_PER_ADDRESS: Infinity, FIELDS_MAX_PER_MERCHANT: Infinity }, { logger });
+  const runtime = await createRuntime({ DATA_DIR: dataDir, PUBLIC_URL: vaultUrl, LOG_LEVEL: 'info', ALLOW_PRIVATE_WEBHOOKS: true, FIELDS_MAX_PER_ADDRESS: Infinity, FIELDS_MAX_PER_MERCHANT: Infinity, PROCESSOR_BASE_URLS: options.processorBaseUrls }, { logger });
   const vaultServer = serve({ fetch: runtime.app.fetch, port: vaultPort, hostname: '127.0.0.1' });
   const merchant = await createMerchant(runtime.deps.db, { name: 'Demo shop', origins: [shopUrl] });
   // Limits lifted, as the operator above allows: the suite's requests all come from one address.

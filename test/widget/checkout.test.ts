@@ -38,7 +38,7 @@ describe('mount()', () => {
     expect(frame.src).not.toContain('secret');
     expect(frame.title).toBe('Pay by card');
     expect(frame.getAttribute('allow')).toBe('payment');
-    expect(frame.getAttribute('sandbox')).toBe('allow-scripts allow-same-origin allow-forms');
+    expect(frame.getAttribute('sandbox')).toBe('allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox');
   });
 
   it('hands the client secret to the iframe by message, to the vault\'s origin only, once it says it loaded', async () => {
