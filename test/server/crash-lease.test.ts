@@ -2,19 +2,18 @@
 // of that customer in flight: restarted, it answers every retried key with its settled result within
 // the contract's 60 seconds, never replays a 409, and never charges twice. And a holder whose lease was
 // taken over (it stalled, another instance took the customer) records nothing over the newer holder.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'vitest';
 import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
 import { createRuntime, type VaultRuntime } from '../../server/vault-runtime.ts';
 import { createPgDatabase, describeEachDb, type DbTarget } from '../helpers/databases.ts';
+import { startVaultProcess } from '../helpers/vault-process.ts';
 import { CARDS } from '../helpers/test-cards.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const CONTRACT_MS = 60_000;
 const nextYear = new Date().getUTCFullYear() + 1;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -78,36 +77,8 @@ async function subscribe(s: Shared, customer: string): Promise<{ card: string; m
   return { card: card.body.token, mandate: mandate.body.id };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** `npm run server` as a real process on the shared database. */
-async function startVault(s: Shared): Promise<{ child: ChildProcess; url: string; output: string[] }> {
-  const port = await freePort();
-  const output: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: '', DATA_DIR: s.dataDir, DATABASE_URL: s.databaseUrl ?? '', VAULT_KEYS: s.vaultKeys,
-      LOG_LEVEL: 'warn', SCHEDULER_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', SMTP_URL: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => output.push(String(d)));
-  child.stderr!.on('data', (d) => output.push(String(d)));
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(100)) {
-    if (child.exitCode !== null) break;
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { child, url, output };
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the vault did not start:\n${output.join('')}`);
-}
+const startVault = (s: Shared) => startVaultProcess(s);
 
 async function post(url: string, merchant: CreatedMerchant, key: string, body: unknown): Promise<Reply> {
   const res = await fetch(`${url}/v1/charges`, {

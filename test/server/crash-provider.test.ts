@@ -3,20 +3,19 @@
 // answer goes nowhere) or dropped the request unperformed, the restarted vault answers the retried
 // Idempotency-Key within the contract's 60 seconds with one succeeded charge: one payment at the
 // provider for the reference, one charge recorded, and a further retry replays it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'vitest';
 import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
 import { createRuntime, type VaultRuntime } from '../../server/vault-runtime.ts';
 import { createPgDatabase, describeEachDb, type DbTarget } from '../helpers/databases.ts';
+import { startVaultProcess } from '../helpers/vault-process.ts';
 import { startLocalProvider, type LocalProvider, type ProviderName } from '../helpers/provider-fixtures.ts';
 import { CARDS } from '../helpers/test-cards.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const CONTRACT_MS = 60_000;
 const nextYear = new Date().getUTCFullYear() + 1;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -67,38 +66,11 @@ async function share(target: DbTarget, name: ProviderName): Promise<Shared> {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** `npm run server` as a real process on the shared database, its provider at the local server. */
 async function startVault(s: Shared): Promise<Vault> {
-  const port = await freePort();
-  const output: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: '', DATA_DIR: s.dataDir, DATABASE_URL: s.databaseUrl ?? '', VAULT_KEYS: s.vaultKeys,
-      PROCESSOR_BASE_URLS: `${s.provider.name}=${s.provider.url}`,
-      LOG_LEVEL: 'warn', SCHEDULER_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', SMTP_URL: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  s.children.push(child);
-  child.stdout!.on('data', (d) => output.push(String(d)));
-  child.stderr!.on('data', (d) => output.push(String(d)));
-  const url = `http://127.0.0.1:${port}`;
-  // Generous: tsx compiles the server at each start, slow on a busy machine.
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
-    if (child.exitCode !== null) break;
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { child, url, output };
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the vault did not start:\n${output.join('')}`);
+  const vault = await startVaultProcess(s, { PROCESSOR_BASE_URLS: `${s.provider.name}=${s.provider.url}` });
+  s.children.push(vault.child);
+  return vault;
 }
 
 async function kill(vault: Vault): Promise<void> {
