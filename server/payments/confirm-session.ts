@@ -18,7 +18,7 @@ import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
 import { assertCvcNotLocked, clearWrongCvcs, cvcWaivedFor, noteWrongCvc } from './card-proof.ts';
 import { checkLimits, declineError } from './charge-store.ts';
 import { consentLocale, recurringConsentText } from './consent-wording.ts';
-import { LeaseLost, withCustomerLease, type CustomerLease } from './customer-lease.ts';
+import { assertLeaseHeld, withCustomerLease, type CustomerLease } from './customer-lease.ts';
 import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
 import type { AuthorizeRequest, AuthorizeResult } from './processor.ts';
 
@@ -167,10 +167,9 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
   // The limits checked above hold only if no other charge of this customer ran in between (this holder
   // stalled past its lease): then nothing is charged, and the customer may simply try again.
   try {
-    await lease?.confirm();
+    await assertLeaseHeld(lease, 'payment');
   } catch (err) {
     await releaseSession(deps, session, { failed: false });
-    if (err instanceof LeaseLost) throw new ApiError('request_in_progress', 'Another payment of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
     throw err;
   }
 
@@ -302,12 +301,7 @@ async function resumeRedirect(deps: Deps, merchant: Merchant, session: SessionTa
   } catch {
     prepared = undefined;
   }
-  try {
-    await lease?.confirm();
-  } catch (err) {
-    if (err instanceof LeaseLost) throw new ApiError('request_in_progress', 'Another payment of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
-    throw err;
-  }
+  await assertLeaseHeld(lease, 'payment');
   if (challenge) await deps.db.updateTable('challenges').set({ status: result.outcome === 'approved' ? 'passed' : 'failed' }).where('id', '=', challenge.id).where('status', '=', 'pending').execute();
   return finish(deps, merchant, session, { ...attempt, save: attempt.save && Boolean(prepared) }, result, prepared, now, lease);
 }

@@ -27,6 +27,19 @@ export class LeaseLost extends Error {
   }
 }
 
+/**
+ * Confirms that the lease is still held before money moves: a lease taken over (this holder stalled)
+ * answers 409 request_in_progress, and nothing is charged; the caller simply retries.
+ */
+export async function assertLeaseHeld(lease: CustomerLease | undefined, what: 'payment' | 'charge'): Promise<void> {
+  try {
+    await lease?.confirm();
+  } catch (err) {
+    if (err instanceof LeaseLost) throw new ApiError('request_in_progress', `Another ${what} of this customer is in progress; retry shortly`, { headers: { 'Retry-After': '1' } });
+    throw err;
+  }
+}
+
 export interface CustomerLease {
   /**
    * Renews the lease if this holder still has it, else throws LeaseLost. Called with the recording

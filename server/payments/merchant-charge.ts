@@ -1,7 +1,7 @@
 // Merchant-initiated charges of a saved card under a mandate: every check of the contract, the
 // processor call flagged merchant-initiated with the mandate's network transaction id, and the record.
 // Used by POST /v1/charges and by the scheduler's automatic invoice payments.
-import { LeaseLost, withCustomerLease, type CustomerLease } from './customer-lease.ts';
+import { assertLeaseHeld, withCustomerLease, type CustomerLease } from './customer-lease.ts';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../context.ts';
 import type { ChargeTable, Database, MandateTable } from '../db/schema.ts';
@@ -76,12 +76,7 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
   if (customer) await checkLimits(db, customer, req.amount, now);
   // The checks hold only if no other holder ran in between (this one stalled past its lease): then
   // nothing is charged, and the caller retries.
-  try {
-    await lease.confirm();
-  } catch (err) {
-    if (err instanceof LeaseLost) throw new ApiError('request_in_progress', 'Another charge of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
-    throw err;
-  }
+  await assertLeaseHeld(lease, 'charge');
 
   const request: AuthorizeRequest = {
     reference: req.reference,

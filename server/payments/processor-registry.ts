@@ -1,7 +1,6 @@
 // Which processor serves a merchant: chosen from its settings (the simulated one by default in test
 // mode; a real connector with the merchant's own credentials), each call under PROCESSOR_TIMEOUT_MS.
 // Connectors are built once per merchant and settings, and rebuilt when the settings change.
-import crypto from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type { ProcessorBaseUrls } from '../env.ts';
 import { ApiError } from '../errors.ts';
@@ -50,7 +49,8 @@ export function createProcessorRegistry(options: RegistryOptions): ProcessorRegi
         if (merchant.livemode) throw new ApiError('live_mode_unavailable', 'Live mode takes payments only through a real processor: set processor (stripe or adyen) with POST /v1/merchant');
         return options.simulated();
       }
-      const fingerprint = crypto.createHash('sha256').update(JSON.stringify(stored)).digest('hex');
+      // The sealed value changes with every change of the settings: the cached connector is kept while it is the same.
+      const fingerprint = stored.sealed?.wrapped ?? stored.type;
       const hit = built.get(merchant.id);
       if (hit && hit.fingerprint === fingerprint) return hit.processor;
       const settings = openProcessorSettings(options.ring, merchant.id, stored);
