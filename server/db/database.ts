@@ -3,11 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { Scrubber } from './scrubber.ts';
 
 export type Db = Kysely<Database>;
+/** The database or a transaction on it: what a function that writes as part of its caller's work takes. */
+export type Queryable = Db | Transaction<Database>;
 export type DbKind = 'sqlite' | 'postgres';
 
 export interface DbHandle {

@@ -1,5 +1,17 @@
 // The tables as kysely sees them. Times are ISO strings, JSON columns are text, booleans are 0/1,
 // so that one set of queries runs unchanged on SQLite and PostgreSQL.
+// Status columns are typed as the values they may hold; which of them may follow which is in server/state/.
+
+/** A checkout session's stored status. `expired` is never written: a session expires by its expires_at. */
+export type SessionStatus = 'open' | 'processing' | 'complete' | 'expired';
+export type ChallengeStatus = 'pending' | 'passed' | 'failed' | 'used';
+export type ChargeStatus = 'succeeded' | 'failed';
+export type RefundStatus = 'pending' | 'succeeded' | 'failed';
+export type MandateStatus = 'active' | 'cancelled' | 'ended';
+export type InvoiceStatus = 'open' | 'paid' | 'past_due';
+export type DisputeStatus = 'open' | 'won' | 'lost';
+/** none until a card is saved (member); deny: the customer refused saving. */
+export type CustomerStatus = 'none' | 'member' | 'deny';
 
 export interface MerchantGroupTable {
   id: string;
@@ -40,7 +52,7 @@ export interface VaultSecretTable {
 export interface CustomerTable {
   group_id: string;
   customer: string;
-  status: string; // none | member | deny
+  status: CustomerStatus;
   email: string | null;
   phone: string | null;
   limit_daily: number | null;
@@ -91,7 +103,7 @@ export interface SessionTable {
   order_ref: string | null;
   save_card: string;
   recurring: string | null; // JSON
-  status: string; // open | processing | complete | expired
+  status: SessionStatus;
   failed_attempts: number;
   expires_at: string;
   charge_id: string | null;
@@ -114,7 +126,7 @@ export interface ChallengeTable {
   id: string;
   session_id: string;
   fingerprint: string; // which card the challenge authenticates
-  status: string; // pending | passed | failed | used
+  status: ChallengeStatus;
   attempts: number;
   created_at: string;
   /** code: the simulated issuer's form; redirect: a provider's issuer page and its return. */
@@ -141,7 +153,7 @@ export interface ChargeTable {
   initiator: string; // customer | merchant
   mandate_id: string | null;
   session_id: string | null;
-  status: string; // succeeded | failed
+  status: ChargeStatus;
   network_transaction_id: string | null;
   failure_code: string | null;
   failure_message: string | null;
@@ -160,7 +172,7 @@ export interface RefundTable {
   charge_id: string;
   merchant_id: string;
   amount: number;
-  status: string; // pending | succeeded | failed
+  status: RefundStatus;
   processor_ref: string | null;
   created_at: string;
   processor_id?: string | null;
@@ -207,7 +219,7 @@ export interface MandateTable {
   currency: string | null;
   frequency_days: number;
   end_date: string;
-  status: string; // active | cancelled | ended
+  status: MandateStatus;
   network_transaction_id: string | null;
   /** JSON: { text, accepted_at, origin, last4, network_transaction_id, source: 'checkout' | 'import' } */
   consent: string;
@@ -226,7 +238,7 @@ export interface InvoiceTable {
   due_date: string;
   description: string | null;
   auto_pay: number;
-  status: string; // open | paid | past_due
+  status: InvoiceStatus;
   last_attempt_on: string | null;
   attempts: number;
   charge_id: string | null;
@@ -324,7 +336,7 @@ export interface DisputeTable {
   merchant_id: string;
   charge_id: string;
   processor_dispute_id: string;
-  status: string; // open | won | lost
+  status: DisputeStatus;
   amount: number;
   currency: string;
   reason: string | null;

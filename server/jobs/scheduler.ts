@@ -13,6 +13,7 @@ import { dayOf, endLapsedMandates, mandateStatus } from '../payments/mandates.ts
 import { merchantCharge } from '../payments/merchant-charge.ts';
 import { cardExpiry, findCard } from '../vault/card-store.ts';
 import { emitEvent } from './events.ts';
+import { markInvoicePaid, markPastDue } from '../state/invoice-status.ts';
 
 export interface SchedulerOptions {
   /** Only this merchant's invoices and mandates, and its group's cards; default every merchant. */
@@ -57,9 +58,8 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
   // Sessions live at most a day: older 3-D Secure challenges serve nothing, and each holds a card's
   // fingerprint (a keyed hash that, with the charge's BIN and last four and the key ring, gives the number).
   if (!options.merchantId) await deps.db.deleteFrom('challenges').where('created_at', '<', new Date(now.getTime() - 86_400_000).toISOString()).execute();
-  let overdue = deps.db.updateTable('invoices').set({ status: 'past_due' }).where('status', '=', 'open').where('due_date', '<', today);
-  if (options.merchantId) overdue = overdue.where('merchant_id', '=', options.merchantId);
-  summary.past_due = Number((await overdue.executeTakeFirst()).numUpdatedRows);
+  const only = options.merchantId;
+  summary.past_due = await markPastDue(deps.db, (eb) => eb.and([eb('due_date', '<', today), ...(only ? [eb('merchant_id', '=', only)] : [])]));
 
   for (const invoice of await invoicesToTry(deps, today, options.merchantId).execute()) {
     const merchant = await deps.merchants.byId(invoice.merchant_id);
@@ -165,7 +165,7 @@ export async function pickMandate(deps: Deps, merchant: Merchant, invoice: Invoi
 async function settleInvoice(trx: Transaction<Database>, merchant: Merchant, invoice: InvoiceTable, row: ChargeTable, now: Date) {
   const base = { merchantId: merchant.id, groupId: invoice.group_id, now };
   if (row.status === 'succeeded') {
-    await trx.updateTable('invoices').set({ status: 'paid', charge_id: row.id, paid_at: now.toISOString(), failure_code: null }).where('id', '=', invoice.id).execute();
+    await markInvoicePaid(trx, invoice.id, { charge_id: row.id, paid_at: now.toISOString() });
     await emitEvent(trx, { ...base, type: 'invoice.paid', data: { invoice: invoice.id, customer: invoice.customer, charge: row.id, amount: invoice.amount, currency: invoice.currency } });
   } else {
     await trx.updateTable('invoices').set({ failure_code: row.failure_code }).where('id', '=', invoice.id).execute();

@@ -59,7 +59,7 @@ export async function recordCharge(q: Q, input: ChargeInput): Promise<ChargeTabl
 export function toChargeView(row: ChargeTable): ChargeView {
   const view: ChargeView = {
     id: row.id,
-    status: row.status as ChargeView['status'],
+    status: row.status,
     amount: row.amount,
     amount_refunded: row.amount_refunded,
     currency: row.currency,

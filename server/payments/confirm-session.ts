@@ -20,6 +20,7 @@ import { checkLimits, declineError } from './charge-store.ts';
 import { consentLocale, recurringConsentText } from './consent-wording.ts';
 import { assertLeaseHeld, withCustomerLease, type CustomerLease } from './customer-lease.ts';
 import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
+import { claimSession } from '../state/session-status.ts';
 import type { AuthorizeRequest, AuthorizeResult } from './processor.ts';
 
 type ConfirmInput = z.output<typeof FrameConfirm>;
@@ -106,12 +107,9 @@ async function passedChallenge(deps: Deps, session: SessionTable, challengeId: s
 
 /** Takes the session for one confirmation: open, not closed by failures, not expired, atomically. */
 async function claim(deps: Deps, session: SessionTable, attempt: Attempt, now: Date): Promise<void> {
-  const taken = await deps.db.updateTable('sessions')
-    .set({ status: 'processing', attempt: JSON.stringify(attempt), processing_since: now.toISOString() })
-    .where('id', '=', session.id).where('status', '=', 'open')
-    .where('failed_attempts', '<', MAX_FAILED_ATTEMPTS).where('expires_at', '>', now.toISOString())
-    .executeTakeFirst();
-  if (Number(taken.numUpdatedRows) === 1) return;
+  const taken = await claimSession(deps.db, session.id, { attempt: JSON.stringify(attempt), processing_since: now.toISOString() },
+    (eb) => eb.and([eb('failed_attempts', '<', MAX_FAILED_ATTEMPTS), eb('expires_at', '>', now.toISOString())]));
+  if (taken) return;
   const current = await deps.db.selectFrom('sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow();
   assertSessionOpen(current, now);
   throw new ApiError('request_in_progress', 'This session is being confirmed already');

@@ -5,11 +5,12 @@ import type { Transaction } from 'kysely';
 import type { MandateConsent, MandateView, Recurring } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
 import type { Db } from '../db/database.ts';
-import type { Database, MandateTable } from '../db/schema.ts';
+import type { Database, MandateStatus, MandateTable } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { emitEvent } from '../jobs/events.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
+import { cancelMandateRow, endMandates } from '../state/mandate-status.ts';
 
 type Q = Db | Transaction<Database>;
 
@@ -19,11 +20,11 @@ export const dayOf = (time: Date | string) => (typeof time === 'string' ? time :
 /** Whole calendar days from one date (YYYY-MM-DD or ISO time) to another. */
 export const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${dayOf(to)}T00:00:00Z`) - Date.parse(`${dayOf(from)}T00:00:00Z`)) / 86_400_000);
 
-export type MandateStatus = MandateView['status'];
+export type { MandateStatus };
 
 /** The status as it stands today: an active mandate past its end date, or on a deleted card, has ended. */
 export function mandateStatus(row: Pick<MandateTable, 'status' | 'end_date'>, today: string, cardDeleted = false): MandateStatus {
-  if (row.status !== 'active') return row.status as MandateStatus;
+  if (row.status !== 'active') return row.status;
   return today > row.end_date || cardDeleted ? 'ended' : 'active';
 }
 
@@ -112,11 +113,9 @@ export async function cancelMandate(deps: Deps, merchant: Merchant, id: string):
     const found = await trx.selectFrom('mandates').selectAll().where('id', '=', id).where('merchant_id', '=', merchant.id).executeTakeFirst();
     if (!found) throw notFound('mandate', 'id');
     if (mandateStatus(found, today) !== 'active') return { row: found, cancelled: false };
-    const moved = await trx.updateTable('mandates').set({ status: 'cancelled', ended_at: now.toISOString() })
-      .where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) return { row: found, cancelled: false };
+    if (!(await cancelMandateRow(trx, id, now))) return { row: found, cancelled: false };
     await emitEvent(trx, { merchantId: merchant.id, groupId: merchant.group_id, type: 'mandate.cancelled', now, data: { mandate: id, customer: found.customer, card: found.card_token, by: 'merchant' } });
-    return { row: { ...found, status: 'cancelled', ended_at: now.toISOString() }, cancelled: true };
+    return { row: { ...found, status: 'cancelled' as const, ended_at: now.toISOString() }, cancelled: true };
   });
   if (cancelled) {
     const consent = JSON.parse(row.consent) as MandateConsent;
@@ -130,15 +129,10 @@ export async function cancelMandate(deps: Deps, merchant: Merchant, id: string):
 
 /** Ends every active mandate on a card, in the transaction that deletes it. */
 export async function endCardMandates(trx: Q, token: string, now: Date): Promise<number> {
-  const moved = await trx.updateTable('mandates').set({ status: 'ended', ended_at: now.toISOString() })
-    .where('card_token', '=', token).where('status', '=', 'active').executeTakeFirst();
-  return Number(moved.numUpdatedRows);
+  return endMandates(trx, (eb) => eb('card_token', '=', token), now);
 }
 
 /** Stores as ended the active mandates whose end date has passed (every merchant's, or one's). */
 export async function endLapsedMandates(db: Db, now: Date, merchantId?: string): Promise<number> {
-  let q = db.updateTable('mandates').set({ status: 'ended', ended_at: now.toISOString() })
-    .where('status', '=', 'active').where('end_date', '<', dayOf(now));
-  if (merchantId) q = q.where('merchant_id', '=', merchantId);
-  return Number((await q.executeTakeFirst()).numUpdatedRows);
+  return endMandates(db, (eb) => eb.and([eb('end_date', '<', dayOf(now)), ...(merchantId ? [eb('merchant_id', '=', merchantId)] : [])]), now);
 }

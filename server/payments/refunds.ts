@@ -7,6 +7,7 @@ import type { ChargeTable, RefundTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { emitEvent } from '../jobs/events.ts';
+import { failRefund, succeedRefund } from '../state/refund-status.ts';
 
 export function toRefundView(row: RefundTable, currency: string): RefundView {
   return { id: row.id, charge: row.charge_id, amount: row.amount, currency, status: row.status === 'succeeded' ? 'succeeded' : 'failed', created: row.created_at };
@@ -30,8 +31,8 @@ async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Pro
   }
   const now = deps.clock();
   await deps.db.transaction().execute(async (trx) => {
-    const moved = await trx.updateTable('refunds').set({ status: outcome, processor_id: processorId }).where('id', '=', refund.id).where('status', '=', 'pending').executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) return;
+    const moved = await (outcome === 'succeeded' ? succeedRefund : failRefund)(trx, refund.id, processorId);
+    if (!moved) return;
     if (outcome === 'failed') {
       await trx.updateTable('charges').set((eb) => ({ amount_refunded: eb('amount_refunded', '-', refund.amount) })).where('id', '=', charge.id).execute();
     } else {

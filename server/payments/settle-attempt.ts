@@ -14,6 +14,7 @@ import type { CustomerLease } from './customer-lease.ts';
 import { createMandate } from './mandates.ts';
 import type { AuthorizeResult } from './processor.ts';
 import { binFacts } from './bin-facts.ts';
+import { completeSession, reopenSession } from '../state/session-status.ts';
 
 /** A confirmation in flight, as stored on its session: masked, never the number or the CVC. */
 export interface Attempt {
@@ -49,10 +50,7 @@ function chargeInput(session: SessionTable, attempt: Attempt, token: string | nu
 
 /** Returns the session to `open` after an attempt that took no money. */
 export async function releaseSession(deps: Deps, session: SessionTable, options: { failed: boolean }): Promise<void> {
-  await deps.db.updateTable('sessions')
-    .set((eb) => ({ status: 'open', attempt: null, processing_since: null, ...(options.failed ? { failed_attempts: eb('failed_attempts', '+', 1) } : {}) }))
-    .where('id', '=', session.id).where('status', '=', 'processing')
-    .execute();
+  await reopenSession(deps.db, session.id, options);
 }
 
 /** A decline: the failed charge is recorded (payment mode), the attempt counts, the session reopens. */
@@ -61,10 +59,7 @@ export async function recordDecline(deps: Deps, merchant: Merchant, session: Ses
   return deps.db.transaction().execute(async (trx) => {
     // Fenced: a holder whose lease was taken over records nothing; the session is settled later from the processor.
     await lease?.confirm(trx);
-    await trx.updateTable('sessions')
-      .set((eb) => ({ status: 'open', attempt: null, processing_since: null, failed_attempts: eb('failed_attempts', '+', 1) }))
-      .where('id', '=', session.id).where('status', '=', 'processing')
-      .execute();
+    await reopenSession(trx, session.id, { failed: true });
     if (session.mode !== 'payment') return undefined;
     const row = await recordCharge(trx, chargeInput(session, attempt, attempt.token, result, now));
     await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'charge.failed', data: { charge: row.id, session: session.id, code: result.code, decline_code: result.decline_code }, now });
@@ -121,11 +116,10 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
       mandateId = mandate.id;
     }
     if (attempt.challenge) await trx.updateTable('challenges').set({ status: 'used' }).where('id', '=', attempt.challenge).execute();
-    const completed = await trx.updateTable('sessions').set({
-      status: 'complete', charge_id: chargeId, card_token: token, card_masked: JSON.stringify(card), saved: saved ? 1 : 0,
-      completed_at: now.toISOString(), attempt: null, processing_since: null, mandate_id: mandateId,
-    }).where('id', '=', session.id).where('status', '=', 'processing').executeTakeFirst();
-    if (Number(completed.numUpdatedRows) !== 1) throw new Error('session was settled by another request');
+    const completed = await completeSession(trx, session.id, {
+      charge_id: chargeId, card_token: token, card_masked: JSON.stringify(card), saved: saved ? 1 : 0, completed_at: now.toISOString(), mandate_id: mandateId,
+    });
+    if (!completed) throw new Error('session was settled by another request');
     await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'session.completed', data: { session: session.id, charge: chargeId, card: token, saved, order: session.order_ref, mandate: mandateId }, now });
     return { chargeId, card, saved, mandateId };
   });

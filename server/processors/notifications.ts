@@ -6,6 +6,7 @@ import { newId } from '../ids.ts';
 import { emitEvent } from '../jobs/events.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import type { ProcessorNotification } from '../payments/processor.ts';
+import { reverseRefund } from '../state/refund-status.ts';
 
 export async function applyNotification(deps: Deps, merchant: Merchant, n: ProcessorNotification): Promise<'applied' | 'duplicate' | 'unknown_payment'> {
   const now = deps.clock();
@@ -22,9 +23,7 @@ export async function applyNotification(deps: Deps, merchant: Merchant, n: Proce
       const refunds = trx.selectFrom('refunds').selectAll().where('charge_id', '=', charge.id).where('status', '=', 'succeeded');
       const refund = await (n.refund ? refunds.where('processor_id', '=', n.refund) : refunds.orderBy('created_at', 'desc')).executeTakeFirst();
       if (!refund) return 'unknown_payment';
-      const moved = await trx.updateTable('refunds').set({ status: 'failed', failure_reason: n.reason ?? null })
-        .where('id', '=', refund.id).where('status', '=', 'succeeded').executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) return 'duplicate';
+      if (!(await reverseRefund(trx, refund.id, n.reason ?? null))) return 'duplicate';
       // The money did not go back: it may be refunded again.
       await trx.updateTable('charges').set((eb) => ({ amount_refunded: eb('amount_refunded', '-', refund.amount) })).where('id', '=', charge.id).execute();
       await emitEvent(trx, { ...base, type: 'charge.refund_failed', data: { charge: charge.id, refund: refund.id, amount: refund.amount, reason: n.reason ?? null } });

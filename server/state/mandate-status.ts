@@ -1,0 +1,28 @@
+// A mandate is created active and ends for good: cancelled by the merchant, or ended by its end date
+// or by the deletion of its card. The API shows an active mandate past its end date as ended already.
+import type { MandateView } from '../../protocol/api.ts';
+import type { Queryable } from '../db/database.ts';
+import type { MandateStatus } from '../db/schema.ts';
+import { defineMachine, moveRows, type Assert, type Equal, type RowFilter, type Transitions } from './machine.ts';
+
+export type { MandateStatus } from '../db/schema.ts';
+
+const transitions = {
+  active: ['cancelled', 'ended'],
+  cancelled: [],
+  ended: [],
+} as const satisfies Transitions<MandateStatus>;
+
+export const mandateMachine = defineMachine<MandateStatus, typeof transitions>('mandate', ['active'], transitions);
+
+type _ApiStatus = Assert<Equal<MandateView['status'], MandateStatus>>;
+
+/** active → cancelled, by the merchant. */
+export async function cancelMandateRow(q: Queryable, id: string, now: Date): Promise<boolean> {
+  return (await moveRows(q, 'mandates', mandateMachine, { rows: id, from: 'active', to: 'cancelled', set: { ended_at: now.toISOString() } })) === 1;
+}
+
+/** active → ended: one mandate, or every one a filter picks (those on a deleted card, those past their end date); how many moved. */
+export async function endMandates(q: Queryable, rows: string | RowFilter<'mandates'>, now: Date): Promise<number> {
+  return moveRows(q, 'mandates', mandateMachine, { rows, from: 'active', to: 'ended', set: { ended_at: now.toISOString() } });
+}

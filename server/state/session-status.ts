@@ -1,0 +1,44 @@
+// A checkout session's stored status. A confirmation claims an open session (processing), which
+// either completes or reopens for another try. `expired` is never stored: a session expires by its
+// expires_at, and the API shows a session in processing as open.
+import type { SessionView } from '../../protocol/api.ts';
+import type { Queryable } from '../db/database.ts';
+import type { SessionStatus, SessionTable } from '../db/schema.ts';
+import { defineMachine, moveRows, type Assert, type Equal, type RowFilter, type Transitions } from './machine.ts';
+
+export type { SessionStatus } from '../db/schema.ts';
+
+const transitions = {
+  open: ['processing'],
+  processing: ['open', 'complete'],
+  complete: [],
+  expired: [],
+} as const satisfies Transitions<SessionStatus>;
+
+export const sessionMachine = defineMachine<SessionStatus, typeof transitions>('session', ['open'], transitions);
+
+// The API's session statuses are the stored ones but processing.
+type _ApiStatus = Assert<Equal<SessionView['status'], Exclude<SessionStatus, 'processing'>>>;
+
+/** open → processing: one confirmation takes the session; `also` holds what else must be true of it. */
+export async function claimSession(
+  q: Queryable, id: string, set: { attempt: string; processing_since: string }, also?: RowFilter<'sessions'>,
+): Promise<boolean> {
+  return (await moveRows(q, 'sessions', sessionMachine, { rows: id, from: 'open', to: 'processing', set, also })) === 1;
+}
+
+/** processing → open: the attempt took no money; a failed one counts against card testing. */
+export async function reopenSession(q: Queryable, id: string, options: { failed: boolean }): Promise<boolean> {
+  return (await moveRows(q, 'sessions', sessionMachine, {
+    rows: id, from: 'processing', to: 'open',
+    set: (eb) => ({ attempt: null, processing_since: null, ...(options.failed ? { failed_attempts: eb('failed_attempts', '+', 1) } : {}) }),
+  })) === 1;
+}
+
+type Completion = Pick<SessionTable, 'charge_id' | 'card_token' | 'card_masked' | 'saved' | 'completed_at' | 'mandate_id'>;
+
+/** processing → complete: the approval is recorded on the session, and its attempt is over. */
+export async function completeSession(q: Queryable, id: string, set: Completion): Promise<boolean> {
+  const move = { rows: id, from: 'processing', to: 'complete', set: { ...set, attempt: null, processing_since: null } } as const;
+  return (await moveRows(q, 'sessions', sessionMachine, move)) === 1;
+}

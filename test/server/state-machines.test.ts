@@ -1,0 +1,267 @@
+// The status machines of server/state/: each allows exactly the transitions written out below (a change
+// to a machine needs a change here), refuses any other with IllegalTransition, and on a real database
+// (both engines) moves a row only from its `from` status, so a second or late caller sees it lost.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DbHandle, openDatabase } from '../../server/db/database.ts';
+import { migrate } from '../../server/db/migrations.ts';
+import type { InvoiceStatus, InvoiceTable, MandateTable, RefundTable, SessionTable } from '../../server/db/schema.ts';
+import { chargeMachine } from '../../server/state/charge-status.ts';
+import { invoiceMachine, markInvoicePaid, markPastDue } from '../../server/state/invoice-status.ts';
+import { IllegalTransition, moveRows, type Machine } from '../../server/state/machine.ts';
+import { cancelMandateRow, endMandates, mandateMachine } from '../../server/state/mandate-status.ts';
+import { failRefund, refundMachine, reverseRefund, succeedRefund } from '../../server/state/refund-status.ts';
+import { claimSession, completeSession, reopenSession, sessionMachine } from '../../server/state/session-status.ts';
+import { createPgDatabase, describeEachDb } from '../helpers/databases.ts';
+
+interface Expected {
+  machine: Machine<string, any>;
+  statuses: string[];
+  initial: string[];
+  allowed: string[];
+}
+
+const MACHINES: Record<string, Expected> = {
+  session: {
+    machine: sessionMachine,
+    statuses: ['open', 'processing', 'complete', 'expired'],
+    initial: ['open'],
+    allowed: ['open → processing', 'processing → open', 'processing → complete'],
+  },
+  charge: {
+    machine: chargeMachine,
+    statuses: ['succeeded', 'failed'],
+    // Inserted with the processor's answer, never changed.
+    initial: ['succeeded', 'failed'],
+    allowed: [],
+  },
+  refund: {
+    machine: refundMachine,
+    statuses: ['pending', 'succeeded', 'failed'],
+    initial: ['pending'],
+    allowed: ['pending → succeeded', 'pending → failed', 'succeeded → failed'],
+  },
+  mandate: {
+    machine: mandateMachine,
+    statuses: ['active', 'cancelled', 'ended'],
+    initial: ['active'],
+    allowed: ['active → cancelled', 'active → ended'],
+  },
+  invoice: {
+    machine: invoiceMachine,
+    statuses: ['open', 'paid', 'past_due'],
+    initial: ['open'],
+    allowed: ['open → paid', 'open → past_due', 'past_due → paid'],
+  },
+};
+
+describe('status machines', () => {
+  for (const [name, { machine, statuses, initial, allowed }] of Object.entries(MACHINES)) {
+    it(`${name}: has exactly its statuses and initial statuses`, () => {
+      expect(machine.name).toBe(name);
+      expect([...machine.statuses].sort()).toEqual([...statuses].sort());
+      expect([...machine.initial].sort()).toEqual([...initial].sort());
+    });
+
+    it(`${name}: allows exactly ${allowed.length ? allowed.join(', ') : 'no transition'}, and throws IllegalTransition on any other pair`, () => {
+      const found: string[] = [];
+      for (const from of statuses) {
+        for (const to of statuses) {
+          const pair = `${from} → ${to}`;
+          if (machine.allows(from, to)) {
+            found.push(pair);
+            expect(() => machine.check(from, to)).not.toThrow();
+            continue;
+          }
+          let thrown: unknown;
+          try {
+            machine.check(from, to);
+          } catch (err) {
+            thrown = err;
+          }
+          expect(thrown, pair).toBeInstanceOf(IllegalTransition);
+          expect(thrown).toMatchObject({ name: 'IllegalTransition', machine: name, from, to });
+        }
+      }
+      expect(found.sort()).toEqual([...allowed].sort());
+    });
+  }
+
+  it('refuses a transition between literal statuses at compile time too', () => {
+    // @ts-expect-error a complete session is final: this line must not compile.
+    expect(() => sessionMachine.check('complete', 'open')).toThrow(IllegalTransition);
+    // @ts-expect-error an open session never becomes expired in the table (expires_at says it).
+    expect(() => sessionMachine.check('open', 'expired')).toThrow(IllegalTransition);
+    // Statuses known only at run time compile, and are checked then: each from must allow the move.
+    const from: InvoiceStatus[] = ['open', 'past_due'];
+    expect(() => invoiceMachine.check(from, 'past_due')).toThrow(IllegalTransition);
+    expect(() => invoiceMachine.check(from, 'paid')).not.toThrow();
+  });
+});
+
+const NOW = '2031-05-10T12:00:00.000Z';
+
+function sessionRow(id: string, over: Partial<SessionTable> = {}): SessionTable {
+  return {
+    id, merchant_id: 'm_1', group_id: 'g_1', client_secret_hash: 'h', mode: 'payment', amount: 1000, currency: 'USD', customer: null,
+    order_ref: null, save_card: 'off', recurring: null, status: 'open', failed_attempts: 0, expires_at: '2031-05-10T13:00:00.000Z',
+    charge_id: null, card_token: null, card_masked: null, mandate_id: null, saved: 0, created_at: NOW, completed_at: null,
+    attempt: null, processing_since: null, ...over,
+  };
+}
+
+const refundRow = (id: string, status: RefundTable['status']): RefundTable => ({
+  id, charge_id: 'ch_1', merchant_id: 'm_1', amount: 500, status, processor_ref: `ref-${id}`, created_at: NOW,
+});
+
+const mandateRow = (id: string, card: string, status: MandateTable['status'] = 'active'): MandateTable => ({
+  id, merchant_id: 'm_1', group_id: 'g_1', customer: 'c_1', card_token: card, min_amount: 100, max_amount: 5000, currency: 'USD',
+  frequency_days: 30, end_date: '2032-01-01', status, network_transaction_id: null, consent: '{}', last_charge_at: null, created_at: NOW,
+  ended_at: status === 'active' ? null : '2031-01-01T00:00:00.000Z',
+});
+
+const invoiceRow = (id: string, due: string, status: InvoiceTable['status'] = 'open', merchant = 'm_1'): InvoiceTable => ({
+  id, merchant_id: merchant, group_id: 'g_1', customer: 'c_1', amount: 1000, currency: 'USD', due_date: due, description: null, auto_pay: 1,
+  status, last_attempt_on: null, attempts: 0, charge_id: status === 'paid' ? 'ch_paid' : null, failure_code: 'card_declined', created_at: NOW,
+  paid_at: status === 'paid' ? NOW : null,
+});
+
+describeEachDb('status transitions on the database', (target) => {
+  let handle: DbHandle;
+  let dataDir: string | undefined;
+  let dropPg: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    if (target === 'postgres') {
+      const pg = await createPgDatabase();
+      dropPg = pg.drop;
+      handle = openDatabase({ databaseUrl: pg.url, dataDir: '' });
+    } else {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-states-'));
+      handle = openDatabase({ dataDir });
+    }
+    await migrate(handle.db);
+  });
+  afterAll(async () => {
+    await handle?.close();
+    await dropPg?.();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const session = (id: string) => handle.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('session: of two concurrent claims one wins; a late reopen or second completion changes nothing', async () => {
+    const { db } = handle;
+    await db.insertInto('sessions').values(sessionRow('cs_race')).execute();
+    const claims = await Promise.all(['a', 'b'].map((n) => claimSession(db, 'cs_race', { attempt: `{"ref":"${n}"}`, processing_since: NOW })));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const claimed = await session('cs_race');
+    expect(claimed.status).toBe('processing');
+    expect(claimed.attempt).toBe(`{"ref":"${claims[0] ? 'a' : 'b'}"}`);
+
+    // A claim of a processing session (another tab confirming) does not move it.
+    expect(await claimSession(db, 'cs_race', { attempt: '{"ref":"c"}', processing_since: NOW })).toBe(false);
+    expect(await session('cs_race')).toEqual(claimed);
+
+    const completion = { charge_id: 'ch_1', card_token: null, card_masked: '{"last4":"4242"}', saved: 0, completed_at: NOW, mandate_id: null };
+    expect(await db.transaction().execute((trx) => completeSession(trx, 'cs_race', completion))).toBe(true);
+    const done = await session('cs_race');
+    expect(done).toMatchObject({ status: 'complete', charge_id: 'ch_1', attempt: null, processing_since: null });
+
+    // The decline of a stale attempt arriving after the approval: neither reopens nor counts.
+    expect(await reopenSession(db, 'cs_race', { failed: true })).toBe(false);
+    expect(await completeSession(db, 'cs_race', { ...completion, charge_id: 'ch_2' })).toBe(false);
+    expect(await session('cs_race')).toEqual(done);
+  });
+
+  it('session: a claim moves nothing when its other conditions fail; a failed attempt reopens and counts', async () => {
+    const { db } = handle;
+    await db.insertInto('sessions').values(sessionRow('cs_closed', { failed_attempts: 5 })).execute();
+    expect(await claimSession(db, 'cs_closed', { attempt: '{}', processing_since: NOW }, (eb) => eb('failed_attempts', '<', 5))).toBe(false);
+    expect((await session('cs_closed')).status).toBe('open');
+
+    await db.insertInto('sessions').values(sessionRow('cs_retry', { failed_attempts: 1 })).execute();
+    expect(await claimSession(db, 'cs_retry', { attempt: '{}', processing_since: NOW }, (eb) => eb('failed_attempts', '<', 5))).toBe(true);
+    expect(await reopenSession(db, 'cs_retry', { failed: true })).toBe(true);
+    expect(await session('cs_retry')).toMatchObject({ status: 'open', failed_attempts: 2, attempt: null, processing_since: null });
+    expect(await reopenSession(db, 'cs_retry', { failed: true })).toBe(false);
+    expect((await session('cs_retry')).failed_attempts).toBe(2);
+  });
+
+  it('refund: settled once; a late answer is ignored; only a succeeded refund is reversed, once', async () => {
+    const { db } = handle;
+    const refund = () => db.selectFrom('refunds').selectAll().where('id', '=', 're_1').executeTakeFirstOrThrow();
+    await db.insertInto('refunds').values(refundRow('re_1', 'pending')).execute();
+    const answers = await Promise.all([succeedRefund(db, 're_1', 'p_ok'), failRefund(db, 're_1', 'p_late')]);
+    expect(answers.filter(Boolean)).toHaveLength(1);
+    const settled = await refund();
+    expect(settled).toMatchObject(answers[0] ? { status: 'succeeded', processor_id: 'p_ok' } : { status: 'failed', processor_id: 'p_late' });
+
+    await db.deleteFrom('refunds').where('id', '=', 're_1').execute();
+    await db.insertInto('refunds').values(refundRow('re_1', 'pending')).execute();
+    expect(await reverseRefund(db, 're_1', 'too early')).toBe(false);
+    expect(await succeedRefund(db, 're_1', 'p_ok')).toBe(true);
+    expect(await reverseRefund(db, 're_1', 'insufficient_funds')).toBe(true);
+    expect(await refund()).toMatchObject({ status: 'failed', failure_reason: 'insufficient_funds' });
+    expect(await reverseRefund(db, 're_1', 'again')).toBe(false);
+    expect(await succeedRefund(db, 're_1', 'p_again')).toBe(false);
+    expect(await refund()).toMatchObject({ status: 'failed', failure_reason: 'insufficient_funds', processor_id: 'p_ok' });
+  });
+
+  it('mandate: cancelled once; ending by card moves only the active ones', async () => {
+    const { db } = handle;
+    const mandate = (id: string) => db.selectFrom('mandates').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    await db.insertInto('mandates').values([
+      mandateRow('mdt_1', 'card_a'), mandateRow('mdt_2', 'card_a'), mandateRow('mdt_3', 'card_a', 'cancelled'), mandateRow('mdt_4', 'card_b'),
+    ]).execute();
+    const later = new Date('2031-06-01T00:00:00.000Z');
+    const cancels = await Promise.all([cancelMandateRow(db, 'mdt_1', new Date(NOW)), cancelMandateRow(db, 'mdt_1', later)]);
+    expect(cancels.filter(Boolean)).toHaveLength(1);
+    const cancelled = await mandate('mdt_1');
+    expect(cancelled.status).toBe('cancelled');
+
+    expect(await endMandates(db, (eb) => eb('card_token', '=', 'card_a'), later)).toBe(1);
+    expect(await mandate('mdt_1')).toEqual(cancelled);
+    expect(await mandate('mdt_2')).toMatchObject({ status: 'ended', ended_at: later.toISOString() });
+    expect(await mandate('mdt_3')).toMatchObject({ status: 'cancelled', ended_at: '2031-01-01T00:00:00.000Z' });
+    expect((await mandate('mdt_4')).status).toBe('active');
+    expect(await endMandates(db, 'mdt_2', later)).toBe(0);
+    expect(await cancelMandateRow(db, 'mdt_2', later)).toBe(false);
+    expect((await mandate('mdt_2')).status).toBe('ended');
+  });
+
+  it('invoice: only open invoices become past due; paid once, from open or past due', async () => {
+    const { db } = handle;
+    const invoice = (id: string) => db.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    await db.insertInto('invoices').values([
+      invoiceRow('inv_late', '2031-05-01'), invoiceRow('inv_due', '2031-05-20'), invoiceRow('inv_paid', '2031-05-01', 'paid'),
+      invoiceRow('inv_other', '2031-05-01', 'open', 'm_2'),
+    ]).execute();
+    const overdue = (eb: any) => eb.and([eb('due_date', '<', '2031-05-10'), eb('merchant_id', '=', 'm_1')]);
+    expect(await markPastDue(db, overdue)).toBe(1);
+    expect(await markPastDue(db, overdue)).toBe(0);
+    expect((await invoice('inv_late')).status).toBe('past_due');
+    expect((await invoice('inv_due')).status).toBe('open');
+    expect((await invoice('inv_paid')).status).toBe('paid');
+    expect((await invoice('inv_other')).status).toBe('open');
+
+    expect(await markInvoicePaid(db, 'inv_late', { charge_id: 'ch_1', paid_at: NOW })).toBe(true);
+    expect(await invoice('inv_late')).toMatchObject({ status: 'paid', charge_id: 'ch_1', paid_at: NOW, failure_code: null });
+    expect(await markInvoicePaid(db, 'inv_due', { charge_id: 'ch_2', paid_at: NOW })).toBe(true);
+    expect(await markInvoicePaid(db, 'inv_due', { charge_id: 'ch_3', paid_at: NOW })).toBe(false);
+    expect((await invoice('inv_due')).charge_id).toBe('ch_2');
+  });
+
+  it('an illegal move throws IllegalTransition before it touches the row', async () => {
+    const { db } = handle;
+    await db.insertInto('sessions').values(sessionRow('cs_final', { status: 'complete' })).execute();
+    const before = await session('cs_final');
+    const move = { rows: 'cs_final', from: 'complete', to: 'open' } as any;
+    await expect(moveRows(db, 'sessions', sessionMachine, move))
+      .rejects.toMatchObject({ name: 'IllegalTransition', machine: 'session', from: 'complete', to: 'open' });
+    await expect(moveRows(db, 'sessions', sessionMachine, move)).rejects.toBeInstanceOf(IllegalTransition);
+    expect(await session('cs_final')).toEqual(before);
+  });
+});
