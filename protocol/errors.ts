@@ -91,3 +91,6 @@ export interface ApiErrorBody {
 export interface ErrorResponse {
   error: ApiErrorBody;
 }
+
+/** The error body as a client reads it off the wire: type and code are checked to be strings, not to be in this build's catalogue. */
+export type ReceivedErrorBody = Omit<ApiErrorBody, 'type' | 'code'> & { type: string; code: string };

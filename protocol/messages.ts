@@ -5,8 +5,10 @@
 /** Scopes the RPC messages: both sides use the same id. */
 export const SERVICE_ID = 'card-vault-fields/1';
 
-export type Locale = 'en' | 'ru' | 'fr' | 'tr';
-export const LOCALES: readonly Locale[] = ['en', 'ru', 'fr', 'tr'];
+/** The languages of the fields, of customer messages and of agreements: the one list of them (the zod enums use it too). */
+const LOCALE_LIST = ['en', 'ru', 'fr', 'tr'] as const;
+export type Locale = (typeof LOCALE_LIST)[number];
+export const LOCALES: readonly Locale[] = LOCALE_LIST;
 
 /** Every visible text of the fields, by the name a merchant overrides it with in `labels`. */
 export type LabelKey =

@@ -1,9 +1,9 @@
 // The wording of customer messages in each supported language: a subject and body for e-mail and a
 // short text for SMS. Amounts come in minor units and are formatted for the locale and currency.
+import { LOCALES, type Locale } from '../../protocol/messages.ts';
 import type { MessageTemplate } from './messenger.ts';
 
-export const LOCALES = ['en', 'ru', 'fr', 'tr'] as const;
-export type Locale = (typeof LOCALES)[number];
+export { LOCALES, type Locale };
 
 export interface RenderedMessage {
   subject: string;

@@ -1,6 +1,6 @@
 // A customer's saved cards: list, import from another provider, make default, delete.
-import { createRoute, z } from '@hono/zod-openapi';
-import { CardImport, CardUpdate, CardView, CustomerNumber } from '../../protocol/api.ts';
+import { createRoute } from '@hono/zod-openapi';
+import { CardDeleted, CardImport, CardList, CardParams, CardUpdate, CardView, CustomerParam } from '../../protocol/api.ts';
 import type { AppEnv } from '../context.ts';
 import { ensureCustomer, noteCardSaved } from '../customers/customer-store.ts';
 import { deleteCard } from '../customers/delete-card.ts';
@@ -12,15 +12,10 @@ import { binFacts } from '../payments/bin-facts.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 import type { Context } from 'hono';
 
-const customerParam = z.object({ customer: CustomerNumber });
-const cardParams = z.object({ customer: CustomerNumber, token: z.string().min(1).max(64) });
-const CardList = z.object({ data: z.array(CardView) });
-const Deleted = z.object({ token: z.string(), deleted: z.literal(true) });
-
-const list = createRoute({ method: 'get', path: '/v1/customers/{customer}/cards', security: secured, request: { params: customerParam }, responses: { 200: jsonContent(CardList, 'The saved cards, default first'), 400: errors[400] } });
-const importCard = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards', security: secured, request: { params: customerParam, ...jsonBody(CardImport) }, responses: { 201: jsonContent(CardView, 'The imported card'), 200: jsonContent(CardView, 'The customer already had this number: the same card, updated'), 400: errors[400], 403: errors[403] } });
-const update = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: cardParams, ...jsonBody(CardUpdate) }, responses: { 200: jsonContent(CardView, 'The card, now the default'), 404: errors[404] } });
-const remove = createRoute({ method: 'delete', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: cardParams }, responses: { 200: jsonContent(Deleted, 'The card is deleted and its key destroyed'), 404: errors[404] } });
+const list = createRoute({ method: 'get', path: '/v1/customers/{customer}/cards', security: secured, request: { params: CustomerParam }, responses: { 200: jsonContent(CardList, 'The saved cards, default first'), 400: errors[400] } });
+const importCard = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards', security: secured, request: { params: CustomerParam, ...jsonBody(CardImport) }, responses: { 201: jsonContent(CardView, 'The imported card'), 200: jsonContent(CardView, 'The customer already had this number: the same card, updated'), 400: errors[400], 403: errors[403] } });
+const update = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: CardParams, ...jsonBody(CardUpdate) }, responses: { 200: jsonContent(CardView, 'The card, now the default'), 404: errors[404] } });
+const remove = createRoute({ method: 'delete', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: CardParams }, responses: { 200: jsonContent(CardDeleted, 'The card is deleted and its key destroyed'), 404: errors[404] } });
 
 /** One card as the list shows it. */
 async function view(c: Context<AppEnv>, row: LiveCard) {

@@ -1,6 +1,6 @@
 // Charges: merchant-initiated charges under a mandate, reading the ledger, and refunds that never exceed the charge.
-import { createRoute, z } from '@hono/zod-openapi';
-import { ChargeCreate, ChargeView, CustomerNumber, ListQuery, RefundCreate, RefundView } from '../../protocol/api.ts';
+import { createRoute } from '@hono/zod-openapi';
+import { ChargeCreate, ChargeList, ChargeView, CustomerListQuery, IdParam, RefundCreate, RefundView } from '../../protocol/api.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { declineError, toChargeView } from '../payments/charge-store.ts';
 import { merchantCharge } from '../payments/merchant-charge.ts';
@@ -8,13 +8,10 @@ import { refundCharge, toRefundView } from '../payments/refunds.ts';
 import { ErrorSchema, errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 import { listPage } from './list-page.ts';
 
-const idParam = z.object({ id: z.string().min(1).max(64) });
-const ChargeList = z.object({ data: z.array(ChargeView), has_more: z.boolean() });
-
 const create = createRoute({ method: 'post', path: '/v1/charges', security: secured, summary: 'A merchant-initiated charge of a saved card (Idempotency-Key required)', request: jsonBody(ChargeCreate), responses: { 201: jsonContent(ChargeView, 'The charge succeeded'), 402: jsonContent(ErrorSchema, 'A mandate, limit or expiry check failed (no charge recorded), or the card was declined (the error names the recorded charge)'), 404: errors[404], 409: errors[409], 502: jsonContent(ErrorSchema, 'The processor could not be reached; retry with the same key') } });
-const read = createRoute({ method: 'get', path: '/v1/charges/{id}', security: secured, request: { params: idParam }, responses: { 200: jsonContent(ChargeView, 'The charge'), 404: errors[404] } });
-const list = createRoute({ method: 'get', path: '/v1/charges', security: secured, request: { query: ListQuery.extend({ customer: CustomerNumber.optional() }) }, responses: { 200: jsonContent(ChargeList, 'Charges, newest first'), 400: errors[400] } });
-const refund = createRoute({ method: 'post', path: '/v1/charges/{id}/refunds', security: secured, request: { params: idParam, ...jsonBody(RefundCreate) }, responses: { 201: jsonContent(RefundView, 'The refund'), 400: errors[400], 404: errors[404] } });
+const read = createRoute({ method: 'get', path: '/v1/charges/{id}', security: secured, request: { params: IdParam }, responses: { 200: jsonContent(ChargeView, 'The charge'), 404: errors[404] } });
+const list = createRoute({ method: 'get', path: '/v1/charges', security: secured, request: { query: CustomerListQuery }, responses: { 200: jsonContent(ChargeList, 'Charges, newest first'), 400: errors[400] } });
+const refund = createRoute({ method: 'post', path: '/v1/charges/{id}/refunds', security: secured, request: { params: IdParam, ...jsonBody(RefundCreate) }, responses: { 201: jsonContent(RefundView, 'The refund'), 400: errors[400], 404: errors[404] } });
 
 export const chargeRoutes = router()
   .openapi(create, async (c) => {

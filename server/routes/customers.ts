@@ -1,13 +1,12 @@
 // GET/POST /v1/customers/:customer: a customer's status, contact and limits in the merchant group.
-import { createRoute, z } from '@hono/zod-openapi';
-import { CustomerNumber, CustomerUpdate, CustomerView } from '../../protocol/api.ts';
+import { createRoute } from '@hono/zod-openapi';
+import { CustomerParam, CustomerUpdate, CustomerView } from '../../protocol/api.ts';
 import { ensureCustomer, getCustomer, toCustomerView } from '../customers/customer-store.ts';
 import type { CustomerTable } from '../db/schema.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
-const params = z.object({ customer: CustomerNumber });
-const read = createRoute({ method: 'get', path: '/v1/customers/{customer}', security: secured, request: { params }, responses: { 200: jsonContent(CustomerView, 'The customer'), 400: errors[400] } });
-const upsert = createRoute({ method: 'post', path: '/v1/customers/{customer}', security: secured, request: { params, ...jsonBody(CustomerUpdate) }, responses: { 200: jsonContent(CustomerView, 'The customer after the change'), 400: errors[400] } });
+const read = createRoute({ method: 'get', path: '/v1/customers/{customer}', security: secured, request: { params: CustomerParam }, responses: { 200: jsonContent(CustomerView, 'The customer'), 400: errors[400] } });
+const upsert = createRoute({ method: 'post', path: '/v1/customers/{customer}', security: secured, request: { params: CustomerParam, ...jsonBody(CustomerUpdate) }, responses: { 200: jsonContent(CustomerView, 'The customer after the change'), 400: errors[400] } });
 
 /** The view, with the language of the customer's messages when one was chosen. */
 function view(customer: string, row: CustomerTable | undefined): CustomerView {

@@ -1,12 +1,10 @@
 // GET /v1/events: what happened in the merchant's account, newest first.
-import { createRoute, z } from '@hono/zod-openapi';
-import { ListQuery } from '../../protocol/api.ts';
+import { createRoute } from '@hono/zod-openapi';
+import { EventList, EventListQuery } from '../../protocol/api.ts';
 import { jsonContent, router, secured, errors } from './openapi.ts';
 import { listPage } from './list-page.ts';
 
-const Event = z.object({ id: z.string(), type: z.string(), created: z.string(), data: z.record(z.string(), z.unknown()) });
-const EventList = z.object({ data: z.array(Event), has_more: z.boolean() });
-const list = createRoute({ method: 'get', path: '/v1/events', security: secured, request: { query: ListQuery.extend({ type: z.string().max(64).optional() }) }, responses: { 200: jsonContent(EventList, 'Events, newest first'), 400: errors[400] } });
+const list = createRoute({ method: 'get', path: '/v1/events', security: secured, request: { query: EventListQuery }, responses: { 200: jsonContent(EventList, 'Events, newest first'), 400: errors[400] } });
 
 export const eventRoutes = router().openapi(list, async (c) => {
   const { type, limit, starting_after } = c.req.valid('query');

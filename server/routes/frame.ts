@@ -1,7 +1,10 @@
 // The endpoints only the fields' iframe calls (frameAuth guards them): read the session with the
 // customer's saved cards, confirm, delete a saved card, answer a 3-D Secure challenge.
-import { createRoute, z } from '@hono/zod-openapi';
-import { FrameChallengeAnswer, FrameChallengeResult, FrameConfirm, FrameConfirmResult, FrameDeleteCard, FrameSession, FrameSessionRequest, type FrameSavedCard, type Recurring } from '../../protocol/api.ts';
+import { createRoute } from '@hono/zod-openapi';
+import {
+  CardDeleted, FrameChallengeAnswer, FrameChallengeResult, FrameConfirm, FrameConfirmResult, FrameDeleteCard, FrameSession, FrameSessionRequest, IdParam,
+  type FrameSavedCard, type Recurring,
+} from '../../protocol/api.ts';
 import { getCustomer } from '../customers/customer-store.ts';
 import { deleteCard } from '../customers/delete-card.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -16,12 +19,11 @@ import { errors, jsonBody, jsonContent, router } from './openapi.ts';
 
 const frameSecurity = [{ clientSecret: [] as string[] }];
 const tags = ['Fields (iframe only)'];
-const Deleted = z.object({ token: z.string(), deleted: z.literal(true) });
 
 const read = createRoute({ method: 'post', path: '/frame/v1/session', tags, security: frameSecurity, request: jsonBody(FrameSessionRequest), responses: { 200: jsonContent(FrameSession, 'The open session as the fields show it'), 403: errors[403], 404: errors[404], 410: errors[410], 429: errors[429] } });
 const confirm = createRoute({ method: 'post', path: '/frame/v1/confirm', tags, security: frameSecurity, request: jsonBody(FrameConfirm), responses: { 200: jsonContent(FrameConfirmResult, 'Succeeded, or a 3-D Secure challenge to pass first'), 400: errors[400], 403: errors[403], 429: errors[429] } });
-const removeCard = createRoute({ method: 'post', path: '/frame/v1/cards/delete', tags, security: frameSecurity, request: jsonBody(FrameDeleteCard), responses: { 200: jsonContent(Deleted, 'The card is deleted'), 404: errors[404] } });
-const challenge = createRoute({ method: 'post', path: '/frame/v1/challenges/{id}', tags, security: frameSecurity, request: { params: z.object({ id: z.string().max(64) }), ...jsonBody(FrameChallengeAnswer) }, responses: { 200: jsonContent(FrameChallengeResult, 'The challenge after this answer'), 404: errors[404] } });
+const removeCard = createRoute({ method: 'post', path: '/frame/v1/cards/delete', tags, security: frameSecurity, request: jsonBody(FrameDeleteCard), responses: { 200: jsonContent(CardDeleted, 'The card is deleted'), 404: errors[404] } });
+const challenge = createRoute({ method: 'post', path: '/frame/v1/challenges/{id}', tags, security: frameSecurity, request: { params: IdParam, ...jsonBody(FrameChallengeAnswer) }, responses: { 200: jsonContent(FrameChallengeResult, 'The challenge after this answer'), 404: errors[404] } });
 
 export const frameRoutes = router()
   .openapi(read, async (c) => {

@@ -1,7 +1,7 @@
 // Invoices, paid automatically from the customer's default card before they are due (the scheduler
 // does the paying: server/jobs/scheduler.ts).
-import { createRoute, z } from '@hono/zod-openapi';
-import { CustomerNumber, InvoiceCreate, InvoiceView, ListQuery } from '../../protocol/api.ts';
+import { createRoute } from '@hono/zod-openapi';
+import { CustomerListQuery, IdParam, InvoiceCreate, InvoiceList, InvoiceView } from '../../protocol/api.ts';
 import type { InvoiceTable } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -9,18 +9,16 @@ import { dayOf } from '../payments/mandates.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 import { listPage } from './list-page.ts';
 
-const InvoiceList = z.object({ data: z.array(InvoiceView), has_more: z.boolean() });
-
 const create = createRoute({ method: 'post', path: '/v1/invoices', security: secured, request: jsonBody(InvoiceCreate), responses: { 201: jsonContent(InvoiceView, 'The open invoice'), 400: errors[400] } });
-const read = createRoute({ method: 'get', path: '/v1/invoices/{id}', security: secured, request: { params: z.object({ id: z.string().min(1).max(64) }) }, responses: { 200: jsonContent(InvoiceView, 'The invoice'), 404: errors[404] } });
-const list = createRoute({ method: 'get', path: '/v1/invoices', security: secured, request: { query: ListQuery.extend({ customer: CustomerNumber.optional() }) }, responses: { 200: jsonContent(InvoiceList, 'Invoices, newest first'), 400: errors[400] } });
+const read = createRoute({ method: 'get', path: '/v1/invoices/{id}', security: secured, request: { params: IdParam }, responses: { 200: jsonContent(InvoiceView, 'The invoice'), 404: errors[404] } });
+const list = createRoute({ method: 'get', path: '/v1/invoices', security: secured, request: { query: CustomerListQuery }, responses: { 200: jsonContent(InvoiceList, 'Invoices, newest first'), 400: errors[400] } });
 
 /** An open invoice past its due date reads as past_due even before the scheduler has stored it. */
 function toInvoiceView(row: InvoiceTable, today: string): InvoiceView {
   const status = row.status === 'open' && row.due_date < today ? 'past_due' : row.status;
   return {
     id: row.id,
-    status: status as InvoiceView['status'],
+    status,
     customer: row.customer,
     amount: row.amount,
     currency: row.currency,

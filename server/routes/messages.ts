@@ -1,14 +1,12 @@
 // The outbox of messages sent to customers, as the demo shows it: the merchant's own messages only.
-import { createRoute, z } from '@hono/zod-openapi';
-import { CustomerNumber, ListQuery, MessageView } from '../../protocol/api.ts';
+import { createRoute } from '@hono/zod-openapi';
+import { CustomerListQuery, MessageList } from '../../protocol/api.ts';
 import { errors, jsonContent, router, secured } from './openapi.ts';
 import { listPage } from './list-page.ts';
 
-const MessageList = z.object({ data: z.array(MessageView), has_more: z.boolean() });
-
 const list = createRoute({
   method: 'get', path: '/v1/messages', security: secured,
-  request: { query: ListQuery.extend({ customer: CustomerNumber.optional() }) },
+  request: { query: CustomerListQuery },
   responses: { 200: jsonContent(MessageList, 'Messages to customers, newest first'), 400: errors[400] },
 });
 

@@ -1,26 +1,19 @@
 // Small helpers that keep route definitions short: JSON bodies, error responses, the security scheme.
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { ZodType } from 'zod';
+import { ErrorResponseSchema } from '../../protocol/api.ts';
 import type { AppEnv } from '../context.ts';
 import { fromZodError } from '../errors.ts';
 
-export const ErrorSchema = z.object({
-  error: z.object({
-    type: z.string(),
-    code: z.string(),
-    message: z.string(),
-    param: z.string().optional(),
-    decline_code: z.string().optional(),
-    processor_response: z.object({ code: z.string(), message: z.string() }).optional(),
-    charge: z.string().optional(),
-  }),
-}).openapi('Error');
+/** The contract's error body (component `Error`), for routes that describe an error response of their own. */
+export const ErrorSchema = ErrorResponseSchema;
 
-export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+export const jsonContent = <T extends ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
   description,
 });
 
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+export const jsonBody = <T extends ZodType>(schema: T) => ({
   body: { content: { 'application/json': { schema } }, required: true },
 });
 

@@ -1,8 +1,8 @@
 // POST /v1/scheduler/run: one pass of the scheduler at once, for the calling merchant (its invoices and
 // mandates, and its group's cards), always on the vault's own clock. With `now`, a test-mode merchant
 // rehearses a pass on another date: the answer says what it would do, and nothing changes.
-import { createRoute, z } from '@hono/zod-openapi';
-import { SchedulerPreview, SchedulerRun, SchedulerRunRequest } from '../../protocol/api.ts';
+import { createRoute } from '@hono/zod-openapi';
+import { SchedulerRunRequest, SchedulerRunResult } from '../../protocol/api.ts';
 import { ApiError } from '../errors.ts';
 import { runSchedulerPass } from '../jobs/scheduler.ts';
 import { previewSchedulerPass } from '../jobs/scheduler-preview.ts';
@@ -11,7 +11,7 @@ import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 const run = createRoute({
   method: 'post', path: '/v1/scheduler/run', security: secured, summary: 'Run one scheduler pass now, or rehearse one as of another time (test mode)',
   request: jsonBody(SchedulerRunRequest),
-  responses: { 200: jsonContent(z.union([SchedulerRun, SchedulerPreview]), 'What the pass did, or with `now` what it would do'), 400: errors[400] },
+  responses: { 200: jsonContent(SchedulerRunResult, 'What the pass did, or with `now` what it would do'), 400: errors[400] },
 });
 
 export const schedulerRoutes = router().openapi(run, async (c) => {

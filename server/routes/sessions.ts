@@ -1,13 +1,13 @@
 // POST /v1/sessions and GET /v1/sessions/:id: checkout sessions made by the merchant's server.
-import { createRoute, z } from '@hono/zod-openapi';
-import { SessionCreate, SessionView } from '../../protocol/api.ts';
+import { createRoute } from '@hono/zod-openapi';
+import { SessionCreate, SessionIdParam, SessionView } from '../../protocol/api.ts';
 import { notFound } from '../errors.ts';
 import { settleStaleAttempt } from '../payments/settle-attempt.ts';
 import { createSession, toSessionView } from '../sessions/session-store.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
 const create = createRoute({ method: 'post', path: '/v1/sessions', security: secured, request: jsonBody(SessionCreate), responses: { 201: jsonContent(SessionView, 'The open session with its client secret'), 400: errors[400], 401: errors[401], 403: errors[403], 409: errors[409] } });
-const read = createRoute({ method: 'get', path: '/v1/sessions/{id}', security: secured, request: { params: z.object({ id: z.string() }) }, responses: { 200: jsonContent(SessionView, 'The session; once finished, its charge, card and mandate'), 404: errors[404] } });
+const read = createRoute({ method: 'get', path: '/v1/sessions/{id}', security: secured, request: { params: SessionIdParam }, responses: { 200: jsonContent(SessionView, 'The session; once finished, its charge, card and mandate'), 404: errors[404] } });
 
 export const sessionRoutes = router()
   .openapi(create, async (c) => {

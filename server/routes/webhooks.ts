@@ -1,6 +1,7 @@
 // Webhook delivery records, re-delivery of one event, and signing-secret rotation.
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { AttemptList, AttemptListQuery, IdParam, Redelivered, RotatedSecret, RotateSecret, type Delivery } from '../../protocol/api.ts';
 import type { AppEnv } from '../context.ts';
 import type { WebhookAttemptTable } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -8,41 +9,13 @@ import { randomSecret } from '../ids.ts';
 import { isSuccess, sendEvent, webhookMerchant } from '../jobs/webhook-worker.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
-const eventParam = z.object({ id: z.string().min(1).max(64) });
-
-const Attempt = z.object({
-  id: z.string(),
-  event: z.string(),
-  url: z.string(),
-  status_code: z.number().nullable(),
-  // A class, never the socket's message: that would let a merchant map the vault's network port by port.
-  error: z.string().nullable().openapi({ description: 'null on a 2xx; otherwise the class of the failure: timeout, connection_failed, tls_error, http_status (see status_code), address_not_allowed (the host resolved into refused space), url_not_allowed (credentials or a scheme other than http(s))' }),
-  duration_ms: z.number(),
-  created: z.string(),
-}).openapi('WebhookAttempt');
-
-const Delivery = z.object({
-  status: z.enum(['pending', 'delivered', 'failed', 'none']),
-  attempts: z.number(),
-  next_attempt_at: z.string().nullable(),
-});
-
-const AttemptList = z.object({ data: z.array(Attempt), has_more: z.boolean(), delivery: Delivery });
-const Redelivered = Attempt.extend({ delivery: Delivery });
-
-const RotateSecret = z.strictObject({
-  /** Seconds the previous secret stays valid and keeps signing deliveries (default one day; 0 ends it now). */
-  expire_previous_in: z.number().int().min(0).max(7 * 24 * 3600).optional(),
-});
-const RotatedSecret = z.object({ webhook_secret: z.string(), previous_secret_expires_at: z.string() });
-
 const attempts = createRoute({
   method: 'get', path: '/v1/events/{id}/attempts', security: secured,
-  request: { params: eventParam, query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
+  request: { params: IdParam, query: AttemptListQuery },
   responses: { 200: jsonContent(AttemptList, "The event's delivery state and its attempts, newest first"), 404: errors[404] },
 });
 const redeliver = createRoute({
-  method: 'post', path: '/v1/events/{id}/redeliver', security: secured, request: { params: eventParam },
+  method: 'post', path: '/v1/events/{id}/redeliver', security: secured, request: { params: IdParam },
   responses: { 200: jsonContent(Redelivered, 'The attempt made now, whatever its outcome'), 400: errors[400], 404: errors[404] },
 });
 const rotate = createRoute({
@@ -59,7 +32,7 @@ async function findEvent(c: Context<AppEnv>, id: string) {
 }
 
 const deliveryOf = (e: { delivery?: string | null; attempts?: number; next_attempt_at?: string | null }) => ({
-  status: (e.delivery ?? 'pending') as z.infer<typeof Delivery>['status'],
+  status: (e.delivery ?? 'pending') as Delivery['status'],
   attempts: e.attempts ?? 0,
   next_attempt_at: e.next_attempt_at ?? null,
 });

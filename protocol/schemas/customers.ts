@@ -1,0 +1,29 @@
+// GET/POST /v1/customers/{customer}: a customer's status, contact, limits and language in the merchant group.
+import { z } from 'zod';
+import { LOCALES } from '../messages.ts';
+import { Amount, err, noCardNumber } from './common.ts';
+
+/** The languages the vault writes customer messages and agreements in. */
+export const LocaleCode = z.enum(LOCALES);
+
+export const CustomerUpdate = z.strictObject({
+  status: z.enum(['deny', 'none']).optional(),
+  email: z.email().refine(...noCardNumber('email')).nullable().optional(),
+  phone: z.string().regex(/^\+?[0-9][0-9 ()-]{4,19}$/, err('phone must be a phone number such as +15555550100'))
+    .refine(...noCardNumber('phone')).nullable().optional(),
+  limits: z.strictObject({ daily: Amount.nullable().optional(), weekly: Amount.nullable().optional() }).optional(),
+  /** Extension: the language of messages to the customer (English when unset). */
+  locale: LocaleCode.nullable().optional(),
+});
+
+export const CustomerView = z.object({
+  customer: z.string(),
+  status: z.enum(['none', 'member', 'deny']),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  limits: z.object({ daily: z.number().optional(), weekly: z.number().optional() }),
+  default_card: z.string().optional(),
+  /** Extension: set only when chosen with POST /v1/customers/:customer. */
+  locale: LocaleCode.optional(),
+});
+export type CustomerView = z.infer<typeof CustomerView>;

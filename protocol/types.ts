@@ -1,0 +1,22 @@
+// The HTTP wire types for code that must not carry zod: the browser bundles (iframe/, widget/) and the
+// demo. Each is the TypeScript side of a validator in protocol/schemas/ (z.infer of a response, z.input
+// of a request), re-exported type-only: importing this module adds nothing to a bundle but the header name below.
+// The error body is declared in protocol/errors.ts; protocol/schemas/errors.ts is checked against it.
+
+export type { CardDeleted, CardView } from './schemas/cards.ts';
+export type { ChargeView, RefundView } from './schemas/charges.ts';
+export type { CustomerView } from './schemas/customers.ts';
+export type { EventView } from './schemas/events.ts';
+export type { ForwardCreate, ForwardRequest, ForwardResponse, ForwardResult } from './schemas/forward.ts';
+export type { FrameChallengeResult, FrameConfirm, FrameConfirmResult, FrameSavedCard, FrameSession } from './schemas/frame.ts';
+export type { InvoiceCreate, InvoiceView } from './schemas/invoices.ts';
+export type { MandateConsent, MandateCreate, MandateView } from './schemas/mandates.ts';
+export type { MerchantView, ProcessorSettingsUpdate } from './schemas/merchant.ts';
+export type { MessageView } from './schemas/messages.ts';
+export type { SchedulerPreview, SchedulerRun } from './schemas/scheduler.ts';
+export type { MaskedCardView, Recurring, SessionCreate, SessionView } from './schemas/sessions.ts';
+export type { Delivery, WebhookAttempt } from './schemas/webhooks.ts';
+export type { ApiErrorBody, ErrorCode, ErrorResponse, ErrorType } from './errors.ts';
+
+/** Header the iframe sends with the origin of the page that embeds it (learnt from the first pinned message). */
+export const HOST_ORIGIN_HEADER = 'Checkout-Host-Origin';
