@@ -18,6 +18,8 @@ declare module 'autocannon' {
     maxOverallRequests?: number;
     pipelining?: number;
     timeout?: number;
+    /** Milliseconds between samples; autocannon checks whether to stop only on a sample. */
+    sampleInt?: number;
     method?: string;
     headers?: Record<string, string>;
     body?: string | Buffer;

@@ -17,12 +17,44 @@ export interface Child {
 
 const children = new Set<Child>();
 const cleanups: Array<() => void> = [];
+const asyncCleanups = new Set<() => Promise<void>>();
 let hooked = false;
+/** The longest the way out waits for asynchronous cleanups (dropping a database) before it exits anyway. */
+const ASYNC_CLEANUP_MS = 10_000;
 
 /** Runs `fn` (synchronously) when the run ends, however it ends. */
 export function onCleanup(fn: () => void): void {
   hookProcess();
   cleanups.push(fn);
+}
+
+/**
+ * Runs `fn` when the run ends through stopAll(), a signal or a crash (not a bare process.exit, which
+ * cannot wait). Returns `fn` wrapped to run at most once, for the caller to run itself when it is done.
+ */
+export function onAsyncCleanup(fn: () => Promise<void>): () => Promise<void> {
+  hookProcess();
+  let done: Promise<void> | undefined;
+  const once = () => {
+    asyncCleanups.delete(once);
+    done ??= fn();
+    return done;
+  };
+  asyncCleanups.add(once);
+  return once;
+}
+
+async function runAsyncCleanups(): Promise<void> {
+  const pending = [...asyncCleanups].map((fn) => fn().catch((err: Error) => console.error(`cleanup: ${err.message}`)));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(pending), new Promise((r) => (timer = setTimeout(r, ASYNC_CLEANUP_MS)))]);
+  clearTimeout(timer);
+}
+
+/** Kills the children, then waits (a bounded time) for the asynchronous cleanups before exiting. */
+function exitAfterCleanups(code: number): void {
+  killAllNow();
+  void runAsyncCleanups().finally(() => process.exit(code));
 }
 
 function killAllNow(): void {
@@ -43,21 +75,14 @@ function hookProcess(): void {
   if (hooked) return;
   hooked = true;
   process.on('exit', killAllNow);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      killAllNow();
-      process.exit(130);
-    });
-  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => exitAfterCleanups(130));
   process.on('uncaughtException', (err) => {
     console.error(err);
-    killAllNow();
-    process.exit(1);
+    exitAfterCleanups(1);
   });
   process.on('unhandledRejection', (err) => {
     console.error(err);
-    killAllNow();
-    process.exit(1);
+    exitAfterCleanups(1);
   });
 }
 
@@ -142,6 +167,7 @@ export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
 export async function stopAll(): Promise<void> {
   await Promise.all([...children].map((c) => stopChild(c)));
   killAllNow();
+  await runAsyncCleanups();
 }
 
 export function indent(text: string): string {

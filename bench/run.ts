@@ -1,96 +1,104 @@
-// `npm run bench`: starts the vault and a bare Hono app side by side, loads both, prints the budget table.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
+// `npm run bench`: the vault's hot paths on SQLite and on PostgreSQL against a bare Hono app, in interleaved
+// slices, then the browser figures; prints the budget tables and a VERDICT line.
+// BENCH_ONLY=server|browser, BENCH_DB=sqlite|postgres|both, BENCH_PATHS=sessions,cards,confirm,replay,mit,connectors,
+// BENCH_PAIRS=5 (measured slice pairs per path) narrow or lengthen a run.
 import os from 'node:os';
-import path from 'node:path';
-import { freePort, indent, onCleanup, runScript, startChild, stopAll, waitForHttp, type Child } from './processes.ts';
-import { LIFTABLE_LIMITS_ENV, liftRateLimits, MIN_RATIO, runServerBenchmarks } from './server-bench.ts';
-import { printTable } from './table.ts';
+import { bareLoads } from './bare-loads.ts';
 import { runBrowserBenchmarks } from './browser-bench.ts';
-import { runConnectorBenchmarks, type ConnectorMerchant } from './connector-bench.ts';
+import { runSlice } from './load.ts';
+import { benchOptions, type BenchOptions } from './options.ts';
+import { freePort, indent, startChild, stopAll, stopChild, waitForHttp } from './processes.ts';
+import { MIN_RATIO, MIT_MIN_RATIO } from './server-bench.ts';
+import { printTable, type Row } from './table.ts';
+import { benchDatabase, LABELS } from './vault-phase.ts';
 import { ensureBuilt } from '../scripts/ensure-built.ts';
 
 const HOST = '127.0.0.1';
-const SHOP_ORIGIN = 'http://shop.bench';
 
 function machine(): string {
   const cpus = os.cpus();
-  return `machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, ${os.platform()} ${os.release()}, node ${process.version}`;
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  const cpu = cpus[0]?.model.trim() ?? 'unknown cpu';
+  const memory = `${(os.totalmem() / 2 ** 30).toFixed(1)} GB`;
+  return `machine: ${cpus.length} cores (${cpu}), ${memory}, ${os.platform()} ${os.release()}, node ${process.version}, load average ${load}`;
+}
+
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+async function serverRows(o: BenchOptions): Promise<Row[]> {
+  const barePort = await freePort(HOST);
+  const bareUrl = `http://${HOST}:${barePort}`;
+  const bare = startChild('bare hono', 'bench/bare-hono.ts', { PORT: String(barePort), HOST });
+  await waitForHttp(bare, `${bareUrl}/`);
+  // A fresh process needs a few seconds of traffic before it runs at speed; the first path's slices would pay for it.
+  const loads = bareLoads(bareUrl);
+  for (const load of [loads.POST, loads.GET, loads.POST, loads.GET]) await runSlice(load, 1, o.connections);
+  const rows: Row[] = [];
+  const logs: string[] = [];
+  try {
+    // One database after the other: each vault has the two cores to itself (and bare Hono, in its turns).
+    for (const db of o.databases) {
+      const phase = await benchDatabase(db, o, loads, (line) => console.log(line));
+      rows.push(...phase.rows);
+      if (phase.vaultLog) logs.push(`the ${LABELS[db]} vault logged at warn or above during the run (last lines):\n${indent(phase.vaultLog)}`);
+    }
+  } finally {
+    await stopChild(bare);
+  }
+  if (o.paths.includes('connectors') && !o.databases.includes('sqlite')) console.log('note: the connector rows run on SQLite only, which BENCH_DB leaves out');
+
+  console.log('');
+  const pairs = `${o.pairs} pair${o.pairs === 1 ? '' : 's'}`;
+  printTable(rows, {
+    title: [
+      `Server throughput (autocannon, ${o.connections} connections, one database's vault at a time). Method: per path, 1-s slices of vault and bare`,
+      `Hono traffic in turn, a warm-up pair (2 s vault, 1 s bare) thrown away, then ${pairs}; ratio = median of the per-slice ratios (a vault`,
+      'slice ÷ the mean of the bare slices either side of it), POST against bare POST, GET against bare GET; req/s = median of the slices.',
+      `Budget: >= ${MIN_RATIO} of bare Hono; a merchant-initiated charge >= ${MIT_MIN_RATIO} (a connector's local provider server included).`,
+      machine(),
+    ].join('\n'),
+    valueHeader: 'vault req/s',
+    referenceHeader: 'bare req/s',
+    compareHeader: 'ratio',
+  });
+  for (const l of logs) console.log(`\n${l}`);
+  return rows;
 }
 
 async function main(): Promise<void> {
   const t0 = Date.now();
+  const o = benchOptions();
   console.log(machine());
+  const what = o.only === 'all' ? 'server and browser' : `${o.only} only`;
+  console.log(`bench: ${what}; databases ${o.databases.join(', ')}; paths ${o.paths.join(', ')}; ${o.pairs} slice pairs per path`);
 
-  // A fresh database each run, so earlier runs' rows never slow this one down; removed on the way out.
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-bench-'));
-  onCleanup(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  // Keys from the environment, as in production: nothing is written beside the database, nothing is warned about.
-  const vaultKeys = `bench:${crypto.randomBytes(32).toString('base64')}`;
-  const [vaultPort, barePort, stripePort, adyenPort] = await Promise.all([freePort(HOST), freePort(HOST), freePort(HOST), freePort(HOST)]);
-  const vaultUrl = `http://${HOST}:${vaultPort}`;
-  const bareUrl = `http://${HOST}:${barePort}`;
-  // The local Stripe and Adyen servers (`npm run providers`) in a process of their own, for the connector rows.
-  const providers = startChild('local providers', 'scripts/local-providers.ts', { STRIPE_PORT: String(stripePort), ADYEN_PORT: String(adyenPort) });
-  const processorBaseUrls = `stripe=http://${HOST}:${stripePort},adyen=http://${HOST}:${adyenPort}`;
-  const vaultEnv = { PORT: String(vaultPort), HOST, DATA_DIR: dataDir, PUBLIC_URL: vaultUrl, LOG_LEVEL: 'warn', VAULT_KEYS: vaultKeys, PROCESSOR_BASE_URLS: processorBaseUrls, ...LIFTABLE_LIMITS_ENV };
-
-  // The CLI migrates the database itself, so it can run while the servers start.
-  const merchantOut = runScript('server/cli/merchant.ts', ['create', '--name', 'Bench shop', '--origin', SHOP_ORIGIN, '--json'], vaultEnv);
-  const bare = startChild('bare hono', 'bench/bare-hono.ts', { PORT: String(barePort), HOST });
-  const merchant = JSON.parse((await merchantOut).trim().split('\n').pop()!) as { id: string; secret_key: string };
-  const connectorShops = await Promise.all((['stripe', 'adyen'] as const).map(async (provider) =>
-    JSON.parse((await runScript('server/cli/merchant.ts', ['create', '--name', `Bench ${provider} shop`, '--origin', SHOP_ORIGIN, '--json'], vaultEnv)).trim().split('\n').pop()!) as { secret_key: string }));
-  const providerSettings = await providerSettingsFrom(providers);
-  const vault: Child = startChild('vault', 'server/main.ts', vaultEnv);
-  await Promise.all([waitForHttp(vault, `${vaultUrl}/health`), waitForHttp(bare, `${bareUrl}/`)]);
-  console.log(`vault on ${vaultUrl} (DATA_DIR ${dataDir}), bare Hono on ${bareUrl}; ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-
-  await liftRateLimits(vaultUrl, merchant.secret_key);
-  console.log(`note: the benchmark lifted the rate limits for its own merchant ${merchant.id} (rate_limit 0, frame_limit_per_address 0, which FIELDS_MAX_PER_ADDRESS=none and FIELDS_MAX_PER_MERCHANT=none allow), so the figures measure the server, not the limiter`);
-
-  let rows;
-  try {
-    rows = await runServerBenchmarks({ vaultUrl, bareUrl, secretKey: merchant.secret_key, hostOrigin: SHOP_ORIGIN });
-  } catch (err) {
-    // The vault's own log usually says why it answered errors.
-    throw new Error(`${(err as Error).message}\n  vault's last log lines:\n${indent(vault.tail() || '(none)')}`);
+  const rows: Row[] = [];
+  if (o.only !== 'browser') {
+    rows.push(...(await serverRows(o)));
+    console.log(`\nserver rows took ${seconds(t0)}`);
   }
-  const barePost = rows.find((r) => r.name.startsWith('bare Hono POST'))!.value;
-  const connectorMerchants: ConnectorMerchant[] = connectorShops.map((shop, i) => ({ provider: i === 0 ? 'stripe' : 'adyen', secretKey: shop.secret_key, settings: providerSettings[i === 0 ? 'stripe' : 'adyen'] }));
-  try {
-    rows.splice(rows.length - 2, 0, ...(await runConnectorBenchmarks({ vaultUrl, merchants: connectorMerchants, barePostRps: barePost, log: (l) => console.log(l) })));
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n  vault's last log lines:\n${indent(vault.tail() || '(none)')}`);
+  if (o.only !== 'server') {
+    // The browser figures are taken with the load servers stopped, so they do not compete for the cores.
+    const t1 = Date.now();
+    ensureBuilt();
+    console.log('');
+    const browserRows = await runBrowserBenchmarks({ log: (line) => console.log(`  ${line}`) });
+    console.log('');
+    const title = 'Browser (headless Chromium on localhost; timings are medians of 20 runs, mount() with a cold cache)';
+    printTable(browserRows, { title, compareHeader: 'detail' });
+    console.log(`\nbrowser rows took ${seconds(t1)}`);
+    rows.push(...browserRows);
   }
-  const vaultLog = vault.tail();
 
+  console.log(`benchmark took ${seconds(t0)}`);
+  const over = rows.filter((r) => r.verdict === 'OVER');
+  const skipped = rows.filter((r) => r.verdict === 'skipped');
+  const why = [...new Set(skipped.map((r) => r.skipped))].join('; ');
   console.log('');
-  printTable(rows, { title: `Server throughput (autocannon, 10 connections, 5 s per path after 1 s warm-up, bare Hono measured before and after the vault and averaged; budget: a vault path holds >= ${MIN_RATIO} of a bare Hono app's req/s, same method; a merchant-initiated charge through a connector >= 0.10, its local provider server included)`, compareHeader: 'ratio to bare Hono' });
-  if (vaultLog) console.log(`\nthe vault logged at warn or above during the run (last lines):\n${indent(vaultLog)}`);
-  // The browser figures are taken with the load servers stopped, so they do not compete for the cores.
-  await stopAll();
-
-  ensureBuilt();
-  console.log('');
-  const browserRows = await runBrowserBenchmarks({ log: (line) => console.log(`  ${line}`) });
-  console.log('');
-  printTable(browserRows, { title: 'Browser (headless Chromium on localhost; timings are medians of 20 runs, mount() with a cold cache)', compareHeader: 'detail' });
-
-  const over = [...rows, ...browserRows].filter((r) => r.verdict === 'OVER');
-  console.log('');
-  console.log(over.length ? `VERDICT: ${over.length} figure(s) OVER budget: ${over.map((r) => r.name).join(', ')}` : 'VERDICT: every figure within budget');
-  console.log(`\nbenchmark took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
-
-/** The processor settings the local providers print (`processor: {…}` per provider), once they are up. */
-async function providerSettingsFrom(child: Child): Promise<Record<'stripe' | 'adyen', Record<string, unknown>>> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    const found = Object.fromEntries([...child.tail().matchAll(/^\s+(stripe|adyen)\s+\S+\s+processor: (\{.*\})$/gm)].map((m) => [m[1], JSON.parse(m[2])]));
-    if (found.stripe && found.adyen) return found as Record<'stripe' | 'adyen', Record<string, unknown>>;
-    if (child.proc.exitCode !== null) break;
-  }
-  throw new Error(`the local providers did not start:\n${indent(child.tail())}`);
+  console.log(
+    (over.length ? `VERDICT: ${over.length} figure(s) OVER budget: ${over.map((r) => r.name).join(', ')}` : 'VERDICT: every figure within budget') +
+      (skipped.length ? `; ${skipped.length} figure(s) skipped: ${why}` : ''),
+  );
 }
 
 main().then(

@@ -1,7 +1,7 @@
 // The benchmark report: one row per figure, its budget printed beside it, as plain aligned text.
 
-/** `ok` within budget, `OVER` outside it, `-` for a reference figure that has no budget of its own. */
-export type Verdict = 'ok' | 'OVER' | '-';
+/** `OK` within budget, `OVER` outside it, `-` for a reference figure that has no budget of its own, `skipped` when not measured. */
+export type Verdict = 'OK' | 'OVER' | '-' | 'skipped';
 
 /**
  * One measured figure. Kept generic on purpose: server rows are req/s against a ratio budget, and the
@@ -19,24 +19,32 @@ export interface Row {
   /** The budget in words, e.g. `>= 0.25`, `<= 3 KB`. */
   budget: string;
   verdict: Verdict;
+  /** The figure the value is compared with (bare Hono's req/s), in a column of its own; same unit and digits. */
+  reference?: number;
+  /** Why the figure was not measured: the row reads `skipped: <why>` in place of its figures. */
+  skipped?: string;
 }
 
 export interface TableOptions {
   title?: string;
   /** Header of the `compare` column, e.g. `ratio to bare Hono`; the column is left out when no row has one. */
   compareHeader?: string;
+  /** Header of the value column (default: the shared unit) and of the `reference` column. */
+  valueHeader?: string;
+  referenceHeader?: string;
 }
 
 /** The verdict of `value` against a lower bound (throughput) or an upper bound (sizes, timings). */
 export function verdict(value: number, bound: { min?: number; max?: number }): Verdict {
   if (bound.min !== undefined && !(value >= bound.min)) return 'OVER';
   if (bound.max !== undefined && !(value <= bound.max)) return 'OVER';
-  return 'ok';
+  return 'OK';
 }
 
-function formatValue(row: Row, withUnit: boolean): string {
-  const digits = row.digits ?? (Math.abs(row.value) >= 100 ? 0 : 2);
-  const n = Number.isFinite(row.value) ? row.value.toFixed(digits) : String(row.value);
+function formatValue(row: Row, value: number, withUnit: boolean): string {
+  if (row.skipped !== undefined) return '-';
+  const digits = row.digits ?? (Math.abs(value) >= 100 ? 0 : 2);
+  const n = Number.isFinite(value) ? value.toFixed(digits) : String(value);
   return withUnit ? `${n} ${row.unit}` : n;
 }
 
@@ -46,10 +54,21 @@ export function formatTable(rows: Row[], options: TableOptions = {}): string {
   const units = new Set(rows.map((r) => r.unit));
   const sharedUnit = units.size === 1 ? [...units][0] : undefined;
   const withCompare = rows.some((r) => r.compare !== undefined);
+  const withReference = rows.some((r) => r.reference !== undefined);
 
-  const header = ['benchmark', sharedUnit ?? 'value', ...(withCompare ? [options.compareHeader ?? 'compared'] : []), 'budget', 'verdict'];
-  const rightAligned = [false, true, ...(withCompare ? [true] : []), false, false];
-  const body = rows.map((r) => [r.name, formatValue(r, !sharedUnit), ...(withCompare ? [r.compare ?? '-'] : []), r.budget, r.verdict]);
+  const header = [
+    'benchmark', options.valueHeader ?? sharedUnit ?? 'value', ...(withReference ? [options.referenceHeader ?? 'reference'] : []),
+    ...(withCompare ? [options.compareHeader ?? 'compared'] : []), 'budget', 'verdict',
+  ];
+  const rightAligned = [false, true, ...(withReference ? [true] : []), ...(withCompare ? [true] : []), false, false];
+  const body = rows.map((r) => [
+    r.name,
+    formatValue(r, r.value, !sharedUnit),
+    ...(withReference ? [r.reference === undefined ? '-' : formatValue(r, r.reference, !sharedUnit)] : []),
+    ...(withCompare ? [r.skipped === undefined ? (r.compare ?? '-') : '-'] : []),
+    r.budget,
+    r.skipped === undefined ? r.verdict : `skipped: ${r.skipped}`,
+  ]);
 
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (rightAligned[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ').trimEnd();
