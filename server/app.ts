@@ -7,6 +7,7 @@ import { apiKey } from './middleware/api-key.ts';
 import { frameAuth } from './middleware/frame-auth.ts';
 import { idempotencyKey } from './middleware/idempotency.ts';
 import { jsonBody } from './middleware/json-body.ts';
+import { keyRequired } from './middleware/key-required.ts';
 import { merchantRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
@@ -47,7 +48,7 @@ export function createApp(deps: Deps) {
   app.use('*', securityHeaders());
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
-  app.use('/v1/*', apiKey(), merchantRateLimit(), jsonBody(), idempotencyKey({ required: (path) => path === '/v1/charges' || path === '/v1/forward' }));
+  app.use('/v1/*', apiKey(), merchantRateLimit(), jsonBody(), idempotencyKey({ required: keyRequired }));
   app.use('/frame/v1/*', frameAuth(), jsonBody());
 
   const routes = app

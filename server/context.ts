@@ -2,8 +2,8 @@
 import type { Logger } from 'pino';
 import type { Db, DbKind } from './db/database.ts';
 import type { SessionTable } from './db/schema.ts';
-import type { Clock } from './ids.ts';
-import type { Messenger } from './jobs/messenger.ts';
+import type { Clock } from './clock.ts';
+import type { Messenger } from './messages/messenger.ts';
 import type { WebhookTargetPolicy } from './jobs/webhook-target.ts';
 import type { MerchantCache } from './merchants/merchant-cache.ts';
 import type { Merchant } from './merchants/merchant-store.ts';
@@ -11,7 +11,7 @@ import type { TrustFn } from './middleware/client-address.ts';
 import type { FieldsCaps, RateLimits } from './middleware/rate-limit.ts';
 import type { Processor } from './payments/processor.ts';
 import type { ProcessorRegistry } from './payments/processor-registry.ts';
-import type { KeyRing } from './vault/key-ring.ts';
+import type { KeyRing } from './keys/key-ring.ts';
 
 export interface Deps {
   db: Db;

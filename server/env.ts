@@ -1,8 +1,8 @@
 // The environment, parsed once at start: a bad value stops the start with a message naming the variable.
 import path from 'node:path';
 import { z } from 'zod';
-import { parseKeyRing } from './vault/key-ring.ts';
-import { defaultKeyFile, isInside } from './vault/key-file.ts';
+import { parseKeyRing } from './keys/key-ring.ts';
+import { defaultKeyFile, isInside } from './keys/key-file.ts';
 import { parseTrustProxy } from './middleware/client-address.ts';
 import { DEFAULT_FIELDS_CAPS } from './middleware/rate-limit.ts';
 

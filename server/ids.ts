@@ -1,4 +1,4 @@
-// Ids with a prefix that says what they are, and the clock every module asks for the time.
+// Ids with a prefix that says what they are, random secrets, and their constant-time comparison.
 import crypto from 'node:crypto';
 
 export type IdPrefix = 'cs' | 'card' | 'ch' | 're' | 'mdt' | 'inv' | 'evt' | 'mer' | 'grp' | 'chl' | 'wha' | 'msg' | 'dp' | 'fwd';
@@ -32,5 +32,3 @@ export function safeEqual(a: string, b: string): boolean {
   const y = Buffer.from(b);
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
-
-export type Clock = () => Date;

@@ -5,8 +5,8 @@ import type { Deps } from './context.ts';
 import type { DbHandle } from './db/database.ts';
 import type { Env } from './env.ts';
 import { createLogger } from './logger.ts';
-import { smtpTransport, type EmailTransport } from './jobs/email-transport.ts';
-import { createMessenger } from './jobs/messenger.ts';
+import { smtpTransport, type EmailTransport } from './messages/email-transport.ts';
+import { createMessenger } from './messages/messenger.ts';
 import { webhookTargetPolicy } from './jobs/webhook-target.ts';
 import { MerchantCache } from './merchants/merchant-cache.ts';
 import { compileTrust } from './middleware/client-address.ts';
@@ -14,7 +14,7 @@ import { createRateLimits, DEFAULT_FIELDS_CAPS } from './middleware/rate-limit.t
 import { withTimeout } from './payments/processor-timeout.ts';
 import { SimulatedProcessor } from './payments/simulated-processor.ts';
 import { createProcessorRegistry } from './payments/processor-registry.ts';
-import { openVaultStorage } from './vault/open-vault.ts';
+import { openVaultStorage } from './keys/open-vault.ts';
 
 export interface VaultRuntime {
   deps: Deps;

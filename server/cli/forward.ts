@@ -7,8 +7,8 @@ import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
 import { parseEnv } from '../env.ts';
 import { addDestination, listDestinations, parseHeaderArgs, removeDestination } from '../forward/destination-store.ts';
-import { moveLegacyKeyFile } from '../vault/key-file.ts';
-import { loadKeyRing } from '../vault/key-ring.ts';
+import { moveLegacyKeyFile } from '../keys/key-file.ts';
+import { loadKeyRing } from '../keys/key-ring.ts';
 
 const USAGE = [
   'usage: npm run forward -- add --merchant ID --name NAME --url https://… [--header NAME:VALUE …]',

@@ -6,9 +6,9 @@
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
 import { parseEnv } from '../env.ts';
-import { moveLegacyKeyFile } from '../vault/key-file.ts';
-import { loadKeyRing } from '../vault/key-ring.ts';
-import { addKeyToFile, keyUsage, missingKeys, rotateKeys } from '../vault/rotate-keys.ts';
+import { moveLegacyKeyFile } from '../keys/key-file.ts';
+import { loadKeyRing } from '../keys/key-ring.ts';
+import { addKeyToFile, keyUsage, missingKeys, rotateKeys } from '../keys/rotate-keys.ts';
 
 async function main(command: string | undefined) {
   if (command !== 'rotate' && command !== 'status') throw new Error('usage: npm run keys -- rotate | status');

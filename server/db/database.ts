@@ -74,6 +74,7 @@ function openSqlite(dataDir: string): OpenedDb {
   fs.closeSync(fs.openSync(file, 'a', 0o600));
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
+  if (process.env.SQLITE_SYNC_PROBE) database.pragma(`synchronous = ${process.env.SQLITE_SYNC_PROBE}`);
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   database.pragma('wal_autocheckpoint = 200');

@@ -1,6 +1,7 @@
 // The tables as kysely sees them. Times are ISO strings, JSON columns are text, booleans are 0/1,
 // so that one set of queries runs unchanged on SQLite and PostgreSQL.
-// Status columns are typed as the values they may hold; which of them may follow which is in server/state/.
+// Status columns are typed as the values they may hold; which of them may follow which is in each
+// resource's <resource>-status.ts (server/sessions/session-status.ts, …).
 
 /** A checkout session's stored status. `expired` is never written: a session expires by its expires_at. */
 export type SessionStatus = 'open' | 'processing' | 'complete' | 'expired';

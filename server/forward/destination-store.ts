@@ -6,8 +6,8 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type { ForwardDestinationTable } from '../db/schema.ts';
-import { unwrapKey, wrapKey } from '../vault/envelope.ts';
-import type { KeyRing } from '../vault/key-ring.ts';
+import { unwrapKey, wrapKey } from '../keys/envelope.ts';
+import type { KeyRing } from '../keys/key-ring.ts';
 
 /** A destination as the operator sees it: never a header value. */
 export interface DestinationView {

@@ -8,7 +8,7 @@ import type { ForwardResult, SessionForward } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
 import type { Db } from '../db/database.ts';
 import type { SessionTable } from '../db/schema.ts';
-import { emitEvent } from '../jobs/events.ts';
+import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { openHeaders, usableDestination } from './usable-destination.ts';
 import { checkTemplate, fillTemplate, type CardValues } from './placeholders.ts';

@@ -6,7 +6,7 @@ import type { Db } from '../db/database.ts';
 import type { ForwardDestinationTable } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { KeyUnavailableError } from '../vault/envelope.ts';
+import { KeyUnavailableError } from '../keys/envelope.ts';
 import { findDestination, openDestinationHeaders } from './destination-store.ts';
 
 /** The merchant's registered destination of that name; a live merchant's only over https. */

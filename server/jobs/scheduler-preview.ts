@@ -5,22 +5,20 @@ import type { SchedulerPreview } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
 import { getCustomer } from '../customers/customer-store.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { dayOf } from '../payments/mandates.ts';
-import { findCard } from '../vault/card-store.ts';
+import { findCard } from '../cards/card-store.ts';
+import { dayOf } from '../clock.ts';
+import { overdueInvoiceIds } from '../invoices/invoice-store.ts';
+import { lapsedMandateIds } from '../mandates/mandate-store.ts';
 import { expiringCards, inPaymentWindow, invoicesToTry, pickMandate } from './scheduler.ts';
 
 export async function previewSchedulerPass(deps: Deps, merchant: Merchant, now: Date): Promise<SchedulerPreview> {
   const today = dayOf(now);
   const preview: SchedulerPreview = { now: now.toISOString(), would_charge: [], would_notify: [], would_end_mandates: [], would_mark_past_due: [] };
 
-  const lapsed = await deps.db.selectFrom('mandates').select('id')
-    .where('merchant_id', '=', merchant.id).where('status', '=', 'active').where('end_date', '<', today).orderBy('id').execute();
-  preview.would_end_mandates = lapsed.map((m) => m.id);
-  const overdue = await deps.db.selectFrom('invoices').select('id')
-    .where('merchant_id', '=', merchant.id).where('status', '=', 'open').where('due_date', '<', today).orderBy('id').execute();
-  preview.would_mark_past_due = overdue.map((i) => i.id);
+  preview.would_end_mandates = await lapsedMandateIds(deps.db, merchant.id, today);
+  preview.would_mark_past_due = await overdueInvoiceIds(deps.db, merchant.id, today);
 
-  for (const invoice of await invoicesToTry(deps, today, merchant.id).execute()) {
+  for (const invoice of await invoicesToTry(deps, today, merchant.id)) {
     if (!inPaymentWindow(merchant, invoice, today)) continue;
     const customer = await getCustomer(deps.db, invoice.group_id, invoice.customer);
     const card = customer?.default_card ? await findCard(deps.db, invoice.group_id, invoice.customer, customer.default_card) : undefined;

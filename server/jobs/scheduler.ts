@@ -1,19 +1,23 @@
 // The scheduler: one pass pays the auto-pay invoices that are due soon (each at most once a day,
 // whatever the number of instances), marks overdue invoices, stores lapsed mandates as ended and
 // announces cards about to expire. The server runs a pass on a timer; POST /v1/scheduler/run runs one.
-import type { Transaction } from 'kysely';
 import type { SchedulerRun } from '../../protocol/api.ts';
+import { cardExpiry, claimExpiringNotice, findCard, unannouncedCards } from '../cards/card-store.ts';
+import { addDays, DAY_MS, dayOf } from '../clock.ts';
 import type { Deps } from '../context.ts';
-import type { ChargeTable, Database, InvoiceTable, MandateTable } from '../db/schema.ts';
+import type { Queryable } from '../db/database.ts';
+import type { ChargeTable, InvoiceTable, MandateTable } from '../db/schema.ts';
 import { getCustomer } from '../customers/customer-store.ts';
 import { ApiError } from '../errors.ts';
-import type { Merchant } from '../merchants/merchant-store.ts';
+import { emitEvent } from '../events/emit-event.ts';
+import { markInvoicePaid, markPastDue } from '../invoices/invoice-status.ts';
+import { claimInvoiceDay, noteInvoiceFailure, releaseInvoiceDay, untriedAutoPayInvoices } from '../invoices/invoice-store.ts';
+import { mandateStatus } from '../mandates/mandate-status.ts';
+import { activeMandatesOnCard, endLapsedMandates } from '../mandates/mandate-store.ts';
+import { merchantIdsInGroup, type Merchant } from '../merchants/merchant-store.ts';
 import { isExpiringSoon } from '../payments/card-checks.ts';
-import { dayOf, endLapsedMandates, mandateStatus } from '../payments/mandates.ts';
+import { deleteChallengesBefore } from '../payments/challenges.ts';
 import { merchantCharge } from '../payments/merchant-charge.ts';
-import { cardExpiry, findCard } from '../vault/card-store.ts';
-import { emitEvent } from './events.ts';
-import { markInvoicePaid, markPastDue } from '../state/invoice-status.ts';
 
 export interface SchedulerOptions {
   /** Only this merchant's invoices and mandates, and its group's cards; default every merchant. */
@@ -23,17 +27,9 @@ export interface SchedulerOptions {
 /** The longest `auto_pay_days` a merchant may set: invoices due later are not looked at yet. */
 const MAX_AUTO_PAY_DAYS = 60;
 
-export const addDays = (day: string, days: number) => dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
-
 /** Open auto-pay invoices in the payment window that no pass has tried today (the merchant's own, or all). */
-export function invoicesToTry(deps: Pick<Deps, 'db'>, today: string, merchantId?: string) {
-  let due = deps.db.selectFrom('invoices').selectAll()
-    .where('status', '=', 'open').where('auto_pay', '=', 1)
-    .where('due_date', '>=', today).where('due_date', '<=', addDays(today, MAX_AUTO_PAY_DAYS))
-    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]));
-  if (merchantId) due = due.where('merchant_id', '=', merchantId);
-  return due.orderBy('due_date').orderBy('id');
-}
+export const invoicesToTry = (deps: Pick<Deps, 'db'>, today: string, merchantId?: string) =>
+  untriedAutoPayInvoices(deps.db, today, MAX_AUTO_PAY_DAYS, merchantId);
 
 /** Whether a merchant's auto-pay window has opened for an invoice on this day. */
 export const inPaymentWindow = (merchant: Merchant, invoice: InvoiceTable, today: string) => today >= addDays(invoice.due_date, -merchant.auto_pay_days);
@@ -55,13 +51,12 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
   }
 
   summary.mandates_ended = await endLapsedMandates(deps.db, now, options.merchantId);
-  // Sessions live at most a day: older 3-D Secure challenges serve nothing, and each holds a card's
-  // fingerprint (a keyed hash that, with the charge's BIN and last four and the key ring, gives the number).
-  if (!options.merchantId) await deps.db.deleteFrom('challenges').where('created_at', '<', new Date(now.getTime() - 86_400_000).toISOString()).execute();
+  // Sessions live at most a day: older 3-D Secure challenges serve nothing but hold a card's fingerprint.
+  if (!options.merchantId) await deleteChallengesBefore(deps.db, new Date(now.getTime() - DAY_MS));
   const only = options.merchantId;
   summary.past_due = await markPastDue(deps.db, (eb) => eb.and([eb('due_date', '<', today), ...(only ? [eb('merchant_id', '=', only)] : [])]));
 
-  for (const invoice of await invoicesToTry(deps, today, options.merchantId).execute()) {
+  for (const invoice of await invoicesToTry(deps, today, options.merchantId)) {
     const merchant = await deps.merchants.byId(invoice.merchant_id);
     if (!merchant || !inPaymentWindow(merchant, invoice, today)) continue;
     try {
@@ -81,18 +76,10 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
 
 type Outcome = 'paid' | 'failed' | 'retry' | 'skipped';
 
-/**
- * One day's attempt at an invoice. The conditional update claims the day: only the instance whose
- * update changed the row charges, so two schedulers never charge one invoice twice in a day.
- */
+/** One day's attempt at an invoice, by the one instance that claims the day. */
 async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable, now: Date): Promise<Outcome> {
   const today = dayOf(now);
-  const claimed = await deps.db.updateTable('invoices')
-    .set((eb) => ({ last_attempt_on: today, attempts: eb('attempts', '+', 1), failure_code: null }))
-    .where('id', '=', invoice.id).where('status', '=', 'open')
-    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]))
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) return 'skipped';
+  if (!(await claimInvoiceDay(deps.db, invoice.id, today))) return 'skipped';
 
   const customer = await getCustomer(deps.db, invoice.group_id, invoice.customer);
   const card = customer?.default_card ? await findCard(deps.db, invoice.group_id, invoice.customer, customer.default_card) : undefined;
@@ -152,23 +139,20 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
 
 /** A live mandate of this merchant on the card in the invoice's currency, one whose range fits the invoice first. */
 export async function pickMandate(deps: Deps, merchant: Merchant, invoice: InvoiceTable, token: string, today: string): Promise<MandateTable | undefined> {
-  const rows = await deps.db.selectFrom('mandates').selectAll()
-    .where('merchant_id', '=', merchant.id).where('customer', '=', invoice.customer).where('card_token', '=', token).where('status', '=', 'active')
-    .where('currency', '=', invoice.currency)
-    .orderBy('created_at', 'desc').execute();
+  const rows = await activeMandatesOnCard(deps.db, { merchantId: merchant.id, customer: invoice.customer, cardToken: token, currency: invoice.currency });
   const live = rows.filter((m) => mandateStatus(m, today) === 'active');
   const score = (m: MandateTable) => (invoice.amount >= m.min_amount && invoice.amount <= m.max_amount ? 1 : 0);
   return live.sort((a, b) => score(b) - score(a))[0];
 }
 
 /** In the charge's own transaction: the invoice follows the charge, and its event commits with both. */
-async function settleInvoice(trx: Transaction<Database>, merchant: Merchant, invoice: InvoiceTable, row: ChargeTable, now: Date) {
+async function settleInvoice(trx: Queryable, merchant: Merchant, invoice: InvoiceTable, row: ChargeTable, now: Date) {
   const base = { merchantId: merchant.id, groupId: invoice.group_id, now };
   if (row.status === 'succeeded') {
     await markInvoicePaid(trx, invoice.id, { charge_id: row.id, paid_at: now.toISOString() });
     await emitEvent(trx, { ...base, type: 'invoice.paid', data: { invoice: invoice.id, customer: invoice.customer, charge: row.id, amount: invoice.amount, currency: invoice.currency } });
   } else {
-    await trx.updateTable('invoices').set({ failure_code: row.failure_code }).where('id', '=', invoice.id).execute();
+    await noteInvoiceFailure(trx, invoice.id, row.failure_code);
     await emitEvent(trx, { ...base, type: 'invoice.payment_failed', data: { invoice: invoice.id, customer: invoice.customer, charge: row.id, code: row.failure_code, decline_code: row.decline_code, due_date: invoice.due_date } });
   }
 }
@@ -176,7 +160,7 @@ async function settleInvoice(trx: Transaction<Database>, merchant: Merchant, inv
 /** A failure found before any charge (no card, no mandate, a limit): recorded, announced, and the customer warned. */
 async function fail(deps: Deps, merchant: Merchant, invoice: InvoiceTable, now: Date, failure: { code: string; message: string; last4?: string }): Promise<Outcome> {
   await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('invoices').set({ failure_code: failure.code }).where('id', '=', invoice.id).execute();
+    await noteInvoiceFailure(trx, invoice.id, failure.code);
     await emitEvent(trx, { merchantId: merchant.id, groupId: invoice.group_id, type: 'invoice.payment_failed', now, data: { invoice: invoice.id, customer: invoice.customer, charge: null, code: failure.code, message: failure.message, due_date: invoice.due_date } });
   });
   await message(deps, merchant, invoice, 'payment_failed', { last4: failure.last4, code: failure.code });
@@ -184,10 +168,7 @@ async function fail(deps: Deps, merchant: Merchant, invoice: InvoiceTable, now: 
 }
 
 async function release(deps: Deps, invoice: InvoiceTable, today: string): Promise<void> {
-  await deps.db.updateTable('invoices')
-    .set((eb) => ({ last_attempt_on: invoice.last_attempt_on, attempts: eb('attempts', '-', 1), failure_code: invoice.failure_code }))
-    .where('id', '=', invoice.id).where('status', '=', 'open').where('last_attempt_on', '=', today)
-    .execute();
+  await releaseInvoiceDay(deps.db, invoice, today);
 }
 
 /** After the commit, never inside it: the messenger writes through the database itself. */
@@ -206,11 +187,9 @@ async function announceExpiringCards(deps: Deps, now: Date, groupId?: string): P
   let announced = 0;
   for (const { card, exp } of await expiringCards(deps, now, groupId)) {
     const claimed = await deps.db.transaction().execute(async (trx) => {
-      const moved = await trx.updateTable('cards').set({ expiring_notified: 1 }).where('token', '=', card.token).where('expiring_notified', '=', 0).executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) return false;
-      const merchants = await trx.selectFrom('merchants').select('id').where('group_id', '=', card.group_id).execute();
-      for (const m of merchants) {
-        await emitEvent(trx, { merchantId: m.id, groupId: card.group_id, type: 'card.expiring', now, data: { card: card.token, customer: card.customer, brand: card.brand, last4: card.last4, exp_month: exp.exp_month, exp_year: exp.exp_year } });
+      if (!(await claimExpiringNotice(trx, card.token))) return false;
+      for (const merchantId of await merchantIdsInGroup(trx, card.group_id)) {
+        await emitEvent(trx, { merchantId, groupId: card.group_id, type: 'card.expiring', now, data: { card: card.token, customer: card.customer, brand: card.brand, last4: card.last4, exp_month: exp.exp_month, exp_year: exp.exp_year } });
       }
       return true;
     });
@@ -221,12 +200,8 @@ async function announceExpiringCards(deps: Deps, now: Date, groupId?: string): P
 
 /** Saved cards not yet announced that expire before the end of next month, as of `now`. */
 export async function expiringCards(deps: Pick<Deps, 'db' | 'ring' | 'logger'>, now: Date, groupId?: string) {
-  let q = deps.db.selectFrom('cards')
-    .select(['token', 'group_id', 'customer', 'brand', 'last4', 'key_version', 'wrapped_key', 'meta_ct'])
-    .where('deleted_at', 'is', null).where('expiring_notified', '=', 0);
-  if (groupId) q = q.where('group_id', '=', groupId);
   const found = [];
-  for (const card of await q.execute()) {
+  for (const card of await unannouncedCards(deps.db, groupId)) {
     if (!card.key_version || !card.wrapped_key || !card.meta_ct) continue;
     let exp: { exp_month: number; exp_year: number };
     try {

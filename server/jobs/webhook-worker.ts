@@ -1,8 +1,12 @@
 // Webhook delivery. The events table is the outbox: each pass leases the due events, POSTs each one
 // signed to its merchant's URL, records every attempt, and retries a failure with backoff for three
 // days. Delivery is at least once and in no guaranteed order; receivers deduplicate on the event id.
+import { DAY_MS } from '../clock.ts';
 import type { Deps } from '../context.ts';
 import type { EventTable, MerchantTable, WebhookAttemptTable } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
+import { getEvent, markDelivered } from '../events/event-store.ts';
+import { toEventView } from '../events/event-view.ts';
 import { newId } from '../ids.ts';
 import { liveSecrets, SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
 import { postToWebhook, recordedUrl, type AttemptError } from './webhook-target.ts';
@@ -10,7 +14,7 @@ import { postToWebhook, recordedUrl, type AttemptError } from './webhook-target.
 /** Waits after the 1st, 2nd, … failed attempt; the last one repeats until the window closes. */
 const BACKOFF_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200];
 /** How long after its creation an event is still retried (the contract asks for at least 24 h). */
-export const RETRY_WINDOW_MS = 3 * 24 * 3600 * 1000;
+export const RETRY_WINDOW_MS = 3 * DAY_MS;
 /** Longer than a send can take (the timeout), so that a lease never lapses under a live sender. */
 const LEASE_MS = 60_000;
 export const TIMEOUT_MS = 10_000;
@@ -43,7 +47,7 @@ export function backoffMs(attempts: number): number {
 
 /** The body a receiver gets: the event as GET /v1/events lists it. */
 export function eventPayload(event: Pick<EventTable, 'id' | 'type' | 'created_at' | 'data'>): string {
-  return JSON.stringify({ id: event.id, type: event.type, created: event.created_at, data: JSON.parse(event.data) });
+  return JSON.stringify(toEventView(event));
 }
 
 export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOptions = {}): Promise<DeliveryReport> {
@@ -124,6 +128,22 @@ export function webhookMerchant(deps: Pick<Deps, 'db'>, id: string): Promise<Web
 }
 
 export const isSuccess = (status: number | null) => status !== null && status >= 200 && status < 300;
+
+/**
+ * POST /v1/events/:id/redeliver: one attempt now, outside the retry schedule. A success ends the
+ * schedule, a failure leaves it as it was. Answers the attempt and the event as it stands after it.
+ */
+export async function redeliverEvent(deps: WorkerDeps, merchantId: string, id: string): Promise<{ attempt: WebhookAttemptTable; event: EventTable }> {
+  const event = await getEvent(deps.db, merchantId, id);
+  const merchant = await webhookMerchant(deps, event.merchant_id);
+  if (!merchant?.webhook_url) {
+    throw new ApiError('parameter_missing', 'The merchant has no webhook_url: set it with POST /v1/merchant first', { param: 'webhook_url' });
+  }
+  const attempt = await sendEvent(deps, merchant, event, deps.clock());
+  if (!isSuccess(attempt.status_code)) return { attempt, event };
+  await markDelivered(deps.db, event.id);
+  return { attempt, event: { ...event, delivery: 'delivered', next_attempt_at: null } };
+}
 
 /**
  * One signed POST of the event to the merchant's URL, recorded as an attempt whatever happens. The

@@ -1,7 +1,8 @@
 // Merchant groups, merchants and their keys. Secret keys are stored only as hashes and compared in
 // constant time; the publishable key is public by design. A merchant is in test mode (sk_test_/pk_test_)
 // or live mode (sk_live_/pk_live_), and a group holds one mode only: test and live data never meet.
-import type { Db } from '../db/database.ts';
+import type { Db, Queryable } from '../db/database.ts';
+import type { Updateable } from 'kysely';
 import type { MerchantTable } from '../db/schema.ts';
 import { MerchantName, type MerchantView } from '../../protocol/api.ts';
 import { newId, randomSecret, safeEqual, sha256 } from '../ids.ts';
@@ -152,4 +153,28 @@ export async function findByPublishableKey(db: Db, key: string): Promise<Merchan
 export async function findById(db: Db, id: string): Promise<Merchant | undefined> {
   const row = await db.selectFrom('merchants').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? fromRow(row) : undefined;
+}
+
+/** The ids of the merchants of a group (sister shops share customers and cards). */
+export async function merchantIdsInGroup(q: Queryable, groupId: string): Promise<string[]> {
+  return (await q.selectFrom('merchants').select('id').where('group_id', '=', groupId).execute()).map((m) => m.id);
+}
+
+/** Writes the settings given (a column whose value is undefined is left as it is). */
+export async function updateMerchant(db: Db, id: string, set: Updateable<MerchantTable>): Promise<void> {
+  if (Object.values(set).some((v) => v !== undefined)) await db.updateTable('merchants').set(set).where('id', '=', id).execute();
+}
+
+/**
+ * A new webhook signing secret. In one statement, whatever secret is current at that instant becomes
+ * the previous one (no read-then-write gap), valid until `previousUntil`.
+ */
+export async function rotateWebhookSecret(db: Db, id: string, previousUntil: Date): Promise<{ webhook_secret: string; previous_secret_expires_at: string }> {
+  const webhook_secret = `whsec_${randomSecret(24)}`;
+  const until = previousUntil.toISOString();
+  await db.updateTable('merchants')
+    .set((eb) => ({ previous_webhook_secret: eb.ref('webhook_secret'), previous_webhook_secret_until: until, webhook_secret }))
+    .where('id', '=', id)
+    .execute();
+  return { webhook_secret, previous_secret_expires_at: until };
 }

@@ -2,8 +2,8 @@
 // to the merchant) the moment they arrive, and only the connector ever sees them opened again. What
 // the merchant reads back is the type, that it is configured, and the last four characters of the key.
 import type { ProcessorSettings, ProcessorType } from '../payments/processor.ts';
-import { unwrapKey, wrapKey } from '../vault/envelope.ts';
-import type { KeyRing } from '../vault/key-ring.ts';
+import { unwrapKey, wrapKey } from '../keys/envelope.ts';
+import type { KeyRing } from '../keys/key-ring.ts';
 
 /** As the merchants row keeps it (JSON in `merchants.processor`). */
 export interface StoredProcessor {

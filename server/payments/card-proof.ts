@@ -1,13 +1,14 @@
 // Proof that the customer holds a saved card: its CVC, asked whenever the merchant's own setting may
 // not waive it (a recurring agreement, a card the customer never used at this shop), and guarded
 // against guessing across sessions, since a merchant can open as many sessions as it likes.
+import { DAY_MS } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { CardTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 
 /** Wrong CVCs a saved card may collect, in every session and shop of its group, before one-click stops. */
 export const MAX_CVC_FAILURES = 3;
-const CVC_WINDOW_MS = 24 * 3600 * 1000;
+const CVC_WINDOW_MS = DAY_MS;
 
 /**
  * The saved cards of a customer that this merchant has seen used: a session of its own completed with

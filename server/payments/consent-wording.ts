@@ -3,7 +3,7 @@
 // records exactly this text: no merchant label and no request body can put other words in the
 // customer's mouth.
 import { HIDDEN_CHARACTERS, type Recurring } from '../../protocol/api.ts';
-import { formatAmount, formatDate, toLocale, type Locale } from '../jobs/message-templates.ts';
+import { formatAmount, formatDate, toLocale, type Locale } from '../messages/message-templates.ts';
 
 interface Wording {
   /** The merchant's name set apart in the language's quotation marks, so it cannot pass for the terms. */

@@ -8,12 +8,13 @@ import type { ChargeTable, Database, MandateTable } from '../db/schema.ts';
 import { getCustomer } from '../customers/customer-store.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { randomSecret } from '../ids.ts';
-import { emitEvent } from '../jobs/events.ts';
+import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { cardSecret, findCard, type LiveCard } from '../vault/card-store.ts';
+import { cardSecret, findCard, type LiveCard } from '../cards/card-store.ts';
 import { isActive } from './card-checks.ts';
-import { checkLimits, recordCharge } from './charge-store.ts';
-import { dayOf, daysBetween, mandateStatus } from './mandates.ts';
+import { checkLimits, recordCharge } from '../charges/charge-store.ts';
+import { dayOf, daysBetween } from '../clock.ts';
+import { mandateStatus } from '../mandates/mandate-status.ts';
 import type { AuthorizeRequest, AuthorizeResult } from './processor.ts';
 
 type Settled = Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;

@@ -6,7 +6,7 @@ import type { ProcessorBaseUrls } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { openProcessorSettings } from '../merchants/processor-account.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import type { KeyRing } from '../vault/key-ring.ts';
+import type { KeyRing } from '../keys/key-ring.ts';
 import { createAdyenProcessor } from '../processors/adyen/adyen-processor.ts';
 import { createStripeProcessor } from '../processors/stripe/stripe-processor.ts';
 import type { Processor, ProcessorSettings } from './processor.ts';

@@ -5,16 +5,16 @@ import type { MaskedCardView, Recurring } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
 import type { SessionTable } from '../db/schema.ts';
 import { ensureCustomer, getCustomer, noteCardSaved } from '../customers/customer-store.ts';
-import { emitEvent } from '../jobs/events.ts';
+import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { saveCard } from '../vault/card-store.ts';
+import { saveCard } from '../cards/card-store.ts';
 import type { CheckedCard } from './card-checks.ts';
-import { recordCharge } from './charge-store.ts';
+import { recordCharge } from '../charges/charge-store.ts';
 import type { CustomerLease } from './customer-lease.ts';
-import { createMandate } from './mandates.ts';
+import { createMandate } from '../mandates/mandate-store.ts';
 import type { AuthorizeResult } from './processor.ts';
 import { binFacts } from './bin-facts.ts';
-import { completeSession, reopenSession } from '../state/session-status.ts';
+import { completeSession, reopenSession } from '../sessions/session-status.ts';
 
 /** A confirmation in flight, as stored on its session: masked, never the number or the CVC. */
 export interface Attempt {

@@ -1,12 +1,14 @@
 // What a provider's own notification changes: a refund that failed after it was accepted gives the
 // amount back to the charge, a chargeback opens or closes a dispute. Each notification is handled once
 // (its provider id is remembered in the same transaction as its effect) and raises the vault's event.
+import { findChargeByProcessorId, releaseRefund } from '../charges/charge-store.ts';
 import type { Deps } from '../context.ts';
 import { newId } from '../ids.ts';
-import { emitEvent } from '../jobs/events.ts';
+import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import type { ProcessorNotification } from '../payments/processor.ts';
-import { reverseRefund } from '../state/refund-status.ts';
+import { reverseRefund } from '../refunds/refund-status.ts';
+import { findSucceededRefund } from '../refunds/refund-store.ts';
 
 export async function applyNotification(deps: Deps, merchant: Merchant, n: ProcessorNotification): Promise<'applied' | 'duplicate' | 'unknown_payment'> {
   const now = deps.clock();
@@ -15,17 +17,16 @@ export async function applyNotification(deps: Deps, merchant: Merchant, n: Proce
       .onConflict((oc) => oc.columns(['merchant_id', 'id']).doNothing()).executeTakeFirst();
     if (Number(fresh.numInsertedOrUpdatedRows) !== 1) return 'duplicate';
     // Only this merchant's own charges: a notification names a payment, never another shop's.
-    const charge = await trx.selectFrom('charges').selectAll().where('merchant_id', '=', merchant.id).where('processor_id', '=', n.payment).executeTakeFirst();
+    const charge = await findChargeByProcessorId(trx, merchant.id, n.payment);
     if (!charge) return 'unknown_payment';
     const base = { merchantId: merchant.id, groupId: charge.group_id, now };
 
     if (n.kind === 'refund_failed') {
-      const refunds = trx.selectFrom('refunds').selectAll().where('charge_id', '=', charge.id).where('status', '=', 'succeeded');
-      const refund = await (n.refund ? refunds.where('processor_id', '=', n.refund) : refunds.orderBy('created_at', 'desc')).executeTakeFirst();
+      const refund = await findSucceededRefund(trx, charge.id, n.refund);
       if (!refund) return 'unknown_payment';
       if (!(await reverseRefund(trx, refund.id, n.reason ?? null))) return 'duplicate';
       // The money did not go back: it may be refunded again.
-      await trx.updateTable('charges').set((eb) => ({ amount_refunded: eb('amount_refunded', '-', refund.amount) })).where('id', '=', charge.id).execute();
+      await releaseRefund(trx, charge.id, refund.amount);
       await emitEvent(trx, { ...base, type: 'charge.refund_failed', data: { charge: charge.id, refund: refund.id, amount: refund.amount, reason: n.reason ?? null } });
       return 'applied';
     }

@@ -2,25 +2,24 @@
 import { createRoute } from '@hono/zod-openapi';
 import { CardDeleted, CardImport, CardList, CardParams, CardUpdate, CardView, CustomerParam } from '../../protocol/api.ts';
 import type { AppEnv } from '../context.ts';
-import { ensureCustomer, noteCardSaved } from '../customers/customer-store.ts';
-import { deleteCard } from '../customers/delete-card.ts';
-import { ApiError, notFound } from '../errors.ts';
-import { emitEvent } from '../jobs/events.ts';
-import { checkCard } from '../payments/card-checks.ts';
-import { findCard, listCardsForView, saveCard, toCardView, type LiveCard } from '../vault/card-store.ts';
-import { binFacts } from '../payments/bin-facts.ts';
+import { deleteCard } from '../cards/delete-card.ts';
+import { findCard, findListedCard, listCardsForView, type LiveCard } from '../cards/card-store.ts';
+import { toCardView } from '../cards/card-view.ts';
+import { importCard } from '../cards/import-card.ts';
+import { updateCustomer } from '../customers/customer-store.ts';
+import { notFound } from '../errors.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 import type { Context } from 'hono';
 
 const list = createRoute({ method: 'get', path: '/v1/customers/{customer}/cards', security: secured, request: { params: CustomerParam }, responses: { 200: jsonContent(CardList, 'The saved cards, default first'), 400: errors[400] } });
-const importCard = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards', security: secured, request: { params: CustomerParam, ...jsonBody(CardImport) }, responses: { 201: jsonContent(CardView, 'The imported card'), 200: jsonContent(CardView, 'The customer already had this number: the same card, updated'), 400: errors[400], 403: errors[403] } });
+const importRoute = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards', security: secured, request: { params: CustomerParam, ...jsonBody(CardImport) }, responses: { 201: jsonContent(CardView, 'The imported card'), 200: jsonContent(CardView, 'The customer already had this number: the same card, updated'), 400: errors[400], 403: errors[403] } });
 const update = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: CardParams, ...jsonBody(CardUpdate) }, responses: { 200: jsonContent(CardView, 'The card, now the default'), 404: errors[404] } });
 const remove = createRoute({ method: 'delete', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: CardParams }, responses: { 200: jsonContent(CardDeleted, 'The card is deleted and its key destroyed'), 404: errors[404] } });
 
 /** One card as the list shows it. */
 async function view(c: Context<AppEnv>, row: LiveCard) {
   const { db, ring, clock } = c.get('deps');
-  const listed = (await listCardsForView(db, row.group_id, row.customer)).find((card) => card.token === row.token)!;
+  const listed = (await findListedCard(db, row.group_id, row.customer, row.token))!;
   return toCardView(ring, listed, { now: clock(), needCvc: c.get('merchant').need_cvc });
 }
 
@@ -32,26 +31,9 @@ export const cardRoutes = router()
     const rows = await listCardsForView(db, c.get('merchant').group_id, customer);
     return c.json({ data: rows.map((row) => toCardView(ring, row, { now, needCvc: c.get('merchant').need_cvc })) }, 200);
   })
-  .openapi(importCard, async (c) => {
-    const { customer } = c.req.valid('param');
-    const body = c.req.valid('json');
-    const checked = checkCard(body, 'card');
-    const { db, ring, fingerprintKey, clock } = c.get('deps');
-    const merchant = c.get('merchant');
-    const now = clock();
-    const { row, created } = await db.transaction().execute(async (trx) => {
-      const owner = await ensureCustomer(trx, merchant.group_id, customer, now);
-      if (owner.status === 'deny') throw new ApiError('customer_denied', 'This customer does not allow cards to be saved');
-      const saved = await saveCard(trx, ring, fingerprintKey, {
-        groupId: merchant.group_id, customer, card: { ...checked, holder: body.holder }, bin: binFacts(checked.number.slice(0, 6)), source: 'import', now,
-      });
-      await noteCardSaved(trx, owner, saved.row.token, now);
-      // Only the merchant that imported a card may record the agreement the customer gave elsewhere.
-      await trx.insertInto('card_imports').values({ card_token: saved.row.token, merchant_id: merchant.id, created_at: now.toISOString() })
-        .onConflict((oc) => oc.columns(['card_token', 'merchant_id']).doNothing()).execute();
-      await emitEvent(trx, { merchantId: merchant.id, groupId: merchant.group_id, type: saved.created ? 'card.saved' : 'card.updated', data: { card: saved.row.token, customer, brand: saved.row.brand, last4: saved.row.last4, source: 'import' }, now });
-      return saved;
-    });
+  .openapi(importRoute, async (c) => {
+    const deps = c.get('deps');
+    const { row, created } = await importCard(deps, c.get('merchant'), c.req.valid('param').customer, c.req.valid('json'), deps.clock());
     return c.json(await view(c, row), created ? 201 : 200);
   })
   .openapi(update, async (c) => {
@@ -59,8 +41,7 @@ export const cardRoutes = router()
     const { db, clock } = c.get('deps');
     const row = await findCard(db, c.get('merchant').group_id, customer, token);
     if (!row) throw notFound('card', 'token');
-    await db.updateTable('customers').set({ default_card: token, updated_at: clock().toISOString() })
-      .where('group_id', '=', row.group_id).where('customer', '=', customer).execute();
+    await updateCustomer(db, row.group_id, customer, { default_card: token }, clock());
     return c.json(await view(c, row), 200);
   })
   .openapi(remove, async (c) => {

@@ -2,13 +2,12 @@
 // merchant, and answers what the destination answered (card numbers masked).
 import { createRoute } from '@hono/zod-openapi';
 import { ForwardCreate, ForwardResponse } from '../../protocol/api.ts';
-import { ApiError } from '../errors.ts';
 import { forwardSavedCard } from '../forward/forward-saved-card.ts';
+import { keyRequiredPost } from '../middleware/key-required.ts';
 import { ErrorSchema, errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
 const create = createRoute({
-  method: 'post',
-  path: '/v1/forward',
+  ...keyRequiredPost('/v1/forward'),
   security: secured,
   summary: 'Forward a saved card to a registered destination (Idempotency-Key required)',
   request: jsonBody(ForwardCreate),
@@ -24,8 +23,4 @@ const create = createRoute({
   },
 });
 
-export const forwardRoutes = router().openapi(create, async (c) => {
-  // The app's middleware requires the key on this path; asked again so the route never runs without one.
-  if (!c.get('idempotencyRef')) throw new ApiError('parameter_missing', 'This request needs an Idempotency-Key header', { param: 'Idempotency-Key' });
-  return c.json(await forwardSavedCard(c.get('deps'), c.get('merchant'), c.req.valid('json')), 200);
-});
+export const forwardRoutes = router().openapi(create, async (c) => c.json(await forwardSavedCard(c.get('deps'), c.get('merchant'), c.req.valid('json')), 200));

@@ -1,8 +1,9 @@
 // The outbox of messages sent to customers, as the demo shows it: the merchant's own messages only.
 import { createRoute } from '@hono/zod-openapi';
 import { CustomerListQuery, MessageList } from '../../protocol/api.ts';
+import { listMessages } from '../messages/message-store.ts';
+import { toMessageView } from '../messages/message-view.ts';
 import { errors, jsonContent, router, secured } from './openapi.ts';
-import { listPage } from './list-page.ts';
 
 const list = createRoute({
   method: 'get', path: '/v1/messages', security: secured,
@@ -12,11 +13,6 @@ const list = createRoute({
 
 export const messageRoutes = router().openapi(list, async (c) => {
   const { customer, limit, starting_after } = c.req.valid('query');
-  const { db } = c.get('deps');
-  const { rows, hasMore } = await listPage(db, 'messages', { merchantId: c.get('merchant').id, limit, startingAfter: starting_after, filter: { customer } });
-  const data = rows.map((m) => ({
-    id: m.id, customer: m.customer, channel: m.channel as 'email' | 'sms', recipient: m.recipient, template: m.template, locale: m.locale,
-    subject: m.subject, body: m.body, transport: m.transport, status: m.status as 'queued' | 'sent' | 'failed', error: m.error, created: m.created_at,
-  }));
-  return c.json({ data, has_more: hasMore }, 200);
+  const { rows, hasMore } = await listMessages(c.get('deps').db, c.get('merchant').id, { limit, startingAfter: starting_after, customer });
+  return c.json({ data: rows.map(toMessageView), has_more: hasMore }, 200);
 });

@@ -1,9 +1,9 @@
 // POST /v1/sessions and GET /v1/sessions/:id: checkout sessions made by the merchant's server.
 import { createRoute } from '@hono/zod-openapi';
 import { SessionCreate, SessionIdParam, SessionView } from '../../protocol/api.ts';
-import { notFound } from '../errors.ts';
 import { settleStaleAttempt } from '../payments/settle-attempt.ts';
-import { createSession, toSessionView } from '../sessions/session-store.ts';
+import { createSession, getSession } from '../sessions/session-store.ts';
+import { toSessionView } from '../sessions/session-view.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
 const create = createRoute({ method: 'post', path: '/v1/sessions', security: secured, request: jsonBody(SessionCreate), responses: { 201: jsonContent(SessionView, 'The open session with its client secret'), 400: errors[400], 401: errors[401], 403: errors[403], 409: errors[409] } });
@@ -18,8 +18,7 @@ export const sessionRoutes = router()
   })
   .openapi(read, async (c) => {
     const deps = c.get('deps');
-    const found = await deps.db.selectFrom('sessions').selectAll().where('id', '=', c.req.valid('param').id).where('merchant_id', '=', c.get('merchant').id).executeTakeFirst();
-    if (!found) throw notFound('session', 'id');
+    const found = await getSession(deps.db, c.get('merchant').id, c.req.valid('param').id);
     // A confirmation whose vault died is settled here too, so the merchant's server sees the truth.
     const row = await settleStaleAttempt(deps, found);
     return c.json(toSessionView(row, deps.clock()), 200);

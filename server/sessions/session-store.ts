@@ -1,12 +1,15 @@
 // Checkout sessions: created by the merchant's server, completed by the fields.
 import type { z } from 'zod';
 import type { SessionCreate, SessionView } from '../../protocol/api.ts';
-import type { Db } from '../db/database.ts';
+import { dayOf } from '../clock.ts';
+import type { Db, Queryable } from '../db/database.ts';
+import { getOwned } from '../db/owned-rows.ts';
 import type { SessionTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId, randomSecret, sha256 } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { checkSessionForward } from '../forward/session-forward.ts';
+import { toSessionView } from './session-view.ts';
 
 type SessionInput = z.output<typeof SessionCreate>;
 
@@ -28,7 +31,7 @@ function checkCombination(input: SessionInput, now: Date): void {
     // The consent names the currency of its range, and the mandate may be charged in that one only.
     if (input.currency === undefined) throw new ApiError('parameter_missing', 'currency is required with recurring: the agreement is for amounts in one currency', { param: 'currency' });
     if (r.min_amount > r.max_amount) throw new ApiError('parameter_invalid', 'recurring.min_amount must not exceed recurring.max_amount', { param: 'recurring.min_amount' });
-    if (r.end_date < now.toISOString().slice(0, 10)) throw new ApiError('parameter_invalid', 'recurring.end_date must not be in the past', { param: 'recurring.end_date' });
+    if (r.end_date < dayOf(now)) throw new ApiError('parameter_invalid', 'recurring.end_date must not be in the past', { param: 'recurring.end_date' });
     if (input.mode === 'payment' && input.amount !== undefined && (input.amount < r.min_amount || input.amount > r.max_amount)) {
       throw new ApiError('parameter_invalid', 'amount must lie within recurring.min_amount and recurring.max_amount', { param: 'amount' });
     }
@@ -71,30 +74,10 @@ export async function createSession(db: Db, merchant: Merchant, input: SessionIn
   return { ...toSessionView(row, now), client_secret: clientSecret };
 }
 
-/** open, complete or expired as the merchant sees it; a session mid-confirmation still reads as open. */
-export function sessionStatus(row: SessionTable, now: Date): SessionView['status'] {
-  if (row.status === 'complete') return 'complete';
-  if (row.status === 'expired' || row.expires_at <= now.toISOString()) return 'expired';
-  return 'open';
-}
+/** The merchant's session, or 404. */
+export const getSession = (q: Queryable, merchantId: string, id: string) => getOwned(q, 'sessions', merchantId, id);
 
-export function toSessionView(row: SessionTable, now: Date): SessionView {
-  return {
-    id: row.id,
-    status: sessionStatus(row, now),
-    mode: row.mode as SessionView['mode'],
-    amount: row.amount,
-    currency: row.currency,
-    customer: row.customer,
-    order: row.order_ref,
-    save_card: row.save_card as SessionView['save_card'],
-    recurring: row.recurring ? JSON.parse(row.recurring) : null,
-    expires_at: row.expires_at,
-    created: row.created_at,
-    charge: row.charge_id,
-    card: row.card_masked ? JSON.parse(row.card_masked) : null,
-    saved: row.saved === 1,
-    mandate: row.mandate_id,
-    ...(row.forward_result ? { forward_result: JSON.parse(row.forward_result) } : {}),
-  };
+/** A failed 3-D Secure challenge counts against card testing like a declined attempt. */
+export async function countFailedAttempt(q: Queryable, id: string): Promise<void> {
+  await q.updateTable('sessions').set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) })).where('id', '=', id).execute();
 }

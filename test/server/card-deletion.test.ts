@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../server/env.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createRuntime } from '../../server/vault-runtime.ts';
-import { unwrapKey } from '../../server/vault/envelope.ts';
-import { parseKeyRing, type KeyRing } from '../../server/vault/key-ring.ts';
-import { addKeyToFile, rotateKeys } from '../../server/vault/rotate-keys.ts';
+import { unwrapKey } from '../../server/keys/envelope.ts';
+import { parseKeyRing, type KeyRing } from '../../server/keys/key-ring.ts';
+import { addKeyToFile, rotateKeys } from '../../server/keys/rotate-keys.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { CARDS, newCard, openSession, saveCardFor, startTestVault, VAULT, type TestVault } from '../helpers/test-vault.ts';
 

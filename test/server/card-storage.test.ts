@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { addKeyToFile, keyUsage, rotateKeys } from '../../server/vault/rotate-keys.ts';
+import { addKeyToFile, keyUsage, rotateKeys } from '../../server/keys/rotate-keys.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { CARDS, newCard, openSession, saveCardFor, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionCreate } from '../../protocol/api.ts';
 import { createMerchant, findById, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
 import { openProcessorSettings, type StoredProcessor } from '../../server/merchants/processor-account.ts';
-import { recordCharge } from '../../server/payments/charge-store.ts';
+import { recordCharge } from '../../server/charges/charge-store.ts';
 import { createSession } from '../../server/sessions/session-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { dataDirBytes, everyRow, runCli } from '../helpers/storage-scan.ts';

@@ -12,7 +12,7 @@ import { ApiErrorBodySchema, CustomerUpdate, CustomerView, ErrorResponseSchema, 
 import { ERROR_CODES, type ErrorCode } from '../../protocol/errors.ts';
 import { LOCALES } from '../../protocol/messages.ts';
 import { ApiError } from '../../server/errors.ts';
-import { LOCALES as MESSAGE_LOCALES } from '../../server/jobs/message-templates.ts';
+import { LOCALES as MESSAGE_LOCALES } from '../../server/messages/message-templates.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');

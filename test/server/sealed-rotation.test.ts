@@ -6,8 +6,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addDestination, findDestination, openDestinationHeaders } from '../../server/forward/destination-store.ts';
 import { findById } from '../../server/merchants/merchant-store.ts';
 import { openProcessorSettings } from '../../server/merchants/processor-account.ts';
-import { parseKeyRing } from '../../server/vault/key-ring.ts';
-import { keyUsage, rotateKeys } from '../../server/vault/rotate-keys.ts';
+import { parseKeyRing } from '../../server/keys/key-ring.ts';
+import { keyUsage, rotateKeys } from '../../server/keys/rotate-keys.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
 

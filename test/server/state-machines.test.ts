@@ -1,4 +1,4 @@
-// The status machines of server/state/: each allows exactly the transitions written out below (a change
+// The status machines (server/<resource>/<resource>-status.ts): each allows exactly the transitions written out below (a change
 // to a machine needs a change here), refuses any other with IllegalTransition, and on a real database
 // (both engines) moves a row only from its `from` status, so a second or late caller sees it lost.
 import fs from 'node:fs';
@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DbHandle, openDatabase } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrations.ts';
 import type { InvoiceStatus, InvoiceTable, MandateTable, RefundTable, SessionTable } from '../../server/db/schema.ts';
-import { chargeMachine } from '../../server/state/charge-status.ts';
-import { invoiceMachine, markInvoicePaid, markPastDue } from '../../server/state/invoice-status.ts';
-import { IllegalTransition, moveRows, type Machine } from '../../server/state/machine.ts';
-import { cancelMandateRow, endMandates, mandateMachine } from '../../server/state/mandate-status.ts';
-import { failRefund, refundMachine, reverseRefund, succeedRefund } from '../../server/state/refund-status.ts';
-import { claimSession, completeSession, reopenSession, sessionMachine } from '../../server/state/session-status.ts';
+import { chargeMachine } from '../../server/charges/charge-status.ts';
+import { invoiceMachine, markInvoicePaid, markPastDue } from '../../server/invoices/invoice-status.ts';
+import { IllegalTransition, moveRows, type Machine } from '../../server/db/state-machine.ts';
+import { cancelMandateRow, endMandates, mandateMachine } from '../../server/mandates/mandate-status.ts';
+import { failRefund, refundMachine, reverseRefund, succeedRefund } from '../../server/refunds/refund-status.ts';
+import { claimSession, completeSession, reopenSession, sessionMachine } from '../../server/sessions/session-status.ts';
 import { createPgDatabase, describeEachDb } from '../helpers/databases.ts';
 
 interface Expected {

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openCard, openCardMeta, rewrapCard, sealCard, VaultDecryptError } from '../../server/vault/envelope.ts';
-import { loadKeyRing, parseKeyRing, withNewKey, formatKeyRing } from '../../server/vault/key-ring.ts';
-import { fingerprintOf } from '../../server/vault/vault-secrets.ts';
+import { openCard, openCardMeta, rewrapCard, sealCard, VaultDecryptError } from '../../server/keys/envelope.ts';
+import { loadKeyRing, parseKeyRing, withNewKey, formatKeyRing } from '../../server/keys/key-ring.ts';
+import { fingerprintOf } from '../../server/keys/vault-secrets.ts';
 
 const key = () => crypto.randomBytes(32).toString('base64');
 const ring = parseKeyRing(`k1:${key()}`);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../server/env.ts';
-import { emitEvent } from '../../server/jobs/events.ts';
+import { emitEvent } from '../../server/events/emit-event.ts';
 import { deliverDueEvents } from '../../server/jobs/webhook-worker.ts';
 import { postToWebhook, systemResolve, webhookTargetPolicy } from '../../server/jobs/webhook-target.ts';
 import type { CreatedMerchant } from '../../server/merchants/merchant-store.ts';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../sdk/verify-webhook.ts';
-import { emitEvent } from '../../server/jobs/events.ts';
+import { emitEvent } from '../../server/events/emit-event.ts';
 import { deliverDueEvents, RETRY_WINDOW_MS, startWebhookWorker } from '../../server/jobs/webhook-worker.ts';
 import type { CreatedMerchant } from '../../server/merchants/merchant-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';

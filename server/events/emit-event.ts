@@ -1,7 +1,5 @@
 // Events are written in the same transaction as the change they report (an outbox for delivery).
-import type { Transaction } from 'kysely';
-import type { Db } from '../db/database.ts';
-import type { Database } from '../db/schema.ts';
+import type { Queryable } from '../db/database.ts';
 import { newId } from '../ids.ts';
 
 export type EventType =
@@ -11,7 +9,7 @@ export type EventType =
   | 'mandate.created' | 'mandate.cancelled' | 'invoice.paid' | 'invoice.payment_failed';
 
 export async function emitEvent(
-  q: Db | Transaction<Database>,
+  q: Queryable,
   event: { merchantId: string; groupId: string; type: EventType; data: object; now: Date },
 ): Promise<string> {
   const id = newId('evt');

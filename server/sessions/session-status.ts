@@ -4,7 +4,7 @@
 import type { SessionView } from '../../protocol/api.ts';
 import type { Queryable } from '../db/database.ts';
 import type { SessionStatus, SessionTable } from '../db/schema.ts';
-import { defineMachine, moveRows, type Assert, type Equal, type RowFilter, type Transitions } from './machine.ts';
+import { defineMachine, moveRows, type Assert, type Equal, type RowFilter, type Transitions } from '../db/state-machine.ts';
 
 export type { SessionStatus } from '../db/schema.ts';
 
@@ -41,4 +41,11 @@ type Completion = Pick<SessionTable, 'charge_id' | 'card_token' | 'card_masked' 
 export async function completeSession(q: Queryable, id: string, set: Completion): Promise<boolean> {
   const move = { rows: id, from: 'processing', to: 'complete', set: { ...set, attempt: null, processing_since: null } } as const;
   return (await moveRows(q, 'sessions', sessionMachine, move)) === 1;
+}
+
+/** open, complete or expired as the merchant sees it; a session mid-confirmation still reads as open. */
+export function sessionStatus(row: SessionTable, now: Date): SessionView['status'] {
+  if (row.status === 'complete') return 'complete';
+  if (row.status === 'expired' || row.expires_at <= now.toISOString()) return 'expired';
+  return 'open';
 }

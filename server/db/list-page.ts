@@ -1,11 +1,18 @@
 // One page of a merchant's list, newest first, after the `starting_after` id: charges, events,
 // invoices and messages all page the same way.
 import type { Selectable } from 'kysely';
-import type { Db } from '../db/database.ts';
-import type { Database } from '../db/schema.ts';
+import type { Db } from './database.ts';
+import type { Database } from './schema.ts';
 import { ApiError } from '../errors.ts';
+import { findOwned } from './owned-rows.ts';
 
 type Paged = 'charges' | 'events' | 'invoices' | 'messages';
+
+/** What a list request asks for: how many, and after which id (the last one of the page before). */
+export interface PageQuery {
+  limit: number;
+  startingAfter?: string;
+}
 
 export async function listPage<T extends Paged>(
   db: Db,
@@ -17,7 +24,7 @@ export async function listPage<T extends Paged>(
   let q = q0.selectAll().where('merchant_id', '=', options.merchantId);
   for (const [column, value] of Object.entries(options.filter ?? {})) if (value !== undefined) q = q.where(column, '=', value);
   if (options.startingAfter) {
-    const cursor = await q0.select(['id', 'created_at']).where('id', '=', options.startingAfter).where('merchant_id', '=', options.merchantId).executeTakeFirst();
+    const cursor = (await findOwned(db, table, options.merchantId, options.startingAfter)) as { id: string; created_at: string } | undefined;
     if (!cursor) throw new ApiError('resource_missing', `No such ${table.slice(0, -1)} for starting_after`, { param: 'starting_after' });
     q = q.where((eb: any) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
   }

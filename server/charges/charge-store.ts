@@ -1,13 +1,12 @@
 // The ledger of charges: recording a processor's answer, reading it back, and the customer limits.
-import type { Transaction } from 'kysely';
-import type { ChargeView } from '../../protocol/api.ts';
-import type { Db } from '../db/database.ts';
-import type { ChargeTable, Database } from '../db/schema.ts';
+import { DAY_MS, startOfDay } from '../clock.ts';
+import type { Db, Queryable } from '../db/database.ts';
+import { listPage, type PageQuery } from '../db/list-page.ts';
+import { getOwned } from '../db/owned-rows.ts';
+import type { ChargeTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { AuthorizeResult, Initiator } from './processor.ts';
-
-type Q = Db | Transaction<Database>;
+import type { AuthorizeResult, Initiator } from '../payments/processor.ts';
 
 export interface ChargeInput {
   merchantId: string;
@@ -26,7 +25,7 @@ export interface ChargeInput {
   now: Date;
 }
 
-export async function recordCharge(q: Q, input: ChargeInput): Promise<ChargeTable> {
+export async function recordCharge(q: Queryable, input: ChargeInput): Promise<ChargeTable> {
   const approved = input.result.outcome === 'approved';
   const row: ChargeTable = {
     id: newId('ch'),
@@ -56,45 +55,14 @@ export async function recordCharge(q: Q, input: ChargeInput): Promise<ChargeTabl
   return row;
 }
 
-export function toChargeView(row: ChargeTable): ChargeView {
-  const view: ChargeView = {
-    id: row.id,
-    status: row.status,
-    amount: row.amount,
-    amount_refunded: row.amount_refunded,
-    currency: row.currency,
-    customer: row.customer,
-    card: row.card_token,
-    card_details: JSON.parse(row.card_masked),
-    order: row.order_ref,
-    initiator: row.initiator as ChargeView['initiator'],
-    mandate: row.mandate_id,
-    session: row.session_id,
-    network_transaction_id: row.network_transaction_id,
-    created: row.created_at,
-  };
-  if (row.failure_code) view.failure = { code: row.failure_code, message: row.failure_message ?? '', ...(row.decline_code ? { decline_code: row.decline_code } : {}) };
-  // A real provider's own answer to a decline, beside the contract's code.
-  if (row.processor_response) view.processor_response = JSON.parse(row.processor_response);
-  return view;
-}
-
-/** The 402 a declined charge answers with, naming the recorded charge. */
-export function declineError(row: ChargeTable): ApiError {
-  return new ApiError(row.failure_code as any, row.failure_message ?? 'The card was declined', {
-    decline_code: row.decline_code ?? undefined, charge: row.id,
-    ...(row.processor_response ? { processor_response: JSON.parse(row.processor_response) } : {}),
-  });
-}
-
 /**
  * The customer's limits cap successful charges per calendar day (UTC) and per rolling 7 days, all
  * cards and initiators together. Run it inside the transaction that records the charge.
  */
-export async function checkLimits(q: Q, customer: { group_id: string; customer: string; limit_daily: number | null; limit_weekly: number | null }, amount: number, now: Date): Promise<void> {
+export async function checkLimits(q: Queryable, customer: { group_id: string; customer: string; limit_daily: number | null; limit_weekly: number | null }, amount: number, now: Date): Promise<void> {
   if (customer.limit_daily == null && customer.limit_weekly == null) return;
-  const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();
-  const weekStart = new Date(now.getTime() - 7 * 24 * 3600 * 1000).toISOString();
+  const dayStart = startOfDay(now).toISOString();
+  const weekStart = new Date(now.getTime() - 7 * DAY_MS).toISOString();
   const sumSince = async (since: string) => {
     const r = await q.selectFrom('charges').select((eb) => eb.fn.sum<number>('amount').as('total'))
       .where('group_id', '=', customer.group_id).where('customer', '=', customer.customer)
@@ -108,4 +76,36 @@ export async function checkLimits(q: Q, customer: { group_id: string; customer: 
   if (customer.limit_weekly != null && (await sumSince(weekStart)) + amount > customer.limit_weekly) {
     throw new ApiError('limit_exceeded', 'This charge would exceed the customer\'s weekly limit');
   }
+}
+
+/** The merchant's charge, or 404. */
+export const getCharge = (q: Queryable, merchantId: string, id: string) => getOwned(q, 'charges', merchantId, id);
+
+/** The merchant's charges, newest first, optionally one customer's. */
+export const listCharges = (db: Db, merchantId: string, page: PageQuery & { customer?: string }) =>
+  listPage(db, 'charges', { merchantId, limit: page.limit, startingAfter: page.startingAfter, filter: { customer: page.customer } });
+
+/** The merchant's charge that a provider knows by its own id (a notification names it so). */
+export async function findChargeByProcessorId(q: Queryable, merchantId: string, processorId: string): Promise<ChargeTable | undefined> {
+  return q.selectFrom('charges').selectAll().where('merchant_id', '=', merchantId).where('processor_id', '=', processorId).executeTakeFirst();
+}
+
+/**
+ * Reserves `amount` of the charge for a refund, in one conditional UPDATE: concurrent refunds can never
+ * together exceed the charge. False when what is left is less.
+ */
+export async function reserveRefund(q: Queryable, chargeId: string, amount: number): Promise<boolean> {
+  const reserved = await q.updateTable('charges').set((eb) => ({ amount_refunded: eb('amount_refunded', '+', amount) }))
+    .where('id', '=', chargeId).where((eb) => eb(eb('amount_refunded', '+', amount), '<=', eb.ref('amount'))).executeTakeFirst();
+  return Number(reserved.numUpdatedRows) === 1;
+}
+
+/** Gives a refund's amount back to the charge: the refund failed, so the money may be refunded again. */
+export async function releaseRefund(q: Queryable, chargeId: string, amount: number): Promise<void> {
+  await q.updateTable('charges').set((eb) => ({ amount_refunded: eb('amount_refunded', '-', amount) })).where('id', '=', chargeId).execute();
+}
+
+/** How much of the charge is refunded now. */
+export async function amountRefunded(q: Queryable, chargeId: string): Promise<number> {
+  return (await q.selectFrom('charges').select('amount_refunded').where('id', '=', chargeId).executeTakeFirstOrThrow()).amount_refunded;
 }

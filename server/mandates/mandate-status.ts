@@ -2,8 +2,8 @@
 // or by the deletion of its card. The API shows an active mandate past its end date as ended already.
 import type { MandateView } from '../../protocol/api.ts';
 import type { Queryable } from '../db/database.ts';
-import type { MandateStatus } from '../db/schema.ts';
-import { defineMachine, moveRows, type Assert, type Equal, type RowFilter, type Transitions } from './machine.ts';
+import type { MandateStatus, MandateTable } from '../db/schema.ts';
+import { defineMachine, moveRows, type Assert, type Equal, type RowFilter, type Transitions } from '../db/state-machine.ts';
 
 export type { MandateStatus } from '../db/schema.ts';
 
@@ -25,4 +25,10 @@ export async function cancelMandateRow(q: Queryable, id: string, now: Date): Pro
 /** active → ended: one mandate, or every one a filter picks (those on a deleted card, those past their end date); how many moved. */
 export async function endMandates(q: Queryable, rows: string | RowFilter<'mandates'>, now: Date): Promise<number> {
   return moveRows(q, 'mandates', mandateMachine, { rows, from: 'active', to: 'ended', set: { ended_at: now.toISOString() } });
+}
+
+/** The status as it stands today: an active mandate past its end date, or on a deleted card, has ended. */
+export function mandateStatus(row: Pick<MandateTable, 'status' | 'end_date'>, today: string, cardDeleted = false): MandateStatus {
+  if (row.status !== 'active') return row.status;
+  return today > row.end_date || cardDeleted ? 'ended' : 'active';
 }

@@ -4,7 +4,7 @@
 import type { InvoiceView } from '../../protocol/api.ts';
 import type { Queryable } from '../db/database.ts';
 import type { InvoiceStatus } from '../db/schema.ts';
-import { defineMachine, moveRows, type Assert, type Equal, type RowFilter, type Transitions } from './machine.ts';
+import { defineMachine, moveRows, type Assert, type Equal, type RowFilter, type Transitions } from '../db/state-machine.ts';
 
 export type { InvoiceStatus } from '../db/schema.ts';
 

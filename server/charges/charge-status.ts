@@ -2,7 +2,7 @@
 // changes after: a refund moves amount_refunded (and has its own machine), a dispute its own row.
 import type { ChargeView } from '../../protocol/api.ts';
 import type { ChargeStatus } from '../db/schema.ts';
-import { defineMachine, type Assert, type Equal, type Transitions } from './machine.ts';
+import { defineMachine, type Assert, type Equal, type Transitions } from '../db/state-machine.ts';
 
 export type { ChargeStatus } from '../db/schema.ts';
 

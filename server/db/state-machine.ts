@@ -2,8 +2,8 @@
 // conditional UPDATE that moves rows (`… SET status = :to WHERE id = :id AND status = :from`), so a
 // transition that lost a race to another request changes nothing and its caller sees that it did not move.
 import type { Expression, ExpressionBuilder, Kysely, SqlBool, UpdateObject } from 'kysely';
-import type { Queryable } from '../db/database.ts';
-import type { Database } from '../db/schema.ts';
+import type { Queryable } from './database.ts';
+import type { Database } from './schema.ts';
 
 /** For each status, the statuses it may move to (none: a final status). */
 export type Transitions<S extends string> = { readonly [F in S]: readonly S[] };

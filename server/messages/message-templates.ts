@@ -1,6 +1,7 @@
 // The wording of customer messages in each supported language: a subject and body for e-mail and a
 // short text for SMS. Amounts come in minor units and are formatted for the locale and currency.
 import { LOCALES, type Locale } from '../../protocol/messages.ts';
+import { startOfDay } from '../clock.ts';
 import type { MessageTemplate } from './messenger.ts';
 
 export { LOCALES, type Locale };
@@ -188,7 +189,7 @@ export function formatAmount(minor: number, currency: string, locale: Locale): s
 }
 
 export function formatDate(date: string, locale: Locale): string {
-  const d = new Date(`${date.slice(0, 10)}T00:00:00Z`);
+  const d = startOfDay(date);
   return Number.isNaN(d.getTime()) ? date : new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(d);
 }
 

@@ -3,7 +3,7 @@
 import type { RefundView } from '../../protocol/api.ts';
 import type { Queryable } from '../db/database.ts';
 import type { RefundStatus } from '../db/schema.ts';
-import { defineMachine, moveRows, type Assert, type Equal, type Transitions } from './machine.ts';
+import { defineMachine, moveRows, type Assert, type Equal, type Transitions } from '../db/state-machine.ts';
 
 export type { RefundStatus } from '../db/schema.ts';
 

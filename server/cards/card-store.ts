@@ -1,18 +1,14 @@
 // Saved cards: sealed on write, found again by fingerprint, opened only to charge, destroyed on delete.
-import type { Transaction } from 'kysely';
-import type { CardView } from '../../protocol/api.ts';
-import type { Db, ScrubTable } from '../db/database.ts';
-import type { CardTable, Database } from '../db/schema.ts';
+import type { Queryable, ScrubTable } from '../db/database.ts';
+import type { CardTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { isActive, isExpiringSoon, type CheckedCard } from '../payments/card-checks.ts';
+import type { CheckedCard } from '../payments/card-checks.ts';
 import { maskedBin } from '../../protocol/cards.ts';
 import type { BinInfo } from '../payments/bin-facts.ts';
-import { KeyUnavailableError, openCard, openCardMeta, resealMeta, sealCard, type CardSecret, type SealedCard } from './envelope.ts';
-import type { KeyRing } from './key-ring.ts';
-import { fingerprintOf } from './vault-secrets.ts';
-
-type Q = Db | Transaction<Database>;
+import { KeyUnavailableError, openCard, openCardMeta, resealMeta, sealCard, type CardSecret, type SealedCard } from '../keys/envelope.ts';
+import type { KeyRing } from '../keys/key-ring.ts';
+import { fingerprintOf } from '../keys/vault-secrets.ts';
 
 export interface LiveCard extends CardTable {
   key_version: string;
@@ -24,14 +20,22 @@ export interface LiveCard extends CardTable {
 const sealedOf = (row: LiveCard): SealedCard => row;
 const bindingOf = (row: Pick<CardTable, 'token' | 'group_id'>) => ({ token: row.token, groupId: row.group_id });
 
-export async function findCard(q: Q, groupId: string, customer: string, token: string): Promise<LiveCard | undefined> {
+export async function findCard(q: Queryable, groupId: string, customer: string, token: string): Promise<LiveCard | undefined> {
   const row = await q.selectFrom('cards').selectAll()
     .where('token', '=', token).where('group_id', '=', groupId).where('customer', '=', customer).where('deleted_at', 'is', null)
     .executeTakeFirst();
   return row as LiveCard | undefined;
 }
 
-export async function listCards(q: Q, groupId: string, customer: string): Promise<LiveCard[]> {
+/** Whether the customer has a saved card that is not deleted. */
+export async function hasLiveCard(q: Queryable, groupId: string, customer: string): Promise<boolean> {
+  const card = await q.selectFrom('cards').select('token')
+    .where('group_id', '=', groupId).where('customer', '=', customer).where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return card !== undefined;
+}
+
+export async function listCards(q: Queryable, groupId: string, customer: string): Promise<LiveCard[]> {
   return (await q.selectFrom('cards').selectAll()
     .where('group_id', '=', groupId).where('customer', '=', customer).where('deleted_at', 'is', null)
     .orderBy('created_at', 'desc').orderBy('token').execute()) as LiveCard[];
@@ -83,7 +87,7 @@ export type ListedCard = SealedRef & Pick<CardTable, 'bin' | 'last4' | 'brand' |
  * The customer's live cards as a listing needs them, default first then newest: one query, and only
  * the columns a listing shows (the sealed number stays in the table).
  */
-export async function listCardsForView(q: Q, groupId: string, customer: string): Promise<ListedCard[]> {
+export async function listCardsForView(q: Queryable, groupId: string, customer: string): Promise<ListedCard[]> {
   const rows = await q.selectFrom('cards')
     .leftJoin('customers', (j) => j.onRef('customers.group_id', '=', 'cards.group_id').onRef('customers.customer', '=', 'cards.customer'))
     .select([...LISTED, 'customers.default_card'])
@@ -94,30 +98,36 @@ export async function listCardsForView(q: Q, groupId: string, customer: string):
   return listed.sort((a, b) => Number(b.is_default) - Number(a.is_default));
 }
 
-/**
- * A card as the merchant's list shows it. One whose key version left the ring is still listed, with
- * `key_unavailable: true`, expiry 0/0 and `active: false`, instead of failing the whole list.
- */
-export function toCardView(ring: KeyRing, row: ListedCard, opts: { now: Date; needCvc: boolean }): CardView & { key_unavailable?: true } {
-  const { exp_month, exp_year } = cardExpiry(ring, row);
-  return {
-    token: row.token,
-    bin: row.bin,
-    last4: row.last4,
-    brand: row.brand,
-    issuer: row.issuer,
-    country: row.country,
-    exp_month,
-    exp_year,
-    active: isActive({ exp_month, exp_year }, opts.now),
-    expiring_soon: isExpiringSoon({ exp_month, exp_year }, opts.now),
-    need_cvc: opts.needCvc,
-    default: row.is_default,
-    successful_payments: row.successful_payments,
-    source: row.source as CardView['source'],
-    created_at: row.created_at,
-    ...(ring.get(row.key_version) ? {} : { key_unavailable: true as const }),
-  };
+/** One live card as a listing shows it (its default flag included), or undefined. */
+export async function findListedCard(q: Queryable, groupId: string, customer: string, token: string): Promise<ListedCard | undefined> {
+  return (await listCardsForView(q, groupId, customer)).find((card) => card.token === token);
+}
+
+/** Remembers that this merchant imported the card: only it may record an agreement given elsewhere for it. */
+export async function noteCardImport(q: Queryable, token: string, merchantId: string, now: Date): Promise<void> {
+  await q.insertInto('card_imports').values({ card_token: token, merchant_id: merchantId, created_at: now.toISOString() })
+    .onConflict((oc) => oc.columns(['card_token', 'merchant_id']).doNothing()).execute();
+}
+
+/** Whether this merchant imported the card. */
+export async function importedBy(q: Queryable, token: string, merchantId: string): Promise<boolean> {
+  const row = await q.selectFrom('card_imports').select('merchant_id').where('card_token', '=', token).where('merchant_id', '=', merchantId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Live cards not yet announced as expiring (one group's, or all): what an expiry check needs, never the number. */
+export async function unannouncedCards(q: Queryable, groupId?: string) {
+  let found = q.selectFrom('cards')
+    .select(['token', 'group_id', 'customer', 'brand', 'last4', 'key_version', 'wrapped_key', 'meta_ct'])
+    .where('deleted_at', 'is', null).where('expiring_notified', '=', 0);
+  if (groupId) found = found.where('group_id', '=', groupId);
+  return found.execute();
+}
+
+/** Takes the card's one `card.expiring` notice: true for the one caller whose conditional update moved it. */
+export async function claimExpiringNotice(q: Queryable, token: string): Promise<boolean> {
+  const moved = await q.updateTable('cards').set({ expiring_notified: 1 }).where('token', '=', token).where('expiring_notified', '=', 0).executeTakeFirst();
+  return Number(moved.numUpdatedRows) === 1;
 }
 
 export interface SaveCardInput {
@@ -134,7 +144,7 @@ export interface SaveCardInput {
  * Saves a card for a customer. A number the customer already has updates that card (expiry, holder)
  * and keeps its token; the caller learns which happened.
  */
-export async function saveCard(trx: Q, ring: KeyRing, fingerprintKey: Buffer, input: SaveCardInput): Promise<{ row: LiveCard; created: boolean }> {
+export async function saveCard(trx: Queryable, ring: KeyRing, fingerprintKey: Buffer, input: SaveCardInput): Promise<{ row: LiveCard; created: boolean }> {
   const fingerprint = fingerprintOf(fingerprintKey, input.groupId, input.card.number);
   const now = input.now.toISOString();
   const meta = { exp_month: input.card.exp_month, exp_year: input.card.exp_year, holder: input.card.holder };
@@ -150,7 +160,7 @@ export async function saveCard(trx: Q, ring: KeyRing, fingerprintKey: Buffer, in
   return updateCard(trx, ring, (existing ?? (await findExisting()))!, input, meta, now);
 }
 
-async function updateCard(trx: Q, ring: KeyRing, existing: LiveCard, input: SaveCardInput, meta: Omit<CardSecret, 'number'>, now: string) {
+async function updateCard(trx: Queryable, ring: KeyRing, existing: LiveCard, input: SaveCardInput, meta: Omit<CardSecret, 'number'>, now: string) {
   const update = {
     ...reseal(ring, existing, input, meta),
     updated_at: now,
@@ -177,7 +187,7 @@ function reseal(ring: KeyRing, existing: LiveCard, input: SaveCardInput, meta: O
 }
 
 /** Inserts a new card, or answers undefined when the unique fingerprint says it exists already. */
-async function insertCard(trx: Q, ring: KeyRing, input: SaveCardInput, fingerprint: string, meta: Omit<CardSecret, 'number'>, now: string): Promise<LiveCard | undefined> {
+async function insertCard(trx: Queryable, ring: KeyRing, input: SaveCardInput, fingerprint: string, meta: Omit<CardSecret, 'number'>, now: string): Promise<LiveCard | undefined> {
   const token = newId('card');
   const sealed = sealCard(ring, { token, groupId: input.groupId }, { number: input.card.number, ...meta });
   const row: LiveCard = {
@@ -212,7 +222,7 @@ async function insertCard(trx: Q, ring: KeyRing, input: SaveCardInput, fingerpri
  * digits, such a hash gives the number back by trying the few thousand candidates. Answers the tables
  * it deleted from, whose storage the caller has scrubbed once the transaction commits.
  */
-export async function destroyCard(trx: Q, row: LiveCard, now: Date): Promise<ScrubTable[]> {
+export async function destroyCard(trx: Queryable, row: LiveCard, now: Date): Promise<ScrubTable[]> {
   expiries.delete(row.token);
   await trx.updateTable('cards')
     .set({ wrapped_key: null, pan_ct: null, meta_ct: null, key_version: null, fingerprint: null, deleted_at: now.toISOString(), updated_at: now.toISOString() })
@@ -228,7 +238,7 @@ export async function destroyCard(trx: Q, row: LiveCard, now: Date): Promise<Scr
 }
 
 /** Deletes the stored idempotent requests whose answer was this card (an import); answers whether any were. */
-async function forgetImportRequests(trx: Q, row: LiveCard): Promise<boolean> {
+async function forgetImportRequests(trx: Queryable, row: LiveCard): Promise<boolean> {
   const answer = `"token":"${row.token}"`;
   // LIKE narrows (its _ matches any character, and SQLite's ignores case); includes() decides.
   const stored = await trx.selectFrom('idempotency_keys').select(['merchant_id', 'key', 'response_body'])

@@ -1,17 +1,14 @@
 // Refunds: the amount is reserved and a pending refund written in one transaction before the
 // processor is asked, so concurrent refunds never exceed the charge and an unknown outcome is
 // settled by asking again under the same reference, never by guessing.
-import type { RefundView } from '../../protocol/api.ts';
+import { amountRefunded, releaseRefund, reserveRefund } from '../charges/charge-store.ts';
 import type { Deps } from '../context.ts';
 import type { ChargeTable, RefundTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { emitEvent } from '../jobs/events.ts';
-import { failRefund, succeedRefund } from '../state/refund-status.ts';
-
-export function toRefundView(row: RefundTable, currency: string): RefundView {
-  return { id: row.id, charge: row.charge_id, amount: row.amount, currency, status: row.status === 'succeeded' ? 'succeeded' : 'failed', created: row.created_at };
-}
+import { emitEvent } from '../events/emit-event.ts';
+import { failRefund, succeedRefund } from '../refunds/refund-status.ts';
+import { findRefundByReference, insertRefund } from '../refunds/refund-store.ts';
 
 async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Promise<RefundTable> {
   let outcome: 'succeeded' | 'failed';
@@ -34,10 +31,10 @@ async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Pro
     const moved = await (outcome === 'succeeded' ? succeedRefund : failRefund)(trx, refund.id, processorId);
     if (!moved) return;
     if (outcome === 'failed') {
-      await trx.updateTable('charges').set((eb) => ({ amount_refunded: eb('amount_refunded', '-', refund.amount) })).where('id', '=', charge.id).execute();
+      await releaseRefund(trx, charge.id, refund.amount);
     } else {
-      const after = await trx.selectFrom('charges').select('amount_refunded').where('id', '=', charge.id).executeTakeFirstOrThrow();
-      await emitEvent(trx, { merchantId: charge.merchant_id, groupId: charge.group_id, type: 'charge.refunded', data: { charge: charge.id, refund: refund.id, amount: refund.amount, amount_refunded: after.amount_refunded }, now });
+      const refunded = await amountRefunded(trx, charge.id);
+      await emitEvent(trx, { merchantId: charge.merchant_id, groupId: charge.group_id, type: 'charge.refunded', data: { charge: charge.id, refund: refund.id, amount: refund.amount, amount_refunded: refunded }, now });
     }
   });
   return { ...refund, status: outcome };
@@ -47,7 +44,7 @@ export async function refundCharge(deps: Deps, charge: ChargeTable, amount: numb
   const reference = idempotencyKey ? `refund:${charge.merchant_id}:${idempotencyKey}` : newId('re');
   if (idempotencyKey) {
     // A retry of a refund whose outcome was unknown: ask again under the same reference.
-    const earlier = await deps.db.selectFrom('refunds').selectAll().where('processor_ref', '=', reference).executeTakeFirst();
+    const earlier = await findRefundByReference(deps.db, reference);
     if (earlier) return earlier.status === 'pending' ? settle(deps, charge, earlier) : earlier;
   }
   if (charge.status !== 'succeeded') throw new ApiError('parameter_invalid', 'Only a succeeded charge can be refunded', { param: 'id' });
@@ -57,11 +54,9 @@ export async function refundCharge(deps: Deps, charge: ChargeTable, amount: numb
   if (value > rest) throw new ApiError('parameter_invalid', `amount must not exceed what is left to refund (${rest})`, { param: 'amount' });
   const refund: RefundTable = { id: newId('re'), charge_id: charge.id, merchant_id: charge.merchant_id, amount: value, status: 'pending', processor_ref: reference, created_at: deps.clock().toISOString() };
   await deps.db.transaction().execute(async (trx) => {
-    // The conditional update reserves the amount atomically: concurrent refunds cannot exceed the charge.
-    const reserved = await trx.updateTable('charges').set((eb) => ({ amount_refunded: eb('amount_refunded', '+', value) }))
-      .where('id', '=', charge.id).where((eb) => eb(eb('amount_refunded', '+', value), '<=', eb.ref('amount'))).executeTakeFirst();
-    if (Number(reserved.numUpdatedRows) !== 1) throw new ApiError('parameter_invalid', 'amount exceeds what is left to refund', { param: 'amount' });
-    await trx.insertInto('refunds').values(refund).execute();
+    // The amount is reserved atomically: concurrent refunds cannot exceed the charge.
+    if (!(await reserveRefund(trx, charge.id, value))) throw new ApiError('parameter_invalid', 'amount exceeds what is left to refund', { param: 'amount' });
+    await insertRefund(trx, refund);
   });
   return settle(deps, charge, refund);
 }

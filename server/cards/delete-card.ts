@@ -2,11 +2,13 @@
 // mandates end, the default moves to the next card, and the merchant hears of it. Once that commits,
 // the database's storage is scrubbed of what the deletion left behind (within the contract's 10 s).
 import { scheduleScrub, type Db, type ScrubTable } from '../db/database.ts';
+import type { SessionTable } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
-import { emitEvent } from '../jobs/events.ts';
-import { endCardMandates } from '../payments/mandates.ts';
-import { destroyCard, findCard, listCards, type LiveCard } from '../vault/card-store.ts';
-import { getCustomer } from './customer-store.ts';
+import { emitEvent } from '../events/emit-event.ts';
+import { endCardMandates } from '../mandates/mandate-store.ts';
+import { destroyCard, findCard, listCards, type LiveCard } from './card-store.ts';
+import { getCustomer, updateCustomer } from '../customers/customer-store.ts';
+import { assertSessionOpen } from '../payments/confirm-session.ts';
 
 export async function deleteCard(
   db: Db,
@@ -23,10 +25,20 @@ export async function deleteCard(
     const owner = await getCustomer(trx, groupId, customer);
     if (owner?.default_card === token) {
       const next = (await listCards(trx, groupId, customer))[0];
-      await trx.updateTable('customers').set({ default_card: next?.token ?? null, updated_at: now.toISOString() })
-        .where('group_id', '=', groupId).where('customer', '=', customer).execute();
+      await updateCustomer(trx, groupId, customer, { default_card: next?.token ?? null }, now);
     }
     await emitEvent(trx, { merchantId: input.merchantId, groupId, type: 'card.deleted', data: { card: token, customer, by: input.by }, now });
   });
   scheduleScrub(db, touched);
+}
+
+/** The customer, in the fields of an open session: only a card saved through the fields, never an imported one. */
+export async function deleteCardInFields(db: Db, input: { merchantId: string; session: SessionTable; token: string; now: Date }): Promise<void> {
+  const { session, now } = input;
+  assertSessionOpen(session, now);
+  if (!session.customer) throw notFound('card', 'token');
+  await deleteCard(db, {
+    merchantId: input.merchantId, groupId: session.group_id, customer: session.customer, token: input.token, by: 'customer', now,
+    allow: (row) => row.source === 'checkout',
+  });
 }

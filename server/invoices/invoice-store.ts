@@ -1,0 +1,75 @@
+// Invoices: opened by the merchant, paid by the scheduler from the customer's default card before they
+// are due (jobs/scheduler.ts), at most one attempt a day whatever the number of vault instances.
+import type { z } from 'zod';
+import type { InvoiceCreate } from '../../protocol/api.ts';
+import { addDays, dayOf } from '../clock.ts';
+import type { Db, Queryable } from '../db/database.ts';
+import { listPage, type PageQuery } from '../db/list-page.ts';
+import { getOwned } from '../db/owned-rows.ts';
+import type { InvoiceTable } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+
+/** Opens an invoice due on a date not in the past. */
+export async function createInvoice(db: Db, merchant: Merchant, body: z.output<typeof InvoiceCreate>, now: Date): Promise<InvoiceTable> {
+  if (body.due_date < dayOf(now)) throw new ApiError('parameter_invalid', 'due_date must not be in the past', { param: 'due_date' });
+  const row: InvoiceTable = {
+    id: newId('inv'), merchant_id: merchant.id, group_id: merchant.group_id, customer: body.customer,
+    amount: body.amount, currency: body.currency, due_date: body.due_date, description: body.description ?? null,
+    auto_pay: body.auto_pay ? 1 : 0, status: 'open', last_attempt_on: null, attempts: 0, charge_id: null,
+    failure_code: null, created_at: now.toISOString(), paid_at: null,
+  };
+  await db.insertInto('invoices').values(row).execute();
+  return row;
+}
+
+/** The merchant's invoice, or 404. */
+export const getInvoice = (q: Queryable, merchantId: string, id: string) => getOwned(q, 'invoices', merchantId, id);
+
+/** The merchant's invoices, newest first, optionally one customer's. */
+export const listInvoices = (db: Db, merchantId: string, page: PageQuery & { customer?: string }) =>
+  listPage(db, 'invoices', { merchantId, limit: page.limit, startingAfter: page.startingAfter, filter: { customer: page.customer } });
+
+/** Open auto-pay invoices due within `horizonDays` that no pass has tried today (the merchant's own, or all), soonest first. */
+export async function untriedAutoPayInvoices(q: Queryable, today: string, horizonDays: number, merchantId?: string): Promise<InvoiceTable[]> {
+  let due = q.selectFrom('invoices').selectAll()
+    .where('status', '=', 'open').where('auto_pay', '=', 1)
+    .where('due_date', '>=', today).where('due_date', '<=', addDays(today, horizonDays))
+    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]));
+  if (merchantId) due = due.where('merchant_id', '=', merchantId);
+  return due.orderBy('due_date').orderBy('id').execute();
+}
+
+/** The ids of the merchant's open invoices due before `today` (those a pass marks past due). */
+export async function overdueInvoiceIds(q: Queryable, merchantId: string, today: string): Promise<string[]> {
+  const rows = await q.selectFrom('invoices').select('id')
+    .where('merchant_id', '=', merchantId).where('status', '=', 'open').where('due_date', '<', today).orderBy('id').execute();
+  return rows.map((i) => i.id);
+}
+
+/**
+ * Claims today's attempt at an open invoice in one conditional UPDATE: only the instance whose update
+ * changed the row charges, so two schedulers never charge one invoice twice in a day.
+ */
+export async function claimInvoiceDay(q: Queryable, id: string, today: string): Promise<boolean> {
+  const claimed = await q.updateTable('invoices')
+    .set((eb) => ({ last_attempt_on: today, attempts: eb('attempts', '+', 1), failure_code: null }))
+    .where('id', '=', id).where('status', '=', 'open')
+    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]))
+    .executeTakeFirst();
+  return Number(claimed.numUpdatedRows) === 1;
+}
+
+/** Gives today's claim back (no charge started): the invoice reads as it did before the claim. */
+export async function releaseInvoiceDay(q: Queryable, invoice: InvoiceTable, today: string): Promise<void> {
+  await q.updateTable('invoices')
+    .set((eb) => ({ last_attempt_on: invoice.last_attempt_on, attempts: eb('attempts', '-', 1), failure_code: invoice.failure_code }))
+    .where('id', '=', invoice.id).where('status', '=', 'open').where('last_attempt_on', '=', today)
+    .execute();
+}
+
+/** Records why today's attempt failed. */
+export async function noteInvoiceFailure(q: Queryable, id: string, code: string | null): Promise<void> {
+  await q.updateTable('invoices').set({ failure_code: code }).where('id', '=', id).execute();
+}

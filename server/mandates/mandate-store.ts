@@ -1,0 +1,100 @@
+// Mandates: the agreements under which a merchant may charge a saved card without the customer
+// present. Created by a recurring checkout (or recorded for an agreement given elsewhere), cancelled
+// by the merchant, ended by their end date or by the deletion of their card.
+import type { MandateConsent, Recurring } from '../../protocol/api.ts';
+import { dayOf } from '../clock.ts';
+import type { Db, Queryable } from '../db/database.ts';
+import { getOwned } from '../db/owned-rows.ts';
+import type { MandateTable } from '../db/schema.ts';
+import { emitEvent } from '../events/emit-event.ts';
+import { newId } from '../ids.ts';
+import { endMandates } from './mandate-status.ts';
+
+export interface NewMandate {
+  merchantId: string;
+  groupId: string;
+  customer: string;
+  cardToken: string;
+  terms: Recurring;
+  /**
+   * The currency the customer agreed to: the only one the mandate may be charged in. Null only from a
+   * recurring session opened before sessions required one: that mandate allows no charge.
+   */
+  currency: string | null;
+  networkTransactionId: string | null;
+  consent: MandateConsent;
+  /** The customer-initiated charge that began it counts toward `frequency_days`; a setup does not. */
+  lastChargeAt: string | null;
+  now: Date;
+}
+
+/** Inserts an active mandate and its `mandate.created` event, in the caller's transaction. */
+export async function createMandate(q: Queryable, input: NewMandate): Promise<MandateTable> {
+  const row: MandateTable = {
+    id: newId('mdt'),
+    merchant_id: input.merchantId,
+    group_id: input.groupId,
+    customer: input.customer,
+    card_token: input.cardToken,
+    min_amount: input.terms.min_amount,
+    max_amount: input.terms.max_amount,
+    currency: input.currency,
+    frequency_days: input.terms.frequency_days,
+    end_date: input.terms.end_date,
+    status: 'active',
+    network_transaction_id: input.networkTransactionId,
+    consent: JSON.stringify(input.consent),
+    last_charge_at: input.lastChargeAt,
+    created_at: input.now.toISOString(),
+    ended_at: null,
+  };
+  await q.insertInto('mandates').values(row).execute();
+  await emitEvent(q, {
+    merchantId: input.merchantId, groupId: input.groupId, type: 'mandate.created', now: input.now,
+    data: {
+      mandate: row.id, customer: row.customer, card: row.card_token, min_amount: row.min_amount, max_amount: row.max_amount, currency: row.currency,
+      frequency_days: row.frequency_days, end_date: row.end_date, source: input.consent.source,
+    },
+  });
+  return row;
+}
+
+/** The merchant's mandate, or 404. */
+export const getMandate = (q: Queryable, merchantId: string, id: string) => getOwned(q, 'mandates', merchantId, id);
+
+/** A customer's mandates with this merchant, newest first, each with when its card was deleted (null: it was not). */
+export async function listMandates(q: Queryable, merchantId: string, customer: string): Promise<(MandateTable & { card_deleted_at: string | null })[]> {
+  return q.selectFrom('mandates')
+    .leftJoin('cards', 'cards.token', 'mandates.card_token')
+    .selectAll('mandates').select('cards.deleted_at as card_deleted_at')
+    .where('mandates.merchant_id', '=', merchantId).where('mandates.customer', '=', customer)
+    .orderBy('mandates.created_at', 'desc').orderBy('mandates.id', 'desc')
+    .execute();
+}
+
+/** The merchant's stored-active mandates on a card in one currency, newest first (the caller checks their end dates). */
+export async function activeMandatesOnCard(
+  q: Queryable, input: { merchantId: string; customer: string; cardToken: string; currency: string },
+): Promise<MandateTable[]> {
+  return q.selectFrom('mandates').selectAll()
+    .where('merchant_id', '=', input.merchantId).where('customer', '=', input.customer).where('card_token', '=', input.cardToken).where('status', '=', 'active')
+    .where('currency', '=', input.currency)
+    .orderBy('created_at', 'desc').execute();
+}
+
+/** The ids of the merchant's mandates stored active whose end date is before `today`. */
+export async function lapsedMandateIds(q: Queryable, merchantId: string, today: string): Promise<string[]> {
+  const rows = await q.selectFrom('mandates').select('id')
+    .where('merchant_id', '=', merchantId).where('status', '=', 'active').where('end_date', '<', today).orderBy('id').execute();
+  return rows.map((m) => m.id);
+}
+
+/** Ends every active mandate on a card, in the transaction that deletes it. */
+export async function endCardMandates(trx: Queryable, token: string, now: Date): Promise<number> {
+  return endMandates(trx, (eb) => eb('card_token', '=', token), now);
+}
+
+/** Stores as ended the active mandates whose end date has passed (every merchant's, or one's). */
+export async function endLapsedMandates(db: Db, now: Date, merchantId?: string): Promise<number> {
+  return endMandates(db, (eb) => eb.and([eb('end_date', '<', dayOf(now)), ...(merchantId ? [eb('merchant_id', '=', merchantId)] : [])]), now);
+}

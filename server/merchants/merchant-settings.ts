@@ -1,0 +1,76 @@
+// POST /v1/merchant: the merchant changes its settings, its processor account included. Each value is
+// checked while the merchant is looking; the credentials are sealed, bound to this merchant, before
+// they are written, and reach no column, log or response in the clear.
+import type { Updateable } from 'kysely';
+import type { z } from 'zod';
+import type { MerchantSettingsUpdate, ProcessorSettingsUpdate } from '../../protocol/api.ts';
+import type { Deps } from '../context.ts';
+import type { MerchantTable } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
+import { vetWebhookUrl, WebhookTargetRefused } from '../jobs/webhook-target.ts';
+import { findById, frameLimitProblem, updateMerchant, type Merchant } from './merchant-store.ts';
+import { sealProcessorSettings } from './processor-account.ts';
+
+type SettingsDeps = Pick<Deps, 'db' | 'ring' | 'webhookTargets' | 'fieldsCaps' | 'merchants'>;
+type Settings = z.output<typeof MerchantSettingsUpdate>;
+
+/** Applies the change and answers the merchant as it is now. */
+export async function changeMerchantSettings(deps: SettingsDeps, merchant: Merchant, body: Settings): Promise<Merchant> {
+  // Checked now so that a bad URL is refused while the merchant is looking; delivery checks again.
+  if (body.webhook_url) {
+    await vetWebhookUrl(deps.webhookTargets, body.webhook_url).catch((err: unknown) => {
+      if (err instanceof WebhookTargetRefused) throw new ApiError('parameter_invalid', err.message, { param: 'webhook_url' });
+      throw err;
+    });
+  }
+  const frameLimit = body.frame_limit_per_address === undefined ? undefined : frameLimitProblem(body.frame_limit_per_address, deps.fieldsCaps.maxPerAddress);
+  if (frameLimit) throw new ApiError('parameter_invalid', frameLimit, { param: 'frame_limit_per_address' });
+  if (body.processor) checkProcessorMode(merchant, body.processor);
+  // A value left out stays as it is (kysely writes no column whose value is undefined); every setting has its line.
+  const set: Updateable<MerchantTable> = {
+    name: body.name,
+    allowed_origins: body.allowed_origins && JSON.stringify(body.allowed_origins.map((o) => new URL(o).origin)),
+    webhook_url: body.webhook_url,
+    auto_pay_days: body.auto_pay_days,
+    need_cvc: body.need_cvc === undefined ? undefined : body.need_cvc ? 1 : 0,
+    three_d_secure: body.three_d_secure,
+    one_click_after: body.one_click_after,
+    rate_limit: body.rate_limit,
+    frame_limit_per_address: body.frame_limit_per_address,
+    processor: body.processor && JSON.stringify(sealProcessorSettings(deps.ring, merchant.id, body.processor)),
+  } satisfies Record<keyof Settings, unknown>;
+  await updateMerchant(deps.db, merchant.id, set);
+  deps.merchants.invalidate();
+  return (await findById(deps.db, merchant.id))!;
+}
+
+/**
+ * A processor account of the merchant's own mode only: a test merchant must not move real money
+ * (it is never held to the live gate), and a live one must not send real customers' cards to a
+ * provider's test environment, which would decline them all.
+ */
+function checkProcessorMode(merchant: Merchant, processor: ProcessorSettingsUpdate): void {
+  const live = merchant.livemode;
+  if (processor.type === 'simulated') {
+    if (live) throw new ApiError('parameter_invalid', 'processor simulated is for test mode only: a live merchant takes payments through stripe or adyen', { param: 'processor.type' });
+    return;
+  }
+  if (processor.type === 'stripe') {
+    const keyLive = /^(sk|rk)_live_/.test(processor.secret_key);
+    if (keyLive !== live) {
+      throw new ApiError('parameter_invalid', live
+        ? 'A live merchant needs your Stripe live key (sk_live_… or rk_live_…)'
+        : 'A test-mode merchant takes Stripe test keys only (sk_test_… or rk_test_…): live keys belong to a merchant created with --live', { param: 'processor.secret_key' });
+    }
+    return;
+  }
+  if ((processor.environment === 'live') !== live) {
+    throw new ApiError('parameter_invalid', live
+      ? 'A live merchant needs environment live and the credentials of your Adyen live account'
+      : 'A test-mode merchant takes Adyen test credentials only (environment test): live ones belong to a merchant created with --live', { param: 'processor.environment' });
+  }
+  // The Adyen library cannot reach a live endpoint without it: https://docs.adyen.com/development-resources/live-endpoints#live-url-prefix
+  if (processor.environment === 'live' && !processor.live_url_prefix) {
+    throw new ApiError('parameter_missing', 'processor.live_url_prefix is required with environment live (Customer Area, Developers > API URLs)', { param: 'processor.live_url_prefix' });
+  }
+}

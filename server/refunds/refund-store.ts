@@ -1,0 +1,19 @@
+// Refunds of a charge: written pending before the processor is asked (under a reference a retry
+// reuses), then settled through refund-status.ts.
+import type { Queryable } from '../db/database.ts';
+import type { RefundTable } from '../db/schema.ts';
+
+/** The refund written under this processor reference: a retry of one whose outcome was unknown. */
+export async function findRefundByReference(q: Queryable, reference: string): Promise<RefundTable | undefined> {
+  return q.selectFrom('refunds').selectAll().where('processor_ref', '=', reference).executeTakeFirst();
+}
+
+export async function insertRefund(q: Queryable, row: RefundTable): Promise<void> {
+  await q.insertInto('refunds').values(row).execute();
+}
+
+/** A succeeded refund of the charge: the one the provider names, else the newest. */
+export async function findSucceededRefund(q: Queryable, chargeId: string, processorId: string | undefined): Promise<RefundTable | undefined> {
+  const refunds = q.selectFrom('refunds').selectAll().where('charge_id', '=', chargeId).where('status', '=', 'succeeded');
+  return (processorId ? refunds.where('processor_id', '=', processorId) : refunds.orderBy('created_at', 'desc')).executeTakeFirst();
+}

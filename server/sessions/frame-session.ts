@@ -1,0 +1,54 @@
+// The open session as the fields show it (POST /frame/v1/session): the amount, the consent wording,
+// and the saved cards the customer may pay with in one click, masked.
+import type { FrameSavedCard, FrameSession, Recurring } from '../../protocol/api.ts';
+import { cardExpiry, listCardsForView } from '../cards/card-store.ts';
+import type { Deps } from '../context.ts';
+import { getCustomer } from '../customers/customer-store.ts';
+import type { SessionTable } from '../db/schema.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+import { isActive } from '../payments/card-checks.ts';
+import { cvcWaivedFor } from '../payments/card-proof.ts';
+import { assertSessionOpen, effectiveSaveCard } from '../payments/confirm-session.ts';
+import { consentLocale, recurringConsentText } from '../payments/consent-wording.ts';
+import { sessionStatus } from './session-status.ts';
+
+/** `locale`: the language the fields asked for; else the customer's; else English. */
+export async function frameSession(
+  deps: Pick<Deps, 'db' | 'ring' | 'clock'>, merchant: Merchant, session: SessionTable, locale: string | undefined,
+): Promise<FrameSession> {
+  const { db, ring, clock } = deps;
+  const now = clock();
+  // A complete, expired or failed-out session reveals nothing more: not the saved cards, not the card it saved.
+  assertSessionOpen(session, now);
+  const customer = session.customer ? await getCustomer(db, session.group_id, session.customer) : undefined;
+  let cards: FrameSavedCard[] = [];
+  // A setup session adds a card: it offers no saved ones to pay with.
+  const recurring: Recurring | null = session.recurring ? JSON.parse(session.recurring) : null;
+  if (session.mode === 'payment' && session.customer && customer && customer.status !== 'deny') {
+    const offered = (await listCardsForView(db, session.group_id, session.customer))
+      .filter((r) => r.source === 'checkout' && r.successful_payments >= merchant.one_click_after)
+      .map((row) => ({ row, exp: cardExpiry(ring, row) }))
+      .filter(({ exp }) => isActive(exp, now));
+    const waived = await cvcWaivedFor(db, merchant, session, offered.map(({ row }) => row.token));
+    cards = offered.map(({ row, exp }) => ({
+      token: row.token, brand: row.brand, bin: row.bin, last4: row.last4, exp_month: exp.exp_month, exp_year: exp.exp_year,
+      need_cvc: !waived.has(row.token), default: row.is_default,
+    }));
+  }
+  return {
+    id: session.id,
+    mode: session.mode as 'payment' | 'setup',
+    status: sessionStatus(session, now),
+    amount: session.amount,
+    currency: session.currency,
+    order: session.order_ref,
+    merchant: { name: merchant.name },
+    save_card: effectiveSaveCard(session, customer),
+    recurring,
+    consent_text: recurring ? recurringConsentText(recurring, session.currency, merchant.name, consentLocale(locale ?? customer?.locale)) : null,
+    cards,
+    three_d_secure: merchant.three_d_secure,
+    failed_attempts: session.failed_attempts,
+    expires_at: session.expires_at,
+  };
+}
