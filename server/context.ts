@@ -1,6 +1,6 @@
 // What every handler can reach: the dependencies the app was built with and the per-request values.
 import type { Logger } from 'pino';
-import type { Db, DbKind } from './db/database.ts';
+import type { Db, DbKind, Queryable } from './db/database.ts';
 import type { SessionTable } from './db/schema.ts';
 import type { Clock } from './clock.ts';
 import type { Messenger } from './messages/messenger.ts';
@@ -56,5 +56,9 @@ export interface AppEnv {
     idempotencyKey?: string;
     /** The key and the time it was first stored: the processor reference of the operations it names, so a key reused after its 24 hours names new ones. */
     idempotencyRef?: string;
+    /** The key was claimed by this request: no earlier attempt used its reference. */
+    idempotencyFresh?: boolean;
+    /** Stores the answer in the caller's transaction (the one that records the outcome), exactly as it will be sent. */
+    idempotentAnswer?: (trx: Queryable, status: number, body: string) => Promise<void>;
   };
 }

@@ -29,6 +29,22 @@ export interface DbOptions {
 }
 
 const scrubbers = new WeakMap<Db, Scrubber>();
+const relaxers = new WeakMap<Db, <T>(fn: (conn: Db) => Promise<T>) => Promise<T>>();
+
+/**
+ * Runs `fn`'s writes without waiting for the disk at each commit. Only for writes whose loss in a power
+ * cut (never in a crash of the vault: they are in the operating system's hands) costs nothing: a lease,
+ * an open session, the simulated processor's own record. What the ledger holds is committed durably,
+ * and a durable commit carries every earlier one to disk with it (SQLite's write-ahead log and
+ * PostgreSQL's alike are written in order), so a relaxed write never outlives a later durable one.
+ * On SQLite: synchronous=NORMAL for those statements, FULL otherwise; on PostgreSQL every commit is
+ * durable (synchronous_commit=on) and waits in the database's group commit, not in the vault.
+ * `fn` must use only the connection it is given.
+ */
+export function relaxed<T>(db: Db, fn: (conn: Db) => Promise<T>): Promise<T> {
+  const relax = relaxers.get(db);
+  return relax ? relax(fn) : fn(db);
+}
 
 /**
  * Asks for the storage of destroyed card data to be rewritten soon (well within the contract's 10
@@ -47,6 +63,7 @@ export type ScrubTable = 'cards' | 'challenges' | 'idempotency_keys' | 'vault_se
 
 export function openDatabase(options: DbOptions): DbHandle {
   const handle = options.databaseUrl ? openPostgres(options.databaseUrl, options.onError) : openSqlite(options.dataDir);
+  if (handle.relax) relaxers.set(handle.db, handle.relax);
   const scrubber = new Scrubber((tables) => handle.run(tables), options.onScrub);
   scrubbers.set(handle.db, scrubber);
   return {
@@ -65,6 +82,7 @@ interface OpenedDb {
   db: Db;
   kind: DbKind;
   run(tables: ScrubTable[]): Promise<boolean>;
+  relax?: <T>(fn: (conn: Db) => Promise<T>) => Promise<T>;
 }
 
 function openSqlite(dataDir: string): OpenedDb {
@@ -74,7 +92,9 @@ function openSqlite(dataDir: string): OpenedDb {
   fs.closeSync(fs.openSync(file, 'a', 0o600));
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
-  if (process.env.SQLITE_SYNC_PROBE) database.pragma(`synchronous = ${process.env.SQLITE_SYNC_PROBE}`);
+  // Every commit waits until the write-ahead log is on disk: a payment ledger must survive a power cut.
+  // Only writes marked relaxed() skip that wait (NORMAL: on disk by the next durable commit or checkpoint).
+  database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   database.pragma('wal_autocheckpoint = 200');
@@ -82,7 +102,16 @@ function openSqlite(dataDir: string): OpenedDb {
   // in a page's unused gap, old page images in the WAL) the scrub after a deletion removes.
   database.pragma('secure_delete = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { db, kind: 'sqlite', run: () => scrubSqlite(db) };
+  // Held on kysely's one connection, so no other statement (nor an open transaction) runs in between.
+  const relax = <T>(fn: (conn: Db) => Promise<T>) => db.connection().execute(async (conn) => {
+    database.exec('PRAGMA synchronous = NORMAL');
+    try {
+      return await fn(conn);
+    } finally {
+      database.exec('PRAGMA synchronous = FULL');
+    }
+  });
+  return { db, kind: 'sqlite', run: () => scrubSqlite(db), relax };
 }
 
 /**

@@ -42,17 +42,22 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     const where = (q: any) => q.where('merchant_id', '=', merchantId).where('key', '=', key);
     await purgeExpired(deps, now);
 
-    // A key past its 24 hours is forgotten even if the purge has not reached it yet; then it is taken.
-    await where(db.deleteFrom('idempotency_keys')).where('created_at', '<', new Date(now.getTime() - KEEP_MS).toISOString()).execute();
     const holder = randomSecret(12);
-    const inserted = await db.insertInto('idempotency_keys')
+    // Durable: the key (in this life of it) names the operations at the processor, before any is asked.
+    const claim = async () => Number((await db.insertInto('idempotency_keys')
       .values({ merchant_id: merchantId, key, request_hash: requestHash, state: 'running', response_status: null, response_body: null, locked_at: now.toISOString(), created_at: now.toISOString(), holder })
       .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
-      .executeTakeFirst();
+      .executeTakeFirst()).numInsertedOrUpdatedRows ?? 0) === 1;
+    let fresh = await claim();
+    // A key past its 24 hours is forgotten even if the purge has not reached it yet; then it is taken.
+    if (!fresh) {
+      const expired = await where(db.deleteFrom('idempotency_keys')).where('created_at', '<', new Date(now.getTime() - KEEP_MS).toISOString()).executeTakeFirst();
+      if (Number(expired.numDeletedRows) > 0) fresh = await claim();
+    }
 
     // This life of the key: a key reused after its 24 hours names new operations, not the old ones.
     let since = now.toISOString();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+    if (!fresh) {
       const row: IdempotencyTable | undefined = await where(db.selectFrom('idempotency_keys').selectAll()).executeTakeFirst();
       if (row) since = row.created_at;
       if (row && row.request_hash !== requestHash) {
@@ -89,6 +94,13 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
 
     c.set('idempotencyKey', key);
     c.set('idempotencyRef', `${key}@${since}`);
+    c.set('idempotencyFresh', fresh);
+    // A handler that records its outcome in a transaction stores its answer there too: one commit.
+    let answered: number | undefined;
+    c.set('idempotentAnswer', async (trx, status, body) => {
+      const stored = await mine(trx.updateTable('idempotency_keys').set({ state: 'done', response_status: status, response_body: body })).executeTakeFirst();
+      if (Number(stored.numUpdatedRows) === 1) answered = status;
+    });
     try {
       // An ApiError thrown by the handler arrives here as c.res already (the app's onError answered it).
       await next();
@@ -103,6 +115,7 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
       await reopen();
       return;
     }
+    if (answered === c.res.status) return;
     await mine(db.updateTable('idempotency_keys').set({ state: 'done', response_status: c.res.status, response_body: body })).execute();
   };
 }

@@ -1,5 +1,6 @@
 // Reads a JSON body once, with the contract's errors for bodies that are too large or not JSON.
-import type { MiddlewareHandler } from 'hono';
+import { IncomingMessage } from 'node:http';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -13,11 +14,48 @@ const limit = bodyLimit({
   },
 });
 
+const tooLarge = () => new ApiError('body_too_large', 'The request body is larger than 1 MB');
+
+/**
+ * The body straight from Node's request stream, when the vault serves over @hono/node-server: the
+ * same bytes as c.req.text(), without building a web Request and a web stream around them first.
+ */
+function readIncoming(incoming: IncomingMessage): Promise<string> {
+  if (Number(incoming.headers['content-length'] ?? 0) > MAX_BYTES) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    incoming.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BYTES) {
+        incoming.removeAllListeners('data');
+        incoming.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    incoming.once('error', reject);
+  });
+}
+
+/** Reads the body once and leaves it where c.req.text() and c.req.json() find it. */
+async function readBody(c: Context<AppEnv>, then: (text: string) => Promise<void>): Promise<void | Response> {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  // Only a stream nobody has started reading: otherwise Hono's own reader holds it.
+  if (incoming instanceof IncomingMessage && incoming.readableFlowing === null && !incoming.readableEnded) {
+    const text = await readIncoming(incoming);
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
+    return then(text);
+  }
+  return limit(c, async () => then(await c.req.text()));
+}
+
 export function jsonBody(): MiddlewareHandler<AppEnv> {
   return async function jsonBody(c, next) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    return limit(c, async () => {
-      const text = await c.req.text();
+    return readBody(c, async (text) => {
       // An empty body means no parameters, whatever its Content-Type says.
       if (text.trim() === '') {
         c.req.bodyCache.json = Promise.resolve({});

@@ -1,30 +1,53 @@
 // The built browser assets: checkout.js (also under its version, immutable), its ESM build, and the
-// fields' script and stylesheet. Read from dist/ once and answered from memory with an ETag.
+// fields' script and stylesheet. Read from dist/ once and answered from memory with an ETag, in
+// brotli or gzip when the browser takes it (the build writes both beside each file; gzip is made
+// here when they are missing). A URL that names the file's content hash (`?v=`, as the fields' page
+// writes it) is cached for a year, as it can never answer anything else.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 
 export const DIST = path.resolve(import.meta.dirname, '../../dist');
+const YEAR = 31536000;
 
 interface Asset {
   body: Buffer;
-  etag: string;
+  /** The content's hash, for the ETag and the immutable `?v=` URL. */
+  hash: string;
   type: string;
+  br?: Buffer;
+  gzip?: Buffer;
 }
 
 const cache = new Map<string, Asset | null>();
 
+const read = (full: string) => (fs.existsSync(full) ? fs.readFileSync(full) : undefined);
+
+/** The build's compressed copy, only if it still decodes to the file (a partial rebuild leaves stale ones). */
+function precompressed(full: string, body: Buffer, decode: (b: Buffer) => Buffer): Buffer | undefined {
+  const copy = read(full);
+  try {
+    return copy && decode(copy).equals(body) ? copy : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function load(file: string): Asset | null {
   if (!cache.has(file)) {
     const full = path.join(DIST, file);
-    const body = fs.existsSync(full) ? fs.readFileSync(full) : null;
-    cache.set(file, body && {
+    const body = read(full);
+    const text = /\.(js|mjs|css)$/.test(file);
+    cache.set(file, body ? {
       body,
-      etag: `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
-      type: file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
-    });
+      hash: crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22),
+      type: file.endsWith('.css') ? 'text/css; charset=utf-8' : file.endsWith('.json') ? 'application/json' : 'text/javascript; charset=utf-8',
+      br: text ? precompressed(`${full}.br`, body, zlib.brotliDecompressSync) : undefined,
+      gzip: text ? precompressed(`${full}.gz`, body, zlib.gunzipSync) ?? zlib.gzipSync(body, { level: 9 }) : undefined,
+    } : null);
   }
   return cache.get(file)!;
 }
@@ -35,17 +58,46 @@ export function builtVersion(): string | undefined {
   return manifest ? (JSON.parse(manifest.body.toString()) as { version: string }).version : undefined;
 }
 
+/** A built file's path with its content hash, cached for good by browsers; the plain path before a build. */
+export function hashedPath(file: string): string {
+  const asset = load(file);
+  return asset ? `/${file}?v=${asset.hash}` : `/${file}`;
+}
+
+/** The build's text of a file (the fields' page inlines what it must hash), or undefined before a build. */
+export function builtText(file: string): string | undefined {
+  return load(file)?.body.toString();
+}
+
+/** The smallest encoding the request accepts: brotli, then gzip, else none. */
+function encodingFor(c: Context<AppEnv>, asset: Asset): { name: 'br' | 'gzip'; body: Buffer } | undefined {
+  const accepted = (c.req.header('accept-encoding') ?? '').toLowerCase().split(',');
+  // `br`, `br;q=0.8`: taken; `br;q=0`: refused.
+  const takes = (name: string) => accepted.some((item) => {
+    const [coding, ...params] = item.split(';').map((part) => part.trim());
+    return coding === name && !params.some((param) => /^q=0(\.0*)?$/.test(param));
+  });
+  if (asset.br && takes('br')) return { name: 'br', body: asset.br };
+  if (asset.gzip && takes('gzip')) return { name: 'gzip', body: asset.gzip };
+  return undefined;
+}
+
 function serve(file: string, maxAge: number) {
   return (c: Context<AppEnv>) => {
     const asset = load(file);
     if (!asset) return c.text(`${file} is not built: run npm run build`, 503);
-    c.header('ETag', asset.etag);
-    c.header('Cache-Control', maxAge >= 31536000 ? `public, max-age=${maxAge}, immutable` : `public, max-age=${maxAge}`);
+    const encoding = encodingFor(c, asset);
+    const etag = `"${asset.hash}${encoding ? `-${encoding.name}` : ''}"`;
+    const age = c.req.query('v') === asset.hash ? YEAR : maxAge;
+    c.header('ETag', etag);
+    c.header('Vary', 'Accept-Encoding');
+    c.header('Cache-Control', age >= YEAR ? `public, max-age=${age}, immutable` : `public, max-age=${age}`);
     // Scripts are loaded across origins by merchants' pages (with SRI, which needs CORS).
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Cross-Origin-Resource-Policy', 'cross-origin');
-    if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304);
-    return c.body(new Uint8Array(asset.body), 200, { 'Content-Type': asset.type });
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304);
+    if (encoding) c.header('Content-Encoding', encoding.name);
+    return c.body(new Uint8Array(encoding?.body ?? asset.body), 200, { 'Content-Type': asset.type });
   };
 }
 
@@ -55,7 +107,7 @@ export const assetRoutes = new Hono<AppEnv>()
   .get('/checkout-:version{[0-9A-Za-z.-]+\\.js}', (c) => {
     const version = (c.req.param('version') ?? '').replace(/\.js$/, '');
     if (version !== builtVersion()) return c.text('No such version of checkout.js', 404);
-    return serve('checkout.js', 31536000)(c);
+    return serve('checkout.js', YEAR)(c);
   })
   .get('/frame.js', serve('frame.js', 300))
   .get('/frame.css', serve('frame.css', 300));

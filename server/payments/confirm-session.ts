@@ -5,6 +5,7 @@ import valid from 'card-validator';
 import type { z } from 'zod';
 import type { FrameConfirm, FrameConfirmResult, Recurring } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
+import { relaxed, type Queryable } from '../db/database.ts';
 import type { CustomerTable, SessionTable } from '../db/schema.ts';
 import { getCustomer } from '../customers/customer-store.ts';
 import { forwardFromConfirmation } from '../forward/session-forward.ts';
@@ -19,9 +20,10 @@ import { assertCvcNotLocked, clearWrongCvcs, cvcWaivedFor, noteWrongCvc } from '
 import { checkLimits } from '../charges/charge-store.ts';
 import { declineError } from '../charges/charge-view.ts';
 import { consentLocale, recurringConsentText } from './consent-wording.ts';
-import { assertLeaseHeld, withCustomerLease, type CustomerLease } from './customer-lease.ts';
+import { assertLeaseHeld, customerLeaseName, withCustomerLease, type CustomerLease } from './customer-lease.ts';
 import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
 import { claimSession } from '../sessions/session-status.ts';
+import { authorizeSettled } from './authorize.ts';
 import type { AuthorizeRequest, AuthorizeResult } from './processor.ts';
 
 type ConfirmInput = z.output<typeof FrameConfirm>;
@@ -106,10 +108,15 @@ async function passedChallenge(deps: Deps, session: SessionTable, challengeId: s
   return true;
 }
 
-/** Takes the session for one confirmation: open, not closed by failures, not expired, atomically. */
-async function claim(deps: Deps, session: SessionTable, attempt: Attempt, now: Date): Promise<void> {
-  const taken = await claimSession(deps.db, session.id, { attempt: JSON.stringify(attempt), processing_since: now.toISOString() },
+/**
+ * Takes the session for one confirmation: open, not closed by failures, not expired, atomically. The
+ * claim names the attempt's reference, so it is on disk before a real provider hears of it; the
+ * simulated processor keeps its record in this same database, behind the claim, so there it is relaxed.
+ */
+async function claim(deps: Deps, session: SessionTable, attempt: Attempt, now: Date, durable: boolean): Promise<void> {
+  const take = (q: Queryable) => claimSession(q, session.id, { attempt: JSON.stringify(attempt), processing_since: now.toISOString() },
     (eb) => eb.and([eb('failed_attempts', '<', MAX_FAILED_ATTEMPTS), eb('expires_at', '>', now.toISOString())]));
+  const taken = await (durable ? take(deps.db) : relaxed(deps.db, take));
   if (taken) return;
   const current = await deps.db.selectFrom('sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow();
   assertSessionOpen(current, now);
@@ -125,7 +132,7 @@ export async function confirmSession(deps: Deps, merchant: Merchant, current: Se
   // A paying customer takes the same lease as a merchant-initiated charge of that customer, so the
   // two never pass a daily or weekly limit together.
   if (current.mode === 'payment' && current.customer) {
-    return withCustomerLease(deps, `charge:${current.group_id}:${current.customer}`, (lease) => confirmUnlocked(deps, merchant, current, body, context, lease));
+    return withCustomerLease(deps, customerLeaseName(current.group_id, current.customer), (lease) => confirmUnlocked(deps, merchant, current, body, context, lease));
   }
   return confirmUnlocked(deps, merchant, current, body, context);
 }
@@ -161,7 +168,7 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     // The agreement's wording is the vault's own, in the fields' language: never text from the request.
     ...(session.recurring && body.save ? { consent: { text: recurringConsentText(JSON.parse(session.recurring) as Recurring, session.currency, merchant.name, consentLocale(body.locale ?? customer?.locale)), origin: context.hostOrigin ?? null } } : {}),
   };
-  await claim(deps, session, attempt, now);
+  await claim(deps, session, attempt, now, processor.type !== 'simulated');
 
   // The limits checked above hold only if no other charge of this customer ran in between (this holder
   // stalled past its lease): then nothing is charged, and the customer may simply try again.
@@ -189,7 +196,7 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     order: session.order_ref ?? undefined,
     merchant: merchant.id,
   };
-  let result = await askProcessor(deps, session, () => processor.authorize(request));
+  let result = await authorizeSettled(processor, request, (error) => deps.logger.error({ session: session.id, error }, 'processor call failed'));
 
   if (result.outcome === 'redirect') {
     // A provider's 3-D Secure: the customer visits the issuer's page, which returns to the vault. The
@@ -204,11 +211,7 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
       .where('id', '=', session.id).where('status', '=', 'processing').execute();
     return { status: 'requires_action', session: session.id, next_action: { type: 'three_d_secure', challenge: challengeId, url: `${deps.publicUrl}/frame/3ds/${challengeId}` } };
   }
-  // Unknown outcome, from a real provider: asked again with the same reference (its idempotency
-  // key), which answers the first attempt's result if that attempt reached it.
-  if (result.outcome === 'error' && processor.type !== 'simulated') result = await askProcessor(deps, session, () => processor.authorize(request));
-
-  if (result.outcome === 'challenge' || result.outcome === 'redirect') {
+  if (result.outcome === 'challenge') {
     const challenge = challengeId;
     await deps.db.insertInto('challenges').values({ id: challenge, session_id: session.id, fingerprint, status: 'pending', attempts: 0, created_at: now.toISOString() }).execute();
     // A challenge counts as an attempt: otherwise a merchant with 3-D Secure "always" would let a
@@ -233,17 +236,6 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     result = known;
   }
   return finish(deps, merchant, session, attempt, result, { card, saved }, now, lease);
-}
-
-/** Calls the processor; a throw (a timeout, a dropped connection) is an unknown outcome. */
-async function askProcessor(deps: Deps, session: SessionTable, call: () => Promise<AuthorizeResult>): Promise<AuthorizeResult> {
-  try {
-    return await call();
-  } catch (err) {
-    // Only the error's name: a processor's message could quote what it was sent.
-    deps.logger.error({ session: session.id, error: (err as Error).name }, 'processor call failed');
-    return { outcome: 'error', message: 'processor unreachable' };
-  }
 }
 
 /** Records a settled answer: a decline (and its CVC count), or an approval with the card saved and the mandate made. */

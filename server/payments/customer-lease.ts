@@ -3,9 +3,8 @@
 // customer-initiated) never pass a limit or a mandate's frequency together. The holder renews it
 // while alive, so a dead holder frees the customer within seconds; its holder id is a fencing token
 // that a late holder's processor call and record must still match.
-import type { Kysely } from 'kysely';
 import type { Deps } from '../context.ts';
-import type { Database } from '../db/schema.ts';
+import { relaxed, type Queryable } from '../db/database.ts';
 import { ApiError } from '../errors.ts';
 import { randomSecret } from '../ids.ts';
 
@@ -16,6 +15,8 @@ import { randomSecret } from '../ids.ts';
  */
 const LEASE_MS = 15_000;
 const RENEW_MS = 5_000;
+/** Renewed this recently, a lease is certainly still held: LEASE_MS less a margin for clocks that differ between instances. */
+const FRESH_MS = LEASE_MS - 5_000;
 /** How long a charge waits for another instance's charge of the same customer before answering 409. */
 const WAIT_MS = 15_000;
 
@@ -42,10 +43,21 @@ export async function assertLeaseHeld(lease: CustomerLease | undefined, what: 'p
 
 export interface CustomerLease {
   /**
-   * Renews the lease if this holder still has it, else throws LeaseLost. Called with the recording
-   * transaction, it fences the record: a holder that was taken over records nothing.
+   * Before money moves: throws LeaseLost if the lease may have been taken over. A holder renewed within
+   * FRESH_MS cannot have been (another instance takes a lease only past its `until`), so only a holder
+   * that stalled asks the database.
    */
-  confirm(db?: Kysely<Database>): Promise<void>;
+  confirm(): Promise<void>;
+  /**
+   * Ends the lease inside the transaction that records the charge, fenced: a holder that was taken over
+   * deletes nothing and throws LeaseLost, so it records nothing over the newer holder's decisions.
+   */
+  releaseIn(trx: Queryable): Promise<void>;
+}
+
+/** The lease of one customer's charges within a merchant group: the one name every path takes. */
+export function customerLeaseName(groupId: string, customer: string): string {
+  return `charge:${groupId}:${customer}`;
 }
 
 /** Per runtime (keyed by its database), the tail of the queue of charges waiting for each customer. */
@@ -55,6 +67,7 @@ const queues = new WeakMap<object, Map<string, Promise<unknown>>>();
  * Runs `fn` while holding the lease on `name`: one charge of a customer at a time across every
  * instance on the database, from its checks to its record. Waiters of this instance queue in memory;
  * only a lease held by another instance is polled for. Wall time, not deps.clock: leases are real.
+ * The lease's own writes are relaxed: a power cut ends every lease anyway.
  */
 export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease: CustomerLease) => Promise<T>): Promise<T> {
   let local = queues.get(deps.db);
@@ -75,23 +88,40 @@ export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease:
     ]).finally(() => clearTimeout(timer));
     if (!waited) throw busy();
     const holder = randomSecret(12);
-    await acquire(deps, name, holder, deadline);
-    const renew = async (db: Kysely<Database>) => {
-      const renewed = await db.updateTable('leases').set({ until: new Date(Date.now() + LEASE_MS).toISOString() })
-        .where('name', '=', name).where('holder', '=', holder).executeTakeFirst();
+    let renewedAt = await acquire(deps, name, holder, deadline);
+    let released = false;
+    const renew = async () => {
+      const at = Date.now();
+      const renewed = await relaxed(deps.db, (q) => q.updateTable('leases').set({ until: new Date(at + LEASE_MS).toISOString() })
+        .where('name', '=', name).where('holder', '=', holder).executeTakeFirst());
       if (Number(renewed.numUpdatedRows) !== 1) throw new LeaseLost(name);
+      renewedAt = at;
     };
     const heartbeat = setInterval(() => {
-      renew(deps.db).catch((err: Error) => {
+      if (released) return;
+      renew().catch((err: Error) => {
         if (!(err instanceof LeaseLost)) deps.logger.warn({ lease: name, error: err.message }, 'lease not renewed; retrying');
       });
     }, RENEW_MS);
     heartbeat.unref();
+    const lease: CustomerLease = {
+      confirm: () => (Date.now() - renewedAt < FRESH_MS ? Promise.resolve() : renew()),
+      releaseIn: async (trx) => {
+        const deleted = await trx.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).executeTakeFirst();
+        if (Number(deleted.numDeletedRows) !== 1) throw new LeaseLost(name);
+        released = true;
+      },
+    };
+    let failed = true;
     try {
-      return await fn({ confirm: (db = deps.db) => renew(db) });
+      const result = await fn(lease);
+      failed = false;
+      return result;
     } finally {
       clearInterval(heartbeat);
-      await deps.db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute()
+      // Released with the record, nothing is left to do; after a failure the transaction that released
+      // it may have rolled back, so it is deleted again (harmless when it is gone).
+      if (failed || !released) await relaxed(deps.db, (q) => q.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute())
         .catch((err: Error) => deps.logger.warn({ lease: name, error: err.message }, 'lease not released; it expires by itself'));
     }
   } finally {
@@ -102,15 +132,16 @@ export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease:
 
 const busy = () => new ApiError('request_in_progress', 'Another charge of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
 
-async function acquire(deps: Deps, name: string, holder: string, deadline: number): Promise<void> {
+/** Takes the lease row (or one whose holder let it lapse); returns when, on the wall clock. */
+async function acquire(deps: Deps, name: string, holder: string, deadline: number): Promise<number> {
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
     const now = Date.now();
     const until = new Date(now + LEASE_MS).toISOString();
-    const taken = await deps.db.insertInto('leases')
+    const taken = await relaxed(deps.db, (q) => q.insertInto('leases')
       .values({ name, holder, until })
       .onConflict((oc) => oc.column('name').doUpdateSet({ holder, until }).where('leases.until', '<', new Date(now).toISOString()))
-      .executeTakeFirst();
-    if (Number(taken.numInsertedOrUpdatedRows ?? 0) === 1) return;
+      .executeTakeFirst());
+    if (Number(taken.numInsertedOrUpdatedRows ?? 0) === 1) return now;
     if (now >= deadline) throw busy();
     await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
   }

@@ -1,7 +1,7 @@
 // Merchant-initiated charges of a saved card under a mandate: every check of the contract, the
 // processor call flagged merchant-initiated with the mandate's network transaction id, and the record.
 // Used by POST /v1/charges and by the scheduler's automatic invoice payments.
-import { assertLeaseHeld, withCustomerLease, type CustomerLease } from './customer-lease.ts';
+import { assertLeaseHeld, customerLeaseName, withCustomerLease, type CustomerLease } from './customer-lease.ts';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../context.ts';
 import type { ChargeTable, Database, MandateTable } from '../db/schema.ts';
@@ -15,6 +15,7 @@ import { isActive } from './card-checks.ts';
 import { checkLimits, recordCharge } from '../charges/charge-store.ts';
 import { dayOf, daysBetween } from '../clock.ts';
 import { mandateStatus } from '../mandates/mandate-status.ts';
+import { authorizeSettled } from './authorize.ts';
 import type { AuthorizeRequest, AuthorizeResult } from './processor.ts';
 
 type Settled = Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;
@@ -29,6 +30,11 @@ export interface MerchantChargeRequest {
   mandate: string | undefined;
   /** The processor reference: a retry with the same one gets the first result, never a second charge. */
   reference: string;
+  /**
+   * The reference was named by this very request (a new idempotency claim): no earlier attempt can
+   * have used it, so neither the ledger nor the processor is asked about it first.
+   */
+  fresh?: boolean;
   now?: Date;
   /** Runs inside the transaction that records the charge, so that the caller's change commits with it. */
   onRecorded?: (trx: Transaction<Database>, charge: ChargeTable) => Promise<void>;
@@ -41,11 +47,11 @@ export interface MerchantChargeRequest {
  * throws 502 `processor_unavailable`. A reference that was charged already returns that charge.
  */
 export async function merchantCharge(deps: Deps, req: MerchantChargeRequest): Promise<ChargeTable> {
-  const earlier = await chargeByReference(deps, req);
+  const earlier = req.fresh ? undefined : await chargeByReference(deps, req);
   if (earlier) return earlier;
-  return withCustomerLease(deps, `charge:${req.merchant.group_id}:${req.customer}`, async (lease) => {
+  return withCustomerLease(deps, customerLeaseName(req.merchant.group_id, req.customer), async (lease) => {
     // Checked again under the lease: a concurrent request with this reference may have just finished.
-    const recorded = await chargeByReference(deps, req);
+    const recorded = req.fresh ? undefined : await chargeByReference(deps, req);
     if (recorded) return recorded;
     return chargeUnderLease(deps, req, lease);
   });
@@ -67,7 +73,7 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
 
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).
-  const known = await processor.lookup(req.reference).catch(() => undefined);
+  const known = req.fresh ? undefined : await processor.lookup(req.reference).catch(() => undefined);
   if (known?.outcome === 'approved' || known?.outcome === 'declined') return settle(deps, req, lease, card, mandate, known, now);
 
   const live = checkMandate(req, card, mandate, now);
@@ -95,23 +101,9 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
     order: req.order ?? undefined,
     merchant: req.merchant.id,
   };
-  let result: AuthorizeResult;
-  try {
-    result = await processor.authorize(request);
-  } catch (err) {
-    deps.logger.error({ reference: req.reference, error: (err as Error).name }, 'processor call failed');
-    result = { outcome: 'error', message: 'processor unreachable' };
-  }
+  const result = await authorizeSettled(processor, request, (error) => deps.logger.error({ reference: req.reference, error }, 'processor call failed'));
   if (result.outcome === 'error') {
-    // Unknown outcome: the provider is asked what became of the reference, or, when it cannot be
-    // asked without operating, asked again with the same reference (its idempotency key), which
-    // answers the first attempt's result if that attempt reached it.
-    let settled = await processor.lookup(req.reference).catch(() => undefined);
-    if (!settled && processor.type !== 'simulated') settled = await processor.authorize(request).catch(() => undefined);
-    if (settled?.outcome !== 'approved' && settled?.outcome !== 'declined') {
-      throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; retry with the same Idempotency-Key');
-    }
-    result = settled;
+    throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; retry with the same Idempotency-Key');
   }
   if (result.outcome === 'challenge' || result.outcome === 'redirect') {
     // The customer is not there to answer a challenge: nothing was charged.
@@ -167,7 +159,7 @@ async function record(deps: Deps, req: MerchantChargeRequest, lease: CustomerLea
   const exp = cardSecret(deps.ring, card);
   return deps.db.transaction().execute(async (trx) => {
     // Fenced: a holder whose lease was taken over records nothing over the newer holder's decisions.
-    await lease.confirm(trx);
+    await lease.releaseIn(trx);
     const row = await recordCharge(trx, {
       merchantId: req.merchant.id, groupId: req.merchant.group_id, customer: req.customer, cardToken: card.token,
       cardMasked: { brand: card.brand, bin: card.bin, last4: card.last4, exp_month: exp.exp_month, exp_year: exp.exp_year },

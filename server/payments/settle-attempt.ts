@@ -58,7 +58,7 @@ export async function recordDecline(deps: Deps, merchant: Merchant, session: Ses
   const now = deps.clock();
   return deps.db.transaction().execute(async (trx) => {
     // Fenced: a holder whose lease was taken over records nothing; the session is settled later from the processor.
-    await lease?.confirm(trx);
+    await lease?.releaseIn(trx);
     await reopenSession(trx, session.id, { failed: true });
     if (session.mode !== 'payment') return undefined;
     const row = await recordCharge(trx, chargeInput(session, attempt, attempt.token, result, now));
@@ -76,7 +76,7 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
   const payment = session.mode === 'payment';
   return deps.db.transaction().execute(async (trx) => {
     // Fenced as above: the approval then stays on the session's attempt and is settled from the processor's ledger.
-    await lease?.confirm(trx);
+    await lease?.releaseIn(trx);
     let token = attempt.token;
     let saved = false;
     if (attempt.save && newCard && session.customer) {

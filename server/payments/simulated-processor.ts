@@ -1,7 +1,9 @@
 // The simulated card network of the contract's test-card table. Its ledger lives in its own table,
 // so it answers a repeated reference like a real processor would, even after the vault restarts.
+// Its writes are relaxed: they share the vault's database, so they reach the disk in order with the
+// vault's own, no later than the durable record of the charge that reports them.
 import crypto from 'node:crypto';
-import type { Db } from '../db/database.ts';
+import { relaxed, type Db } from '../db/database.ts';
 import type { AuthorizeRequest, AuthorizeResult, DeclineCode, Processor, RefundRequest } from './processor.ts';
 
 export { CHALLENGE_CODE } from './simulated-issuer.ts';
@@ -45,10 +47,10 @@ export class SimulatedProcessor implements Processor {
     const result = decide(req, this.clock());
     // A challenge is a question, not an operation: nothing is recorded until the card is charged.
     if (result.outcome === 'challenge') return (await this.lookup(req.reference)) ?? result;
-    const inserted = await this.db.insertInto('simulated_operations')
+    const inserted = await relaxed(this.db, (q) => q.insertInto('simulated_operations')
       .values({ reference: req.reference, kind: 'authorize', result: JSON.stringify(result), created_at: this.clock().toISOString() })
       .onConflict((oc) => oc.column('reference').doNothing())
-      .executeTakeFirst();
+      .executeTakeFirst());
     // Two calls with one reference at once: the one that lost the race answers with the winner's result.
     return Number(inserted.numInsertedOrUpdatedRows) === 1 ? result : (await this.lookup(req.reference))!;
   }
@@ -57,20 +59,20 @@ export class SimulatedProcessor implements Processor {
 
   async refund(req: RefundRequest) {
     // Idempotent by reference, like authorisations: a retried refund is not paid out twice.
-    await this.db.insertInto('simulated_operations')
+    await relaxed(this.db, (q) => q.insertInto('simulated_operations')
       .values({ reference: req.reference, kind: 'refund', result: JSON.stringify({ outcome: 'succeeded', amount: req.amount }), created_at: this.clock().toISOString() })
       .onConflict((oc) => oc.column('reference').doNothing())
-      .execute();
+      .execute());
     return { outcome: 'succeeded' as const };
   }
 
   async cancel(reference: string): Promise<AuthorizeResult | undefined> {
     // The reference is taken by a result that moved no money: a call still in flight with it loses the race.
     const cancelled: AuthorizeResult = { outcome: 'error', message: 'The operation was cancelled before it completed.' };
-    const inserted = await this.db.insertInto('simulated_operations')
+    const inserted = await relaxed(this.db, (q) => q.insertInto('simulated_operations')
       .values({ reference, kind: 'cancel', result: JSON.stringify(cancelled), created_at: this.clock().toISOString() })
       .onConflict((oc) => oc.column('reference').doNothing())
-      .executeTakeFirst();
+      .executeTakeFirst());
     if (Number(inserted.numInsertedOrUpdatedRows) === 1) return undefined;
     const known = await this.lookup(reference);
     return known?.outcome === 'approved' || known?.outcome === 'declined' ? known : undefined;

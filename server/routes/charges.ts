@@ -34,9 +34,14 @@ export const chargeRoutes = router()
     // Always set: the middleware refuses this path without a key (key-required.ts, which this route's definition names).
     const ref = c.get('idempotencyRef')!;
     // The key (in this life of it) is the processor reference: a retry after a crash gets the first result, never a second charge.
-    const row = await merchantCharge(c.get('deps'), {
+    const deps = c.get('deps');
+    const answer = c.get('idempotentAnswer');
+    const row = await merchantCharge(deps, {
       merchant, customer: body.customer, card: body.card, amount: body.amount, currency: body.currency,
-      order: body.order ?? null, mandate: body.mandate, reference: `idem:${merchant.id}:${ref}`,
+      order: body.order ?? null, mandate: body.mandate, reference: `idem:${merchant.id}:${ref}`, fresh: c.get('idempotencyFresh'),
+      // The answer commits with the charge it reports: exactly what this handler sends below.
+      onRecorded: answer && ((trx, charge) => answer(trx, charge.status === 'succeeded' ? 201 : 402,
+        JSON.stringify(charge.status === 'succeeded' ? toChargeView(charge) : declineError(charge).body()))),
     });
     if (row.status !== 'succeeded') throw declineError(row);
     return c.json(toChargeView(row), 201);

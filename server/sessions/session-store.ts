@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { SessionCreate, SessionView } from '../../protocol/api.ts';
 import { dayOf } from '../clock.ts';
-import type { Db, Queryable } from '../db/database.ts';
+import { relaxed, type Db, type Queryable } from '../db/database.ts';
 import { getOwned } from '../db/owned-rows.ts';
 import type { SessionTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -70,7 +70,8 @@ export async function createSession(db: Db, merchant: Merchant, input: SessionIn
     processing_since: null,
     forward: input.forward ? JSON.stringify(input.forward) : null,
   };
-  await db.insertInto('sessions').values(row).execute();
+  // Relaxed: an open session moves no money, and a power cut that loses it loses only a checkout to retry.
+  await relaxed(db, (q) => q.insertInto('sessions').values(row).execute());
   return { ...toSessionView(row, now), client_secret: clientSecret };
 }
 
