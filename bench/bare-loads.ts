@@ -12,8 +12,13 @@ const OK = '{"ok":true}';
 export function bareLoads(bareUrl: string): BareLoads {
   return {
     POST: {
-      name: 'bare Hono POST / (JSON body)', method: 'POST', url: `${bareUrl}/`, expected: 200,
-      headers: { 'content-type': 'application/json' }, body: JSON.stringify({ amount: 1999, currency: 'USD' }), okBody: (b) => b === OK,
+      name: 'bare Hono POST / (JSON body)',
+      method: 'POST',
+      url: `${bareUrl}/`,
+      expected: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 1999, currency: 'USD' }),
+      okBody: (b) => b === OK,
     },
     GET: { name: 'bare Hono GET /', method: 'GET', url: `${bareUrl}/`, expected: 200, okBody: (b) => b === OK },
   };

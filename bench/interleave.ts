@@ -71,8 +71,14 @@ export async function interleave(vault: Load, bare: Load, o: InterleaveOptions):
 /** A table row: the vault's median req/s beside bare Hono's, and the median ratio against the budget. */
 export function ratioRow(name: string, m: Interleaved, min: number): Row {
   return {
-    name, value: m.vaultRps, reference: m.bareRps, unit: 'req/s', digits: 0,
-    compare: formatRatio(m.ratio), budget: `>= ${min}`, verdict: verdict(m.ratio, { min }),
+    name,
+    value: m.vaultRps,
+    reference: m.bareRps,
+    unit: 'req/s',
+    digits: 0,
+    compare: formatRatio(m.ratio),
+    budget: `>= ${min}`,
+    verdict: verdict(m.ratio, { min }),
   };
 }
 

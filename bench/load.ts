@@ -60,7 +60,11 @@ class Failures {
 }
 
 export function statuses(result: autocannon.Result): string {
-  return Object.entries(result.statusCodeStats).map(([code, { count }]) => `${code}×${count}`).join(' ') || 'none';
+  return (
+    Object.entries(result.statusCodeStats)
+      .map(([code, { count }]) => `${code}×${count}`)
+      .join(' ') || 'none'
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -24,7 +24,10 @@ const DEFAULT_PAIRS = 5;
 
 function list<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: readonly T[], hint = ''): T[] {
   if (!value?.trim()) return [...fallback];
-  const picked = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const picked = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   const unknown = picked.filter((v) => !allowed.includes(v as T));
   if (unknown.length) throw new Error(`${name}=${value}: unknown ${unknown.join(', ')}; use a comma-separated list of ${allowed.join(', ')}${hint}`);
   // The order of the table, whatever the order given.

@@ -17,7 +17,10 @@ const HOST = '127.0.0.1';
 
 function machine(): string {
   const cpus = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   const cpu = cpus[0]?.model.trim() ?? 'unknown cpu';
   const memory = `${(os.totalmem() / 2 ** 30).toFixed(1)} GB`;
   return `machine: ${cpus.length} cores (${cpu}), ${memory}, ${os.platform()} ${os.release()}, node ${process.version}, load average ${load}`;

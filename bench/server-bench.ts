@@ -47,8 +47,12 @@ const BENCHES: Record<Exclude<PathName, 'connectors'>, Bench> = {
     name: 'POST /v1/sessions',
     budget: MIN_RATIO,
     load: async (o) => ({
-      name: 'POST /v1/sessions', method: 'POST', url: `${o.vaultUrl}/v1/sessions`, expected: 201,
-      headers: { authorization: `Bearer ${o.secretKey}`, 'content-type': 'application/json' }, body: SESSION_BODY,
+      name: 'POST /v1/sessions',
+      method: 'POST',
+      url: `${o.vaultUrl}/v1/sessions`,
+      expected: 201,
+      headers: { authorization: `Bearer ${o.secretKey}`, 'content-type': 'application/json' },
+      body: SESSION_BODY,
       okBody: (b) => b.includes('"client_secret":"'),
     }),
   },
@@ -59,8 +63,12 @@ const BENCHES: Record<Exclude<PathName, 'connectors'>, Bench> = {
       const url = `${o.vaultUrl}/v1/customers/${CARDS_CUSTOMER}/cards`;
       const expected = await saveThreeCards(o);
       return {
-        name: 'GET /v1/customers/:c/cards (3 cards)', method: 'GET', url, expected: 200,
-        headers: { authorization: `Bearer ${o.secretKey}` }, okBody: (b) => b === expected,
+        name: 'GET /v1/customers/:c/cards (3 cards)',
+        method: 'GET',
+        url,
+        expected: 200,
+        headers: { authorization: `Bearer ${o.secretKey}` },
+        okBody: (b) => b === expected,
       };
     },
   },
@@ -70,8 +78,12 @@ const BENCHES: Record<Exclude<PathName, 'connectors'>, Bench> = {
     load: async (o) => {
       const pool = new SessionPool({ vaultUrl: o.vaultUrl, secretKey: o.secretKey, connections: o.connections, sliceSeconds: 1 });
       return {
-        name: 'POST /frame/v1/confirm (new card)', method: 'POST', url: `${o.vaultUrl}/frame/v1/confirm`, expected: 200,
-        headers: frameHeaders(o.vaultUrl, o.hostOrigin), body: JSON.stringify({ card: newCard(CARDS.visa) }),
+        name: 'POST /frame/v1/confirm (new card)',
+        method: 'POST',
+        url: `${o.vaultUrl}/frame/v1/confirm`,
+        expected: 200,
+        headers: frameHeaders(o.vaultUrl, o.hostOrigin),
+        body: JSON.stringify({ card: newCard(CARDS.visa) }),
         okBody: (b) => b.includes('"status":"succeeded"'),
         next: () => ({ headers: { authorization: `Bearer ${pool.take()}` } }),
         available: pool.available,
@@ -99,7 +111,12 @@ const BENCHES: Record<Exclude<PathName, 'connectors'>, Bench> = {
         throw new Error(`a replay of the charge answered ${again.status} (Idempotent-Replayed: ${flag}): ${again.text.slice(0, 300)}`);
       }
       return {
-        name: 'POST /v1/charges (idempotent replay)', method: 'POST', url: `${o.vaultUrl}/v1/charges`, expected: 201, headers, body,
+        name: 'POST /v1/charges (idempotent replay)',
+        method: 'POST',
+        url: `${o.vaultUrl}/v1/charges`,
+        expected: 201,
+        headers,
+        body,
         okBody: (b) => b === first.text,
         okHeaders: (h) => h['idempotent-replayed'] === 'true' || h['Idempotent-Replayed'] === 'true',
       };

@@ -45,16 +45,18 @@ export class SessionPool {
       amount: n,
       timeout: 10,
       sampleInt: 50,
-      requests: [{
-        method: 'POST',
-        path: '/v1/sessions',
-        headers: { authorization: `Bearer ${this.o.secretKey}`, 'content-type': 'application/json' },
-        body: SESSION_BODY,
-        onResponse: (status, body) => {
-          if (status === 201) this.secrets.push(JSON.parse(body).client_secret);
-          else if (++unexpected <= 3) samples.push(`${status} ${body.slice(0, 300)}`);
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/sessions',
+          headers: { authorization: `Bearer ${this.o.secretKey}`, 'content-type': 'application/json' },
+          body: SESSION_BODY,
+          onResponse: (status, body) => {
+            if (status === 201) this.secrets.push(JSON.parse(body).client_secret);
+            else if (++unexpected <= 3) samples.push(`${status} ${body.slice(0, 300)}`);
+          },
         },
-      }],
+      ],
     });
     if (unexpected || result.errors || result.timeouts) {
       const counts = `${unexpected} unexpected answers, ${result.errors} errors, ${result.timeouts} timeouts (status ${statuses(result)})`;

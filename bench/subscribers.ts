@@ -15,18 +15,25 @@ export const SUBSCRIBERS = 20;
 
 export async function prepareSubscribers(vaultUrl: string, secretKey: string, prefix: string, count = SUBSCRIBERS): Promise<Subscriber[]> {
   const year = new Date().getUTCFullYear() + 2;
-  return Promise.all(Array.from({ length: count }, async (_, i) => {
-    const customer = `${prefix}-${i}`;
-    const card = await call(`${vaultUrl}/v1/customers/${customer}/cards`, { secretKey, body: { number: CARDS.visa, exp_month: 12, exp_year: year } });
-    const mandate = await call(`${vaultUrl}/v1/customers/${customer}/mandates`, {
-      secretKey,
-      body: {
-        card: card.token, min_amount: 1, max_amount: 1_000_000, currency: 'USD', frequency_days: 0, end_date: `${year}-12-31`,
-        consent: { text: 'Agreed at the previous provider', accepted_at: '2026-01-01T00:00:00Z', network_transaction_id: 'ntid_bench' },
-      },
-    });
-    return { customer, card: card.token, mandate: mandate.id };
-  }));
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const customer = `${prefix}-${i}`;
+      const card = await call(`${vaultUrl}/v1/customers/${customer}/cards`, { secretKey, body: { number: CARDS.visa, exp_month: 12, exp_year: year } });
+      const mandate = await call(`${vaultUrl}/v1/customers/${customer}/mandates`, {
+        secretKey,
+        body: {
+          card: card.token,
+          min_amount: 1,
+          max_amount: 1_000_000,
+          currency: 'USD',
+          frequency_days: 0,
+          end_date: `${year}-12-31`,
+          consent: { text: 'Agreed at the previous provider', accepted_at: '2026-01-01T00:00:00Z', network_transaction_id: 'ntid_bench' },
+        },
+      });
+      return { customer, card: card.token, mandate: mandate.id };
+    }),
+  );
 }
 
 export function chargeBody(s: Subscriber): string {

@@ -57,8 +57,12 @@ export function formatTable(rows: Row[], options: TableOptions = {}): string {
   const withReference = rows.some((r) => r.reference !== undefined);
 
   const header = [
-    'benchmark', options.valueHeader ?? sharedUnit ?? 'value', ...(withReference ? [options.referenceHeader ?? 'reference'] : []),
-    ...(withCompare ? [options.compareHeader ?? 'compared'] : []), 'budget', 'verdict',
+    'benchmark',
+    options.valueHeader ?? sharedUnit ?? 'value',
+    ...(withReference ? [options.referenceHeader ?? 'reference'] : []),
+    ...(withCompare ? [options.compareHeader ?? 'compared'] : []),
+    'budget',
+    'verdict',
   ];
   const rightAligned = [false, true, ...(withReference ? [true] : []), ...(withCompare ? [true] : []), false, false];
   const body = rows.map((r) => [
@@ -71,7 +75,11 @@ export function formatTable(rows: Row[], options: TableOptions = {}): string {
   ]);
 
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (rightAligned[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (rightAligned[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join(' | ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('-+-');
 
   const out: string[] = [];

@@ -64,8 +64,14 @@ export async function benchDatabase(db: DatabaseKind, o: BenchOptions, bare: Bar
     const vaultUrl = `http://${HOST}:${vaultPort}`;
     // Keys from the environment, as in production: nothing is written beside the database, nothing is warned about.
     const env: Record<string, string> = {
-      PORT: String(vaultPort), HOST, PUBLIC_URL: vaultUrl, LOG_LEVEL: 'warn', VAULT_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
-      DATA_DIR: tempDir('vault-bench-'), ...(database ? { DATABASE_URL: database.url } : {}), ...LIFTABLE_LIMITS_ENV,
+      PORT: String(vaultPort),
+      HOST,
+      PUBLIC_URL: vaultUrl,
+      LOG_LEVEL: 'warn',
+      VAULT_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
+      DATA_DIR: tempDir('vault-bench-'),
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...LIFTABLE_LIMITS_ENV,
     };
     let providers: Child | undefined;
     if (connectors) {

@@ -36,21 +36,32 @@ export function nextChargeFrom(m: MandateView, today: string): string | undefine
 }
 
 export function statusBadge(status: string): Html {
-  const kind = status === 'active' || status === 'paid' || status === 'succeeded' ? 'badge-default' : status === 'open' || status === 'queued' ? 'badge-warning' : 'badge-danger';
+  const kind =
+    status === 'active' || status === 'paid' || status === 'succeeded'
+      ? 'badge-default'
+      : status === 'open' || status === 'queued'
+        ? 'badge-warning'
+        : 'badge-danger';
   return html`<span class="badge ${kind} status-${status.replace(/[^a-z_]/g, '')}">${status}</span>`;
+}
+
+function consentFacts(m: MandateView): Html {
+  const acceptedAt = formatTime(m.consent.accepted_at);
+  return html`<dt>Consent</dt><dd><q class="consent-text">${m.consent.text}</q> <span class="muted">accepted ${acceptedAt}</span></dd>`;
 }
 
 /** The facts of one agreement as a definition list. */
 export function agreementFacts(m: MandateView, cards: readonly CardView[], options: { today: string; showConsent?: boolean }): Html {
   const next = m.status === 'active' ? nextChargeFrom(m, options.today) : undefined;
+  const nextNote = next ? html` <span class="muted">(next one allowed from ${formatDate(next)})</span>` : '';
   return html`<dl class="facts agreement-facts">
     <dt>Card</dt><dd>${agreementCard(m, cards)}</dd>
     <dt>Amount per charge</dt><dd>${agreementAmounts(m)}</dd>
     <dt>How often</dt><dd>${agreementFrequency(m.frequency_days)}</dd>
     <dt>Ends</dt><dd>${formatDate(m.end_date)}</dd>
     <dt>Status</dt><dd>${statusBadge(m.status)}</dd>
-    <dt>Last charge</dt><dd>${m.last_charge_at ? formatTime(m.last_charge_at) : 'none yet'}${next ? html` <span class="muted">(next one allowed from ${formatDate(next)})</span>` : ''}</dd>
-    ${options.showConsent === false ? '' : html`<dt>Consent</dt><dd><q class="consent-text">${m.consent.text}</q> <span class="muted">accepted ${formatTime(m.consent.accepted_at)}</span></dd>`}
+    <dt>Last charge</dt><dd>${m.last_charge_at ? formatTime(m.last_charge_at) : 'none yet'}${nextNote}</dd>
+    ${options.showConsent === false ? '' : consentFacts(m)}
     <dt>Reference</dt><dd><code>${m.id}</code></dd>
   </dl>`;
 }

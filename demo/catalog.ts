@@ -10,9 +10,27 @@ export interface Product {
 }
 
 export const PRODUCTS: readonly Product[] = [
-  { id: 'espresso', name: 'Espresso beans 1 kg', description: 'Dark roast from a single farm in Huila, Colombia. Chocolate, cherry, a long finish.', amount: 1999, currency: 'USD' },
-  { id: 'kettle', name: 'Pour-over kettle', description: 'A 1-litre gooseneck kettle in brushed steel, for a slow and even pour.', amount: 4900, currency: 'USD' },
-  { id: 'grinder', name: 'Hand grinder', description: 'Conical steel burrs and 40 click settings, from espresso to French press.', amount: 8950, currency: 'USD' },
+  {
+    id: 'espresso',
+    name: 'Espresso beans 1 kg',
+    description: 'Dark roast from a single farm in Huila, Colombia. Chocolate, cherry, a long finish.',
+    amount: 1999,
+    currency: 'USD',
+  },
+  {
+    id: 'kettle',
+    name: 'Pour-over kettle',
+    description: 'A 1-litre gooseneck kettle in brushed steel, for a slow and even pour.',
+    amount: 4900,
+    currency: 'USD',
+  },
+  {
+    id: 'grinder',
+    name: 'Hand grinder',
+    description: 'Conical steel burrs and 40 click settings, from espresso to French press.',
+    amount: 8950,
+    currency: 'USD',
+  },
 ];
 
 export function findProduct(id: string | undefined): Product | undefined {
@@ -113,7 +131,8 @@ export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return `${d.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC' })} UTC`;
+  const when = d.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC' });
+  return `${when} UTC`;
 }
 
 export function formatExpiry(card: { exp_month: number; exp_year: number }): string {

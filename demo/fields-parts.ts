@@ -56,10 +56,16 @@ const TEST_CARDS: [number: string, behaviour: string][] = [
   ['4000 0000 0000 0341', 'Saves and verifies, but every later charge is declined'],
 ];
 
+// One paragraph, written in two fragments only to keep the lines short.
+const TEST_CARDS_HINT = [
+  html`<p>Use any future expiry date and any 3-digit CVC (4 digits for American Express).`,
+  html` A CVC of <code>000</code> is always answered “incorrect CVC”, to try a retry.</p>`,
+];
+
 export function testCardsBox(): Html {
   return html`<details class="test-cards">
     <summary>Test cards</summary>
-    <p>Use any future expiry date and any 3-digit CVC (4 digits for American Express). A CVC of <code>000</code> is always answered “incorrect CVC”, to try a retry.</p>
+    ${TEST_CARDS_HINT}
     <table>
       <thead><tr><th scope="col">Number</th><th scope="col">What happens</th></tr></thead>
       <tbody>

@@ -45,6 +45,11 @@ export function html(strings: TemplateStringsArray, ...parts: Part[]): Html {
  * can close the script element, and U+2028/2029 are escaped for old parsers.
  */
 export function jsonScript(id: string, value: unknown): Html {
-  const json = JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   return unsafeRaw(`<script type="application/json" id="${escapeHtml(id)}">${json}</script>`);
 }

@@ -39,8 +39,15 @@ function account(ctx: PageContext): Html {
   return html`<div class="account"><a class="button button-small" href="/sign-in?next=${encodeURIComponent(next)}">Sign in</a></div>`;
 }
 
+// One paragraph, written in two fragments only to keep the lines short.
+const DEMO_BANNER = [
+  html`<p class="demo-banner">Demo shop in test mode: payments go to the card vault's simulated processor,`,
+  html` and signing in asks only for a customer number, with no password.</p>`,
+];
+
 export function layout(ctx: PageContext, options: LayoutOptions): string {
-  return `<!doctype html>${html`<html lang="en">
+  return `<!doctype html>${
+    html`<html lang="en">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -48,7 +55,7 @@ export function layout(ctx: PageContext, options: LayoutOptions): string {
   <link rel="stylesheet" href="/shop.css">
 </head>
 <body>
-  <p class="demo-banner">Demo shop in test mode: payments go to the card vault's simulated processor, and signing in asks only for a customer number, with no password.</p>
+  ${DEMO_BANNER}
   <header class="site-header">
     <div class="column header-row">
       <a class="logo" href="/">Bean <span>&amp;</span> Kettle</a>
@@ -68,5 +75,6 @@ export function layout(ctx: PageContext, options: LayoutOptions): string {
   </footer>
   ${options.scripts}
 </body>
-</html>`.value}\n`;
+</html>`.value
+  }\n`;
 }

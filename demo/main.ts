@@ -18,7 +18,15 @@ async function main() {
   if (!fs.existsSync(keyFile)) throw new Error(`${keyFile} does not exist: run npm start once to create the test merchant`);
   const keys = JSON.parse(fs.readFileSync(keyFile, 'utf8')) as MerchantKeys;
   const shopOrigin = `http://localhost:${port}`;
-  const shop = await startDemo({ port, host: process.env.DEMO_HOST || '127.0.0.1', vaultUrl, secretKey: keys.secret_key, publishableKey: keys.publishable_key, shopOrigin, webhookSecret: keys.webhook_secret });
+  const shop = await startDemo({
+    port,
+    host: process.env.DEMO_HOST || '127.0.0.1',
+    vaultUrl,
+    secretKey: keys.secret_key,
+    publishableKey: keys.publishable_key,
+    shopOrigin,
+    webhookSecret: keys.webhook_secret,
+  });
   console.log(`Demo shop on ${shop.url} (vault ${vaultUrl})`);
   const stop = () => void shop.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);

@@ -6,18 +6,21 @@ export function securityHeaders(options: { vaultOrigin: string }): MiddlewareHan
   return async function securityHeaders(c, next) {
     await next();
     // Scripts and frames only from the shop itself and the vault; the widget sizes its iframe with inline styles.
-    c.header('Content-Security-Policy', [
-      "default-src 'self'",
-      `script-src 'self' ${vaultOrigin}`,
-      `frame-src ${vaultOrigin}`,
-      `connect-src 'self' ${vaultOrigin}`,
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data:",
-      "object-src 'none'",
-      "base-uri 'none'",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-    ].join('; '));
+    c.header(
+      'Content-Security-Policy',
+      [
+        "default-src 'self'",
+        `script-src 'self' ${vaultOrigin}`,
+        `frame-src ${vaultOrigin}`,
+        `connect-src 'self' ${vaultOrigin}`,
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+      ].join('; '),
+    );
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'strict-origin-when-cross-origin');
     // Pages carry client secrets and customer data: no cache keeps them.

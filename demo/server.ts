@@ -80,7 +80,11 @@ function createShopContext(options: DemoOptions): ShopContext {
     signOut: (c) => void deleteCookie(c, COOKIE, { path: '/', secure: secureCookie }),
     pageContext,
     fieldsConfig: (clientSecret, locale) => ({
-      publishableKey: options.publishableKey, clientSecret, locale, appearance: APPEARANCE, title: 'Secure card payment',
+      publishableKey: options.publishableKey,
+      clientSecret,
+      locale,
+      appearance: APPEARANCE,
+      title: 'Secure card payment',
     }),
     signInFirst: (c) => c.redirect(`/sign-in?next=${encodeURIComponent(pageContext(c).path)}`, 303),
     vaultFailure: (c, err, title, back) => {

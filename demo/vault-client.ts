@@ -98,7 +98,8 @@ export function createVaultClient(options: VaultClientOptions) {
     getSession: (id: string) => call<SessionView>('GET', `/v1/sessions/${encodeURIComponent(id)}`),
     listCards: (customer: string) => call<{ data: CardView[] }>('GET', `${customerPath(customer)}/cards`),
     makeDefault: (customer: string, token: string) => call<CardView>('POST', `${customerPath(customer)}/cards/${encodeURIComponent(token)}`, { default: true }),
-    deleteCard: (customer: string, token: string) => call<{ token: string; deleted: true }>('DELETE', `${customerPath(customer)}/cards/${encodeURIComponent(token)}`),
+    deleteCard: (customer: string, token: string) =>
+      call<{ token: string; deleted: true }>('DELETE', `${customerPath(customer)}/cards/${encodeURIComponent(token)}`),
     getMerchant: () => call<MerchantView>('GET', '/v1/merchant'),
     listMandates: (customer: string) => call<{ data: MandateView[] }>('GET', `${customerPath(customer)}/mandates`),
     cancelMandate: (id: string) => call<MandateView>('DELETE', `/v1/mandates/${encodeURIComponent(id)}`),

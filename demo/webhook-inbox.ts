@@ -10,9 +10,7 @@ export interface ReceivedEvent extends WebhookEvent {
   verified: boolean;
 }
 
-export type ReceiveResult =
-  | { status: 200; event: ReceivedEvent; duplicate: boolean }
-  | { status: 400; reason: string; message: string };
+export type ReceiveResult = { status: 200; event: ReceivedEvent; duplicate: boolean } | { status: 400; reason: string; message: string };
 
 export interface WebhookInbox {
   /** Whether deliveries are verified: false when the shop was started without the secret. */
@@ -54,12 +52,20 @@ export function createWebhookInbox(options: { secret?: string; keep?: number; cl
         } catch {
           return { status: 400, reason: 'invalid_body', message: 'The body is not JSON' };
         }
-        if (!event || typeof event.id !== 'string' || typeof event.type !== 'string') return { status: 400, reason: 'invalid_body', message: 'The body is not an event' };
+        if (!event || typeof event.id !== 'string' || typeof event.type !== 'string')
+          return { status: 400, reason: 'invalid_body', message: 'The body is not an event' };
       }
       const known = events.get(event.id);
       if (known) return { status: 200, event: known, duplicate: true };
       if (seen.has(event.id)) return { status: 200, event: { ...event, received: clock().toISOString(), verified: Boolean(options.secret) }, duplicate: true };
-      const received: ReceivedEvent = { id: event.id, type: event.type, created: event.created, data: event.data, received: clock().toISOString(), verified: Boolean(options.secret) };
+      const received: ReceivedEvent = {
+        id: event.id,
+        type: event.type,
+        created: event.created,
+        data: event.data,
+        received: clock().toISOString(),
+        verified: Boolean(options.secret),
+      };
       events.set(event.id, received);
       remember(event.id);
       if (events.size > keep) events.delete(events.keys().next().value!);

@@ -12,12 +12,34 @@ export const LOCALES: readonly Locale[] = LOCALE_LIST;
 
 /** Every visible text of the fields, by the name a merchant overrides it with in `labels`. */
 export type LabelKey =
-  | 'number' | 'expiry' | 'cvc' | 'holder' | 'holderOptional'
-  | 'save' | 'submit' | 'pay' | 'newCard' | 'savedCards' | 'useCard' | 'expires'
-  | 'delete' | 'deleteConfirm' | 'deleteYes' | 'deleteNo' | 'cvcFor'
-  | 'challengeTitle' | 'challengeWait'
-  | 'errorNumber' | 'errorNumberIncomplete' | 'errorExpiry' | 'errorExpiryPast' | 'errorCvc' | 'errorConsent'
-  | 'errorSession' | 'errorGeneric' | 'processing';
+  | 'number'
+  | 'expiry'
+  | 'cvc'
+  | 'holder'
+  | 'holderOptional'
+  | 'save'
+  | 'submit'
+  | 'pay'
+  | 'newCard'
+  | 'savedCards'
+  | 'useCard'
+  | 'expires'
+  | 'delete'
+  | 'deleteConfirm'
+  | 'deleteYes'
+  | 'deleteNo'
+  | 'cvcFor'
+  | 'challengeTitle'
+  | 'challengeWait'
+  | 'errorNumber'
+  | 'errorNumberIncomplete'
+  | 'errorExpiry'
+  | 'errorExpiryPast'
+  | 'errorCvc'
+  | 'errorConsent'
+  | 'errorSession'
+  | 'errorGeneric'
+  | 'processing';
 
 export interface AppearanceVariables {
   colorPrimary?: string;

@@ -6,12 +6,19 @@
 /** The processor settings the environment asks for, or undefined for the simulated processor. */
 export function demoProcessorFromEnv(env: NodeJS.ProcessEnv): Record<string, string> | undefined {
   if (env.DEMO_STRIPE_SECRET_KEY) {
-    return { type: 'stripe', secret_key: env.DEMO_STRIPE_SECRET_KEY, ...(env.DEMO_STRIPE_WEBHOOK_SECRET ? { webhook_secret: env.DEMO_STRIPE_WEBHOOK_SECRET } : {}) };
+    return {
+      type: 'stripe',
+      secret_key: env.DEMO_STRIPE_SECRET_KEY,
+      ...(env.DEMO_STRIPE_WEBHOOK_SECRET ? { webhook_secret: env.DEMO_STRIPE_WEBHOOK_SECRET } : {}),
+    };
   }
   if (env.DEMO_ADYEN_API_KEY) {
     if (!env.DEMO_ADYEN_MERCHANT_ACCOUNT) throw new Error('DEMO_ADYEN_MERCHANT_ACCOUNT is required with DEMO_ADYEN_API_KEY');
     return {
-      type: 'adyen', api_key: env.DEMO_ADYEN_API_KEY, merchant_account: env.DEMO_ADYEN_MERCHANT_ACCOUNT, environment: 'test',
+      type: 'adyen',
+      api_key: env.DEMO_ADYEN_API_KEY,
+      merchant_account: env.DEMO_ADYEN_MERCHANT_ACCOUNT,
+      environment: 'test',
       ...(env.DEMO_ADYEN_HMAC_KEY ? { hmac_key: env.DEMO_ADYEN_HMAC_KEY } : {}),
     };
   }

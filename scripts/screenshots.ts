@@ -48,7 +48,12 @@ async function saveCard(stack: Stack, customer: string, number: string): Promise
   }).then((r) => r.json() as Promise<{ client_secret: string }>);
   const res = await fetch(`${stack.vaultUrl}/frame/v1/confirm`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${session.client_secret}`, origin: stack.vaultUrl, 'checkout-host-origin': stack.shopUrl, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${session.client_secret}`,
+      origin: stack.vaultUrl,
+      'checkout-host-origin': stack.shopUrl,
+      'content-type': 'application/json',
+    },
     body: JSON.stringify({ card: { number, exp_month: 12, exp_year: 2034, cvc: '123' }, save: true }),
   });
   if (!res.ok) throw new Error(`saving a card answered ${res.status}: ${await res.text()}`);

@@ -29,21 +29,37 @@ async function main() {
   const demoOrigin = `http://localhost:${env.DEMO_PORT}`;
   const { runtime } = await runServer(env);
   const merchant = await ensureTestMerchant(runtime.deps.db, env.DATA_DIR, demoOrigin);
-  const demo = await startDemo({ port: env.DEMO_PORT, host: env.HOST, vaultUrl: env.PUBLIC_URL, secretKey: merchant.secret_key, publishableKey: merchant.publishable_key, shopOrigin: demoOrigin, webhookSecret: merchant.webhook_secret });
+  const demo = await startDemo({
+    port: env.DEMO_PORT,
+    host: env.HOST,
+    vaultUrl: env.PUBLIC_URL,
+    secretKey: merchant.secret_key,
+    publishableKey: merchant.publishable_key,
+    shopOrigin: demoOrigin,
+    webhookSecret: merchant.webhook_secret,
+  });
   // The test merchant's events go to the demo shop's receiver, which verifies them with the secret above.
-  await fetch(`${env.PUBLIC_URL}/v1/merchant`, { method: 'POST', headers: { authorization: `Bearer ${merchant.secret_key}`, 'content-type': 'application/json' }, body: JSON.stringify({ webhook_url: `${demoOrigin}/webhooks` }) })
-    .then((res) => { if (!res.ok) throw new Error(`the vault answered ${res.status}`); })
+  await fetch(`${env.PUBLIC_URL}/v1/merchant`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${merchant.secret_key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ webhook_url: `${demoOrigin}/webhooks` }),
+  })
+    .then((res) => {
+      if (!res.ok) throw new Error(`the vault answered ${res.status}`);
+    })
     .catch((err: Error) => console.warn(`start: the demo shop will not receive webhooks: setting the webhook URL failed (${err.message})`));
   // DEMO_STRIPE_SECRET_KEY / DEMO_ADYEN_API_KEY: the demo's payments go through that connector.
   const processor = await applyDemoProcessor(env.PUBLIC_URL, merchant.secret_key, process.env);
   process.once('SIGTERM', () => void demo.close());
+  const processorNote =
+    processor === 'simulated' ? ' (test cards in the README)' : ` (provider notifications: ${env.PUBLIC_URL}/processor-webhooks/${merchant.id})`;
   console.log(`
   Card vault is running.
     demo shop:        ${demoOrigin}   <- open this in a browser
     vault:            ${env.PUBLIC_URL}   (API reference: ${env.PUBLIC_URL}/openapi.json)
     data:             ${runtime.deps.dbKind === 'sqlite' ? path.join(env.DATA_DIR, 'vault.db') : 'PostgreSQL (DATABASE_URL)'}
     key ring:         ${env.VAULT_KEYS ? 'VAULT_KEYS' : `${env.KEY_FILE} (KEY_FILE; back it up apart from the data)`}
-    processor:        ${processor}${processor === 'simulated' ? ' (test cards in the README)' : ` (provider notifications: ${env.PUBLIC_URL}/processor-webhooks/${merchant.id})`}
+    processor:        ${processor}${processorNote}
 
   Test merchant ${merchant.id} (keys kept in ${path.join(env.DATA_DIR, 'test-merchant.json')}):
     secret key:       ${merchant.secret_key}

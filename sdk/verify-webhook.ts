@@ -15,7 +15,10 @@ export type WebhookVerificationReason = 'missing_header' | 'malformed_header' | 
 
 export class WebhookVerificationError extends Error {
   override readonly name = 'WebhookVerificationError';
-  constructor(readonly reason: WebhookVerificationReason, message: string) {
+  constructor(
+    readonly reason: WebhookVerificationReason,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -71,10 +71,18 @@ export function createApp(deps: Deps) {
     .route('/', assetRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Your secret key, sk_test_…' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'clientSecret', { type: 'http', scheme: 'bearer', description: "The session's client secret (the fields' iframe only)" });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'clientSecret', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "The session's client secret (the fields' iframe only)",
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Card vault API', version: '1', description: 'Amounts are integers in minor units; every error is { error: { type, code, message, param? } }.' },
+    info: {
+      title: 'Card vault API',
+      version: '1',
+      description: 'Amounts are integers in minor units; every error is { error: { type, code, message, param? } }.',
+    },
   });
 
   // The path is not echoed: a caller could have put a card number in it.
@@ -84,7 +92,8 @@ export function createApp(deps: Deps) {
     if (err instanceof HTTPException && err.status === 400) return errorResponse(c, new ApiError('body_not_json', 'The request body is not valid JSON'));
     if (err instanceof HTTPException && err.status === 413) return errorResponse(c, new ApiError('body_too_large', 'The request body is larger than 1 MB'));
     // PostgreSQL refuses text it cannot store (a NUL byte): that is bad input, not a server fault.
-    if (['22021', '22P05'].includes((err as { code?: string }).code ?? '')) return errorResponse(c, new ApiError('parameter_invalid', 'A parameter contains a character that cannot be stored (such as a NUL byte)'));
+    if (['22021', '22P05'].includes((err as { code?: string }).code ?? ''))
+      return errorResponse(c, new ApiError('parameter_invalid', 'A parameter contains a character that cannot be stored (such as a NUL byte)'));
     deps.logger.error({ err, method: c.req.method, path: c.req.path }, 'unexpected error');
     return errorResponse(c, new ApiError('internal', 'An unexpected error occurred; it has been logged'));
   });

@@ -14,7 +14,11 @@ export interface ApiErrorExtra {
 
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
-  constructor(readonly code: ErrorCode, message: string, readonly extra: ApiErrorExtra = {}) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: ApiErrorExtra = {},
+  ) {
     super(message);
     this.status = ERROR_CODES[code].status as ContentfulStatusCode;
   }

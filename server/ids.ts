@@ -15,7 +15,10 @@ export function newId(prefix: IdPrefix): string {
   counter = now === lastMs ? counter + 1 : 0;
   lastMs = now;
   const ordered = now.toString(36).padStart(9, '0') + counter.toString(36).padStart(3, '0');
-  return `${prefix}_${ordered}${crypto.randomBytes(9).toString('base64url').replace(/[-_]/g, (c) => (c === '-' ? 'A' : 'B'))}`;
+  return `${prefix}_${ordered}${crypto
+    .randomBytes(9)
+    .toString('base64url')
+    .replace(/[-_]/g, (c) => (c === '-' ? 'A' : 'B'))}`;
 }
 
 export function randomSecret(bytes = 24): string {

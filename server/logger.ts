@@ -8,7 +8,9 @@ const REDACTED_PAN = '[redacted-pan]';
 
 // Compared after lower-casing and dropping '_' and '-', so cardNumber, Card-Number and card_number all match.
 const SECRET_KEYS = new Set(
-  ['number', 'pan', 'card_number', 'cvc', 'cvv', 'cvc2', 'security_code', 'client_secret', 'authorization', 'secret_key', 'webhook_secret', 'password'].map(normalizeKey),
+  ['number', 'pan', 'card_number', 'cvc', 'cvv', 'cvc2', 'security_code', 'client_secret', 'authorization', 'secret_key', 'webhook_secret', 'password'].map(
+    normalizeKey,
+  ),
 );
 
 // Twelve or more digits, optionally split by single separators (any character that is neither a letter nor a
@@ -107,7 +109,7 @@ export function createLogger(options: { level?: string; destination?: Destinatio
     hooks: {
       // Last line of defence for paths that skip the above (a child's own serializers, say). Clean lines cost one
       // regex test; a hit is re-scrubbed as parsed JSON, because a digit run may be a number token or inside a string.
-      streamWrite: (line) => (PAN_RUN_TEST.test(line) ? JSON.stringify(scrub(JSON.parse(line))) + '\n' : line),
+      streamWrite: (line) => (PAN_RUN_TEST.test(line) ? `${JSON.stringify(scrub(JSON.parse(line)))}\n` : line),
     },
   };
   const logger = options.destination ? pino(config, options.destination) : pino(config);

@@ -14,7 +14,16 @@ export async function runServer(env = parseEnv()) {
     server.once('listening', () => resolve());
     server.once('error', reject);
   });
-  logger.info({ url: env.PUBLIC_URL, listen: `${env.HOST}:${env.PORT}`, database: runtime.deps.dbKind, rateLimits: env.REDIS_URL ? 'redis' : 'memory', trustProxy: env.TRUST_PROXY ?? 'none' }, 'vault listening');
+  logger.info(
+    {
+      url: env.PUBLIC_URL,
+      listen: `${env.HOST}:${env.PORT}`,
+      database: runtime.deps.dbKind,
+      rateLimits: env.REDIS_URL ? 'redis' : 'memory',
+      trustProxy: env.TRUST_PROXY ?? 'none',
+    },
+    'vault listening',
+  );
   // Webhooks: a delivery pass every WEBHOOK_INTERVAL_MS (0: off); stopped before the database closes.
   const stopWebhooks = startWebhookWorker(runtime.deps, env.WEBHOOK_INTERVAL_MS);
   // Automatic invoice payments, lapsed mandates, expiring cards: a pass every SCHEDULER_INTERVAL_MS (0: off).

@@ -43,8 +43,9 @@ function flashBox(flash: AdminFlash): Html {
 
 function agreementItem(m: MandateView, data: AdminPageData & { customer: string }): Html {
   const headingId = `admin-agreement-${m.id}`;
-  const form = m.status === 'active'
-    ? html`<form method="post" action="/admin/charge" class="inline-form charge-form">
+  const form =
+    m.status === 'active'
+      ? html`<form method="post" action="/admin/charge" class="inline-form charge-form">
         <input type="hidden" name="customer" value="${data.customer}">
         <input type="hidden" name="mandate" value="${m.id}">
         <input type="hidden" name="card" value="${m.card}">
@@ -53,7 +54,7 @@ function agreementItem(m: MandateView, data: AdminPageData & { customer: string 
         <input id="amount-${m.id}" name="amount" inputmode="decimal" required pattern="\\d{1,9}([.,]\\d{1,2})?" value="${moneyInput(m.max_amount)}" size="8">
         <button type="submit" class="button button-primary button-small">Charge now</button>
       </form>`
-    : html`<p class="muted">This agreement is ${m.status}: no merchant-initiated charge succeeds under it.</p>`;
+      : html`<p class="muted">This agreement is ${m.status}: no merchant-initiated charge succeeds under it.</p>`;
   return html`<li class="agreement" aria-labelledby="${headingId}">
     <h3 id="${headingId}">${agreementTitle(m)}</h3>
     ${agreementFacts(m, data.cards, { today: data.today, showConsent: false })}
@@ -61,52 +62,78 @@ function agreementItem(m: MandateView, data: AdminPageData & { customer: string 
   </li>`;
 }
 
+/** A table's header row; every column is a plain heading. */
+function tableHead(columns: string[]): Html {
+  return html`<thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>`;
+}
+
+/** The charge that paid an invoice, or the code of its last failure; a dash for neither. */
+function invoiceOutcome(i: InvoiceView): Html {
+  const charge = i.charge ? html`<code>${i.charge}</code>` : '';
+  const failure = i.failure_code ? html`<span class="error">${i.failure_code}</span>` : '';
+  return html`${charge}${failure}${!i.charge && !i.failure_code ? '—' : ''}`;
+}
+
 function invoicesTable(invoices: InvoiceView[]): Html {
   if (invoices.length === 0) return html`<p class="muted">No invoices yet.</p>`;
   return html`<div class="table-wrap"><table class="table invoices">
-    <thead><tr><th scope="col">Invoice</th><th scope="col">For</th><th scope="col">Amount</th><th scope="col">Due</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Charge / failure</th></tr></thead>
+    ${tableHead(['Invoice', 'For', 'Amount', 'Due', 'Status', 'Attempts', 'Charge / failure'])}
     <tbody>
-      ${invoices.map((i) => html`<tr data-invoice="${i.id}">
+      ${invoices.map(
+        (i) => html`<tr data-invoice="${i.id}">
         <td><code>${i.id}</code></td>
         <td>${i.description ?? '—'}</td>
         <td>${formatMoney(i.amount, i.currency)}</td>
         <td>${formatDate(i.due_date)}</td>
         <td>${statusBadge(i.status)}${i.auto_pay ? html` <span class="muted">auto-pay</span>` : ''}</td>
         <td>${i.attempts}${i.last_attempt_on ? html` <span class="muted">(last ${i.last_attempt_on})</span>` : ''}</td>
-        <td>${i.charge ? html`<code>${i.charge}</code>` : ''}${i.failure_code ? html`<span class="error">${i.failure_code}</span>` : ''}${!i.charge && !i.failure_code ? '—' : ''}</td>
-      </tr>`)}
+        <td>${invoiceOutcome(i)}</td>
+      </tr>`,
+      )}
     </tbody>
   </table></div>`;
+}
+
+/** A failed charge's code, and the issuer's decline code when there is one. */
+function chargeFailure(ch: ChargeView): Html | '' {
+  if (!ch.failure) return '';
+  const decline = ch.failure.decline_code ? ` / ${ch.failure.decline_code}` : '';
+  return html` <span class="error">${ch.failure.code}${decline}</span>`;
 }
 
 function chargesTable(charges: ChargeView[]): Html {
   if (charges.length === 0) return html`<p class="muted">No charges yet.</p>`;
   return html`<div class="table-wrap"><table class="table charges">
-    <thead><tr><th scope="col">Charge</th><th scope="col">When</th><th scope="col">Amount</th><th scope="col">Initiated by</th><th scope="col">Status</th><th scope="col">Agreement / order</th></tr></thead>
+    ${tableHead(['Charge', 'When', 'Amount', 'Initiated by', 'Status', 'Agreement / order'])}
     <tbody>
-      ${charges.map((ch) => html`<tr data-charge="${ch.id}">
+      ${charges.map(
+        (ch) => html`<tr data-charge="${ch.id}">
         <td><code>${ch.id}</code></td>
         <td>${formatTime(ch.created)}</td>
         <td>${formatMoney(ch.amount, ch.currency)}</td>
         <td>${ch.initiator}</td>
-        <td>${statusBadge(ch.status)}${ch.failure ? html` <span class="error">${ch.failure.code}${ch.failure.decline_code ? ` / ${ch.failure.decline_code}` : ''}</span>` : ''}</td>
+        <td>${statusBadge(ch.status)}${chargeFailure(ch)}</td>
         <td>${ch.mandate ? html`<code>${ch.mandate}</code>` : ''} ${ch.order ? html`<code class="muted">${ch.order}</code>` : ''}</td>
-      </tr>`)}
+      </tr>`,
+      )}
     </tbody>
   </table></div>`;
 }
 
 function customerSections(data: AdminPageData & { customer: string }): Html {
   const customer = data.customer;
+  const invoiceAmount = moneyInput(data.defaultInvoice.amount);
   return html`
     <section class="card" aria-labelledby="admin-agreements-heading">
       <h2 id="admin-agreements-heading">Agreements of ${customer}</h2>
       <p class="muted">“Charge now” is a merchant-initiated charge of the agreement's card (<code>POST /v1/charges</code> with the
       agreement, and a fresh Idempotency-Key): the vault checks the amounts, the frequency and the end date before the card is charged.</p>
-      ${data.mandates.length === 0
-        ? html`<p class="muted">${customer} has no agreements. They come from the <a href="/subscribe">coffee club</a> or
+      ${
+        data.mandates.length === 0
+          ? html`<p class="muted">${customer} has no agreements. They come from the <a href="/subscribe">coffee club</a> or
           <a href="/autopay">automatic payments</a>, signed up to by the customer.</p>`
-        : html`<ul class="agreements">${data.mandates.map((m) => agreementItem(m, data))}</ul>`}
+          : html`<ul class="agreements">${data.mandates.map((m) => agreementItem(m, data))}</ul>`
+      }
     </section>
 
     <section class="card" aria-labelledby="admin-invoices-heading">
@@ -114,13 +141,13 @@ function customerSections(data: AdminPageData & { customer: string }): Html {
       <form method="post" action="/admin/invoices" class="inline-form invoice-form">
         <input type="hidden" name="customer" value="${customer}">
         <label for="invoice-amount">Amount (USD)</label>
-        <input id="invoice-amount" name="amount" inputmode="decimal" required pattern="\\d{1,9}([.,]\\d{1,2})?" value="${moneyInput(data.defaultInvoice.amount)}" size="8">
+        <input id="invoice-amount" name="amount" inputmode="decimal" required pattern="\\d{1,9}([.,]\\d{1,2})?" value="${invoiceAmount}" size="8">
         <label for="invoice-description">Description</label>
         <input id="invoice-description" name="description" maxlength="200" value="${data.defaultInvoice.description}" size="28">
         <button type="submit" class="button button-small">Create invoice due in 2 days</button>
       </form>
       <p class="hint">Due ${formatDate(data.dueDate)}, paid automatically (<code>auto_pay</code>) from the customer's default card under an
-      active agreement, from ${data.merchant ? data.merchant.auto_pay_days : 'the merchant\'s auto_pay_days'} days before it is due.
+      active agreement, from ${data.merchant ? data.merchant.auto_pay_days : "the merchant's auto_pay_days"} days before it is due.
       The vault's scheduler does it on its timer; “Run the scheduler now” below does it at once.</p>
       ${invoicesTable(data.invoices)}
     </section>
@@ -132,6 +159,13 @@ function customerSections(data: AdminPageData & { customer: string }): Html {
 }
 
 export function adminPage(ctx: PageContext, data: AdminPageData): string {
+  const customerHint = ctx.customer
+    ? html`Signed in as <strong>${ctx.customer}</strong>, shown unless you pick another.`
+    : 'Pick any customer number; sign in to see your own by default.';
+  const webhookTarget = data.merchant?.webhook_url
+    ? html` (<code>${data.merchant.webhook_url}</code>)`
+    : html` <span class="error">(no webhook URL is set for this merchant)</span>`;
+  const outboxHref = `/outbox${data.customer ? `?customer=${encodeURIComponent(data.customer)}` : ''}`;
   const body = html`
     <h1>Merchant back office (demo)</h1>
     <p class="notice notice-warning admin-warning">This is the shop's side: every button here acts on the shop's server with its
@@ -148,7 +182,7 @@ export function adminPage(ctx: PageContext, data: AdminPageData): string {
         <button type="submit" class="button button-small">Show</button>
       </form>
       ${data.customerError ? html`<p id="admin-customer-error" class="error" role="alert">${data.customerError}</p>` : ''}
-      <p class="hint">${ctx.customer ? html`Signed in as <strong>${ctx.customer}</strong>, shown unless you pick another.` : 'Pick any customer number; sign in to see your own by default.'}</p>
+      <p class="hint">${customerHint}</p>
     </section>
 
     ${data.customer ? customerSections({ ...data, customer: data.customer }) : ''}
@@ -166,8 +200,8 @@ export function adminPage(ctx: PageContext, data: AdminPageData): string {
     <section class="card" aria-labelledby="admin-more-heading">
       <h2 id="admin-more-heading">What the vault told the shop and the customer</h2>
       <ul class="link-list">
-        <li><a href="/webhooks">Webhooks</a>: the events the vault posted to the shop${data.merchant?.webhook_url ? html` (<code>${data.merchant.webhook_url}</code>)` : html` <span class="error">(no webhook URL is set for this merchant)</span>`}.</li>
-        <li><a href="/outbox${data.customer ? `?customer=${encodeURIComponent(data.customer)}` : ''}">Outbox</a>: the e-mails and text messages the vault wrote to ${data.customer ?? 'customers'}.</li>
+        <li><a href="/webhooks">Webhooks</a>: the events the vault posted to the shop${webhookTarget}.</li>
+        <li><a href="${outboxHref}">Outbox</a>: the e-mails and text messages the vault wrote to ${data.customer ?? 'customers'}.</li>
       </ul>
     </section>`;
   return layout(ctx, { title: 'Merchant back office', section: 'admin', body });

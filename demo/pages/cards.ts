@@ -18,9 +18,13 @@ const NOTICES: Record<CardsNotice, string> = {
 };
 
 function badges(card: CardView): Html {
-  return html`${card.default ? html`<span class="badge badge-default">Default</span>` : ''}${!card.active
-    ? html`<span class="badge badge-danger">Expired</span>`
-    : card.expiring_soon ? html`<span class="badge badge-warning">Expiring soon</span>` : ''}`;
+  return html`${card.default ? html`<span class="badge badge-default">Default</span>` : ''}${
+    !card.active
+      ? html`<span class="badge badge-danger">Expired</span>`
+      : card.expiring_soon
+        ? html`<span class="badge badge-warning">Expiring soon</span>`
+        : ''
+  }`;
 }
 
 function cardRow(card: CardView): Html {
@@ -35,9 +39,13 @@ function cardRow(card: CardView): Html {
       </div>
     </div>
     <div class="saved-card-actions">
-      ${card.default ? '' : html`<form method="post" action="/cards/${token}/default">
+      ${
+        card.default
+          ? ''
+          : html`<form method="post" action="/cards/${token}/default">
         <button type="submit" class="button button-small" aria-label="Make ${name} the default card">Make default</button>
-      </form>`}
+      </form>`
+      }
       <form method="post" action="/cards/${token}/delete" data-confirm="Delete ${name}? Subscriptions paid with this card will end.">
         <button type="submit" class="button button-small button-danger" aria-label="Delete ${name}">Delete</button>
       </form>
@@ -50,10 +58,14 @@ function agreementRow(m: MandateView, cards: CardView[], today: string): Html {
   return html`<li class="agreement" aria-labelledby="${headingId}">
     <h3 id="${headingId}">${agreementTitle(m)}</h3>
     ${agreementFacts(m, cards, { today })}
-    ${m.status === 'active' ? html`<form method="post" action="/cards/agreements/${encodeURIComponent(m.id)}/cancel"
+    ${
+      m.status === 'active'
+        ? html`<form method="post" action="/cards/agreements/${encodeURIComponent(m.id)}/cancel"
         data-confirm="Cancel this agreement? The shop will no longer charge your card under it.">
         <button type="submit" class="button button-small button-danger">Cancel agreement</button>
-      </form>` : ''}
+      </form>`
+        : ''
+    }
   </li>`;
 }
 
@@ -67,9 +79,11 @@ export function cardsPage(ctx: PageContext, data: { cards: CardView[]; mandates:
     ${data.error ? html`<p class="notice notice-error" role="alert">${data.error}</p>` : ''}
     <section class="card" aria-labelledby="saved-heading">
       <h2 id="saved-heading">Saved cards of ${ctx.customer}</h2>
-      ${data.cards.length === 0
-        ? html`<p class="muted">No saved cards yet. Add one here, or tick “Save this card” when you pay.</p>`
-        : html`<ul class="saved-cards">${data.cards.map(cardRow)}</ul>`}
+      ${
+        data.cards.length === 0
+          ? html`<p class="muted">No saved cards yet. Add one here, or tick “Save this card” when you pay.</p>`
+          : html`<ul class="saved-cards">${data.cards.map(cardRow)}</ul>`
+      }
     </section>
     <section class="card" aria-labelledby="agreements-heading">
       <div class="section-head">
@@ -79,9 +93,11 @@ export function cardsPage(ctx: PageContext, data: { cards: CardView[]; mandates:
       <p class="muted">What you allowed this shop to charge to a saved card while you are not at the checkout:
       the <a href="/subscribe">coffee club</a>, or ${AUTOPAY.name.toLowerCase()} of invoices (up to
       ${formatMoney(AUTOPAY.maxAmount, AUTOPAY.currency)} each).</p>
-      ${data.mandates.length === 0
-        ? html`<p class="muted">No agreements yet.</p>`
-        : html`<ul class="agreements">${data.mandates.map((m) => agreementRow(m, data.cards, data.today))}</ul>`}
+      ${
+        data.mandates.length === 0
+          ? html`<p class="muted">No agreements yet.</p>`
+          : html`<ul class="agreements">${data.mandates.map((m) => agreementRow(m, data.cards, data.today))}</ul>`
+      }
     </section>
     <p class="muted">The vault keeps the cards; this shop only ever receives the brand, the last four digits and the expiry.</p>`;
   return layout(ctx, { title: 'My cards', section: 'cards', body, scripts: html`<script type="module" src="/client/cards.js"></script>` });

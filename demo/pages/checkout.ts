@@ -27,9 +27,11 @@ export function checkoutPage(ctx: PageContext, data: CheckoutPageData): string {
           <dt>Order number</dt><dd><code>${data.order}</code></dd>
           <dt>Total</dt><dd class="price">${price}</dd>
         </dl>
-        <p class="muted">${ctx.customer
-          ? html`Paying as <strong>${ctx.customer}</strong>: your saved cards are offered, and you can choose to save a new one.`
-          : html`Guest checkout: no card is saved. <a href="/sign-in?next=${encodeURIComponent(ctx.path)}">Sign in</a> to save cards for one-click payments.`}</p>
+        <p class="muted">${
+          ctx.customer
+            ? html`Paying as <strong>${ctx.customer}</strong>: your saved cards are offered, and you can choose to save a new one.`
+            : html`Guest checkout: no card is saved. <a href="/sign-in?next=${encodeURIComponent(ctx.path)}">Sign in</a> to save cards for one-click payments.`
+        }</p>
       </section>
       <section class="card" aria-labelledby="pay-heading">
         <div class="section-head">

@@ -2,7 +2,10 @@
 import { html, type Html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';
 
-export function messagePage(ctx: PageContext, options: { title: string; message: string | Html; detail?: string; back?: { href: string; label: string } }): string {
+export function messagePage(
+  ctx: PageContext,
+  options: { title: string; message: string | Html; detail?: string; back?: { href: string; label: string } },
+): string {
   const back = options.back ?? { href: '/', label: 'Back to the shop' };
   const body = html`
     <section class="card narrow">

@@ -15,6 +15,7 @@ const TEMPLATES: Record<string, string> = {
 
 function messageItem(m: MessageView): Html {
   const headingId = `message-${m.id}`;
+  const error = m.error ? html` <span class="error">${m.error}</span>` : '';
   return html`<li class="card message template-${m.template.replace(/[^a-z_]/g, '')}" data-template="${m.template}" aria-labelledby="${headingId}">
     <div class="section-head">
       <h2 id="${headingId}">${TEMPLATES[m.template] ?? m.template}</h2>
@@ -25,7 +26,7 @@ function messageItem(m: MessageView): Html {
       <dt>Channel</dt><dd>${m.channel === 'email' ? 'E-mail' : 'SMS'} <span class="muted">(${m.locale})</span></dd>
       <dt>To</dt><dd>${m.recipient}</dd>
       <dt>Template</dt><dd><code>${m.template}</code></dd>
-      <dt>Status</dt><dd>${statusBadge(m.status)} <span class="muted">via ${m.transport}</span>${m.error ? html` <span class="error">${m.error}</span>` : ''}</dd>
+      <dt>Status</dt><dd>${statusBadge(m.status)} <span class="muted">via ${m.transport}</span>${error}</dd>
       ${m.subject ? html`<dt>Subject</dt><dd class="message-subject">${m.subject}</dd>` : ''}
     </dl>
     <pre class="message-body">${m.body}</pre>
@@ -45,8 +46,10 @@ export function outboxPage(ctx: PageContext, data: { messages: MessageView[]; cu
       ${data.customer ? html`<a href="/outbox">Show every customer</a>` : ''}
     </form>
     ${data.customerError ? html`<p class="notice notice-error" role="alert">${data.customerError}</p>` : ''}
-    ${data.messages.length === 0
-      ? html`<p class="card muted">No messages${data.customer ? html` to ${data.customer}` : ''} yet.</p>`
-      : html`<ul class="messages">${data.messages.map(messageItem)}</ul>`}`;
+    ${
+      data.messages.length === 0
+        ? html`<p class="card muted">No messages${data.customer ? html` to ${data.customer}` : ''} yet.</p>`
+        : html`<ul class="messages">${data.messages.map(messageItem)}</ul>`
+    }`;
   return layout(ctx, { title: 'Outbox', section: 'outbox', body });
 }

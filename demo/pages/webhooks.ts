@@ -10,9 +10,11 @@ function eventItem(e: ReceivedEvent): Html {
   return html`<li class="card event" data-type="${e.type}" aria-labelledby="${headingId}">
     <div class="section-head">
       <h2 id="${headingId}" class="event-type"><code>${e.type}</code></h2>
-      ${e.verified
-        ? html`<span class="badge badge-default verified">signature verified ✓</span>`
-        : html`<span class="badge badge-danger unverified">signature NOT verified</span>`}
+      ${
+        e.verified
+          ? html`<span class="badge badge-default verified">signature verified ✓</span>`
+          : html`<span class="badge badge-danger unverified">signature NOT verified</span>`
+      }
     </div>
     <dl class="facts">
       <dt>Event</dt><dd><code>${e.id}</code></dd>
@@ -26,15 +28,21 @@ function eventItem(e: ReceivedEvent): Html {
 export function webhooksPage(ctx: PageContext, data: { events: ReceivedEvent[]; verifying: boolean; endpoint: string }): string {
   const body = html`
     <h1>Webhooks</h1>
-    ${data.verifying ? '' : html`<p class="notice notice-error" role="alert"><strong>Signature verification is off.</strong> The shop was
+    ${
+      data.verifying
+        ? ''
+        : html`<p class="notice notice-error" role="alert"><strong>Signature verification is off.</strong> The shop was
       started without the merchant's webhook secret, so it cannot tell the vault's deliveries from forged ones. Start it with
-      <code>webhookSecret</code> (<code>npm start</code> passes the test merchant's).</p>`}
+      <code>webhookSecret</code> (<code>npm start</code> passes the test merchant's).</p>`
+    }
     <p class="muted">The vault posts every event of this shop to <code>${data.endpoint}</code>. The shop verifies the
     <code>Checkout-Signature</code> header over the raw body with <code>sdk/verify-webhook.ts</code>, refuses a bad one with 400,
     ignores an event id it has seen already (delivery is at least once), and keeps the last 200 here, in memory, newest first.
     This demo page has no login.</p>
-    ${data.events.length === 0
-      ? html`<p class="card muted">No events received yet. They arrive a moment after something happens: a payment, a saved card, an agreement.</p>`
-      : html`<ul class="events">${data.events.map(eventItem)}</ul>`}`;
+    ${
+      data.events.length === 0
+        ? html`<p class="card muted">No events received yet. They arrive a moment after something happens: a payment, a saved card, an agreement.</p>`
+        : html`<ul class="events">${data.events.map(eventItem)}</ul>`
+    }`;
   return layout(ctx, { title: 'Webhooks', section: 'webhooks', body });
 }

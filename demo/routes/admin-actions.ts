@@ -41,21 +41,29 @@ export function adminActionRoutes(shop: ShopContext, flash: (result: AdminFlash)
     let result: AdminFlash;
     try {
       const charge = await vault.createCharge({ customer, card, amount, currency: 'USD', mandate }, key);
-      result = { kind: 'success', title: `Charge succeeded: ${formatMoney(charge.amount, charge.currency)}`, lines: [
-        `Charge ${charge.id}, initiated by the ${charge.initiator}, under ${charge.mandate ?? 'no agreement'}.`,
-        `Network transaction id ${charge.network_transaction_id ?? '—'}.`,
-      ] };
+      result = {
+        kind: 'success',
+        title: `Charge succeeded: ${formatMoney(charge.amount, charge.currency)}`,
+        lines: [
+          `Charge ${charge.id}, initiated by the ${charge.initiator}, under ${charge.mandate ?? 'no agreement'}.`,
+          `Network transaction id ${charge.network_transaction_id ?? '—'}.`,
+        ],
+      };
     } catch (err) {
       if (!(err instanceof VaultError)) throw err;
       const e = err.error;
       if (e.charge) {
-        result = { kind: 'error', title: `Charge declined: ${e.code}${e.decline_code ? ` (${e.decline_code})` : ''}`, lines: [
-          `${e.message} The vault recorded the failed charge ${e.charge} (${what}).`,
-        ] };
+        result = {
+          kind: 'error',
+          title: `Charge declined: ${e.code}${e.decline_code ? ` (${e.decline_code})` : ''}`,
+          lines: [`${e.message} The vault recorded the failed charge ${e.charge} (${what}).`],
+        };
       } else if (err.status === 402) {
-        result = { kind: 'error', title: `Charge refused by the vault: ${e.code}`, lines: [
-          `${e.message} Nothing was sent to the card network and no charge was recorded (${what}).`,
-        ] };
+        result = {
+          kind: 'error',
+          title: `Charge refused by the vault: ${e.code}`,
+          lines: [`${e.message} Nothing was sent to the card network and no charge was recorded (${what}).`],
+        };
       } else {
         result = { kind: 'error', title: `The charge could not be made: ${e.code}`, lines: [`${e.message} (${what})`] };
       }
@@ -76,12 +84,19 @@ export function adminActionRoutes(shop: ShopContext, flash: (result: AdminFlash)
     let result: AdminFlash;
     try {
       const invoice = await vault.createInvoice({
-        customer, amount, currency: 'USD', due_date: dueDate, auto_pay: true, ...(description ? { description } : {}),
+        customer,
+        amount,
+        currency: 'USD',
+        due_date: dueDate,
+        auto_pay: true,
+        ...(description ? { description } : {}),
       });
       const title = `Invoice ${invoice.id} created: ${formatMoney(invoice.amount, invoice.currency)}, due ${formatDate(invoice.due_date)}`;
-      result = { kind: 'success', title, lines: [
-        "It is paid automatically from the customer's default card under an active agreement. Run the scheduler to try it now.",
-      ] };
+      result = {
+        kind: 'success',
+        title,
+        lines: ["It is paid automatically from the customer's default card under an active agreement. Run the scheduler to try it now."],
+      };
     } catch (err) {
       if (!(err instanceof VaultError)) throw err;
       result = { kind: 'error', title: `The invoice was not created: ${err.error.code}`, lines: [err.error.message] };
@@ -95,10 +110,14 @@ export function adminActionRoutes(shop: ShopContext, flash: (result: AdminFlash)
     let result: AdminFlash;
     try {
       const run = await vault.runScheduler();
-      result = { kind: run.failed > 0 ? 'info' : 'success', title: 'The scheduler ran', lines: [
-        `Invoices charged: ${run.charged} (paid ${run.paid}, failed ${run.failed}).`,
-        `Invoices now past due: ${run.past_due}. Agreements ended: ${run.mandates_ended}. Cards announced as expiring: ${run.expiring}.`,
-      ] };
+      result = {
+        kind: run.failed > 0 ? 'info' : 'success',
+        title: 'The scheduler ran',
+        lines: [
+          `Invoices charged: ${run.charged} (paid ${run.paid}, failed ${run.failed}).`,
+          `Invoices now past due: ${run.past_due}. Agreements ended: ${run.mandates_ended}. Cards announced as expiring: ${run.expiring}.`,
+        ],
+      };
     } catch (err) {
       if (!(err instanceof VaultError)) throw err;
       result = { kind: 'error', title: `The scheduler did not run: ${err.error.code}`, lines: [err.error.message] };

@@ -28,7 +28,10 @@ export function adminRoutes(shop: ShopContext): Hono {
     const asked = c.req.query('customer');
     const result = c.req.query('result');
     const data = {
-      cards: [], mandates: [], invoices: [], charges: [],
+      cards: [],
+      mandates: [],
+      invoices: [],
+      charges: [],
       today: daysAfter(new Date(), 0),
       dueDate: daysAfter(new Date(), 2),
       flash: result ? flashes.get(result) : undefined,
@@ -47,7 +50,10 @@ export function adminRoutes(shop: ShopContext): Hono {
       const merchant = await vault.getMerchant();
       if (!customer) return c.html(adminPage(ctx, { ...data, merchant }));
       const [cards, mandates, invoices, charges] = await Promise.all([
-        vault.listCards(customer), vault.listMandates(customer), vault.listInvoices(customer), vault.listCharges(customer),
+        vault.listCards(customer),
+        vault.listMandates(customer),
+        vault.listInvoices(customer),
+        vault.listCharges(customer),
       ]);
       const lists = { cards: cards.data, mandates: mandates.data, invoices: invoices.data, charges: charges.data };
       return c.html(adminPage(ctx, { ...data, merchant, customer, ...lists }));

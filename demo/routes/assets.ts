@@ -7,7 +7,12 @@ const DEMO_DIR = path.join(import.meta.dirname, '..');
 
 function readClientScripts(): Map<string, string> {
   const dir = path.join(DEMO_DIR, 'client');
-  return new Map(fs.readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return new Map(
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]),
+  );
 }
 
 export function assetRoutes(): Hono {

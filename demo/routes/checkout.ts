@@ -25,7 +25,10 @@ export function checkoutRoutes(shop: ShopContext): Hono {
     const order = newOrderNumber();
     try {
       const session = await vault.createSession({
-        amount: product.amount, currency: product.currency, order, ...(ctx.customer ? { customer: ctx.customer } : {}),
+        amount: product.amount,
+        currency: product.currency,
+        order,
+        ...(ctx.customer ? { customer: ctx.customer } : {}),
       });
       shop.orders.remember(order, product.name);
       return c.html(checkoutPage(ctx, { product, order, locale, vaultUrl: vault.url, config: shop.fieldsConfig(session.client_secret, locale) }));
@@ -49,7 +52,7 @@ export function checkoutRoutes(shop: ShopContext): Hono {
     if (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId)) {
       return c.html(messagePage(ctx, { title: 'No payment to confirm', message: 'The request named no checkout session.' }), 400);
     }
-    let session;
+    let session: Awaited<ReturnType<typeof vault.getSession>>;
     try {
       session = await vault.getSession(sessionId);
     } catch (err) {
@@ -63,9 +66,10 @@ export function checkoutRoutes(shop: ShopContext): Hono {
       return c.html(messagePage(ctx, { title: 'Payment not found', message }), 403);
     }
     if (session.status !== 'complete') {
-      const message = session.status === 'expired'
-        ? 'This checkout expired before it was paid. Nothing was charged; please start again.'
-        : 'This checkout has not been paid yet, so there is no order to confirm.';
+      const message =
+        session.status === 'expired'
+          ? 'This checkout expired before it was paid. Nothing was charged; please start again.'
+          : 'This checkout has not been paid yet, so there is no order to confirm.';
       return c.html(messagePage(ctx, { title: 'Payment not complete', message }), 409);
     }
     if (session.mode === 'setup') return c.redirect(`/cards?notice=${session.recurring ? 'agreement' : 'added'}`, 303);

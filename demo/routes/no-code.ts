@@ -15,7 +15,10 @@ export function noCodeRoutes(shop: ShopContext): Hono {
     const order = newOrderNumber();
     try {
       const session = await vault.createSession({
-        amount: product.amount, currency: product.currency, order, ...(ctx.customer ? { customer: ctx.customer } : {}),
+        amount: product.amount,
+        currency: product.currency,
+        order,
+        ...(ctx.customer ? { customer: ctx.customer } : {}),
       });
       shop.orders.remember(order, product.name);
       return c.html(noCodePage(ctx, { product, order, vaultUrl: vault.url, publishableKey: shop.publishableKey, clientSecret: session.client_secret, locale }));

@@ -33,7 +33,11 @@ export const CardNumber = z.string().max(40);
 export const Cvc = z.string().max(8);
 export const ExpMonth = z.number().int();
 export const ExpYear = z.number().int();
-export const CardHolder = z.string().min(1).max(100).refine(...noCardNumber('holder'));
+export const CardHolder = z
+  .string()
+  .min(1)
+  .max(100)
+  .refine(...noCardNumber('holder'));
 
 export const CardImport = z.strictObject({
   number: CardNumber,

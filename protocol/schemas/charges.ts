@@ -37,6 +37,11 @@ export const ChargeList = listOf(ChargeView);
 
 export const RefundCreate = z.strictObject({ amount: Amount.optional() });
 export const RefundView = z.object({
-  id: z.string(), charge: z.string(), amount: z.number(), currency: z.string(), status: z.enum(['succeeded', 'failed']), created: z.string(),
+  id: z.string(),
+  charge: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  status: z.enum(['succeeded', 'failed']),
+  created: z.string(),
 });
 export type RefundView = z.infer<typeof RefundView>;

@@ -14,14 +14,25 @@ export const noCardNumber = (what: string) => [(s: string) => !containsCardNumbe
 export const noKnownCardNumber = (what: string) =>
   [(s: string) => !containsCardNumber(s, (d) => valid.number(d).isValid), err(`${what} must not contain a card number`)] as const;
 
-export const CustomerNumber = z.string().regex(/^[A-Za-z0-9._@-]{1,32}$/, err('customer must be 1-32 characters of A-Z a-z 0-9 . _ @ -'))
+export const CustomerNumber = z
+  .string()
+  .regex(/^[A-Za-z0-9._@-]{1,32}$/, err('customer must be 1-32 characters of A-Z a-z 0-9 . _ @ -'))
   .refine(...noCardNumber('customer'));
-export const Amount = z.number(err('amount must be a positive integer')).int(err('amount must be a positive integer'))
-  .positive(err('amount must be a positive integer')).max(99_999_999_999);
+export const Amount = z
+  .number(err('amount must be a positive integer'))
+  .int(err('amount must be a positive integer'))
+  .positive(err('amount must be a positive integer'))
+  .max(99_999_999_999);
 export const Currency = z.string().regex(/^[A-Z]{3}$/, err('currency must be an ISO 4217 upper-case code such as USD'));
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, err('must be a date YYYY-MM-DD'))
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, err('must be a date YYYY-MM-DD'))
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), err('must be a real date YYYY-MM-DD'));
-export const OrderRef = z.string().min(1).max(255).refine(...noCardNumber('order'));
+export const OrderRef = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine(...noCardNumber('order'));
 /** A saved card's token as callers send it. */
 export const CardToken = z.string().min(1).max(64);
 

@@ -8,9 +8,17 @@ export const LocaleCode = z.enum(LOCALES);
 
 export const CustomerUpdate = z.strictObject({
   status: z.enum(['deny', 'none']).optional(),
-  email: z.email().refine(...noCardNumber('email')).nullable().optional(),
-  phone: z.string().regex(/^\+?[0-9][0-9 ()-]{4,19}$/, err('phone must be a phone number such as +15555550100'))
-    .refine(...noCardNumber('phone')).nullable().optional(),
+  email: z
+    .email()
+    .refine(...noCardNumber('email'))
+    .nullable()
+    .optional(),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9][0-9 ()-]{4,19}$/, err('phone must be a phone number such as +15555550100'))
+    .refine(...noCardNumber('phone'))
+    .nullable()
+    .optional(),
   limits: z.strictObject({ daily: Amount.nullable().optional(), weekly: Amount.nullable().optional() }).optional(),
   /** Extension: the language of messages to the customer (English when unset). */
   locale: LocaleCode.nullable().optional(),

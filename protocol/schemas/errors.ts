@@ -20,5 +20,6 @@ export const ErrorResponseSchema = z.object({ error: ApiErrorBodySchema }).opena
 type Assert<T extends true> = T;
 type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
 // Every field the server may write is described, none more, and every body it writes fits the schema.
-type ErrorSchemaMatchesBody = Assert<SameKeys<ApiErrorBody, z.output<typeof ApiErrorBodySchema>>>
+export type ErrorSchemaMatchesBody =
+  | Assert<SameKeys<ApiErrorBody, z.output<typeof ApiErrorBodySchema>>>
   | Assert<ApiErrorBody extends z.output<typeof ApiErrorBodySchema> ? true : false>;

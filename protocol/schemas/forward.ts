@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { CardToken, CustomerNumber, err } from './common.ts';
 
 /** The name the operator registered the destination under. */
-export const ForwardDestinationName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
-  err('destination must be the name the operator registered: 1-64 characters of A-Z a-z 0-9 _ . -'));
+export const ForwardDestinationName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, err('destination must be the name the operator registered: 1-64 characters of A-Z a-z 0-9 _ . -'));
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 
@@ -17,10 +18,16 @@ export const ForwardRequest = z.strictObject({
   /** Appended to the destination's URL (a path and query under it); no placeholders. */
   path: z.string().min(1).max(2048).optional(),
   /** Sent beside the headers the operator registered (which cannot be replaced); no placeholders. */
-  headers: z.record(
-    z.string().regex(HEADER_NAME, err('headers: each name must be an HTTP header name')),
-    z.string().max(4096).refine((v) => !/[\r\n\0]/.test(v), err('headers: a value must not contain line breaks or NUL')),
-  ).refine((h) => Object.keys(h).length <= 20, err('headers: at most 20')).optional(),
+  headers: z
+    .record(
+      z.string().regex(HEADER_NAME, err('headers: each name must be an HTTP header name')),
+      z
+        .string()
+        .max(4096)
+        .refine((v) => !/[\r\n\0]/.test(v), err('headers: a value must not contain line breaks or NUL')),
+    )
+    .refine((h) => Object.keys(h).length <= 20, err('headers: at most 20'))
+    .optional(),
   /** JSON or form-encoded text, or a JSON object (sent as JSON). */
   body: z.union([z.string().max(65_536), z.record(z.string(), z.unknown())]),
 });

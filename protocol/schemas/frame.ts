@@ -63,11 +63,16 @@ export type FrameSession = z.infer<typeof FrameSession>;
 
 export const FrameConfirmResult = z.discriminatedUnion('status', [
   z.object({
-    status: z.literal('succeeded'), session: z.string(), charge: z.string().optional(), card: MaskedCardView, saved: z.boolean(),
+    status: z.literal('succeeded'),
+    session: z.string(),
+    charge: z.string().optional(),
+    card: MaskedCardView,
+    saved: z.boolean(),
     mandate: z.string().optional(),
   }),
   z.object({
-    status: z.literal('requires_action'), session: z.string(),
+    status: z.literal('requires_action'),
+    session: z.string(),
     next_action: z.object({ type: z.literal('three_d_secure'), challenge: z.string(), url: z.string() }),
   }),
 ]);

@@ -7,7 +7,12 @@ export const InvoiceCreate = z.strictObject({
   amount: Amount,
   currency: Currency,
   due_date: IsoDate,
-  description: z.string().min(1).max(500).refine(...noCardNumber('description')).optional(),
+  description: z
+    .string()
+    .min(1)
+    .max(500)
+    .refine(...noCardNumber('description'))
+    .optional(),
   /** Charge the customer's default card from `auto_pay_days` before the due date; default true. */
   auto_pay: z.boolean().default(true),
 });

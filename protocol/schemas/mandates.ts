@@ -43,9 +43,18 @@ export const MandateCreate = z.strictObject({
   frequency_days: Recurring.shape.frequency_days,
   end_date: IsoDate,
   consent: z.strictObject({
-    text: z.string().min(1).max(2000).refine(...noCardNumber('consent.text')),
+    text: z
+      .string()
+      .min(1)
+      .max(2000)
+      .refine(...noCardNumber('consent.text')),
     accepted_at: z.iso.datetime({ offset: true, error: 'consent.accepted_at must be an ISO 8601 time' }),
-    network_transaction_id: z.string().min(1).max(255).refine(...noKnownCardNumber('consent.network_transaction_id')).optional(),
+    network_transaction_id: z
+      .string()
+      .min(1)
+      .max(255)
+      .refine(...noKnownCardNumber('consent.network_transaction_id'))
+      .optional(),
   }),
 });
 export type MandateCreate = z.input<typeof MandateCreate>;

@@ -11,7 +11,9 @@ const Origin = z.url().refine((u) => {
   }
 }, err('origins must be http(s) origins without a path, e.g. https://shop.example'));
 // The server also refuses, after resolving the host, loopback, private, link-local and reserved addresses.
-const WebhookUrl = z.url().max(2048)
+const WebhookUrl = z
+  .url()
+  .max(2048)
   .refine((u) => /^https?:\/\//i.test(u), err('webhook_url must be an http or https URL'))
   .refine((u) => {
     try {
@@ -26,7 +28,11 @@ const WebhookUrl = z.url().max(2048)
 export const HIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** The name customers read, in the fields and in the wording of the agreements they accept. */
-export const MerchantName = z.string().trim().min(1).max(100)
+export const MerchantName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
   .refine((s) => !HIDDEN_CHARACTERS.test(s), err('name must not contain control or invisible formatting characters'))
   .refine(...noCardNumber('name'));
 
@@ -42,23 +48,40 @@ export const ProcessorSettingsUpdate = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('stripe'),
     // Secret (sk_) or restricted (rk_) keys, test_ or live_: https://docs.stripe.com/keys
-    secret_key: z.string().max(255).regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/,
-      err('processor.secret_key must be a Stripe secret key (sk_live_…, sk_test_…) or restricted key (rk_live_…, rk_test_…)')),
+    secret_key: z
+      .string()
+      .max(255)
+      .regex(
+        /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/,
+        err('processor.secret_key must be a Stripe secret key (sk_live_…, sk_test_…) or restricted key (rk_live_…, rk_test_…)'),
+      ),
     /** Extension: the signing secret of the endpoint registered at Stripe for the vault's notifications: https://docs.stripe.com/webhooks#verify-events */
-    webhook_secret: z.string().max(255)
-      .regex(/^whsec_[A-Za-z0-9+/=_]+$/, err('processor.webhook_secret must be a Stripe endpoint signing secret (whsec_…)')).optional(),
+    webhook_secret: z
+      .string()
+      .max(255)
+      .regex(/^whsec_[A-Za-z0-9+/=_]+$/, err('processor.webhook_secret must be a Stripe endpoint signing secret (whsec_…)'))
+      .optional(),
   }),
   z.strictObject({
     type: z.literal('adyen'),
-    api_key: z.string().min(8).max(1000).regex(/^[\x21-\x7e]+$/, err('processor.api_key must be an Adyen API key (printable characters, no spaces)')),
+    api_key: z
+      .string()
+      .min(8)
+      .max(1000)
+      .regex(/^[\x21-\x7e]+$/, err('processor.api_key must be an Adyen API key (printable characters, no spaces)')),
     merchant_account: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, err('processor.merchant_account must be an Adyen merchant account name')),
     environment: z.enum(['test', 'live']),
     // Part of a host name (PREFIX-checkout-live.adyenpayments.com), so letters, digits and dashes only:
     // https://docs.adyen.com/development-resources/live-endpoints#live-url-prefix
-    live_url_prefix: z.string().regex(/^[A-Za-z0-9-]{1,100}$/,
-      err('processor.live_url_prefix must be the prefix of your Adyen live endpoints (letters, digits and -)')).optional(),
+    live_url_prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,100}$/, err('processor.live_url_prefix must be the prefix of your Adyen live endpoints (letters, digits and -)'))
+      .optional(),
     /** Extension: the HMAC key (hex) of the standard notification webhook: https://docs.adyen.com/development-resources/webhooks/verify-hmac-signatures */
-    hmac_key: z.string().regex(/^(?:[0-9A-Fa-f]{2}){16,128}$/, err('processor.hmac_key must be the hexadecimal HMAC key of your Adyen webhook')).optional(),
+    hmac_key: z
+      .string()
+      .regex(/^(?:[0-9A-Fa-f]{2}){16,128}$/, err('processor.hmac_key must be the hexadecimal HMAC key of your Adyen webhook'))
+      .optional(),
   }),
 ]);
 export type ProcessorSettingsUpdate = z.infer<typeof ProcessorSettingsUpdate>;

@@ -9,13 +9,23 @@ export const SchedulerRunRequest = z.strictObject({
 /** What a pass would do as of `now` (POST /v1/scheduler/run with `now`, test mode): it changes nothing. */
 export const SchedulerPreview = z.object({
   now: z.string(),
-  would_charge: z.array(z.object({
-    invoice: z.string(), customer: z.string(), amount: z.number(), currency: z.string(), due_date: z.string(), card: z.string(), mandate: z.string(),
-  })),
-  would_notify: z.array(z.discriminatedUnion('type', [
-    z.object({ type: z.literal('invoice.payment_failed'), invoice: z.string(), customer: z.string(), code: z.string() }),
-    z.object({ type: z.literal('card.expiring'), card: z.string(), customer: z.string(), last4: z.string(), exp_month: z.number(), exp_year: z.number() }),
-  ])),
+  would_charge: z.array(
+    z.object({
+      invoice: z.string(),
+      customer: z.string(),
+      amount: z.number(),
+      currency: z.string(),
+      due_date: z.string(),
+      card: z.string(),
+      mandate: z.string(),
+    }),
+  ),
+  would_notify: z.array(
+    z.discriminatedUnion('type', [
+      z.object({ type: z.literal('invoice.payment_failed'), invoice: z.string(), customer: z.string(), code: z.string() }),
+      z.object({ type: z.literal('card.expiring'), card: z.string(), customer: z.string(), last4: z.string(), exp_month: z.number(), exp_year: z.number() }),
+    ]),
+  ),
   would_end_mandates: z.array(z.string()),
   would_mark_past_due: z.array(z.string()),
 });

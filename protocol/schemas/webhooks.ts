@@ -3,19 +3,25 @@
 import { z } from '@hono/zod-openapi';
 import { listOf } from './common.ts';
 
-export const WebhookAttempt = z.object({
-  id: z.string(),
-  event: z.string(),
-  url: z.string(),
-  status_code: z.number().nullable(),
-  // A class, never the socket's message: that would let a merchant map the vault's network port by port.
-  error: z.string().nullable().openapi({
-    description: 'null on a 2xx; otherwise the class of the failure: timeout, connection_failed, tls_error, http_status (see status_code), '
-      + 'address_not_allowed (the host resolved into refused space), url_not_allowed (credentials or a scheme other than http(s))',
-  }),
-  duration_ms: z.number(),
-  created: z.string(),
-}).openapi('WebhookAttempt');
+export const WebhookAttempt = z
+  .object({
+    id: z.string(),
+    event: z.string(),
+    url: z.string(),
+    status_code: z.number().nullable(),
+    // A class, never the socket's message: that would let a merchant map the vault's network port by port.
+    error: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'null on a 2xx; otherwise the class of the failure: timeout, connection_failed, tls_error, http_status (see status_code), ' +
+          'address_not_allowed (the host resolved into refused space), url_not_allowed (credentials or a scheme other than http(s))',
+      }),
+    duration_ms: z.number(),
+    created: z.string(),
+  })
+  .openapi('WebhookAttempt');
 export type WebhookAttempt = z.infer<typeof WebhookAttempt>;
 
 /** Where the event's delivery stands: `none` when the merchant has no webhook_url. */
@@ -32,6 +38,11 @@ export const Redelivered = WebhookAttempt.extend({ delivery: Delivery });
 
 export const RotateSecret = z.strictObject({
   /** Seconds the previous secret stays valid and keeps signing deliveries (default one day; 0 ends it now). */
-  expire_previous_in: z.number().int().min(0).max(7 * 24 * 3600).optional(),
+  expire_previous_in: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .optional(),
 });
 export const RotatedSecret = z.object({ webhook_secret: z.string(), previous_secret_expires_at: z.string() });

@@ -21,24 +21,39 @@ const sealedOf = (row: LiveCard): SealedCard => row;
 const bindingOf = (row: Pick<CardTable, 'token' | 'group_id'>) => ({ token: row.token, groupId: row.group_id });
 
 export async function findCard(q: Queryable, groupId: string, customer: string, token: string): Promise<LiveCard | undefined> {
-  const row = await q.selectFrom('cards').selectAll()
-    .where('token', '=', token).where('group_id', '=', groupId).where('customer', '=', customer).where('deleted_at', 'is', null)
+  const row = await q
+    .selectFrom('cards')
+    .selectAll()
+    .where('token', '=', token)
+    .where('group_id', '=', groupId)
+    .where('customer', '=', customer)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst();
   return row as LiveCard | undefined;
 }
 
 /** Whether the customer has a saved card that is not deleted. */
 export async function hasLiveCard(q: Queryable, groupId: string, customer: string): Promise<boolean> {
-  const card = await q.selectFrom('cards').select('token')
-    .where('group_id', '=', groupId).where('customer', '=', customer).where('deleted_at', 'is', null)
+  const card = await q
+    .selectFrom('cards')
+    .select('token')
+    .where('group_id', '=', groupId)
+    .where('customer', '=', customer)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst();
   return card !== undefined;
 }
 
 export async function listCards(q: Queryable, groupId: string, customer: string): Promise<LiveCard[]> {
-  return (await q.selectFrom('cards').selectAll()
-    .where('group_id', '=', groupId).where('customer', '=', customer).where('deleted_at', 'is', null)
-    .orderBy('created_at', 'desc').orderBy('token').execute()) as LiveCard[];
+  return (await q
+    .selectFrom('cards')
+    .selectAll()
+    .where('group_id', '=', groupId)
+    .where('customer', '=', customer)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('token')
+    .execute()) as LiveCard[];
 }
 
 // Listing cards is a hot path and each expiry costs two AES-GCM openings. The opened expiry (never
@@ -66,7 +81,10 @@ export function cardExpiry(ring: KeyRing, row: SealedRef): Omit<CardSecret, 'num
 
 /** The answer for a card that cannot be opened because its key version left the ring (the start log names the version). */
 export function keyUnavailable(): ApiError {
-  return new ApiError('card_key_unavailable', 'This saved card cannot be used now: the key that encrypts it is not in the vault\'s key ring. The vault\'s operator can put it back; meanwhile use another card.');
+  return new ApiError(
+    'card_key_unavailable',
+    "This saved card cannot be used now: the key that encrypts it is not in the vault's key ring. " + "The vault's operator can put it back; meanwhile use another card.",
+  );
 }
 
 /** The full card, for the processor only. */
@@ -79,20 +97,39 @@ export function cardSecret(ring: KeyRing, row: LiveCard): CardSecret {
   }
 }
 
-const LISTED = ['cards.token', 'cards.group_id', 'bin', 'last4', 'brand', 'issuer', 'country', 'key_version', 'wrapped_key', 'meta_ct', 'successful_payments', 'source', 'cards.created_at'] as const;
+const LISTED = [
+  'cards.token',
+  'cards.group_id',
+  'bin',
+  'last4',
+  'brand',
+  'issuer',
+  'country',
+  'key_version',
+  'wrapped_key',
+  'meta_ct',
+  'successful_payments',
+  'source',
+  'cards.created_at',
+] as const;
 
-export type ListedCard = SealedRef & Pick<CardTable, 'bin' | 'last4' | 'brand' | 'issuer' | 'country' | 'successful_payments' | 'source' | 'created_at'> & { is_default: boolean };
+export type ListedCard = SealedRef &
+  Pick<CardTable, 'bin' | 'last4' | 'brand' | 'issuer' | 'country' | 'successful_payments' | 'source' | 'created_at'> & { is_default: boolean };
 
 /**
  * The customer's live cards as a listing needs them, default first then newest: one query, and only
  * the columns a listing shows (the sealed number stays in the table).
  */
 export async function listCardsForView(q: Queryable, groupId: string, customer: string): Promise<ListedCard[]> {
-  const rows = await q.selectFrom('cards')
+  const rows = await q
+    .selectFrom('cards')
     .leftJoin('customers', (j) => j.onRef('customers.group_id', '=', 'cards.group_id').onRef('customers.customer', '=', 'cards.customer'))
     .select([...LISTED, 'customers.default_card'])
-    .where('cards.group_id', '=', groupId).where('cards.customer', '=', customer).where('cards.deleted_at', 'is', null)
-    .orderBy('cards.created_at', 'desc').orderBy('cards.token')
+    .where('cards.group_id', '=', groupId)
+    .where('cards.customer', '=', customer)
+    .where('cards.deleted_at', 'is', null)
+    .orderBy('cards.created_at', 'desc')
+    .orderBy('cards.token')
     .execute();
   const listed = rows.map(({ default_card, ...row }) => ({ ...(row as SealedRef & ListedCard), is_default: default_card === row.token }));
   return listed.sort((a, b) => Number(b.is_default) - Number(a.is_default));
@@ -105,8 +142,11 @@ export async function findListedCard(q: Queryable, groupId: string, customer: st
 
 /** Remembers that this merchant imported the card: only it may record an agreement given elsewhere for it. */
 export async function noteCardImport(q: Queryable, token: string, merchantId: string, now: Date): Promise<void> {
-  await q.insertInto('card_imports').values({ card_token: token, merchant_id: merchantId, created_at: now.toISOString() })
-    .onConflict((oc) => oc.columns(['card_token', 'merchant_id']).doNothing()).execute();
+  await q
+    .insertInto('card_imports')
+    .values({ card_token: token, merchant_id: merchantId, created_at: now.toISOString() })
+    .onConflict((oc) => oc.columns(['card_token', 'merchant_id']).doNothing())
+    .execute();
 }
 
 /** Whether this merchant imported the card. */
@@ -117,9 +157,11 @@ export async function importedBy(q: Queryable, token: string, merchantId: string
 
 /** Live cards not yet announced as expiring (one group's, or all): what an expiry check needs, never the number. */
 export async function unannouncedCards(q: Queryable, groupId?: string) {
-  let found = q.selectFrom('cards')
+  let found = q
+    .selectFrom('cards')
     .select(['token', 'group_id', 'customer', 'brand', 'last4', 'key_version', 'wrapped_key', 'meta_ct'])
-    .where('deleted_at', 'is', null).where('expiring_notified', '=', 0);
+    .where('deleted_at', 'is', null)
+    .where('expiring_notified', '=', 0);
   if (groupId) found = found.where('group_id', '=', groupId);
   return found.execute();
 }
@@ -148,9 +190,14 @@ export async function saveCard(trx: Queryable, ring: KeyRing, fingerprintKey: Bu
   const fingerprint = fingerprintOf(fingerprintKey, input.groupId, input.card.number);
   const now = input.now.toISOString();
   const meta = { exp_month: input.card.exp_month, exp_year: input.card.exp_year, holder: input.card.holder };
-  const findExisting = async () => (await trx.selectFrom('cards').selectAll()
-    .where('group_id', '=', input.groupId).where('customer', '=', input.customer).where('fingerprint', '=', fingerprint)
-    .executeTakeFirst()) as LiveCard | undefined;
+  const findExisting = async () =>
+    (await trx
+      .selectFrom('cards')
+      .selectAll()
+      .where('group_id', '=', input.groupId)
+      .where('customer', '=', input.customer)
+      .where('fingerprint', '=', fingerprint)
+      .executeTakeFirst()) as LiveCard | undefined;
   const existing = await findExisting();
   if (!existing) {
     const created = await insertCard(trx, ring, input, fingerprint, meta, now);
@@ -187,7 +234,14 @@ function reseal(ring: KeyRing, existing: LiveCard, input: SaveCardInput, meta: O
 }
 
 /** Inserts a new card, or answers undefined when the unique fingerprint says it exists already. */
-async function insertCard(trx: Queryable, ring: KeyRing, input: SaveCardInput, fingerprint: string, meta: Omit<CardSecret, 'number'>, now: string): Promise<LiveCard | undefined> {
+async function insertCard(
+  trx: Queryable,
+  ring: KeyRing,
+  input: SaveCardInput,
+  fingerprint: string,
+  meta: Omit<CardSecret, 'number'>,
+  now: string,
+): Promise<LiveCard | undefined> {
   const token = newId('card');
   const sealed = sealCard(ring, { token, groupId: input.groupId }, { number: input.card.number, ...meta });
   const row: LiveCard = {
@@ -209,7 +263,9 @@ async function insertCard(trx: Queryable, ring: KeyRing, input: SaveCardInput, f
     created_at: now,
     updated_at: now,
   };
-  const inserted = await trx.insertInto('cards').values(row)
+  const inserted = await trx
+    .insertInto('cards')
+    .values(row)
     .onConflict((oc) => oc.columns(['group_id', 'customer', 'fingerprint']).doNothing())
     .executeTakeFirst();
   return Number(inserted.numInsertedOrUpdatedRows) === 1 ? row : undefined;
@@ -224,7 +280,8 @@ async function insertCard(trx: Queryable, ring: KeyRing, input: SaveCardInput, f
  */
 export async function destroyCard(trx: Queryable, row: LiveCard, now: Date): Promise<ScrubTable[]> {
   expiries.delete(row.token);
-  await trx.updateTable('cards')
+  await trx
+    .updateTable('cards')
     .set({ wrapped_key: null, pan_ct: null, meta_ct: null, key_version: null, fingerprint: null, deleted_at: now.toISOString(), updated_at: now.toISOString() })
     .where('token', '=', row.token)
     .execute();
@@ -241,7 +298,9 @@ export async function destroyCard(trx: Queryable, row: LiveCard, now: Date): Pro
 async function forgetImportRequests(trx: Queryable, row: LiveCard): Promise<boolean> {
   const answer = `"token":"${row.token}"`;
   // LIKE narrows (its _ matches any character, and SQLite's ignores case); includes() decides.
-  const stored = await trx.selectFrom('idempotency_keys').select(['merchant_id', 'key', 'response_body'])
+  const stored = await trx
+    .selectFrom('idempotency_keys')
+    .select(['merchant_id', 'key', 'response_body'])
     .where('merchant_id', 'in', (eb) => eb.selectFrom('merchants').select('id').where('group_id', '=', row.group_id))
     .where('response_body', 'like', `%${answer}%`)
     .execute();

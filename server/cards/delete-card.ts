@@ -38,7 +38,12 @@ export async function deleteCardInFields(db: Db, input: { merchantId: string; se
   assertSessionOpen(session, now);
   if (!session.customer) throw notFound('card', 'token');
   await deleteCard(db, {
-    merchantId: input.merchantId, groupId: session.group_id, customer: session.customer, token: input.token, by: 'customer', now,
+    merchantId: input.merchantId,
+    groupId: session.group_id,
+    customer: session.customer,
+    token: input.token,
+    by: 'customer',
+    now,
     allow: (row) => row.source === 'checkout',
   });
 }

@@ -12,7 +12,11 @@ import { checkCard } from '../payments/card-checks.ts';
 import { noteCardImport, saveCard, type LiveCard } from './card-store.ts';
 
 export async function importCard(
-  deps: Pick<Deps, 'db' | 'ring' | 'fingerprintKey'>, merchant: Merchant, customer: string, body: z.output<typeof CardImport>, now: Date,
+  deps: Pick<Deps, 'db' | 'ring' | 'fingerprintKey'>,
+  merchant: Merchant,
+  customer: string,
+  body: z.output<typeof CardImport>,
+  now: Date,
 ): Promise<{ row: LiveCard; created: boolean }> {
   const checked = checkCard(body, 'card');
   const { db, ring, fingerprintKey } = deps;
@@ -20,13 +24,21 @@ export async function importCard(
     const owner = await ensureCustomer(trx, merchant.group_id, customer, now);
     if (owner.status === 'deny') throw new ApiError('customer_denied', 'This customer does not allow cards to be saved');
     const saved = await saveCard(trx, ring, fingerprintKey, {
-      groupId: merchant.group_id, customer, card: { ...checked, holder: body.holder }, bin: binFacts(checked.number.slice(0, 6)), source: 'import', now,
+      groupId: merchant.group_id,
+      customer,
+      card: { ...checked, holder: body.holder },
+      bin: binFacts(checked.number.slice(0, 6)),
+      source: 'import',
+      now,
     });
     await noteCardSaved(trx, owner, saved.row.token, now);
     // Only the merchant that imported a card may record the agreement the customer gave elsewhere.
     await noteCardImport(trx, saved.row.token, merchant.id, now);
     await emitEvent(trx, {
-      merchantId: merchant.id, groupId: merchant.group_id, type: saved.created ? 'card.saved' : 'card.updated', now,
+      merchantId: merchant.id,
+      groupId: merchant.group_id,
+      type: saved.created ? 'card.saved' : 'card.updated',
+      now,
       data: { card: saved.row.token, customer, brand: saved.row.brand, last4: saved.row.last4, source: 'import' },
     });
     return saved;

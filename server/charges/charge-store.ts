@@ -44,7 +44,7 @@ export async function recordCharge(q: Queryable, input: ChargeInput): Promise<Ch
     network_transaction_id: input.result.outcome === 'approved' ? input.result.network_transaction_id : null,
     failure_code: input.result.outcome === 'declined' ? input.result.code : null,
     failure_message: input.result.outcome === 'declined' ? input.result.message : null,
-    decline_code: input.result.outcome === 'declined' ? input.result.decline_code ?? null : null,
+    decline_code: input.result.outcome === 'declined' ? (input.result.decline_code ?? null) : null,
     amount_refunded: 0,
     processor_ref: input.processorRef,
     created_at: input.now.toISOString(),
@@ -59,22 +59,31 @@ export async function recordCharge(q: Queryable, input: ChargeInput): Promise<Ch
  * The customer's limits cap successful charges per calendar day (UTC) and per rolling 7 days, all
  * cards and initiators together. Run it inside the transaction that records the charge.
  */
-export async function checkLimits(q: Queryable, customer: { group_id: string; customer: string; limit_daily: number | null; limit_weekly: number | null }, amount: number, now: Date): Promise<void> {
+export async function checkLimits(
+  q: Queryable,
+  customer: { group_id: string; customer: string; limit_daily: number | null; limit_weekly: number | null },
+  amount: number,
+  now: Date,
+): Promise<void> {
   if (customer.limit_daily == null && customer.limit_weekly == null) return;
   const dayStart = startOfDay(now).toISOString();
   const weekStart = new Date(now.getTime() - 7 * DAY_MS).toISOString();
   const sumSince = async (since: string) => {
-    const r = await q.selectFrom('charges').select((eb) => eb.fn.sum<number>('amount').as('total'))
-      .where('group_id', '=', customer.group_id).where('customer', '=', customer.customer)
-      .where('status', '=', 'succeeded').where('created_at', '>=', since)
+    const r = await q
+      .selectFrom('charges')
+      .select((eb) => eb.fn.sum<number>('amount').as('total'))
+      .where('group_id', '=', customer.group_id)
+      .where('customer', '=', customer.customer)
+      .where('status', '=', 'succeeded')
+      .where('created_at', '>=', since)
       .executeTakeFirst();
     return Number(r?.total ?? 0);
   };
   if (customer.limit_daily != null && (await sumSince(dayStart)) + amount > customer.limit_daily) {
-    throw new ApiError('limit_exceeded', 'This charge would exceed the customer\'s daily limit');
+    throw new ApiError('limit_exceeded', "This charge would exceed the customer's daily limit");
   }
   if (customer.limit_weekly != null && (await sumSince(weekStart)) + amount > customer.limit_weekly) {
-    throw new ApiError('limit_exceeded', 'This charge would exceed the customer\'s weekly limit');
+    throw new ApiError('limit_exceeded', "This charge would exceed the customer's weekly limit");
   }
 }
 
@@ -95,14 +104,22 @@ export async function findChargeByProcessorId(q: Queryable, merchantId: string, 
  * together exceed the charge. False when what is left is less.
  */
 export async function reserveRefund(q: Queryable, chargeId: string, amount: number): Promise<boolean> {
-  const reserved = await q.updateTable('charges').set((eb) => ({ amount_refunded: eb('amount_refunded', '+', amount) }))
-    .where('id', '=', chargeId).where((eb) => eb(eb('amount_refunded', '+', amount), '<=', eb.ref('amount'))).executeTakeFirst();
+  const reserved = await q
+    .updateTable('charges')
+    .set((eb) => ({ amount_refunded: eb('amount_refunded', '+', amount) }))
+    .where('id', '=', chargeId)
+    .where((eb) => eb(eb('amount_refunded', '+', amount), '<=', eb.ref('amount')))
+    .executeTakeFirst();
   return Number(reserved.numUpdatedRows) === 1;
 }
 
 /** Gives a refund's amount back to the charge: the refund failed, so the money may be refunded again. */
 export async function releaseRefund(q: Queryable, chargeId: string, amount: number): Promise<void> {
-  await q.updateTable('charges').set((eb) => ({ amount_refunded: eb('amount_refunded', '-', amount) })).where('id', '=', chargeId).execute();
+  await q
+    .updateTable('charges')
+    .set((eb) => ({ amount_refunded: eb('amount_refunded', '-', amount) }))
+    .where('id', '=', chargeId)
+    .execute();
 }
 
 /** How much of the charge is refunded now. */

@@ -20,7 +20,8 @@ export function toChargeView(row: ChargeTable): ChargeView {
     network_transaction_id: row.network_transaction_id,
     created: row.created_at,
   };
-  if (row.failure_code) view.failure = { code: row.failure_code, message: row.failure_message ?? '', ...(row.decline_code ? { decline_code: row.decline_code } : {}) };
+  if (row.failure_code)
+    view.failure = { code: row.failure_code, message: row.failure_message ?? '', ...(row.decline_code ? { decline_code: row.decline_code } : {}) };
   // A real provider's own answer to a decline, beside the contract's code.
   if (row.processor_response) view.processor_response = JSON.parse(row.processor_response);
   return view;
@@ -29,7 +30,8 @@ export function toChargeView(row: ChargeTable): ChargeView {
 /** The 402 a declined charge answers with, naming the recorded charge. */
 export function declineError(row: ChargeTable): ApiError {
   return new ApiError(row.failure_code as any, row.failure_message ?? 'The card was declined', {
-    decline_code: row.decline_code ?? undefined, charge: row.id,
+    decline_code: row.decline_code ?? undefined,
+    charge: row.id,
     ...(row.processor_response ? { processor_response: JSON.parse(row.processor_response) } : {}),
   });
 }

@@ -34,7 +34,9 @@ async function main(command: string | undefined) {
       }
       if (!scrubbed) {
         // Said plainly, and as a failure: the serving vault scrubs at its next start, not before.
-        console.error('keys: the old wrapped keys are still in the database\'s storage (it stayed busy): run this again, or restart the vault, which scrubs at start');
+        console.error(
+          "keys: the old wrapped keys are still in the database's storage (it stayed busy): run this again, or restart the vault, which scrubs at start",
+        );
         process.exitCode = 2;
       }
     }

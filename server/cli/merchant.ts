@@ -38,7 +38,13 @@ async function main(argv: string[]) {
   const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   try {
     await migrate(handle.db);
-    const created = await createMerchant(handle.db, { name: values.name, origins: values.origin, webhookUrl: values.webhook, groupId: values.group, live: values.live });
+    const created = await createMerchant(handle.db, {
+      name: values.name,
+      origins: values.origin,
+      webhookUrl: values.webhook,
+      groupId: values.group,
+      live: values.live,
+    });
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ ...created, livemode: values.live })}\n`);
     } else {

@@ -9,8 +9,20 @@ export async function getCustomer(q: Queryable, groupId: string, customer: strin
 
 /** The customer's row, created with status `none` on first sight. */
 export async function ensureCustomer(q: Queryable, groupId: string, customer: string, now: Date): Promise<CustomerTable> {
-  await q.insertInto('customers')
-    .values({ group_id: groupId, customer, status: 'none', email: null, phone: null, limit_daily: null, limit_weekly: null, default_card: null, created_at: now.toISOString(), updated_at: now.toISOString() })
+  await q
+    .insertInto('customers')
+    .values({
+      group_id: groupId,
+      customer,
+      status: 'none',
+      email: null,
+      phone: null,
+      limit_daily: null,
+      limit_weekly: null,
+      default_card: null,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    })
     .onConflict((oc) => oc.columns(['group_id', 'customer']).doNothing())
     .execute();
   return (await getCustomer(q, groupId, customer))!;
@@ -18,9 +30,11 @@ export async function ensureCustomer(q: Queryable, groupId: string, customer: st
 
 /** A customer becomes a member when a card is first saved; the first card becomes the default. */
 export async function noteCardSaved(q: Queryable, row: CustomerTable, token: string, now: Date): Promise<void> {
-  await q.updateTable('customers')
+  await q
+    .updateTable('customers')
     .set({ status: row.status === 'deny' ? 'deny' : 'member', default_card: row.default_card ?? token, updated_at: now.toISOString() })
-    .where('group_id', '=', row.group_id).where('customer', '=', row.customer)
+    .where('group_id', '=', row.group_id)
+    .where('customer', '=', row.customer)
     .execute();
 }
 
@@ -28,6 +42,10 @@ export async function noteCardSaved(q: Queryable, row: CustomerTable, token: str
 export type CustomerChanges = Pick<Updateable<CustomerTable>, 'status' | 'email' | 'phone' | 'limit_daily' | 'limit_weekly' | 'locale' | 'default_card'>;
 
 export async function updateCustomer(q: Queryable, groupId: string, customer: string, changes: CustomerChanges, now: Date): Promise<void> {
-  await q.updateTable('customers').set({ ...changes, updated_at: now.toISOString() })
-    .where('group_id', '=', groupId).where('customer', '=', customer).execute();
+  await q
+    .updateTable('customers')
+    .set({ ...changes, updated_at: now.toISOString() })
+    .where('group_id', '=', groupId)
+    .where('customer', '=', customer)
+    .execute();
 }

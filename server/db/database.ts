@@ -103,14 +103,15 @@ function openSqlite(dataDir: string): OpenedDb {
   database.pragma('secure_delete = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   // Held on kysely's one connection, so no other statement (nor an open transaction) runs in between.
-  const relax = <T>(fn: (conn: Db) => Promise<T>) => db.connection().execute(async (conn) => {
-    database.exec('PRAGMA synchronous = NORMAL');
-    try {
-      return await fn(conn);
-    } finally {
-      database.exec('PRAGMA synchronous = FULL');
-    }
-  });
+  const relax = <T>(fn: (conn: Db) => Promise<T>) =>
+    db.connection().execute(async (conn) => {
+      database.exec('PRAGMA synchronous = NORMAL');
+      try {
+        return await fn(conn);
+      } finally {
+        database.exec('PRAGMA synchronous = FULL');
+      }
+    });
   return { db, kind: 'sqlite', run: () => scrubSqlite(db), relax };
 }
 

@@ -28,6 +28,10 @@ export async function listPage<T extends Paged>(
     if (!cursor) throw new ApiError('resource_missing', `No such ${table.slice(0, -1)} for starting_after`, { param: 'starting_after' });
     q = q.where((eb: any) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
   }
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
   return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
 }

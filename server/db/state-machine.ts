@@ -12,12 +12,16 @@ export type Transitions<S extends string> = { readonly [F in S]: readonly S[] };
 export type Targets<T, F extends string> = F extends keyof T ? (T[F] extends readonly (infer To)[] ? To : never) : never;
 
 /** Compile-time equality of two types, for checks such as `Assert<Equal<ApiStatus, StoredStatus>>`. */
-export type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends (<X>() => X extends B ? 1 : 2) ? true : false;
+export type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
 export type Assert<T extends true> = T;
 
 /** A move the machine's table does not allow: a bug in the caller, never a customer's doing. */
 export class IllegalTransition extends Error {
-  constructor(readonly machine: string, readonly from: string, readonly to: string) {
+  constructor(
+    readonly machine: string,
+    readonly from: string,
+    readonly to: string,
+  ) {
     super(`${machine}: no transition from ${from} to ${to}`);
     this.name = 'IllegalTransition';
   }
@@ -71,13 +75,15 @@ export interface Move<TB extends StatusTable, S extends string, T extends Transi
  * database. Returns how many rows moved: 0 when none was (still) in `from`.
  */
 export async function moveRows<TB extends StatusTable, S extends Database[TB]['status'], T extends Transitions<S>, F extends S>(
-  q: Queryable, table: TB, machine: Machine<S, T>, move: Move<TB, S, T, F>,
+  q: Queryable,
+  table: TB,
+  machine: Machine<S, T>,
+  move: Move<TB, S, T, F>,
 ): Promise<number> {
   const { rows, from, to, set, also } = move;
   machine.check(from, to);
   // The arguments are typed above; kysely cannot follow a table name that is a type parameter.
-  let update: any = (q as unknown as Kysely<any>).updateTable(table)
-    .set((eb: any) => ({ ...(typeof set === 'function' ? set(eb) : set), status: to }) as any);
+  let update: any = (q as unknown as Kysely<any>).updateTable(table).set((eb: any) => ({ ...(typeof set === 'function' ? set(eb) : set), status: to }) as any);
   update = typeof rows === 'string' ? update.where('id', '=', rows) : update.where(rows);
   update = typeof from === 'string' ? update.where('status', '=', from) : update.where('status', 'in', from);
   if (also) update = update.where(also);

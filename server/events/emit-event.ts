@@ -3,23 +3,35 @@ import type { Queryable } from '../db/database.ts';
 import { newId } from '../ids.ts';
 
 export type EventType =
-  | 'session.completed' | 'charge.succeeded' | 'charge.failed' | 'charge.refunded'
-  | 'charge.refund_failed' | 'charge.dispute.created' | 'charge.dispute.closed'
-  | 'card.saved' | 'card.updated' | 'card.deleted' | 'card.expiring' | 'card.forwarded'
-  | 'mandate.created' | 'mandate.cancelled' | 'invoice.paid' | 'invoice.payment_failed';
+  | 'session.completed'
+  | 'charge.succeeded'
+  | 'charge.failed'
+  | 'charge.refunded'
+  | 'charge.refund_failed'
+  | 'charge.dispute.created'
+  | 'charge.dispute.closed'
+  | 'card.saved'
+  | 'card.updated'
+  | 'card.deleted'
+  | 'card.expiring'
+  | 'card.forwarded'
+  | 'mandate.created'
+  | 'mandate.cancelled'
+  | 'invoice.paid'
+  | 'invoice.payment_failed';
 
-export async function emitEvent(
-  q: Queryable,
-  event: { merchantId: string; groupId: string; type: EventType; data: object; now: Date },
-): Promise<string> {
+export async function emitEvent(q: Queryable, event: { merchantId: string; groupId: string; type: EventType; data: object; now: Date }): Promise<string> {
   const id = newId('evt');
-  await q.insertInto('events').values({
-    id,
-    merchant_id: event.merchantId,
-    group_id: event.groupId,
-    type: event.type,
-    data: JSON.stringify(event.data),
-    created_at: event.now.toISOString(),
-  }).execute();
+  await q
+    .insertInto('events')
+    .values({
+      id,
+      merchant_id: event.merchantId,
+      group_id: event.groupId,
+      type: event.type,
+      data: JSON.stringify(event.data),
+      created_at: event.now.toISOString(),
+    })
+    .execute();
   return id;
 }

@@ -13,8 +13,14 @@ export const listEvents = (db: Db, merchantId: string, page: PageQuery & { type?
 
 /** One event's delivery attempts, newest first: `limit` of them, and whether there are more. */
 export async function listAttempts(q: Queryable, eventId: string, limit: number): Promise<{ rows: WebhookAttemptTable[]; hasMore: boolean }> {
-  const rows = await q.selectFrom('webhook_attempts').selectAll().where('event_id', '=', eventId)
-    .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await q
+    .selectFrom('webhook_attempts')
+    .selectAll()
+    .where('event_id', '=', eventId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
 }
 

@@ -14,5 +14,11 @@ export const toDeliveryView = (e: Pick<EventTable, 'delivery' | 'attempts' | 'ne
 });
 
 export const toAttemptView = (a: WebhookAttemptTable) => ({
-  id: a.id, event: a.event_id, url: a.url, status_code: a.status_code, error: a.error, duration_ms: a.duration_ms, created: a.created_at,
+  id: a.id,
+  event: a.event_id,
+  url: a.url,
+  status_code: a.status_code,
+  error: a.error,
+  duration_ms: a.duration_ms,
+  created: a.created_at,
 });

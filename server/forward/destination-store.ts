@@ -39,7 +39,8 @@ export function checkDestinationUrl(url: string, live: boolean): URL {
     throw new DestinationRefused('--url must be an absolute http(s) URL');
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new DestinationRefused('--url must be an http(s) URL');
-  if (live && parsed.protocol !== 'https:') throw new DestinationRefused('--url must be https: this merchant is in live mode, and real cards never travel in clear text');
+  if (live && parsed.protocol !== 'https:')
+    throw new DestinationRefused('--url must be https: this merchant is in live mode, and real cards never travel in clear text');
   // Credentials go in a sealed --header; in the URL they would be printed and stored in clear.
   if (parsed.username || parsed.password) throw new DestinationRefused('--url must not carry credentials (user:password@); register them with --header');
   if (parsed.hash) throw new DestinationRefused('--url must not have a #fragment');

@@ -27,7 +27,13 @@ export async function forwardSavedCard(deps: Deps, merchant: Merchant, input: In
   const sent = await sendForward({ url: destination.url, registeredHeaders }, template, fillTemplate(template, secret), deps.processorTimeoutMs);
   const status = sent.ok ? sent.status : sent.error === 'forward_timeout' ? 504 : 0;
   // Whatever came back, the card was sent: the merchant's account says so, without the answer.
-  await emitEvent(deps.db, { merchantId: merchant.id, groupId: merchant.group_id, type: 'card.forwarded', data: { card: card.token, destination: destination.name, status }, now: deps.clock() });
+  await emitEvent(deps.db, {
+    merchantId: merchant.id,
+    groupId: merchant.group_id,
+    type: 'card.forwarded',
+    data: { card: card.token, destination: destination.name, status },
+    now: deps.clock(),
+  });
   if (sent.ok) return { status: sent.status, headers: sent.headers, body: sent.body };
   deps.logger.warn({ destination: destination.id, error: sent.error }, 'forward to a destination failed');
   if (sent.error === 'forward_timeout') throw new ApiError('forward_timeout', `The destination did not answer within ${deps.processorTimeoutMs} ms`);
@@ -40,9 +46,20 @@ async function forwardableCard(db: Db, merchant: Merchant, customer: string, tok
   // The same answer for a card that does not exist and one that is not this merchant's to send.
   const missing = () => notFound('card', 'card');
   if (!card) throw missing();
-  const imported = await db.selectFrom('card_imports').select('merchant_id').where('card_token', '=', card.token).where('merchant_id', '=', merchant.id).executeTakeFirst();
+  const imported = await db
+    .selectFrom('card_imports')
+    .select('merchant_id')
+    .where('card_token', '=', card.token)
+    .where('merchant_id', '=', merchant.id)
+    .executeTakeFirst();
   if (imported) return card;
-  const used = await db.selectFrom('sessions').select('id').where('merchant_id', '=', merchant.id).where('card_token', '=', card.token).where('status', '=', 'complete').executeTakeFirst();
+  const used = await db
+    .selectFrom('sessions')
+    .select('id')
+    .where('merchant_id', '=', merchant.id)
+    .where('card_token', '=', card.token)
+    .where('status', '=', 'complete')
+    .executeTakeFirst();
   if (!used) throw missing();
   return card;
 }

@@ -3,7 +3,7 @@
 // a value goes), then filled with one card's values. A JSON body gets each value escaped as JSON inside
 // the string it stands in; a form body gets it URL-encoded. Filling works on the text, so the rest of
 // the merchant's body (number formats, key order) reaches the provider exactly as it was written.
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ForwardRequest } from '../../protocol/api.ts';
 import { containsCardNumber, passesLuhn } from '../../protocol/cards.ts';
 import { ApiError } from '../errors.ts';
@@ -17,7 +17,21 @@ type Placeholder = (typeof PLACEHOLDERS)[number];
 const PLACEHOLDER = /\{\{\s*card\.([A-Za-z0-9_]*)\s*\}\}/g;
 
 /** Headers the vault sets for every forward (and proxy ones a provider must never be told by a merchant). */
-const MANAGED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']);
+const MANAGED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+]);
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/;
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
@@ -57,7 +71,8 @@ export function checkTemplate(request: Request, options: { allowCvc: boolean; pa
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     const lower = name.toLowerCase();
     if (MANAGED_HEADERS.has(lower)) throw invalid(`${p}.headers: the vault sets ${name} itself`, `${p}.headers`);
-    if (registered.has(lower)) throw invalid(`${p}.headers: ${name} is registered for this destination by the vault's operator and cannot be replaced`, `${p}.headers`);
+    if (registered.has(lower))
+      throw invalid(`${p}.headers: ${name} is registered for this destination by the vault's operator and cannot be replaced`, `${p}.headers`);
     if (Object.keys(headers).some((h) => h.toLowerCase() === lower)) throw invalid(`${p}.headers: ${name} is given twice`, `${p}.headers`);
     // Headers are logged by proxies and providers alike: card data goes in the body only.
     if (value.includes('{{')) throw invalid(`${p}.headers: placeholders are filled in the body only`, `${p}.headers`);
@@ -74,10 +89,18 @@ export function checkTemplate(request: Request, options: { allowCvc: boolean; pa
   for (const m of body.matchAll(PLACEHOLDER)) {
     const name = m[1];
     if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
-      throw invalid(`${p}.body: unknown placeholder {{card.${name}}}; use ${PLACEHOLDERS.filter((n) => n !== 'cvc').map((n) => `{{card.${n}}}`).join(', ')}`, `${p}.body`);
+      throw invalid(
+        `${p}.body: unknown placeholder {{card.${name}}}; use ${PLACEHOLDERS.filter((n) => n !== 'cvc')
+          .map((n) => `{{card.${n}}}`)
+          .join(', ')}`,
+        `${p}.body`,
+      );
     }
     if (name === 'cvc' && !options.allowCvc) {
-      throw invalid(`${p}.body: {{card.cvc}} cannot be filled here: the CVC is never stored. Send it from the customer's confirmation instead (a session's forward)`, `${p}.body`);
+      throw invalid(
+        `${p}.body: {{card.cvc}} cannot be filled here: the CVC is never stored. Send it from the customer's confirmation instead (a session's forward)`,
+        `${p}.body`,
+      );
     }
     usesCvc ||= name === 'cvc';
   }
@@ -99,12 +122,18 @@ function cardValue(card: CardValues, name: Placeholder): string {
   const mm = String(card.exp_month).padStart(2, '0');
   const yyyy = String(card.exp_year).padStart(4, '0');
   switch (name) {
-    case 'number': return card.number;
-    case 'exp_month': return mm;
-    case 'exp_year': return yyyy;
-    case 'exp_mm_yyyy': return `${mm}/${yyyy}`;
-    case 'exp_yymm': return `${yyyy.slice(-2)}${mm}`;
-    case 'holder': return card.holder ?? '';
+    case 'number':
+      return card.number;
+    case 'exp_month':
+      return mm;
+    case 'exp_year':
+      return yyyy;
+    case 'exp_mm_yyyy':
+      return `${mm}/${yyyy}`;
+    case 'exp_yymm':
+      return `${yyyy.slice(-2)}${mm}`;
+    case 'holder':
+      return card.holder ?? '';
     case 'cvc':
       // The caller checks `usesCvc` first; reaching here without one is a bug, not a request to send.
       if (card.cvc === undefined) throw new Error('the template needs the CVC, which this card does not carry');
@@ -125,13 +154,15 @@ function checkPath(path: string, param: string): void {
     } catch {
       throw invalid(`${param} has a malformed %-escape`, param);
     }
-    if (decoded === '.' || decoded === '..' || decoded.includes('/')) throw invalid(`${param} must stay under the destination's URL (no . or .. segments)`, param);
+    if (decoded === '.' || decoded === '..' || decoded.includes('/'))
+      throw invalid(`${param} must stay under the destination's URL (no . or .. segments)`, param);
   }
 }
 
 function bodyKind(body: Request['body'], contentType: string | undefined, param: string): { kind: 'json' | 'form'; body: string } {
   if (typeof body !== 'string') {
-    if (contentType && !JSON_TYPE.test(mediaType(contentType))) throw invalid(`${param} is a JSON object, but Content-Type says ${mediaType(contentType)}`, param);
+    if (contentType && !JSON_TYPE.test(mediaType(contentType)))
+      throw invalid(`${param} is a JSON object, but Content-Type says ${mediaType(contentType)}`, param);
     return { kind: 'json', body: JSON.stringify(body) };
   }
   const type = contentType ? mediaType(contentType) : undefined;

@@ -38,9 +38,18 @@ export async function forwardFromConfirmation(deps: Deps, merchant: Merchant, se
     const template = checkTemplate(spec.request, { allowCvc: true, param: 'forward.request', registeredHeaders: JSON.parse(destination.header_names) });
     // A saved card paid one-click carries no CVC: a request that needs one is not sent without it.
     if (!template.usesCvc || card.cvc !== undefined) {
-      const sent = await sendForward({ url: destination.url, registeredHeaders: openHeaders(deps, destination) }, template, fillTemplate(template, card), deps.processorTimeoutMs);
+      const sent = await sendForward(
+        { url: destination.url, registeredHeaders: openHeaders(deps, destination) },
+        template,
+        fillTemplate(template, card),
+        deps.processorTimeoutMs,
+      );
       destinationName = destination.name;
-      result = sent.ok ? { status: sent.status, body: sent.body } : sent.error === 'forward_timeout' ? { status: 504, body: null, error: 'forward_timeout' } : FAILED;
+      result = sent.ok
+        ? { status: sent.status, body: sent.body }
+        : sent.error === 'forward_timeout'
+          ? { status: 504, body: null, error: 'forward_timeout' }
+          : FAILED;
       if (!sent.ok) deps.logger.warn({ session: session.id, destination: destination.id, error: sent.error }, 'forward from a confirmation failed');
     } else {
       deps.logger.warn({ session: session.id }, 'session forward not sent: it needs the CVC, which this confirmation did not carry');
@@ -52,11 +61,21 @@ export async function forwardFromConfirmation(deps: Deps, merchant: Merchant, se
   try {
     const now = deps.clock();
     await deps.db.transaction().execute(async (trx) => {
-      await trx.updateTable('sessions').set({ forward_result: JSON.stringify(result) }).where('id', '=', session.id).execute();
+      await trx
+        .updateTable('sessions')
+        .set({ forward_result: JSON.stringify(result) })
+        .where('id', '=', session.id)
+        .execute();
       if (destinationName === undefined) return;
       // The card the completed session saved or paid with; a guest's card has no token.
       const row = await trx.selectFrom('sessions').select('card_token').where('id', '=', session.id).executeTakeFirst();
-      await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'card.forwarded', data: { card: row?.card_token ?? null, destination: destinationName, status: result.status }, now });
+      await emitEvent(trx, {
+        merchantId: merchant.id,
+        groupId: session.group_id,
+        type: 'card.forwarded',
+        data: { card: row?.card_token ?? null, destination: destinationName, status: result.status },
+        now,
+      });
     });
   } catch (err) {
     deps.logger.error({ session: session.id, error: (err as Error).name }, 'session forward result not recorded');

@@ -12,9 +12,13 @@ import { findDestination, openDestinationHeaders } from './destination-store.ts'
 /** The merchant's registered destination of that name; a live merchant's only over https. */
 export async function usableDestination(db: Db, merchant: Merchant, name: string, param = 'destination'): Promise<ForwardDestinationTable> {
   const destination = await findDestination(db, merchant.id, name);
-  if (!destination) throw notFound('destination: the vault\'s operator registers them with npm run forward -- add', param);
+  if (!destination) throw notFound("destination: the vault's operator registers them with npm run forward -- add", param);
   if (merchant.livemode && !destination.url.startsWith('https:')) {
-    throw new ApiError('live_mode_unavailable', 'This destination is not on https, and live cards travel over https only: ask the vault\'s operator to register it again with an https URL', { param });
+    throw new ApiError(
+      'live_mode_unavailable',
+      "This destination is not on https, and live cards travel over https only: ask the vault's operator to register it again with an https URL",
+      { param },
+    );
   }
   return destination;
 }
@@ -25,6 +29,9 @@ export function openHeaders(deps: Deps, destination: ForwardDestinationTable): R
     return openDestinationHeaders(deps.ring, destination);
   } catch (err) {
     if (!(err instanceof KeyUnavailableError)) throw err;
-    throw new ApiError('card_key_unavailable', 'This destination\'s registered headers are sealed under a key that is not in the vault\'s key ring: the vault\'s operator can put the key back, or register the destination again');
+    throw new ApiError(
+      'card_key_unavailable',
+      "This destination's registered headers are sealed under a key that is not in the vault's key ring: " + "the vault's operator can put the key back, or register the destination again",
+    );
   }
 }

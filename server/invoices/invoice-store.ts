@@ -15,10 +15,22 @@ import type { Merchant } from '../merchants/merchant-store.ts';
 export async function createInvoice(db: Db, merchant: Merchant, body: z.output<typeof InvoiceCreate>, now: Date): Promise<InvoiceTable> {
   if (body.due_date < dayOf(now)) throw new ApiError('parameter_invalid', 'due_date must not be in the past', { param: 'due_date' });
   const row: InvoiceTable = {
-    id: newId('inv'), merchant_id: merchant.id, group_id: merchant.group_id, customer: body.customer,
-    amount: body.amount, currency: body.currency, due_date: body.due_date, description: body.description ?? null,
-    auto_pay: body.auto_pay ? 1 : 0, status: 'open', last_attempt_on: null, attempts: 0, charge_id: null,
-    failure_code: null, created_at: now.toISOString(), paid_at: null,
+    id: newId('inv'),
+    merchant_id: merchant.id,
+    group_id: merchant.group_id,
+    customer: body.customer,
+    amount: body.amount,
+    currency: body.currency,
+    due_date: body.due_date,
+    description: body.description ?? null,
+    auto_pay: body.auto_pay ? 1 : 0,
+    status: 'open',
+    last_attempt_on: null,
+    attempts: 0,
+    charge_id: null,
+    failure_code: null,
+    created_at: now.toISOString(),
+    paid_at: null,
   };
   await db.insertInto('invoices').values(row).execute();
   return row;
@@ -33,9 +45,13 @@ export const listInvoices = (db: Db, merchantId: string, page: PageQuery & { cus
 
 /** Open auto-pay invoices due within `horizonDays` that no pass has tried today (the merchant's own, or all), soonest first. */
 export async function untriedAutoPayInvoices(q: Queryable, today: string, horizonDays: number, merchantId?: string): Promise<InvoiceTable[]> {
-  let due = q.selectFrom('invoices').selectAll()
-    .where('status', '=', 'open').where('auto_pay', '=', 1)
-    .where('due_date', '>=', today).where('due_date', '<=', addDays(today, horizonDays))
+  let due = q
+    .selectFrom('invoices')
+    .selectAll()
+    .where('status', '=', 'open')
+    .where('auto_pay', '=', 1)
+    .where('due_date', '>=', today)
+    .where('due_date', '<=', addDays(today, horizonDays))
     .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]));
   if (merchantId) due = due.where('merchant_id', '=', merchantId);
   return due.orderBy('due_date').orderBy('id').execute();
@@ -43,8 +59,14 @@ export async function untriedAutoPayInvoices(q: Queryable, today: string, horizo
 
 /** The ids of the merchant's open invoices due before `today` (those a pass marks past due). */
 export async function overdueInvoiceIds(q: Queryable, merchantId: string, today: string): Promise<string[]> {
-  const rows = await q.selectFrom('invoices').select('id')
-    .where('merchant_id', '=', merchantId).where('status', '=', 'open').where('due_date', '<', today).orderBy('id').execute();
+  const rows = await q
+    .selectFrom('invoices')
+    .select('id')
+    .where('merchant_id', '=', merchantId)
+    .where('status', '=', 'open')
+    .where('due_date', '<', today)
+    .orderBy('id')
+    .execute();
   return rows.map((i) => i.id);
 }
 
@@ -53,9 +75,11 @@ export async function overdueInvoiceIds(q: Queryable, merchantId: string, today:
  * changed the row charges, so two schedulers never charge one invoice twice in a day.
  */
 export async function claimInvoiceDay(q: Queryable, id: string, today: string): Promise<boolean> {
-  const claimed = await q.updateTable('invoices')
+  const claimed = await q
+    .updateTable('invoices')
     .set((eb) => ({ last_attempt_on: today, attempts: eb('attempts', '+', 1), failure_code: null }))
-    .where('id', '=', id).where('status', '=', 'open')
+    .where('id', '=', id)
+    .where('status', '=', 'open')
     .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]))
     .executeTakeFirst();
   return Number(claimed.numUpdatedRows) === 1;
@@ -63,9 +87,12 @@ export async function claimInvoiceDay(q: Queryable, id: string, today: string): 
 
 /** Gives today's claim back (no charge started): the invoice reads as it did before the claim. */
 export async function releaseInvoiceDay(q: Queryable, invoice: InvoiceTable, today: string): Promise<void> {
-  await q.updateTable('invoices')
+  await q
+    .updateTable('invoices')
     .set((eb) => ({ last_attempt_on: invoice.last_attempt_on, attempts: eb('attempts', '-', 1), failure_code: invoice.failure_code }))
-    .where('id', '=', invoice.id).where('status', '=', 'open').where('last_attempt_on', '=', today)
+    .where('id', '=', invoice.id)
+    .where('status', '=', 'open')
+    .where('last_attempt_on', '=', today)
     .execute();
 }
 

@@ -33,7 +33,14 @@ export async function previewSchedulerPass(deps: Deps, merchant: Merchant, now: 
   }
 
   for (const { card, exp } of await expiringCards(deps, now, merchant.group_id)) {
-    preview.would_notify.push({ type: 'card.expiring', card: card.token, customer: card.customer, last4: card.last4, exp_month: exp.exp_month, exp_year: exp.exp_year });
+    preview.would_notify.push({
+      type: 'card.expiring',
+      card: card.token,
+      customer: card.customer,
+      last4: card.last4,
+      exp_month: exp.exp_month,
+      exp_year: exp.exp_year,
+    });
   }
   return preview;
 }

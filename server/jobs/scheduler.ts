@@ -85,14 +85,23 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
   const card = customer?.default_card ? await findCard(deps.db, invoice.group_id, invoice.customer, customer.default_card) : undefined;
   if (!card) return fail(deps, merchant, invoice, now, { code: 'mandate_violation', message: 'The customer has no default card to charge' });
 
-  const charge = (reference: string, mandate: string | undefined) => merchantCharge(deps, {
-    merchant, customer: invoice.customer, card: card.token, amount: invoice.amount, currency: invoice.currency,
-    order: invoice.id, mandate, reference, now,
-    onRecorded: (trx, row) => settleInvoice(trx, merchant, invoice, row, now),
-  });
-  const notify = (row: ChargeTable) => row.status === 'succeeded'
-    ? message(deps, merchant, invoice, 'payment_approved', { last4: card.last4, charge: row.id })
-    : message(deps, merchant, invoice, 'payment_failed', { last4: card.last4, code: row.failure_code });
+  const charge = (reference: string, mandate: string | undefined) =>
+    merchantCharge(deps, {
+      merchant,
+      customer: invoice.customer,
+      card: card.token,
+      amount: invoice.amount,
+      currency: invoice.currency,
+      order: invoice.id,
+      mandate,
+      reference,
+      now,
+      onRecorded: (trx, row) => settleInvoice(trx, merchant, invoice, row, now),
+    });
+  const notify = (row: ChargeTable) =>
+    row.status === 'succeeded'
+      ? message(deps, merchant, invoice, 'payment_approved', { last4: card.last4, charge: row.id })
+      : message(deps, merchant, invoice, 'payment_failed', { last4: card.last4, code: row.failure_code });
 
   const mandate = await pickMandate(deps, merchant, invoice, card.token, today);
   // An earlier day's attempt whose outcome was never recorded (its vault died): the processor knows,
@@ -100,7 +109,7 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
   if (invoice.last_attempt_on && !invoice.failure_code) {
     const reference = `invoice:${invoice.id}:${invoice.last_attempt_on}`;
     const processor = deps.processors.for(merchant);
-    let known;
+    let known: Awaited<ReturnType<typeof processor.lookup>>;
     try {
       known = await processor.lookup(reference);
     } catch {
@@ -117,7 +126,8 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
     }
   }
   // Without a mandate the card was never tried: the warning says there is no card to charge automatically.
-  if (!mandate) return fail(deps, merchant, invoice, now, { code: 'mandate_violation', message: `No active mandate in ${invoice.currency} covers the default card` });
+  if (!mandate)
+    return fail(deps, merchant, invoice, now, { code: 'mandate_violation', message: `No active mandate in ${invoice.currency} covers the default card` });
   let row: ChargeTable;
   try {
     row = await charge(`invoice:${invoice.id}:${today}`, mandate.id);
@@ -150,18 +160,45 @@ async function settleInvoice(trx: Queryable, merchant: Merchant, invoice: Invoic
   const base = { merchantId: merchant.id, groupId: invoice.group_id, now };
   if (row.status === 'succeeded') {
     await markInvoicePaid(trx, invoice.id, { charge_id: row.id, paid_at: now.toISOString() });
-    await emitEvent(trx, { ...base, type: 'invoice.paid', data: { invoice: invoice.id, customer: invoice.customer, charge: row.id, amount: invoice.amount, currency: invoice.currency } });
+    await emitEvent(trx, {
+      ...base,
+      type: 'invoice.paid',
+      data: { invoice: invoice.id, customer: invoice.customer, charge: row.id, amount: invoice.amount, currency: invoice.currency },
+    });
   } else {
     await noteInvoiceFailure(trx, invoice.id, row.failure_code);
-    await emitEvent(trx, { ...base, type: 'invoice.payment_failed', data: { invoice: invoice.id, customer: invoice.customer, charge: row.id, code: row.failure_code, decline_code: row.decline_code, due_date: invoice.due_date } });
+    await emitEvent(trx, {
+      ...base,
+      type: 'invoice.payment_failed',
+      data: {
+        invoice: invoice.id,
+        customer: invoice.customer,
+        charge: row.id,
+        code: row.failure_code,
+        decline_code: row.decline_code,
+        due_date: invoice.due_date,
+      },
+    });
   }
 }
 
 /** A failure found before any charge (no card, no mandate, a limit): recorded, announced, and the customer warned. */
-async function fail(deps: Deps, merchant: Merchant, invoice: InvoiceTable, now: Date, failure: { code: string; message: string; last4?: string }): Promise<Outcome> {
+async function fail(
+  deps: Deps,
+  merchant: Merchant,
+  invoice: InvoiceTable,
+  now: Date,
+  failure: { code: string; message: string; last4?: string },
+): Promise<Outcome> {
   await deps.db.transaction().execute(async (trx) => {
     await noteInvoiceFailure(trx, invoice.id, failure.code);
-    await emitEvent(trx, { merchantId: merchant.id, groupId: invoice.group_id, type: 'invoice.payment_failed', now, data: { invoice: invoice.id, customer: invoice.customer, charge: null, code: failure.code, message: failure.message, due_date: invoice.due_date } });
+    await emitEvent(trx, {
+      merchantId: merchant.id,
+      groupId: invoice.group_id,
+      type: 'invoice.payment_failed',
+      now,
+      data: { invoice: invoice.id, customer: invoice.customer, charge: null, code: failure.code, message: failure.message, due_date: invoice.due_date },
+    });
   });
   await message(deps, merchant, invoice, 'payment_failed', { last4: failure.last4, code: failure.code });
   return 'failed';
@@ -172,11 +209,30 @@ async function release(deps: Deps, invoice: InvoiceTable, today: string): Promis
 }
 
 /** After the commit, never inside it: the messenger writes through the database itself. */
-async function message(deps: Deps, merchant: Merchant, invoice: InvoiceTable, template: 'payment_approved' | 'payment_failed', extra: Record<string, string | number | null | undefined>) {
-  await deps.messenger.send({
-    merchantId: merchant.id, groupId: invoice.group_id, customer: invoice.customer, template,
-    data: { merchant: merchant.name, invoice: invoice.id, amount: invoice.amount, currency: invoice.currency, due_date: invoice.due_date, description: invoice.description, ...extra },
-  }).catch((err: Error) => deps.logger.warn({ invoice: invoice.id, template, error: err.message }, 'customer message failed'));
+async function message(
+  deps: Deps,
+  merchant: Merchant,
+  invoice: InvoiceTable,
+  template: 'payment_approved' | 'payment_failed',
+  extra: Record<string, string | number | null | undefined>,
+) {
+  await deps.messenger
+    .send({
+      merchantId: merchant.id,
+      groupId: invoice.group_id,
+      customer: invoice.customer,
+      template,
+      data: {
+        merchant: merchant.name,
+        invoice: invoice.id,
+        amount: invoice.amount,
+        currency: invoice.currency,
+        due_date: invoice.due_date,
+        description: invoice.description,
+        ...extra,
+      },
+    })
+    .catch((err: Error) => deps.logger.warn({ invoice: invoice.id, template, error: err.message }, 'customer message failed'));
 }
 
 /**
@@ -189,7 +245,13 @@ async function announceExpiringCards(deps: Deps, now: Date, groupId?: string): P
     const claimed = await deps.db.transaction().execute(async (trx) => {
       if (!(await claimExpiringNotice(trx, card.token))) return false;
       for (const merchantId of await merchantIdsInGroup(trx, card.group_id)) {
-        await emitEvent(trx, { merchantId, groupId: card.group_id, type: 'card.expiring', now, data: { card: card.token, customer: card.customer, brand: card.brand, last4: card.last4, exp_month: exp.exp_month, exp_year: exp.exp_year } });
+        await emitEvent(trx, {
+          merchantId,
+          groupId: card.group_id,
+          type: 'card.expiring',
+          now,
+          data: { card: card.token, customer: card.customer, brand: card.brand, last4: card.last4, exp_month: exp.exp_month, exp_year: exp.exp_year },
+        });
       }
       return true;
     });

@@ -14,7 +14,10 @@ export function signatureHeader(secrets: string[], timestamp: number, body: stri
 }
 
 /** The current secret, then the previous one while its grace period lasts. */
-export function liveSecrets(merchant: Pick<MerchantTable, 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_until'>, now: Date): string[] {
+export function liveSecrets(
+  merchant: Pick<MerchantTable, 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_until'>,
+  now: Date,
+): string[] {
   const secrets = [merchant.webhook_secret];
   const until = merchant.previous_webhook_secret_until;
   if (merchant.previous_webhook_secret && until && until > now.toISOString()) secrets.push(merchant.previous_webhook_secret);

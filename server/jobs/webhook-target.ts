@@ -24,14 +24,24 @@ export const webhookTargetPolicy = (allowPrivate: boolean, resolve: Resolve = sy
 
 export class WebhookTargetRefused extends Error {
   /** `unresolved`: the name has no address (at delivery that is a failed connection, not a refusal). */
-  constructor(readonly reason: 'url_not_allowed' | 'address_not_allowed' | 'unresolved', message: string) {
+  constructor(
+    readonly reason: 'url_not_allowed' | 'address_not_allowed' | 'unresolved',
+    message: string,
+  ) {
     super(message);
   }
 }
 
 // Allowed only with ALLOW_PRIVATE_WEBHOOKS: loopback, RFC 1918, CGNAT, unique-local, local-use NAT64.
 const PRIVATE = new net.BlockList();
-for (const [a, p] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['100.64.0.0', 10]] as const) PRIVATE.addSubnet(a, p, 'ipv4');
+for (const [a, p] of [
+  ['127.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['100.64.0.0', 10],
+] as const)
+  PRIVATE.addSubnet(a, p, 'ipv4');
 PRIVATE.addAddress('::1', 'ipv6');
 PRIVATE.addSubnet('fc00::', 7, 'ipv6');
 PRIVATE.addSubnet('64:ff9b:1::', 48, 'ipv6');
@@ -39,16 +49,36 @@ PRIVATE.addSubnet('64:ff9b:1::', 48, 'ipv6');
 // Never: unspecified, link-local (cloud metadata lives at 169.254.169.254), IETF, documentation,
 // benchmarking, multicast, reserved and broadcast; IPv4-compatible, site-local and Teredo IPv6.
 const NEVER = new net.BlockList();
-for (const [a, p] of [['0.0.0.0', 8], ['169.254.0.0', 16], ['192.0.0.0', 24], ['192.0.2.0', 24], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 3]] as const) NEVER.addSubnet(a, p, 'ipv4');
-for (const [a, p] of [['::', 96], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['100::', 64], ['2001::', 32], ['2001:db8::', 32]] as const) NEVER.addSubnet(a, p, 'ipv6');
+for (const [a, p] of [
+  ['0.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 3],
+] as const)
+  NEVER.addSubnet(a, p, 'ipv4');
+for (const [a, p] of [
+  ['::', 96],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+  ['100::', 64],
+  ['2001::', 32],
+  ['2001:db8::', 32],
+] as const)
+  NEVER.addSubnet(a, p, 'ipv6');
 
 /** The eight 16-bit groups of an IPv6 address (`::` expanded, a dotted IPv4 tail split in two). */
 function ipv6Groups(address: string): number[] {
-  const parse = (s: string) => (s ? s.split(':') : []).flatMap((g) => {
-    if (!g.includes('.')) return [parseInt(g, 16)];
-    const [a, b, c, d] = g.split('.').map(Number);
-    return [(a << 8) | b, (c << 8) | d];
-  });
+  const parse = (s: string) =>
+    (s ? s.split(':') : []).flatMap((g) => {
+      if (!g.includes('.')) return [parseInt(g, 16)];
+      const [a, b, c, d] = g.split('.').map(Number);
+      return [(a << 8) | b, (c << 8) | d];
+    });
   const [head, tail] = address.split('::');
   if (tail === undefined) return parse(head);
   const h = parse(head);
@@ -82,7 +112,8 @@ export function addressKind(address: string): 'public' | 'private' | 'never' {
 
 const RESOLVE_TIMEOUT_MS = 5000;
 
-export const ADDRESS_MESSAGE = "webhook_url's host must resolve, and only to public addresses (loopback, private, link-local and reserved addresses are refused)";
+export const ADDRESS_MESSAGE =
+  "webhook_url's host must resolve, and only to public addresses (loopback, private, link-local and reserved addresses are refused)";
 
 /** The URL's own problems, before any address: scheme and credentials. */
 export function checkWebhookUrl(raw: string): URL {
@@ -93,14 +124,19 @@ export function checkWebhookUrl(raw: string): URL {
     throw new WebhookTargetRefused('url_not_allowed', 'webhook_url must be an http or https URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookTargetRefused('url_not_allowed', 'webhook_url must be an http or https URL');
-  if (url.username || url.password) throw new WebhookTargetRefused('url_not_allowed', 'webhook_url must not carry credentials (user:password@): receivers authenticate the vault by its Checkout-Signature');
+  if (url.username || url.password)
+    throw new WebhookTargetRefused(
+      'url_not_allowed',
+      'webhook_url must not carry credentials (user:password@): receivers authenticate the vault by its Checkout-Signature',
+    );
   return url;
 }
 
-const aborted = (signal: AbortSignal) => new Promise<never>((_, reject) => {
-  if (signal.aborted) reject(signal.reason);
-  else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-});
+const aborted = (signal: AbortSignal) =>
+  new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 
 export interface VettedTarget {
   url: URL;
@@ -113,7 +149,11 @@ export interface VettedTarget {
  * Checks the URL and every address its host resolves to (all of them: a name that answers one
  * public and one private address is refused). Throws WebhookTargetRefused.
  */
-export async function vetWebhookUrl(policy: WebhookTargetPolicy, raw: string, signal: AbortSignal = AbortSignal.timeout(RESOLVE_TIMEOUT_MS)): Promise<VettedTarget> {
+export async function vetWebhookUrl(
+  policy: WebhookTargetPolicy,
+  raw: string,
+  signal: AbortSignal = AbortSignal.timeout(RESOLVE_TIMEOUT_MS),
+): Promise<VettedTarget> {
   const url = checkWebhookUrl(raw);
   // WHATWG URL parsing has already turned 2130706433, 0177.0.0.1 and 0x7f.1 into 127.0.0.1.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -146,7 +186,13 @@ export type PostOutcome = { status: number } | { error: Exclude<AttemptError, 'h
  * address, so a DNS answer that changes between the check and the connection cannot redirect it.
  * No redirect is followed (node:http never follows one) and no connection is pooled.
  */
-export async function postToWebhook(policy: WebhookTargetPolicy, raw: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostOutcome> {
+export async function postToWebhook(
+  policy: WebhookTargetPolicy,
+  raw: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<PostOutcome> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const target = await vetWebhookUrl(policy, raw, signal);
@@ -156,10 +202,14 @@ export async function postToWebhook(policy: WebhookTargetPolicy, raw: string, he
     }) as unknown as net.LookupFunction;
     const send = target.url.protocol === 'https:' ? https.request : http.request;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = send(target.url, { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, lookup, agent: false, signal }, (res) => {
-        resolve(res.statusCode ?? 0);
-        res.destroy();
-      });
+      const req = send(
+        target.url,
+        { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, lookup, agent: false, signal },
+        (res) => {
+          resolve(res.statusCode ?? 0);
+          res.destroy();
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

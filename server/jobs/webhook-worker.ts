@@ -53,7 +53,11 @@ export function eventPayload(event: Pick<EventTable, 'id' | 'type' | 'created_at
 export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOptions = {}): Promise<DeliveryReport> {
   const clock = () => options.now ?? deps.clock();
   const report: DeliveryReport = { delivered: 0, retrying: 0, failed: 0, none: 0, skipped: 0 };
-  const due = await dueEvents(deps, clock().toISOString()).orderBy('created_at').orderBy('id').limit(options.limit ?? 100).execute();
+  const due = await dueEvents(deps, clock().toISOString())
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(options.limit ?? 100)
+    .execute();
   const queue = due.map((row) => row.id);
   const work = async () => {
     for (let id = queue.shift(); id; id = queue.shift()) {
@@ -75,7 +79,9 @@ export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOption
 }
 
 function dueEvents(deps: WorkerDeps, now: string) {
-  return deps.db.selectFrom('events').select('id')
+  return deps.db
+    .selectFrom('events')
+    .select('id')
     .where((eb) => eb.or([eb('delivery', 'is', null), eb('delivery', '=', 'pending')]))
     .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]));
@@ -84,7 +90,8 @@ function dueEvents(deps: WorkerDeps, now: string) {
 /** Takes the event if it is still due and nobody holds it: one conditional UPDATE, so one winner. */
 async function lease(deps: WorkerDeps, id: string, now: Date): Promise<EventTable | undefined> {
   const iso = now.toISOString();
-  const taken = await deps.db.updateTable('events')
+  const taken = await deps.db
+    .updateTable('events')
     .set({ lease_until: new Date(now.getTime() + LEASE_MS).toISOString() })
     .where('id', '=', id)
     .where((eb) => eb.or([eb('delivery', 'is', null), eb('delivery', '=', 'pending')]))
@@ -97,7 +104,12 @@ async function lease(deps: WorkerDeps, id: string, now: Date): Promise<EventTabl
 
 async function deliverLeased(deps: WorkerDeps, event: EventTable, clock: () => Date): Promise<Exclude<keyof DeliveryReport, 'skipped'>> {
   const merchant = await webhookMerchant(deps, event.merchant_id);
-  const update = (set: Partial<EventTable>) => deps.db.updateTable('events').set({ ...set, lease_until: null }).where('id', '=', event.id).execute();
+  const update = (set: Partial<EventTable>) =>
+    deps.db
+      .updateTable('events')
+      .set({ ...set, lease_until: null })
+      .where('id', '=', event.id)
+      .execute();
   if (!merchant?.webhook_url) {
     await update({ delivery: 'none', next_attempt_at: null });
     return 'none';
@@ -122,9 +134,11 @@ async function deliverLeased(deps: WorkerDeps, event: EventTable, clock: () => D
 }
 
 export function webhookMerchant(deps: Pick<Deps, 'db'>, id: string): Promise<WebhookMerchant | undefined> {
-  return deps.db.selectFrom('merchants')
+  return deps.db
+    .selectFrom('merchants')
     .select(['id', 'webhook_url', 'webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_until'])
-    .where('id', '=', id).executeTakeFirst();
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export const isSuccess = (status: number | null) => status !== null && status >= 200 && status < 300;
@@ -149,7 +163,12 @@ export async function redeliverEvent(deps: WorkerDeps, merchantId: string, id: s
  * One signed POST of the event to the merchant's URL, recorded as an attempt whatever happens. The
  * URL is checked again here, after resolution: what passed when it was set may point elsewhere now.
  */
-export async function sendEvent(deps: Pick<Deps, 'db' | 'logger' | 'webhookTargets'>, merchant: WebhookMerchant, event: EventTable, now: Date): Promise<WebhookAttemptTable> {
+export async function sendEvent(
+  deps: Pick<Deps, 'db' | 'logger' | 'webhookTargets'>,
+  merchant: WebhookMerchant,
+  event: EventTable,
+  now: Date,
+): Promise<WebhookAttemptTable> {
   const body = eventPayload(event);
   const headers = {
     'Content-Type': 'application/json',

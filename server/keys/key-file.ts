@@ -96,7 +96,9 @@ export function moveLegacyKeyFile(dataDir: string, keyFile: string): { from: str
   const content = fs.readFileSync(legacy, 'utf8');
   if (!fs.existsSync(keyFile)) writeNewKeyFile(keyFile, content);
   if (fs.readFileSync(keyFile, 'utf8').trim() !== content.trim()) {
-    throw new Error(`${legacy} (generated inside DATA_DIR by an earlier version) and KEY_FILE ${keyFile} hold different keys: keep the one that opens this vault's data as KEY_FILE, remove the other, and start again`);
+    throw new Error(
+      `${legacy} (generated inside DATA_DIR by an earlier version) and KEY_FILE ${keyFile} hold different keys: ` + `keep the one that opens this vault's data as KEY_FILE, remove the other, and start again`,
+    );
   }
   fs.rmSync(legacy);
   syncDir(dataDir);

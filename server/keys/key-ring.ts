@@ -14,7 +14,10 @@ const ID = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** Parses `ID:BASE64_32_BYTES,…`; the last entry is the current key. Throws a message naming the bad entry. */
 export function parseKeyRing(spec: string, source = 'VAULT_KEYS'): KeyRing {
-  const entries = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new Error(`${source} holds no key`);
   const keys = new Map<string, Buffer>();
   for (const [i, entry] of entries.entries()) {

@@ -15,13 +15,18 @@ export async function settleKeysAtStart(db: Db, ring: KeyRing, logger: Logger): 
   const fingerprintKey = await openFingerprintKey(db, ring, logger);
   const { rewrapped } = await rewrapVaultSecrets(db, ring);
   if (rewrapped > 0) {
-    logger.info({ secrets: rewrapped, key_version: ring.current.id, key_versions: ring.ids }, `re-wrapped ${rewrapped} of the vault's own secrets under the ring's key versions ${ring.ids.join(', ')} (newest ${ring.current.id})`);
+    logger.info(
+      { secrets: rewrapped, key_version: ring.current.id, key_versions: ring.ids },
+      `re-wrapped ${rewrapped} of the vault's own secrets under the ring's key versions ${ring.ids.join(', ')} (newest ${ring.current.id})`,
+    );
     // A copy under a key that left the ring leaves the storage too.
     scheduleScrub(db, ['vault_secrets']);
   }
   for (const { version, cards } of await missingKeys(db, ring)) {
-    logger.error({ key_version: version, cards },
-      `key version ${version} is not in the key ring but still wraps ${cards} saved card(s): they answer card_key_unavailable until the key is put back in VAULT_KEYS or KEY_FILE. Retire a key only once \`npm run keys -- status\` shows it wraps nothing.`);
+    logger.error(
+      { key_version: version, cards },
+      `key version ${version} is not in the key ring but still wraps ${cards} saved card(s): they answer card_key_unavailable until the key is put back in VAULT_KEYS or KEY_FILE. ` + `Retire a key only once \`npm run keys -- status\` shows it wraps nothing.`,
+    );
   }
   return fingerprintKey;
 }
@@ -36,8 +41,10 @@ async function openFingerprintKey(db: Db, ring: KeyRing, logger: Logger): Promis
     const row = (await vaultSecretRow(db, 'fingerprint'))!;
     const key = await replaceVaultSecret(db, ring, 'fingerprint', row);
     const refreshed = await refingerprint(db, ring, key);
-    logger.error({ key_version: err.keyVersion, refingerprinted: refreshed },
-      `the fingerprint key was wrapped by key version ${err.keyVersion}, which is not in the key ring: a new fingerprint key replaces it and the ${refreshed} card(s) the ring can open were fingerprinted again. A number saved under a missing key version and saved again becomes a second card, and an Idempotency-Key first sent before this start is refused with its same body (idempotency_key_reused).`);
+    logger.error(
+      { key_version: err.keyVersion, refingerprinted: refreshed },
+      `the fingerprint key was wrapped by key version ${err.keyVersion}, which is not in the key ring: a new fingerprint key replaces it and the ${refreshed} card(s) the ring can open were fingerprinted again. A number saved under a missing key version and saved again becomes a second card, and an Idempotency-Key first sent before this start is refused with its same body (idempotency_key_reused).`,
+    );
     return key;
   }
 }
@@ -47,9 +54,15 @@ async function refingerprint(db: Db, ring: KeyRing, key: Buffer): Promise<number
   let after = '';
   let done = 0;
   for (;;) {
-    const rows = await db.selectFrom('cards').select(['token', 'group_id', 'key_version', 'wrapped_key', 'pan_ct', 'meta_ct'])
-      .where('wrapped_key', 'is not', null).where('key_version', 'in', ring.ids).where('token', '>', after)
-      .orderBy('token').limit(200).execute();
+    const rows = await db
+      .selectFrom('cards')
+      .select(['token', 'group_id', 'key_version', 'wrapped_key', 'pan_ct', 'meta_ct'])
+      .where('wrapped_key', 'is not', null)
+      .where('key_version', 'in', ring.ids)
+      .where('token', '>', after)
+      .orderBy('token')
+      .limit(200)
+      .execute();
     if (rows.length === 0) return done;
     for (const row of rows) {
       const sealed = { key_version: row.key_version!, wrapped_key: row.wrapped_key!, pan_ct: row.pan_ct!, meta_ct: row.meta_ct! };
@@ -61,8 +74,12 @@ async function refingerprint(db: Db, ring: KeyRing, key: Buffer): Promise<number
         if (err instanceof VaultDecryptError) continue;
         throw err;
       }
-      const moved = await db.updateTable('cards').set({ fingerprint: fingerprintOf(key, row.group_id, number) })
-        .where('token', '=', row.token).where('wrapped_key', '=', row.wrapped_key).executeTakeFirst();
+      const moved = await db
+        .updateTable('cards')
+        .set({ fingerprint: fingerprintOf(key, row.group_id, number) })
+        .where('token', '=', row.token)
+        .where('wrapped_key', '=', row.wrapped_key)
+        .executeTakeFirst();
       done += Number(moved.numUpdatedRows);
     }
     after = rows[rows.length - 1].token;

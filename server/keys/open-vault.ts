@@ -24,9 +24,14 @@ export interface VaultStorage {
 
 export async function openVaultStorage(env: VaultStorageEnv, logger: Logger): Promise<VaultStorage> {
   const keyFile = env.KEY_FILE ?? defaultKeyFile(env.DATA_DIR);
-  if (isInside(env.DATA_DIR, keyFile)) throw new Error(`KEY_FILE ${keyFile} lies inside DATA_DIR ${env.DATA_DIR}: a copy of the data directory would carry its key`);
+  if (isInside(env.DATA_DIR, keyFile))
+    throw new Error(`KEY_FILE ${keyFile} lies inside DATA_DIR ${env.DATA_DIR}: a copy of the data directory would carry its key`);
   const moved = moveLegacyKeyFile(env.DATA_DIR, keyFile);
-  if (moved) logger.warn(moved, 'moved the key file out of DATA_DIR to KEY_FILE: a copy of the data directory no longer carries its key. Back the key file up on its own.');
+  if (moved)
+    logger.warn(
+      moved,
+      'moved the key file out of DATA_DIR to KEY_FILE: a copy of the data directory no longer carries its key. Back the key file up on its own.',
+    );
 
   const handle = openDatabase({
     databaseUrl: env.DATABASE_URL,
@@ -42,12 +47,18 @@ export async function openVaultStorage(env: VaultStorageEnv, logger: Logger): Pr
     // A key file that went missing must not be replaced by a new key: that one would open nothing stored.
     const wrapped = env.VAULT_KEYS || fs.existsSync(keyFile) ? [] : await wrappingVersions(handle.db);
     if (wrapped.length > 0) {
-      throw new Error(`VAULT_KEYS is not set and the key file ${keyFile} (KEY_FILE) does not exist, but the database holds data wrapped by key version(s) ${wrapped.join(', ')}: put the key file back (or set VAULT_KEYS) and start again; a new key would open none of it`);
+      throw new Error(
+        `VAULT_KEYS is not set and the key file ${keyFile} (KEY_FILE) does not exist, but the database holds data wrapped by key version(s) ${wrapped.join(', ')}: put the key file back (or set VAULT_KEYS) and start again; a new key would open none of it`,
+      );
     }
     const ring = loadKeyRing({
       vaultKeys: env.VAULT_KEYS,
       keyFile,
-      onGenerated: (file) => logger.warn({ file }, 'VAULT_KEYS is not set: generated a key file (KEY_FILE). Keep it safe and backed up apart from the data directory, or set VAULT_KEYS in production.'),
+      onGenerated: (file) =>
+        logger.warn(
+          { file },
+          'VAULT_KEYS is not set: generated a key file (KEY_FILE). Keep it safe and backed up apart from the data directory, or set VAULT_KEYS in production.',
+        ),
     });
     const fingerprintKey = await settleKeysAtStart(handle.db, ring, logger);
     // A vault that died between a deletion and its scrub left the destroyed data in storage: scrub

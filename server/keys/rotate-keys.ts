@@ -18,15 +18,23 @@ export async function rotateKeys(db: Db, ring: KeyRing, options: { batch?: numbe
   const readable = ring.ids.filter((id) => id !== ring.current.id);
   let cards = 0;
   while (readable.length > 0) {
-    const rows = await db.selectFrom('cards').select(['token', 'group_id', 'key_version', 'wrapped_key'])
-      .where('wrapped_key', 'is not', null).where('key_version', 'in', readable)
-      .limit(batch).execute();
+    const rows = await db
+      .selectFrom('cards')
+      .select(['token', 'group_id', 'key_version', 'wrapped_key'])
+      .where('wrapped_key', 'is not', null)
+      .where('key_version', 'in', readable)
+      .limit(batch)
+      .execute();
     if (rows.length === 0) break;
     for (const row of rows) {
       const next = rewrapCard(ring, { token: row.token, groupId: row.group_id }, { key_version: row.key_version!, wrapped_key: row.wrapped_key! });
       // Compare-and-set: a card deleted or re-wrapped meanwhile is left as it now is.
-      const done = await db.updateTable('cards').set(next)
-        .where('token', '=', row.token).where('key_version', '=', row.key_version!).where('wrapped_key', '=', row.wrapped_key!)
+      const done = await db
+        .updateTable('cards')
+        .set(next)
+        .where('token', '=', row.token)
+        .where('key_version', '=', row.key_version!)
+        .where('wrapped_key', '=', row.wrapped_key!)
         .executeTakeFirst();
       cards += Number(done.numUpdatedRows);
     }
@@ -35,15 +43,25 @@ export async function rotateKeys(db: Db, ring: KeyRing, options: { batch?: numbe
   const secrets = (await rewrapVaultSecrets(db, ring)).rewrapped + (await rewrapSealedSettings(db, ring));
   // The old wrapped keys leave the database's storage too (SQLite's WAL and free space, PostgreSQL's dead rows).
   if (cards + secrets > 0) scheduleScrub(db, ['cards']);
-  const unavailable = Object.entries(await keyUsage(db)).filter(([id]) => !ring.get(id)).reduce((n, [, count]) => n + count, 0);
+  const unavailable = Object.entries(await keyUsage(db))
+    .filter(([id]) => !ring.get(id))
+    .reduce((n, [, count]) => n + count, 0);
   return { cards, secrets, unavailable };
 }
 
 /** How many live cards and vault secrets each key version still wraps: an old key may be retired when it wraps none. */
 export async function keyUsage(db: Db): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('cards').select(['key_version', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('wrapped_key', 'is not', null).groupBy('key_version').execute();
-  const secrets = await db.selectFrom('vault_secrets').select(['key_version', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('key_version').execute();
+  const rows = await db
+    .selectFrom('cards')
+    .select(['key_version', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('wrapped_key', 'is not', null)
+    .groupBy('key_version')
+    .execute();
+  const secrets = await db
+    .selectFrom('vault_secrets')
+    .select(['key_version', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('key_version')
+    .execute();
   const usage: Record<string, number> = {};
   for (const r of [...rows, ...secrets]) usage[r.key_version!] = (usage[r.key_version!] ?? 0) + Number(r.n);
   for (const [version, n] of Object.entries(await sealedKeyUsage(db))) usage[version] = (usage[version] ?? 0) + n;
@@ -52,9 +70,15 @@ export async function keyUsage(db: Db): Promise<Record<string, number>> {
 
 /** Key versions that still wrap live cards but are not in the ring, with how many cards each. */
 export async function missingKeys(db: Db, ring: KeyRing): Promise<{ version: string; cards: number }[]> {
-  const rows = await db.selectFrom('cards').select(['key_version', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('wrapped_key', 'is not', null).groupBy('key_version').execute();
-  return rows.filter((r) => !ring.get(r.key_version!)).map((r) => ({ version: r.key_version!, cards: Number(r.n) }))
+  const rows = await db
+    .selectFrom('cards')
+    .select(['key_version', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('wrapped_key', 'is not', null)
+    .groupBy('key_version')
+    .execute();
+  return rows
+    .filter((r) => !ring.get(r.key_version!))
+    .map((r) => ({ version: r.key_version!, cards: Number(r.n) }))
     .sort((a, b) => a.version.localeCompare(b.version));
 }
 

@@ -23,13 +23,27 @@ export async function rewrapSealedSettings(db: Db, ring: KeyRing): Promise<numbe
     const next = stored.sealed && rewrap(ring, stored.sealed, processorAad(row.id));
     if (!next) continue;
     // Compare-and-set: settings changed meanwhile are left as they now are.
-    const done = await db.updateTable('merchants').set({ processor: JSON.stringify({ ...stored, sealed: next }) }).where('id', '=', row.id).where('processor', '=', row.processor!).executeTakeFirst();
+    const done = await db
+      .updateTable('merchants')
+      .set({ processor: JSON.stringify({ ...stored, sealed: next }) })
+      .where('id', '=', row.id)
+      .where('processor', '=', row.processor!)
+      .executeTakeFirst();
     changed += Number(done.numUpdatedRows);
   }
-  for (const row of await db.selectFrom('forward_destinations').select(['id', 'merchant_id', 'headers_sealed']).where('headers_sealed', 'is not', null).execute()) {
+  for (const row of await db
+    .selectFrom('forward_destinations')
+    .select(['id', 'merchant_id', 'headers_sealed'])
+    .where('headers_sealed', 'is not', null)
+    .execute()) {
     const next = rewrap(ring, JSON.parse(row.headers_sealed!) as Sealed, destinationAad(row.merchant_id, row.id));
     if (!next) continue;
-    const done = await db.updateTable('forward_destinations').set({ headers_sealed: JSON.stringify(next) }).where('id', '=', row.id).where('headers_sealed', '=', row.headers_sealed!).executeTakeFirst();
+    const done = await db
+      .updateTable('forward_destinations')
+      .set({ headers_sealed: JSON.stringify(next) })
+      .where('id', '=', row.id)
+      .where('headers_sealed', '=', row.headers_sealed!)
+      .executeTakeFirst();
     changed += Number(done.numUpdatedRows);
   }
   return changed;
@@ -41,7 +55,9 @@ export async function sealedKeyUsage(db: Db): Promise<Record<string, number>> {
   const count = (version: string | undefined) => {
     if (version) usage[version] = (usage[version] ?? 0) + 1;
   };
-  for (const row of await db.selectFrom('merchants').select('processor').where('processor', 'is not', null).execute()) count((JSON.parse(row.processor!) as StoredProcessor).sealed?.key_version);
-  for (const row of await db.selectFrom('forward_destinations').select('headers_sealed').where('headers_sealed', 'is not', null).execute()) count((JSON.parse(row.headers_sealed!) as Sealed).key_version);
+  for (const row of await db.selectFrom('merchants').select('processor').where('processor', 'is not', null).execute())
+    count((JSON.parse(row.processor!) as StoredProcessor).sealed?.key_version);
+  for (const row of await db.selectFrom('forward_destinations').select('headers_sealed').where('headers_sealed', 'is not', null).execute())
+    count((JSON.parse(row.headers_sealed!) as Sealed).key_version);
   return usage;
 }

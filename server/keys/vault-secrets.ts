@@ -38,7 +38,10 @@ function openSecret(ring: KeyRing, row: VaultSecretTable): Buffer {
     }
   }
   const known = copies.filter(([version]) => ring.get(version)).map(([version]) => version);
-  if (known.length > 0) throw new VaultDecryptError(`the vault secret ${row.name} does not open with key version ${known.join(', ')} of the ring: it holds a different key under that id than the one that wrapped it`);
+  if (known.length > 0)
+    throw new VaultDecryptError(
+      `the vault secret ${row.name} does not open with key version ${known.join(', ')} of the ring: it holds a different key under that id than the one that wrapped it`,
+    );
   throw new KeyUnavailableError(copies.map(([version]) => version).join(', '));
 }
 
@@ -47,8 +50,11 @@ function openSecret(ring: KeyRing, row: VaultSecretTable): Buffer {
  * instances). Throws KeyUnavailableError when none of the key versions that wrap it is in the ring.
  */
 export async function loadVaultSecret(db: Db, ring: KeyRing, name: string): Promise<Buffer> {
-  await db.insertInto('vault_secrets').values({ name, ...wrapUnderRing(ring, name, crypto.randomBytes(32)) })
-    .onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('vault_secrets')
+    .values({ name, ...wrapUnderRing(ring, name, crypto.randomBytes(32)) })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   return openSecret(ring, await db.selectFrom('vault_secrets').selectAll().where('name', '=', name).executeTakeFirstOrThrow());
 }
 
@@ -62,8 +68,12 @@ export function vaultSecretRow(db: Db, name: string): Promise<VaultSecretTable |
  * first: answers the value every instance now shares.
  */
 export async function replaceVaultSecret(db: Db, ring: KeyRing, name: string, old: VaultSecretTable): Promise<Buffer> {
-  await db.updateTable('vault_secrets').set(wrapUnderRing(ring, name, crypto.randomBytes(32)))
-    .where('name', '=', name).where('wrapped', '=', old.wrapped).execute();
+  await db
+    .updateTable('vault_secrets')
+    .set(wrapUnderRing(ring, name, crypto.randomBytes(32)))
+    .where('name', '=', name)
+    .where('wrapped', '=', old.wrapped)
+    .execute();
   return loadVaultSecret(db, ring, name);
 }
 
@@ -87,8 +97,12 @@ export async function rewrapVaultSecrets(db: Db, ring: KeyRing): Promise<{ rewra
       unavailable.push(row.name);
       continue;
     }
-    const done = await db.updateTable('vault_secrets').set(wrapUnderRing(ring, row.name, secret))
-      .where('name', '=', row.name).where('wrapped', '=', row.wrapped).executeTakeFirst();
+    const done = await db
+      .updateTable('vault_secrets')
+      .set(wrapUnderRing(ring, row.name, secret))
+      .where('name', '=', row.name)
+      .where('wrapped', '=', row.wrapped)
+      .executeTakeFirst();
     rewrapped += Number(done.numUpdatedRows);
   }
   return { rewrapped, unavailable };

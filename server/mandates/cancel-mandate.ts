@@ -18,17 +18,32 @@ export async function cancelMandate(deps: Deps, merchant: Merchant, id: string):
     if (mandateStatus(found, today) !== 'active') return { row: found, cancelled: false };
     if (!(await cancelMandateRow(trx, id, now))) return { row: found, cancelled: false };
     await emitEvent(trx, {
-      merchantId: merchant.id, groupId: merchant.group_id, type: 'mandate.cancelled', now,
+      merchantId: merchant.id,
+      groupId: merchant.group_id,
+      type: 'mandate.cancelled',
+      now,
       data: { mandate: id, customer: found.customer, card: found.card_token, by: 'merchant' },
     });
     return { row: { ...found, status: 'cancelled' as const, ended_at: now.toISOString() }, cancelled: true };
   });
   if (cancelled) {
     const consent = JSON.parse(row.consent) as MandateConsent;
-    await deps.messenger.send({
-      merchantId: merchant.id, groupId: merchant.group_id, customer: row.customer, template: 'agreement_cancelled',
-      data: { mandate: row.id, merchant: merchant.name, last4: consent.last4, min_amount: row.min_amount, max_amount: row.max_amount, end_date: row.end_date },
-    }).catch((err: Error) => deps.logger.warn({ mandate: row.id, error: err.message }, 'agreement_cancelled message failed'));
+    await deps.messenger
+      .send({
+        merchantId: merchant.id,
+        groupId: merchant.group_id,
+        customer: row.customer,
+        template: 'agreement_cancelled',
+        data: {
+          mandate: row.id,
+          merchant: merchant.name,
+          last4: consent.last4,
+          min_amount: row.min_amount,
+          max_amount: row.max_amount,
+          end_date: row.end_date,
+        },
+      })
+      .catch((err: Error) => deps.logger.warn({ mandate: row.id, error: err.message }, 'agreement_cancelled message failed'));
   }
   return toMandateView(row, today);
 }

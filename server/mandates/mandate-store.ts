@@ -50,10 +50,20 @@ export async function createMandate(q: Queryable, input: NewMandate): Promise<Ma
   };
   await q.insertInto('mandates').values(row).execute();
   await emitEvent(q, {
-    merchantId: input.merchantId, groupId: input.groupId, type: 'mandate.created', now: input.now,
+    merchantId: input.merchantId,
+    groupId: input.groupId,
+    type: 'mandate.created',
+    now: input.now,
     data: {
-      mandate: row.id, customer: row.customer, card: row.card_token, min_amount: row.min_amount, max_amount: row.max_amount, currency: row.currency,
-      frequency_days: row.frequency_days, end_date: row.end_date, source: input.consent.source,
+      mandate: row.id,
+      customer: row.customer,
+      card: row.card_token,
+      min_amount: row.min_amount,
+      max_amount: row.max_amount,
+      currency: row.currency,
+      frequency_days: row.frequency_days,
+      end_date: row.end_date,
+      source: input.consent.source,
     },
   });
   return row;
@@ -64,28 +74,45 @@ export const getMandate = (q: Queryable, merchantId: string, id: string) => getO
 
 /** A customer's mandates with this merchant, newest first, each with when its card was deleted (null: it was not). */
 export async function listMandates(q: Queryable, merchantId: string, customer: string): Promise<(MandateTable & { card_deleted_at: string | null })[]> {
-  return q.selectFrom('mandates')
+  return q
+    .selectFrom('mandates')
     .leftJoin('cards', 'cards.token', 'mandates.card_token')
-    .selectAll('mandates').select('cards.deleted_at as card_deleted_at')
-    .where('mandates.merchant_id', '=', merchantId).where('mandates.customer', '=', customer)
-    .orderBy('mandates.created_at', 'desc').orderBy('mandates.id', 'desc')
+    .selectAll('mandates')
+    .select('cards.deleted_at as card_deleted_at')
+    .where('mandates.merchant_id', '=', merchantId)
+    .where('mandates.customer', '=', customer)
+    .orderBy('mandates.created_at', 'desc')
+    .orderBy('mandates.id', 'desc')
     .execute();
 }
 
 /** The merchant's stored-active mandates on a card in one currency, newest first (the caller checks their end dates). */
 export async function activeMandatesOnCard(
-  q: Queryable, input: { merchantId: string; customer: string; cardToken: string; currency: string },
+  q: Queryable,
+  input: { merchantId: string; customer: string; cardToken: string; currency: string },
 ): Promise<MandateTable[]> {
-  return q.selectFrom('mandates').selectAll()
-    .where('merchant_id', '=', input.merchantId).where('customer', '=', input.customer).where('card_token', '=', input.cardToken).where('status', '=', 'active')
+  return q
+    .selectFrom('mandates')
+    .selectAll()
+    .where('merchant_id', '=', input.merchantId)
+    .where('customer', '=', input.customer)
+    .where('card_token', '=', input.cardToken)
+    .where('status', '=', 'active')
     .where('currency', '=', input.currency)
-    .orderBy('created_at', 'desc').execute();
+    .orderBy('created_at', 'desc')
+    .execute();
 }
 
 /** The ids of the merchant's mandates stored active whose end date is before `today`. */
 export async function lapsedMandateIds(q: Queryable, merchantId: string, today: string): Promise<string[]> {
-  const rows = await q.selectFrom('mandates').select('id')
-    .where('merchant_id', '=', merchantId).where('status', '=', 'active').where('end_date', '<', today).orderBy('id').execute();
+  const rows = await q
+    .selectFrom('mandates')
+    .select('id')
+    .where('merchant_id', '=', merchantId)
+    .where('status', '=', 'active')
+    .where('end_date', '<', today)
+    .orderBy('id')
+    .execute();
   return rows.map((m) => m.id);
 }
 

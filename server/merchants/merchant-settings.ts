@@ -52,25 +52,38 @@ export async function changeMerchantSettings(deps: SettingsDeps, merchant: Merch
 function checkProcessorMode(merchant: Merchant, processor: ProcessorSettingsUpdate): void {
   const live = merchant.livemode;
   if (processor.type === 'simulated') {
-    if (live) throw new ApiError('parameter_invalid', 'processor simulated is for test mode only: a live merchant takes payments through stripe or adyen', { param: 'processor.type' });
+    if (live)
+      throw new ApiError('parameter_invalid', 'processor simulated is for test mode only: a live merchant takes payments through stripe or adyen', {
+        param: 'processor.type',
+      });
     return;
   }
   if (processor.type === 'stripe') {
     const keyLive = /^(sk|rk)_live_/.test(processor.secret_key);
     if (keyLive !== live) {
-      throw new ApiError('parameter_invalid', live
-        ? 'A live merchant needs your Stripe live key (sk_live_… or rk_live_…)'
-        : 'A test-mode merchant takes Stripe test keys only (sk_test_… or rk_test_…): live keys belong to a merchant created with --live', { param: 'processor.secret_key' });
+      throw new ApiError(
+        'parameter_invalid',
+        live
+          ? 'A live merchant needs your Stripe live key (sk_live_… or rk_live_…)'
+          : 'A test-mode merchant takes Stripe test keys only (sk_test_… or rk_test_…): live keys belong to a merchant created with --live',
+        { param: 'processor.secret_key' },
+      );
     }
     return;
   }
   if ((processor.environment === 'live') !== live) {
-    throw new ApiError('parameter_invalid', live
-      ? 'A live merchant needs environment live and the credentials of your Adyen live account'
-      : 'A test-mode merchant takes Adyen test credentials only (environment test): live ones belong to a merchant created with --live', { param: 'processor.environment' });
+    throw new ApiError(
+      'parameter_invalid',
+      live
+        ? 'A live merchant needs environment live and the credentials of your Adyen live account'
+        : 'A test-mode merchant takes Adyen test credentials only (environment test): live ones belong to a merchant created with --live',
+      { param: 'processor.environment' },
+    );
   }
   // The Adyen library cannot reach a live endpoint without it: https://docs.adyen.com/development-resources/live-endpoints#live-url-prefix
   if (processor.environment === 'live' && !processor.live_url_prefix) {
-    throw new ApiError('parameter_missing', 'processor.live_url_prefix is required with environment live (Customer Area, Developers > API URLs)', { param: 'processor.live_url_prefix' });
+    throw new ApiError('parameter_missing', 'processor.live_url_prefix is required with environment live (Customer Area, Developers > API URLs)', {
+      param: 'processor.live_url_prefix',
+    });
   }
 }

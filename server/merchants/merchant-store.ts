@@ -94,7 +94,13 @@ export function frameLimitProblem(value: number, maxPerAddress: number): string 
 
 export async function createMerchant(
   db: Db,
-  input: { name: string; origins: string[]; webhookUrl?: string; groupId?: string; /** Live mode: sk_live_/pk_live_ keys, a real processor only. */ live?: boolean },
+  input: {
+    name: string;
+    origins: string[];
+    webhookUrl?: string;
+    groupId?: string /** Live mode: sk_live_/pk_live_ keys, a real processor only. */;
+    live?: boolean;
+  },
 ): Promise<CreatedMerchant> {
   const now = new Date().toISOString();
   const id = newId('mer');
@@ -113,27 +119,37 @@ export async function createMerchant(
       const exists = await trx.selectFrom('merchant_groups').select('id').where('id', '=', group).executeTakeFirst();
       if (!exists) throw new Error(`no merchant group ${group}`);
       // Sister shops share customers and cards: a group of both modes would show live cards to a test key.
-      const other = await trx.selectFrom('merchants').select('id').where('group_id', '=', group).where('livemode', '!=', input.live ? 1 : 0).executeTakeFirst();
+      const other = await trx
+        .selectFrom('merchants')
+        .select('id')
+        .where('group_id', '=', group)
+        .where('livemode', '!=', input.live ? 1 : 0)
+        .executeTakeFirst();
       if (other) {
-        throw new Error(`merchant group ${group} is in ${input.live ? 'test' : 'live'} mode: a group has one mode, so a ${mode} merchant needs a ${mode} group (leave out --group for a new one)`);
+        throw new Error(
+          `merchant group ${group} is in ${input.live ? 'test' : 'live'} mode: a group has one mode, so a ${mode} merchant needs a ${mode} group (leave out --group for a new one)`,
+        );
       }
     } else {
       group = newId('grp');
       await trx.insertInto('merchant_groups').values({ id: group, created_at: now }).execute();
     }
-    await trx.insertInto('merchants').values({
-      id,
-      group_id: group,
-      name: name.data,
-      secret_key_hash: sha256(secret_key),
-      publishable_key,
-      allowed_origins: JSON.stringify(input.origins.map((o) => new URL(o).origin)),
-      webhook_url: input.webhookUrl ?? null,
-      webhook_secret,
-      ...SETTINGS_DEFAULTS,
-      created_at: now,
-      livemode: input.live ? 1 : 0,
-    }).execute();
+    await trx
+      .insertInto('merchants')
+      .values({
+        id,
+        group_id: group,
+        name: name.data,
+        secret_key_hash: sha256(secret_key),
+        publishable_key,
+        allowed_origins: JSON.stringify(input.origins.map((o) => new URL(o).origin)),
+        webhook_url: input.webhookUrl ?? null,
+        webhook_secret,
+        ...SETTINGS_DEFAULTS,
+        created_at: now,
+        livemode: input.live ? 1 : 0,
+      })
+      .execute();
     return { id, group, secret_key, publishable_key, webhook_secret };
   });
 }
@@ -172,7 +188,8 @@ export async function updateMerchant(db: Db, id: string, set: Updateable<Merchan
 export async function rotateWebhookSecret(db: Db, id: string, previousUntil: Date): Promise<{ webhook_secret: string; previous_secret_expires_at: string }> {
   const webhook_secret = `whsec_${randomSecret(24)}`;
   const until = previousUntil.toISOString();
-  await db.updateTable('merchants')
+  await db
+    .updateTable('merchants')
     .set((eb) => ({ previous_webhook_secret: eb.ref('webhook_secret'), previous_webhook_secret_until: until, webhook_secret }))
     .where('id', '=', id)
     .execute();

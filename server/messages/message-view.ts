@@ -4,7 +4,17 @@ import type { MessageTable } from '../db/schema.ts';
 
 export function toMessageView(m: MessageTable): MessageView {
   return {
-    id: m.id, customer: m.customer, channel: m.channel as 'email' | 'sms', recipient: m.recipient, template: m.template, locale: m.locale,
-    subject: m.subject, body: m.body, transport: m.transport, status: m.status as 'queued' | 'sent' | 'failed', error: m.error, created: m.created_at,
+    id: m.id,
+    customer: m.customer,
+    channel: m.channel as 'email' | 'sms',
+    recipient: m.recipient,
+    template: m.template,
+    locale: m.locale,
+    subject: m.subject,
+    body: m.body,
+    transport: m.transport,
+    status: m.status as 'queued' | 'sent' | 'failed',
+    error: m.error,
+    created: m.created_at,
   };
 }

@@ -46,7 +46,10 @@ export function createMessenger(options: MessengerOptions): Messenger {
 
   async function record(row: Omit<MessageTable, 'id' | 'created_at'>): Promise<string> {
     const id = newId('msg');
-    await db.insertInto('messages').values({ ...row, id, created_at: clock().toISOString() }).execute();
+    await db
+      .insertInto('messages')
+      .values({ ...row, id, created_at: clock().toISOString() })
+      .execute();
     return id;
   }
 
@@ -69,7 +72,12 @@ export function createMessenger(options: MessengerOptions): Messenger {
     async send(request) {
       try {
         const [customer, merchant] = await Promise.all([
-          db.selectFrom('customers').select(['email', 'phone', 'locale']).where('group_id', '=', request.groupId).where('customer', '=', request.customer).executeTakeFirst(),
+          db
+            .selectFrom('customers')
+            .select(['email', 'phone', 'locale'])
+            .where('group_id', '=', request.groupId)
+            .where('customer', '=', request.customer)
+            .executeTakeFirst(),
           db.selectFrom('merchants').select('name').where('id', '=', request.merchantId).executeTakeFirst(),
         ]);
         const locale = toLocale(customer?.locale);
@@ -80,10 +88,18 @@ export function createMessenger(options: MessengerOptions): Messenger {
         const mail = { ...base, channel: 'email', subject: message.subject, body: message.text };
         if (email && customer?.email) {
           const to = customer.email;
-          await deliver({ ...mail, recipient: to, transport: email.name }, () => email.send({ to, fromName: merchantName, subject: message.subject, text: message.text }));
+          await deliver({ ...mail, recipient: to, transport: email.name }, () =>
+            email.send({ to, fromName: merchantName, subject: message.subject, text: message.text }),
+          );
         } else {
           // Without SMTP, or without an address to send to, the e-mail waits in the outbox; the row says why.
-          await record({ ...mail, recipient: customer?.email ?? request.customer, transport: 'outbox', status: 'queued', error: email ? 'not sent by e-mail: the customer has no e-mail address' : null });
+          await record({
+            ...mail,
+            recipient: customer?.email ?? request.customer,
+            transport: 'outbox',
+            status: 'queued',
+            error: email ? 'not sent by e-mail: the customer has no e-mail address' : null,
+          });
         }
 
         if (customer?.phone) {

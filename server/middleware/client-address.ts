@@ -14,7 +14,10 @@ export type TrustFn = (address: string, hop: number) => boolean;
 export function parseTrustProxy(text: string): TrustProxy {
   const value = text.trim();
   if (/^\d+$/.test(value)) return Number(value);
-  const cidrs = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const cidrs = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // Trusting every hop would let any client name its own address, so only counts and ranges are taken.
   if (cidrs.length === 0 || cidrs.some((s) => !/^[0-9a-fA-F:.]+(\/\d+)?$/.test(s))) {
     throw new Error('must be a number of proxies (e.g. 1) or a comma-separated list of CIDRs (e.g. 10.0.0.0/8,192.168.1.7)');
@@ -50,9 +53,10 @@ function socketAddress(c: Context): string | undefined {
  */
 export function clientAddress(c: Context, trust: TrustFn | undefined): string {
   const socket = socketAddress(c);
-  const address = trust && socket
-    ? proxyaddr({ headers: { 'x-forwarded-for': c.req.header('x-forwarded-for') ?? '' }, socket: { remoteAddress: socket } } as never, trust)
-    : socket;
+  const address =
+    trust && socket
+      ? proxyaddr({ headers: { 'x-forwarded-for': c.req.header('x-forwarded-for') ?? '' }, socket: { remoteAddress: socket } } as never, trust)
+      : socket;
   if (!address) return 'unknown';
   // Some proxies write `ip:port` or `[ipv6]:port`; a port must not give each connection its own count,
   // and an entry that is no address at all is counted as the socket (the proxy) rather than as itself.
@@ -72,5 +76,8 @@ function countedAs(address: string): string {
   const ip = ipaddr.process(address);
   if (ip.kind() === 'ipv4') return ip.toString();
   const parts = (ip as ipaddr.IPv6).parts;
-  return `${parts.slice(0, 3).map((p) => p.toString(16)).join(':')}:${(parts[3] & 0xff00).toString(16)}::/56`;
+  return `${parts
+    .slice(0, 3)
+    .map((p) => p.toString(16))
+    .join(':')}:${(parts[3] & 0xff00).toString(16)}::/56`;
 }

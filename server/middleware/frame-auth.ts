@@ -34,13 +34,11 @@ export function frameAuth(): MiddlewareHandler<AppEnv> {
   return async function frameAuth(c, next) {
     const deps = c.get('deps');
     if (c.req.header('origin') !== deps.publicUrl) {
-      throw new ApiError('origin_not_allowed', 'This endpoint accepts requests from the vault\'s own fields only');
+      throw new ApiError('origin_not_allowed', "This endpoint accepts requests from the vault's own fields only");
     }
     const secret = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
     const sessionId = parseClientSecret(secret);
-    const session = sessionId
-      ? await deps.db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst()
-      : undefined;
+    const session = sessionId ? await deps.db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst() : undefined;
     if (!session || !safeEqual(session.client_secret_hash, sha256(secret))) {
       throw new ApiError('resource_missing', 'No such session: check the client secret');
     }
@@ -50,7 +48,7 @@ export function frameAuth(): MiddlewareHandler<AppEnv> {
     requireLiveReady(deps.live, merchant);
     const hostOrigin = c.req.header(HOST_ORIGIN_HEADER) ?? '';
     if (!merchant.allowed_origins.includes(hostOrigin)) {
-      throw new ApiError('origin_not_allowed', 'The page that embeds the fields is not on the merchant\'s allowed origins');
+      throw new ApiError('origin_not_allowed', "The page that embeds the fields is not on the merchant's allowed origins");
     }
     const verdict = await checkFieldsLimits(c, merchant);
     if (!verdict.ok) throw limited(verdict.retryAfter);

@@ -44,14 +44,32 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
 
     const holder = randomSecret(12);
     // Durable: the key (in this life of it) names the operations at the processor, before any is asked.
-    const claim = async () => Number((await db.insertInto('idempotency_keys')
-      .values({ merchant_id: merchantId, key, request_hash: requestHash, state: 'running', response_status: null, response_body: null, locked_at: now.toISOString(), created_at: now.toISOString(), holder })
-      .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
-      .executeTakeFirst()).numInsertedOrUpdatedRows ?? 0) === 1;
+    const claim = async () =>
+      Number(
+        (
+          await db
+            .insertInto('idempotency_keys')
+            .values({
+              merchant_id: merchantId,
+              key,
+              request_hash: requestHash,
+              state: 'running',
+              response_status: null,
+              response_body: null,
+              locked_at: now.toISOString(),
+              created_at: now.toISOString(),
+              holder,
+            })
+            .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
+            .executeTakeFirst()
+        ).numInsertedOrUpdatedRows ?? 0,
+      ) === 1;
     let fresh = await claim();
     // A key past its 24 hours is forgotten even if the purge has not reached it yet; then it is taken.
     if (!fresh) {
-      const expired = await where(db.deleteFrom('idempotency_keys')).where('created_at', '<', new Date(now.getTime() - KEEP_MS).toISOString()).executeTakeFirst();
+      const expired = await where(db.deleteFrom('idempotency_keys'))
+        .where('created_at', '<', new Date(now.getTime() - KEEP_MS).toISOString())
+        .executeTakeFirst();
       if (Number(expired.numDeletedRows) > 0) fresh = await claim();
     }
 
@@ -65,21 +83,35 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
       }
       if (row?.state === 'done') {
         // Through the context, so the replay carries the same security headers as the first answer.
-        return c.body(row.response_body ?? '', row.response_status as ContentfulStatusCode, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
+        return c.body(row.response_body ?? '', row.response_status as ContentfulStatusCode, {
+          'content-type': 'application/json',
+          'idempotent-replayed': 'true',
+        });
       }
       // Free: its last answer said "try again", or its holder stopped renewing it. One taker wins.
       const free = row && (row.state === 'open' || now.getTime() - Date.parse(row.locked_at) >= TAKEOVER_MS);
-      const taken = free && Number((await where(db.updateTable('idempotency_keys').set({ state: 'running', locked_at: now.toISOString(), holder }))
-        .where('state', '=', row.state).where('locked_at', '=', row.locked_at)
-        .where('holder', row.holder == null ? 'is' : '=', row.holder ?? null)
-        .executeTakeFirst()).numUpdatedRows) === 1;
-      if (!taken) throw new ApiError('request_in_progress', 'A request with this Idempotency-Key is still in progress; retry shortly', { headers: { 'Retry-After': '1' } });
+      const taken =
+        free &&
+        Number(
+          (
+            await where(db.updateTable('idempotency_keys').set({ state: 'running', locked_at: now.toISOString(), holder }))
+              .where('state', '=', row.state)
+              .where('locked_at', '=', row.locked_at)
+              .where('holder', row.holder == null ? 'is' : '=', row.holder ?? null)
+              .executeTakeFirst()
+          ).numUpdatedRows,
+        ) === 1;
+      if (!taken)
+        throw new ApiError('request_in_progress', 'A request with this Idempotency-Key is still in progress; retry shortly', {
+          headers: { 'Retry-After': '1' },
+        });
     }
 
     // Every later write names this holder: once taken over, this request stores nothing.
     const mine = (q: any) => where(q).where('holder', '=', holder).where('state', '=', 'running');
     const heartbeat = setInterval(() => {
-      void mine(db.updateTable('idempotency_keys').set({ locked_at: clock().toISOString() })).execute()
+      void mine(db.updateTable('idempotency_keys').set({ locked_at: clock().toISOString() }))
+        .execute()
         .catch((err: Error) => deps.logger.warn({ error: err.message }, 'idempotency key not renewed'));
     }, RENEW_MS);
     heartbeat.unref();
@@ -88,9 +120,8 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     // which the card's deletion forgets. A refused import is forgotten at once: its checks are
     // deterministic, so a retry with any body is harmless.
     const holdsCardNumber = CARD_IMPORT.test(c.req.path);
-    const reopen = () => (holdsCardNumber
-      ? mine(db.deleteFrom('idempotency_keys')).execute()
-      : mine(db.updateTable('idempotency_keys').set({ state: 'open' })).execute());
+    const reopen = () =>
+      holdsCardNumber ? mine(db.deleteFrom('idempotency_keys')).execute() : mine(db.updateTable('idempotency_keys').set({ state: 'open' })).execute();
 
     c.set('idempotencyKey', key);
     c.set('idempotencyRef', `${key}@${since}`);
@@ -148,9 +179,15 @@ async function purgeExpired(deps: Deps, now: Date): Promise<void> {
   lastPurge.set(deps.db, now.getTime());
   const cutoff = new Date(now.getTime() - KEEP_MS).toISOString();
   try {
-    const purged = await deps.db.deleteFrom('idempotency_keys')
-      .where(({ eb, refTuple, selectFrom }) => eb(refTuple('merchant_id', 'key'), 'in',
-        selectFrom('idempotency_keys').select(['merchant_id', 'key']).where('created_at', '<', cutoff).limit(PURGE_BATCH).$asTuple('merchant_id', 'key')))
+    const purged = await deps.db
+      .deleteFrom('idempotency_keys')
+      .where(({ eb, refTuple, selectFrom }) =>
+        eb(
+          refTuple('merchant_id', 'key'),
+          'in',
+          selectFrom('idempotency_keys').select(['merchant_id', 'key']).where('created_at', '<', cutoff).limit(PURGE_BATCH).$asTuple('merchant_id', 'key'),
+        ),
+      )
       .executeTakeFirst();
     if (Number(purged.numDeletedRows) >= PURGE_BATCH) lastPurge.delete(deps.db);
   } catch (err) {

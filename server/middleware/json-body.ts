@@ -41,6 +41,7 @@ function readIncoming(incoming: IncomingMessage): Promise<string> {
 }
 
 /** Reads the body once and leaves it where c.req.text() and c.req.json() find it. */
+// biome-ignore lint/suspicious/noConfusingVoidType: the return type of Hono's middleware
 async function readBody(c: Context<AppEnv>, then: (text: string) => Promise<void>): Promise<void | Response> {
   const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
   // Only a stream nobody has started reading: otherwise Hono's own reader holds it.

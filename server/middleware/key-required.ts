@@ -14,12 +14,14 @@ export function keyRequiredPost<P extends KeyRequiredPath>(path: P) {
   return {
     method: 'post' as const,
     path,
-    parameters: [{
-      name: 'Idempotency-Key',
-      in: 'header' as const,
-      required: true,
-      description: 'Required here: a retry with the same key within 24 hours gets the first answer instead of running again',
-      schema: { type: 'string' as const, minLength: 1, maxLength: 255 },
-    }],
+    parameters: [
+      {
+        name: 'Idempotency-Key',
+        in: 'header' as const,
+        required: true,
+        description: 'Required here: a retry with the same key within 24 hours gets the first answer instead of running again',
+        schema: { type: 'string' as const, minLength: 1, maxLength: 255 },
+      },
+    ],
   };
 }

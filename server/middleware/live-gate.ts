@@ -19,6 +19,9 @@ export function requireLiveReady(live: Deps['live'], merchant: { livemode: boole
   if (!merchant.livemode) return;
   const missing = liveModeMissing(live);
   if (missing.length > 0) {
-    throw new ApiError('live_mode_unavailable', `Live mode is not available on this vault yet: ${missing.join('; ')}. Ask the vault's operator; test keys keep working meanwhile.`);
+    throw new ApiError(
+      'live_mode_unavailable',
+      `Live mode is not available on this vault yet: ${missing.join('; ')}. Ask the vault's operator; test keys keep working meanwhile.`,
+    );
   }
 }

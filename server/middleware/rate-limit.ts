@@ -15,7 +15,10 @@ const UNCAPPED = Number.MAX_SAFE_INTEGER;
 
 export class RateLimits {
   private readonly counters = new Map<number, RateLimiterAbstract>();
-  constructor(private readonly counter: (windowSec: number) => RateLimiterAbstract, private readonly onClose = async () => {}) {}
+  constructor(
+    private readonly counter: (windowSec: number) => RateLimiterAbstract,
+    private readonly onClose = async () => {},
+  ) {}
 
   /** Counts one request against `key`; past `limit` in the window, says how many seconds to wait. 0 or Infinity: no limit. */
   async hit(key: string, limit: number, windowSec: number): Promise<Verdict> {
@@ -47,7 +50,10 @@ export async function createRateLimits(o: { redisUrl?: string; prefix?: string; 
   const lost = (err?: Error) => {
     if (down || closing) return;
     down = true;
-    o.logger.warn({ err: err?.message ?? 'connection closed' }, 'Redis is unreachable: rate limits are counted in this instance\'s memory until it answers again');
+    o.logger.warn(
+      { err: err?.message ?? 'connection closed' },
+      "Redis is unreachable: rate limits are counted in this instance's memory until it answers again",
+    );
   };
   redis.on('error', lost);
   redis.on('close', () => lost());
@@ -62,19 +68,20 @@ export async function createRateLimits(o: { redisUrl?: string; prefix?: string; 
   const fellBack = () => {
     if (Date.now() - warnedAt < 60_000) return;
     warnedAt = Date.now();
-    o.logger.warn('Redis did not answer a rate-limit count: counted in this instance\'s memory instead');
+    o.logger.warn("Redis did not answer a rate-limit count: counted in this instance's memory instead");
   };
   // A failed first connection is logged above; the vault serves meanwhile and Redis is retried.
   await redis.connect().catch(() => {});
   return new RateLimits(
-    (duration) => new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `${o.prefix ?? ''}rl${duration}`,
-      points: UNCAPPED,
-      duration,
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new FallbackCounter(duration, fellBack),
-    }),
+    (duration) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${o.prefix ?? ''}rl${duration}`,
+        points: UNCAPPED,
+        duration,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new FallbackCounter(duration, fellBack),
+      }),
     async () => {
       closing = true;
       redis.disconnect();
@@ -83,7 +90,10 @@ export async function createRateLimits(o: { redisUrl?: string; prefix?: string; 
 }
 
 class FallbackCounter extends RateLimiterMemory {
-  constructor(duration: number, private readonly onUse: () => void) {
+  constructor(
+    duration: number,
+    private readonly onUse: () => void,
+  ) {
     super({ points: UNCAPPED, duration });
   }
 

@@ -6,7 +6,10 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
   return async function requestLog(c, next) {
     const started = performance.now();
     await next();
-    c.get('deps').logger.info({ method: c.req.method, path: decodedPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    c.get('deps').logger.info(
+      { method: c.req.method, path: decodedPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
   };
 }
 

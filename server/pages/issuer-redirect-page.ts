@@ -10,12 +10,14 @@ import type { Merchant } from '../merchants/merchant-store.ts';
 import type { AuthorizeResult, RedirectAction } from '../payments/processor.ts';
 import { servePage } from './html-page.ts';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const json = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 
 function issuerForm(action: RedirectAction, target: string): string {
-  const fields = Object.entries(action.data ?? {}).map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`).join('');
-  return `<form id="issuer-form" method="${action.method === 'POST' ? 'post' : 'get'}" action="${escape(action.url)}" target="${target}">${fields}</form>`;
+  const fields = Object.entries(action.data ?? {})
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('');
+  return `<form id="issuer-form" method="${action.method === 'POST' ? 'post' : 'get'}" action="${escapeHtml(action.url)}" target="${target}">${fields}</form>`;
 }
 
 /** The step shown in the fields: the issuer's page in a frame, and a way out when it will not be framed. */
@@ -24,11 +26,12 @@ export function serveIssuerStep(c: Context<AppEnv>, challenge: ChallengeTable, a
   const action = JSON.parse(challenge.action!) as RedirectAction;
   const nonce = randomSecret(16);
   // A GET keeps the query the provider put on the URL: it is loaded as the frame's address, not by a form.
-  const frame = action.method === 'POST'
-    ? `<iframe name="issuer" title="Your bank" class="issuer"></iframe>${issuerForm(action, 'issuer')}`
-    : `<iframe name="issuer" title="Your bank" class="issuer" src="${escape(action.url)}"></iframe>`;
+  const frame =
+    action.method === 'POST'
+      ? `<iframe name="issuer" title="Your bank" class="issuer"></iframe>${issuerForm(action, 'issuer')}`
+      : `<iframe name="issuer" title="Your bank" class="issuer" src="${escapeHtml(action.url)}"></iframe>`;
   const body = `<main><h1>Confirm your payment</h1>
-<p>Your bank's page opens below. If it stays blank, <a href="/frame/3ds/${escape(challenge.id)}/window" target="_blank" rel="opener">open it in a new window</a>.</p>
+<p>Your bank's page opens below. If it stays blank, <a href="/frame/3ds/${escapeHtml(challenge.id)}/window" target="_blank" rel="opener">open it in a new window</a>.</p>
 ${frame}<p role="status" aria-live="polite" id="status"></p></main>
 <script nonce="${nonce}">
 (function () {
@@ -64,7 +67,7 @@ export function serveReturn(c: Context<AppEnv>, challenge: ChallengeTable, resul
   const status = result.outcome === 'approved' ? 'passed' : 'failed';
   const nonce = randomSecret(16);
   const message = status === 'passed' ? 'Verified. Returning to your payment…' : 'Your bank did not confirm the payment.';
-  const body = `<main><h1>Confirm your payment</h1><p role="status">${escape(message)}</p></main>
+  const body = `<main><h1>Confirm your payment</h1><p role="status">${escapeHtml(message)}</p></main>
 <script nonce="${nonce}">
 (function () {
   var m = { type: 'checkout:3ds-return', challenge: ${json(challenge.id)}, status: ${json(status)} };

@@ -10,43 +10,50 @@ import { servePage } from './html-page.ts';
 import { serveIssuerStep, serveIssuerWindow, serveReturn } from './issuer-redirect-page.ts';
 import { completeIssuerReturn, returnParams } from '../payments/issuer-return.ts';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 function body(id: string, message: string, settled?: { status: string }) {
-  const form = settled ? '' : `
-    <form method="post" action="/frame/3ds/${escape(id)}">
+  const form = settled
+    ? ''
+    : `
+    <form method="post" action="/frame/3ds/${escapeHtml(id)}">
       <label for="code">Code from your bank</label>
       <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="8" required autofocus aria-describedby="hint">
       <p id="hint" class="hint">Test mode: the code is 123456.</p>
       <button type="submit">Verify</button>
     </form>`;
-  return `<main><h1>Confirm your payment</h1><p role="status" aria-live="polite">${escape(message)}</p>${form}</main>`;
+  return `<main><h1>Confirm your payment</h1><p role="status" aria-live="polite">${escapeHtml(message)}</p>${form}</main>`;
 }
 
 export const threeDsPage = new Hono<AppEnv>()
   .get('/frame/3ds/:id', async (c) => {
     const challenge = await c.get('deps').db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
-    if (!challenge) return servePage(c, { nonce: randomSecret(16), ancestors: [], title: 'Not found', body: body('', 'This verification does not exist.', { status: 'failed' }) }, 404);
+    if (!challenge)
+      return servePage(
+        c,
+        { nonce: randomSecret(16), ancestors: [], title: 'Not found', body: body('', 'This verification does not exist.', { status: 'failed' }) },
+        404,
+      );
     const ancestors = await allowedAncestors(c, challenge.session_id);
     if (challenge.kind === 'redirect') return serveIssuerStep(c, challenge, ancestors);
     return servePage(c, page(c.get('deps').publicUrl, challenge.id, ancestors, 'Your bank asks you to confirm this payment with a one-time code.'));
   })
   .get('/frame/3ds/:id/window', async (c) => {
     const challenge = await c.get('deps').db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
-    if (!challenge || challenge.kind !== 'redirect' || challenge.status !== 'pending') return c.text('Not found', 404);
+    if (challenge?.kind !== 'redirect' || challenge.status !== 'pending') return c.text('Not found', 404);
     return serveIssuerWindow(c, challenge);
   })
   // The issuer sends the customer back here, by a GET or a form POST from its own origin.
   .on(['GET', 'POST'], '/frame/3ds/:id/return', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Too large', 413) }), async (c) => {
     const deps = c.get('deps');
     const challenge = await deps.db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
-    if (!challenge || challenge.kind !== 'redirect') return c.text('Not found', 404);
+    if (challenge?.kind !== 'redirect') return c.text('Not found', 404);
     const session = await deps.db.selectFrom('sessions').select('merchant_id').where('id', '=', challenge.session_id).executeTakeFirst();
     const merchant = session && (await deps.merchants.byId(session.merchant_id));
     if (!merchant) return c.text('Not found', 404);
     const verdict = await checkFieldsLimits(c, merchant);
     if (!verdict.ok) return c.text('Too many attempts; wait and try again', 429, { 'Retry-After': String(verdict.retryAfter) });
-    const form = c.req.method === 'POST' ? await c.req.parseBody().catch(() => ({} as Record<string, unknown>)) : {};
+    const form = c.req.method === 'POST' ? await c.req.parseBody().catch(() => ({}) as Record<string, unknown>) : {};
     const result = await completeIssuerReturn(deps, merchant, challenge, returnParams({ ...c.req.query(), ...form }));
     return serveReturn(c, challenge, result, merchant);
   })
@@ -59,12 +66,15 @@ export const threeDsPage = new Hono<AppEnv>()
     const merchant = session && (await deps.merchants.byId(session.merchant_id));
     const verdict = await checkFieldsLimits(c, merchant ?? { id: 'none', frame_limit_per_address: 60 });
     if (!verdict.ok) return c.text('Too many attempts; wait and try again', 429, { 'Retry-After': String(verdict.retryAfter) });
-    const form = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const result = await answerChallenge(deps, challenge, String(form.code ?? '').trim());
     const ancestors = await allowedAncestors(c, challenge.session_id);
-    const message = result.status === 'passed' ? 'Verified. Returning to your payment…'
-      : result.status === 'failed' ? 'The code was wrong too many times. The payment was not confirmed.'
-      : `That code is not right. ${result.attempts_left} tries left.`;
+    const message =
+      result.status === 'passed'
+        ? 'Verified. Returning to your payment…'
+        : result.status === 'failed'
+          ? 'The code was wrong too many times. The payment was not confirmed.'
+          : `That code is not right. ${result.attempts_left} tries left.`;
     return servePage(c, page(deps.publicUrl, challenge.id, ancestors, message, result.status === 'pending' ? undefined : result));
   });
 

@@ -11,10 +11,11 @@ import type { AuthorizeRequest, AuthorizeResult, Processor } from './processor.t
  * the error's name: a processor's message could quote what it was sent.
  */
 export async function authorizeSettled(processor: Processor, request: AuthorizeRequest, onThrow: (name: string) => void): Promise<AuthorizeResult> {
-  const ask = (call: () => Promise<AuthorizeResult | undefined>) => call().catch((err: Error) => {
-    onThrow(err.name);
-    return { outcome: 'error', message: 'processor unreachable' } as const;
-  });
+  const ask = (call: () => Promise<AuthorizeResult | undefined>) =>
+    call().catch((err: Error) => {
+      onThrow(err.name);
+      return { outcome: 'error', message: 'processor unreachable' } as const;
+    });
   const result = (await ask(() => processor.authorize(request)))!;
   if (result.outcome !== 'error') return result;
   const known = await processor.lookup(request.reference).catch(() => undefined);

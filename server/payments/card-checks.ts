@@ -34,7 +34,7 @@ export function checkCard(input: { number: string; exp_month: number; exp_year: 
   const year = input.exp_year < 100 ? 2000 + input.exp_year : input.exp_year;
   const now = new Date();
   if (year < now.getUTCFullYear() || year > now.getUTCFullYear() + 20 || !isActive({ exp_month: input.exp_month, exp_year: year }, now)) {
-    throw new ApiError('invalid_expiry_year', 'The card\'s expiry is in the past or too far ahead', { param: `${param}.exp_year` });
+    throw new ApiError('invalid_expiry_year', "The card's expiry is in the past or too far ahead", { param: `${param}.exp_year` });
   }
   if (input.cvc !== undefined) {
     const size = verdict.card?.code.size ?? 3;

@@ -34,10 +34,18 @@ export async function answerSessionChallenge(deps: Deps, sessionId: string, id: 
 
 export async function answerChallenge(deps: Deps, challenge: ChallengeTable, code: string): Promise<FrameChallengeResult> {
   // A provider's 3-D Secure is answered by the issuer itself, never by a code typed here.
-  if (challenge.kind === 'redirect') return { challenge: challenge.id, status: challenge.status === 'passed' ? 'passed' : challenge.status === 'pending' ? 'pending' : 'failed', attempts_left: 0 };
-  const taken = await deps.db.updateTable('challenges')
+  if (challenge.kind === 'redirect')
+    return {
+      challenge: challenge.id,
+      status: challenge.status === 'passed' ? 'passed' : challenge.status === 'pending' ? 'pending' : 'failed',
+      attempts_left: 0,
+    };
+  const taken = await deps.db
+    .updateTable('challenges')
     .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-    .where('id', '=', challenge.id).where('status', '=', 'pending').where('attempts', '<', MAX_TRIES)
+    .where('id', '=', challenge.id)
+    .where('status', '=', 'pending')
+    .where('attempts', '<', MAX_TRIES)
     .returning('attempts')
     .executeTakeFirst();
   if (!taken) {

@@ -43,7 +43,9 @@ export function assertSessionOpen(session: SessionTable, now: Date): void {
   }
   if (session.failed_attempts >= MAX_FAILED_ATTEMPTS) {
     const retry = Math.max(1, Math.ceil((Date.parse(session.expires_at) - now.getTime()) / 1000));
-    throw new ApiError('rate_limited', 'This session is closed after too many failed attempts; start a new checkout', { headers: { 'Retry-After': String(retry) } });
+    throw new ApiError('rate_limited', 'This session is closed after too many failed attempts; start a new checkout', {
+      headers: { 'Retry-After': String(retry) },
+    });
   }
 }
 
@@ -82,8 +84,10 @@ async function prepareCard(deps: Deps, merchant: Merchant, session: SessionTable
 
   const saved = session.customer ? await findCard(deps.db, session.group_id, session.customer, body.saved_card.token) : undefined;
   if (!saved) throw new ApiError('resource_missing', 'No such saved card', { param: 'saved_card.token' });
-  if (saved.source !== 'checkout') throw new ApiError('parameter_invalid', 'An imported card serves merchant-initiated charges only', { param: 'saved_card.token' });
-  if (saved.successful_payments < merchant.one_click_after) throw new ApiError('parameter_invalid', 'This card is not offered for one-click payment yet', { param: 'saved_card.token' });
+  if (saved.source !== 'checkout')
+    throw new ApiError('parameter_invalid', 'An imported card serves merchant-initiated charges only', { param: 'saved_card.token' });
+  if (saved.successful_payments < merchant.one_click_after)
+    throw new ApiError('parameter_invalid', 'This card is not offered for one-click payment yet', { param: 'saved_card.token' });
   const secret = cardSecret(deps.ring, saved);
   if (!isActive(secret, now)) throw new ApiError('expired_card', 'This saved card has expired');
   const cvc = body.saved_card.cvc;
@@ -91,18 +95,28 @@ async function prepareCard(deps: Deps, merchant: Merchant, session: SessionTable
   // A recurring agreement, or a card saved at a sister shop, needs proof that the customer holds it, or
   // a merchant's server could confirm a payment or a mandate on it with nobody there.
   const waived = (await cvcWaivedFor(deps.db, merchant, session, [saved.token])).has(saved.token);
-  if (!waived && cvc === undefined) throw new ApiError('parameter_missing', 'Enter the card\'s security code', { param: 'saved_card.cvc' });
+  if (!waived && cvc === undefined) throw new ApiError('parameter_missing', "Enter the card's security code", { param: 'saved_card.cvc' });
   if (cvc !== undefined) assertCvcNotLocked(saved, now);
   if (cvc !== undefined && !valid.cvv(cvc, valid.number(secret.number).card?.code.size ?? 3).isValid) {
     throw new ApiError('invalid_cvc', 'The security code has the wrong length for this card', { param: 'saved_card.cvc' });
   }
-  return { card: { number: secret.number, brand: saved.brand as CheckedCard['brand'], exp_month: secret.exp_month, exp_year: secret.exp_year, holder: secret.holder, cvc }, saved };
+  return {
+    card: {
+      number: secret.number,
+      brand: saved.brand as CheckedCard['brand'],
+      exp_month: secret.exp_month,
+      exp_year: secret.exp_year,
+      holder: secret.holder,
+      cvc,
+    },
+    saved,
+  };
 }
 
 async function passedChallenge(deps: Deps, session: SessionTable, challengeId: string | undefined, fingerprint: string): Promise<boolean> {
   if (!challengeId) return false;
   const row = await deps.db.selectFrom('challenges').selectAll().where('id', '=', challengeId).where('session_id', '=', session.id).executeTakeFirst();
-  if (!row || row.status !== 'passed' || row.fingerprint !== fingerprint) {
+  if (row?.status !== 'passed' || row.fingerprint !== fingerprint) {
     throw new ApiError('authentication_required', 'The 3-D Secure challenge was not passed for this card');
   }
   return true;
@@ -114,8 +128,10 @@ async function passedChallenge(deps: Deps, session: SessionTable, challengeId: s
  * simulated processor keeps its record in this same database, behind the claim, so there it is relaxed.
  */
 async function claim(deps: Deps, session: SessionTable, attempt: Attempt, now: Date, durable: boolean): Promise<void> {
-  const take = (q: Queryable) => claimSession(q, session.id, { attempt: JSON.stringify(attempt), processing_since: now.toISOString() },
-    (eb) => eb.and([eb('failed_attempts', '<', MAX_FAILED_ATTEMPTS), eb('expires_at', '>', now.toISOString())]));
+  const take = (q: Queryable) =>
+    claimSession(q, session.id, { attempt: JSON.stringify(attempt), processing_since: now.toISOString() }, (eb) =>
+      eb.and([eb('failed_attempts', '<', MAX_FAILED_ATTEMPTS), eb('expires_at', '>', now.toISOString())]),
+    );
   const taken = await (durable ? take(deps.db) : relaxed(deps.db, take));
   if (taken) return;
   const current = await deps.db.selectFrom('sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow();
@@ -128,16 +144,31 @@ export interface ConfirmContext {
   hostOrigin?: string;
 }
 
-export async function confirmSession(deps: Deps, merchant: Merchant, current: SessionTable, body: ConfirmInput, context: ConfirmContext = {}): Promise<FrameConfirmResult> {
+export async function confirmSession(
+  deps: Deps,
+  merchant: Merchant,
+  current: SessionTable,
+  body: ConfirmInput,
+  context: ConfirmContext = {},
+): Promise<FrameConfirmResult> {
   // A paying customer takes the same lease as a merchant-initiated charge of that customer, so the
   // two never pass a daily or weekly limit together.
   if (current.mode === 'payment' && current.customer) {
-    return withCustomerLease(deps, customerLeaseName(current.group_id, current.customer), (lease) => confirmUnlocked(deps, merchant, current, body, context, lease));
+    return withCustomerLease(deps, customerLeaseName(current.group_id, current.customer), (lease) =>
+      confirmUnlocked(deps, merchant, current, body, context, lease),
+    );
   }
   return confirmUnlocked(deps, merchant, current, body, context);
 }
 
-async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionTable, body: ConfirmInput, context: ConfirmContext, lease?: CustomerLease): Promise<FrameConfirmResult> {
+async function confirmUnlocked(
+  deps: Deps,
+  merchant: Merchant,
+  current: SessionTable,
+  body: ConfirmInput,
+  context: ConfirmContext,
+  lease?: CustomerLease,
+): Promise<FrameConfirmResult> {
   const now = deps.clock();
   const session = await settleStaleAttempt(deps, current);
   if (session.status === 'processing') {
@@ -166,7 +197,19 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     save,
     challenge: body.challenge ?? null,
     // The agreement's wording is the vault's own, in the fields' language: never text from the request.
-    ...(session.recurring && body.save ? { consent: { text: recurringConsentText(JSON.parse(session.recurring) as Recurring, session.currency, merchant.name, consentLocale(body.locale ?? customer?.locale)), origin: context.hostOrigin ?? null } } : {}),
+    ...(session.recurring && body.save
+      ? {
+          consent: {
+            text: recurringConsentText(
+              JSON.parse(session.recurring) as Recurring,
+              session.currency,
+              merchant.name,
+              consentLocale(body.locale ?? customer?.locale),
+            ),
+            origin: context.hostOrigin ?? null,
+          },
+        }
+      : {}),
   };
   await claim(deps, session, attempt, now, processor.type !== 'simulated');
 
@@ -191,7 +234,7 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     authenticated,
     force_challenge: merchant.three_d_secure === 'always' && payment && !saved,
     save_card: save || undefined,
-    ...(recurring && attempt.consent ? { agreement: recurring.frequency_days > 0 ? 'scheduled' as const : 'unscheduled' as const } : {}),
+    ...(recurring && attempt.consent ? { agreement: recurring.frequency_days > 0 ? ('scheduled' as const) : ('unscheduled' as const) } : {}),
     return_url: `${deps.publicUrl}/frame/3ds/${challengeId}/return`,
     order: session.order_ref ?? undefined,
     merchant: merchant.id,
@@ -202,22 +245,47 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
     // A provider's 3-D Secure: the customer visits the issuer's page, which returns to the vault. The
     // session stays claimed by this attempt meanwhile (a second card cannot be charged beside it);
     // like the simulated challenge, it counts as an attempt against card testing.
-    await deps.db.insertInto('challenges').values({
-      id: challengeId, session_id: session.id, fingerprint, status: 'pending', attempts: 0, created_at: now.toISOString(),
-      kind: 'redirect', processor_ref: attempt.ref, processor_id: result.processor_id, action: JSON.stringify(result.action),
-    }).execute();
-    await deps.db.updateTable('sessions')
+    await deps.db
+      .insertInto('challenges')
+      .values({
+        id: challengeId,
+        session_id: session.id,
+        fingerprint,
+        status: 'pending',
+        attempts: 0,
+        created_at: now.toISOString(),
+        kind: 'redirect',
+        processor_ref: attempt.ref,
+        processor_id: result.processor_id,
+        action: JSON.stringify(result.action),
+      })
+      .execute();
+    await deps.db
+      .updateTable('sessions')
       .set((eb) => ({ attempt: JSON.stringify({ ...attempt, challenge: challengeId, redirect: true }), failed_attempts: eb('failed_attempts', '+', 1) }))
-      .where('id', '=', session.id).where('status', '=', 'processing').execute();
-    return { status: 'requires_action', session: session.id, next_action: { type: 'three_d_secure', challenge: challengeId, url: `${deps.publicUrl}/frame/3ds/${challengeId}` } };
+      .where('id', '=', session.id)
+      .where('status', '=', 'processing')
+      .execute();
+    return {
+      status: 'requires_action',
+      session: session.id,
+      next_action: { type: 'three_d_secure', challenge: challengeId, url: `${deps.publicUrl}/frame/3ds/${challengeId}` },
+    };
   }
   if (result.outcome === 'challenge') {
     const challenge = challengeId;
-    await deps.db.insertInto('challenges').values({ id: challenge, session_id: session.id, fingerprint, status: 'pending', attempts: 0, created_at: now.toISOString() }).execute();
+    await deps.db
+      .insertInto('challenges')
+      .values({ id: challenge, session_id: session.id, fingerprint, status: 'pending', attempts: 0, created_at: now.toISOString() })
+      .execute();
     // A challenge counts as an attempt: otherwise a merchant with 3-D Secure "always" would let a
     // card tester learn which numbers are live without ever being stopped.
     await releaseSession(deps, session, { failed: true });
-    return { status: 'requires_action', session: session.id, next_action: { type: 'three_d_secure', challenge, url: `${deps.publicUrl}/frame/3ds/${challenge}` } };
+    return {
+      status: 'requires_action',
+      session: session.id,
+      next_action: { type: 'three_d_secure', challenge, url: `${deps.publicUrl}/frame/3ds/${challenge}` },
+    };
   }
   if (result.outcome === 'error') {
     // Unknown outcome (an error, a timeout): the attempt is ended at the processor before the session
@@ -239,25 +307,50 @@ async function confirmUnlocked(deps: Deps, merchant: Merchant, current: SessionT
 }
 
 /** Records a settled answer: a decline (and its CVC count), or an approval with the card saved and the mandate made. */
-async function finish(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>, prepared: Prepared | undefined, now: Date, lease?: CustomerLease): Promise<FrameConfirmResult> {
+async function finish(
+  deps: Deps,
+  merchant: Merchant,
+  session: SessionTable,
+  attempt: Attempt,
+  result: Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>,
+  prepared: Prepared | undefined,
+  now: Date,
+  lease?: CustomerLease,
+): Promise<FrameConfirmResult> {
   const saved = prepared?.saved;
   const card = prepared?.card;
   if (result.outcome === 'declined') {
     if (saved && card?.cvc !== undefined && result.code === 'incorrect_cvc') await noteWrongCvc(deps.db, saved.token, now);
     const charge = await recordDecline(deps, merchant, session, attempt, result, lease);
-    throw charge ? declineError(charge) : new ApiError(result.code, result.message, { decline_code: result.decline_code, ...(result.processor_response ? { processor_response: result.processor_response } : {}) });
+    throw charge
+      ? declineError(charge)
+      : new ApiError(result.code, result.message, {
+          decline_code: result.decline_code,
+          ...(result.processor_response ? { processor_response: result.processor_response } : {}),
+        });
   }
 
-  if (session.mode !== 'payment') await deps.processors.for(merchant).void(result.processor_id, attempt.ref).catch((err) => {
-    // The check's authorisation lapses at the issuer on its own; it was never captured.
-    deps.logger.warn({ session: session.id, error: (err as Error).name }, 'could not void the card check');
-  });
+  if (session.mode !== 'payment')
+    await deps.processors
+      .for(merchant)
+      .void(result.processor_id, attempt.ref)
+      .catch((err) => {
+        // The check's authorisation lapses at the issuer on its own; it was never captured.
+        deps.logger.warn({ session: session.id, error: (err as Error).name }, 'could not void the card check');
+      });
   try {
     const done = await recordApproval(deps, merchant, session, attempt, result, card ? { ...card, holder: card.holder } : undefined, lease);
     if (card) await forwardFromConfirmation(deps, merchant, session, card);
     // Only when there is a count to clear: no write on the common payment.
     if (saved && card?.cvc !== undefined && (saved.cvc_failures ?? 0) > 0) await clearWrongCvcs(deps.db, saved.token);
-    return { status: 'succeeded', session: session.id, ...(done.chargeId ? { charge: done.chargeId } : {}), card: done.card, saved: done.saved, ...(done.mandateId ? { mandate: done.mandateId } : {}) };
+    return {
+      status: 'succeeded',
+      session: session.id,
+      ...(done.chargeId ? { charge: done.chargeId } : {}),
+      card: done.card,
+      saved: done.saved,
+      ...(done.mandateId ? { mandate: done.mandateId } : {}),
+    };
   } catch (err) {
     // The money was taken but not recorded: the session stays in `processing` with its reference,
     // and is settled from the processor's ledger, never reopened for a second charge.
@@ -272,17 +365,33 @@ async function finish(deps: Deps, merchant: Merchant, session: SessionTable, att
  * recorded under the attempt's own reference. Without one (the customer never finished), the
  * attempt is ended at the provider and the session reopens.
  */
-async function resumeRedirect(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, body: ConfirmInput, now: Date, lease?: CustomerLease): Promise<FrameConfirmResult> {
-  const challenge = await deps.db.selectFrom('challenges').selectAll().where('id', '=', attempt.challenge!).where('session_id', '=', session.id).executeTakeFirst();
+async function resumeRedirect(
+  deps: Deps,
+  merchant: Merchant,
+  session: SessionTable,
+  attempt: Attempt,
+  body: ConfirmInput,
+  now: Date,
+  lease?: CustomerLease,
+): Promise<FrameConfirmResult> {
+  const challenge = await deps.db
+    .selectFrom('challenges')
+    .selectAll()
+    .where('id', '=', attempt.challenge!)
+    .where('session_id', '=', session.id)
+    .executeTakeFirst();
   let result: AuthorizeResult | undefined = challenge?.result ? JSON.parse(challenge.result) : undefined;
   if (result?.outcome !== 'approved' && result?.outcome !== 'declined') {
-    result = await deps.processors.for(merchant).cancel(attempt.ref).catch(() => {
-      throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; try again shortly');
-    });
+    result = await deps.processors
+      .for(merchant)
+      .cancel(attempt.ref)
+      .catch(() => {
+        throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; try again shortly');
+      });
   }
   if (result?.outcome !== 'approved' && result?.outcome !== 'declined') {
     await releaseSession(deps, session, { failed: false });
-    throw new ApiError('authentication_required', 'The bank\'s verification was not completed');
+    throw new ApiError('authentication_required', "The bank's verification was not completed");
   }
   // The card typed again (or chosen) must be the one the issuer verified: only then is it saved.
   let prepared: Prepared | undefined;
@@ -293,6 +402,12 @@ async function resumeRedirect(deps: Deps, merchant: Merchant, session: SessionTa
     prepared = undefined;
   }
   await assertLeaseHeld(lease, 'payment');
-  if (challenge) await deps.db.updateTable('challenges').set({ status: result.outcome === 'approved' ? 'passed' : 'failed' }).where('id', '=', challenge.id).where('status', '=', 'pending').execute();
+  if (challenge)
+    await deps.db
+      .updateTable('challenges')
+      .set({ status: result.outcome === 'approved' ? 'passed' : 'failed' })
+      .where('id', '=', challenge.id)
+      .where('status', '=', 'pending')
+      .execute();
   return finish(deps, merchant, session, { ...attempt, save: attempt.save && Boolean(prepared) }, result, prepared, now, lease);
 }

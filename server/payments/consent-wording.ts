@@ -33,7 +33,8 @@ const WORDING: Record<Locale, Wording> = {
   },
   fr: {
     quote: (n) => `« ${n} »`,
-    agreement: (v) => `Enregistrer cette carte et accepter des paiements récurrents à ${v.merchant} : ${v.amounts} par paiement, ${v.frequency}, jusqu’au ${v.end}.`,
+    agreement: (v) =>
+      `Enregistrer cette carte et accepter des paiements récurrents à ${v.merchant} : ${v.amounts} par paiement, ${v.frequency}, jusqu’au ${v.end}.`,
     daily: 'chaque jour',
     everyDays: 'tous les {n} jours',
     whenever: 'chaque fois que le marchand débite, comme convenu',

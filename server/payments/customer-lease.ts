@@ -36,7 +36,8 @@ export async function assertLeaseHeld(lease: CustomerLease | undefined, what: 'p
   try {
     await lease?.confirm();
   } catch (err) {
-    if (err instanceof LeaseLost) throw new ApiError('request_in_progress', `Another ${what} of this customer is in progress; retry shortly`, { headers: { 'Retry-After': '1' } });
+    if (err instanceof LeaseLost)
+      throw new ApiError('request_in_progress', `Another ${what} of this customer is in progress; retry shortly`, { headers: { 'Retry-After': '1' } });
     throw err;
   }
 }
@@ -92,8 +93,14 @@ export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease:
     let released = false;
     const renew = async () => {
       const at = Date.now();
-      const renewed = await relaxed(deps.db, (q) => q.updateTable('leases').set({ until: new Date(at + LEASE_MS).toISOString() })
-        .where('name', '=', name).where('holder', '=', holder).executeTakeFirst());
+      const renewed = await relaxed(deps.db, (q) =>
+        q
+          .updateTable('leases')
+          .set({ until: new Date(at + LEASE_MS).toISOString() })
+          .where('name', '=', name)
+          .where('holder', '=', holder)
+          .executeTakeFirst(),
+      );
       if (Number(renewed.numUpdatedRows) !== 1) throw new LeaseLost(name);
       renewedAt = at;
     };
@@ -121,8 +128,10 @@ export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease:
       clearInterval(heartbeat);
       // Released with the record, nothing is left to do; after a failure the transaction that released
       // it may have rolled back, so it is deleted again (harmless when it is gone).
-      if (failed || !released) await relaxed(deps.db, (q) => q.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute())
-        .catch((err: Error) => deps.logger.warn({ lease: name, error: err.message }, 'lease not released; it expires by itself'));
+      if (failed || !released)
+        await relaxed(deps.db, (q) => q.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute()).catch((err: Error) =>
+          deps.logger.warn({ lease: name, error: err.message }, 'lease not released; it expires by itself'),
+        );
     }
   } finally {
     release();
@@ -137,10 +146,13 @@ async function acquire(deps: Deps, name: string, holder: string, deadline: numbe
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
     const now = Date.now();
     const until = new Date(now + LEASE_MS).toISOString();
-    const taken = await relaxed(deps.db, (q) => q.insertInto('leases')
-      .values({ name, holder, until })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ holder, until }).where('leases.until', '<', new Date(now).toISOString()))
-      .executeTakeFirst());
+    const taken = await relaxed(deps.db, (q) =>
+      q
+        .insertInto('leases')
+        .values({ name, holder, until })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ holder, until }).where('leases.until', '<', new Date(now).toISOString()))
+        .executeTakeFirst(),
+    );
     if (Number(taken.numInsertedOrUpdatedRows ?? 0) === 1) return now;
     if (now >= deadline) throw busy();
     await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));

@@ -20,7 +20,12 @@ export function returnParams(source: Record<string, unknown>): Record<string, st
   return params;
 }
 
-export async function completeIssuerReturn(deps: Deps, merchant: Merchant, challenge: ChallengeTable, params: Record<string, string>): Promise<AuthorizeResult> {
+export async function completeIssuerReturn(
+  deps: Deps,
+  merchant: Merchant,
+  challenge: ChallengeTable,
+  params: Record<string, string>,
+): Promise<AuthorizeResult> {
   if (challenge.result) return JSON.parse(challenge.result) as AuthorizeResult;
   let result: AuthorizeResult;
   try {
@@ -31,8 +36,12 @@ export async function completeIssuerReturn(deps: Deps, merchant: Merchant, chall
   }
   // Only a settled answer is kept; an unknown one is asked about again when the fields confirm.
   if (result.outcome === 'approved' || result.outcome === 'declined') {
-    const stored = await deps.db.updateTable('challenges').set({ result: JSON.stringify(result), status: result.outcome === 'approved' ? 'passed' : 'failed' })
-      .where('id', '=', challenge.id).where('result', 'is', null).executeTakeFirst();
+    const stored = await deps.db
+      .updateTable('challenges')
+      .set({ result: JSON.stringify(result), status: result.outcome === 'approved' ? 'passed' : 'failed' })
+      .where('id', '=', challenge.id)
+      .where('result', 'is', null)
+      .executeTakeFirst();
     if (result.outcome === 'declined' && Number(stored.numUpdatedRows) === 1) await reopenAfterDecline(deps, merchant, challenge, result);
     const kept = await deps.db.selectFrom('challenges').select('result').where('id', '=', challenge.id).executeTakeFirst();
     if (kept?.result) return JSON.parse(kept.result) as AuthorizeResult;
@@ -46,9 +55,14 @@ export async function completeIssuerReturn(deps: Deps, merchant: Merchant, chall
  * than staying claimed until the stale attempt is settled. Nothing is needed from the card for a
  * decline (an approval still waits for the fields, which may save the card with its number).
  */
-async function reopenAfterDecline(deps: Deps, merchant: Merchant, challenge: ChallengeTable, result: Extract<AuthorizeResult, { outcome: 'declined' }>): Promise<void> {
+async function reopenAfterDecline(
+  deps: Deps,
+  merchant: Merchant,
+  challenge: ChallengeTable,
+  result: Extract<AuthorizeResult, { outcome: 'declined' }>,
+): Promise<void> {
   const session = await deps.db.selectFrom('sessions').selectAll().where('id', '=', challenge.session_id).executeTakeFirst();
   const attempt: Attempt | null = session?.attempt ? JSON.parse(session.attempt) : null;
-  if (!session || session.status !== 'processing' || !attempt?.redirect || attempt.challenge !== challenge.id) return;
+  if (session?.status !== 'processing' || !attempt?.redirect || attempt.challenge !== challenge.id) return;
   await recordDecline(deps, merchant, session, attempt, result);
 }

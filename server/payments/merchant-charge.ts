@@ -7,7 +7,6 @@ import type { Deps } from '../context.ts';
 import type { ChargeTable, Database, MandateTable } from '../db/schema.ts';
 import { getCustomer } from '../customers/customer-store.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { randomSecret } from '../ids.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { cardSecret, findCard, type LiveCard } from '../cards/card-store.ts';
@@ -69,7 +68,9 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
   const card = await findCard(db, groupId, req.customer, req.card);
   if (!card) throw notFound('card', 'card');
   // A mandate is an agreement with one merchant: a sister shop of the group cannot charge under it.
-  const mandate = req.mandate ? await db.selectFrom('mandates').selectAll().where('id', '=', req.mandate).where('merchant_id', '=', req.merchant.id).executeTakeFirst() : undefined;
+  const mandate = req.mandate
+    ? await db.selectFrom('mandates').selectAll().where('id', '=', req.mandate).where('merchant_id', '=', req.merchant.id).executeTakeFirst()
+    : undefined;
 
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).
@@ -116,7 +117,15 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
  * Records the processor's answer, or, when that fails (the lease was taken over, the database
  * failed), leaves it to a retry with the same reference, which finds it at the processor.
  */
-async function settle(deps: Deps, req: MerchantChargeRequest, lease: CustomerLease, card: LiveCard, mandate: MandateTable | undefined, result: Settled, now: Date): Promise<ChargeTable> {
+async function settle(
+  deps: Deps,
+  req: MerchantChargeRequest,
+  lease: CustomerLease,
+  card: LiveCard,
+  mandate: MandateTable | undefined,
+  result: Settled,
+  now: Date,
+): Promise<ChargeTable> {
   try {
     return await record(deps, req, lease, card, mandate, result, now);
   } catch (err) {
@@ -140,7 +149,10 @@ function checkMandate(req: MerchantChargeRequest, card: LiveCard, mandate: Manda
   if (status !== 'active') throw violation(`The mandate is ${status}`);
   // The customer agreed to amounts in one currency: the same minor units in another are another sum.
   if (!mandate.currency) {
-    throw violation('The mandate records no currency, so it allows no charge: record the agreement again with its currency (POST /v1/customers/{customer}/mandates) or have the customer agree in a recurring checkout', 'mandate');
+    throw violation(
+      'The mandate records no currency, so it allows no charge: record the agreement again with its currency (POST /v1/customers/{customer}/mandates) or have the customer agree in a recurring checkout',
+      'mandate',
+    );
   }
   if (req.currency !== mandate.currency) {
     throw violation(`The mandate is for charges in ${mandate.currency}; this charge is in ${req.currency}`, 'currency');
@@ -155,24 +167,62 @@ function checkMandate(req: MerchantChargeRequest, card: LiveCard, mandate: Manda
 }
 
 /** Records the processor's answer with its event; a success also dates the mandate and counts for the card. */
-async function record(deps: Deps, req: MerchantChargeRequest, lease: CustomerLease, card: LiveCard, mandate: MandateTable | undefined, result: Settled, now: Date): Promise<ChargeTable> {
+async function record(
+  deps: Deps,
+  req: MerchantChargeRequest,
+  lease: CustomerLease,
+  card: LiveCard,
+  mandate: MandateTable | undefined,
+  result: Settled,
+  now: Date,
+): Promise<ChargeTable> {
   const exp = cardSecret(deps.ring, card);
   return deps.db.transaction().execute(async (trx) => {
     // Fenced: a holder whose lease was taken over records nothing over the newer holder's decisions.
     await lease.releaseIn(trx);
     const row = await recordCharge(trx, {
-      merchantId: req.merchant.id, groupId: req.merchant.group_id, customer: req.customer, cardToken: card.token,
+      merchantId: req.merchant.id,
+      groupId: req.merchant.group_id,
+      customer: req.customer,
+      cardToken: card.token,
       cardMasked: { brand: card.brand, bin: card.bin, last4: card.last4, exp_month: exp.exp_month, exp_year: exp.exp_year },
-      amount: req.amount, currency: req.currency, order: req.order, initiator: 'merchant',
-      mandateId: mandate?.id ?? null, sessionId: null, processorRef: req.reference, result, now,
+      amount: req.amount,
+      currency: req.currency,
+      order: req.order,
+      initiator: 'merchant',
+      mandateId: mandate?.id ?? null,
+      sessionId: null,
+      processorRef: req.reference,
+      result,
+      now,
     });
     const base = { merchantId: req.merchant.id, groupId: req.merchant.group_id, now };
     if (result.outcome === 'approved') {
       if (mandate) await trx.updateTable('mandates').set({ last_charge_at: now.toISOString() }).where('id', '=', mandate.id).execute();
-      await trx.updateTable('cards').set((eb) => ({ successful_payments: eb('successful_payments', '+', 1) })).where('token', '=', card.token).execute();
-      await emitEvent(trx, { ...base, type: 'charge.succeeded', data: { charge: row.id, amount: row.amount, currency: row.currency, customer: row.customer, mandate: row.mandate_id, order: row.order_ref, initiator: 'merchant' } });
+      await trx
+        .updateTable('cards')
+        .set((eb) => ({ successful_payments: eb('successful_payments', '+', 1) }))
+        .where('token', '=', card.token)
+        .execute();
+      await emitEvent(trx, {
+        ...base,
+        type: 'charge.succeeded',
+        data: {
+          charge: row.id,
+          amount: row.amount,
+          currency: row.currency,
+          customer: row.customer,
+          mandate: row.mandate_id,
+          order: row.order_ref,
+          initiator: 'merchant',
+        },
+      });
     } else {
-      await emitEvent(trx, { ...base, type: 'charge.failed', data: { charge: row.id, customer: row.customer, mandate: row.mandate_id, code: result.code, decline_code: result.decline_code, initiator: 'merchant' } });
+      await emitEvent(trx, {
+        ...base,
+        type: 'charge.failed',
+        data: { charge: row.id, customer: row.customer, mandate: row.mandate_id, code: result.code, decline_code: result.decline_code, initiator: 'merchant' },
+      });
     }
     await req.onRecorded?.(trx, row);
     return row;

@@ -46,7 +46,11 @@ export function createProcessorRegistry(options: RegistryOptions): ProcessorRegi
     for(merchant) {
       const stored = merchant.processor;
       if (!stored || stored.type === 'simulated') {
-        if (merchant.livemode) throw new ApiError('live_mode_unavailable', 'Live mode takes payments only through a real processor: set processor (stripe or adyen) with POST /v1/merchant');
+        if (merchant.livemode)
+          throw new ApiError(
+            'live_mode_unavailable',
+            'Live mode takes payments only through a real processor: set processor (stripe or adyen) with POST /v1/merchant',
+          );
         return options.simulated();
       }
       // The sealed value changes with every change of the settings: the cached connector is kept while it is the same.
@@ -55,7 +59,10 @@ export function createProcessorRegistry(options: RegistryOptions): ProcessorRegi
       if (hit && hit.fingerprint === fingerprint) return hit.processor;
       const settings = openProcessorSettings(options.ring, merchant.id, stored);
       if (settings.type === 'simulated') return options.simulated();
-      const processor = withTimeout(buildConnector(settings, { db: options.db, baseUrl: options.baseUrls[settings.type], timeoutMs: options.timeoutMs }), options.timeoutMs);
+      const processor = withTimeout(
+        buildConnector(settings, { db: options.db, baseUrl: options.baseUrls[settings.type], timeoutMs: options.timeoutMs }),
+        options.timeoutMs,
+      );
       built.set(merchant.id, { fingerprint, processor });
       return processor;
     },

@@ -17,7 +17,10 @@ async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Pro
     const merchant = await deps.merchants.byId(charge.merchant_id);
     if (!merchant) throw new Error('merchant gone');
     const answer = await deps.processors.for(merchant).refund({
-      reference: refund.processor_ref!, processor_id: charge.processor_id ?? charge.processor_ref, amount: refund.amount, currency: charge.currency,
+      reference: refund.processor_ref!,
+      processor_id: charge.processor_id ?? charge.processor_ref,
+      amount: refund.amount,
+      currency: charge.currency,
     });
     outcome = answer.outcome;
     processorId = answer.processor_id ?? null;
@@ -34,7 +37,13 @@ async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Pro
       await releaseRefund(trx, charge.id, refund.amount);
     } else {
       const refunded = await amountRefunded(trx, charge.id);
-      await emitEvent(trx, { merchantId: charge.merchant_id, groupId: charge.group_id, type: 'charge.refunded', data: { charge: charge.id, refund: refund.id, amount: refund.amount, amount_refunded: refunded }, now });
+      await emitEvent(trx, {
+        merchantId: charge.merchant_id,
+        groupId: charge.group_id,
+        type: 'charge.refunded',
+        data: { charge: charge.id, refund: refund.id, amount: refund.amount, amount_refunded: refunded },
+        now,
+      });
     }
   });
   return { ...refund, status: outcome };
@@ -52,7 +61,15 @@ export async function refundCharge(deps: Deps, charge: ChargeTable, amount: numb
   const value = amount ?? rest;
   if (rest === 0) throw new ApiError('parameter_invalid', 'This charge is already fully refunded', { param: 'amount' });
   if (value > rest) throw new ApiError('parameter_invalid', `amount must not exceed what is left to refund (${rest})`, { param: 'amount' });
-  const refund: RefundTable = { id: newId('re'), charge_id: charge.id, merchant_id: charge.merchant_id, amount: value, status: 'pending', processor_ref: reference, created_at: deps.clock().toISOString() };
+  const refund: RefundTable = {
+    id: newId('re'),
+    charge_id: charge.id,
+    merchant_id: charge.merchant_id,
+    amount: value,
+    status: 'pending',
+    processor_ref: reference,
+    created_at: deps.clock().toISOString(),
+  };
   await deps.db.transaction().execute(async (trx) => {
     // The amount is reserved atomically: concurrent refunds cannot exceed the charge.
     if (!(await reserveRefund(trx, charge.id, value))) throw new ApiError('parameter_invalid', 'amount exceeds what is left to refund', { param: 'amount' });

@@ -41,10 +41,20 @@ type Declined = Extract<AuthorizeResult, { outcome: 'declined' }>;
 function chargeInput(session: SessionTable, attempt: Attempt, token: string | null, result: Approved | Declined, now: Date) {
   const { brand, bin, last4, exp_month, exp_year } = attempt.card;
   return {
-    merchantId: session.merchant_id, groupId: session.group_id, customer: session.customer, cardToken: token,
+    merchantId: session.merchant_id,
+    groupId: session.group_id,
+    customer: session.customer,
+    cardToken: token,
     cardMasked: { brand, bin, last4, exp_month, exp_year },
-    amount: session.amount!, currency: session.currency!, order: session.order_ref, initiator: 'customer' as const,
-    mandateId: null, sessionId: session.id, processorRef: attempt.ref, result, now,
+    amount: session.amount!,
+    currency: session.currency!,
+    order: session.order_ref,
+    initiator: 'customer' as const,
+    mandateId: null,
+    sessionId: session.id,
+    processorRef: attempt.ref,
+    result,
+    now,
   };
 }
 
@@ -62,7 +72,13 @@ export async function recordDecline(deps: Deps, merchant: Merchant, session: Ses
     await reopenSession(trx, session.id, { failed: true });
     if (session.mode !== 'payment') return undefined;
     const row = await recordCharge(trx, chargeInput(session, attempt, attempt.token, result, now));
-    await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'charge.failed', data: { charge: row.id, session: session.id, code: result.code, decline_code: result.decline_code }, now });
+    await emitEvent(trx, {
+      merchantId: merchant.id,
+      groupId: session.group_id,
+      type: 'charge.failed',
+      data: { charge: row.id, session: session.id, code: result.code, decline_code: result.decline_code },
+      now,
+    });
     return row;
   });
 }
@@ -71,7 +87,15 @@ export async function recordDecline(deps: Deps, merchant: Merchant, session: Ses
  * An approval: saves the card when the customer consented (only possible while its number is at
  * hand), records the charge, and completes the session, all in one transaction.
  */
-export async function recordApproval(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Approved, newCard?: CheckedCard & { holder?: string }, lease?: CustomerLease) {
+export async function recordApproval(
+  deps: Deps,
+  merchant: Merchant,
+  session: SessionTable,
+  attempt: Attempt,
+  result: Approved,
+  newCard?: CheckedCard & { holder?: string },
+  lease?: CustomerLease,
+) {
   const now = deps.clock();
   const payment = session.mode === 'payment';
   return deps.db.transaction().execute(async (trx) => {
@@ -82,21 +106,43 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
     if (attempt.save && newCard && session.customer) {
       const owner = (await getCustomer(trx, session.group_id, session.customer)) ?? (await ensureCustomer(trx, session.group_id, session.customer, now));
       const { row, created } = await saveCard(trx, deps.ring, deps.fingerprintKey, {
-        groupId: session.group_id, customer: session.customer, card: newCard, bin: binFacts(newCard.number.slice(0, 6), result.card),
-        source: 'checkout', networkTransactionId: result.network_transaction_id, now,
+        groupId: session.group_id,
+        customer: session.customer,
+        card: newCard,
+        bin: binFacts(newCard.number.slice(0, 6), result.card),
+        source: 'checkout',
+        networkTransactionId: result.network_transaction_id,
+        now,
       });
       token = row.token;
       saved = true;
       await noteCardSaved(trx, owner, row.token, now);
-      await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: created ? 'card.saved' : 'card.updated', data: { card: row.token, customer: session.customer, brand: row.brand, last4: row.last4 }, now });
+      await emitEvent(trx, {
+        merchantId: merchant.id,
+        groupId: session.group_id,
+        type: created ? 'card.saved' : 'card.updated',
+        data: { card: row.token, customer: session.customer, brand: row.brand, last4: row.last4 },
+        now,
+      });
     }
     const card: MaskedCardView = { ...attempt.card, ...(token ? { token } : {}) };
     let chargeId: string | null = null;
     if (payment) {
       const row = await recordCharge(trx, chargeInput(session, attempt, token, result, now));
       chargeId = row.id;
-      if (token) await trx.updateTable('cards').set((eb) => ({ successful_payments: eb('successful_payments', '+', 1) })).where('token', '=', token).execute();
-      await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'charge.succeeded', data: { charge: row.id, session: session.id, amount: row.amount, currency: row.currency, customer: row.customer }, now });
+      if (token)
+        await trx
+          .updateTable('cards')
+          .set((eb) => ({ successful_payments: eb('successful_payments', '+', 1) }))
+          .where('token', '=', token)
+          .execute();
+      await emitEvent(trx, {
+        merchantId: merchant.id,
+        groupId: session.group_id,
+        type: 'charge.succeeded',
+        data: { charge: row.id, session: session.id, amount: row.amount, currency: row.currency, customer: row.customer },
+        now,
+      });
     }
     // A recurring session's consent (required to confirm it) becomes the mandate, on the card it saved
     // or paid with. Its network transaction id is this approval's: the charge, or the setup's check.
@@ -104,11 +150,20 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
     if (session.recurring && session.customer && token && attempt.consent) {
       const terms = JSON.parse(session.recurring) as Recurring;
       const mandate = await createMandate(trx, {
-        merchantId: session.merchant_id, groupId: session.group_id, customer: session.customer, cardToken: token, terms, currency: session.currency,
+        merchantId: session.merchant_id,
+        groupId: session.group_id,
+        customer: session.customer,
+        cardToken: token,
+        terms,
+        currency: session.currency,
         networkTransactionId: result.network_transaction_id,
         consent: {
-          text: attempt.consent.text, accepted_at: now.toISOString(), origin: attempt.consent.origin,
-          last4: attempt.card.last4, network_transaction_id: result.network_transaction_id, source: 'checkout',
+          text: attempt.consent.text,
+          accepted_at: now.toISOString(),
+          origin: attempt.consent.origin,
+          last4: attempt.card.last4,
+          network_transaction_id: result.network_transaction_id,
+          source: 'checkout',
         },
         lastChargeAt: chargeId ? now.toISOString() : null,
         now,
@@ -117,10 +172,21 @@ export async function recordApproval(deps: Deps, merchant: Merchant, session: Se
     }
     if (attempt.challenge) await trx.updateTable('challenges').set({ status: 'used' }).where('id', '=', attempt.challenge).execute();
     const completed = await completeSession(trx, session.id, {
-      charge_id: chargeId, card_token: token, card_masked: JSON.stringify(card), saved: saved ? 1 : 0, completed_at: now.toISOString(), mandate_id: mandateId,
+      charge_id: chargeId,
+      card_token: token,
+      card_masked: JSON.stringify(card),
+      saved: saved ? 1 : 0,
+      completed_at: now.toISOString(),
+      mandate_id: mandateId,
     });
     if (!completed) throw new Error('session was settled by another request');
-    await emitEvent(trx, { merchantId: merchant.id, groupId: session.group_id, type: 'session.completed', data: { session: session.id, charge: chargeId, card: token, saved, order: session.order_ref, mandate: mandateId }, now });
+    await emitEvent(trx, {
+      merchantId: merchant.id,
+      groupId: session.group_id,
+      type: 'session.completed',
+      data: { session: session.id, charge: chargeId, card: token, saved, order: session.order_ref, mandate: mandateId },
+      now,
+    });
     return { chargeId, card, saved, mandateId };
   });
 }
@@ -146,5 +212,5 @@ export async function settleStaleAttempt(deps: Deps, session: SessionTable): Pro
   } catch (err) {
     deps.logger.warn({ session: session.id, error: (err as Error).message }, 'could not settle a stale confirmation yet');
   }
-  return (await deps.db.selectFrom('sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow());
+  return await deps.db.selectFrom('sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow();
 }

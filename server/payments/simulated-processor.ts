@@ -27,7 +27,11 @@ function decide(req: AuthorizeRequest, now: Date): AuthorizeResult {
   const { number } = req.card;
   if (number === PROCESSING_ERROR) return { outcome: 'error', message: 'The processor could not complete the request.' };
   const expired = req.card.exp_year < now.getUTCFullYear() || (req.card.exp_year === now.getUTCFullYear() && req.card.exp_month < now.getUTCMonth() + 1);
-  const decline = (d: { code: DeclineCode; decline_code?: string; message: string }): AuthorizeResult => ({ outcome: 'declined', processor_id: id('sim'), ...d });
+  const decline = (d: { code: DeclineCode; decline_code?: string; message: string }): AuthorizeResult => ({
+    outcome: 'declined',
+    processor_id: id('sim'),
+    ...d,
+  });
   if (expired) return decline({ code: 'expired_card', decline_code: 'expired_card', message: 'The card has expired.' });
   if (DECLINES[number]) return decline(DECLINES[number]);
   if (req.initiator === 'customer') {
@@ -35,22 +39,32 @@ function decide(req: AuthorizeRequest, now: Date): AuthorizeResult {
     if (req.card.cvc && WRONG_CVC.test(req.card.cvc)) return decline(DECLINES['4000000000000127']);
   }
   if (number === DECLINE_AFTER_SAVE && req.stored_credential) return decline(DECLINES['4000000000000002']);
-  return { outcome: 'approved', processor_id: id('sim'), network_transaction_id: req.network_transaction_id && req.initiator === 'merchant' ? req.network_transaction_id : id('ntid') };
+  return {
+    outcome: 'approved',
+    processor_id: id('sim'),
+    network_transaction_id: req.network_transaction_id && req.initiator === 'merchant' ? req.network_transaction_id : id('ntid'),
+  };
 }
 
 export class SimulatedProcessor implements Processor {
   readonly type = 'simulated' as const;
 
-  constructor(private readonly db: Db, private readonly clock: () => Date = () => new Date()) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
   async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
     const result = decide(req, this.clock());
     // A challenge is a question, not an operation: nothing is recorded until the card is charged.
     if (result.outcome === 'challenge') return (await this.lookup(req.reference)) ?? result;
-    const inserted = await relaxed(this.db, (q) => q.insertInto('simulated_operations')
-      .values({ reference: req.reference, kind: 'authorize', result: JSON.stringify(result), created_at: this.clock().toISOString() })
-      .onConflict((oc) => oc.column('reference').doNothing())
-      .executeTakeFirst());
+    const inserted = await relaxed(this.db, (q) =>
+      q
+        .insertInto('simulated_operations')
+        .values({ reference: req.reference, kind: 'authorize', result: JSON.stringify(result), created_at: this.clock().toISOString() })
+        .onConflict((oc) => oc.column('reference').doNothing())
+        .executeTakeFirst(),
+    );
     // Two calls with one reference at once: the one that lost the race answers with the winner's result.
     return Number(inserted.numInsertedOrUpdatedRows) === 1 ? result : (await this.lookup(req.reference))!;
   }
@@ -59,20 +73,31 @@ export class SimulatedProcessor implements Processor {
 
   async refund(req: RefundRequest) {
     // Idempotent by reference, like authorisations: a retried refund is not paid out twice.
-    await relaxed(this.db, (q) => q.insertInto('simulated_operations')
-      .values({ reference: req.reference, kind: 'refund', result: JSON.stringify({ outcome: 'succeeded', amount: req.amount }), created_at: this.clock().toISOString() })
-      .onConflict((oc) => oc.column('reference').doNothing())
-      .execute());
+    await relaxed(this.db, (q) =>
+      q
+        .insertInto('simulated_operations')
+        .values({
+          reference: req.reference,
+          kind: 'refund',
+          result: JSON.stringify({ outcome: 'succeeded', amount: req.amount }),
+          created_at: this.clock().toISOString(),
+        })
+        .onConflict((oc) => oc.column('reference').doNothing())
+        .execute(),
+    );
     return { outcome: 'succeeded' as const };
   }
 
   async cancel(reference: string): Promise<AuthorizeResult | undefined> {
     // The reference is taken by a result that moved no money: a call still in flight with it loses the race.
     const cancelled: AuthorizeResult = { outcome: 'error', message: 'The operation was cancelled before it completed.' };
-    const inserted = await relaxed(this.db, (q) => q.insertInto('simulated_operations')
-      .values({ reference, kind: 'cancel', result: JSON.stringify(cancelled), created_at: this.clock().toISOString() })
-      .onConflict((oc) => oc.column('reference').doNothing())
-      .executeTakeFirst());
+    const inserted = await relaxed(this.db, (q) =>
+      q
+        .insertInto('simulated_operations')
+        .values({ reference, kind: 'cancel', result: JSON.stringify(cancelled), created_at: this.clock().toISOString() })
+        .onConflict((oc) => oc.column('reference').doNothing())
+        .executeTakeFirst(),
+    );
     if (Number(inserted.numInsertedOrUpdatedRows) === 1) return undefined;
     const known = await this.lookup(reference);
     return known?.outcome === 'approved' || known?.outcome === 'declined' ? known : undefined;
@@ -87,5 +112,4 @@ export class SimulatedProcessor implements Processor {
     // The simulated issuer's challenge is answered on the vault's own page; it never redirects.
     return { outcome: 'error', message: 'the simulated processor sends no redirect' };
   }
-
 }

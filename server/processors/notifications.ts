@@ -13,8 +13,11 @@ import { findSucceededRefund } from '../refunds/refund-store.ts';
 export async function applyNotification(deps: Deps, merchant: Merchant, n: ProcessorNotification): Promise<'applied' | 'duplicate' | 'unknown_payment'> {
   const now = deps.clock();
   return deps.db.transaction().execute(async (trx) => {
-    const fresh = await trx.insertInto('processor_notifications').values({ merchant_id: merchant.id, id: n.id, received_at: now.toISOString() })
-      .onConflict((oc) => oc.columns(['merchant_id', 'id']).doNothing()).executeTakeFirst();
+    const fresh = await trx
+      .insertInto('processor_notifications')
+      .values({ merchant_id: merchant.id, id: n.id, received_at: now.toISOString() })
+      .onConflict((oc) => oc.columns(['merchant_id', 'id']).doNothing())
+      .executeTakeFirst();
     if (Number(fresh.numInsertedOrUpdatedRows) !== 1) return 'duplicate';
     // Only this merchant's own charges: a notification names a payment, never another shop's.
     const charge = await findChargeByProcessorId(trx, merchant.id, n.payment);
@@ -27,28 +30,65 @@ export async function applyNotification(deps: Deps, merchant: Merchant, n: Proce
       if (!(await reverseRefund(trx, refund.id, n.reason ?? null))) return 'duplicate';
       // The money did not go back: it may be refunded again.
       await releaseRefund(trx, charge.id, refund.amount);
-      await emitEvent(trx, { ...base, type: 'charge.refund_failed', data: { charge: charge.id, refund: refund.id, amount: refund.amount, reason: n.reason ?? null } });
+      await emitEvent(trx, {
+        ...base,
+        type: 'charge.refund_failed',
+        data: { charge: charge.id, refund: refund.id, amount: refund.amount, reason: n.reason ?? null },
+      });
       return 'applied';
     }
 
     if (n.kind === 'dispute_opened') {
-      const existing = await trx.selectFrom('disputes').select('id').where('merchant_id', '=', merchant.id).where('processor_dispute_id', '=', n.dispute).executeTakeFirst();
+      const existing = await trx
+        .selectFrom('disputes')
+        .select('id')
+        .where('merchant_id', '=', merchant.id)
+        .where('processor_dispute_id', '=', n.dispute)
+        .executeTakeFirst();
       if (existing) return 'duplicate';
       const id = newId('dp');
-      await trx.insertInto('disputes').values({
-        id, merchant_id: merchant.id, charge_id: charge.id, processor_dispute_id: n.dispute, status: 'open',
-        amount: n.amount, currency: n.currency.toUpperCase(), reason: n.reason ?? null, created_at: now.toISOString(), updated_at: now.toISOString(),
-      }).execute();
-      await emitEvent(trx, { ...base, type: 'charge.dispute.created', data: { charge: charge.id, dispute: id, amount: n.amount, currency: n.currency.toUpperCase(), reason: n.reason ?? null } });
+      await trx
+        .insertInto('disputes')
+        .values({
+          id,
+          merchant_id: merchant.id,
+          charge_id: charge.id,
+          processor_dispute_id: n.dispute,
+          status: 'open',
+          amount: n.amount,
+          currency: n.currency.toUpperCase(),
+          reason: n.reason ?? null,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        })
+        .execute();
+      await emitEvent(trx, {
+        ...base,
+        type: 'charge.dispute.created',
+        data: { charge: charge.id, dispute: id, amount: n.amount, currency: n.currency.toUpperCase(), reason: n.reason ?? null },
+      });
       return 'applied';
     }
 
     // A dispute closed: known from its opening, or first heard of now (the opening was missed).
-    let dispute = await trx.selectFrom('disputes').selectAll().where('merchant_id', '=', merchant.id).where('processor_dispute_id', '=', n.dispute).executeTakeFirst();
+    let dispute = await trx
+      .selectFrom('disputes')
+      .selectAll()
+      .where('merchant_id', '=', merchant.id)
+      .where('processor_dispute_id', '=', n.dispute)
+      .executeTakeFirst();
     if (!dispute) {
       dispute = {
-        id: newId('dp'), merchant_id: merchant.id, charge_id: charge.id, processor_dispute_id: n.dispute, status: n.outcome,
-        amount: charge.amount, currency: charge.currency, reason: n.reason ?? null, created_at: now.toISOString(), updated_at: now.toISOString(),
+        id: newId('dp'),
+        merchant_id: merchant.id,
+        charge_id: charge.id,
+        processor_dispute_id: n.dispute,
+        status: n.outcome,
+        amount: charge.amount,
+        currency: charge.currency,
+        reason: n.reason ?? null,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
       };
       await trx.insertInto('disputes').values(dispute).execute();
     } else {

@@ -11,10 +11,39 @@ import { notFound } from '../errors.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 import type { Context } from 'hono';
 
-const list = createRoute({ method: 'get', path: '/v1/customers/{customer}/cards', security: secured, request: { params: CustomerParam }, responses: { 200: jsonContent(CardList, 'The saved cards, default first'), 400: errors[400] } });
-const importRoute = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards', security: secured, request: { params: CustomerParam, ...jsonBody(CardImport) }, responses: { 201: jsonContent(CardView, 'The imported card'), 200: jsonContent(CardView, 'The customer already had this number: the same card, updated'), 400: errors[400], 403: errors[403] } });
-const update = createRoute({ method: 'post', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: CardParams, ...jsonBody(CardUpdate) }, responses: { 200: jsonContent(CardView, 'The card, now the default'), 404: errors[404] } });
-const remove = createRoute({ method: 'delete', path: '/v1/customers/{customer}/cards/{token}', security: secured, request: { params: CardParams }, responses: { 200: jsonContent(CardDeleted, 'The card is deleted and its key destroyed'), 404: errors[404] } });
+const list = createRoute({
+  method: 'get',
+  path: '/v1/customers/{customer}/cards',
+  security: secured,
+  request: { params: CustomerParam },
+  responses: { 200: jsonContent(CardList, 'The saved cards, default first'), 400: errors[400] },
+});
+const importRoute = createRoute({
+  method: 'post',
+  path: '/v1/customers/{customer}/cards',
+  security: secured,
+  request: { params: CustomerParam, ...jsonBody(CardImport) },
+  responses: {
+    201: jsonContent(CardView, 'The imported card'),
+    200: jsonContent(CardView, 'The customer already had this number: the same card, updated'),
+    400: errors[400],
+    403: errors[403],
+  },
+});
+const update = createRoute({
+  method: 'post',
+  path: '/v1/customers/{customer}/cards/{token}',
+  security: secured,
+  request: { params: CardParams, ...jsonBody(CardUpdate) },
+  responses: { 200: jsonContent(CardView, 'The card, now the default'), 404: errors[404] },
+});
+const remove = createRoute({
+  method: 'delete',
+  path: '/v1/customers/{customer}/cards/{token}',
+  security: secured,
+  request: { params: CardParams },
+  responses: { 200: jsonContent(CardDeleted, 'The card is deleted and its key destroyed'), 404: errors[404] },
+});
 
 /** One card as the list shows it. */
 async function view(c: Context<AppEnv>, row: LiveCard) {

@@ -16,16 +16,36 @@ const create = createRoute({
   request: jsonBody(ChargeCreate),
   responses: {
     201: jsonContent(ChargeView, 'The charge succeeded'),
-    402: jsonContent(ErrorSchema,
-      'A mandate, limit or expiry check failed (no charge recorded), or the card was declined (the error names the recorded charge)'),
+    402: jsonContent(
+      ErrorSchema,
+      'A mandate, limit or expiry check failed (no charge recorded), or the card was declined (the error names the recorded charge)',
+    ),
     404: errors[404],
     409: errors[409],
     502: jsonContent(ErrorSchema, 'The processor could not be reached; retry with the same key'),
   },
 });
-const read = createRoute({ method: 'get', path: '/v1/charges/{id}', security: secured, request: { params: IdParam }, responses: { 200: jsonContent(ChargeView, 'The charge'), 404: errors[404] } });
-const list = createRoute({ method: 'get', path: '/v1/charges', security: secured, request: { query: CustomerListQuery }, responses: { 200: jsonContent(ChargeList, 'Charges, newest first'), 400: errors[400] } });
-const refund = createRoute({ method: 'post', path: '/v1/charges/{id}/refunds', security: secured, request: { params: IdParam, ...jsonBody(RefundCreate) }, responses: { 201: jsonContent(RefundView, 'The refund'), 400: errors[400], 404: errors[404] } });
+const read = createRoute({
+  method: 'get',
+  path: '/v1/charges/{id}',
+  security: secured,
+  request: { params: IdParam },
+  responses: { 200: jsonContent(ChargeView, 'The charge'), 404: errors[404] },
+});
+const list = createRoute({
+  method: 'get',
+  path: '/v1/charges',
+  security: secured,
+  request: { query: CustomerListQuery },
+  responses: { 200: jsonContent(ChargeList, 'Charges, newest first'), 400: errors[400] },
+});
+const refund = createRoute({
+  method: 'post',
+  path: '/v1/charges/{id}/refunds',
+  security: secured,
+  request: { params: IdParam, ...jsonBody(RefundCreate) },
+  responses: { 201: jsonContent(RefundView, 'The refund'), 400: errors[400], 404: errors[404] },
+});
 
 export const chargeRoutes = router()
   .openapi(create, async (c) => {
@@ -37,11 +57,24 @@ export const chargeRoutes = router()
     const deps = c.get('deps');
     const answer = c.get('idempotentAnswer');
     const row = await merchantCharge(deps, {
-      merchant, customer: body.customer, card: body.card, amount: body.amount, currency: body.currency,
-      order: body.order ?? null, mandate: body.mandate, reference: `idem:${merchant.id}:${ref}`, fresh: c.get('idempotencyFresh'),
+      merchant,
+      customer: body.customer,
+      card: body.card,
+      amount: body.amount,
+      currency: body.currency,
+      order: body.order ?? null,
+      mandate: body.mandate,
+      reference: `idem:${merchant.id}:${ref}`,
+      fresh: c.get('idempotencyFresh'),
       // The answer commits with the charge it reports: exactly what this handler sends below.
-      onRecorded: answer && ((trx, charge) => answer(trx, charge.status === 'succeeded' ? 201 : 402,
-        JSON.stringify(charge.status === 'succeeded' ? toChargeView(charge) : declineError(charge).body()))),
+      onRecorded:
+        answer &&
+        ((trx, charge) =>
+          answer(
+            trx,
+            charge.status === 'succeeded' ? 201 : 402,
+            JSON.stringify(charge.status === 'succeeded' ? toChargeView(charge) : declineError(charge).body()),
+          )),
     });
     if (row.status !== 'succeeded') throw declineError(row);
     return c.json(toChargeView(row), 201);

@@ -6,8 +6,20 @@ import { getCustomer } from '../customers/customer-store.ts';
 import { toCustomerView } from '../customers/customer-view.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
-const read = createRoute({ method: 'get', path: '/v1/customers/{customer}', security: secured, request: { params: CustomerParam }, responses: { 200: jsonContent(CustomerView, 'The customer'), 400: errors[400] } });
-const upsert = createRoute({ method: 'post', path: '/v1/customers/{customer}', security: secured, request: { params: CustomerParam, ...jsonBody(CustomerUpdate) }, responses: { 200: jsonContent(CustomerView, 'The customer after the change'), 400: errors[400] } });
+const read = createRoute({
+  method: 'get',
+  path: '/v1/customers/{customer}',
+  security: secured,
+  request: { params: CustomerParam },
+  responses: { 200: jsonContent(CustomerView, 'The customer'), 400: errors[400] },
+});
+const upsert = createRoute({
+  method: 'post',
+  path: '/v1/customers/{customer}',
+  security: secured,
+  request: { params: CustomerParam, ...jsonBody(CustomerUpdate) },
+  responses: { 200: jsonContent(CustomerView, 'The customer after the change'), 400: errors[400] },
+});
 
 export const customerRoutes = router()
   .openapi(read, async (c) => {

@@ -5,7 +5,13 @@ import { listEvents } from '../events/event-store.ts';
 import { toEventView } from '../events/event-view.ts';
 import { jsonContent, router, secured, errors } from './openapi.ts';
 
-const list = createRoute({ method: 'get', path: '/v1/events', security: secured, request: { query: EventListQuery }, responses: { 200: jsonContent(EventList, 'Events, newest first'), 400: errors[400] } });
+const list = createRoute({
+  method: 'get',
+  path: '/v1/events',
+  security: secured,
+  request: { query: EventListQuery },
+  responses: { 200: jsonContent(EventList, 'Events, newest first'), 400: errors[400] },
+});
 
 export const eventRoutes = router().openapi(list, async (c) => {
   const { type, limit, starting_after } = c.req.valid('query');

@@ -18,7 +18,7 @@ const create = createRoute({
     404: errors[404],
     409: errors[409],
     502: jsonContent(ErrorSchema, 'The destination could not be reached, or answered more than 1 MB'),
-    503: jsonContent(ErrorSchema, 'The card, or the destination\'s registered headers, are sealed under a key that is not in the key ring'),
+    503: jsonContent(ErrorSchema, "The card, or the destination's registered headers, are sealed under a key that is not in the key ring"),
     504: jsonContent(ErrorSchema, 'forward_timeout: the destination did not answer within PROCESSOR_TIMEOUT_MS'),
   },
 });

@@ -2,7 +2,15 @@
 // customer's saved cards, confirm, delete a saved card, answer a 3-D Secure challenge.
 import { createRoute } from '@hono/zod-openapi';
 import {
-  CardDeleted, FrameChallengeAnswer, FrameChallengeResult, FrameConfirm, FrameConfirmResult, FrameDeleteCard, FrameSession, FrameSessionRequest, IdParam,
+  CardDeleted,
+  FrameChallengeAnswer,
+  FrameChallengeResult,
+  FrameConfirm,
+  FrameConfirmResult,
+  FrameDeleteCard,
+  FrameSession,
+  FrameSessionRequest,
+  IdParam,
 } from '../../protocol/api.ts';
 import { deleteCardInFields } from '../cards/delete-card.ts';
 import { answerSessionChallenge } from '../payments/challenges.ts';
@@ -13,17 +21,58 @@ import { errors, jsonBody, jsonContent, router } from './openapi.ts';
 const frameSecurity = [{ clientSecret: [] as string[] }];
 const tags = ['Fields (iframe only)'];
 
-const read = createRoute({ method: 'post', path: '/frame/v1/session', tags, security: frameSecurity, request: jsonBody(FrameSessionRequest), responses: { 200: jsonContent(FrameSession, 'The open session as the fields show it'), 403: errors[403], 404: errors[404], 410: errors[410], 429: errors[429] } });
-const confirm = createRoute({ method: 'post', path: '/frame/v1/confirm', tags, security: frameSecurity, request: jsonBody(FrameConfirm), responses: { 200: jsonContent(FrameConfirmResult, 'Succeeded, or a 3-D Secure challenge to pass first'), 400: errors[400], 403: errors[403], 429: errors[429] } });
-const removeCard = createRoute({ method: 'post', path: '/frame/v1/cards/delete', tags, security: frameSecurity, request: jsonBody(FrameDeleteCard), responses: { 200: jsonContent(CardDeleted, 'The card is deleted'), 404: errors[404] } });
-const challenge = createRoute({ method: 'post', path: '/frame/v1/challenges/{id}', tags, security: frameSecurity, request: { params: IdParam, ...jsonBody(FrameChallengeAnswer) }, responses: { 200: jsonContent(FrameChallengeResult, 'The challenge after this answer'), 404: errors[404] } });
+const read = createRoute({
+  method: 'post',
+  path: '/frame/v1/session',
+  tags,
+  security: frameSecurity,
+  request: jsonBody(FrameSessionRequest),
+  responses: {
+    200: jsonContent(FrameSession, 'The open session as the fields show it'),
+    403: errors[403],
+    404: errors[404],
+    410: errors[410],
+    429: errors[429],
+  },
+});
+const confirm = createRoute({
+  method: 'post',
+  path: '/frame/v1/confirm',
+  tags,
+  security: frameSecurity,
+  request: jsonBody(FrameConfirm),
+  responses: {
+    200: jsonContent(FrameConfirmResult, 'Succeeded, or a 3-D Secure challenge to pass first'),
+    400: errors[400],
+    403: errors[403],
+    429: errors[429],
+  },
+});
+const removeCard = createRoute({
+  method: 'post',
+  path: '/frame/v1/cards/delete',
+  tags,
+  security: frameSecurity,
+  request: jsonBody(FrameDeleteCard),
+  responses: { 200: jsonContent(CardDeleted, 'The card is deleted'), 404: errors[404] },
+});
+const challenge = createRoute({
+  method: 'post',
+  path: '/frame/v1/challenges/{id}',
+  tags,
+  security: frameSecurity,
+  request: { params: IdParam, ...jsonBody(FrameChallengeAnswer) },
+  responses: { 200: jsonContent(FrameChallengeResult, 'The challenge after this answer'), 404: errors[404] },
+});
 
 export const frameRoutes = router()
   .openapi(read, async (c) => {
     const locale = c.req.valid('json').locale;
     return c.json(await frameSession(c.get('deps'), c.get('merchant'), c.get('session'), locale), 200);
   })
-  .openapi(confirm, async (c) => c.json(await confirmSession(c.get('deps'), c.get('merchant'), c.get('session'), c.req.valid('json'), { hostOrigin: c.get('hostOrigin') }), 200))
+  .openapi(confirm, async (c) =>
+    c.json(await confirmSession(c.get('deps'), c.get('merchant'), c.get('session'), c.req.valid('json'), { hostOrigin: c.get('hostOrigin') }), 200),
+  )
   .openapi(removeCard, async (c) => {
     const { token } = c.req.valid('json');
     const { db, clock } = c.get('deps');

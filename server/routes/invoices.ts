@@ -7,9 +7,27 @@ import { createInvoice, getInvoice, listInvoices } from '../invoices/invoice-sto
 import { toInvoiceView } from '../invoices/invoice-view.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
-const create = createRoute({ method: 'post', path: '/v1/invoices', security: secured, request: jsonBody(InvoiceCreate), responses: { 201: jsonContent(InvoiceView, 'The open invoice'), 400: errors[400] } });
-const read = createRoute({ method: 'get', path: '/v1/invoices/{id}', security: secured, request: { params: IdParam }, responses: { 200: jsonContent(InvoiceView, 'The invoice'), 404: errors[404] } });
-const list = createRoute({ method: 'get', path: '/v1/invoices', security: secured, request: { query: CustomerListQuery }, responses: { 200: jsonContent(InvoiceList, 'Invoices, newest first'), 400: errors[400] } });
+const create = createRoute({
+  method: 'post',
+  path: '/v1/invoices',
+  security: secured,
+  request: jsonBody(InvoiceCreate),
+  responses: { 201: jsonContent(InvoiceView, 'The open invoice'), 400: errors[400] },
+});
+const read = createRoute({
+  method: 'get',
+  path: '/v1/invoices/{id}',
+  security: secured,
+  request: { params: IdParam },
+  responses: { 200: jsonContent(InvoiceView, 'The invoice'), 404: errors[404] },
+});
+const list = createRoute({
+  method: 'get',
+  path: '/v1/invoices',
+  security: secured,
+  request: { query: CustomerListQuery },
+  responses: { 200: jsonContent(InvoiceList, 'Invoices, newest first'), 400: errors[400] },
+});
 
 export const invoiceRoutes = router()
   .openapi(create, async (c) => {

@@ -8,9 +8,28 @@ import { toMandateView } from '../mandates/mandate-view.ts';
 import { recordImportedMandate } from '../mandates/record-mandate.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
-const list = createRoute({ method: 'get', path: '/v1/customers/{customer}/mandates', security: secured, request: { params: CustomerParam }, responses: { 200: jsonContent(MandateList, "The customer's mandates in this merchant group, newest first"), 400: errors[400] } });
-const create = createRoute({ method: 'post', path: '/v1/customers/{customer}/mandates', security: secured, summary: 'Record an agreement the customer gave elsewhere (for imported cards)', request: { params: CustomerParam, ...jsonBody(MandateCreate) }, responses: { 201: jsonContent(MandateView, 'The active mandate'), 400: errors[400], 402: errors[402], 404: errors[404] } });
-const cancel = createRoute({ method: 'delete', path: '/v1/mandates/{id}', security: secured, request: { params: IdParam }, responses: { 200: jsonContent(MandateView, 'The mandate, cancelled: no merchant-initiated charge succeeds on it again'), 404: errors[404] } });
+const list = createRoute({
+  method: 'get',
+  path: '/v1/customers/{customer}/mandates',
+  security: secured,
+  request: { params: CustomerParam },
+  responses: { 200: jsonContent(MandateList, "The customer's mandates in this merchant group, newest first"), 400: errors[400] },
+});
+const create = createRoute({
+  method: 'post',
+  path: '/v1/customers/{customer}/mandates',
+  security: secured,
+  summary: 'Record an agreement the customer gave elsewhere (for imported cards)',
+  request: { params: CustomerParam, ...jsonBody(MandateCreate) },
+  responses: { 201: jsonContent(MandateView, 'The active mandate'), 400: errors[400], 402: errors[402], 404: errors[404] },
+});
+const cancel = createRoute({
+  method: 'delete',
+  path: '/v1/mandates/{id}',
+  security: secured,
+  request: { params: IdParam },
+  responses: { 200: jsonContent(MandateView, 'The mandate, cancelled: no merchant-initiated charge succeeds on it again'), 404: errors[404] },
+});
 
 export const mandateRoutes = router()
   .openapi(list, async (c) => {

@@ -6,8 +6,19 @@ import { changeMerchantSettings } from '../merchants/merchant-settings.ts';
 import { toView } from '../merchants/merchant-store.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
-const getMerchant = createRoute({ method: 'get', path: '/v1/merchant', security: secured, responses: { 200: jsonContent(MerchantView, 'The merchant and its settings'), 401: errors[401] } });
-const updateMerchant = createRoute({ method: 'post', path: '/v1/merchant', security: secured, request: jsonBody(MerchantSettingsUpdate), responses: { 200: jsonContent(MerchantView, 'The merchant after the change'), 400: errors[400], 401: errors[401] } });
+const getMerchant = createRoute({
+  method: 'get',
+  path: '/v1/merchant',
+  security: secured,
+  responses: { 200: jsonContent(MerchantView, 'The merchant and its settings'), 401: errors[401] },
+});
+const updateMerchant = createRoute({
+  method: 'post',
+  path: '/v1/merchant',
+  security: secured,
+  request: jsonBody(MerchantSettingsUpdate),
+  responses: { 200: jsonContent(MerchantView, 'The merchant after the change'), 400: errors[400], 401: errors[401] },
+});
 
 export const merchantRoutes = router()
   .openapi(getMerchant, (c) => c.json(toView(c.get('merchant')), 200))

@@ -6,7 +6,9 @@ import { toMessageView } from '../messages/message-view.ts';
 import { errors, jsonContent, router, secured } from './openapi.ts';
 
 const list = createRoute({
-  method: 'get', path: '/v1/messages', security: secured,
+  method: 'get',
+  path: '/v1/messages',
+  security: secured,
   request: { query: CustomerListQuery },
   responses: { 200: jsonContent(MessageList, 'Messages to customers, newest first'), 400: errors[400] },
 });

@@ -19,16 +19,16 @@ export const processorWebhookRoutes = new Hono<AppEnv>().post(
     const id = c.req.param('merchant');
     const merchant = /^mer_[\w-]{1,64}$/.test(id) ? await deps.merchants.byId(id) : undefined;
     if (!merchant) return errorResponse(c, new ApiError('resource_missing', 'No such merchant'));
-    let processor;
+    let processor: ReturnType<typeof deps.processors.for>;
     try {
       processor = deps.processors.for(merchant);
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(c, err);
       throw err;
     }
-    if (!processor.parseNotifications) return errorResponse(c, new ApiError('resource_missing', 'This merchant\'s processor sends no notifications'));
+    if (!processor.parseNotifications) return errorResponse(c, new ApiError('resource_missing', "This merchant's processor sends no notifications"));
     const raw = await c.req.text();
-    let notifications;
+    let notifications: Awaited<ReturnType<NonNullable<typeof processor.parseNotifications>>>;
     try {
       notifications = await processor.parseNotifications(raw, Object.fromEntries(c.req.raw.headers.entries()));
     } catch (err) {

@@ -9,7 +9,10 @@ import { previewSchedulerPass } from '../jobs/scheduler-preview.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
 const run = createRoute({
-  method: 'post', path: '/v1/scheduler/run', security: secured, summary: 'Run one scheduler pass now, or rehearse one as of another time (test mode)',
+  method: 'post',
+  path: '/v1/scheduler/run',
+  security: secured,
+  summary: 'Run one scheduler pass now, or rehearse one as of another time (test mode)',
   request: jsonBody(SchedulerRunRequest),
   responses: { 200: jsonContent(SchedulerRunResult, 'What the pass did, or with `now` what it would do'), 400: errors[400] },
 });

@@ -6,8 +6,26 @@ import { createSession, getSession } from '../sessions/session-store.ts';
 import { toSessionView } from '../sessions/session-view.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
-const create = createRoute({ method: 'post', path: '/v1/sessions', security: secured, request: jsonBody(SessionCreate), responses: { 201: jsonContent(SessionView, 'The open session with its client secret'), 400: errors[400], 401: errors[401], 403: errors[403], 409: errors[409] } });
-const read = createRoute({ method: 'get', path: '/v1/sessions/{id}', security: secured, request: { params: SessionIdParam }, responses: { 200: jsonContent(SessionView, 'The session; once finished, its charge, card and mandate'), 404: errors[404] } });
+const create = createRoute({
+  method: 'post',
+  path: '/v1/sessions',
+  security: secured,
+  request: jsonBody(SessionCreate),
+  responses: {
+    201: jsonContent(SessionView, 'The open session with its client secret'),
+    400: errors[400],
+    401: errors[401],
+    403: errors[403],
+    409: errors[409],
+  },
+});
+const read = createRoute({
+  method: 'get',
+  path: '/v1/sessions/{id}',
+  security: secured,
+  request: { params: SessionIdParam },
+  responses: { 200: jsonContent(SessionView, 'The session; once finished, its charge, card and mandate'), 404: errors[404] },
+});
 
 export const sessionRoutes = router()
   .openapi(create, async (c) => {

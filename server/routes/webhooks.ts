@@ -8,16 +8,24 @@ import { rotateWebhookSecret } from '../merchants/merchant-store.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
 const attempts = createRoute({
-  method: 'get', path: '/v1/events/{id}/attempts', security: secured,
+  method: 'get',
+  path: '/v1/events/{id}/attempts',
+  security: secured,
   request: { params: IdParam, query: AttemptListQuery },
   responses: { 200: jsonContent(AttemptList, "The event's delivery state and its attempts, newest first"), 404: errors[404] },
 });
 const redeliver = createRoute({
-  method: 'post', path: '/v1/events/{id}/redeliver', security: secured, request: { params: IdParam },
+  method: 'post',
+  path: '/v1/events/{id}/redeliver',
+  security: secured,
+  request: { params: IdParam },
   responses: { 200: jsonContent(Redelivered, 'The attempt made now, whatever its outcome'), 400: errors[400], 404: errors[404] },
 });
 const rotate = createRoute({
-  method: 'post', path: '/v1/webhooks/rotate_secret', security: secured, request: jsonBody(RotateSecret),
+  method: 'post',
+  path: '/v1/webhooks/rotate_secret',
+  security: secured,
+  request: jsonBody(RotateSecret),
   responses: { 200: jsonContent(RotatedSecret, 'The new signing secret, shown this once'), 400: errors[400] },
 });
 

@@ -14,7 +14,10 @@ import { sessionStatus } from './session-status.ts';
 
 /** `locale`: the language the fields asked for; else the customer's; else English. */
 export async function frameSession(
-  deps: Pick<Deps, 'db' | 'ring' | 'clock'>, merchant: Merchant, session: SessionTable, locale: string | undefined,
+  deps: Pick<Deps, 'db' | 'ring' | 'clock'>,
+  merchant: Merchant,
+  session: SessionTable,
+  locale: string | undefined,
 ): Promise<FrameSession> {
   const { db, ring, clock } = deps;
   const now = clock();
@@ -29,10 +32,21 @@ export async function frameSession(
       .filter((r) => r.source === 'checkout' && r.successful_payments >= merchant.one_click_after)
       .map((row) => ({ row, exp: cardExpiry(ring, row) }))
       .filter(({ exp }) => isActive(exp, now));
-    const waived = await cvcWaivedFor(db, merchant, session, offered.map(({ row }) => row.token));
+    const waived = await cvcWaivedFor(
+      db,
+      merchant,
+      session,
+      offered.map(({ row }) => row.token),
+    );
     cards = offered.map(({ row, exp }) => ({
-      token: row.token, brand: row.brand, bin: row.bin, last4: row.last4, exp_month: exp.exp_month, exp_year: exp.exp_year,
-      need_cvc: !waived.has(row.token), default: row.is_default,
+      token: row.token,
+      brand: row.brand,
+      bin: row.bin,
+      last4: row.last4,
+      exp_month: exp.exp_month,
+      exp_year: exp.exp_year,
+      need_cvc: !waived.has(row.token),
+      default: row.is_default,
     }));
   }
   return {

@@ -22,17 +22,24 @@ type _ApiStatus = Assert<Equal<SessionView['status'], Exclude<SessionStatus, 'pr
 
 /** open → processing: one confirmation takes the session; `also` holds what else must be true of it. */
 export async function claimSession(
-  q: Queryable, id: string, set: { attempt: string; processing_since: string }, also?: RowFilter<'sessions'>,
+  q: Queryable,
+  id: string,
+  set: { attempt: string; processing_since: string },
+  also?: RowFilter<'sessions'>,
 ): Promise<boolean> {
   return (await moveRows(q, 'sessions', sessionMachine, { rows: id, from: 'open', to: 'processing', set, also })) === 1;
 }
 
 /** processing → open: the attempt took no money; a failed one counts against card testing. */
 export async function reopenSession(q: Queryable, id: string, options: { failed: boolean }): Promise<boolean> {
-  return (await moveRows(q, 'sessions', sessionMachine, {
-    rows: id, from: 'processing', to: 'open',
-    set: (eb) => ({ attempt: null, processing_since: null, ...(options.failed ? { failed_attempts: eb('failed_attempts', '+', 1) } : {}) }),
-  })) === 1;
+  return (
+    (await moveRows(q, 'sessions', sessionMachine, {
+      rows: id,
+      from: 'processing',
+      to: 'open',
+      set: (eb) => ({ attempt: null, processing_since: null, ...(options.failed ? { failed_attempts: eb('failed_attempts', '+', 1) } : {}) }),
+    })) === 1
+  );
 }
 
 type Completion = Pick<SessionTable, 'charge_id' | 'card_token' | 'card_masked' | 'saved' | 'completed_at' | 'mandate_id'>;

@@ -29,8 +29,10 @@ function checkCombination(input: SessionInput, now: Date): void {
   const r = input.recurring;
   if (r) {
     // The consent names the currency of its range, and the mandate may be charged in that one only.
-    if (input.currency === undefined) throw new ApiError('parameter_missing', 'currency is required with recurring: the agreement is for amounts in one currency', { param: 'currency' });
-    if (r.min_amount > r.max_amount) throw new ApiError('parameter_invalid', 'recurring.min_amount must not exceed recurring.max_amount', { param: 'recurring.min_amount' });
+    if (input.currency === undefined)
+      throw new ApiError('parameter_missing', 'currency is required with recurring: the agreement is for amounts in one currency', { param: 'currency' });
+    if (r.min_amount > r.max_amount)
+      throw new ApiError('parameter_invalid', 'recurring.min_amount must not exceed recurring.max_amount', { param: 'recurring.min_amount' });
     if (r.end_date < dayOf(now)) throw new ApiError('parameter_invalid', 'recurring.end_date must not be in the past', { param: 'recurring.end_date' });
     if (input.mode === 'payment' && input.amount !== undefined && (input.amount < r.min_amount || input.amount > r.max_amount)) {
       throw new ApiError('parameter_invalid', 'amount must lie within recurring.min_amount and recurring.max_amount', { param: 'amount' });
@@ -80,5 +82,9 @@ export const getSession = (q: Queryable, merchantId: string, id: string) => getO
 
 /** A failed 3-D Secure challenge counts against card testing like a declined attempt. */
 export async function countFailedAttempt(q: Queryable, id: string): Promise<void> {
-  await q.updateTable('sessions').set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) })).where('id', '=', id).execute();
+  await q
+    .updateTable('sessions')
+    .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
 }

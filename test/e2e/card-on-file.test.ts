@@ -99,10 +99,13 @@ describeInBrowser('card on file in the browser: agreements, back office, webhook
       expect(result).toContain('Charge succeeded: 100.00 USD');
       expect(result).toMatch(/Charge ch_\S+, initiated by the merchant, under mdt_/);
       const charges = await vaultApi<{ data: { initiator: string; status: string; amount: number }[] }>('GET', `/v1/charges?customer=${c.customer}`);
-      expect(charges.data.map((ch) => [ch.initiator, ch.status, ch.amount])).toEqual([['merchant', 'succeeded', 10000], ['customer', 'succeeded', 1500]]);
+      expect(charges.data.map((ch) => [ch.initiator, ch.status, ch.amount])).toEqual([
+        ['merchant', 'succeeded', 10000],
+        ['customer', 'succeeded', 1500],
+      ]);
     });
 
-    it('receives the vault\'s webhooks, verified: mandate.created and charge.succeeded', async () => {
+    it("receives the vault's webhooks, verified: mandate.created and charge.succeeded", async () => {
       const report = await deliverDueEvents(stack.runtime.deps);
       expect(report.delivered).toBeGreaterThan(0);
       // A 400 from the shop (a bad signature) would leave events retrying.

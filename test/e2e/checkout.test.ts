@@ -34,7 +34,7 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
     await stack?.close();
   });
 
-  it('pays as a guest with a new card typed into the fields and shows the shop\'s confirmation', async () => {
+  it("pays as a guest with a new card typed into the fields and shows the shop's confirmation", async () => {
     const { page, leaks } = await openRecordedPage();
     await page.goto(`${stack.shopUrl}/checkout?product=espresso`);
     const f = fieldsOf(page);
@@ -58,7 +58,7 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
     await leaks.assertClean(CVC);
   });
 
-  it('saves a consenting customer\'s card and pays with it in one click, typing only the security code', async () => {
+  it("saves a consenting customer's card and pays with it in one click, typing only the security code", async () => {
     const customer = nextCustomer('alice');
     const { page, leaks } = await openRecordedPage();
     await signIn(page, customer);
@@ -90,7 +90,7 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
     await leaks.assertClean(CVC);
   });
 
-  it('deletes a saved card from inside the fields after a confirmation step, and another from the shop\'s cards page', async () => {
+  it("deletes a saved card from inside the fields after a confirmation step, and another from the shop's cards page", async () => {
     const customer = nextCustomer('bob');
     await saveCardThroughVault(customer, VISA);
     await saveCardThroughVault(customer, MASTERCARD);
@@ -150,10 +150,12 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
     // page's: nothing to scroll, nothing clipped.
     await expect.poll(async () => (await fieldsFrameHeight(page)) >= (await fieldsFrame.evaluate(() => document.documentElement.scrollHeight))).toBe(true);
     expect(await fieldsFrameHeight(page)).toBeGreaterThan(sizeBefore);
-    await expect.poll(async () => {
-      const box = await fieldsFrame.locator('iframe.cv-challenge-frame').evaluate((el) => el.clientHeight);
-      return box >= (await challengeFrame.evaluate(() => document.documentElement.scrollHeight));
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const box = await fieldsFrame.locator('iframe.cv-challenge-frame').evaluate((el) => el.clientHeight);
+        return box >= (await challengeFrame.evaluate(() => document.documentElement.scrollHeight));
+      })
+      .toBe(true);
     expect(await challengeFrame.locator('button[type="submit"]').isVisible()).toBe(true);
 
     await challenge.locator('#code').fill('123456');
@@ -164,7 +166,7 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
     await leaks.assertClean(CVC);
   });
 
-  it('shows a decline in the fields and on the shop\'s page, then pays with another card in the same session', async () => {
+  it("shows a decline in the fields and on the shop's page, then pays with another card in the same session", async () => {
     const { page, leaks } = await openRecordedPage();
     await page.goto(`${stack.shopUrl}/checkout?product=espresso`);
     const f = fieldsOf(page);
@@ -236,7 +238,7 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
     await expect.poll(() => f.locator('#cv-number-error').textContent()).toBe('Ce numéro de carte n’est pas valide.');
   });
 
-  it('pays on the no-code page with the fields\' own button and hands the result to onPaid', async () => {
+  it("pays on the no-code page with the fields' own button and hands the result to onPaid", async () => {
     const { page, leaks } = await openRecordedPage();
     await page.goto(`${stack.shopUrl}/no-code`);
     const f = fieldsOf(page);
@@ -269,7 +271,7 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
     expect(cvc!.width).toBeGreaterThan(80);
   });
 
-  it('keeps the fields\' endpoints closed to the shop\'s own scripts, even on an allowed origin', async () => {
+  it("keeps the fields' endpoints closed to the shop's own scripts, even on an allowed origin", async () => {
     const session = await createSession({ amount: 500, currency: 'USD' });
     const { page } = await openRecordedPage();
     await page.goto(`${stack.shopUrl}/checkout?product=espresso`);
@@ -278,29 +280,34 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
     page.on('response', (r) => {
       if (r.url() === confirmUrl && r.request().frame() === page.mainFrame()) statuses.push(r.status());
     });
-    const outcome = await page.evaluate(async ({ url, clientSecret, host }) => {
-      const headers = { authorization: `Bearer ${clientSecret}`, 'checkout-host-origin': host, 'content-type': 'application/json' };
-      let cors: string;
-      try {
-        cors = `answered ${(await fetch(url, { method: 'POST', headers, body: '{}' })).status}`;
-      } catch {
-        cors = 'blocked';
-      }
-      // A "simple" request is sent without a preflight; the vault must refuse it by its Origin.
-      const simple = await fetch(url, { method: 'POST', mode: 'no-cors', body: '{}' });
-      return { cors, simple: simple.type };
-    }, { url: confirmUrl, clientSecret: session.client_secret, host: stack.shopUrl });
+    const outcome = await page.evaluate(
+      async ({ url, clientSecret, host }) => {
+        const headers = { authorization: `Bearer ${clientSecret}`, 'checkout-host-origin': host, 'content-type': 'application/json' };
+        let cors: string;
+        try {
+          cors = `answered ${(await fetch(url, { method: 'POST', headers, body: '{}' })).status}`;
+        } catch {
+          cors = 'blocked';
+        }
+        // A "simple" request is sent without a preflight; the vault must refuse it by its Origin.
+        const simple = await fetch(url, { method: 'POST', mode: 'no-cors', body: '{}' });
+        return { cors, simple: simple.type };
+      },
+      { url: confirmUrl, clientSecret: session.client_secret, host: stack.shopUrl },
+    );
     expect(outcome).toEqual({ cors: 'blocked', simple: 'opaque' });
     await expect.poll(() => statuses).toContain(403);
     expect(statuses.every((s) => s === 403)).toBe(true);
     expect(await vaultApi<{ status: string }>('GET', `/v1/sessions/${session.id}`)).toMatchObject({ status: 'open' });
   });
 
-  it('refuses to show the fields on a page whose origin is not on the merchant\'s allowed list', async () => {
+  it("refuses to show the fields on a page whose origin is not on the merchant's allowed list", async () => {
     const session = await createSession({ amount: 500, currency: 'USD' });
-    const outsider = await serveOutsider(() => `<!doctype html><title>Outsider</title><div id="pay"></div>
+    const outsider = await serveOutsider(
+      () => `<!doctype html><title>Outsider</title><div id="pay"></div>
       <script src="${stack.vaultUrl}/checkout.js"></script>
-      <script>Checkout(${JSON.stringify(stack.merchant.publishable_key)}).mount('#pay', { clientSecret: ${JSON.stringify(session.client_secret)} });</script>`);
+      <script>Checkout(${JSON.stringify(stack.merchant.publishable_key)}).mount('#pay', { clientSecret: ${JSON.stringify(session.client_secret)} });</script>`,
+    );
     try {
       const { page, consoleLines } = await openRecordedPage();
       const frameAnswer = page.waitForResponse((r) => r.url().startsWith(`${stack.vaultUrl}/frame?`));
@@ -310,8 +317,17 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
       expect(new URL(answer.url()).searchParams.get('origin')).toBe(outsider.origin);
       expect(answer.status()).toBe(403);
       expect(answer.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
-      await expect.poll(() => page.mainFrame().childFrames().map((f) => f.url())).toEqual([BLOCKED]);
-      await expect.poll(() => consoleLines.some((line) => line.includes('violates the following Content Security Policy directive: "frame-ancestors \'none\'"'))).toBe(true);
+      await expect
+        .poll(() =>
+          page
+            .mainFrame()
+            .childFrames()
+            .map((f) => f.url()),
+        )
+        .toEqual([BLOCKED]);
+      await expect
+        .poll(() => consoleLines.some((line) => line.includes('violates the following Content Security Policy directive: "frame-ancestors \'none\'"')))
+        .toBe(true);
       expect(await fieldsOf(page).locator('input').count()).toBe(0);
     } finally {
       await outsider.close();
@@ -323,7 +339,9 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
     const frameUrl = (claimed: string) => `${stack.vaultUrl}/frame?pk=${encodeURIComponent(pk)}&origin=${encodeURIComponent(claimed)}`;
     // An outsider claiming to be the shop: the vault serves the page with frame-ancestors naming the
     // shop only, and the browser refuses to show it inside the outsider.
-    const outsider = await serveOutsider(() => `<!doctype html><title>Outsider</title><iframe title="${FIELDS_TITLE}" src="${frameUrl(stack.shopUrl)}"></iframe>`);
+    const outsider = await serveOutsider(
+      () => `<!doctype html><title>Outsider</title><iframe title="${FIELDS_TITLE}" src="${frameUrl(stack.shopUrl)}"></iframe>`,
+    );
     try {
       const { page, consoleLines } = await openRecordedPage();
       const frameAnswer = page.waitForResponse((r) => r.url().startsWith(`${stack.vaultUrl}/frame?`));
@@ -331,8 +349,17 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
       const answer = await frameAnswer;
       expect(answer.status()).toBe(200);
       expect(answer.headers()['content-security-policy']).toContain(`frame-ancestors ${stack.shopUrl}`);
-      await expect.poll(() => page.mainFrame().childFrames().map((f) => f.url())).toEqual([BLOCKED]);
-      await expect.poll(() => consoleLines.some((line) => line.includes(`violates the following Content Security Policy directive: "frame-ancestors ${stack.shopUrl}"`))).toBe(true);
+      await expect
+        .poll(() =>
+          page
+            .mainFrame()
+            .childFrames()
+            .map((f) => f.url()),
+        )
+        .toEqual([BLOCKED]);
+      await expect
+        .poll(() => consoleLines.some((line) => line.includes(`violates the following Content Security Policy directive: "frame-ancestors ${stack.shopUrl}"`)))
+        .toBe(true);
     } finally {
       await outsider.close();
     }
@@ -342,14 +369,18 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
     await page.goto(`${stack.shopUrl}/checkout?product=espresso`);
     await fieldsOf(page).locator('#cv-number').waitFor();
     const frameAnswer = page.waitForResponse((r) => r.url() === frameUrl('http://evil.test'));
-    const loaded = await page.evaluate((src) => new Promise<boolean>((resolve) => {
-      const iframe = document.createElement('iframe');
-      iframe.title = 'lying frame';
-      iframe.onload = () => resolve(true);
-      setTimeout(() => resolve(false), 10_000);
-      iframe.src = src;
-      document.body.append(iframe);
-    }), frameUrl('http://evil.test'));
+    const loaded = await page.evaluate(
+      (src) =>
+        new Promise<boolean>((resolve) => {
+          const iframe = document.createElement('iframe');
+          iframe.title = 'lying frame';
+          iframe.onload = () => resolve(true);
+          setTimeout(() => resolve(false), 10_000);
+          iframe.src = src;
+          document.body.append(iframe);
+        }),
+      frameUrl('http://evil.test'),
+    );
     expect(loaded).toBe(true);
     expect((await frameAnswer).status()).toBe(403);
     const lying = await frameOf(page.locator('iframe[title="lying frame"]'));
@@ -425,8 +456,17 @@ async function saveCardThroughVault(customer: string, number: string): Promise<v
   const session = await createSession({ amount: 100, currency: 'USD', customer });
   const res = await fetch(`${stack.vaultUrl}/frame/v1/confirm`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${session.client_secret}`, origin: stack.vaultUrl, 'checkout-host-origin': stack.shopUrl, 'content-type': 'application/json' },
-    body: JSON.stringify({ card: { number: number.replace(/ /g, ''), exp_month: 12, exp_year: 2034, cvc: '123' }, save: true, consent_text: 'Save this card for future payments' }),
+    headers: {
+      authorization: `Bearer ${session.client_secret}`,
+      origin: stack.vaultUrl,
+      'checkout-host-origin': stack.shopUrl,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      card: { number: number.replace(/ /g, ''), exp_month: 12, exp_year: 2034, cvc: '123' },
+      save: true,
+      consent_text: 'Save this card for future payments',
+    }),
   });
   const json = (await res.json()) as { status?: string };
   if (!res.ok || json.status !== 'succeeded') throw new Error(`saving a card answered ${res.status}: ${JSON.stringify(json)}`);
@@ -530,7 +570,7 @@ async function openRecordedPage(): Promise<{ context: BrowserContext; page: Page
     frameRequests,
     async assertClean(cvc) {
       await snapshot();
-      expect(records.filter((r) => r.startsWith('message: ')).length, 'the recorder heard the fields\' messages').toBeGreaterThan(0);
+      expect(records.filter((r) => r.startsWith('message: ')).length, "the recorder heard the fields' messages").toBeGreaterThan(0);
       expect(records.filter((r) => r.startsWith('mutation: ')).length, 'the recorder saw the DOM change').toBeGreaterThan(0);
       const cvcWord = new RegExp(`\\b${cvc}\\b`);
       for (const record of records) {

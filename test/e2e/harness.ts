@@ -62,15 +62,46 @@ export async function startStack(options: { processorBaseUrls?: ProcessorBaseUrl
   const logs: string[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (l: string) => void logs.push(l) } as never });
   // The shop's webhook receiver listens on 127.0.0.1, as the demo's does under `npm start`.
-  const runtime = await createRuntime({ DATA_DIR: dataDir, PUBLIC_URL: vaultUrl, LOG_LEVEL: 'info', ALLOW_PRIVATE_WEBHOOKS: true, FIELDS_MAX_PER_ADDRESS: Infinity, FIELDS_MAX_PER_MERCHANT: Infinity, PROCESSOR_BASE_URLS: options.processorBaseUrls }, { logger });
+  const runtime = await createRuntime(
+    {
+      DATA_DIR: dataDir,
+      PUBLIC_URL: vaultUrl,
+      LOG_LEVEL: 'info',
+      ALLOW_PRIVATE_WEBHOOKS: true,
+      FIELDS_MAX_PER_ADDRESS: Infinity,
+      FIELDS_MAX_PER_MERCHANT: Infinity,
+      PROCESSOR_BASE_URLS: options.processorBaseUrls,
+    },
+    { logger },
+  );
   const vaultServer = serve({ fetch: runtime.app.fetch, port: vaultPort, hostname: '127.0.0.1' });
   const merchant = await createMerchant(runtime.deps.db, { name: 'Demo shop', origins: [shopUrl] });
   // Limits lifted, as the operator above allows: the suite's requests all come from one address.
-  await runtime.deps.db.updateTable('merchants').set({ frame_limit_per_address: 0, rate_limit: 0, webhook_url: `${shopUrl}/webhooks` }).where('id', '=', merchant.id).execute();
-  const demo = await startDemo({ port: shopPort, host: '127.0.0.1', vaultUrl, secretKey: merchant.secret_key, publishableKey: merchant.publishable_key, shopOrigin: shopUrl, webhookSecret: merchant.webhook_secret });
+  await runtime.deps.db
+    .updateTable('merchants')
+    .set({ frame_limit_per_address: 0, rate_limit: 0, webhook_url: `${shopUrl}/webhooks` })
+    .where('id', '=', merchant.id)
+    .execute();
+  const demo = await startDemo({
+    port: shopPort,
+    host: '127.0.0.1',
+    vaultUrl,
+    secretKey: merchant.secret_key,
+    publishableKey: merchant.publishable_key,
+    shopOrigin: shopUrl,
+    webhookSecret: merchant.webhook_secret,
+  });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   return {
     vaultUrl,

@@ -36,7 +36,7 @@ interface Checkout {
   consoleLines: string[];
 }
 
-describeInBrowser('a provider\'s 3-D Secure redirect through the fields, in the browser', () => {
+describeInBrowser("a provider's 3-D Secure redirect through the fields, in the browser", () => {
   beforeAll(async () => {
     const [stripe, adyen] = await Promise.all(PROVIDERS.map((name) => startLocalProvider(name)));
     providers.stripe = stripe!;
@@ -113,7 +113,10 @@ describeInBrowser('a provider\'s 3-D Secure redirect through the fields, in the 
         await c.page.waitForURL('**/orders/confirm');
         await expect.poll(() => c.page.locator('#confirmation-heading').textContent()).toBe('Thank you for your order');
         expect(await c.page.locator('.facts').textContent()).toContain('•••• 4242');
-        expect((await chargesOf(session)).map((ch) => [ch.status, ch.card_details.last4]).sort()).toEqual([['failed', '3220'], ['succeeded', '4242']]);
+        expect((await chargesOf(session)).map((ch) => [ch.status, ch.card_details.last4]).sort()).toEqual([
+          ['failed', '3220'],
+          ['succeeded', '4242'],
+        ]);
         expect(provider.paid()).toBe(paidBefore + 1);
       });
 
@@ -140,7 +143,7 @@ describeInBrowser('a provider\'s 3-D Secure redirect through the fields, in the 
         expect(provider.paid()).toBe(paidBefore + 1);
       });
 
-      it('lets the step frame the issuer\'s origin only, and takes the verdict from the step\'s own window only', async () => {
+      it("lets the step frame the issuer's origin only, and takes the verdict from the step's own window only", async () => {
         const paidBefore = provider.paid();
         const c = await openCheckout();
         const stepAnswer = c.page.waitForResponse((r) => /\/frame\/3ds\/chl_[^/]+$/.test(new URL(r.url()).pathname));
@@ -157,7 +160,11 @@ describeInBrowser('a provider\'s 3-D Secure redirect through the fields, in the 
           frame.src = src;
           document.body.append(frame);
         }, `${stack.shopUrl}/`);
-        await expect.poll(() => c.consoleLines.some((l) => l.includes(`violates the following Content Security Policy directive: "frame-src ${issuerOrigin} ${stack.vaultUrl}"`))).toBe(true);
+        await expect
+          .poll(() =>
+            c.consoleLines.some((l) => l.includes(`violates the following Content Security Policy directive: "frame-src ${issuerOrigin} ${stack.vaultUrl}"`)),
+          )
+          .toBe(true);
         const other = await frameOf(step.locator('iframe[title="not the issuer"]'));
         await expect.poll(() => other.url()).toBe(BLOCKED);
 
@@ -167,14 +174,19 @@ describeInBrowser('a provider\'s 3-D Secure redirect through the fields, in the 
         const passed = { type: 'checkout:3ds', challenge, status: 'passed' };
         const issuer = await frameOf(step.locator('iframe.issuer'));
         const fieldsFrame = await frameOf(c.page.locator(`iframe[title="${FIELDS_TITLE}"]`));
-        await c.page.evaluate(({ m, title }) => {
-          document.querySelector<HTMLIFrameElement>(`iframe[title="${title}"]`)!.contentWindow!.postMessage(m, '*');
-        }, { m: passed, title: FIELDS_TITLE });
+        await c.page.evaluate(
+          ({ m, title }) => {
+            document.querySelector<HTMLIFrameElement>(`iframe[title="${title}"]`)!.contentWindow!.postMessage(m, '*');
+          },
+          { m: passed, title: FIELDS_TITLE },
+        );
         // Tolerant: should a forgery have been taken, these frames are gone, and the checks below say so.
-        await issuer.evaluate((m) => {
-          parent.parent.postMessage(m, '*');
-          parent.postMessage({ ...m, type: 'checkout:3ds-return' }, '*');
-        }, passed).catch(() => undefined);
+        await issuer
+          .evaluate((m) => {
+            parent.parent.postMessage(m, '*');
+            parent.postMessage({ ...m, type: 'checkout:3ds-return' }, '*');
+          }, passed)
+          .catch(() => undefined);
         await fieldsFrame.evaluate((m) => window.postMessage(m, location.origin), passed).catch(() => undefined);
         // Given the time a real verdict takes to be acted on, none of these was.
         await c.page.waitForTimeout(750);
@@ -259,6 +271,9 @@ async function vaultApi<T>(method: string, path: string, body?: unknown): Promis
 
 /** The charges the vault recorded for one session (the newest hundred are plenty for this suite). */
 async function chargesOf(session: string): Promise<Array<{ id: string; status: string; session: string | null; card_details: { last4: string } }>> {
-  const list = await vaultApi<{ data: Array<{ id: string; status: string; session: string | null; card_details: { last4: string } }> }>('GET', '/v1/charges?limit=100');
+  const list = await vaultApi<{ data: Array<{ id: string; status: string; session: string | null; card_details: { last4: string } }> }>(
+    'GET',
+    '/v1/charges?limit=100',
+  );
   return list.data.filter((ch) => ch.session === session);
 }

@@ -80,7 +80,10 @@ export interface FakeAdyen {
   /** The next API request whose path matches is held, unperformed and unanswered, until the test performs or drops it. */
   holdNext(path?: RegExp): HeldRequest;
   /** A standard webhook body (`{ live, notificationItems }`) whose items are signed with `key` (the fake's). */
-  notification(items: Array<Partial<Omit<NotificationRequestItem, 'eventCode' | 'success'>> & { eventCode: string; success?: boolean }>, options?: { key?: string; live?: boolean }): string;
+  notification(
+    items: Array<Partial<Omit<NotificationRequestItem, 'eventCode' | 'success'>> & { eventCode: string; success?: boolean }>,
+    options?: { key?: string; live?: boolean },
+  ): string;
   close(): Promise<void>;
 }
 
@@ -113,7 +116,10 @@ function luhn(number: string): boolean {
 }
 
 class Violation extends Error {
-  constructor(readonly errorCode: string, message: string) {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -172,7 +178,11 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     demand(body.merchantAccount === merchantAccount, '901', 'Invalid Merchant Account');
     demand(typeof body.reference === 'string' && body.reference.length > 0, '130', "Required field 'reference' is not provided.");
     demand(body.reference.length <= 80, '130', 'Reference is longer than 80 characters');
-    demand(Number.isInteger(body.amount?.value) && body.amount.value >= 0 && /^[A-Z]{3}$/.test(body.amount?.currency ?? ''), '100', "Required object 'amount' is not provided.");
+    demand(
+      Number.isInteger(body.amount?.value) && body.amount.value >= 0 && /^[A-Z]{3}$/.test(body.amount?.currency ?? ''),
+      '100',
+      "Required object 'amount' is not provided.",
+    );
     // Cards: type scheme, with either the encrypted fields of Adyen's components or, for a fully PCI
     // compliant party, the raw number, expiryMonth, expiryYear (and cvc, holderName).
     // https://docs.adyen.com/api-explorer/Checkout/72/post/payments#request-paymentMethod-CardDetails
@@ -190,7 +200,11 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     }
     demand(pm.cvc === undefined || /^\d{3,4}$/.test(pm.cvc), '103', 'CVC is not the right length');
     // additionalData is a map of strings.
-    demand(Object.values(body.additionalData ?? {}).every((v) => typeof v === 'string'), '000', 'additionalData values must be strings');
+    demand(
+      Object.values(body.additionalData ?? {}).every((v) => typeof v === 'string'),
+      '000',
+      'additionalData values must be strings',
+    );
 
     // "For the web service API, Adyen assumes Ecommerce shopper interaction by default."
     // https://docs.adyen.com/api-explorer/Checkout/72/post/payments#request-shopperInteraction
@@ -205,7 +219,11 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     // scheme id: "required for token-based transactions where Adyen does not tokenize the card".
     // https://docs.adyen.com/api-explorer/Checkout/72/post/payments#request-additionalData-AdditionalDataCommon-networkTxReference
     const mit = interaction === 'ContAuth' && (model === 'Subscription' || model === 'UnscheduledCardOnFile');
-    demand(!mit || !raw || typeof body.additionalData?.networkTxReference === 'string', '000', 'additionalData.networkTxReference is required for a merchant-initiated payment with raw card details');
+    demand(
+      !mit || !raw || typeof body.additionalData?.networkTxReference === 'string',
+      '000',
+      'additionalData.networkTxReference is required for a merchant-initiated payment with raw card details',
+    );
     // The shopper is sent back to returnUrl after a redirect: required for a payment made online.
     // https://docs.adyen.com/api-explorer/Checkout/72/post/payments#request-returnUrl
     demand(interaction !== 'Ecommerce' || (typeof body.returnUrl === 'string' && /^https?:\/\//.test(body.returnUrl)), '14_030', 'Return URL is missing.');
@@ -228,11 +246,23 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
 
     const now = new Date();
     const expiry = Number(pm.expiryYear) * 12 + Number(pm.expiryMonth);
-    const refusal = raw && expiry < now.getUTCFullYear() * 12 + now.getUTCMonth() + 1 ? REFUSALS['4000000000000069'] : REFUSALS[number] ?? (number === DECLINE_AFTER_SAVE && interaction === 'ContAuth' ? REFUSALS['4000000000000002'] : undefined);
+    const refusal =
+      raw && expiry < now.getUTCFullYear() * 12 + now.getUTCMonth() + 1
+        ? REFUSALS['4000000000000069']
+        : (REFUSALS[number] ?? (number === DECLINE_AFTER_SAVE && interaction === 'ContAuth' ? REFUSALS['4000000000000002'] : undefined));
     if (refusal) return [200, refused(payment, refusal)];
     if (number === PROCESSING_ERROR) {
       payment.status = 'error';
-      return [200, { resultCode: Result.Error, pspReference: payment.pspReference, merchantReference: payment.reference, refusalReason: 'Acquirer Error', refusalReasonCode: '4' } satisfies PaymentResponse];
+      return [
+        200,
+        {
+          resultCode: Result.Error,
+          pspReference: payment.pspReference,
+          merchantReference: payment.reference,
+          refusalReason: 'Acquirer Error',
+          refusalReasonCode: '4',
+        } satisfies PaymentResponse,
+      ];
     }
     const threeDS = interaction === 'Ecommerce' && (number === THREE_D_SECURE || body.authenticationData?.attemptAuthentication === 'always');
     if (threeDS) return [200, challenge(payment, body)];
@@ -242,7 +272,13 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
   function refused(payment: FakePayment, refusal: { code: string; reason: string }): PaymentResponse {
     payment.status = 'refused';
     payment.refusalReasonCode = refusal.code;
-    return { resultCode: Result.Refused, pspReference: payment.pspReference, merchantReference: payment.reference, refusalReason: refusal.reason, refusalReasonCode: refusal.code };
+    return {
+      resultCode: Result.Refused,
+      pspReference: payment.pspReference,
+      merchantReference: payment.reference,
+      refusalReason: refusal.reason,
+      refusalReasonCode: refusal.code,
+    };
   }
 
   function authorised(payment: FakePayment, amount: { value: number; currency: string }): PaymentResponse {
@@ -253,7 +289,11 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
       pspReference: payment.pspReference,
       merchantReference: payment.reference,
       amount,
-      additionalData: { networkTxReference: `NTX${crypto.randomInt(10 ** 9, 10 ** 10 - 1)}${crypto.randomInt(10 ** 5, 10 ** 6 - 1)}`, issuerCountry: 'US', cardIssuingBank: 'Fake Issuer Bank' },
+      additionalData: {
+        networkTxReference: `NTX${crypto.randomInt(10 ** 9, 10 ** 10 - 1)}${crypto.randomInt(10 ** 5, 10 ** 6 - 1)}`,
+        issuerCountry: 'US',
+        cardIssuingBank: 'Fake Issuer Bank',
+      },
     };
   }
 
@@ -263,12 +303,22 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     // action of type threeDS2 for its component), not through a redirect the vault can show.
     // https://docs.adyen.com/online-payments/3d-secure/redirect-3ds2
     if (body.authenticationData?.threeDSRequestData?.nativeThreeDS !== 'disabled') {
-      const action: CheckoutThreeDS2Action = { type: Checkout.CheckoutThreeDS2Action.TypeEnum.ThreeDs2, subtype: 'fingerprint', token: crypto.randomBytes(16).toString('base64'), paymentMethodType: 'scheme' };
+      const action: CheckoutThreeDS2Action = {
+        type: Checkout.CheckoutThreeDS2Action.TypeEnum.ThreeDs2,
+        subtype: 'fingerprint',
+        token: crypto.randomBytes(16).toString('base64'),
+        paymentMethodType: 'scheme',
+      };
       return { resultCode: Result.IdentifyShopper, pspReference: payment.pspReference, merchantReference: payment.reference, action };
     }
     const id = crypto.randomBytes(12).toString('hex');
     challenges.set(id, { id, payment, returnUrl: body.returnUrl, state: 'pending' });
-    const action: CheckoutRedirectAction = { type: Checkout.CheckoutRedirectAction.TypeEnum.Redirect, method: 'GET', url: `${base}/fake-3ds/${id}`, paymentMethodType: 'scheme' };
+    const action: CheckoutRedirectAction = {
+      type: Checkout.CheckoutRedirectAction.TypeEnum.Redirect,
+      method: 'GET',
+      url: `${base}/fake-3ds/${id}`,
+      paymentMethodType: 'scheme',
+    };
     return { resultCode: Result.RedirectShopper, pspReference: payment.pspReference, merchantReference: payment.reference, action };
   }
 
@@ -297,7 +347,13 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     const cancel: FakeCancel = { pspReference: psp(), paymentPspReference: paymentPsp };
     cancels.push(cancel);
     if (payment!.status === 'authorised') payment!.status = 'cancelled';
-    const answer: PaymentCancelResponse = { merchantAccount, paymentPspReference: paymentPsp, pspReference: cancel.pspReference, reference: body.reference, status: Checkout.PaymentCancelResponse.StatusEnum.Received };
+    const answer: PaymentCancelResponse = {
+      merchantAccount,
+      paymentPspReference: paymentPsp,
+      pspReference: cancel.pspReference,
+      reference: body.reference,
+      status: Checkout.PaymentCancelResponse.StatusEnum.Received,
+    };
     return [201, answer];
   }
 
@@ -310,7 +366,13 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     cancels.push(cancel);
     cancelledReferences.add(body.paymentReference);
     for (const p of payments) if (p.reference === body.paymentReference && p.status === 'authorised') p.status = 'cancelled';
-    const answer: StandalonePaymentCancelResponse = { merchantAccount, paymentReference: body.paymentReference, pspReference: cancel.pspReference, reference: body.reference, status: Checkout.StandalonePaymentCancelResponse.StatusEnum.Received };
+    const answer: StandalonePaymentCancelResponse = {
+      merchantAccount,
+      paymentReference: body.paymentReference,
+      pspReference: cancel.pspReference,
+      reference: body.reference,
+      status: Checkout.StandalonePaymentCancelResponse.StatusEnum.Received,
+    };
     return [201, answer];
   }
 
@@ -320,12 +382,23 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     demand(body.merchantAccount === merchantAccount, '901', 'Invalid Merchant Account');
     const payment = byPsp(paymentPsp);
     demand(payment && payment.status === 'authorised' && !payment.manualCapture, '167', 'Original pspReference required for this operation');
-    demand(Number.isInteger(body.amount?.value) && body.amount.value > 0 && body.amount.currency === payment!.amount.currency, '137', 'Invalid amount specified');
+    demand(
+      Number.isInteger(body.amount?.value) && body.amount.value > 0 && body.amount.currency === payment!.amount.currency,
+      '137',
+      'Invalid amount specified',
+    );
     demand(payment!.refunded + body.amount.value <= payment!.amount.value, '137', 'Invalid amount specified');
     payment!.refunded += body.amount.value;
     const entry: FakeRefund = { pspReference: psp(), paymentPspReference: paymentPsp, reference: body.reference, value: body.amount.value };
     refunds.push(entry);
-    const answer: PaymentRefundResponse = { merchantAccount, paymentPspReference: paymentPsp, pspReference: entry.pspReference, reference: body.reference, amount: body.amount, status: Checkout.PaymentRefundResponse.StatusEnum.Received };
+    const answer: PaymentRefundResponse = {
+      merchantAccount,
+      paymentPspReference: paymentPsp,
+      pspReference: entry.pspReference,
+      reference: body.reference,
+      amount: body.amount,
+      status: Checkout.PaymentRefundResponse.StatusEnum.Received,
+    };
     return [201, answer];
   }
 
@@ -347,7 +420,9 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     if (!c) return void res.writeHead(404).end('no such challenge');
     if (req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return void res.end(`<!doctype html><title>Fake issuer</title><form method="post" action="/fake-3ds/${id}"><p>Approve the payment of ${c.payment.amount.value} ${c.payment.amount.currency}?</p><button name="result" value="complete">Complete</button><button name="result" value="fail">Fail</button></form>`);
+      return void res.end(
+        `<!doctype html><title>Fake issuer</title><form method="post" action="/fake-3ds/${id}"><p>Approve the payment of ${c.payment.amount.value} ${c.payment.amount.currency}?</p><button name="result" value="complete">Complete</button><button name="result" value="fail">Fail</button></form>`,
+      );
     }
     const result = new URLSearchParams(raw).get('result');
     c.state = result === 'complete' ? 'completed' : 'failed';
@@ -384,7 +459,8 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
 
     // "000 … Unauthorised: The API key or Auth credentials are incorrect."
     // https://docs.adyen.com/development-resources/error-codes
-    if (req.headers['x-api-key'] !== apiKey) return send([401, { status: 401, errorCode: '000', message: 'HTTP Status Response - Unauthorised', errorType: 'security' }]);
+    if (req.headers['x-api-key'] !== apiKey)
+      return send([401, { status: 401, errorCode: '000', message: 'HTTP Status Response - Unauthorised', errorType: 'security' }]);
     if (failures.count > 0) {
       failures.count--;
       return send([failures.status, { status: failures.status, errorCode: '000', message: 'An internal error occurred', errorType: 'internal' }]);
@@ -406,8 +482,10 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     const fingerprint = sha256(`${req.method} ${path} ${raw}`);
     let answer: Answer;
     const seen = key ? idempotent.get(key) : undefined;
-    if (key && key.length > 64) answer = [422, { status: 422, errorCode: '000', message: 'Idempotency-Key longer than 64 characters', errorType: 'validation' }];
-    else if (seen && seen.fingerprint !== fingerprint) answer = [422, { status: 422, errorCode: '704', message: 'request already processed or in progress', errorType: 'validation' }];
+    if (key && key.length > 64)
+      answer = [422, { status: 422, errorCode: '000', message: 'Idempotency-Key longer than 64 characters', errorType: 'validation' }];
+    else if (seen && seen.fingerprint !== fingerprint)
+      answer = [422, { status: 422, errorCode: '704', message: 'request already processed or in progress', errorType: 'validation' }];
     else if (seen) answer = seen.answer;
     else {
       try {

@@ -47,11 +47,16 @@ export async function startFakeLemonway(token = 'lw-oauth-token-7f3c9a'): Promis
         body = undefined;
       }
       calls.push({ path: req.url ?? '', headers: req.headers, raw, body });
-      const answer = (status: number, payload: unknown) => setTimeout(() => {
-        if (res.destroyed) return;
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': `lw-req-${calls.length}`, 'set-cookie': 'lw-session=secret-session' });
-        res.end(JSON.stringify(payload));
-      }, fake.delayMs);
+      const answer = (status: number, payload: unknown) =>
+        setTimeout(() => {
+          if (res.destroyed) return;
+          res.writeHead(status, {
+            'content-type': 'application/json; charset=utf-8',
+            'x-request-id': `lw-req-${calls.length}`,
+            'set-cookie': 'lw-session=secret-session',
+          });
+          res.end(JSON.stringify(payload));
+        }, fake.delayMs);
       const error = (code: string, msg: string) => answer(200, { CARD: null, E: { Code: code, Msg: msg } });
       if (req.method !== 'POST' || req.url !== `${LEMONWAY_SERVICE}/RegisterCard`) return answer(404, { message: 'no such method' });
       if (req.headers.authorization !== `Bearer ${token}`) return answer(401, { message: 'invalid token' });
@@ -63,14 +68,18 @@ export async function startFakeLemonway(token = 'lw-oauth-token-7f3c9a'): Promis
       if (!/^\d{3,4}$/.test(cardCode ?? '')) return error('144', 'cardCode must be 3 or 4 digits');
       if (!/^(0[1-9]|1[0-2])\/\d{4}$/.test(cardDate ?? '')) return error('145', 'cardDate must be MM/YYYY');
       cards++;
-      return answer(200, { CARD: { ID: String(1000 + cards), EXTRA: { IS3DS: '0', CTRY: 'FRA', AUTH: `A${cards}`, NUM: masked(cardNumber), EXP: cardDate } }, E: null });
+      return answer(200, {
+        CARD: { ID: String(1000 + cards), EXTRA: { IS3DS: '0', CTRY: 'FRA', AUTH: `A${cards}`, NUM: masked(cardNumber), EXP: cardDate } },
+        E: null,
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${LEMONWAY_SERVICE}`;
-  fake.close = () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  fake.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return fake;
 }

@@ -58,7 +58,11 @@ interface Answer {
 
 /** A refused request. Validation failures are not kept for idempotency (https://docs.stripe.com/api/idempotent_requests). */
 class Refusal extends Error {
-  constructor(readonly status: number, readonly error: Record<string, unknown>, readonly kept: boolean) {
+  constructor(
+    readonly status: number,
+    readonly error: Record<string, unknown>,
+    readonly kept: boolean,
+  ) {
     super(String(error.message));
   }
 }
@@ -69,7 +73,15 @@ const unknownParam = (param: string): Refusal => invalid(`Received unknown param
 const missing = (param: string): Refusal => invalid(`Missing required param: ${param}.`, param, 'parameter_missing');
 /** https://docs.stripe.com/error-codes#payment-intent-unexpected-state: the intent is past that operation. */
 const unexpectedState = (pi: Stripe.PaymentIntent, action: string): Refusal =>
-  new Refusal(400, { type: 'invalid_request_error', code: 'payment_intent_unexpected_state', message: `You cannot ${action} this PaymentIntent because it has a status of ${pi.status}.` }, true);
+  new Refusal(
+    400,
+    {
+      type: 'invalid_request_error',
+      code: 'payment_intent_unexpected_state',
+      message: `You cannot ${action} this PaymentIntent because it has a status of ${pi.status}.`,
+    },
+    true,
+  );
 const noSuch = (kind: string, id: string): Refusal =>
   new Refusal(404, { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${kind}: '${id}'`, param: 'id' }, true);
 
@@ -102,7 +114,15 @@ export function parseForm(text: string): Params {
 }
 
 const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+  JSON.stringify(value, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
 
 // --- Reading parameters ----------------------------------------------------------------------------
 
@@ -143,7 +163,8 @@ function expandOf(p: Params): string[] {
   if (e === undefined) return [];
   if (!Array.isArray(e) || e.some((x) => typeof x !== 'string')) throw invalid('Invalid array: expand', 'expand');
   // https://docs.stripe.com/api/expanding_objects: only expandable fields of the object.
-  for (const field of e as string[]) if (field !== 'latest_charge' && field !== 'payment_method') throw invalid(`This property cannot be expanded (${field}).`, 'expand');
+  for (const field of e as string[])
+    if (field !== 'latest_charge' && field !== 'payment_method') throw invalid(`This property cannot be expanded (${field}).`, 'expand');
   return e as string[];
 }
 
@@ -164,7 +185,11 @@ const DECLINES: Record<string, CardFailure> = {
 const REQUIRES_3DS = '4000000000003220';
 /** https://docs.stripe.com/testing#declined-payments: saves fine, later charges are declined. */
 const DECLINES_LATER = '4000000000000341';
-const AUTHENTICATION_REQUIRED: CardFailure = { code: 'authentication_required', decline_code: 'authentication_required', message: 'Your card was declined. This transaction requires authentication.' };
+const AUTHENTICATION_REQUIRED: CardFailure = {
+  code: 'authentication_required',
+  decline_code: 'authentication_required',
+  message: 'Your card was declined. This transaction requires authentication.',
+};
 const GENERIC_DECLINE = DECLINES['4000000000000002'];
 
 function luhn(number: string): boolean {
@@ -210,12 +235,17 @@ export interface FakeStripe {
   events: {
     disputeCreated(paymentIntent: string, options?: { amount?: number; currency?: string; reason?: string }): Stripe.ChargeDisputeCreatedEvent;
     disputeClosed(paymentIntent: string, status: Stripe.Dispute.Status): Stripe.ChargeDisputeClosedEvent;
-    refundFailed(refundId: string, type?: 'refund.failed' | 'refund.updated' | 'charge.refund.updated'): Stripe.RefundFailedEvent | Stripe.RefundUpdatedEvent | Stripe.ChargeRefundUpdatedEvent;
+    refundFailed(
+      refundId: string,
+      type?: 'refund.failed' | 'refund.updated' | 'charge.refund.updated',
+    ): Stripe.RefundFailedEvent | Stripe.RefundUpdatedEvent | Stripe.ChargeRefundUpdatedEvent;
   };
   close(): Promise<void>;
 }
 
-export async function startFakeStripe(options: { port?: number; /** The account's key; default FAKE_SECRET_KEY (a live-mode merchant needs an sk_live_ one). */ secretKey?: string } = {}): Promise<FakeStripe> {
+export async function startFakeStripe(
+  options: { port?: number /** The account's key; default FAKE_SECRET_KEY (a live-mode merchant needs an sk_live_ one). */; secretKey?: string } = {},
+): Promise<FakeStripe> {
   const secretKey = options.secretKey ?? FAKE_SECRET_KEY;
   const requests: RecordedRequest[] = [];
   const intents = new Map<string, Stripe.PaymentIntent>();
@@ -238,32 +268,79 @@ export async function startFakeStripe(options: { port?: number; /** The account'
     const paid = !failure;
     const captured = paid && pi.capture_method !== 'manual';
     const charge: Stripe.Charge = {
-      id: newId('ch'), object: 'charge', amount: pi.amount, amount_captured: captured ? pi.amount : 0, amount_refunded: 0,
-      application: null, application_fee: null, application_fee_amount: null, balance_transaction: null,
+      id: newId('ch'),
+      object: 'charge',
+      amount: pi.amount,
+      amount_captured: captured ? pi.amount : 0,
+      amount_refunded: 0,
+      application: null,
+      application_fee: null,
+      application_fee_amount: null,
+      balance_transaction: null,
       billing_details: { address: null, email: null, name: method.billing_details.name, phone: null, tax_id: null },
-      calculated_statement_descriptor: null, captured, created: now(), currency: pi.currency, customer: null, description: null,
-      disputed: false, failure_balance_transaction: null, failure_code: failure?.code ?? null, failure_message: failure?.message ?? null,
-      fraud_details: null, livemode: false, metadata: {}, on_behalf_of: null,
+      calculated_statement_descriptor: null,
+      captured,
+      created: now(),
+      currency: pi.currency,
+      customer: null,
+      description: null,
+      disputed: false,
+      failure_balance_transaction: null,
+      failure_code: failure?.code ?? null,
+      failure_message: failure?.message ?? null,
+      fraud_details: null,
+      livemode: false,
+      metadata: {},
+      on_behalf_of: null,
       outcome: {
-        advice_code: null, network_advice_code: null, network_decline_code: null, network_status: paid ? 'approved_by_network' : 'declined_by_network',
-        reason: failure?.decline_code ?? null, seller_message: paid ? 'Payment complete.' : 'The bank did not return any further details with this decline.',
+        advice_code: null,
+        network_advice_code: null,
+        network_decline_code: null,
+        network_status: paid ? 'approved_by_network' : 'declined_by_network',
+        reason: failure?.decline_code ?? null,
+        seller_message: paid ? 'Payment complete.' : 'The bank did not return any further details with this decline.',
         type: paid ? 'authorized' : 'issuer_declined',
       },
-      paid, payment_intent: pi.id, payment_method: method.id,
+      paid,
+      payment_intent: pi.id,
+      payment_method: method.id,
       payment_method_details: {
         type: 'card',
         card: {
-          amount_authorized: paid ? pi.amount : null, authorization_code: paid ? '123456' : null, brand: card.brand, checks: null, country: card.country,
-          electronic_commerce_indicator: null, exp_month: card.exp_month, exp_year: card.exp_year, funding: card.funding, installments: null,
-          last4: card.last4, mandate: null, network: card.brand,
+          amount_authorized: paid ? pi.amount : null,
+          authorization_code: paid ? '123456' : null,
+          brand: card.brand,
+          checks: null,
+          country: card.country,
+          electronic_commerce_indicator: null,
+          exp_month: card.exp_month,
+          exp_year: card.exp_year,
+          funding: card.funding,
+          installments: null,
+          last4: card.last4,
+          mandate: null,
+          network: card.brand,
           // https://docs.stripe.com/api/charges/object#charge_object-payment_method_details-card-network_transaction_id
           network_transaction_id: paid ? String(crypto.randomInt(100_000_000, 999_999_999)) + String(crypto.randomInt(100_000, 999_999)) : null,
-          regulated_status: null, three_d_secure: null, transaction_link_id: null, wallet: null,
+          regulated_status: null,
+          three_d_secure: null,
+          transaction_link_id: null,
+          wallet: null,
         },
       },
-      receipt_email: null, receipt_number: null, receipt_url: null, refunded: false, review: null, shipping: null, source: null,
-      source_transfer: null, statement_descriptor: null, statement_descriptor_suffix: null, status: paid ? 'succeeded' : 'failed',
-      transfer_data: null, transfer_group: null,
+      receipt_email: null,
+      receipt_number: null,
+      receipt_url: null,
+      refunded: false,
+      review: null,
+      shipping: null,
+      source: null,
+      source_transfer: null,
+      statement_descriptor: null,
+      statement_descriptor_suffix: null,
+      status: paid ? 'succeeded' : 'failed',
+      transfer_data: null,
+      transfer_group: null,
     };
     charges.set(charge.id, charge);
     return charge;
@@ -272,15 +349,31 @@ export async function startFakeStripe(options: { port?: number; /** The account'
   function newMethod(card: Params, name: string | undefined): Stripe.PaymentMethod {
     const number = card.number as string;
     const method: Stripe.PaymentMethod = {
-      id: newId('pm'), object: 'payment_method',
+      id: newId('pm'),
+      object: 'payment_method',
       billing_details: { address: null, email: null, name: name ?? null, phone: null, tax_id: null },
       card: {
-        brand: brandOf(number), checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: card.cvc ? 'pass' : null },
-        country: 'US', display_brand: brandOf(number), exp_month: Number(card.exp_month), exp_year: Number(card.exp_year),
-        funding: 'credit', generated_from: null, issuer: 'Stripe Test Bank', last4: number.slice(-4), networks: null,
-        regulated_status: null, three_d_secure_usage: { supported: true }, wallet: null,
+        brand: brandOf(number),
+        checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: card.cvc ? 'pass' : null },
+        country: 'US',
+        display_brand: brandOf(number),
+        exp_month: Number(card.exp_month),
+        exp_year: Number(card.exp_year),
+        funding: 'credit',
+        generated_from: null,
+        issuer: 'Stripe Test Bank',
+        last4: number.slice(-4),
+        networks: null,
+        regulated_status: null,
+        three_d_secure_usage: { supported: true },
+        wallet: null,
       },
-      created: now(), customer: null, customer_account: null, livemode: false, metadata: {}, type: 'card',
+      created: now(),
+      customer: null,
+      customer_account: null,
+      livemode: false,
+      metadata: {},
+      type: 'card',
     };
     methods.set(method.id, method);
     return method;
@@ -306,10 +399,25 @@ export async function startFakeStripe(options: { port?: number; /** The account'
   function createIntent(p: Params): Answer {
     if (p.payment_method_types !== undefined) {
       // https://docs.stripe.com/changelog/endive/2026-09-30/removes-the-payment-method-types-parameter-from-payment-intents-and-setup-intents
-      throw invalid('payment_method_types is no longer supported; use allowed_payment_method_types.', 'payment_method_types', 'payment_method_types_no_longer_supported');
+      throw invalid(
+        'payment_method_types is no longer supported; use allowed_payment_method_types.',
+        'payment_method_types',
+        'payment_method_types_no_longer_supported',
+      );
     }
-    if (p.confirm !== undefined) throw invalid('This local Stripe implements the two-step flow only: confirm with POST /v1/payment_intents/:id/confirm.', 'confirm');
-    onlyKnown(p, ['amount', 'currency', 'capture_method', 'allowed_payment_method_types', 'metadata', 'description', 'expand', 'statement_descriptor_suffix', 'receipt_email']);
+    if (p.confirm !== undefined)
+      throw invalid('This local Stripe implements the two-step flow only: confirm with POST /v1/payment_intents/:id/confirm.', 'confirm');
+    onlyKnown(p, [
+      'amount',
+      'currency',
+      'capture_method',
+      'allowed_payment_method_types',
+      'metadata',
+      'description',
+      'expand',
+      'statement_descriptor_suffix',
+      'receipt_email',
+    ]);
     // amount: "A positive integer representing how much to charge in the smallest currency unit", up to eight digits.
     const amount = int(p, 'amount');
     if (amount === undefined) throw missing('amount');
@@ -320,7 +428,8 @@ export async function startFakeStripe(options: { port?: number; /** The account'
     if (!/^[a-z]{3}$/.test(currency)) throw invalid(`Invalid currency: ${currency}. Stripe currently supports these currencies: usd, eur, …`, 'currency');
     const capture = oneOf(p, 'capture_method', ['automatic', 'automatic_async', 'manual'] as const) ?? 'automatic_async';
     const allowed = p.allowed_payment_method_types;
-    if (allowed !== undefined && (!Array.isArray(allowed) || allowed.some((t) => typeof t !== 'string'))) throw invalid('Invalid array', 'allowed_payment_method_types');
+    if (allowed !== undefined && (!Array.isArray(allowed) || allowed.some((t) => typeof t !== 'string')))
+      throw invalid('Invalid array', 'allowed_payment_method_types');
     // https://docs.stripe.com/api/metadata: string values, keys up to 40 characters, values up to 500.
     const metadata = obj(p, 'metadata', '') ?? {};
     for (const [k, v] of Object.entries(metadata)) {
@@ -328,17 +437,48 @@ export async function startFakeStripe(options: { port?: number; /** The account'
     }
     const id = newId('pi');
     const pi: Stripe.PaymentIntent = {
-      id, object: 'payment_intent', allowed_payment_method_types: (allowed as Stripe.PaymentIntent.AllowedPaymentMethodType[] | undefined) ?? null,
-      amount, amount_capturable: 0, amount_received: 0, application: null, application_fee_amount: null,
+      id,
+      object: 'payment_intent',
+      allowed_payment_method_types: (allowed as Stripe.PaymentIntent.AllowedPaymentMethodType[] | undefined) ?? null,
+      amount,
+      amount_capturable: 0,
+      amount_received: 0,
+      application: null,
+      application_fee_amount: null,
       automatic_payment_methods: allowed ? null : { allow_redirects: 'always', enabled: true },
-      canceled_at: null, cancellation_reason: null, capture_method: capture, client_secret: `${id}_secret_${crypto.randomBytes(8).toString('hex')}`,
-      confirmation_method: 'automatic', created: now(), currency, customer: null, customer_account: null, description: str(p, 'description') ?? null,
-      excluded_payment_method_types: null, last_payment_error: null, latest_charge: null, livemode: false, managed_payments: null,
-      metadata: metadata as Record<string, string>, next_action: null, on_behalf_of: null, payment_method: null,
-      payment_method_configuration_details: null, payment_method_options: null,
-      payment_method_types: (allowed as string[] | undefined) ?? ['card', 'link'], payment_record: null, processing: null, receipt_email: null,
-      review: null, setup_future_usage: null, shipping: null, source: null, statement_descriptor: null, statement_descriptor_suffix: null,
-      status: 'requires_payment_method', transfer_group: null,
+      canceled_at: null,
+      cancellation_reason: null,
+      capture_method: capture,
+      client_secret: `${id}_secret_${crypto.randomBytes(8).toString('hex')}`,
+      confirmation_method: 'automatic',
+      created: now(),
+      currency,
+      customer: null,
+      customer_account: null,
+      description: str(p, 'description') ?? null,
+      excluded_payment_method_types: null,
+      last_payment_error: null,
+      latest_charge: null,
+      livemode: false,
+      managed_payments: null,
+      metadata: metadata as Record<string, string>,
+      next_action: null,
+      on_behalf_of: null,
+      payment_method: null,
+      payment_method_configuration_details: null,
+      payment_method_options: null,
+      payment_method_types: (allowed as string[] | undefined) ?? ['card', 'link'],
+      payment_record: null,
+      processing: null,
+      receipt_email: null,
+      review: null,
+      setup_future_usage: null,
+      shipping: null,
+      source: null,
+      statement_descriptor: null,
+      statement_descriptor_suffix: null,
+      status: 'requires_payment_method',
+      transfer_group: null,
     };
     intents.set(id, pi);
     return { status: 200, body: shown(pi, expandOf(p)) };
@@ -346,22 +486,37 @@ export async function startFakeStripe(options: { port?: number; /** The account'
 
   /** The rules of https://docs.stripe.com/api/payment_intents/confirm for a raw card, checked before anything happens. */
   function checkConfirm(pi: Stripe.PaymentIntent, p: Params) {
-    onlyKnown(p, ['payment_method_data', 'payment_method_options', 'off_session', 'return_url', 'setup_future_usage', 'expand', 'error_on_requires_action', 'receipt_email', 'shipping', 'capture_method']);
+    onlyKnown(p, [
+      'payment_method_data',
+      'payment_method_options',
+      'off_session',
+      'return_url',
+      'setup_future_usage',
+      'expand',
+      'error_on_requires_action',
+      'receipt_email',
+      'shipping',
+      'capture_method',
+    ]);
     // Raw card data inline (https://docs.stripe.com/api/payment_methods/create#create_payment_method-card),
     // the form a PCI-compliant vault sends instead of a PaymentMethod id.
     const data = obj(p, 'payment_method_data', '');
     if (!data) throw missing('payment_method_data');
     onlyKnown(data, ['type', 'card', 'billing_details'], 'payment_method_data.');
-    if (str(data, 'type', 'payment_method_data.') !== 'card') throw invalid('payment_method_data[type] must be card for raw card data.', 'payment_method_data[type]');
+    if (str(data, 'type', 'payment_method_data.') !== 'card')
+      throw invalid('payment_method_data[type] must be card for raw card data.', 'payment_method_data[type]');
     const card = obj(data, 'card', 'payment_method_data.');
     if (!card) throw missing('payment_method_data[card]');
     onlyKnown(card, ['number', 'exp_month', 'exp_year', 'cvc'], 'payment_method_data.card.');
     const number = str(card, 'number', 'payment_method_data.card.');
-    if (!number || !/^\d{12,19}$/.test(number)) throw invalid('payment_method_data[card][number] must be the card number, digits only.', 'payment_method_data[card][number]');
+    if (!number || !/^\d{12,19}$/.test(number))
+      throw invalid('payment_method_data[card][number] must be the card number, digits only.', 'payment_method_data[card][number]');
     const month = int(card, 'exp_month', 'payment_method_data.card.');
-    if (month === undefined || month < 1 || month > 12) throw invalid('payment_method_data[card][exp_month] must be 1 to 12.', 'payment_method_data[card][exp_month]');
+    if (month === undefined || month < 1 || month > 12)
+      throw invalid('payment_method_data[card][exp_month] must be 1 to 12.', 'payment_method_data[card][exp_month]');
     const year = int(card, 'exp_year', 'payment_method_data.card.');
-    if (year === undefined || year < 1000) throw invalid('payment_method_data[card][exp_year] must be a four-digit year.', 'payment_method_data[card][exp_year]');
+    if (year === undefined || year < 1000)
+      throw invalid('payment_method_data[card][exp_year] must be a four-digit year.', 'payment_method_data[card][exp_year]');
     const cvc = str(card, 'cvc', 'payment_method_data.card.');
     if (cvc !== undefined && !/^\d{3,4}$/.test(cvc)) throw invalid('payment_method_data[card][cvc] must be 3 or 4 digits.', 'payment_method_data[card][cvc]');
     const billing = obj(data, 'billing_details', 'payment_method_data.');
@@ -375,7 +530,11 @@ export async function startFakeStripe(options: { port?: number; /** The account'
     if (options) onlyKnown(options, ['card'], 'payment_method_options.');
     const cardOptions = (options ? obj(options, 'card', 'payment_method_options.') : undefined) ?? {};
     const where = 'payment_method_options.card.';
-    onlyKnown(cardOptions, ['request_three_d_secure', 'setup_credential_usage', 'stored_credential_usage', 'mit_exemption', 'capture_method', 'moto', 'network'], where);
+    onlyKnown(
+      cardOptions,
+      ['request_three_d_secure', 'setup_credential_usage', 'stored_credential_usage', 'mit_exemption', 'capture_method', 'moto', 'network'],
+      where,
+    );
     const three = oneOf(cardOptions, 'request_three_d_secure', ['any', 'automatic', 'challenge'] as const, where);
     const usages = ['installment', 'recurring', 'unscheduled'] as const;
     const setupUsage = oneOf(cardOptions, 'setup_credential_usage', usages, where);
@@ -398,13 +557,22 @@ export async function startFakeStripe(options: { port?: number; /** The account'
       if (!storedUsage) throw missing(`${where}stored_credential_usage`);
       if (!ntid) throw missing(`${where}mit_exemption[network_transaction_id]`);
       // An off-session payment has no customer to send to an issuer's page.
-      if (three === 'any' || three === 'challenge') throw invalid('request_three_d_secure cannot be used with off_session=true.', `${where}request_three_d_secure`);
+      if (three === 'any' || three === 'challenge')
+        throw invalid('request_three_d_secure cannot be used with off_session=true.', `${where}request_three_d_secure`);
     }
     if (ntid && !offSession) throw invalid('mit_exemption applies to off-session payments only.', `${where}mit_exemption`);
     // https://docs.stripe.com/api/payment_intents/confirm#confirm_payment_intent-return_url: required
     // when the intent allows redirect-based payment methods (automatic payment methods).
-    if (!returnUrl && !offSession && pi.automatic_payment_methods?.enabled) throw invalid('return_url is required when automatic_payment_methods allows redirects.', 'return_url');
-    return { card: { number, exp_month: month, exp_year: year, cvc }, name: billing ? str(billing, 'name', 'payment_method_data.billing_details.') : undefined, offSession, returnUrl, sfu, three };
+    if (!returnUrl && !offSession && pi.automatic_payment_methods?.enabled)
+      throw invalid('return_url is required when automatic_payment_methods allows redirects.', 'return_url');
+    return {
+      card: { number, exp_month: month, exp_year: year, cvc },
+      name: billing ? str(billing, 'name', 'payment_method_data.billing_details.') : undefined,
+      offSession,
+      returnUrl,
+      sfu,
+      three,
+    };
   }
 
   function declined(pi: Stripe.PaymentIntent, method: Stripe.PaymentMethod, failure: CardFailure): Refusal {
@@ -412,9 +580,28 @@ export async function startFakeStripe(options: { port?: number; /** The account'
     pi.status = 'requires_payment_method';
     pi.latest_charge = charge.id;
     pi.payment_method = null;
-    pi.last_payment_error = { type: 'card_error', charge: charge.id, code: failure.code, decline_code: failure.decline_code, message: failure.message, payment_method: method, doc_url: `https://docs.stripe.com/error-codes/${failure.code.replace(/_/g, '-')}` };
+    pi.last_payment_error = {
+      type: 'card_error',
+      charge: charge.id,
+      code: failure.code,
+      decline_code: failure.decline_code,
+      message: failure.message,
+      payment_method: method,
+      doc_url: `https://docs.stripe.com/error-codes/${failure.code.replace(/_/g, '-')}`,
+    };
     // https://docs.stripe.com/api/errors: a card error is a 402 carrying the intent.
-    return new Refusal(402, { type: 'card_error', code: failure.code, decline_code: failure.decline_code, message: failure.message, charge: charge.id, payment_intent: shown(pi, []) }, true);
+    return new Refusal(
+      402,
+      {
+        type: 'card_error',
+        code: failure.code,
+        decline_code: failure.decline_code,
+        message: failure.message,
+        charge: charge.id,
+        payment_intent: shown(pi, []),
+      },
+      true,
+    );
   }
 
   function authorised(pi: Stripe.PaymentIntent, method: Stripe.PaymentMethod) {
@@ -471,7 +658,8 @@ export async function startFakeStripe(options: { port?: number; /** The account'
     onlyKnown(p, ['cancellation_reason', 'expand']);
     const reason = oneOf(p, 'cancellation_reason', ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const);
     const expand = expandOf(p);
-    if (!['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'].includes(pi.status)) throw unexpectedState(pi, 'cancel');
+    if (!['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'].includes(pi.status))
+      throw unexpectedState(pi, 'cancel');
     if (pi.status === 'requires_capture' && typeof pi.latest_charge === 'string') {
       // An uncaptured authorisation is released: the charge shows as refunded.
       const charge = charges.get(pi.latest_charge)!;
@@ -490,26 +678,53 @@ export async function startFakeStripe(options: { port?: number; /** The account'
   function createRefund(p: Params): Answer {
     onlyKnown(p, ['payment_intent', 'charge', 'amount', 'reason', 'metadata', 'expand']);
     const chargeId = str(p, 'charge');
-    const piId = str(p, 'payment_intent') ?? (chargeId ? (charges.get(chargeId)?.payment_intent as string | undefined) ?? chargeId : undefined);
+    const piId = str(p, 'payment_intent') ?? (chargeId ? ((charges.get(chargeId)?.payment_intent as string | undefined) ?? chargeId) : undefined);
     if (!piId) throw missing('payment_intent');
     const pi = intentOf(piId);
     const charge = typeof pi.latest_charge === 'string' ? charges.get(pi.latest_charge) : undefined;
     if (pi.status !== 'succeeded' || !charge?.captured) {
-      throw new Refusal(400, { type: 'invalid_request_error', code: 'charge_not_refundable', message: `This PaymentIntent (${pi.id}) does not have a successful charge to refund.` }, true);
+      throw new Refusal(
+        400,
+        { type: 'invalid_request_error', code: 'charge_not_refundable', message: `This PaymentIntent (${pi.id}) does not have a successful charge to refund.` },
+        true,
+      );
     }
     const left = charge.amount - charge.amount_refunded;
     const amount = int(p, 'amount') ?? left;
     if (amount <= 0) throw invalid('Refund amount must be a positive integer.', 'amount', 'amount_too_small');
     if (amount > left) {
-      throw new Refusal(400, { type: 'invalid_request_error', code: 'amount_too_large', message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`, param: 'amount' }, true);
+      throw new Refusal(
+        400,
+        {
+          type: 'invalid_request_error',
+          code: 'amount_too_large',
+          message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`,
+          param: 'amount',
+        },
+        true,
+      );
     }
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded === charge.amount;
     const refund: Stripe.Refund = {
-      id: newId('re'), object: 'refund', amount, application: null, balance_transaction: null, charge: charge.id, created: now(), currency: pi.currency,
-      customer: null, customer_account: null, metadata: {}, payment_intent: pi.id, payment_method: charge.payment_method,
+      id: newId('re'),
+      object: 'refund',
+      amount,
+      application: null,
+      balance_transaction: null,
+      charge: charge.id,
+      created: now(),
+      currency: pi.currency,
+      customer: null,
+      customer_account: null,
+      metadata: {},
+      payment_intent: pi.id,
+      payment_method: charge.payment_method,
       reason: oneOf(p, 'reason', ['duplicate', 'fraudulent', 'requested_by_customer'] as const) ?? null,
-      receipt_number: null, source_transfer_reversal: null, status: 'succeeded', transfer_reversal: null,
+      receipt_number: null,
+      source_transfer_reversal: null,
+      status: 'succeeded',
+      transfer_reversal: null,
     };
     refunds.set(refund.id, refund);
     return { status: 200, body: refund };
@@ -519,20 +734,22 @@ export async function startFakeStripe(options: { port?: number; /** The account'
 
   function issuerPage(id: string, res: http.ServerResponse) {
     const pi = intents.get(id);
-    if (!pi || pi.next_action?.type !== 'redirect_to_url') {
+    if (pi?.next_action?.type !== 'redirect_to_url') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('No authentication is pending for this payment.');
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
-      `<!doctype html><title>Test issuer: 3-D Secure</title><h1>Authenticate ${(pi.amount / 100).toFixed(2)} ${pi.currency.toUpperCase()}</h1>` +
-        `<form method="post" action="/fake-3ds/${pi.id}"><button name="result" value="complete">Complete</button> <button name="result" value="fail">Fail</button></form>`,
-    );
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end(
+        `<!doctype html><title>Test issuer: 3-D Secure</title><h1>Authenticate ${(pi.amount / 100).toFixed(2)} ${pi.currency.toUpperCase()}</h1>` +
+          `<form method="post" action="/fake-3ds/${pi.id}"><button name="result" value="complete">Complete</button> <button name="result" value="fail">Fail</button></form>`,
+      );
   }
 
   function issuerAnswer(id: string, form: Params, res: http.ServerResponse) {
     const pi = intents.get(id);
     const returnUrl = pi?.next_action?.redirect_to_url?.return_url;
-    if (!pi || pi.status !== 'requires_action' || !returnUrl) {
+    if (pi?.status !== 'requires_action' || !returnUrl) {
       res.writeHead(409, { 'content-type': 'text/plain' }).end('This payment is not waiting for authentication.');
       return;
     }
@@ -544,7 +761,9 @@ export async function startFakeStripe(options: { port?: number; /** The account'
       pi.next_action = null;
       pi.payment_method = null;
       pi.last_payment_error = {
-        type: 'invalid_request_error', code: 'payment_intent_authentication_failure', payment_method: method,
+        type: 'invalid_request_error',
+        code: 'payment_intent_authentication_failure',
+        payment_method: method,
         message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
       };
     }
@@ -571,7 +790,9 @@ export async function startFakeStripe(options: { port?: number; /** The account'
   }
 
   function takeKnob(method: string, path: string, kinds: KnobKind[]): Knob | undefined {
-    const knob = knobs.find((k) => kinds.includes(k.kind) && k.left > 0 && (!k.match.method || k.match.method === method) && (!k.match.path || k.match.path.test(path)));
+    const knob = knobs.find(
+      (k) => kinds.includes(k.kind) && k.left > 0 && (!k.match.method || k.match.method === method) && (!k.match.path || k.match.path.test(path)),
+    );
     if (knob) knob.left--;
     return knob;
   }
@@ -580,7 +801,10 @@ export async function startFakeStripe(options: { port?: number; /** The account'
     // https://docs.stripe.com/api/authentication: a secret key as a bearer token.
     const auth = headers.authorization ?? '';
     if (auth !== `Bearer ${secretKey}`) {
-      return { status: 401, body: { error: { type: 'invalid_request_error', message: `Invalid API Key provided: ${auth.replace(/^Bearer\s+/, '').slice(0, 8)}****` } } };
+      return {
+        status: 401,
+        body: { error: { type: 'invalid_request_error', message: `Invalid API Key provided: ${auth.replace(/^Bearer\s+/, '').slice(0, 8)}****` } },
+      };
     }
     // What the API answered at that moment (a snapshot: a replay or a late answer shows the objects as they were).
     const run = (): Answer & { kept?: boolean } => {
@@ -598,13 +822,22 @@ export async function startFakeStripe(options: { port?: number; /** The account'
     const key = method === 'POST' ? (headers['idempotency-key'] as string | undefined) : undefined;
     if (!key) return run();
     // "Idempotency keys are up to 255 characters long."
-    if (key.length > 255) return { status: 400, body: { error: { type: 'invalid_request_error', message: 'Idempotency keys are up to 255 characters long.' } } };
+    if (key.length > 255)
+      return { status: 400, body: { error: { type: 'invalid_request_error', message: 'Idempotency keys are up to 255 characters long.' } } };
     const endpoint = `${method} ${path}`;
     const digest = crypto.createHash('sha256').update(canonical(p)).digest('hex');
     const kept = idempotent.get(key);
     if (kept) {
       if (kept.endpoint !== endpoint || kept.digest !== digest) {
-        return { status: 400, body: { error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.` } } };
+        return {
+          status: 400,
+          body: {
+            error: {
+              type: 'idempotency_error',
+              message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+            },
+          },
+        };
       }
       return { ...kept.answer, replayed: true };
     }
@@ -647,7 +880,8 @@ export async function startFakeStripe(options: { port?: number; /** The account'
       // Knobs that stop the request before it reaches the API: nothing is done, nothing is kept.
       const before = takeKnob(method, path, ['fail', 'drop-before']);
       if (before?.kind === 'drop-before') return void req.socket.destroy();
-      if (before?.kind === 'fail') return send(res, { status: 500, body: { error: { type: 'api_error', message: 'An unknown error occurred while processing your request.' } } });
+      if (before?.kind === 'fail')
+        return send(res, { status: 500, body: { error: { type: 'api_error', message: 'An unknown error occurred while processing your request.' } } });
 
       // Held: the test decides, later, whether it is performed or its connection dropped unperformed.
       const held = takeKnob(method, path, ['hold'])?.hold;
@@ -686,23 +920,77 @@ export async function startFakeStripe(options: { port?: number; /** The account'
 
   // --- Events (https://docs.stripe.com/api/events/object), signed as https://docs.stripe.com/webhooks#verify-manually ---
 
-  const eventBase = () => ({ id: newId('evt'), object: 'event' as const, api_version: Stripe.API_VERSION, created: now(), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null } });
+  const eventBase = () => ({
+    id: newId('evt'),
+    object: 'event' as const,
+    api_version: Stripe.API_VERSION,
+    created: now(),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+  });
 
-  function dispute(paymentIntent: string, status: Stripe.Dispute.Status, options: { amount?: number; currency?: string; reason?: string } = {}): Stripe.Dispute {
+  function dispute(
+    paymentIntent: string,
+    status: Stripe.Dispute.Status,
+    options: { amount?: number; currency?: string; reason?: string } = {},
+  ): Stripe.Dispute {
     const pi = intentOf(paymentIntent);
     return {
-      id: newId('dp'), object: 'dispute', amount: options.amount ?? pi.amount, balance_transactions: [], charge: pi.latest_charge as string, created: now(),
-      currency: options.currency ?? pi.currency, enhanced_eligibility_types: [],
+      id: newId('dp'),
+      object: 'dispute',
+      amount: options.amount ?? pi.amount,
+      balance_transactions: [],
+      charge: pi.latest_charge as string,
+      created: now(),
+      currency: options.currency ?? pi.currency,
+      enhanced_eligibility_types: [],
       evidence: {
-        access_activity_log: null, appeal: null, billing_address: null, cancellation_policy: null, cancellation_policy_disclosure: null, cancellation_rebuttal: null,
-        customer_communication: null, customer_email_address: null, customer_name: null, customer_purchase_ip: null, customer_signature: null,
-        duplicate_charge_documentation: null, duplicate_charge_explanation: null, duplicate_charge_id: null, enhanced_evidence: {}, product_description: null,
-        receipt: null, refund_policy: null, refund_policy_disclosure: null, refund_refusal_explanation: null, service_date: null, service_documentation: null,
-        shipping_address: null, shipping_carrier: null, shipping_date: null, shipping_documentation: null, shipping_tracking_number: null,
-        uncategorized_file: null, uncategorized_text: null,
+        access_activity_log: null,
+        appeal: null,
+        billing_address: null,
+        cancellation_policy: null,
+        cancellation_policy_disclosure: null,
+        cancellation_rebuttal: null,
+        customer_communication: null,
+        customer_email_address: null,
+        customer_name: null,
+        customer_purchase_ip: null,
+        customer_signature: null,
+        duplicate_charge_documentation: null,
+        duplicate_charge_explanation: null,
+        duplicate_charge_id: null,
+        enhanced_evidence: {},
+        product_description: null,
+        receipt: null,
+        refund_policy: null,
+        refund_policy_disclosure: null,
+        refund_refusal_explanation: null,
+        service_date: null,
+        service_documentation: null,
+        shipping_address: null,
+        shipping_carrier: null,
+        shipping_date: null,
+        shipping_documentation: null,
+        shipping_tracking_number: null,
+        uncategorized_file: null,
+        uncategorized_text: null,
       },
-      evidence_details: { due_by: now() + 7 * 86_400, enhanced_eligibility: {}, has_evidence: false, past_due: false, submission_count: 0, submission_method: 'not_submitted' },
-      intended_submission_method: null, is_charge_refundable: false, livemode: false, metadata: {}, payment_intent: pi.id, reason: options.reason ?? 'fraudulent', status,
+      evidence_details: {
+        due_by: now() + 7 * 86_400,
+        enhanced_eligibility: {},
+        has_evidence: false,
+        past_due: false,
+        submission_count: 0,
+        submission_method: 'not_submitted',
+      },
+      intended_submission_method: null,
+      is_charge_refundable: false,
+      livemode: false,
+      metadata: {},
+      payment_intent: pi.id,
+      reason: options.reason ?? 'fraudulent',
+      status,
     };
   }
 
@@ -717,7 +1005,8 @@ export async function startFakeStripe(options: { port?: number; /** The account'
     paidCharges: () => [...charges.values()].filter((c) => c.status === 'succeeded'),
     failNext: (count = 1, match = {}) => void knobs.push({ kind: 'fail', match, left: count }),
     delayNext: (ms, match = {}) => void knobs.push({ kind: 'delay', match, left: 1, ms }),
-    dropNext: ({ afterOperating = false, match = {}, count = 1 } = {}) => void knobs.push({ kind: afterOperating ? 'drop-after' : 'drop-before', match, left: count }),
+    dropNext: ({ afterOperating = false, match = {}, count = 1 } = {}) =>
+      void knobs.push({ kind: afterOperating ? 'drop-after' : 'drop-before', match, left: count }),
     holdNext(match = {}) {
       let arrive!: () => void;
       const arrived = new Promise<void>((resolve) => (arrive = resolve));
@@ -740,7 +1029,11 @@ export async function startFakeStripe(options: { port?: number; /** The account'
       return { body, headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret }) } };
     },
     events: {
-      disputeCreated: (paymentIntent, options) => ({ ...eventBase(), type: 'charge.dispute.created', data: { object: dispute(paymentIntent, 'needs_response', options) } }),
+      disputeCreated: (paymentIntent, options) => ({
+        ...eventBase(),
+        type: 'charge.dispute.created',
+        data: { object: dispute(paymentIntent, 'needs_response', options) },
+      }),
       disputeClosed: (paymentIntent, status) => ({ ...eventBase(), type: 'charge.dispute.closed', data: { object: dispute(paymentIntent, status) } }),
       refundFailed(refundId, type = 'refund.failed') {
         const refund = refunds.get(refundId);
@@ -748,7 +1041,11 @@ export async function startFakeStripe(options: { port?: number; /** The account'
         // https://docs.stripe.com/refunds#failed-refunds: the refund turns failed, with a reason, and the money returns to the balance.
         Object.assign(refund, { status: 'failed', failure_reason: 'expired_or_canceled_card' } satisfies Partial<Stripe.Refund>);
         const data = { object: { ...refund }, previous_attributes: { status: 'succeeded' } };
-        return type === 'refund.failed' ? { ...eventBase(), type, data } : type === 'refund.updated' ? { ...eventBase(), type, data } : { ...eventBase(), type, data };
+        return type === 'refund.failed'
+          ? { ...eventBase(), type, data }
+          : type === 'refund.updated'
+            ? { ...eventBase(), type, data }
+            : { ...eventBase(), type, data };
       },
     },
     async close() {

@@ -27,11 +27,24 @@ export interface FakeWebpay {
   close(): Promise<void>;
 }
 
-const SIGNED = ['wsb_seed', 'wsb_storeid', 'wsb_customer_id', 'wsb_order_num', 'wsb_test', 'wsb_currency_id', 'wsb_total', 'wsb_operation_type', 'wsb_recurring_token'];
+const SIGNED = [
+  'wsb_seed',
+  'wsb_storeid',
+  'wsb_customer_id',
+  'wsb_order_num',
+  'wsb_test',
+  'wsb_currency_id',
+  'wsb_total',
+  'wsb_operation_type',
+  'wsb_recurring_token',
+];
 
 /** The signature a shop computes for a recurring request (version 2: SHA1). */
 export function webpaySignature(fields: Record<string, string>, secretKey: string): string {
-  return crypto.createHash('sha1').update(SIGNED.map((f) => fields[f] ?? '').join('') + secretKey).digest('hex');
+  return crypto
+    .createHash('sha1')
+    .update(SIGNED.map((f) => fields[f] ?? '').join('') + secretKey)
+    .digest('hex');
 }
 
 export async function startFakeWebpay(secretKey = 'jPwe3d5nmN'): Promise<FakeWebpay> {
@@ -44,37 +57,45 @@ export async function startFakeWebpay(secretKey = 'jPwe3d5nmN'): Promise<FakeWeb
       const raw = Buffer.concat(chunks).toString('utf8');
       const fields = Object.fromEntries(new URLSearchParams(raw));
       calls.push({ headers: req.headers, raw, fields });
-      const answer = (status: number, payload: Record<string, unknown>, headers: Record<string, string> = {}) => setTimeout(() => {
-        if (res.destroyed) return;
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify(payload));
-      }, fake.delayMs);
-      if (req.method !== 'POST' || !/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) return answer(400, { error: 'expected a form-encoded POST' });
+      const answer = (status: number, payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
+        setTimeout(() => {
+          if (res.destroyed) return;
+          res.writeHead(status, { 'content-type': 'application/json', ...headers });
+          res.end(JSON.stringify(payload));
+        }, fake.delayMs);
+      if (req.method !== 'POST' || !/^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? ''))
+        return answer(400, { error: 'expected a form-encoded POST' });
       if (fields.wsb_signature !== webpaySignature(fields, secretKey)) return answer(200, { error: 'wrong wsb_signature' });
       if (fields.wsb_operation_type !== 'recurring_pay') return answer(200, { error: 'wsb_operation_type must be recurring_pay' });
-      if (!/^\d{13,19}$/.test(fields.cc_pan ?? '') || !/^(0[1-9]|1[0-2])\/\d{4}$/.test(fields.cc_exp ?? '')) return answer(200, { error: 'cc_pan or cc_exp malformed' });
+      if (!/^\d{13,19}$/.test(fields.cc_pan ?? '') || !/^(0[1-9]|1[0-2])\/\d{4}$/.test(fields.cc_exp ?? ''))
+        return answer(200, { error: 'cc_pan or cc_exp malformed' });
       const pan = fields.cc_pan;
       const n = calls.length;
-      return answer(200, {
-        time: '2026-01-15 12:00:00',
-        orderNumber: fields.wsb_order_num,
-        invoiceNumber: `INV${n}`,
-        transaction: `T${n}`,
-        authorizationCode: 'A1B2C3',
-        Rrn: `RRN${n}`,
-        trimPan: `${pan.slice(0, 6)}xxxxxx${pan.slice(-4)}`,
-        payee: fields.cc_name,
-        amount: fields.wsb_total,
-        currency: fields.wsb_currency_id,
-        ...(fake.echoPan ? { debug: { pan, spaced: pan.match(/.{1,4}/g)!.join(' ') } } : {}),
-      }, fake.echoPan ? { 'x-request-id': `req-${pan.match(/.{1,4}/g)!.join('-')}` } : { 'x-request-id': `req-${n}` });
+      return answer(
+        200,
+        {
+          time: '2026-01-15 12:00:00',
+          orderNumber: fields.wsb_order_num,
+          invoiceNumber: `INV${n}`,
+          transaction: `T${n}`,
+          authorizationCode: 'A1B2C3',
+          Rrn: `RRN${n}`,
+          trimPan: `${pan.slice(0, 6)}xxxxxx${pan.slice(-4)}`,
+          payee: fields.cc_name,
+          amount: fields.wsb_total,
+          currency: fields.wsb_currency_id,
+          ...(fake.echoPan ? { debug: { pan, spaced: pan.match(/.{1,4}/g)!.join(' ') } } : {}),
+        },
+        fake.echoPan ? { 'x-request-id': `req-${pan.match(/.{1,4}/g)!.join('-')}` } : { 'x-request-id': `req-${n}` },
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  fake.close = () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  fake.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return fake;
 }

@@ -33,7 +33,12 @@ export interface LocalProvider {
 async function passIssuerPage(actionUrl: string, result: 'complete' | 'fail'): Promise<URL> {
   const page = await fetch(actionUrl);
   if (page.status !== 200) throw new Error(`the issuer page answered ${page.status}`);
-  const answer = await fetch(actionUrl, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `result=${result}` });
+  const answer = await fetch(actionUrl, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `result=${result}`,
+  });
   const location = answer.headers.get('location');
   if (answer.status !== 302 || !location) throw new Error(`the issuer did not send the customer back (${answer.status})`);
   return new URL(location);
@@ -45,12 +50,15 @@ export async function startLocalProvider(name: ProviderName): Promise<LocalProvi
 
 function stripeProvider(fake: FakeStripe): LocalProvider {
   return {
-    name: 'stripe', url: fake.url,
+    name: 'stripe',
+    url: fake.url,
     settings: { type: 'stripe', secret_key: fake.secretKey, webhook_secret: fake.webhookSecret },
     paid: () => fake.paidCharges().length,
-    requests: (path) => fake.requests.filter((r) => path.test(r.path)).map((r) => ({ path: r.path, body: r.body, headers: r.headers as Record<string, unknown> })),
+    requests: (path) =>
+      fake.requests.filter((r) => path.test(r.path)).map((r) => ({ path: r.path, body: r.body, headers: r.headers as Record<string, unknown> })),
     passIssuerPage,
-    disputeNotification: (payment, options = {}) => fake.signed(fake.events.disputeCreated(payment, { reason: 'fraudulent' }), options.forged ? 'whsec_forged_by_someone_else' : undefined),
+    disputeNotification: (payment, options = {}) =>
+      fake.signed(fake.events.disputeCreated(payment, { reason: 'fraudulent' }), options.forged ? 'whsec_forged_by_someone_else' : undefined),
     dropNextPaymentAfterOperating: () => fake.dropNext({ afterOperating: true, count: 2, match: { method: 'POST', path: /\/confirm$/ } }), // the library retries a closed connection once itself
     holdNextPayment: () => fake.holdNext({ method: 'POST', path: /\/confirm$/ }),
     paidFor: (reference) => fake.paidCharges().filter((c) => fake.intents.get(c.payment_intent as string)?.metadata.vault_reference === reference).length,
@@ -60,14 +68,23 @@ function stripeProvider(fake: FakeStripe): LocalProvider {
 
 function adyenProvider(fake: FakeAdyen): LocalProvider {
   return {
-    name: 'adyen', url: fake.url,
+    name: 'adyen',
+    url: fake.url,
     settings: { type: 'adyen', api_key: fake.apiKey, merchant_account: fake.merchantAccount, environment: 'test', hmac_key: fake.hmacKey },
     paid: () => fake.payments.filter((p) => p.status === 'authorised').length,
     requests: (path) => fake.requests.filter((r) => path.test(r.path)).map((r) => ({ path: r.path, body: r.body, headers: (r as any).headers ?? {} })),
     passIssuerPage,
     disputeNotification: (payment, options = {}) => {
       const body = fake.notification(
-        [{ eventCode: 'NOTIFICATION_OF_CHARGEBACK', pspReference: `dsp${payment.slice(-8)}`, originalReference: payment, amount: { value: 1500, currency: 'USD' }, reason: 'Fraud' }],
+        [
+          {
+            eventCode: 'NOTIFICATION_OF_CHARGEBACK',
+            pspReference: `dsp${payment.slice(-8)}`,
+            originalReference: payment,
+            amount: { value: 1500, currency: 'USD' },
+            reason: 'Fraud',
+          },
+        ],
         options.forged ? { key: '00'.repeat(32) } : {},
       );
       return { body, headers: { 'content-type': 'application/json' } };

@@ -27,11 +27,12 @@ export function redisPrefix(url: string): { prefix: string; keys: () => Promise<
       r.disconnect();
     }
   };
-  const keys = () => withClient(async (r) => {
-    const found: string[] = [];
-    for await (const batch of r.scanStream({ match: `${prefix}*`, count: 500 })) found.push(...(batch as string[]));
-    return found;
-  });
+  const keys = () =>
+    withClient(async (r) => {
+      const found: string[] = [];
+      for await (const batch of r.scanStream({ match: `${prefix}*`, count: 500 })) found.push(...(batch as string[]));
+      return found;
+    });
   return {
     prefix,
     keys,

@@ -29,9 +29,12 @@ export function runCli(v: TestVault, script: string, args: string[]): Promise<{ 
 /** Every row of every table, as text: what someone who copies the database would read. */
 export async function everyRow(v: TestVault, target: DbTarget, mustHold: string): Promise<string> {
   const db = v.runtime.deps.db;
-  const tables = target === 'sqlite'
-    ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)).rows.map((r) => r.name)
-    : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db)).rows.map((r) => r.name);
+  const tables =
+    target === 'sqlite'
+      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)).rows.map((r) => r.name)
+      : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db)).rows.map(
+          (r) => r.name,
+        );
   expect(tables).toContain(mustHold);
   let text = '';
   for (const t of tables) text += JSON.stringify((await sql`select * from ${sql.table(t)}`.execute(db)).rows);
@@ -44,7 +47,10 @@ export async function everyRow(v: TestVault, target: DbTarget, mustHold: string)
  * locks on it, and a CLI writing next to it would then corrupt it.
  */
 export function dataDirBytes(dir: string): Buffer {
-  const files = fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  const files = fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
   expect(files.map((f) => path.basename(f))).toContain('vault.db');
   return execFileSync('cat', files, { maxBuffer: 1 << 30 });
 }

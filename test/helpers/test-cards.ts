@@ -13,4 +13,9 @@ export const CARDS = {
   declineAfterSave: '4000000000000341',
 } as const;
 
-export const newCard = (number: string, cvc = number.startsWith('37') ? '1234' : '123') => ({ number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc });
+export const newCard = (number: string, cvc = number.startsWith('37') ? '1234' : '123') => ({
+  number,
+  exp_month: 12,
+  exp_year: new Date().getUTCFullYear() + 3,
+  cvc,
+});

@@ -47,14 +47,36 @@ export interface TestVault {
 /** An operator who lets merchants lift the fields' limits (frame_limit_per_address 0): for test files whose many requests are not about limits. */
 export const LIFTABLE_LIMITS: LimitsEnv = { FIELDS_MAX_PER_ADDRESS: Infinity, FIELDS_MAX_PER_MERCHANT: Infinity };
 
-export async function startTestVault(target: DbTarget, options: { vaultKeys?: string; /** ALLOW_PRIVATE_WEBHOOKS: webhooks may go to local receivers. */ allowPrivateWebhooks?: boolean; /** The operator's limit settings; unset, the production defaults. */ limits?: LimitsEnv; /** PROCESSOR_BASE_URLS: where the connectors reach their (local) provider servers. */ processorBaseUrls?: ProcessorBaseUrls; /** PROCESSOR_TIMEOUT_MS. */ processorTimeoutMs?: number; /** PUBLIC_URL; default http://vault.test. */ publicUrl?: string } = {}, reused?: { dataDir: string; pgDb?: Awaited<ReturnType<typeof createPgDatabase>>; merchant: CreatedMerchant }): Promise<TestVault> {
+export async function startTestVault(
+  target: DbTarget,
+  options: {
+    vaultKeys?: string /** ALLOW_PRIVATE_WEBHOOKS: webhooks may go to local receivers. */;
+    allowPrivateWebhooks?: boolean /** The operator's limit settings; unset, the production defaults. */;
+    limits?: LimitsEnv /** PROCESSOR_BASE_URLS: where the connectors reach their (local) provider servers. */;
+    processorBaseUrls?: ProcessorBaseUrls /** PROCESSOR_TIMEOUT_MS. */;
+    processorTimeoutMs?: number /** PUBLIC_URL; default http://vault.test. */;
+    publicUrl?: string;
+  } = {},
+  reused?: { dataDir: string; pgDb?: Awaited<ReturnType<typeof createPgDatabase>>; merchant: CreatedMerchant },
+): Promise<TestVault> {
   const dataDir = reused?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vault-test-'));
   const keyFile = `${dataDir}.key`;
   const pgDb = reused ? reused.pgDb : target === 'postgres' ? await createPgDatabase() : undefined;
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } as any });
   const runtime = await createRuntime(
-    { DATA_DIR: dataDir, KEY_FILE: keyFile, DATABASE_URL: pgDb?.url, VAULT_KEYS: options.vaultKeys, PUBLIC_URL: options.publicUrl ?? VAULT, LOG_LEVEL: 'debug', ALLOW_PRIVATE_WEBHOOKS: options.allowPrivateWebhooks, PROCESSOR_BASE_URLS: options.processorBaseUrls, PROCESSOR_TIMEOUT_MS: options.processorTimeoutMs, ...options.limits },
+    {
+      DATA_DIR: dataDir,
+      KEY_FILE: keyFile,
+      DATABASE_URL: pgDb?.url,
+      VAULT_KEYS: options.vaultKeys,
+      PUBLIC_URL: options.publicUrl ?? VAULT,
+      LOG_LEVEL: 'debug',
+      ALLOW_PRIVATE_WEBHOOKS: options.allowPrivateWebhooks,
+      PROCESSOR_BASE_URLS: options.processorBaseUrls,
+      PROCESSOR_TIMEOUT_MS: options.processorTimeoutMs,
+      ...options.limits,
+    },
     { logger },
   );
   const base = options.publicUrl ?? VAULT;
@@ -65,7 +87,9 @@ export async function startTestVault(target: DbTarget, options: { vaultKeys?: st
   const merchant = reused?.merchant ?? (await newMerchant());
 
   const request = async (method: string, url: string, init: { headers: Record<string, string>; body?: string }): Promise<Reply> => {
-    const res = await runtime.app.request(url, { method, headers: init.headers, body: init.body }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as any);
+    const res = await runtime.app.request(url, { method, headers: init.headers, body: init.body }, {
+      incoming: { socket: { remoteAddress: '127.0.0.1' } },
+    } as any);
     const text = await res.text();
     let body: unknown = text;
     try {

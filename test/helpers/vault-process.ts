@@ -23,14 +23,27 @@ export async function freePort(): Promise<number> {
 }
 
 /** A vault process on the storage given; `env` adds to (or replaces) its settings. No timers, no mail. */
-export async function startVaultProcess(storage: { dataDir: string; databaseUrl?: string; vaultKeys: string }, env: Record<string, string> = {}): Promise<VaultProcess> {
+export async function startVaultProcess(
+  storage: { dataDir: string; databaseUrl?: string; vaultKeys: string },
+  env: Record<string, string> = {},
+): Promise<VaultProcess> {
   const port = await freePort();
   const output: string[] = [];
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
     env: {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: '', DATA_DIR: storage.dataDir, DATABASE_URL: storage.databaseUrl ?? '', VAULT_KEYS: storage.vaultKeys,
-      LOG_LEVEL: 'warn', SCHEDULER_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', SMTP_URL: '', ...env,
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: '',
+      DATA_DIR: storage.dataDir,
+      DATABASE_URL: storage.databaseUrl ?? '',
+      VAULT_KEYS: storage.vaultKeys,
+      LOG_LEVEL: 'warn',
+      SCHEDULER_INTERVAL_MS: '0',
+      WEBHOOK_INTERVAL_MS: '0',
+      SMTP_URL: '',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -39,7 +52,13 @@ export async function startVaultProcess(storage: { dataDir: string; databaseUrl?
   const url = `http://127.0.0.1:${port}`;
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
     if (child.exitCode !== null) break;
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { child, url, output };
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { child, url, output };
   }
   child.kill('SIGKILL');
   throw new Error(`the vault did not start:\n${output.join('')}`);

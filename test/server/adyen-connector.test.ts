@@ -16,7 +16,13 @@ describeEachDb('Adyen connector', (target) => {
   let v: TestVault;
   let fake: FakeAdyen;
   let adyen: Processor;
-  const settings = () => ({ type: 'adyen' as const, api_key: fake.apiKey, merchant_account: fake.merchantAccount, environment: 'test' as const, hmac_key: fake.hmacKey });
+  const settings = () => ({
+    type: 'adyen' as const,
+    api_key: fake.apiKey,
+    merchant_account: fake.merchantAccount,
+    environment: 'test' as const,
+    hmac_key: fake.hmacKey,
+  });
 
   beforeAll(async () => {
     v = await startTestVault(target);
@@ -58,7 +64,12 @@ describeEachDb('Adyen connector', (target) => {
     it('a new card, customer present: the raw card, Ecommerce, redirect 3-D Secure, approved with the network id and card facts', async () => {
       const req = request({ card: { ...newCard(CARDS.visa), holder: 'Ada Lovelace' }, order: 'ORD-7', merchant: 'mer_abc' });
       const result = clean(await adyen.authorize(req));
-      expect(result).toEqual({ outcome: 'approved', processor_id: expect.stringMatching(/^[A-Z0-9]{16}$/), network_transaction_id: expect.stringMatching(/^NTX\d+$/), card: { country: 'US', issuer: 'Fake Issuer Bank' } });
+      expect(result).toEqual({
+        outcome: 'approved',
+        processor_id: expect.stringMatching(/^[A-Z0-9]{16}$/),
+        network_transaction_id: expect.stringMatching(/^NTX\d+$/),
+        card: { country: 'US', issuer: 'Fake Issuer Bank' },
+      });
 
       const wire = sent(req.reference);
       expect(wire.apiKey).toBe(fake.apiKey);
@@ -86,7 +97,12 @@ describeEachDb('Adyen connector', (target) => {
       const req = request(over);
       expect((await adyen.authorize(req)).outcome).toBe('approved');
       const { body } = sent(req.reference);
-      expect(body).toMatchObject({ shopperInteraction: 'Ecommerce', recurringProcessingModel: model, returnUrl: RETURN_URL, paymentMethod: { number: CARDS.visa, cvc: '123' } });
+      expect(body).toMatchObject({
+        shopperInteraction: 'Ecommerce',
+        recurringProcessingModel: model,
+        returnUrl: RETURN_URL,
+        paymentMethod: { number: CARDS.visa, cvc: '123' },
+      });
       expect(body.storePaymentMethod).toBeUndefined();
       expect(body.additionalData?.networkTxReference).toBeUndefined();
     });
@@ -94,7 +110,12 @@ describeEachDb('Adyen connector', (target) => {
     it('one-click with a saved card: ContAuth + CardOnFile with the CVC typed now; a card refused once stored is declined', async () => {
       const req = request({ stored_credential: true });
       expect((await adyen.authorize(req)).outcome).toBe('approved');
-      expect(sent(req.reference).body).toMatchObject({ shopperInteraction: 'ContAuth', recurringProcessingModel: 'CardOnFile', returnUrl: RETURN_URL, paymentMethod: { cvc: '123' } });
+      expect(sent(req.reference).body).toMatchObject({
+        shopperInteraction: 'ContAuth',
+        recurringProcessingModel: 'CardOnFile',
+        returnUrl: RETURN_URL,
+        paymentMethod: { cvc: '123' },
+      });
 
       const typed = request({ card: newCard(CARDS.declineAfterSave), save_card: true });
       expect((await adyen.authorize(typed)).outcome).toBe('approved');
@@ -102,17 +123,30 @@ describeEachDb('Adyen connector', (target) => {
       expect(stored).toMatchObject({ outcome: 'declined', code: 'card_declined', processor_response: { code: '2', message: 'Refused' } });
     });
 
-    it('merchant-initiated: ContAuth with Subscription or UnscheduledCardOnFile, the first payment\'s network id, no CVC and no return address', async () => {
+    it("merchant-initiated: ContAuth with Subscription or UnscheduledCardOnFile, the first payment's network id, no CVC and no return address", async () => {
       const first = await adyen.authorize(request({ agreement: 'scheduled', save_card: true }));
       if (first.outcome !== 'approved') throw new Error(`not approved: ${first.outcome}`);
 
-      for (const [agreement, model] of [['scheduled', 'Subscription'], ['unscheduled', 'UnscheduledCardOnFile']] as const) {
+      for (const [agreement, model] of [
+        ['scheduled', 'Subscription'],
+        ['unscheduled', 'UnscheduledCardOnFile'],
+      ] as const) {
         // The vault never has a CVC here; one given by mistake is not sent either.
-        const req = request({ initiator: 'merchant', stored_credential: true, agreement, network_transaction_id: first.network_transaction_id, return_url: undefined });
+        const req = request({
+          initiator: 'merchant',
+          stored_credential: true,
+          agreement,
+          network_transaction_id: first.network_transaction_id,
+          return_url: undefined,
+        });
         const result = clean(await adyen.authorize(req));
         expect(result).toMatchObject({ outcome: 'approved', network_transaction_id: expect.stringMatching(/^NTX/) });
         const { body } = sent(req.reference);
-        expect(body).toMatchObject({ shopperInteraction: 'ContAuth', recurringProcessingModel: model, additionalData: { networkTxReference: first.network_transaction_id } });
+        expect(body).toMatchObject({
+          shopperInteraction: 'ContAuth',
+          recurringProcessingModel: model,
+          additionalData: { networkTxReference: first.network_transaction_id },
+        });
         expect(body.paymentMethod.cvc).toBeUndefined();
         expect(body.returnUrl).toBeUndefined();
         expect(body.authenticationData).toBeUndefined();
@@ -132,15 +166,22 @@ describeEachDb('Adyen connector', (target) => {
       [CARDS.insufficient, 'insufficient_funds', 'insufficient_funds', '12', 'Not enough balance'],
       [CARDS.incorrectCvc, 'incorrect_cvc', 'incorrect_cvc', '24', 'CVC Declined'],
       [CARDS.expired, 'expired_card', 'expired_card', '6', 'Expired Card'],
-    ])('%s is declined as %s (%s), Adyen\'s refusal %s kept', async (number, code, declineCode, adyenCode, adyenReason) => {
+    ])("%s is declined as %s (%s), Adyen's refusal %s kept", async (number, code, declineCode, adyenCode, adyenReason) => {
       const req = request({ card: newCard(number) });
       const result = clean(await adyen.authorize(req), number);
       const [payment] = fake.paymentsFor(req.reference);
-      expect(result).toEqual({ outcome: 'declined', processor_id: payment.pspReference, code, decline_code: declineCode, message: expect.any(String), processor_response: { code: adyenCode, message: adyenReason } });
+      expect(result).toEqual({
+        outcome: 'declined',
+        processor_id: payment.pspReference,
+        code,
+        decline_code: declineCode,
+        message: expect.any(String),
+        processor_response: { code: adyenCode, message: adyenReason },
+      });
       expect(payment.status).toBe('refused');
     });
 
-    it('Adyen\'s Error result, a refused API key and a missing return address are errors, never approvals', async () => {
+    it("Adyen's Error result, a refused API key and a missing return address are errors, never approvals", async () => {
       expect(clean(await adyen.authorize(request({ card: newCard(CARDS.processingError) })), CARDS.processingError)).toMatchObject({ outcome: 'error' });
 
       const wrongKey = createAdyenProcessor({ ...settings(), api_key: 'AQE_wrong' }, { db: v.runtime.deps.db, baseUrl: fake.url, timeoutMs: TIMEOUT_MS });
@@ -175,7 +216,10 @@ describeEachDb('Adyen connector', (target) => {
 
       await adyen.void(result.processor_id, req.reference);
       const [cancel] = fake.requestsTo(`/payments/${result.processor_id}/cancels`);
-      expect(cancel).toMatchObject({ idempotencyKey: `${req.reference}:void`, body: { merchantAccount: fake.merchantAccount, reference: `${req.reference}:void` } });
+      expect(cancel).toMatchObject({
+        idempotencyKey: `${req.reference}:void`,
+        body: { merchantAccount: fake.merchantAccount, reference: `${req.reference}:void` },
+      });
       expect(fake.paymentsFor(req.reference)[0].status).toBe('cancelled');
     });
   });
@@ -196,27 +240,38 @@ describeEachDb('Adyen connector', (target) => {
       return Object.fromEntries(back.searchParams);
     }
 
-    it('the challenge card is sent to the issuer\'s page; completed there, the payment is authorised', async () => {
+    it("the challenge card is sent to the issuer's page; completed there, the payment is authorised", async () => {
       const req = request({ card: newCard(CARDS.challenge) });
       const redirect = clean(await adyen.authorize(req), CARDS.challenge);
       if (redirect.outcome !== 'redirect') throw new Error(`no redirect: ${redirect.outcome}`);
       const [payment] = fake.paymentsFor(req.reference);
-      expect(redirect).toEqual({ outcome: 'redirect', processor_id: payment.pspReference, action: { url: expect.stringMatching(new RegExp(`^${fake.url}/fake-3ds/`)), method: 'GET' } });
+      expect(redirect).toEqual({
+        outcome: 'redirect',
+        processor_id: payment.pspReference,
+        action: { url: expect.stringMatching(new RegExp(`^${fake.url}/fake-3ds/`)), method: 'GET' },
+      });
       expect(payment.status).toBe('awaiting_3ds');
 
       const params = await answerIssuer(redirect.action, 'Complete');
       const done = clean(await adyen.completeRedirect({ reference: req.reference, processor_id: redirect.processor_id, params }), CARDS.challenge);
       expect(done).toMatchObject({ outcome: 'approved', processor_id: payment.pspReference, network_transaction_id: expect.stringMatching(/^NTX/) });
-      expect(fake.requestsTo('/payments/details').at(-1)).toMatchObject({ idempotencyKey: `${req.reference}:details`, body: { details: { redirectResult: params.redirectResult } } });
+      expect(fake.requestsTo('/payments/details').at(-1)).toMatchObject({
+        idempotencyKey: `${req.reference}:details`,
+        body: { details: { redirectResult: params.redirectResult } },
+      });
       expect(Object.keys(fake.requestsTo('/payments/details').at(-1)!.body)).toEqual(['details']);
       expect(payment.status).toBe('authorised');
     });
 
-    it('failed at the issuer: declined as authentication_required with Adyen\'s 11', async () => {
+    it("failed at the issuer: declined as authentication_required with Adyen's 11", async () => {
       const req = request({ card: newCard(CARDS.challenge) });
       const redirect = await adyen.authorize(req);
       if (redirect.outcome !== 'redirect') throw new Error(`no redirect: ${redirect.outcome}`);
-      const done = await adyen.completeRedirect({ reference: req.reference, processor_id: redirect.processor_id, params: await answerIssuer(redirect.action, 'Fail') });
+      const done = await adyen.completeRedirect({
+        reference: req.reference,
+        processor_id: redirect.processor_id,
+        params: await answerIssuer(redirect.action, 'Fail'),
+      });
       expect(done).toMatchObject({ outcome: 'declined', code: 'authentication_required', processor_response: { code: '11', message: '3D Not Authenticated' } });
       expect(fake.paymentsFor(req.reference)[0].status).toBe('refused');
     });
@@ -225,14 +280,22 @@ describeEachDb('Adyen connector', (target) => {
       const req = request({ force_challenge: true });
       const redirect = await adyen.authorize(req);
       expect(redirect.outcome).toBe('redirect');
-      expect(sent(req.reference).body).toMatchObject({ authenticationData: { attemptAuthentication: 'always', threeDSRequestData: { nativeThreeDS: 'disabled' } }, threeDS2RequestData: { threeDSRequestorChallengeInd: '04' } });
+      expect(sent(req.reference).body).toMatchObject({
+        authenticationData: { attemptAuthentication: 'always', threeDSRequestData: { nativeThreeDS: 'disabled' } },
+        threeDS2RequestData: { threeDSRequestorChallengeInd: '04' },
+      });
 
       const other = request({ card: newCard(CARDS.challenge) });
       const otherRedirect = await adyen.authorize(other);
       if (redirect.outcome !== 'redirect' || otherRedirect.outcome !== 'redirect') throw new Error('no redirect');
       const params = await answerIssuer(redirect.action, 'Complete');
-      expect(await adyen.completeRedirect({ reference: other.reference, processor_id: otherRedirect.processor_id, params })).toEqual({ outcome: 'error', message: 'the redirect result belongs to another payment' });
-      expect(await adyen.completeRedirect({ reference: other.reference, processor_id: otherRedirect.processor_id, params: {} })).toMatchObject({ outcome: 'error' });
+      expect(await adyen.completeRedirect({ reference: other.reference, processor_id: otherRedirect.processor_id, params })).toEqual({
+        outcome: 'error',
+        message: 'the redirect result belongs to another payment',
+      });
+      expect(await adyen.completeRedirect({ reference: other.reference, processor_id: otherRedirect.processor_id, params: {} })).toMatchObject({
+        outcome: 'error',
+      });
     });
   });
 
@@ -244,7 +307,10 @@ describeEachDb('Adyen connector', (target) => {
 
       const partial = await adyen.refund({ reference: refundRef, processor_id: charge.processor_id, amount: 500, currency: 'eur' });
       expect(partial).toEqual({ outcome: 'succeeded', processor_id: expect.stringMatching(/^[A-Z0-9]{16}$/) });
-      expect(fake.requestsTo(`/payments/${charge.processor_id}/refunds`)[0]).toMatchObject({ idempotencyKey: refundRef, body: { merchantAccount: fake.merchantAccount, amount: { value: 500, currency: 'EUR' }, reference: refundRef } });
+      expect(fake.requestsTo(`/payments/${charge.processor_id}/refunds`)[0]).toMatchObject({
+        idempotencyKey: refundRef,
+        body: { merchantAccount: fake.merchantAccount, amount: { value: 500, currency: 'EUR' }, reference: refundRef },
+      });
 
       // The same refund asked again (an unknown outcome being settled) is not paid out twice.
       expect(await adyen.refund({ reference: refundRef, processor_id: charge.processor_id, amount: 500, currency: 'eur' })).toEqual(partial);
@@ -276,7 +342,7 @@ describeEachDb('Adyen connector', (target) => {
       await settledOnce(() => fake.failNext(1, 503), '5xx');
     });
 
-    it('no answer within the timeout is an error; asked again, Adyen\'s first answer is replayed', async () => {
+    it("no answer within the timeout is an error; asked again, Adyen's first answer is replayed", async () => {
       const started = Date.now();
       const { first } = await settledOnce(() => fake.delayNext(TIMEOUT_MS * 3), 'timeout');
       expect(first).toEqual({ outcome: 'error', message: expect.stringContaining(`no answer within ${TIMEOUT_MS} ms`) });
@@ -299,7 +365,10 @@ describeEachDb('Adyen connector', (target) => {
       fake.delayNext(TIMEOUT_MS * 3);
       expect((await adyen.authorize(lost)).outcome).toBe('error');
       expect(await adyen.cancel(lost.reference)).toBeUndefined();
-      expect(fake.requestsTo('/cancels').at(-1)).toMatchObject({ idempotencyKey: `${lost.reference}:cancel`, body: { merchantAccount: fake.merchantAccount, paymentReference: lost.reference } });
+      expect(fake.requestsTo('/cancels').at(-1)).toMatchObject({
+        idempotencyKey: `${lost.reference}:cancel`,
+        body: { merchantAccount: fake.merchantAccount, paymentReference: lost.reference },
+      });
       expect(fake.paymentsFor(lost.reference).map((p) => p.status)).toEqual(['cancelled']);
 
       const late = request();
@@ -314,20 +383,46 @@ describeEachDb('Adyen connector', (target) => {
 
     it('reads signed refund and dispute events; other events and other accounts are ignored', async () => {
       const body = fake.notification([
-        { eventCode: 'REFUND_FAILED', pspReference: 'REFUNDPSP0000001', originalReference: payment, reason: 'Insufficient balance on payment', amount: { value: 500, currency: 'EUR' } },
+        {
+          eventCode: 'REFUND_FAILED',
+          pspReference: 'REFUNDPSP0000001',
+          originalReference: payment,
+          reason: 'Insufficient balance on payment',
+          amount: { value: 500, currency: 'EUR' },
+        },
         { eventCode: 'REFUND', success: false, pspReference: 'REFUNDPSP0000002', originalReference: payment, amount: { value: 200, currency: 'EUR' } },
         { eventCode: 'REFUND', success: true, pspReference: 'REFUNDPSP0000003', originalReference: payment, amount: { value: 100, currency: 'EUR' } },
-        { eventCode: 'NOTIFICATION_OF_CHARGEBACK', pspReference: 'DISPUTEPSP000001', originalReference: payment, reason: 'Fraudulent transaction', amount: { value: 1500, currency: 'EUR' } },
+        {
+          eventCode: 'NOTIFICATION_OF_CHARGEBACK',
+          pspReference: 'DISPUTEPSP000001',
+          originalReference: payment,
+          reason: 'Fraudulent transaction',
+          amount: { value: 1500, currency: 'EUR' },
+        },
         { eventCode: 'CHARGEBACK_REVERSED', pspReference: 'DISPUTEPSP000001', originalReference: payment, amount: { value: 1500, currency: 'EUR' } },
         { eventCode: 'SECOND_CHARGEBACK', pspReference: 'DISPUTEPSP000002', originalReference: payment, amount: { value: 1500, currency: 'EUR' } },
         { eventCode: 'PREARBITRATION_WON', pspReference: 'DISPUTEPSP000003', originalReference: payment, amount: { value: 1500, currency: 'EUR' } },
         { eventCode: 'AUTHORISATION', pspReference: payment, amount: { value: 1500, currency: 'EUR' } },
-        { eventCode: 'CHARGEBACK', pspReference: 'DISPUTEPSP000009', originalReference: 'OTHERPSP00000001', merchantAccountCode: 'SomeOtherAccount', amount: { value: 10, currency: 'EUR' } },
+        {
+          eventCode: 'CHARGEBACK',
+          pspReference: 'DISPUTEPSP000009',
+          originalReference: 'OTHERPSP00000001',
+          merchantAccountCode: 'SomeOtherAccount',
+          amount: { value: 10, currency: 'EUR' },
+        },
       ]);
       expect(await adyen.parseNotifications!(body, {})).toEqual([
         { id: 'REFUNDPSP0000001:REFUND_FAILED:true', kind: 'refund_failed', payment, refund: 'REFUNDPSP0000001', reason: 'Insufficient balance on payment' },
         { id: 'REFUNDPSP0000002:REFUND:false', kind: 'refund_failed', payment, refund: 'REFUNDPSP0000002' },
-        { id: 'DISPUTEPSP000001:NOTIFICATION_OF_CHARGEBACK:true', kind: 'dispute_opened', payment, dispute: 'DISPUTEPSP000001', amount: 1500, currency: 'EUR', reason: 'Fraudulent transaction' },
+        {
+          id: 'DISPUTEPSP000001:NOTIFICATION_OF_CHARGEBACK:true',
+          kind: 'dispute_opened',
+          payment,
+          dispute: 'DISPUTEPSP000001',
+          amount: 1500,
+          currency: 'EUR',
+          reason: 'Fraudulent transaction',
+        },
         { id: 'DISPUTEPSP000001:CHARGEBACK_REVERSED:true', kind: 'dispute_closed', payment, dispute: 'DISPUTEPSP000001', outcome: 'won' },
         { id: 'DISPUTEPSP000002:SECOND_CHARGEBACK:true', kind: 'dispute_closed', payment, dispute: 'DISPUTEPSP000002', outcome: 'lost' },
         { id: 'DISPUTEPSP000003:PREARBITRATION_WON:true', kind: 'dispute_closed', payment, dispute: 'DISPUTEPSP000003', outcome: 'won' },

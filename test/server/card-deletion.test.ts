@@ -29,12 +29,17 @@ interface Stored {
 /** Everything the vault's storage holds, as an attacker with a copy of it reads it. */
 async function storageText(v: TestVault): Promise<string> {
   if (v.runtime.deps.dbKind === 'sqlite') {
-    return fs.readdirSync(v.dataDir).map((f) => fs.readFileSync(path.join(v.dataDir, f)).toString('latin1')).join('\n');
+    return fs
+      .readdirSync(v.dataDir)
+      .map((f) => fs.readFileSync(path.join(v.dataDir, f)).toString('latin1'))
+      .join('\n');
   }
   // PostgreSQL's files are not the vault's to read: every row of every table stands in for them.
   const db = v.runtime.deps.db;
   const tables = await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public'`.execute(db);
-  const dumps = await Promise.all(tables.rows.map(async ({ tablename }) => JSON.stringify((await sql`select * from ${sql.table(tablename)}`.execute(db)).rows)));
+  const dumps = await Promise.all(
+    tables.rows.map(async ({ tablename }) => JSON.stringify((await sql`select * from ${sql.table(tablename)}`.execute(db)).rows)),
+  );
   return dumps.join('\n');
 }
 
@@ -119,7 +124,9 @@ async function deadVersionsHolding(v: TestVault, values: string[]): Promise<numb
   const { rows } = await sql<{ n: number }>`
     select count(*)::int as n from generate_series(0, (pg_relation_size('cards') / current_setting('block_size')::int)::int - 1) as page,
       heap_page_items(get_raw_page('cards', page)) as item
-    where item.t_data is not null and exists (select 1 from unnest(${values}::text[]) as value where position(convert_to(value, 'UTF8') in item.t_data) > 0)`.execute(v.runtime.deps.db);
+    where item.t_data is not null and exists (select 1 from unnest(${values}::text[]) as value where position(convert_to(value, 'UTF8') in item.t_data) > 0)`.execute(
+    v.runtime.deps.db,
+  );
   return rows[0].n;
 }
 
@@ -146,9 +153,14 @@ describeEachDb('deleting a card destroys it for good', (target) => {
     expect(passed.status).toBe(200);
     const challenged = passed.body.card.token as string;
     // An import, with an Idempotency-Key: the stored request is a keyed hash of a body holding the number.
-    const imported = await v.api('POST', '/v1/customers/gone-3/cards', { body: { number: CARDS.mastercard, exp_month: 7, exp_year: new Date().getUTCFullYear() + 2 }, headers: { 'idempotency-key': 'import-gone-3' } });
+    const imported = await v.api('POST', '/v1/customers/gone-3/cards', {
+      body: { number: CARDS.mastercard, exp_month: 7, exp_year: new Date().getUTCFullYear() + 2 },
+      headers: { 'idempotency-key': 'import-gone-3' },
+    });
     expect(imported.status).toBe(201);
-    const importRequest = (await v.runtime.deps.db.selectFrom('idempotency_keys').select('request_hash').where('key', '=', 'import-gone-3').executeTakeFirstOrThrow()).request_hash;
+    const importRequest = (
+      await v.runtime.deps.db.selectFrom('idempotency_keys').select('request_hash').where('key', '=', 'import-gone-3').executeTakeFirstOrThrow()
+    ).request_hash;
 
     const gone = await Promise.all([checkout, challenged, imported.body.token, framed].map((t) => storedCard(v, t)));
     const keptRow = await storedCard(v, kept);
@@ -162,7 +174,11 @@ describeEachDb('deleting a card destroys it for good', (target) => {
 
     const pageinspect = target === 'postgres' && (await withPageinspect(v));
     const pgNow = target === 'postgres' ? (await sql<{ now: Date }>`select now() as now`.execute(v.runtime.deps.db)).rows[0].now : undefined;
-    for (const [customer, token] of [['gone-1', checkout], ['gone-2', challenged], ['gone-3', imported.body.token]]) {
+    for (const [customer, token] of [
+      ['gone-1', checkout],
+      ['gone-2', challenged],
+      ['gone-3', imported.body.token],
+    ]) {
       expect((await v.api('DELETE', `/v1/customers/${customer}/cards/${token}`)).body).toEqual({ token, deleted: true });
     }
     const fields = await openSession(v, { customer: 'gone-4' });
@@ -172,7 +188,7 @@ describeEachDb('deleting a card destroys it for good', (target) => {
     const took = await within10s(answered, async () => {
       const after = await storageText(v);
       for (const card of gone) expect(remnants(after, card)).toEqual([]);
-      expect(after.includes(importRequest), 'the import\'s keyed request hash is still stored').toBe(false);
+      expect(after.includes(importRequest), "the import's keyed request hash is still stored").toBe(false);
       for (const number of [CARDS.declineAfterSave, CARDS.amex, CARDS.challenge, CARDS.mastercard]) expect(inClear(after, number)).toBe(false);
       if (target === 'postgres') {
         // The dead row versions that held the keys are vacuumed at once, not left for autovacuum.
@@ -180,7 +196,13 @@ describeEachDb('deleting a card destroys it for good', (target) => {
           select relname, last_vacuum from pg_stat_user_tables where relname in ('cards', 'challenges', 'idempotency_keys')`.execute(v.runtime.deps.db);
         expect(stats.rows).toHaveLength(3);
         for (const t of stats.rows) expect(t.last_vacuum?.getTime() ?? 0, `${t.relname} vacuumed`).toBeGreaterThanOrEqual(pgNow!.getTime());
-        if (pageinspect) expect(await deadVersionsHolding(v, gone.map((c) => c.wrapped_key))).toBe(0);
+        if (pageinspect)
+          expect(
+            await deadVersionsHolding(
+              v,
+              gone.map((c) => c.wrapped_key),
+            ),
+          ).toBe(0);
       }
     });
     expect(took).toBeLessThan(10_000);
@@ -194,7 +216,10 @@ describeEachDb('deleting a card destroys it for good', (target) => {
     const pay = await openSession(v, { customer: 'keep' });
     expect((await v.frame('/frame/v1/confirm', pay.secret, { saved_card: { token: kept, cvc: '123' } })).status).toBe(200);
     // The import's Idempotency-Key is forgotten with the card: a retry imports the number anew.
-    const retried = await v.api('POST', '/v1/customers/gone-3/cards', { body: { number: CARDS.mastercard, exp_month: 7, exp_year: new Date().getUTCFullYear() + 2 }, headers: { 'idempotency-key': 'import-gone-3' } });
+    const retried = await v.api('POST', '/v1/customers/gone-3/cards', {
+      body: { number: CARDS.mastercard, exp_month: 7, exp_year: new Date().getUTCFullYear() + 2 },
+      headers: { 'idempotency-key': 'import-gone-3' },
+    });
     expect(retried.status).toBe(201);
     expect(retried.body.token).not.toBe(imported.body.token);
   });
@@ -217,12 +242,18 @@ describeEachDb('deleting a card destroys it for good', (target) => {
 
   it('keeps no keyed hash of a number from a refused import', async () => {
     const year = new Date().getUTCFullYear();
-    const refused = await v.api('POST', '/v1/customers/refused-import/cards', { body: { number: CARDS.mastercard, exp_month: 1, exp_year: year - 1 }, headers: { 'idempotency-key': 'imp-refused' } });
+    const refused = await v.api('POST', '/v1/customers/refused-import/cards', {
+      body: { number: CARDS.mastercard, exp_month: 1, exp_year: year - 1 },
+      headers: { 'idempotency-key': 'imp-refused' },
+    });
     expect(refused.status).toBe(400);
     const rows = await v.runtime.deps.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'imp-refused').execute();
     expect(rows).toEqual([]);
     // The same key can then carry the corrected request.
-    const fixed = await v.api('POST', '/v1/customers/refused-import/cards', { body: { number: CARDS.mastercard, exp_month: 12, exp_year: year + 2 }, headers: { 'idempotency-key': 'imp-refused' } });
+    const fixed = await v.api('POST', '/v1/customers/refused-import/cards', {
+      body: { number: CARDS.mastercard, exp_month: 12, exp_year: year + 2 },
+      headers: { 'idempotency-key': 'imp-refused' },
+    });
     expect(fixed.status).toBe(201);
   });
 
@@ -234,11 +265,18 @@ describeEachDb('deleting a card destroys it for good', (target) => {
     // The files as a kill -9 would leave them: before the scrub that was due a quarter of a second later.
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-crashed-'));
     for (const f of fs.readdirSync(v.dataDir)) fs.copyFileSync(path.join(v.dataDir, f), path.join(copy, f));
-    const files = () => fs.readdirSync(copy).map((f) => fs.readFileSync(path.join(copy, f)).toString('latin1')).join('\n');
+    const files = () =>
+      fs
+        .readdirSync(copy)
+        .map((f) => fs.readFileSync(path.join(copy, f)).toString('latin1'))
+        .join('\n');
     expect(files().includes(stored.wrapped_key), 'the snapshot still holds the wrapped key').toBe(true);
     const keyFile = `${copy}.key`;
     fs.copyFileSync(v.keyFile, keyFile);
-    const restarted = await createRuntime({ DATA_DIR: copy, KEY_FILE: keyFile, PUBLIC_URL: VAULT, LOG_LEVEL: 'silent' }, { logger: createLogger({ level: 'silent' }) });
+    const restarted = await createRuntime(
+      { DATA_DIR: copy, KEY_FILE: keyFile, PUBLIC_URL: VAULT, LOG_LEVEL: 'silent' },
+      { logger: createLogger({ level: 'silent' }) },
+    );
     try {
       const started = Date.now();
       await within10s(started, async () => {
@@ -255,7 +293,11 @@ describeEachDb('deleting a card destroys it for good', (target) => {
     await saveCardFor(v, 'copied', CARDS.visa);
     expect(fs.existsSync(v.keyFile)).toBe(true);
     expect(path.relative(v.dataDir, v.keyFile).startsWith('..')).toBe(true);
-    const key = fs.readFileSync(v.keyFile, 'utf8').trim().split(',').map((e) => e.split(':')[1]);
+    const key = fs
+      .readFileSync(v.keyFile, 'utf8')
+      .trim()
+      .split(',')
+      .map((e) => e.split(':')[1]);
     const stored = await storageText(v);
     for (const k of key) expect(stored).not.toContain(k);
     expect(fs.readdirSync(v.dataDir)).not.toContain('master.key');

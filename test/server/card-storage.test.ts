@@ -48,7 +48,10 @@ describeEachDb('cards at rest', (target) => {
       return v.frame('/frame/v1/confirm', s.secret, { saved_card: { token: tokens[i % 3], cvc: '123' } });
     };
     const ring = addKeyToFile(v.keyFile);
-    const [results, rotated] = await Promise.all([Promise.all(Array.from({ length: 12 }, (_, i) => pay(i))), rotateKeys(v.runtime.deps.db, ring, { batch: 2 })]);
+    const [results, rotated] = await Promise.all([
+      Promise.all(Array.from({ length: 12 }, (_, i) => pay(i))),
+      rotateKeys(v.runtime.deps.db, ring, { batch: 2 }),
+    ]);
     expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
     expect(rotated.cards).toBeGreaterThanOrEqual(3);
     expect(Object.keys(await keyUsage(v.runtime.deps.db))).toEqual([ring.current.id]);

@@ -85,7 +85,7 @@ describeEachDb('Charges: /v1/charges', (target) => {
   });
 
   describe('GET /v1/charges?customer=', () => {
-    it('lists the customer\'s charges newest first, paged with limit, starting_after and has_more', async () => {
+    it("lists the customer's charges newest first, paged with limit, starting_after and has_more", async () => {
       const base = Date.now();
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
@@ -121,7 +121,7 @@ describeEachDb('Charges: /v1/charges', (target) => {
       expect(res.body.data.map((c: any) => c.amount)).toEqual([203, 202, 201, 200]);
     });
 
-    it('lists only the asked customer\'s charges', async () => {
+    it("lists only the asked customer's charges", async () => {
       const mine = await pay('c-list-a');
       await pay('c-list-b');
       const res = await v.api('GET', '/v1/charges?customer=c-list-a');
@@ -266,10 +266,16 @@ describeEachDb('Charges: /v1/charges', (target) => {
 
     it('refuses a missing amount or a lower-case currency, naming the parameter', async () => {
       const card = await saveCardFor(v, 'c-mit-params');
-      const noAmount = await v.api('POST', '/v1/charges', { body: { customer: 'c-mit-params', card, currency: 'USD' }, headers: { 'idempotency-key': 'mit-params-1' } });
+      const noAmount = await v.api('POST', '/v1/charges', {
+        body: { customer: 'c-mit-params', card, currency: 'USD' },
+        headers: { 'idempotency-key': 'mit-params-1' },
+      });
       expect(noAmount.status).toBe(400);
       expect(noAmount.body.error).toMatchObject({ code: 'parameter_missing', param: 'amount' });
-      const lower = await v.api('POST', '/v1/charges', { body: { customer: 'c-mit-params', card, amount: 5, currency: 'usd' }, headers: { 'idempotency-key': 'mit-params-2' } });
+      const lower = await v.api('POST', '/v1/charges', {
+        body: { customer: 'c-mit-params', card, amount: 5, currency: 'usd' },
+        headers: { 'idempotency-key': 'mit-params-2' },
+      });
       expect(lower.body.error).toMatchObject({ code: 'parameter_invalid', param: 'currency' });
     });
 
@@ -302,7 +308,7 @@ describeEachDb('Charges: /v1/charges', (target) => {
       expect((await refund(charge)).body.amount).toBe(1999);
     });
 
-    it('does not list another group\'s charges', async () => {
+    it("does not list another group's charges", async () => {
       await pay('c-foreign-list');
       const stranger = await v.newMerchant();
       const res = await v.api('GET', '/v1/charges?customer=c-foreign-list', { key: stranger.secret_key });

@@ -36,7 +36,11 @@ for (const name of ['stripe', 'adyen'] as ProviderName[]) {
 
       it('pays with a new card, saves it and records the agreement, telling the provider the card is stored for an agreement', async () => {
         const paidBefore = provider.paid();
-        const s = await openSession(v, { customer: 'alice', amount: 2500, recurring: { min_amount: 100, max_amount: 5000, frequency_days: 0, end_date: `${nextYear}-12-31` } });
+        const s = await openSession(v, {
+          customer: 'alice',
+          amount: 2500,
+          recurring: { min_amount: 100, max_amount: 5000, frequency_days: 0, end_date: `${nextYear}-12-31` },
+        });
         const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa), save: true });
         expect(res.status, res.text).toBe(200);
         expect(res.body).toMatchObject({ status: 'succeeded', saved: true, card: { last4: '4242' } });
@@ -53,8 +57,11 @@ for (const name of ['stripe', 'adyen'] as ProviderName[]) {
         // What the provider was told: the card is being stored for an unscheduled agreement, customer present.
         const wire = JSON.stringify(provider.requests(name === 'stripe' ? /\/confirm$/ : /\/payments$/).at(-1)!.body);
         if (name === 'stripe') expect(wire).toContain('"setup_future_usage":"off_session"');
-        else expect(wire).toMatch(/"shopperInteraction":"Ecommerce".*"recurringProcessingModel":"UnscheduledCardOnFile"|"recurringProcessingModel":"UnscheduledCardOnFile".*"shopperInteraction":"Ecommerce"/);
-        expect(wire).not.toContain(CARDS.visa.slice(0, 6) + 'x');
+        else
+          expect(wire).toMatch(
+            /"shopperInteraction":"Ecommerce".*"recurringProcessingModel":"UnscheduledCardOnFile"|"recurringProcessingModel":"UnscheduledCardOnFile".*"shopperInteraction":"Ecommerce"/,
+          );
+        expect(wire).not.toContain(`${CARDS.visa.slice(0, 6)}x`);
       });
 
       it('pays one-click with the saved card and its CVC, as a stored credential', async () => {
@@ -67,10 +74,13 @@ for (const name of ['stripe', 'adyen'] as ProviderName[]) {
       });
 
       let mitCharge = '';
-      it('charges under the mandate from the merchant\'s server, off session, with the first network transaction id', async () => {
+      it("charges under the mandate from the merchant's server, off session, with the first network transaction id", async () => {
         const before = provider.paid();
         const first = await v.api('GET', `/v1/charges/${firstCharge}`);
-        const res = await v.api('POST', '/v1/charges', { body: { customer: 'alice', card, mandate, amount: 1500, currency: 'USD', order: 'sub-1' }, headers: { 'idempotency-key': `mit-${name}-${target}` } });
+        const res = await v.api('POST', '/v1/charges', {
+          body: { customer: 'alice', card, mandate, amount: 1500, currency: 'USD', order: 'sub-1' },
+          headers: { 'idempotency-key': `mit-${name}-${target}` },
+        });
         expect(res.status, res.text).toBe(201);
         expect(res.body).toMatchObject({ status: 'succeeded', initiator: 'merchant', mandate, amount: 1500 });
         mitCharge = res.body.id;
@@ -80,7 +90,10 @@ for (const name of ['stripe', 'adyen'] as ProviderName[]) {
         if (name === 'stripe') expect(wire).toContain('"off_session":"true"');
         else expect(wire).toContain('"shopperInteraction":"ContAuth"');
         // A retry with the same key is the same charge, and the provider is not asked to pay twice.
-        const again = await v.api('POST', '/v1/charges', { body: { customer: 'alice', card, mandate, amount: 1500, currency: 'USD', order: 'sub-1' }, headers: { 'idempotency-key': `mit-${name}-${target}` } });
+        const again = await v.api('POST', '/v1/charges', {
+          body: { customer: 'alice', card, mandate, amount: 1500, currency: 'USD', order: 'sub-1' },
+          headers: { 'idempotency-key': `mit-${name}-${target}` },
+        });
         expect(again.body.id).toBe(mitCharge);
         expect(provider.paid()).toBe(before + 1);
       });
@@ -97,7 +110,10 @@ for (const name of ['stripe', 'adyen'] as ProviderName[]) {
       });
 
       it('refunds part of a charge, then the rest, at the provider', async () => {
-        const part = await v.api('POST', `/v1/charges/${mitCharge}/refunds`, { body: { amount: 500 }, headers: { 'idempotency-key': `re1-${name}-${target}` } });
+        const part = await v.api('POST', `/v1/charges/${mitCharge}/refunds`, {
+          body: { amount: 500 },
+          headers: { 'idempotency-key': `re1-${name}-${target}` },
+        });
         expect(part.status, part.text).toBe(201);
         expect(part.body).toMatchObject({ amount: 500, status: 'succeeded' });
         const rest = await v.api('POST', `/v1/charges/${mitCharge}/refunds`, { body: {}, headers: { 'idempotency-key': `re2-${name}-${target}` } });
@@ -108,7 +124,7 @@ for (const name of ['stripe', 'adyen'] as ProviderName[]) {
         expect(JSON.stringify(refunds.slice(-2))).toContain(name === 'stripe' ? payment : `/payments/${payment}/refunds`);
       });
 
-      it('records a decline with the contract\'s code and keeps the provider\'s own', async () => {
+      it("records a decline with the contract's code and keeps the provider's own", async () => {
         const s = await openSession(v, { customer: 'bob', amount: 700 });
         const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.insufficient) });
         expect(res.status, res.text).toBe(402);
@@ -134,7 +150,7 @@ for (const name of ['stripe', 'adyen'] as ProviderName[]) {
         expect(charges.body.data).toHaveLength(0);
       });
 
-      it('sends the customer through the issuer\'s page and back, then completes the payment once', async () => {
+      it("sends the customer through the issuer's page and back, then completes the payment once", async () => {
         const before = provider.paid();
         const s = await openSession(v, { customer: 'dave', amount: 3100 });
         const body = { card: newCard(CARDS.challenge), save: true };
@@ -167,7 +183,7 @@ for (const name of ['stripe', 'adyen'] as ProviderName[]) {
         expect(provider.paid()).toBe(before + 1);
       });
 
-      it('takes the provider\'s signed dispute notification once, and refuses a forged one', async () => {
+      it("takes the provider's signed dispute notification once, and refuses a forged one", async () => {
         const payment = await processorIdOf(mitCharge);
         const forged = provider.disputeNotification(payment, { forged: true });
         const refused = await v.api('POST', `/processor-webhooks/${v.merchant.id}`, { raw: forged.body, headers: forged.headers });

@@ -17,11 +17,15 @@ describe('the recurring consent text', () => {
   });
 
   it("is written in the customer's language, with its plural forms", () => {
-    expect(recurringConsentText(agreement, 'RUB', 'Магазин', 'ru')).toMatch(/^Сохранить карту .*«Магазин»: 5,00\s₽–20,00\s₽ за платёж, раз в 30 дней, до 1 марта 2030/);
+    expect(recurringConsentText(agreement, 'RUB', 'Магазин', 'ru')).toMatch(
+      /^Сохранить карту .*«Магазин»: 5,00\s₽–20,00\s₽ за платёж, раз в 30 дней, до 1 марта 2030/,
+    );
     expect(recurringConsentText({ ...agreement, frequency_days: 2 }, 'RUB', 'M', 'ru')).toContain('раз в 2 дня');
     expect(recurringConsentText({ ...agreement, frequency_days: 21 }, 'RUB', 'M', 'ru')).toContain('раз в 21 день');
     expect(recurringConsentText({ ...agreement, frequency_days: 1 }, 'RUB', 'M', 'ru')).toContain('каждый день');
-    expect(recurringConsentText(agreement, 'EUR', 'Boutique', 'fr')).toMatch(/« Boutique » : 5,00\s€–20,00\s€ par paiement, tous les 30 jours, jusqu’au 1 mars 2030/);
+    expect(recurringConsentText(agreement, 'EUR', 'Boutique', 'fr')).toMatch(
+      /« Boutique » : 5,00\s€–20,00\s€ par paiement, tous les 30 jours, jusqu’au 1 mars 2030/,
+    );
     expect(recurringConsentText(agreement, 'TRY', 'Mağaza', 'tr')).toMatch(/30 günde bir, 1 Mart 2030 tarihine kadar/);
   });
 
@@ -36,7 +40,9 @@ describe('the recurring consent text', () => {
   it("sets the merchant's name apart in quotation marks, and drops hidden characters from it", () => {
     // A name crafted to read as terms, with a right-to-left override hidden at its end.
     const text = recurringConsentText(agreement, 'USD', 'Acme: $1.00 once, never again. Acme\u202e', 'en');
-    expect(text).toBe('Save this card and agree to recurring payments to “Acme: $1.00 once, never again. Acme”: $5.00–$20.00 per payment, every 30 days, until March 1, 2030.');
+    expect(text).toBe(
+      'Save this card and agree to recurring payments to “Acme: $1.00 once, never again. Acme”: $5.00–$20.00 per payment, every 30 days, until March 1, 2030.',
+    );
     expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
   });
 

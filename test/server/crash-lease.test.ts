@@ -41,7 +41,11 @@ async function share(target: DbTarget): Promise<Shared> {
   const runtime = await open({ dataDir, databaseUrl: pgDb?.url, vaultKeys });
   const merchant = await createMerchant(runtime.deps.db, { name: 'Crash shop', origins: ['http://shop.test'], webhookUrl: undefined });
   return {
-    dataDir, databaseUrl: pgDb?.url, vaultKeys, runtime, merchant,
+    dataDir,
+    databaseUrl: pgDb?.url,
+    vaultKeys,
+    runtime,
+    merchant,
     close: async () => {
       await runtime.close();
       await pgDb?.drop();
@@ -57,10 +61,15 @@ function open(s: { dataDir: string; databaseUrl?: string; vaultKeys: string }): 
 
 /** A request through an in-process instance, as the merchant's server makes it. */
 async function call(runtime: VaultRuntime, merchant: CreatedMerchant, method: string, url: string, body: unknown, key?: string): Promise<Reply> {
-  const res = await runtime.app.request(`http://vault.test${url}`, {
-    method, body: JSON.stringify(body),
-    headers: { authorization: `Bearer ${merchant.secret_key}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
-  }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as never);
+  const res = await runtime.app.request(
+    `http://vault.test${url}`,
+    {
+      method,
+      body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${merchant.secret_key}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+    },
+    { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as never,
+  );
   return { status: res.status, body: await res.json(), replayed: res.headers.get('idempotent-replayed') === 'true' };
 }
 
@@ -70,7 +79,12 @@ async function subscribe(s: Shared, customer: string): Promise<{ card: string; m
   const card = await call(s.runtime, s.merchant, 'POST', `/v1/customers/${customer}/cards`, { number: CARDS.visa, exp_month: 12, exp_year: nextYear + 1 });
   if (card.status !== 201) throw new Error(`card not imported: ${JSON.stringify(card.body)}`);
   const mandate = await call(s.runtime, s.merchant, 'POST', `/v1/customers/${customer}/mandates`, {
-    card: card.body.token, min_amount: 100, max_amount: 10_000, currency: 'USD', frequency_days: 0, end_date: `${nextYear}-12-31`,
+    card: card.body.token,
+    min_amount: 100,
+    max_amount: 10_000,
+    currency: 'USD',
+    frequency_days: 0,
+    end_date: `${nextYear}-12-31`,
     consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z', network_transaction_id: 'ntid_agreed' },
   });
   if (mandate.status !== 201) throw new Error(`mandate not recorded: ${JSON.stringify(mandate.body)}`);
@@ -82,7 +96,8 @@ const startVault = (s: Shared) => startVaultProcess(s);
 
 async function post(url: string, merchant: CreatedMerchant, key: string, body: unknown): Promise<Reply> {
   const res = await fetch(`${url}/v1/charges`, {
-    method: 'POST', body: JSON.stringify(body),
+    method: 'POST',
+    body: JSON.stringify(body),
     headers: { authorization: `Bearer ${merchant.secret_key}`, 'content-type': 'application/json', 'idempotency-key': key },
   });
   return { status: res.status, body: await res.json(), replayed: res.headers.get('idempotent-replayed') === 'true' };
@@ -144,7 +159,9 @@ describe.concurrent('a vault that dies while it holds a customer', () => {
         const answers: Reply[] = [];
         const settled = new Map<number, Reply>();
         while (settled.size < keys.length && Date.now() < atKill.killedAt + CONTRACT_MS + 5_000) {
-          const round = await Promise.all(keys.map(async (k, i) => (settled.has(i) ? undefined : { i, reply: await post(second.url, s.merchant, k, bodyOf(i)) })));
+          const round = await Promise.all(
+            keys.map(async (k, i) => (settled.has(i) ? undefined : { i, reply: await post(second.url, s.merchant, k, bodyOf(i)) })),
+          );
           for (const r of round) {
             if (!r) continue;
             answers.push(r.reply);
@@ -215,7 +232,11 @@ describe.concurrent('a vault that dies while it holds a customer', () => {
           const result = await authorize(request);
           // This instance stalls here past its lease: the lease lapses, and the other instance takes
           // the customer for a charge of its own.
-          await db.updateTable('leases').set({ until: new Date(Date.now() - 1000).toISOString() }).where('name', '=', lease).execute();
+          await db
+            .updateTable('leases')
+            .set({ until: new Date(Date.now() - 1000).toISOString() })
+            .where('name', '=', lease)
+            .execute();
           newer = charge(other, 'fence-newer', 600);
           await otherHoldsLease;
           return result;

@@ -50,11 +50,23 @@ async function share(target: DbTarget, name: ProviderName): Promise<Shared> {
   const pgDb = target === 'postgres' ? await createPgDatabase() : undefined;
   const vaultKeys = `k1:${crypto.randomBytes(32).toString('base64')}`;
   const provider = await startLocalProvider(name);
-  const runtime = await createRuntime({ DATA_DIR: dataDir, DATABASE_URL: pgDb?.url, VAULT_KEYS: vaultKeys, PUBLIC_URL: 'http://vault.test', LOG_LEVEL: 'silent' });
+  const runtime = await createRuntime({
+    DATA_DIR: dataDir,
+    DATABASE_URL: pgDb?.url,
+    VAULT_KEYS: vaultKeys,
+    PUBLIC_URL: 'http://vault.test',
+    LOG_LEVEL: 'silent',
+  });
   const merchant = await createMerchant(runtime.deps.db, { name: 'Crash shop', origins: ['http://shop.test'], webhookUrl: undefined });
   const children: ChildProcess[] = [];
   return {
-    dataDir, databaseUrl: pgDb?.url, vaultKeys, provider, runtime, merchant, children,
+    dataDir,
+    databaseUrl: pgDb?.url,
+    vaultKeys,
+    provider,
+    runtime,
+    merchant,
+    children,
     close: async () => {
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await runtime.close();
@@ -74,7 +86,9 @@ async function startVault(s: Shared): Promise<Vault> {
 }
 
 async function kill(vault: Vault): Promise<void> {
-  const exited = new Promise((resolve) => (vault.child.exitCode !== null || vault.child.signalCode !== null ? resolve(null) : vault.child.once('exit', resolve)));
+  const exited = new Promise((resolve) =>
+    vault.child.exitCode !== null || vault.child.signalCode !== null ? resolve(null) : vault.child.once('exit', resolve),
+  );
   vault.child.kill('SIGKILL');
   await exited;
 }
@@ -82,7 +96,8 @@ async function kill(vault: Vault): Promise<void> {
 /** A request to a vault process, as the merchant's server makes it. */
 async function call(vault: Vault, merchant: CreatedMerchant, url: string, body: unknown, key?: string): Promise<Reply> {
   const res = await fetch(`${vault.url}${url}`, {
-    method: 'POST', body: JSON.stringify(body),
+    method: 'POST',
+    body: JSON.stringify(body),
     headers: { authorization: `Bearer ${merchant.secret_key}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
   });
   return { status: res.status, body: await res.json(), replayed: res.headers.get('idempotent-replayed') === 'true' };
@@ -99,7 +114,12 @@ async function subscribe(s: Shared, vault: Vault, customer: string): Promise<{ c
   const card = await call(vault, s.merchant, `/v1/customers/${customer}/cards`, { number: CARDS.visa, exp_month: 12, exp_year: nextYear + 1 });
   if (card.status !== 201) throw new Error(`card not imported: ${JSON.stringify(card.body)}`);
   const mandate = await call(vault, s.merchant, `/v1/customers/${customer}/mandates`, {
-    card: card.body.token, min_amount: 100, max_amount: 10_000, currency: 'USD', frequency_days: 0, end_date: `${nextYear}-12-31`,
+    card: card.body.token,
+    min_amount: 100,
+    max_amount: 10_000,
+    currency: 'USD',
+    frequency_days: 0,
+    end_date: `${nextYear}-12-31`,
     consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z', network_transaction_id: '123456789012345' },
   });
   if (mandate.status !== 201) throw new Error(`mandate not recorded: ${JSON.stringify(mandate.body)}`);
@@ -107,7 +127,13 @@ async function subscribe(s: Shared, vault: Vault, customer: string): Promise<{ c
 }
 
 /** Retries the key until it is no longer `409 request_in_progress`, at most until 60 s after the kill. */
-async function retryUntilSettled(vault: Vault, merchant: CreatedMerchant, body: unknown, key: string, killedAt: number): Promise<{ settled?: Reply; answers: Reply[] }> {
+async function retryUntilSettled(
+  vault: Vault,
+  merchant: CreatedMerchant,
+  body: unknown,
+  key: string,
+  killedAt: number,
+): Promise<{ settled?: Reply; answers: Reply[] }> {
   const answers: Reply[] = [];
   while (Date.now() < killedAt + CONTRACT_MS) {
     const reply = await call(vault, merchant, '/v1/charges', body, key);
@@ -123,18 +149,27 @@ async function retryUntilSettled(vault: Vault, merchant: CreatedMerchant, body: 
 describe.concurrent('a vault killed while a real provider holds its payment', () => {
   for (const name of ['stripe', 'adyen'] as ProviderName[]) {
     describeEachDb(`through ${name}`, (target) => {
-      it('answers each retried key with one succeeded charge within 60 s: one payment at the provider, whether it took the money before or after the crash', async ({ expect }) => {
+      it('answers each retried key with one succeeded charge within 60 s: one payment at the provider, whether it took the money before or after the crash', async ({
+        expect,
+      }) => {
         const s = await share(target, name);
         try {
           const { db } = s.runtime.deps;
-          const recorded = (customer: string) => db.selectFrom('charges').selectAll().where('merchant_id', '=', s.merchant.id).where('customer', '=', customer).execute();
+          const recorded = (customer: string) =>
+            db.selectFrom('charges').selectAll().where('merchant_id', '=', s.merchant.id).where('customer', '=', customer).execute();
           const alive = await startVault(s);
           await useProvider(s, alive);
           // A customer each, so that neither waits for the other's lease.
-          const cases = await Promise.all([
-            { when: 'performed after the crash', customer: 'cus_paid', performed: true },
-            { when: 'dropped unperformed', customer: 'cus_unpaid', performed: false },
-          ].map(async (c) => ({ ...c, key: `crash-${name}-${target}-${c.customer}`, body: { customer: c.customer, ...(await subscribe(s, alive, c.customer)), amount: 1500, currency: 'USD' } })));
+          const cases = await Promise.all(
+            [
+              { when: 'performed after the crash', customer: 'cus_paid', performed: true },
+              { when: 'dropped unperformed', customer: 'cus_unpaid', performed: false },
+            ].map(async (c) => ({
+              ...c,
+              key: `crash-${name}-${target}-${c.customer}`,
+              body: { customer: c.customer, ...(await subscribe(s, alive, c.customer)), amount: 1500, currency: 'USD' },
+            })),
+          );
 
           // Each charge reaches the provider, which holds it unanswered: the vault dies waiting for both.
           const inFlight: Array<Promise<Reply | undefined>> = [];
@@ -163,7 +198,11 @@ describe.concurrent('a vault killed while a real provider holds its payment', ()
             for (const a of answers.slice(0, -1)) expect(a.replayed).toBe(false);
 
             // One succeeded charge, recorded once, for one payment at the provider under the key's reference.
-            expect(settled, `${c.when}\n${restarted.output.join('')}`).toMatchObject({ status: 201, replayed: false, body: { status: 'succeeded', amount: 1500, currency: 'USD', customer: c.customer, mandate: c.body.mandate } });
+            expect(settled, `${c.when}\n${restarted.output.join('')}`).toMatchObject({
+              status: 201,
+              replayed: false,
+              body: { status: 'succeeded', amount: 1500, currency: 'USD', customer: c.customer, mandate: c.body.mandate },
+            });
             const charges = await recorded(c.customer);
             expect(charges, c.when).toHaveLength(1);
             expect(charges[0], c.when).toMatchObject({ id: settled!.body.id, status: 'succeeded', amount: 1500 });

@@ -18,7 +18,15 @@ describe('a charge queued behind a hung one', () => {
   it('answers 409 request_in_progress within the wait, and runs on retry once the first has finished', async () => {
     const imported = await v.api('POST', '/v1/customers/hung/cards', { body: { number: CARDS.visa, exp_month: 12, exp_year: nextYear } });
     const mandate = await v.api('POST', '/v1/customers/hung/mandates', {
-      body: { card: imported.body.token, min_amount: 100, max_amount: 10_000, currency: 'USD', frequency_days: 0, end_date: `${nextYear}-12-31`, consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z' } },
+      body: {
+        card: imported.body.token,
+        min_amount: 100,
+        max_amount: 10_000,
+        currency: 'USD',
+        frequency_days: 0,
+        end_date: `${nextYear}-12-31`,
+        consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z' },
+      },
     });
     const body = (amount: number) => ({ customer: 'hung', card: imported.body.token, mandate: mandate.body.id, amount, currency: 'USD' });
     const real = v.runtime.deps.processor;

@@ -68,7 +68,11 @@ describeEachDb('GET and POST /v1/customers/:customer', (target) => {
 
   it('refuses a customer number of 33 characters, naming the parameter', async () => {
     const long = 'x'.repeat(33);
-    for (const [method, path] of [['GET', `/v1/customers/${long}`], ['POST', `/v1/customers/${long}`], ['GET', `/v1/customers/${long}/cards`]]) {
+    for (const [method, path] of [
+      ['GET', `/v1/customers/${long}`],
+      ['POST', `/v1/customers/${long}`],
+      ['GET', `/v1/customers/${long}/cards`],
+    ]) {
       const res = await v.api(method, path, method === 'POST' ? { body: { email: 'a@example.com' } } : {});
       expect(res.status, `${method} ${path}`).toBe(400);
       expect(res.body.error).toMatchObject({ type: 'invalid_request_error', code: 'parameter_invalid', param: 'customer' });

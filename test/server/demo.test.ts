@@ -18,7 +18,10 @@ interface ShopReply {
   headers: Headers;
 }
 
-async function request(path: string, options: { method?: string; customer?: string; form?: Record<string, string>; json?: unknown; origin?: string | null; app?: Hono } = {}): Promise<ShopReply> {
+async function request(
+  path: string,
+  options: { method?: string; customer?: string; form?: Record<string, string>; json?: unknown; origin?: string | null; app?: Hono } = {},
+): Promise<ShopReply> {
   const headers: Record<string, string> = {};
   if (options.customer) headers.cookie = `shop_customer=${options.customer}`;
   let body: string | undefined;
@@ -320,7 +323,13 @@ describe('/subscribe', () => {
     const end = new Date();
     end.setUTCFullYear(end.getUTCFullYear() + 1);
     const endDate = end.toISOString().slice(0, 10);
-    expect(session).toMatchObject({ mode: 'payment', amount: 1500, currency: 'USD', customer: 'grace', recurring: { min_amount: 1500, max_amount: 1500, frequency_days: 30, end_date: endDate } });
+    expect(session).toMatchObject({
+      mode: 'payment',
+      amount: 1500,
+      currency: 'USD',
+      customer: 'grace',
+      recurring: { min_amount: 1500, max_amount: 1500, frequency_days: 30, end_date: endDate },
+    });
     expect(page.text).toContain('Coffee club — 15.00 USD every 30 days until');
     expect(page.text).toContain('>Subscribe</button>');
     expect(page.text).not.toContain('sk_test_');
@@ -350,7 +359,16 @@ describe('/no-code', () => {
 
 // ---- The card-on-file lifecycle: agreements, the back office, webhooks and the outbox ----
 
-interface Mandate { id: string; card: string; status: string; last_charge_at: string | null; min_amount: number; max_amount: number; frequency_days: number; consent: { text: string } }
+interface Mandate {
+  id: string;
+  card: string;
+  status: string;
+  last_charge_at: string | null;
+  min_amount: number;
+  max_amount: number;
+  frequency_days: number;
+  consent: { text: string };
+}
 
 const todayPlus = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const longDate = (iso: string) => new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
@@ -373,7 +391,11 @@ async function subscribe(customer: string, number: string = CARDS.visa): Promise
 async function setUpAutopay(customer: string, number: string = CARDS.visa): Promise<Mandate> {
   const { secret, session } = await sessionFromPage('/autopay', customer);
   expect(session).toMatchObject({ mode: 'setup', currency: 'USD', customer, recurring: { min_amount: 100, max_amount: 10000, frequency_days: 0 } });
-  const res = await v.frame('/frame/v1/confirm', secret, { card: newCard(number), save: true, consent_text: 'Invoices paid automatically: 1.00 to 100.00 USD per payment' });
+  const res = await v.frame('/frame/v1/confirm', secret, {
+    card: newCard(number),
+    save: true,
+    consent_text: 'Invoices paid automatically: 1.00 to 100.00 USD per payment',
+  });
   expect(res.status).toBe(200);
   const confirmed = await post('/orders/confirm', { session: res.body.session }, { customer });
   expect(confirmed.status).toBe(303);
@@ -394,7 +416,9 @@ async function adminAction(path: string, form: Record<string, string>): Promise<
 
 /** The hidden fields and prefilled amount of the "Charge now" form of one agreement on /admin. */
 function chargeForm(page: string, mandate: string): Record<string, string> {
-  const form = page.match(new RegExp(`<form method="post" action="/admin/charge"[^>]*>((?:(?!</form>)[\\s\\S])*?name="mandate" value="${mandate}"[\\s\\S]*?)</form>`))?.[1];
+  const form = page.match(
+    new RegExp(`<form method="post" action="/admin/charge"[^>]*>((?:(?!</form>)[\\s\\S])*?name="mandate" value="${mandate}"[\\s\\S]*?)</form>`),
+  )?.[1];
   expect(form, `a Charge now form for ${mandate}`).toBeDefined();
   const fields: Record<string, string> = {};
   for (const m of form!.matchAll(/<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"/g)) fields[m[1]!] = m[2]!;
@@ -416,7 +440,9 @@ describe('/cards: agreements', () => {
     end.setUTCFullYear(end.getUTCFullYear() + 1);
     expect(page.text).toContain(`<dt>Ends</dt><dd>${shopDate(end.toISOString().slice(0, 10))}</dd>`);
     expect(page.text).toMatch(/<dt>Status<\/dt><dd><span class="badge badge-default status-active">active<\/span><\/dd>/);
-    expect(page.text).toMatch(/<dt>Last charge<\/dt><dd>\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2} UTC <span class="muted">\(next one allowed from \d{1,2} \w+ \d{4}\)/);
+    expect(page.text).toMatch(
+      /<dt>Last charge<\/dt><dd>\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2} UTC <span class="muted">\(next one allowed from \d{1,2} \w+ \d{4}\)/,
+    );
     // The vault's own wording of the agreement, as the customer saw it beside the box.
     expect(mandate.consent.text).toMatch(/^Save this card and agree to recurring payments to .+: \$15\.00 per payment, every 30 days, until /);
     expect(page.text).toContain(mandate.consent.text.split(':')[0]);
@@ -425,7 +451,7 @@ describe('/cards: agreements', () => {
     expect(page.text).not.toContain(CARDS.visa);
   });
 
-  it('cancels the customer\'s own agreement through the vault, and only that', async () => {
+  it("cancels the customer's own agreement through the vault, and only that", async () => {
     const [mandate] = await mandatesOf('henry');
     // Another customer, another site, or an id that is no agreement: refused, and the vault keeps it.
     expect((await post(`/cards/agreements/${mandate!.id}/cancel`, {}, { customer: 'ivan' })).status).toBe(404);
@@ -510,7 +536,7 @@ describe('/admin: the merchant back office', () => {
     expect(after[0]).toMatchObject({ amount: 1234, initiator: 'merchant' });
   });
 
-  it('shows the vault\'s refusal when the agreement does not allow the charge, and records nothing', async () => {
+  it("shows the vault's refusal when the agreement does not allow the charge, and records nothing", async () => {
     // The coffee club's first payment was taken at sign-up: the next one may follow in 30 days, not today.
     const mandate = await subscribe('judy');
     const fields = chargeForm((await request('/admin?customer=judy')).text, mandate.id);
@@ -591,7 +617,7 @@ describe('/admin: the merchant back office', () => {
 });
 
 describe('/outbox', () => {
-  it('lists every customer\'s messages newest first, filters by customer, and refuses a bad filter', async () => {
+  it("lists every customer's messages newest first, filters by customer, and refuses a bad filter", async () => {
     const all = await request('/outbox');
     expect(all.status).toBe(200);
     expect(all.text).toContain('<h1>Outbox</h1>');
@@ -606,7 +632,8 @@ describe('/outbox', () => {
 });
 
 describe('/webhooks', () => {
-  const event = (id: string, type = 'charge.succeeded') => JSON.stringify({ id, type, created: new Date().toISOString(), data: { charge: 'ch_test', amount: 1500, currency: 'USD' } });
+  const event = (id: string, type = 'charge.succeeded') =>
+    JSON.stringify({ id, type, created: new Date().toISOString(), data: { charge: 'ch_test', amount: 1500, currency: 'USD' } });
   const now = () => Math.floor(Date.now() / 1000);
 
   async function deliver(body: string, signature: string | undefined, options: { app?: Hono; contentType?: string } = {}) {
@@ -669,7 +696,7 @@ describe('/webhooks', () => {
 });
 
 describe('navigation', () => {
-  it('links the shop\'s pages and the merchant\'s pages from every page', async () => {
+  it("links the shop's pages and the merchant's pages from every page", async () => {
     const page = await request('/');
     const nav = page.text.match(/<nav aria-label="Main">[\s\S]*?<\/nav>/)![0];
     const links = [...nav.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => `${m[2]} ${m[1]}`);

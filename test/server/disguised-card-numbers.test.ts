@@ -78,7 +78,9 @@ describe('the API refuses a disguised card number where it would echo it', () =>
         await v.api('POST', '/v1/sessions', { body: { amount: 100, currency: 'USD', customer: asCustomer } }),
         await v.api('POST', `/v1/customers/${encodeURIComponent(asCustomer)}`, { body: { email: 'a@example.test' } }),
         await v.api('GET', `/v1/customers/${encodeURIComponent(asCustomer)}/cards`),
-        await v.api('POST', '/v1/invoices', { body: { customer: 'c-disguise', amount: 100, currency: 'USD', due_date: '2099-01-01', description: `card ${pan}` } }),
+        await v.api('POST', '/v1/invoices', {
+          body: { customer: 'c-disguise', amount: 100, currency: 'USD', due_date: '2099-01-01', description: `card ${pan}` },
+        }),
       ];
       for (const reply of replies) {
         expect(reply.status, reply.text).toBe(400);

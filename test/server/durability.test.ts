@@ -34,9 +34,11 @@ describe('SQLite commit durability', () => {
   });
 
   it('restores FULL when a relaxed write fails', async () => {
-    await expect(relaxed(handle.db, async (q) => {
-      await q.insertInto('leases').values({ name: 'durability-test', holder: 'h', until: new Date().toISOString() }).execute();
-    })).rejects.toThrow();
+    await expect(
+      relaxed(handle.db, async (q) => {
+        await q.insertInto('leases').values({ name: 'durability-test', holder: 'h', until: new Date().toISOString() }).execute();
+      }),
+    ).rejects.toThrow();
     expect(await synchronous(handle.db)).toBe(2);
   });
 

@@ -13,7 +13,10 @@ function expectErrorShape(res: Reply, context = '') {
   expect(Object.keys(res.body), context).toEqual(['error']);
   const error = res.body.error;
   expect(error, context).toBeTypeOf('object');
-  expect(Object.keys(error).filter((k) => !ERROR_FIELDS.includes(k)), context).toEqual([]);
+  expect(
+    Object.keys(error).filter((k) => !ERROR_FIELDS.includes(k)),
+    context,
+  ).toEqual([]);
   expect(ERROR_TYPES, context).toContain(error.type);
   expect(error.code, context).toMatch(/^[a-z_]+$/);
   expect(error.message, context).toBeTypeOf('string');
@@ -179,11 +182,44 @@ describeEachDb('Errors of the HTTP API', (target) => {
     it('answers objects with the right keys and values of the wrong types with 2xx or a 4xx', async () => {
       const anyValue = fc.jsonValue({ maxDepth: 2 });
       const bodies: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
-        '/v1/sessions': fc.record({ mode: anyValue, amount: anyValue, currency: anyValue, customer: anyValue, order: anyValue, save_card: anyValue, recurring: anyValue, expires_in: anyValue }, { requiredKeys: [] }),
-        '/v1/customers/x': fc.record({ status: anyValue, email: anyValue, phone: anyValue, limits: fc.oneof(anyValue, fc.record({ daily: anyValue, weekly: anyValue }, { requiredKeys: [] })) }, { requiredKeys: [] }),
-        '/v1/customers/x/cards': fc.record({ number: fc.oneof(anyValue, fc.stringMatching(/^[0-9 -]{0,25}$/)), exp_month: anyValue, exp_year: anyValue, holder: anyValue }, { requiredKeys: [] }),
+        '/v1/sessions': fc.record(
+          {
+            mode: anyValue,
+            amount: anyValue,
+            currency: anyValue,
+            customer: anyValue,
+            order: anyValue,
+            save_card: anyValue,
+            recurring: anyValue,
+            expires_in: anyValue,
+          },
+          { requiredKeys: [] },
+        ),
+        '/v1/customers/x': fc.record(
+          {
+            status: anyValue,
+            email: anyValue,
+            phone: anyValue,
+            limits: fc.oneof(anyValue, fc.record({ daily: anyValue, weekly: anyValue }, { requiredKeys: [] })),
+          },
+          { requiredKeys: [] },
+        ),
+        '/v1/customers/x/cards': fc.record(
+          { number: fc.oneof(anyValue, fc.stringMatching(/^[0-9 -]{0,25}$/)), exp_month: anyValue, exp_year: anyValue, holder: anyValue },
+          { requiredKeys: [] },
+        ),
         [`/v1/charges/${charge}/refunds`]: fc.record({ amount: anyValue }, { requiredKeys: [] }),
-        '/v1/merchant': fc.record({ allowed_origins: anyValue, webhook_url: anyValue, auto_pay_days: anyValue, need_cvc: anyValue, three_d_secure: anyValue, one_click_after: anyValue }, { requiredKeys: [] }),
+        '/v1/merchant': fc.record(
+          {
+            allowed_origins: anyValue,
+            webhook_url: anyValue,
+            auto_pay_days: anyValue,
+            need_cvc: anyValue,
+            three_d_secure: anyValue,
+            one_click_after: anyValue,
+          },
+          { requiredKeys: [] },
+        ),
       };
       for (const [path, arbitrary] of Object.entries(bodies)) {
         await fc.assert(

@@ -61,11 +61,21 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
   /** WEBPAY's recurring request for a card bound elsewhere, as the shop writes it: signed, the card left to the vault. */
   const webpayRequest = (order: string) => {
     const fields: Record<string, string> = {
-      wsb_version: '2', wsb_seed: '1242649174', wsb_storeid: '11111111', wsb_customer_id: 'cust-77', wsb_order_num: order,
-      wsb_test: '1', wsb_currency_id: 'BYN', wsb_total: '31.40', wsb_operation_type: 'recurring_pay', wsb_return_format: 'json',
+      wsb_version: '2',
+      wsb_seed: '1242649174',
+      wsb_storeid: '11111111',
+      wsb_customer_id: 'cust-77',
+      wsb_order_num: order,
+      wsb_test: '1',
+      wsb_currency_id: 'BYN',
+      wsb_total: '31.40',
+      wsb_operation_type: 'recurring_pay',
+      wsb_return_format: 'json',
     };
     fields.wsb_signature = webpaySignature(fields, webpay.secretKey);
-    const form = Object.entries(fields).map(([k, val]) => `${k}=${encodeURIComponent(val)}`).join('&');
+    const form = Object.entries(fields)
+      .map(([k, val]) => `${k}=${encodeURIComponent(val)}`)
+      .join('&');
     return { method: 'POST', body: `${form}&cc_pan={{card.number}}&cc_exp={{card.exp_mm_yyyy}}&cc_name={{card.holder}}` };
   };
 
@@ -73,7 +83,20 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
   const registerCard = (extra: Record<string, string> = {}) => ({
     method: 'POST',
     path: '/RegisterCard',
-    body: { wlLogin: 'demo-shop', language: 'fr', version: '1.2', walletIp: '203.0.113.7', walletUa: 'Mozilla/5.0', wallet: 'taxi67', cardType: '1', cardNumber: '{{card.number}}', cardCode: '{{card.cvc}}', cardDate: '{{card.exp_mm_yyyy}}', specialConfig: '', ...extra },
+    body: {
+      wlLogin: 'demo-shop',
+      language: 'fr',
+      version: '1.2',
+      walletIp: '203.0.113.7',
+      walletUa: 'Mozilla/5.0',
+      wallet: 'taxi67',
+      cardType: '1',
+      cardNumber: '{{card.number}}',
+      cardCode: '{{card.cvc}}',
+      cardDate: '{{card.exp_mm_yyyy}}',
+      specialConfig: '',
+      ...extra,
+    },
   });
 
   beforeAll(async () => {
@@ -82,12 +105,16 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
     shop = await newShop(v, { settings: { frame_limit_per_address: 0 } });
     other = await newShop(v);
     sister = await newShop(v, { group: shop.group });
-    const added = await Promise.all(([
-      [shop, 'lemonway', lemonway.url, [`Authorization:Bearer ${lemonway.token}`]],
-      [shop, 'webpay', webpay.url, [`X-Shop-Secret:${WEBPAY_HEADER_SECRET}`]],
-      [other, 'webpay', webpay.url, []],
-      [sister, 'webpay', webpay.url, []],
-    ] as const).map(([s, name, url, headers]) => cli(['add', '--merchant', s.id, '--name', name, '--url', url, ...headers.flatMap((h) => ['--header', h])])));
+    const added = await Promise.all(
+      (
+        [
+          [shop, 'lemonway', lemonway.url, [`Authorization:Bearer ${lemonway.token}`]],
+          [shop, 'webpay', webpay.url, [`X-Shop-Secret:${WEBPAY_HEADER_SECRET}`]],
+          [other, 'webpay', webpay.url, []],
+          [sister, 'webpay', webpay.url, []],
+        ] as const
+      ).map(([s, name, url, headers]) => cli(['add', '--merchant', s.id, '--name', name, '--url', url, ...headers.flatMap((h) => ['--header', h])])),
+    );
     for (const res of added) expect(res.code, res.err).toBe(0);
   }, 60_000);
   afterAll(async () => {
@@ -97,10 +124,29 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
 
   describe('npm run forward', () => {
     it('prints the destination with its headers named, never their values', async () => {
-      const res = await cli(['add', '--merchant', shop.id, '--name', 'lemonway-2', '--url', lemonway.url, '--header', `Authorization:Bearer ${lemonway.token}`, '--header', 'PSU-IP-Address:203.0.113.7']);
+      const res = await cli([
+        'add',
+        '--merchant',
+        shop.id,
+        '--name',
+        'lemonway-2',
+        '--url',
+        lemonway.url,
+        '--header',
+        `Authorization:Bearer ${lemonway.token}`,
+        '--header',
+        'PSU-IP-Address:203.0.113.7',
+      ]);
       expect(res.code, res.err).toBe(0);
       const printed = JSON.parse(res.out);
-      expect(printed).toEqual({ id: expect.stringMatching(/^fwd_/), merchant: shop.id, name: 'lemonway-2', url: lemonway.url, headers: ['Authorization', 'PSU-IP-Address'], created_at: expect.any(String) });
+      expect(printed).toEqual({
+        id: expect.stringMatching(/^fwd_/),
+        merchant: shop.id,
+        name: 'lemonway-2',
+        url: lemonway.url,
+        headers: ['Authorization', 'PSU-IP-Address'],
+        created_at: expect.any(String),
+      });
       expect(res.out + res.err).not.toContain(lemonway.token);
 
       const listed = await cli(['list', '--merchant', shop.id]);
@@ -126,11 +172,29 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
     it('refuses an http destination for a live merchant, and takes an https one', async () => {
       const live = await v.newMerchant();
       await v.runtime.deps.db.updateTable('merchants').set({ livemode: 1 }).where('id', '=', live.id).execute();
-      const refused = await cli(['add', '--merchant', live.id, '--name', 'lemonway', '--url', lemonway.url, '--header', `Authorization:Bearer ${lemonway.token}`]);
+      const refused = await cli([
+        'add',
+        '--merchant',
+        live.id,
+        '--name',
+        'lemonway',
+        '--url',
+        lemonway.url,
+        '--header',
+        `Authorization:Bearer ${lemonway.token}`,
+      ]);
       expect(refused.code).toBe(1);
       expect(refused.err).toMatch(/https.*live mode/);
       expect(await findDestination(v.runtime.deps.db, live.id, 'lemonway')).toBeUndefined();
-      const ok = await cli(['add', '--merchant', live.id, '--name', 'lemonway', '--url', 'https://sandbox-api.lemonway.fr/mb/demo/dev/directkitjson2/Service.asmx']);
+      const ok = await cli([
+        'add',
+        '--merchant',
+        live.id,
+        '--name',
+        'lemonway',
+        '--url',
+        'https://sandbox-api.lemonway.fr/mb/demo/dev/directkitjson2/Service.asmx',
+      ]);
       expect(ok.code, ok.err).toBe(0);
       // A test merchant may use a local http stand-in (as every test here does).
       expect((await findDestination(v.runtime.deps.db, shop.id, 'webpay'))!.url).toMatch(/^http:/);
@@ -162,7 +226,11 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       expect(sent.fields).toMatchObject({ cc_pan: CARDS.mastercard, cc_exp: `04/${YEAR}`, cc_name: holder, wsb_order_num: 'ORDER-1', wsb_total: '31.40' });
       expect(sent.raw).not.toContain('{{');
 
-      expect(res.body).toEqual({ status: 200, headers: { 'content-type': 'application/json', date: expect.any(String), 'x-request-id': expect.any(String) }, body: expect.any(String) });
+      expect(res.body).toEqual({
+        status: 200,
+        headers: { 'content-type': 'application/json', date: expect.any(String), 'x-request-id': expect.any(String) },
+        body: expect.any(String),
+      });
       expect(JSON.parse(res.body.body)).toMatchObject({ orderNumber: 'ORDER-1', trimPan: '555555xxxxxx4444', payee: holder, amount: '31.40' });
     });
 
@@ -226,7 +294,8 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
 
     it('refuses an unknown placeholder, a placeholder in a key, and one outside the body', async () => {
       const card = await importCard(shop, 'wp-bad', CARDS.visa);
-      const send = (request: Record<string, unknown>) => forward(shop, { destination: 'lemonway', customer: 'wp-bad', card, request: { method: 'POST', ...request } });
+      const send = (request: Record<string, unknown>) =>
+        forward(shop, { destination: 'lemonway', customer: 'wp-bad', card, request: { method: 'POST', ...request } });
       const before = lemonway.calls.length;
       for (const [request, param] of [
         [{ body: { cardNumber: '{{card.pan}}' } }, 'request.body'],
@@ -252,7 +321,7 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       expect(res.body.error).toMatchObject({ code: 'resource_missing', param: 'destination' });
     });
 
-    it('answers 404 to another merchant naming this one\'s destination or card, as to a sister shop', async () => {
+    it("answers 404 to another merchant naming this one's destination or card, as to a sister shop", async () => {
       const card = await importCard(shop, 'wp-victim', CARDS.visa);
       const before = [lemonway.calls.length, webpay.calls.length];
       // Another merchant's own destination, this merchant's card: not found, as if it did not exist.
@@ -261,7 +330,12 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       expect(stolenCard.body.error).toMatchObject({ code: 'resource_missing', param: 'card' });
       // This merchant's destination name, from the other merchant, with a card of its own.
       const own = await importCard(other, 'wp-attacker', CARDS.mastercard);
-      const stolenDestination = await forward(other, { destination: 'lemonway', customer: 'wp-attacker', card: own, request: { method: 'POST', path: '/RegisterCard', body: { cardNumber: '{{card.number}}' } } });
+      const stolenDestination = await forward(other, {
+        destination: 'lemonway',
+        customer: 'wp-attacker',
+        card: own,
+        request: { method: 'POST', path: '/RegisterCard', body: { cardNumber: '{{card.number}}' } },
+      });
       expect(stolenDestination.status).toBe(404);
       expect(stolenDestination.body.error).toMatchObject({ code: 'resource_missing', param: 'destination' });
       // A sister shop sees the group's cards, but may send only a card it imported or its customer used there.
@@ -295,24 +369,37 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       expect(doc.paths['/v1/forward'].post.security).toEqual([{ bearer: [] }]);
     });
 
-    it('is counted against the secret key\'s rate limit like any other request', async () => {
+    it("is counted against the secret key's rate limit like any other request", async () => {
       const limited = await newShop(v);
       expect((await limited.api('POST', '/v1/merchant', { rate_limit: 2 })).status).toBe(200);
       // Two a second: six at once span at most two one-second windows, so one of them goes over.
-      const statuses = (await Promise.all(Array.from({ length: 6 }, () => forward(limited, { destination: 'webpay', customer: 'nobody', card: 'card_x', request: webpayRequest('ORDER-RL') })))).map((r) => r.status);
+      const statuses = (
+        await Promise.all(
+          Array.from({ length: 6 }, () => forward(limited, { destination: 'webpay', customer: 'nobody', card: 'card_x', request: webpayRequest('ORDER-RL') })),
+        )
+      ).map((r) => r.status);
       expect(statuses).toContain(429);
       expect(statuses).toContain(404);
     });
   });
 
-  describe('a session\'s forward', () => {
-    it('sends Lemonway\'s RegisterCard from the confirmation, CVC included, and shows the answer on the session', async () => {
+  describe("a session's forward", () => {
+    it("sends Lemonway's RegisterCard from the confirmation, CVC included, and shows the answer on the session", async () => {
       const holder = 'Zoë "Z" O\'Neil \\ Ltd';
       const before = lemonway.calls.length;
-      const created = await record(shop.api('POST', '/v1/sessions', { amount: 1500, currency: 'EUR', customer: 'lw-1', forward: { destination: 'lemonway', request: registerCard({ specialConfig: '{{card.holder}}' }) } }));
+      const created = await record(
+        shop.api('POST', '/v1/sessions', {
+          amount: 1500,
+          currency: 'EUR',
+          customer: 'lw-1',
+          forward: { destination: 'lemonway', request: registerCard({ specialConfig: '{{card.holder}}' }) },
+        }),
+      );
       expect(created.status, created.text).toBe(201);
       expect(created.body.forward_result).toBeUndefined();
-      const confirmed = await record(v.frame('/frame/v1/confirm', created.body.client_secret, { card: { number: CARDS.visa, exp_month: 9, exp_year: YEAR, cvc: CVC, holder }, save: true }));
+      const confirmed = await record(
+        v.frame('/frame/v1/confirm', created.body.client_secret, { card: { number: CARDS.visa, exp_month: 9, exp_year: YEAR, cvc: CVC, holder }, save: true }),
+      );
       expect(confirmed.status, confirmed.text).toBe(200);
       expect(confirmed.body.status).toBe('succeeded');
 
@@ -320,22 +407,43 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       const sent = lemonway.calls.at(-1)!;
       expect(sent.path).toBe('/mb/demo/dev/directkitjson2/Service.asmx/RegisterCard');
       expect(sent.headers.authorization).toBe(`Bearer ${lemonway.token}`);
-      expect(sent.body).toEqual({ wlLogin: 'demo-shop', language: 'fr', version: '1.2', walletIp: '203.0.113.7', walletUa: 'Mozilla/5.0', wallet: 'taxi67', cardType: '1', cardNumber: CARDS.visa, cardCode: CVC, cardDate: `09/${YEAR}`, specialConfig: holder });
+      expect(sent.body).toEqual({
+        wlLogin: 'demo-shop',
+        language: 'fr',
+        version: '1.2',
+        walletIp: '203.0.113.7',
+        walletUa: 'Mozilla/5.0',
+        wallet: 'taxi67',
+        cardType: '1',
+        cardNumber: CARDS.visa,
+        cardCode: CVC,
+        cardDate: `09/${YEAR}`,
+        specialConfig: holder,
+      });
 
       const session = await record(shop.api('GET', `/v1/sessions/${created.body.id}`));
       expect(session.body.forward_result).toEqual({ status: 200, body: expect.any(String) });
-      expect(JSON.parse(session.body.forward_result.body)).toEqual({ CARD: { ID: expect.any(String), EXTRA: { IS3DS: '0', CTRY: 'FRA', AUTH: expect.any(String), NUM: '424242XXXXXX4242', EXP: `09/${YEAR}` } }, E: null });
+      expect(JSON.parse(session.body.forward_result.body)).toEqual({
+        CARD: { ID: expect.any(String), EXTRA: { IS3DS: '0', CTRY: 'FRA', AUTH: expect.any(String), NUM: '424242XXXXXX4242', EXP: `09/${YEAR}` } },
+        E: null,
+      });
 
       const events = await record(shop.api('GET', '/v1/events?type=card.forwarded&limit=100'));
       const token = confirmed.body.card.token;
       expect(token).toMatch(/^card_/);
-      expect(events.body.data.filter((e: { data: { card: string } }) => e.data.card === token).map((e: { data: unknown }) => e.data)).toEqual([{ card: token, destination: 'lemonway', status: 200 }]);
+      expect(events.body.data.filter((e: { data: { card: string } }) => e.data.card === token).map((e: { data: unknown }) => e.data)).toEqual([
+        { card: token, destination: 'lemonway', status: 200 },
+      ]);
     });
 
-    it('keeps the provider\'s refusal as its answer, and a guest\'s forward names no card', async () => {
-      const created = await record(shop.api('POST', '/v1/sessions', { amount: 700, currency: 'EUR', forward: { destination: 'lemonway', request: registerCard({ cardType: '9' }) } }));
+    it("keeps the provider's refusal as its answer, and a guest's forward names no card", async () => {
+      const created = await record(
+        shop.api('POST', '/v1/sessions', { amount: 700, currency: 'EUR', forward: { destination: 'lemonway', request: registerCard({ cardType: '9' }) } }),
+      );
       expect(created.status).toBe(201);
-      const confirmed = await record(v.frame('/frame/v1/confirm', created.body.client_secret, { card: { number: CARDS.mastercard, exp_month: 2, exp_year: YEAR, cvc: CVC } }));
+      const confirmed = await record(
+        v.frame('/frame/v1/confirm', created.body.client_secret, { card: { number: CARDS.mastercard, exp_month: 2, exp_year: YEAR, cvc: CVC } }),
+      );
       expect(confirmed.status).toBe(200);
       const session = await record(shop.api('GET', `/v1/sessions/${created.body.id}`));
       expect(JSON.parse(session.body.forward_result.body)).toMatchObject({ CARD: null, E: { Code: '142' } });
@@ -344,10 +452,14 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
     });
 
     it('records forward_timeout on the session, and the payment still succeeds', async () => {
-      const created = await record(shop.api('POST', '/v1/sessions', { amount: 900, currency: 'EUR', customer: 'lw-slow', forward: { destination: 'lemonway', request: registerCard() } }));
+      const created = await record(
+        shop.api('POST', '/v1/sessions', { amount: 900, currency: 'EUR', customer: 'lw-slow', forward: { destination: 'lemonway', request: registerCard() } }),
+      );
       lemonway.delayMs = TIMEOUT_MS + 1000;
       try {
-        const confirmed = await record(v.frame('/frame/v1/confirm', created.body.client_secret, { card: { number: CARDS.visa, exp_month: 9, exp_year: YEAR, cvc: CVC } }));
+        const confirmed = await record(
+          v.frame('/frame/v1/confirm', created.body.client_secret, { card: { number: CARDS.visa, exp_month: 9, exp_year: YEAR, cvc: CVC } }),
+        );
         expect(confirmed.status).toBe(200);
         expect(confirmed.body).toMatchObject({ status: 'succeeded', charge: expect.stringMatching(/^ch_/) });
       } finally {
@@ -357,11 +469,19 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       expect(session.body).toMatchObject({ status: 'complete', forward_result: { status: 504, body: null, error: 'forward_timeout' } });
     });
 
-    it('refuses at creation a destination that is not this merchant\'s, and a template that would not fill', async () => {
-      const stolen = await record(other.api('POST', '/v1/sessions', { amount: 100, currency: 'EUR', forward: { destination: 'lemonway', request: registerCard() } }));
+    it("refuses at creation a destination that is not this merchant's, and a template that would not fill", async () => {
+      const stolen = await record(
+        other.api('POST', '/v1/sessions', { amount: 100, currency: 'EUR', forward: { destination: 'lemonway', request: registerCard() } }),
+      );
       expect(stolen.status).toBe(404);
       expect(stolen.body.error).toMatchObject({ code: 'resource_missing', param: 'forward.destination' });
-      const bad = await record(shop.api('POST', '/v1/sessions', { amount: 100, currency: 'EUR', forward: { destination: 'lemonway', request: registerCard({ cardNumber: '{{card.numbr}}' }) } }));
+      const bad = await record(
+        shop.api('POST', '/v1/sessions', {
+          amount: 100,
+          currency: 'EUR',
+          forward: { destination: 'lemonway', request: registerCard({ cardNumber: '{{card.numbr}}' }) },
+        }),
+      );
       expect(bad.status).toBe(400);
       expect(bad.body.error).toMatchObject({ code: 'parameter_invalid', param: 'forward.request.body' });
     });
@@ -370,7 +490,12 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       expect(lemonway.calls.some((c) => c.body?.cardCode === CVC)).toBe(true);
       const stored = target === 'sqlite' ? dataDirBytes(v.dataDir).toString('latin1') : await everyRow(v, target, 'forward_destinations');
       const events = JSON.stringify((await v.runtime.deps.db.selectFrom('events').select('data').execute()).map((e) => e.data));
-      for (const [where, text] of [['the database', stored], ['the logs', v.logs.join('\n')], ['the events', events], ['the answers', replies.map((r) => r.text).join('\n')]] as const) {
+      for (const [where, text] of [
+        ['the database', stored],
+        ['the logs', v.logs.join('\n')],
+        ['the events', events],
+        ['the answers', replies.map((r) => r.text).join('\n')],
+      ] as const) {
         expect(cvcLeak.test(text), `CVC in ${where}`).toBe(false);
         for (const n of [CARDS.visa, CARDS.mastercard]) for (const f of numberForms(n)) expect(text.includes(f), `card number in ${where}`).toBe(false);
         for (const secret of [lemonway.token, WEBPAY_HEADER_SECRET]) expect(text.includes(secret), `registered header in ${where}`).toBe(false);

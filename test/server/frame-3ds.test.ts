@@ -29,14 +29,16 @@ describeEachDb('3-D Secure in the fields', (target) => {
     const headers: Record<string, string> = {};
     if (options.origin) headers.origin = options.origin;
     if (options.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const res = await v.runtime.app.request(`${VAULT}/frame/3ds/${challenge}`, { method, headers, body: options.form }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as any);
+    const res = await v.runtime.app.request(`${VAULT}/frame/3ds/${challenge}`, { method, headers, body: options.form }, {
+      incoming: { socket: { remoteAddress: '127.0.0.1' } },
+    } as any);
     return { status: res.status, text: await res.text(), headers: res.headers };
   }
   const nonceOf = (csp: string) => /script-src[^;]*'nonce-([^']+)'/.exec(csp)?.[1];
   const chargesOf = async (customer: string, key?: string) => (await v.api('GET', `/v1/charges?customer=${customer}&limit=100`, { key })).body.data as any[];
 
   describe('POST /frame/v1/confirm and POST /frame/v1/challenges/:id', () => {
-    it('asks for a challenge on the vault\'s own page before charging 4000 0000 0000 3220', async () => {
+    it("asks for a challenge on the vault's own page before charging 4000 0000 0000 3220", async () => {
       const customer = fresh('ask');
       const s = await openSession(v, { customer });
       const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.challenge) });
@@ -155,7 +157,7 @@ describeEachDb('3-D Secure in the fields', (target) => {
   });
 
   describe('GET and POST /frame/3ds/:id', () => {
-    it('serves the challenge page only into the vault and the merchant\'s allowed pages, with a nonce\'d script policy', async () => {
+    it("serves the challenge page only into the vault and the merchant's allowed pages, with a nonce'd script policy", async () => {
       const c = await challenged();
       const res = await page('GET', c.challenge);
       expect(res.status).toBe(200);
@@ -178,7 +180,7 @@ describeEachDb('3-D Secure in the fields', (target) => {
       expect(a).not.toBe(b);
     });
 
-    it('passes the challenge from the form and tells the fields through a nonce\'d script aimed at the vault\'s origin', async () => {
+    it("passes the challenge from the form and tells the fields through a nonce'd script aimed at the vault's origin", async () => {
       const customer = fresh('form');
       const c = await challenged({ customer });
       const res = await page('POST', c.challenge, { origin: VAULT, form: 'code=123456' });

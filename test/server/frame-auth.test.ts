@@ -4,7 +4,7 @@ import { CARDS, SHOP, VAULT, newCard, openSession, saveCardFor, startTestVault, 
 
 const FRAME_ENDPOINTS = ['/frame/v1/session', '/frame/v1/confirm', '/frame/v1/cards/delete', '/frame/v1/challenges/chl_any'];
 
-describeEachDb('the fields\' endpoints accept only the vault\'s own iframe', (target) => {
+describeEachDb("the fields' endpoints accept only the vault's own iframe", (target) => {
   let v: TestVault;
   beforeAll(async () => {
     v = await startTestVault(target, { limits: LIFTABLE_LIMITS });
@@ -15,11 +15,15 @@ describeEachDb('the fields\' endpoints accept only the vault\'s own iframe', (ta
 
   /** A request to the fields' endpoints from another client address than the harness's 127.0.0.1. */
   async function fromAddress(address: string, path: string, clientSecret: string) {
-    const res = await v.runtime.app.request(`${VAULT}${path}`, {
-      method: 'POST',
-      headers: { origin: VAULT, 'checkout-host-origin': SHOP, authorization: `Bearer ${clientSecret}`, 'content-type': 'application/json' },
-      body: '{}',
-    }, { incoming: { socket: { remoteAddress: address } } } as any);
+    const res = await v.runtime.app.request(
+      `${VAULT}${path}`,
+      {
+        method: 'POST',
+        headers: { origin: VAULT, 'checkout-host-origin': SHOP, authorization: `Bearer ${clientSecret}`, 'content-type': 'application/json' },
+        body: '{}',
+      },
+      { incoming: { socket: { remoteAddress: address } } } as any,
+    );
     return { status: res.status, body: (await res.json()) as any, headers: res.headers };
   }
 
@@ -48,20 +52,32 @@ describeEachDb('the fields\' endpoints accept only the vault\'s own iframe', (ta
 
     it('refuses a request with no Origin header at all', async () => {
       const s = await openSession(v);
-      const res = await v.runtime.app.request(`${VAULT}/frame/v1/session`, {
-        method: 'POST',
-        headers: { 'checkout-host-origin': SHOP, authorization: `Bearer ${s.secret}`, 'content-type': 'application/json' },
-        body: '{}',
-      }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as any);
+      const res = await v.runtime.app.request(
+        `${VAULT}/frame/v1/session`,
+        {
+          method: 'POST',
+          headers: { 'checkout-host-origin': SHOP, authorization: `Bearer ${s.secret}`, 'content-type': 'application/json' },
+          body: '{}',
+        },
+        { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as any,
+      );
       expect(res.status).toBe(403);
       expect(((await res.json()) as any).error).toMatchObject({ code: 'origin_not_allowed' });
     });
 
     it('does not allow a merchant page through a CORS preflight', async () => {
-      const res = await v.runtime.app.request(`${VAULT}/frame/v1/confirm`, {
-        method: 'OPTIONS',
-        headers: { origin: SHOP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, checkout-host-origin' },
-      }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as any);
+      const res = await v.runtime.app.request(
+        `${VAULT}/frame/v1/confirm`,
+        {
+          method: 'OPTIONS',
+          headers: {
+            origin: SHOP,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization, content-type, checkout-host-origin',
+          },
+        },
+        { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as any,
+      );
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
       expect(res.headers.get('access-control-allow-headers')).toBeNull();
     });
@@ -77,7 +93,7 @@ describeEachDb('the fields\' endpoints accept only the vault\'s own iframe', (ta
   });
 
   describe('Checkout-Host-Origin', () => {
-    it('refuses fields embedded in a page that is not on the merchant\'s allowed list', async () => {
+    it("refuses fields embedded in a page that is not on the merchant's allowed list", async () => {
       const s = await openSession(v, { customer: 'auth-host-1' });
       const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa) }, { 'checkout-host-origin': 'http://evil.test' });
       expect(res.status).toBe(403);
@@ -135,7 +151,7 @@ describeEachDb('the fields\' endpoints accept only the vault\'s own iframe', (ta
       expect(own.body).toMatchObject({ id: a.id, amount: 1999 });
     });
 
-    it('does not let one session answer another session\'s 3-D Secure challenge', async () => {
+    it("does not let one session answer another session's 3-D Secure challenge", async () => {
       const b = await openSession(v);
       const started = await v.frame('/frame/v1/confirm', b.secret, { card: newCard(CARDS.challenge) });
       expect(started.body.status).toBe('requires_action');
@@ -145,7 +161,7 @@ describeEachDb('the fields\' endpoints accept only the vault\'s own iframe', (ta
       expect(res.body.error).toMatchObject({ code: 'resource_missing' });
     });
 
-    it('does not let one customer\'s session delete another customer\'s card', async () => {
+    it("does not let one customer's session delete another customer's card", async () => {
       const token = await saveCardFor(v, 'auth-owner');
       const s = await openSession(v, { customer: 'auth-thief' });
       const res = await v.frame('/frame/v1/cards/delete', s.secret, { token });

@@ -39,22 +39,41 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
       const s = await openSession(v, { order: 'A-100' });
       const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa) });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ status: 'succeeded', session: s.id, saved: false, card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: YEAR + 3 } });
+      expect(res.body).toMatchObject({
+        status: 'succeeded',
+        session: s.id,
+        saved: false,
+        card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: YEAR + 3 },
+      });
       expect(res.body.charge).toMatch(/^ch_/);
       expect(res.body.card.token).toBeUndefined();
       expect(res.text).not.toContain(CARDS.visa);
     });
 
-    it('shows the merchant\'s server the completed session with its charge and masked card', async () => {
+    it("shows the merchant's server the completed session with its charge and masked card", async () => {
       const customer = fresh('complete');
       const s = await openSession(v, { customer, order: 'A-101' });
       const paid = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.mastercard) });
       const read = await v.api('GET', `/v1/sessions/${s.id}`);
       expect(read.status).toBe(200);
-      expect(read.body).toMatchObject({ id: s.id, status: 'complete', charge: paid.body.charge, order: 'A-101', card: { brand: 'mastercard', last4: '4444', exp_month: 12, exp_year: YEAR + 3 } });
+      expect(read.body).toMatchObject({
+        id: s.id,
+        status: 'complete',
+        charge: paid.body.charge,
+        order: 'A-101',
+        card: { brand: 'mastercard', last4: '4444', exp_month: 12, exp_year: YEAR + 3 },
+      });
       expect(read.text).not.toContain(CARDS.mastercard);
       const charge = await v.api('GET', `/v1/charges/${paid.body.charge}`);
-      expect(charge.body).toMatchObject({ id: paid.body.charge, status: 'succeeded', amount: 1999, currency: 'USD', customer, order: 'A-101', initiator: 'customer' });
+      expect(charge.body).toMatchObject({
+        id: paid.body.charge,
+        status: 'succeeded',
+        amount: 1999,
+        currency: 'USD',
+        customer,
+        order: 'A-101',
+        initiator: 'customer',
+      });
     });
 
     it('refuses to confirm a completed session again, and charges only once', async () => {
@@ -102,7 +121,16 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
       expect(token).toMatch(/^card_/);
       const cards = await cardsOf(customer);
       expect(cards).toHaveLength(1);
-      expect(cards[0]).toMatchObject({ token, bin: '424242', last4: '4242', brand: 'visa', exp_month: 12, exp_year: YEAR + 3, active: true, successful_payments: 1 });
+      expect(cards[0]).toMatchObject({
+        token,
+        bin: '424242',
+        last4: '4242',
+        brand: 'visa',
+        exp_month: 12,
+        exp_year: YEAR + 3,
+        active: true,
+        successful_payments: 1,
+      });
       expect((await v.api('GET', `/v1/customers/${customer}`)).body).toMatchObject({ status: 'member', default_card: token });
       const events = await v.api('GET', '/v1/events?type=card.saved&limit=100');
       const event = events.body.data.find((e: any) => e.data.card === token);
@@ -248,7 +276,7 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
       expect(await cardsOf(customer)).toMatchObject([{ token: res.body.card.token, successful_payments: 0 }]);
     });
 
-    it('needs the customer\'s consent to save, as save_card: require does', async () => {
+    it("needs the customer's consent to save, as save_card: require does", async () => {
       const customer = fresh('setup-consent');
       const s = await setupSession(customer);
       const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa) });
@@ -265,12 +293,14 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
       const s = await openSession(v, { customer });
       const res = await v.frame('/frame/v1/session', s.secret);
       expect(res.status).toBe(200);
-      expect(res.body.cards).toEqual([expect.objectContaining({ token, brand: 'visa', bin: '424242', last4: '4242', exp_month: 12, exp_year: YEAR + 3, need_cvc: true })]);
+      expect(res.body.cards).toEqual([
+        expect.objectContaining({ token, brand: 'visa', bin: '424242', last4: '4242', exp_month: 12, exp_year: YEAR + 3, need_cvc: true }),
+      ]);
       expect(res.text).not.toContain(CARDS.visa);
       expect(res.text).not.toContain('42424242');
     });
 
-    it('pays with only the saved card\'s token and CVC', async () => {
+    it("pays with only the saved card's token and CVC", async () => {
       const customer = fresh('oneclick');
       const token = await saveCardFor(v, customer);
       const s = await openSession(v, { customer, amount: 2500 });
@@ -282,7 +312,7 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
       expect((await cardsOf(customer))[0].successful_payments).toBe(2);
     });
 
-    it('offers a card only after the merchant\'s one_click_after successful payments', async () => {
+    it("offers a card only after the merchant's one_click_after successful payments", async () => {
       const key = await merchantWith({ one_click_after: 2 });
       const customer = fresh('after2');
       const token = await saveCardWith(key, customer);
@@ -308,7 +338,7 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
       expect(await chargesOf(customer)).toHaveLength(1);
     });
 
-    it('refuses a saved card\'s CVC of the wrong length with invalid_cvc', async () => {
+    it("refuses a saved card's CVC of the wrong length with invalid_cvc", async () => {
       const customer = fresh('cvc-length');
       const token = await saveCardFor(v, customer);
       const s = await openSession(v, { customer });
@@ -459,7 +489,7 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
   });
 
   describe('customer limits', () => {
-    it('refuses a payment over the customer\'s daily limit and records no charge', async () => {
+    it("refuses a payment over the customer's daily limit and records no charge", async () => {
       const customer = fresh('limit');
       const set = await v.api('POST', `/v1/customers/${customer}`, { body: { limits: { daily: 1000 } } });
       expect(set.body.limits).toEqual({ daily: 1000 });
@@ -480,7 +510,7 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
   });
 
   describe('POST /frame/v1/cards/delete', () => {
-    it('deletes the customer\'s own saved card', async () => {
+    it("deletes the customer's own saved card", async () => {
       const customer = fresh('delete');
       const token = await saveCardFor(v, customer);
       const s = await openSession(v, { customer });

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
-function post(port: number, path: string, headers: Record<string, string>, chunks: Array<string | Buffer>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function post(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  chunks: Array<string | Buffer>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers }, (res) => {
       let body = '';
@@ -57,7 +62,7 @@ describeEachDb('request bodies over HTTP', (target) => {
     expect(JSON.parse(chunked.body).error.code).toBe('body_too_large');
   });
 
-  it('refuses a body that is not JSON with the contract\'s error', async () => {
+  it("refuses a body that is not JSON with the contract's error", async () => {
     const res = await post(port, '/v1/sessions', auth, ['{"amount":']);
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).error.code).toBe('body_not_json');

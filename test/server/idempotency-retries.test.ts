@@ -25,7 +25,15 @@ describeEachDb('Idempotency-Key and answers that say "try again"', (target) => {
     const imported = await v.api('POST', `/v1/customers/${customer}/cards`, { body: { number, exp_month: 12, exp_year: nextYear + 1 } });
     if (imported.status !== 201) throw new Error(`card not imported: ${imported.text}`);
     const mandate = await v.api('POST', `/v1/customers/${customer}/mandates`, {
-      body: { card: imported.body.token, min_amount: 100, max_amount: 10_000, currency: 'USD', frequency_days: 0, end_date: `${nextYear}-12-31`, consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z', network_transaction_id: 'ntid_agreed' } },
+      body: {
+        card: imported.body.token,
+        min_amount: 100,
+        max_amount: 10_000,
+        currency: 'USD',
+        frequency_days: 0,
+        end_date: `${nextYear}-12-31`,
+        consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z', network_transaction_id: 'ntid_agreed' },
+      },
     });
     if (mandate.status !== 201) throw new Error(`mandate not recorded: ${mandate.text}`);
     return { customer, card: imported.body.token as string, mandate: mandate.body.id as string };
@@ -40,7 +48,8 @@ describeEachDb('Idempotency-Key and answers that say "try again"', (target) => {
   it('does not store a 429: the same key runs once the window has passed', async () => {
     const limited = await v.newMerchant();
     await v.api('POST', '/v1/merchant', { key: limited.secret_key, body: { rate_limit: 1 } });
-    const session = () => v.api('POST', '/v1/sessions', { key: limited.secret_key, body: { amount: 1500, currency: 'USD' }, headers: { 'idempotency-key': 'k-429' } });
+    const session = () =>
+      v.api('POST', '/v1/sessions', { key: limited.secret_key, body: { amount: 1500, currency: 'USD' }, headers: { 'idempotency-key': 'k-429' } });
     const refused = await session();
     expect(refused.status).toBe(429);
     await sleep(1100);
@@ -54,7 +63,10 @@ describeEachDb('Idempotency-Key and answers that say "try again"', (target) => {
     const lease = `charge:${v.merchant.group}:busy`;
     const { db } = v.runtime.deps;
     // Another vault instance is charging this customer right now: its lease is live.
-    await db.insertInto('leases').values({ name: lease, holder: 'other-instance', until: new Date(Date.now() + 60_000).toISOString() }).execute();
+    await db
+      .insertInto('leases')
+      .values({ name: lease, holder: 'other-instance', until: new Date(Date.now() + 60_000).toISOString() })
+      .execute();
     const body = { customer: 'busy', card: sub.card, mandate: sub.mandate, amount: 1200 };
     const pending = charge(body, 'k-busy');
     await sleep(200);
@@ -163,18 +175,38 @@ describeEachDb('Idempotency-Key and answers that say "try again"', (target) => {
     const other = await v.newMerchant();
     const old = new Date(Date.now() - 25 * 3600 * 1000).toISOString();
     const rows = Array.from({ length: 1500 }, (_, i) => ({
-      merchant_id: i % 2 ? v.merchant.id : other.id, key: `stale-${i}`, request_hash: 'h', state: 'done',
-      response_status: 201, response_body: '{}', locked_at: old, created_at: old,
+      merchant_id: i % 2 ? v.merchant.id : other.id,
+      key: `stale-${i}`,
+      request_hash: 'h',
+      state: 'done',
+      response_status: 201,
+      response_body: '{}',
+      locked_at: old,
+      created_at: old,
     }));
-    for (let i = 0; i < rows.length; i += 300) await db.insertInto('idempotency_keys').values(rows.slice(i, i + 300)).execute();
+    for (let i = 0; i < rows.length; i += 300)
+      await db
+        .insertInto('idempotency_keys')
+        .values(rows.slice(i, i + 300))
+        .execute();
     const recent = await v.api('POST', '/v1/sessions', { body: { amount: 100, currency: 'USD' }, headers: { 'idempotency-key': 'k-recent' } });
     expect(recent.status).toBe(201);
-    const expired = async () => Number((await db.selectFrom('idempotency_keys').select((eb) => eb.fn.countAll().as('n')).where('created_at', '<', new Date(Date.now() - 24 * 3600 * 1000).toISOString()).executeTakeFirstOrThrow()).n);
+    const expired = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('idempotency_keys')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('created_at', '<', new Date(Date.now() - 24 * 3600 * 1000).toISOString())
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     expect(await expired()).toBe(1500);
 
     // A minute later, other requests (with other keys, or none) clear them away.
     v.setNow(new Date(Date.now() + 61_000));
-    for (let i = 0; i < 3 && (await expired()) > 0; i++) await v.api('POST', '/v1/sessions', { body: { amount: 100, currency: 'USD' }, headers: { 'idempotency-key': `k-later-${i}` } });
+    for (let i = 0; i < 3 && (await expired()) > 0; i++)
+      await v.api('POST', '/v1/sessions', { body: { amount: 100, currency: 'USD' }, headers: { 'idempotency-key': `k-later-${i}` } });
     expect(await expired()).toBe(0);
     const kept = await db.selectFrom('idempotency_keys').select('key').where('merchant_id', '=', v.merchant.id).where('key', '=', 'k-recent').execute();
     expect(kept).toHaveLength(1);

@@ -42,7 +42,9 @@ describeEachDb('Idempotency-Key', (target) => {
     await saveCardFor(v, 'idem-refund');
     const charges = await v.api('GET', '/v1/charges?customer=idem-refund');
     const charge = charges.body.data[0].id;
-    const replies = await Promise.all(Array.from({ length: 8 }, () => v.api('POST', `/v1/charges/${charge}/refunds`, { body: { amount: 100 }, headers: { 'idempotency-key': 'k-refund' } })));
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, () => v.api('POST', `/v1/charges/${charge}/refunds`, { body: { amount: 100 }, headers: { 'idempotency-key': 'k-refund' } })),
+    );
     const ok = replies.filter((r) => r.status === 201);
     expect(new Set(ok.map((r) => r.body.id)).size).toBe(1);
     const after = await v.api('GET', `/v1/charges/${charge}`);
@@ -56,10 +58,20 @@ describeEachDb('Idempotency-Key', (target) => {
     const body = JSON.stringify({ amount: 1234, currency: 'USD' });
     // A request that died after taking its key: same body hash, still running.
     const { requestDigest } = await import('../../server/middleware/idempotency.ts');
-    await db.insertInto('idempotency_keys').values({
-      merchant_id: v.merchant.id, key: 'k-dead', request_hash: requestDigest(v.runtime.deps.fingerprintKey, 'POST', '/v1/sessions', body), state: 'running',
-      response_status: null, response_body: null, locked_at: lockedAt, created_at: lockedAt, holder: 'dead-instance',
-    }).execute();
+    await db
+      .insertInto('idempotency_keys')
+      .values({
+        merchant_id: v.merchant.id,
+        key: 'k-dead',
+        request_hash: requestDigest(v.runtime.deps.fingerprintKey, 'POST', '/v1/sessions', body),
+        state: 'running',
+        response_status: null,
+        response_body: null,
+        locked_at: lockedAt,
+        created_at: lockedAt,
+        holder: 'dead-instance',
+      })
+      .execute();
     const early = await v.api('POST', '/v1/sessions', { raw: body, headers: { 'content-type': 'application/json', 'idempotency-key': 'k-dead' } });
     expect(early.status).toBe(409);
     expect(early.body.error.code).toBe('request_in_progress');

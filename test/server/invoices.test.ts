@@ -30,7 +30,8 @@ describeEachDb('invoices and automatic payment', (target) => {
   /** The customer saves a card through a checkout: with a recurring agreement unless told otherwise. */
   async function saveCard(s: Shop, customer: string, options: { number?: string; recurring?: boolean } = {}) {
     await s.api('POST', `/v1/customers/${customer}`, { email: `${customer}@example.test` });
-    const recurring = options.recurring === false ? {} : { recurring: { min_amount: 100, max_amount: 50_000, frequency_days: 0, end_date: `${nextYear}-12-31` } };
+    const recurring =
+      options.recurring === false ? {} : { recurring: { min_amount: 100, max_amount: 50_000, frequency_days: 0, end_date: `${nextYear}-12-31` } };
     const session = await openSession(v, { customer, mode: 'setup', amount: undefined, save_card: 'require', ...recurring }, s.secret_key);
     const res = await v.frame('/frame/v1/confirm', session.secret, { card: newCard(options.number ?? CARDS.visa), save: true, consent_text: 'I agree' });
     if (res.status !== 200) throw new Error(`card not saved: ${res.text}`);
@@ -55,16 +56,35 @@ describeEachDb('invoices and automatic payment', (target) => {
   };
   const events = async (s: Shop, type: string) => (await v.api('GET', `/v1/events?type=${type}&limit=100`, { key: s.secret_key })).body.data as any[];
   const messages = (customer: string, template: string) =>
-    v.runtime.deps.db.selectFrom('messages').selectAll().where('customer', '=', customer).where('template', '=', template).where('channel', '=', 'email').execute();
-  const charges = async (customer: string) => v.runtime.deps.db.selectFrom('charges').selectAll().where('customer', '=', customer).where('initiator', '=', 'merchant').execute();
+    v.runtime.deps.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('customer', '=', customer)
+      .where('template', '=', template)
+      .where('channel', '=', 'email')
+      .execute();
+  const charges = async (customer: string) =>
+    v.runtime.deps.db.selectFrom('charges').selectAll().where('customer', '=', customer).where('initiator', '=', 'merchant').execute();
 
   describe('POST /v1/invoices and reading them', () => {
-    it('creates an open invoice, reads it back and lists a customer\'s invoices newest first', async () => {
+    it("creates an open invoice, reads it back and lists a customer's invoices newest first", async () => {
       const s = await shop();
       const first = await invoice(s, { customer: 'inv-read', due_date: inDays(20), description: 'March' });
       expect(first).toEqual({
-        id: expect.stringMatching(/^inv_/), status: 'open', customer: 'inv-read', amount: 2500, currency: 'USD', due_date: inDays(20), description: 'March',
-        auto_pay: true, charge: null, created: expect.any(String), paid_at: null, attempts: 0, last_attempt_on: null, failure_code: null,
+        id: expect.stringMatching(/^inv_/),
+        status: 'open',
+        customer: 'inv-read',
+        amount: 2500,
+        currency: 'USD',
+        due_date: inDays(20),
+        description: 'March',
+        auto_pay: true,
+        charge: null,
+        created: expect.any(String),
+        paid_at: null,
+        attempts: 0,
+        last_attempt_on: null,
+        failure_code: null,
       });
       const second = await invoice(s, { customer: 'inv-read', due_date: inDays(50), auto_pay: false });
       expect(second).toMatchObject({ auto_pay: false, description: null });
@@ -81,9 +101,18 @@ describeEachDb('invoices and automatic payment', (target) => {
       const sibling = await v.newMerchant({ group: s.group });
       expect((await v.api('GET', `/v1/invoices/${inv.id}`, { key: sibling.secret_key })).status).toBe(404);
       expect((await v.api('GET', '/v1/invoices?customer=inv-private', { key: sibling.secret_key })).body.data).toEqual([]);
-      expect((await s.api('POST', '/v1/invoices', { customer: 'x', amount: 100, currency: 'USD', due_date: '2001-01-01' })).body.error).toMatchObject({ code: 'parameter_invalid', param: 'due_date' });
-      expect((await s.api('POST', '/v1/invoices', { amount: 100, currency: 'USD', due_date: inDays(3) })).body.error).toMatchObject({ code: 'parameter_missing', param: 'customer' });
-      expect((await s.api('POST', '/v1/invoices', { customer: 'x', amount: -1, currency: 'USD', due_date: inDays(3) })).body.error).toMatchObject({ code: 'parameter_invalid', param: 'amount' });
+      expect((await s.api('POST', '/v1/invoices', { customer: 'x', amount: 100, currency: 'USD', due_date: '2001-01-01' })).body.error).toMatchObject({
+        code: 'parameter_invalid',
+        param: 'due_date',
+      });
+      expect((await s.api('POST', '/v1/invoices', { amount: 100, currency: 'USD', due_date: inDays(3) })).body.error).toMatchObject({
+        code: 'parameter_missing',
+        param: 'customer',
+      });
+      expect((await s.api('POST', '/v1/invoices', { customer: 'x', amount: -1, currency: 'USD', due_date: inDays(3) })).body.error).toMatchObject({
+        code: 'parameter_invalid',
+        param: 'amount',
+      });
     });
   });
 
@@ -96,7 +125,13 @@ describeEachDb('invoices and automatic payment', (target) => {
       const summary = await run(s);
       expect(summary).toMatchObject({ charged: 1, paid: 1, failed: 0 });
       const paid = (await s.api('GET', `/v1/invoices/${inv.id}`)).body;
-      expect(paid).toMatchObject({ status: 'paid', charge: expect.stringMatching(/^ch_/), paid_at: expect.any(String), attempts: 1, last_attempt_on: inDays(0) });
+      expect(paid).toMatchObject({
+        status: 'paid',
+        charge: expect.stringMatching(/^ch_/),
+        paid_at: expect.any(String),
+        attempts: 1,
+        last_attempt_on: inDays(0),
+      });
       const charge = (await s.api('GET', `/v1/charges/${paid.charge}`)).body;
       expect(charge).toMatchObject({ status: 'succeeded', amount: 2500, initiator: 'merchant', card, mandate, order: inv.id });
       expect((await events(s, 'invoice.paid')).map((e) => e.data)).toEqual([expect.objectContaining({ invoice: inv.id, charge: paid.charge })]);
@@ -171,7 +206,9 @@ describeEachDb('invoices and automatic payment', (target) => {
       expect(calls).toEqual([]);
       expect(await charges('inv-nomandate')).toEqual([]);
       expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ status: 'open', failure_code: 'mandate_violation' });
-      expect((await events(s, 'invoice.payment_failed')).map((e) => e.data)).toEqual([expect.objectContaining({ invoice: inv.id, code: 'mandate_violation', charge: null })]);
+      expect((await events(s, 'invoice.payment_failed')).map((e) => e.data)).toEqual([
+        expect.objectContaining({ invoice: inv.id, code: 'mandate_violation', charge: null }),
+      ]);
       expect(await messages('inv-nomandate', 'payment_failed')).toHaveLength(1);
     });
 
@@ -196,7 +233,7 @@ describeEachDb('invoices and automatic payment', (target) => {
       expect(await charges('inv-late')).toHaveLength(1);
     });
 
-    it('keeps the day when the processor cannot be reached: no warning, and the next day\'s pass charges once', async () => {
+    it("keeps the day when the processor cannot be reached: no warning, and the next day's pass charges once", async () => {
       const s = await shop();
       await saveCard(s, 'inv-down');
       const inv = await invoice(s, { customer: 'inv-down', due_date: inDays(2) });
@@ -226,9 +263,15 @@ describeEachDb('invoices and automatic payment', (target) => {
       const { db } = v.runtime.deps;
       // Yesterday's pass claimed the invoice and the processor approved; then that vault died.
       await db.updateTable('invoices').set({ last_attempt_on: yesterday, attempts: 1 }).where('id', '=', inv.id).execute();
-      await db.insertInto('simulated_operations').values({
-        reference: `invoice:${inv.id}:${yesterday}`, kind: 'authorize', result: JSON.stringify({ outcome: 'approved', processor_id: 'sim_lost', network_transaction_id: 'ntid_lost' }), created_at: new Date().toISOString(),
-      }).execute();
+      await db
+        .insertInto('simulated_operations')
+        .values({
+          reference: `invoice:${inv.id}:${yesterday}`,
+          kind: 'authorize',
+          result: JSON.stringify({ outcome: 'approved', processor_id: 'sim_lost', network_transaction_id: 'ntid_lost' }),
+          created_at: new Date().toISOString(),
+        })
+        .execute();
       expect(await run(s)).toMatchObject({ charged: 1, paid: 1 });
       const paid = (await s.api('GET', `/v1/invoices/${inv.id}`)).body;
       expect(paid).toMatchObject({ status: 'paid', attempts: 2 });
@@ -241,14 +284,27 @@ describeEachDb('invoices and automatic payment', (target) => {
       const s = await shop();
       const now = new Date();
       const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-      const soon = await s.api('POST', '/v1/customers/inv-expiring/cards', { number: CARDS.mastercard, exp_month: next.getUTCMonth() + 1, exp_year: next.getUTCFullYear() });
+      const soon = await s.api('POST', '/v1/customers/inv-expiring/cards', {
+        number: CARDS.mastercard,
+        exp_month: next.getUTCMonth() + 1,
+        exp_year: next.getUTCFullYear(),
+      });
       expect(soon.body.expiring_soon).toBe(true);
       const later = await s.api('POST', '/v1/customers/inv-expiring/cards', { number: CARDS.visa, exp_month: 12, exp_year: nextYear + 2 });
       expect(later.body.expiring_soon).toBe(false);
       expect((await run(s)).expiring).toBe(1);
       expect((await run(s)).expiring).toBe(0);
       const announced = await events(s, 'card.expiring');
-      expect(announced.map((e) => e.data)).toEqual([{ card: soon.body.token, customer: 'inv-expiring', brand: 'mastercard', last4: '4444', exp_month: next.getUTCMonth() + 1, exp_year: next.getUTCFullYear() }]);
+      expect(announced.map((e) => e.data)).toEqual([
+        {
+          card: soon.body.token,
+          customer: 'inv-expiring',
+          brand: 'mastercard',
+          last4: '4444',
+          exp_month: next.getUTCMonth() + 1,
+          exp_year: next.getUTCFullYear(),
+        },
+      ]);
     });
   });
   describe('a processor outage across midnight', () => {
@@ -278,8 +334,9 @@ describeEachDb('invoices and automatic payment', (target) => {
       const recorded = await charges('outage');
       expect(recorded).toHaveLength(1);
       // The processor holds exactly one authorisation for this invoice: the first day's.
-      const authorisations = (await v.runtime.deps.db.selectFrom('simulated_operations').select(['reference', 'kind']).execute())
-        .filter((r) => r.kind === 'authorize' && r.reference.startsWith(`invoice:${recorded[0].order_ref}:`));
+      const authorisations = (await v.runtime.deps.db.selectFrom('simulated_operations').select(['reference', 'kind']).execute()).filter(
+        (r) => r.kind === 'authorize' && r.reference.startsWith(`invoice:${recorded[0].order_ref}:`),
+      );
       expect(authorisations.map((r) => r.reference)).toEqual([recorded[0].processor_ref]);
     });
   });

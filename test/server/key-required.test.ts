@@ -16,8 +16,11 @@ describe('operations that need an Idempotency-Key', () => {
     const doc = (await v.api('GET', '/openapi.json', { key: '' })).body;
     type Operation = { parameters?: { name: string; in: string; required?: boolean }[] };
     const needsKey = (op: Operation) => op.parameters?.some((p) => p.in === 'header' && p.name === 'Idempotency-Key' && p.required) ?? false;
-    const declared = Object.entries(doc.paths as Record<string, Record<string, Operation>>)
-      .flatMap(([path, ops]) => Object.entries(ops).filter(([, op]) => needsKey(op)).map(([method]) => `${method.toUpperCase()} ${path}`));
+    const declared = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => needsKey(op))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
     expect(declared.sort()).toEqual(KEY_REQUIRED.map((path) => `POST ${path}`).sort());
   });
 

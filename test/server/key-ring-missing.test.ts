@@ -40,14 +40,22 @@ describeEachDb('a key version missing from the ring', (target) => {
     const imported = await v.api('POST', '/v1/customers/kr/cards', { body: { number: CARDS.amex, exp_month: 12, exp_year: nextYear + 1 } });
     oldImported = imported.body.token;
     const mandate = await v.api('POST', '/v1/customers/kr/mandates', {
-      body: { card: oldImported, min_amount: 100, max_amount: 10_000, currency: 'USD', frequency_days: 0, end_date: `${nextYear}-12-31`, consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z' } },
+      body: {
+        card: oldImported,
+        min_amount: 100,
+        max_amount: 10_000,
+        currency: 'USD',
+        frequency_days: 0,
+        end_date: `${nextYear}-12-31`,
+        consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z' },
+      },
     });
     expect(mandate.status).toBe(201);
     oldMandate = mandate.body.id;
 
     // Key 2 joins the ring: the vault's own secrets move under it at this start, cards stay under 1.
     v = await v.reopen({ vaultKeys: `${k1},${k2}` });
-    expect(v.logs.some((l) => l.includes('re-wrapped 1 of the vault\'s own secrets under the ring\'s key versions 1, 2 (newest 2)'))).toBe(true);
+    expect(v.logs.some((l) => l.includes("re-wrapped 1 of the vault's own secrets under the ring's key versions 1, 2 (newest 2)"))).toBe(true);
     fresh = await saveCardFor(v, 'kr', CARDS.mastercard);
 
     // Key 1 leaves the ring without a rotation.
@@ -112,7 +120,10 @@ describeEachDb('a key version missing from the ring', (target) => {
   });
 
   it('answers card_key_unavailable for a merchant-initiated charge on such a card, and records no charge', async () => {
-    const res = await v.api('POST', '/v1/charges', { body: { customer: 'kr', card: oldImported, mandate: oldMandate, amount: 500, currency: 'USD' }, headers: { 'idempotency-key': `mit-${target}` } });
+    const res = await v.api('POST', '/v1/charges', {
+      body: { customer: 'kr', card: oldImported, mandate: oldMandate, amount: 500, currency: 'USD' },
+      headers: { 'idempotency-key': `mit-${target}` },
+    });
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject(unavailable);
     const charges = await v.api('GET', '/v1/charges?customer=kr');
@@ -135,7 +146,7 @@ describeEachDb('a key version missing from the ring', (target) => {
   });
 });
 
-describeEachDb('the fingerprint key\'s own key missing from the ring', (target) => {
+describeEachDb("the fingerprint key's own key missing from the ring", (target) => {
   let v: TestVault;
   let old: string;
   beforeAll(async () => {
@@ -158,7 +169,12 @@ describeEachDb('the fingerprint key\'s own key missing from the ring', (target) 
     expect(again).not.toBe(old);
     const list = await v.api('GET', '/v1/customers/fp/cards');
     expect(list.status).toBe(200);
-    expect(list.body.data.map((c: any) => [c.token, c.key_unavailable ?? false]).sort()).toEqual([[again, false], [old, true]].sort());
+    expect(list.body.data.map((c: any) => [c.token, c.key_unavailable ?? false]).sort()).toEqual(
+      [
+        [again, false],
+        [old, true],
+      ].sort(),
+    );
     // And the new card is found again by its number: the new fingerprint key is kept.
     v = await v.reopen();
     expect(await saveCardFor(v, 'fp', CARDS.visa)).toBe(again);

@@ -25,8 +25,12 @@ function filesUnder(dir: string): string[] {
 
 /** `file:line: text` for every line of the files that matches. */
 function offending(files: string[], pattern: RegExp): string[] {
-  return files.flatMap((file) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n')
-    .flatMap((text, i) => (pattern.test(text) ? [`${file}:${i + 1}: ${text.trim()}`] : [])));
+  return files.flatMap((file) =>
+    fs
+      .readFileSync(path.join(ROOT, file), 'utf8')
+      .split('\n')
+      .flatMap((text, i) => (pattern.test(text) ? [`${file}:${i + 1}: ${text.trim()}`] : [])),
+  );
 }
 
 const routeFiles = filesUnder('server/routes');
@@ -52,7 +56,8 @@ describe('the server layering', () => {
     const imports = [`import type { Selectable } from '${'kysely'}';`, `import { Kysely } from "${'kysely'}";`, `const k = await import('${'kysely'}');`];
     for (const line of imports) expect(KYSELY.test(line), line).toBe(true);
     const good = [
-      'const row = await getCharge(db, merchant.id, id);', '// one SQL statement, written in the store',
+      'const row = await getCharge(db, merchant.id, id);',
+      '// one SQL statement, written in the store',
       "import { listCharges } from '../charges/charge-store.ts';",
     ];
     for (const line of good) expect(QUERY.test(line) || KYSELY.test(line), line).toBe(false);

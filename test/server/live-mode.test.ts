@@ -94,7 +94,11 @@ describeEachDb('live mode', (target) => {
         [test.secret_key, { type: 'stripe', secret_key: stripeLiveKey() }, 'processor.secret_key'],
         [test.secret_key, { type: 'stripe', secret_key: `rk_live_${crypto.randomBytes(16).toString('hex')}` }, 'processor.secret_key'],
         [live.secret_key, { type: 'stripe', secret_key: `sk_test_${crypto.randomBytes(16).toString('hex')}` }, 'processor.secret_key'],
-        [test.secret_key, { type: 'adyen', api_key: 'AQE1234567890abcdef', merchant_account: 'ShopECOM', environment: 'live', live_url_prefix: '1797a841fbb37ca7-Shop' }, 'processor.environment'],
+        [
+          test.secret_key,
+          { type: 'adyen', api_key: 'AQE1234567890abcdef', merchant_account: 'ShopECOM', environment: 'live', live_url_prefix: '1797a841fbb37ca7-Shop' },
+          'processor.environment',
+        ],
         [live.secret_key, { type: 'adyen', api_key: 'AQE1234567890abcdef', merchant_account: 'ShopECOM', environment: 'test' }, 'processor.environment'],
       ];
       const before = (await asLive('GET', '/v1/merchant')).body.processor;
@@ -120,7 +124,10 @@ describeEachDb('live mode', (target) => {
       expect(hostile.status).toBe(400);
       expect(hostile.body.error).toMatchObject({ code: 'parameter_invalid', param: 'processor.live_url_prefix' });
 
-      const ok = await v.api('POST', '/v1/merchant', { key: m.secret_key, body: { processor: { ...base, live_url_prefix: '1797a841fbb37ca7-ShopCompany', hmac_key: crypto.randomBytes(32).toString('hex') } } });
+      const ok = await v.api('POST', '/v1/merchant', {
+        key: m.secret_key,
+        body: { processor: { ...base, live_url_prefix: '1797a841fbb37ca7-ShopCompany', hmac_key: crypto.randomBytes(32).toString('hex') } },
+      });
       expect(ok.status).toBe(200);
       expect(ok.body.processor).toEqual({ type: 'adyen', configured: true, key_last4: apiKey.slice(-4) });
       expect(ok.text).not.toContain(apiKey);
@@ -128,7 +135,7 @@ describeEachDb('live mode', (target) => {
       expect(await everyRow(v, target, 'merchants')).not.toContain(apiKey);
     });
 
-    it('answers bad processor input with 400 in the contract\'s shape, and changes nothing', async () => {
+    it("answers bad processor input with 400 in the contract's shape, and changes nothing", async () => {
       const before = (await asLive('GET', '/v1/merchant')).body;
       const cases: [unknown, string, string][] = [
         [{ type: 'paypal', secret_key: 'x' }, 'parameter_invalid', 'processor.type'],
@@ -136,7 +143,11 @@ describeEachDb('live mode', (target) => {
         [{ type: 'stripe', secret_key: stripeLiveKey(), account: 'acct_1' }, 'parameter_unknown', 'processor.account'],
         [{ type: 'stripe', secret_key: 'pk_live_notasecret' }, 'parameter_invalid', 'processor.secret_key'],
         [{ type: 'adyen', api_key: 'AQE1234567890abcdef', merchant_account: 'ShopECOM' }, 'parameter_invalid', 'processor.environment'],
-        [{ type: 'adyen', api_key: 'AQE1234567890abcdef', merchant_account: 'ShopECOM', environment: 'production' }, 'parameter_invalid', 'processor.environment'],
+        [
+          { type: 'adyen', api_key: 'AQE1234567890abcdef', merchant_account: 'ShopECOM', environment: 'production' },
+          'parameter_invalid',
+          'processor.environment',
+        ],
         ['stripe', 'parameter_invalid', 'processor'],
       ];
       for (const [processor, code, param] of cases) {
@@ -156,10 +167,21 @@ describeEachDb('live mode', (target) => {
       const db = v.runtime.deps.db;
 
       // Test mode, through the simulated processor: a recurring payment saves a card, a charge and a mandate.
-      const ts = await openSession(v, { customer, recurring: { min_amount: 500, max_amount: 2000, frequency_days: 0, end_date: `${NEXT_YEAR}-12-31` } }, test.secret_key);
+      const ts = await openSession(
+        v,
+        { customer, recurring: { min_amount: 500, max_amount: 2000, frequency_days: 0, end_date: `${NEXT_YEAR}-12-31` } },
+        test.secret_key,
+      );
       const paid = await v.frame('/frame/v1/confirm', ts.secret, { card: newCard(CARDS.visa), save: true });
       expect(paid.status).toBe(200);
-      const testData = { session: ts.id, charge: paid.body.charge as string, card: paid.body.card.token as string, mandate: paid.body.mandate as string, invoice: '', events: [] as string[] };
+      const testData = {
+        session: ts.id,
+        charge: paid.body.charge as string,
+        card: paid.body.card.token as string,
+        mandate: paid.body.mandate as string,
+        invoice: '',
+        events: [] as string[],
+      };
       expect(testData.mandate).toEqual(expect.any(String));
       const testInvoice = await asTest('POST', '/v1/invoices', { customer, amount: 1500, currency: 'USD', due_date: `${NEXT_YEAR}-06-01` });
       expect(testInvoice.status).toBe(201);
@@ -176,7 +198,12 @@ describeEachDb('live mode', (target) => {
       expect(imported.status).toBe(201);
       const liveCard = imported.body.token as string;
       const liveMandate = await asLive('POST', `/v1/customers/${customer}/mandates`, {
-        card: liveCard, min_amount: 100, max_amount: 5000, currency: 'USD', frequency_days: 0, end_date: `${NEXT_YEAR}-12-31`,
+        card: liveCard,
+        min_amount: 100,
+        max_amount: 5000,
+        currency: 'USD',
+        frequency_days: 0,
+        end_date: `${NEXT_YEAR}-12-31`,
         consent: { text: 'I agree to be charged for my orders.', accepted_at: new Date().toISOString() },
       });
       expect(liveMandate.status).toBe(201);
@@ -185,11 +212,29 @@ describeEachDb('live mode', (target) => {
       const liveMerchant = (await findById(db, live.id))!;
       const liveSession = await createSession(db, liveMerchant, SessionCreate.parse({ amount: 1999, currency: 'USD', customer }), new Date());
       const liveCharge = await recordCharge(db, {
-        merchantId: live.id, groupId: live.group, customer, cardToken: liveCard, cardMasked: { brand: 'mastercard', last4: '4444', exp_month: 12, exp_year: NEXT_YEAR + 2 },
-        amount: 1999, currency: 'USD', order: null, initiator: 'customer', mandateId: null, sessionId: liveSession.id, processorRef: `ref_${crypto.randomUUID()}`,
-        result: { outcome: 'approved', processor_id: 'pi_live_seeded', network_transaction_id: 'ntid_live_seeded' }, now: new Date(),
+        merchantId: live.id,
+        groupId: live.group,
+        customer,
+        cardToken: liveCard,
+        cardMasked: { brand: 'mastercard', last4: '4444', exp_month: 12, exp_year: NEXT_YEAR + 2 },
+        amount: 1999,
+        currency: 'USD',
+        order: null,
+        initiator: 'customer',
+        mandateId: null,
+        sessionId: liveSession.id,
+        processorRef: `ref_${crypto.randomUUID()}`,
+        result: { outcome: 'approved', processor_id: 'pi_live_seeded', network_transaction_id: 'ntid_live_seeded' },
+        now: new Date(),
       });
-      const liveData = { session: liveSession.id, charge: liveCharge.id, card: liveCard, mandate: liveMandate.body.id as string, invoice: liveInvoice.body.id as string, events: (await asLive('GET', '/v1/events?limit=100')).body.data.map((e: any) => e.id) as string[] };
+      const liveData = {
+        session: liveSession.id,
+        charge: liveCharge.id,
+        card: liveCard,
+        mandate: liveMandate.body.id as string,
+        invoice: liveInvoice.body.id as string,
+        events: (await asLive('GET', '/v1/events?limit=100')).body.data.map((e: any) => e.id) as string[],
+      };
       expect(liveData.events.length).toBeGreaterThan(0);
 
       /** Everything `key` can try against the other mode's `data`: nothing is found, listed or changed. */
@@ -218,12 +263,25 @@ describeEachDb('live mode', (target) => {
         // connector does, and is then the same 404.)
         const chargesOfCard = () => db.selectFrom('charges').select('id').where('card_token', '=', data.card).execute();
         const before = await chargesOfCard();
-        const charge = await as('POST', '/v1/charges', { customer, card: data.card, mandate: data.mandate, amount: 1000, currency: 'USD' }, { 'idempotency-key': crypto.randomUUID() });
+        const charge = await as(
+          'POST',
+          '/v1/charges',
+          { customer, card: data.card, mandate: data.mandate, amount: 1000, currency: 'USD' },
+          { 'idempotency-key': crypto.randomUUID() },
+        );
         if (key === test.secret_key) expect(charge.status).toBe(404);
         expect(charge.status).toBeGreaterThanOrEqual(400);
         expect(await chargesOfCard()).toEqual(before);
         // Lists and the customer show only this mode's own.
-        for (const p of [`/v1/customers/${customer}`, `/v1/customers/${customer}/cards`, `/v1/customers/${customer}/mandates`, '/v1/charges?limit=100', `/v1/charges?customer=${customer}&limit=100`, '/v1/invoices?limit=100', '/v1/events?limit=100']) {
+        for (const p of [
+          `/v1/customers/${customer}`,
+          `/v1/customers/${customer}/cards`,
+          `/v1/customers/${customer}/mandates`,
+          '/v1/charges?limit=100',
+          `/v1/charges?customer=${customer}&limit=100`,
+          '/v1/invoices?limit=100',
+          '/v1/events?limit=100',
+        ]) {
           const res = await as('GET', p);
           expect(res.status, p).toBe(200);
           expect(seen(res.text), p).toEqual([]);
@@ -266,7 +324,14 @@ describeEachDb('live mode', (target) => {
       const made = await merchantCli(v, ['create', '--name', 'CLI live shop', '--origin', SHOP, '--live', '--json']);
       expect(made.code, made.err).toBe(0);
       const printed = JSON.parse(made.out.trim().split('\n').pop()!);
-      expect(printed).toMatchObject({ id: expect.stringMatching(/^mer_/), group: expect.any(String), secret_key: expect.stringMatching(/^sk_live_/), publishable_key: expect.stringMatching(/^pk_live_/), webhook_secret: expect.stringMatching(/^whsec_/), livemode: true });
+      expect(printed).toMatchObject({
+        id: expect.stringMatching(/^mer_/),
+        group: expect.any(String),
+        secret_key: expect.stringMatching(/^sk_live_/),
+        publishable_key: expect.stringMatching(/^pk_live_/),
+        webhook_secret: expect.stringMatching(/^whsec_/),
+        livemode: true,
+      });
       const me = await v.api('GET', '/v1/merchant', { key: printed.secret_key });
       expect(me.status, v.logs.filter((l) => l.includes('unexpected')).join('\n')).toBe(200);
       expect(me.body).toMatchObject({ id: printed.id, livemode: true });
@@ -286,8 +351,20 @@ describeEachDb('live mode', (target) => {
 
   describe.each([
     { name: 'on http with VAULT_KEYS', publicUrl: 'http://vault.test', keys: true, missing: ['PUBLIC_URL must be https'], notMissing: ['VAULT_KEYS'] },
-    { name: 'on https with a generated key file', publicUrl: HTTPS, keys: false, missing: ['the key ring must come from VAULT_KEYS, not a generated key file'], notMissing: ['PUBLIC_URL'] },
-    { name: 'on http with a generated key file', publicUrl: 'http://vault.test', keys: false, missing: ['PUBLIC_URL must be https', 'the key ring must come from VAULT_KEYS, not a generated key file'], notMissing: [] },
+    {
+      name: 'on https with a generated key file',
+      publicUrl: HTTPS,
+      keys: false,
+      missing: ['the key ring must come from VAULT_KEYS, not a generated key file'],
+      notMissing: ['PUBLIC_URL'],
+    },
+    {
+      name: 'on http with a generated key file',
+      publicUrl: 'http://vault.test',
+      keys: false,
+      missing: ['PUBLIC_URL must be https', 'the key ring must come from VAULT_KEYS, not a generated key file'],
+      notMissing: [],
+    },
   ])('on a vault not ready for real cards ($name)', ({ publicUrl, keys, missing, notMissing }) => {
     let v: TestVault;
     let live: CreatedMerchant;

@@ -27,7 +27,12 @@ describeEachDb('consent only the customer can give', (target) => {
 
   const mandatesIn = (customer: string) => v.runtime.deps.db.selectFrom('mandates').selectAll().where('customer', '=', customer).execute();
   const chargesIn = (customer: string) => v.runtime.deps.db.selectFrom('charges').selectAll().where('customer', '=', customer).execute();
-  const agreement = (card: string, ntid?: string) => ({ card, ...terms, currency: 'USD', consent: { text: 'Agreed at our previous provider', accepted_at: '2024-03-01T10:00:00Z', ...(ntid ? { network_transaction_id: ntid } : {}) } });
+  const agreement = (card: string, ntid?: string) => ({
+    card,
+    ...terms,
+    currency: 'USD',
+    consent: { text: 'Agreed at our previous provider', accepted_at: '2024-03-01T10:00:00Z', ...(ntid ? { network_transaction_id: ntid } : {}) },
+  });
 
   describe('POST /v1/customers/:customer/mandates', () => {
     it('refuses a sister shop a mandate on a card another shop saved through checkout, and so any charge on it', async () => {
@@ -40,7 +45,12 @@ describeEachDb('consent only the customer can give', (target) => {
       // The shop that saved it cannot record one either: only the customer, in the fields, gives it.
       expect((await a.api('POST', '/v1/customers/sister-victim/mandates', agreement(card))).body.error.code).toBe('mandate_violation');
       expect(await mandatesIn('sister-victim')).toEqual([]);
-      const charge = await b.api('POST', '/v1/charges', { customer: 'sister-victim', card, amount: 400_000, currency: 'USD' }, { 'idempotency-key': 'sister-1' });
+      const charge = await b.api(
+        'POST',
+        '/v1/charges',
+        { customer: 'sister-victim', card, amount: 400_000, currency: 'USD' },
+        { 'idempotency-key': 'sister-1' },
+      );
       expect(charge.status).toBe(402);
       expect(charge.body.error.code).toBe('mandate_violation');
       expect((await chargesIn('sister-victim')).filter((c) => c.initiator === 'merchant')).toEqual([]);
@@ -70,7 +80,8 @@ describeEachDb('consent only the customer can give', (target) => {
 
   describe('a recurring confirmation from a server that forges the fields', () => {
     /** What a merchant's server can send: any Origin, any embedding page, the client secret it holds. */
-    const forge = (secret: string, body: unknown) => v.frame('/frame/v1/confirm', secret, body, { origin: VAULT, 'checkout-host-origin': SHOP, 'user-agent': 'curl/8' });
+    const forge = (secret: string, body: unknown) =>
+      v.frame('/frame/v1/confirm', secret, body, { origin: VAULT, 'checkout-host-origin': SHOP, 'user-agent': 'curl/8' });
 
     let n = 0;
     async function savedCardWithoutCvc() {
@@ -123,10 +134,26 @@ describeEachDb('consent only the customer can give', (target) => {
   describe("the agreement's wording", () => {
     it("is the vault's, in the fields' language, whatever text the request carries", async () => {
       const s = await shop();
-      const session = await openSession(v, { customer: 'wording', amount: 1000, currency: 'EUR', recurring: { ...terms, min_amount: 500, max_amount: 2500, frequency_days: 30, end_date: '2031-06-30' } }, s.secret_key);
+      const session = await openSession(
+        v,
+        {
+          customer: 'wording',
+          amount: 1000,
+          currency: 'EUR',
+          recurring: { ...terms, min_amount: 500, max_amount: 2500, frequency_days: 30, end_date: '2031-06-30' },
+        },
+        s.secret_key,
+      );
       const shown = await v.frame('/frame/v1/session', session.secret, { locale: 'fr' });
-      expect(shown.body.consent_text).toMatch(/^Enregistrer cette carte et accepter des paiements récurrents à « Test shop » : 5,00\s€–25,00\s€ par paiement, tous les 30 jours, jusqu’au 30 juin 2031\.$/);
-      const res: Reply = await v.frame('/frame/v1/confirm', session.secret, { card: newCard(CARDS.visa), save: true, locale: 'fr', consent_text: 'One free trial, nothing more will ever be charged.' });
+      expect(shown.body.consent_text).toMatch(
+        /^Enregistrer cette carte et accepter des paiements récurrents à « Test shop » : 5,00\s€–25,00\s€ par paiement, tous les 30 jours, jusqu’au 30 juin 2031\.$/,
+      );
+      const res: Reply = await v.frame('/frame/v1/confirm', session.secret, {
+        card: newCard(CARDS.visa),
+        save: true,
+        locale: 'fr',
+        consent_text: 'One free trial, nothing more will ever be charged.',
+      });
       expect(res.status, res.text).toBe(200);
       const [mandate] = (await s.api('GET', '/v1/customers/wording/mandates')).body.data;
       expect(mandate.consent.text).toBe(shown.body.consent_text);
@@ -139,7 +166,9 @@ describeEachDb('consent only the customer can give', (target) => {
       const ru = await openSession(v, { customer: 'wording-ru', amount: 1000, currency: 'RUB', recurring: terms }, s.secret_key);
       expect((await v.frame('/frame/v1/session', ru.secret)).body.consent_text).toMatch(/^Сохранить карту/);
       const en = await openSession(v, { customer: 'wording-en', amount: 1000, recurring: terms }, s.secret_key);
-      expect((await v.frame('/frame/v1/session', en.secret, { locale: 'xx-YY' })).body.consent_text).toMatch(/^Save this card and agree to recurring payments to “Test shop”: \$1\.00–\$5,000\.00 per payment, whenever the merchant charges, as agreed/);
+      expect((await v.frame('/frame/v1/session', en.secret, { locale: 'xx-YY' })).body.consent_text).toMatch(
+        /^Save this card and agree to recurring payments to “Test shop”: \$1\.00–\$5,000\.00 per payment, whenever the merchant charges, as agreed/,
+      );
     });
 
     it('refuses a merchant name with hidden characters, which would reorder the wording', async () => {

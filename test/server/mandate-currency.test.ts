@@ -44,14 +44,23 @@ describeEachDb('a mandate holds its currency', (target) => {
     expect([200, 201], imported.text).toContain(imported.status);
     const card = imported.body.token as string;
     const res = await v.api('POST', `/v1/customers/${customer}/mandates`, {
-      body: { card, min_amount: 100, max_amount: 500_000, frequency_days: 0, end_date: `${nextYear}-12-31`, consent: { text: 'Agreed at our previous provider', accepted_at: '2024-03-01T10:00:00Z' }, ...body },
+      body: {
+        card,
+        min_amount: 100,
+        max_amount: 500_000,
+        frequency_days: 0,
+        end_date: `${nextYear}-12-31`,
+        consent: { text: 'Agreed at our previous provider', accepted_at: '2024-03-01T10:00:00Z' },
+        ...body,
+      },
     });
     return { card, res };
   }
 
   let keys = 0;
   const charge = (body: Record<string, unknown>) => v.api('POST', '/v1/charges', { body, headers: { 'idempotency-key': `cur-${target}-${++keys}` } });
-  const chargesOf = (customer: string) => v.runtime.deps.db.selectFrom('charges').selectAll().where('customer', '=', customer).where('initiator', '=', 'merchant').execute();
+  const chargesOf = (customer: string) =>
+    v.runtime.deps.db.selectFrom('charges').selectAll().where('customer', '=', customer).where('initiator', '=', 'merchant').execute();
   const mandateRow = (id: string) => v.runtime.deps.db.selectFrom('mandates').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   describe('POST /v1/charges', () => {
@@ -126,14 +135,17 @@ describeEachDb('a mandate holds its currency', (target) => {
       expect(res.status, res.text).toBe(201);
       return res.body.id as string;
     };
-    const failures = async (id: string) => (await v.api('GET', '/v1/events?type=invoice.payment_failed&limit=100')).body.data.filter((e: any) => e.data.invoice === id);
+    const failures = async (id: string) =>
+      (await v.api('GET', '/v1/events?type=invoice.payment_failed&limit=100')).body.data.filter((e: any) => e.data.invoice === id);
 
     it('charges nothing for an invoice in another currency than the only mandate: payment_failed with mandate_violation', async () => {
       await agree('cur-invoice', 'RUB');
       const id = await invoice('cur-invoice', 'USD');
       await run();
       expect((await v.api('GET', `/v1/invoices/${id}`)).body).toMatchObject({ status: 'open', failure_code: 'mandate_violation', charge: null });
-      expect((await failures(id)).map((e: any) => e.data)).toEqual([expect.objectContaining({ code: 'mandate_violation', charge: null, message: expect.stringContaining('USD') })]);
+      expect((await failures(id)).map((e: any) => e.data)).toEqual([
+        expect.objectContaining({ code: 'mandate_violation', charge: null, message: expect.stringContaining('USD') }),
+      ]);
       expect(calls).toEqual([]);
       expect(await chargesOf('cur-invoice')).toEqual([]);
     });

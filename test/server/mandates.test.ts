@@ -19,9 +19,21 @@ describeEachDb('mandates', (target) => {
   const terms = (over: Record<string, unknown> = {}) => ({ min_amount: 500, max_amount: 2000, frequency_days: 30, end_date: `${nextYear}-12-31`, ...over });
 
   /** A recurring checkout the customer consents to; returns the session, the card and the mandate. */
-  async function subscribe(customer: string, options: { mode?: 'payment' | 'setup'; number?: string; consent_text?: string; recurring?: Record<string, unknown> } = {}) {
-    const s = await openSession(v, { customer, mode: options.mode ?? 'payment', amount: options.mode === 'setup' ? undefined : 1500, recurring: terms(options.recurring) });
-    const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(options.number ?? CARDS.visa), save: true, consent_text: options.consent_text ?? 'I agree to monthly charges of 5.00 to 20.00 USD.' });
+  async function subscribe(
+    customer: string,
+    options: { mode?: 'payment' | 'setup'; number?: string; consent_text?: string; recurring?: Record<string, unknown> } = {},
+  ) {
+    const s = await openSession(v, {
+      customer,
+      mode: options.mode ?? 'payment',
+      amount: options.mode === 'setup' ? undefined : 1500,
+      recurring: terms(options.recurring),
+    });
+    const res = await v.frame('/frame/v1/confirm', s.secret, {
+      card: newCard(options.number ?? CARDS.visa),
+      save: true,
+      consent_text: options.consent_text ?? 'I agree to monthly charges of 5.00 to 20.00 USD.',
+    });
     if (res.status !== 200) throw new Error(`not confirmed: ${res.text}`);
     return { session: s.id, token: res.body.card.token as string, mandate: res.body.mandate as string, charge: res.body.charge as string | undefined };
   }
@@ -30,7 +42,7 @@ describeEachDb('mandates', (target) => {
   const events = async (type: string) => (await v.api('GET', `/v1/events?type=${type}&limit=100`)).body.data as any[];
 
   describe('created by a recurring checkout', () => {
-    it('records the agreement with the vault\'s wording, the embedding page, the last four digits and the network transaction id', async () => {
+    it("records the agreement with the vault's wording, the embedding page, the last four digits and the network transaction id", async () => {
       const sub = await subscribe('m-create', { consent_text: 'Coffee club: 15.00 USD every 30 days' });
       const wording = `Save this card and agree to recurring payments to “Test shop”: $5.00–$20.00 per payment, every 30 days, until December 31, ${nextYear}.`;
       expect(sub.mandate).toMatch(/^mdt_/);
@@ -41,9 +53,24 @@ describeEachDb('mandates', (target) => {
       const list = await mandates('m-create');
       expect(list).toHaveLength(1);
       expect(list[0]).toMatchObject({
-        id: sub.mandate, customer: 'm-create', card: sub.token, min_amount: 500, max_amount: 2000, frequency_days: 30, end_date: `${nextYear}-12-31`,
-        status: 'active', last_charge_at: expect.any(String), created_at: expect.any(String),
-        consent: { text: wording, accepted_at: expect.any(String), origin: SHOP, last4: '4242', network_transaction_id: charge.body.network_transaction_id, source: 'checkout' },
+        id: sub.mandate,
+        customer: 'm-create',
+        card: sub.token,
+        min_amount: 500,
+        max_amount: 2000,
+        frequency_days: 30,
+        end_date: `${nextYear}-12-31`,
+        status: 'active',
+        last_charge_at: expect.any(String),
+        created_at: expect.any(String),
+        consent: {
+          text: wording,
+          accepted_at: expect.any(String),
+          origin: SHOP,
+          last4: '4242',
+          network_transaction_id: charge.body.network_transaction_id,
+          source: 'checkout',
+        },
       });
       expect(charge.body.network_transaction_id).toMatch(/^ntid_/);
       const row = await v.runtime.deps.db.selectFrom('mandates').selectAll().where('id', '=', sub.mandate).executeTakeFirstOrThrow();
@@ -52,21 +79,32 @@ describeEachDb('mandates', (target) => {
       expect((await events('mandate.created')).some((e) => e.data.mandate === sub.mandate)).toBe(true);
     });
 
-    it('takes the setup check\'s network transaction id in setup mode, where no charge counts toward the frequency', async () => {
+    it("takes the setup check's network transaction id in setup mode, where no charge counts toward the frequency", async () => {
       const sub = await subscribe('m-setup', { mode: 'setup' });
       expect(sub.charge).toBeUndefined();
       const [mandate] = await mandates('m-setup');
       const card = await v.runtime.deps.db.selectFrom('cards').select('network_transaction_id').where('token', '=', sub.token).executeTakeFirstOrThrow();
-      expect(mandate).toMatchObject({ id: sub.mandate, status: 'active', last_charge_at: null, consent: { network_transaction_id: card.network_transaction_id } });
+      expect(mandate).toMatchObject({
+        id: sub.mandate,
+        status: 'active',
+        last_charge_at: null,
+        consent: { network_transaction_id: card.network_transaction_id },
+      });
       expect(card.network_transaction_id).toMatch(/^ntid_/);
     });
 
-    it('records the vault\'s own wording, never a consent text the request carries (a card number included)', async () => {
+    it("records the vault's own wording, never a consent text the request carries (a card number included)", async () => {
       const s = await openSession(v, { customer: 'm-leak', recurring: terms() });
-      const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa), save: true, consent_text: `I agree, my card is ${CARDS.mastercard}` });
+      const res = await v.frame('/frame/v1/confirm', s.secret, {
+        card: newCard(CARDS.visa),
+        save: true,
+        consent_text: `I agree, my card is ${CARDS.mastercard}`,
+      });
       expect(res.status).toBe(200);
       const [mandate] = await mandates('m-leak');
-      expect(mandate.consent.text).toBe('Save this card and agree to recurring payments to “Test shop”: $5.00–$20.00 per payment, every 30 days, until December 31, ' + nextYear + '.');
+      expect(mandate.consent.text).toBe(
+        `Save this card and agree to recurring payments to “Test shop”: $5.00–$20.00 per payment, every 30 days, until December 31, ${nextYear}.`,
+      );
       const row = await v.runtime.deps.db.selectFrom('mandates').selectAll().where('id', '=', mandate.id).executeTakeFirstOrThrow();
       expect(JSON.stringify(row)).not.toContain(CARDS.mastercard);
     });
@@ -88,7 +126,12 @@ describeEachDb('mandates', (target) => {
       expect(res.body).toMatchObject({ id: sub.mandate, status: 'cancelled' });
       expect((await mandates('m-cancel'))[0].status).toBe('cancelled');
       expect((await events('mandate.cancelled')).filter((e) => e.data.mandate === sub.mandate)).toHaveLength(1);
-      const messages = await v.runtime.deps.db.selectFrom('messages').selectAll().where('customer', '=', 'm-cancel').where('template', '=', 'agreement_cancelled').execute();
+      const messages = await v.runtime.deps.db
+        .selectFrom('messages')
+        .selectAll()
+        .where('customer', '=', 'm-cancel')
+        .where('template', '=', 'agreement_cancelled')
+        .execute();
       expect(messages.length).toBeGreaterThanOrEqual(1);
 
       const charge = await v.api('POST', '/v1/charges', {
@@ -97,7 +140,12 @@ describeEachDb('mandates', (target) => {
       });
       expect(charge.status).toBe(402);
       expect(charge.body.error).toMatchObject({ type: 'card_error', code: 'mandate_violation' });
-      const recorded = await v.runtime.deps.db.selectFrom('charges').select('id').where('customer', '=', 'm-cancel').where('initiator', '=', 'merchant').execute();
+      const recorded = await v.runtime.deps.db
+        .selectFrom('charges')
+        .select('id')
+        .where('customer', '=', 'm-cancel')
+        .where('initiator', '=', 'merchant')
+        .execute();
       expect(recorded).toEqual([]);
 
       // Cancelling again changes nothing and tells no one twice.
@@ -152,7 +200,12 @@ describeEachDb('mandates', (target) => {
       return res.body.token as string;
     };
     const agreement = (card: string, over: Record<string, unknown> = {}) => ({
-      card, min_amount: 100, max_amount: 5000, currency: 'USD', frequency_days: 0, end_date: `${nextYear}-06-30`,
+      card,
+      min_amount: 100,
+      max_amount: 5000,
+      currency: 'USD',
+      frequency_days: 0,
+      end_date: `${nextYear}-06-30`,
       consent: { text: 'Signed at our previous provider', accepted_at: '2024-03-01T10:00:00Z', network_transaction_id: 'ntid_previous_provider' },
       ...over,
     });
@@ -162,8 +215,23 @@ describeEachDb('mandates', (target) => {
       const res = await v.api('POST', '/v1/customers/m-import/mandates', { body: agreement(card) });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
-        id: expect.stringMatching(/^mdt_/), customer: 'm-import', card, min_amount: 100, max_amount: 5000, currency: 'USD', frequency_days: 0, status: 'active', last_charge_at: null,
-        consent: { text: 'Signed at our previous provider', accepted_at: '2024-03-01T10:00:00.000Z', origin: null, last4: '4444', network_transaction_id: 'ntid_previous_provider', source: 'import' },
+        id: expect.stringMatching(/^mdt_/),
+        customer: 'm-import',
+        card,
+        min_amount: 100,
+        max_amount: 5000,
+        currency: 'USD',
+        frequency_days: 0,
+        status: 'active',
+        last_charge_at: null,
+        consent: {
+          text: 'Signed at our previous provider',
+          accepted_at: '2024-03-01T10:00:00.000Z',
+          origin: null,
+          last4: '4444',
+          network_transaction_id: 'ntid_previous_provider',
+          source: 'import',
+        },
       });
       expect((await mandates('m-import')).map((m) => m.id)).toEqual([res.body.id]);
       expect((await events('mandate.created')).some((e) => e.data.mandate === res.body.id)).toBe(true);
@@ -179,7 +247,9 @@ describeEachDb('mandates', (target) => {
       expect(inverted.body.error).toMatchObject({ code: 'parameter_invalid', param: 'min_amount' });
       const past = await v.api('POST', '/v1/customers/m-import-2/mandates', { body: agreement(card, { end_date: '2020-01-01' }) });
       expect(past.body.error).toMatchObject({ code: 'parameter_invalid', param: 'end_date' });
-      const leak = await v.api('POST', '/v1/customers/m-import-2/mandates', { body: agreement(card, { consent: { text: `card ${CARDS.visa}`, accepted_at: '2024-03-01T10:00:00Z' } }) });
+      const leak = await v.api('POST', '/v1/customers/m-import-2/mandates', {
+        body: agreement(card, { consent: { text: `card ${CARDS.visa}`, accepted_at: '2024-03-01T10:00:00Z' } }),
+      });
       expect(leak.status).toBe(400);
       expect(leak.text).not.toContain(CARDS.visa);
       const missing = await v.api('POST', '/v1/customers/m-import-2/mandates', { body: { card } });

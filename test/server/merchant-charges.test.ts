@@ -26,7 +26,12 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
 
   /** A card saved by a recurring setup session (no charge counts toward the frequency): its token and mandate. */
   async function subscribe(customer: string, recurring: Record<string, unknown> = {}, number: string = CARDS.visa) {
-    const s = await openSession(v, { customer, mode: 'setup', amount: undefined, recurring: { min_amount: 500, max_amount: 2000, frequency_days: 0, end_date: `${nextYear}-12-31`, ...recurring } });
+    const s = await openSession(v, {
+      customer,
+      mode: 'setup',
+      amount: undefined,
+      recurring: { min_amount: 500, max_amount: 2000, frequency_days: 0, end_date: `${nextYear}-12-31`, ...recurring },
+    });
     const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(number), save: true, consent_text: 'I agree' });
     if (res.status !== 200) throw new Error(`not confirmed: ${res.text}`);
     calls.length = 0;
@@ -45,7 +50,18 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
     const ntid = (await mandateRow(mandate)).network_transaction_id;
     const res = await charge({ customer: 'mit-ok', card, amount: 1200, order: 'SUB-7', mandate });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ id: expect.stringMatching(/^ch_/), status: 'succeeded', amount: 1200, currency: 'USD', customer: 'mit-ok', card, order: 'SUB-7', initiator: 'merchant', mandate, network_transaction_id: ntid });
+    expect(res.body).toMatchObject({
+      id: expect.stringMatching(/^ch_/),
+      status: 'succeeded',
+      amount: 1200,
+      currency: 'USD',
+      customer: 'mit-ok',
+      card,
+      order: 'SUB-7',
+      initiator: 'merchant',
+      mandate,
+      network_transaction_id: ntid,
+    });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ initiator: 'merchant', stored_credential: true, capture: true, network_transaction_id: ntid, amount: 1200 });
     expect(calls[0].card.cvc).toBeUndefined();
@@ -68,7 +84,7 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
       expect((await recorded(customer)).filter((c) => c.status === 'failed')).toEqual([]);
     };
 
-    it('the amount is outside the mandate\'s range', async () => {
+    it("the amount is outside the mandate's range", async () => {
       const { card, mandate } = await subscribe('mit-range');
       await refused('mit-range', await charge({ customer: 'mit-range', card, amount: 499, mandate }), 'mandate_violation');
       await refused('mit-range', await charge({ customer: 'mit-range', card, amount: 2001, mandate }), 'mandate_violation');
@@ -121,7 +137,7 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
       expect(await recorded('mit-expired')).toEqual([]);
     });
 
-    it('the customer\'s daily limit would be passed', async () => {
+    it("the customer's daily limit would be passed", async () => {
       const { card, mandate } = await subscribe('mit-daily');
       await v.api('POST', '/v1/customers/mit-daily', { body: { limits: { daily: 1500 } } });
       expect((await charge({ customer: 'mit-daily', card, amount: 1000, mandate })).status).toBe(201);
@@ -130,7 +146,7 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
       expect(await recorded('mit-daily')).toHaveLength(1);
     });
 
-    it('the customer\'s weekly limit would be passed', async () => {
+    it("the customer's weekly limit would be passed", async () => {
       const { card, mandate } = await subscribe('mit-weekly');
       await v.api('POST', '/v1/customers/mit-weekly', { body: { limits: { weekly: 1500 } } });
       expect((await charge({ customer: 'mit-weekly', card, amount: 1000, mandate })).status).toBe(201);
@@ -148,11 +164,19 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
     expect(await recorded('mit-anytime')).toHaveLength(3);
   });
 
-  it('charges an imported card under an agreement recorded through the API, with that agreement\'s network transaction id', async () => {
+  it("charges an imported card under an agreement recorded through the API, with that agreement's network transaction id", async () => {
     const imported = await v.api('POST', '/v1/customers/mit-import/cards', { body: { number: CARDS.mastercard, exp_month: 10, exp_year: nextYear + 1 } });
     const card = imported.body.token;
     const m = await v.api('POST', '/v1/customers/mit-import/mandates', {
-      body: { card, min_amount: 100, max_amount: 10_000, currency: 'USD', frequency_days: 0, end_date: `${nextYear}-12-31`, consent: { text: 'Agreed at the old provider', accepted_at: '2024-01-01T00:00:00Z', network_transaction_id: 'ntid_old_provider' } },
+      body: {
+        card,
+        min_amount: 100,
+        max_amount: 10_000,
+        currency: 'USD',
+        frequency_days: 0,
+        end_date: `${nextYear}-12-31`,
+        consent: { text: 'Agreed at the old provider', accepted_at: '2024-01-01T00:00:00Z', network_transaction_id: 'ntid_old_provider' },
+      },
     });
     expect(m.status).toBe(201);
     const res = await charge({ customer: 'mit-import', card, amount: 4200, mandate: m.body.id });
@@ -209,14 +233,30 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
     // What the dead vault left: its key, still running, stored a minute ago, and the processor's approval under the key's reference.
     const body = { currency: 'USD', customer: 'mit-crash', card, amount: 1000, mandate };
     const since = new Date(Date.now() - 60_000).toISOString();
-    await v.runtime.deps.db.insertInto('idempotency_keys').values({
-      merchant_id: v.merchant.id, key: 'mit-crash-key', request_hash: requestDigest(v.runtime.deps.fingerprintKey, 'POST', '/v1/charges', JSON.stringify(body)),
-      state: 'running', response_status: null, response_body: null, locked_at: since, created_at: since, holder: 'dead-vault',
-    }).execute();
+    await v.runtime.deps.db
+      .insertInto('idempotency_keys')
+      .values({
+        merchant_id: v.merchant.id,
+        key: 'mit-crash-key',
+        request_hash: requestDigest(v.runtime.deps.fingerprintKey, 'POST', '/v1/charges', JSON.stringify(body)),
+        state: 'running',
+        response_status: null,
+        response_body: null,
+        locked_at: since,
+        created_at: since,
+        holder: 'dead-vault',
+      })
+      .execute();
     const reference = `idem:${v.merchant.id}:mit-crash-key@${since}`;
-    await v.runtime.deps.db.insertInto('simulated_operations').values({
-      reference, kind: 'authorize', result: JSON.stringify({ outcome: 'approved', processor_id: 'sim_crash', network_transaction_id: 'ntid_crash' }), created_at: new Date().toISOString(),
-    }).execute();
+    await v.runtime.deps.db
+      .insertInto('simulated_operations')
+      .values({
+        reference,
+        kind: 'authorize',
+        result: JSON.stringify({ outcome: 'approved', processor_id: 'sim_crash', network_transaction_id: 'ntid_crash' }),
+        created_at: new Date().toISOString(),
+      })
+      .execute();
     const res = await charge(body, 'mit-crash-key');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'succeeded', network_transaction_id: 'ntid_crash' });
@@ -228,16 +268,20 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
     it('never passes a daily limit: of 20 charges at once within 5 x amount, exactly 5 succeed', async () => {
       const { card, mandate } = await subscribe('mit-race-limit');
       await v.api('POST', '/v1/customers/mit-race-limit', { body: { limits: { daily: 5 * 1000 } } });
-      const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => charge({ customer: 'mit-race-limit', card, amount: 1000, mandate }, `race-limit-${target}-${i}`)));
+      const replies = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => charge({ customer: 'mit-race-limit', card, amount: 1000, mandate }, `race-limit-${target}-${i}`)),
+      );
       expect(replies.filter((r) => r.status === 201)).toHaveLength(5);
       expect(replies.filter((r) => r.status === 402).map((r) => r.body.error.code)).toEqual(Array(15).fill('limit_exceeded'));
       expect((await recorded('mit-race-limit')).filter((c) => c.status === 'succeeded')).toHaveLength(5);
       expect(calls).toHaveLength(5);
     });
 
-    it('never passes a mandate\'s frequency: of 20 charges at once under frequency_days 30, exactly 1 succeeds', async () => {
+    it("never passes a mandate's frequency: of 20 charges at once under frequency_days 30, exactly 1 succeeds", async () => {
       const { card, mandate } = await subscribe('mit-race-freq', { frequency_days: 30 });
-      const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => charge({ customer: 'mit-race-freq', card, amount: 1000, mandate }, `race-freq-${target}-${i}`)));
+      const replies = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => charge({ customer: 'mit-race-freq', card, amount: 1000, mandate }, `race-freq-${target}-${i}`)),
+      );
       expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
       expect(replies.filter((r) => r.status === 402).map((r) => r.body.error.code)).toEqual(Array(19).fill('mandate_violation'));
       expect(await recorded('mit-race-freq')).toHaveLength(1);
@@ -245,7 +289,9 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
 
     it('charges once for 10 identical requests at once with one key', async () => {
       const { card, mandate } = await subscribe('mit-race-key');
-      const replies = await Promise.all(Array.from({ length: 10 }, () => charge({ customer: 'mit-race-key', card, amount: 1000, mandate }, `race-key-${target}`)));
+      const replies = await Promise.all(
+        Array.from({ length: 10 }, () => charge({ customer: 'mit-race-key', card, amount: 1000, mandate }, `race-key-${target}`)),
+      );
       expect(replies.filter((r) => r.status === 201).length).toBeGreaterThanOrEqual(1);
       expect(replies.every((r) => r.status === 201 || (r.status === 409 && r.body.error.code === 'request_in_progress'))).toBe(true);
       expect(await recorded('mit-race-key')).toHaveLength(1);

@@ -29,8 +29,10 @@ function parseMail(raw: string): { headers: Record<string, string>; subject: str
     const i = line.indexOf(':');
     headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
   }
-  const words = (s: string) => s.replace(/=\?utf-8\?([QB])\?([^?]*)\?=\s*/gi, (_, enc: string, data: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : qp(data.replace(/_/g, ' ')));
+  const words = (s: string) =>
+    s.replace(/=\?utf-8\?([QB])\?([^?]*)\?=\s*/gi, (_, enc: string, data: string) =>
+      enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : qp(data.replace(/_/g, ' ')),
+    );
   const body = rest.join('\r\n\r\n');
   const encoding = (headers['content-transfer-encoding'] ?? '').toLowerCase();
   const text = encoding === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : encoding === 'quoted-printable' ? qp(body.replace(/=\r\n/g, '')) : body;
@@ -122,7 +124,18 @@ describeEachDb('Customer messages', (target) => {
         expect(mail.text).not.toContain(CARDS.mastercard);
 
         const listed = await messages('claire');
-        expect(listed.body.data).toEqual([expect.objectContaining({ channel: 'email', recipient: 'claire@example.test', template: 'payment_approved', locale: 'fr', transport: 'smtp', status: 'sent', error: null, subject: mail.subject })]);
+        expect(listed.body.data).toEqual([
+          expect.objectContaining({
+            channel: 'email',
+            recipient: 'claire@example.test',
+            template: 'payment_approved',
+            locale: 'fr',
+            transport: 'smtp',
+            status: 'sent',
+            error: null,
+            subject: mail.subject,
+          }),
+        ]);
       } finally {
         email.close();
       }
@@ -135,7 +148,13 @@ describeEachDb('Customer messages', (target) => {
         await send('no-mail', 'card_saved', { last4: '4242' });
         expect(smtp.mails).toHaveLength(before);
         const [m] = (await messages('no-mail')).body.data;
-        expect(m).toMatchObject({ channel: 'email', recipient: 'no-mail', transport: 'outbox', status: 'queued', error: expect.stringContaining('no e-mail address') });
+        expect(m).toMatchObject({
+          channel: 'email',
+          recipient: 'no-mail',
+          transport: 'outbox',
+          status: 'queued',
+          error: expect.stringContaining('no e-mail address'),
+        });
       } finally {
         email.close();
       }
@@ -181,7 +200,18 @@ describeEachDb('Customer messages', (target) => {
       expect(res.body.has_more).toBe(false);
       expect(res.body.data).toHaveLength(1);
       const [m] = res.body.data;
-      expect(m).toMatchObject({ id: expect.stringMatching(/^msg_/), customer: 'olivia', channel: 'email', recipient: 'olivia@example.test', template: 'payment_failed', locale: 'en', transport: 'outbox', status: 'queued', error: null, created: expect.any(String) });
+      expect(m).toMatchObject({
+        id: expect.stringMatching(/^msg_/),
+        customer: 'olivia',
+        channel: 'email',
+        recipient: 'olivia@example.test',
+        template: 'payment_failed',
+        locale: 'en',
+        transport: 'outbox',
+        status: 'queued',
+        error: null,
+        created: expect.any(String),
+      });
       // The warning names the amount, the due date, the card and what to do.
       expect(m.subject).toContain('ending in 4242');
       expect(m.body).toContain('$19.99');
@@ -240,7 +270,15 @@ describe('message templates', () => {
     const subjects = new Set<string>();
     for (const locale of LOCALES) {
       for (const template of templates) {
-        const m = renderMessage(template, locale, { amount: 1999, currency: 'EUR', last4: '4242', due_date: '2030-03-15', merchant: 'Shop', description: `note ${CARDS.visa}`, number: CARDS.visa });
+        const m = renderMessage(template, locale, {
+          amount: 1999,
+          currency: 'EUR',
+          last4: '4242',
+          due_date: '2030-03-15',
+          merchant: 'Shop',
+          description: `note ${CARDS.visa}`,
+          number: CARDS.visa,
+        });
         expect(m.subject.length).toBeGreaterThan(5);
         expect(m.text).toContain('4242');
         expect(m.sms).toContain('*4242');
@@ -279,7 +317,22 @@ describe('SMTP_URL', () => {
     try {
       const m = await createMerchant(runtime.deps.db, { name: 'Boulangerie', origins: ['http://shop.test'] });
       const now = new Date().toISOString();
-      await runtime.deps.db.insertInto('customers').values({ group_id: m.group, customer: 'paul', status: 'none', email: 'paul@example.test', phone: null, limit_daily: null, limit_weekly: null, default_card: null, locale: 'fr', created_at: now, updated_at: now }).execute();
+      await runtime.deps.db
+        .insertInto('customers')
+        .values({
+          group_id: m.group,
+          customer: 'paul',
+          status: 'none',
+          email: 'paul@example.test',
+          phone: null,
+          limit_daily: null,
+          limit_weekly: null,
+          default_card: null,
+          locale: 'fr',
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
       await runtime.deps.messenger.send({ merchantId: m.id, groupId: m.group, customer: 'paul', template: 'agreement_cancelled', data: { last4: '0005' } });
       expect(smtp.mails).toHaveLength(1);
       expect(smtp.mails[0].from).toContain('Boulangerie');

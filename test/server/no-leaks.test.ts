@@ -70,8 +70,14 @@ describeEachDb('no card number or CVC leaks', (target) => {
       const guest = await openSession(v);
       await record(v.frame('/frame/v1/confirm', guest.secret, { card: card(number) }));
       // Imports carry the number in a merchant request; bad input must not echo it either.
-      await record(v.api('POST', `/v1/customers/${customer}/cards`, { body: { number, exp_month: 10, exp_year: year }, headers: { 'idempotency-key': `imp-${i}` } }));
-      await record(v.api('POST', `/v1/customers/${customer}/cards`, { body: { number: `${number.slice(0, -1)}${(Number(number.at(-1)) + 1) % 10}`, exp_month: 10, exp_year: year } }));
+      await record(
+        v.api('POST', `/v1/customers/${customer}/cards`, { body: { number, exp_month: 10, exp_year: year }, headers: { 'idempotency-key': `imp-${i}` } }),
+      );
+      await record(
+        v.api('POST', `/v1/customers/${customer}/cards`, {
+          body: { number: `${number.slice(0, -1)}${(Number(number.at(-1)) + 1) % 10}`, exp_month: 10, exp_year: year },
+        }),
+      );
       await record(v.api('POST', `/v1/customers/${customer}/cards`, { body: { number, exp_month: 13, exp_year: year, cvc: CVC } }));
       const cards = await record(v.api('GET', `/v1/customers/${customer}/cards`));
       for (const c of cards.body.data ?? []) {

@@ -47,7 +47,10 @@ describeEachDb('GET /openapi.json', (target) => {
     for (const [path, methods] of Object.entries(CONTRACT_PATHS)) {
       for (const method of methods) {
         const codes = Object.keys(doc.paths[path]?.[method]?.responses ?? {});
-        expect(codes.some((c) => c.startsWith('2')), `${method.toUpperCase()} ${path}`).toBe(true);
+        expect(
+          codes.some((c) => c.startsWith('2')),
+          `${method.toUpperCase()} ${path}`,
+        ).toBe(true);
       }
     }
   });
@@ -57,9 +60,7 @@ describeEachDb('GET /openapi.json', (target) => {
       const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       for (const method of methods) {
         const op = doc.paths[path]?.[method] ?? {};
-        const declared = [...(doc.paths[path]?.parameters ?? []), ...(op.parameters ?? [])]
-          .filter((p: any) => p.in === 'path')
-          .map((p: any) => p.name);
+        const declared = [...(doc.paths[path]?.parameters ?? []), ...(op.parameters ?? [])].filter((p: any) => p.in === 'path').map((p: any) => p.name);
         expect(declared.sort(), `${method.toUpperCase()} ${path}`).toEqual([...names].sort());
       }
     }
@@ -67,19 +68,32 @@ describeEachDb('GET /openapi.json', (target) => {
 
   it('describes the secret key as a bearer scheme that the /v1 operations require', () => {
     const schemes = doc.components?.securitySchemes ?? {};
-    const bearer = Object.entries(schemes).filter(([, s]: [string, any]) => s.type === 'http' && s.scheme === 'bearer').map(([name]) => name);
+    const bearer = Object.entries(schemes)
+      .filter(([, s]: [string, any]) => s.type === 'http' && s.scheme === 'bearer')
+      .map(([name]) => name);
     expect(bearer.length).toBeGreaterThan(0);
     for (const [path, methods] of Object.entries(CONTRACT_PATHS)) {
       for (const method of methods) {
         const security = doc.paths[path]?.[method]?.security ?? doc.security ?? [];
         const names = security.flatMap((s: Record<string, unknown>) => Object.keys(s));
-        expect(names.some((n: string) => bearer.includes(n)), `${method.toUpperCase()} ${path}`).toBe(true);
+        expect(
+          names.some((n: string) => bearer.includes(n)),
+          `${method.toUpperCase()} ${path}`,
+        ).toBe(true);
       }
     }
   });
 
   it('gives every contract POST that takes parameters a JSON request body', () => {
-    const withBody = ['/v1/sessions', '/v1/customers/{customer}', '/v1/customers/{customer}/cards', '/v1/customers/{customer}/cards/{token}', '/v1/charges', '/v1/charges/{id}/refunds', '/v1/merchant'];
+    const withBody = [
+      '/v1/sessions',
+      '/v1/customers/{customer}',
+      '/v1/customers/{customer}/cards',
+      '/v1/customers/{customer}/cards/{token}',
+      '/v1/charges',
+      '/v1/charges/{id}/refunds',
+      '/v1/merchant',
+    ];
     for (const path of withBody) {
       const body = doc.paths[path]?.post?.requestBody;
       expect(body?.content?.['application/json']?.schema, `POST ${path}`).toBeTruthy();

@@ -70,8 +70,20 @@ describeEachDb('payment safety', (target) => {
     const ref = `${s.id}:crashed`;
     const attempt = { ref, card: { brand: 'visa', bin: '424242', last4: '4242', exp_month: 12, exp_year: 2031 }, token: null, save: true, challenge: null };
     // The vault claimed the session and the processor took the money; then the process died.
-    await db.updateTable('sessions').set({ status: 'processing', attempt: JSON.stringify(attempt), processing_since: new Date().toISOString() }).where('id', '=', s.id).execute();
-    await db.insertInto('simulated_operations').values({ reference: ref, kind: 'authorize', result: JSON.stringify({ outcome: 'approved', processor_id: 'sim_x', network_transaction_id: 'ntid_x' }), created_at: new Date().toISOString() }).execute();
+    await db
+      .updateTable('sessions')
+      .set({ status: 'processing', attempt: JSON.stringify(attempt), processing_since: new Date().toISOString() })
+      .where('id', '=', s.id)
+      .execute();
+    await db
+      .insertInto('simulated_operations')
+      .values({
+        reference: ref,
+        kind: 'authorize',
+        result: JSON.stringify({ outcome: 'approved', processor_id: 'sim_x', network_transaction_id: 'ntid_x' }),
+        created_at: new Date().toISOString(),
+      })
+      .execute();
 
     const early = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa) });
     expect(early.body.error.code).toBe('request_in_progress');
@@ -88,8 +100,18 @@ describeEachDb('payment safety', (target) => {
 
   it('reopens a session whose vault died before the processor saw the payment', async () => {
     const s = await openSession(v, { customer: 'crash-2' });
-    const attempt = { ref: `${s.id}:never-sent`, card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2031 }, token: null, save: false, challenge: null };
-    await v.runtime.deps.db.updateTable('sessions').set({ status: 'processing', attempt: JSON.stringify(attempt), processing_since: new Date().toISOString() }).where('id', '=', s.id).execute();
+    const attempt = {
+      ref: `${s.id}:never-sent`,
+      card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2031 },
+      token: null,
+      save: false,
+      challenge: null,
+    };
+    await v.runtime.deps.db
+      .updateTable('sessions')
+      .set({ status: 'processing', attempt: JSON.stringify(attempt), processing_since: new Date().toISOString() })
+      .where('id', '=', s.id)
+      .execute();
     v.setNow(new Date(Date.now() + 61_000));
     const retry = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa) });
     v.setNow(undefined);
@@ -116,7 +138,7 @@ describeEachDb('payment safety', (target) => {
     expect(await ledger(`refund:`)).toBe(1);
   });
 
-  it('keeps one merchant from reading or refunding another merchant\'s charges in the same group', async () => {
+  it("keeps one merchant from reading or refunding another merchant's charges in the same group", async () => {
     await saveCardFor(v, 'shared-group');
     const charge = (await v.api('GET', '/v1/charges?customer=shared-group')).body.data[0];
     const sibling = await v.newMerchant({ group: v.merchant.group });
@@ -126,18 +148,30 @@ describeEachDb('payment safety', (target) => {
     expect((await v.api('GET', '/v1/customers/shared-group/cards', { key: sibling.secret_key })).body.data).toHaveLength(1);
   });
 
-  it('keeps a sister shop of the group from charging or cancelling another shop\'s mandate', async () => {
-    const s = await openSession(v, { customer: 'agreement', mode: 'setup', amount: undefined, recurring: { min_amount: 100, max_amount: 5000, frequency_days: 0, end_date: `${new Date().getUTCFullYear() + 1}-12-31` } });
+  it("keeps a sister shop of the group from charging or cancelling another shop's mandate", async () => {
+    const s = await openSession(v, {
+      customer: 'agreement',
+      mode: 'setup',
+      amount: undefined,
+      recurring: { min_amount: 100, max_amount: 5000, frequency_days: 0, end_date: `${new Date().getUTCFullYear() + 1}-12-31` },
+    });
     const saved = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa), save: true, consent_text: 'I agree to Test shop' });
     const mandate = saved.body.mandate as string;
     expect(mandate).toMatch(/^mdt_/);
     const sister = await v.newMerchant({ group: v.merchant.group });
-    const charge = await v.api('POST', '/v1/charges', { key: sister.secret_key, body: { customer: 'agreement', card: saved.body.card.token, amount: 500, currency: 'USD', mandate }, headers: { 'idempotency-key': 'sister-1' } });
+    const charge = await v.api('POST', '/v1/charges', {
+      key: sister.secret_key,
+      body: { customer: 'agreement', card: saved.body.card.token, amount: 500, currency: 'USD', mandate },
+      headers: { 'idempotency-key': 'sister-1' },
+    });
     expect(charge.status).toBe(402);
     expect(charge.body.error.code).toBe('mandate_violation');
     expect((await v.api('DELETE', `/v1/mandates/${mandate}`, { key: sister.secret_key })).status).toBe(404);
     expect((await v.api('GET', '/v1/customers/agreement/mandates', { key: sister.secret_key })).body.data).toEqual([]);
-    const own = await v.api('POST', '/v1/charges', { body: { customer: 'agreement', card: saved.body.card.token, amount: 500, currency: 'USD', mandate }, headers: { 'idempotency-key': 'own-1' } });
+    const own = await v.api('POST', '/v1/charges', {
+      body: { customer: 'agreement', card: saved.body.card.token, amount: 500, currency: 'USD', mandate },
+      headers: { 'idempotency-key': 'own-1' },
+    });
     expect(own.status).toBe(201);
   });
 
@@ -155,7 +189,9 @@ describeEachDb('payment safety', (target) => {
   });
 
   it('shows at most the first three digits of a 12-digit card', async () => {
-    const res = await v.api('POST', '/v1/customers/short-pan/cards', { body: { number: '501800000009', exp_month: 12, exp_year: new Date().getUTCFullYear() + 2 } });
+    const res = await v.api('POST', '/v1/customers/short-pan/cards', {
+      body: { number: '501800000009', exp_month: 12, exp_year: new Date().getUTCFullYear() + 2 },
+    });
     expect(res.status).toBe(201);
     expect(res.body.bin.length).toBeLessThanOrEqual(3);
     expect(res.text).not.toContain('501800');

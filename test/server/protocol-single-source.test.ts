@@ -33,7 +33,10 @@ const SCHEMA_DECLARATION = [
   /\.openapi\(\s*['"{]/,
 ];
 const schemaDeclarations = (text: string) =>
-  text.split('\n').map((line, i) => ({ line: i + 1, text: line.trim() })).filter((l) => SCHEMA_DECLARATION.some((re) => re.test(l.text)));
+  text
+    .split('\n')
+    .map((line, i) => ({ line: i + 1, text: line.trim() }))
+    .filter((l) => SCHEMA_DECLARATION.some((re) => re.test(l.text)));
 
 // Three or more of the locale codes, quoted, in a row: an array literal, a z.enum or a union type spelling the list out again.
 const code = `(['"\`])(?:${LOCALES.join('|')})\\1`;
@@ -113,11 +116,15 @@ describe('the browser bundles', () => {
   const SERVER_ONLY = /^(?:node_modules\/(?:zod|@hono|hono|@asteasolutions)\/|node_modules\/card-validator\/dist\/index\.js$|protocol\/(?:api\.ts$|schemas\/))/;
 
   const BUNDLES = ['iframe/main.tsx', 'widget/checkout-global.ts', 'widget/index.ts'];
-  it.each(BUNDLES)('%s loads no zod, no validator of protocol/ and no server library', async (input) => {
-    const modules = await modulesOf(input);
-    expect(modules).toContain('protocol/messages.ts');
-    expect(modules.filter((m) => SERVER_ONLY.test(m))).toEqual([]);
-  }, 60_000);
+  it.each(BUNDLES)(
+    '%s loads no zod, no validator of protocol/ and no server library',
+    async (input) => {
+      const modules = await modulesOf(input);
+      expect(modules).toContain('protocol/messages.ts');
+      expect(modules.filter((m) => SERVER_ONLY.test(m))).toEqual([]);
+    },
+    60_000,
+  );
 
   it('can import every wire type of protocol/types.ts for nothing', async () => {
     expect(await modulesOf('protocol/types.ts')).toEqual(['protocol/types.ts']);

@@ -51,11 +51,22 @@ async function startProxy(instances: Instance[]) {
 function post(port: number, from: string, url: string, headers: Record<string, string>, body: unknown) {
   return new Promise<{ status: number; retryAfter?: string; body: any }>((resolve, reject) => {
     const data = JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port, localAddress: from, method: 'POST', path: url, agent: false, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        localAddress: from,
+        method: 'POST',
+        path: url,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -72,7 +83,15 @@ const suite = (redisUrl: string) => {
   beforeAll(async () => {
     pgDb = await createPgDatabase();
     // One database, one key ring, one Redis: two instances of the same vault behind one proxy.
-    const shared = { DATABASE_URL: pgDb.url, VAULT_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`, PUBLIC_URL: VAULT, LOG_LEVEL: 'silent' as const, TRUST_PROXY: 1, REDIS_URL: redisUrl, REDIS_PREFIX: keys.prefix };
+    const shared = {
+      DATABASE_URL: pgDb.url,
+      VAULT_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+      PUBLIC_URL: VAULT,
+      LOG_LEVEL: 'silent' as const,
+      TRUST_PROXY: 1,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: keys.prefix,
+    };
     a = await startInstance('a', { ...shared, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'vault-limits-a-')) });
     b = await startInstance('b', { ...shared, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'vault-limits-b-')) });
     proxy = await startProxy([a, b]);

@@ -29,7 +29,7 @@ describeEachDb('proof that the customer holds a saved card', (target) => {
   }
 
   describe('need_cvc: false', () => {
-    it("does not let a sister shop charge a card saved at another shop without its CVC", async () => {
+    it('does not let a sister shop charge a card saved at another shop without its CVC', async () => {
       const a = await shop();
       const b = await shop(a.group, { need_cvc: false });
       const { customer, card } = await savedAt(a);

@@ -21,30 +21,56 @@ describeEachDb('POST /v1/scheduler/run with now', (target) => {
   /** A customer's card saved with an agreement (monthly by default) that ends in 60 days, the card expiring in two years' time. */
   async function subscribe(s: Shop, customer: string, frequency_days = 30) {
     await s.api('POST', `/v1/customers/${customer}`, { email: `${customer}@example.test`, limits: { daily: 5000, weekly: 7000 } });
-    const session = await openSession(v, { customer, amount: 2500, recurring: { min_amount: 100, max_amount: 5000, frequency_days, end_date: inDays(60) } }, s.secret_key);
+    const session = await openSession(
+      v,
+      { customer, amount: 2500, recurring: { min_amount: 100, max_amount: 5000, frequency_days, end_date: inDays(60) } },
+      s.secret_key,
+    );
     const res = await v.frame('/frame/v1/confirm', session.secret, { card: { ...newCard(CARDS.visa), exp_month: 1, exp_year: thisYear + 2 }, save: true });
     expect(res.status, res.text).toBe(200);
     return { card: res.body.card.token as string, mandate: res.body.mandate as string };
   }
 
   const count = async (table: 'charges' | 'events' | 'messages', merchantId: string) =>
-    Number((await v.runtime.deps.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('merchant_id', '=', merchantId).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await v.runtime.deps.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('merchant_id', '=', merchantId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('only reports what a future pass would do, and changes nothing', async () => {
     const a = await shop();
     const sister = await shop(a.group);
     const { card, mandate } = await subscribe(a, 'clock-victim');
     const invoice = (await a.api('POST', '/v1/invoices', { customer: 'clock-victim', amount: 2500, currency: 'USD', due_date: inDays(40) })).body;
-    const before = { charges: await count('charges', a.id), events: await count('events', a.id), messages: await count('messages', a.id), sisterEvents: await count('events', sister.id) };
+    const before = {
+      charges: await count('charges', a.id),
+      events: await count('events', a.id),
+      messages: await count('messages', a.id),
+      sisterEvents: await count('events', sister.id),
+    };
 
     // Far enough ahead that the invoice is due, the mandate has ended and the card is about to expire.
     const future = new Date(Date.UTC(thisYear + 2, 0, 1, 9));
     const early = await a.api('POST', '/v1/scheduler/run', { now: new Date(Date.now() + 39 * DAY).toISOString() });
     expect(early.status).toBe(200);
-    expect(early.body.would_charge).toEqual([{ invoice: invoice.id, customer: 'clock-victim', amount: 2500, currency: 'USD', due_date: inDays(40), card, mandate }]);
+    expect(early.body.would_charge).toEqual([
+      { invoice: invoice.id, customer: 'clock-victim', amount: 2500, currency: 'USD', due_date: inDays(40), card, mandate },
+    ]);
     const late = await a.api('POST', '/v1/scheduler/run', { now: future.toISOString() });
     expect(late.body).toMatchObject({ now: future.toISOString(), would_end_mandates: [mandate], would_mark_past_due: [invoice.id] });
-    expect(late.body.would_notify).toContainEqual({ type: 'card.expiring', card, customer: 'clock-victim', last4: '4242', exp_month: 1, exp_year: thisYear + 2 });
+    expect(late.body.would_notify).toContainEqual({
+      type: 'card.expiring',
+      card,
+      customer: 'clock-victim',
+      last4: '4242',
+      exp_month: 1,
+      exp_year: thisYear + 2,
+    });
     expect(late.body.charged).toBeUndefined();
 
     expect(await count('charges', a.id)).toBe(before.charges);
@@ -85,7 +111,11 @@ describeEachDb('POST /v1/scheduler/run with now', (target) => {
 
   it('refuses now to a live merchant', async () => {
     const live = await v.newMerchant();
-    await v.runtime.deps.db.updateTable('merchants').set({ publishable_key: `pk_live_${live.id}` }).where('id', '=', live.id).execute();
+    await v.runtime.deps.db
+      .updateTable('merchants')
+      .set({ publishable_key: `pk_live_${live.id}` })
+      .where('id', '=', live.id)
+      .execute();
     const res = await v.api('POST', '/v1/scheduler/run', { key: live.secret_key, body: { now: new Date(Date.now() + DAY).toISOString() } });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'parameter_invalid', param: 'now' });

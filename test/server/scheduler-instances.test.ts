@@ -38,7 +38,8 @@ process.exit(0);
 
 function startSecondInstance(dataDir: string, databaseUrl: string | undefined) {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SECOND_INSTANCE], {
-    cwd: ROOT, env: { ...process.env, TWIN_DATA_DIR: dataDir, TWIN_DATABASE_URL: databaseUrl ?? '' },
+    cwd: ROOT,
+    env: { ...process.env, TWIN_DATA_DIR: dataDir, TWIN_DATABASE_URL: databaseUrl ?? '' },
   });
   let out = '';
   let err = '';
@@ -53,10 +54,11 @@ function startSecondInstance(dataDir: string, databaseUrl: string | undefined) {
     }
   });
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const nextLine = () => new Promise<string>((resolve, reject) => {
-    lines.push(resolve);
-    child.once('exit', (code) => reject(new Error(`second instance exited (${code}): ${err}`)));
-  });
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      lines.push(resolve);
+      child.once('exit', (code) => reject(new Error(`second instance exited (${code}): ${err}`)));
+    });
   return {
     ready: nextLine(),
     async run(): Promise<SchedulerRun[]> {
@@ -64,12 +66,13 @@ function startSecondInstance(dataDir: string, databaseUrl: string | undefined) {
       child.stdin.write('go\n');
       return JSON.parse(await result);
     },
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.stdin.end();
-      setTimeout(() => child.kill(), 5000).unref();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin.end();
+        setTimeout(() => child.kill(), 5000).unref();
+      }),
   };
 }
 
@@ -79,7 +82,9 @@ async function openFirstInstance(target: DbTarget) {
   const pgDb = target === 'postgres' ? await createPgDatabase() : undefined;
   const runtime = await createRuntime({ DATA_DIR: dataDir, DATABASE_URL: pgDb?.url, VAULT_KEYS: undefined, PUBLIC_URL: VAULT, LOG_LEVEL: 'silent' });
   return {
-    runtime, dataDir, databaseUrl: pgDb?.url,
+    runtime,
+    dataDir,
+    databaseUrl: pgDb?.url,
     close: async () => {
       await runtime.close();
       await pgDb?.drop();
@@ -90,7 +95,11 @@ async function openFirstInstance(target: DbTarget) {
 }
 
 async function call(runtime: VaultRuntime, method: string, url: string, headers: Record<string, string>, body?: unknown) {
-  const res = await runtime.app.request(`${VAULT}${url}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as any);
+  const res = await runtime.app.request(
+    `${VAULT}${url}`,
+    { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) },
+    { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as any,
+  );
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -111,8 +120,19 @@ describeEachDb('the scheduler on two instances of one database', (target) => {
     const endDate = `${new Date().getUTCFullYear() + 1}-12-31`;
     for (let i = 0; i < 4; i++) {
       const customer = `twin-${i}`;
-      const session = await call(a, 'POST', '/v1/sessions', secret, { mode: 'setup', customer, currency: 'USD', recurring: { min_amount: 100, max_amount: 10_000, frequency_days: 0, end_date: endDate } });
-      const confirmed = await call(a, 'POST', '/frame/v1/confirm', { origin: VAULT, 'checkout-host-origin': SHOP, authorization: `Bearer ${session.body.client_secret}` }, { card: newCard(i % 2 ? CARDS.mastercard : CARDS.visa), save: true, consent_text: 'I agree' });
+      const session = await call(a, 'POST', '/v1/sessions', secret, {
+        mode: 'setup',
+        customer,
+        currency: 'USD',
+        recurring: { min_amount: 100, max_amount: 10_000, frequency_days: 0, end_date: endDate },
+      });
+      const confirmed = await call(
+        a,
+        'POST',
+        '/frame/v1/confirm',
+        { origin: VAULT, 'checkout-host-origin': SHOP, authorization: `Bearer ${session.body.client_secret}` },
+        { card: newCard(i % 2 ? CARDS.mastercard : CARDS.visa), save: true, consent_text: 'I agree' },
+      );
       expect(confirmed.status).toBe(200);
       // Two invoices for each customer: the instances also meet on one customer's charges.
       for (const amount of [1000 + i, 2000 + i]) {
@@ -130,10 +150,7 @@ describeEachDb('the scheduler on two instances of one database', (target) => {
 
   /** Five passes in this instance and five in the other, all at once. */
   const bothAtOnce = async () => {
-    const [here, there] = await Promise.all([
-      Promise.all(Array.from({ length: PASSES }, () => runSchedulerPass(first.runtime.deps))),
-      second.run(),
-    ]);
+    const [here, there] = await Promise.all([Promise.all(Array.from({ length: PASSES }, () => runSchedulerPass(first.runtime.deps))), second.run()]);
     return { here, there, all: [...here, ...there] };
   };
 
@@ -147,21 +164,37 @@ describeEachDb('the scheduler on two instances of one database', (target) => {
     const { db } = first.runtime.deps;
     const rows = await db.selectFrom('invoices').selectAll().where('id', 'in', invoices).execute();
     expect(rows.map((r) => [r.status, r.attempts])).toEqual(invoices.map(() => ['paid', 1]));
-    const charges = await db.selectFrom('charges').select(['order_ref', 'status']).where('merchant_id', '=', merchant.id).where('initiator', '=', 'merchant').execute();
+    const charges = await db
+      .selectFrom('charges')
+      .select(['order_ref', 'status'])
+      .where('merchant_id', '=', merchant.id)
+      .where('initiator', '=', 'merchant')
+      .execute();
     expect(charges.map((c) => c.order_ref).sort()).toEqual([...invoices].sort());
     expect(charges.every((c) => c.status === 'succeeded')).toBe(true);
     const operations = await db.selectFrom('simulated_operations').select('reference').where('reference', 'like', 'invoice:%').execute();
     expect(operations).toHaveLength(invoices.length);
     const paidEvents = await db.selectFrom('events').select('data').where('merchant_id', '=', merchant.id).where('type', '=', 'invoice.paid').execute();
     expect(paidEvents).toHaveLength(invoices.length);
-    const approved = await db.selectFrom('messages').select('id').where('merchant_id', '=', merchant.id).where('template', '=', 'payment_approved').where('channel', '=', 'email').execute();
+    const approved = await db
+      .selectFrom('messages')
+      .select('id')
+      .where('merchant_id', '=', merchant.id)
+      .where('template', '=', 'payment_approved')
+      .where('channel', '=', 'email')
+      .execute();
     expect(approved).toHaveLength(invoices.length);
   });
 
   it('charges nothing more when both run again the same day', async () => {
     const { all } = await bothAtOnce();
     expect(all.every((p) => p.charged === 0)).toBe(true);
-    const charges = await first.runtime.deps.db.selectFrom('charges').select('id').where('merchant_id', '=', merchant.id).where('initiator', '=', 'merchant').execute();
+    const charges = await first.runtime.deps.db
+      .selectFrom('charges')
+      .select('id')
+      .where('merchant_id', '=', merchant.id)
+      .where('initiator', '=', 'merchant')
+      .execute();
     expect(charges).toHaveLength(invoices.length);
   });
 });

@@ -94,7 +94,14 @@ describeEachDb('schema.ts against the migrated database', (target) => {
   });
 
   it('records exactly the historical migration names, so a database migrated by earlier releases starts unchanged', async () => {
-    const recorded = async () => (await handle.db.selectFrom('kysely_migration' as any).select('name').orderBy('name').execute()).map((r: any) => r.name);
+    const recorded = async () =>
+      (
+        await handle.db
+          .selectFrom('kysely_migration' as any)
+          .select('name')
+          .orderBy('name')
+          .execute()
+      ).map((r: any) => r.name);
     expect(await recorded()).toEqual(HISTORICAL_MIGRATIONS);
     // A restart on the migrated database: kysely finds every recorded name and runs nothing new.
     await migrate(handle.db);
@@ -131,9 +138,11 @@ describeEachDb('schema.ts against the migrated database', (target) => {
         // SQLite lets a PRIMARY KEY column that is not an INTEGER hold NULL unless it says NOT NULL (a
         // documented SQLite quirk); the vault always writes its keys, and PostgreSQL holds the same columns NOT NULL.
         if (target === 'sqlite' && column.isNullable && primaryKeys.get(table.name)?.has(column.name)) continue;
-        problems.push(type.nullable
-          ? `${table.name}.${column.name}: typed | null in schema.ts, NOT NULL in the database`
-          : `${table.name}.${column.name}: nullable in the database, typed without | null in schema.ts`);
+        problems.push(
+          type.nullable
+            ? `${table.name}.${column.name}: typed | null in schema.ts, NOT NULL in the database`
+            : `${table.name}.${column.name}: nullable in the database, typed without | null in schema.ts`,
+        );
       }
     }
     expect(problems).toEqual([]);

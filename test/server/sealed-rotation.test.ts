@@ -25,7 +25,14 @@ describeEachDb('key rotation of sealed settings', (target) => {
   it('re-wraps processor credentials and destination headers under the newest key', async () => {
     const set = await v.api('POST', '/v1/merchant', { body: { processor: { type: 'stripe', secret_key: STRIPE_KEY } } });
     expect(set.status, set.text).toBe(200);
-    await addDestination(v.runtime.deps.db, v.runtime.deps.ring, { merchantId: v.merchant.id, live: false, name: 'lemonway', url: 'https://lemonway.example/api', headers: { Authorization: 'Bearer provider-token' }, now: new Date() });
+    await addDestination(v.runtime.deps.db, v.runtime.deps.ring, {
+      merchantId: v.merchant.id,
+      live: false,
+      name: 'lemonway',
+      url: 'https://lemonway.example/api',
+      headers: { Authorization: 'Bearer provider-token' },
+      now: new Date(),
+    });
     const { db } = v.runtime.deps;
     expect((await keyUsage(db)).k1).toBeGreaterThanOrEqual(2);
 

@@ -53,9 +53,13 @@ describeEachDb('POST /v1/sessions and GET /v1/sessions/:id', (target) => {
     const recurring = { min_amount: 500, max_amount: 100, frequency_days: 30, end_date: '2099-01-01' };
     const res = await v.api('POST', '/v1/sessions', { body: { amount: 1000, currency: 'USD', customer: 'c-3', recurring } });
     expect(res.body.error).toMatchObject({ code: 'parameter_invalid', param: 'recurring.min_amount' });
-    const past = await v.api('POST', '/v1/sessions', { body: { amount: 1000, currency: 'USD', customer: 'c-3', recurring: { ...recurring, max_amount: 5000, end_date: '2001-01-01' } } });
+    const past = await v.api('POST', '/v1/sessions', {
+      body: { amount: 1000, currency: 'USD', customer: 'c-3', recurring: { ...recurring, max_amount: 5000, end_date: '2001-01-01' } },
+    });
     expect(past.body.error).toMatchObject({ param: 'recurring.end_date' });
-    const good = await v.api('POST', '/v1/sessions', { body: { amount: 1000, currency: 'USD', customer: 'c-3', recurring: { ...recurring, max_amount: 5000 } } });
+    const good = await v.api('POST', '/v1/sessions', {
+      body: { amount: 1000, currency: 'USD', customer: 'c-3', recurring: { ...recurring, max_amount: 5000 } },
+    });
     expect(good.status).toBe(201);
     expect(good.body.recurring).toEqual({ ...recurring, max_amount: 5000 });
   });

@@ -70,7 +70,13 @@ describeEachDb('SimulatedProcessor', (target) => {
     ])('declines %s', async (_name, number, code, declineCode) => {
       for (const initiator of ['customer', 'merchant'] as const) {
         const result = await processor.authorize(request(number, { initiator, stored_credential: initiator === 'merchant' }));
-        expect(result, initiator).toMatchObject({ outcome: 'declined', code, decline_code: declineCode, processor_id: expect.any(String), message: expect.any(String) });
+        expect(result, initiator).toMatchObject({
+          outcome: 'declined',
+          code,
+          decline_code: declineCode,
+          processor_id: expect.any(String),
+          message: expect.any(String),
+        });
         expect(JSON.stringify(result)).not.toContain(number);
       }
     });
@@ -86,7 +92,9 @@ describeEachDb('SimulatedProcessor', (target) => {
     });
 
     it('does not ask a merchant-initiated charge of 4000 0000 0000 3220 for 3-D Secure', async () => {
-      const result = await processor.authorize(request(CARDS.challenge, { initiator: 'merchant', stored_credential: true, card: { number: CARDS.challenge, exp_month: 12, exp_year: 2032 } }));
+      const result = await processor.authorize(
+        request(CARDS.challenge, { initiator: 'merchant', stored_credential: true, card: { number: CARDS.challenge, exp_month: 12, exp_year: 2032 } }),
+      );
       expect(result.outcome).toBe('approved');
     });
 
@@ -99,7 +107,14 @@ describeEachDb('SimulatedProcessor', (target) => {
       expect((await processor.authorize(request(CARDS.declineAfterSave, { capture: false }))).outcome).toBe('approved');
       const oneClick = await processor.authorize(request(CARDS.declineAfterSave, { stored_credential: true }));
       expect(oneClick).toMatchObject({ outcome: 'declined', code: 'card_declined', decline_code: 'generic_decline' });
-      const merchant = await processor.authorize(request(CARDS.declineAfterSave, { initiator: 'merchant', stored_credential: true, network_transaction_id: 'ntid_x', card: { number: CARDS.declineAfterSave, exp_month: 12, exp_year: 2032 } }));
+      const merchant = await processor.authorize(
+        request(CARDS.declineAfterSave, {
+          initiator: 'merchant',
+          stored_credential: true,
+          network_transaction_id: 'ntid_x',
+          card: { number: CARDS.declineAfterSave, exp_month: 12, exp_year: 2032 },
+        }),
+      );
       expect(merchant).toMatchObject({ outcome: 'declined', code: 'card_declined' });
     });
 
@@ -113,7 +128,9 @@ describeEachDb('SimulatedProcessor', (target) => {
     it('declines a card whose expiry month has passed with expired_card', async () => {
       const result = await processor.authorize(request(CARDS.visa, { card: { number: CARDS.visa, exp_month: 5, exp_year: 2030, cvc: '123' } }));
       expect(result).toMatchObject({ outcome: 'declined', code: 'expired_card' });
-      const lastYear = await processor.authorize(request(CARDS.mastercard, { initiator: 'merchant', stored_credential: true, card: { number: CARDS.mastercard, exp_month: 12, exp_year: 2029 } }));
+      const lastYear = await processor.authorize(
+        request(CARDS.mastercard, { initiator: 'merchant', stored_credential: true, card: { number: CARDS.mastercard, exp_month: 12, exp_year: 2029 } }),
+      );
       expect(lastYear).toMatchObject({ outcome: 'declined', code: 'expired_card' });
     });
 
@@ -136,10 +153,7 @@ describeEachDb('SimulatedProcessor', (target) => {
 
     it('gives two concurrent calls with one reference the identical result and one operation', async () => {
       const reference = ref('race');
-      const [a, b] = await Promise.all([
-        processor.authorize(request(CARDS.visa, { reference })),
-        processor.authorize(request(CARDS.declined, { reference })),
-      ]);
+      const [a, b] = await Promise.all([processor.authorize(request(CARDS.visa, { reference })), processor.authorize(request(CARDS.declined, { reference }))]);
       expect(a).toEqual(b);
       expect(await ledgerRows(reference)).toBe(1);
       const same = await Promise.all(Array.from({ length: 5 }, () => processor.authorize(request(CARDS.mastercard, { reference: `${reference}-5` }))));
@@ -169,11 +183,13 @@ describeEachDb('SimulatedProcessor', (target) => {
   });
 
   describe('merchant-initiated charges', () => {
-    it('carry the network transaction id of the mandate\'s first charge', async () => {
+    it("carry the network transaction id of the mandate's first charge", async () => {
       const first = await processor.authorize(request(CARDS.visa));
       if (first.outcome !== 'approved') throw new Error('not approved');
       const card = { number: CARDS.visa, exp_month: 12, exp_year: 2032 };
-      const later = await processor.authorize(request(CARDS.visa, { initiator: 'merchant', stored_credential: true, card, network_transaction_id: first.network_transaction_id }));
+      const later = await processor.authorize(
+        request(CARDS.visa, { initiator: 'merchant', stored_credential: true, card, network_transaction_id: first.network_transaction_id }),
+      );
       expect(later).toMatchObject({ outcome: 'approved', network_transaction_id: first.network_transaction_id });
     });
   });
@@ -189,7 +205,7 @@ describeEachDb('SimulatedProcessor', (target) => {
       expect(await ledgerRows(reference)).toBe(1);
     });
 
-    it('accepts only the issuer\'s code 123456', () => {
+    it("accepts only the issuer's code 123456", () => {
       expect(CHALLENGE_CODE).toBe('123456');
       expect(verifySimulatedChallenge('123456')).toBe(true);
       for (const wrong of ['', '12345', '1234567', '654321', '123456 ']) expect(verifySimulatedChallenge(wrong), wrong).toBe(false);
@@ -198,7 +214,7 @@ describeEachDb('SimulatedProcessor', (target) => {
 });
 
 describe('binFacts', () => {
-  it('names an issuer and country for each brand\'s BIN, locally', () => {
+  it("names an issuer and country for each brand's BIN, locally", () => {
     expect(binFacts('424242')).toEqual({ issuer: expect.any(String), country: 'US' });
     expect(binFacts('555555').issuer).not.toBe(binFacts('424242').issuer);
     expect(binFacts('378282').issuer).toBe('American Express');

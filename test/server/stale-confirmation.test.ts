@@ -36,8 +36,7 @@ describeEachDb('a confirmation outlived by its processor call', (target) => {
     }) as Processor;
     return letGo;
   }
-  const ledger = (sessionId: string) =>
-    v.runtime.deps.db.selectFrom('simulated_operations').selectAll().where('reference', 'like', `${sessionId}:%`).execute();
+  const ledger = (sessionId: string) => v.runtime.deps.db.selectFrom('simulated_operations').selectAll().where('reference', 'like', `${sessionId}:%`).execute();
   const charges = (sessionId: string) => v.runtime.deps.db.selectFrom('charges').selectAll().where('session_id', '=', sessionId).execute();
 
   it('approves a guest payment once when the customer pays again after the first call went stale', async () => {

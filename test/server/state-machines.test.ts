@@ -105,26 +105,78 @@ const NOW = '2031-05-10T12:00:00.000Z';
 
 function sessionRow(id: string, over: Partial<SessionTable> = {}): SessionTable {
   return {
-    id, merchant_id: 'm_1', group_id: 'g_1', client_secret_hash: 'h', mode: 'payment', amount: 1000, currency: 'USD', customer: null,
-    order_ref: null, save_card: 'off', recurring: null, status: 'open', failed_attempts: 0, expires_at: '2031-05-10T13:00:00.000Z',
-    charge_id: null, card_token: null, card_masked: null, mandate_id: null, saved: 0, created_at: NOW, completed_at: null,
-    attempt: null, processing_since: null, ...over,
+    id,
+    merchant_id: 'm_1',
+    group_id: 'g_1',
+    client_secret_hash: 'h',
+    mode: 'payment',
+    amount: 1000,
+    currency: 'USD',
+    customer: null,
+    order_ref: null,
+    save_card: 'off',
+    recurring: null,
+    status: 'open',
+    failed_attempts: 0,
+    expires_at: '2031-05-10T13:00:00.000Z',
+    charge_id: null,
+    card_token: null,
+    card_masked: null,
+    mandate_id: null,
+    saved: 0,
+    created_at: NOW,
+    completed_at: null,
+    attempt: null,
+    processing_since: null,
+    ...over,
   };
 }
 
 const refundRow = (id: string, status: RefundTable['status']): RefundTable => ({
-  id, charge_id: 'ch_1', merchant_id: 'm_1', amount: 500, status, processor_ref: `ref-${id}`, created_at: NOW,
+  id,
+  charge_id: 'ch_1',
+  merchant_id: 'm_1',
+  amount: 500,
+  status,
+  processor_ref: `ref-${id}`,
+  created_at: NOW,
 });
 
 const mandateRow = (id: string, card: string, status: MandateTable['status'] = 'active'): MandateTable => ({
-  id, merchant_id: 'm_1', group_id: 'g_1', customer: 'c_1', card_token: card, min_amount: 100, max_amount: 5000, currency: 'USD',
-  frequency_days: 30, end_date: '2032-01-01', status, network_transaction_id: null, consent: '{}', last_charge_at: null, created_at: NOW,
+  id,
+  merchant_id: 'm_1',
+  group_id: 'g_1',
+  customer: 'c_1',
+  card_token: card,
+  min_amount: 100,
+  max_amount: 5000,
+  currency: 'USD',
+  frequency_days: 30,
+  end_date: '2032-01-01',
+  status,
+  network_transaction_id: null,
+  consent: '{}',
+  last_charge_at: null,
+  created_at: NOW,
   ended_at: status === 'active' ? null : '2031-01-01T00:00:00.000Z',
 });
 
 const invoiceRow = (id: string, due: string, status: InvoiceTable['status'] = 'open', merchant = 'm_1'): InvoiceTable => ({
-  id, merchant_id: merchant, group_id: 'g_1', customer: 'c_1', amount: 1000, currency: 'USD', due_date: due, description: null, auto_pay: 1,
-  status, last_attempt_on: null, attempts: 0, charge_id: status === 'paid' ? 'ch_paid' : null, failure_code: 'card_declined', created_at: NOW,
+  id,
+  merchant_id: merchant,
+  group_id: 'g_1',
+  customer: 'c_1',
+  amount: 1000,
+  currency: 'USD',
+  due_date: due,
+  description: null,
+  auto_pay: 1,
+  status,
+  last_attempt_on: null,
+  attempts: 0,
+  charge_id: status === 'paid' ? 'ch_paid' : null,
+  failure_code: 'card_declined',
+  created_at: NOW,
   paid_at: status === 'paid' ? NOW : null,
 });
 
@@ -178,11 +230,17 @@ describeEachDb('status transitions on the database', (target) => {
 
   it('session: a claim moves nothing when its other conditions fail; a failed attempt reopens and counts', async () => {
     const { db } = handle;
-    await db.insertInto('sessions').values(sessionRow('cs_closed', { failed_attempts: 5 })).execute();
+    await db
+      .insertInto('sessions')
+      .values(sessionRow('cs_closed', { failed_attempts: 5 }))
+      .execute();
     expect(await claimSession(db, 'cs_closed', { attempt: '{}', processing_since: NOW }, (eb) => eb('failed_attempts', '<', 5))).toBe(false);
     expect((await session('cs_closed')).status).toBe('open');
 
-    await db.insertInto('sessions').values(sessionRow('cs_retry', { failed_attempts: 1 })).execute();
+    await db
+      .insertInto('sessions')
+      .values(sessionRow('cs_retry', { failed_attempts: 1 }))
+      .execute();
     expect(await claimSession(db, 'cs_retry', { attempt: '{}', processing_since: NOW }, (eb) => eb('failed_attempts', '<', 5))).toBe(true);
     expect(await reopenSession(db, 'cs_retry', { failed: true })).toBe(true);
     expect(await session('cs_retry')).toMatchObject({ status: 'open', failed_attempts: 2, attempt: null, processing_since: null });
@@ -213,9 +271,10 @@ describeEachDb('status transitions on the database', (target) => {
   it('mandate: cancelled once; ending by card moves only the active ones', async () => {
     const { db } = handle;
     const mandate = (id: string) => db.selectFrom('mandates').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    await db.insertInto('mandates').values([
-      mandateRow('mdt_1', 'card_a'), mandateRow('mdt_2', 'card_a'), mandateRow('mdt_3', 'card_a', 'cancelled'), mandateRow('mdt_4', 'card_b'),
-    ]).execute();
+    await db
+      .insertInto('mandates')
+      .values([mandateRow('mdt_1', 'card_a'), mandateRow('mdt_2', 'card_a'), mandateRow('mdt_3', 'card_a', 'cancelled'), mandateRow('mdt_4', 'card_b')])
+      .execute();
     const later = new Date('2031-06-01T00:00:00.000Z');
     const cancels = await Promise.all([cancelMandateRow(db, 'mdt_1', new Date(NOW)), cancelMandateRow(db, 'mdt_1', later)]);
     expect(cancels.filter(Boolean)).toHaveLength(1);
@@ -235,10 +294,15 @@ describeEachDb('status transitions on the database', (target) => {
   it('invoice: only open invoices become past due; paid once, from open or past due', async () => {
     const { db } = handle;
     const invoice = (id: string) => db.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    await db.insertInto('invoices').values([
-      invoiceRow('inv_late', '2031-05-01'), invoiceRow('inv_due', '2031-05-20'), invoiceRow('inv_paid', '2031-05-01', 'paid'),
-      invoiceRow('inv_other', '2031-05-01', 'open', 'm_2'),
-    ]).execute();
+    await db
+      .insertInto('invoices')
+      .values([
+        invoiceRow('inv_late', '2031-05-01'),
+        invoiceRow('inv_due', '2031-05-20'),
+        invoiceRow('inv_paid', '2031-05-01', 'paid'),
+        invoiceRow('inv_other', '2031-05-01', 'open', 'm_2'),
+      ])
+      .execute();
     const overdue = (eb: any) => eb.and([eb('due_date', '<', '2031-05-10'), eb('merchant_id', '=', 'm_1')]);
     expect(await markPastDue(db, overdue)).toBe(1);
     expect(await markPastDue(db, overdue)).toBe(0);
@@ -256,11 +320,18 @@ describeEachDb('status transitions on the database', (target) => {
 
   it('an illegal move throws IllegalTransition before it touches the row', async () => {
     const { db } = handle;
-    await db.insertInto('sessions').values(sessionRow('cs_final', { status: 'complete' })).execute();
+    await db
+      .insertInto('sessions')
+      .values(sessionRow('cs_final', { status: 'complete' }))
+      .execute();
     const before = await session('cs_final');
     const move = { rows: 'cs_final', from: 'complete', to: 'open' } as any;
-    await expect(moveRows(db, 'sessions', sessionMachine, move))
-      .rejects.toMatchObject({ name: 'IllegalTransition', machine: 'session', from: 'complete', to: 'open' });
+    await expect(moveRows(db, 'sessions', sessionMachine, move)).rejects.toMatchObject({
+      name: 'IllegalTransition',
+      machine: 'session',
+      from: 'complete',
+      to: 'open',
+    });
     await expect(moveRows(db, 'sessions', sessionMachine, move)).rejects.toBeInstanceOf(IllegalTransition);
     expect(await session('cs_final')).toEqual(before);
   });

@@ -35,7 +35,14 @@ function request(number: string, overrides: Partial<AuthorizeRequest> = {}): Aut
 
 /** A merchant-initiated charge of a stored card (no CVC, no customer to send anywhere). */
 function mit(number: string, ntid: string, overrides: Partial<AuthorizeRequest> = {}): AuthorizeRequest {
-  const base = request(number, { initiator: 'merchant', stored_credential: true, network_transaction_id: ntid, agreement: 'scheduled', return_url: undefined, ...overrides });
+  const base = request(number, {
+    initiator: 'merchant',
+    stored_credential: true,
+    network_transaction_id: ntid,
+    agreement: 'scheduled',
+    return_url: undefined,
+    ...overrides,
+  });
   return { ...base, card: { ...base.card, cvc: undefined } };
 }
 
@@ -53,7 +60,11 @@ describeEachDb('Stripe connector', (target) => {
 
   const connector = (options: { timeoutMs?: number; secretKey?: string; webhookSecret?: string | null } = {}) =>
     createStripeProcessor(
-      { type: 'stripe', secret_key: options.secretKey ?? FAKE_SECRET_KEY, ...(options.webhookSecret === null ? {} : { webhook_secret: options.webhookSecret ?? FAKE_WEBHOOK_SECRET }) },
+      {
+        type: 'stripe',
+        secret_key: options.secretKey ?? FAKE_SECRET_KEY,
+        ...(options.webhookSecret === null ? {} : { webhook_secret: options.webhookSecret ?? FAKE_WEBHOOK_SECRET }),
+      },
       { db: handle.db, baseUrl: fake.url, timeoutMs: options.timeoutMs ?? 5000 },
     );
 
@@ -90,7 +101,12 @@ describeEachDb('Stripe connector', (target) => {
       const result = approvedOf(await stripe.authorize(req));
       const [pi] = intentFor(req.reference);
       const charge = fake.charges.get(pi.latest_charge as string)!;
-      expect(result).toEqual({ outcome: 'approved', processor_id: pi.id, network_transaction_id: charge.payment_method_details!.card!.network_transaction_id, card: { country: 'US', issuer: 'Stripe Test Bank' } });
+      expect(result).toEqual({
+        outcome: 'approved',
+        processor_id: pi.id,
+        network_transaction_id: charge.payment_method_details!.card!.network_transaction_id,
+        card: { country: 'US', issuer: 'Stripe Test Bank' },
+      });
       expect(pi.status).toBe('succeeded');
       expect(await ledgerRow(req.reference)).toMatchObject({ reference: req.reference, provider: 'stripe', provider_id: pi.id });
 
@@ -99,13 +115,20 @@ describeEachDb('Stripe connector', (target) => {
       expect(create.path).toBe('/v1/payment_intents');
       expect(create.headers.authorization).toBe(`Bearer ${FAKE_SECRET_KEY}`);
       expect(create.body).toEqual({
-        amount: '2000', currency: 'usd', capture_method: 'automatic', allowed_payment_method_types: ['card'],
+        amount: '2000',
+        currency: 'usd',
+        capture_method: 'automatic',
+        allowed_payment_method_types: ['card'],
         metadata: { vault_reference: req.reference, merchant: 'mer_test', order: 'ORDER-1' },
       });
       // Step two: confirmed with the raw card, expanded for the result.
       const confirm = confirmOf(req.reference);
       expect(confirm).toEqual({
-        payment_method_data: { type: 'card', card: { number: CARDS.visa, exp_month: '12', exp_year: String(nextYear), cvc: '123' }, billing_details: { name: 'Ada Lovelace' } },
+        payment_method_data: {
+          type: 'card',
+          card: { number: CARDS.visa, exp_month: '12', exp_year: String(nextYear), cvc: '123' },
+          billing_details: { name: 'Ada Lovelace' },
+        },
         expand: ['latest_charge', 'payment_method'],
         return_url: RETURN_URL,
       });
@@ -117,11 +140,18 @@ describeEachDb('Stripe connector', (target) => {
       ['insufficient funds', CARDS.insufficient, 'insufficient_funds', 'insufficient_funds', 'card_declined'],
       ['incorrect CVC', CARDS.incorrectCvc, 'incorrect_cvc', 'incorrect_cvc', 'incorrect_cvc'],
       ['expired card', CARDS.expired, 'expired_card', 'expired_card', 'expired_card'],
-    ])('maps a %s onto the contract and keeps Stripe\'s own code', async (_name, number, code, declineCode, stripeCode) => {
+    ])("maps a %s onto the contract and keeps Stripe's own code", async (_name, number, code, declineCode, stripeCode) => {
       const req = request(number);
       const result = await stripe.authorize(req);
       const [pi] = intentFor(req.reference);
-      expect(result).toMatchObject({ outcome: 'declined', processor_id: pi.id, code, decline_code: declineCode, message: expect.any(String), processor_response: { code: stripeCode, message: expect.any(String) } });
+      expect(result).toMatchObject({
+        outcome: 'declined',
+        processor_id: pi.id,
+        code,
+        decline_code: declineCode,
+        message: expect.any(String),
+        processor_response: { code: stripeCode, message: expect.any(String) },
+      });
       expect(pi).toMatchObject({ status: 'requires_payment_method', last_payment_error: { code: stripeCode, decline_code: declineCode } });
       expect(JSON.stringify(result)).not.toContain(number);
       // Settled: asking about it, or ending it, answers the same decline.
@@ -133,7 +163,10 @@ describeEachDb('Stripe connector', (target) => {
       const req = request(CARDS.visa, { amount: 100, capture: false, save_card: true, agreement: 'scheduled' });
       const result = approvedOf(await stripe.authorize(req));
       expect(sent(req.reference)[0].body).toMatchObject({ capture_method: 'manual' });
-      expect(confirmOf(req.reference)).toMatchObject({ setup_future_usage: 'off_session', payment_method_options: { card: { setup_credential_usage: 'recurring' } } });
+      expect(confirmOf(req.reference)).toMatchObject({
+        setup_future_usage: 'off_session',
+        payment_method_options: { card: { setup_credential_usage: 'recurring' } },
+      });
       expect(fake.intents.get(result.processor_id)).toMatchObject({ status: 'requires_capture', amount_capturable: 100, amount_received: 0 });
 
       await stripe.void(result.processor_id, req.reference);
@@ -148,7 +181,10 @@ describeEachDb('Stripe connector', (target) => {
     it('saves a card on file without a schedule as unscheduled', async () => {
       const req = request(CARDS.visa, { save_card: true });
       approvedOf(await stripe.authorize(req));
-      expect(confirmOf(req.reference)).toMatchObject({ setup_future_usage: 'off_session', payment_method_options: { card: { setup_credential_usage: 'unscheduled' } } });
+      expect(confirmOf(req.reference)).toMatchObject({
+        setup_future_usage: 'off_session',
+        payment_method_options: { card: { setup_credential_usage: 'unscheduled' } },
+      });
     });
 
     it('pays one-click with a saved card as an on-session payment: no off-session or card-on-file flags', async () => {
@@ -163,7 +199,7 @@ describeEachDb('Stripe connector', (target) => {
   });
 
   describe('merchant-initiated payments', () => {
-    it('charges off-session under the first payment\'s network transaction id, flagged recurring or unscheduled, without a CVC', async () => {
+    it("charges off-session under the first payment's network transaction id, flagged recurring or unscheduled, without a CVC", async () => {
       const first = approvedOf(await stripe.authorize(request(CARDS.visa, { save_card: true, agreement: 'scheduled' })));
 
       const scheduled = mit(CARDS.visa, first.network_transaction_id);
@@ -180,19 +216,27 @@ describeEachDb('Stripe connector', (target) => {
 
       const unscheduled = mit(CARDS.visa, first.network_transaction_id, { agreement: 'unscheduled' });
       approvedOf(await stripe.authorize(unscheduled));
-      expect(confirmOf(unscheduled.reference)).toMatchObject({ off_session: 'true', payment_method_options: { card: { stored_credential_usage: 'unscheduled' } } });
+      expect(confirmOf(unscheduled.reference)).toMatchObject({
+        off_session: 'true',
+        payment_method_options: { card: { stored_credential_usage: 'unscheduled' } },
+      });
     });
 
     it('is declined when the issuer wants authentication, or when the card declines later charges', async () => {
       const auth = mit(CARDS.challenge, '123456789012345');
-      expect(await stripe.authorize(auth)).toMatchObject({ outcome: 'declined', code: 'authentication_required', decline_code: 'authentication_required', processor_response: { code: 'authentication_required' } });
+      expect(await stripe.authorize(auth)).toMatchObject({
+        outcome: 'declined',
+        code: 'authentication_required',
+        decline_code: 'authentication_required',
+        processor_response: { code: 'authentication_required' },
+      });
       const later = mit(CARDS.declineAfterSave, '123456789012345');
       expect(await stripe.authorize(later)).toMatchObject({ outcome: 'declined', code: 'card_declined', decline_code: 'generic_decline' });
       expect(paidFor(auth.reference)).toEqual([]);
       expect(paidFor(later.reference)).toEqual([]);
     });
 
-    it('gets the local Stripe\'s refusal (not a charge) for an off-session charge without a network transaction id', async () => {
+    it("gets the local Stripe's refusal (not a charge) for an off-session charge without a network transaction id", async () => {
       const req = mit(CARDS.visa, '', { network_transaction_id: undefined });
       const result = await stripe.authorize(req);
       expect(result).toMatchObject({ outcome: 'error', message: expect.stringContaining('network_transaction_id') });
@@ -239,8 +283,16 @@ describeEachDb('Stripe connector', (target) => {
       const result = await stripe.authorize(req);
       if (result.outcome !== 'redirect') throw new Error(JSON.stringify(result));
       const back = await pressIssuerButton(result.action.url, 'fail');
-      const completed = await stripe.completeRedirect({ reference: req.reference, processor_id: result.processor_id, params: Object.fromEntries(back.searchParams) });
-      expect(completed).toMatchObject({ outcome: 'declined', code: 'authentication_required', processor_response: { code: 'payment_intent_authentication_failure' } });
+      const completed = await stripe.completeRedirect({
+        reference: req.reference,
+        processor_id: result.processor_id,
+        params: Object.fromEntries(back.searchParams),
+      });
+      expect(completed).toMatchObject({
+        outcome: 'declined',
+        code: 'authentication_required',
+        processor_response: { code: 'payment_intent_authentication_failure' },
+      });
       expect(paidFor(req.reference)).toEqual([]);
     });
 
@@ -386,10 +438,12 @@ describeEachDb('Stripe connector', (target) => {
       expect([...fake.charges.values()].filter((c) => c.payment_intent === intentFor(no.reference)[0].id)).toHaveLength(1);
     });
 
-    it('a reference longer than Stripe\'s 255-character keys still pays once, and is found again', async () => {
+    it("a reference longer than Stripe's 255-character keys still pays once, and is found again", async () => {
       const req = { ...request(CARDS.visa), reference: `idem:mer_test:${'k'.repeat(255)}` };
       const result = approvedOf(await stripe.authorize(req));
-      const mine = fake.requests.filter((r) => r.method === 'POST' && ((r.body.metadata as Params | undefined)?.vault_reference === req.reference || r.path.includes(result.processor_id)));
+      const mine = fake.requests.filter(
+        (r) => r.method === 'POST' && ((r.body.metadata as Params | undefined)?.vault_reference === req.reference || r.path.includes(result.processor_id)),
+      );
       expect(mine.map((r) => r.path)).toEqual(['/v1/payment_intents', `/v1/payment_intents/${result.processor_id}/confirm`]);
       expect(mine.every((r) => (r.headers['idempotency-key'] as string).length <= 255)).toBe(true);
       expect(await stripe.authorize(req)).toEqual(result);
@@ -422,15 +476,29 @@ describeEachDb('Stripe connector', (target) => {
       };
 
       const opened = fake.events.disputeCreated(paid.processor_id, { reason: 'product_not_received' });
-      expect(await parse(opened)).toEqual([{ id: opened.id, kind: 'dispute_opened', payment: paid.processor_id, dispute: opened.data.object.id, amount: 3000, currency: 'USD', reason: 'product_not_received' }]);
+      expect(await parse(opened)).toEqual([
+        {
+          id: opened.id,
+          kind: 'dispute_opened',
+          payment: paid.processor_id,
+          dispute: opened.data.object.id,
+          amount: 3000,
+          currency: 'USD',
+          reason: 'product_not_received',
+        },
+      ]);
       const won = fake.events.disputeClosed(paid.processor_id, 'won');
-      expect(await parse(won)).toEqual([{ id: won.id, kind: 'dispute_closed', payment: paid.processor_id, dispute: won.data.object.id, outcome: 'won', reason: 'fraudulent' }]);
+      expect(await parse(won)).toEqual([
+        { id: won.id, kind: 'dispute_closed', payment: paid.processor_id, dispute: won.data.object.id, outcome: 'won', reason: 'fraudulent' },
+      ]);
       expect(await parse(fake.events.disputeClosed(paid.processor_id, 'lost'))).toMatchObject([{ kind: 'dispute_closed', outcome: 'lost' }]);
 
       const refunded = await stripe.refund({ reference: `refund-${++serial}`, processor_id: paid.processor_id, amount: 1000, currency: 'USD' });
       for (const type of ['refund.failed', 'refund.updated', 'charge.refund.updated'] as const) {
         const failed = fake.events.refundFailed(refunded.processor_id!, type);
-        expect(await parse(failed)).toEqual([{ id: failed.id, kind: 'refund_failed', payment: paid.processor_id, refund: refunded.processor_id, reason: 'expired_or_canceled_card' }]);
+        expect(await parse(failed)).toEqual([
+          { id: failed.id, kind: 'refund_failed', payment: paid.processor_id, refund: refunded.processor_id, reason: 'expired_or_canceled_card' },
+        ]);
       }
     });
 
@@ -447,7 +515,9 @@ describeEachDb('Stripe connector', (target) => {
       const forged = fake.signed(event, 'whsec_not_the_endpoints');
       await expect(stripe.parseNotifications!(forged.body, forged.headers)).rejects.toBeInstanceOf(NotificationSignatureError);
       const genuine = fake.signed(event);
-      await expect(stripe.parseNotifications!(genuine.body.replace('"amount":2000', '"amount":1'), genuine.headers)).rejects.toBeInstanceOf(NotificationSignatureError);
+      await expect(stripe.parseNotifications!(genuine.body.replace('"amount":2000', '"amount":1'), genuine.headers)).rejects.toBeInstanceOf(
+        NotificationSignatureError,
+      );
       await expect(stripe.parseNotifications!(genuine.body, {})).rejects.toBeInstanceOf(NotificationSignatureError);
       await expect(connector({ webhookSecret: null }).parseNotifications!(genuine.body, genuine.headers)).rejects.toBeInstanceOf(NotificationSignatureError);
       expect(await stripe.parseNotifications!(genuine.body, genuine.headers)).toHaveLength(1);

@@ -15,13 +15,19 @@ const secret = { number: '4242424242424242', exp_month: 12, exp_year: 2030, hold
 
 describe('envelope encryption of a card', () => {
   it('gives back exactly what was sealed, for any card', () => {
-    fc.assert(fc.property(
-      fc.stringMatching(/^[0-9]{12,19}$/), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2024, max: 2060 }), fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
-      (number, exp_month, exp_year, holder) => {
-        const sealed = sealCard(ring, binding, { number, exp_month, exp_year, holder });
-        expect(openCard(ring, binding, sealed)).toEqual({ number, exp_month, exp_year, holder });
-      },
-    ), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[0-9]{12,19}$/),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 2024, max: 2060 }),
+        fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+        (number, exp_month, exp_year, holder) => {
+          const sealed = sealCard(ring, binding, { number, exp_month, exp_year, holder });
+          expect(openCard(ring, binding, sealed)).toEqual({ number, exp_month, exp_year, holder });
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('never stores the number or the expiry in anything it writes', () => {
@@ -53,11 +59,14 @@ describe('envelope encryption of a card', () => {
 
   it('fails closed on any flipped bit', () => {
     const a = sealCard(ring, binding, secret);
-    fc.assert(fc.property(fc.constantFrom('pan_ct', 'meta_ct', 'wrapped_key') , fc.nat(), fc.integer({ min: 0, max: 7 }), (field, at, bit) => {
-      const raw = Buffer.from(a[field as 'pan_ct'], 'base64');
-      raw[at % raw.length] ^= 1 << bit;
-      expect(() => openCard(ring, binding, { ...a, [field]: raw.toString('base64') })).toThrow(VaultDecryptError);
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(fc.constantFrom('pan_ct', 'meta_ct', 'wrapped_key'), fc.nat(), fc.integer({ min: 0, max: 7 }), (field, at, bit) => {
+        const raw = Buffer.from(a[field as 'pan_ct'], 'base64');
+        raw[at % raw.length] ^= 1 << bit;
+        expect(() => openCard(ring, binding, { ...a, [field]: raw.toString('base64') })).toThrow(VaultDecryptError);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('refuses a ciphertext whose authentication tag was cut short', () => {

@@ -30,10 +30,11 @@ async function localServer(host = '127.0.0.1', port = 0, answer: (res: http.Serv
     port: bound,
     url: `http://${host}:${bound}/hooks`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -66,8 +67,11 @@ describeEachDb('Webhook targets', (target) => {
     v.runtime.deps.webhookTargets.allowPrivate = false;
     while (cleanups.length) await cleanups.pop()!();
     // A test's undelivered events would otherwise go out in the next test's delivery pass.
-    await v.runtime.deps.db.updateTable('events').set({ delivery: 'none', next_attempt_at: null })
-      .where((eb) => eb.or([eb('delivery', 'is', null), eb('delivery', '=', 'pending')])).execute();
+    await v.runtime.deps.db
+      .updateTable('events')
+      .set({ delivery: 'none', next_attempt_at: null })
+      .where((eb) => eb.or([eb('delivery', 'is', null), eb('delivery', '=', 'pending')]))
+      .execute();
   });
 
   const newMerchant = async () => {
@@ -78,10 +82,11 @@ describeEachDb('Webhook targets', (target) => {
   const setWebhook = (m: CreatedMerchant, url: string | null) => v.api('POST', '/v1/merchant', { key: m.secret_key, body: { webhook_url: url } });
   /** What an operator's direct write (or a row from before the check) leaves: no set-time check at all. */
   const writeRow = (m: CreatedMerchant, url: string) => v.runtime.deps.db.updateTable('merchants').set({ webhook_url: url }).where('id', '=', m.id).execute();
-  const emit = (m: CreatedMerchant) => emitEvent(v.runtime.deps.db, { merchantId: m.id, groupId: m.group, type: 'card.expiring', data: { card: 'card_x', customer: 'c1' }, now: new Date() });
+  const emit = (m: CreatedMerchant) =>
+    emitEvent(v.runtime.deps.db, { merchantId: m.id, groupId: m.group, type: 'card.expiring', data: { card: 'card_x', customer: 'c1' }, now: new Date() });
   const attemptsOf = async (m: CreatedMerchant, id: string) => (await v.api('GET', `/v1/events/${id}/attempts`, { key: m.secret_key })).body.data;
 
-  describe('POST /v1/merchant refuses a webhook_url into the vault\'s own network', () => {
+  describe("POST /v1/merchant refuses a webhook_url into the vault's own network", () => {
     const attacks = (port: number) => [
       `http://127.0.0.1:${port}/hooks`,
       'http://169.254.169.254/latest/meta-data/iam/security-credentials/',
@@ -118,7 +123,11 @@ describeEachDb('Webhook targets', (target) => {
     it('refuses credentials in the URL, even on a public host', async () => {
       const m = await newMerchant();
       v.runtime.deps.webhookTargets.resolve = dnsAnswers(['93.184.216.34']).resolve;
-      for (const url of [`http://user:pass@127.0.0.1:${internal.port}/hooks`, 'https://user:pass@hooks.shop.example/hooks', 'https://token@hooks.shop.example/hooks']) {
+      for (const url of [
+        `http://user:pass@127.0.0.1:${internal.port}/hooks`,
+        'https://user:pass@hooks.shop.example/hooks',
+        'https://token@hooks.shop.example/hooks',
+      ]) {
         const res = await setWebhook(m, url);
         expect(res.status, url).toBe(400);
         expect(res.body.error, url).toMatchObject({ code: 'parameter_invalid', param: 'webhook_url', message: expect.stringContaining('credentials') });
@@ -170,7 +179,10 @@ describeEachDb('Webhook targets', (target) => {
       const redelivered = await v.api('POST', `/v1/events/${id}/redeliver`, { key: m.secret_key });
       expect(redelivered.status).toBe(200);
       expect(redelivered.body).toMatchObject({ status_code: null, error: 'address_not_allowed', delivery: { status: 'pending' } });
-      expect((await attemptsOf(m, id)).map((a: any) => [a.status_code, a.error])).toEqual([[null, 'address_not_allowed'], [null, 'address_not_allowed']]);
+      expect((await attemptsOf(m, id)).map((a: any) => [a.status_code, a.error])).toEqual([
+        [null, 'address_not_allowed'],
+        [null, 'address_not_allowed'],
+      ]);
       expect(internal.requests).toEqual([]);
     });
 
@@ -187,7 +199,11 @@ describeEachDb('Webhook targets', (target) => {
         results.push([res.body.status_code, res.body.error]);
         expect(res.text).not.toContain('user:pw');
       }
-      expect(results).toEqual([[null, 'address_not_allowed'], [null, 'address_not_allowed'], [null, 'url_not_allowed']]);
+      expect(results).toEqual([
+        [null, 'address_not_allowed'],
+        [null, 'address_not_allowed'],
+        [null, 'url_not_allowed'],
+      ]);
       expect(internal.requests).toEqual([]);
     });
 
@@ -273,7 +289,12 @@ describeEachDb('ALLOW_PRIVATE_WEBHOOKS=1', (target) => {
       const row = await v.runtime.deps.db.selectFrom('events').select('delivery').where('id', '=', id).executeTakeFirstOrThrow();
       expect(row.delivery).toBe('delivered');
 
-      for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://[fe80::1]/hooks', `http://0.0.0.0:${local.port}/hooks`, local.url.replace('http://', 'http://a:b@')]) {
+      for (const url of [
+        'http://169.254.169.254/latest/meta-data/',
+        'http://[fe80::1]/hooks',
+        `http://0.0.0.0:${local.port}/hooks`,
+        local.url.replace('http://', 'http://a:b@'),
+      ]) {
         const res = await v.api('POST', '/v1/merchant', { key: m.secret_key, body: { webhook_url: url } });
         expect(res.status, url).toBe(400);
         expect(res.body.error).toMatchObject({ code: 'parameter_invalid', param: 'webhook_url' });
@@ -306,10 +327,14 @@ describe('the webhook target outside the API', () => {
   it('npm run merchant -- create --webhook refuses a loopback URL before creating anything', async () => {
     const root = path.resolve(import.meta.dirname, '../..');
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-cli-'));
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['server/cli/merchant.ts', 'create', '--name', 'Scanner', '--origin', 'http://shop.test', '--webhook', 'http://127.0.0.1:5432/'], {
-      cwd: root,
-      env: { ...process.env, DATA_DIR: dataDir, ALLOW_PRIVATE_WEBHOOKS: '' },
-    });
+    const child = spawn(
+      path.join(root, 'node_modules/.bin/tsx'),
+      ['server/cli/merchant.ts', 'create', '--name', 'Scanner', '--origin', 'http://shop.test', '--webhook', 'http://127.0.0.1:5432/'],
+      {
+        cwd: root,
+        env: { ...process.env, DATA_DIR: dataDir, ALLOW_PRIVATE_WEBHOOKS: '' },
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -14,7 +14,9 @@ interface Received {
 }
 
 /** A merchant's webhook endpoint on 127.0.0.1 that answers each request as `answer` says. */
-async function startReceiver(answer: (n: number, req: Received) => { status: number; headers?: Record<string, string>; delayMs?: number } = () => ({ status: 200 })) {
+async function startReceiver(
+  answer: (n: number, req: Received) => { status: number; headers?: Record<string, string>; delayMs?: number } = () => ({ status: 200 }),
+) {
   const requests: Received[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -35,10 +37,11 @@ async function startReceiver(answer: (n: number, req: Received) => { status: num
     url: `http://127.0.0.1:${port}/hooks`,
     port,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -81,7 +84,10 @@ describeEachDb('Webhooks', (target) => {
     it('POSTs the event as GET /v1/events shows it, signed so that verifyWebhook accepts it', async () => {
       const r = await receiver();
       const m = await merchantWith(r.url);
-      const saved = await v.api('POST', '/v1/customers/c-hook/cards', { key: m.secret_key, body: { number: CARDS.visa, exp_month: 12, exp_year: new Date().getUTCFullYear() + 2 } });
+      const saved = await v.api('POST', '/v1/customers/c-hook/cards', {
+        key: m.secret_key,
+        body: { number: CARDS.visa, exp_month: 12, exp_year: new Date().getUTCFullYear() + 2 },
+      });
       expect(saved.status).toBe(201);
 
       await deliver();
@@ -101,7 +107,9 @@ describeEachDb('Webhooks', (target) => {
       const attempts = await v.api('GET', `/v1/events/${event.id}/attempts`, { key: m.secret_key });
       expect(attempts.status).toBe(200);
       expect(attempts.body.delivery).toEqual({ status: 'delivered', attempts: 1, next_attempt_at: null });
-      expect(attempts.body.data).toEqual([expect.objectContaining({ event: event.id, url: r.url, status_code: 200, error: null, duration_ms: expect.any(Number) })]);
+      expect(attempts.body.data).toEqual([
+        expect.objectContaining({ event: event.id, url: r.url, status_code: 200, error: null, duration_ms: expect.any(Number) }),
+      ]);
 
       // Delivered once: a later pass sends nothing more.
       await deliver();
@@ -134,7 +142,10 @@ describeEachDb('Webhooks', (target) => {
       expect(verifyWebhook(r.requests[1].body, r.requests[1].headers['checkout-signature'] as string, m.webhook_secret, { now: secondTime }).id).toBe(id);
 
       const attempts = await v.api('GET', `/v1/events/${id}/attempts`, { key: m.secret_key });
-      expect(attempts.body.data.map((a: any) => [a.status_code, a.error])).toEqual([[200, null], [500, 'http_status']]);
+      expect(attempts.body.data.map((a: any) => [a.status_code, a.error])).toEqual([
+        [200, null],
+        [500, 'http_status'],
+      ]);
     });
 
     it('gives up once the retry window (at least 24 hours) has passed, every attempt recorded', async () => {
@@ -316,7 +327,10 @@ describeEachDb('Webhooks', (target) => {
         await v.frame('/frame/v1/confirm', s.secret, { card: newCard(number), save: false });
       }
       const charges = await v.api('GET', '/v1/charges?customer=c-outbox&limit=100', { key: m.secret_key });
-      const failed = charges.body.data.filter((c: any) => c.status === 'failed').map((c: any) => c.id).sort();
+      const failed = charges.body.data
+        .filter((c: any) => c.status === 'failed')
+        .map((c: any) => c.id)
+        .sort();
       expect(failed).toHaveLength(2);
       const events = await v.api('GET', '/v1/events?type=charge.failed&limit=100', { key: m.secret_key });
       expect(events.body.data.map((e: any) => e.data.charge).sort()).toEqual(failed);
@@ -325,10 +339,12 @@ describeEachDb('Webhooks', (target) => {
     it('leaves no event behind when the change that emitted it is rolled back', async () => {
       const m = await merchantWith(null);
       let id = '';
-      await expect(v.runtime.deps.db.transaction().execute(async (trx) => {
-        id = await emitEvent(trx, { merchantId: m.id, groupId: m.group, type: 'card.deleted', data: { card: 'card_x' }, now: new Date() });
-        throw new Error('the change failed');
-      })).rejects.toThrow('the change failed');
+      await expect(
+        v.runtime.deps.db.transaction().execute(async (trx) => {
+          id = await emitEvent(trx, { merchantId: m.id, groupId: m.group, type: 'card.deleted', data: { card: 'card_x' }, now: new Date() });
+          throw new Error('the change failed');
+        }),
+      ).rejects.toThrow('the change failed');
       expect(id).toMatch(/^evt_/);
       expect(await v.runtime.deps.db.selectFrom('events').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
     });

@@ -48,7 +48,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Delivery state of each event (the events table is the outbox): a lease keeps two instances
   // from sending one event at once.
   await db.schema.alterTable('events').addColumn('delivery', 'text').execute(); // pending | delivered | failed | none
-  await db.schema.alterTable('events').addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('events')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('events').addColumn('next_attempt_at', 'text').execute();
   await db.schema.alterTable('events').addColumn('lease_until', 'text').execute();
   await db.schema.createIndex('events_delivery').on('events').columns(['delivery', 'next_attempt_at']).execute();

@@ -11,12 +11,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('card_imports_pk', ['card_token', 'merchant_id'])
     .execute();
-  const events = await db.selectFrom('events').select(['merchant_id', 'data', 'created_at'])
-    .where('type', 'in', ['card.saved', 'card.updated']).where('data', 'like', '%"source":"import"%').execute();
+  const events = await db
+    .selectFrom('events')
+    .select(['merchant_id', 'data', 'created_at'])
+    .where('type', 'in', ['card.saved', 'card.updated'])
+    .where('data', 'like', '%"source":"import"%')
+    .execute();
   for (const e of events) {
     const card = (JSON.parse(e.data) as { card?: string }).card;
     if (!card) continue;
-    await db.insertInto('card_imports').values({ card_token: card, merchant_id: e.merchant_id, created_at: e.created_at })
-      .onConflict((oc) => oc.columns(['card_token', 'merchant_id']).doNothing()).execute();
+    await db
+      .insertInto('card_imports')
+      .values({ card_token: card, merchant_id: e.merchant_id, created_at: e.created_at })
+      .onConflict((oc) => oc.columns(['card_token', 'merchant_id']).doNothing())
+      .execute();
   }
 }

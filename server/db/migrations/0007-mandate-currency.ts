@@ -10,12 +10,25 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 /** Dates every mandate whose currency is null from its session, else its earliest charge; the rest stay null. */
 export async function backfillMandateCurrency(db: Kysely<any>): Promise<void> {
-  await db.updateTable('mandates').set((eb: any) => ({
-    currency: eb.fn.coalesce(
-      eb.selectFrom('sessions').select('sessions.currency')
-        .whereRef('sessions.mandate_id', '=', 'mandates.id').where('sessions.currency', 'is not', null).limit(1),
-      eb.selectFrom('charges').select('charges.currency')
-        .whereRef('charges.mandate_id', '=', 'mandates.id').orderBy('charges.created_at').orderBy('charges.id').limit(1),
-    ),
-  })).where('currency', 'is', null).execute();
+  await db
+    .updateTable('mandates')
+    .set((eb: any) => ({
+      currency: eb.fn.coalesce(
+        eb
+          .selectFrom('sessions')
+          .select('sessions.currency')
+          .whereRef('sessions.mandate_id', '=', 'mandates.id')
+          .where('sessions.currency', 'is not', null)
+          .limit(1),
+        eb
+          .selectFrom('charges')
+          .select('charges.currency')
+          .whereRef('charges.mandate_id', '=', 'mandates.id')
+          .orderBy('charges.created_at')
+          .orderBy('charges.id')
+          .limit(1),
+      ),
+    }))
+    .where('currency', 'is', null)
+    .execute();
 }

@@ -5,7 +5,10 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('merchants').addColumn('livemode', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('merchants')
+    .addColumn('livemode', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   // JSON { type, key_last4, sealed?: { key_version, wrapped } }: the credentials only ever sealed.
   await db.schema.alterTable('merchants').addColumn('processor', 'text').execute();
 
@@ -16,7 +19,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('refunds').addColumn('failure_reason', 'text').execute();
 
   // code: the simulated issuer's code form; redirect: a provider's issuer page, then its return.
-  await db.schema.alterTable('challenges').addColumn('kind', 'text', (c) => c.notNull().defaultTo('code')).execute();
+  await db.schema
+    .alterTable('challenges')
+    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('code'))
+    .execute();
   await db.schema.alterTable('challenges').addColumn('processor_ref', 'text').execute();
   await db.schema.alterTable('challenges').addColumn('processor_id', 'text').execute();
   await db.schema.alterTable('challenges').addColumn('action', 'text').execute();

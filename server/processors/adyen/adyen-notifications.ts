@@ -53,7 +53,15 @@ function toNotification(item: NotificationRequestItem): ProcessorNotification | 
       return success ? undefined : { id, kind: 'refund_failed', payment, refund: item.pspReference, ...(reason ? { reason } : {}) };
     case 'NOTIFICATION_OF_CHARGEBACK':
     case 'CHARGEBACK':
-      return { id, kind: 'dispute_opened', payment, dispute: item.pspReference, amount: Number(item.amount.value ?? 0), currency: String(item.amount.currency ?? ''), ...(reason ? { reason } : {}) };
+      return {
+        id,
+        kind: 'dispute_opened',
+        payment,
+        dispute: item.pspReference,
+        amount: Number(item.amount.value ?? 0),
+        currency: String(item.amount.currency ?? ''),
+        ...(reason ? { reason } : {}),
+      };
     case 'CHARGEBACK_REVERSED':
     case 'PREARBITRATION_WON':
       return { id, kind: 'dispute_closed', payment, dispute: item.pspReference, outcome: 'won', ...(reason ? { reason } : {}) };
@@ -66,7 +74,7 @@ function toNotification(item: NotificationRequestItem): ProcessorNotification | 
 }
 
 export function parseAdyenNotifications(settings: AdyenSettings, rawBody: string): ProcessorNotification[] {
-  if (!settings.hmac_key) throw new NotificationSignatureError('no HMAC key is set for this merchant\'s Adyen notifications');
+  if (!settings.hmac_key) throw new NotificationSignatureError("no HMAC key is set for this merchant's Adyen notifications");
   const { live, items } = itemsOf(rawBody);
   verify(items, settings.hmac_key);
   // A key shared by several merchant accounts (a company-level webhook) signs their items too, and a

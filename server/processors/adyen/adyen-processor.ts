@@ -28,7 +28,14 @@ function failure(err: unknown): string {
  * https://docs.adyen.com/development-resources/error-codes
  */
 function refusedForGood(err: unknown): err is InstanceType<typeof HttpClientException> {
-  return err instanceof HttpClientException && err.statusCode >= 400 && err.statusCode < 500 && err.statusCode !== 408 && err.statusCode !== 429 && err.errorCode !== '704';
+  return (
+    err instanceof HttpClientException &&
+    err.statusCode >= 400 &&
+    err.statusCode < 500 &&
+    err.statusCode !== 408 &&
+    err.statusCode !== 429 &&
+    err.errorCode !== '704'
+  );
 }
 
 class LiveUrlPrefixMissing extends Error {
@@ -70,14 +77,17 @@ export function createAdyenProcessor(settings: AdyenSettings, options: Connector
 
     async authorize(req) {
       const reference = adyenReference(req.reference);
-      let response;
+      let response: Awaited<ReturnType<ReturnType<typeof payments>['payments']>>;
       try {
         response = await payments().payments(buildPaymentRequest(req, settings), { idempotencyKey: idempotencyKey(req.reference) });
       } catch (err) {
         return { outcome: 'error', message: failure(err) };
       }
       await note(req.reference, response.pspReference);
-      return toAuthorizeResult(response, { adyenReference: reference, networkTransactionId: req.initiator === 'merchant' ? req.network_transaction_id : undefined });
+      return toAuthorizeResult(response, {
+        adyenReference: reference,
+        networkTransactionId: req.initiator === 'merchant' ? req.network_transaction_id : undefined,
+      });
     },
 
     async void(processorId, reference) {
@@ -96,14 +106,21 @@ export function createAdyenProcessor(settings: AdyenSettings, options: Connector
         // REFUND_FAILED) notification. https://docs.adyen.com/online-payments/refund
         const response = await modifications().refundCapturedPayment(
           req.processor_id,
-          { merchantAccount: settings.merchant_account, amount: { value: req.amount, currency: req.currency.toUpperCase() }, reference: adyenReference(req.reference) },
+          {
+            merchantAccount: settings.merchant_account,
+            amount: { value: req.amount, currency: req.currency.toUpperCase() },
+            reference: adyenReference(req.reference),
+          },
           { idempotencyKey: idempotencyKey(req.reference) },
         );
         await note(req.reference, response.pspReference);
         return { outcome: 'succeeded', processor_id: response.pspReference };
       } catch (err) {
         if (!refusedForGood(err)) throw err;
-        return { outcome: 'failed', processor_response: { code: err.errorCode ?? String(err.statusCode), message: err.apiError?.message ?? 'Adyen refused the refund' } };
+        return {
+          outcome: 'failed',
+          processor_response: { code: err.errorCode ?? String(err.statusCode), message: err.apiError?.message ?? 'Adyen refused the refund' },
+        };
       }
     },
 
@@ -125,7 +142,7 @@ export function createAdyenProcessor(settings: AdyenSettings, options: Connector
     async completeRedirect({ reference, params }) {
       const redirectResult = params.redirectResult;
       if (!redirectResult) return { outcome: 'error', message: 'the return from the issuer carried no redirectResult' };
-      let response;
+      let response: Awaited<ReturnType<ReturnType<typeof payments>['paymentsDetails']>>;
       try {
         // Only what the issuer's page returned with: "details": { "redirectResult": … }.
         // https://docs.adyen.com/api-explorer/Checkout/72/post/payments/details#request-details-redirectResult

@@ -8,13 +8,19 @@ export function createOperationLedger(db: Db, clock: () => Date = () => new Date
     async record(reference: string, pspReference: string | undefined): Promise<void> {
       if (!pspReference) return;
       // The first answer stands: a replayed answer names the same payment.
-      await db.insertInto('processor_operations')
+      await db
+        .insertInto('processor_operations')
         .values({ reference, provider: 'adyen', provider_id: pspReference, created_at: clock().toISOString() })
         .onConflict((oc) => oc.column('reference').doNothing())
         .execute();
     },
     async pspReference(reference: string): Promise<string | undefined> {
-      const row = await db.selectFrom('processor_operations').select('provider_id').where('reference', '=', reference).where('provider', '=', 'adyen').executeTakeFirst();
+      const row = await db
+        .selectFrom('processor_operations')
+        .select('provider_id')
+        .where('reference', '=', reference)
+        .where('provider', '=', 'adyen')
+        .executeTakeFirst();
       return row?.provider_id;
     },
   };

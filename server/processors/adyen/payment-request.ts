@@ -34,7 +34,10 @@ function interaction(req: AuthorizeRequest): Pick<PaymentRequest, 'shopperIntera
     // Merchant-initiated: ContAuth with Subscription or UnscheduledCardOnFile "to ensure that the
     // transaction is classified as MIT" (additionalData.networkTxReference, below).
     // https://docs.adyen.com/api-explorer/Checkout/72/post/payments#request-additionalData-AdditionalDataCommon-networkTxReference
-    return { shopperInteraction: Interaction.ContAuth, recurringProcessingModel: req.agreement === 'scheduled' ? Model.Subscription : Model.UnscheduledCardOnFile };
+    return {
+      shopperInteraction: Interaction.ContAuth,
+      recurringProcessingModel: req.agreement === 'scheduled' ? Model.Subscription : Model.UnscheduledCardOnFile,
+    };
   }
   // The customer agrees to an agreement now: its first payment, made while they are present (SCA
   // applies). "SCA is required for the initial payment" of Subscription and UnscheduledCardOnFile.
@@ -112,7 +115,8 @@ export function buildPaymentRequest(req: AuthorizeRequest, settings: AdyenSettin
     };
     // …and a challenge, not a frictionless pass: "04 — Challenge requested (Mandate)".
     // https://docs.adyen.com/api-explorer/Checkout/72/post/payments#request-threeDS2RequestData-threeDSRequestorChallengeInd
-    if (req.force_challenge) request.threeDS2RequestData = { threeDSRequestorChallengeInd: Checkout.ThreeDS2RequestFields.ThreeDSRequestorChallengeIndEnum._04 };
+    if (req.force_challenge)
+      request.threeDS2RequestData = { threeDSRequestorChallengeInd: Checkout.ThreeDS2RequestFields.ThreeDSRequestorChallengeIndEnum._04 };
   }
   // A merchant-initiated payment has no customer to send back anywhere: no returnUrl is sent.
   return request as PaymentRequest;

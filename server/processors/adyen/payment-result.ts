@@ -58,7 +58,11 @@ export function toAuthorizeResult(response: PaymentResponse | PaymentDetailsResp
         // /payments/details needs only the redirectResult the issuer's page returns with (v68 and
         // later): what the processor_id names is enough to find the payment again.
         // https://docs.adyen.com/online-payments/3d-secure/redirect-3ds2
-        return { outcome: 'redirect', processor_id: processorId, action: { url: action.url, method, ...(method === 'POST' && action.data ? { data: action.data } : {}) } };
+        return {
+          outcome: 'redirect',
+          processor_id: processorId,
+          action: { url: action.url, method, ...(method === 'POST' && action.data ? { data: action.data } : {}) },
+        };
       }
       return { outcome: 'error', message: 'Adyen asked for a redirect the vault cannot follow' };
     }

@@ -19,7 +19,8 @@ function declineCode(failure: StripeCardFailure): DeclineCode {
   if (code === 'expired_card' || decline === 'expired_card') return 'expired_card';
   if (decline === 'insufficient_funds' || code === 'insufficient_funds') return 'insufficient_funds';
   // An off-session charge the issuer wants authenticated, or a 3-D Secure the customer failed.
-  if (code === 'authentication_required' || decline === 'authentication_required' || code === 'payment_intent_authentication_failure') return 'authentication_required';
+  if (code === 'authentication_required' || decline === 'authentication_required' || code === 'payment_intent_authentication_failure')
+    return 'authentication_required';
   return 'card_declined';
 }
 

@@ -1,11 +1,10 @@
 // Stripe's webhook events in the vault's words: the signature is checked by the library against the
 // endpoint's signing secret (https://docs.stripe.com/webhooks#verify-events), then disputes and
 // refunds that failed after being accepted are read; every other event is of no concern here.
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { NotificationSignatureError, type ProcessorNotification } from '../../payments/processor.ts';
 
-const idOf = (value: string | { id: string } | null | undefined): string | undefined =>
-  typeof value === 'string' ? value : value?.id;
+const idOf = (value: string | { id: string } | null | undefined): string | undefined => (typeof value === 'string' ? value : value?.id);
 
 /** https://docs.stripe.com/api/disputes/object: the payment is the intent the vault knows as `processor_id`. */
 function disputePayment(dispute: Stripe.Dispute): string {
@@ -16,7 +15,17 @@ function readEvent(event: Stripe.Event): ProcessorNotification[] {
   switch (event.type) {
     case 'charge.dispute.created': {
       const d = event.data.object;
-      return [{ id: event.id, kind: 'dispute_opened', payment: disputePayment(d), dispute: d.id, amount: d.amount, currency: d.currency.toUpperCase(), reason: d.reason }];
+      return [
+        {
+          id: event.id,
+          kind: 'dispute_opened',
+          payment: disputePayment(d),
+          dispute: d.id,
+          amount: d.amount,
+          currency: d.currency.toUpperCase(),
+          reason: d.reason,
+        },
+      ];
     }
     case 'charge.dispute.closed': {
       const d = event.data.object;
@@ -39,7 +48,12 @@ function readEvent(event: Stripe.Event): ProcessorNotification[] {
   }
 }
 
-export function parseStripeNotifications(stripe: Stripe, webhookSecret: string | undefined, rawBody: string, headers: Record<string, string | undefined>): ProcessorNotification[] {
+export function parseStripeNotifications(
+  stripe: Stripe,
+  webhookSecret: string | undefined,
+  rawBody: string,
+  headers: Record<string, string | undefined>,
+): ProcessorNotification[] {
   // Header names are case-insensitive; whichever spelling the caller kept.
   const signature = Object.entries(headers).find(([name]) => name.toLowerCase() === 'stripe-signature')?.[1];
   // Without the endpoint's secret nothing can be verified, so nothing is believed.

@@ -22,7 +22,8 @@ export function createOperationLedger(db: Db, clock: () => Date = () => new Date
   return {
     find,
     async claim(reference, value) {
-      await db.insertInto('processor_operations')
+      await db
+        .insertInto('processor_operations')
         .values({ reference, provider: PROVIDER, provider_id: value, created_at: clock().toISOString() })
         .onConflict((oc) => oc.column('reference').doNothing())
         .execute();

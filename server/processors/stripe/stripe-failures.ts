@@ -30,7 +30,11 @@ export function authorizeFailure(err: unknown, processorId: string): AuthorizeRe
     // the request id, which would make the same decline read differently each time.
     const pi = err.payment_intent;
     if (pi?.last_payment_error) return declineOf(pi.id, pi.last_payment_error);
-    return declineOf(pi?.id ?? processorId, { code: err.code, decline_code: err.decline_code, message: (err.raw as { message?: string } | undefined)?.message });
+    return declineOf(pi?.id ?? processorId, {
+      code: err.code,
+      decline_code: err.decline_code,
+      message: (err.raw as { message?: string } | undefined)?.message,
+    });
   }
   return { outcome: 'error', message: describe(err) };
 }

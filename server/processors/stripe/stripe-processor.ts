@@ -131,7 +131,11 @@ export function createStripeProcessor(settings: StripeSettings, options: Connect
     // https://docs.stripe.com/api/refunds/object#refund_object-status: pending and succeeded are
     // accepted (a later failure arrives as a notification); failed and canceled are not.
     if (r.status === 'failed' || r.status === 'canceled') {
-      return { outcome: 'failed', processor_id: r.id, processor_response: { code: r.failure_reason ?? r.status, message: `The refund ${r.status} at Stripe.` } };
+      return {
+        outcome: 'failed',
+        processor_id: r.id,
+        processor_response: { code: r.failure_reason ?? r.status, message: `The refund ${r.status} at Stripe.` },
+      };
     }
     return { outcome: 'succeeded', processor_id: r.id };
   }
