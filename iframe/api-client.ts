@@ -2,14 +2,10 @@
 // contract's error shape; nothing here throws to the UI. This is the only place card data leaves
 // the iframe, and only to POST /frame/v1/confirm on the vault's origin, in the body.
 import type { FrameChallengeResult, FrameConfirm, FrameConfirmResult, FrameSession, HOST_ORIGIN_HEADER } from '../protocol/api.ts';
-import type { ApiErrorBody } from '../protocol/errors.ts';
+import type { ApiErrorBody, ReceivedErrorBody } from '../protocol/errors.ts';
 
-export interface ApiError {
-  type: string;
-  code: string;
-  message: string;
-  param?: string;
-}
+/** The part of the contract's error body the fields keep (no decline or processor detail). */
+export type ApiError = Pick<ReceivedErrorBody, 'type' | 'code' | 'message' | 'param'>;
 
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
@@ -26,6 +22,15 @@ export interface ApiClientOptions {
   vault: string;
   clientSecret: string;
   hostOrigin: string;
+  /** A session read already under way (the page's inline script started it): the first session() call in this locale takes it. */
+  early?: { locale: unknown; answer: Promise<Answer> };
+}
+
+/** A response read to its end: whether its status was a success, and its JSON body or that it had none. */
+export interface Answer {
+  ok: boolean;
+  body?: unknown;
+  malformed?: boolean;
 }
 
 // Only the type is imported from protocol/api.ts (zod stays out of the bundle); this line fails to
@@ -44,32 +49,47 @@ function errorOf(body: unknown): ApiError {
 export function createApiClient(options: ApiClientOptions): FrameApi {
   const base = options.vault.replace(/\/+$/, '');
 
-  async function post<T>(path: string, body: unknown): Promise<ApiResult<T>> {
-    let response: Response;
+  let early = options.early;
+
+  const send = (path: string, body: unknown) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${options.clientSecret}`,
+        [HOST_HEADER]: options.hostOrigin,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+
+  // Rejects only when the vault could not be reached; boot-script.ts reads its early answer the same way.
+  const answerOf = (sent: Promise<Response>): Promise<Answer> =>
+    sent.then((res) =>
+      res.json().then(
+        (body: unknown) => ({ ok: res.ok, body }),
+        () => ({ ok: res.ok, malformed: true }),
+      ),
+    );
+
+  async function read<T>(pending: Promise<Answer>): Promise<ApiResult<T>> {
+    let answer: Answer;
     try {
-      response = await fetch(`${base}${path}`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${options.clientSecret}`,
-          [HOST_HEADER]: options.hostOrigin,
-          'Content-Type': 'application/json',
-        },
-        body: JSON.stringify(body),
-      });
+      answer = await pending;
     } catch {
       return { ok: false, error: UNREACHABLE };
     }
-    let parsed: unknown;
-    try {
-      parsed = await response.json();
-    } catch {
-      return { ok: false, error: MALFORMED };
-    }
-    return response.ok ? { ok: true, data: parsed as T } : { ok: false, error: errorOf(parsed) };
+    if (answer.malformed) return { ok: false, error: MALFORMED };
+    return answer.ok ? { ok: true, data: answer.body as T } : { ok: false, error: errorOf(answer.body) };
   }
 
+  const post = <T>(path: string, body: unknown) => read<T>(answerOf(send(path, body)));
+
   return {
-    session: (locale) => post('/frame/v1/session', { locale }),
+    session(locale) {
+      const taken = early?.locale === locale ? early.answer : undefined;
+      early = undefined;
+      return read(taken ?? answerOf(send('/frame/v1/session', { locale })));
+    },
     confirm: (body) => post('/frame/v1/confirm', body),
     deleteCard: (token) => post('/frame/v1/cards/delete', { token }),
     answerChallenge: (id, code) => post(`/frame/v1/challenges/${encodeURIComponent(id)}`, { code }),

@@ -39,5 +39,7 @@ export function applyAppearance(root: HTMLElement, variables: unknown): () => vo
     root.style.setProperty(property, value);
     set.push(property);
   }
-  return () => set.forEach((property) => root.style.removeProperty(property));
+  return () => {
+    for (const property of set) root.style.removeProperty(property);
+  };
 }

@@ -42,7 +42,10 @@ const MAX_YEARS_AHEAD = 20;
 export const digitsOf = (s: string): string => s.replace(/\D/g, '');
 
 export function brandOf(number: string): BrandInfo {
-  const card = cardNumber(digitsOf(number)).card;
+  const digits = digitsOf(number);
+  // No digits match every brand, so no one brand: skip the library, which copies all fifteen to say so.
+  if (!digits) return UNKNOWN;
+  const card = cardNumber(digits).card;
   if (!card) return UNKNOWN;
   return { brand: brandFromValidator(card.type), gaps: card.gaps, lengths: card.lengths, cvcSizes: [card.code.size] };
 }
@@ -104,7 +107,12 @@ export function checkNumber(value: string): FieldCheck {
   const verdict = cardNumber(digits);
   if (verdict.isValid) return { empty: false, valid: true, potential: true };
   const short = digits.length < Math.min(...brandOf(digits).lengths);
-  return { empty: false, valid: false, potential: verdict.isPotentiallyValid, code: verdict.isPotentiallyValid && short ? 'incomplete_number' : 'invalid_number' };
+  return {
+    empty: false,
+    valid: false,
+    potential: verdict.isPotentiallyValid,
+    code: verdict.isPotentiallyValid && short ? 'incomplete_number' : 'invalid_number',
+  };
 }
 
 export function checkExpiry(value: string, now: Date = new Date()): FieldCheck {
@@ -172,5 +180,10 @@ export interface SummaryInput {
 
 /** The `change` event: a verdict, the brand and an error's code and text, never the number. */
 export function changeSummary(input: SummaryInput, message: (code: FieldErrorCode) => string): ChangeEvent {
-  return { complete: input.complete, empty: input.empty, brand: input.brand, ...(input.error ? { error: { code: input.error, message: message(input.error) } } : {}) };
+  return {
+    complete: input.complete,
+    empty: input.empty,
+    brand: input.brand,
+    ...(input.error ? { error: { code: input.error, message: message(input.error) } } : {}),
+  };
 }

@@ -1,18 +1,22 @@
 // Runs the fields inside their iframe: answers the page's RPC (init, confirm, clear, focus), renders
-// the App once `init` brings the client secret, and reports events and the frame's height.
+// the App once the init parameters bring the client secret (by the RPC's `init`, or earlier in answer
+// to the page's inline hello, see boot-script.ts), and reports events and the frame's height.
 import { render } from 'preact';
 import type { FrameEvent, InitParams } from '../protocol/messages.ts';
 import { createApiClient } from './api-client.ts';
+import type { Boot } from './boot-script.ts';
 import { applyAppearance } from './appearance.ts';
 import { autoResize } from './auto-resize.ts';
 import { App, NOT_READY, type FieldsController, type LoadOutcome } from './components/app.tsx';
 import { createHostRpc, type HostRpcOptions } from './host-rpc.ts';
-import { pickLocale } from './i18n.ts';
+import { hasTexts, loadTexts, pickLocale } from './i18n.ts';
 
 export interface FieldsFrameOptions extends HostRpcOptions {
   /** The vault's public URL, as the server wrote it into the page. */
   vault: string;
   container: HTMLElement;
+  /** What the page's inline script left: the page's early init parameters and the session read they started. */
+  boot?: Boot;
 }
 
 /** InitParams arrive by message: each part is checked before use, whatever the page sent. */
@@ -20,7 +24,13 @@ function cleanParams(raw: unknown): InitParams | undefined {
   const p = Object(raw) as Partial<InitParams>;
   if (typeof p.clientSecret !== 'string' || !p.clientSecret) return undefined;
   // Object() turns a missing or non-object value into an object the later checks can walk.
-  return { clientSecret: p.clientSecret, locale: pickLocale(p.locale), appearance: Object(p.appearance), labels: Object(p.labels), submitButton: p.submitButton === true };
+  return {
+    clientSecret: p.clientSecret,
+    locale: pickLocale(p.locale),
+    appearance: Object(p.appearance),
+    labels: Object(p.labels),
+    submitButton: p.submitButton === true,
+  };
 }
 
 /** Starts the fields and returns the function that tears all of it down. */
@@ -33,24 +43,49 @@ export function startFields(options: FieldsFrameOptions): () => void {
   const resize = autoResize(doc.documentElement, (height) => emit({ type: 'resize', height }));
   let removeAppearance = () => {};
   let generation = 0;
+  let stopped = false;
 
-  rpc.expose('init', (raw) => {
+  const init = async (raw: unknown): Promise<LoadOutcome> => {
     const params = cleanParams(raw);
     if (!params) return { ok: false, error: { type: 'invalid_request_error', code: 'parameter_missing', message: 'clientSecret is required' } };
+    // The session read the inline script started serves the first init, if it was for this secret.
+    const early = options.boot?.session;
+    if (options.boot) options.boot.session = undefined;
+    const { clientSecret } = params;
+    const api = createApiClient({ vault, clientSecret, hostOrigin, early: early?.clientSecret === clientSecret ? early : undefined });
+    // The page's own locale came with the fields' page; another one (an older checkout.js) is fetched.
+    if (!hasTexts(params.locale)) await loadTexts(vault, params.locale);
+    if (stopped) return { ok: false, error: { type: 'api_error', code: 'internal', message: 'The fields were removed' } };
     doc.documentElement.lang = params.locale;
     removeAppearance();
     removeAppearance = applyAppearance(doc.documentElement, params.appearance.variables);
-    const api = createApiClient({ vault, clientSecret: params.clientSecret, hostOrigin });
     // A second init starts over with a fresh App rather than mixing two sessions' state.
     const key = ++generation;
-    return new Promise<LoadOutcome>((resolve) => {
+    return new Promise((resolve) => {
       const onLoad = (outcome: LoadOutcome) => {
         if (outcome.ok) emit({ type: 'ready' });
         resolve(outcome);
       };
-      render(<App key={key} params={params} api={api} vaultOrigin={new URL(vault).origin} emit={emit} onLoad={onLoad} controller={controller} onRender={resize.measure} />, container);
+      render(
+        <App
+          key={key}
+          params={params}
+          api={api}
+          vaultOrigin={new URL(vault).origin}
+          emit={emit}
+          onLoad={onLoad}
+          controller={controller}
+          onRender={resize.measure}
+        />,
+        container,
+      );
     });
-  });
+  };
+  rpc.expose('init', init);
+  // The page answered the inline script's hello: start with what it sent, now or when it arrives.
+  const { boot } = options;
+  if (boot?.params) void init(boot.params);
+  else if (boot) boot.start = (raw) => void init(raw);
   rpc.expose('confirm', () => (controller.current ? controller.current.confirm() : NOT_READY));
   rpc.expose('clear', () => {
     controller.current?.clear();
@@ -63,6 +98,8 @@ export function startFields(options: FieldsFrameOptions): () => void {
   });
 
   return () => {
+    stopped = true;
+    if (boot) boot.start = undefined;
     rpc.destroy();
     resize.stop();
     render(null, container);

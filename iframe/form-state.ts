@@ -2,7 +2,20 @@
 // may learn, what a failed local check answers, and the body sent to POST /frame/v1/confirm.
 import type { FrameConfirm, FrameSavedCard, FrameSession } from '../protocol/api.ts';
 import type { ConfirmFailure } from '../protocol/messages.ts';
-import { EMPTY_FIELDS, brandOf, checkCvc, checkFields, digitsOf, formatExpiry, parseExpiry, visibleError, type CardFields, type FieldCheck, type FieldErrorCode, type FieldName } from './card-state.ts';
+import {
+  EMPTY_FIELDS,
+  brandOf,
+  checkCvc,
+  checkFields,
+  digitsOf,
+  formatExpiry,
+  parseExpiry,
+  visibleError,
+  type CardFields,
+  type FieldCheck,
+  type FieldErrorCode,
+  type FieldName,
+} from './card-state.ts';
 
 export type Control = FieldName | 'savedCvc';
 export type ErrorSlot = 'number' | 'expiry' | 'cvc' | 'savedCvc' | 'consent';
@@ -32,7 +45,16 @@ export interface FormVerdict {
 /** Saved cards with the default first, then in the vault's order. */
 export function initialForm(session: Pick<FrameSession, 'cards'>): FormState {
   const cards = [...session.cards].sort((a, b) => Number(b.default) - Number(a.default));
-  return { view: cards.length ? 'saved' : 'new', fields: EMPTY_FIELDS, cards, selected: cards[0]?.token, savedCvc: '', consent: false, touched: {}, submitted: false };
+  return {
+    view: cards.length ? 'saved' : 'new',
+    fields: EMPTY_FIELDS,
+    cards,
+    selected: cards[0]?.token,
+    savedCvc: '',
+    consent: false,
+    touched: {},
+    submitted: false,
+  };
 }
 
 export const clearedForm = (s: FormState): FormState => ({ ...s, fields: EMPTY_FIELDS, savedCvc: '', consent: false, touched: {}, submitted: false });

@@ -1,7 +1,6 @@
-// The only door to @mixer/postmessage-rpc on the iframe's side: pinned to the embedding page's
-// origin and window, typed by protocol/messages.ts, and no handler's exception (or its stack)
-// ever crosses to the page.
-import { RPC } from '@mixer/postmessage-rpc';
+// The iframe's side of the RPC with the page: pinned to the embedding page's origin and window,
+// typed by protocol/messages.ts, and no handler's exception (or its stack) ever crosses to the page.
+import { createRpc } from '../widget/post-message-rpc.ts';
 import { SERVICE_ID, type ConfirmFailure, type FrameEvent, type FrameMethods, type PageMethods } from '../protocol/messages.ts';
 
 type Params<K extends keyof FrameMethods> = Parameters<FrameMethods[K]>[0];
@@ -32,30 +31,25 @@ export function createHostRpc(options: HostRpcOptions): HostRpc {
   const { hostOrigin } = options;
   if (!hostOrigin || hostOrigin === '*') throw new Error('hostOrigin must be an exact origin');
 
-  let destroyed = false;
-  const rpc = new RPC({
+  const rpc = createRpc({
     target: parent,
     serviceId: SERVICE_ID,
     origin: hostOrigin,
-    receiver: {
-      // The library compares the origin only; any window of that origin (another tab's frame, a
-      // popup) could otherwise drive the fields. Only the page that embeds us is heard.
-      readMessages(callback) {
-        const listener = (event: MessageEvent) => {
-          if (event.source !== parent || event.origin !== hostOrigin) return;
-          callback(event);
-        };
-        self.addEventListener('message', listener);
-        return () => self.removeEventListener('message', listener);
-      },
+    // Any window of the page's origin (another tab's frame, a popup) could otherwise drive the
+    // fields: only the page that embeds us is heard.
+    listen(callback) {
+      const listener = (event: MessageEvent) => {
+        if (event.source === parent && event.origin === hostOrigin) callback(event);
+      };
+      self.addEventListener('message', listener);
+      return () => self.removeEventListener('message', listener);
     },
   });
 
-  const call: HostRpc['call'] = (method, params) => {
-    if (!destroyed) rpc.call(method, params as object, false);
-  };
+  // Events ask for no reply; once destroyed, nothing is sent.
+  const call: HostRpc['call'] = (method, params) => rpc.notify(method, params as object);
 
-  const ready = rpc.isReady.then(() => {
+  const ready = rpc.ready.then(() => {
     call('event', { type: 'loaded' } satisfies FrameEvent);
   });
 
@@ -72,9 +66,6 @@ export function createHostRpc(options: HostRpcOptions): HostRpc {
     },
     call,
     ready,
-    destroy() {
-      destroyed = true;
-      rpc.destroy();
-    },
+    destroy: rpc.destroy,
   };
 }

@@ -1,8 +1,8 @@
 // Picks the locale's texts, lays the merchant's `labels` over them, fills `{placeholders}`, and
 // writes amounts and dates in the customer's language. A recurring agreement's wording is the vault's.
 import type { FieldErrorCode } from './card-state.ts';
-import type { LabelKey, Locale } from '../protocol/messages.ts';
-import { TRANSLATIONS, type Texts } from './translations.ts';
+import { LOCALES, type LabelKey, type Locale } from '../protocol/messages.ts';
+import { EN, KEYS, textsOf, type Row, type Texts } from './translations.ts';
 
 export interface Translator {
   locale: Locale;
@@ -16,6 +16,7 @@ export interface Translator {
 }
 
 /** Own keys only: a `{constructor}` placeholder or label key must not reach Object.prototype. */
+// biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn is missing from browsers the fields still serve
 export const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 export function fill(template: string, vars: Record<string, string> = {}): string {
@@ -24,21 +25,46 @@ export function fill(template: string, vars: Record<string, string> = {}): strin
 
 export function pickLocale(locale: unknown): Locale {
   const base = typeof locale === 'string' ? locale.toLowerCase().split(/[-_]/)[0] : '';
-  return own(TRANSLATIONS, base) ? (base as Locale) : 'en';
+  return LOCALES.includes(base as Locale) ? (base as Locale) : 'en';
+}
+
+/** The texts at hand: English, and the locales whose row arrived (with the page, or fetched). */
+const TEXTS: Partial<Record<Locale, Texts>> = { en: textsOf(EN) };
+
+export const hasTexts = (locale: Locale): boolean => own(TEXTS, locale);
+
+/** Takes a locale's row of texts if it is one: a row of the right length, of strings only. */
+export function addTexts(locale: unknown, row: unknown): boolean {
+  const known = typeof locale === 'string' && LOCALES.includes(locale as Locale);
+  const ok = known && Array.isArray(row) && row.length === KEYS.length && row.every((s) => typeof s === 'string');
+  if (ok) TEXTS[locale as Locale] = textsOf(row as Row);
+  return ok;
+}
+
+/** Fetches a locale's row from the vault when the page did not bring it; English stays if that fails. */
+export async function loadTexts(vault: string, locale: Locale): Promise<void> {
+  if (hasTexts(locale)) return;
+  try {
+    const res = await fetch(`${vault.replace(/\/+$/, '')}/frame/texts/${locale}.json`);
+    if (res.ok) addTexts(locale, await res.json());
+  } catch {
+    // Unreachable: the fields still work, in English.
+  }
 }
 
 /** Only known keys with string values: `labels` arrives by message and is not trusted to be well formed. */
 function cleanLabels(labels: unknown): Partial<Record<LabelKey, string>> {
   const out: Partial<Record<LabelKey, string>> = {};
   for (const [key, value] of Object.entries(Object(labels))) {
-    if (own(TRANSLATIONS.en, key) && typeof value === 'string') out[key as LabelKey] = value;
+    if (own(TEXTS.en!, key) && typeof value === 'string') out[key as LabelKey] = value;
   }
   return out;
 }
 
 export function createTranslator(requested: unknown, labels?: unknown): Translator {
   const locale = pickLocale(requested);
-  const texts: Texts = { ...TRANSLATIONS[locale], ...cleanLabels(labels) };
+  // A locale whose row never arrived reads English, and still writes amounts and dates its own way.
+  const texts: Texts = { ...TEXTS.en!, ...TEXTS[locale], ...cleanLabels(labels) };
   const t = (key: LabelKey, vars?: Record<string, string>) => fill(texts[key], vars);
 
   const money = (minor: number, currency: string | null) => {

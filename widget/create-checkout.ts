@@ -18,56 +18,48 @@ function mount(vault: string, publishableKey: string, target: string | HTMLEleme
     throw new Error('Checkout: mount() needs the clientSecret of a session your server created');
   }
   const handlers: { [E in keyof FieldsEvents]?: Set<FieldsEvents[E]> } = {};
-  const emit = <E extends keyof FieldsEvents>(event: E, ...args: Parameters<FieldsEvents[E]>) =>
-    handlers[event]?.forEach((h) => (h as (...a: unknown[]) => void)(...args));
+  const emit = <E extends keyof FieldsEvents>(event: E, ...args: Parameters<FieldsEvents[E]>) => {
+    for (const h of handlers[event] ?? []) (h as (...a: unknown[]) => void)(...args);
+  };
   let destroyed = false;
   let markReady: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
-  const frame = createFrame(composeFrameUrl(vault, publishableKey, location.origin), options.title ?? 'Secure card payment');
-  // The RPC starts once the frame holds the vault's page: posting to the blank document it has
-  // before would only make the browser log an origin mismatch.
-  let rpc: FrameRpc | undefined;
-  const connect = () => {
-    if (rpc || destroyed) return;
-    rpc = connectFrame({
-      frame,
-      origin: vault,
-      onEvent: (event: FrameEvent) => {
-        if (destroyed) return;
-        switch (event.type) {
-          case 'loaded':
-            // The client secret travels only now, by message, to the window and origin we pinned.
-            void rpc!.call('init', {
-              clientSecret: options.clientSecret,
-              locale: options.locale && LOCALES.includes(options.locale) ? options.locale : browserLocale(),
-              appearance: options.appearance ?? {},
-              labels: options.labels ?? {},
-              submitButton: Boolean(options.submitButton),
-            });
-            break;
-          case 'ready':
-            markReady();
-            emit('ready');
-            break;
-          case 'change':
-            emit('change', event.detail);
-            break;
-          case 'focus':
-          case 'blur':
-            emit(event.type);
-            break;
-          case 'resize':
-            resizeFrame(frame, event.height);
-            break;
-          case 'complete':
-            options.onComplete?.(event.result);
-            break;
-        }
-      },
-    });
-  };
-  frame.addEventListener('load', connect, { once: true });
+  const locale = options.locale && LOCALES.includes(options.locale) ? options.locale : browserLocale();
+  const frame = createFrame(composeFrameUrl(vault, publishableKey, location.origin, locale), options.title ?? 'Secure card payment');
+  const rpc: FrameRpc = connectFrame({
+    frame,
+    origin: vault,
+    init: () => ({
+      clientSecret: options.clientSecret,
+      locale,
+      appearance: options.appearance ?? {},
+      labels: options.labels ?? {},
+      submitButton: Boolean(options.submitButton),
+    }),
+    onEvent: (event: FrameEvent) => {
+      if (destroyed) return;
+      switch (event.type) {
+        case 'ready':
+          markReady();
+          emit('ready');
+          break;
+        case 'change':
+          emit('change', event.detail);
+          break;
+        case 'focus':
+        case 'blur':
+          emit(event.type);
+          break;
+        case 'resize':
+          resizeFrame(frame, event.height);
+          break;
+        case 'complete':
+          options.onComplete?.(event.result);
+          break;
+      }
+    },
+  });
   container.appendChild(frame);
 
   const fields: Fields = {
@@ -83,22 +75,21 @@ function mount(vault: string, publishableKey: string, target: string | HTMLEleme
       if (destroyed) return failed('fields_destroyed', 'These fields were destroyed');
       await ready;
       try {
-        return (await rpc!.call('confirm', {})) as ConfirmResult;
+        return (await rpc.call('confirm', {})) as ConfirmResult;
       } catch {
         return failed('internal', 'The payment fields did not answer', 'api_error');
       }
     },
     clear() {
-      if (!destroyed) void ready.then(() => rpc!.call('clear', {})).catch(() => undefined);
+      if (!destroyed) void ready.then(() => rpc.call('clear', {})).catch(() => undefined);
     },
     focus() {
-      if (!destroyed) void ready.then(() => rpc!.call('focus', {})).catch(() => undefined);
+      if (!destroyed) void ready.then(() => rpc.call('focus', {})).catch(() => undefined);
     },
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      rpc?.destroy();
-      frame.removeEventListener('load', connect);
+      rpc.destroy();
       frame.remove();
       for (const set of Object.values(handlers)) set?.clear();
     },

@@ -1,31 +1,81 @@
-// The only page-side module that touches @mixer/postmessage-rpc. It pins the vault's origin and the
-// iframe's window (the library checks the origin but never the sending window), and types the calls.
-import { RPC } from '@mixer/postmessage-rpc';
-import { SERVICE_ID, type FrameEvent, type FrameMethods } from '../protocol/messages.ts';
+// The page's side of the talk with the fields' iframe. It pins the vault's origin and the iframe's
+// window, starts the RPC once the frame holds the vault's page (its hello, or else its load event:
+// posting to the blank document before would only make the browser log an origin mismatch), and
+// hands over the init parameters exactly once: in answer to the hello, or by the RPC's `init` when
+// the frame says `loaded` without having said hello (a vault of an older build).
+import { SERVICE_ID, type FrameEvent, type FrameMethods, type InitParams } from '../protocol/messages.ts';
+import { EARLY_INIT, HELLO, createRpc, type Rpc } from './post-message-rpc.ts';
 
 export interface FrameRpc {
   call<K extends keyof FrameMethods>(method: K, params: Parameters<FrameMethods[K]>[0]): Promise<ReturnType<FrameMethods[K]>>;
   destroy(): void;
 }
 
-export function connectFrame(options: { frame: HTMLIFrameElement; origin: string; onEvent: (event: FrameEvent) => void }): FrameRpc {
+export interface FrameRpcOptions {
+  frame: HTMLIFrameElement;
+  origin: string;
+  /** Read when the frame is ready for them: the client secret travels only then, by message. */
+  init: () => InitParams;
+  onEvent: (event: FrameEvent) => void;
+}
+
+const isHello = (data: unknown) => {
+  try {
+    const m = JSON.parse(data as string);
+    return m?.serviceID === SERVICE_ID && m.type === HELLO;
+  } catch {
+    return false;
+  }
+};
+
+export function connectFrame(options: FrameRpcOptions): FrameRpc {
   const { frame, origin } = options;
-  const receiver = {
-    readMessages(callback: (ev: MessageEvent) => void) {
-      const listener = (ev: MessageEvent) => {
-        if (ev.origin === origin && ev.source === frame.contentWindow) callback(ev);
-      };
-      window.addEventListener('message', listener);
-      return () => window.removeEventListener('message', listener);
-    },
+  let rpc: Rpc | undefined;
+  let deliver: ((event: MessageEvent) => void) | undefined;
+  let initSent = false;
+
+  const start = () => {
+    if (rpc) return rpc;
+    rpc = createRpc({
+      target: frame.contentWindow!,
+      serviceId: SERVICE_ID,
+      origin,
+      listen: (callback) => {
+        deliver = callback;
+        return () => {
+          deliver = undefined;
+        };
+      },
+    });
+    rpc.expose('event', (event: FrameEvent) => {
+      if (event.type === 'loaded' && !initSent) {
+        initSent = true;
+        void rpc!.call('init', options.init());
+      }
+      options.onEvent(event);
+      return { ok: true };
+    });
+    return rpc;
   };
-  const rpc = new RPC({ target: frame.contentWindow!, serviceId: SERVICE_ID, origin, receiver });
-  rpc.expose('event', (event: FrameEvent) => {
-    options.onEvent(event);
-    return { ok: true };
-  });
+
+  // The library-less check the RPC relies on: the vault's origin, and the window of our iframe only.
+  const listener = (event: MessageEvent) => {
+    if (event.origin !== origin || event.source !== frame.contentWindow) return;
+    if (!isHello(event.data)) return deliver?.(event);
+    start();
+    if (initSent) return;
+    initSent = true;
+    frame.contentWindow!.postMessage(JSON.stringify({ serviceID: SERVICE_ID, type: EARLY_INIT, params: options.init() }), origin);
+  };
+  window.addEventListener('message', listener);
+  frame.addEventListener('load', start, { once: true });
+
   return {
-    call: (method, params) => rpc.call(method, params as object) as never,
-    destroy: () => rpc.destroy(),
+    call: (method, params) => (rpc ? rpc.call(method, params as object) : Promise.reject(new Error('not connected'))) as never,
+    destroy() {
+      window.removeEventListener('message', listener);
+      frame.removeEventListener('load', start);
+      rpc?.destroy();
+    },
   };
 }

@@ -2,10 +2,12 @@
 // fields use (scripts, their own origin for the vault's API, forms for the 3-D Secure page, and a
 // window of its own, unsandboxed, for a bank's page that refuses to be framed), and a height that
 // follows the fields' content so the host never shows a scroll bar.
-export function composeFrameUrl(vault: string, publishableKey: string, hostOrigin: string): string {
+/** The fields' page; `locale` only picks the texts the vault sends with it (init still names the locale). */
+export function composeFrameUrl(vault: string, publishableKey: string, hostOrigin: string, locale: string): string {
   const url = new URL('/frame', vault);
   url.searchParams.set('pk', publishableKey);
   url.searchParams.set('origin', hostOrigin);
+  url.searchParams.set('locale', locale);
   return url.toString();
 }
 

@@ -1,7 +1,18 @@
 // The widget's public types, on top of the ones the page and the iframe share.
 import type { Appearance, ChangeEvent, ConfirmResult, LabelKey, Locale } from '../protocol/messages.ts';
 
-export type { Appearance, AppearanceVariables, ChangeEvent, ConfirmFailure, ConfirmResult, ConfirmSuccess, ConfirmedCard, FieldError, LabelKey, Locale } from '../protocol/messages.ts';
+export type {
+  Appearance,
+  AppearanceVariables,
+  ChangeEvent,
+  ConfirmFailure,
+  ConfirmResult,
+  ConfirmSuccess,
+  ConfirmedCard,
+  FieldError,
+  LabelKey,
+  Locale,
+} from '../protocol/messages.ts';
 
 export interface MountOptions {
   /** From your server's `POST /v1/sessions`. It is handed to the fields by message, never in a URL. */

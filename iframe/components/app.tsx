@@ -33,7 +33,7 @@ export interface AppProps {
   onLoad: (outcome: LoadOutcome) => void;
   /** Filled with the handlers for the page's confirm/clear/focus calls. */
   controller: { current?: FieldsController };
-  /** After every render: the frame measures its height here when ResizeObserver cannot. */
+  /** After every update, once `ready` is out: the frame measures its height here when ResizeObserver cannot. */
   onRender?: () => void;
 }
 
@@ -91,7 +91,9 @@ export class App extends Component<AppProps, State> {
     const session = this.s.session;
     if (!session) return;
     const v = judgeForm(this.s.form, session);
-    const detail = changeSummary({ complete: v.complete, empty: v.empty, brand: v.brand, error: Object.values(v.errors)[0] }, (code) => this.i18n.t(ERROR_LABELS[code]));
+    const detail = changeSummary({ complete: v.complete, empty: v.empty, brand: v.brand, error: Object.values(v.errors)[0] }, (code) =>
+      this.i18n.t(ERROR_LABELS[code]),
+    );
     const key = JSON.stringify(detail);
     const quiet = change === 'never' || (change === 'if-changed' && key === this.lastChange);
     this.lastChange = key;
@@ -99,7 +101,8 @@ export class App extends Component<AppProps, State> {
   }
 
   override async componentDidMount() {
-    this.props.onRender?.();
+    // No height is measured here: that would force the page's first layout before the session is
+    // even read (the browser's ResizeObserver reports the loading line's height on its own).
     const res = await this.props.api.session(this.i18n.locale);
     if (this.gone) return;
     if (!res.ok || res.data.status !== 'open') {
@@ -130,7 +133,7 @@ export class App extends Component<AppProps, State> {
 
   consentText(s: FrameSession) {
     // The agreement's wording is the vault's, exactly as it records it: no label replaces it.
-    return s.recurring ? s.consent_text ?? '' : this.i18n.t('save');
+    return s.recurring ? (s.consent_text ?? '') : this.i18n.t('save');
   }
 
   /** Back to the form after a failure (or closed for good); the page gets the vault's own error. */
@@ -195,7 +198,9 @@ export class App extends Component<AppProps, State> {
     if (!session || !this.root) return;
     // As if submitted, every control that still needs input has an error; ids follow the slots.
     const slot = Object.keys(judgeForm({ ...form, submitted: true, focused: undefined }, session).errors)[0];
-    const target = slot ? this.root.querySelector<HTMLElement>(`#cv-${slot.replace(/C/, '-c')}`) : this.root.querySelector<HTMLElement>('[type=radio]:checked') ?? this.root.querySelector('input');
+    const target = slot
+      ? this.root.querySelector<HTMLElement>(`#cv-${slot.replace(/C/, '-c')}`)
+      : (this.root.querySelector<HTMLElement>('[type=radio]:checked') ?? this.root.querySelector('input'));
     target?.focus();
   }
 
@@ -248,8 +253,18 @@ export class App extends Component<AppProps, State> {
   render({ params, vaultOrigin }: AppProps, { phase, form, session, notice }: State) {
     const { i18n } = this;
     const { t } = i18n;
-    if (phase.name === 'loading') return <p class="cv-status" role="status">{t('processing')}</p>;
-    if (phase.name === 'unavailable') return <p class="cv-notice cv-notice--error" role="alert">{t(phase.label)}</p>;
+    if (phase.name === 'loading')
+      return (
+        <p class="cv-status" role="status">
+          {t('processing')}
+        </p>
+      );
+    if (phase.name === 'unavailable')
+      return (
+        <p class="cv-notice cv-notice--error" role="alert">
+          {t(phase.label)}
+        </p>
+      );
     if (phase.name === 'challenge') {
       return <Challenge i18n={i18n} id={phase.id} url={phase.url} vaultOrigin={vaultOrigin} onDone={(status) => this.challengeDone?.(status)} />;
     }
@@ -270,7 +285,15 @@ export class App extends Component<AppProps, State> {
       this.root = el;
     };
     return (
-      <form ref={ref} class="cv-form" noValidate aria-busy={busy} onSubmit={(e) => this.onSubmit(e)} onFocusIn={() => this.onFocusIn()} onFocusOut={() => this.onFocusOut()}>
+      <form
+        ref={ref}
+        class="cv-form"
+        noValidate
+        aria-busy={busy}
+        onSubmit={(e) => this.onSubmit(e)}
+        onFocusIn={() => this.onFocusIn()}
+        onFocusOut={() => this.onFocusOut()}
+      >
         {form.view === 'saved' ? (
           <SavedCards
             {...common}
@@ -283,7 +306,11 @@ export class App extends Component<AppProps, State> {
             }}
           />
         ) : (
-          <NewCardForm {...common} onChange={(patch) => this.onField(patch)} onUseSaved={form.cards.length ? () => this.update({ view: 'saved', submitted: false }, 'always') : undefined} />
+          <NewCardForm
+            {...common}
+            onChange={(patch) => this.onField(patch)}
+            onUseSaved={form.cards.length ? () => this.update({ view: 'saved', submitted: false }, 'always') : undefined}
+          />
         )}
         {consent.shown ? (
           <ConsentBox
@@ -299,7 +326,11 @@ export class App extends Component<AppProps, State> {
           {notice ?? (busy ? t('processing') : '')}
         </p>
         {params.submitButton ? (
-          <SubmitButton label={s.mode === 'payment' && s.amount ? t('pay', { amount: i18n.money(s.amount, s.currency) }) : t('submit')} busyLabel={t('processing')} busy={busy} />
+          <SubmitButton
+            label={s.mode === 'payment' && s.amount ? t('pay', { amount: i18n.money(s.amount, s.currency) }) : t('submit')}
+            busyLabel={t('processing')}
+            busy={busy}
+          />
         ) : null}
       </form>
     );

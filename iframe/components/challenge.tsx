@@ -63,8 +63,12 @@ export class Challenge extends Component<ChallengeProps> {
     };
     return (
       <section class="cv-challenge" aria-labelledby="cv-challenge-title">
-        <h2 class="cv-challenge-title" id="cv-challenge-title">{t('challengeTitle')}</h2>
-        <p class="cv-hint" aria-live="polite">{t('challengeWait')}</p>
+        <h2 class="cv-challenge-title" id="cv-challenge-title">
+          {t('challengeTitle')}
+        </h2>
+        <p class="cv-hint" aria-live="polite">
+          {t('challengeWait')}
+        </p>
         {isVaultUrl(url, vaultOrigin) ? (
           <iframe
             ref={ref}

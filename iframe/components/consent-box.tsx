@@ -25,9 +25,13 @@ export function ConsentBox(p: ConsentBoxProps) {
           aria-describedby="cv-consent-error"
           onChange={(e) => p.onChange(e.currentTarget.checked)}
         />
-        <label class="cv-consent-label" for="cv-consent">{p.text}</label>
+        <label class="cv-consent-label" for="cv-consent">
+          {p.text}
+        </label>
       </div>
-      <p class="cv-error" id="cv-consent-error" aria-live="polite">{p.error ?? ''}</p>
+      <p class="cv-error" id="cv-consent-error" aria-live="polite">
+        {p.error ?? ''}
+      </p>
     </div>
   );
 }

@@ -68,11 +68,16 @@ export class SavedCards extends Component<SavedCardsProps, SavedCardsState> {
                   {asking === card.token ? (
                     <span class="cv-delete-confirm" role="group" aria-labelledby={`${id}-ask`}>
                       <span id={`${id}-ask`}>{t('deleteConfirm')}</span>
-                      <button type="button" class="cv-link cv-link--danger" aria-describedby={`${id}-label`} onClick={() => {
+                      <button
+                        type="button"
+                        class="cv-link cv-link--danger"
+                        aria-describedby={`${id}-label`}
+                        onClick={() => {
                           // The question goes at once: a second click cannot send a second deletion.
                           setAsking(undefined);
                           void this.props.onDelete(card.token);
-                        }}>
+                        }}
+                      >
                         {t('deleteYes')}
                       </button>
                       <button type="button" class="cv-link" ref={noRef} onClick={() => setAsking(undefined)}>

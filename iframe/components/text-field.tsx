@@ -54,7 +54,9 @@ export function TextField(p: TextFieldProps) {
         />
         {p.adornment}
       </div>
-      <p class="cv-error" id={errorId} aria-live="polite">{p.error ?? ''}</p>
+      <p class="cv-error" id={errorId} aria-live="polite">
+        {p.error ?? ''}
+      </p>
     </div>
   );
 }

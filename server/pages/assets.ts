@@ -41,13 +41,18 @@ function load(file: string): Asset | null {
     const full = path.join(DIST, file);
     const body = read(full);
     const text = /\.(js|mjs|css)$/.test(file);
-    cache.set(file, body ? {
-      body,
-      hash: crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22),
-      type: file.endsWith('.css') ? 'text/css; charset=utf-8' : file.endsWith('.json') ? 'application/json' : 'text/javascript; charset=utf-8',
-      br: text ? precompressed(`${full}.br`, body, zlib.brotliDecompressSync) : undefined,
-      gzip: text ? precompressed(`${full}.gz`, body, zlib.gunzipSync) ?? zlib.gzipSync(body, { level: 9 }) : undefined,
-    } : null);
+    cache.set(
+      file,
+      body
+        ? {
+            body,
+            hash: crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22),
+            type: file.endsWith('.css') ? 'text/css; charset=utf-8' : file.endsWith('.json') ? 'application/json' : 'text/javascript; charset=utf-8',
+            br: text ? precompressed(`${full}.br`, body, zlib.brotliDecompressSync) : undefined,
+            gzip: text ? (precompressed(`${full}.gz`, body, zlib.gunzipSync) ?? zlib.gzipSync(body, { level: 9 })) : undefined,
+          }
+        : null,
+    );
   }
   return cache.get(file)!;
 }
@@ -73,10 +78,11 @@ export function builtText(file: string): string | undefined {
 function encodingFor(c: Context<AppEnv>, asset: Asset): { name: 'br' | 'gzip'; body: Buffer } | undefined {
   const accepted = (c.req.header('accept-encoding') ?? '').toLowerCase().split(',');
   // `br`, `br;q=0.8`: taken; `br;q=0`: refused.
-  const takes = (name: string) => accepted.some((item) => {
-    const [coding, ...params] = item.split(';').map((part) => part.trim());
-    return coding === name && !params.some((param) => /^q=0(\.0*)?$/.test(param));
-  });
+  const takes = (name: string) =>
+    accepted.some((item) => {
+      const [coding, ...params] = item.split(';').map((part) => part.trim());
+      return coding === name && !params.some((param) => /^q=0(\.0*)?$/.test(param));
+    });
   if (asset.br && takes('br')) return { name: 'br', body: asset.br };
   if (asset.gzip && takes('gzip')) return { name: 'gzip', body: asset.gzip };
   return undefined;

@@ -2,7 +2,8 @@
 // list, and its frame-ancestors names exactly that origin, so a browser shows it nowhere else and
 // the iframe can pin the page's origin the vault confirmed. Its first script is inline (allowed by
 // its hash, so the policy still names no 'unsafe-inline'): it greets the page before the stylesheet
-// and frame.js load, so the session is read while they do.
+// and frame.js load, so the session is read while they do. The page carries the texts of the locale
+// the embedding page named; GET /frame/texts/<locale>.json serves any other to fields that lack it.
 import crypto from 'node:crypto';
 import { Hono } from 'hono';
 import type { AppEnv } from '../context.ts';
@@ -13,7 +14,7 @@ import { ROWS } from '../../iframe/locales.ts';
 import { LOCALES, type Locale } from '../../protocol/messages.ts';
 import { hashedPath } from './assets.ts';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 const BOOT_HASH = `'sha256-${crypto.createHash('sha256').update(BOOT_SCRIPT).digest('base64')}'`;
 
@@ -34,30 +35,33 @@ function policy(ancestors: string): string {
 
 const localeOf = (value: string | undefined): Locale | undefined => (LOCALES.includes(value as Locale) ? (value as Locale) : undefined);
 
-export const fieldsPage = new Hono<AppEnv>().get('/frame', async (c) => {
-  const deps = c.get('deps');
-  const pk = c.req.query('pk') ?? '';
-  const origin = c.req.query('origin') ?? '';
-  const merchant = pk.startsWith('pk_') ? await findByPublishableKey(deps.db, pk) : undefined;
-  c.header('Cache-Control', 'no-store');
-  if (!merchant || !merchant.allowed_origins.includes(origin)) {
-    c.header('Content-Security-Policy', policy("'none'"));
-    const reason = merchant ? 'This site is not allowed to show these payment fields.' : 'Unknown publishable key.';
-    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not allowed</title></head><body><p>${reason}</p></body></html>`, 403);
-  }
-  c.header('Content-Security-Policy', policy(origin));
-  // frame.js knows English; the texts of the locale the page asked for (`locale`) come with the page.
-  const locale = localeOf(c.req.query('locale'));
-  const texts = locale && locale !== 'en' ? ` data-locale="${locale}" data-texts="${escape(JSON.stringify(ROWS[locale]))}"` : '';
-  return c.html(`<!doctype html><html lang="en" data-host-origin="${escape(origin)}" data-vault="${escape(deps.publicUrl)}"${texts}><head><meta charset="utf-8">
+export const fieldsPage = new Hono<AppEnv>()
+  .get('/frame', async (c) => {
+    const deps = c.get('deps');
+    const pk = c.req.query('pk') ?? '';
+    const origin = c.req.query('origin') ?? '';
+    const merchant = pk.startsWith('pk_') ? await findByPublishableKey(deps.db, pk) : undefined;
+    c.header('Cache-Control', 'no-store');
+    if (!merchant?.allowed_origins.includes(origin)) {
+      c.header('Content-Security-Policy', policy("'none'"));
+      const reason = merchant ? 'This site is not allowed to show these payment fields.' : 'Unknown publishable key.';
+      return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not allowed</title></head><body><p>${reason}</p></body></html>`, 403);
+    }
+    c.header('Content-Security-Policy', policy(origin));
+    // frame.js knows English; the texts of the locale the page asked for (`locale`) come with the page.
+    const locale = localeOf(c.req.query('locale'));
+    const texts = locale && locale !== 'en' ? ` data-locale="${locale}" data-texts="${escapeHtml(JSON.stringify(ROWS[locale]))}"` : '';
+    const htmlAttributes = `lang="en" data-host-origin="${escapeHtml(origin)}" data-vault="${escapeHtml(deps.publicUrl)}"${texts}`;
+    return c.html(`<!doctype html><html ${htmlAttributes}><head><meta charset="utf-8">
 <script>${BOOT_SCRIPT}</script>
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>Card payment</title>
 <link rel="stylesheet" href="${hashedPath('frame.css')}"><script src="${hashedPath('frame.js')}" defer></script></head>
 <body><div id="app"></div></body></html>`);
-}).get('/frame/texts/:file', (c) => {
-  // The texts of a locale the page did not name in the frame's URL (a checkout.js of an older build).
-  const locale = localeOf(/^([a-z]{2})\.json$/.exec(c.req.param('file'))?.[1]);
-  if (!locale) throw new ApiError('resource_missing', 'No such locale of the fields\' texts');
-  c.header('Cache-Control', 'public, max-age=300');
-  return c.json(ROWS[locale]);
-});
+  })
+  .get('/frame/texts/:file', (c) => {
+    // The texts of a locale the page did not name in the frame's URL (a checkout.js of an older build).
+    const locale = localeOf(/^([a-z]{2})\.json$/.exec(c.req.param('file'))?.[1]);
+    if (!locale) throw new ApiError('resource_missing', "No such locale of the fields' texts");
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(ROWS[locale]);
+  });

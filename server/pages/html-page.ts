@@ -24,12 +24,15 @@ export function contentSecurityPolicy(nonce: string, ancestors: string[], extra 
     "base-uri 'none'",
     `frame-ancestors 'self' ${ancestors.join(' ')}`.trim(),
     extra,
-  ].filter(Boolean).join('; ');
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 const STYLE = `body{font:15px/1.4 system-ui,sans-serif;margin:0;padding:16px;color:#1a1a1a}h1{font-size:17px;margin:0 0 8px}
 label{display:block;font-weight:600;margin:12px 0 4px}input{font:inherit;padding:8px;border:1px solid #999;border-radius:6px;width:12ch}
-input:focus,button:focus{outline:3px solid #0a7;outline-offset:2px}button{font:inherit;margin-top:12px;padding:8px 16px;border:0;border-radius:6px;background:#0a7;color:#fff}
+input:focus,button:focus{outline:3px solid #0a7;outline-offset:2px}
+button{font:inherit;margin-top:12px;padding:8px 16px;border:0;border-radius:6px;background:#0a7;color:#fff}
 .hint{color:#555;font-size:13px;margin:4px 0 0}`;
 
 export function htmlPage(o: PageOptions): string {

@@ -30,8 +30,9 @@ export function serveIssuerStep(c: Context<AppEnv>, challenge: ChallengeTable, a
     action.method === 'POST'
       ? `<iframe name="issuer" title="Your bank" class="issuer"></iframe>${issuerForm(action, 'issuer')}`
       : `<iframe name="issuer" title="Your bank" class="issuer" src="${escapeHtml(action.url)}"></iframe>`;
+  const windowLink = `<a href="/frame/3ds/${escapeHtml(challenge.id)}/window" target="_blank" rel="opener">open it in a new window</a>`;
   const body = `<main><h1>Confirm your payment</h1>
-<p>Your bank's page opens below. If it stays blank, <a href="/frame/3ds/${escapeHtml(challenge.id)}/window" target="_blank" rel="opener">open it in a new window</a>.</p>
+<p>Your bank's page opens below. If it stays blank, ${windowLink}.</p>
 ${frame}<p role="status" aria-live="polite" id="status"></p></main>
 <script nonce="${nonce}">
 (function () {

@@ -88,7 +88,8 @@ function page(vault: string, id: string, ancestors: string[], message: string, s
   const nonce = randomSecret(16);
   // The fields' frame (the vault's own origin) is this page's parent; it listens for the outcome.
   const script = settled
-    ? `<script nonce="${nonce}">parent.postMessage(${JSON.stringify({ type: 'checkout:3ds', challenge: id, status: settled.status })}, ${JSON.stringify(vault)});</script>`
+    ? `<script nonce="${nonce}">` +
+      `parent.postMessage(${JSON.stringify({ type: 'checkout:3ds', challenge: id, status: settled.status })}, ${JSON.stringify(vault)});</script>`
     : '';
   return { nonce, ancestors, title: 'Confirm your payment', body: body(id, message, settled) + script };
 }

@@ -139,7 +139,7 @@ describe('locales and labels', () => {
     expect(labelOf(container, 'cv-cvc')).toBe(cvc);
   });
 
-  it('uses the merchant\'s labels over the locale\'s', async () => {
+  it("uses the merchant's labels over the locale's", async () => {
     const { container } = await open({}, { locale: 'fr', labels: { number: 'Votre carte', pay: 'Régler {amount}' }, submitButton: true });
     expect(labelOf(container, 'cv-number')).toBe('Votre carte');
     expect(container.querySelector('.cv-submit')?.textContent).toMatch(/^Régler 19,99\s\$US$/);
@@ -165,7 +165,11 @@ describe('the consent box', () => {
     await fillCard(container, CARDS.mastercard);
     $(container, '#cv-consent').click();
     await tick();
-    expect(await controller.current!.confirm()).toMatchObject({ status: 'succeeded', saved: true, card: { token: expect.stringMatching(/^card_/), brand: 'mastercard', last4: '4444' } });
+    expect(await controller.current!.confirm()).toMatchObject({
+      status: 'succeeded',
+      saved: true,
+      card: { token: expect.stringMatching(/^card_/), brand: 'mastercard', last4: '4444' },
+    });
     const body = JSON.parse(net.sent.filter((r) => r.url.endsWith('/frame/v1/confirm')).at(-1)!.body);
     expect(body).toMatchObject({ save: true });
     expect(body.consent_text).toBeUndefined();
@@ -185,9 +189,15 @@ describe('the consent box', () => {
 
   it('names the recurring agreement: amounts, frequency and end date', async () => {
     const customer = fresh('recurring');
-    const { container } = await open({ customer, currency: 'EUR', recurring: { min_amount: 500, max_amount: 2500, frequency_days: 30, end_date: '2031-06-30' } });
+    const { container } = await open({
+      customer,
+      currency: 'EUR',
+      recurring: { min_amount: 500, max_amount: 2500, frequency_days: 30, end_date: '2031-06-30' },
+    });
     expect($(container, '#cv-consent').checked).toBe(false);
-    expect(labelOf(container, 'cv-consent')).toBe('Save this card and agree to recurring payments to “Test shop”: €5.00–€25.00 per payment, every 30 days, until June 30, 2031.');
+    expect(labelOf(container, 'cv-consent')).toBe(
+      'Save this card and agree to recurring payments to “Test shop”: €5.00–€25.00 per payment, every 30 days, until June 30, 2031.',
+    );
   });
 
   it("shows the vault's wording of the agreement in the fields' language, which no merchant label replaces, and the mandate records it", async () => {
@@ -197,7 +207,12 @@ describe('the consent box', () => {
     const labels = { saveRecurring: 'Free trial, cancel any time', save: 'Free trial, cancel any time' } as never;
     const { container, controller } = await open({ customer, currency: 'EUR', recurring }, { locale: 'fr', labels });
     const shown = labelOf(container, 'cv-consent');
-    expect(shown).toMatch(/^Enregistrer cette carte et accepter des paiements récurrents à « Test shop » : 5,00\s€–25,00\s€ par paiement, tous les 30 jours, jusqu’au 30 juin 2031\.$/);
+    expect(shown).toMatch(
+      new RegExp(
+        '^Enregistrer cette carte et accepter des paiements récurrents à « Test shop » : ' +
+          '5,00\\s€–25,00\\s€ par paiement, tous les 30 jours, jusqu’au 30 juin 2031\\.$',
+      ),
+    );
     await fillCard(container, CARDS.visa);
     $(container, '#cv-consent').click();
     await tick();
@@ -244,7 +259,9 @@ describe('errors and accessibility', () => {
     await blur(number);
     expect(number.getAttribute('aria-invalid')).toBe('true');
     expect(errorOf(container, 'cv-number')).toBe('The card number is incomplete.');
-    expect(events.filter((e) => e.type === 'change').at(-1)).toMatchObject({ detail: { error: { code: 'incomplete_number', message: 'The card number is incomplete.' } } });
+    expect(events.filter((e) => e.type === 'change').at(-1)).toMatchObject({
+      detail: { error: { code: 'incomplete_number', message: 'The card number is incomplete.' } },
+    });
 
     await focus(number);
     await type(number, '4242 4242 4242');
@@ -315,7 +332,13 @@ describe('confirming a new card', () => {
     await fillCard(container, CARDS.visa);
     await type($(container, '#cv-holder'), 'Ada Lovelace');
     const result = await controller.current!.confirm();
-    expect(result).toMatchObject({ status: 'succeeded', session: expect.stringMatching(/^cs_/), charge: expect.stringMatching(/^ch_/), card: { brand: 'visa', last4: '4242', exp_month: 12 }, saved: false });
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      session: expect.stringMatching(/^cs_/),
+      charge: expect.stringMatching(/^ch_/),
+      card: { brand: 'visa', last4: '4242', exp_month: 12 },
+      saved: false,
+    });
     expect(JSON.stringify(result)).not.toContain('bin');
 
     const requests = net.sent.slice(first);
@@ -323,7 +346,10 @@ describe('confirming a new card', () => {
     const [req] = requests;
     expect(req.url.startsWith(`${VAULT}/`)).toBe(true);
     expect(req.headers).toMatchObject({ authorization: `Bearer ${secret}`, 'checkout-host-origin': SHOP, 'content-type': 'application/json' });
-    expect(JSON.parse(req.body)).toEqual({ card: { number: CARDS.visa, exp_month: 12, exp_year: 2000 + Number(nextYear), cvc: '123', holder: 'Ada Lovelace' }, save: false });
+    expect(JSON.parse(req.body)).toEqual({
+      card: { number: CARDS.visa, exp_month: 12, exp_year: 2000 + Number(nextYear), cvc: '123', holder: 'Ada Lovelace' },
+      save: false,
+    });
     expect(net.sent.some((r) => r.url.includes(CARDS.visa) || r.url.includes('123&'))).toBe(false);
     expect(JSON.stringify(events)).not.toContain('4242424242');
     expect(JSON.stringify(events)).not.toContain('4242 4242');
@@ -331,7 +357,7 @@ describe('confirming a new card', () => {
     expect(await controller.current!.confirm()).toEqual(result);
   });
 
-  it('shows a decline in the customer\'s words and resolves the vault\'s error', async () => {
+  it("shows a decline in the customer's words and resolves the vault's error", async () => {
     const { container, controller } = await open();
     await fillCard(container, CARDS.declined);
     const result = await controller.current!.confirm();
@@ -377,11 +403,17 @@ describe('3-D Secure', () => {
     Object.defineProperty(frame, 'contentWindow', { value: page });
     const id = new URL(frame.src).pathname.split('/').pop()!;
     const say = (status: string, from: { origin?: string; source?: unknown; challenge?: string } = {}) =>
-      window.dispatchEvent(new MessageEvent('message', { origin: from.origin ?? VAULT, source: (from.source ?? page) as MessageEventSource, data: { type: 'checkout:3ds', challenge: from.challenge ?? id, status } }));
+      window.dispatchEvent(
+        new MessageEvent('message', {
+          origin: from.origin ?? VAULT,
+          source: (from.source ?? page) as MessageEventSource,
+          data: { type: 'checkout:3ds', challenge: from.challenge ?? id, status },
+        }),
+      );
     return { ...m, pending, frame, id, say };
   }
 
-  it('shows the vault\'s challenge page inside the fields, and pays once it passed', async () => {
+  it("shows the vault's challenge page inside the fields, and pays once it passed", async () => {
     const c = await challenged();
     expect(c.frame.src).toBe(`${VAULT}/frame/3ds/${c.id}`);
     expect(c.frame.title).toBe('Confirm the payment with your bank');

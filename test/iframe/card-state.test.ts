@@ -2,7 +2,21 @@ import valid from 'card-validator';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { containsCardNumber } from '../../protocol/cards.ts';
-import { brandOf, caretAfterDigits, changeSummary, checkCvc, checkExpiry, checkNumber, formatCvc, formatExpiry, formatNumber, maxNumberLength, parseExpiry, visibleError, type FieldCheck } from '../../iframe/card-state.ts';
+import {
+  brandOf,
+  caretAfterDigits,
+  changeSummary,
+  checkCvc,
+  checkExpiry,
+  checkNumber,
+  formatCvc,
+  formatExpiry,
+  formatNumber,
+  maxNumberLength,
+  parseExpiry,
+  visibleError,
+  type FieldCheck,
+} from '../../iframe/card-state.ts';
 import { initialForm, judgeForm, type FormState } from '../../iframe/form-state.ts';
 import { CARDS } from '../helpers/test-vault.ts';
 
@@ -45,7 +59,7 @@ describe('formatNumber', () => {
     expect(formatNumber('')).toBe('');
   });
 
-  it('stops at the brand\'s longest number', () => {
+  it("stops at the brand's longest number", () => {
     expect(formatNumber(`${CARDS.amex}99`)).toBe('3782 822463 10005');
     expect(formatNumber(`${CARDS.mastercard}1`)).toBe('5555 5555 5555 4444');
     expect(maxNumberLength(CARDS.amex)).toBe(15);
@@ -61,7 +75,7 @@ describe('formatNumber', () => {
 });
 
 describe('brandOf', () => {
-  it('names the brand in the contract\'s words', () => {
+  it("names the brand in the contract's words", () => {
     expect(brandOf(CARDS.visa).brand).toBe('visa');
     expect(brandOf('5555').brand).toBe('mastercard');
     expect(brandOf('37').brand).toBe('amex');
@@ -81,7 +95,7 @@ describe('brandOf', () => {
 });
 
 describe('checkCvc and formatCvc', () => {
-  it('accepts exactly the brand\'s length', () => {
+  it("accepts exactly the brand's length", () => {
     expect(checkCvc('1234', [4])).toMatchObject({ valid: true });
     expect(checkCvc('123', [4])).toMatchObject({ valid: false, potential: true, code: 'invalid_cvc' });
     expect(checkCvc('123', [3])).toMatchObject({ valid: true });
@@ -89,7 +103,7 @@ describe('checkCvc and formatCvc', () => {
     expect(checkCvc('12a', [3])).toMatchObject({ valid: false, potential: false });
   });
 
-  it('keeps digits only, up to the brand\'s length', () => {
+  it("keeps digits only, up to the brand's length", () => {
     expect(formatCvc('12345', [4])).toBe('1234');
     expect(formatCvc('1 2x3', [3])).toBe('123');
   });
@@ -185,7 +199,11 @@ describe('visibleError: an error shows once the field is left, never while a val
 
 describe('the change summary', () => {
   const session = { save_card: 'off' as const, recurring: null };
-  const form = (fields: Partial<FormState['fields']>, extra: Partial<FormState> = {}): FormState => ({ ...initialForm({ cards: [] }), fields: { number: '', expiry: '', cvc: '', holder: '', ...fields }, ...extra });
+  const form = (fields: Partial<FormState['fields']>, extra: Partial<FormState> = {}): FormState => ({
+    ...initialForm({ cards: [] }),
+    fields: { number: '', expiry: '', cvc: '', holder: '', ...fields },
+    ...extra,
+  });
   const summary = (s: FormState) => {
     const v = judgeForm(s, session, NOW);
     return changeSummary({ complete: v.complete, empty: v.empty, brand: v.brand, error: Object.values(v.errors)[0] }, (code) => `message for ${code}`);
@@ -198,7 +216,9 @@ describe('the change summary', () => {
   });
 
   it('carries the first shown error with its code and text', () => {
-    expect(summary(form({ number: '4242 42' }, { touched: { number: true } }))).toMatchObject({ error: { code: 'incomplete_number', message: 'message for incomplete_number' } });
+    expect(summary(form({ number: '4242 42' }, { touched: { number: true } }))).toMatchObject({
+      error: { code: 'incomplete_number', message: 'message for incomplete_number' },
+    });
   });
 
   it('never contains the card number, whatever was typed', () => {
@@ -210,7 +230,10 @@ describe('the change summary', () => {
     );
     fc.assert(
       fc.property(cardNumber, fc.boolean(), fc.boolean(), fc.constantFrom('', '12 / 30', '13 / 99'), (number, spaced, touched, expiry) => {
-        const s = form({ number: spaced ? formatNumber(number) : number, expiry, cvc: '123' }, { touched: { number: touched, expiry: touched }, submitted: touched });
+        const s = form(
+          { number: spaced ? formatNumber(number) : number, expiry, cvc: '123' },
+          { touched: { number: touched, expiry: touched }, submitted: touched },
+        );
         const json = JSON.stringify(summary(s));
         expect(json).not.toContain(number.slice(-8));
         expect(containsCardNumber(json, (d) => valid.number(d).isValid)).toBe(false);

@@ -2,6 +2,7 @@
 // the widget wraps) talks to startFields() through window messages, and the vault is the real one.
 import { RPC } from '@mixer/postmessage-rpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BOOT_SCRIPT, type Boot } from '../../iframe/boot-script.ts';
 import { startFields } from '../../iframe/fields-frame.tsx';
 import { SERVICE_ID, type FrameEvent, type InitParams } from '../../protocol/messages.ts';
 import { CARDS, SHOP, VAULT, openSession, type TestVault } from '../helpers/test-vault.ts';
@@ -35,11 +36,15 @@ function playPage() {
   const parent = {
     postMessage(data: string, targetOrigin: string) {
       fromFrame.push({ data, targetOrigin });
-      setTimeout(() => receivers.forEach((cb) => cb({ data, origin: VAULT })), 0);
+      setTimeout(() => {
+        for (const cb of receivers) cb({ data, origin: VAULT });
+      }, 0);
     },
   };
   const page = new RPC({
-    target: { postMessage: (data: unknown) => setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data, origin: SHOP, source: parent as never })), 0) },
+    target: {
+      postMessage: (data: unknown) => setTimeout(() => window.dispatchEvent(new MessageEvent('message', { data, origin: SHOP, source: parent as never })), 0),
+    },
     serviceId: SERVICE_ID,
     origin: VAULT,
     receiver: {
@@ -80,14 +85,24 @@ async function boot() {
   return { ...p, container, destroy, call };
 }
 
-const params = (clientSecret: string, extra: Partial<InitParams> = {}): InitParams => ({ clientSecret, locale: 'en', appearance: {}, labels: {}, submitButton: false, ...extra });
+const params = (clientSecret: string, extra: Partial<InitParams> = {}): InitParams => ({
+  clientSecret,
+  locale: 'en',
+  appearance: {},
+  labels: {},
+  submitButton: false,
+  ...extra,
+});
 
 describe('the fields driven by the page', () => {
   it('says `loaded`, takes init, renders the session, then says `ready`', async () => {
     const f = await boot();
     expect(f.events.map((e) => e.type)).toEqual(['loaded']);
     const s = await openSession(v, {});
-    const init = await f.call('init', params(s.secret, { locale: 'ru', appearance: { variables: { colorPrimary: '#123456', colorBackground: 'url(https://evil.test/)' } } }));
+    const init = await f.call(
+      'init',
+      params(s.secret, { locale: 'ru', appearance: { variables: { colorPrimary: '#123456', colorBackground: 'url(https://evil.test/)' } } }),
+    );
     expect(init).toEqual({ ok: true });
     expect(f.events.map((e) => e.type)).toContain('ready');
     expect(document.documentElement.lang).toBe('ru');
@@ -101,13 +116,19 @@ describe('the fields driven by the page', () => {
   it('answers init without a client secret with an error, and confirm before init with a failure', async () => {
     const f = await boot();
     expect(await f.call('confirm')).toMatchObject({ status: 'failed', error: { code: 'resource_missing' } });
-    expect(await f.call('init', { locale: 'en' })).toEqual({ ok: false, error: { type: 'invalid_request_error', code: 'parameter_missing', message: expect.any(String) } });
+    expect(await f.call('init', { locale: 'en' })).toEqual({
+      ok: false,
+      error: { type: 'invalid_request_error', code: 'parameter_missing', message: expect.any(String) },
+    });
     expect(f.events.some((e) => e.type === 'ready')).toBe(false);
   });
 
-  it('answers init for a session it cannot show with the vault\'s error, and no `ready`', async () => {
+  it("answers init for a session it cannot show with the vault's error, and no `ready`", async () => {
     const f = await boot();
-    expect(await f.call('init', params('cs_nope_secret_nope'))).toMatchObject({ ok: false, error: { type: 'invalid_request_error', code: 'resource_missing' } });
+    expect(await f.call('init', params('cs_nope_secret_nope'))).toMatchObject({
+      ok: false,
+      error: { type: 'invalid_request_error', code: 'resource_missing' },
+    });
     expect(f.events.some((e) => e.type === 'ready')).toBe(false);
   });
 
@@ -159,5 +180,80 @@ describe('the fields driven by the page', () => {
     f.page.call('clear', {}, false);
     await tick(10);
     expect(f.fromFrame.length).toBe(before);
+  });
+});
+
+/**
+ * The vault's page as the browser runs it: its inline script first (reading <html>'s data, greeting
+ * `parent`), frame.js later. `parent` and `window` are the test's: the script's cvBoot lands on `scope`.
+ */
+function runBootScript(parent: { postMessage(data: string, targetOrigin: string): void }): Boot {
+  Object.assign(document.documentElement.dataset, { hostOrigin: SHOP, vault: VAULT });
+  cleanup.push(() => {
+    delete document.documentElement.dataset.hostOrigin;
+    delete document.documentElement.dataset.vault;
+  });
+  const scope: { cvBoot?: Boot } = {};
+  new Function('parent', 'window', BOOT_SCRIPT)(parent, scope);
+  return scope.cvBoot!;
+}
+
+const answerHello = (parent: unknown, params: unknown, origin = SHOP) => {
+  const data = JSON.stringify({ serviceID: SERVICE_ID, type: 'init', params });
+  window.dispatchEvent(new MessageEvent('message', { data, origin, source: parent as MessageEventSource }));
+};
+
+const sessionReads = () => net.sent.filter((r) => r.url === `${VAULT}/frame/v1/session`);
+
+describe("the hello shortcut of the vault's page", () => {
+  async function startWith(bootFirst: boolean) {
+    const p = playPage();
+    const s = await openSession(v, {});
+    const before = sessionReads().length;
+    const boot = runBootScript(p.parent);
+    expect(p.fromFrame.map((m) => [JSON.parse(m.data), m.targetOrigin])).toEqual([[{ serviceID: SERVICE_ID, type: 'hello' }, SHOP]]);
+    const container = document.createElement('div');
+    document.body.append(container);
+    const start = () => cleanup.push(startFields({ hostOrigin: SHOP, vault: VAULT, container, parent: p.parent, boot }), () => container.remove());
+    if (!bootFirst) start();
+    answerHello(p.parent, params(s.secret, { locale: 'fr' }));
+    // The session is asked for at once, before frame.js has run (or however it stands).
+    expect(sessionReads().length).toBe(before + 1);
+    expect(sessionReads().at(-1)).toMatchObject({ headers: { authorization: `Bearer ${s.secret}`, 'checkout-host-origin': SHOP }, body: '{"locale":"fr"}' });
+    if (bootFirst) start();
+    await until(() => p.events.some((e) => e.type === 'ready'));
+    // The fields showed that read: they asked for no other.
+    expect(sessionReads().length).toBe(before + 1);
+    expect(container.querySelector('#cv-number')).not.toBeNull();
+    return { ...p, container };
+  }
+
+  it('reads the session as soon as the page answers its hello, and frame.js shows that answer', async () => {
+    const f = await startWith(true);
+    // French texts were not in frame.js nor on this page: they were fetched.
+    expect(f.container.querySelector('label[for="cv-number"]')?.textContent).toBe('Numéro de carte');
+    expect(net.sent.some((r) => r.url === `${VAULT}/frame/texts/fr.json`)).toBe(true);
+    expect(document.documentElement.lang).toBe('fr');
+  });
+
+  it('starts when the answer comes if frame.js ran before it', async () => {
+    const f = await startWith(false);
+    expect(f.events.filter((e) => e.type === 'ready')).toHaveLength(1);
+  });
+
+  it('takes no answer from another origin or window, and sends nothing for it', async () => {
+    const p = playPage();
+    const s = await openSession(v, {});
+    const before = net.sent.length;
+    const boot = runBootScript(p.parent);
+    answerHello(p.parent, params(s.secret), 'http://evil.test');
+    answerHello(window, params(s.secret));
+    answerHello(null, params(s.secret));
+    await tick(5);
+    expect(boot.params).toBeUndefined();
+    expect(net.sent.length).toBe(before);
+    // Let the script's listener go: the real parent answers.
+    answerHello(p.parent, params(s.secret));
+    expect(boot.params).toMatchObject({ clientSecret: s.secret });
   });
 });

@@ -11,7 +11,8 @@ function fakeParent() {
 }
 
 /** A packet of the RPC protocol, as the page's side of the library would send it. */
-const method = (name: string, params: unknown, id = 0, counter = 0) => JSON.stringify({ type: 'method', serviceID: SERVICE_ID, id, method: name, params, counter });
+const method = (name: string, params: unknown, id = 0, counter = 0) =>
+  JSON.stringify({ type: 'method', serviceID: SERVICE_ID, id, method: name, params, counter });
 
 function deliver(data: string, from: { origin: string; source: unknown }) {
   window.dispatchEvent(new MessageEvent('message', { data, origin: from.origin, source: from.source as MessageEventSource }));
@@ -26,7 +27,7 @@ describe('createHostRpc', () => {
     rpc = undefined;
   });
 
-  it('runs a method the embedding page calls, and answers to the page\'s origin only', async () => {
+  it("runs a method the embedding page calls, and answers to the page's origin only", async () => {
     const parent = fakeParent();
     rpc = createHostRpc({ hostOrigin: SHOP, parent });
     const clear = vi.fn(() => ({ ok: true as const }));
@@ -61,7 +62,7 @@ describe('createHostRpc', () => {
     expect(clear).not.toHaveBeenCalled();
   });
 
-  it('turns a thrown error into the method\'s failure shape, without its message or stack', async () => {
+  it("turns a thrown error into the method's failure shape, without its message or stack", async () => {
     const parent = fakeParent();
     rpc = createHostRpc({ hostOrigin: SHOP, parent });
     rpc.expose('confirm', () => {

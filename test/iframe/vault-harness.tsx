@@ -4,6 +4,8 @@
 import { render } from 'preact';
 import { App, type FieldsController, type LoadOutcome } from '../../iframe/components/app.tsx';
 import { createApiClient } from '../../iframe/api-client.ts';
+import { addTexts } from '../../iframe/i18n.ts';
+import { ROWS } from '../../iframe/locales.ts';
 import type { FrameEvent, InitParams } from '../../protocol/messages.ts';
 import { CARDS, SHOP, VAULT, newCard, openSession, startTestVault, type TestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
@@ -22,7 +24,10 @@ export async function startVault(): Promise<TestVault> {
 
 const CONN = { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as never;
 
-/** A request to the vault as the fields' page makes it. happy-dom's Request drops the forbidden Origin header from init, so it is set afterwards, as a browser would. */
+/**
+ * A request to the vault as the fields' page makes it. happy-dom's Request drops the forbidden Origin
+ * header from init, so it is set afterwards, as a browser would.
+ */
 function asFromFields(input: RequestInfo | URL, init?: RequestInit): Request {
   const request = new Request(input, init);
   request.headers.set('origin', VAULT);
@@ -32,7 +37,11 @@ function asFromFields(input: RequestInfo | URL, init?: RequestInit): Request {
 /** POST /frame/v1/… from the fields (test/helpers' `frame()` sets Origin in init, which happy-dom drops). */
 export async function frameCall(v: TestVault, path: string, secret: string, body: unknown) {
   const res = await v.runtime.app.request(
-    asFromFields(`${VAULT}${path}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'checkout-host-origin': SHOP, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    asFromFields(`${VAULT}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'checkout-host-origin': SHOP, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
     undefined,
     CONN,
   );
@@ -57,7 +66,9 @@ export function routeFetchTo(v: TestVault): { sent: SentRequest[]; restore: () =
   globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = asFromFields(input, init);
     const headers: Record<string, string> = {};
-    request.headers.forEach((value, key) => (headers[key.toLowerCase()] = value));
+    request.headers.forEach((value, key) => {
+      headers[key.toLowerCase()] = value;
+    });
     sent.push({ url: request.url, headers, body: typeof init?.body === 'string' ? init.body : '' });
     return v.runtime.app.request(request, undefined, CONN);
   }) as typeof fetch;
@@ -80,6 +91,8 @@ export async function mountApp(clientSecret: string, params: Partial<InitParams>
   const events: FrameEvent[] = [];
   const controller: { current?: FieldsController } = {};
   const full: InitParams = { clientSecret, locale: 'en', appearance: {}, labels: {}, submitButton: false, ...params };
+  // The vault's page brings the texts of the locale the page asked for.
+  addTexts(full.locale, ROWS[full.locale]);
   const api = createApiClient({ vault: VAULT, clientSecret, hostOrigin: SHOP });
   const outcome = await new Promise<LoadOutcome>((resolve) => {
     render(<App params={full} api={api} vaultOrigin={VAULT} emit={(e) => events.push(e)} onLoad={resolve} controller={controller} />, container);

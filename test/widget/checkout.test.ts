@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCheckout } from '../../widget/create-checkout.ts';
 import type { Fields } from '../../widget/types.ts';
-import { playFrame, tick, VAULT } from './frame-peer.ts';
+import { hello, playFrame, tick, VAULT } from './frame-peer.ts';
 
 const Checkout = createCheckout(VAULT);
 const clientSecret = 'cs_abc123_secret_s3cr3tS3cr3t';
@@ -27,7 +27,7 @@ async function mountReady(handlers: Record<string, (p: any) => unknown> = {}, op
 }
 
 describe('mount()', () => {
-  it('puts the vault\'s fields in an explicit, sandboxed iframe, without the client secret in its URL', () => {
+  it("puts the vault's fields in an explicit, sandboxed iframe, without the client secret in its URL", () => {
     fields = Checkout('pk_test_123').mount('#pay', { clientSecret, title: 'Pay by card' });
     const frame = frameOf();
     const src = new URL(frame.src);
@@ -41,7 +41,7 @@ describe('mount()', () => {
     expect(frame.getAttribute('sandbox')).toBe('allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox');
   });
 
-  it('hands the client secret to the iframe by message, to the vault\'s origin only, once it says it loaded', async () => {
+  it("hands the client secret to the iframe by message, to the vault's origin only, once it says it loaded", async () => {
     const init = vi.fn(() => ({ ok: true }));
     fields = Checkout('pk_test_123').mount('#pay', { clientSecret, locale: 'fr', labels: { number: 'Numéro' } });
     const peer = playFrame(frameOf(), { init });
@@ -51,6 +51,37 @@ describe('mount()', () => {
     await tick();
     expect(init).toHaveBeenCalledWith(expect.objectContaining({ clientSecret, locale: 'fr', labels: { number: 'Numéro' }, submitButton: false }));
     expect(peer.sent.every((m) => m.targetOrigin === VAULT)).toBe(true);
+  });
+
+  it("answers the fields' hello with the init parameters at once, to the vault's origin only, and never again by RPC", async () => {
+    const init = vi.fn(() => ({ ok: true }));
+    fields = Checkout('pk_test_123').mount('#pay', { clientSecret, locale: 'fr', appearance: { variables: { colorPrimary: '#123456' } } });
+    const peer = playFrame(frameOf(), { init }, { sayHello: true });
+    const early = peer.messages().filter((m) => m.type === 'init');
+    const params = { clientSecret, locale: 'fr', appearance: { variables: { colorPrimary: '#123456' } }, labels: {}, submitButton: false };
+    expect(early).toEqual([{ serviceID: 'card-vault-fields/1', type: 'init', params }]);
+    // The RPC comes up beside it; `loaded` no longer brings a second init.
+    await peer.rpc.isReady;
+    await peer.emit({ type: 'loaded' });
+    await tick();
+    expect(init).not.toHaveBeenCalled();
+    expect(peer.sent.every((m) => m.targetOrigin === VAULT)).toBe(true);
+  });
+
+  it("names the locale in the iframe's URL, so the vault sends its texts with the page", () => {
+    fields = Checkout('pk_test_123').mount('#pay', { clientSecret, locale: 'tr' });
+    expect(new URL(frameOf().src).searchParams.get('locale')).toBe('tr');
+  });
+
+  it("does not answer a hello from another origin, nor one of the vault's origin from another window", async () => {
+    fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
+    const posted: string[] = [];
+    (frameOf().contentWindow as any).postMessage = (data: string) => posted.push(data);
+    hello(frameOf(), { origin: 'http://evil.test' });
+    hello(frameOf(), { source: window });
+    hello(frameOf(), { source: null });
+    await tick(10);
+    expect(posted).toEqual([]);
   });
 
   it('refuses a secret key and a missing client secret', () => {
@@ -64,7 +95,11 @@ describe('events', () => {
   it('relays ready, change, focus and blur to the page', async () => {
     fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
     const seen: unknown[] = [];
-    fields.on('ready', () => seen.push('ready')).on('change', (e) => seen.push(e)).on('focus', () => seen.push('focus')).on('blur', () => seen.push('blur'));
+    fields
+      .on('ready', () => seen.push('ready'))
+      .on('change', (e) => seen.push(e))
+      .on('focus', () => seen.push('focus'))
+      .on('blur', () => seen.push('blur'));
     const peer = playFrame(frameOf(), { init: () => ({ ok: true }) });
     await peer.rpc.isReady;
     await peer.emit({ type: 'ready' });
@@ -74,13 +109,13 @@ describe('events', () => {
     expect(seen).toEqual(['ready', 'focus', { complete: false, empty: false, brand: 'visa' }, 'blur']);
   });
 
-  it('sizes the iframe to the fields\' content', async () => {
+  it("sizes the iframe to the fields' content", async () => {
     const peer = await mountReady();
     await peer.emit({ type: 'resize', height: 312.4 });
     expect(frameOf().style.height).toBe('313px');
   });
 
-  it('ignores a message from another origin, and one from another window of the vault\'s origin', async () => {
+  it("ignores a message from another origin, and one from another window of the vault's origin", async () => {
     fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
     const ready = vi.fn();
     fields.on('ready', ready);
@@ -100,13 +135,23 @@ describe('events', () => {
 
 describe('confirm()', () => {
   it('resolves with what the fields answered', async () => {
-    const result = { status: 'succeeded', session: 'cs_1', charge: 'ch_1', card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 }, saved: false };
+    const result = {
+      status: 'succeeded',
+      session: 'cs_1',
+      charge: 'ch_1',
+      card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 },
+      saved: false,
+    };
     await mountReady({ confirm: () => result });
     await expect(fields!.confirm()).resolves.toEqual(result);
   });
 
   it('resolves a failure instead of rejecting when the fields throw', async () => {
-    await mountReady({ confirm: () => { throw new Error('boom'); } });
+    await mountReady({
+      confirm: () => {
+        throw new Error('boom');
+      },
+    });
     const result = await fields!.confirm();
     expect(result.status).toBe('failed');
     if (result.status === 'failed') expect(result.error.message).not.toContain('boom');

@@ -17,10 +17,16 @@ Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', {
   },
 });
 
-export function playFrame(frame: HTMLIFrameElement, handlers: Record<string, (params: any) => unknown> = {}) {
+/** The fields' page says hello as soon as it is parsed (a vault of this build); the page answers with the init parameters. */
+export function hello(frame: HTMLIFrameElement, from: { origin?: string; source?: unknown } = {}) {
+  const data = JSON.stringify({ serviceID: SERVICE_ID, type: 'hello' });
+  const source = 'source' in from ? from.source : frame.contentWindow;
+  window.dispatchEvent(new MessageEvent('message', { data, origin: from.origin ?? VAULT, source: source as any }));
+}
+
+/** With `sayHello`, the frame greets the page before its load event, as the vault's page of this build does. */
+export function playFrame(frame: HTMLIFrameElement, handlers: Record<string, (params: any) => unknown> = {}, { sayHello = false } = {}) {
   const frameWindow = frame.contentWindow!;
-  // The vault's page has "loaded" in the frame: the widget starts talking to it now.
-  frame.dispatchEvent(new Event('load'));
   const sent: { data: string; targetOrigin: string }[] = [];
   let deliverToFrame: ((ev: MessageEvent) => void) | undefined;
   // What the page posts to the frame is captured and handed to the frame's RPC.
@@ -28,11 +34,21 @@ export function playFrame(frame: HTMLIFrameElement, handlers: Record<string, (pa
     sent.push({ data, targetOrigin });
     if (targetOrigin === VAULT) queueMicrotask(() => deliverToFrame?.(new MessageEvent('message', { data, origin: 'http://shop.test' })));
   };
+  if (sayHello) hello(frame);
+  // The vault's page has "loaded" in the frame: the widget starts talking to it now, if it has not yet.
+  frame.dispatchEvent(new Event('load'));
   const rpc = new RPC({
     serviceId: SERVICE_ID,
     origin: '*',
     target: { postMessage: (data: string) => window.dispatchEvent(new MessageEvent('message', { data, origin: VAULT, source: frameWindow as any })) },
-    receiver: { readMessages: (cb: (ev: MessageEvent) => void) => ((deliverToFrame = cb), () => (deliverToFrame = undefined)) },
+    receiver: {
+      readMessages: (cb: (ev: MessageEvent) => void) => {
+        deliverToFrame = cb;
+        return () => {
+          deliverToFrame = undefined;
+        };
+      },
+    },
   });
   for (const [name, handler] of Object.entries(handlers)) rpc.expose(name, handler);
   return {

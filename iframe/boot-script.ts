@@ -1,0 +1,46 @@
+// The fields' first script, inlined in the vault's page (allowed by its hash) ahead of the stylesheet
+// and frame.js: it says hello to the embedding page at once, and when the page answers with the
+// init parameters it starts reading the session (to the end of its body, as api-client.ts reads one),
+// so that request runs while frame.js still loads. frame.js takes over from `window.cvBoot`. A page that never answers (an older checkout.js) gets
+// the fields by the RPC's `init`, as before.
+import { SERVICE_ID } from '../protocol/messages.ts';
+import type { Answer } from './api-client.ts';
+import { EARLY_INIT, HELLO } from '../widget/post-message-rpc.ts';
+
+/** What the script leaves for frame.js. */
+export interface Boot {
+  /** The page's init parameters, as it sent them (unchecked). */
+  params?: unknown;
+  /** The session read started with them, its body read too (frame.js then renders without waiting a task). */
+  session?: { clientSecret: string; locale: unknown; answer: Promise<Answer> };
+  /** Set by frame.js when it runs before the page has answered. */
+  start?: (params: unknown) => void;
+}
+
+// Plain JavaScript that every browser the fields support runs as it is; its data comes from <html>.
+export const BOOT_SCRIPT = `(() => {
+  const { hostOrigin, vault } = document.documentElement.dataset;
+  const boot = (window.cvBoot = {});
+  const heard = (event) => {
+    if (event.source !== parent || event.origin !== hostOrigin) return;
+    let message;
+    try { message = JSON.parse(event.data); } catch (e) { return; }
+    if (!message || message.serviceID !== ${JSON.stringify(SERVICE_ID)} || message.type !== ${JSON.stringify(EARLY_INIT)}) return;
+    removeEventListener('message', heard);
+    const params = (boot.params = Object(message.params));
+    const { clientSecret, locale } = params;
+    if (typeof clientSecret === 'string' && clientSecret) {
+      const answer = fetch(vault.replace(/\\/+$/, '') + '/frame/v1/session', {
+        method: 'POST',
+        headers: { Authorization: 'Bearer ' + clientSecret, 'Checkout-Host-Origin': hostOrigin, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ locale }),
+      }).then((res) => res.json().then((body) => ({ ok: res.ok, body }), () => ({ ok: res.ok, malformed: true })));
+      // frame.js reads the answer; until then a failure is not an unhandled rejection.
+      answer.catch(() => {});
+      boot.session = { clientSecret, locale, answer };
+    }
+    if (boot.start) boot.start(params);
+  };
+  addEventListener('message', heard);
+  parent.postMessage(JSON.stringify({ serviceID: ${JSON.stringify(SERVICE_ID)}, type: ${JSON.stringify(HELLO)} }), hostOrigin);
+})();`;
