@@ -154,7 +154,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   // A key inside the data directory would travel with every copy and backup of it.
   if (isInside(env.DATA_DIR, keyFile))
     throw new Error(
-      `Invalid environment:\n  KEY_FILE: must lie outside DATA_DIR (${path.resolve(env.DATA_DIR)}), ` + `so that a copy of the data directory holds no key that opens it`,
+      `Invalid environment:\n  KEY_FILE: must lie outside DATA_DIR (${path.resolve(env.DATA_DIR)}), ` +
+        `so that a copy of the data directory holds no key that opens it`,
     );
   return {
     ...env,

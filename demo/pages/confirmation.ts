@@ -19,12 +19,13 @@ export function confirmationPage(ctx: PageContext, session: SessionView, itemNam
   if (session.recurring) {
     title = 'Welcome to the club';
     const r = session.recurring;
+    const maxAmount = formatMoney(r.max_amount, session.currency ?? SUBSCRIPTION.currency);
     const mandateRef = session.mandate ? html` <code class="muted">${session.mandate}</code>` : '';
     lead = html`Your ${SUBSCRIPTION.name} subscription is active. ${amount ? html`We charged ${amount} today; ` : ''}the next payment of
-      ${formatMoney(r.max_amount, session.currency ?? SUBSCRIPTION.currency)} follows in ${r.frequency_days} days.`;
+      ${maxAmount} follows in ${r.frequency_days} days.`;
     facts = html`
       <dt>Order number</dt><dd><code>${session.order ?? '—'}</code></dd>
-      <dt>Agreement</dt><dd>${formatMoney(r.max_amount, session.currency ?? SUBSCRIPTION.currency)} every ${r.frequency_days} days until ${formatDate(r.end_date)}${mandateRef}</dd>
+      <dt>Agreement</dt><dd>${maxAmount} every ${r.frequency_days} days until ${formatDate(r.end_date)}${mandateRef}</dd>
       ${cardFacts(session)}`;
   } else if (session.mode === 'setup') {
     title = 'Card saved';

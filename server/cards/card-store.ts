@@ -83,7 +83,8 @@ export function cardExpiry(ring: KeyRing, row: SealedRef): Omit<CardSecret, 'num
 export function keyUnavailable(): ApiError {
   return new ApiError(
     'card_key_unavailable',
-    "This saved card cannot be used now: the key that encrypts it is not in the vault's key ring. " + "The vault's operator can put it back; meanwhile use another card.",
+    "This saved card cannot be used now: the key that encrypts it is not in the vault's key ring. " +
+      "The vault's operator can put it back; meanwhile use another card.",
   );
 }
 

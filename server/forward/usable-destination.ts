@@ -31,7 +31,8 @@ export function openHeaders(deps: Deps, destination: ForwardDestinationTable): R
     if (!(err instanceof KeyUnavailableError)) throw err;
     throw new ApiError(
       'card_key_unavailable',
-      "This destination's registered headers are sealed under a key that is not in the vault's key ring: " + "the vault's operator can put the key back, or register the destination again",
+      "This destination's registered headers are sealed under a key that is not in the vault's key ring: " +
+        "the vault's operator can put the key back, or register the destination again",
     );
   }
 }

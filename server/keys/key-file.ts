@@ -97,7 +97,8 @@ export function moveLegacyKeyFile(dataDir: string, keyFile: string): { from: str
   if (!fs.existsSync(keyFile)) writeNewKeyFile(keyFile, content);
   if (fs.readFileSync(keyFile, 'utf8').trim() !== content.trim()) {
     throw new Error(
-      `${legacy} (generated inside DATA_DIR by an earlier version) and KEY_FILE ${keyFile} hold different keys: ` + `keep the one that opens this vault's data as KEY_FILE, remove the other, and start again`,
+      `${legacy} (generated inside DATA_DIR by an earlier version) and KEY_FILE ${keyFile} hold different keys: ` +
+        `keep the one that opens this vault's data as KEY_FILE, remove the other, and start again`,
     );
   }
   fs.rmSync(legacy);

@@ -25,7 +25,9 @@ export async function settleKeysAtStart(db: Db, ring: KeyRing, logger: Logger): 
   for (const { version, cards } of await missingKeys(db, ring)) {
     logger.error(
       { key_version: version, cards },
-      `key version ${version} is not in the key ring but still wraps ${cards} saved card(s): they answer card_key_unavailable until the key is put back in VAULT_KEYS or KEY_FILE. ` + `Retire a key only once \`npm run keys -- status\` shows it wraps nothing.`,
+      `key version ${version} is not in the key ring but still wraps ${cards} saved card(s): ` +
+        `they answer card_key_unavailable until the key is put back in VAULT_KEYS or KEY_FILE. ` +
+        `Retire a key only once \`npm run keys -- status\` shows it wraps nothing.`,
     );
   }
   return fingerprintKey;
@@ -43,7 +45,10 @@ async function openFingerprintKey(db: Db, ring: KeyRing, logger: Logger): Promis
     const refreshed = await refingerprint(db, ring, key);
     logger.error(
       { key_version: err.keyVersion, refingerprinted: refreshed },
-      `the fingerprint key was wrapped by key version ${err.keyVersion}, which is not in the key ring: a new fingerprint key replaces it and the ${refreshed} card(s) the ring can open were fingerprinted again. A number saved under a missing key version and saved again becomes a second card, and an Idempotency-Key first sent before this start is refused with its same body (idempotency_key_reused).`,
+      `the fingerprint key was wrapped by key version ${err.keyVersion}, which is not in the key ring: ` +
+        `a new fingerprint key replaces it and the ${refreshed} card(s) the ring can open were fingerprinted again. ` +
+        `A number saved under a missing key version and saved again becomes a second card, ` +
+        `and an Idempotency-Key first sent before this start is refused with its same body (idempotency_key_reused).`,
     );
     return key;
   }

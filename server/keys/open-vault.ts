@@ -48,7 +48,9 @@ export async function openVaultStorage(env: VaultStorageEnv, logger: Logger): Pr
     const wrapped = env.VAULT_KEYS || fs.existsSync(keyFile) ? [] : await wrappingVersions(handle.db);
     if (wrapped.length > 0) {
       throw new Error(
-        `VAULT_KEYS is not set and the key file ${keyFile} (KEY_FILE) does not exist, but the database holds data wrapped by key version(s) ${wrapped.join(', ')}: put the key file back (or set VAULT_KEYS) and start again; a new key would open none of it`,
+        `VAULT_KEYS is not set and the key file ${keyFile} (KEY_FILE) does not exist, ` +
+          `but the database holds data wrapped by key version(s) ${wrapped.join(', ')}` +
+          `: put the key file back (or set VAULT_KEYS) and start again; a new key would open none of it`,
       );
     }
     const ring = loadKeyRing({

@@ -40,7 +40,8 @@ function openSecret(ring: KeyRing, row: VaultSecretTable): Buffer {
   const known = copies.filter(([version]) => ring.get(version)).map(([version]) => version);
   if (known.length > 0)
     throw new VaultDecryptError(
-      `the vault secret ${row.name} does not open with key version ${known.join(', ')} of the ring: it holds a different key under that id than the one that wrapped it`,
+      `the vault secret ${row.name} does not open with key version ${known.join(', ')} of the ring: ` +
+        `it holds a different key under that id than the one that wrapped it`,
     );
   throw new KeyUnavailableError(copies.map(([version]) => version).join(', '));
 }

@@ -89,7 +89,10 @@ export function toView(m: Merchant): MerchantView {
  */
 export function frameLimitProblem(value: number, maxPerAddress: number): string | undefined {
   if (!Number.isFinite(maxPerAddress) || (value >= 1 && value <= maxPerAddress)) return undefined;
-  return `frame_limit_per_address must be between 1 and ${maxPerAddress} requests a minute on this vault: the operator does not let merchants lift the fields' card-testing protection${value === 0 ? ' (0, none, is not allowed)' : ''}`;
+  return (
+    `frame_limit_per_address must be between 1 and ${maxPerAddress} requests a minute on this vault: ` +
+    `the operator does not let merchants lift the fields' card-testing protection${value === 0 ? ' (0, none, is not allowed)' : ''}`
+  );
 }
 
 export async function createMerchant(
@@ -127,7 +130,8 @@ export async function createMerchant(
         .executeTakeFirst();
       if (other) {
         throw new Error(
-          `merchant group ${group} is in ${input.live ? 'test' : 'live'} mode: a group has one mode, so a ${mode} merchant needs a ${mode} group (leave out --group for a new one)`,
+          `merchant group ${group} is in ${input.live ? 'test' : 'live'} mode: a group has one mode, ` +
+            `so a ${mode} merchant needs a ${mode} group (leave out --group for a new one)`,
         );
       }
     } else {

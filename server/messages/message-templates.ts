@@ -53,7 +53,8 @@ const en: Wording = {
         v.due && `The payment is due on ${v.due}.`,
         '',
         v.hasCard
-          ? `Please make sure the card has enough funds and is still valid, ` + `or add another card in your account at ${v.merchant}${v.due ? ` before ${v.due}` : ''}. We will try again automatically.`
+          ? `Please make sure the card has enough funds and is still valid, ` +
+            `or add another card in your account at ${v.merchant}${v.due ? ` before ${v.due}` : ''}. We will try again automatically.`
           : `Please add a card in your account at ${v.merchant}${v.due ? ` before ${v.due}` : ''}, or pay another way.`,
       ],
       `Thank you,\n${v.merchant}`,
@@ -80,7 +81,8 @@ const en: Wording = {
     text: mail(
       'Hello,',
       [
-        `Your agreement allowing ${v.merchant} to charge your card ending in ${v.last4} automatically has been cancelled. ` + `No further automatic payments will be taken under it.`,
+        `Your agreement allowing ${v.merchant} to charge your card ending in ${v.last4} automatically has been cancelled. ` +
+          `No further automatic payments will be taken under it.`,
         '',
         `If you did not expect this, please contact ${v.merchant}.`,
       ],
@@ -111,19 +113,22 @@ const fr: Wording = {
       'Bonjour,',
       [
         v.hasCard
-          ? `Nous avons tenté de débiter ${v.amount} pour ${v.merchant} sur votre carte enregistrée se terminant par ${v.last4}, ` + `mais le paiement n'a pas abouti.`
+          ? `Nous avons tenté de débiter ${v.amount} pour ${v.merchant} sur votre carte enregistrée se terminant par ${v.last4}, ` +
+            `mais le paiement n'a pas abouti.`
           : `Nous n'avons pas pu effectuer votre paiement de ${v.amount} pour ${v.merchant} : aucune carte enregistrée ne peut être débitée automatiquement.`,
         v.description && `Objet : ${v.description}`,
         v.due && `L'échéance est fixée au ${v.due}.`,
         '',
         v.hasCard
-          ? `Vérifiez que la carte est suffisamment approvisionnée et toujours valide, ` + `ou ajoutez une autre carte dans votre compte ${v.merchant}${v.due ? ` avant le ${v.due}` : ''}. Nous réessaierons automatiquement.`
+          ? `Vérifiez que la carte est suffisamment approvisionnée et toujours valide, ` +
+            `ou ajoutez une autre carte dans votre compte ${v.merchant}${v.due ? ` avant le ${v.due}` : ''}. Nous réessaierons automatiquement.`
           : `Ajoutez une carte dans votre compte ${v.merchant}${v.due ? ` avant le ${v.due}` : ''}, ou réglez par un autre moyen.`,
       ],
       `Merci,\n${v.merchant}`,
     ),
     sms: v.hasCard
-      ? `${v.merchant} : impossible de débiter ${v.amount} sur la carte *${v.last4}.` + `${v.due ? ` Échéance le ${v.due}.` : ''} Approvisionnez ou changez votre carte.`
+      ? `${v.merchant} : impossible de débiter ${v.amount} sur la carte *${v.last4}.` +
+        `${v.due ? ` Échéance le ${v.due}.` : ''} Approvisionnez ou changez votre carte.`
       : `${v.merchant} : paiement de ${v.amount} impossible.${v.due ? ` Échéance le ${v.due}.` : ''} Ajoutez une carte.`,
   }),
   card_saved: (v) => ({
@@ -131,7 +136,8 @@ const fr: Wording = {
     text: mail(
       'Bonjour,',
       [
-        `Votre carte se terminant par ${v.last4} a été enregistrée chez ${v.merchant} pour vos prochains paiements. ` + `Le commerçant ne voit jamais le numéro complet de la carte.`,
+        `Votre carte se terminant par ${v.last4} a été enregistrée chez ${v.merchant} pour vos prochains paiements. ` +
+          `Le commerçant ne voit jamais le numéro complet de la carte.`,
         '',
         `Si vous n'êtes pas à l'origine de cette opération, contactez ${v.merchant}.`,
       ],
@@ -144,7 +150,8 @@ const fr: Wording = {
     text: mail(
       'Bonjour,',
       [
-        `L'accord autorisant ${v.merchant} à débiter automatiquement votre carte se terminant par ${v.last4} a été annulé. ` + `Aucun autre paiement automatique ne sera effectué à ce titre.`,
+        `L'accord autorisant ${v.merchant} à débiter automatiquement votre carte se terminant par ${v.last4} a été annulé. ` +
+          `Aucun autre paiement automatique ne sera effectué à ce titre.`,
         '',
         `Si vous ne vous y attendiez pas, contactez ${v.merchant}.`,
       ],
@@ -176,12 +183,16 @@ const ru: Wording = {
       [
         v.hasCard
           ? `Мы попытались списать ${v.amount} в пользу магазина «${v.merchant}» с вашей сохранённой карты, оканчивающейся на ${v.last4}, но платёж не прошёл.`
-          : `Нам не удалось принять ваш платёж на сумму ${v.amount} в магазине «${v.merchant}»: ` + `нет сохранённой карты, с которой разрешено автоматическое списание.`,
+          : `Нам не удалось принять ваш платёж на сумму ${v.amount} в магазине «${v.merchant}»: ` +
+            `нет сохранённой карты, с которой разрешено автоматическое списание.`,
         v.description && `Назначение: ${v.description}`,
         v.due && dot(`Срок оплаты — ${v.due}`),
         '',
         v.hasCard
-          ? dot(`Пожалуйста, убедитесь, что на карте достаточно средств и срок её действия не истёк, ` + `или добавьте другую карту в личном кабинете магазина «${v.merchant}»${v.due ? ` до ${v.due}` : ''}`) + ' Мы автоматически повторим попытку.'
+          ? `${dot(
+              `Пожалуйста, убедитесь, что на карте достаточно средств и срок её действия не истёк, ` +
+                `или добавьте другую карту в личном кабинете магазина «${v.merchant}»${v.due ? ` до ${v.due}` : ''}`,
+            )} Мы автоматически повторим попытку.`
           : `Пожалуйста, добавьте карту в личном кабинете магазина «${v.merchant}»${v.due ? ` до ${v.due}` : ''} или оплатите другим способом.`,
       ],
       `Спасибо!\n${v.merchant}`,
@@ -208,7 +219,8 @@ const ru: Wording = {
     text: mail(
       'Здравствуйте!',
       [
-        `Соглашение, по которому магазин «${v.merchant}» мог автоматически списывать оплату с вашей карты, оканчивающейся на ${v.last4}, отменено. ` + `Автоматических списаний по нему больше не будет.`,
+        `Соглашение, по которому магазин «${v.merchant}» мог автоматически списывать оплату с вашей карты, оканчивающейся на ${v.last4}, отменено. ` +
+          `Автоматических списаний по нему больше не будет.`,
         '',
         `Если вы этого не ожидали, обратитесь в магазин «${v.merchant}».`,
       ],
@@ -240,13 +252,15 @@ const tr: Wording = {
         v.due && `Son ödeme tarihi: ${v.due}.`,
         '',
         v.hasCard
-          ? `Lütfen kartınızda yeterli bakiye olduğundan ve kartın geçerli olduğundan emin olun ya da ` + `${v.due ? `${v.due} tarihinden önce ` : ''}${v.merchant} hesabınıza başka bir kart ekleyin. Ödemeyi otomatik olarak yeniden deneyeceğiz.`
+          ? `Lütfen kartınızda yeterli bakiye olduğundan ve kartın geçerli olduğundan emin olun ya da ` +
+            `${v.due ? `${v.due} tarihinden önce ` : ''}${v.merchant} hesabınıza başka bir kart ekleyin. Ödemeyi otomatik olarak yeniden deneyeceğiz.`
           : `Lütfen ${v.due ? `${v.due} tarihinden önce ` : ''}${v.merchant} hesabınıza bir kart ekleyin ya da başka bir yolla ödeyin.`,
       ],
       `Teşekkür ederiz,\n${v.merchant}`,
     ),
     sms: v.hasCard
-      ? `${v.merchant}: *${v.last4} kartınızdan ${v.amount} tahsil edilemedi.` + `${v.due ? ` Son ödeme tarihi ${v.due}.` : ''} Lütfen bakiye ekleyin veya kartınızı güncelleyin.`
+      ? `${v.merchant}: *${v.last4} kartınızdan ${v.amount} tahsil edilemedi.` +
+        `${v.due ? ` Son ödeme tarihi ${v.due}.` : ''} Lütfen bakiye ekleyin veya kartınızı güncelleyin.`
       : `${v.merchant}: ${v.amount} tutarındaki ödemeniz alınamadı.${v.due ? ` Son ödeme tarihi ${v.due}.` : ''} Lütfen bir kart ekleyin.`,
   }),
   card_saved: (v) => ({
@@ -267,7 +281,8 @@ const tr: Wording = {
     text: mail(
       'Merhaba,',
       [
-        `${v.merchant} tarafından ${v.last4} ile biten kartınızdan otomatik ödeme alınmasına izin veren talimatınız iptal edildi. ` + `Bu talimat kapsamında artık otomatik ödeme alınmayacak.`,
+        `${v.merchant} tarafından ${v.last4} ile biten kartınızdan otomatik ödeme alınmasına izin veren talimatınız iptal edildi. ` +
+          `Bu talimat kapsamında artık otomatik ödeme alınmayacak.`,
         '',
         `Bunu beklemiyorsanız lütfen ${v.merchant} ile iletişime geçin.`,
       ],

@@ -150,7 +150,9 @@ function checkMandate(req: MerchantChargeRequest, card: LiveCard, mandate: Manda
   // The customer agreed to amounts in one currency: the same minor units in another are another sum.
   if (!mandate.currency) {
     throw violation(
-      'The mandate records no currency, so it allows no charge: record the agreement again with its currency (POST /v1/customers/{customer}/mandates) or have the customer agree in a recurring checkout',
+      'The mandate records no currency, so it allows no charge: ' +
+        'record the agreement again with its currency (POST /v1/customers/{customer}/mandates) ' +
+        'or have the customer agree in a recurring checkout',
       'mandate',
     );
   }

@@ -421,7 +421,9 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     if (req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return void res.end(
-        `<!doctype html><title>Fake issuer</title><form method="post" action="/fake-3ds/${id}"><p>Approve the payment of ${c.payment.amount.value} ${c.payment.amount.currency}?</p><button name="result" value="complete">Complete</button><button name="result" value="fail">Fail</button></form>`,
+        `<!doctype html><title>Fake issuer</title><form method="post" action="/fake-3ds/${id}">` +
+          `<p>Approve the payment of ${c.payment.amount.value} ${c.payment.amount.currency}?</p>` +
+          `<button name="result" value="complete">Complete</button><button name="result" value="fail">Fail</button></form>`,
       );
     }
     const result = new URLSearchParams(raw).get('result');

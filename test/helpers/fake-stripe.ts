@@ -742,7 +742,8 @@ export async function startFakeStripe(
       .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
       .end(
         `<!doctype html><title>Test issuer: 3-D Secure</title><h1>Authenticate ${(pi.amount / 100).toFixed(2)} ${pi.currency.toUpperCase()}</h1>` +
-          `<form method="post" action="/fake-3ds/${pi.id}"><button name="result" value="complete">Complete</button> <button name="result" value="fail">Fail</button></form>`,
+          `<form method="post" action="/fake-3ds/${pi.id}">` +
+          `<button name="result" value="complete">Complete</button> <button name="result" value="fail">Fail</button></form>`,
       );
   }
 
@@ -834,7 +835,9 @@ export async function startFakeStripe(
           body: {
             error: {
               type: 'idempotency_error',
-              message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+              message:
+                `Keys for idempotent requests can only be used with the same parameters they were first used with. ` +
+                `Try using a key other than '${key}' if you meant to execute a different request.`,
             },
           },
         };

@@ -59,7 +59,8 @@ function stripeProvider(fake: FakeStripe): LocalProvider {
     passIssuerPage,
     disputeNotification: (payment, options = {}) =>
       fake.signed(fake.events.disputeCreated(payment, { reason: 'fraudulent' }), options.forged ? 'whsec_forged_by_someone_else' : undefined),
-    dropNextPaymentAfterOperating: () => fake.dropNext({ afterOperating: true, count: 2, match: { method: 'POST', path: /\/confirm$/ } }), // the library retries a closed connection once itself
+    // count 2: the library retries a closed connection once itself
+    dropNextPaymentAfterOperating: () => fake.dropNext({ afterOperating: true, count: 2, match: { method: 'POST', path: /\/confirm$/ } }),
     holdNextPayment: () => fake.holdNext({ method: 'POST', path: /\/confirm$/ }),
     paidFor: (reference) => fake.paidCharges().filter((c) => fake.intents.get(c.payment_intent as string)?.metadata.vault_reference === reference).length,
     close: () => fake.close(),

@@ -121,12 +121,11 @@ async function withPageinspect(v: TestVault): Promise<boolean> {
 
 /** How many row versions in the cards table's pages, live or dead, still hold one of `values`. */
 async function deadVersionsHolding(v: TestVault, values: string[]): Promise<number> {
+  const holdsValue = sql`exists (select 1 from unnest(${values}::text[]) as value where position(convert_to(value, 'UTF8') in item.t_data) > 0)`;
   const { rows } = await sql<{ n: number }>`
     select count(*)::int as n from generate_series(0, (pg_relation_size('cards') / current_setting('block_size')::int)::int - 1) as page,
       heap_page_items(get_raw_page('cards', page)) as item
-    where item.t_data is not null and exists (select 1 from unnest(${values}::text[]) as value where position(convert_to(value, 'UTF8') in item.t_data) > 0)`.execute(
-    v.runtime.deps.db,
-  );
+    where item.t_data is not null and ${holdsValue}`.execute(v.runtime.deps.db);
   return rows[0].n;
 }
 

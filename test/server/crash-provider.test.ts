@@ -149,9 +149,8 @@ async function retryUntilSettled(
 describe.concurrent('a vault killed while a real provider holds its payment', () => {
   for (const name of ['stripe', 'adyen'] as ProviderName[]) {
     describeEachDb(`through ${name}`, (target) => {
-      it('answers each retried key with one succeeded charge within 60 s: one payment at the provider, whether it took the money before or after the crash', async ({
-        expect,
-      }) => {
+      it('answers each retried key with one succeeded charge within 60 s: ' +
+        'one payment at the provider, whether it took the money before or after the crash', async ({ expect }) => {
         const s = await share(target, name);
         try {
           const { db } = s.runtime.deps;

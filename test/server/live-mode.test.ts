@@ -64,30 +64,33 @@ describeEachDb('live mode', (target) => {
       expect((await asTest('POST', '/v1/merchant', { processor: { type: 'simulated' } })).status).toBe(200);
     });
 
-    it('keeps processor credentials sealed and bound to the merchant: shown as type and last four, never in a response, a log line or the database', async () => {
-      const secretKey = stripeLiveKey();
-      const webhookSecret = `whsec_${crypto.randomBytes(24).toString('hex')}`;
-      const set = await asLive('POST', '/v1/merchant', { processor: { type: 'stripe', secret_key: secretKey, webhook_secret: webhookSecret } });
-      expect(set.status).toBe(200);
-      expect(set.body.processor).toEqual({ type: 'stripe', configured: true, key_last4: secretKey.slice(-4) });
-      const read = await asLive('GET', '/v1/merchant');
-      expect(read.body.processor).toEqual({ type: 'stripe', configured: true, key_last4: secretKey.slice(-4) });
+    it(
+      'keeps processor credentials sealed and bound to the merchant: ' + 'shown as type and last four, never in a response, a log line or the database',
+      async () => {
+        const secretKey = stripeLiveKey();
+        const webhookSecret = `whsec_${crypto.randomBytes(24).toString('hex')}`;
+        const set = await asLive('POST', '/v1/merchant', { processor: { type: 'stripe', secret_key: secretKey, webhook_secret: webhookSecret } });
+        expect(set.status).toBe(200);
+        expect(set.body.processor).toEqual({ type: 'stripe', configured: true, key_last4: secretKey.slice(-4) });
+        const read = await asLive('GET', '/v1/merchant');
+        expect(read.body.processor).toEqual({ type: 'stripe', configured: true, key_last4: secretKey.slice(-4) });
 
-      const secrets = [secretKey, webhookSecret];
-      for (const s of secrets) {
-        expect(set.text).not.toContain(s);
-        expect(read.text).not.toContain(s);
-        expect(v.logs.join('\n')).not.toContain(s);
-        expect(await everyRow(v, target, 'merchants')).not.toContain(s);
-        if (target === 'sqlite') expect(dataDirBytes(v.dataDir).includes(Buffer.from(s))).toBe(false);
-      }
+        const secrets = [secretKey, webhookSecret];
+        for (const s of secrets) {
+          expect(set.text).not.toContain(s);
+          expect(read.text).not.toContain(s);
+          expect(v.logs.join('\n')).not.toContain(s);
+          expect(await everyRow(v, target, 'merchants')).not.toContain(s);
+          if (target === 'sqlite') expect(dataDirBytes(v.dataDir).includes(Buffer.from(s))).toBe(false);
+        }
 
-      // The vault itself opens them for this merchant; under any other merchant's id they do not open.
-      const row = await v.runtime.deps.db.selectFrom('merchants').select('processor').where('id', '=', live.id).executeTakeFirstOrThrow();
-      const stored = JSON.parse(row.processor!) as StoredProcessor;
-      expect(openProcessorSettings(v.runtime.deps.ring, live.id, stored)).toEqual({ type: 'stripe', secret_key: secretKey, webhook_secret: webhookSecret });
-      expect(() => openProcessorSettings(v.runtime.deps.ring, test.id, stored)).toThrow();
-    });
+        // The vault itself opens them for this merchant; under any other merchant's id they do not open.
+        const row = await v.runtime.deps.db.selectFrom('merchants').select('processor').where('id', '=', live.id).executeTakeFirstOrThrow();
+        const stored = JSON.parse(row.processor!) as StoredProcessor;
+        expect(openProcessorSettings(v.runtime.deps.ring, live.id, stored)).toEqual({ type: 'stripe', secret_key: secretKey, webhook_secret: webhookSecret });
+        expect(() => openProcessorSettings(v.runtime.deps.ring, test.id, stored)).toThrow();
+      },
+    );
 
     it('refuses credentials of the other mode: live Stripe or Adyen ones on a test merchant, test ones on a live merchant', async () => {
       const cases: [string, Record<string, unknown>, string][] = [

@@ -146,7 +146,10 @@ describeEachDb('consent only the customer can give', (target) => {
       );
       const shown = await v.frame('/frame/v1/session', session.secret, { locale: 'fr' });
       expect(shown.body.consent_text).toMatch(
-        /^Enregistrer cette carte et accepter des paiements récurrents à « Test shop » : 5,00\s€–25,00\s€ par paiement, tous les 30 jours, jusqu’au 30 juin 2031\.$/,
+        new RegExp(
+          /^Enregistrer cette carte et accepter des paiements récurrents à « Test shop » : /.source +
+            /5,00\s€–25,00\s€ par paiement, tous les 30 jours, jusqu’au 30 juin 2031\.$/.source,
+        ),
       );
       const res: Reply = await v.frame('/frame/v1/confirm', session.secret, {
         card: newCard(CARDS.visa),

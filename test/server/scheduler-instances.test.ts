@@ -22,11 +22,15 @@ const PASSES = 5;
  * opens a runtime on the first one's database (same DATA_DIR: SQLite file and key file; same
  * DATABASE_URL), says `ready`, and on each `go` runs its passes at once and prints their summaries.
  */
+// The second instance's createRuntime options, as source code.
+const TWIN_OPTIONS =
+  '{ DATA_DIR: process.env.TWIN_DATA_DIR, DATABASE_URL: process.env.TWIN_DATABASE_URL || undefined, ' +
+  `PUBLIC_URL: ${JSON.stringify(VAULT)}, LOG_LEVEL: 'silent' }`;
 const SECOND_INSTANCE = `
 import readline from 'node:readline';
 import { createRuntime } from ${JSON.stringify(path.join(ROOT, 'server/vault-runtime.ts'))};
 import { runSchedulerPass } from ${JSON.stringify(path.join(ROOT, 'server/jobs/scheduler.ts'))};
-const runtime = await createRuntime({ DATA_DIR: process.env.TWIN_DATA_DIR, DATABASE_URL: process.env.TWIN_DATABASE_URL || undefined, PUBLIC_URL: ${JSON.stringify(VAULT)}, LOG_LEVEL: 'silent' });
+const runtime = await createRuntime(${TWIN_OPTIONS});
 console.log('ready');
 for await (const line of readline.createInterface({ input: process.stdin })) {
   if (line !== 'go') break;

@@ -43,7 +43,8 @@ export function createParams(req: AuthorizeRequest): Stripe.PaymentIntentCreateP
     capture_method: req.capture ? 'automatic' : 'manual',
     // Cards only: without it the account's other (redirect) methods would make return_url mandatory
     // even for a merchant-initiated charge that has no customer to send anywhere. (This API version
-    // refuses `payment_method_types`: https://docs.stripe.com/changelog/endive/2026-09-30/removes-the-payment-method-types-parameter-from-payment-intents-and-setup-intents)
+    // refuses `payment_method_types`:
+    // https://docs.stripe.com/changelog/endive/2026-09-30/removes-the-payment-method-types-parameter-from-payment-intents-and-setup-intents)
     allowed_payment_method_types: ['card'],
     metadata,
   };
