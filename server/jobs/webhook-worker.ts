@@ -3,7 +3,9 @@
 // days. Delivery is at least once and in no guaranteed order; receivers deduplicate on the event id.
 import { DAY_MS } from '../clock.ts';
 import type { Deps } from '../context.ts';
-import type { EventTable, MerchantTable, WebhookAttemptTable } from '../db/schema.ts';
+import type { ExpressionBuilder } from 'kysely';
+import { relaxed, settled, type Queryable } from '../db/database.ts';
+import type { Database, EventTable, MerchantTable, WebhookAttemptTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { getEvent, markDelivered } from '../events/event-store.ts';
 import { toEventView } from '../events/event-view.ts';
@@ -53,12 +55,25 @@ export function eventPayload(event: Pick<EventTable, 'id' | 'type' | 'created_at
 export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOptions = {}): Promise<DeliveryReport> {
   const clock = () => options.now ?? deps.clock();
   const report: DeliveryReport = { delivered: 0, retrying: 0, failed: 0, none: 0, skipped: 0 };
-  const due = await dueEvents(deps, clock().toISOString())
+  const due = await dueEvents(deps.db, clock().toISOString())
+    .select(['id', 'merchant_id'])
     .orderBy('created_at')
     .orderBy('id')
     .limit(options.limit ?? 100)
     .execute();
-  const queue = due.map((row) => row.id);
+  if (!due.length) return report;
+  const merchants = await webhookMerchants(deps, [...new Set(due.map((row) => row.merchant_id))]);
+  // A merchant without a webhook URL has nothing to send: its events are settled in one statement,
+  // which (like a lease) only takes those still due, so another instance's pass takes none of them twice.
+  const silent = due.filter((row) => !merchants.get(row.merchant_id)?.webhook_url).map((row) => row.id);
+  if (silent.length) {
+    const settled = await bookkeeping(deps, (q) =>
+      takeDue(q, silent, clock().toISOString()).set({ delivery: 'none', next_attempt_at: null, lease_until: null }).executeTakeFirst(),
+    );
+    report.none += Number(settled.numUpdatedRows);
+    report.skipped += silent.length - Number(settled.numUpdatedRows);
+  }
+  const queue = due.filter((row) => merchants.get(row.merchant_id)?.webhook_url).map((row) => row.id);
   const work = async () => {
     for (let id = queue.shift(); id; id = queue.shift()) {
       const event = await lease(deps, id, clock());
@@ -78,38 +93,52 @@ export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOption
   return report;
 }
 
-function dueEvents(deps: WorkerDeps, now: string) {
-  return deps.db
-    .selectFrom('events')
-    .select('id')
-    .where((eb) => eb.or([eb('delivery', 'is', null), eb('delivery', '=', 'pending')]))
-    .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]));
-}
+/**
+ * The worker's own writes (a lease, the outcome of an attempt) are relaxed: lost in a power cut, they
+ * only mean that an event is sent again, which at-least-once delivery allows. The events themselves
+ * are written durably with the change they report.
+ */
+const bookkeeping = <T>(deps: Pick<WorkerDeps, 'db'>, fn: (q: Queryable) => Promise<T>): Promise<T> => relaxed(deps.db, fn);
 
-/** Takes the event if it is still due and nobody holds it: one conditional UPDATE, so one winner. */
-async function lease(deps: WorkerDeps, id: string, now: Date): Promise<EventTable | undefined> {
-  const iso = now.toISOString();
-  const taken = await deps.db
+/** Still due at `now`: not settled, not waiting for a retry, not leased by a live sender. */
+const isDue = (eb: ExpressionBuilder<Database, 'events'>, now: string) =>
+  eb.and([
+    eb.or([eb('delivery', 'is', null), eb('delivery', '=', 'pending')]),
+    eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]),
+    eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]),
+  ]);
+
+const dueEvents = (q: Queryable, now: string) => q.selectFrom('events').where((eb) => isDue(eb, now));
+
+/** An UPDATE of those of `ids` still due: one conditional statement, so one winner among instances. */
+const takeDue = (q: Queryable, ids: string[], now: string) =>
+  q
     .updateTable('events')
-    .set({ lease_until: new Date(now.getTime() + LEASE_MS).toISOString() })
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('delivery', 'is', null), eb('delivery', '=', 'pending')]))
-    .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', iso)]))
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', iso)]))
-    .executeTakeFirst();
+    .where('id', 'in', ids)
+    .where((eb) => isDue(eb, now));
+
+/** Takes the event if it is still due and nobody holds it. */
+async function lease(deps: WorkerDeps, id: string, now: Date): Promise<EventTable | undefined> {
+  const taken = await bookkeeping(deps, (q) =>
+    takeDue(q, [id], now.toISOString())
+      .set({ lease_until: new Date(now.getTime() + LEASE_MS).toISOString() })
+      .executeTakeFirst(),
+  );
   if (Number(taken.numUpdatedRows) !== 1) return undefined;
   return deps.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 async function deliverLeased(deps: WorkerDeps, event: EventTable, clock: () => Date): Promise<Exclude<keyof DeliveryReport, 'skipped'>> {
-  const merchant = await webhookMerchant(deps, event.merchant_id);
   const update = (set: Partial<EventTable>) =>
-    deps.db
-      .updateTable('events')
-      .set({ ...set, lease_until: null })
-      .where('id', '=', event.id)
-      .execute();
+    bookkeeping(deps, (q) =>
+      q
+        .updateTable('events')
+        .set({ ...set, lease_until: null })
+        .where('id', '=', event.id)
+        .execute(),
+    );
+  // The URL as it is now: the merchant may have changed it since the pass began.
+  const merchant = await webhookMerchant(deps, event.merchant_id);
   if (!merchant?.webhook_url) {
     await update({ delivery: 'none', next_attempt_at: null });
     return 'none';
@@ -133,12 +162,16 @@ async function deliverLeased(deps: WorkerDeps, event: EventTable, clock: () => D
   return 'retrying';
 }
 
+/** The webhook settings of the merchants named, by id. */
+async function webhookMerchants(deps: Pick<Deps, 'db'>, ids: string[]): Promise<Map<string, WebhookMerchant>> {
+  const rows = await deps.db.selectFrom('merchants').select(WEBHOOK_COLUMNS).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+const WEBHOOK_COLUMNS = ['id', 'webhook_url', 'webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_until'] as const;
+
 export function webhookMerchant(deps: Pick<Deps, 'db'>, id: string): Promise<WebhookMerchant | undefined> {
-  return deps.db
-    .selectFrom('merchants')
-    .select(['id', 'webhook_url', 'webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_until'])
-    .where('id', '=', id)
-    .executeTakeFirst();
+  return deps.db.selectFrom('merchants').select(WEBHOOK_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
 export const isSuccess = (status: number | null) => status !== null && status >= 200 && status < 300;
@@ -169,6 +202,8 @@ export async function sendEvent(
   event: EventTable,
   now: Date,
 ): Promise<WebhookAttemptTable> {
+  // The event's own commit (or a later one) may not be on disk yet: nothing is sent about it before it is.
+  await settled(deps.db);
   const body = eventPayload(event);
   const headers = {
     'Content-Type': 'application/json',

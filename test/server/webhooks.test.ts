@@ -209,6 +209,19 @@ describeEachDb('Webhooks', (target) => {
       expect(again.body.error).toMatchObject({ code: 'parameter_missing', param: 'webhook_url' });
     });
 
+    it('settles each event of a merchant without a webhook URL once when two passes run at the same time', async () => {
+      const m = await merchantWith(null);
+      const ids = [];
+      for (let i = 0; i < 5; i++) ids.push(await emit(m, { n: i }));
+      const now = new Date(Date.now() + 1000);
+      const [a, b] = await Promise.all([deliver(now), deliver(now)]);
+      // Every due event is either settled or skipped by each pass, and settled by exactly one.
+      expect(a.none + b.none).toBeGreaterThanOrEqual(ids.length);
+      for (const id of ids) expect((await eventRow(id)).delivery).toBe('none');
+      const again = await deliver(new Date(now.getTime() + 1000));
+      expect(again.none).toBe(0);
+    });
+
     it('does not follow a redirect: a 3xx is a failed attempt', async () => {
       const elsewhere = await receiver();
       const r = await receiver(() => ({ status: 302, headers: { location: elsewhere.url } }));
