@@ -2,6 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv, Deps } from './context.ts';
+import { settled } from './db/database.ts';
 import { ApiError, errorResponse, fromZodError } from './errors.ts';
 import { apiKey } from './middleware/api-key.ts';
 import { frameAuth } from './middleware/frame-auth.ts';
@@ -39,6 +40,8 @@ export function createApp(deps: Deps) {
   app.use('*', async function provideDeps(c, next) {
     c.set('deps', deps);
     await next();
+    // No answer about a commit that a power cut could still take back (see settled()).
+    await settled(deps.db);
   });
   app.use('*', requestLog());
   app.use('*', async function refuseNulInPath(c, next) {

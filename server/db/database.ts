@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { Scrubber } from './scrubber.ts';
+import { GroupCommitConnection, GroupCommitDialect, WalSyncer, type SyncFile } from './sqlite-group-commit.ts';
 
 export type Db = Kysely<Database>;
 /** The database or a transaction on it: what a function that writes as part of its caller's work takes. */
@@ -26,10 +27,13 @@ export interface DbOptions {
   onError?: (err: Error) => void;
   /** Told how each scrub after a deletion went: how long it took, or why it must be retried. */
   onScrub?: (report: { ok: boolean; ms: number; error?: Error }) => void;
+  /** SQLite: how the write-ahead log is synced for durable commits (tests gate it to watch the order). */
+  syncWal?: SyncFile;
 }
 
 const scrubbers = new WeakMap<Db, Scrubber>();
 const relaxers = new WeakMap<Db, <T>(fn: (conn: Db) => Promise<T>) => Promise<T>>();
+const syncers = new WeakMap<Db, WalSyncer>();
 
 /**
  * Runs `fn`'s writes without waiting for the disk at each commit. Only for writes whose loss in a power
@@ -37,13 +41,22 @@ const relaxers = new WeakMap<Db, <T>(fn: (conn: Db) => Promise<T>) => Promise<T>
  * an open session, the simulated processor's own record. What the ledger holds is committed durably,
  * and a durable commit carries every earlier one to disk with it (SQLite's write-ahead log and
  * PostgreSQL's alike are written in order), so a relaxed write never outlives a later durable one.
- * On SQLite: synchronous=NORMAL for those statements, FULL otherwise; on PostgreSQL every commit is
- * durable (synchronous_commit=on) and waits in the database's group commit, not in the vault.
- * `fn` must use only the connection it is given.
+ * On SQLite a durable commit waits for the log's sync (sqlite-group-commit.ts) and a relaxed one does
+ * not; on PostgreSQL every commit is durable (synchronous_commit=on) and waits in the database's group
+ * commit, not in the vault. `fn` must use only the connection it is given. With `when` false, `fn`
+ * runs durably as usual.
  */
-export function relaxed<T>(db: Db, fn: (conn: Db) => Promise<T>): Promise<T> {
-  const relax = relaxers.get(db);
+export function relaxed<T>(db: Db, fn: (conn: Db) => Promise<T>, when = true): Promise<T> {
+  const relax = when && relaxers.get(db);
   return relax ? relax(fn) : fn(db);
+}
+
+/**
+ * Resolves once every commit made so far is on disk. Whatever tells the world what it read (an answer,
+ * a webhook) waits for this first: on SQLite a commit is visible before its sync completes.
+ */
+export function settled(db: Db): Promise<void> {
+  return syncers.get(db)?.settled() ?? Promise.resolve();
 }
 
 /**
@@ -62,8 +75,9 @@ export function scheduleScrub(db: Db, tables: ScrubTable[] = ['cards']): void {
 export type ScrubTable = 'cards' | 'challenges' | 'idempotency_keys' | 'vault_secrets';
 
 export function openDatabase(options: DbOptions): DbHandle {
-  const handle = options.databaseUrl ? openPostgres(options.databaseUrl, options.onError) : openSqlite(options.dataDir);
+  const handle = options.databaseUrl ? openPostgres(options.databaseUrl, options.onError) : openSqlite(options.dataDir, options.syncWal);
   if (handle.relax) relaxers.set(handle.db, handle.relax);
+  if (handle.syncer) syncers.set(handle.db, handle.syncer);
   const scrubber = new Scrubber((tables) => handle.run(tables), options.onScrub);
   scrubbers.set(handle.db, scrubber);
   return {
@@ -83,36 +97,39 @@ interface OpenedDb {
   kind: DbKind;
   run(tables: ScrubTable[]): Promise<boolean>;
   relax?: <T>(fn: (conn: Db) => Promise<T>) => Promise<T>;
+  syncer?: WalSyncer;
 }
 
-function openSqlite(dataDir: string): OpenedDb {
+function openSqlite(dataDir: string, syncWal?: SyncFile): OpenedDb {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'vault.db');
   // Created owner-only before SQLite opens it: its -wal and -shm files inherit these permissions.
   fs.closeSync(fs.openSync(file, 'a', 0o600));
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
-  // Every commit waits until the write-ahead log is on disk: a payment ledger must survive a power cut.
-  // Only writes marked relaxed() skip that wait (NORMAL: on disk by the next durable commit or checkpoint).
-  database.pragma('synchronous = FULL');
+  // A commit writes the log without syncing it; a durable one then waits for the log's sync, which
+  // commits made meanwhile share (sqlite-group-commit.ts): a payment ledger survives a power cut.
+  database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   database.pragma('wal_autocheckpoint = 200');
   // Freed cells and pages are zeroed; what that misses (stale copies that b-tree rebalancing leaves
   // in a page's unused gap, old page images in the WAL) the scrub after a deletion removes.
   database.pragma('secure_delete = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const syncer = new WalSyncer(`${file}-wal`, syncWal);
+  const connection = new GroupCommitConnection(database, syncer);
+  const db = new Kysely<Database>({ dialect: new GroupCommitDialect(connection) });
   // Held on kysely's one connection, so no other statement (nor an open transaction) runs in between.
   const relax = <T>(fn: (conn: Db) => Promise<T>) =>
     db.connection().execute(async (conn) => {
-      database.exec('PRAGMA synchronous = NORMAL');
+      connection.relaxed = true;
       try {
         return await fn(conn);
       } finally {
-        database.exec('PRAGMA synchronous = FULL');
+        connection.relaxed = false;
       }
     });
-  return { db, kind: 'sqlite', run: () => scrubSqlite(db), relax };
+  return { db, kind: 'sqlite', run: () => scrubSqlite(db), relax, syncer };
 }
 
 /**
@@ -133,25 +150,6 @@ async function scrubSqlite(db: Db): Promise<boolean> {
       await sql`PRAGMA busy_timeout = 5000`.execute(conn);
     }
   });
-}
-
-/**
- * kysely prepares every query anew; the vault runs the same few dozen shapes all day, so each is
- * prepared once. Safe because kysely runs a statement to completion before the next one starts.
- */
-function withStatementCache(database: SQLite.Database) {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => database.close(),
-    prepare(sql: string) {
-      let statement = cache.get(sql);
-      if (!statement) {
-        statement = database.prepare(sql);
-        if (cache.size < 1000) cache.set(sql, statement);
-      }
-      return statement;
-    },
-  };
 }
 
 function openPostgres(url: string, onError: (err: Error) => void = () => {}): OpenedDb {

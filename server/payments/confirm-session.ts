@@ -132,7 +132,7 @@ async function claim(deps: Deps, session: SessionTable, attempt: Attempt, now: D
     claimSession(q, session.id, { attempt: JSON.stringify(attempt), processing_since: now.toISOString() }, (eb) =>
       eb.and([eb('failed_attempts', '<', MAX_FAILED_ATTEMPTS), eb('expires_at', '>', now.toISOString())]),
     );
-  const taken = await (durable ? take(deps.db) : relaxed(deps.db, take));
+  const taken = await relaxed(deps.db, take, !durable);
   if (taken) return;
   const current = await deps.db.selectFrom('sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow();
   assertSessionOpen(current, now);

@@ -1,57 +1,171 @@
-// What reaches the disk at each commit on SQLite: the ledger waits for it (synchronous=FULL), and only
-// the writes marked relaxed() skip the wait, without leaving the connection relaxed for the next one.
+// What reaches the disk before a write resolves on SQLite: a durable write waits for the sync of the
+// write-ahead log (which the commits made meanwhile share), a relaxed one does not, and nothing is
+// answered about a commit before its sync. The sync itself (fdatasync) is the operating system's: the
+// tests gate it to watch the order, and one test runs the real one.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, relaxed, type DbHandle } from '../../server/db/database.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, relaxed, settled, type DbHandle } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrations.ts';
+import { datasyncFile } from '../../server/db/sqlite-group-commit.ts';
 
-const synchronous = async (q: DbHandle['db']) => (await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(q)).rows[0].synchronous;
+/** A sync that, once held, waits for the test to release it (each release lets the waiting syncs through); counts the calls. */
+function gatedSync() {
+  const calls: string[] = [];
+  let gate: Promise<void> | undefined;
+  let open: () => void = () => {};
+  let failNext: Error | undefined;
+  const close = () => (gate = new Promise<void>((resolve) => (open = resolve)));
+  return {
+    calls,
+    sync: async (walPath: string) => {
+      calls.push(walPath);
+      if (gate) await gate;
+      if (failNext) {
+        const err = failNext;
+        failNext = undefined;
+        throw err;
+      }
+    },
+    /** From now on every sync waits for release(). */
+    hold: close,
+    release() {
+      open();
+      close();
+    },
+    failOnce(err: Error) {
+      failNext = err;
+    },
+  };
+}
 
-describe('SQLite commit durability', () => {
+/** Whether `promise` has settled after the event loop has had a few turns. */
+async function isDone(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  return done;
+}
+
+const lease = (name: string) => ({ name, holder: 'h', until: new Date().toISOString() });
+
+describe('SQLite commit durability (group commit)', () => {
   let dir: string;
   let handle: DbHandle;
-  beforeAll(async () => {
+  const open = async (syncWal?: (walPath: string) => Promise<void>) => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-durability-'));
-    handle = openDatabase({ dataDir: dir });
+    handle = openDatabase({ dataDir: dir, syncWal });
     await migrate(handle.db);
-  });
-  afterAll(async () => {
-    await handle.close();
+  };
+  afterEach(async () => {
+    await handle?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('commits durably by default (FULL), relaxed writes at NORMAL, and FULL again right after them', async () => {
-    expect(await synchronous(handle.db)).toBe(2);
-    const inside = await relaxed(handle.db, async (q) => {
-      await q.insertInto('leases').values({ name: 'durability-test', holder: 'h', until: new Date().toISOString() }).execute();
-      return synchronous(q);
-    });
-    expect(inside).toBe(1);
-    expect(await synchronous(handle.db)).toBe(2);
+  it('resolves a durable write only after the log is synced, and a relaxed one without waiting', async () => {
+    const disk = gatedSync();
+    await open(disk.sync);
+    disk.hold();
+
+    const durable = handle.db.insertInto('leases').values(lease('durable')).execute();
+    expect(await isDone(durable)).toBe(false);
+    expect(disk.calls.at(-1)).toBe(path.join(dir, 'vault.db-wal'));
+
+    const quick = relaxed(handle.db, (q) => q.insertInto('leases').values(lease('relaxed')).execute());
+    expect(await isDone(quick)).toBe(true);
+
+    disk.release();
+    await durable;
   });
 
-  it('restores FULL when a relaxed write fails', async () => {
-    await expect(
-      relaxed(handle.db, async (q) => {
-        await q.insertInto('leases').values({ name: 'durability-test', holder: 'h', until: new Date().toISOString() }).execute();
-      }),
-    ).rejects.toThrow();
-    expect(await synchronous(handle.db)).toBe(2);
+  it('waits for the sync after a transaction that wrote, not after reads', async () => {
+    const disk = gatedSync();
+    await open(disk.sync);
+    disk.hold();
+    const before = disk.calls.length;
+
+    const read = handle.db.selectFrom('leases').selectAll().execute();
+    expect(await isDone(read)).toBe(true);
+    const trx = handle.db.transaction().execute(async (t) => {
+      await t.insertInto('leases').values(lease('in-trx')).execute();
+      return 'committed';
+    });
+    expect(await isDone(trx)).toBe(false);
+    disk.release();
+    expect(await trx).toBe('committed');
+    expect(disk.calls.length).toBe(before + 1);
   });
 
-  it('runs a transaction begun meanwhile at FULL: relaxed writes hold the one connection', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const held = relaxed(handle.db, async (q) => {
-      await gate;
-      return synchronous(q);
+  it('lets other statements run while a commit waits for the disk, and one sync serves the commits made meanwhile', async () => {
+    const disk = gatedSync();
+    await open(disk.sync);
+    disk.hold();
+    const before = disk.calls.length;
+
+    const first = handle.db.insertInto('leases').values(lease('a')).execute();
+    expect(await isDone(first)).toBe(false);
+    // The connection is free while `first` waits: these run now and wait for the next sync together.
+    const rest = Array.from({ length: 10 }, (_, i) =>
+      handle.db
+        .insertInto('leases')
+        .values(lease(`b${i}`))
+        .execute(),
+    );
+    const rows = await handle.db.selectFrom('leases').select('name').execute();
+    expect(rows.length).toBe(11);
+    disk.release();
+    await first;
+    disk.release();
+    await Promise.all(rest);
+    expect(disk.calls.length - before).toBe(2);
+  });
+
+  it('settled() waits for commits that others made, so no answer runs ahead of the disk', async () => {
+    const disk = gatedSync();
+    await open(disk.sync);
+    disk.hold();
+
+    const write = handle.db.insertInto('leases').values(lease('w')).execute();
+    expect(await isDone(write)).toBe(false);
+    const answer = settled(handle.db);
+    expect(await isDone(answer)).toBe(false);
+    disk.release();
+    await Promise.all([write, answer]);
+    expect(await isDone(settled(handle.db))).toBe(true);
+  });
+
+  it('fails the durable write when the sync fails, and the next one syncs again', async () => {
+    const disk = gatedSync();
+    await open(disk.sync);
+    disk.hold();
+
+    disk.failOnce(new Error('EIO: the disk failed'));
+    const failed = handle.db.insertInto('leases').values(lease('x')).execute();
+    expect(await isDone(failed)).toBe(false);
+    disk.release();
+    await expect(failed).rejects.toThrow('EIO');
+    const next = handle.db.insertInto('leases').values(lease('y')).execute();
+    expect(await isDone(next)).toBe(false);
+    disk.release();
+    await next;
+  });
+
+  it('syncs the real write-ahead log file', async () => {
+    const synced: string[] = [];
+    await open(async (walPath) => {
+      await datasyncFile(walPath);
+      synced.push(walPath);
     });
-    const trx = handle.db.transaction().execute(async (t) => synchronous(t));
-    release();
-    expect(await held).toBe(1);
-    expect(await trx).toBe(2);
+    await handle.db.insertInto('leases').values(lease('real')).execute();
+    expect(synced.at(-1)).toBe(path.join(dir, 'vault.db-wal'));
+    expect(fs.existsSync(synced.at(-1)!)).toBe(true);
+    const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(handle.db);
+    // NORMAL: the sync is the vault's own, off the event loop.
+    expect(rows[0].synchronous).toBe(1);
   });
 });
