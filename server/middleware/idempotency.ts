@@ -7,7 +7,9 @@
 import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv, Deps } from '../context.ts';
+import { relaxed } from '../db/database.ts';
 import type { IdempotencyTable } from '../db/schema.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
 import { ApiError } from '../errors.ts';
 import { randomSecret } from '../ids.ts';
 import crypto from 'node:crypto';
@@ -43,11 +45,14 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     await purgeExpired(deps, now);
 
     const holder = randomSecret(12);
-    // Durable: the key (in this life of it) names the operations at the processor, before any is asked.
-    const claim = async () =>
-      Number(
-        (
-          await db
+    // Durable: the key (in this life of it) names the operations at a provider, before any is asked. The
+    // simulated processor keeps its record in this same database, behind the claim: there it is relaxed.
+    const durable = !simulatedFor(deps, c.get('merchant'));
+    const claim = async () => {
+      const inserted = await relaxed(
+        db,
+        (q) =>
+          q
             .insertInto('idempotency_keys')
             .values({
               merchant_id: merchantId,
@@ -61,9 +66,11 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
               holder,
             })
             .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
-            .executeTakeFirst()
-        ).numInsertedOrUpdatedRows ?? 0,
-      ) === 1;
+            .executeTakeFirst(),
+        !durable,
+      );
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+    };
     let fresh = await claim();
     // A key past its 24 hours is forgotten even if the purge has not reached it yet; then it is taken.
     if (!fresh) {
@@ -149,6 +156,15 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     if (answered === c.res.status) return;
     await mine(db.updateTable('idempotency_keys').set({ state: 'done', response_status: c.res.status, response_body: body })).execute();
   };
+}
+
+/** Whether the merchant's processor is the simulated one (a live merchant without a real one is answered later). */
+function simulatedFor(deps: Deps, merchant: Merchant): boolean {
+  try {
+    return deps.processors.for(merchant).type === 'simulated';
+  } catch {
+    return false;
+  }
 }
 
 /** POST /v1/customers/:customer/cards: the import of a card bound elsewhere, its number in the body. */
