@@ -3,6 +3,28 @@ import crypto from 'node:crypto';
 
 export type IdPrefix = 'cs' | 'card' | 'ch' | 're' | 'mdt' | 'inv' | 'evt' | 'mer' | 'grp' | 'chl' | 'wha' | 'msg' | 'dp' | 'fwd';
 
+/**
+ * Random bytes for ids and secrets, drawn from a pool the CSPRNG fills 4 KB at a time: a call to the
+ * CSPRNG costs far more than the bytes it returns, and a payment takes about ten of them. Each byte is
+ * handed out once and wiped from the pool. Key material (envelope.ts, key-ring.ts) still calls
+ * crypto.randomBytes itself.
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let taken = 0;
+
+export function randomBytes(n: number): Buffer {
+  if (n > POOL_BYTES / 16) return crypto.randomBytes(n);
+  if (taken + n > pool.length) {
+    pool = crypto.randomBytes(POOL_BYTES);
+    taken = 0;
+  }
+  const out = Buffer.from(pool.subarray(taken, taken + n));
+  pool.fill(0, taken, taken + n);
+  taken += n;
+  return out;
+}
+
 let lastMs = 0;
 let counter = 0;
 
@@ -15,14 +37,13 @@ export function newId(prefix: IdPrefix): string {
   counter = now === lastMs ? counter + 1 : 0;
   lastMs = now;
   const ordered = now.toString(36).padStart(9, '0') + counter.toString(36).padStart(3, '0');
-  return `${prefix}_${ordered}${crypto
-    .randomBytes(9)
+  return `${prefix}_${ordered}${randomBytes(9)
     .toString('base64url')
     .replace(/[-_]/g, (c) => (c === '-' ? 'A' : 'B'))}`;
 }
 
 export function randomSecret(bytes = 24): string {
-  return crypto.randomBytes(bytes).toString('base64url');
+  return randomBytes(bytes).toString('base64url');
 }
 
 export function sha256(value: string): string {

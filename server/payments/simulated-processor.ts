@@ -2,7 +2,7 @@
 // so it answers a repeated reference like a real processor would, even after the vault restarts.
 // Its writes are relaxed: they share the vault's database, so they reach the disk in order with the
 // vault's own, no later than the durable record of the charge that reports them.
-import crypto from 'node:crypto';
+import { randomBytes } from '../ids.ts';
 import { relaxed, type Db } from '../db/database.ts';
 import type { AuthorizeRequest, AuthorizeResult, DeclineCode, Processor, RefundRequest } from './processor.ts';
 
@@ -21,7 +21,7 @@ const DECLINE_AFTER_SAVE = '4000000000000341';
 /** Extension for tests of the one-click CVC retry: an all-zero CVC is a wrong CVC on any card. */
 const WRONG_CVC = /^0{3,4}$/;
 
-const id = (prefix: string) => `${prefix}_${crypto.randomBytes(12).toString('base64url')}`;
+const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`;
 
 function decide(req: AuthorizeRequest, now: Date): AuthorizeResult {
   const { number } = req.card;
