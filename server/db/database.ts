@@ -112,7 +112,10 @@ function openSqlite(dataDir: string, syncWal?: SyncFile): OpenedDb {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  database.pragma('wal_autocheckpoint = 200');
+  // A checkpoint runs inside the commit that crosses this many log pages, with two syncs: at 4000 pages
+  // (16 MB) a page that every payment rewrites (an index's root, the leases) is copied once per
+  // checkpoint instead of twenty times, which took about 90 µs off each commit against 200.
+  database.pragma('wal_autocheckpoint = 4000');
   // Freed cells and pages are zeroed; what that misses (stale copies that b-tree rebalancing leaves
   // in a page's unused gap, old page images in the WAL) the scrub after a deletion removes.
   database.pragma('secure_delete = ON');
