@@ -1,4 +1,5 @@
 // Saved cards: sealed on write, found again by fingerprint, opened only to charge, destroyed on delete.
+import { prepared } from '../db/prepared-query.ts';
 import type { Queryable, ScrubTable } from '../db/database.ts';
 import type { CardTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -21,16 +22,27 @@ const sealedOf = (row: LiveCard): SealedCard => row;
 const bindingOf = (row: Pick<CardTable, 'token' | 'group_id'>) => ({ token: row.token, groupId: row.group_id });
 
 export async function findCard(q: Queryable, groupId: string, customer: string, token: string): Promise<LiveCard | undefined> {
-  const row = await q
+  const { rows } = await selectCard(q, { token, groupId, customer });
+  return rows[0] as LiveCard | undefined;
+}
+
+/** One more successful payment with the card (one-click is offered after a merchant's threshold). */
+export const countPayment = prepared((q, a: { token: string }) =>
+  q
+    .updateTable('cards')
+    .set((eb) => ({ successful_payments: eb('successful_payments', '+', 1) }))
+    .where('token', '=', a.token),
+);
+
+const selectCard = prepared((q, a: { token: string; groupId: string; customer: string }) =>
+  q
     .selectFrom('cards')
     .selectAll()
-    .where('token', '=', token)
-    .where('group_id', '=', groupId)
-    .where('customer', '=', customer)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  return row as LiveCard | undefined;
-}
+    .where('token', '=', a.token)
+    .where('group_id', '=', a.groupId)
+    .where('customer', '=', a.customer)
+    .where('deleted_at', 'is', null),
+);
 
 /** Whether the customer has a saved card that is not deleted. */
 export async function hasLiveCard(q: Queryable, groupId: string, customer: string): Promise<boolean> {
@@ -122,19 +134,22 @@ export type ListedCard = SealedRef &
  * the columns a listing shows (the sealed number stays in the table).
  */
 export async function listCardsForView(q: Queryable, groupId: string, customer: string): Promise<ListedCard[]> {
-  const rows = await q
-    .selectFrom('cards')
-    .leftJoin('customers', (j) => j.onRef('customers.group_id', '=', 'cards.group_id').onRef('customers.customer', '=', 'cards.customer'))
-    .select([...LISTED, 'customers.default_card'])
-    .where('cards.group_id', '=', groupId)
-    .where('cards.customer', '=', customer)
-    .where('cards.deleted_at', 'is', null)
-    .orderBy('cards.created_at', 'desc')
-    .orderBy('cards.token')
-    .execute();
+  const { rows } = await selectListed(q, { groupId, customer });
   const listed = rows.map(({ default_card, ...row }) => ({ ...(row as SealedRef & ListedCard), is_default: default_card === row.token }));
   return listed.sort((a, b) => Number(b.is_default) - Number(a.is_default));
 }
+
+const selectListed = prepared((q, a: { groupId: string; customer: string }) =>
+  q
+    .selectFrom('cards')
+    .leftJoin('customers', (j) => j.onRef('customers.group_id', '=', 'cards.group_id').onRef('customers.customer', '=', 'cards.customer'))
+    .select([...LISTED, 'customers.default_card'])
+    .where('cards.group_id', '=', a.groupId)
+    .where('cards.customer', '=', a.customer)
+    .where('cards.deleted_at', 'is', null)
+    .orderBy('cards.created_at', 'desc')
+    .orderBy('cards.token'),
+);
 
 /** One live card as a listing shows it (its default flag included), or undefined. */
 export async function findListedCard(q: Queryable, groupId: string, customer: string, token: string): Promise<ListedCard | undefined> {

@@ -1,6 +1,7 @@
 // The ledger of charges: recording a processor's answer, reading it back, and the customer limits.
 import { DAY_MS, startOfDay } from '../clock.ts';
 import type { Db, Queryable } from '../db/database.ts';
+import { columnsOf, prepared } from '../db/prepared-query.ts';
 import { listPage, type PageQuery } from '../db/list-page.ts';
 import { getOwned } from '../db/owned-rows.ts';
 import type { ChargeTable } from '../db/schema.ts';
@@ -51,9 +52,35 @@ export async function recordCharge(q: Queryable, input: ChargeInput): Promise<Ch
     processor_id: input.result.processor_id,
     processor_response: input.result.outcome === 'declined' && input.result.processor_response ? JSON.stringify(input.result.processor_response) : null,
   };
-  await q.insertInto('charges').values(row).execute();
+  await insertCharge(q, row);
   return row;
 }
+
+const CHARGE_COLUMNS = [
+  'id',
+  'merchant_id',
+  'group_id',
+  'customer',
+  'card_token',
+  'card_masked',
+  'amount',
+  'currency',
+  'order_ref',
+  'initiator',
+  'mandate_id',
+  'session_id',
+  'status',
+  'network_transaction_id',
+  'failure_code',
+  'failure_message',
+  'decline_code',
+  'amount_refunded',
+  'processor_ref',
+  'created_at',
+  'processor_id',
+  'processor_response',
+] as const satisfies readonly (keyof ChargeTable)[];
+const insertCharge = prepared((q, row: ChargeTable) => q.insertInto('charges').values(columnsOf(row, CHARGE_COLUMNS)));
 
 /**
  * The customer's limits cap successful charges per calendar day (UTC) and per rolling 7 days, all

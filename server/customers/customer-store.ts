@@ -1,11 +1,16 @@
 // Customers of a merchant group: status, contact, limits and default card.
+import { prepared } from '../db/prepared-query.ts';
 import type { Updateable } from 'kysely';
 import type { Queryable } from '../db/database.ts';
 import type { CustomerTable } from '../db/schema.ts';
 
 export async function getCustomer(q: Queryable, groupId: string, customer: string): Promise<CustomerTable | undefined> {
-  return q.selectFrom('customers').selectAll().where('group_id', '=', groupId).where('customer', '=', customer).executeTakeFirst();
+  return (await selectCustomer(q, { groupId, customer })).rows[0];
 }
+
+const selectCustomer = prepared((q, a: { groupId: string; customer: string }) =>
+  q.selectFrom('customers').selectAll().where('group_id', '=', a.groupId).where('customer', '=', a.customer),
+);
 
 /** The customer's row, created with status `none` on first sight. */
 export async function ensureCustomer(q: Queryable, groupId: string, customer: string, now: Date): Promise<CustomerTable> {

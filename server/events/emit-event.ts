@@ -1,4 +1,5 @@
 // Events are written in the same transaction as the change they report (an outbox for delivery).
+import { columnsOf, prepared } from '../db/prepared-query.ts';
 import type { Queryable } from '../db/database.ts';
 import { newId } from '../ids.ts';
 
@@ -22,16 +23,18 @@ export type EventType =
 
 export async function emitEvent(q: Queryable, event: { merchantId: string; groupId: string; type: EventType; data: object; now: Date }): Promise<string> {
   const id = newId('evt');
-  await q
-    .insertInto('events')
-    .values({
-      id,
-      merchant_id: event.merchantId,
-      group_id: event.groupId,
-      type: event.type,
-      data: JSON.stringify(event.data),
-      created_at: event.now.toISOString(),
-    })
-    .execute();
+  await insertEvent(q, {
+    id,
+    merchant_id: event.merchantId,
+    group_id: event.groupId,
+    type: event.type,
+    data: JSON.stringify(event.data),
+    created_at: event.now.toISOString(),
+  });
   return id;
 }
+
+type NewEvent = { id: string; merchant_id: string; group_id: string; type: string; data: string; created_at: string };
+const insertEvent = prepared((q, row: NewEvent) =>
+  q.insertInto('events').values(columnsOf(row, ['id', 'merchant_id', 'group_id', 'type', 'data', 'created_at'])),
+);

@@ -8,6 +8,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv, Deps } from '../context.ts';
 import { relaxed } from '../db/database.ts';
+import { columnsOf, prepared } from '../db/prepared-query.ts';
 import type { IdempotencyTable } from '../db/schema.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { ApiError } from '../errors.ts';
@@ -49,27 +50,16 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     // simulated processor keeps its record in this same database, behind the claim: there it is relaxed.
     const durable = !simulatedFor(deps, c.get('merchant'));
     const claim = async () => {
-      const inserted = await relaxed(
-        db,
-        (q) =>
-          q
-            .insertInto('idempotency_keys')
-            .values({
-              merchant_id: merchantId,
-              key,
-              request_hash: requestHash,
-              state: 'running',
-              response_status: null,
-              response_body: null,
-              locked_at: now.toISOString(),
-              created_at: now.toISOString(),
-              holder,
-            })
-            .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
-            .executeTakeFirst(),
-        !durable,
-      );
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+      const row = {
+        merchant_id: merchantId,
+        key,
+        request_hash: requestHash,
+        locked_at: now.toISOString(),
+        created_at: now.toISOString(),
+        holder,
+      };
+      const inserted = await relaxed(db, (q) => claimKey(q, row), !durable);
+      return Number(inserted.numAffectedRows ?? 0) === 1;
     };
     let fresh = await claim();
     // A key past its 24 hours is forgotten even if the purge has not reached it yet; then it is taken.
@@ -136,8 +126,8 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     // A handler that records its outcome in a transaction stores its answer there too: one commit.
     let answered: number | undefined;
     c.set('idempotentAnswer', async (trx, status, body) => {
-      const stored = await mine(trx.updateTable('idempotency_keys').set({ state: 'done', response_status: status, response_body: body })).executeTakeFirst();
-      if (Number(stored.numUpdatedRows) === 1) answered = status;
+      const stored = await storeAnswer(trx, { merchantId, key, holder, status, body });
+      if (Number(stored.numAffectedRows) === 1) answered = status;
     });
     try {
       // An ApiError thrown by the handler arrives here as c.res already (the app's onError answered it).
@@ -157,6 +147,31 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     await mine(db.updateTable('idempotency_keys').set({ state: 'done', response_status: c.res.status, response_body: body })).execute();
   };
 }
+
+type NewKey = Pick<IdempotencyTable, 'merchant_id' | 'key' | 'request_hash' | 'locked_at' | 'created_at' | 'holder'>;
+/** Takes a key nobody holds: one row inserted, or none when the key exists. */
+const claimKey = prepared((q, row: NewKey) =>
+  q
+    .insertInto('idempotency_keys')
+    .values({
+      ...columnsOf(row, ['merchant_id', 'key', 'request_hash', 'locked_at', 'created_at', 'holder']),
+      state: 'running',
+      response_status: null,
+      response_body: null,
+    })
+    .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing()),
+);
+
+/** Stores the answer, if this holder still holds the running key. */
+const storeAnswer = prepared((q, a: { merchantId: string; key: string; holder: string; status: number; body: string }) =>
+  q
+    .updateTable('idempotency_keys')
+    .set({ state: 'done', response_status: a.status, response_body: a.body })
+    .where('merchant_id', '=', a.merchantId)
+    .where('key', '=', a.key)
+    .where('holder', '=', a.holder)
+    .where('state', '=', 'running'),
+);
 
 /** Whether the merchant's processor is the simulated one (a live merchant without a real one is answered later). */
 function simulatedFor(deps: Deps, merchant: Merchant): boolean {

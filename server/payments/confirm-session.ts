@@ -129,8 +129,11 @@ async function passedChallenge(deps: Deps, session: SessionTable, challengeId: s
  */
 async function claim(deps: Deps, session: SessionTable, attempt: Attempt, now: Date, durable: boolean): Promise<void> {
   const take = (q: Queryable) =>
-    claimSession(q, session.id, { attempt: JSON.stringify(attempt), processing_since: now.toISOString() }, (eb) =>
-      eb.and([eb('failed_attempts', '<', MAX_FAILED_ATTEMPTS), eb('expires_at', '>', now.toISOString())]),
+    claimSession(
+      q,
+      session.id,
+      { attempt: JSON.stringify(attempt), processing_since: now.toISOString() },
+      { maxFailed: MAX_FAILED_ATTEMPTS, now: now.toISOString() },
     );
   const taken = await relaxed(deps.db, take, !durable);
   if (taken) return;

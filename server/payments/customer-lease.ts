@@ -3,6 +3,7 @@
 // customer-initiated) never pass a limit or a mandate's frequency together. The holder renews it
 // while alive, so a dead holder frees the customer within seconds; its holder id is a fencing token
 // that a late holder's processor call and record must still match.
+import { prepared } from '../db/prepared-query.ts';
 import type { Deps } from '../context.ts';
 import { relaxed, type Queryable } from '../db/database.ts';
 import { ApiError } from '../errors.ts';
@@ -114,8 +115,8 @@ export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease:
     const lease: CustomerLease = {
       confirm: () => (Date.now() - renewedAt < FRESH_MS ? Promise.resolve() : renew()),
       releaseIn: async (trx) => {
-        const deleted = await trx.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).executeTakeFirst();
-        if (Number(deleted.numDeletedRows) !== 1) throw new LeaseLost(name);
+        const deleted = await deleteLease(trx, { name, holder });
+        if (Number(deleted.numAffectedRows) !== 1) throw new LeaseLost(name);
         released = true;
       },
     };
@@ -139,6 +140,17 @@ export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease:
   }
 }
 
+/** Inserts the lease, or takes it over from a holder whose time ran out; one row affected when taken. */
+const takeLease = prepared((q, a: { name: string; holder: string; until: string; now: string }) =>
+  q
+    .insertInto('leases')
+    .values({ name: a.name, holder: a.holder, until: a.until })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ holder: a.holder, until: a.until }).where('leases.until', '<', a.now)),
+);
+
+/** Fenced: only the holder named deletes its lease. */
+const deleteLease = prepared((q, a: { name: string; holder: string }) => q.deleteFrom('leases').where('name', '=', a.name).where('holder', '=', a.holder));
+
 const busy = () => new ApiError('request_in_progress', 'Another charge of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
 
 /** Takes the lease row (or one whose holder let it lapse); returns when, on the wall clock. */
@@ -146,14 +158,8 @@ async function acquire(deps: Deps, name: string, holder: string, deadline: numbe
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
     const now = Date.now();
     const until = new Date(now + LEASE_MS).toISOString();
-    const taken = await relaxed(deps.db, (q) =>
-      q
-        .insertInto('leases')
-        .values({ name, holder, until })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ holder, until }).where('leases.until', '<', new Date(now).toISOString()))
-        .executeTakeFirst(),
-    );
-    if (Number(taken.numInsertedOrUpdatedRows ?? 0) === 1) return now;
+    const taken = await relaxed(deps.db, (q) => takeLease(q, { name, holder, until, now: new Date(now).toISOString() }));
+    if (Number(taken.numAffectedRows ?? 0) === 1) return now;
     if (now >= deadline) throw busy();
     await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
   }

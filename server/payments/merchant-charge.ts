@@ -1,6 +1,7 @@
 // Merchant-initiated charges of a saved card under a mandate: every check of the contract, the
 // processor call flagged merchant-initiated with the mandate's network transaction id, and the record.
 // Used by POST /v1/charges and by the scheduler's automatic invoice payments.
+import { prepared } from '../db/prepared-query.ts';
 import { assertLeaseHeld, customerLeaseName, withCustomerLease, type CustomerLease } from './customer-lease.ts';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../context.ts';
@@ -9,7 +10,7 @@ import { getCustomer } from '../customers/customer-store.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { cardSecret, findCard, type LiveCard } from '../cards/card-store.ts';
+import { cardExpiry, cardSecret, countPayment, findCard, type LiveCard } from '../cards/card-store.ts';
 import { isActive } from './card-checks.ts';
 import { checkLimits, recordCharge } from '../charges/charge-store.ts';
 import { dayOf, daysBetween } from '../clock.ts';
@@ -68,9 +69,7 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
   const card = await findCard(db, groupId, req.customer, req.card);
   if (!card) throw notFound('card', 'card');
   // A mandate is an agreement with one merchant: a sister shop of the group cannot charge under it.
-  const mandate = req.mandate
-    ? await db.selectFrom('mandates').selectAll().where('id', '=', req.mandate).where('merchant_id', '=', req.merchant.id).executeTakeFirst()
-    : undefined;
+  const mandate = req.mandate ? (await selectMandate(db, { id: req.mandate, merchantId: req.merchant.id })).rows[0] : undefined;
 
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).
@@ -112,6 +111,11 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
   }
   return settle(deps, req, lease, card, live, result, now);
 }
+
+const selectMandate = prepared((q, a: { id: string; merchantId: string }) =>
+  q.selectFrom('mandates').selectAll().where('id', '=', a.id).where('merchant_id', '=', a.merchantId),
+);
+const dateMandate = prepared((q, a: { id: string; at: string }) => q.updateTable('mandates').set({ last_charge_at: a.at }).where('id', '=', a.id));
 
 /**
  * Records the processor's answer, or, when that fails (the lease was taken over, the database
@@ -178,7 +182,8 @@ async function record(
   result: Settled,
   now: Date,
 ): Promise<ChargeTable> {
-  const exp = cardSecret(deps.ring, card);
+  // Only the expiry, from the cached metadata: the number was opened once already, for the processor.
+  const exp = cardExpiry(deps.ring, card);
   return deps.db.transaction().execute(async (trx) => {
     // Fenced: a holder whose lease was taken over records nothing over the newer holder's decisions.
     await lease.releaseIn(trx);
@@ -200,12 +205,8 @@ async function record(
     });
     const base = { merchantId: req.merchant.id, groupId: req.merchant.group_id, now };
     if (result.outcome === 'approved') {
-      if (mandate) await trx.updateTable('mandates').set({ last_charge_at: now.toISOString() }).where('id', '=', mandate.id).execute();
-      await trx
-        .updateTable('cards')
-        .set((eb) => ({ successful_payments: eb('successful_payments', '+', 1) }))
-        .where('token', '=', card.token)
-        .execute();
+      if (mandate) await dateMandate(trx, { id: mandate.id, at: now.toISOString() });
+      await countPayment(trx, { token: card.token });
       await emitEvent(trx, {
         ...base,
         type: 'charge.succeeded',

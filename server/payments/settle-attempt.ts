@@ -7,7 +7,7 @@ import type { SessionTable } from '../db/schema.ts';
 import { ensureCustomer, getCustomer, noteCardSaved } from '../customers/customer-store.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { saveCard } from '../cards/card-store.ts';
+import { countPayment, saveCard } from '../cards/card-store.ts';
 import type { CheckedCard } from './card-checks.ts';
 import { recordCharge } from '../charges/charge-store.ts';
 import type { CustomerLease } from './customer-lease.ts';
@@ -130,12 +130,7 @@ export async function recordApproval(
     if (payment) {
       const row = await recordCharge(trx, chargeInput(session, attempt, token, result, now));
       chargeId = row.id;
-      if (token)
-        await trx
-          .updateTable('cards')
-          .set((eb) => ({ successful_payments: eb('successful_payments', '+', 1) }))
-          .where('token', '=', token)
-          .execute();
+      if (token) await countPayment(trx, { token });
       await emitEvent(trx, {
         merchantId: merchant.id,
         groupId: session.group_id,

@@ -2,6 +2,7 @@
 // so it answers a repeated reference like a real processor would, even after the vault restarts.
 // Its writes are relaxed: they share the vault's database, so they reach the disk in order with the
 // vault's own, no later than the durable record of the charge that reports them.
+import { columnsOf, prepared } from '../db/prepared-query.ts';
 import { randomBytes } from '../ids.ts';
 import { relaxed, type Db } from '../db/database.ts';
 import type { AuthorizeRequest, AuthorizeResult, DeclineCode, Processor, RefundRequest } from './processor.ts';
@@ -46,6 +47,14 @@ function decide(req: AuthorizeRequest, now: Date): AuthorizeResult {
   };
 }
 
+/** The first operation under a reference takes it; a later one records nothing (one row affected, or none). */
+const recordOperation = prepared((q, row: { reference: string; kind: string; result: string; created_at: string }) =>
+  q
+    .insertInto('simulated_operations')
+    .values(columnsOf(row, ['reference', 'kind', 'result', 'created_at']))
+    .onConflict((oc) => oc.column('reference').doNothing()),
+);
+
 export class SimulatedProcessor implements Processor {
   readonly type = 'simulated' as const;
 
@@ -59,14 +68,10 @@ export class SimulatedProcessor implements Processor {
     // A challenge is a question, not an operation: nothing is recorded until the card is charged.
     if (result.outcome === 'challenge') return (await this.lookup(req.reference)) ?? result;
     const inserted = await relaxed(this.db, (q) =>
-      q
-        .insertInto('simulated_operations')
-        .values({ reference: req.reference, kind: 'authorize', result: JSON.stringify(result), created_at: this.clock().toISOString() })
-        .onConflict((oc) => oc.column('reference').doNothing())
-        .executeTakeFirst(),
+      recordOperation(q, { reference: req.reference, kind: 'authorize', result: JSON.stringify(result), created_at: this.clock().toISOString() }),
     );
     // Two calls with one reference at once: the one that lost the race answers with the winner's result.
-    return Number(inserted.numInsertedOrUpdatedRows) === 1 ? result : (await this.lookup(req.reference))!;
+    return Number(inserted.numAffectedRows) === 1 ? result : (await this.lookup(req.reference))!;
   }
 
   async void(_processorId: string, _reference: string): Promise<void> {}

@@ -4,7 +4,8 @@
 import type { SessionView } from '../../protocol/api.ts';
 import type { Queryable } from '../db/database.ts';
 import type { SessionStatus, SessionTable } from '../db/schema.ts';
-import { defineMachine, moveRows, type Assert, type Equal, type RowFilter, type Transitions } from '../db/state-machine.ts';
+import { columnsOf, prepared } from '../db/prepared-query.ts';
+import { defineMachine, moveRows, type Assert, type Equal, type Transitions } from '../db/state-machine.ts';
 
 export type { SessionStatus } from '../db/schema.ts';
 
@@ -20,14 +21,31 @@ export const sessionMachine = defineMachine<SessionStatus, typeof transitions>('
 // The API's session statuses are the stored ones but processing.
 type _ApiStatus = Assert<Equal<SessionView['status'], Exclude<SessionStatus, 'processing'>>>;
 
-/** open → processing: one confirmation takes the session; `also` holds what else must be true of it. */
-export async function claimSession(
-  q: Queryable,
-  id: string,
-  set: { attempt: string; processing_since: string },
-  also?: RowFilter<'sessions'>,
-): Promise<boolean> {
-  return (await moveRows(q, 'sessions', sessionMachine, { rows: id, from: 'open', to: 'processing', set, also })) === 1;
+/** What else an open session must be to be claimed: fewer failed attempts than `maxFailed`, not expired at `now`. */
+export interface ClaimLimits {
+  maxFailed: number;
+  now: string;
+}
+
+// The payment path's two moves are prepared queries (compiled once); the machine still checks each pair.
+sessionMachine.check('open', 'processing');
+sessionMachine.check('processing', 'complete');
+
+const claim = prepared((q, a: { id: string; attempt: string; processing_since: string } & ClaimLimits) =>
+  q
+    .updateTable('sessions')
+    .set({ attempt: a.attempt, processing_since: a.processing_since, status: 'processing' })
+    .where('id', '=', a.id)
+    .where('status', '=', 'open')
+    .where('failed_attempts', '<', a.maxFailed)
+    .where('expires_at', '>', a.now),
+);
+
+/** open → processing: one confirmation takes the session, if it also meets `limits`. */
+export async function claimSession(q: Queryable, id: string, set: { attempt: string; processing_since: string }, limits?: ClaimLimits): Promise<boolean> {
+  // Without limits: any number of failures, and every ISO date is after ''.
+  const moved = await claim(q, { id, ...set, ...(limits ?? { maxFailed: 2 ** 31 - 1, now: '' }) });
+  return Number(moved.numAffectedRows) === 1;
 }
 
 /** processing → open: the attempt took no money; a failed one counts against card testing. */
@@ -44,10 +62,22 @@ export async function reopenSession(q: Queryable, id: string, options: { failed:
 
 type Completion = Pick<SessionTable, 'charge_id' | 'card_token' | 'card_masked' | 'saved' | 'completed_at' | 'mandate_id'>;
 
+const complete = prepared((q, a: Completion & { id: string }) =>
+  q
+    .updateTable('sessions')
+    .set({
+      ...columnsOf(a, ['charge_id', 'card_token', 'card_masked', 'saved', 'completed_at', 'mandate_id']),
+      attempt: null,
+      processing_since: null,
+      status: 'complete',
+    })
+    .where('id', '=', a.id)
+    .where('status', '=', 'processing'),
+);
+
 /** processing → complete: the approval is recorded on the session, and its attempt is over. */
 export async function completeSession(q: Queryable, id: string, set: Completion): Promise<boolean> {
-  const move = { rows: id, from: 'processing', to: 'complete', set: { ...set, attempt: null, processing_since: null } } as const;
-  return (await moveRows(q, 'sessions', sessionMachine, move)) === 1;
+  return Number((await complete(q, { ...set, id })).numAffectedRows) === 1;
 }
 
 /** open, complete or expired as the merchant sees it; a session mid-confirmation still reads as open. */

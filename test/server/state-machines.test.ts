@@ -234,14 +234,14 @@ describeEachDb('status transitions on the database', (target) => {
       .insertInto('sessions')
       .values(sessionRow('cs_closed', { failed_attempts: 5 }))
       .execute();
-    expect(await claimSession(db, 'cs_closed', { attempt: '{}', processing_since: NOW }, (eb) => eb('failed_attempts', '<', 5))).toBe(false);
+    expect(await claimSession(db, 'cs_closed', { attempt: '{}', processing_since: NOW }, { maxFailed: 5, now: NOW })).toBe(false);
     expect((await session('cs_closed')).status).toBe('open');
 
     await db
       .insertInto('sessions')
       .values(sessionRow('cs_retry', { failed_attempts: 1 }))
       .execute();
-    expect(await claimSession(db, 'cs_retry', { attempt: '{}', processing_since: NOW }, (eb) => eb('failed_attempts', '<', 5))).toBe(true);
+    expect(await claimSession(db, 'cs_retry', { attempt: '{}', processing_since: NOW }, { maxFailed: 5, now: NOW })).toBe(true);
     expect(await reopenSession(db, 'cs_retry', { failed: true })).toBe(true);
     expect(await session('cs_retry')).toMatchObject({ status: 'open', failed_attempts: 2, attempt: null, processing_since: null });
     expect(await reopenSession(db, 'cs_retry', { failed: true })).toBe(false);
