@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { Scrubber } from './scrubber.ts';
 import { GroupCommitConnection, GroupCommitDialect, WalSyncer, type SyncFile } from './sqlite-group-commit.ts';
@@ -42,9 +42,9 @@ const syncers = new WeakMap<Db, WalSyncer>();
  * and a durable commit carries every earlier one to disk with it (SQLite's write-ahead log and
  * PostgreSQL's alike are written in order), so a relaxed write never outlives a later durable one.
  * On SQLite a durable commit waits for the log's sync (sqlite-group-commit.ts) and a relaxed one does
- * not; on PostgreSQL every commit is durable (synchronous_commit=on) and waits in the database's group
- * commit, not in the vault. `fn` must use only the connection it is given. With `when` false, `fn`
- * runs durably as usual.
+ * not; on PostgreSQL a durable commit waits for its WAL flush (synchronous_commit=on) and a relaxed one
+ * runs on a connection with synchronous_commit=off. `fn` must use only the connection it is given. With
+ * `when` false, `fn` runs durably as usual.
  */
 export function relaxed<T>(db: Db, fn: (conn: Db) => Promise<T>, when = true): Promise<T> {
   const relax = when && relaxers.get(db);
@@ -87,6 +87,7 @@ export function openDatabase(options: DbOptions): DbHandle {
     close: async () => {
       // A deletion just before the stop is scrubbed before the database closes.
       await scrubber.stop();
+      await handle.stop?.();
       await handle.db.destroy();
     },
   };
@@ -98,6 +99,8 @@ interface OpenedDb {
   run(tables: ScrubTable[]): Promise<boolean>;
   relax?: <T>(fn: (conn: Db) => Promise<T>) => Promise<T>;
   syncer?: WalSyncer;
+  /** Closes what the handle holds beside `db`. */
+  stop?: () => Promise<void>;
 }
 
 function openSqlite(dataDir: string, syncWal?: SyncFile): OpenedDb {
@@ -156,17 +159,37 @@ async function scrubSqlite(db: Db): Promise<boolean> {
 }
 
 function openPostgres(url: string, onError: (err: Error) => void = () => {}): OpenedDb {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    // Sums of amounts come back as int8; they fit a JS number for any real ledger.
-    types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) } as any,
+  const connect = (max: number) => {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max,
+      // Sums of amounts come back as int8; they fit a JS number for any real ledger.
+      types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) } as any,
+    });
+    // An idle connection that PostgreSQL ends (a restart, a failover) must not crash the vault: the
+    // pool drops it and the next query opens a new one.
+    pool.on('error', onError);
+    return pool;
+  };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: connect(10) }) });
+  // Relaxed writes go through connections of their own that commit asynchronously: PostgreSQL then
+  // answers before the commit's WAL is flushed, flushes it in order, and a later durable commit
+  // flushes it too (https://www.postgresql.org/docs/current/wal-async-commit.html).
+  const relaxedDb = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: connect(10),
+      onCreateConnection: async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw('SET synchronous_commit = off'));
+      },
+    }),
   });
-  // An idle connection that PostgreSQL ends (a restart, a failover) must not crash the vault: the
-  // pool drops it and the next query opens a new one.
-  pool.on('error', onError);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', run: (tables) => vacuumPostgres(db, tables) };
+  return {
+    db,
+    kind: 'postgres',
+    run: (tables) => vacuumPostgres(db, tables),
+    relax: (fn) => fn(relaxedDb),
+    stop: () => relaxedDb.destroy(),
+  };
 }
 
 /**

@@ -6,10 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, relaxed, settled, type DbHandle } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrations.ts';
 import { datasyncFile } from '../../server/db/sqlite-group-commit.ts';
+import { createPgDatabase, describeEachDb } from '../helpers/databases.ts';
 
 /** A sync that, once held, waits for the test to release it (each release lets the waiting syncs through); counts the calls. */
 function gatedSync() {
@@ -167,5 +168,48 @@ describe('SQLite commit durability (group commit)', () => {
     const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(handle.db);
     // NORMAL: the sync is the vault's own, off the event loop.
     expect(rows[0].synchronous).toBe(1);
+  });
+});
+
+describeEachDb('relaxed writes commit without waiting for the disk; the rest wait', (target) => {
+  let handle: DbHandle;
+  let dataDir: string | undefined;
+  let dropPg: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    if (target === 'postgres') {
+      const pg = await createPgDatabase();
+      dropPg = pg.drop;
+      handle = openDatabase({ databaseUrl: pg.url, dataDir: '' });
+    } else {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-relaxed-'));
+      handle = openDatabase({ dataDir });
+    }
+    await migrate(handle.db);
+  });
+  afterAll(async () => {
+    await handle?.close();
+    await dropPg?.();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.runIf(target === 'postgres')('PostgreSQL: relaxed writes run with synchronous_commit off, every other one with it on', async () => {
+    const setting = async (q: DbHandle['db']) => (await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(q)).rows[0].synchronous_commit;
+    expect(await setting(handle.db)).toBe('on');
+    const inside = await relaxed(handle.db, async (q) => {
+      await q.insertInto('leases').values(lease('relaxed-pg')).execute();
+      return setting(q);
+    });
+    expect(inside).toBe('off');
+    expect(await setting(handle.db)).toBe('on');
+    // What a relaxed write committed is there for the durable connections at once.
+    expect(await handle.db.selectFrom('leases').select('name').where('name', '=', 'relaxed-pg').executeTakeFirst()).toEqual({ name: 'relaxed-pg' });
+    // A durable write inside relaxed(…, when = false) stays durable.
+    expect(await relaxed(handle.db, (q) => setting(q), false)).toBe('on');
+  });
+
+  it.runIf(target === 'sqlite')('SQLite: a relaxed write resolves without a sync', async () => {
+    const before = await handle.db.selectFrom('leases').select('name').execute();
+    await relaxed(handle.db, (q) => q.insertInto('leases').values(lease('relaxed-lite')).execute());
+    expect((await handle.db.selectFrom('leases').select('name').execute()).length).toBe(before.length + 1);
   });
 });
