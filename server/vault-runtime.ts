@@ -15,6 +15,7 @@ import { withTimeout } from './payments/processor-timeout.ts';
 import { SimulatedProcessor } from './payments/simulated-processor.ts';
 import { createProcessorRegistry } from './payments/processor-registry.ts';
 import { openVaultStorage } from './keys/open-vault.ts';
+import type { SyncFile } from './db/sqlite-group-commit.ts';
 
 export interface VaultRuntime {
   deps: Deps;
@@ -30,11 +31,11 @@ export async function createRuntime(
   env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'> &
     Partial<Pick<Env, 'ALLOW_PRIVATE_WEBHOOKS' | 'KEY_FILE' | 'PROCESSOR_TIMEOUT_MS' | 'PROCESSOR_BASE_URLS'>> &
     LimitsEnv,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger /** SQLite's log sync (tests gate it to watch the order). */; syncWal?: SyncFile } = {},
 ): Promise<VaultRuntime> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   // The key ring and the migrated database; a key version missing from the ring does not stop it.
-  const { ring, handle, fingerprintKey } = await openVaultStorage(env, logger);
+  const { ring, handle, fingerprintKey } = await openVaultStorage(env, logger, { syncWal: options.syncWal });
   // Customer e-mail goes over SMTP when SMTP_URL is set; otherwise it waits in the outbox.
   const email: EmailTransport | undefined = env.SMTP_URL
     ? smtpTransport(env.SMTP_URL, env.SMTP_FROM ?? `no-reply@${new URL(env.PUBLIC_URL).hostname}`)

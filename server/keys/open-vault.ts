@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { openDatabase, scheduleScrub, type Db, type DbHandle } from '../db/database.ts';
+import type { SyncFile } from '../db/sqlite-group-commit.ts';
 import { migrate } from '../db/migrations.ts';
 import { defaultKeyFile, isInside, moveLegacyKeyFile } from './key-file.ts';
 import { loadKeyRing, type KeyRing } from './key-ring.ts';
@@ -22,7 +23,7 @@ export interface VaultStorage {
   fingerprintKey: Buffer;
 }
 
-export async function openVaultStorage(env: VaultStorageEnv, logger: Logger): Promise<VaultStorage> {
+export async function openVaultStorage(env: VaultStorageEnv, logger: Logger, options: { syncWal?: SyncFile } = {}): Promise<VaultStorage> {
   const keyFile = env.KEY_FILE ?? defaultKeyFile(env.DATA_DIR);
   if (isInside(env.DATA_DIR, keyFile))
     throw new Error(`KEY_FILE ${keyFile} lies inside DATA_DIR ${env.DATA_DIR}: a copy of the data directory would carry its key`);
@@ -36,6 +37,7 @@ export async function openVaultStorage(env: VaultStorageEnv, logger: Logger): Pr
   const handle = openDatabase({
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
+    syncWal: options.syncWal,
     onError: (err) => logger.warn({ err }, 'database connection lost; it will be reopened'),
     onScrub: ({ ok, ms, error }) => {
       if (ok) logger.debug({ ms }, 'storage scrubbed of destroyed card data');

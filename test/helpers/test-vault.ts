@@ -1,5 +1,6 @@
 // A real vault for a test file: the real app on a real database (a SQLite file in a temporary
 // directory, or a PostgreSQL database of its own), with its log lines captured and a settable clock.
+import type { SyncFile } from '../../server/db/sqlite-group-commit.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,8 @@ export async function startTestVault(
     processorBaseUrls?: ProcessorBaseUrls /** PROCESSOR_TIMEOUT_MS. */;
     processorTimeoutMs?: number /** PUBLIC_URL; default http://vault.test. */;
     publicUrl?: string;
+    /** SQLite's log sync; by default the real fdatasync. */
+    syncWal?: SyncFile;
   } = {},
   reused?: { dataDir: string; pgDb?: Awaited<ReturnType<typeof createPgDatabase>>; merchant: CreatedMerchant },
 ): Promise<TestVault> {
@@ -77,7 +80,7 @@ export async function startTestVault(
       PROCESSOR_TIMEOUT_MS: options.processorTimeoutMs,
       ...options.limits,
     },
-    { logger },
+    { logger, syncWal: options.syncWal },
   );
   const base = options.publicUrl ?? VAULT;
   let now: Date | undefined;

@@ -10,7 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, relaxed, settled, type DbHandle } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrations.ts';
 import { datasyncFile } from '../../server/db/sqlite-group-commit.ts';
-import { createPgDatabase, describeEachDb } from '../helpers/databases.ts';
+import { describeEachDb } from '../helpers/databases.ts';
+import { startTestVault } from '../helpers/test-vault.ts';
+import { openMigratedDatabase, type MigratedDatabase } from '../helpers/migrated-database.ts';
 
 /** A sync that, once held, waits for the test to release it (each release lets the waiting syncs through); counts the calls. */
 function gatedSync() {
@@ -35,6 +37,11 @@ function gatedSync() {
     release() {
       open();
       close();
+    },
+    /** Syncs go through at once again. */
+    free() {
+      open();
+      gate = undefined;
     },
     failOnce(err: Error) {
       failNext = err;
@@ -173,24 +180,12 @@ describe('SQLite commit durability (group commit)', () => {
 
 describeEachDb('relaxed writes commit without waiting for the disk; the rest wait', (target) => {
   let handle: DbHandle;
-  let dataDir: string | undefined;
-  let dropPg: (() => Promise<void>) | undefined;
+  let database: MigratedDatabase | undefined;
   beforeAll(async () => {
-    if (target === 'postgres') {
-      const pg = await createPgDatabase();
-      dropPg = pg.drop;
-      handle = openDatabase({ databaseUrl: pg.url, dataDir: '' });
-    } else {
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-relaxed-'));
-      handle = openDatabase({ dataDir });
-    }
-    await migrate(handle.db);
+    database = await openMigratedDatabase(target);
+    handle = database.handle;
   });
-  afterAll(async () => {
-    await handle?.close();
-    await dropPg?.();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => database?.remove());
 
   it.runIf(target === 'postgres')('PostgreSQL: relaxed writes run with synchronous_commit off, every other one with it on', async () => {
     const setting = async (q: DbHandle['db']) => (await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(q)).rows[0].synchronous_commit;
@@ -211,5 +206,30 @@ describeEachDb('relaxed writes commit without waiting for the disk; the rest wai
     const before = await handle.db.selectFrom('leases').select('name').execute();
     await relaxed(handle.db, (q) => q.insertInto('leases').values(lease('relaxed-lite')).execute());
     expect((await handle.db.selectFrom('leases').select('name').execute()).length).toBe(before.length + 1);
+  });
+});
+
+describe('the vault answers only what is on disk (SQLite)', () => {
+  it('holds the answer to a durable write, and to a read made meanwhile, until the log is synced', async () => {
+    const disk = gatedSync();
+    const v = await startTestVault('sqlite', { syncWal: disk.sync });
+    try {
+      disk.hold();
+      const write = v.api('POST', '/v1/customers/durable-1', { body: { email: 'a@example.com' } });
+      expect(await isDone(write)).toBe(false);
+      // The customer is committed, not yet synced: a read sees it, and its answer waits as well.
+      const read = v.api('GET', '/v1/customers/durable-1');
+      expect(await isDone(read)).toBe(false);
+      disk.release();
+      expect((await write).status).toBe(200);
+      const answer = await read;
+      expect(answer.status).toBe(200);
+      expect(answer.body.email).toBe('a@example.com');
+      // With nothing waiting for the disk, a read answers at once.
+      expect(await isDone(v.api('GET', '/v1/customers/durable-1'))).toBe(true);
+    } finally {
+      disk.free();
+      await v.close();
+    }
   });
 });

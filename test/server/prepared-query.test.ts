@@ -1,13 +1,8 @@
-// A prepared query is compiled once per engine and binds each call's own values, on both databases,
-// in and out of a transaction; one whose argument would choose the query's shape is refused.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openDatabase, type DbHandle } from '../../server/db/database.ts';
-import { migrate } from '../../server/db/migrations.ts';
+import type { DbHandle } from '../../server/db/database.ts';
 import { columnsOf, prepared } from '../../server/db/prepared-query.ts';
-import { createPgDatabase, describeEachDb } from '../helpers/databases.ts';
+import { describeEachDb } from '../helpers/databases.ts';
+import { openMigratedDatabase, type MigratedDatabase } from '../helpers/migrated-database.ts';
 
 const insertLease = prepared((q, row: { name: string; holder: string; until: string }) =>
   q.insertInto('leases').values(columnsOf(row, ['name', 'holder', 'until'])),
@@ -19,24 +14,12 @@ const takeOver = prepared((q, a: { name: string; holder: string; before: string 
 
 describeEachDb('prepared queries', (target) => {
   let handle: DbHandle;
-  let dataDir: string | undefined;
-  let dropPg: (() => Promise<void>) | undefined;
+  let database: MigratedDatabase | undefined;
   beforeAll(async () => {
-    if (target === 'postgres') {
-      const pg = await createPgDatabase();
-      dropPg = pg.drop;
-      handle = openDatabase({ databaseUrl: pg.url, dataDir: '' });
-    } else {
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-prepared-'));
-      handle = openDatabase({ dataDir });
-    }
-    await migrate(handle.db);
+    database = await openMigratedDatabase(target);
+    handle = database.handle;
   });
-  afterAll(async () => {
-    await handle?.close();
-    await dropPg?.();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => database?.remove());
 
   it("binds each call's own values, every time", async () => {
     for (let i = 0; i < 5; i++) await insertLease(handle.db, { name: `p${i}`, holder: `h${i}`, until: `2030-01-0${i + 1}` });

@@ -1,17 +1,13 @@
-// The kysely types in server/db/schema.ts are written by hand: nothing but this test holds them to the tables the
-// migrations make. A typed column the database lacks compiles and then fails on the first query; a column typed
-// not-null that the database leaves nullable hands `null` to code that never checks for it. Both databases.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TableMetadata } from 'kysely';
 import { sql } from 'kysely';
 import ts from 'typescript';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DbHandle, openDatabase } from '../../server/db/database.ts';
+import type { DbHandle } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrations.ts';
-import { createPgDatabase, describeEachDb } from '../helpers/databases.ts';
+import { describeEachDb } from '../helpers/databases.ts';
+import { openMigratedDatabase, type MigratedDatabase } from '../helpers/migrated-database.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SCHEMA_FILE = path.join(root, 'server/db/schema.ts');
@@ -63,22 +59,14 @@ const typed = typedTables();
 
 describeEachDb('schema.ts against the migrated database', (target) => {
   let handle: DbHandle;
-  let dataDir: string | undefined;
-  let dropPg: (() => Promise<void>) | undefined;
+  let database: MigratedDatabase | undefined;
   let tables: TableMetadata[];
   /** SQLite's primary-key columns per table, see the nullability test. */
   const primaryKeys = new Map<string, Set<string>>();
 
   beforeAll(async () => {
-    if (target === 'postgres') {
-      const pg = await createPgDatabase();
-      dropPg = pg.drop;
-      handle = openDatabase({ databaseUrl: pg.url, dataDir: '' });
-    } else {
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-schema-'));
-      handle = openDatabase({ dataDir });
-    }
-    await migrate(handle.db);
+    database = await openMigratedDatabase(target);
+    handle = database.handle;
     tables = (await handle.db.introspection.getTables()).filter((t) => !t.isView && !t.name.startsWith('kysely_migration'));
     if (target === 'sqlite') {
       for (const t of tables) {
@@ -87,11 +75,7 @@ describeEachDb('schema.ts against the migrated database', (target) => {
       }
     }
   });
-  afterAll(async () => {
-    await handle?.close();
-    await dropPg?.();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => database?.remove());
 
   it('records exactly the historical migration names, so a database migrated by earlier releases starts unchanged', async () => {
     const recorded = async () =>

@@ -1,12 +1,5 @@
-// The status machines (server/<resource>/<resource>-status.ts): each allows exactly the transitions written out below (a change
-// to a machine needs a change here), refuses any other with IllegalTransition, and on a real database
-// (both engines) moves a row only from its `from` status, so a second or late caller sees it lost.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DbHandle, openDatabase } from '../../server/db/database.ts';
-import { migrate } from '../../server/db/migrations.ts';
+import type { DbHandle } from '../../server/db/database.ts';
 import type { InvoiceStatus, InvoiceTable, MandateTable, RefundTable, SessionTable } from '../../server/db/schema.ts';
 import { chargeMachine } from '../../server/charges/charge-status.ts';
 import { invoiceMachine, markInvoicePaid, markPastDue } from '../../server/invoices/invoice-status.ts';
@@ -14,7 +7,8 @@ import { IllegalTransition, moveRows, type Machine } from '../../server/db/state
 import { cancelMandateRow, endMandates, mandateMachine } from '../../server/mandates/mandate-status.ts';
 import { failRefund, refundMachine, reverseRefund, succeedRefund } from '../../server/refunds/refund-status.ts';
 import { claimSession, completeSession, reopenSession, sessionMachine } from '../../server/sessions/session-status.ts';
-import { createPgDatabase, describeEachDb } from '../helpers/databases.ts';
+import { describeEachDb } from '../helpers/databases.ts';
+import { openMigratedDatabase, type MigratedDatabase } from '../helpers/migrated-database.ts';
 
 interface Expected {
   machine: Machine<string, any>;
@@ -182,25 +176,13 @@ const invoiceRow = (id: string, due: string, status: InvoiceTable['status'] = 'o
 
 describeEachDb('status transitions on the database', (target) => {
   let handle: DbHandle;
-  let dataDir: string | undefined;
-  let dropPg: (() => Promise<void>) | undefined;
+  let database: MigratedDatabase | undefined;
 
   beforeAll(async () => {
-    if (target === 'postgres') {
-      const pg = await createPgDatabase();
-      dropPg = pg.drop;
-      handle = openDatabase({ databaseUrl: pg.url, dataDir: '' });
-    } else {
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-states-'));
-      handle = openDatabase({ dataDir });
-    }
-    await migrate(handle.db);
+    database = await openMigratedDatabase(target);
+    handle = database.handle;
   });
-  afterAll(async () => {
-    await handle?.close();
-    await dropPg?.();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => database?.remove());
 
   const session = (id: string) => handle.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
