@@ -14,7 +14,14 @@ import esbuild from 'rollup-plugin-esbuild';
 const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const BUDGETS = { 'checkout.js': 5 * 1024, 'checkout.mjs': 5 * 1024, 'frame.js': 18 * 1024 };
 
+/** eventemitter3 is replaced in the browser bundles by the part of it the RPC uses (widget/event-emitter.ts). */
+const browserEventEmitter = () => ({
+  name: 'browser-event-emitter',
+  resolveId: (id) => (id === 'eventemitter3' ? new URL('./widget/event-emitter.ts', import.meta.url).pathname : null),
+});
+
 const plugins = () => [
+  browserEventEmitter(),
   replace({ preventAssignment: true, values: { __VERSION__: JSON.stringify(version), 'process.env.NODE_ENV': JSON.stringify('production') } }),
   nodeResolve({ browser: true, extensions: ['.ts', '.tsx', '.js', '.mjs'] }),
   commonjs(),
