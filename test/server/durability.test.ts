@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, relaxed, settled, type DbHandle } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrations.ts';
 import { datasyncFile } from '../../server/db/sqlite-group-commit.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startTestVault } from '../helpers/test-vault.ts';
-import { openMigratedDatabase, type MigratedDatabase } from '../helpers/migrated-database.ts';
+import { useMigratedDatabase } from '../helpers/migrated-database.ts';
 
 /** A sync that, once held, waits for the test to release it (each release lets the waiting syncs through); counts the calls. */
 function gatedSync() {
@@ -179,13 +179,7 @@ describe('SQLite commit durability (group commit)', () => {
 });
 
 describeEachDb('relaxed writes commit without waiting for the disk; the rest wait', (target) => {
-  let handle: DbHandle;
-  let database: MigratedDatabase | undefined;
-  beforeAll(async () => {
-    database = await openMigratedDatabase(target);
-    handle = database.handle;
-  });
-  afterAll(() => database?.remove());
+  const handle = useMigratedDatabase(target);
 
   it.runIf(target === 'postgres')('PostgreSQL: relaxed writes run with synchronous_commit off, every other one with it on', async () => {
     const setting = async (q: DbHandle['db']) => (await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(q)).rows[0].synchronous_commit;

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DbHandle } from '../../server/db/database.ts';
+import { expect, it } from 'vitest';
 import { columnsOf, prepared } from '../../server/db/prepared-query.ts';
 import { describeEachDb } from '../helpers/databases.ts';
-import { openMigratedDatabase, type MigratedDatabase } from '../helpers/migrated-database.ts';
+import { useMigratedDatabase } from '../helpers/migrated-database.ts';
 
 const insertLease = prepared((q, row: { name: string; holder: string; until: string }) =>
   q.insertInto('leases').values(columnsOf(row, ['name', 'holder', 'until'])),
@@ -13,13 +12,7 @@ const takeOver = prepared((q, a: { name: string; holder: string; before: string 
 );
 
 describeEachDb('prepared queries', (target) => {
-  let handle: DbHandle;
-  let database: MigratedDatabase | undefined;
-  beforeAll(async () => {
-    database = await openMigratedDatabase(target);
-    handle = database.handle;
-  });
-  afterAll(() => database?.remove());
+  const handle = useMigratedDatabase(target);
 
   it("binds each call's own values, every time", async () => {
     for (let i = 0; i < 5; i++) await insertLease(handle.db, { name: `p${i}`, holder: `h${i}`, until: `2030-01-0${i + 1}` });

@@ -3,11 +3,10 @@ import { fileURLToPath } from 'node:url';
 import type { TableMetadata } from 'kysely';
 import { sql } from 'kysely';
 import ts from 'typescript';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DbHandle } from '../../server/db/database.ts';
+import { beforeAll, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrations.ts';
 import { describeEachDb } from '../helpers/databases.ts';
-import { openMigratedDatabase, type MigratedDatabase } from '../helpers/migrated-database.ts';
+import { useMigratedDatabase } from '../helpers/migrated-database.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SCHEMA_FILE = path.join(root, 'server/db/schema.ts');
@@ -58,15 +57,12 @@ function typedTables(): Map<string, Columns> {
 const typed = typedTables();
 
 describeEachDb('schema.ts against the migrated database', (target) => {
-  let handle: DbHandle;
-  let database: MigratedDatabase | undefined;
+  const handle = useMigratedDatabase(target);
   let tables: TableMetadata[];
   /** SQLite's primary-key columns per table, see the nullability test. */
   const primaryKeys = new Map<string, Set<string>>();
 
   beforeAll(async () => {
-    database = await openMigratedDatabase(target);
-    handle = database.handle;
     tables = (await handle.db.introspection.getTables()).filter((t) => !t.isView && !t.name.startsWith('kysely_migration'));
     if (target === 'sqlite') {
       for (const t of tables) {
@@ -75,7 +71,6 @@ describeEachDb('schema.ts against the migrated database', (target) => {
       }
     }
   });
-  afterAll(() => database?.remove());
 
   it('records exactly the historical migration names, so a database migrated by earlier releases starts unchanged', async () => {
     const recorded = async () =>

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbHandle } from '../../server/db/database.ts';
+import { describe, expect, it } from 'vitest';
 import type { InvoiceStatus, InvoiceTable, MandateTable, RefundTable, SessionTable } from '../../server/db/schema.ts';
 import { chargeMachine } from '../../server/charges/charge-status.ts';
 import { invoiceMachine, markInvoicePaid, markPastDue } from '../../server/invoices/invoice-status.ts';
@@ -8,7 +7,7 @@ import { cancelMandateRow, endMandates, mandateMachine } from '../../server/mand
 import { failRefund, refundMachine, reverseRefund, succeedRefund } from '../../server/refunds/refund-status.ts';
 import { claimSession, completeSession, reopenSession, sessionMachine } from '../../server/sessions/session-status.ts';
 import { describeEachDb } from '../helpers/databases.ts';
-import { openMigratedDatabase, type MigratedDatabase } from '../helpers/migrated-database.ts';
+import { useMigratedDatabase } from '../helpers/migrated-database.ts';
 
 interface Expected {
   machine: Machine<string, any>;
@@ -175,14 +174,7 @@ const invoiceRow = (id: string, due: string, status: InvoiceTable['status'] = 'o
 });
 
 describeEachDb('status transitions on the database', (target) => {
-  let handle: DbHandle;
-  let database: MigratedDatabase | undefined;
-
-  beforeAll(async () => {
-    database = await openMigratedDatabase(target);
-    handle = database.handle;
-  });
-  afterAll(() => database?.remove());
+  const handle = useMigratedDatabase(target);
 
   const session = (id: string) => handle.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
