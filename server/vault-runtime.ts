@@ -27,11 +27,17 @@ export interface VaultRuntime {
 /** The limits' settings; each one left out takes its default. */
 export type LimitsEnv = Partial<Pick<Env, 'TRUST_PROXY' | 'REDIS_URL' | 'REDIS_PREFIX' | 'FIELDS_MAX_PER_ADDRESS' | 'FIELDS_MAX_PER_MERCHANT'>>;
 
+export interface RuntimeOptions {
+  logger?: Logger;
+  /** SQLite's log sync; tests gate it to watch the order of commits and answers. */
+  syncWal?: SyncFile;
+}
+
 export async function createRuntime(
   env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'> &
     Partial<Pick<Env, 'ALLOW_PRIVATE_WEBHOOKS' | 'KEY_FILE' | 'PROCESSOR_TIMEOUT_MS' | 'PROCESSOR_BASE_URLS'>> &
     LimitsEnv,
-  options: { logger?: Logger /** SQLite's log sync (tests gate it to watch the order). */; syncWal?: SyncFile } = {},
+  options: RuntimeOptions = {},
 ): Promise<VaultRuntime> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   // The key ring and the migrated database; a key version missing from the ring does not stop it.

@@ -17,7 +17,7 @@ interface Plan {
   slots: Slot[];
 }
 
-export type Prepared<Args, Row> = (q: Queryable, args: Args) => Promise<QueryResult<Row>>;
+type Prepared<Args, Row> = (q: Queryable, args: Args) => Promise<QueryResult<Row>>;
 
 export function prepared<Args extends object, Row>(build: (q: Queryable, args: Args) => Compilable<Row>): Prepared<Args, Row> {
   // Per engine: the adapter is shared by a database handle and every transaction on it.

@@ -67,11 +67,11 @@ export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOption
   // which (like a lease) only takes those still due, so another instance's pass takes none of them twice.
   const silent = due.filter((row) => !merchants.get(row.merchant_id)?.webhook_url).map((row) => row.id);
   if (silent.length) {
-    const settled = await bookkeeping(deps, (q) =>
+    const marked = await bookkeeping(deps, (q) =>
       takeDue(q, silent, clock().toISOString()).set({ delivery: 'none', next_attempt_at: null, lease_until: null }).executeTakeFirst(),
     );
-    report.none += Number(settled.numUpdatedRows);
-    report.skipped += silent.length - Number(settled.numUpdatedRows);
+    report.none += Number(marked.numUpdatedRows);
+    report.skipped += silent.length - Number(marked.numUpdatedRows);
   }
   const queue = due.filter((row) => merchants.get(row.merchant_id)?.webhook_url).map((row) => row.id);
   const work = async () => {
