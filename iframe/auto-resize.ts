@@ -2,8 +2,12 @@
 // as its content (the page never shows a scroll bar, nor clips the 3-D Secure step).
 
 export interface AutoResize {
-  /** Measures now: called after each render too, where ResizeObserver reports late or never (happy-dom). */
-  measure(): void;
+  /**
+   * Measures once the current task is over: called after each render too, where ResizeObserver
+   * reports late or never (happy-dom). Not at once: a forced layout would hold back the messages the
+   * render just posted (the page hears `ready` only when the frame's task ends).
+   */
+  measureSoon(): void;
   stop(): void;
 }
 
@@ -17,7 +21,21 @@ export function autoResize(root: HTMLElement, report: (height: number) => void):
     last = height;
     report(height);
   };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const measureSoon = () => {
+    if (timer === undefined)
+      timer = setTimeout(() => {
+        timer = undefined;
+        measure();
+      }, 0);
+  };
   const observer = new ResizeObserver(measure);
   observer.observe(root);
-  return { measure, stop: () => observer.disconnect() };
+  return {
+    measureSoon,
+    stop: () => {
+      clearTimeout(timer);
+      observer.disconnect();
+    },
+  };
 }

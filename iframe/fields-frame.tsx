@@ -19,6 +19,11 @@ export interface FieldsFrameOptions extends HostRpcOptions {
   boot?: Boot;
 }
 
+/** How long the first render waits for the session read before it shows a loading line instead. */
+const FIRST_RENDER_WAIT_MS = 100;
+const REMOVED: LoadOutcome = { ok: false, error: { type: 'api_error', code: 'internal', message: 'The fields were removed' } };
+const RESTARTED: LoadOutcome = { ok: false, error: { type: 'api_error', code: 'internal', message: 'The fields were started again' } };
+
 /** InitParams arrive by message: each part is checked before use, whatever the page sent. */
 function cleanParams(raw: unknown): InitParams | undefined {
   const p = Object(raw) as Partial<InitParams>;
@@ -55,12 +60,18 @@ export function startFields(options: FieldsFrameOptions): () => void {
     const api = createApiClient({ vault, clientSecret, hostOrigin, early: early?.clientSecret === clientSecret ? early : undefined });
     // The page's own locale came with the fields' page; another one (an older checkout.js) is fetched.
     if (!hasTexts(params.locale)) await loadTexts(vault, params.locale);
-    if (stopped) return { ok: false, error: { type: 'api_error', code: 'internal', message: 'The fields were removed' } };
+    if (stopped) return REMOVED;
+    // A second init starts over with a fresh App rather than mixing two sessions' state.
+    const key = ++generation;
+    // A session read that comes in quickly (it is usually under way since the inline script's hello)
+    // is rendered with the App's first render: no loading line, no second render before `ready`.
+    const pending = api.session(params.locale);
+    const result = await Promise.race([pending, new Promise<undefined>((wait) => setTimeout(wait, FIRST_RENDER_WAIT_MS))]);
+    if (stopped) return REMOVED;
+    if (key !== generation) return RESTARTED;
     doc.documentElement.lang = params.locale;
     removeAppearance();
     removeAppearance = applyAppearance(doc.documentElement, params.appearance.variables);
-    // A second init starts over with a fresh App rather than mixing two sessions' state.
-    const key = ++generation;
     return new Promise((resolve) => {
       const onLoad = (outcome: LoadOutcome) => {
         if (outcome.ok) emit({ type: 'ready' });
@@ -75,7 +86,8 @@ export function startFields(options: FieldsFrameOptions): () => void {
           emit={emit}
           onLoad={onLoad}
           controller={controller}
-          onRender={resize.measure}
+          onRender={resize.measureSoon}
+          read={{ pending, result }}
         />,
         container,
       );

@@ -4,7 +4,7 @@
 import { Component } from 'preact';
 import type { FrameConfirmResult, FrameSession } from '../../protocol/api.ts';
 import type { ConfirmFailure, ConfirmResult, ConfirmSuccess, FrameEvent, InitParams, LabelKey } from '../../protocol/messages.ts';
-import type { ApiError, FrameApi } from '../api-client.ts';
+import type { ApiError, ApiResult, FrameApi } from '../api-client.ts';
 import { EMPTY_FIELDS, changeSummary, type CardFields } from '../card-state.ts';
 import { clearedForm, confirmBody, consentRule, initialForm, judgeForm, localFailure, type Control, type FormState } from '../form-state.ts';
 import { ERROR_LABELS, apiErrorLabel, createTranslator, type Translator } from '../i18n.ts';
@@ -35,6 +35,12 @@ export interface AppProps {
   controller: { current?: FieldsController };
   /** After every update, once `ready` is out: the frame measures its height here when ResizeObserver cannot. */
   onRender?: () => void;
+  /**
+   * The session read the frame already started, and its result if it came in before this first
+   * render: the form then shows at once, with no loading line and no second render. Without it the
+   * App reads the session itself.
+   */
+  read?: { pending: Promise<ApiResult<FrameSession>>; result?: ApiResult<FrameSession> };
 }
 
 type Phase =
@@ -70,15 +76,42 @@ export class App extends Component<AppProps, State> {
   declare challengeDone?: (status: 'passed' | 'failed') => void;
   declare handlers: FieldsController;
   declare gone: boolean;
+  /** What the page hears once the first render is on screen, when it already showed the session. */
+  declare first?: LoadOutcome;
 
   constructor(props: AppProps) {
     super(props);
-    this.s = this.state = { phase: { name: 'loading' }, form: initialForm({ cards: [] }) };
     this.i18n = createTranslator(props.params.locale, props.params.labels);
     this.busy = this.inside = false;
     this.lastChange = '';
     this.gone = false;
+    const loading: State = { phase: { name: 'loading' }, form: initialForm({ cards: [] }) };
+    const first = props.read?.result && this.loaded(props.read.result);
+    this.s = this.state = first ? { ...loading, ...first.patch } : loading;
+    this.first = first ? first.outcome : undefined;
     props.controller.current = this.handlers = { confirm: () => this.confirm(), clear: () => this.clear(), focus: () => this.focus() };
+  }
+
+  /** The state a session read leads to, and what the page hears of it; the page's first summary is kept unsent. */
+  loaded(res: ApiResult<FrameSession>): { patch: Partial<State>; outcome: LoadOutcome } {
+    if (!res.ok || res.data.status !== 'open') {
+      const error = res.ok ? CLOSED : res.error;
+      const { error: clean } = failure(error);
+      const label = error.code === 'resource_missing' ? 'errorSession' : apiErrorLabel(error);
+      return { patch: { phase: { name: 'unavailable', label, error: clean } }, outcome: { ok: false, error: clean } };
+    }
+    const form = initialForm(res.data);
+    this.lastChange = this.summary(form, res.data).key;
+    return { patch: { session: res.data, phase: { name: 'form' }, form }, outcome: { ok: true } };
+  }
+
+  /** What the page hears of a form: its summary, and the key that tells whether it moved. */
+  summary(form: FormState, session: FrameSession) {
+    const v = judgeForm(form, session);
+    const detail = changeSummary({ complete: v.complete, empty: v.empty, brand: v.brand, error: Object.values(v.errors)[0] }, (code) =>
+      this.i18n.t(ERROR_LABELS[code]),
+    );
+    return { detail, key: JSON.stringify(detail) };
   }
 
   set(patch: Partial<State>) {
@@ -90,30 +123,26 @@ export class App extends Component<AppProps, State> {
     this.set({ form: { ...this.s.form, ...patch } });
     const session = this.s.session;
     if (!session) return;
-    const v = judgeForm(this.s.form, session);
-    const detail = changeSummary({ complete: v.complete, empty: v.empty, brand: v.brand, error: Object.values(v.errors)[0] }, (code) =>
-      this.i18n.t(ERROR_LABELS[code]),
-    );
-    const key = JSON.stringify(detail);
+    const { detail, key } = this.summary(this.s.form, session);
     const quiet = change === 'never' || (change === 'if-changed' && key === this.lastChange);
     this.lastChange = key;
     if (!quiet) this.props.emit({ type: 'change', detail });
   }
 
   override async componentDidMount() {
-    // No height is measured here: that would force the page's first layout before the session is
-    // even read (the browser's ResizeObserver reports the loading line's height on its own).
-    const res = await this.props.api.session(this.i18n.locale);
-    if (this.gone) return;
-    if (!res.ok || res.data.status !== 'open') {
-      const error = res.ok ? CLOSED : res.error;
-      const { error: clean } = failure(error);
-      this.set({ phase: { name: 'unavailable', label: error.code === 'resource_missing' ? 'errorSession' : apiErrorLabel(error), error: clean } });
-      this.props.onLoad({ ok: false, error: clean });
+    if (this.first) {
+      // Rendered with its session: it is on screen, so the page may hear of it now.
+      this.props.onLoad(this.first);
+      this.props.onRender?.();
       return;
     }
-    this.set({ session: res.data, phase: { name: 'form' } });
-    this.update(initialForm(res.data), 'never');
+    // No height is measured here: that would force the page's first layout before the session is
+    // even read (the browser's ResizeObserver reports the loading line's height on its own).
+    const res = await (this.props.read?.pending ?? this.props.api.session(this.i18n.locale));
+    if (this.gone) return;
+    const { patch, outcome } = this.loaded(res);
+    this.set(patch);
+    if (!outcome.ok) this.props.onLoad(outcome);
   }
 
   override componentDidUpdate(_: AppProps, previous: State) {

@@ -1,7 +1,7 @@
 // The fields as the page drives them: the page's side of the RPC (played here by the same library
 // the widget wraps) talks to startFields() through window messages, and the vault is the real one.
 import { RPC } from '@mixer/postmessage-rpc';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BOOT_SCRIPT, type Boot } from '../../iframe/boot-script.ts';
 import { startFields } from '../../iframe/fields-frame.tsx';
 import { SERVICE_ID, type FrameEvent, type InitParams } from '../../protocol/messages.ts';
@@ -109,8 +109,50 @@ describe('the fields driven by the page', () => {
     expect(document.documentElement.style.getPropertyValue('--cv-color-primary')).toBe('#123456');
     expect(document.documentElement.style.getPropertyValue('--cv-color-background')).toBe('');
     expect(f.container.querySelector('label[for="cv-number"]')?.textContent).toBe('Номер карты');
-    expect(f.events.some((e) => e.type === 'resize' && typeof e.height === 'number')).toBe(true);
+    // The height is measured once the render's task is over.
+    await vi.waitFor(() => expect(f.events.some((e) => e.type === 'resize' && typeof e.height === 'number')).toBe(true));
     expect(f.fromFrame.every((m) => m.targetOrigin === SHOP)).toBe(true);
+  });
+
+  /** The loading line and the card number field, in the order they first appeared in the container. */
+  function watchShown(container: HTMLElement) {
+    const shown: string[] = [];
+    const note = () => {
+      if (container.querySelector('.cv-status[role=status]') && !shown.includes('loading')) shown.push('loading');
+      if (container.querySelector('#cv-number') && !shown.includes('form')) shown.push('form');
+    };
+    const observer = new MutationObserver(note);
+    observer.observe(container, { childList: true, subtree: true });
+    cleanup.push(() => observer.disconnect());
+    return shown;
+  }
+
+  it('shows the form in its first render when the session comes in at once: no loading line flashes before `ready`', async () => {
+    const f = await boot();
+    const shown = watchShown(f.container);
+    const s = await openSession(v, {});
+    expect(await f.call('init', params(s.secret))).toEqual({ ok: true });
+    await until(() => f.events.some((e) => e.type === 'ready'));
+    expect(shown).toEqual(['form']);
+  });
+
+  it('shows a loading line while a slow vault answers, then the form, and `ready` only then', async () => {
+    const f = await boot();
+    const shown = watchShown(f.container);
+    const s = await openSession(v, {});
+    const routed = globalThis.fetch;
+    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => tick(400).then(() => routed(input, init))) as typeof fetch;
+    try {
+      const init = f.call('init', params(s.secret));
+      await until(() => shown.length > 0);
+      expect(shown).toEqual(['loading']);
+      expect(f.events.some((e) => e.type === 'ready')).toBe(false);
+      expect(await init).toEqual({ ok: true });
+      expect(shown).toEqual(['loading', 'form']);
+      expect(f.events.some((e) => e.type === 'ready')).toBe(true);
+    } finally {
+      globalThis.fetch = routed;
+    }
   });
 
   it('answers init without a client secret with an error, and confirm before init with a failure', async () => {
