@@ -136,8 +136,17 @@ export type ListedCard = SealedRef &
 export async function listCardsForView(q: Queryable, groupId: string, customer: string): Promise<ListedCard[]> {
   const { rows } = await selectListed(q, { groupId, customer });
   const listed = rows.map(({ default_card, ...row }) => ({ ...(row as SealedRef & ListedCard), is_default: default_card === row.token }));
-  return listed.sort((a, b) => Number(b.is_default) - Number(a.is_default));
+  return listed.sort(listingOrder);
 }
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * Default first, then newest, then by token: sorted here rather than by the query, whose ORDER BY cost
+ * SQLite a temporary sort tree for a handful of rows (a third of the query's time), and the same order
+ * on both databases whatever PostgreSQL's collation.
+ */
+const listingOrder = (a: ListedCard, b: ListedCard) =>
+  Number(b.is_default) - Number(a.is_default) || compare(b.created_at, a.created_at) || compare(a.token, b.token);
 
 const selectListed = prepared((q, a: { groupId: string; customer: string }) =>
   q
@@ -146,9 +155,7 @@ const selectListed = prepared((q, a: { groupId: string; customer: string }) =>
     .select([...LISTED, 'customers.default_card'])
     .where('cards.group_id', '=', a.groupId)
     .where('cards.customer', '=', a.customer)
-    .where('cards.deleted_at', 'is', null)
-    .orderBy('cards.created_at', 'desc')
-    .orderBy('cards.token'),
+    .where('cards.deleted_at', 'is', null),
 );
 
 /** One live card as a listing shows it (its default flag included), or undefined. */
