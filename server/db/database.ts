@@ -6,6 +6,7 @@ import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { Scrubber } from './scrubber.ts';
+import { namingPool } from './pg-named-statements.ts';
 import { GroupCommitConnection, GroupCommitDialect, WalSyncer, type SyncFile } from './sqlite-group-commit.ts';
 
 export type Db = Kysely<Database>;
@@ -171,13 +172,13 @@ function openPostgres(url: string, onError: (err: Error) => void = () => {}): Op
     pool.on('error', onError);
     return pool;
   };
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: connect(10) }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPool(connect(10)) }) });
   // Relaxed writes go through connections of their own that commit asynchronously: PostgreSQL then
   // answers before the commit's WAL is flushed, flushes it in order, and a later durable commit
   // flushes it too (https://www.postgresql.org/docs/current/wal-async-commit.html).
   const relaxedDb = new Kysely<Database>({
     dialect: new PostgresDialect({
-      pool: connect(10),
+      pool: namingPool(connect(10)),
       onCreateConnection: async (connection) => {
         await connection.executeQuery(CompiledQuery.raw('SET synchronous_commit = off'));
       },

@@ -5,6 +5,7 @@
 // serves every call.
 import { createQueryId, type CompiledQuery, type Compilable, type QueryResult } from 'kysely';
 import type { Queryable } from './database.ts';
+import { nameStatement } from './pg-named-statements.ts';
 
 // A value no caller sends: kysely passes each argument through unchanged as a parameter, so the marks
 // show where each argument goes.
@@ -52,6 +53,8 @@ function compile<Args extends object, Row>(q: Queryable, build: (q: Queryable, a
   if (misplaced.length || compiled.sql.includes(MARK)) {
     throw new Error(`a prepared query uses ${misplaced.join(', ') || 'an argument'} other than as a value: ${compiled.sql}`);
   }
+  // On PostgreSQL the one text is sent as a named statement: parsed and planned once per connection.
+  nameStatement(compiled.sql);
   return { sql: compiled.sql, query: compiled.query, slots };
 }
 

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { columnsOf, prepared } from '../../server/db/prepared-query.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { useMigratedDatabase } from '../helpers/migrated-database.ts';
@@ -43,5 +44,23 @@ describeEachDb('prepared queries', (target) => {
       return a.newest ? base.orderBy('until', 'desc') : base;
     });
     await expect(shaped(handle.db, { name: 'p2', newest: false })).rejects.toThrow(/newest other than as a value/);
+  });
+});
+
+describeEachDb('prepared queries on PostgreSQL, as named statements', (target) => {
+  const handle = useMigratedDatabase(target);
+
+  it.runIf(target === 'postgres')('are parsed once per connection and only bound after that; other queries stay unnamed', async () => {
+    await handle.db.transaction().execute(async (trx) => {
+      // One transaction: one connection, whose own prepared statements pg_prepared_statements lists.
+      const statements = async () => (await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(trx)).rows.map((r) => r.statement);
+      const before = await statements();
+      await insertLease(trx, { name: 'n1', holder: 'h', until: '2030-01-01' });
+      await insertLease(trx, { name: 'n2', holder: 'h', until: '2030-01-02' });
+      expect((await leaseOf(trx, { name: 'n2' })).rows).toEqual([{ name: 'n2', holder: 'h', until: '2030-01-02' }]);
+      await trx.selectFrom('leases').select('name').where('holder', '=', 'h').execute();
+      const added = (await statements()).filter((s) => !before.includes(s));
+      expect(added.sort()).toEqual(['insert into "leases" ("name", "holder", "until") values ($1, $2, $3)', 'select * from "leases" where "name" = $1'].sort());
+    });
   });
 });
