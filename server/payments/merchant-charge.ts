@@ -6,11 +6,11 @@ import { assertLeaseHeld, customerLeaseName, withCustomerLease, type CustomerLea
 import type { Transaction } from 'kysely';
 import type { Deps } from '../context.ts';
 import type { ChargeTable, Database, MandateTable } from '../db/schema.ts';
-import { getCustomer } from '../customers/customer-store.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { cardExpiry, cardSecret, countPayment, findCard, type LiveCard } from '../cards/card-store.ts';
+import { cardExpiry, cardSecret, countPayment, type LiveCard } from '../cards/card-store.ts';
+import { chargeParties } from './charge-parties.ts';
 import { isActive } from './card-checks.ts';
 import { checkLimits, recordCharge } from '../charges/charge-store.ts';
 import { dayOf, daysBetween } from '../clock.ts';
@@ -66,10 +66,15 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
   const processor = deps.processors.for(req.merchant);
   const now = req.now ?? deps.clock();
   const groupId = req.merchant.group_id;
-  const card = await findCard(db, groupId, req.customer, req.card);
-  if (!card) throw notFound('card', 'card');
   // A mandate is an agreement with one merchant: a sister shop of the group cannot charge under it.
-  const mandate = req.mandate ? (await selectMandate(db, { id: req.mandate, merchantId: req.merchant.id })).rows[0] : undefined;
+  const { card, mandate, customer } = await chargeParties(db, {
+    token: req.card,
+    groupId,
+    customer: req.customer,
+    mandateId: req.mandate,
+    merchantId: req.merchant.id,
+  });
+  if (!card) throw notFound('card', 'card');
 
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).
@@ -79,7 +84,6 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
   const live = checkMandate(req, card, mandate, now);
   const secret = cardSecret(deps.ring, card);
   if (!isActive(secret, now)) throw new ApiError('expired_card', 'The saved card has expired');
-  const customer = await getCustomer(db, groupId, req.customer);
   if (customer) await checkLimits(db, customer, req.amount, now);
   // The checks hold only if no other holder ran in between (this one stalled past its lease): then
   // nothing is charged, and the caller retries.
@@ -112,9 +116,6 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
   return settle(deps, req, lease, card, live, result, now);
 }
 
-const selectMandate = prepared((q, a: { id: string; merchantId: string }) =>
-  q.selectFrom('mandates').selectAll().where('id', '=', a.id).where('merchant_id', '=', a.merchantId),
-);
 const dateMandate = prepared((q, a: { id: string; at: string }) => q.updateTable('mandates').set({ last_charge_at: a.at }).where('id', '=', a.id));
 
 /**
