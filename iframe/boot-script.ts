@@ -1,11 +1,19 @@
-// The fields' first script, inlined in the vault's page (allowed by its hash) ahead of the stylesheet
-// and frame.js: it says hello to the embedding page at once, and when the page answers with the
-// init parameters it starts reading the session (to the end of its body, as api-client.ts reads one),
-// so that request runs while frame.js still loads. frame.js takes over from `window.cvBoot`. A page that never answers (an older checkout.js) gets
-// the fields by the RPC's `init`, as before.
+// The fields' first script, inlined in the vault's page (allowed by its hash) ahead of the stylesheet:
+// it says hello to the embedding page at once, and when the page answers with the init parameters it
+// starts reading the session (to the end of its body, as api-client.ts reads one), then runs frame.js,
+// so that the request is under way while frame.js is evaluated. frame.js takes over from
+// `window.cvBoot`. A page that never answers (an older checkout.js) gets the fields by the RPC's
+// `init`, as before, once frame.js runs after FIELDS_FALLBACK_MS.
 import { SERVICE_ID } from '../protocol/messages.ts';
 import type { Answer } from './api-client.ts';
 import { EARLY_INIT, HELLO } from '../widget/post-message-rpc.ts';
+
+/**
+ * frame.js (preloaded by the page, named by <html data-script>) runs once the page has answered and
+ * the session read is under way, so that its evaluation does not hold back the answer; a page that
+ * never answers (an older checkout.js, which starts the fields by the RPC) gets it after this long.
+ */
+const FIELDS_FALLBACK_MS = 500;
 
 /** What the script leaves for frame.js. */
 export interface Boot {
@@ -19,8 +27,17 @@ export interface Boot {
 
 // Plain JavaScript that every browser the fields support runs as it is; its data comes from <html>.
 export const BOOT_SCRIPT = `(() => {
-  const { hostOrigin, vault } = document.documentElement.dataset;
+  const { hostOrigin, vault, script } = document.documentElement.dataset;
   const boot = (window.cvBoot = {});
+  let loading = false;
+  const loadFields = () => {
+    if (loading || !script) return;
+    loading = true;
+    const add = () => document.head.appendChild(Object.assign(document.createElement('script'), { src: script }));
+    if (document.readyState === 'loading') addEventListener('DOMContentLoaded', add, { once: true });
+    else add();
+  };
+  setTimeout(loadFields, ${FIELDS_FALLBACK_MS});
   const heard = (event) => {
     if (event.source !== parent || event.origin !== hostOrigin) return;
     let message;
@@ -39,6 +56,7 @@ export const BOOT_SCRIPT = `(() => {
       answer.catch(() => {});
       boot.session = { clientSecret, locale, answer };
     }
+    loadFields();
     if (boot.start) boot.start(params);
   };
   addEventListener('message', heard);

@@ -51,11 +51,13 @@ export const fieldsPage = new Hono<AppEnv>()
     // frame.js knows English; the texts of the locale the page asked for (`locale`) come with the page.
     const locale = localeOf(c.req.query('locale'));
     const texts = locale && locale !== 'en' ? ` data-locale="${locale}" data-texts="${escapeHtml(JSON.stringify(ROWS[locale]))}"` : '';
-    const htmlAttributes = `lang="en" data-host-origin="${escapeHtml(origin)}" data-vault="${escapeHtml(deps.publicUrl)}"${texts}`;
+    const script = hashedPath('frame.js');
+    const htmlAttributes = `lang="en" data-host-origin="${escapeHtml(origin)}" data-vault="${escapeHtml(deps.publicUrl)}" data-script="${script}"${texts}`;
+    // frame.js is fetched at once (preload) and run by the inline script (see boot-script.ts).
     return c.html(`<!doctype html><html ${htmlAttributes}><head><meta charset="utf-8">
 <script>${BOOT_SCRIPT}</script>
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>Card payment</title>
-<link rel="stylesheet" href="${hashedPath('frame.css')}"><script src="${hashedPath('frame.js')}" defer></script></head>
+<link rel="preload" href="${script}" as="script"><link rel="stylesheet" href="${hashedPath('frame.css')}"></head>
 <body><div id="app"></div></body></html>`);
   })
   .get('/frame/texts/:file', (c) => {

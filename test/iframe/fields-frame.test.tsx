@@ -283,6 +283,52 @@ describe("the hello shortcut of the vault's page", () => {
     expect(f.events.filter((e) => e.type === 'ready')).toHaveLength(1);
   });
 
+  /** The scripts the boot script adds to <head>, captured instead of loaded (loading is the browser's part). */
+  function captureScripts() {
+    const added: string[] = [];
+    const append = document.head.appendChild.bind(document.head);
+    document.head.appendChild = (<T extends Node>(node: T): T => {
+      if (node instanceof HTMLScriptElement) added.push(node.getAttribute('src') ?? '');
+      else append(node);
+      return node;
+    }) as typeof document.head.appendChild;
+    cleanup.push(() => {
+      document.head.appendChild = append as typeof document.head.appendChild;
+      delete document.documentElement.dataset.script;
+    });
+    document.documentElement.dataset.script = '/frame.js?v=test';
+    return added;
+  }
+
+  it('runs frame.js once the page has answered, after starting the session read, and only once', async () => {
+    const added = captureScripts();
+    const p = playPage();
+    const s = await openSession(v, {});
+    const before = sessionReads().length;
+    runBootScript(p.parent);
+    await tick(5);
+    expect(added).toEqual([]);
+    answerHello(p.parent, params(s.secret));
+    expect(sessionReads().length).toBe(before + 1);
+    expect(added).toEqual(['/frame.js?v=test']);
+    answerHello(p.parent, params(s.secret));
+    expect(added).toEqual(['/frame.js?v=test']);
+  });
+
+  it('runs frame.js anyway for a page that never answers (an older checkout.js starts the fields by the RPC)', async () => {
+    vi.useFakeTimers();
+    try {
+      const added = captureScripts();
+      runBootScript(playPage().parent);
+      vi.advanceTimersByTime(499);
+      expect(added).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(added).toEqual(['/frame.js?v=test']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('takes no answer from another origin or window, and sends nothing for it', async () => {
     const p = playPage();
     const s = await openSession(v, {});
