@@ -32,6 +32,8 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
+  /** PostgreSQL: `off` sends every query unnamed, for a pooler that cannot keep prepared statements (PgBouncer before 1.21). */
+  PG_NAMED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   VAULT_KEYS: z
     .string()
     .optional()

@@ -35,7 +35,7 @@ export interface RuntimeOptions {
 
 export async function createRuntime(
   env: Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'VAULT_KEYS' | 'PUBLIC_URL' | 'LOG_LEVEL' | 'SMTP_URL' | 'SMTP_FROM'> &
-    Partial<Pick<Env, 'ALLOW_PRIVATE_WEBHOOKS' | 'KEY_FILE' | 'PROCESSOR_TIMEOUT_MS' | 'PROCESSOR_BASE_URLS'>> &
+    Partial<Pick<Env, 'ALLOW_PRIVATE_WEBHOOKS' | 'KEY_FILE' | 'PROCESSOR_TIMEOUT_MS' | 'PROCESSOR_BASE_URLS' | 'PG_NAMED_STATEMENTS'>> &
     LimitsEnv,
   options: RuntimeOptions = {},
 ): Promise<VaultRuntime> {

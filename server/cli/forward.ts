@@ -35,7 +35,7 @@ async function main(argv: string[]) {
   const headers = parseHeaderArgs(values.header ?? []);
 
   const env = parseEnv();
-  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, namedStatements: env.PG_NAMED_STATEMENTS !== 'off' });
   try {
     await migrate(handle.db);
     const merchant = await handle.db.selectFrom('merchants').select(['id', 'livemode']).where('id', '=', values.merchant).executeTakeFirst();

@@ -16,7 +16,7 @@ async function main(command: string | undefined) {
   const moved = moveLegacyKeyFile(env.DATA_DIR, env.KEY_FILE);
   if (moved) console.log(`moved the key file out of DATA_DIR: ${moved.from} -> ${moved.to}`);
   let ring = loadKeyRing({ vaultKeys: env.VAULT_KEYS, keyFile: env.KEY_FILE, generate: false });
-  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, namedStatements: env.PG_NAMED_STATEMENTS !== 'off' });
   try {
     await migrate(handle.db);
     if (command === 'rotate') {

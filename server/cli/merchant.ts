@@ -35,7 +35,7 @@ async function main(argv: string[]) {
       throw err instanceof WebhookTargetRefused ? new Error(`--webhook: ${err.message}`) : err;
     });
   }
-  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, namedStatements: env.PG_NAMED_STATEMENTS !== 'off' });
   try {
     await migrate(handle.db);
     const created = await createMerchant(handle.db, {

@@ -30,6 +30,8 @@ export interface DbOptions {
   onScrub?: (report: { ok: boolean; ms: number; error?: Error }) => void;
   /** SQLite: how the write-ahead log is synced for durable commits (tests gate it to watch the order). */
   syncWal?: SyncFile;
+  /** PostgreSQL: whether the hot paths' queries go out as named statements (pg-named-statements.ts); yes by default. */
+  namedStatements?: boolean;
 }
 
 const scrubbers = new WeakMap<Db, Scrubber>();
@@ -76,7 +78,9 @@ export function scheduleScrub(db: Db, tables: ScrubTable[] = ['cards']): void {
 export type ScrubTable = 'cards' | 'challenges' | 'idempotency_keys' | 'vault_secrets';
 
 export function openDatabase(options: DbOptions): DbHandle {
-  const handle = options.databaseUrl ? openPostgres(options.databaseUrl, options.onError) : openSqlite(options.dataDir, options.syncWal);
+  const handle = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.onError, options.namedStatements)
+    : openSqlite(options.dataDir, options.syncWal);
   if (handle.relax) relaxers.set(handle.db, handle.relax);
   if (handle.syncer) syncers.set(handle.db, handle.syncer);
   const scrubber = new Scrubber((tables) => handle.run(tables), options.onScrub);
@@ -159,7 +163,7 @@ async function scrubSqlite(db: Db): Promise<boolean> {
   });
 }
 
-function openPostgres(url: string, onError: (err: Error) => void = () => {}): OpenedDb {
+function openPostgres(url: string, onError: (err: Error) => void = () => {}, named = true): OpenedDb {
   const connect = (max: number) => {
     const pool = new pg.Pool({
       connectionString: url,
@@ -172,13 +176,13 @@ function openPostgres(url: string, onError: (err: Error) => void = () => {}): Op
     pool.on('error', onError);
     return pool;
   };
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPool(connect(10)) }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPool(connect(10), named) }) });
   // Relaxed writes go through connections of their own that commit asynchronously: PostgreSQL then
   // answers before the commit's WAL is flushed, flushes it in order, and a later durable commit
   // flushes it too (https://www.postgresql.org/docs/current/wal-async-commit.html).
   const relaxedDb = new Kysely<Database>({
     dialect: new PostgresDialect({
-      pool: namingPool(connect(10)),
+      pool: namingPool(connect(10), named),
       onCreateConnection: async (connection) => {
         await connection.executeQuery(CompiledQuery.raw('SET synchronous_commit = off'));
       },

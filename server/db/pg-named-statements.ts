@@ -4,6 +4,12 @@
 // (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY). Measured on the
 // cards list: about 80 µs of the server's CPU per query instead of 200, and 100 µs of the vault's
 // instead of 130. Only registered texts are named, so a connection holds a bounded set of statements.
+//
+// A named statement outlives a change of its tables: after another instance's migration adds a
+// column, PostgreSQL refuses a `select *` it planned before ("cached plan must not change result
+// type", https://www.postgresql.org/docs/current/sql-prepare.html), and node-postgres would send the
+// name alone forever after. Such a connection is therefore closed when it goes back to the pool (its
+// replacement plans afresh), and a query outside a transaction runs again at once, unnamed.
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
@@ -15,27 +21,79 @@ export function nameStatement(sql: string): void {
   if (!names.has(sql)) names.set(sql, `cv_${crypto.createHash('sha256').update(sql).digest('base64url').slice(0, 24)}`);
 }
 
+/** A named statement this connection can no longer use: planned for other columns, or lost. */
+function staleStatement(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: string; message?: string };
+  return code === '26000' || (code === '0A000' && /cached plan must not change result type/.test(message ?? ''));
+}
+
+/** Whether PostgreSQL answered with an error (rather than the driver failing before or while sending). */
+const fromServer = (err: unknown) => typeof (err as { severity?: unknown } | null)?.severity === 'string';
+
 /**
  * The pool kysely is given: the same connections, each one's query() sending a registered text as a
  * named statement (node-postgres prepares it on that connection the first time). One wrapper per
  * connection, so kysely still recognises a connection it has seen (and runs onCreateConnection once).
+ * With `named` false, it passes every query through as it is (for a pooler that cannot keep them).
  */
-export function namingPool(pool: pg.Pool): PostgresPool {
-  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+export function namingPool(pool: pg.Pool, named = true): PostgresPool {
+  const wrappers = new WeakMap<pg.PoolClient, { wrapper: PostgresPoolClient; epoch: number }>();
+  // Raised when any connection finds a statement that no longer fits its tables: the others planned
+  // theirs before the same change, so each is closed when next taken rather than failing in turn.
+  let epoch = 0;
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    // Kysely opens and ends its transactions with these texts on the connection it holds.
+    let inTransaction = false;
+    // Set when the connection holds a statement it cannot use: it is closed on release.
+    let broken: Error | undefined;
+    const run = async (name: string, text: string, values?: unknown[]) => {
+      try {
+        return await client.query({ name, text, values });
+      } catch (err) {
+        // A driver failure (a value it could not convert) can leave the name marked as prepared
+        // while the server never kept it: that connection is not trusted with it again.
+        if (!staleStatement(err) && fromServer(err)) throw err;
+        broken = err as Error;
+        if (staleStatement(err)) epoch++;
+        // In a transaction the error has already aborted it: the caller's retry gets a fresh connection.
+        if (!staleStatement(err) || inTransaction) throw err;
+        return client.query(text, values);
+      }
+    };
     // A cursor (not a text) passes through as it is, and so does its result.
     const query = (text: unknown, values?: unknown[]) => {
-      const name = typeof text === 'string' ? names.get(text) : undefined;
-      return name ? client.query({ name, text: text as string, values }) : client.query(text as string, values);
+      if (typeof text !== 'string') return client.query(text as string, values);
+      if (/^(begin|start transaction)\b/i.test(text)) inTransaction = true;
+      else if (/^(commit|rollback)$/i.test(text)) inTransaction = false;
+      const name = named ? names.get(text) : undefined;
+      return name ? run(name, text, values) : client.query(text, values);
     };
-    return { query: query as unknown as PostgresPoolClient['query'], release: () => client.release() };
+    return {
+      query: query as unknown as PostgresPoolClient['query'],
+      release: () => {
+        const err = broken;
+        broken = undefined;
+        inTransaction = false;
+        // With an error, the pool closes the connection instead of keeping it.
+        client.release(err);
+        if (err) wrappers.delete(client);
+      },
+    };
   };
   return {
     connect: async () => {
-      const client = await pool.connect();
-      let wrapper = wrappers.get(client);
-      if (!wrapper) wrappers.set(client, (wrapper = wrap(client)));
-      return wrapper;
+      for (;;) {
+        const client = await pool.connect();
+        const known = wrappers.get(client);
+        if (!known) {
+          const wrapper = wrap(client);
+          wrappers.set(client, { wrapper, epoch });
+          return wrapper;
+        }
+        if (known.epoch === epoch) return known.wrapper;
+        wrappers.delete(client);
+        client.release(new Error('its named statements were planned before a change of their tables'));
+      }
     },
     end: () => pool.end(),
   };

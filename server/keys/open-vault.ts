@@ -12,6 +12,8 @@ import { settleKeysAtStart } from './keys-at-start.ts';
 export interface VaultStorageEnv {
   DATA_DIR: string;
   DATABASE_URL?: string;
+  /** `off`: no named statements on PostgreSQL (see env.ts). */
+  PG_NAMED_STATEMENTS?: 'on' | 'off';
   VAULT_KEYS?: string;
   /** Default: DATA_DIR's path plus `.key`. */
   KEY_FILE?: string;
@@ -38,6 +40,7 @@ export async function openVaultStorage(env: VaultStorageEnv, logger: Logger, opt
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     syncWal: options.syncWal,
+    namedStatements: env.PG_NAMED_STATEMENTS !== 'off',
     onError: (err) => logger.warn({ err }, 'database connection lost; it will be reopened'),
     onScrub: ({ ok, ms, error }) => {
       if (ok) logger.debug({ ms }, 'storage scrubbed of destroyed card data');

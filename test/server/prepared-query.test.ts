@@ -1,7 +1,9 @@
 import { expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { columnsOf, prepared } from '../../server/db/prepared-query.ts';
-import { describeEachDb } from '../helpers/databases.ts';
+import { openDatabase } from '../../server/db/database.ts';
+import { migrate } from '../../server/db/migrations.ts';
+import { createPgDatabase, describeEachDb } from '../helpers/databases.ts';
 import { useMigratedDatabase } from '../helpers/migrated-database.ts';
 
 const insertLease = prepared((q, row: { name: string; holder: string; until: string }) =>
@@ -62,5 +64,55 @@ describeEachDb('prepared queries on PostgreSQL, as named statements', (target) =
       const added = (await statements()).filter((s) => !before.includes(s));
       expect(added.sort()).toEqual(['insert into "leases" ("name", "holder", "until") values ($1, $2, $3)', 'select * from "leases" where "name" = $1'].sort());
     });
+  });
+});
+
+describeEachDb("named statements after another instance's migration", (target) => {
+  const handle = useMigratedDatabase(target);
+  const pgOnly = it.runIf(target === 'postgres');
+
+  pgOnly('answers a `select *` planned before a column was added, on every connection, and then plans it afresh', async () => {
+    // Planned on several connections at once, as a busy instance would have.
+    await insertLease(handle.db, { name: 'm1', holder: 'h', until: '2030-01-01' });
+    await Promise.all(Array.from({ length: 6 }, () => leaseOf(handle.db, { name: 'm1' })));
+    // Another instance migrates: the same table gains a column.
+    await sql`alter table leases add column note text`.execute(handle.db);
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => leaseOf(handle.db, { name: 'm1' })));
+      for (const { rows } of answers) expect(rows).toEqual([{ name: 'm1', holder: 'h', until: '2030-01-01', note: null }]);
+    }
+  });
+
+  pgOnly('fails such a query once inside a transaction (which PostgreSQL has aborted), and the retry succeeds', async () => {
+    await insertLease(handle.db, { name: 'm2', holder: 'h', until: '2030-01-02' });
+    await handle.db.transaction().execute(async (trx) => {
+      await leaseOf(trx, { name: 'm2' });
+    });
+    // The pool gives the same idle connection back: its statement now returns the wrong columns.
+    await sql`alter table leases add column note2 text`.execute(handle.db);
+    const attempt = () => handle.db.transaction().execute(async (trx) => (await leaseOf(trx, { name: 'm2' })).rows);
+    const outcomes = [await attempt().catch((err: Error) => err), await attempt().catch((err: Error) => err)];
+    // At most the first fails, with PostgreSQL's own error; the next runs on a connection planned afresh.
+    expect(outcomes[1]).toEqual([{ name: 'm2', holder: 'h', until: '2030-01-02', note: null, note2: null }]);
+    if (outcomes[0] instanceof Error) expect(outcomes[0].message).toMatch(/cached plan must not change result type/);
+  });
+});
+
+describeEachDb('PG_NAMED_STATEMENTS=off', (target) => {
+  it.runIf(target === 'postgres')('sends every query unnamed, for a pooler that cannot keep prepared statements', async () => {
+    const pg = await createPgDatabase();
+    const handle = openDatabase({ databaseUrl: pg.url, dataDir: '', namedStatements: false });
+    try {
+      await migrate(handle.db);
+      await handle.db.transaction().execute(async (trx) => {
+        await insertLease(trx, { name: 'u1', holder: 'h', until: '2030-01-01' });
+        expect((await leaseOf(trx, { name: 'u1' })).rows).toEqual([{ name: 'u1', holder: 'h', until: '2030-01-01' }]);
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(trx);
+        expect(rows[0].n).toBe(0);
+      });
+    } finally {
+      await handle.close();
+      await pg.drop();
+    }
   });
 });
