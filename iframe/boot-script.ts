@@ -2,16 +2,17 @@
 // it says hello to the embedding page at once, and when the page answers with the init parameters it
 // starts reading the session (to the end of its body, as api-client.ts reads one), then runs frame.js,
 // so that the request is under way while frame.js is evaluated. frame.js takes over from
-// `window.cvBoot`. A page that never answers (an older checkout.js) gets the fields by the RPC's
-// `init`, as before, once frame.js runs after FIELDS_FALLBACK_MS.
+// `window.cvBoot`. A page that never answers the hello (an older checkout.js) gets the fields by the
+// RPC's `init`, as before, once frame.js runs.
 import { SERVICE_ID } from '../protocol/messages.ts';
 import type { Answer } from './api-client.ts';
 import { EARLY_INIT, HELLO } from '../widget/post-message-rpc.ts';
 
 /**
  * frame.js (preloaded by the page, named by <html data-script>) runs once the page has answered and
- * the session read is under way, so that its evaluation does not hold back the answer; a page that
- * never answers (an older checkout.js, which starts the fields by the RPC) gets it after this long.
+ * the session read is under way, so that its evaluation does not hold back the answer, and once the
+ * stylesheet is in. A page that talks by the RPC alone (an older checkout.js) gets it at its first
+ * RPC message; one that says nothing at all, after this long.
  */
 const FIELDS_FALLBACK_MS = 500;
 
@@ -34,15 +35,24 @@ export const BOOT_SCRIPT = `(() => {
     if (loading || !script) return;
     loading = true;
     const add = () => document.head.appendChild(Object.assign(document.createElement('script'), { src: script }));
-    if (document.readyState === 'loading') addEventListener('DOMContentLoaded', add, { once: true });
-    else add();
+    // After the stylesheet, as a deferred script would run: the first render is measured styled.
+    const afterStyles = () => {
+      const css = document.querySelector('link[rel=stylesheet]');
+      if (!css || css.sheet) return add();
+      css.addEventListener('load', add, { once: true });
+      css.addEventListener('error', add, { once: true });
+    };
+    if (document.readyState === 'loading') addEventListener('DOMContentLoaded', afterStyles, { once: true });
+    else afterStyles();
   };
   setTimeout(loadFields, ${FIELDS_FALLBACK_MS});
   const heard = (event) => {
     if (event.source !== parent || event.origin !== hostOrigin) return;
     let message;
     try { message = JSON.parse(event.data); } catch (e) { return; }
-    if (!message || message.serviceID !== ${JSON.stringify(SERVICE_ID)} || message.type !== ${JSON.stringify(EARLY_INIT)}) return;
+    if (!message || message.serviceID !== ${JSON.stringify(SERVICE_ID)}) return;
+    // A page that talks by the RPC alone (an older checkout.js) needs frame.js now.
+    if (message.type !== ${JSON.stringify(EARLY_INIT)}) return loadFields();
     removeEventListener('message', heard);
     const params = (boot.params = Object(message.params));
     const { clientSecret, locale } = params;

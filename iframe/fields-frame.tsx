@@ -61,8 +61,10 @@ export function startFields(options: FieldsFrameOptions): () => void {
     // The page's own locale came with the fields' page; another one (an older checkout.js) is fetched.
     if (!hasTexts(params.locale)) await loadTexts(vault, params.locale);
     if (stopped) return REMOVED;
-    // A second init starts over with a fresh App rather than mixing two sessions' state.
+    // A second init starts over with a fresh App rather than mixing two sessions' state: the one on
+    // screen goes at once, so nothing confirms or says `ready` for the session it replaces.
     const key = ++generation;
+    render(null, container);
     // A session read that comes in quickly (it is usually under way since the inline script's hello)
     // is rendered with the App's first render: no loading line, no second render before `ready`.
     const pending = api.session(params.locale);

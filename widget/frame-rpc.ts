@@ -62,10 +62,13 @@ export function connectFrame(options: FrameRpcOptions): FrameRpc {
   const listener = (event: MessageEvent) => {
     if (event.origin !== origin || event.source !== frame.contentWindow) return;
     if (!isHello(event.data)) return deliver?.(event);
+    // The init parameters before the RPC's own `ready`: the frame's first script starts the session
+    // read on them, and takes any other packet for a page that talks by the RPC alone.
+    if (!initSent) {
+      initSent = true;
+      frame.contentWindow!.postMessage(JSON.stringify({ serviceID: SERVICE_ID, type: EARLY_INIT, params: options.init() }), origin);
+    }
     start();
-    if (initSent) return;
-    initSent = true;
-    frame.contentWindow!.postMessage(JSON.stringify({ serviceID: SERVICE_ID, type: EARLY_INIT, params: options.init() }), origin);
   };
   window.addEventListener('message', listener);
   frame.addEventListener('load', start, { once: true });

@@ -155,6 +155,27 @@ describe('the fields driven by the page', () => {
     }
   });
 
+  it('drops the fields of the session it replaces as soon as a second init starts', async () => {
+    const f = await boot();
+    const first = await openSession(v, {});
+    expect(await f.call('init', params(first.secret))).toEqual({ ok: true });
+    expect(f.container.querySelector('#cv-number')).not.toBeNull();
+    const second = await openSession(v, {});
+    const routed = globalThis.fetch;
+    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => tick(300).then(() => routed(input, init))) as typeof fetch;
+    try {
+      const again = f.call('init', params(second.secret));
+      await tick(20);
+      // Nothing of the first session is left to confirm while the second one loads.
+      expect(f.container.querySelector('#cv-number')).toBeNull();
+      expect(await f.call('confirm')).toMatchObject({ status: 'failed', error: { code: 'resource_missing' } });
+      expect(await again).toEqual({ ok: true });
+      expect(f.container.querySelector('#cv-number')).not.toBeNull();
+    } finally {
+      globalThis.fetch = routed;
+    }
+  });
+
   it('answers init without a client secret with an error, and confirm before init with a failure', async () => {
     const f = await boot();
     expect(await f.call('confirm')).toMatchObject({ status: 'failed', error: { code: 'resource_missing' } });
@@ -283,13 +304,19 @@ describe("the hello shortcut of the vault's page", () => {
     expect(f.events.filter((e) => e.type === 'ready')).toHaveLength(1);
   });
 
-  /** The scripts the boot script adds to <head>, captured instead of loaded (loading is the browser's part). */
+  /**
+   * The scripts the boot script adds to <head>, captured instead of loaded (loading is the browser's
+   * part), each with how many session reads had been sent when it was added.
+   */
   function captureScripts() {
     const added: string[] = [];
+    const readsThen: number[] = [];
     const append = document.head.appendChild.bind(document.head);
     document.head.appendChild = (<T extends Node>(node: T): T => {
-      if (node instanceof HTMLScriptElement) added.push(node.getAttribute('src') ?? '');
-      else append(node);
+      if (node instanceof HTMLScriptElement) {
+        added.push(node.getAttribute('src') ?? '');
+        readsThen.push(sessionReads().length);
+      } else append(node);
       return node;
     }) as typeof document.head.appendChild;
     cleanup.push(() => {
@@ -297,12 +324,15 @@ describe("the hello shortcut of the vault's page", () => {
       delete document.documentElement.dataset.script;
     });
     document.documentElement.dataset.script = '/frame.js?v=test';
-    return added;
+    return { added, readsThen };
   }
 
+  /** A page that only listens: it sends nothing the boot script could take for the RPC. */
+  const quietPage = () => ({ parent: { postMessage() {} } });
+
   it('runs frame.js once the page has answered, after starting the session read, and only once', async () => {
-    const added = captureScripts();
-    const p = playPage();
+    const { added, readsThen } = captureScripts();
+    const p = quietPage();
     const s = await openSession(v, {});
     const before = sessionReads().length;
     runBootScript(p.parent);
@@ -311,15 +341,46 @@ describe("the hello shortcut of the vault's page", () => {
     answerHello(p.parent, params(s.secret));
     expect(sessionReads().length).toBe(before + 1);
     expect(added).toEqual(['/frame.js?v=test']);
+    // The read was sent before frame.js was added.
+    expect(readsThen).toEqual([before + 1]);
     answerHello(p.parent, params(s.secret));
+    expect(added).toEqual(['/frame.js?v=test']);
+  });
+
+  it('runs frame.js at once for a page that talks by the RPC alone (an older checkout.js)', async () => {
+    const { added } = captureScripts();
+    const p = quietPage();
+    runBootScript(p.parent);
+    window.dispatchEvent(
+      new MessageEvent('message', {
+        data: JSON.stringify({ type: 'method', serviceID: SERVICE_ID, id: -1, method: 'ready', params: {}, discard: false }),
+        origin: SHOP,
+        source: p.parent as unknown as MessageEventSource,
+      }),
+    );
+    expect(added).toEqual(['/frame.js?v=test']);
+  });
+
+  it('runs frame.js only once the stylesheet is in, as a deferred script would', async () => {
+    const { added } = captureScripts();
+    const css = document.createElement('link');
+    css.rel = 'stylesheet';
+    document.head.append(css);
+    cleanup.push(() => css.remove());
+    const p = quietPage();
+    const s = await openSession(v, {});
+    runBootScript(p.parent);
+    answerHello(p.parent, params(s.secret));
+    expect(added).toEqual([]);
+    css.dispatchEvent(new Event('load'));
     expect(added).toEqual(['/frame.js?v=test']);
   });
 
   it('runs frame.js anyway for a page that never answers (an older checkout.js starts the fields by the RPC)', async () => {
     vi.useFakeTimers();
     try {
-      const added = captureScripts();
-      runBootScript(playPage().parent);
+      const { added } = captureScripts();
+      runBootScript(quietPage().parent);
       vi.advanceTimersByTime(499);
       expect(added).toEqual([]);
       vi.advanceTimersByTime(1);
