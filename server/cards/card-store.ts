@@ -135,7 +135,9 @@ export type ListedCard = SealedRef &
  */
 export async function listCardsForView(q: Queryable, groupId: string, customer: string): Promise<ListedCard[]> {
   const { rows } = await selectListed(q, { groupId, customer });
-  const listed = rows.map(({ default_card, ...row }) => ({ ...(row as SealedRef & ListedCard), is_default: default_card === row.token }));
+  // The query's own fresh rows, flagged in place: a copy of each (its thirteen columns) cost more than the sort.
+  const listed = rows as Array<(typeof rows)[number] & ListedCard>;
+  for (const row of listed) row.is_default = row.default_card === row.token;
   return listed.sort(listingOrder);
 }
 

@@ -1,0 +1,66 @@
+// The rows kysely hands the vault on SQLite: built by the vault from better-sqlite3's arrays
+// (sqlite-group-commit.ts), they must be the very objects better-sqlite3 itself would have built.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DbHandle } from '../../server/db/database.ts';
+
+describe('rows read from SQLite', () => {
+  let handle: DbHandle | undefined;
+  let dir = '';
+  afterEach(async () => {
+    await handle?.close();
+    handle = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open() {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-rows-'));
+    handle = openDatabase({ dataDir: dir, syncWal: async () => {} });
+    await sql`create table t (id integer primary key, name text, data blob, amount real)`.execute(handle.db);
+    return handle.db;
+  }
+
+  const QUERY = 'select id, name, data, amount, id as name, null as empty from t order by id';
+
+  it('are the objects better-sqlite3 builds: every type, nulls, and the later of two same-named columns', async () => {
+    const db = await open();
+    await sql`insert into t (name, data, amount) values ('a', x'00ff', 1.5), (null, null, null)`.execute(db);
+    const { rows } = await sql.raw(QUERY).execute(db);
+    const direct = new SQLite(path.join(dir, 'vault.db'), { readonly: true });
+    try {
+      expect(rows).toEqual(direct.prepare(QUERY).all());
+    } finally {
+      direct.close();
+    }
+    expect(rows[0]).toEqual({ id: 1, name: 1, data: Buffer.from([0, 255]), amount: 1.5, empty: null });
+    expect(Object.keys(rows[0] as object)).toEqual(['id', 'name', 'data', 'amount', 'empty']);
+  });
+
+  it('come back from an INSERT … RETURNING, a streamed read, and a second run of the same statement', async () => {
+    const db = await open();
+    const inserted = await db
+      .insertInto('t' as never)
+      .values({ name: 'b' } as never)
+      .returning(['id', 'name'] as never)
+      .execute();
+    expect(inserted).toEqual([{ id: 1, name: 'b' }]);
+    const streamed: unknown[] = [];
+    for await (const row of db
+      .selectFrom('t' as never)
+      .select(['id', 'name'] as never)
+      .stream())
+      streamed.push(row);
+    expect(streamed).toEqual([{ id: 1, name: 'b' }]);
+    // The statement is cached: its second run must not return arrays.
+    expect(
+      await db
+        .selectFrom('t' as never)
+        .select(['id', 'name'] as never)
+        .execute(),
+    ).toEqual([{ id: 1, name: 'b' }]);
+  });
+});
