@@ -4,6 +4,7 @@ import type { BareLoads } from './bare-loads.ts';
 import { interleave, ratioRow } from './interleave.ts';
 import type { Load } from './load.ts';
 import type { PathName } from './options.ts';
+import { freePort, startChild, stopChild, waitForHttp } from './processes.ts';
 import { SESSION_BODY, SessionPool } from './session-pool.ts';
 import { chargeBody, merchantChargeLoad, prepareSubscribers } from './subscribers.ts';
 import type { Row } from './table.ts';
@@ -30,6 +31,8 @@ export interface VaultBenchOptions {
   pairs: number;
   connections: number;
   log: (line: string) => void;
+  /** Where the vault's database is (`DATA_DIR` or `DATABASE_URL`): the cards list's floor reads it too. */
+  storageEnv?: Record<string, string>;
 }
 
 interface Bench {
@@ -37,6 +40,8 @@ interface Bench {
   budget: number;
   /** Sets up what the path needs (not measured) and returns its load. */
   load: (o: VaultBenchOptions) => Promise<Load>;
+  /** A reference row measured after the path's own: what bare Hono reaches doing only the path's database work. */
+  floor?: (o: VaultBenchOptions) => Promise<Row | undefined>;
 }
 
 const SAVED_CARDS = [newCard(CARDS.visa), newCard(CARDS.mastercard), newCard(CARDS.amex)];
@@ -71,6 +76,7 @@ const BENCHES: Record<Exclude<PathName, 'connectors'>, Bench> = {
         okBody: (b) => b === expected,
       };
     },
+    floor: cardsFloor,
   },
   confirm: {
     name: 'POST /frame/v1/confirm (new card)',
@@ -150,6 +156,28 @@ async function saveThreeCards(o: VaultBenchOptions): Promise<string> {
   return list.text;
 }
 
+/**
+ * The cards list's floor (bench/floor-hono.ts): bare Hono answering the same customer's cards with the
+ * list's one query on the same database, against bare Hono's GET like the vault. A reference without
+ * a budget: the vault's list cannot go faster than its own query allows on this machine.
+ */
+async function cardsFloor(o: VaultBenchOptions): Promise<Row | undefined> {
+  if (!o.storageEnv) return undefined;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const child = startChild('cards floor', 'bench/floor-hono.ts', { ...o.storageEnv, PORT: String(port), HOST: '127.0.0.1', FLOOR_CUSTOMER: CARDS_CUSTOMER });
+  try {
+    await waitForHttp(child, url);
+    const first = await send(url, {});
+    if (JSON.parse(first.text).data?.length !== 3) throw new Error(`the cards floor answered ${first.status}: ${first.text.slice(0, 300)}`);
+    const load: Load = { name: 'cards floor', method: 'GET', url, expected: 200, okBody: (b) => b === first.text };
+    const m = await interleave(load, o.bare.GET, { pairs: o.pairs, connections: o.connections, log: o.log });
+    return { ...ratioRow(`floor: bare Hono + the list's one query alone, ${o.label}`, m, 0), budget: 'reference', verdict: '-' };
+  } finally {
+    await stopChild(child);
+  }
+}
+
 /** Runs the chosen paths on one vault, one after the other; the rows in the order of the paths. */
 export async function runVaultBenchmarks(o: VaultBenchOptions): Promise<Row[]> {
   const rows: Row[] = [];
@@ -159,6 +187,8 @@ export async function runVaultBenchmarks(o: VaultBenchOptions): Promise<Row[]> {
     const load = await bench.load(o);
     const m = await interleave(load, o.bare[load.method], { pairs: o.pairs, connections: o.connections, log: o.log });
     rows.push(ratioRow(`${bench.name}, ${o.label}`, m, bench.budget));
+    const floor = await bench.floor?.(o);
+    if (floor) rows.push(floor);
   }
   return rows;
 }

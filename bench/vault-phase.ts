@@ -99,7 +99,19 @@ export async function benchDatabase(db: DatabaseKind, o: BenchOptions, bare: Bar
     const rows: Row[] = [];
     try {
       const common = { pairs: o.pairs, connections: o.connections, log };
-      rows.push(...(await runVaultBenchmarks({ vaultUrl, bare, secretKey: merchant.secret_key, hostOrigin: SHOP_ORIGIN, label, paths: o.paths, ...common })));
+      const storageEnv: Record<string, string> = database ? { DATABASE_URL: database.url } : { DATA_DIR: env.DATA_DIR };
+      rows.push(
+        ...(await runVaultBenchmarks({
+          vaultUrl,
+          bare,
+          secretKey: merchant.secret_key,
+          hostOrigin: SHOP_ORIGIN,
+          label,
+          paths: o.paths,
+          storageEnv,
+          ...common,
+        })),
+      );
       if (connectors && settings) {
         const merchants: ConnectorMerchant[] = shops.map((shop, i) => {
           const provider: Provider = i === 0 ? 'stripe' : 'adyen';
