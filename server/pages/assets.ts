@@ -9,6 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../context.ts';
+import { ApiError } from '../errors.ts';
 
 export const DIST = path.resolve(import.meta.dirname, '../../dist');
 const YEAR = 31536000;
@@ -110,9 +111,13 @@ function serve(file: string, maxAge: number) {
 export const assetRoutes = new Hono<AppEnv>()
   .get('/checkout.js', serve('checkout.js', 300))
   .get('/checkout.mjs', serve('checkout.mjs', 300))
-  .get('/checkout-:version{[0-9A-Za-z.-]+\\.js}', (c) => {
-    const version = (c.req.param('version') ?? '').replace(/\.js$/, '');
-    if (version !== builtVersion()) return c.text('No such version of checkout.js', 404);
+  // The whole segment is the parameter: Hono matches a parameter only from a segment's start, so
+  // `/checkout-:version` never matched at all.
+  .get('/:file{checkout-[0-9A-Za-z.-]+\\.js}', (c) => {
+    const version = c.req.param('file').slice('checkout-'.length, -'.js'.length);
+    if (version !== builtVersion()) {
+      throw new ApiError('resource_missing', `No such version of checkout.js: this vault serves ${builtVersion() ?? 'none yet'} (see /checkout.js)`);
+    }
     return serve('checkout.js', YEAR)(c);
   })
   .get('/frame.js', serve('frame.js', 300))

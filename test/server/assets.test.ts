@@ -1,0 +1,54 @@
+// The browser assets as a merchant's page loads them: checkout.js under its version, the URL and the
+// integrity hash the README's script tag uses.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../scripts/ensure-built.ts';
+import { DIST } from '../../server/pages/assets.ts';
+import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { readmeSnippet } from '../helpers/readme.ts';
+
+const manifest = () => JSON.parse(fs.readFileSync(path.join(DIST, 'manifest.json'), 'utf8'));
+
+describe('checkout.js under its version', () => {
+  let v: TestVault;
+  beforeAll(async () => {
+    ensureBuilt();
+    v = await startTestVault('sqlite');
+  });
+  afterAll(async () => {
+    await v?.close();
+  });
+
+  it('answers the build under /checkout-VERSION.js, cached for good, with the bytes its integrity hash names', async () => {
+    const { version, files } = manifest();
+    const res = await v.runtime.app.request(`/checkout-${version}.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(`sha384-${crypto.createHash('sha384').update(body).digest('base64')}`).toBe(files['checkout.js'].sri);
+    expect(body.equals(fs.readFileSync(path.join(DIST, 'checkout.js')))).toBe(true);
+  });
+
+  it('refuses a version it does not serve with the contract’s 404, naming the one it does', async () => {
+    for (const other of ['0.0.1', '9.9.9-beta.1']) {
+      const res = await v.runtime.app.request(`/checkout-${other}.js`);
+      expect(res.status).toBe(404);
+      const body = await res.json();
+      expect(body.error.code).toBe('resource_missing');
+      expect(body.error.message).toContain(manifest().version);
+    }
+  });
+});
+
+describe("the README's script tag", () => {
+  it("names this build's version and integrity hash (run npm run build and copy the hash it prints when this fails)", () => {
+    ensureBuilt();
+    const { version, files } = manifest();
+    const snippet = readmeSnippet();
+    expect(snippet).toContain(`/checkout-${version}.js"`);
+    expect(snippet).toContain(`integrity="${files['checkout.js'].sri}"`);
+  });
+});
