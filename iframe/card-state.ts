@@ -155,6 +155,8 @@ export interface Interaction {
   focused: boolean;
   /** The customer (or the page) tried to submit. */
   submitted: boolean;
+  /** The value changed since the last submit. */
+  edited?: boolean;
 }
 
 /**
@@ -166,7 +168,8 @@ export function visibleError(check: FieldCheck, at: Interaction): FieldErrorCode
   if (check.valid) return undefined;
   if (check.empty) return at.submitted ? check.code : undefined;
   if (!at.touched && !at.submitted) return undefined;
-  if (at.focused && check.potential) return undefined;
+  // A submit makes every value final, the focused one too, until the customer changes it again.
+  if (at.focused && check.potential && (!at.submitted || at.edited)) return undefined;
   return check.code;
 }
 

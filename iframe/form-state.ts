@@ -30,6 +30,8 @@ export interface FormState {
   touched: Partial<Record<Control, boolean>>;
   focused?: Control;
   submitted: boolean;
+  /** Controls changed since the last submit. */
+  edited: Partial<Record<Control, boolean>>;
 }
 
 export interface FormVerdict {
@@ -54,10 +56,19 @@ export function initialForm(session: Pick<FrameSession, 'cards'>): FormState {
     consent: false,
     touched: {},
     submitted: false,
+    edited: {},
   };
 }
 
-export const clearedForm = (s: FormState): FormState => ({ ...s, fields: EMPTY_FIELDS, savedCvc: '', consent: false, touched: {}, submitted: false });
+export const clearedForm = (s: FormState): FormState => ({
+  ...s,
+  fields: EMPTY_FIELDS,
+  savedCvc: '',
+  consent: false,
+  touched: {},
+  submitted: false,
+  edited: {},
+});
 
 export const selectedCard = (s: FormState): FrameSavedCard | undefined => s.cards.find((c) => c.token === s.selected);
 
@@ -72,7 +83,7 @@ export function consentRule(s: FormState, session: Pick<FrameSession, 'save_card
 export const savedCvcSizes = (card: FrameSavedCard): number[] => (card.brand === 'amex' ? [4] : [3]);
 
 export function judgeForm(s: FormState, session: Pick<FrameSession, 'save_card' | 'recurring'>, now?: Date): FormVerdict {
-  const at = (control: Control) => ({ touched: Boolean(s.touched[control]), focused: s.focused === control, submitted: s.submitted });
+  const at = (control: Control) => ({ touched: !!s.touched[control], focused: s.focused === control, submitted: s.submitted, edited: !!s.edited[control] });
   const checks: [ErrorSlot, FieldCheck, Control][] = [];
   let brand = 'unknown';
   let empty: boolean;

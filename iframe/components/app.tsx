@@ -204,7 +204,7 @@ export class App extends Component<AppProps, State> {
     if (phase.name === 'unavailable') return failure(phase.error);
     if (!session) return NOT_READY;
     if (this.busy) return BUSY;
-    this.update({ submitted: true });
+    this.update({ submitted: true, edited: {} });
     const { blocking } = judgeForm(this.s.form, session);
     if (blocking) return localFailure(blocking, this.s.form, this.i18n.t(ERROR_LABELS[blocking]));
     this.busy = true;
@@ -235,7 +235,10 @@ export class App extends Component<AppProps, State> {
 
   onField(patch: Partial<CardFields>) {
     this.set({ notice: undefined });
-    this.update({ fields: { ...this.s.form.fields, ...patch } }, 'always');
+    const f = this.s.form;
+    const edited = { ...f.edited };
+    for (const name in patch) edited[name as Control] = true;
+    this.update({ fields: { ...f.fields, ...patch }, edited }, 'always');
   }
 
   onFocus(control: Control) {
@@ -327,7 +330,7 @@ export class App extends Component<AppProps, State> {
           <SavedCards
             {...common}
             onSelect={(token) => this.update({ selected: token, savedCvc: '', touched: { ...form.touched, savedCvc: false } }, 'always')}
-            onCvc={(cvc) => this.update({ savedCvc: cvc }, 'always')}
+            onCvc={(cvc) => this.update({ savedCvc: cvc, edited: { ...form.edited, savedCvc: true } }, 'always')}
             onDelete={(token) => this.onDelete(token)}
             onNewCard={() => {
               this.update({ view: 'new', submitted: false }, 'always');

@@ -281,6 +281,28 @@ describe('errors and accessibility', () => {
     expect(errorOf(container, 'cv-expiry')).toBe('This card has expired.');
   });
 
+  it("keeps a mistyped number's error through a submit that focuses it, on the field and for the page, until it is changed", async () => {
+    const { container, controller, events } = await open();
+    const number = $(container, '#cv-number');
+    await focus(number);
+    await type(number, '4242 4242 4242 4241');
+    await blur(number);
+    const shown = 'This card number is not valid.';
+    expect(errorOf(container, 'cv-number')).toBe(shown);
+    for (let press = 0; press < 2; press++) {
+      expect(await controller.current!.confirm()).toMatchObject({ status: 'failed', error: { code: 'invalid_number', message: shown } });
+      // What a page does after a failed confirm(): back to the field that needs the customer.
+      controller.current!.focus();
+      await tick();
+      expect(document.activeElement?.id).toBe('cv-number');
+      expect(errorOf(container, 'cv-number')).toBe(shown);
+      expect(events.filter((e) => e.type === 'change').at(-1)).toMatchObject({ detail: { error: { code: 'invalid_number', message: shown } } });
+    }
+    // Changing the number goes back to the typing rule: no error while it can still become valid.
+    await type(number, '4242 4242 4242 424');
+    expect(errorOf(container, 'cv-number')).toBe('');
+  });
+
   it('formats the number by brand as it is typed', async () => {
     const { container } = await open();
     await type($(container, '#cv-number'), CARDS.amex);

@@ -186,6 +186,13 @@ describe('visibleError: an error shows once the field is left, never while a val
     expect(visibleError(impossible, back)).toBe('invalid_number');
   });
 
+  it('after a submit, flags the focused field too, until the customer changes its value', () => {
+    const mistyped = checkNumber('4242 4242 4242 4241');
+    expect(mistyped).toMatchObject({ valid: false, potential: true, code: 'invalid_number' });
+    expect(visibleError(mistyped, { ...back, submitted: true })).toBe('invalid_number');
+    expect(visibleError(mistyped, { ...back, submitted: true, edited: true })).toBeUndefined();
+  });
+
   it('flags an empty field only after a submit', () => {
     expect(visibleError(empty, left)).toBeUndefined();
     expect(visibleError(empty, submitted)).toBe('incomplete_number');
