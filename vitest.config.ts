@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
+    reporters: ['default', './test/skipped-reporter.ts'],
     // happy-dom reports each iframe it was told not to load; the widget tests expect exactly that.
     onConsoleLog: (log: string) => !log.includes('Iframe page loading is disabled'),
     projects: [

@@ -13,12 +13,21 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 /** `npm run <cli>` on the vault's storage (its data directory, key file or PostgreSQL database). */
 export function runCli(v: TestVault, script: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return run(v, path.join(root, 'node_modules/.bin/tsx'), [script, ...args]);
+}
+
+/** `npm run -s NAME -- ARGS` against the test vault's storage, as the README tells an operator to pipe it. */
+export function runNpmScript(v: TestVault, name: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return run(v, 'npm', ['run', '-s', name, '--', ...args]);
+}
+
+function run(v: TestVault, command: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: v.dataDir, KEY_FILE: v.keyFile, LOG_LEVEL: 'silent' };
   delete env.VAULT_KEYS;
   delete env.PUBLIC_URL;
   if (v.databaseUrl) env.DATABASE_URL = v.databaseUrl;
   else delete env.DATABASE_URL;
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [script, ...args], { cwd: root, env });
+  const child = spawn(command, args, { cwd: root, env });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));

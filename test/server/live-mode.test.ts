@@ -10,7 +10,7 @@ import { openProcessorSettings, type StoredProcessor } from '../../server/mercha
 import { recordCharge } from '../../server/charges/charge-store.ts';
 import { createSession } from '../../server/sessions/session-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';
-import { dataDirBytes, everyRow, runCli } from '../helpers/storage-scan.ts';
+import { dataDirBytes, everyRow, runCli, runNpmScript } from '../helpers/storage-scan.ts';
 import { CARDS, newCard, openSession, SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
 const HTTPS = 'https://vault.test';
@@ -342,6 +342,10 @@ describeEachDb('live mode', (target) => {
       const plain = await merchantCli(v, ['create', '--name', 'CLI test shop', '--origin', SHOP, '--json']);
       expect(plain.code, plain.err).toBe(0);
       expect(JSON.parse(plain.out.trim().split('\n').pop()!)).toMatchObject({ secret_key: expect.stringMatching(/^sk_test_/), livemode: false });
+      // As the README pipes it (`npm run -s merchant -- … --json | jq`): the whole output is the JSON.
+      const piped = await runNpmScript(v, 'merchant', ['create', '--name', 'CLI piped shop', '--origin', SHOP, '--json']);
+      expect(piped.code, piped.err).toBe(0);
+      expect(JSON.parse(piped.out)).toMatchObject({ secret_key: expect.stringMatching(/^sk_test_/), livemode: false });
 
       // Without --json it says what is left to do; this shell has no https PUBLIC_URL nor VAULT_KEYS.
       const human = await merchantCli(v, ['create', '--name', 'CLI live shop 2', '--origin', SHOP, '--live']);
