@@ -76,7 +76,8 @@ export function startFields(options: FieldsFrameOptions): () => void {
     removeAppearance = applyAppearance(doc.documentElement, params.appearance.variables);
     return new Promise((resolve) => {
       const onLoad = (outcome: LoadOutcome) => {
-        if (outcome.ok) emit({ type: 'ready' });
+        // The page hears either way: its confirm() must never wait for fields that cannot load.
+        emit(outcome.ok ? { type: 'ready' } : { type: 'error', error: outcome.error });
         resolve(outcome);
       };
       render(

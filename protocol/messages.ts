@@ -115,9 +115,11 @@ export type FrameEvent =
   | { type: 'blur' }
   | { type: 'resize'; height: number }
   /** The fields' own submit button (no-code mount) finished a confirmation. */
-  | { type: 'complete'; result: ConfirmResult };
+  | { type: 'complete'; result: ConfirmResult }
+  /** The fields cannot take a payment: the session is closed or unknown, or the vault did not answer. */
+  | { type: 'error'; error: ConfirmFailure['error'] };
 
-export type PublicEventName = 'ready' | 'change' | 'focus' | 'blur';
+export type PublicEventName = 'ready' | 'change' | 'focus' | 'blur' | 'error';
 
 /** Methods the iframe exposes; the page calls them. Every one resolves, none throws across. */
 export interface FrameMethods {

@@ -22,8 +22,16 @@ function mount(vault: string, publishableKey: string, target: string | HTMLEleme
     for (const h of handlers[event] ?? []) (h as (...a: unknown[]) => void)(...args);
   };
   let destroyed = false;
-  let markReady: () => void;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  // Settles once: undefined when the fields are ready, or the failure every confirm() then answers.
+  let settle: (failure?: ConfirmFailure) => void;
+  const ready = new Promise<ConfirmFailure | undefined>((resolve) => (settle = resolve));
+  let failure: ConfirmFailure | undefined;
+  const fail = (error: ConfirmFailure['error']) => {
+    if (failure || destroyed) return;
+    failure = { status: 'failed', error };
+    settle(failure);
+    emit('error', error);
+  };
 
   const locale = options.locale && LOCALES.includes(options.locale) ? options.locale : browserLocale();
   const frame = createFrame(composeFrameUrl(vault, publishableKey, location.origin, locale), options.title ?? 'Secure card payment');
@@ -41,8 +49,11 @@ function mount(vault: string, publishableKey: string, target: string | HTMLEleme
       if (destroyed) return;
       switch (event.type) {
         case 'ready':
-          markReady();
+          settle();
           emit('ready');
+          break;
+        case 'error':
+          fail(event.error);
           break;
         case 'change':
           emit('change', event.detail);
@@ -59,6 +70,12 @@ function mount(vault: string, publishableKey: string, target: string | HTMLEleme
           break;
       }
     },
+    onUnreachable: () =>
+      fail({
+        type: 'api_error',
+        code: 'fields_unavailable',
+        message: `The payment fields could not load: is ${location.origin} among the merchant's allowed origins, and is the vault reachable?`,
+      }),
   });
   container.appendChild(frame);
 
@@ -73,7 +90,8 @@ function mount(vault: string, publishableKey: string, target: string | HTMLEleme
     },
     async confirm(): Promise<ConfirmResult> {
       if (destroyed) return failed('fields_destroyed', 'These fields were destroyed');
-      await ready;
+      const failure = await ready;
+      if (failure) return failure;
       try {
         return (await rpc.call('confirm', {})) as ConfirmResult;
       } catch {
@@ -81,10 +99,10 @@ function mount(vault: string, publishableKey: string, target: string | HTMLEleme
       }
     },
     clear() {
-      if (!destroyed) void ready.then(() => rpc.call('clear', {})).catch(() => undefined);
+      if (!destroyed) void ready.then((failure) => (failure ? undefined : rpc.call('clear', {}))).catch(() => undefined);
     },
     focus() {
-      if (!destroyed) void ready.then(() => rpc.call('focus', {})).catch(() => undefined);
+      if (!destroyed) void ready.then((failure) => (failure ? undefined : rpc.call('focus', {}))).catch(() => undefined);
     },
     destroy() {
       if (destroyed) return;

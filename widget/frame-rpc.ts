@@ -17,7 +17,16 @@ export interface FrameRpcOptions {
   /** Read when the frame is ready for them: the client secret travels only then, by message. */
   init: () => InitParams;
   onEvent: (event: FrameEvent) => void;
+  /**
+   * The frame loaded without a word from the vault's page: the browser refused to show it (this
+   * page's origin is not among the merchant's, so frame-ancestors blocked it) or the vault did not
+   * answer, and the frame holds the browser's error page.
+   */
+  onUnreachable: () => void;
 }
+
+/** How long after the frame's load event the vault's page may still say its first word. */
+export const LOAD_GRACE_MS = 3000;
 
 const isHello = (data: unknown) => {
   try {
@@ -33,6 +42,8 @@ export function connectFrame(options: FrameRpcOptions): FrameRpc {
   let rpc: Rpc | undefined;
   let deliver: ((event: MessageEvent) => void) | undefined;
   let initSent = false;
+  let heard = false;
+  let grace: ReturnType<typeof setTimeout> | undefined;
 
   const start = () => {
     if (rpc) return rpc;
@@ -61,6 +72,7 @@ export function connectFrame(options: FrameRpcOptions): FrameRpc {
   // The library-less check the RPC relies on: the vault's origin, and the window of our iframe only.
   const listener = (event: MessageEvent) => {
     if (event.origin !== origin || event.source !== frame.contentWindow) return;
+    heard = true;
     if (!isHello(event.data)) return deliver?.(event);
     // The init parameters before the RPC's own `ready`: the frame's first script starts the session
     // read on them, and takes any other packet for a page that talks by the RPC alone.
@@ -70,14 +82,19 @@ export function connectFrame(options: FrameRpcOptions): FrameRpc {
     }
     start();
   };
+  const loaded = () => {
+    start();
+    if (!heard) grace = setTimeout(() => heard || options.onUnreachable(), LOAD_GRACE_MS);
+  };
   window.addEventListener('message', listener);
-  frame.addEventListener('load', start, { once: true });
+  frame.addEventListener('load', loaded, { once: true });
 
   return {
     call: (method, params) => (rpc ? rpc.call(method, params as object) : Promise.reject(new Error('not connected'))) as never,
     destroy() {
+      clearTimeout(grace);
       window.removeEventListener('message', listener);
-      frame.removeEventListener('load', start);
+      frame.removeEventListener('load', loaded);
       rpc?.destroy();
     },
   };

@@ -7,15 +7,14 @@ export function mountFromScriptTag(script: HTMLScriptElement | null, Checkout: (
   if (!data?.key || !data.clientSecret || !data.mount) return;
   const start = () => {
     const callbackName = data.onComplete;
-    Checkout(data.key!).mount(data.mount!, {
-      clientSecret: data.clientSecret!,
-      locale: data.locale as never,
-      submitButton: true,
-      onComplete: (result: ConfirmResult) => {
-        const callback = callbackName ? (window as unknown as Record<string, unknown>)[callbackName] : undefined;
-        if (typeof callback === 'function') callback(result);
-      },
-    });
+    const done = (result: ConfirmResult) => {
+      const callback = callbackName ? (window as unknown as Record<string, unknown>)[callbackName] : undefined;
+      if (typeof callback === 'function') callback(result);
+    };
+    Checkout(data.key!)
+      .mount(data.mount!, { clientSecret: data.clientSecret!, locale: data.locale as never, submitButton: true, onComplete: done })
+      // Fields that cannot load have no button to press: the callback hears of it instead.
+      .on('error', (error) => done({ status: 'failed', error }));
   };
   // The mount target usually follows the script tag in the page.
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });

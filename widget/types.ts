@@ -1,5 +1,5 @@
 // The widget's public types, on top of the ones the page and the iframe share.
-import type { Appearance, ChangeEvent, ConfirmResult, LabelKey, Locale } from '../protocol/messages.ts';
+import type { Appearance, ChangeEvent, ConfirmFailure, ConfirmResult, LabelKey, Locale } from '../protocol/messages.ts';
 
 export type {
   Appearance,
@@ -40,6 +40,12 @@ export interface FieldsEvents {
   change: (event: ChangeEvent) => void;
   focus: () => void;
   blur: () => void;
+  /**
+   * The fields cannot take a payment, and every confirm() resolves this same failure: `fields_unavailable`
+   * (this page's origin is not among the merchant's, or the vault did not answer), or the vault's own
+   * code when the session is closed or unknown.
+   */
+  error: (error: ConfirmFailure['error']) => void;
 }
 
 export interface Fields {

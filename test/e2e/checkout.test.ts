@@ -306,7 +306,12 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
     const outsider = await serveOutsider(
       () => `<!doctype html><title>Outsider</title><div id="pay"></div>
       <script src="${stack.vaultUrl}/checkout.js"></script>
-      <script>Checkout(${JSON.stringify(stack.merchant.publishable_key)}).mount('#pay', { clientSecret: ${JSON.stringify(session.client_secret)} });</script>`,
+      <script>
+        window.heard = [];
+        const fields = Checkout(${JSON.stringify(stack.merchant.publishable_key)}).mount('#pay', { clientSecret: ${JSON.stringify(session.client_secret)} });
+        fields.on('error', (error) => heard.push(error));
+        fields.confirm().then((result) => (window.result = result));
+      </script>`,
     );
     try {
       const { page, consoleLines } = await openRecordedPage();
@@ -329,6 +334,16 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
         .poll(() => consoleLines.some((line) => line.includes('violates the following Content Security Policy directive: "frame-ancestors \'none\'"')))
         .toBe(true);
       expect(await fieldsOf(page).locator('input').count()).toBe(0);
+      // The page is told, and its confirm() resolves instead of waiting for fields that never load.
+      await expect
+        .poll(() => page.evaluate(() => (window as any).result), { timeout: 10_000 })
+        .toMatchObject({
+          status: 'failed',
+          error: { type: 'api_error', code: 'fields_unavailable' },
+        });
+      const heard = await page.evaluate(() => (window as any).heard);
+      expect(heard).toHaveLength(1);
+      expect(heard[0].message).toContain(outsider.origin);
     } finally {
       await outsider.close();
     }

@@ -186,13 +186,13 @@ describe('the fields driven by the page', () => {
     expect(f.events.some((e) => e.type === 'ready')).toBe(false);
   });
 
-  it("answers init for a session it cannot show with the vault's error, and no `ready`", async () => {
+  it("answers init for a session it cannot show with the vault's error, tells the page by an `error` event, and no `ready`", async () => {
     const f = await boot();
-    expect(await f.call('init', params('cs_nope_secret_nope'))).toMatchObject({
-      ok: false,
-      error: { type: 'invalid_request_error', code: 'resource_missing' },
-    });
+    const error = { type: 'invalid_request_error', code: 'resource_missing' };
+    expect(await f.call('init', params('cs_nope_secret_nope'))).toMatchObject({ ok: false, error });
     expect(f.events.some((e) => e.type === 'ready')).toBe(false);
+    // A page that started the fields by the hello never sees init's answer: the event is what it hears.
+    expect(f.events.filter((e) => e.type === 'error')).toEqual([{ type: 'error', error: expect.objectContaining(error) }]);
   });
 
   it('confirms for the page, and nothing it sends the page ever holds the card number or the CVC', async () => {

@@ -52,3 +52,13 @@ describe("the README's script tag", () => {
     expect(snippet).toContain(`integrity="${files['checkout.js'].sri}"`);
   });
 });
+
+describe("the README's size figures", () => {
+  it("are the build's (run npm run build and copy the gzip sizes it prints when this fails)", () => {
+    ensureBuilt();
+    const { files } = manifest();
+    const kb = (file: string) => (files[file].gzip / 1024).toFixed(2);
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`Budgets (gzip): \`checkout.js\` ${kb('checkout.js')} KB of 5 KB; the fields' JavaScript ${kb('frame.js')} KB of 18 KB`);
+  });
+});

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCheckout } from '../../widget/create-checkout.ts';
+import { LOAD_GRACE_MS } from '../../widget/frame-rpc.ts';
 import type { Fields } from '../../widget/types.ts';
 import { hello, playFrame, tick, VAULT } from './frame-peer.ts';
 
@@ -176,5 +177,63 @@ describe('destroy()', () => {
     void peer.emit({ type: 'change', detail: { complete: true, empty: false, brand: 'visa' } });
     await tick(10);
     expect(change).not.toHaveBeenCalled();
+  });
+});
+
+describe('fields that cannot load', () => {
+  const watch = (f: Fields) => {
+    const errors: unknown[] = [];
+    f.on('error', (error) => errors.push(error));
+    return errors;
+  };
+
+  it('says so with an error event, and confirm() resolves fields_unavailable, when the frame loads without a word from the vault', async () => {
+    vi.useFakeTimers();
+    try {
+      fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
+      const errors = watch(fields);
+      const pending = fields.confirm();
+      // What the browser does with a page that frame-ancestors refused, or a vault that did not answer:
+      // its own error page, then the frame's load event.
+      frameOf().dispatchEvent(new Event('load'));
+      await vi.advanceTimersByTimeAsync(LOAD_GRACE_MS - 1);
+      expect(errors).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(errors).toEqual([
+        expect.objectContaining({ type: 'api_error', code: 'fields_unavailable', message: expect.stringContaining('http://shop.test') }),
+      ]);
+      const result = await pending;
+      expect(result).toEqual({ status: 'failed', error: errors[0] });
+      expect(await fields.confirm()).toEqual(result);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('never calls fields unreachable once the vault has spoken, however long they take', async () => {
+    vi.useFakeTimers();
+    try {
+      fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
+      const errors = watch(fields);
+      playFrame(frameOf(), { init: () => ({ ok: true }) }, { sayHello: true });
+      await vi.advanceTimersByTimeAsync(LOAD_GRACE_MS * 3);
+      expect(errors).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("passes on the fields' own error (a session that is closed) and answers every confirm() with it", async () => {
+    fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
+    const errors = watch(fields);
+    const confirm = vi.fn(() => ({ status: 'succeeded' }));
+    const peer = playFrame(frameOf(), { init: () => ({ ok: true }), confirm });
+    await peer.rpc.isReady;
+    await peer.emit({ type: 'loaded' });
+    const error = { type: 'invalid_request_error', code: 'session_expired', message: 'This checkout session has expired' };
+    await peer.emit({ type: 'error', error });
+    expect(errors).toEqual([error]);
+    expect(await fields.confirm()).toEqual({ status: 'failed', error });
+    expect(confirm).not.toHaveBeenCalled();
   });
 });

@@ -34,6 +34,18 @@ describe('the no-code mount', () => {
     expect((window as any).onPaid).toHaveBeenCalledWith(result);
   });
 
+  it('calls the named global with the failure when the fields cannot load (no button to press then)', async () => {
+    document.body.innerHTML = '<div id="pay"></div>';
+    (window as any).onPaid = vi.fn();
+    mountFromScriptTag(scriptTag({ key: 'pk_test_9', 'client-secret': 'cs_x1_secret_abc', mount: '#pay', 'on-complete': 'onPaid' }), createCheckout(VAULT));
+    const peer = playFrame(document.querySelector('#pay iframe') as HTMLIFrameElement, { init: () => ({ ok: true }) });
+    await peer.rpc.isReady;
+    await peer.emit({ type: 'loaded' });
+    const error = { type: 'invalid_request_error', code: 'session_expired', message: 'This checkout session has expired' };
+    await peer.emit({ type: 'error', error });
+    expect((window as any).onPaid).toHaveBeenCalledWith({ status: 'failed', error });
+  });
+
   it('does nothing without its three data attributes', () => {
     document.body.innerHTML = '<div id="pay"></div>';
     mountFromScriptTag(scriptTag({ key: 'pk_test_9', mount: '#pay' }), createCheckout(VAULT));
