@@ -1,5 +1,6 @@
 // The vault's Hono app: one router per resource, composed behind the middleware each family needs.
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv, Deps } from './context.ts';
 import { settled } from './db/database.ts';
@@ -13,6 +14,7 @@ import { merchantRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { assetRoutes } from './pages/assets.ts';
+import { docsPage } from './pages/docs-page.ts';
 import { fieldsPage } from './pages/fields-page.ts';
 import { threeDsPage } from './pages/three-ds-page.ts';
 import { cardRoutes } from './routes/cards.ts';
@@ -29,6 +31,16 @@ import { processorWebhookRoutes } from './routes/processor-webhooks.ts';
 import { merchantRoutes } from './routes/merchant.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { forwardRoutes } from './routes/forward.ts';
+import { completeDocument } from './openapi-document.ts';
+
+const health = createRoute({
+  method: 'get',
+  path: '/health',
+  operationId: 'health',
+  summary: 'Check that the vault is up',
+  security: [],
+  responses: { 200: { description: 'The vault answers', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+});
 
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({
@@ -49,7 +61,9 @@ export function createApp(deps: Deps) {
     await next();
   });
   app.use('*', securityHeaders());
-  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
+  // Browsers ask every origin for an icon; the vault has none to show, and says so without a 404.
+  app.get('/favicon.ico', (c) => c.body(null, 204, { 'Cache-Control': 'public, max-age=86400' }));
 
   app.use('/v1/*', apiKey(), merchantRateLimit(), jsonBody(), idempotencyKey({ required: keyRequired }));
   app.use('/frame/v1/*', frameAuth(), jsonBody());
@@ -71,6 +85,7 @@ export function createApp(deps: Deps) {
     .route('/', frameRoutes)
     .route('/', threeDsPage)
     .route('/', fieldsPage)
+    .route('/', docsPage)
     .route('/', assetRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Your secret key, sk_test_…' });
@@ -79,13 +94,21 @@ export function createApp(deps: Deps) {
     scheme: 'bearer',
     description: "The session's client secret (the fields' iframe only)",
   });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Card vault API',
-      version: '1',
-      description: 'Amounts are integers in minor units; every error is { error: { type, code, message, param? } }.',
-    },
+  // Built once: the routes cannot change while the vault runs.
+  let document: object | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= completeDocument(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'Card vault API',
+          version: '1',
+          description: 'Amounts are integers in minor units; every error is { error: { type, code, message, param? } }.',
+        },
+      }),
+      deps.publicUrl,
+    );
+    return c.json(document);
   });
 
   // The path is not echoed: a caller could have put a card number in it.

@@ -51,5 +51,5 @@ export const CustomerListQuery = ListQuery.extend({ customer: CustomerNumber.opt
 
 /** One page of a paged list, newest first: `has_more` says whether `starting_after` the last id gives more. */
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean() });
-/** A list answered whole, in one response (a customer's cards or mandates). */
-export const allOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
+/** A list answered whole, in one response (a customer's cards or mandates): the same shape, never more to fetch. */
+export const allOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.literal(false) });

@@ -23,6 +23,8 @@ interface Asset {
   gzip?: Buffer;
 }
 
+const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.html': 'text/html; charset=utf-8' };
+
 const cache = new Map<string, Asset | null>();
 
 const read = (full: string) => (fs.existsSync(full) ? fs.readFileSync(full) : undefined);
@@ -41,14 +43,14 @@ function load(file: string): Asset | null {
   if (!cache.has(file)) {
     const full = path.join(DIST, file);
     const body = read(full);
-    const text = /\.(js|mjs|css)$/.test(file);
+    const text = /\.(js|mjs|css|html)$/.test(file);
     cache.set(
       file,
       body
         ? {
             body,
             hash: crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22),
-            type: file.endsWith('.css') ? 'text/css; charset=utf-8' : file.endsWith('.json') ? 'application/json' : 'text/javascript; charset=utf-8',
+            type: TYPES[path.extname(file)] ?? 'text/javascript; charset=utf-8',
             br: text ? precompressed(`${full}.br`, body, zlib.brotliDecompressSync) : undefined,
             gzip: text ? (precompressed(`${full}.gz`, body, zlib.gunzipSync) ?? zlib.gzipSync(body, { level: 9 })) : undefined,
           }
@@ -89,7 +91,8 @@ function encodingFor(c: Context<AppEnv>, asset: Asset): { name: 'br' | 'gzip'; b
   return undefined;
 }
 
-function serve(file: string, maxAge: number) {
+/** Answers a built file from memory, compressed when the browser takes it; scripts may be loaded from any origin. */
+export function serve(file: string, maxAge: number, { crossOrigin = true } = {}) {
   return (c: Context<AppEnv>) => {
     const asset = load(file);
     if (!asset) return c.text(`${file} is not built: run npm run build`, 503);
@@ -100,8 +103,10 @@ function serve(file: string, maxAge: number) {
     c.header('Vary', 'Accept-Encoding');
     c.header('Cache-Control', age >= YEAR ? `public, max-age=${age}, immutable` : `public, max-age=${age}`);
     // Scripts are loaded across origins by merchants' pages (with SRI, which needs CORS).
-    c.header('Access-Control-Allow-Origin', '*');
-    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    if (crossOrigin) {
+      c.header('Access-Control-Allow-Origin', '*');
+      c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    }
     if (c.req.header('if-none-match') === etag) return c.body(null, 304);
     if (encoding) c.header('Content-Encoding', encoding.name);
     return c.body(new Uint8Array(encoding?.body ?? asset.body), 200, { 'Content-Type': asset.type });

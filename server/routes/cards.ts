@@ -14,6 +14,8 @@ import type { Context } from 'hono';
 const list = createRoute({
   method: 'get',
   path: '/v1/customers/{customer}/cards',
+  operationId: 'listCards',
+  summary: "List a customer's saved cards",
   security: secured,
   request: { params: CustomerParam },
   responses: { 200: jsonContent(CardList, 'The saved cards, default first'), 400: errors[400] },
@@ -21,6 +23,8 @@ const list = createRoute({
 const importRoute = createRoute({
   method: 'post',
   path: '/v1/customers/{customer}/cards',
+  operationId: 'importCard',
+  summary: 'Import a card saved with another provider',
   security: secured,
   request: { params: CustomerParam, ...jsonBody(CardImport) },
   responses: {
@@ -33,6 +37,8 @@ const importRoute = createRoute({
 const update = createRoute({
   method: 'post',
   path: '/v1/customers/{customer}/cards/{token}',
+  operationId: 'setDefaultCard',
+  summary: "Make a saved card the customer's default",
   security: secured,
   request: { params: CardParams, ...jsonBody(CardUpdate) },
   responses: { 200: jsonContent(CardView, 'The card, now the default'), 404: errors[404] },
@@ -40,6 +46,8 @@ const update = createRoute({
 const remove = createRoute({
   method: 'delete',
   path: '/v1/customers/{customer}/cards/{token}',
+  operationId: 'deleteCard',
+  summary: 'Delete a saved card and destroy its key',
   security: secured,
   request: { params: CardParams },
   responses: { 200: jsonContent(CardDeleted, 'The card is deleted and its key destroyed'), 404: errors[404] },
@@ -58,7 +66,7 @@ export const cardRoutes = router()
     const { db, ring, clock } = c.get('deps');
     const now = clock();
     const rows = await listCardsForView(db, c.get('merchant').group_id, customer);
-    return c.json({ data: rows.map((row) => toCardView(ring, row, { now, needCvc: c.get('merchant').need_cvc })) }, 200);
+    return c.json({ data: rows.map((row) => toCardView(ring, row, { now, needCvc: c.get('merchant').need_cvc })), has_more: false as const }, 200);
   })
   .openapi(importRoute, async (c) => {
     const deps = c.get('deps');

@@ -11,6 +11,7 @@ import { ErrorSchema, errors, jsonBody, jsonContent, router, secured } from './o
 
 const create = createRoute({
   ...keyRequiredPost('/v1/charges'),
+  operationId: 'createCharge',
   security: secured,
   summary: 'A merchant-initiated charge of a saved card (Idempotency-Key required)',
   request: jsonBody(ChargeCreate),
@@ -28,6 +29,8 @@ const create = createRoute({
 const read = createRoute({
   method: 'get',
   path: '/v1/charges/{id}',
+  operationId: 'getCharge',
+  summary: 'Read a charge',
   security: secured,
   request: { params: IdParam },
   responses: { 200: jsonContent(ChargeView, 'The charge'), 404: errors[404] },
@@ -35,6 +38,8 @@ const read = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/v1/charges',
+  operationId: 'listCharges',
+  summary: 'List charges',
   security: secured,
   request: { query: CustomerListQuery },
   responses: { 200: jsonContent(ChargeList, 'Charges, newest first'), 400: errors[400] },
@@ -42,6 +47,8 @@ const list = createRoute({
 const refund = createRoute({
   method: 'post',
   path: '/v1/charges/{id}/refunds',
+  operationId: 'createRefund',
+  summary: 'Refund a charge, in full or in part',
   security: secured,
   request: { params: IdParam, ...jsonBody(RefundCreate) },
   responses: { 201: jsonContent(RefundView, 'The refund'), 400: errors[400], 404: errors[404] },

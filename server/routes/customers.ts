@@ -9,6 +9,8 @@ import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 const read = createRoute({
   method: 'get',
   path: '/v1/customers/{customer}',
+  operationId: 'getCustomer',
+  summary: 'Read a customer',
   security: secured,
   request: { params: CustomerParam },
   responses: { 200: jsonContent(CustomerView, 'The customer'), 400: errors[400] },
@@ -16,6 +18,8 @@ const read = createRoute({
 const upsert = createRoute({
   method: 'post',
   path: '/v1/customers/{customer}',
+  operationId: 'updateCustomer',
+  summary: 'Create or change a customer',
   security: secured,
   request: { params: CustomerParam, ...jsonBody(CustomerUpdate) },
   responses: { 200: jsonContent(CustomerView, 'The customer after the change'), 400: errors[400] },

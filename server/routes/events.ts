@@ -8,6 +8,8 @@ import { jsonContent, router, secured, errors } from './openapi.ts';
 const list = createRoute({
   method: 'get',
   path: '/v1/events',
+  operationId: 'listEvents',
+  summary: 'List events',
   security: secured,
   request: { query: EventListQuery },
   responses: { 200: jsonContent(EventList, 'Events, newest first'), 400: errors[400] },

@@ -8,6 +8,7 @@ import { ErrorSchema, errors, jsonBody, jsonContent, router, secured } from './o
 
 const create = createRoute({
   ...keyRequiredPost('/v1/forward'),
+  operationId: 'forwardCard',
   security: secured,
   summary: 'Forward a saved card to a registered destination (Idempotency-Key required)',
   request: jsonBody(ForwardCreate),

@@ -24,6 +24,8 @@ const tags = ['Fields (iframe only)'];
 const read = createRoute({
   method: 'post',
   path: '/frame/v1/session',
+  operationId: 'frameSession',
+  summary: 'Fields: read the session they show',
   tags,
   security: frameSecurity,
   request: jsonBody(FrameSessionRequest),
@@ -38,6 +40,8 @@ const read = createRoute({
 const confirm = createRoute({
   method: 'post',
   path: '/frame/v1/confirm',
+  operationId: 'frameConfirm',
+  summary: 'Fields: pay, or save the card',
   tags,
   security: frameSecurity,
   request: jsonBody(FrameConfirm),
@@ -51,6 +55,8 @@ const confirm = createRoute({
 const removeCard = createRoute({
   method: 'post',
   path: '/frame/v1/cards/delete',
+  operationId: 'frameDeleteCard',
+  summary: 'Fields: delete a saved card',
   tags,
   security: frameSecurity,
   request: jsonBody(FrameDeleteCard),
@@ -59,6 +65,8 @@ const removeCard = createRoute({
 const challenge = createRoute({
   method: 'post',
   path: '/frame/v1/challenges/{id}',
+  operationId: 'frameChallenge',
+  summary: 'Fields: finish a 3-D Secure challenge',
   tags,
   security: frameSecurity,
   request: { params: IdParam, ...jsonBody(FrameChallengeAnswer) },

@@ -10,6 +10,8 @@ import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 const create = createRoute({
   method: 'post',
   path: '/v1/invoices',
+  operationId: 'createInvoice',
+  summary: 'Create an invoice',
   security: secured,
   request: jsonBody(InvoiceCreate),
   responses: { 201: jsonContent(InvoiceView, 'The open invoice'), 400: errors[400] },
@@ -17,6 +19,8 @@ const create = createRoute({
 const read = createRoute({
   method: 'get',
   path: '/v1/invoices/{id}',
+  operationId: 'getInvoice',
+  summary: 'Read an invoice and its payment attempts',
   security: secured,
   request: { params: IdParam },
   responses: { 200: jsonContent(InvoiceView, 'The invoice'), 404: errors[404] },
@@ -24,6 +28,8 @@ const read = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/v1/invoices',
+  operationId: 'listInvoices',
+  summary: 'List invoices',
   security: secured,
   request: { query: CustomerListQuery },
   responses: { 200: jsonContent(InvoiceList, 'Invoices, newest first'), 400: errors[400] },

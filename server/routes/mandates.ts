@@ -11,6 +11,8 @@ import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 const list = createRoute({
   method: 'get',
   path: '/v1/customers/{customer}/mandates',
+  operationId: 'listMandates',
+  summary: "List a customer's mandates",
   security: secured,
   request: { params: CustomerParam },
   responses: { 200: jsonContent(MandateList, "The customer's mandates in this merchant group, newest first"), 400: errors[400] },
@@ -18,6 +20,7 @@ const list = createRoute({
 const create = createRoute({
   method: 'post',
   path: '/v1/customers/{customer}/mandates',
+  operationId: 'createMandate',
   security: secured,
   summary: 'Record an agreement the customer gave elsewhere (for imported cards)',
   request: { params: CustomerParam, ...jsonBody(MandateCreate) },
@@ -26,6 +29,8 @@ const create = createRoute({
 const cancel = createRoute({
   method: 'delete',
   path: '/v1/mandates/{id}',
+  operationId: 'cancelMandate',
+  summary: 'Cancel a mandate',
   security: secured,
   request: { params: IdParam },
   responses: { 200: jsonContent(MandateView, 'The mandate, cancelled: no merchant-initiated charge succeeds on it again'), 404: errors[404] },
@@ -37,7 +42,7 @@ export const mandateRoutes = router()
     const { db, clock } = c.get('deps');
     const today = dayOf(clock());
     const rows = await listMandates(db, c.get('merchant').id, customer);
-    return c.json({ data: rows.map((row) => toMandateView(row, today, row.card_deleted_at != null)) }, 200);
+    return c.json({ data: rows.map((row) => toMandateView(row, today, row.card_deleted_at != null)), has_more: false as const }, 200);
   })
   .openapi(create, async (c) => {
     const { clock, db } = c.get('deps');

@@ -9,12 +9,16 @@ import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 const getMerchant = createRoute({
   method: 'get',
   path: '/v1/merchant',
+  operationId: 'getMerchant',
+  summary: 'Read your merchant settings',
   security: secured,
   responses: { 200: jsonContent(MerchantView, 'The merchant and its settings'), 401: errors[401] },
 });
 const updateMerchant = createRoute({
   method: 'post',
   path: '/v1/merchant',
+  operationId: 'updateMerchant',
+  summary: 'Change your merchant settings',
   security: secured,
   request: jsonBody(MerchantSettingsUpdate),
   responses: { 200: jsonContent(MerchantView, 'The merchant after the change'), 400: errors[400], 401: errors[401] },

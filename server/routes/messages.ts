@@ -8,6 +8,8 @@ import { errors, jsonContent, router, secured } from './openapi.ts';
 const list = createRoute({
   method: 'get',
   path: '/v1/messages',
+  operationId: 'listMessages',
+  summary: 'List the messages sent to customers',
   security: secured,
   request: { query: CustomerListQuery },
   responses: { 200: jsonContent(MessageList, 'Messages to customers, newest first'), 400: errors[400] },

@@ -11,6 +11,7 @@ import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 const run = createRoute({
   method: 'post',
   path: '/v1/scheduler/run',
+  operationId: 'runScheduler',
   security: secured,
   summary: 'Run one scheduler pass now, or rehearse one as of another time (test mode)',
   request: jsonBody(SchedulerRunRequest),

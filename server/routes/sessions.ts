@@ -9,6 +9,8 @@ import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 const create = createRoute({
   method: 'post',
   path: '/v1/sessions',
+  operationId: 'createSession',
+  summary: 'Open a checkout session',
   security: secured,
   request: jsonBody(SessionCreate),
   responses: {
@@ -22,6 +24,8 @@ const create = createRoute({
 const read = createRoute({
   method: 'get',
   path: '/v1/sessions/{id}',
+  operationId: 'getSession',
+  summary: 'Read a checkout session',
   security: secured,
   request: { params: SessionIdParam },
   responses: { 200: jsonContent(SessionView, 'The session; once finished, its charge, card and mandate'), 404: errors[404] },

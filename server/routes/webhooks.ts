@@ -10,6 +10,8 @@ import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 const attempts = createRoute({
   method: 'get',
   path: '/v1/events/{id}/attempts',
+  operationId: 'listEventAttempts',
+  summary: "List an event's webhook deliveries",
   security: secured,
   request: { params: IdParam, query: AttemptListQuery },
   responses: { 200: jsonContent(AttemptList, "The event's delivery state and its attempts, newest first"), 404: errors[404] },
@@ -17,6 +19,8 @@ const attempts = createRoute({
 const redeliver = createRoute({
   method: 'post',
   path: '/v1/events/{id}/redeliver',
+  operationId: 'redeliverEvent',
+  summary: 'Send an event to your webhook URL again',
   security: secured,
   request: { params: IdParam },
   responses: { 200: jsonContent(Redelivered, 'The attempt made now, whatever its outcome'), 400: errors[400], 404: errors[404] },
@@ -24,6 +28,8 @@ const redeliver = createRoute({
 const rotate = createRoute({
   method: 'post',
   path: '/v1/webhooks/rotate_secret',
+  operationId: 'rotateWebhookSecret',
+  summary: 'Roll the webhook signing secret',
   security: secured,
   request: jsonBody(RotateSecret),
   responses: { 200: jsonContent(RotatedSecret, 'The new signing secret, shown this once'), 400: errors[400] },

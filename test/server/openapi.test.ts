@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
@@ -98,5 +102,70 @@ describeEachDb('GET /openapi.json', (target) => {
       const body = doc.paths[path]?.post?.requestBody;
       expect(body?.content?.['application/json']?.schema, `POST ${path}`).toBeTruthy();
     }
+  });
+
+  it('names and summarises every operation, with operationIds unique across the document', () => {
+    const ids: string[] = [];
+    for (const [p, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        expect(op.operationId, `${method} ${p}`).toMatch(/^[a-z][A-Za-z]+$/);
+        expect(op.summary, `${method} ${p}`).toBeTruthy();
+        ids.push(op.operationId);
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.paths['/health'].get.operationId).toBe('health');
+  });
+
+  it('declares what the shared middleware answers: 401, 403 and 429 with Retry-After on /v1, 413 with a body', () => {
+    for (const [p, item] of Object.entries<any>(doc.paths)) {
+      if (!p.startsWith('/v1/')) continue;
+      for (const [method, op] of Object.entries<any>(item)) {
+        for (const status of ['400', '401', '403', '429', '500']) expect(op.responses[status], `${method} ${p} ${status}`).toBeTruthy();
+        expect(op.responses['429'].headers['Retry-After'], `${method} ${p}`).toBeTruthy();
+        if (op.requestBody) expect(op.responses['413'], `${method} ${p}`).toBeTruthy();
+      }
+    }
+  });
+
+  it('declares the Idempotency-Key on every merchant POST, required where the vault requires it, and Idempotent-Replayed on its answers', () => {
+    for (const [p, item] of Object.entries<any>(doc.paths)) {
+      if (!p.startsWith('/v1/') || !item.post) continue;
+      const key = item.post.parameters.find((x: any) => x.in === 'header' && x.name === 'Idempotency-Key');
+      expect(key, `POST ${p}`).toBeTruthy();
+      expect(key.required, `POST ${p}`).toBe(p === '/v1/charges' || p === '/v1/forward');
+      expect(item.post.responses['409'].headers['Retry-After'], `POST ${p}`).toBeTruthy();
+      const success = Object.entries<any>(item.post.responses).filter(([status]) => status.startsWith('2'));
+      for (const [status, response] of success) expect(response.headers['Idempotent-Replayed'], `POST ${p} ${status}`).toBeTruthy();
+    }
+  });
+
+  it("declares the fields' confirm answers: a decline, a closed session, a wrong secret, the rate limit", () => {
+    const confirm = doc.paths['/frame/v1/confirm'].post.responses;
+    for (const status of ['200', '400', '402', '403', '404', '409', '410', '429', '502']) expect(confirm[status], status).toBeTruthy();
+  });
+
+  it("gives the whole lists the paged lists' shape: data and has_more", () => {
+    for (const p of ['/v1/customers/{customer}/cards', '/v1/customers/{customer}/mandates', '/v1/charges', '/v1/invoices', '/v1/events']) {
+      const schema = doc.paths[p].get.responses['200'].content['application/json'].schema;
+      const resolved = schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema;
+      expect(Object.keys(resolved.properties).sort(), p).toEqual(['data', 'has_more']);
+    }
+  });
+
+  it("passes Redocly's linter with its recommended rules, without an error", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-')), 'openapi.json');
+    fs.writeFileSync(file, JSON.stringify(doc));
+    // No telemetry, no update check: the tests reach no network.
+    const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', REDOCLY_SUPPRESS_NOTIFICATIONS: 'true' };
+    const bin = path.resolve(import.meta.dirname, '../../node_modules/.bin/redocly');
+    const run = await new Promise<{ code: number; out: string }>((resolve) =>
+      execFile(bin, ['lint', file, '--extends', 'recommended', '--format', 'summary'], { env }, (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as any).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      ),
+    );
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    expect(run.out).not.toMatch(/^error\s/m);
+    expect(run.code, run.out).toBe(0);
   });
 });

@@ -1,0 +1,46 @@
+// `npm run build`'s last step: the API reference the vault serves at /docs. Redoc, through Redocly's
+// CLI, renders the vault's own OpenAPI document into dist/docs.html with its scripts inside the page,
+// so the reference loads nothing from anywhere but the vault. dist/openapi.json is the document it
+// was built from.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { createLogger } from '../server/logger.ts';
+import { createRuntime } from '../server/vault-runtime.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dist = path.join(root, 'dist');
+
+/** The document as a vault answers it, from a throwaway vault; its server is the page's own origin. */
+async function vaultDocument(): Promise<Record<string, unknown>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-docs-'));
+  const runtime = await createRuntime(
+    { DATA_DIR: path.join(dir, 'data'), KEY_FILE: path.join(dir, 'key'), PUBLIC_URL: 'http://localhost:4000', LOG_LEVEL: 'silent' },
+    { logger: createLogger({ level: 'silent' }) },
+  );
+  try {
+    const doc = await (await runtime.app.request('/openapi.json')).json();
+    return { ...doc, servers: [{ url: '/', description: 'This vault' }] };
+  } finally {
+    await runtime.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+fs.mkdirSync(dist, { recursive: true });
+const source = path.join(dist, 'openapi.json');
+fs.writeFileSync(source, `${JSON.stringify(await vaultDocument(), null, 2)}\n`);
+const output = path.join(dist, 'docs.html');
+// No telemetry, no update check: the build reaches no network.
+const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', REDOCLY_SUPPRESS_NOTIFICATIONS: 'true' };
+execFileSync(
+  path.join(root, 'node_modules/.bin/redocly'),
+  ['build-docs', source, '--inlineBundle', '--title', 'Card vault API reference', '--output', output],
+  { env, stdio: ['ignore', 'ignore', 'inherit'] },
+);
+const html = fs.readFileSync(output);
+fs.writeFileSync(`${output}.br`, zlib.brotliCompressSync(html, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9 } }));
+fs.writeFileSync(`${output}.gz`, zlib.gzipSync(html, { level: 9 }));
+console.log(`  docs.html     ${(html.length / 1024).toFixed(0)} KB (the API reference at /docs)`);

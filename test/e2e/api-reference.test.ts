@@ -1,0 +1,62 @@
+// The API reference at /docs, as a developer opens it: Redoc's page of the vault's own OpenAPI
+// document, rendered in Chromium under the page's policy, with nothing loaded from another origin.
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ensureBuilt } from '../../scripts/ensure-built.ts';
+import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { CHROMIUM, describeInBrowser } from './harness.ts';
+
+let v: TestVault;
+let server: ReturnType<typeof serve>;
+let browser: Browser;
+let origin: string;
+
+describeInBrowser('the API reference at /docs', () => {
+  beforeAll(async () => {
+    ensureBuilt();
+    v = await startTestVault('sqlite');
+    server = serve({ fetch: v.runtime.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await v?.close();
+  });
+
+  it("shows the merchant's operations by their summaries, runs only its own scripts, and loads nothing from another origin", async () => {
+    const page = await browser.newPage();
+    const elsewhere: string[] = [];
+    const scriptErrors: string[] = [];
+    page.on('response', (r) => !r.url().startsWith(origin) && elsewhere.push(r.url()));
+    page.on('pageerror', (err) => scriptErrors.push(err.message));
+    page.on('console', (m) => m.type() === 'error' && /script/i.test(m.text()) && scriptErrors.push(m.text()));
+    const answer = await page.goto(`${origin}/docs`);
+    expect(answer?.status()).toBe(200);
+    const policy = answer?.headers()['content-security-policy'] ?? '';
+    expect(policy).toMatch(/^default-src 'none'; script-src 'sha256-/);
+    expect(policy).not.toMatch(/script-src[^;]*(unsafe-inline|unsafe-eval|https?:)/);
+    expect(answer?.headers()['access-control-allow-origin']).toBeUndefined();
+    const doc = await (await v.runtime.app.request('/openapi.json')).json();
+    // The fields' own endpoints sit in a group of their own, folded: the merchant's operations show.
+    const summaries = Object.entries<any>(doc.paths)
+      .filter(([p]) => !p.startsWith('/frame/'))
+      .flatMap(([, item]) => Object.values<any>(item).map((op) => op.summary as string));
+    summaries.push('Fields (iframe only)');
+    // Redoc's script renders the sidebar after the page's first paint: every operation by its summary.
+    const missing = async () => {
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText, the text as it shows
+      const text = await page.locator('body').innerText();
+      return summaries.filter((summary) => !text.includes(summary));
+    };
+    await expect.poll(missing, { timeout: 15_000 }).toEqual([]);
+    expect(scriptErrors).toEqual([]);
+    expect(elsewhere).toEqual([]);
+    await page.close();
+  });
+});
