@@ -62,3 +62,15 @@ describe("the README's size figures", () => {
     expect(readme).toContain(`Budgets (gzip): \`checkout.js\` ${kb('checkout.js')} KB of 5 KB; the fields' JavaScript ${kb('frame.js')} KB of 18 KB`);
   });
 });
+
+describe('the icon browsers ask every origin for', () => {
+  it('answers /favicon.ico with 204, no 404 in the console of every page the vault serves', async () => {
+    const v = await startTestVault('sqlite');
+    try {
+      const res = await v.runtime.app.request('/favicon.ico');
+      expect(res.status).toBe(204);
+    } finally {
+      await v.close();
+    }
+  });
+});
