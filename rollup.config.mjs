@@ -80,7 +80,22 @@ function css() {
   };
 }
 
+/**
+ * The webhook verifier for merchants' servers (`card-vault/webhooks`): plain JavaScript for Node 20,
+ * ESM and CommonJS, Node's crypto its only import.
+ */
+const webhooks = {
+  input: 'sdk/verify-webhook.ts',
+  external: ['node:crypto'],
+  output: [
+    { file: 'dist/webhooks.mjs', format: 'es' },
+    { file: 'dist/webhooks.cjs', format: 'cjs' },
+  ],
+  plugins: [esbuild({ target: 'node20', tsconfig: 'tsconfig.json' })],
+};
+
 export default [
+  webhooks,
   {
     input: 'widget/checkout-global.ts',
     output: { file: 'dist/checkout.js', format: 'iife', name: 'Checkout', exports: 'default' },

@@ -5,7 +5,17 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 // The API reference (dist/docs.html) is built from the routes' OpenAPI declarations too.
-const SOURCES = ['widget', 'iframe', 'protocol', 'rollup.config.mjs', 'package.json', 'server/routes', 'server/openapi-document.ts', 'scripts/build-docs.ts'];
+const SOURCES = [
+  'widget',
+  'iframe',
+  'protocol',
+  'sdk',
+  'rollup.config.mjs',
+  'package.json',
+  'server/routes',
+  'server/openapi-document.ts',
+  'scripts/build-docs.ts',
+];
 
 function newest(entry: string): number {
   const full = path.join(root, entry);
