@@ -97,6 +97,8 @@ export const ERROR_LABELS: Record<FieldErrorCode, LabelKey> & Record<string, Lab
   invalid_cvc: 'errorCvc',
   incorrect_cvc: 'errorCvc',
   consent_required: 'errorConsent',
+  card_declined: 'errorDeclined',
+  insufficient_funds: 'errorDeclined',
   session_expired: 'errorSession',
   rate_limited: 'errorSession',
 };

@@ -30,6 +30,7 @@ const ru: Row = [
   'Неверный код безопасности.', // errorCvc
   'Отметьте флажок, чтобы продолжить.', // errorConsent
   'Страница оплаты устарела. Начните заново.', // errorSession
+  'Карта отклонена. Используйте другую карту.', // errorDeclined
   'Платёж не прошёл. Проверьте данные или используйте другую карту.', // errorGeneric
   'Обработка…', // processing
   'ММ / ГГ', // expiryPlaceholder
@@ -62,6 +63,7 @@ const fr: Row = [
   'Le code de sécurité n’est pas valide.', // errorCvc
   'Cochez la case pour continuer.', // errorConsent
   'Cette page de paiement a expiré. Recommencez.', // errorSession
+  'La carte a été refusée. Utilisez une autre carte.', // errorDeclined
   'Le paiement a échoué. Vérifiez les informations ou utilisez une autre carte.', // errorGeneric
   'Traitement…', // processing
   'MM / AA', // expiryPlaceholder
@@ -94,6 +96,7 @@ const tr: Row = [
   'Güvenlik kodu geçerli değil.', // errorCvc
   'Devam etmek için kutuyu işaretleyin.', // errorConsent
   'Bu ödeme sayfasının süresi doldu. Yeniden başlayın.', // errorSession
+  'Kart reddedildi. Başka bir kart kullanın.', // errorDeclined
   'Ödeme başarısız oldu. Bilgileri kontrol edin veya başka bir kart kullanın.', // errorGeneric
   'İşleniyor…', // processing
   'AA / YY', // expiryPlaceholder

@@ -38,6 +38,7 @@ export const KEYS = [
   'errorCvc',
   'errorConsent',
   'errorSession',
+  'errorDeclined',
   'errorGeneric',
   'processing',
   'expiryPlaceholder',
@@ -73,6 +74,7 @@ export const EN: Row = [
   'The security code is not valid.', // errorCvc
   'Tick the box to continue.', // errorConsent
   'This payment page has expired. Please start again.', // errorSession
+  'The card was declined. Use another card.', // errorDeclined
   'The payment failed. Check the details or use another card.', // errorGeneric
   'Processing…', // processing
   'MM / YY', // expiryPlaceholder

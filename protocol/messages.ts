@@ -38,6 +38,7 @@ export type LabelKey =
   | 'errorCvc'
   | 'errorConsent'
   | 'errorSession'
+  | 'errorDeclined'
   | 'errorGeneric'
   | 'processing';
 

@@ -41,9 +41,14 @@ export function runFieldsPage(options) {
     button.disabled = false;
     say('', false);
   });
-  fields.on('change', (event) => {
-    if (event.error) say(event.error.message, true);
-    else if (message.classList.contains('error')) say('', false);
+  // The fields show the customer's mistakes and the vault's refusals themselves, in the customer's
+  // language: the page adds only what the fields cannot say (they never loaded, or the session is over).
+  fields.on('change', () => {
+    if (message.classList.contains('error')) say('', false);
+  });
+  fields.on('error', (error) => {
+    clearTimeout(slow);
+    say(`The card fields could not be loaded: ${error.message}`, true);
   });
 
   button.addEventListener('click', async () => {
@@ -62,11 +67,10 @@ export function runFieldsPage(options) {
     }
     button.removeAttribute('aria-busy');
     button.textContent = label;
-    if (FINAL_CODES.includes(result.error.code)) {
+    if (FINAL_CODES.includes(result.error.code) || result.error.code === 'fields_unavailable') {
       say(`${result.error.message} Reload the page to start a new checkout.`, true);
       return;
     }
-    say(result.error.message, true);
     button.disabled = false;
     fields.focus();
   });

@@ -384,7 +384,7 @@ describe('confirming a new card', () => {
     await fillCard(container, CARDS.declined);
     const result = await controller.current!.confirm();
     expect(result).toEqual({ status: 'failed', error: { type: 'card_error', code: 'card_declined', message: expect.any(String) } });
-    expect(container.querySelector('#cv-notice')?.textContent).toBe('The payment failed. Check the details or use another card.');
+    expect(container.querySelector('#cv-notice')?.textContent).toBe('The card was declined. Use another card.');
     expect($(container, '#cv-number').value).toBe('4000 0000 0000 0002');
   });
 

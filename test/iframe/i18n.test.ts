@@ -33,6 +33,7 @@ const LABEL_KEYS = {
   errorCvc: 1,
   errorConsent: 1,
   errorSession: 1,
+  errorDeclined: 1,
   errorGeneric: 1,
   processing: 1,
 } satisfies Record<LabelKey, 1>;
@@ -123,7 +124,9 @@ describe('apiErrorLabel', () => {
     expect(apiErrorLabel({ code: 'incorrect_cvc' })).toBe('errorCvc');
     expect(apiErrorLabel({ code: 'session_expired' })).toBe('errorSession');
     expect(apiErrorLabel({ code: 'parameter_missing', param: 'save' })).toBe('errorConsent');
-    expect(apiErrorLabel({ code: 'card_declined' })).toBe('errorGeneric');
+    expect(apiErrorLabel({ code: 'card_declined' })).toBe('errorDeclined');
+    expect(apiErrorLabel({ code: 'insufficient_funds' })).toBe('errorDeclined');
+    expect(apiErrorLabel({ code: 'processor_unavailable' })).toBe('errorGeneric');
     expect(apiErrorLabel({ code: 'toString' })).toBe('errorGeneric');
   });
 });
