@@ -2,6 +2,7 @@
 import { LOCALES, type ConfirmFailure, type ConfirmResult, type FrameEvent, type Locale } from '../protocol/messages.ts';
 import { connectFrame, type FrameRpc } from './frame-rpc.ts';
 import { composeFrameUrl, createFrame, resizeFrame } from './mount-frame.ts';
+import { readableAppearance } from './readable-colors.ts';
 import type { CheckoutInstance, CheckoutOptions, Fields, FieldsEvents, MountOptions } from './types.ts';
 
 const failed = (code: string, message: string, type = 'invalid_request_error'): ConfirmFailure => ({ status: 'failed', error: { type, code, message } });
@@ -41,7 +42,7 @@ function mount(vault: string, publishableKey: string, target: string | HTMLEleme
     init: () => ({
       clientSecret: options.clientSecret,
       locale,
-      appearance: options.appearance ?? {},
+      appearance: readableAppearance(options.appearance),
       labels: options.labels ?? {},
       submitButton: Boolean(options.submitButton),
     }),
