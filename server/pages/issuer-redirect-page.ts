@@ -8,7 +8,7 @@ import type { ChallengeTable } from '../db/schema.ts';
 import { randomSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import type { AuthorizeResult, RedirectAction } from '../payments/processor.ts';
-import { servePage } from './html-page.ts';
+import { FRAMED_HEADING, servePage } from './html-page.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const json = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
@@ -31,7 +31,7 @@ export function serveIssuerStep(c: Context<AppEnv>, challenge: ChallengeTable, a
       ? `<iframe name="issuer" title="Your bank" class="issuer"></iframe>${issuerForm(action, 'issuer')}`
       : `<iframe name="issuer" title="Your bank" class="issuer" src="${escapeHtml(action.url)}"></iframe>`;
   const windowLink = `<a href="/frame/3ds/${escapeHtml(challenge.id)}/window" target="_blank" rel="opener">open it in a new window</a>`;
-  const body = `<main><h1>Confirm your payment</h1>
+  const body = `<main>${FRAMED_HEADING}
 <p>Your bank's page opens below. If it stays blank, ${windowLink}.</p>
 ${frame}<p role="status" aria-live="polite" id="status"></p></main>
 <script nonce="${nonce}">

@@ -6,7 +6,7 @@ import { checkFieldsLimits } from '../middleware/frame-auth.ts';
 import type { AppEnv } from '../context.ts';
 import { answerChallenge } from '../payments/challenges.ts';
 import { randomSecret } from '../ids.ts';
-import { servePage } from './html-page.ts';
+import { FRAMED_HEADING, servePage } from './html-page.ts';
 import { serveIssuerStep, serveIssuerWindow, serveReturn } from './issuer-redirect-page.ts';
 import { completeIssuerReturn, returnParams } from '../payments/issuer-return.ts';
 
@@ -22,7 +22,7 @@ function body(id: string, message: string, settled?: { status: string }) {
       <p id="hint" class="hint">Test mode: the code is 123456.</p>
       <button type="submit">Verify</button>
     </form>`;
-  return `<main><h1>Confirm your payment</h1><p role="status" aria-live="polite">${escapeHtml(message)}</p>${form}</main>`;
+  return `<main>${FRAMED_HEADING}<p role="status" aria-live="polite">${escapeHtml(message)}</p>${form}</main>`;
 }
 
 export const threeDsPage = new Hono<AppEnv>()

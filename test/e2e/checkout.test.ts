@@ -157,6 +157,10 @@ describeInBrowser('checkout in the browser (vault and shop on two origins)', () 
       })
       .toBe(true);
     expect(await challengeFrame.locator('button[type="submit"]').isVisible()).toBe(true);
+    // One title on screen, the fields' own: the bank's page keeps its heading for screen readers only.
+    const h1 = challengeFrame.getByRole('heading', { level: 1 });
+    expect(await h1.textContent()).toBe('Confirm your payment');
+    expect(await h1.evaluate((el) => el.getBoundingClientRect().width * el.getBoundingClientRect().height)).toBeLessThanOrEqual(1);
 
     await challenge.locator('#code').fill('123456');
     await challenge.getByRole('button', { name: 'Verify' }).click();
