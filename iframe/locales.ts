@@ -18,6 +18,7 @@ const ru: Row = [
   'Действует до {date}', // expires
   'Удалить', // delete
   'Удалить эту карту?', // deleteConfirm
+  'Удалить эту карту? Автоматические платежи с неё тоже прекратятся.', // deleteConfirmAgreements
   'Да, удалить', // deleteYes
   'Нет', // deleteNo
   'Код безопасности карты {card}', // cvcFor
@@ -51,6 +52,7 @@ const fr: Row = [
   'Expire fin {date}', // expires
   'Supprimer', // delete
   'Supprimer cette carte ?', // deleteConfirm
+  'Supprimer cette carte ? Ses paiements automatiques prennent fin aussi.', // deleteConfirmAgreements
   'Oui, supprimer', // deleteYes
   'Non', // deleteNo
   'Code de sécurité de la carte {card}', // cvcFor
@@ -84,6 +86,7 @@ const tr: Row = [
   'Son kullanma {date}', // expires
   'Sil', // delete
   'Bu kart silinsin mi?', // deleteConfirm
+  'Bu kart silinsin mi? Otomatik ödemeleri de sona erer.', // deleteConfirmAgreements
   'Evet, sil', // deleteYes
   'Hayır', // deleteNo
   '{card} kartının güvenlik kodu', // cvcFor

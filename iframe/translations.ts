@@ -26,6 +26,7 @@ export const KEYS = [
   'expires',
   'delete',
   'deleteConfirm',
+  'deleteConfirmAgreements',
   'deleteYes',
   'deleteNo',
   'cvcFor',
@@ -62,6 +63,7 @@ export const EN: Row = [
   'Expires {date}', // expires
   'Delete', // delete
   'Delete this card?', // deleteConfirm
+  'Delete this card? Its automatic payments end too.', // deleteConfirmAgreements
   'Yes, delete', // deleteYes
   'No', // deleteNo
   'Security code for {card}', // cvcFor

@@ -26,6 +26,7 @@ export type LabelKey =
   | 'expires'
   | 'delete'
   | 'deleteConfirm'
+  | 'deleteConfirmAgreements'
   | 'deleteYes'
   | 'deleteNo'
   | 'cvcFor'

@@ -67,7 +67,7 @@ export class SavedCards extends Component<SavedCardsProps, SavedCardsState> {
                   </label>
                   {asking === card.token ? (
                     <span class="cv-delete-confirm" role="group" aria-labelledby={`${id}-ask`}>
-                      <span id={`${id}-ask`}>{t('deleteConfirm')}</span>
+                      <span id={`${id}-ask`}>{t(card.agreements ? 'deleteConfirmAgreements' : 'deleteConfirm')}</span>
                       <button
                         type="button"
                         class="cv-link cv-link--danger"

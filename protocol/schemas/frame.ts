@@ -35,6 +35,8 @@ export const FrameSavedCard = z.object({
   exp_year: z.number(),
   need_cvc: z.boolean(),
   default: z.boolean(),
+  /** Deleting the card also ends automatic-payment agreements (live mandates) on it: the fields say so first. */
+  agreements: z.boolean(),
 });
 export type FrameSavedCard = z.infer<typeof FrameSavedCard>;
 

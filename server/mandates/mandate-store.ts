@@ -121,6 +121,19 @@ export async function endCardMandates(trx: Queryable, token: string, now: Date):
   return endMandates(trx, (eb) => eb('card_token', '=', token), now);
 }
 
+/** Which of these cards carry a live mandate (of any merchant of the group): deleting one ends it. */
+export async function cardsWithLiveMandates(q: Queryable, tokens: string[], today: string): Promise<Set<string>> {
+  if (!tokens.length) return new Set();
+  const rows = await q
+    .selectFrom('mandates')
+    .select('card_token')
+    .where('card_token', 'in', tokens)
+    .where('status', '=', 'active')
+    .where('end_date', '>=', today)
+    .execute();
+  return new Set(rows.map((row) => row.card_token));
+}
+
 /** Stores as ended the active mandates whose end date has passed (every merchant's, or one's). */
 export async function endLapsedMandates(db: Db, now: Date, merchantId?: string): Promise<number> {
   return endMandates(db, (eb) => eb.and([eb('end_date', '<', dayOf(now)), ...(merchantId ? [eb('merchant_id', '=', merchantId)] : [])]), now);

@@ -11,6 +11,8 @@ import { cvcWaivedFor } from '../payments/card-proof.ts';
 import { assertSessionOpen, effectiveSaveCard } from '../payments/confirm-session.ts';
 import { consentLocale, recurringConsentText } from '../payments/consent-wording.ts';
 import { sessionStatus } from './session-status.ts';
+import { dayOf } from '../clock.ts';
+import { cardsWithLiveMandates } from '../mandates/mandate-store.ts';
 
 /** `locale`: the language the fields asked for; else the customer's; else English. */
 export async function frameSession(
@@ -38,6 +40,11 @@ export async function frameSession(
       session,
       offered.map(({ row }) => row.token),
     );
+    const withAgreements = await cardsWithLiveMandates(
+      db,
+      offered.map(({ row }) => row.token),
+      dayOf(now),
+    );
     cards = offered.map(({ row, exp }) => ({
       token: row.token,
       brand: row.brand,
@@ -47,6 +54,7 @@ export async function frameSession(
       exp_year: exp.exp_year,
       need_cvc: !waived.has(row.token),
       default: row.is_default,
+      agreements: withAgreements.has(row.token),
     }));
   }
   return {

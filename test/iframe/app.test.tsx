@@ -1,6 +1,6 @@
 // <App> in happy-dom against the real vault in-process: only the network edge is bridged.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CARDS, SHOP, VAULT, openSession, type TestVault } from '../helpers/test-vault.ts';
+import { CARDS, SHOP, VAULT, newCard, openSession, type TestVault } from '../helpers/test-vault.ts';
 import { $, blur, focus, frameCall, mountApp, routeFetchTo, saveCard, startVault, tick, type, type Mounted, type SentRequest } from './vault-harness.tsx';
 
 let v: TestVault;
@@ -112,6 +112,19 @@ describe('saved cards', () => {
     expect($(container, '#cv-number')).not.toBeNull();
     const calls = net.sent.filter((r) => r.url.endsWith('/frame/v1/cards/delete'));
     expect(JSON.parse(calls.at(-1)!.body)).toEqual({ token: expect.stringMatching(/^card_/) });
+  });
+
+  it('says before deleting a card that its automatic payments end with it', async () => {
+    const customer = fresh('agreement');
+    const recurring = { min_amount: 500, max_amount: 2000, frequency_days: 30, end_date: `20${nextYear}-12-31` };
+    const s = await openSession(v, { customer, amount: 1500, recurring });
+    const paid = await frameCall(v, '/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa), save: true, locale: 'en' });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    expect(paid.body.mandate).toEqual(expect.any(String));
+    const { container } = await open({ customer });
+    [...container.querySelectorAll('button')].find((b) => b.textContent === 'Delete')!.click();
+    await tick();
+    expect(container.querySelector('.cv-delete-confirm')?.textContent).toContain('Delete this card? Its automatic payments end too.');
   });
 
   it('switches to a new card and back', async () => {

@@ -21,6 +21,7 @@ const LABEL_KEYS = {
   expires: 1,
   delete: 1,
   deleteConfirm: 1,
+  deleteConfirmAgreements: 1,
   deleteYes: 1,
   deleteNo: 1,
   cvcFor: 1,

@@ -118,6 +118,22 @@ describeEachDb('mandates', (target) => {
     });
   });
 
+  describe("the fields' saved cards", () => {
+    it('flag the card whose deletion would end a live agreement, and no other', async () => {
+      const sub = await subscribe('m-fields');
+      const other = await openSession(v, { customer: 'm-fields' });
+      await v.frame('/frame/v1/confirm', other.secret, { card: newCard(CARDS.mastercard), save: true });
+      const flags = async () => {
+        const s = await openSession(v, { customer: 'm-fields' });
+        const cards = (await v.frame('/frame/v1/session', s.secret)).body.cards as { token: string; agreements: boolean }[];
+        return Object.fromEntries(cards.map((card) => [card.token === sub.token ? 'subscribed' : 'other', card.agreements]));
+      };
+      expect(await flags()).toEqual({ subscribed: true, other: false });
+      expect((await v.api('DELETE', `/v1/mandates/${sub.mandate}`)).status).toBe(200);
+      expect(await flags()).toEqual({ subscribed: false, other: false });
+    });
+  });
+
   describe('DELETE /v1/mandates/:id', () => {
     it('cancels: an event, a message to the customer, and no merchant-initiated charge on it again', async () => {
       const sub = await subscribe('m-cancel', { mode: 'setup' });
