@@ -94,8 +94,20 @@ const webhooks = {
   plugins: [esbuild({ target: 'node20', tsconfig: 'tsconfig.json' })],
 };
 
+/** The server SDK (`card-vault/server`): openapi-fetch bundled in, Node's crypto the only import. */
+const serverSdk = {
+  input: 'sdk/server-client.ts',
+  external: ['node:crypto'],
+  output: [
+    { file: 'dist/server.mjs', format: 'es' },
+    { file: 'dist/server.cjs', format: 'cjs', exports: 'named' },
+  ],
+  plugins: [nodeResolve({ extensions: ['.ts', '.js', '.mjs'] }), esbuild({ target: 'node20', tsconfig: 'tsconfig.json' })],
+};
+
 export default [
   webhooks,
+  serverSdk,
   {
     input: 'widget/checkout-global.ts',
     output: { file: 'dist/checkout.js', format: 'iife', name: 'Checkout', exports: 'default' },

@@ -4,30 +4,12 @@
 // was built from.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { createLogger } from '../server/logger.ts';
-import { createRuntime } from '../server/vault-runtime.ts';
+import { vaultDocument } from './vault-document.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
-
-/** The document as a vault answers it, from a throwaway vault; its server is the page's own origin. */
-async function vaultDocument(): Promise<Record<string, unknown>> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-docs-'));
-  const runtime = await createRuntime(
-    { DATA_DIR: path.join(dir, 'data'), KEY_FILE: path.join(dir, 'key'), PUBLIC_URL: 'http://localhost:4000', LOG_LEVEL: 'silent' },
-    { logger: createLogger({ level: 'silent' }) },
-  );
-  try {
-    const doc = await (await runtime.app.request('/openapi.json')).json();
-    return { ...doc, servers: [{ url: '/', description: 'This vault' }] };
-  } finally {
-    await runtime.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 fs.mkdirSync(dist, { recursive: true });
 const source = path.join(dist, 'openapi.json');

@@ -9,3 +9,13 @@ export function readmeSnippet(): string {
   if (!block) throw new Error('the README has no html block under "The checkout fields"');
   return block[1];
 }
+
+/** The first code block of `lang` under the README heading that starts with `heading`, as written. */
+export function readmeBlock(heading: string, lang: string): string {
+  const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const at = readme.indexOf(`\n${heading}`);
+  if (at < 0) throw new Error(`the README has no heading ${heading}`);
+  const block = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(readme.slice(at));
+  if (!block) throw new Error(`the README has no ${lang} block under ${heading}`);
+  return block[1];
+}

@@ -1,0 +1,113 @@
+// card-vault/server against a running vault, as a merchant's server uses it: typed calls, the
+// contract's errors as VaultError, an Idempotency-Key on every POST that its own retries reuse, and
+// retries that wait out Retry-After. The only stand-in is at the network edge: a fetch that loses or
+// delays answers, between the client and the real vault.
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createVaultClient, VaultError } from '../../sdk/server-client.ts';
+import { describeEachDb } from '../helpers/databases.ts';
+import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
+
+interface Attempt {
+  method: string;
+  path: string;
+  key: string | null;
+  status: number;
+  replayed: boolean;
+}
+
+/** The network between client and vault, recorded; `lose` swaps the answer of chosen attempts for a 503. */
+function network(lose: (attempt: number, request: Request) => boolean = () => false) {
+  const attempts: Attempt[] = [];
+  const fetch = async (request: Request) => {
+    const response = await globalThis.fetch(request);
+    const attempt = { method: request.method, path: new URL(request.url).pathname, key: request.headers.get('idempotency-key') };
+    if (lose(attempts.length, request)) {
+      attempts.push({ ...attempt, status: 503, replayed: false });
+      await response.body?.cancel();
+      return new Response(JSON.stringify({ error: { type: 'api_error', code: 'internal', message: 'gateway lost the answer' } }), { status: 503 });
+    }
+    attempts.push({ ...attempt, status: response.status, replayed: response.headers.get('idempotent-replayed') === 'true' });
+    return response;
+  };
+  return { attempts, fetch };
+}
+
+describeEachDb('card-vault/server against a running vault', (target) => {
+  let v: TestVault;
+  let server: ReturnType<typeof serve>;
+  let baseUrl: string;
+  beforeAll(async () => {
+    v = await startTestVault(target);
+    server = serve({ fetch: v.runtime.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await v?.close();
+  });
+
+  it('opens a session and reads it back, with an Idempotency-Key it chose itself', async () => {
+    const net = network();
+    const vault = createVaultClient({ baseUrl, secretKey: v.merchant.secret_key, fetch: net.fetch });
+    const { data: session } = await vault.POST('/v1/sessions', { body: { amount: 1999, currency: 'USD', customer: 'sdk-1' } });
+    expect(session.client_secret).toMatch(/^cs_/);
+    const { data: read } = await vault.GET('/v1/sessions/{id}', { params: { path: { id: session.id } } });
+    expect(read).toMatchObject({ id: session.id, status: 'open', amount: 1999 });
+    expect(net.attempts.map((a) => [a.method, a.key === null])).toEqual([
+      ['POST', false],
+      ['GET', true],
+    ]);
+  });
+
+  it("throws a VaultError with the contract's fields for an answer that is not 2xx", async () => {
+    const vault = createVaultClient({ baseUrl, secretKey: v.merchant.secret_key });
+    const err = await vault.GET('/v1/charges/{id}', { params: { path: { id: 'ch_missing' } } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VaultError);
+    expect(err).toMatchObject({ status: 404, type: 'invalid_request_error', code: 'resource_missing', message: expect.any(String) });
+    const wrongKey = await createVaultClient({ baseUrl, secretKey: 'sk_test_wrong' })
+      .GET('/v1/merchant')
+      .catch((e: unknown) => e);
+    expect(wrongKey).toMatchObject({ status: 401, code: 'invalid_api_key' });
+    // A charge needs an Idempotency-Key: the client's own gets it past that check, to the body's.
+    const charge = await vault.POST('/v1/charges', { body: {} as never }).catch((e: unknown) => e);
+    expect(charge).toMatchObject({ status: 400 });
+    expect((charge as VaultError).param).not.toBe('Idempotency-Key');
+  });
+
+  it('retries an answer lost after the vault ran the request with the same key: the vault replays, nothing runs twice', async () => {
+    const net = network((attempt) => attempt === 0);
+    const vault = createVaultClient({ baseUrl, secretKey: v.merchant.secret_key, fetch: net.fetch, maxDelayMs: 50 });
+    const { data: session } = await vault.POST('/v1/sessions', { body: { amount: 700, currency: 'EUR' } });
+    expect(net.attempts).toHaveLength(2);
+    expect(net.attempts[0].key).toBeTruthy();
+    expect(net.attempts[1].key).toBe(net.attempts[0].key);
+    // The first attempt did open the session; the second got that same session back.
+    expect(net.attempts[1]).toMatchObject({ status: 201, replayed: true });
+    expect(session.amount).toBe(700);
+  });
+
+  it('waits out Retry-After on a 429, then succeeds', async () => {
+    const shop = await v.newMerchant();
+    const limited = createVaultClient({ baseUrl, secretKey: shop.secret_key });
+    await limited.POST('/v1/merchant', { body: { rate_limit: 1 } });
+    const net = network();
+    // One request a second, and the setting itself spent this second's: three calls need up to three more.
+    const vault = createVaultClient({ baseUrl, secretKey: shop.secret_key, fetch: net.fetch, maxRetries: 4 });
+    const started = Date.now();
+    const answers = await Promise.all([1, 2, 3].map(() => vault.GET('/v1/merchant')));
+    expect(answers.every((a) => a.data.rate_limit === 1)).toBe(true);
+    expect(net.attempts.some((a) => a.status === 429)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('gives up after maxRetries and throws the last answer as a VaultError', async () => {
+    const net = network(() => true);
+    const vault = createVaultClient({ baseUrl, secretKey: v.merchant.secret_key, fetch: net.fetch, maxRetries: 1, maxDelayMs: 10 });
+    const err = await vault.GET('/v1/merchant').catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'VaultError', status: 503, message: 'gateway lost the answer' });
+    expect(net.attempts).toHaveLength(2);
+  });
+});
