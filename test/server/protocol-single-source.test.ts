@@ -65,7 +65,9 @@ describe('the locale list', () => {
 
   it('is not spelled out again anywhere in the product', () => {
     const dirs = ['server', 'iframe', 'widget', 'demo', 'sdk', 'scripts', 'bench'].filter((d) => fs.existsSync(path.join(ROOT, d)));
-    const copies = dirs.flatMap(sourceFiles).flatMap((file) => (read(file).match(LOCALE_LIST) ?? []).map((m) => `${file}: ${m}`));
+    // sdk/generated is written from the OpenAPI document, which takes the list from protocol/ (a test keeps it current).
+    const written = dirs.flatMap(sourceFiles).filter((file) => !file.startsWith(path.join('sdk', 'generated')));
+    const copies = written.flatMap((file) => (read(file).match(LOCALE_LIST) ?? []).map((m) => `${file}: ${m}`));
     expect(copies).toEqual([]);
   });
 
