@@ -13,6 +13,8 @@ const SOURCES = [
   'rollup.config.mjs',
   'package.json',
   'server/routes',
+  'server/app.ts',
+  'server/middleware/key-required.ts',
   'server/openapi-document.ts',
   'scripts/build-docs.ts',
 ];

@@ -42,7 +42,9 @@ const COMMON: Record<'v1' | 'frame', Record<string, Json>> = {
   frame: {
     400: errorResponse('Invalid request'),
     404: errorResponse('No such session, or a wrong client secret (resource_missing)'),
-    403: errorResponse("Not from the vault's own page, or for an origin the merchant has not allowed (origin_not_allowed)"),
+    403: errorResponse(
+      "Not from the vault's own page, for an origin the merchant has not allowed (origin_not_allowed), or a live session on a vault not ready for live mode",
+    ),
     429: errorResponse('Too many requests from this address or for this merchant (rate_limited)', RETRY_AFTER),
     500: errorResponse('An unexpected error; it has been logged'),
   },
@@ -66,8 +68,7 @@ const PARTICULAR: Record<string, Record<string, Json>> = {
     502: errorResponse('The processor could not be reached (processor_unavailable)'),
     503: errorResponse('The saved card is encrypted under a key not in the vault (card_key_unavailable)'),
   },
-  'post /frame/v1/challenges/{id}': {
-    402: errorResponse('The challenge was not passed (authentication_required)'),
+  'post /frame/v1/cards/delete': {
     410: errorResponse('The session has expired or is complete (session_expired)'),
   },
 };

@@ -27,6 +27,8 @@ export interface FrameRpcOptions {
 
 /** How long after the frame's load event the vault's page may still say its first word. */
 export const LOAD_GRACE_MS = 3000;
+/** How long after mount() a vault that never answers (no load event at all) is given. */
+export const MOUNT_TIMEOUT_MS = 30_000;
 
 const isHello = (data: unknown) => {
   try {
@@ -44,6 +46,8 @@ export function connectFrame(options: FrameRpcOptions): FrameRpc {
   let initSent = false;
   let heard = false;
   let grace: ReturnType<typeof setTimeout> | undefined;
+  // A vault that never answers leaves the frame loading for as long as the browser waits: minutes.
+  const deadline = setTimeout(() => heard || options.onUnreachable(), MOUNT_TIMEOUT_MS);
 
   const start = () => {
     if (rpc) return rpc;
@@ -93,6 +97,7 @@ export function connectFrame(options: FrameRpcOptions): FrameRpc {
     call: (method, params) => (rpc ? rpc.call(method, params as object) : Promise.reject(new Error('not connected'))) as never,
     destroy() {
       clearTimeout(grace);
+      clearTimeout(deadline);
       window.removeEventListener('message', listener);
       frame.removeEventListener('load', loaded);
       rpc?.destroy();

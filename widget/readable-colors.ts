@@ -1,7 +1,9 @@
 // The merchant's colours for the fields, kept unless the primary colour (links, the 3-D Secure button,
-// the focus ring) would be hard to read on the background: it is then darkened, or lightened on a dark
-// background, just enough for 4.5:1 (WCAG 1.4.3 for text; the ring needs 3:1, WCAG 1.4.11). Only
-// #rgb and #rrggbb colours are measured: a name or an rgb() passes as given.
+// the focus ring) would be hard to read on a light background: it is then darkened just enough for
+// 4.5:1 (WCAG 1.4.3 for text; the ring needs 3:1, WCAG 1.4.11). Darker also keeps the white text of
+// the fields' own Pay button readable on it. On a dark background the colour is left alone: lighter
+// would read better as a link but worse under that white text. Only #rgb and #rrggbb colours are
+// measured: a name or an rgb() passes as given.
 import type { Appearance } from '../protocol/messages.ts';
 
 const MIN_CONTRAST = 4.5;
@@ -27,22 +29,23 @@ export function contrastRatio(a: number[], b: number[]): number {
   return x > y ? x / y : y / x;
 }
 
-/** `color`, or the nearest shade of it towards black (white, on a dark background) that reads at 4.5:1 on `background`. */
+/** `color`, or on a light `background` the nearest shade of it towards black that reads at 4.5:1 there. */
 export function readableOn(color: string, background = '#fff'): string {
   const fg = channels(color);
   const bg = channels(background);
-  if (!fg || !bg || contrastRatio(fg, bg) >= MIN_CONTRAST) return color;
-  const towards = luminance(bg) > 0.18 ? 0 : 255;
+  if (!fg || !bg || luminance(bg) <= 0.18 || contrastRatio(fg, bg) >= MIN_CONTRAST) return color;
   for (let step = 1; step <= STEPS; step++) {
-    const shade = fg.map((v) => Math.round(v + ((towards - v) * step) / STEPS));
+    const shade = fg.map((v) => Math.round(v - (v * step) / STEPS));
     if (contrastRatio(shade, bg) >= MIN_CONTRAST) return `#${shade.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
   }
-  return towards ? '#ffffff' : '#000000';
+  return '#000000';
 }
 
 /** The appearance the fields get: the merchant's, with a primary colour that reads on its background. */
-export function readableAppearance(appearance: Appearance = {}): Appearance {
-  const variables = appearance.variables || {};
-  if (!variables.colorPrimary) return appearance;
+export function readableAppearance(appearance: Appearance | null | undefined): Appearance {
+  // Whatever the page passed (null included): the fields check each value again.
+  if (!appearance || typeof appearance !== 'object') return {};
+  const variables = appearance.variables;
+  if (!variables || typeof variables !== 'object' || typeof variables.colorPrimary !== 'string') return appearance;
   return { ...appearance, variables: { ...variables, colorPrimary: readableOn(variables.colorPrimary, variables.colorBackground) } };
 }

@@ -3875,7 +3875,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not from the vault's own page, or for an origin the merchant has not allowed (origin_not_allowed) */
+            /** @description Not from the vault's own page, for an origin the merchant has not allowed (origin_not_allowed), or a live session on a vault not ready for live mode */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3886,6 +3886,15 @@ export interface operations {
             };
             /** @description No such resource */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The session has expired or is complete (session_expired) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3963,16 +3972,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The challenge was not passed (authentication_required) */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not from the vault's own page, or for an origin the merchant has not allowed (origin_not_allowed) */
+            /** @description Not from the vault's own page, for an origin the merchant has not allowed (origin_not_allowed), or a live session on a vault not ready for live mode */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3983,15 +3983,6 @@ export interface operations {
             };
             /** @description No such resource */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The session has expired or is complete (session_expired) */
-            410: {
                 headers: {
                     [name: string]: unknown;
                 };

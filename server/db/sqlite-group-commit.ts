@@ -138,9 +138,12 @@ export class GroupCommitConnection implements SqliteDatabase {
  * query time. The same objects: a later column of the same name wins, as in better-sqlite3's.
  */
 function rowReader(statement: SQLite.Statement) {
-  const names = statement.columns().map((column) => column.name);
+  let names = statement.columns().map((column) => column.name);
   const rawStatement = statement.raw(true);
   const toRow = (values: unknown[]) => {
+    // SQLite prepares the statement again after a schema change (another process's migration): a
+    // `select *` then has other columns, and their names are read again.
+    if (values.length !== names.length) names = rawStatement.columns().map((column) => column.name);
     const row: Record<string, unknown> = {};
     for (let i = 0; i < names.length; i++) row[names[i]] = values[i];
     return row;

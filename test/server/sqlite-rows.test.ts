@@ -63,4 +63,22 @@ describe('rows read from SQLite', () => {
         .execute(),
     ).toEqual([{ id: 1, name: 'b' }]);
   });
+
+  it('follow a schema change made by another connection: a cached select * shows the new column', async () => {
+    const db = await open();
+    await sql`insert into t (name) values ('c')`.execute(db);
+    const everything = () =>
+      db
+        .selectFrom('t' as never)
+        .selectAll()
+        .execute();
+    expect(Object.keys((await everything())[0] as object)).toEqual(['id', 'name', 'data', 'amount']);
+    const other = new SQLite(path.join(dir, 'vault.db'));
+    try {
+      other.exec("alter table t add column note text default 'n'");
+    } finally {
+      other.close();
+    }
+    expect(await everything()).toEqual([{ id: 1, name: 'c', data: null, amount: null, note: 'n' }]);
+  });
 });

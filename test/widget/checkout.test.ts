@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCheckout } from '../../widget/create-checkout.ts';
-import { LOAD_GRACE_MS } from '../../widget/frame-rpc.ts';
+import { LOAD_GRACE_MS, MOUNT_TIMEOUT_MS } from '../../widget/frame-rpc.ts';
 import { contrastRatio } from '../../widget/readable-colors.ts';
 import type { Fields } from '../../widget/types.ts';
 import { hello, playFrame, tick, VAULT } from './frame-peer.ts';
@@ -211,13 +211,28 @@ describe('fields that cannot load', () => {
     }
   });
 
+  it('says so too when the vault never answers at all (the frame never loads)', async () => {
+    vi.useFakeTimers();
+    try {
+      fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
+      const errors = watch(fields);
+      await vi.advanceTimersByTimeAsync(MOUNT_TIMEOUT_MS - 1);
+      expect(errors).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(errors).toEqual([expect.objectContaining({ code: 'fields_unavailable' })]);
+      expect(await fields.confirm()).toMatchObject({ status: 'failed', error: { code: 'fields_unavailable' } });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('never calls fields unreachable once the vault has spoken, however long they take', async () => {
     vi.useFakeTimers();
     try {
       fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
       const errors = watch(fields);
       playFrame(frameOf(), { init: () => ({ ok: true }) }, { sayHello: true });
-      await vi.advanceTimersByTimeAsync(LOAD_GRACE_MS * 3);
+      await vi.advanceTimersByTimeAsync(MOUNT_TIMEOUT_MS * 2);
       expect(errors).toEqual([]);
     } finally {
       vi.useRealTimers();
@@ -263,13 +278,26 @@ describe("the merchant's colours", () => {
     expect(g).toBeGreaterThan(b);
   });
 
-  it('lightens it on a dark background, and leaves a readable or unmeasurable colour as given', async () => {
-    const dark = await sentAppearance({ variables: { colorPrimary: '#333333', colorBackground: '#111111' } });
-    expect(contrastRatio(rgb(dark.colorPrimary), rgb('#111111'))).toBeGreaterThanOrEqual(4.5);
+  it("leaves it alone on a dark background (lighter would fail the Pay button's white text), and a readable or unmeasurable colour", async () => {
+    const dark = await sentAppearance({ variables: { colorPrimary: '#0066cc', colorBackground: '#1a1a1a' } });
+    expect(dark.colorPrimary).toBe('#0066cc');
+    expect(contrastRatio(rgb(dark.colorPrimary), [255, 255, 255])).toBeGreaterThanOrEqual(4.5);
     fields?.destroy();
     expect((await sentAppearance({ variables: { colorPrimary: '#123456' } })).colorPrimary).toBe('#123456');
     fields?.destroy();
     expect((await sentAppearance({ variables: { colorPrimary: 'rebeccapurple' } })).colorPrimary).toBe('rebeccapurple');
+  });
+});
+
+describe('an appearance the page got wrong', () => {
+  it('still hands the fields their init for appearance: null, and confirm() goes through', async () => {
+    const init = vi.fn((_params: any) => ({ ok: true }));
+    fields = Checkout('pk_test_123').mount('#pay', { clientSecret, appearance: null as never });
+    const peer = playFrame(frameOf(), { init, confirm: () => ({ status: 'succeeded', session: 'cs_1', card: {}, saved: false }) }, { sayHello: true });
+    await peer.rpc.isReady;
+    expect(peer.messages().filter((m) => m.type === 'init')).toEqual([expect.objectContaining({ params: expect.objectContaining({ appearance: {} }) })]);
+    await peer.emit({ type: 'ready' });
+    expect(await fields.confirm()).toMatchObject({ status: 'succeeded' });
   });
 });
 
