@@ -1,32 +1,28 @@
 // The API reference at /docs, as a developer opens it: Redoc's page of the vault's own OpenAPI
 // document, rendered in Chromium under the page's policy, with nothing loaded from another origin.
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureBuilt } from '../../scripts/ensure-built.ts';
-import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { serveTestVault, type ServedVault } from '../helpers/served-vault.ts';
+import type { TestVault } from '../helpers/test-vault.ts';
 import { CHROMIUM, describeInBrowser } from './harness.ts';
 
+let served: ServedVault;
 let v: TestVault;
-let server: ReturnType<typeof serve>;
 let browser: Browser;
 let origin: string;
 
 describeInBrowser('the API reference at /docs', () => {
   beforeAll(async () => {
     ensureBuilt();
-    v = await startTestVault('sqlite');
-    server = serve({ fetch: v.runtime.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveTestVault('sqlite');
+    ({ v, url: origin } = served);
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await v?.close();
+    await served?.close();
   });
 
   it("shows the merchant's operations by their summaries, runs only its own scripts, and loads nothing from another origin", async () => {

@@ -2,33 +2,27 @@
 // running vault, and its types still those of the routes (sdk/generated/vault-api.ts, regenerated here).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../scripts/ensure-built.ts';
 import { SDK_TYPES, sdkTypesFor } from '../../scripts/generate-sdk-types.ts';
 import { vaultDocument } from '../../scripts/vault-document.ts';
 import { readmeBlock } from '../helpers/readme.ts';
-import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { serveTestVault, type ServedVault } from '../helpers/served-vault.ts';
+import type { TestVault } from '../helpers/test-vault.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 describe('card-vault/server, built, from plain JavaScript', () => {
+  let served: ServedVault;
   let v: TestVault;
-  let server: ReturnType<typeof serve>;
   let baseUrl: string;
   beforeAll(async () => {
     ensureBuilt();
-    v = await startTestVault('sqlite');
-    server = serve({ fetch: v.runtime.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveTestVault('sqlite');
+    ({ v, url: baseUrl } = served);
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-    await v?.close();
-  });
+  afterAll(() => served?.close());
 
   it('opens a session by import, and reports a missing charge as a VaultError by require', async () => {
     const run = (args: string[]) =>

@@ -2,12 +2,11 @@
 // contract's errors as VaultError, an Idempotency-Key on every POST that its own retries reuse, and
 // retries that wait out Retry-After. The only stand-in is at the network edge: a fetch that loses or
 // delays answers, between the client and the real vault.
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createVaultClient, VaultError } from '../../sdk/server-client.ts';
 import { describeEachDb } from '../helpers/databases.ts';
-import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { serveTestVault, type ServedVault } from '../helpers/served-vault.ts';
+import type { TestVault } from '../helpers/test-vault.ts';
 
 interface Attempt {
   method: string;
@@ -35,19 +34,14 @@ function network(lose: (attempt: number, request: Request) => boolean = () => fa
 }
 
 describeEachDb('card-vault/server against a running vault', (target) => {
+  let served: ServedVault;
   let v: TestVault;
-  let server: ReturnType<typeof serve>;
   let baseUrl: string;
   beforeAll(async () => {
-    v = await startTestVault(target);
-    server = serve({ fetch: v.runtime.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveTestVault(target);
+    ({ v, url: baseUrl } = served);
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-    await v?.close();
-  });
+  afterAll(() => served?.close());
 
   it('opens a session and reads it back, with an Idempotency-Key it chose itself', async () => {
     const net = network();
