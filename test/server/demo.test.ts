@@ -721,6 +721,10 @@ describe('static files', () => {
     expect((await request('/client/..%2Fserver.ts')).status).toBe(404);
     expect((await request('/nowhere')).status).toBe(404);
   });
+
+  it('answers the icon browsers ask for with 204, not a 404', async () => {
+    expect((await request('/favicon.ico')).status).toBe(204);
+  });
 });
 
 it('never sends the secret key in any page', () => {
