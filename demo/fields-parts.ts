@@ -18,7 +18,20 @@ export function parseLocale(value: string | undefined): Locale {
   return LOCALES.find((l) => l === value) ?? 'en';
 }
 
-const LOCALE_NAMES: Record<Locale, string> = { en: 'English', ru: 'Русский', fr: 'Français', tr: 'Türkçe' };
+const LOCALE_NAMES: Record<Locale, string> = {
+  en: 'English',
+  ru: 'Русский',
+  fr: 'Français',
+  tr: 'Türkçe',
+  de: 'Deutsch',
+  es: 'Español',
+  it: 'Italiano',
+  pt: 'Português',
+  nl: 'Nederlands',
+  pl: 'Polski',
+  ja: '日本語',
+  ar: 'العربية',
+};
 
 /** Links that reload the page with `?locale=`: a new session each time, which is what a reload does anyway. */
 export function localePicker(current: Locale, hrefFor: (locale: Locale) => string): Html {

@@ -2,7 +2,7 @@
 // the App once the init parameters bring the client secret (by the RPC's `init`, or earlier in answer
 // to the page's inline hello, see boot-script.ts), and reports events and the frame's height.
 import { render } from 'preact';
-import type { FrameEvent, InitParams } from '../protocol/messages.ts';
+import { RTL_LOCALES, type FrameEvent, type InitParams } from '../protocol/messages.ts';
 import { createApiClient } from './api-client.ts';
 import type { Boot } from './boot-script.ts';
 import { applyAppearance } from './appearance.ts';
@@ -72,6 +72,7 @@ export function startFields(options: FieldsFrameOptions): () => void {
     if (stopped) return REMOVED;
     if (key !== generation) return RESTARTED;
     doc.documentElement.lang = params.locale;
+    doc.documentElement.dir = RTL_LOCALES.includes(params.locale) ? 'rtl' : 'ltr';
     removeAppearance();
     removeAppearance = applyAppearance(doc.documentElement, params.appearance.variables);
     return new Promise((resolve) => {

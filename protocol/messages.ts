@@ -6,9 +6,11 @@
 export const SERVICE_ID = 'card-vault-fields/1';
 
 /** The languages of the fields, of customer messages and of agreements: the one list of them (the zod enums use it too). */
-const LOCALE_LIST = ['en', 'ru', 'fr', 'tr'] as const;
+const LOCALE_LIST = ['en', 'ru', 'fr', 'tr', 'de', 'es', 'it', 'pt', 'nl', 'pl', 'ja', 'ar'] as const;
 export type Locale = (typeof LOCALE_LIST)[number];
 export const LOCALES: readonly Locale[] = LOCALE_LIST;
+/** The languages written right to left: their pages and fields carry `dir="rtl"`. */
+export const RTL_LOCALES: readonly Locale[] = ['ar'];
 
 /** Every visible text of the fields, by the name a merchant overrides it with in `labels`. */
 export type LabelKey =

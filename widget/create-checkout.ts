@@ -1,16 +1,11 @@
 // Checkout(pk) and mount(): the public JavaScript API of the fields.
-import { LOCALES, type ConfirmFailure, type ConfirmResult, type FrameEvent, type Locale } from '../protocol/messages.ts';
+import type { ConfirmFailure, ConfirmResult, FrameEvent, Locale } from '../protocol/messages.ts';
 import { connectFrame, type FrameRpc } from './frame-rpc.ts';
 import { composeFrameUrl, createFrame, resizeFrame } from './mount-frame.ts';
 import { readableAppearance } from './readable-colors.ts';
 import type { CheckoutInstance, CheckoutOptions, Fields, FieldsEvents, MountOptions } from './types.ts';
 
 const failed = (code: string, message: string, type = 'invalid_request_error'): ConfirmFailure => ({ status: 'failed', error: { type, code, message } });
-
-function browserLocale(): Locale {
-  const lang = (navigator.language || 'en').slice(0, 2) as Locale;
-  return LOCALES.includes(lang) ? lang : 'en';
-}
 
 function mount(vault: string, publishableKey: string, target: string | HTMLElement, options: MountOptions): Fields {
   const container = typeof target === 'string' ? document.querySelector<HTMLElement>(target) : target;
@@ -34,7 +29,11 @@ function mount(vault: string, publishableKey: string, target: string | HTMLEleme
     emit('error', error);
   };
 
-  const locale = options.locale && LOCALES.includes(options.locale) ? options.locale : browserLocale();
+  // The language's base code (`pt-BR` is `pt`). The vault decides what it speaks: a language it does
+  // not have reads English, and a language added to the vault needs no new checkout.js.
+  const locale = String(options.locale || navigator.language || 'en')
+    .toLowerCase()
+    .split(/[-_]/)[0] as Locale;
   const frame = createFrame(composeFrameUrl(vault, publishableKey, location.origin, locale), options.title ?? 'Secure card payment');
   const rpc: FrameRpc = connectFrame({
     frame,

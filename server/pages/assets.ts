@@ -39,13 +39,13 @@ function precompressed(full: string, body: Buffer, decode: (b: Buffer) => Buffer
   }
 }
 
-function load(file: string): Asset | null {
-  if (!cache.has(file)) {
-    const full = path.join(DIST, file);
+function load(file: string, dir = DIST): Asset | null {
+  const full = path.join(dir, file);
+  if (!cache.has(full)) {
     const body = read(full);
     const text = /\.(js|mjs|css|html)$/.test(file);
     cache.set(
-      file,
+      full,
       body
         ? {
             body,
@@ -57,7 +57,18 @@ function load(file: string): Asset | null {
         : null,
     );
   }
-  return cache.get(file)!;
+  return cache.get(full)!;
+}
+
+/** Earlier releases of checkout.js, byte for byte, and the SRI hash each was published with. */
+export const RELEASES = path.resolve(import.meta.dirname, '../../widget/releases');
+const PUBLISHED = JSON.parse(fs.readFileSync(path.join(RELEASES, '../releases.json'), 'utf8'))['checkout.js'] as Record<string, string>;
+
+/** A released version's bytes, only if they are still the ones its published hash names. */
+function releasedBytes(version: string): boolean {
+  if (!/^\d+\.\d+\.\d+$/.test(version) || !Object.hasOwn(PUBLISHED, version)) return false;
+  const asset = load(`checkout-${version}.js`, RELEASES);
+  return Boolean(asset) && `sha384-${crypto.createHash('sha384').update(asset!.body).digest('base64')}` === PUBLISHED[version];
 }
 
 /** The version the build stamped into dist/manifest.json, for the immutable URL of checkout.js. */
@@ -92,9 +103,9 @@ function encodingFor(c: Context<AppEnv>, asset: Asset): { name: 'br' | 'gzip'; b
 }
 
 /** Answers a built file from memory, compressed when the browser takes it; scripts may be loaded from any origin. */
-export function serve(file: string, maxAge: number, { crossOrigin = true } = {}) {
+export function serve(file: string, maxAge: number, { crossOrigin = true, dir = DIST } = {}) {
   return (c: Context<AppEnv>) => {
-    const asset = load(file);
+    const asset = load(file, dir);
     if (!asset) return c.text(`${file} is not built: run npm run build`, 503);
     const encoding = encodingFor(c, asset);
     const etag = `"${asset.hash}${encoding ? `-${encoding.name}` : ''}"`;
@@ -120,10 +131,10 @@ export const assetRoutes = new Hono<AppEnv>()
   // `/checkout-:version` never matched at all.
   .get('/:file{checkout-[0-9A-Za-z.-]+\\.js}', (c) => {
     const version = c.req.param('file').slice('checkout-'.length, -'.js'.length);
-    if (version !== builtVersion()) {
-      throw new ApiError('resource_missing', `No such version of checkout.js: this vault serves ${builtVersion() ?? 'none yet'} (see /checkout.js)`);
-    }
-    return serve('checkout.js', YEAR)(c);
+    if (version === builtVersion()) return serve('checkout.js', YEAR)(c);
+    // An earlier release: merchants' pages pin its SRI hash, so its exact bytes stay served.
+    if (releasedBytes(version)) return serve(`checkout-${version}.js`, YEAR, { dir: RELEASES })(c);
+    throw new ApiError('resource_missing', `No such version of checkout.js: this vault serves ${builtVersion() ?? 'none yet'} (see /checkout.js)`);
   })
   .get('/frame.js', serve('frame.js', 300))
   .get('/frame.css', serve('frame.css', 300));

@@ -11,7 +11,7 @@ import { ApiError } from '../errors.ts';
 import { findByPublishableKey } from '../merchants/merchant-store.ts';
 import { BOOT_SCRIPT } from '../../iframe/boot-script.ts';
 import { ROWS } from '../../iframe/locales.ts';
-import { LOCALES, type Locale } from '../../protocol/messages.ts';
+import { LOCALES, RTL_LOCALES, type Locale } from '../../protocol/messages.ts';
 import { hashedPath } from './assets.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -52,7 +52,9 @@ export const fieldsPage = new Hono<AppEnv>()
     const locale = localeOf(c.req.query('locale'));
     const texts = locale && locale !== 'en' ? ` data-locale="${locale}" data-texts="${escapeHtml(JSON.stringify(ROWS[locale]))}"` : '';
     const script = hashedPath('frame.js');
-    const htmlAttributes = `lang="en" data-host-origin="${escapeHtml(origin)}" data-vault="${escapeHtml(deps.publicUrl)}" data-script="${script}"${texts}`;
+    // The page is written in its locale's direction from the first paint (Arabic right to left).
+    const language = `lang="${locale ?? 'en'}"${locale && RTL_LOCALES.includes(locale) ? ' dir="rtl"' : ''}`;
+    const htmlAttributes = `${language} data-host-origin="${escapeHtml(origin)}" data-vault="${escapeHtml(deps.publicUrl)}" data-script="${script}"${texts}`;
     // frame.js is fetched at once (preload) and run by the inline script (see boot-script.ts).
     return c.html(`<!doctype html><html ${htmlAttributes}><head><meta charset="utf-8">
 <script>${BOOT_SCRIPT}</script>

@@ -16,7 +16,8 @@ interface Wording {
   whenever: string;
 }
 
-const WORDING: Record<Locale, Wording> = {
+// TEMPORARY while the new locales' wording is written: they read English.
+const WORDING: Partial<Record<Locale, Wording>> = {
   en: {
     quote: (n) => `“${n}”`,
     agreement: (v) => `Save this card and agree to recurring payments to ${v.merchant}: ${v.amounts} per payment, ${v.frequency}, until ${v.end}.`,
@@ -63,7 +64,7 @@ function frequency(w: Wording, locale: Locale, days: number): string {
 
 /** The consent text of a recurring agreement, as the customer reads it and as the mandate records it. */
 export function recurringConsentText(terms: Recurring, currency: string | null, merchant: string, locale: Locale): string {
-  const w = WORDING[locale];
+  const w = WORDING[locale] ?? WORDING.en!;
   // A setup session may have no currency: the amounts are then shown as plain decimals.
   const money = (minor: number) => (currency ? formatAmount(minor, currency, locale) : (minor / 100).toFixed(2));
   const min = money(terms.min_amount);

@@ -106,12 +106,25 @@ describe('the fields driven by the page', () => {
     expect(init).toEqual({ ok: true });
     expect(f.events.map((e) => e.type)).toContain('ready');
     expect(document.documentElement.lang).toBe('ru');
+    expect(document.documentElement.dir).toBe('ltr');
     expect(document.documentElement.style.getPropertyValue('--cv-color-primary')).toBe('#123456');
     expect(document.documentElement.style.getPropertyValue('--cv-color-background')).toBe('');
     expect(f.container.querySelector('label[for="cv-number"]')?.textContent).toBe('Номер карты');
     // The height is measured once the render's task is over.
     await vi.waitFor(() => expect(f.events.some((e) => e.type === 'resize' && typeof e.height === 'number')).toBe(true));
     expect(f.fromFrame.every((m) => m.targetOrigin === SHOP)).toBe(true);
+  });
+
+  it('writes Arabic right to left, in its own words, and English left to right again after it', async () => {
+    const f = await boot();
+    const s = await openSession(v, {});
+    expect(await f.call('init', params(s.secret, { locale: 'ar-EG' }))).toEqual({ ok: true });
+    expect(document.documentElement.lang).toBe('ar');
+    expect(document.documentElement.dir).toBe('rtl');
+    expect(f.container.querySelector('label[for="cv-number"]')?.textContent).toBe('رقم البطاقة');
+    expect(await f.call('init', params(s.secret, { locale: 'en' }))).toEqual({ ok: true });
+    expect(document.documentElement.dir).toBe('ltr');
+    expect(f.container.querySelector('label[for="cv-number"]')?.textContent).toBe('Card number');
   });
 
   /** The loading line and the card number field, in the order they first appeared in the container. */

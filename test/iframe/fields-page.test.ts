@@ -49,14 +49,20 @@ describe("the fields' page", () => {
     const fr = await (await fieldsPage('&locale=fr')).text();
     const attrs = /data-locale="fr" data-texts="([^"]*)"/.exec(fr);
     expect(JSON.parse(unescapeHtml(attrs![1]))).toEqual(ROWS.fr);
-    for (const other of ['', '&locale=en', '&locale=de', '&locale=constructor']) expect(await (await fieldsPage(other)).text()).not.toContain('data-texts');
+    for (const other of ['', '&locale=en', '&locale=xx', '&locale=constructor']) expect(await (await fieldsPage(other)).text()).not.toContain('data-texts');
+  });
+
+  it('is written in the direction and language of its locale from the first paint', async () => {
+    expect(await (await fieldsPage('&locale=ar')).text()).toMatch(/<html lang="ar" dir="rtl" /);
+    expect(await (await fieldsPage('&locale=ja')).text()).toMatch(/<html lang="ja" data-host-origin/);
+    expect(await (await fieldsPage('&locale=xx')).text()).toMatch(/<html lang="en" data-host-origin/);
   });
 
   it("serves any locale's texts to the fields that lack them, and no unknown one", async () => {
     const tr = await get('/frame/texts/tr.json');
     expect(tr.status).toBe(200);
     expect(await tr.json()).toEqual(ROWS.tr);
-    for (const path of ['/frame/texts/de.json', '/frame/texts/constructor.json', '/frame/texts/tr']) expect((await get(path)).status).toBe(404);
+    for (const path of ['/frame/texts/xx.json', '/frame/texts/constructor.json', '/frame/texts/tr']) expect((await get(path)).status).toBe(404);
   });
 });
 

@@ -79,6 +79,37 @@ describe('the icon browsers ask every origin for', () => {
 });
 
 describe('the immutable checkout-VERSION.js', () => {
+  const releases = () => JSON.parse(fs.readFileSync(new URL('../../widget/releases.json', import.meta.url), 'utf8'))['checkout.js'] as Record<string, string>;
+
+  it("keeps answering every earlier release with the exact bytes merchants' pages pinned with SRI", async () => {
+    ensureBuilt();
+    const v = await startTestVault('sqlite');
+    try {
+      const earlier = Object.entries(releases()).filter(([version]) => version !== manifest().version);
+      expect(earlier.length).toBeGreaterThan(0);
+      for (const [version, sri] of earlier) {
+        const res = await v.runtime.app.request(`/checkout-${version}.js`);
+        expect(res.status, `checkout-${version}.js`).toBe(200);
+        expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+        expect(res.headers.get('access-control-allow-origin')).toBe('*');
+        const body = Buffer.from(await res.arrayBuffer());
+        expect(`sha384-${crypto.createHash('sha384').update(body).digest('base64')}`).toBe(sri);
+      }
+    } finally {
+      await v.close();
+    }
+  });
+
+  it('keeps each release it serves in widget/releases/, matching its published hash', () => {
+    const dir = new URL('../../widget/releases/', import.meta.url);
+    for (const file of fs.readdirSync(dir)) {
+      const version = /^checkout-(\d+\.\d+\.\d+)\.js$/.exec(file)?.[1];
+      expect(version, `${file} is not a released checkout.js`).toBeDefined();
+      const body = fs.readFileSync(new URL(file, dir));
+      expect(`sha384-${crypto.createHash('sha384').update(body).digest('base64')}`, file).toBe(releases()[version!]);
+    }
+  });
+
   it('never changes its bytes under one version: the build is the one recorded in widget/releases.json', () => {
     ensureBuilt();
     const { version, files } = manifest();

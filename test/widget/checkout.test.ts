@@ -75,6 +75,20 @@ describe('mount()', () => {
     expect(new URL(frameOf().src).searchParams.get('locale')).toBe('tr');
   });
 
+  it("names the browser's language by its base code, and leaves to the vault which languages it speaks", () => {
+    const language = vi.spyOn(navigator, 'language', 'get').mockReturnValue('pt-BR');
+    try {
+      fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
+      expect(new URL(frameOf().src).searchParams.get('locale')).toBe('pt');
+      fields.destroy();
+      // A language this checkout.js has never heard of still reaches the vault, which may speak it.
+      fields = Checkout('pk_test_123').mount('#pay', { clientSecret, locale: 'AR-eg' as never });
+      expect(new URL(frameOf().src).searchParams.get('locale')).toBe('ar');
+    } finally {
+      language.mockRestore();
+    }
+  });
+
   it("does not answer a hello from another origin, nor one of the vault's origin from another window", async () => {
     fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
     const posted: string[] = [];
