@@ -20,6 +20,12 @@ const browserEventEmitter = () => ({
   resolveId: (id) => (id === 'eventemitter3' ? new URL('./widget/event-emitter.ts', import.meta.url).pathname : null),
 });
 
+/** The fields take credit-card-type's matching without its run-time customisation API (iframe/card-type-matcher.cjs). */
+const cardTypeMatcher = () => ({
+  name: 'card-type-matcher',
+  resolveId: (id) => (id === 'credit-card-type' ? new URL('./iframe/card-type-matcher.cjs', import.meta.url).pathname : null),
+});
+
 /**
  * checkout.js runs on every shopper's browser the merchant's page supports: ES2019. The fields'
  * frame keeps `?.` and `??` as they are (ES2020: Chrome and Edge 80, Firefox 74, Safari 13.1), a
@@ -29,7 +35,7 @@ const plugins = (target = 'es2019') => [
   browserEventEmitter(),
   replace({ preventAssignment: true, values: { __VERSION__: JSON.stringify(version), 'process.env.NODE_ENV': JSON.stringify('production') } }),
   nodeResolve({ browser: true, extensions: ['.ts', '.tsx', '.js', '.mjs'] }),
-  commonjs(),
+  commonjs({ strictRequires: false }),
   esbuild({ target, jsx: 'automatic', jsxImportSource: 'preact', tsconfig: 'tsconfig.json' }),
   terser({ format: { comments: false }, compress: { passes: 2 } }),
 ];
@@ -121,6 +127,6 @@ export default [
   {
     input: 'iframe/main.tsx',
     output: { file: 'dist/frame.js', format: 'iife' },
-    plugins: [...plugins('es2020'), css(), report()],
+    plugins: [cardTypeMatcher(), ...plugins('es2020'), css(), report()],
   },
 ];

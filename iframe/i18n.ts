@@ -2,7 +2,7 @@
 // writes amounts and dates in the customer's language. A recurring agreement's wording is the vault's.
 import type { FieldErrorCode } from './card-state.ts';
 import { LOCALES, type LabelKey, type Locale } from '../protocol/messages.ts';
-import { EN, KEYS, textsOf, type Row, type Texts } from './translations.ts';
+import { KEYS, textsOf, type Row, type Texts } from './translations.ts';
 
 export interface Translator {
   locale: Locale;
@@ -28,8 +28,12 @@ export function pickLocale(locale: unknown): Locale {
   return LOCALES.includes(base as Locale) ? (base as Locale) : 'en';
 }
 
-/** The texts at hand: English, and the locales whose row arrived (with the page, or fetched). */
-const TEXTS: Partial<Record<Locale, Texts>> = { en: textsOf(EN) };
+/**
+ * The texts at hand: the locales whose row arrived, with the page (every page brings its locale's,
+ * English included, so frame.js carries no language) or fetched. The page's row is the fallback.
+ */
+const TEXTS: Partial<Record<Locale, Texts>> = {};
+let fallback: Texts | undefined;
 
 export const hasTexts = (locale: Locale): boolean => own(TEXTS, locale);
 
@@ -37,7 +41,10 @@ export const hasTexts = (locale: Locale): boolean => own(TEXTS, locale);
 export function addTexts(locale: unknown, row: unknown): boolean {
   const known = typeof locale === 'string' && LOCALES.includes(locale as Locale);
   const ok = known && Array.isArray(row) && row.length === KEYS.length && row.every((s) => typeof s === 'string');
-  if (ok) TEXTS[locale as Locale] = textsOf(row as Row);
+  if (ok) {
+    TEXTS[locale as Locale] = textsOf(row as Row);
+    fallback ??= TEXTS[locale as Locale];
+  }
   return ok;
 }
 
@@ -56,15 +63,15 @@ export async function loadTexts(vault: string, locale: Locale): Promise<void> {
 function cleanLabels(labels: unknown): Partial<Record<LabelKey, string>> {
   const out: Partial<Record<LabelKey, string>> = {};
   for (const [key, value] of Object.entries(Object(labels))) {
-    if (own(TEXTS.en!, key) && typeof value === 'string') out[key as LabelKey] = value;
+    if (KEYS.includes(key as LabelKey) && typeof value === 'string') out[key as LabelKey] = value;
   }
   return out;
 }
 
 export function createTranslator(requested: unknown, labels?: unknown): Translator {
   const locale = pickLocale(requested);
-  // A locale whose row never arrived reads English, and still writes amounts and dates its own way.
-  const texts: Texts = { ...TEXTS.en!, ...TEXTS[locale], ...cleanLabels(labels) };
+  // A locale whose row never arrived reads the page's, and still writes amounts and dates its own way.
+  const texts: Texts = { ...fallback!, ...TEXTS[locale], ...cleanLabels(labels) };
   const t = (key: LabelKey, vars?: Record<string, string>) => fill(texts[key], vars);
 
   const money = (minor: number, currency: string | null) => {

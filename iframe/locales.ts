@@ -1,9 +1,10 @@
-// The fields' texts in the locales other than English, each a row in KEYS order (see translations.ts),
-// one file per locale under locales/. Not part of frame.js: the vault's page carries the row of the
-// locale it was asked for and serves any other on request, so a new language costs the first paint nothing.
+// The fields' texts in every locale, each a row in KEYS order (see translations.ts), one file per
+// locale under locales/. None is part of frame.js: the vault's page carries the row of the locale it
+// was asked for and serves any other on request, so a new language costs the first paint nothing.
 import type { Locale } from '../protocol/messages.ts';
 import { ar } from './locales/ar.ts';
 import { de } from './locales/de.ts';
+import { en } from './locales/en.ts';
 import { es } from './locales/es.ts';
 import { fr } from './locales/fr.ts';
 import { it } from './locales/it.ts';
@@ -13,8 +14,8 @@ import { pl } from './locales/pl.ts';
 import { pt } from './locales/pt.ts';
 import { ru } from './locales/ru.ts';
 import { tr } from './locales/tr.ts';
-import { EN, textsOf, type Row, type Texts } from './translations.ts';
+import { textsOf, type Row, type Texts } from './translations.ts';
 
-export const ROWS: Record<Locale, Row> = { en: EN, ru, fr, tr, de, es, it, pt, nl, pl, ja, ar };
+export const ROWS: Record<Locale, Row> = { en, ru, fr, tr, de, es, it, pt, nl, pl, ja, ar };
 
 export const TRANSLATIONS = Object.fromEntries(Object.entries(ROWS).map(([locale, row]) => [locale, textsOf(row)])) as Record<Locale, Texts>;

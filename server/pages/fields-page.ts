@@ -48,9 +48,9 @@ export const fieldsPage = new Hono<AppEnv>()
       return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not allowed</title></head><body><p>${reason}</p></body></html>`, 403);
     }
     c.header('Content-Security-Policy', policy(origin));
-    // frame.js knows English; the texts of the locale the page asked for (`locale`) come with the page.
+    // frame.js knows no language: the texts of the locale the page asked for (`locale`, else English) come with the page.
     const locale = localeOf(c.req.query('locale'));
-    const texts = locale && locale !== 'en' ? ` data-locale="${locale}" data-texts="${escapeHtml(JSON.stringify(ROWS[locale]))}"` : '';
+    const texts = ` data-locale="${locale ?? 'en'}" data-texts="${escapeHtml(JSON.stringify(ROWS[locale ?? 'en']))}"`;
     const script = hashedPath('frame.js');
     // The page is written in its locale's direction from the first paint (Arabic right to left).
     const language = `lang="${locale ?? 'en'}"${locale && RTL_LOCALES.includes(locale) ? ' dir="rtl"' : ''}`;

@@ -40,16 +40,21 @@ describe("the fields' page", () => {
     expect(scriptSrc(csp).split(' ').sort()).toEqual(['script-src', "'self'", `'sha256-${hash}'`].sort());
     expect(csp).not.toContain('unsafe');
     expect(html.indexOf('<script>')).toBeLessThan(html.indexOf('<link rel="stylesheet"'));
-    expect(html).toMatch(/<html lang="en" data-host-origin="http:\/\/shop\.test" data-vault="http:\/\/vault\.test" data-script="\/frame\.js\?v=[\w-]+">/);
+    expect(html).toMatch(
+      /<html lang="en" data-host-origin="http:\/\/shop\.test" data-vault="http:\/\/vault\.test" data-script="\/frame\.js\?v=[\w-]+" data-locale="en" data-texts="[^"]+">/,
+    );
     // frame.js is fetched at once, but run by the inline script: no <script src> of its own.
     expect(html).not.toMatch(/<script src=/);
   });
 
-  it('carries the texts of the locale the page named, and none for English or an unknown locale', async () => {
-    const fr = await (await fieldsPage('&locale=fr')).text();
-    const attrs = /data-locale="fr" data-texts="([^"]*)"/.exec(fr);
-    expect(JSON.parse(unescapeHtml(attrs![1]))).toEqual(ROWS.fr);
-    for (const other of ['', '&locale=en', '&locale=xx', '&locale=constructor']) expect(await (await fieldsPage(other)).text()).not.toContain('data-texts');
+  it('carries the texts of the locale the page named, English for none or an unknown one: frame.js carries no language', async () => {
+    const texts = async (query: string) => {
+      const attrs = /data-locale="(\w+)" data-texts="([^"]*)"/.exec(await (await fieldsPage(query)).text());
+      return [attrs![1], JSON.parse(unescapeHtml(attrs![2]))];
+    };
+    expect(await texts('&locale=fr')).toEqual(['fr', ROWS.fr]);
+    expect(await texts('&locale=ar')).toEqual(['ar', ROWS.ar]);
+    for (const other of ['', '&locale=en', '&locale=xx', '&locale=constructor']) expect(await texts(other)).toEqual(['en', ROWS.en]);
   });
 
   it('is written in the direction and language of its locale from the first paint', async () => {

@@ -69,8 +69,10 @@ describe('translations', () => {
 });
 
 describe('createTranslator', () => {
-  // As the vault's page brings them: French, which most tests here read (Turkish stays out until one adds it).
+  // As the vault's page brings them: English (the page's, so the fallback) and French, which most tests
+  // here read (Turkish stays out until one adds it).
   beforeAll(() => {
+    addTexts('en', ROWS.en);
     addTexts('fr', ROWS.fr);
   });
 
