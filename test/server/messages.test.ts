@@ -175,6 +175,22 @@ describeEachDb('Customer messages', (target) => {
       }
     });
 
+    it('e-mails an Arabic customer in Arabic, the isolates around the shop and the amount intact through SMTP', async () => {
+      const email = useSmtp();
+      try {
+        await v.api('POST', '/v1/customers/amal', { body: { email: 'amal@example.test', locale: 'ar' } });
+        await send('amal', 'payment_approved', { amount: 1999, currency: 'EUR', last4: '4444' });
+        const mail = smtp.mails.at(-1)!;
+        const expected = renderMessage('payment_approved', 'ar', { amount: 1999, currency: 'EUR', last4: '4444', merchant: 'Test shop' });
+        expect(mail.subject).toBe(expected.subject);
+        expect(mail.text.trim()).toBe(expected.text);
+        expect(mail.text).toContain('\u2068Test shop\u2069');
+        expect(mail.text).toContain(`\u2068${formatAmount(1999, 'EUR', 'ar')}\u2069`);
+      } finally {
+        email.close();
+      }
+    });
+
     it('hands an SMS to a real provider and records whether it took it', async () => {
       const texts: { to: string; text: string }[] = [];
       const gateway: SmsProvider = { name: 'test-gateway', send: async (to, text) => void texts.push({ to, text }) };
@@ -254,7 +270,8 @@ describeEachDb('Customer messages', (target) => {
       expect(set.status).toBe(200);
       expect(set.body.locale).toBe('tr');
       expect((await v.api('GET', '/v1/customers/loc')).body.locale).toBe('tr');
-      const bad = await v.api('POST', '/v1/customers/loc', { body: { locale: 'de' } });
+      expect((await v.api('POST', '/v1/customers/loc', { body: { locale: 'ar' } })).body.locale).toBe('ar');
+      const bad = await v.api('POST', '/v1/customers/loc', { body: { locale: 'zh' } });
       expect(bad.status).toBe(400);
       expect(bad.body.error.param).toBe('locale');
       const reset = await v.api('POST', '/v1/customers/loc', { body: { locale: null } });
@@ -262,6 +279,8 @@ describeEachDb('Customer messages', (target) => {
     });
   });
 });
+
+const withoutIsolates = (s: string) => s.replace(/[\u2068\u2069]/g, '');
 
 describe('message templates', () => {
   const templates: MessageTemplate[] = ['payment_approved', 'payment_failed', 'card_saved', 'agreement_cancelled'];
@@ -280,10 +299,12 @@ describe('message templates', () => {
           number: CARDS.visa,
         });
         expect(m.subject.length).toBeGreaterThan(5);
-        expect(m.text).toContain('4242');
-        expect(m.sms).toContain('*4242');
+        // Arabic sets the digits in a bidi isolate: the text reads the same without them.
+        expect(withoutIsolates(m.text)).toContain('4242');
+        expect(withoutIsolates(m.sms)).toContain('*4242');
         expect(m.sms.length).toBeLessThanOrEqual(200);
-        expect(`${m.text} ${m.sms}`).not.toMatch(/\.\.|undefined|null/);
+        // Words, not substrings: Italian says "annullato".
+        expect(`${m.text} ${m.sms}`).not.toMatch(/\.\.|\b(?:undefined|null)\b/);
         for (const part of [m.subject, m.text, m.sms]) expect(part.replace(/\D/g, '')).not.toContain(CARDS.visa);
         if (template.startsWith('payment')) expect(m.text).toContain(formatAmount(1999, 'EUR', locale));
         subjects.add(m.subject);
