@@ -1195,7 +1195,7 @@ export interface operations {
                         };
                         default_card?: string;
                         /** @enum {string} */
-                        locale?: "en" | "ru" | "fr" | "tr";
+                        locale?: "en" | "ru" | "fr" | "tr" | "de" | "es" | "it" | "pt" | "nl" | "pl" | "ja" | "ar";
                     };
                 };
             };
@@ -1272,7 +1272,7 @@ export interface operations {
                         weekly?: number | null;
                     };
                     /** @enum {string|null} */
-                    locale?: "en" | "ru" | "fr" | "tr" | null;
+                    locale?: "en" | "ru" | "fr" | "tr" | "de" | "es" | "it" | "pt" | "nl" | "pl" | "ja" | "ar" | null;
                 };
             };
         };
@@ -1296,7 +1296,7 @@ export interface operations {
                         };
                         default_card?: string;
                         /** @enum {string} */
-                        locale?: "en" | "ru" | "fr" | "tr";
+                        locale?: "en" | "ru" | "fr" | "tr" | "de" | "es" | "it" | "pt" | "nl" | "pl" | "ja" | "ar";
                     };
                 };
             };
