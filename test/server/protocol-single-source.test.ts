@@ -65,8 +65,10 @@ describe('the locale list', () => {
 
   it('is not spelled out again anywhere in the product', () => {
     const dirs = ['server', 'iframe', 'widget', 'demo', 'sdk', 'scripts', 'bench'].filter((d) => fs.existsSync(path.join(ROOT, d)));
-    // sdk/generated is written from the OpenAPI document, which takes the list from protocol/ (a test keeps it current).
-    const written = dirs.flatMap(sourceFiles).filter((file) => !file.startsWith(path.join('sdk', 'generated')));
+    // sdk/generated is written from the OpenAPI document, which takes the list from protocol/ (a test
+    // keeps it current); widget/releases holds earlier builds of checkout.js as they were released.
+    const generated = [path.join('sdk', 'generated'), path.join('widget', 'releases')];
+    const written = dirs.flatMap(sourceFiles).filter((file) => !generated.some((dir) => file.startsWith(dir)));
     const copies = written.flatMap((file) => (read(file).match(LOCALE_LIST) ?? []).map((m) => `${file}: ${m}`));
     expect(copies).toEqual([]);
   });
@@ -75,7 +77,7 @@ describe('the locale list', () => {
     expect(LocaleCode.options).toEqual([...LOCALES]);
     expect(MESSAGE_LOCALES).toBe(LOCALES);
     for (const locale of LOCALES) expect(CustomerUpdate.safeParse({ locale }).success, locale).toBe(true);
-    expect(CustomerUpdate.safeParse({ locale: 'de' }).success).toBe(false);
+    expect(CustomerUpdate.safeParse({ locale: 'zh' }).success).toBe(false);
     expect(CustomerView.shape.locale.safeParse('tr').success).toBe(true);
   });
 });
