@@ -101,7 +101,8 @@ describe('Arabic messages, written right to left', () => {
   });
 
   it('still redact a card number in a description, split by bidi controls or not', () => {
-    for (const description of [`ref ${CARDS.visa}`, `ref ${CARDS.visa.slice(0, 8)}\u2069\u202e${CARDS.visa.slice(8)}`]) {
+    const dotted = CARDS.visa.replace(/(\d{4})(?=\d)/g, '$1.');
+    for (const description of [`ref ${CARDS.visa}`, `ref ${CARDS.visa.slice(0, 8)}\u2069\u202e${CARDS.visa.slice(8)}`, `ref ${dotted}`]) {
       const m = renderMessage('payment_failed', 'ar', { ...data, description });
       expect(m.text).toContain('[redacted]');
       for (const part of [m.subject, m.text, m.sms]) expect(part.replace(/\D/g, '')).not.toContain(CARDS.visa);
