@@ -6,8 +6,9 @@ import { columnsOf, prepared } from '../db/prepared-query.ts';
 import { randomBytes } from '../ids.ts';
 import { relaxed, type Db } from '../db/database.ts';
 import type { AuthorizeRequest, AuthorizeResult, DeclineCode, Processor, RefundRequest } from './processor.ts';
+import { CHALLENGE_CODE } from './simulated-issuer.ts';
 
-export { CHALLENGE_CODE } from './simulated-issuer.ts';
+export { CHALLENGE_CODE };
 
 const DECLINES: Record<string, { code: DeclineCode; decline_code?: string; message: string }> = {
   '4000000000000002': { code: 'card_declined', decline_code: 'generic_decline', message: 'The card was declined.' },
@@ -21,6 +22,30 @@ const CHALLENGE = '4000000000003220';
 const DECLINE_AFTER_SAVE = '4000000000000341';
 /** Extension for tests of the one-click CVC retry: an all-zero CVC is a wrong CVC on any card. */
 const WRONG_CVC = /^0{3,4}$/;
+
+export type TestCardOutcome = 'approved' | 'declined' | 'processor_error' | 'challenge' | 'declined_after_save';
+
+/**
+ * The test cards a merchant's developer types, and what this processor does with each: docs/api.md
+ * prints the table (`npm run docs:contract`), and a test runs every row through the processor.
+ */
+export const TEST_CARDS: readonly { number: string; outcome: TestCardOutcome; behaviour: string }[] = [
+  { number: '4242424242424242', outcome: 'approved', behaviour: 'Visa, approved' },
+  { number: '5555555555554444', outcome: 'approved', behaviour: 'Mastercard, approved' },
+  { number: '378282246310005', outcome: 'approved', behaviour: 'Amex, approved' },
+  ...Object.entries(DECLINES).map(([number, d]) => ({
+    number,
+    outcome: 'declined' as const,
+    behaviour: `declined, \`${d.code}\`${d.decline_code && d.decline_code !== d.code ? ` / \`${d.decline_code}\`` : ''}`,
+  })),
+  { number: PROCESSING_ERROR, outcome: 'processor_error', behaviour: 'the processor fails: 502 `processor_unavailable`' },
+  {
+    number: CHALLENGE,
+    outcome: 'challenge',
+    behaviour: `3-D Secure challenge on customer-initiated payments; the code \`${CHALLENGE_CODE}\` passes`,
+  },
+  { number: DECLINE_AFTER_SAVE, outcome: 'declined_after_save', behaviour: 'saves and verifies, but every later charge is declined' },
+];
 
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`;
 
