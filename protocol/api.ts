@@ -1,4 +1,4 @@
-// Request and response shapes of the HTTP API, the contract merchants program against: the zod
+// Request and response shapes of the HTTP API, the contract merchants program against (docs/api.md): the zod
 // validators of protocol/schemas/ (one file a resource), gathered. The server validates with them and
 // publishes them as OpenAPI. Code without zod (the iframe, the widget) imports protocol/types.ts instead.
 export * from './schemas/common.ts';
