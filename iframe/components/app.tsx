@@ -8,7 +8,7 @@ import type { ApiError, ApiResult, FrameApi } from '../api-client.ts';
 import { EMPTY_FIELDS, changeSummary, type CardFields } from '../card-state.ts';
 import { clearedForm, confirmBody, consentRule, initialForm, judgeForm, localFailure, type Control, type FormState } from '../form-state.ts';
 import { ERROR_LABELS, apiErrorLabel, createTranslator, type Translator } from '../i18n.ts';
-import { BrandBadge } from './brand-badge.tsx';
+import { BrandBadge, brandName } from './brand-badge.tsx';
 import { Challenge } from './challenge.tsx';
 import { ConsentBox } from './consent-box.tsx';
 import { NewCardForm } from './new-card-form.tsx';
@@ -49,7 +49,7 @@ type Phase =
   | { name: 'form' }
   | { name: 'processing' }
   | { name: 'challenge'; id: string; url: string }
-  | { name: 'done'; result: ConfirmSuccess };
+  | { name: 'done'; result: ConfirmSuccess; brand: string };
 
 interface State {
   phase: Phase;
@@ -194,7 +194,7 @@ export class App extends Component<AppProps, State> {
     const result: ConfirmSuccess = { ...rest, card: shown };
     // Nothing of the card stays in memory once it has been used.
     this.update({ fields: EMPTY_FIELDS, savedCvc: '' }, 'never');
-    this.set({ phase: { name: 'done', result } });
+    this.set({ phase: { name: 'done', result, brand: brandName(card.brand, bin) } });
     return result;
   }
 
@@ -304,7 +304,7 @@ export class App extends Component<AppProps, State> {
       const { card } = phase.result;
       return (
         <p class="cv-done" role="status">
-          ✓ <BrandBadge brand={card.brand} /> <span class="cv-masked">••••{card.last4}</span>
+          ✓ <BrandBadge brand={card.brand} name={phase.brand} /> <span class="cv-masked">••••{card.last4}</span>
         </p>
       );
     }

@@ -7,7 +7,7 @@ import { maskNumber } from '../../protocol/cards.ts';
 import { formatCvc } from '../card-state.ts';
 import { savedCvcSizes, type Control, type FormState, type FormVerdict } from '../form-state.ts';
 import { ERROR_LABELS, type Translator } from '../i18n.ts';
-import { BrandBadge } from './brand-badge.tsx';
+import { BrandBadge, brandName } from './brand-badge.tsx';
 import { TextField } from './text-field.tsx';
 
 export interface SavedCardsProps {
@@ -53,6 +53,7 @@ export class SavedCards extends Component<SavedCardsProps, SavedCardsState> {
           {state.cards.map((card, i) => {
             const id = `cv-card-${i}`;
             const masked = maskNumber(card.bin, card.last4);
+            const name = brandName(card.brand, card.bin);
             const chosen = card.token === state.selected;
             const cvcError = chosen && verdict.errors.savedCvc ? t(ERROR_LABELS[verdict.errors.savedCvc]) : undefined;
             const [cvcSize] = savedCvcSizes(card);
@@ -61,7 +62,7 @@ export class SavedCards extends Component<SavedCardsProps, SavedCardsState> {
                 <div class="cv-saved-row">
                   <input class="cv-radio" type="radio" name="saved-card" id={id} checked={chosen} onChange={() => onSelect(card.token)} />
                   <label class="cv-saved-label" for={id} id={`${id}-label`}>
-                    <BrandBadge brand={card.brand} />
+                    <BrandBadge brand={card.brand} name={name} />
                     <span class="cv-masked">{masked}</span>
                     <span class="cv-expires">{t('expires', { date: expiryOf(card) })}</span>
                   </label>
@@ -94,7 +95,7 @@ export class SavedCards extends Component<SavedCardsProps, SavedCardsState> {
                   <TextField
                     id="cv-saved-cvc"
                     name="cvc"
-                    label={t('cvcFor', { card: `${card.brand} ${masked}` })}
+                    label={t('cvcFor', { card: `${name} ${masked}`.trim() })}
                     value={state.savedCvc}
                     error={cvcError}
                     autoComplete="cc-csc"

@@ -49,12 +49,30 @@ describe('saved cards', () => {
     const { container } = await open({ customer });
     const item = container.querySelector('.cv-saved-card')!;
     expect(item.querySelector('.cv-masked')?.textContent).toBe('424242••••••4242');
-    expect(item.querySelector('.cv-brand')?.textContent).toBe('visa');
+    expect(item.querySelector('.cv-brand')?.textContent).toBe('Visa');
     expect(item.querySelector('.cv-expires')?.textContent).toMatch(/^Expires 12\/\d\d$/);
     expect(container.textContent).not.toContain(CARDS.visa);
     expect($(container, '#cv-card-0').checked).toBe(true);
-    expect(labelOf(container, 'cv-saved-cvc')).toBe('Security code for visa 424242••••••4242');
+    expect(labelOf(container, 'cv-saved-cvc')).toBe('Security code for Visa 424242••••••4242');
     expect($(container, '#cv-saved-cvc').getAttribute('maxlength')).toBe('3');
+  });
+
+  it("names each brand as customers know it: in the card's label, its security code's and the delete question's", async () => {
+    const customer = fresh('brands');
+    await saveCard(v, customer, CARDS.amex);
+    await saveCard(v, customer, CARDS.mastercard);
+    const { container } = await open({ customer });
+    const label = (i: number) => document.getElementById(`cv-card-${i}-label`)?.textContent;
+    expect(label(0)).toMatch(/^American Express378282••••••0005Expires \d\d\/\d\d$/);
+    expect(label(1)).toMatch(/^Mastercard555555••••••4444Expires/);
+    expect(labelOf(container, 'cv-saved-cvc')).toBe('Security code for American Express 378282••••••0005');
+    expect($(container, '#cv-saved-cvc').getAttribute('maxlength')).toBe('4');
+
+    container.querySelectorAll('.cv-saved-card')[1].querySelector<HTMLButtonElement>('button')!.click();
+    await tick();
+    // The question's answers are described by the card they would delete.
+    const yes = [...container.querySelectorAll('button')].find((b) => b.textContent === 'Yes, delete')!;
+    expect(document.getElementById(yes.getAttribute('aria-describedby')!)?.textContent).toContain('Mastercard');
   });
 
   it('puts the default card first and shows the CVC field only under the chosen card', async () => {
@@ -388,7 +406,7 @@ describe('confirming a new card', () => {
     expect(net.sent.some((r) => r.url.includes(CARDS.visa) || r.url.includes('123&'))).toBe(false);
     expect(JSON.stringify(events)).not.toContain('4242424242');
     expect(JSON.stringify(events)).not.toContain('4242 4242');
-    expect(container.querySelector('.cv-done')?.textContent).toContain('4242');
+    expect(container.querySelector('.cv-done')?.textContent).toBe('✓ Visa ••••4242');
     expect(await controller.current!.confirm()).toEqual(result);
   });
 
