@@ -1,15 +1,14 @@
 // How the shop writes a mandate (an agreement to charge a saved card without the customer present)
 // for people: its amounts, how often, until when, on which card. Shared by /cards and /admin.
 import type { CardView, MandateView } from '../protocol/api.ts';
-import { daysAfter, formatDate, formatMoney, formatTime, maskedCard } from './catalog.ts';
+import { maskedCard } from './card-names.ts';
+import { daysAfter, formatDate, formatMoneyRange, formatTime } from './format.ts';
 import { html, type Html } from './html.ts';
 
 /** In the mandate's own currency; one recorded before mandates had a currency allows no charge, and says so. */
 export function agreementAmounts(m: Pick<MandateView, 'min_amount' | 'max_amount' | 'currency'>): string {
   if (!m.currency) return 'no currency recorded: no automatic charge is allowed until the agreement is given again';
-  return m.min_amount === m.max_amount
-    ? formatMoney(m.max_amount, m.currency)
-    : `${formatMoney(m.min_amount, m.currency)} to ${formatMoney(m.max_amount, m.currency)}`;
+  return formatMoneyRange(m.min_amount, m.max_amount, m.currency);
 }
 
 export function agreementFrequency(days: number): string {
@@ -17,7 +16,7 @@ export function agreementFrequency(days: number): string {
   return days === 1 ? 'every day' : `every ${days} days`;
 }
 
-/** "15.00 USD every 30 days": the agreement's headline. */
+/** "$15.00 every 30 days": the agreement's headline. */
 export function agreementTitle(m: MandateView): string {
   return `${agreementAmounts(m)} ${m.frequency_days === 0 ? 'per charge, at any time' : agreementFrequency(m.frequency_days)}`;
 }

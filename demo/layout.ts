@@ -1,4 +1,5 @@
 // The page frame every shop page shares: head, header with the demo sign-in, navigation and footer.
+import { SHOP_NAME } from './catalog.ts';
 import { html, type Html } from './html.ts';
 
 export type Section = 'shop' | 'cards' | 'subscribe' | 'no-code' | 'admin' | 'webhooks' | 'outbox' | 'none';
@@ -18,12 +19,17 @@ export interface LayoutOptions {
   scripts?: Html;
 }
 
-const NAV: { section: Section; href: string; label: string }[] = [
-  { section: 'shop', href: '/', label: 'Shop' },
-  { section: 'cards', href: '/cards', label: 'My cards' },
-  { section: 'subscribe', href: '/subscribe', label: 'Subscription' },
-  // The merchant's side of the demo: pages a real shop would keep behind its staff login.
-  { section: 'admin', href: '/admin', label: 'Back office' },
+/** The shopper's pages, and one entry for the merchant's side. */
+const NAV: { sections: Section[]; href: string; label: string }[] = [
+  { sections: ['shop', 'no-code'], href: '/', label: 'Shop' },
+  { sections: ['cards'], href: '/cards', label: 'My cards' },
+  { sections: ['subscribe'], href: '/subscribe', label: 'Coffee club' },
+  { sections: ['admin', 'webhooks', 'outbox'], href: '/admin', label: 'Back office' },
+];
+
+/** The merchant's side of the demo: pages a real shop would keep behind its staff login. */
+const MERCHANT_NAV: { section: Section; href: string; label: string }[] = [
+  { section: 'admin', href: '/admin', label: 'Customers' },
   { section: 'webhooks', href: '/webhooks', label: 'Webhooks' },
   { section: 'outbox', href: '/outbox', label: 'Outbox' },
 ];
@@ -31,7 +37,7 @@ const NAV: { section: Section; href: string; label: string }[] = [
 function account(ctx: PageContext): Html {
   if (ctx.customer) {
     return html`<form class="account" method="post" action="/sign-out">
-        <span>Signed in as <strong>${ctx.customer}</strong></span>
+        <span><span class="signed-in-as">Signed in as </span><strong>${ctx.customer}</strong></span>
         <button type="submit" class="link-button">Sign out</button>
       </form>`;
   }
@@ -39,11 +45,16 @@ function account(ctx: PageContext): Html {
   return html`<div class="account"><a class="button button-small" href="/sign-in?next=${encodeURIComponent(next)}">Sign in</a></div>`;
 }
 
-// One paragraph, written in two fragments only to keep the lines short.
-const DEMO_BANNER = [
-  html`<p class="demo-banner">Demo shop in test mode: payments go to the card vault's simulated processor,`,
-  html` and signing in asks only for a customer number, with no password.</p>`,
-];
+const current = (yes: boolean) => (yes ? html` aria-current="page"` : '');
+
+function merchantNav(section: Section): Html | '' {
+  if (!MERCHANT_NAV.some((n) => n.section === section)) return '';
+  return html`<nav class="merchant-nav" aria-label="Back office">
+    <ul>${MERCHANT_NAV.map((n) => html`<li><a href="${n.href}"${current(n.section === section)}>${n.label}</a></li>`)}</ul>
+  </nav>`;
+}
+
+const DEMO_BANNER = html`<p class="demo-banner">Demo shop in test mode: simulated payments, and signing in takes a customer number, no password.</p>`;
 
 export function layout(ctx: PageContext, options: LayoutOptions): string {
   return `<!doctype html>${
@@ -51,7 +62,7 @@ export function layout(ctx: PageContext, options: LayoutOptions): string {
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>${options.title} · Bean &amp; Kettle</title>
+  <title>${options.title} · ${SHOP_NAME}</title>
   <link rel="stylesheet" href="/shop.css">
 </head>
 <body>
@@ -61,13 +72,14 @@ export function layout(ctx: PageContext, options: LayoutOptions): string {
       <a class="logo" href="/">Bean <span>&amp;</span> Kettle</a>
       <nav aria-label="Main">
         <ul>
-          ${NAV.map((n) => html`<li><a href="${n.href}"${n.section === options.section ? html` aria-current="page"` : ''}>${n.label}</a></li>`)}
+          ${NAV.map((n) => html`<li><a href="${n.href}"${current(n.sections.includes(options.section))}>${n.label}</a></li>`)}
         </ul>
       </nav>
       ${account(ctx)}
     </div>
   </header>
   <main class="column" id="main">
+    ${merchantNav(options.section)}
     ${options.body}
   </main>
   <footer class="column site-footer">

@@ -23,7 +23,9 @@ import { outboxRoutes } from './routes/outbox.ts';
 import { signInRoutes } from './routes/sign-in.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { securityHeaders } from './security-headers.ts';
-import { createVaultClient, VaultError } from './vault-client.ts';
+import { connectVault, vaultProblem } from './vault-connection.ts';
+import { useShopName } from './merchant-name.ts';
+import { SHOP_NAME } from './catalog.ts';
 import { createWebhookInbox } from './webhook-inbox.ts';
 
 export interface DemoOptions {
@@ -48,7 +50,7 @@ const COOKIE = 'shop_customer';
 const MAX_ORDERS = 10_000;
 
 function createShopContext(options: DemoOptions): ShopContext {
-  const vault = createVaultClient({ vaultUrl: options.vaultUrl, secretKey: options.secretKey, fetch: options.fetch });
+  const vault = connectVault({ vaultUrl: options.vaultUrl, secretKey: options.secretKey, fetch: options.fetch });
   const shopOrigin = new URL(options.shopOrigin).origin;
   const secureCookie = shopOrigin.startsWith('https:');
   const cookie = { path: '/', httpOnly: true, sameSite: 'Lax', secure: secureCookie, maxAge: 30 * 24 * 3600 } as const;
@@ -66,6 +68,7 @@ function createShopContext(options: DemoOptions): ShopContext {
   };
   return {
     vault,
+    vaultUrl: options.vaultUrl.replace(/\/+$/, ''),
     publishableKey: options.publishableKey,
     shopOrigin,
     inbox,
@@ -88,10 +91,11 @@ function createShopContext(options: DemoOptions): ShopContext {
     }),
     signInFirst: (c) => c.redirect(`/sign-in?next=${encodeURIComponent(pageContext(c).path)}`, 303),
     vaultFailure: (c, err, title, back) => {
-      if (!(err instanceof VaultError)) throw err;
-      const status = err.status === 0 || err.status >= 500 ? 502 : err.status === 404 ? 404 : 400;
-      console.error(`demo shop: vault answered ${err.status} ${err.error.code}: ${err.error.message}`);
-      return c.html(messagePage(pageContext(c), { title, message: err.error.message, detail: `Vault error code: ${err.error.code}`, back }), status);
+      const problem = vaultProblem(err);
+      if (!problem) throw err;
+      console.error(`demo shop: the vault's answer was ${problem.code}: ${problem.message}`);
+      const page = messagePage(pageContext(c), { title, message: problem.message, detail: `Vault error code: ${problem.code}`, back });
+      return c.html(page, problem.status as 400 | 404 | 502);
     },
   };
 }
@@ -123,6 +127,9 @@ export function createDemoApp(options: DemoOptions): Hono {
 }
 
 export async function startDemo(options: DemoOptions & { port: number; host?: string }): Promise<{ url: string; close(): Promise<void> }> {
+  await useShopName(connectVault(options)).catch((err: Error) => {
+    console.warn(`demo shop: the merchant keeps its name at the vault, so the fields' consent will not say "${SHOP_NAME}" (${err.message})`);
+  });
   const app = createDemoApp(options);
   const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host ?? '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {

@@ -4,9 +4,11 @@
 // login; this demo has none and says so.
 import type { CardView, ChargeView, InvoiceView, MandateView, MerchantView } from '../../protocol/api.ts';
 import { agreementFacts, agreementTitle, statusBadge } from '../agreements.ts';
-import { formatDate, formatMoney, formatTime, moneyInput } from '../catalog.ts';
+import { autopayCover } from '../autopay-cover.ts';
+import { formatDate, formatMoney, formatTime, moneyInput } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';
+import { autopayNotice } from './admin-autopay.ts';
 
 /** The outcome of the last action, shown once after the redirect that follows it. */
 export interface AdminFlash {
@@ -63,9 +65,17 @@ function agreementItem(m: MandateView, data: AdminPageData & { customer: string 
 }
 
 /** A table's header row; every column is a plain heading. */
-function tableHead(columns: string[]): Html {
+function tableHead(columns: readonly string[]): Html {
   return html`<thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>`;
 }
+
+/** One row's cells, each labelled with its column for the phone's one-column layout. */
+function cells(columns: readonly string[], values: readonly (Html | string)[]): Html {
+  return html`${values.map((v, i) => html`<td data-label="${columns[i]}">${v}</td>`)}`;
+}
+
+const INVOICE_COLUMNS = ['Invoice', 'For', 'Amount', 'Due', 'Status', 'Attempts', 'Charge / failure'];
+const CHARGE_COLUMNS = ['Charge', 'When', 'Amount', 'Initiated by', 'Status', 'Agreement / order'];
 
 /** The charge that paid an invoice, or the code of its last failure; a dash for neither. */
 function invoiceOutcome(i: InvoiceView): Html {
@@ -76,19 +86,20 @@ function invoiceOutcome(i: InvoiceView): Html {
 
 function invoicesTable(invoices: InvoiceView[]): Html {
   if (invoices.length === 0) return html`<p class="muted">No invoices yet.</p>`;
-  return html`<div class="table-wrap"><table class="table invoices">
-    ${tableHead(['Invoice', 'For', 'Amount', 'Due', 'Status', 'Attempts', 'Charge / failure'])}
+  return html`<div class="table-wrap" role="region" aria-labelledby="admin-invoices-heading" tabindex="0"><table class="table invoices">
+    ${tableHead(INVOICE_COLUMNS)}
     <tbody>
       ${invoices.map(
-        (i) => html`<tr data-invoice="${i.id}">
-        <td><code>${i.id}</code></td>
-        <td>${i.description ?? '—'}</td>
-        <td>${formatMoney(i.amount, i.currency)}</td>
-        <td>${formatDate(i.due_date)}</td>
-        <td>${statusBadge(i.status)}${i.auto_pay ? html` <span class="muted">auto-pay</span>` : ''}</td>
-        <td>${i.attempts}${i.last_attempt_on ? html` <span class="muted">(last ${i.last_attempt_on})</span>` : ''}</td>
-        <td>${invoiceOutcome(i)}</td>
-      </tr>`,
+        (i) =>
+          html`<tr data-invoice="${i.id}">${cells(INVOICE_COLUMNS, [
+            html`<code>${i.id}</code>`,
+            i.description ?? '—',
+            formatMoney(i.amount, i.currency),
+            formatDate(i.due_date),
+            html`${statusBadge(i.status)}${i.auto_pay ? html` <span class="muted">auto-pay</span>` : ''}`,
+            html`${i.attempts}${i.last_attempt_on ? html` <span class="muted">(last ${formatDate(i.last_attempt_on)})</span>` : ''}`,
+            invoiceOutcome(i),
+          ])}</tr>`,
       )}
     </tbody>
   </table></div>`;
@@ -103,26 +114,28 @@ function chargeFailure(ch: ChargeView): Html | '' {
 
 function chargesTable(charges: ChargeView[]): Html {
   if (charges.length === 0) return html`<p class="muted">No charges yet.</p>`;
-  return html`<div class="table-wrap"><table class="table charges">
-    ${tableHead(['Charge', 'When', 'Amount', 'Initiated by', 'Status', 'Agreement / order'])}
+  return html`<div class="table-wrap" role="region" aria-labelledby="admin-charges-heading" tabindex="0"><table class="table charges">
+    ${tableHead(CHARGE_COLUMNS)}
     <tbody>
       ${charges.map(
-        (ch) => html`<tr data-charge="${ch.id}">
-        <td><code>${ch.id}</code></td>
-        <td>${formatTime(ch.created)}</td>
-        <td>${formatMoney(ch.amount, ch.currency)}</td>
-        <td>${ch.initiator}</td>
-        <td>${statusBadge(ch.status)}${chargeFailure(ch)}</td>
-        <td>${ch.mandate ? html`<code>${ch.mandate}</code>` : ''} ${ch.order ? html`<code class="muted">${ch.order}</code>` : ''}</td>
-      </tr>`,
+        (ch) =>
+          html`<tr data-charge="${ch.id}">${cells(CHARGE_COLUMNS, [
+            html`<code>${ch.id}</code>`,
+            formatTime(ch.created),
+            formatMoney(ch.amount, ch.currency),
+            ch.initiator,
+            html`${statusBadge(ch.status)}${chargeFailure(ch)}`,
+            html`${ch.mandate ? html`<code>${ch.mandate}</code>` : ''} ${ch.order ? html`<code class="muted">${ch.order}</code>` : ''}`,
+          ])}</tr>`,
       )}
     </tbody>
   </table></div>`;
 }
 
-function customerSections(data: AdminPageData & { customer: string }): Html {
+function customerSections(ctx: PageContext, data: AdminPageData & { customer: string }): Html {
   const customer = data.customer;
   const invoiceAmount = moneyInput(data.defaultInvoice.amount);
+  const cover = autopayCover(data.cards, data.mandates, 'USD');
   return html`
     <section class="card" aria-labelledby="admin-agreements-heading">
       <h2 id="admin-agreements-heading">Agreements of ${customer}</h2>
@@ -138,6 +151,7 @@ function customerSections(data: AdminPageData & { customer: string }): Html {
 
     <section class="card" aria-labelledby="admin-invoices-heading">
       <h2 id="admin-invoices-heading">Invoices of ${customer}</h2>
+      ${autopayNotice(customer, ctx.customer, cover, data.merchant?.auto_pay_days)}
       <form method="post" action="/admin/invoices" class="inline-form invoice-form">
         <input type="hidden" name="customer" value="${customer}">
         <label for="invoice-amount">Amount (USD)</label>
@@ -146,9 +160,8 @@ function customerSections(data: AdminPageData & { customer: string }): Html {
         <input id="invoice-description" name="description" maxlength="200" value="${data.defaultInvoice.description}" size="28">
         <button type="submit" class="button button-small">Create invoice due in 2 days</button>
       </form>
-      <p class="hint">Due ${formatDate(data.dueDate)}, paid automatically (<code>auto_pay</code>) from the customer's default card under an
-      active agreement, from ${data.merchant ? data.merchant.auto_pay_days : "the merchant's auto_pay_days"} days before it is due.
-      The vault's scheduler does it on its timer; “Run the scheduler now” below does it at once.</p>
+      <p class="hint">Due ${formatDate(data.dueDate)}, with <code>auto_pay</code>: the vault's scheduler charges it on its timer;
+      “Run the scheduler now” below does it at once.</p>
       ${invoicesTable(data.invoices)}
     </section>
 
@@ -185,7 +198,7 @@ export function adminPage(ctx: PageContext, data: AdminPageData): string {
       <p class="hint">${customerHint}</p>
     </section>
 
-    ${data.customer ? customerSections({ ...data, customer: data.customer }) : ''}
+    ${data.customer ? customerSections(ctx, { ...data, customer: data.customer }) : ''}
 
     <section class="card" aria-labelledby="admin-scheduler-heading">
       <h2 id="admin-scheduler-heading">Scheduler</h2>

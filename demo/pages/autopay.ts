@@ -2,21 +2,35 @@
 // whose `recurring` has `frequency_days: 0`: the shop may charge the card whenever an invoice falls
 // due, within the amounts and until the end date the customer consents to in the fields.
 import type { Locale } from '../../protocol/messages.ts';
-import { AUTOPAY, formatDate, formatMoney } from '../catalog.ts';
+import { AUTOPAY } from '../catalog.ts';
+import { formatDate, formatMoneyRange } from '../format.ts';
 import { fieldsPanel, fieldsScripts, localePicker, testCardsBox, type FieldsConfig } from '../fields-parts.ts';
 import { html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';
 
-export function autopayPage(ctx: PageContext, data: { locale: Locale; endDate: string; vaultUrl: string; config: FieldsConfig }): string {
-  const min = formatMoney(AUTOPAY.minAmount, AUTOPAY.currency);
-  const max = formatMoney(AUTOPAY.maxAmount, AUTOPAY.currency);
+// A card-on-file agreement is given in a setup session, and the vault's fields offer saved cards for
+// payments only: the customer types the card in full, and the vault keeps one saved card for it.
+const SAVED_CARD_NOTE = html`<p class="notice saved-card-note">Type your card in full, even one you saved already: it stays
+  one saved card, and becomes your default card, the one invoices are paid from.</p>`;
+
+export interface AutopayPageData {
+  locale: Locale;
+  endDate: string;
+  vaultUrl: string;
+  config: FieldsConfig;
+  /** How many cards the customer has saved already. */
+  savedCards: number;
+}
+
+export function autopayPage(ctx: PageContext, data: AutopayPageData): string {
+  const range = formatMoneyRange(AUTOPAY.minAmount, AUTOPAY.maxAmount, AUTOPAY.currency);
   const body = html`
     <p class="breadcrumb"><a href="/cards">← My cards</a></p>
     <h1>${AUTOPAY.name}</h1>
     <div class="checkout-grid">
       <section class="card summary" aria-labelledby="plan-heading">
         <h2 id="plan-heading">The agreement</h2>
-        <p class="plan">Invoices paid from your card: ${min} to ${max} per payment, whenever one falls due, until ${formatDate(data.endDate)}</p>
+        <p class="plan">Invoices paid from your card: ${range} per payment, whenever one falls due, until ${formatDate(data.endDate)}</p>
         <p class="muted">${AUTOPAY.description} Nothing is charged now: the card is only verified. You can cancel the
         agreement at any time on <a href="/cards">My cards</a>.</p>
         <dl class="facts">
@@ -28,6 +42,7 @@ export function autopayPage(ctx: PageContext, data: { locale: Locale; endDate: s
           <h2 id="pay-heading">Card</h2>
           ${localePicker(data.locale, (l) => `/autopay?locale=${l}`)}
         </div>
+        ${data.savedCards > 0 ? SAVED_CARD_NOTE : html`<p class="muted">The card you agree with is saved, as your default card.</p>`}
         ${fieldsPanel(data.config, 'Agree and save card')}
       </section>
     </div>

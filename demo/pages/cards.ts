@@ -3,7 +3,10 @@
 // (mandates) with a form that cancels one.
 import type { CardView, MandateView } from '../../protocol/api.ts';
 import { agreementFacts, agreementTitle } from '../agreements.ts';
-import { AUTOPAY, brandShort, formatExpiry, formatMoney, maskedCard } from '../catalog.ts';
+import { autopayCover } from '../autopay-cover.ts';
+import { brandShort, formatExpiry, maskedCard } from '../card-names.ts';
+import { AUTOPAY } from '../catalog.ts';
+import { formatMoney } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';
 
@@ -69,6 +72,25 @@ function agreementRow(m: MandateView, cards: CardView[], today: string): Html {
   </li>`;
 }
 
+/** Whether invoices are paid automatically, and the one step that would make them so. */
+function autopayLine(cards: CardView[], mandates: MandateView[]): Html {
+  const cover = autopayCover(cards, mandates, AUTOPAY.currency);
+  if (cover.kind === 'covered') {
+    return html`<p class="autopay-status">Invoices (deliveries, extras) are paid automatically from <strong>${maskedCard(cover.card)}</strong>,
+      up to ${formatMoney(cover.mandate.max_amount, AUTOPAY.currency)} each.</p>`;
+  }
+  if (cover.kind === 'other_card') {
+    const agreed = cover.agreedCard ? maskedCard(cover.agreedCard) : 'another card';
+    return html`<p class="notice notice-warning autopay-status">You agreed to automatic payments with ${agreed}, but invoices are
+      paid from your default card, ${maskedCard(cover.card)}: make ${agreed} your default card above for them to be paid automatically.</p>`;
+  }
+  return html`<div class="autopay-status autopay-offer">
+    <p>Invoices (deliveries, extras) are paid automatically only once you agree to it, up to
+      ${formatMoney(AUTOPAY.maxAmount, AUTOPAY.currency)} each. Until then, each one waits for you.</p>
+    <a class="button button-small" href="/autopay">Set up automatic payments</a>
+  </div>`;
+}
+
 export function cardsPage(ctx: PageContext, data: { cards: CardView[]; mandates: MandateView[]; today: string; notice?: CardsNotice; error?: string }): string {
   const body = html`
     <div class="section-head">
@@ -86,13 +108,10 @@ export function cardsPage(ctx: PageContext, data: { cards: CardView[]; mandates:
       }
     </section>
     <section class="card" aria-labelledby="agreements-heading">
-      <div class="section-head">
-        <h2 id="agreements-heading">My agreements</h2>
-        <a class="button button-small" href="/autopay">Set up automatic payments</a>
-      </div>
+      <h2 id="agreements-heading">My agreements</h2>
       <p class="muted">What you allowed this shop to charge to a saved card while you are not at the checkout:
-      the <a href="/subscribe">coffee club</a>, or ${AUTOPAY.name.toLowerCase()} of invoices (up to
-      ${formatMoney(AUTOPAY.maxAmount, AUTOPAY.currency)} each).</p>
+      the <a href="/subscribe">coffee club</a>, or ${AUTOPAY.name.toLowerCase()} of invoices.</p>
+      ${autopayLine(data.cards, data.mandates)}
       ${
         data.mandates.length === 0
           ? html`<p class="muted">No agreements yet.</p>`

@@ -1,7 +1,8 @@
 // `/checkout?product=…`: the order summary and the vault's card fields for a session the shop's
 // server has just opened.
 import type { Locale } from '../../protocol/messages.ts';
-import { formatMoney, type Product } from '../catalog.ts';
+import type { Product } from '../catalog.ts';
+import { formatMoney } from '../format.ts';
 import { fieldsPanel, fieldsScripts, localePicker, testCardsBox, type FieldsConfig } from '../fields-parts.ts';
 import { html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';

@@ -2,7 +2,9 @@
 // a subscription confirmation, or a saved card. Every fact on it comes from the vault, not from the
 // browser's hint.
 import type { SessionView } from '../../protocol/api.ts';
-import { SUBSCRIPTION, formatDate, formatExpiry, formatMoney, maskedCard } from '../catalog.ts';
+import { formatExpiry, maskedCard } from '../card-names.ts';
+import { SUBSCRIPTION } from '../catalog.ts';
+import { formatDate, formatMoney } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';
 

@@ -1,5 +1,6 @@
 // `/`: the shop window, three products with "Buy" buttons and the coffee club.
-import { PRODUCTS, SUBSCRIPTION, formatMoney } from '../catalog.ts';
+import { PRODUCTS, SUBSCRIPTION } from '../catalog.ts';
+import { formatMoney } from '../format.ts';
 import { html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';
 

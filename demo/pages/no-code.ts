@@ -1,6 +1,7 @@
 // `/no-code`: the vault's no-code mount. The page adds tags only: the fields render their own
 // button and call the global `onPaid` with the result.
-import { formatMoney, type Product } from '../catalog.ts';
+import type { Product } from '../catalog.ts';
+import { formatMoney } from '../format.ts';
 import { html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';
 import { testCardsBox } from '../fields-parts.ts';

@@ -1,7 +1,7 @@
 // `/outbox`: the messages the vault wrote to this shop's customers (payment approved, payment failed,
 // card saved, agreement cancelled). Without SMTP or an SMS provider they wait here instead of being sent.
-import { formatTime } from '../catalog.ts';
-import type { MessageView } from '../vault-client.ts';
+import type { MessageView } from '../../protocol/api.ts';
+import { formatTime } from '../format.ts';
 import { statusBadge } from '../agreements.ts';
 import { html, type Html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';

@@ -1,7 +1,8 @@
 // `/subscribe`: the coffee club sign-up, a payment now plus the recurring agreement the customer
 // consents to in the fields.
 import type { Locale } from '../../protocol/messages.ts';
-import { SUBSCRIPTION, formatDate, formatMoney } from '../catalog.ts';
+import { SUBSCRIPTION } from '../catalog.ts';
+import { formatDate, formatMoney } from '../format.ts';
 import { fieldsPanel, fieldsScripts, localePicker, testCardsBox, type FieldsConfig } from '../fields-parts.ts';
 import { html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';

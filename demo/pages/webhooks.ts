@@ -1,6 +1,6 @@
 // `/webhooks`: the events the vault posted to the shop's receiver (POST /webhooks), newest first,
 // each verified against the webhook signing secret before it was kept.
-import { formatTime } from '../catalog.ts';
+import { formatTime } from '../format.ts';
 import { html, type Html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';
 import type { ReceivedEvent } from '../webhook-inbox.ts';

@@ -2,13 +2,19 @@
 // redirects back to /admin with its result (POST, redirect, GET: a reload repeats nothing).
 import crypto from 'node:crypto';
 import { Hono } from 'hono';
-import { daysAfter, formatDate, formatMoney, parseMoney } from '../catalog.ts';
+import type { InvoiceView } from '../../protocol/api.ts';
+import { amountCovered, autopayCover } from '../autopay-cover.ts';
+import { maskedCard } from '../card-names.ts';
+import { daysAfter, formatDate, formatMoney, formatMoneyRange, parseMoney } from '../format.ts';
 import type { AdminFlash } from '../pages/admin.ts';
+import { autopayMissing } from '../pages/admin-autopay.ts';
 import { messagePage } from '../pages/message.ts';
-import { VaultError } from '../vault-client.ts';
+import { VaultError, vaultProblem, type VaultClient } from '../vault-connection.ts';
 import { CARD_TOKEN, isCustomerNumber, MANDATE_ID, type ShopContext } from './context.ts';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,64}$/;
+/** Refusals the vault gives before it asks the card network: they record no charge. */
+const REFUSED_BEFORE_NETWORK = ['mandate_violation', 'limit_exceeded'];
 
 function adminUrl(customer: string | undefined, result?: string): string {
   const q = new URLSearchParams();
@@ -16,6 +22,49 @@ function adminUrl(customer: string | undefined, result?: string): string {
   if (result) q.set('result', result);
   const text = q.toString();
   return text ? `/admin?${text}` : '/admin';
+}
+
+/** An action the vault refused or could not take, as the page's result box says it. */
+function failed(title: string, err: unknown, detail = ''): AdminFlash {
+  const problem = vaultProblem(err);
+  if (!problem) throw err;
+  return { kind: 'error', title: `${title}: ${problem.code}`, lines: [`${problem.message}${detail}`] };
+}
+
+/**
+ * The failed charge the vault recorded for a decline, which the card network gave. The contract's
+ * 402 names it (`charge`, `decline_code`), but the SDK's VaultError does not carry those two fields:
+ * the customer's newest failed charge under the agreement with that code is the one.
+ */
+async function recordedDecline(vault: VaultClient, customer: string, mandate: string, code: string) {
+  const { data } = await vault.GET('/v1/charges', { params: { query: { customer, limit: 10 } } });
+  return data.data.find((ch) => ch.status === 'failed' && ch.initiator === 'merchant' && ch.mandate === mandate && ch.failure?.code === code);
+}
+
+/** The result of a new invoice, saying whether the vault will pay it automatically and, if not, why. */
+async function createdInvoice(vault: VaultClient, invoice: Pick<InvoiceView, 'id' | 'customer' | 'amount' | 'currency' | 'due_date'>): Promise<AdminFlash> {
+  const title = `Invoice ${invoice.id} created: ${formatMoney(invoice.amount, invoice.currency)}, due ${formatDate(invoice.due_date)}`;
+  const path = { customer: invoice.customer };
+  const [{ data: cards }, { data: mandates }] = await Promise.all([
+    vault.GET('/v1/customers/{customer}/cards', { params: { path } }),
+    vault.GET('/v1/customers/{customer}/mandates', { params: { path } }),
+  ]).catch(() => [{ data: undefined }, { data: undefined }]);
+  if (!cards || !mandates) return { kind: 'success', title, lines: ['The vault pays it when it falls due if the customer agreed to automatic payments.'] };
+  const cover = autopayCover(cards.data, mandates.data, invoice.currency);
+  if (cover.kind !== 'covered') return { kind: 'info', title, lines: [`It will not be paid automatically: ${autopayMissing(invoice.customer, cover)}`] };
+  if (!amountCovered(cover.mandate, invoice.amount)) {
+    const range = formatMoneyRange(cover.mandate.min_amount, cover.mandate.max_amount, invoice.currency);
+    return {
+      kind: 'info',
+      title,
+      lines: [`It will not be paid automatically: the customer agreed to ${range} per payment, and the vault charges nothing outside that.`],
+    };
+  }
+  return {
+    kind: 'success',
+    title,
+    lines: [`It is paid automatically from ${maskedCard(cover.card)} under the customer's agreement. Run the scheduler to try it now.`],
+  };
 }
 
 /** `flash` keeps a result for the page after the redirect and returns its id. */
@@ -40,7 +89,10 @@ export function adminActionRoutes(shop: ShopContext, flash: (result: AdminFlash)
     const what = `${formatMoney(amount, 'USD')} to ${customer}'s card under ${mandate}`;
     let result: AdminFlash;
     try {
-      const charge = await vault.createCharge({ customer, card, amount, currency: 'USD', mandate }, key);
+      const { data: charge } = await vault.POST('/v1/charges', {
+        params: { header: { 'Idempotency-Key': key } },
+        body: { customer, card, amount, currency: 'USD', mandate },
+      });
       result = {
         kind: 'success',
         title: `Charge succeeded: ${formatMoney(charge.amount, charge.currency)}`,
@@ -50,22 +102,25 @@ export function adminActionRoutes(shop: ShopContext, flash: (result: AdminFlash)
         ],
       };
     } catch (err) {
-      if (!(err instanceof VaultError)) throw err;
-      const e = err.error;
-      if (e.charge) {
+      const declined =
+        err instanceof VaultError && err.type === 'card_error' && !REFUSED_BEFORE_NETWORK.includes(err.code)
+          ? await recordedDecline(vault, customer, mandate, err.code)
+          : undefined;
+      if (declined && err instanceof VaultError) {
+        const decline = declined.failure?.decline_code;
         result = {
           kind: 'error',
-          title: `Charge declined: ${e.code}${e.decline_code ? ` (${e.decline_code})` : ''}`,
-          lines: [`${e.message} The vault recorded the failed charge ${e.charge} (${what}).`],
+          title: `Charge declined: ${err.code}${decline ? ` (${decline})` : ''}`,
+          lines: [`${err.message} The vault recorded the failed charge ${declined.id} (${what}).`],
         };
-      } else if (err.status === 402) {
+      } else if (err instanceof VaultError && err.status === 402) {
         result = {
           kind: 'error',
-          title: `Charge refused by the vault: ${e.code}`,
-          lines: [`${e.message} Nothing was sent to the card network and no charge was recorded (${what}).`],
+          title: `Charge refused by the vault: ${err.code}`,
+          lines: [`${err.message} Nothing was sent to the card network and no charge was recorded (${what}).`],
         };
       } else {
-        result = { kind: 'error', title: `The charge could not be made: ${e.code}`, lines: [`${e.message} (${what})`] };
+        result = failed('The charge could not be made', err, ` (${what})`);
       }
     }
     return c.redirect(adminUrl(customer, flash(result)), 303);
@@ -83,23 +138,11 @@ export function adminActionRoutes(shop: ShopContext, flash: (result: AdminFlash)
     const dueDate = daysAfter(new Date(), 2);
     let result: AdminFlash;
     try {
-      const invoice = await vault.createInvoice({
-        customer,
-        amount,
-        currency: 'USD',
-        due_date: dueDate,
-        auto_pay: true,
-        ...(description ? { description } : {}),
-      });
-      const title = `Invoice ${invoice.id} created: ${formatMoney(invoice.amount, invoice.currency)}, due ${formatDate(invoice.due_date)}`;
-      result = {
-        kind: 'success',
-        title,
-        lines: ["It is paid automatically from the customer's default card under an active agreement. Run the scheduler to try it now."],
-      };
+      const body = { customer, amount, currency: 'USD', due_date: dueDate, auto_pay: true, ...(description ? { description } : {}) };
+      const { data: invoice } = await vault.POST('/v1/invoices', { body });
+      result = await createdInvoice(vault, invoice);
     } catch (err) {
-      if (!(err instanceof VaultError)) throw err;
-      result = { kind: 'error', title: `The invoice was not created: ${err.error.code}`, lines: [err.error.message] };
+      result = failed('The invoice was not created', err);
     }
     return c.redirect(adminUrl(customer, flash(result)), 303);
   });
@@ -109,7 +152,9 @@ export function adminActionRoutes(shop: ShopContext, flash: (result: AdminFlash)
     const customer = isCustomerNumber(form.customer) ? form.customer : undefined;
     let result: AdminFlash;
     try {
-      const run = await vault.runScheduler();
+      const { data: run } = await vault.POST('/v1/scheduler/run', { body: {} });
+      // Without `now` the vault runs the pass and answers what it did.
+      if (!('charged' in run)) throw new Error('the scheduler answered a preview to a run');
       result = {
         kind: run.failed > 0 ? 'info' : 'success',
         title: 'The scheduler ran',
@@ -119,8 +164,7 @@ export function adminActionRoutes(shop: ShopContext, flash: (result: AdminFlash)
         ],
       };
     } catch (err) {
-      if (!(err instanceof VaultError)) throw err;
-      result = { kind: 'error', title: `The scheduler did not run: ${err.error.code}`, lines: [err.error.message] };
+      result = failed('The scheduler did not run', err);
     }
     return c.redirect(adminUrl(customer, flash(result)), 303);
   });

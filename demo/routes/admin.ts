@@ -2,7 +2,7 @@
 // charges, and the results of the actions in admin-actions.ts.
 import crypto from 'node:crypto';
 import { Hono } from 'hono';
-import { daysAfter } from '../catalog.ts';
+import { daysAfter } from '../format.ts';
 import { adminPage, type AdminFlash } from '../pages/admin.ts';
 import { adminActionRoutes } from './admin-actions.ts';
 import { isCustomerNumber, type ShopContext } from './context.ts';
@@ -47,15 +47,16 @@ export function adminRoutes(shop: ShopContext): Hono {
       }
     }
     try {
-      const merchant = await vault.getMerchant();
+      const { data: merchant } = await vault.GET('/v1/merchant');
       if (!customer) return c.html(adminPage(ctx, { ...data, merchant }));
+      const path = { customer };
       const [cards, mandates, invoices, charges] = await Promise.all([
-        vault.listCards(customer),
-        vault.listMandates(customer),
-        vault.listInvoices(customer),
-        vault.listCharges(customer),
+        vault.GET('/v1/customers/{customer}/cards', { params: { path } }),
+        vault.GET('/v1/customers/{customer}/mandates', { params: { path } }),
+        vault.GET('/v1/invoices', { params: { query: { customer, limit: 20 } } }),
+        vault.GET('/v1/charges', { params: { query: { customer, limit: 10 } } }),
       ]);
-      const lists = { cards: cards.data, mandates: mandates.data, invoices: invoices.data, charges: charges.data };
+      const lists = { cards: cards.data.data, mandates: mandates.data.data, invoices: invoices.data.data, charges: charges.data.data };
       return c.html(adminPage(ctx, { ...data, merchant, customer, ...lists }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'The back office cannot be shown', { href: '/admin', label: 'Back office' });

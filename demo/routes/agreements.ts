@@ -1,12 +1,15 @@
 // Agreements to charge a saved card later: given on /subscribe (a fixed plan) and /autopay (card on
 // file for invoices), cancelled from /cards.
 import { Hono } from 'hono';
-import { AUTOPAY, newOrderNumber, oneYearAfter, SUBSCRIPTION } from '../catalog.ts';
+import type { SessionView } from '../../protocol/api.ts';
+import { AUTOPAY, newOrderNumber, SUBSCRIPTION } from '../catalog.ts';
+import { oneYearAfter } from '../format.ts';
 import { parseLocale } from '../fields-parts.ts';
 import { autopayPage } from '../pages/autopay.ts';
 import { messagePage } from '../pages/message.ts';
 import { subscribePage } from '../pages/subscribe.ts';
 import { MANDATE_ID, type ShopContext } from './context.ts';
+import { clientSecretOf } from '../vault-connection.ts';
 
 export function agreementRoutes(shop: ShopContext): Hono {
   const { vault } = shop;
@@ -19,15 +22,11 @@ export function agreementRoutes(shop: ShopContext): Hono {
     const order = newOrderNumber();
     const endDate = oneYearAfter(new Date());
     try {
-      const session = await vault.createSession({
-        amount: SUBSCRIPTION.amount,
-        currency: SUBSCRIPTION.currency,
-        customer: ctx.customer,
-        order,
-        recurring: { min_amount: SUBSCRIPTION.amount, max_amount: SUBSCRIPTION.amount, frequency_days: SUBSCRIPTION.frequencyDays, end_date: endDate },
-      });
+      const { amount, currency, frequencyDays } = SUBSCRIPTION;
+      const recurring = { min_amount: amount, max_amount: amount, frequency_days: frequencyDays, end_date: endDate };
+      const { data: session } = await vault.POST('/v1/sessions', { body: { amount, currency, customer: ctx.customer, order, recurring } });
       shop.orders.remember(order, SUBSCRIPTION.name);
-      return c.html(subscribePage(ctx, { locale, endDate, order, vaultUrl: vault.url, config: shop.fieldsConfig(session.client_secret, locale) }));
+      return c.html(subscribePage(ctx, { locale, endDate, order, vaultUrl: shop.vaultUrl, config: shop.fieldsConfig(clientSecretOf(session), locale) }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'Subscriptions are unavailable');
     }
@@ -40,13 +39,13 @@ export function agreementRoutes(shop: ShopContext): Hono {
     const locale = parseLocale(c.req.query('locale'));
     const endDate = oneYearAfter(new Date());
     try {
-      const session = await vault.createSession({
-        mode: 'setup',
-        currency: AUTOPAY.currency,
-        customer: ctx.customer,
-        recurring: { min_amount: AUTOPAY.minAmount, max_amount: AUTOPAY.maxAmount, frequency_days: 0, end_date: endDate },
-      });
-      return c.html(autopayPage(ctx, { locale, endDate, vaultUrl: vault.url, config: shop.fieldsConfig(session.client_secret, locale) }));
+      const recurring = { min_amount: AUTOPAY.minAmount, max_amount: AUTOPAY.maxAmount, frequency_days: 0, end_date: endDate };
+      const [{ data: session }, { data: cards }] = await Promise.all([
+        vault.POST('/v1/sessions', { body: { mode: 'setup', currency: AUTOPAY.currency, customer: ctx.customer, recurring } }),
+        vault.GET('/v1/customers/{customer}/cards', { params: { path: { customer: ctx.customer } } }),
+      ]);
+      const config = shop.fieldsConfig(clientSecretOf(session), locale);
+      return c.html(autopayPage(ctx, { locale, endDate, vaultUrl: shop.vaultUrl, config, savedCards: cards.data.length }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'Automatic payments cannot be set up now', { href: '/cards', label: 'Back to my cards' });
     }
@@ -64,9 +63,9 @@ export function agreementRoutes(shop: ShopContext): Hono {
     const missing = () => c.html(messagePage(ctx, { title: 'No such agreement', message: 'That agreement is not among yours.', back }), 404);
     if (!MANDATE_ID.test(id)) return missing();
     try {
-      const { data } = await vault.listMandates(ctx.customer);
-      if (!data.some((m) => m.id === id)) return missing();
-      await vault.cancelMandate(id);
+      const { data: mandates } = await vault.GET('/v1/customers/{customer}/mandates', { params: { path: { customer: ctx.customer } } });
+      if (!mandates.data.some((m) => m.id === id)) return missing();
+      await vault.DELETE('/v1/mandates/{id}', { params: { path: { id } } });
     } catch (err) {
       return shop.vaultFailure(c, err, 'The agreement was not cancelled', back);
     }
@@ -74,4 +73,16 @@ export function agreementRoutes(shop: ShopContext): Hono {
   });
 
   return app;
+}
+
+/**
+ * After the customer agreed to automatic payments: invoices charge the default card, so the card
+ * the customer agreed with becomes the default one (the /autopay page says so before they agree).
+ */
+export async function autopayCardBecomesDefault(shop: ShopContext, session: SessionView): Promise<void> {
+  if (session.mode !== 'setup' || session.recurring?.frequency_days !== 0 || !session.mandate || !session.customer) return;
+  const path = { customer: session.customer };
+  const { data: mandates } = await shop.vault.GET('/v1/customers/{customer}/mandates', { params: { path } });
+  const token = mandates.data.find((m) => m.id === session.mandate)?.card;
+  if (token) await shop.vault.POST('/v1/customers/{customer}/cards/{token}', { params: { path: { ...path, token } }, body: { default: true } });
 }

@@ -1,11 +1,12 @@
 // Saved cards: listed, added, made default and deleted by the shop's server with its secret key.
 import { Hono, type Context } from 'hono';
-import { daysAfter } from '../catalog.ts';
+import { daysAfter } from '../format.ts';
 import { parseLocale } from '../fields-parts.ts';
 import { addCardPage } from '../pages/add-card.ts';
 import { cardsPage, type CardsNotice } from '../pages/cards.ts';
 import { messagePage } from '../pages/message.ts';
 import { CARD_TOKEN, type ShopContext } from './context.ts';
+import { clientSecretOf } from '../vault-connection.ts';
 
 const NOTICES: readonly CardsNotice[] = ['deleted', 'default', 'added', 'agreement', 'cancelled'];
 
@@ -18,8 +19,12 @@ export function cardRoutes(shop: ShopContext): Hono {
     if (!ctx.customer) return shop.signInFirst(c);
     const notice = NOTICES.find((n) => n === c.req.query('notice'));
     try {
-      const [cards, mandates] = await Promise.all([vault.listCards(ctx.customer), vault.listMandates(ctx.customer)]);
-      return c.html(cardsPage(ctx, { cards: cards.data, mandates: mandates.data, today: daysAfter(new Date(), 0), notice }));
+      const path = { customer: ctx.customer };
+      const [cards, mandates] = await Promise.all([
+        vault.GET('/v1/customers/{customer}/cards', { params: { path } }),
+        vault.GET('/v1/customers/{customer}/mandates', { params: { path } }),
+      ]);
+      return c.html(cardsPage(ctx, { cards: cards.data.data, mandates: mandates.data.data, today: daysAfter(new Date(), 0), notice }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'Your cards cannot be shown');
     }
@@ -30,8 +35,8 @@ export function cardRoutes(shop: ShopContext): Hono {
     if (!ctx.customer) return shop.signInFirst(c);
     const locale = parseLocale(c.req.query('locale'));
     try {
-      const session = await vault.createSession({ mode: 'setup', customer: ctx.customer });
-      return c.html(addCardPage(ctx, { locale, vaultUrl: vault.url, config: shop.fieldsConfig(session.client_secret, locale) }));
+      const { data: session } = await vault.POST('/v1/sessions', { body: { mode: 'setup', customer: ctx.customer } });
+      return c.html(addCardPage(ctx, { locale, vaultUrl: shop.vaultUrl, config: shop.fieldsConfig(clientSecretOf(session), locale) }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'Cards cannot be added now', { href: '/cards', label: 'Back to my cards' });
     }
@@ -44,8 +49,9 @@ export function cardRoutes(shop: ShopContext): Hono {
     const back = { href: '/cards', label: 'Back to my cards' };
     if (!CARD_TOKEN.test(token)) return c.html(messagePage(ctx, { title: 'No such card', message: 'That card is not among your saved cards.', back }), 404);
     try {
-      if (action === 'default') await vault.makeDefault(ctx.customer, token);
-      else await vault.deleteCard(ctx.customer, token);
+      const params = { path: { customer: ctx.customer, token } };
+      if (action === 'default') await vault.POST('/v1/customers/{customer}/cards/{token}', { params, body: { default: true } });
+      else await vault.DELETE('/v1/customers/{customer}/cards/{token}', { params });
     } catch (err) {
       return shop.vaultFailure(c, err, action === 'default' ? 'The default card was not changed' : 'The card was not deleted', back);
     }

@@ -1,13 +1,15 @@
 // Paying: the shop's server opens the session, the vault's fields take the card, and the order is
 // confirmed only once the vault says the session is complete.
 import { Hono } from 'hono';
+import type { SessionView } from '../../protocol/api.ts';
 import { findProduct, newOrderNumber, PRODUCTS } from '../catalog.ts';
 import { parseLocale } from '../fields-parts.ts';
 import { checkoutPage } from '../pages/checkout.ts';
 import { confirmationPage } from '../pages/confirmation.ts';
 import { messagePage } from '../pages/message.ts';
-import { VaultError } from '../vault-client.ts';
+import { autopayCardBecomesDefault } from './agreements.ts';
 import type { ShopContext } from './context.ts';
+import { clientSecretOf, VaultError } from '../vault-connection.ts';
 
 const SESSION_ID = /^cs_[A-Za-z0-9_-]{1,100}$/;
 
@@ -24,14 +26,12 @@ export function checkoutRoutes(shop: ShopContext): Hono {
     const locale = parseLocale(c.req.query('locale'));
     const order = newOrderNumber();
     try {
-      const session = await vault.createSession({
-        amount: product.amount,
-        currency: product.currency,
-        order,
-        ...(ctx.customer ? { customer: ctx.customer } : {}),
+      const { data: session } = await vault.POST('/v1/sessions', {
+        body: { amount: product.amount, currency: product.currency, order, ...(ctx.customer ? { customer: ctx.customer } : {}) },
       });
       shop.orders.remember(order, product.name);
-      return c.html(checkoutPage(ctx, { product, order, locale, vaultUrl: vault.url, config: shop.fieldsConfig(session.client_secret, locale) }));
+      const config = shop.fieldsConfig(clientSecretOf(session), locale);
+      return c.html(checkoutPage(ctx, { product, order, locale, vaultUrl: shop.vaultUrl, config }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'Checkout is unavailable');
     }
@@ -52,9 +52,9 @@ export function checkoutRoutes(shop: ShopContext): Hono {
     if (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId)) {
       return c.html(messagePage(ctx, { title: 'No payment to confirm', message: 'The request named no checkout session.' }), 400);
     }
-    let session: Awaited<ReturnType<typeof vault.getSession>>;
+    let session: SessionView;
     try {
-      session = await vault.getSession(sessionId);
+      session = (await vault.GET('/v1/sessions/{id}', { params: { path: { id: sessionId } } })).data;
     } catch (err) {
       if (err instanceof VaultError && err.status === 404) {
         return c.html(messagePage(ctx, { title: 'Payment not found', message: 'The card vault knows no payment of this shop with that reference.' }), 404);
@@ -72,7 +72,14 @@ export function checkoutRoutes(shop: ShopContext): Hono {
           : 'This checkout has not been paid yet, so there is no order to confirm.';
       return c.html(messagePage(ctx, { title: 'Payment not complete', message }), 409);
     }
-    if (session.mode === 'setup') return c.redirect(`/cards?notice=${session.recurring ? 'agreement' : 'added'}`, 303);
+    if (session.mode === 'setup') {
+      try {
+        await autopayCardBecomesDefault(shop, session);
+      } catch (err) {
+        return shop.vaultFailure(c, err, 'Your agreement is saved, but your default card was not changed', { href: '/cards', label: 'My cards' });
+      }
+      return c.redirect(`/cards?notice=${session.recurring ? 'agreement' : 'added'}`, 303);
+    }
     return c.html(confirmationPage(ctx, session, session.order ? shop.orders.get(session.order) : undefined));
   });
 

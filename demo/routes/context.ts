@@ -3,12 +3,14 @@ import type { Context } from 'hono';
 import { CustomerNumber } from '../../protocol/api.ts';
 import type { FieldsConfig } from '../fields-parts.ts';
 import type { PageContext } from '../layout.ts';
-import type { VaultClient } from '../vault-client.ts';
+import type { VaultClient } from '../vault-connection.ts';
 import type { WebhookInbox } from '../webhook-inbox.ts';
 
 export interface ShopContext {
-  /** Calls the vault with the merchant's secret key; never rendered into a page. */
+  /** card-vault/server's client, holding the merchant's secret key; never rendered into a page. */
   vault: VaultClient;
+  /** The vault's public origin as pages load it (checkout.js, the fields' iframe). */
+  vaultUrl: string;
   /** The only key a page may carry. */
   publishableKey: string;
   /** Where customers open the shop (origin only). */

@@ -4,6 +4,7 @@ import { findProduct, newOrderNumber, PRODUCTS } from '../catalog.ts';
 import { parseLocale } from '../fields-parts.ts';
 import { noCodePage } from '../pages/no-code.ts';
 import type { ShopContext } from './context.ts';
+import { clientSecretOf } from '../vault-connection.ts';
 
 export function noCodeRoutes(shop: ShopContext): Hono {
   const { vault } = shop;
@@ -14,14 +15,12 @@ export function noCodeRoutes(shop: ShopContext): Hono {
     const locale = parseLocale(c.req.query('locale'));
     const order = newOrderNumber();
     try {
-      const session = await vault.createSession({
-        amount: product.amount,
-        currency: product.currency,
-        order,
-        ...(ctx.customer ? { customer: ctx.customer } : {}),
+      const { data: session } = await vault.POST('/v1/sessions', {
+        body: { amount: product.amount, currency: product.currency, order, ...(ctx.customer ? { customer: ctx.customer } : {}) },
       });
       shop.orders.remember(order, product.name);
-      return c.html(noCodePage(ctx, { product, order, vaultUrl: vault.url, publishableKey: shop.publishableKey, clientSecret: session.client_secret, locale }));
+      const keys = { publishableKey: shop.publishableKey, clientSecret: clientSecretOf(session) };
+      return c.html(noCodePage(ctx, { product, order, vaultUrl: shop.vaultUrl, ...keys, locale }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'Checkout is unavailable');
     }

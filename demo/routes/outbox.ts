@@ -12,8 +12,8 @@ export function outboxRoutes(shop: ShopContext): Hono {
       return c.html(outboxPage(ctx, { messages: [], customerError: 'A customer number is 1 to 32 letters, digits or . _ @ -.' }), 400);
     }
     try {
-      const { data } = await shop.vault.listMessages(asked, 100);
-      return c.html(outboxPage(ctx, { messages: data, customer: asked }));
+      const { data } = await shop.vault.GET('/v1/messages', { params: { query: { customer: asked, limit: 100 } } });
+      return c.html(outboxPage(ctx, { messages: data.data, customer: asked }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'The outbox cannot be shown');
     }

@@ -10,7 +10,12 @@ function safeNext(value: unknown): string {
 
 export function signInRoutes(shop: ShopContext): Hono {
   const app = new Hono();
-  app.get('/sign-in', (c) => c.html(signInPage(shop.pageContext(c), { next: safeNext(c.req.query('next')) })));
+  app.get('/sign-in', (c) => {
+    // `customer`: the back office's links to a customer's own pages fill the number in.
+    const asked = c.req.query('customer');
+    const value = isCustomerNumber(asked) ? asked : undefined;
+    return c.html(signInPage(shop.pageContext(c), { next: safeNext(c.req.query('next')), value }));
+  });
   app.post('/sign-in', async (c) => {
     const form = await c.req.parseBody();
     const next = safeNext(form.next);

@@ -96,7 +96,7 @@ describe('the demo sign-in', () => {
     expect(cookie).toMatch(/SameSite=Lax/);
 
     const home = await request('/', { customer: 'alice' });
-    expect(home.text).toMatch(/Signed in as <strong>alice<\/strong>/);
+    expect(home.text).toMatch(/Signed in as <\/span><strong>alice<\/strong>/);
     expect(home.text).toContain('Demo shop in test mode');
   });
 
@@ -145,7 +145,7 @@ describe('GET /checkout', () => {
     expect(page.text).toContain(secret);
     expect(page.text).not.toContain(v.merchant.secret_key);
     expect(page.text).not.toContain('sk_test_');
-    expect(page.text).toContain('Pay 19.99 USD');
+    expect(page.text).toContain('Pay $19.99');
     expect(session).toMatchObject({ status: 'open', mode: 'payment', amount: 1999, currency: 'USD', customer: null });
     expect(session.order).toMatch(/^ORD-[0-9A-F]{10}$/);
     expect(page.text).toContain(session.order);
@@ -159,7 +159,7 @@ describe('GET /checkout', () => {
   it('passes the chosen locale to the fields, falls back to English, and links every locale', async () => {
     const fr = await request('/checkout?product=espresso&locale=fr');
     expect(fr.text).toContain('"locale":"fr"');
-    expect(fr.text).toContain('"appearance":{"variables":{"colorPrimary":"#0a7","borderRadius":"6px"}}');
+    expect(fr.text).toContain('"appearance":{"variables":{"colorPrimary":"#00805a","borderRadius":"6px"}}');
     for (const l of ['en', 'ru', 'fr', 'tr']) expect(fr.text).toContain(`href="/checkout?product=espresso&amp;locale=${l}"`);
     const odd = await request('/checkout?product=espresso&locale=xx');
     expect(odd.text).toContain('"locale":"en"');
@@ -199,7 +199,7 @@ describe('POST /orders/confirm', () => {
     expect(res.text).toContain('Thank you for your order');
     expect(res.text).toContain(session.order);
     expect(res.text).toContain('Espresso beans 1 kg');
-    expect(res.text).toContain('19.99 USD');
+    expect(res.text).toContain('$19.99');
     expect(res.text).toContain('Visa •••• 4242');
     expect(res.text).toContain('Yes, for one-click payments next time');
     expect(res.text).not.toContain(CARDS.visa);
@@ -330,7 +330,7 @@ describe('/subscribe', () => {
       customer: 'grace',
       recurring: { min_amount: 1500, max_amount: 1500, frequency_days: 30, end_date: endDate },
     });
-    expect(page.text).toContain('Coffee club — 15.00 USD every 30 days until');
+    expect(page.text).toContain('Coffee club — $15.00 every 30 days until');
     expect(page.text).toContain('>Subscribe</button>');
     expect(page.text).not.toContain('sk_test_');
 
@@ -339,7 +339,7 @@ describe('/subscribe', () => {
     const confirmed = await post('/orders/confirm', { session: res.body.session }, { customer: 'grace' });
     expect(confirmed.status).toBe(200);
     expect(confirmed.text).toContain('Welcome to the club');
-    expect(confirmed.text).toMatch(/15\.00 USD every 30 days until \d{1,2} \w+ \d{4}/);
+    expect(confirmed.text).toMatch(/\$15\.00 every 30 days until \w+ \d{1,2}, \d{4}/);
     expect(confirmed.text).toContain('Visa •••• 4242');
   });
 });
@@ -372,7 +372,8 @@ interface Mandate {
 
 const todayPlus = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const longDate = (iso: string) => new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
-const shopDate = (iso: string) => new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+/** Dates as the shop writes them, like the fields' English: "December 3, 2027". */
+const shopDate = longDate;
 
 async function mandatesOf(customer: string): Promise<Mandate[]> {
   return (await v.api('GET', `/v1/customers/${customer}/mandates`)).body.data;
@@ -433,7 +434,7 @@ describe('/cards: agreements', () => {
     const page = await request('/cards', { customer: 'henry' });
     expect(page.status).toBe(200);
     expect(page.text).toContain('My agreements');
-    expect(page.text).toContain('15.00 USD every 30 days</h3>');
+    expect(page.text).toContain('$15.00 every 30 days</h3>');
     expect(page.text).toMatch(/<dt>Card<\/dt><dd>Visa •••• 4242<\/dd>/);
     expect(page.text).toMatch(/<dt>How often<\/dt><dd>every 30 days<\/dd>/);
     const end = new Date();
@@ -441,7 +442,7 @@ describe('/cards: agreements', () => {
     expect(page.text).toContain(`<dt>Ends</dt><dd>${shopDate(end.toISOString().slice(0, 10))}</dd>`);
     expect(page.text).toMatch(/<dt>Status<\/dt><dd><span class="badge badge-default status-active">active<\/span><\/dd>/);
     expect(page.text).toMatch(
-      /<dt>Last charge<\/dt><dd>\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2} UTC <span class="muted">\(next one allowed from \d{1,2} \w+ \d{4}\)/,
+      /<dt>Last charge<\/dt><dd>\w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2}\s[AP]M UTC <span class="muted">\(next one allowed from \w+ \d{1,2}, \d{4}\)/,
     );
     // The vault's own wording of the agreement, as the customer saw it beside the box.
     expect(mandate.consent.text).toMatch(/^Save this card and agree to recurring payments to .+: \$15\.00 per payment, every 30 days, until /);
@@ -473,12 +474,12 @@ describe('/cards: agreements', () => {
     expect(outbox.text).toContain('Your automatic payment agreement was cancelled');
   });
 
-  it('sets up automatic payments: a card-on-file agreement (any time, up to 100.00 USD) without a charge', async () => {
+  it('sets up automatic payments: a card-on-file agreement (any time, up to $100.00) without a charge', async () => {
     const mandate = await setUpAutopay('ivan');
     expect(mandate).toMatchObject({ status: 'active', min_amount: 100, max_amount: 10000, frequency_days: 0, last_charge_at: null });
     const page = await request('/cards?notice=agreement', { customer: 'ivan' });
     expect(page.text).toContain('Automatic payments are set up');
-    expect(page.text).toContain('1.00 USD to 100.00 USD per charge, at any time</h3>');
+    expect(page.text).toContain('$1.00 to $100.00 per charge, at any time</h3>');
     expect(page.text).toMatch(/<dt>Last charge<\/dt><dd>none yet<\/dd>/);
     expect((await v.api('GET', '/v1/charges?customer=ivan')).body.data).toEqual([]);
   });
@@ -514,7 +515,7 @@ describe('/admin: the merchant back office', () => {
     const [mandate] = await mandatesOf('ivan');
     const fields = chargeForm((await request('/admin?customer=ivan')).text, mandate!.id);
     const page = await adminAction('/admin/charge', fields);
-    expect(resultOf(page.text)).toContain('Charge succeeded: 100.00 USD');
+    expect(resultOf(page.text)).toContain('Charge succeeded: $100.00');
     const charges = (await v.api('GET', '/v1/charges?customer=ivan')).body.data;
     expect(charges).toHaveLength(1);
     expect(charges[0]).toMatchObject({ status: 'succeeded', amount: 10000, currency: 'USD', initiator: 'merchant', mandate: mandate!.id, card: mandate!.card });
@@ -575,7 +576,7 @@ describe('/admin: the merchant back office', () => {
     const due = todayPlus(2);
     const created = await adminAction('/admin/invoices', { customer: 'ivan', amount: '25.00', description: 'Beans for May' });
     expect(resultOf(created.text)).toContain('Invoice inv_');
-    expect(resultOf(created.text)).toContain(`25.00 USD, due ${shopDate(due)}`);
+    expect(resultOf(created.text)).toContain(`$25.00, due ${shopDate(due)}`);
     const invoices = (await v.api('GET', '/v1/invoices?customer=ivan')).body.data;
     expect(invoices).toHaveLength(1);
     expect(invoices[0]).toMatchObject({ status: 'open', amount: 2500, currency: 'USD', due_date: due, description: 'Beans for May', auto_pay: true });
@@ -696,14 +697,20 @@ describe('/webhooks', () => {
 });
 
 describe('navigation', () => {
-  it("links the shop's pages and the merchant's pages from every page", async () => {
+  it("links the shop's pages from every page, and the merchant's pages from the back office", async () => {
+    const links = (text: string, label: string) =>
+      [...text.match(new RegExp(`<nav[^>]*aria-label="${label}">[\\s\\S]*?</nav>`))![0].matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map(
+        (m) => `${m[2]} ${m[1]}`,
+      );
     const page = await request('/');
-    const nav = page.text.match(/<nav aria-label="Main">[\s\S]*?<\/nav>/)![0];
-    const links = [...nav.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => `${m[2]} ${m[1]}`);
-    expect(links).toEqual(['Shop /', 'My cards /cards', 'Subscription /subscribe', 'Back office /admin', 'Webhooks /webhooks', 'Outbox /outbox']);
+    expect(links(page.text, 'Main')).toEqual(['Shop /', 'My cards /cards', 'Coffee club /subscribe', 'Back office /admin']);
+    expect(page.text).not.toContain('aria-label="Back office"');
     // The no-code checkout is linked from the shop window.
     expect(page.text).toContain('<a href="/no-code">no-code checkout</a>');
-    expect((await request('/outbox')).text).toMatch(/<a href="\/outbox" aria-current="page">Outbox<\/a>/);
+    const outbox = (await request('/outbox')).text;
+    expect(links(outbox, 'Back office')).toEqual(['Customers /admin', 'Webhooks /webhooks', 'Outbox /outbox']);
+    expect(outbox).toMatch(/<a href="\/outbox" aria-current="page">Outbox<\/a>/);
+    expect(outbox).toMatch(/<a href="\/admin" aria-current="page">Back office<\/a>/);
   });
 });
 
