@@ -13,17 +13,16 @@ const DECLINES_LATER = '4000 0000 0000 0341';
 const CVC = '373';
 const FIELDS_TITLE = 'Secure card payment';
 
-const COFFEE_CLUB = '15.00 USD every 30 days';
-const AUTOPAY = '1.00 USD to 100.00 USD per charge, at any time';
+const COFFEE_CLUB = '$15.00 every 30 days';
+const AUTOPAY = '$1.00 to $100.00 per charge, at any time';
 
 let stack: Stack;
 const contexts: BrowserContext[] = [];
 const run = Date.now().toString(36);
 
-/** Dates as the fields write them in English, and as the vault's English messages do. */
+/** Dates as the fields write them in English, as the vault's English messages do, and as the shop does. */
 const longDate = (iso: string) => new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
-/** Dates as the shop writes them. */
-const shopDate = (iso: string) => new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const shopDate = longDate;
 const todayPlus = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 function oneYearFromToday(): string {
   const end = new Date();
@@ -96,7 +95,7 @@ describeInBrowser('card on file in the browser: agreements, back office, webhook
       const autopay = agreementOn(page, AUTOPAY);
       expect(await autopay.getByLabel('Amount (USD)').inputValue()).toBe('100.00');
       const result = await submit(page, autopay.getByRole('button', { name: 'Charge now' }));
-      expect(result).toContain('Charge succeeded: 100.00 USD');
+      expect(result).toContain('Charge succeeded: $100.00');
       expect(result).toMatch(/Charge ch_\S+, initiated by the merchant, under mdt_/);
       const charges = await vaultApi<{ data: { initiator: string; status: string; amount: number }[] }>('GET', `/v1/charges?customer=${c.customer}`);
       expect(charges.data.map((ch) => [ch.initiator, ch.status, ch.amount])).toEqual([
@@ -131,7 +130,7 @@ describeInBrowser('card on file in the browser: agreements, back office, webhook
       await page.getByLabel('Description').fill('Beans for next month');
       await page.locator('#invoice-amount').fill('25.00');
       const created = await submit(page, page.getByRole('button', { name: 'Create invoice due in 2 days' }));
-      expect(created).toMatch(/Invoice inv_\S+ created: 25\.00 USD/);
+      expect(created).toMatch(/Invoice inv_\S+ created: \$25\.00/);
       expect(created).toContain(`due ${shopDate(todayPlus(2))}`);
       const row = page.locator('table.invoices tbody tr', { hasText: 'Beans for next month' });
       expect(await row.locator('.badge').textContent()).toBe('open');
