@@ -34,12 +34,19 @@ const LOCALE_NAMES: Record<Locale, string> = {
   ar: 'العربية',
 };
 
-/** Links that reload the page with `?locale=`: a new session each time, which is what a reload does anyway. */
+/**
+ * Links that reload the page with `?locale=`: a new session each time, which is what a reload does
+ * anyway. Twelve languages fold behind one line ("Language: English"), which a phone has room for.
+ */
 export function localePicker(current: Locale, hrefFor: (locale: Locale) => string): Html {
-  return html`<nav class="locale-picker" aria-label="Language of the card fields">
-    <span class="locale-label">Language</span>
-    ${LOCALES.map((l) => html`<a href="${hrefFor(l)}" lang="${l}"${l === current ? html` aria-current="true"` : ''}>${LOCALE_NAMES[l]}</a>`)}
-  </nav>`;
+  return html`<details class="locale-picker">
+    <summary>Language: <span lang="${current}">${LOCALE_NAMES[current]}</span></summary>
+    <nav aria-label="Language of the card fields">
+      <ul>
+        ${LOCALES.map((l) => html`<li><a href="${hrefFor(l)}" lang="${l}"${l === current ? html` aria-current="true"` : ''}>${LOCALE_NAMES[l]}</a></li>`)}
+      </ul>
+    </nav>
+  </details>`;
 }
 
 /** The mount point, the button that confirms, and the form that hands the session to the shop's server. */

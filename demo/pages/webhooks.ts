@@ -36,7 +36,7 @@ export function webhooksPage(ctx: PageContext, data: { events: ReceivedEvent[]; 
       <code>webhookSecret</code> (<code>npm start</code> passes the test merchant's).</p>`
     }
     <p class="muted">The vault posts every event of this shop to <code>${data.endpoint}</code>. The shop verifies the
-    <code>Checkout-Signature</code> header over the raw body with <code>sdk/verify-webhook.ts</code>, refuses a bad one with 400,
+    <code>Checkout-Signature</code> header over the raw body with the SDK's verifier (<code>card-vault/webhooks</code>), refuses a bad one with 400,
     ignores an event id it has seen already (delivery is at least once), and keeps the last 200 here, in memory, newest first.
     This demo page has no login.</p>
     ${
