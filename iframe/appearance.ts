@@ -1,7 +1,8 @@
 // Applies the merchant's appearance variables as CSS custom properties through the CSSOM (the
 // page's CSP allows no inline style), keeping only values of a conservative shape: no value can
 // carry a parenthesis other than rgb()/hsl() of numbers, a colon, a semicolon or a backslash, so
-// none can bring in url(), an escape or another declaration.
+// none can bring in url(), an escape or another declaration. The primary and danger colours must
+// then read on the background: text at 4.5:1 (WCAG 1.4.3), which also gives the focus ring its 3:1.
 import type { AppearanceVariables } from '../protocol/messages.ts';
 import { own } from './i18n.ts';
 
@@ -29,15 +30,52 @@ export function isSafeValue(kind: Kind, value: unknown): value is string {
   return typeof value === 'string' && SHAPES[kind].test(value);
 }
 
+/** The colours the stylesheet starts from, as the contrast check needs them. */
+const DEFAULTS: Record<string, string> = { colorBackground: '#fff', colorPrimary: '#00805a', colorDanger: '#c0262d' };
+
+/** An #rgb or #rrggbb colour's channels; any other form (a name, rgb()) is kept as given, unmeasured. */
+function channels(color: string): number[] | undefined {
+  const hex = /^#([\da-f]{3}|[\da-f]{6})$/i.exec(color)?.[1];
+  if (hex) return hex.length < 6 ? [...hex].map((d) => parseInt(d + d, 16)) : [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+}
+
+/** WCAG's relative luminance, plus the 0.05 that both sides of its contrast ratio carry. */
+const luminance = (rgb: number[]) =>
+  rgb.reduce((sum, v, i) => sum + [0.2126, 0.7152, 0.0722][i] * ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4), 0.05);
+
+/**
+ * The colour, or else its nearest mix with black (on a light background) or white (on a dark one)
+ * that reads at 4.5:1 there: undefined when the colour already does. One of the two always reaches it.
+ */
+function readableOn(color: number[], background: number[]): string | undefined {
+  const bg = luminance(background);
+  // Black contrasts more than white above this luminance (0.05 included): √(1.05 × 0.05).
+  const end = bg > 0.229 ? 0 : 255;
+  for (let step = 0; step <= 20; step++) {
+    const mix = color.map((v) => Math.round(v + ((end - v) * step) / 20));
+    const fg = luminance(mix);
+    if ((fg > bg ? fg / bg : bg / fg) >= 4.5) return step ? `rgb(${mix})` : undefined;
+  }
+}
+
 /** Sets the safe variables on the root element and returns a function that removes them. */
 export function applyAppearance(root: HTMLElement, variables: unknown): () => void {
   const set: string[] = [];
+  const safe: Record<string, string> = { ...DEFAULTS };
+  const put = (property: string, value: string) => {
+    root.style.setProperty(property, value);
+    set.push(property);
+  };
   for (const [name, value] of Object.entries(Object(variables))) {
     const kind = own(KINDS, name) ? KINDS[name as keyof AppearanceVariables] : undefined;
     if (!kind || !isSafeValue(kind, value)) continue;
-    const property = `--cv-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    root.style.setProperty(property, value);
-    set.push(property);
+    put(`--cv-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, (safe[name] = value));
+  }
+  const background = channels(safe.colorBackground);
+  for (const name of ['Primary', 'Danger']) {
+    const color = channels(safe[`color${name}`]);
+    const readable = background && color && readableOn(color, background);
+    if (readable) put(`--cv-color-${name.toLowerCase()}`, readable);
   }
   return () => {
     for (const property of set) root.style.removeProperty(property);

@@ -2,7 +2,6 @@
 import type { ConfirmFailure, ConfirmResult, FrameEvent, Locale } from '../protocol/messages.ts';
 import { connectFrame, type FrameRpc } from './frame-rpc.ts';
 import { composeFrameUrl, createFrame, resizeFrame } from './mount-frame.ts';
-import { readableAppearance } from './readable-colors.ts';
 import type { CheckoutInstance, CheckoutOptions, Fields, FieldsEvents, MountOptions } from './types.ts';
 
 const failed = (code: string, message: string, type = 'invalid_request_error'): ConfirmFailure => ({ status: 'failed', error: { type, code, message } });
@@ -41,7 +40,8 @@ function mount(vault: string, publishableKey: string, target: string | HTMLEleme
     init: () => ({
       clientSecret: options.clientSecret,
       locale,
-      appearance: readableAppearance(options.appearance),
+      // Whatever the page passed (null included): the fields check each value, and adjust colours that would not read.
+      appearance: options.appearance && typeof options.appearance === 'object' ? options.appearance : {},
       labels: options.labels ?? {},
       submitButton: Boolean(options.submitButton),
     }),

@@ -19,13 +19,13 @@ const EXPIRY = '12 / 34';
 const DARK = { colorBackground: '#111111', colorText: '#eeeeee' };
 
 /** Merchants' appearances, through checkout.js as a merchant's page passes them. */
-const THEMES: { theme: string; variables: Record<string, string>; pending?: boolean }[] = [
-  // checkout.js darkens a primary too light for a light background (widget/readable-colors.ts).
+const THEMES: { theme: string; variables: Record<string, string> }[] = [
+  // The fields darken a colour too light for a light background, and lighten one too dark for a dark one (iframe/appearance.ts).
   { theme: 'a light appearance with a yellow primary (#ffcc00)', variables: { colorPrimary: '#ffcc00' } },
   { theme: 'a dark appearance with a yellow primary and a light red', variables: { ...DARK, colorPrimary: '#ffcc00', colorDanger: '#ff8a80' } },
   // Colours too dark for a dark background: #3366ff reads at 4.0:1 on #111, the default red at 3.2:1
-  // and the default green at 3.8:1. checkout.js leaves colours alone on a dark background for now.
-  { theme: 'a dark appearance with a blue primary (#3366ff) and the default red', variables: { ...DARK, colorPrimary: '#3366ff' }, pending: true },
+  // and the default green at 3.8:1.
+  { theme: 'a dark appearance with a blue primary (#3366ff) and the default red', variables: { ...DARK, colorPrimary: '#3366ff' } },
 ];
 
 let stack: Stack;
@@ -115,12 +115,8 @@ describeInBrowser("the fields' accessibility (axe-core in Chromium)", () => {
     await expectAccessible(page, ['#cv-notice', '#cv-number']);
   });
 
-  for (const { theme, variables, pending } of THEMES) {
-    // A theme whose colours only checkout.js can adjust waits for it (see THEMES).
-    const test = pending ? it.skip : it;
-    const name = pending ? `${theme} (waits for checkout.js to adjust colours on a dark background)` : theme;
-
-    test(`${name}: a new card with errors, the consent box and the fields' own Pay button`, async () => {
+  for (const { theme, variables } of THEMES) {
+    it(`${theme}: a new card with errors, the consent box and the fields' own Pay button`, async () => {
       const { page, f } = await openFields({ amount: 1999, currency: 'USD', customer: nextCustomer() }, { submitButton: true, appearance: { variables } });
       await f.locator('#cv-number').pressSequentially('4242424242424241');
       await f.locator('#cv-holder').focus();
@@ -130,7 +126,7 @@ describeInBrowser("the fields' accessibility (axe-core in Chromium)", () => {
       await expectControlsContrast(f);
     });
 
-    test(`${name}: saved cards and the delete question`, async () => {
+    it(`${theme}: saved cards and the delete question`, async () => {
       const customer = nextCustomer();
       await saveCard(customer, CARDS.visa);
       await saveCard(customer, CARDS.mastercard);
