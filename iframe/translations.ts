@@ -24,6 +24,7 @@ export const KEYS = [
   'savedCards',
   'useCard',
   'expires',
+  'cardEnding',
   'delete',
   'deleteConfirm',
   'deleteConfirmAgreements',

@@ -26,6 +26,7 @@ export type LabelKey =
   | 'savedCards'
   | 'useCard'
   | 'expires'
+  | 'cardEnding'
   | 'delete'
   | 'deleteConfirm'
   | 'deleteConfirmAgreements'

@@ -60,7 +60,16 @@ export class SavedCards extends Component<SavedCardsProps, SavedCardsState> {
             return (
               <li class="cv-saved-card" key={card.token}>
                 <div class="cv-saved-row">
-                  <input class="cv-radio" type="radio" name="saved-card" id={id} checked={chosen} onChange={() => onSelect(card.token)} />
+                  <input
+                    class="cv-radio"
+                    type="radio"
+                    name="saved-card"
+                    id={id}
+                    checked={chosen}
+                    onChange={() => onSelect(card.token)}
+                    // Said as "Visa ending in 4242, expires 12/30": a screen reader would spell out the mask's dots.
+                    aria-label={t('cardEnding', { card: name, last4: card.last4, date: expiryOf(card) })}
+                  />
                   <label class="cv-saved-label" for={id} id={`${id}-label`}>
                     <BrandBadge brand={card.brand} name={name} />
                     <span class="cv-masked">{masked}</span>
@@ -72,7 +81,7 @@ export class SavedCards extends Component<SavedCardsProps, SavedCardsState> {
                       <button
                         type="button"
                         class="cv-link cv-link--danger"
-                        aria-describedby={`${id}-label`}
+                        aria-describedby={id}
                         onClick={() => {
                           // The question goes at once: a second click cannot send a second deletion.
                           setAsking(undefined);
@@ -86,7 +95,7 @@ export class SavedCards extends Component<SavedCardsProps, SavedCardsState> {
                       </button>
                     </span>
                   ) : (
-                    <button type="button" class="cv-link" aria-describedby={`${id}-label`} onClick={() => setAsking(card.token)}>
+                    <button type="button" class="cv-link" aria-describedby={id} onClick={() => setAsking(card.token)}>
                       {t('delete')}
                     </button>
                   )}

@@ -13,6 +13,7 @@ export const ar: Row = [
   'البطاقات المحفوظة', // savedCards
   'استخدم بطاقة محفوظة', // useCard
   'تنتهي في {date}', // expires
+  'بطاقة {card} المنتهية بـ {last4}، تنتهي في {date}', // cardEnding
   'حذف', // delete
   'هل تريد حذف هذه البطاقة؟', // deleteConfirm
   'هل تريد حذف هذه البطاقة؟ ستتوقف مدفوعاتها التلقائية أيضًا.', // deleteConfirmAgreements

@@ -13,6 +13,7 @@ export const de: Row = [
   'Gespeicherte Karten', // savedCards
   'Gespeicherte Karte verwenden', // useCard
   'Gültig bis {date}', // expires
+  '{card} mit Endziffern {last4}, gültig bis {date}', // cardEnding
   'Löschen', // delete
   'Diese Karte löschen?', // deleteConfirm
   'Diese Karte löschen? Ihre automatischen Zahlungen enden ebenfalls.', // deleteConfirmAgreements

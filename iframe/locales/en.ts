@@ -13,6 +13,7 @@ export const en: Row = [
   'Saved cards', // savedCards
   'Use a saved card', // useCard
   'Expires {date}', // expires
+  '{card} ending in {last4}, expires {date}', // cardEnding
   'Delete', // delete
   'Delete this card?', // deleteConfirm
   'Delete this card? Its automatic payments end too.', // deleteConfirmAgreements

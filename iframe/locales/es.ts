@@ -13,6 +13,7 @@ export const es: Row = [
   'Tarjetas guardadas', // savedCards
   'Usar una tarjeta guardada', // useCard
   'Caduca {date}', // expires
+  '{card} terminada en {last4}, caduca {date}', // cardEnding
   'Eliminar', // delete
   '¿Eliminar esta tarjeta?', // deleteConfirm
   '¿Eliminar esta tarjeta? Sus pagos automáticos también terminarán.', // deleteConfirmAgreements

@@ -13,6 +13,7 @@ export const fr: Row = [
   'Cartes enregistrées', // savedCards
   'Utiliser une carte enregistrée', // useCard
   'Expire fin {date}', // expires
+  '{card} se terminant par {last4}, expire fin {date}', // cardEnding
   'Supprimer', // delete
   'Supprimer cette carte ?', // deleteConfirm
   'Supprimer cette carte ? Ses paiements automatiques prennent fin aussi.', // deleteConfirmAgreements

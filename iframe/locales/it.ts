@@ -13,6 +13,7 @@ export const it: Row = [
   'Carte salvate', // savedCards
   'Usa una carta salvata', // useCard
   'Scade {date}', // expires
+  '{card} che termina con {last4}, scade {date}', // cardEnding
   'Elimina', // delete
   'Eliminare questa carta?', // deleteConfirm
   'Eliminare questa carta? Anche i suoi pagamenti automatici terminano.', // deleteConfirmAgreements

@@ -13,6 +13,7 @@ export const ja: Row = [
   '保存済みのカード', // savedCards
   '保存済みのカードを使う', // useCard
   '有効期限 {date}', // expires
+  '末尾{last4}の{card}、有効期限 {date}', // cardEnding
   '削除', // delete
   'このカードを削除しますか？', // deleteConfirm
   'このカードを削除しますか？このカードの自動支払いも終了します。', // deleteConfirmAgreements

@@ -13,6 +13,7 @@ export const nl: Row = [
   'Bewaarde kaarten', // savedCards
   'Een bewaarde kaart gebruiken', // useCard
   'Geldig tot {date}', // expires
+  '{card} eindigend op {last4}, geldig tot {date}', // cardEnding
   'Verwijderen', // delete
   'Deze kaart verwijderen?', // deleteConfirm
   'Deze kaart verwijderen? De automatische betalingen ervan stoppen ook.', // deleteConfirmAgreements

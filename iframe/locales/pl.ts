@@ -13,6 +13,7 @@ export const pl: Row = [
   'Zapisane karty', // savedCards
   'Użyj zapisanej karty', // useCard
   'Ważna do {date}', // expires
+  '{card} kończąca się na {last4}, ważna do {date}', // cardEnding
   'Usuń', // delete
   'Usunąć tę kartę?', // deleteConfirm
   'Usunąć tę kartę? Jej płatności automatyczne również się zakończą.', // deleteConfirmAgreements

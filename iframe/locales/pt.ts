@@ -13,6 +13,7 @@ export const pt: Row = [
   'Cartões salvos', // savedCards
   'Usar um cartão salvo', // useCard
   'Válido até {date}', // expires
+  '{card} final {last4}, válido até {date}', // cardEnding
   'Excluir', // delete
   'Excluir este cartão?', // deleteConfirm
   'Excluir este cartão? Os pagamentos automáticos dele também terminam.', // deleteConfirmAgreements

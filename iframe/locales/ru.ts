@@ -13,6 +13,7 @@ export const ru: Row = [
   'Сохранённые карты', // savedCards
   'Выбрать сохранённую карту', // useCard
   'Действует до {date}', // expires
+  '{card}, последние цифры {last4}, действует до {date}', // cardEnding
   'Удалить', // delete
   'Удалить эту карту?', // deleteConfirm
   'Удалить эту карту? Автоматические платежи с неё тоже прекратятся.', // deleteConfirmAgreements

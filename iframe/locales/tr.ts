@@ -13,6 +13,7 @@ export const tr: Row = [
   'Kayıtlı kartlar', // savedCards
   'Kayıtlı bir kart kullan', // useCard
   'Son kullanma {date}', // expires
+  '{last4} ile biten {card}, son kullanma {date}', // cardEnding
   'Sil', // delete
   'Bu kart silinsin mi?', // deleteConfirm
   'Bu kart silinsin mi? Otomatik ödemeleri de sona erer.', // deleteConfirmAgreements

@@ -19,6 +19,7 @@ const LABEL_KEYS = {
   savedCards: 1,
   useCard: 1,
   expires: 1,
+  cardEnding: 1,
   delete: 1,
   deleteConfirm: 1,
   deleteConfirmAgreements: 1,
