@@ -19,7 +19,8 @@ export const nl: Wording = {
       'Hallo,',
       [
         v.hasCard
-          ? `We hebben geprobeerd ${v.amount} voor ${v.merchant} af te schrijven van je bewaarde kaart eindigend op ${v.last4}, maar de betaling is niet gelukt.`
+          ? `We hebben geprobeerd ${v.amount} voor ${v.merchant} af te schrijven van je bewaarde kaart eindigend op ${v.last4}, ` +
+            'maar de betaling is niet gelukt.'
           : `We konden je betaling van ${v.amount} voor ${v.merchant} niet afschrijven: er is geen bewaarde kaart die we automatisch mogen belasten.`,
         v.description && `Omschrijving: ${v.description}`,
         v.due && `De uiterste betaaldatum is ${v.due}.`,
@@ -32,7 +33,8 @@ export const nl: Wording = {
       `Bedankt,\n${v.merchant}`,
     ),
     sms: v.hasCard
-      ? `${v.merchant}: we konden ${v.amount} niet afschrijven van kaart *${v.last4}.${v.due ? ` Uiterlijk ${v.due}.` : ''} Zorg voor saldo of werk je kaart bij.`
+      ? `${v.merchant}: we konden ${v.amount} niet afschrijven van kaart *${v.last4}.${v.due ? ` Uiterlijk ${v.due}.` : ''} ` +
+        'Zorg voor saldo of werk je kaart bij.'
       : `${v.merchant}: we konden je betaling van ${v.amount} niet afschrijven.${v.due ? ` Uiterlijk ${v.due}.` : ''} Voeg een kaart toe.`,
   }),
   card_saved: (v) => ({

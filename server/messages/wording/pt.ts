@@ -32,7 +32,8 @@ export const pt: Wording = {
       `Obrigado,\n${v.merchant}`,
     ),
     sms: v.hasCard
-      ? `${v.merchant}: não conseguimos cobrar ${v.amount} no cartão *${v.last4}.${v.due ? ` Vence em ${v.due}.` : ''} Verifique o limite ou atualize seu cartão.`
+      ? `${v.merchant}: não conseguimos cobrar ${v.amount} no cartão *${v.last4}.${v.due ? ` Vence em ${v.due}.` : ''} ` +
+        'Verifique o limite ou atualize seu cartão.'
       : `${v.merchant}: não foi possível processar seu pagamento de ${v.amount}.${v.due ? ` Vence em ${v.due}.` : ''} Adicione um cartão.`,
   }),
   card_saved: (v) => ({
