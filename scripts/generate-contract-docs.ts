@@ -14,7 +14,7 @@ import { vaultDocument } from './vault-document.ts';
 const root = path.resolve(import.meta.dirname, '..');
 
 /** The files with generated parts, relative to the repository's root. */
-export const GENERATED_DOCS = ['docs/api.md'];
+export const GENERATED_DOCS = ['docs/api.md', 'README.md'];
 
 type Json = Record<string, any>;
 
