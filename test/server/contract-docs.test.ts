@@ -39,7 +39,9 @@ describe('docs/api.md, the contract', () => {
     const parts = await generatedParts();
     for (const file of GENERATED_DOCS) {
       const text = read(file);
-      for (const name of Object.keys(parts)) expect(text, `${file} lacks <!-- generated:${name}:start -->`).toContain(`<!-- generated:${name}:start -->`);
+      // The contract carries every part; the README only the ones it repeats (the test cards).
+      const needed = file === 'docs/api.md' ? Object.keys(parts) : ['test-cards'];
+      for (const name of needed) expect(text, `${file} lacks <!-- generated:${name}:start -->`).toContain(`<!-- generated:${name}:start -->`);
       expect(text, `${file} is stale: run npm run docs:contract`).toBe(fillParts(text, parts, file));
     }
   });
