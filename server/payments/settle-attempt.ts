@@ -14,6 +14,7 @@ import type { CustomerLease } from './customer-lease.ts';
 import { createMandate } from '../mandates/mandate-store.ts';
 import type { AuthorizeResult } from './processor.ts';
 import { binFacts } from './bin-facts.ts';
+import { tellCardSaved, type SavedCard } from '../messages/card-saved.ts';
 import { completeSession, reopenSession } from '../sessions/session-status.ts';
 
 /** A confirmation in flight, as stored on its session: masked, never the number or the CVC. */
@@ -98,7 +99,8 @@ export async function recordApproval(
 ) {
   const now = deps.clock();
   const payment = session.mode === 'payment';
-  return deps.db.transaction().execute(async (trx) => {
+  let firstSaved: SavedCard | undefined;
+  const done = await deps.db.transaction().execute(async (trx) => {
     // Fenced as above: the approval then stays on the session's attempt and is settled from the processor's ledger.
     await lease?.releaseIn(trx);
     let token = attempt.token;
@@ -116,6 +118,7 @@ export async function recordApproval(
       });
       token = row.token;
       saved = true;
+      firstSaved = created ? { groupId: session.group_id, customer: session.customer, token: row.token, brand: row.brand, last4: row.last4 } : undefined;
       await noteCardSaved(trx, owner, row.token, now);
       await emitEvent(trx, {
         merchantId: merchant.id,
@@ -184,6 +187,9 @@ export async function recordApproval(
     });
     return { chargeId, card, saved, mandateId };
   });
+  // After the commit: a card saved for the first time, never one paid with again or saved anew.
+  if (firstSaved) await tellCardSaved(deps, merchant, firstSaved);
+  return done;
 }
 
 /**

@@ -135,6 +135,8 @@ describeEachDb('Customer messages', (target) => {
             error: null,
             subject: mail.subject,
           }),
+          // Saving the card told her first, over SMTP too.
+          expect.objectContaining({ template: 'card_saved', locale: 'fr', transport: 'smtp', status: 'sent' }),
         ]);
       } finally {
         email.close();
