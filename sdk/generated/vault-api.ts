@@ -456,7 +456,7 @@ export interface components {
             event: string;
             url: string;
             status_code: number | null;
-            /** @description null on a 2xx; otherwise the class of the failure: timeout, connection_failed, tls_error, http_status (see status_code), address_not_allowed (the host resolved into refused space), url_not_allowed (credentials or a scheme other than http(s)) */
+            /** @description null on a 2xx; otherwise the class of the failure: timeout, connection_failed, tls_error, http_status (see status_code), address_not_allowed (the host resolved into refused space), url_not_allowed (credentials, a scheme other than http(s), or http for a live-mode merchant) */
             error: string | null;
             duration_ms: number;
             created: string;

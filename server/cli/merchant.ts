@@ -29,9 +29,9 @@ async function main(argv: string[]) {
     if (!/^https?:\/\/[^/]+/.test(o)) throw new Error(`not an http(s) URL: ${o}`);
   }
   const env = parseEnv();
-  // The same check as POST /v1/merchant: no credentials, and a host on public addresses unless ALLOW_PRIVATE_WEBHOOKS=1.
+  // The same check as POST /v1/merchant: https for a live merchant, no credentials, and a host on public addresses unless ALLOW_PRIVATE_WEBHOOKS=1.
   if (values.webhook) {
-    await vetWebhookUrl(webhookTargetPolicy(env.ALLOW_PRIVATE_WEBHOOKS), values.webhook).catch((err: unknown) => {
+    await vetWebhookUrl(webhookTargetPolicy(env.ALLOW_PRIVATE_WEBHOOKS), values.webhook, { live: values.live }).catch((err: unknown) => {
       throw err instanceof WebhookTargetRefused ? new Error(`--webhook: ${err.message}`) : err;
     });
   }

@@ -115,8 +115,15 @@ const RESOLVE_TIMEOUT_MS = 5000;
 export const ADDRESS_MESSAGE =
   "webhook_url's host must resolve, and only to public addresses (loopback, private, link-local and reserved addresses are refused)";
 
-/** The URL's own problems, before any address: scheme and credentials. */
-export function checkWebhookUrl(raw: string): URL {
+/** Whose webhook it is: a live merchant's events go over https only, `http` is for test mode. */
+export interface WebhookOwner {
+  live: boolean;
+}
+
+export const LIVE_HTTP_MESSAGE = 'webhook_url must be https for a live-mode merchant (http is accepted in test mode only)';
+
+/** The URL's own problems, before any address: scheme (https only in live mode) and credentials. */
+export function checkWebhookUrl(raw: string, owner: WebhookOwner): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -124,6 +131,8 @@ export function checkWebhookUrl(raw: string): URL {
     throw new WebhookTargetRefused('url_not_allowed', 'webhook_url must be an http or https URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookTargetRefused('url_not_allowed', 'webhook_url must be an http or https URL');
+  // Events name customers, cards and amounts: a live merchant's travel encrypted or not at all.
+  if (owner.live && url.protocol !== 'https:') throw new WebhookTargetRefused('url_not_allowed', LIVE_HTTP_MESSAGE);
   if (url.username || url.password)
     throw new WebhookTargetRefused(
       'url_not_allowed',
@@ -152,9 +161,10 @@ export interface VettedTarget {
 export async function vetWebhookUrl(
   policy: WebhookTargetPolicy,
   raw: string,
+  owner: WebhookOwner,
   signal: AbortSignal = AbortSignal.timeout(RESOLVE_TIMEOUT_MS),
 ): Promise<VettedTarget> {
-  const url = checkWebhookUrl(raw);
+  const url = checkWebhookUrl(raw, owner);
   // WHATWG URL parsing has already turned 2130706433, 0177.0.0.1 and 0x7f.1 into 127.0.0.1.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   // A name that does not resolve (or not in time) is refused like a private one: the answer must not tell which.
@@ -189,13 +199,14 @@ export type PostOutcome = { status: number } | { error: Exclude<AttemptError, 'h
 export async function postToWebhook(
   policy: WebhookTargetPolicy,
   raw: string,
+  owner: WebhookOwner,
   headers: Record<string, string>,
   body: string,
   timeoutMs: number,
 ): Promise<PostOutcome> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const target = await vetWebhookUrl(policy, raw, signal);
+    const target = await vetWebhookUrl(policy, raw, owner, signal);
     const lookup = ((_host: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
       if (options.all) callback(null, [{ address: target.address, family: target.family }]);
       else callback(null, target.address, target.family);

@@ -24,7 +24,7 @@ const CONCURRENCY = 8;
 export const USER_AGENT = 'card-vault-webhooks/1';
 
 type WorkerDeps = Pick<Deps, 'db' | 'logger' | 'clock' | 'webhookTargets'>;
-type WebhookMerchant = Pick<MerchantTable, 'id' | 'webhook_url' | 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_until'>;
+type WebhookMerchant = Pick<MerchantTable, 'id' | 'webhook_url' | 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_until' | 'livemode'>;
 
 export interface DeliveryReport {
   delivered: number;
@@ -168,7 +168,7 @@ async function webhookMerchants(deps: Pick<Deps, 'db'>, ids: string[]): Promise<
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-const WEBHOOK_COLUMNS = ['id', 'webhook_url', 'webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_until'] as const;
+const WEBHOOK_COLUMNS = ['id', 'webhook_url', 'webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_until', 'livemode'] as const;
 
 export function webhookMerchant(deps: Pick<Deps, 'db'>, id: string): Promise<WebhookMerchant | undefined> {
   return deps.db.selectFrom('merchants').select(WEBHOOK_COLUMNS).where('id', '=', id).executeTakeFirst();
@@ -211,7 +211,9 @@ export async function sendEvent(
     [SIGNATURE_HEADER]: signatureHeader(liveSecrets(merchant, now), Math.floor(now.getTime() / 1000), body),
   };
   const started = performance.now();
-  const outcome = await postToWebhook(deps.webhookTargets, merchant.webhook_url!, headers, body, TIMEOUT_MS);
+  // A live merchant's URL on http (set before the rule, or written straight in) is refused here: nothing is sent.
+  const owner = { live: merchant.livemode === 1 };
+  const outcome = await postToWebhook(deps.webhookTargets, merchant.webhook_url!, owner, headers, body, TIMEOUT_MS);
   const status_code = 'status' in outcome ? outcome.status : null;
   // Only a class is recorded: a socket's message would tell the merchant which ports answer inside the vault's network.
   const error: AttemptError | null = 'error' in outcome ? outcome.error : isSuccess(status_code) ? null : 'http_status';

@@ -18,7 +18,7 @@ type Settings = z.output<typeof MerchantSettingsUpdate>;
 export async function changeMerchantSettings(deps: SettingsDeps, merchant: Merchant, body: Settings): Promise<Merchant> {
   // Checked now so that a bad URL is refused while the merchant is looking; delivery checks again.
   if (body.webhook_url) {
-    await vetWebhookUrl(deps.webhookTargets, body.webhook_url).catch((err: unknown) => {
+    await vetWebhookUrl(deps.webhookTargets, body.webhook_url, { live: merchant.livemode }).catch((err: unknown) => {
       if (err instanceof WebhookTargetRefused) throw new ApiError('parameter_invalid', err.message, { param: 'webhook_url' });
       throw err;
     });

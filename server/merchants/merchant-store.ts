@@ -112,7 +112,7 @@ export async function createMerchant(
   const publishable_key = `pk_${mode}_${randomSecret(18)}`;
   const webhook_secret = `whsec_${randomSecret(24)}`;
   // Scheme and credentials only: the address check needs the operator's policy, so callers make it (and delivery again).
-  if (input.webhookUrl) checkWebhookUrl(input.webhookUrl);
+  if (input.webhookUrl) checkWebhookUrl(input.webhookUrl, { live: Boolean(input.live) });
   // The name is written into the agreements customers accept: the same rules as POST /v1/merchant.
   const name = MerchantName.safeParse(input.name);
   if (!name.success) throw new Error(`--name: ${name.error.issues[0].message}`);

@@ -309,7 +309,7 @@ describe('the webhook target outside the API', () => {
   it('classes a receiver that never answers as a timeout', async () => {
     const silent = await localServer('127.0.0.1', 0, () => {});
     try {
-      const outcome = await postToWebhook(webhookTargetPolicy(true), silent.url, {}, '{}', 100);
+      const outcome = await postToWebhook(webhookTargetPolicy(true), silent.url, { live: false }, {}, '{}', 100);
       expect(outcome).toMatchObject({ error: 'timeout' });
       expect(silent.requests).toEqual(['POST /hooks']);
     } finally {
