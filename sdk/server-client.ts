@@ -8,26 +8,42 @@
 import crypto from 'node:crypto';
 import createClient, { type FetchResponse, type MaybeOptionalInit, type Middleware } from 'openapi-fetch';
 import type { HttpMethod, MediaType, PathsWithMethod, RequiredKeysOf } from 'openapi-typescript-helpers';
-import type { paths } from './generated/vault-api.ts';
+import type { components, paths } from './generated/vault-api.ts';
 
 export type { paths } from './generated/vault-api.ts';
 
-/** The contract's error body: `{ error: { type, code, message, param? } }`, with the HTTP status. */
-export class VaultError extends Error {
+/** The contract's error body, `{ error: … }`, as the vault's OpenAPI document describes it. */
+export type VaultErrorBody = components['schemas']['Error']['error'];
+
+/** Each field of the body as a property, none optional: a field the document gains cannot be left off VaultError. */
+type EveryErrorField = { [K in keyof Required<VaultErrorBody>]: VaultErrorBody[K] | undefined };
+
+/**
+ * Every field of the contract's error body, with the HTTP status: `type`, `code`, `message`, `param`,
+ * and for a decline `decline_code`, `charge` (the failed charge the vault recorded) and
+ * `processor_response` (what a real provider itself answered). A field the vault left out is undefined.
+ */
+export class VaultError extends Error implements EveryErrorField {
   override readonly name = 'VaultError';
   readonly status: number;
   readonly type: string;
   readonly code: string;
-  readonly param?: string;
+  readonly param: string | undefined;
+  readonly decline_code: string | undefined;
+  readonly charge: string | undefined;
+  readonly processor_response: VaultErrorBody['processor_response'];
   /** Seconds the vault asked to wait (Retry-After), on 409 request_in_progress and 429. */
   readonly retryAfter?: number;
 
-  constructor(status: number, body: { type?: string; code?: string; message?: string; param?: string } | undefined, retryAfter?: number) {
+  constructor(status: number, body: Partial<VaultErrorBody> | undefined, retryAfter?: number) {
     super(body?.message ?? `The vault answered ${status}`);
     this.status = status;
     this.type = body?.type ?? 'api_error';
     this.code = body?.code ?? 'internal';
     this.param = body?.param;
+    this.decline_code = body?.decline_code;
+    this.charge = body?.charge;
+    this.processor_response = body?.processor_response;
     this.retryAfter = retryAfter;
   }
 }
@@ -109,7 +125,7 @@ function vaultMiddleware(secretKey: string): Middleware {
       const body = await response
         .clone()
         .json()
-        .then((parsed: { error?: Record<string, string> }) => parsed?.error)
+        .then((parsed: { error?: Partial<VaultErrorBody> }) => parsed?.error)
         .catch(() => undefined);
       const wait = retryAfterMs(response.headers.get('retry-after'));
       throw new VaultError(response.status, body, wait === undefined ? undefined : Math.ceil(wait / 1000));

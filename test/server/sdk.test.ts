@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createVaultClient, VaultError } from '../../sdk/server-client.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { serveTestVault, type ServedVault } from '../helpers/served-vault.ts';
-import type { TestVault } from '../helpers/test-vault.ts';
+import { CARDS, newCard, openSession, type TestVault } from '../helpers/test-vault.ts';
 
 interface Attempt {
   method: string;
@@ -69,6 +69,33 @@ describeEachDb('card-vault/server against a running vault', (target) => {
     const charge = await vault.POST('/v1/charges', { body: {} as never }).catch((e: unknown) => e);
     expect(charge).toMatchObject({ status: 400 });
     expect((charge as VaultError).param).not.toBe('Idempotency-Key');
+  });
+
+  it("carries a decline's charge and decline_code: a declined merchant-initiated charge names the failed charge the vault recorded", async () => {
+    // A card that saves under an agreement, then is declined on every later charge.
+    const s = await openSession(v, {
+      customer: 'sdk-decline',
+      mode: 'setup',
+      amount: undefined,
+      recurring: { min_amount: 500, max_amount: 2000, frequency_days: 0, end_date: `${new Date().getUTCFullYear() + 1}-12-31` },
+    });
+    const saved = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.declineAfterSave), save: true, consent_text: 'I agree' });
+    expect(saved.status).toBe(200);
+
+    const vault = createVaultClient({ baseUrl, secretKey: v.merchant.secret_key });
+    const body = { customer: 'sdk-decline', card: saved.body.card.token, mandate: saved.body.mandate, amount: 1000, currency: 'USD' };
+    const err = await vault.POST('/v1/charges', { body }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VaultError);
+    expect(err).toMatchObject({
+      status: 402,
+      type: 'card_error',
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+      charge: expect.stringMatching(/^ch_/),
+    });
+    // The charge it names is the vault's own record of this decline.
+    const { data: failed } = await vault.GET('/v1/charges/{id}', { params: { path: { id: (err as VaultError).charge! } } });
+    expect(failed).toMatchObject({ status: 'failed', customer: 'sdk-decline', amount: 1000, initiator: 'merchant', failure: { code: 'card_declined' } });
   });
 
   it('retries an answer lost after the vault ran the request with the same key: the vault replays, nothing runs twice', async () => {
