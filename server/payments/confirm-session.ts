@@ -17,6 +17,7 @@ import { fingerprintOf } from '../keys/vault-secrets.ts';
 import { maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
 import { assertCvcNotLocked, clearWrongCvcs, cvcWaivedFor, noteWrongCvc } from './card-proof.ts';
+import { savedCardRefusal } from './saved-card-offer.ts';
 import { checkLimits } from '../charges/charge-store.ts';
 import { declineError } from '../charges/charge-view.ts';
 import { consentLocale, recurringConsentText } from './consent-wording.ts';
@@ -84,10 +85,8 @@ async function prepareCard(deps: Deps, merchant: Merchant, session: SessionTable
 
   const saved = session.customer ? await findCard(deps.db, session.group_id, session.customer, body.saved_card.token) : undefined;
   if (!saved) throw new ApiError('resource_missing', 'No such saved card', { param: 'saved_card.token' });
-  if (saved.source !== 'checkout')
-    throw new ApiError('parameter_invalid', 'An imported card serves merchant-initiated charges only', { param: 'saved_card.token' });
-  if (saved.successful_payments < merchant.one_click_after)
-    throw new ApiError('parameter_invalid', 'This card is not offered for one-click payment yet', { param: 'saved_card.token' });
+  const refusal = savedCardRefusal(merchant, session, saved);
+  if (refusal) throw new ApiError('parameter_invalid', refusal, { param: 'saved_card.token' });
   const secret = cardSecret(deps.ring, saved);
   if (!isActive(secret, now)) throw new ApiError('expired_card', 'This saved card has expired');
   const cvc = body.saved_card.cvc;

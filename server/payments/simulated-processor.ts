@@ -64,7 +64,8 @@ function decide(req: AuthorizeRequest, now: Date): AuthorizeResult {
     if ((number === CHALLENGE || req.force_challenge) && !req.authenticated) return { outcome: 'challenge' };
     if (req.card.cvc && WRONG_CVC.test(req.card.cvc)) return decline(DECLINES['4000000000000127']);
   }
-  if (number === DECLINE_AFTER_SAVE && req.stored_credential) return decline(DECLINES['4000000000000002']);
+  // A charge of the stored card; its check for a new agreement (never captured) still verifies.
+  if (number === DECLINE_AFTER_SAVE && req.stored_credential && req.capture) return decline(DECLINES['4000000000000002']);
   return {
     outcome: 'approved',
     processor_id: id('sim'),

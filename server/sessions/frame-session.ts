@@ -1,5 +1,5 @@
 // The open session as the fields show it (POST /frame/v1/session): the amount, the consent wording,
-// and the saved cards the customer may pay with in one click, masked.
+// and the saved cards the customer may pay with or give the session's agreement on, masked.
 import type { FrameSavedCard, FrameSession, Recurring } from '../../protocol/api.ts';
 import { cardExpiry, listCardsForView } from '../cards/card-store.ts';
 import type { Deps } from '../context.ts';
@@ -10,6 +10,7 @@ import { isActive } from '../payments/card-checks.ts';
 import { cvcWaivedFor } from '../payments/card-proof.ts';
 import { assertSessionOpen, effectiveSaveCard } from '../payments/confirm-session.ts';
 import { consentLocale, recurringConsentText } from '../payments/consent-wording.ts';
+import { offersSavedCards, savedCardRefusal } from '../payments/saved-card-offer.ts';
 import { sessionStatus } from './session-status.ts';
 import { dayOf } from '../clock.ts';
 import { cardsWithLiveMandates } from '../mandates/mandate-store.ts';
@@ -27,11 +28,10 @@ export async function frameSession(
   assertSessionOpen(session, now);
   const customer = session.customer ? await getCustomer(db, session.group_id, session.customer) : undefined;
   let cards: FrameSavedCard[] = [];
-  // A setup session adds a card: it offers no saved ones to pay with.
   const recurring: Recurring | null = session.recurring ? JSON.parse(session.recurring) : null;
-  if (session.mode === 'payment' && session.customer && customer && customer.status !== 'deny') {
+  if (offersSavedCards(session) && session.customer && customer && customer.status !== 'deny') {
     const offered = (await listCardsForView(db, session.group_id, session.customer))
-      .filter((r) => r.source === 'checkout' && r.successful_payments >= merchant.one_click_after)
+      .filter((r) => !savedCardRefusal(merchant, session, r))
       .map((row) => ({ row, exp: cardExpiry(ring, row) }))
       .filter(({ exp }) => isActive(exp, now));
     const waived = await cvcWaivedFor(
