@@ -8,10 +8,10 @@ import { fieldsPanel, fieldsScripts, localePicker, testCardsBox, type FieldsConf
 import { html } from '../html.ts';
 import { layout, type PageContext } from '../layout.ts';
 
-// A card-on-file agreement is given in a setup session, and the vault's fields offer saved cards for
-// payments only: the customer types the card in full, and the vault keeps one saved card for it.
-const SAVED_CARD_NOTE = html`<p class="notice saved-card-note">Type your card in full, even one you saved already: it stays
-  one saved card, and becomes your default card, the one invoices are paid from.</p>`;
+// A card-on-file agreement is given in a setup session, where the vault's fields offer the saved
+// cards: the customer agrees with one by its security code, or types another in full.
+const SAVED_CARD_NOTE = html`<p class="notice saved-card-note">Agree with a card you saved by its security code, or add another:
+  the card you agree with becomes your default card, the one invoices are paid from.</p>`;
 
 export interface AutopayPageData {
   locale: Locale;

@@ -80,7 +80,7 @@ describeInBrowser('card on file in the browser: agreements, back office, webhook
       expect(result).toContain('The mandate allows one charge every 30 days');
     });
 
-    it('sets up automatic payments on the same card: the number typed again keeps the saved card', async () => {
+    it('sets up automatic payments on the same card, the saved one, by its security code', async () => {
       await setUpAutopay(c);
       const page = await c.page();
       await page.goto(`${stack.shopUrl}/cards`);
@@ -275,15 +275,17 @@ async function signIn(page: Page, customer: string): Promise<void> {
 }
 
 /**
- * /autopay: consents to the card-on-file agreement in the fields. A setup session offers no saved
- * cards: the customer types the number again, and the vault keeps the saved card's token for it.
+ * /autopay: consents to the card-on-file agreement in the fields, with the card saved at the
+ * subscription: the fields offer it and ask only for its security code.
  */
 async function setUpAutopay(c: CustomerRun): Promise<void> {
   const page = await c.page();
   await page.goto(`${stack.shopUrl}/autopay`);
   const f = fieldsOf(page);
-  await fillNewCard(f, c.card);
-  expect(await f.locator('.cv-saved').count()).toBe(0);
+  const last4 = c.card.slice(-4);
+  expect(await f.getByRole('radio', { name: new RegExp(`^Visa ending in ${last4}`) }).isChecked()).toBe(true);
+  expect(await f.locator('#cv-number').count()).toBe(0);
+  await f.locator('#cv-saved-cvc').fill(CVC);
   const consent = await f.locator('label[for="cv-consent"]').textContent();
   expect(consent).toContain('$1.00–$100.00 per payment');
   expect(consent).toContain('whenever the merchant charges, as agreed');

@@ -136,10 +136,11 @@ describeInBrowser('the demo shop in the browser: layout, formats, and automatic 
     await page.locator('main form button[type="submit"]').click();
     await page.waitForURL('**/autopay');
     expect(await page.locator('.account strong').textContent()).toBe(carl);
-    // Carl already saved a Visa: the page says that the card is typed in full and becomes the default.
+    // Carl already saved a Visa: the page says that the card he agrees with becomes the default.
     expect(await page.locator('.saved-card-note').textContent()).toContain('becomes your default card');
 
-    // Carl agrees with another card, a Mastercard: it becomes the default card, which invoices charge.
+    // Carl agrees with another card, a Mastercard, typed instead of his saved Visa: it becomes the default card, which invoices charge.
+    await page.frameLocator(FIELDS).getByRole('button', { name: '+ New card' }).click();
     await agreeInFields(page, '5555 5555 5555 4444');
     await page.waitForURL('**/cards?notice=agreement');
     expect(await page.locator('.saved-card', { hasText: 'Mastercard •••• 4444' }).locator('.badge').first().textContent()).toBe('Default');
