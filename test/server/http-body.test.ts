@@ -62,6 +62,16 @@ describeEachDb('request bodies over HTTP', (target) => {
     expect(JSON.parse(chunked.body).error.code).toBe('body_too_large');
   });
 
+  it('takes an empty body as no parameters, even under Content-Type: application/json (as curl sends it)', async () => {
+    const session = JSON.parse((await post(port, '/v1/sessions', auth, ['{"amount":700,"currency":"EUR","customer":"empty-body"}'])).body);
+    const frame = { authorization: `Bearer ${session.client_secret}`, origin: v.runtime.deps.publicUrl, 'checkout-host-origin': 'http://shop.test' };
+    const read = await post(port, '/frame/v1/session', { ...frame, 'content-type': 'application/json' }, []);
+    expect(read.status, read.body).toBe(200);
+    expect(JSON.parse(read.body)).toMatchObject({ id: session.id, status: 'open' });
+    const settings = await post(port, '/v1/merchant', auth, []);
+    expect(settings.status, settings.body).toBe(200);
+  });
+
   it("refuses a body that is not JSON with the contract's error", async () => {
     const res = await post(port, '/v1/sessions', auth, ['{"amount":']);
     expect(res.status).toBe(400);
