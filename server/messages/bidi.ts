@@ -11,5 +11,16 @@ const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 
 export const isolate = (value: string) => `${FSI}${value.replace(BIDI_CONTROLS, '')}${PDI}`;
 
-/** `isolate` in a right-to-left language; elsewhere values go in as they are. */
-export const isolatorFor = (locale: Locale): ((value: string) => string) => (RTL_LOCALES.includes(locale) ? isolate : (value) => value);
+/** A letter of a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko… and their presentation forms). */
+const RTL_LETTER = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
+
+/**
+ * In a right-to-left language every value is isolated. In a left-to-right one only a value holding a
+ * right-to-left letter is: a shop named in Arabic would otherwise pull the amounts after it into its
+ * own run ("to “500.00$–10.00$ :”متجر" in an English consent), while plain Latin values stay as they
+ * are (an isolate is not in the GSM alphabet, and would double an SMS's cost). Control characters go either way.
+ */
+export const isolatorFor =
+  (locale: Locale): ((value: string) => string) =>
+  (value) =>
+    RTL_LOCALES.includes(locale) || RTL_LETTER.test(value) ? isolate(value) : value.replace(BIDI_CONTROLS, '');

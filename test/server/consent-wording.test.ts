@@ -150,4 +150,13 @@ describe('the recurring consent text in every language', () => {
     expect(consent('ar', 30, null)).toContain(`${FSI}5.00${PDI}–${FSI}20.00${PDI}`);
     for (const locale of LOCALES.filter((l) => l !== 'ar')) expect(consent(locale, 30)).not.toMatch(/[\u2068\u2069]/);
   });
+
+  it('keeps an English agreement in order when the shop is named in Arabic: the name alone is isolated', () => {
+    const name = 'متجر النور';
+    const text = consent('en', 30, 'EUR', name);
+    expect(text).toContain(`to “${FSI}${name}${PDI}”: ${money('en', 5)}–${money('en', 20)} per payment`);
+    // The amounts are outside the isolate, so the bidi algorithm cannot pull them into the name's run.
+    expect(text.indexOf(PDI)).toBeLessThan(text.indexOf(money('en', 5)));
+    expect(consent('en', 30, 'EUR', `Acme\u202e Ltd`)).toContain('“Acme Ltd”');
+  });
 });

@@ -109,9 +109,18 @@ describe('Arabic messages, written right to left', () => {
     }
   });
 
-  it('leave left-to-right languages without isolates', () => {
+  it('leave left-to-right languages without isolates while the values are in Latin letters (an SMS stays GSM-7)', () => {
     for (const locale of LOCALES.filter((l) => l !== 'ar')) {
       for (const { message } of renderings(locale)) expect(`${message.subject}${message.text}${message.sms}`).not.toMatch(/[\u2068\u2069]/);
+    }
+  });
+
+  it('isolate a shop name written right to left in every language, so an English SMS does not start reading backwards', () => {
+    const name = 'متجر النور';
+    for (const locale of LOCALES) {
+      const m = renderMessage('payment_approved', locale, { ...data, merchant: name });
+      expect(m.sms, locale).toContain(`${FSI}${name}${PDI}`);
+      expect(m.text, locale).toContain(`${FSI}${name}${PDI}`);
     }
   });
 });
