@@ -41,6 +41,7 @@ export const MaskedCardView = z.object({
 });
 export type MaskedCardView = z.infer<typeof MaskedCardView>;
 
+/** A session as `GET /v1/sessions/{id}` reads it; that answer leaves `client_secret` out, only creation has it (CreatedSession). */
 export const SessionView = z.object({
   id: z.string(),
   client_secret: z.string().optional(),
@@ -62,3 +63,7 @@ export const SessionView = z.object({
   forward_result: ForwardResult.optional(),
 });
 export type SessionView = z.infer<typeof SessionView>;
+
+/** `POST /v1/sessions`: the session just opened, always with the client secret the fields need. */
+export const CreatedSession = SessionView.extend({ client_secret: z.string() });
+export type CreatedSession = z.infer<typeof CreatedSession>;

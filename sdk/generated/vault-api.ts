@@ -795,7 +795,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         id: string;
-                        client_secret?: string;
+                        client_secret: string;
                         /** @enum {string} */
                         status: "open" | "complete" | "expired";
                         /** @enum {string} */

@@ -1,6 +1,6 @@
 // POST /v1/sessions and GET /v1/sessions/:id: checkout sessions made by the merchant's server.
 import { createRoute } from '@hono/zod-openapi';
-import { SessionCreate, SessionIdParam, SessionView } from '../../protocol/api.ts';
+import { CreatedSession, SessionCreate, SessionIdParam, SessionView } from '../../protocol/api.ts';
 import { settleStaleAttempt } from '../payments/settle-attempt.ts';
 import { createSession, getSession } from '../sessions/session-store.ts';
 import { toSessionView } from '../sessions/session-view.ts';
@@ -14,7 +14,7 @@ const create = createRoute({
   security: secured,
   request: jsonBody(SessionCreate),
   responses: {
-    201: jsonContent(SessionView, 'The open session with its client secret'),
+    201: jsonContent(CreatedSession, 'The open session with its client secret'),
     400: errors[400],
     401: errors[401],
     403: errors[403],

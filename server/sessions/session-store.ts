@@ -1,6 +1,6 @@
 // Checkout sessions: created by the merchant's server, completed by the fields.
 import type { z } from 'zod';
-import type { SessionCreate, SessionView } from '../../protocol/api.ts';
+import type { CreatedSession, SessionCreate } from '../../protocol/api.ts';
 import { dayOf } from '../clock.ts';
 import { relaxed, type Db, type Queryable } from '../db/database.ts';
 import { getOwned } from '../db/owned-rows.ts';
@@ -40,7 +40,7 @@ function checkCombination(input: SessionInput, now: Date): void {
   }
 }
 
-export async function createSession(db: Db, merchant: Merchant, input: SessionInput, now: Date): Promise<SessionView> {
+export async function createSession(db: Db, merchant: Merchant, input: SessionInput, now: Date): Promise<CreatedSession> {
   checkCombination(input, now);
   // The destination must be this merchant's, and the template fillable, before a customer confirms.
   if (input.forward) await checkSessionForward(db, merchant, input.forward);

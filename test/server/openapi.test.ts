@@ -145,6 +145,21 @@ describeEachDb('GET /openapi.json', (target) => {
     for (const status of ['200', '400', '402', '403', '404', '409', '410', '429', '502']) expect(confirm[status], status).toBeTruthy();
   });
 
+  it('promises client_secret on a created session, which always has it, and not on a session read back, which never does', async () => {
+    const schemaOf = (response: any) => {
+      const schema = response.content['application/json'].schema;
+      return schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema;
+    };
+    const created = schemaOf(doc.paths['/v1/sessions'].post.responses['201']);
+    expect(created.required).toContain('client_secret');
+    const read = schemaOf(doc.paths['/v1/sessions/{id}'].get.responses['200']);
+    expect(read.required).not.toContain('client_secret');
+    // What the vault answers agrees.
+    const opened = await v.api('POST', '/v1/sessions', { body: { amount: 1999, currency: 'USD' } });
+    expect(opened.body.client_secret).toMatch(/^cs_/);
+    expect((await v.api('GET', `/v1/sessions/${opened.body.id}`)).body).not.toHaveProperty('client_secret');
+  });
+
   it("gives the whole lists the paged lists' shape: data and has_more", () => {
     for (const p of ['/v1/customers/{customer}/cards', '/v1/customers/{customer}/mandates', '/v1/charges', '/v1/invoices', '/v1/events']) {
       const schema = doc.paths[p].get.responses['200'].content['application/json'].schema;
