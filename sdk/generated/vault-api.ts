@@ -2414,7 +2414,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The customer's mandates in this merchant group, newest first */
+            /** @description The customer's mandates with this merchant (a sister shop's are its own), newest first */
             200: {
                 headers: {
                     [name: string]: unknown;

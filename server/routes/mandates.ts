@@ -15,7 +15,7 @@ const list = createRoute({
   summary: "List a customer's mandates",
   security: secured,
   request: { params: CustomerParam },
-  responses: { 200: jsonContent(MandateList, "The customer's mandates in this merchant group, newest first"), 400: errors[400] },
+  responses: { 200: jsonContent(MandateList, "The customer's mandates with this merchant (a sister shop's are its own), newest first"), 400: errors[400] },
 });
 const create = createRoute({
   method: 'post',
