@@ -1,26 +1,12 @@
 // `npm start`: builds the browser assets if needed, then runs the vault with its test merchant
 // (created on first run) and the demo shop on another origin, and prints both URLs and the keys.
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from '../server/env.ts';
-import { findBySecretKey, createMerchant, type CreatedMerchant } from '../server/merchants/merchant-store.ts';
 import { runServer } from '../server/main.ts';
-import type { Db } from '../server/db/database.ts';
 import { startDemo } from '../demo/server.ts';
 import { ensureBuilt } from './ensure-built.ts';
 import { applyDemoProcessor } from './demo-processor.ts';
-
-/** The test merchant's keys, kept beside the database (mode 0600) so that every start can print them. */
-async function ensureTestMerchant(db: Db, dataDir: string, demoOrigin: string): Promise<CreatedMerchant> {
-  const file = path.join(dataDir, 'test-merchant.json');
-  if (fs.existsSync(file)) {
-    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as CreatedMerchant;
-    if (await findBySecretKey(db, saved.secret_key)) return saved;
-  }
-  const created = await createMerchant(db, { name: 'Demo shop', origins: [demoOrigin] });
-  fs.writeFileSync(file, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
-  return created;
-}
+import { ensureTestMerchant } from './test-merchant.ts';
 
 async function main() {
   // The demo shop's webhook receiver is on localhost: this start allows private webhook addresses unless the operator said otherwise.

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { describe } from 'vitest';
+import { SHOP_NAME } from '../../demo/catalog.ts';
 import { startDemo } from '../../demo/server.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
@@ -75,7 +76,8 @@ export async function startStack(options: { processorBaseUrls?: ProcessorBaseUrl
     { logger },
   );
   const vaultServer = serve({ fetch: runtime.app.fetch, port: vaultPort, hostname: '127.0.0.1' });
-  const merchant = await createMerchant(runtime.deps.db, { name: 'Demo shop', origins: [shopUrl] });
+  // Under the shop's own name from the start, as npm start creates it: the shop has nothing to rename.
+  const merchant = await createMerchant(runtime.deps.db, { name: SHOP_NAME, origins: [shopUrl] });
   // Limits lifted, as the operator above allows: the suite's requests all come from one address.
   await runtime.deps.db
     .updateTable('merchants')
