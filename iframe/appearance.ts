@@ -43,19 +43,23 @@ function channels(color: string): number[] | undefined {
 const luminance = (rgb: number[]) =>
   rgb.reduce((sum, v, i) => sum + [0.2126, 0.7152, 0.0722][i] * ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4), 0.05);
 
+/** Black contrasts more than white with a colour above this luminance (0.05 included): √(1.05 × 0.05). */
+const LIGHT = 0.229;
+
 /**
  * The colour, or else its nearest mix with black (on a light background) or white (on a dark one)
- * that reads at 4.5:1 there: undefined when the colour already does. One of the two always reaches it.
+ * that reads at 4.5:1 there. One of the two always reaches it.
  */
-function readableOn(color: number[], background: number[]): string | undefined {
+function readableOn(color: number[], background: number[]): number[] {
   const bg = luminance(background);
-  // Black contrasts more than white above this luminance (0.05 included): √(1.05 × 0.05).
-  const end = bg > 0.229 ? 0 : 255;
+  const end = bg > LIGHT ? 0 : 255;
+  let mix = color;
   for (let step = 0; step <= 20; step++) {
-    const mix = color.map((v) => Math.round(v + ((end - v) * step) / 20));
+    mix = color.map((v) => Math.round(v + ((end - v) * step) / 20));
     const fg = luminance(mix);
-    if ((fg > bg ? fg / bg : bg / fg) >= 4.5) return step ? `rgb(${mix})` : undefined;
+    if ((fg > bg ? fg / bg : bg / fg) >= 4.5) break;
   }
+  return mix;
 }
 
 /** Sets the safe variables on the root element and returns a function that removes them. */
@@ -72,11 +76,16 @@ export function applyAppearance(root: HTMLElement, variables: unknown): () => vo
     put(`--cv-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, (safe[name] = value));
   }
   const background = channels(safe.colorBackground);
+  let primary = channels(safe.colorPrimary);
   for (const name of ['Primary', 'Danger']) {
     const color = channels(safe[`color${name}`]);
     const readable = background && color && readableOn(color, background);
-    if (readable) put(`--cv-color-${name.toLowerCase()}`, readable);
+    if (readable && readable.some((v, i) => v !== color![i])) put(`--cv-color-${name.toLowerCase()}`, `rgb(${readable})`);
+    if (name === 'Primary' && readable) primary = readable;
   }
+  // The Pay button's text: black on a light primary, else white (the stylesheet's default), whatever
+  // the background is (transparent included).
+  if (primary && luminance(primary) > LIGHT) put('--cv-color-on-primary', '#000');
   return () => {
     for (const property of set) root.style.removeProperty(property);
   };

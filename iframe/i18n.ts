@@ -1,6 +1,7 @@
 // Picks the locale's texts, lays the merchant's `labels` over them, fills `{placeholders}`, and
 // writes amounts and dates in the customer's language. A recurring agreement's wording is the vault's.
 import type { FieldErrorCode } from './card-state.ts';
+import { firstLocale } from '../protocol/languages.ts';
 import { LOCALES, type LabelKey, type Locale } from '../protocol/messages.ts';
 import { KEYS, textsOf, type Row, type Texts } from './translations.ts';
 
@@ -23,10 +24,7 @@ export function fill(template: string, vars: Record<string, string> = {}): strin
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (own(vars, name) ? vars[name] : whole));
 }
 
-export function pickLocale(locale: unknown): Locale {
-  const base = typeof locale === 'string' ? locale.toLowerCase().split(/[-_]/)[0] : '';
-  return LOCALES.includes(base as Locale) ? (base as Locale) : 'en';
-}
+export const pickLocale = (locale: unknown): Locale => firstLocale(locale) ?? 'en';
 
 /**
  * The texts at hand: the locales whose row arrived, with the page (every page brings its locale's,

@@ -28,11 +28,9 @@ function mount(vault: string, publishableKey: string, target: string | HTMLEleme
     emit('error', error);
   };
 
-  // The language's base code (`pt-BR` is `pt`). The vault decides what it speaks: a language it does
-  // not have reads English, and a language added to the vault needs no new checkout.js.
-  const locale = String(options.locale || navigator.language || 'en')
-    .toLowerCase()
-    .split(/[-_]/)[0] as Locale;
+  // What the page asked for, then the browser's language: the vault takes the first it speaks (it,
+  // not checkout.js, knows its languages, so a language added to the vault needs no new script).
+  const locale = [options.locale, navigator.language].filter(Boolean).join(',') as Locale;
   const frame = createFrame(composeFrameUrl(vault, publishableKey, location.origin, locale), options.title ?? 'Secure card payment');
   const rpc: FrameRpc = connectFrame({
     frame,

@@ -17,8 +17,11 @@ export type {
 export interface MountOptions {
   /** From your server's `POST /v1/sessions`. It is handed to the fields by message, never in a URL. */
   clientSecret: string;
-  /** en, ru, fr or tr; defaults to the browser's language when it is one of them, else en. */
-  locale?: Locale;
+  /**
+   * A language tag (`fr`, `pt-BR`): the fields speak en, de, es, fr, it, ja, nl, pl, pt, ru, tr and ar.
+   * One they do not speak (or `auto`) gives the browser's language when they speak it, else English.
+   */
+  locale?: Locale | (string & {});
   appearance?: Appearance;
   /** The iframe's title for screen readers. */
   title?: string;

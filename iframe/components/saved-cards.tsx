@@ -104,7 +104,8 @@ export class SavedCards extends Component<SavedCardsProps, SavedCardsState> {
                   <TextField
                     id="cv-saved-cvc"
                     name="cvc"
-                    label={t('cvcFor', { card: `${name} ${masked}`.trim() })}
+                    // The mask in a left-to-right isolate: in an Arabic label it would otherwise read 4242••••••424242.
+                    label={t('cvcFor', { card: `${name} \u2066${masked}\u2069`.trim() })}
                     value={state.savedCvc}
                     error={cvcError}
                     autoComplete="cc-csc"

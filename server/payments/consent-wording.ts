@@ -4,6 +4,7 @@
 // can put other words in the customer's mouth.
 import { HIDDEN_CHARACTERS, type Recurring } from '../../protocol/api.ts';
 import { isolatorFor } from '../messages/bidi.ts';
+import { firstLocale } from '../../protocol/languages.ts';
 import { formatAmount, formatDate, toLocale, type Locale } from '../messages/message-templates.ts';
 import { ar } from './consent-wording/ar.ts';
 import { de } from './consent-wording/de.ts';
@@ -22,9 +23,7 @@ import type { ConsentWording } from './consent-wording/wording.ts';
 const WORDING: Record<Locale, ConsentWording> = { en, ru, fr, tr, de, es, it, pt, nl, pl, ja, ar };
 
 /** `fr-CA`, `RU` or `tr_TR` pick their language; anything else is English. */
-export function consentLocale(requested: string | null | undefined): Locale {
-  return toLocale(requested?.toLowerCase().split(/[-_]/)[0]);
-}
+export const consentLocale = (requested: string | null | undefined): Locale => firstLocale(requested) ?? 'en';
 
 function frequency(w: ConsentWording, locale: Locale, days: number): string {
   if (days === 0) return w.whenever;

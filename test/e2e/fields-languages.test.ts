@@ -15,11 +15,11 @@ let keys: { publishable: string; secret: string };
 
 const FRAME = 'iframe[title="Secure card payment"]';
 
-async function openSession(): Promise<{ id: string; client_secret: string }> {
+async function openSession(customer?: string): Promise<{ id: string; client_secret: string }> {
   const res = await stack.runtime.app.request('/v1/sessions', {
     method: 'POST',
     headers: { authorization: `Bearer ${keys.secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ amount: 1250, currency: 'EUR' }),
+    body: JSON.stringify({ amount: 1250, currency: 'EUR', ...(customer ? { customer } : {}) }),
   });
   return res.json() as Promise<{ id: string; client_secret: string }>;
 }
@@ -46,7 +46,7 @@ describeInBrowser('the fields in every language', () => {
     keys = { publishable: merchant.publishable_key, secret: merchant.secret_key };
     shop = http.createServer(async (req, res) => {
       const url = new URL(req.url ?? '/', origin);
-      const session = await openSession();
+      const session = await openSession(url.searchParams.get('customer') ?? undefined);
       res
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'x-session': session.id })
         .end(page(session.client_secret, url.searchParams.get('locale') ?? 'en'));
@@ -98,6 +98,41 @@ describeInBrowser('the fields in every language', () => {
       const id = response!.headers()['x-session'];
       const paid = await stack.runtime.app.request(`/v1/sessions/${id}`, { headers: { authorization: `Bearer ${keys.secret}` } });
       expect(((await paid.json()) as { status: string }).status).toBe('complete');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows an Arabic customer their saved card masked in its own order', async () => {
+    const context = await stack.context();
+    try {
+      const tab = await context.newPage();
+      // The customer saves a Mastercard on a first visit, then comes back.
+      await tab.goto(`${origin}/?locale=ar&customer=layla`);
+      const first = tab.frameLocator(FRAME);
+      await first.locator('#cv-number').fill('5555555555554444');
+      await first.locator('#cv-expiry').fill('12 / 34');
+      await first.locator('#cv-cvc').fill('123');
+      await first.locator('#cv-consent').check();
+      await tab.locator('#go').click();
+      await expect.poll(() => tab.locator('#out').textContent(), { timeout: 10_000 }).toBe('succeeded');
+      await tab.goto(`${origin}/?locale=ar&customer=layla`);
+      const fields = tab.frameLocator(FRAME);
+      const masked = fields.locator('.cv-masked').first();
+      await expect.poll(() => masked.textContent(), { timeout: 10_000 }).toBe('555555••••••4444');
+      // Laid out left to right inside the right-to-left row: the BIN's first digit is the leftmost glyph.
+      expect(await masked.evaluate((el) => getComputedStyle(el).direction)).toBe('ltr');
+      const [binStart, lastEnd] = await masked.evaluate((el) => {
+        const range = document.createRange();
+        const text = el.firstChild!;
+        range.setStart(text, 0);
+        range.setEnd(text, 1);
+        const bin = range.getBoundingClientRect().left;
+        range.setStart(text, text.textContent!.length - 1);
+        range.setEnd(text, text.textContent!.length);
+        return [bin, range.getBoundingClientRect().left];
+      });
+      expect(binStart).toBeLessThan(lastEnd);
     } finally {
       await context.close();
     }

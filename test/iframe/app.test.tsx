@@ -55,7 +55,7 @@ describe('saved cards', () => {
     expect($(container, '#cv-card-0').checked).toBe(true);
     // A screen reader hears the card, not the mask's dots.
     expect($(container, '#cv-card-0').getAttribute('aria-label')).toMatch(/^Visa ending in 4242, expires 12\/\d\d$/);
-    expect(labelOf(container, 'cv-saved-cvc')).toBe('Security code for Visa 424242••••••4242');
+    expect(labelOf(container, 'cv-saved-cvc')).toBe('Security code for Visa \u2066424242••••••4242\u2069');
     expect($(container, '#cv-saved-cvc').getAttribute('maxlength')).toBe('3');
   });
 
@@ -67,7 +67,7 @@ describe('saved cards', () => {
     const label = (i: number) => document.getElementById(`cv-card-${i}-label`)?.textContent;
     expect(label(0)).toMatch(/^American Express378282••••••0005Expires \d\d\/\d\d$/);
     expect(label(1)).toMatch(/^Mastercard555555••••••4444Expires/);
-    expect(labelOf(container, 'cv-saved-cvc')).toBe('Security code for American Express 378282••••••0005');
+    expect(labelOf(container, 'cv-saved-cvc')).toBe('Security code for American Express \u2066378282••••••0005\u2069');
     expect($(container, '#cv-saved-cvc').getAttribute('maxlength')).toBe('4');
 
     container.querySelectorAll('.cv-saved-card')[1].querySelector<HTMLButtonElement>('button')!.click();

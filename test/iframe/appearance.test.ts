@@ -60,6 +60,22 @@ describe("the merchant's colours on its background", () => {
     expect(root().getAttribute('style') ?? '').toBe('');
   });
 
+  it("writes the Pay button's text in black or white, whichever reads on the primary, whatever the background", () => {
+    remove = applyAppearance(root(), { colorBackground: 'transparent' });
+    // The default green under white text: the stylesheet's own default stands.
+    expect(property('on-primary')).toBe('');
+    remove();
+    remove = applyAppearance(root(), { colorBackground: '#111', colorPrimary: '#ffcc00' });
+    expect(property('on-primary')).toBe('#000');
+    expect(contrast('#000', '#ffcc00')).toBeGreaterThanOrEqual(4.5);
+    remove();
+    // A primary lightened for a dark background is measured as it is shown.
+    remove = applyAppearance(root(), { colorBackground: '#111', colorPrimary: '#3366ff' });
+    const shown = property('primary');
+    const onShown = property('on-primary') || '#fff';
+    expect(contrast(onShown, shown)).toBeGreaterThanOrEqual(4.5);
+  });
+
   it('removes the colours it adjusted with the rest', () => {
     remove = applyAppearance(root(), { colorBackground: '#000', colorPrimary: '#00f' });
     expect(property('danger')).not.toBe('');

@@ -60,6 +60,8 @@ describe("the fields' page", () => {
     expect(await (await fieldsPage('&locale=ar')).text()).toMatch(/<html lang="ar" dir="rtl" /);
     expect(await (await fieldsPage('&locale=ja')).text()).toMatch(/<html lang="ja" data-host-origin/);
     expect(await (await fieldsPage('&locale=xx')).text()).toMatch(/<html lang="en" data-host-origin/);
+    // checkout.js sends the page's choice, then the browser's language: the first the vault speaks wins.
+    expect(await (await fieldsPage('&locale=auto%2Car-EG')).text()).toMatch(/<html lang="ar" dir="rtl" /);
   });
 
   it("serves any locale's texts to the fields that lack them, and no unknown one", async () => {

@@ -101,6 +101,9 @@ describe('createTranslator', () => {
     expect(pickLocale('FR')).toBe('fr');
     expect(pickLocale('xx')).toBe('en');
     expect(pickLocale('pt-BR')).toBe('pt');
+    // checkout.js sends the page's choice, then the browser's language.
+    expect(pickLocale('auto,fr-FR')).toBe('fr');
+    expect(pickLocale('xx, AR_eg')).toBe('ar');
     expect(pickLocale(undefined)).toBe('en');
     expect(pickLocale('constructor')).toBe('en');
   });

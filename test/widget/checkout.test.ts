@@ -50,7 +50,9 @@ describe('mount()', () => {
     expect(init).not.toHaveBeenCalled();
     await peer.emit({ type: 'loaded' });
     await tick();
-    expect(init).toHaveBeenCalledWith(expect.objectContaining({ clientSecret, locale: 'fr', labels: { number: 'Numéro' }, submitButton: false }));
+    expect(init).toHaveBeenCalledWith(
+      expect.objectContaining({ clientSecret, locale: `fr,${navigator.language}`, labels: { number: 'Numéro' }, submitButton: false }),
+    );
     expect(peer.sent.every((m) => m.targetOrigin === VAULT)).toBe(true);
   });
 
@@ -59,7 +61,13 @@ describe('mount()', () => {
     fields = Checkout('pk_test_123').mount('#pay', { clientSecret, locale: 'fr', appearance: { variables: { colorPrimary: '#123456' } } });
     const peer = playFrame(frameOf(), { init }, { sayHello: true });
     const early = peer.messages().filter((m) => m.type === 'init');
-    const params = { clientSecret, locale: 'fr', appearance: { variables: { colorPrimary: '#123456' } }, labels: {}, submitButton: false };
+    const params = {
+      clientSecret,
+      locale: `fr,${navigator.language}`,
+      appearance: { variables: { colorPrimary: '#123456' } },
+      labels: {},
+      submitButton: false,
+    };
     expect(early).toEqual([{ serviceID: 'card-vault-fields/1', type: 'init', params }]);
     // The RPC comes up beside it; `loaded` no longer brings a second init.
     await peer.rpc.isReady;
@@ -69,20 +77,20 @@ describe('mount()', () => {
     expect(peer.sent.every((m) => m.targetOrigin === VAULT)).toBe(true);
   });
 
-  it("names the locale in the iframe's URL, so the vault sends its texts with the page", () => {
+  it("names the locale in the iframe's URL, then the browser's, so the vault sends the texts of the first it speaks with the page", () => {
     fields = Checkout('pk_test_123').mount('#pay', { clientSecret, locale: 'tr' });
-    expect(new URL(frameOf().src).searchParams.get('locale')).toBe('tr');
+    expect(new URL(frameOf().src).searchParams.get('locale')).toBe(`tr,${navigator.language}`);
   });
 
-  it("names the browser's language by its base code, and leaves to the vault which languages it speaks", () => {
+  it("sends what the page asked for, then the browser's language, and leaves to the vault which it speaks", () => {
     const language = vi.spyOn(navigator, 'language', 'get').mockReturnValue('pt-BR');
     try {
       fields = Checkout('pk_test_123').mount('#pay', { clientSecret });
-      expect(new URL(frameOf().src).searchParams.get('locale')).toBe('pt');
+      expect(new URL(frameOf().src).searchParams.get('locale')).toBe('pt-BR');
       fields.destroy();
-      // A language this checkout.js has never heard of still reaches the vault, which may speak it.
-      fields = Checkout('pk_test_123').mount('#pay', { clientSecret, locale: 'AR-eg' as never });
-      expect(new URL(frameOf().src).searchParams.get('locale')).toBe('ar');
+      // `auto`, or a language this checkout.js has never heard of: the vault falls back to the browser's.
+      fields = Checkout('pk_test_123').mount('#pay', { clientSecret, locale: 'auto' });
+      expect(new URL(frameOf().src).searchParams.get('locale')).toBe('auto,pt-BR');
     } finally {
       language.mockRestore();
     }

@@ -21,8 +21,10 @@ function misuse() {
   const checkout = Checkout('pk_test_1', { vault: 'https://vault.example' });
   // @ts-expect-error the client secret is required
   checkout.mount('#pay', {});
-  // @ts-expect-error locales are the fields' own (en, de, ar, …), not any string
-  checkout.mount('#pay', { clientSecret: 'cs_1_secret_x', locale: 'xx' });
+  // A language tag is taken as it is: the vault picks the language.
+  checkout.mount('#pay', { clientSecret: 'cs_1_secret_x', locale: 'pt-BR' });
+  // @ts-expect-error but it is a string
+  checkout.mount('#pay', { clientSecret: 'cs_1_secret_x', locale: 42 });
   // @ts-expect-error labels are keyed by the fields' own names
   checkout.mount('#pay', { clientSecret: 'cs_1_secret_x', labels: { nonsense: 'x' } });
   const fields = checkout.mount('#pay', { clientSecret: 'cs_1_secret_x' });
