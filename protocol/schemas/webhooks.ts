@@ -16,7 +16,8 @@ export const WebhookAttempt = z
       .openapi({
         description:
           'null on a 2xx; otherwise the class of the failure: timeout, connection_failed, tls_error, http_status (see status_code), ' +
-          'address_not_allowed (the host resolved into refused space), url_not_allowed (credentials, a scheme other than http(s), or http for a live-mode merchant)',
+          'address_not_allowed (the host resolved into refused space), ' +
+          'url_not_allowed (credentials, a scheme other than http(s), or http for a live-mode merchant)',
       }),
     duration_ms: z.number(),
     created: z.string(),
