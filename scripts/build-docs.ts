@@ -17,12 +17,24 @@ fs.writeFileSync(source, `${JSON.stringify(await vaultDocument(), null, 2)}\n`);
 const output = path.join(dist, 'docs.html');
 // No telemetry, no update check: the build reaches no network.
 const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', REDOCLY_SUPPRESS_NOTIFICATIONS: 'true' };
-execFileSync(
-  path.join(root, 'node_modules/.bin/redocly'),
-  ['build-docs', source, '--inlineBundle', '--title', 'Card vault API reference', '--output', output],
-  { env, stdio: ['ignore', 'ignore', 'inherit'] },
-);
-const html = fs.readFileSync(output);
+try {
+  // Its notices (Node 20's end of life for future Redocly releases, Redoc 3's news) only alarm a
+  // reader of `npm start`: its output is shown when it fails.
+  execFileSync(
+    path.join(root, 'node_modules/.bin/redocly'),
+    ['build-docs', source, '--inlineBundle', '--title', 'Card vault API reference', '--output', output],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+} catch (err) {
+  const { stdout, stderr } = err as { stdout?: Buffer; stderr?: Buffer };
+  process.stderr.write(`${stdout ?? ''}${stderr ?? ''}`);
+  throw err;
+}
+// Redoc's attribution logo is the page's one request to another origin (cdn.redoc.ly), which the
+// page's policy refuses: an empty picture of our own takes its place.
+const EMPTY_SVG = 'data:image/svg+xml,%3Csvg%20xmlns=%22http://www.w3.org/2000/svg%22/%3E';
+const html = Buffer.from(fs.readFileSync(output, 'utf8').replace(/https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(?:-full)?\.svg/g, EMPTY_SVG));
+fs.writeFileSync(output, html);
 fs.writeFileSync(`${output}.br`, zlib.brotliCompressSync(html, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9 } }));
 fs.writeFileSync(`${output}.gz`, zlib.gzipSync(html, { level: 9 }));
 console.log(`  docs.html     ${(html.length / 1024).toFixed(0)} KB (the API reference at /docs)`);

@@ -42,7 +42,7 @@ async function main() {
   console.log(`
   Card vault is running.
     demo shop:        ${demoOrigin}   <- open this in a browser
-    vault:            ${env.PUBLIC_URL}   (API reference: ${env.PUBLIC_URL}/openapi.json)
+    vault:            ${env.PUBLIC_URL}   (API reference: ${env.PUBLIC_URL}/docs)
     data:             ${runtime.deps.dbKind === 'sqlite' ? path.join(env.DATA_DIR, 'vault.db') : 'PostgreSQL (DATABASE_URL)'}
     key ring:         ${env.VAULT_KEYS ? 'VAULT_KEYS' : `${env.KEY_FILE} (KEY_FILE; back it up apart from the data)`}
     processor:        ${processor}${processorNote}

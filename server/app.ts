@@ -102,7 +102,8 @@ export function createApp(deps: Deps) {
         openapi: '3.1.0',
         info: {
           title: 'Card vault API',
-          version: '1',
+          // The API's version, as its paths name it (/v1): Redoc shows it beside the title.
+          version: 'v1',
           description: 'Amounts are integers in minor units; every error is { error: { type, code, message, param? } }.',
         },
       }),

@@ -30,11 +30,11 @@ describeInBrowser('the API reference at /docs', () => {
     const elsewhere: string[] = [];
     const scriptErrors: string[] = [];
     page.on('response', (r) => !r.url().startsWith(origin) && elsewhere.push(r.url()));
-    // What the policy stopped before it left: only Redoc's attribution logo, which it loads from Redocly's CDN.
+    // What the policy stopped before it left: nothing (Redoc's logo from its CDN is replaced at build).
     const blocked: string[] = [];
     page.on('requestfailed', (r) => blocked.push(`${r.url()} ${r.failure()?.errorText}`));
     page.on('pageerror', (err) => scriptErrors.push(err.message));
-    page.on('console', (m) => m.type() === 'error' && /script/i.test(m.text()) && scriptErrors.push(m.text()));
+    page.on('console', (m) => m.type() === 'error' && scriptErrors.push(m.text()));
     const answer = await page.goto(`${origin}/docs`);
     expect(answer?.status()).toBe(200);
     const policy = answer?.headers()['content-security-policy'] ?? '';
@@ -56,10 +56,8 @@ describeInBrowser('the API reference at /docs', () => {
     await expect.poll(missing, { timeout: 15_000 }).toEqual([]);
     expect(scriptErrors).toEqual([]);
     expect(elsewhere).toEqual([]);
-    expect(
-      blocked.every((b) => /^https:\/\/cdn\.redoc\.ly\/redoc\/logo-[\w-]+\.svg csp$/.test(b)),
-      blocked.join('\n'),
-    ).toBe(true);
+    expect(blocked).toEqual([]);
+    expect(await page.title()).toBe('Card vault API reference');
     await page.close();
   });
 });
