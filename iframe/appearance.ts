@@ -80,7 +80,7 @@ export function applyAppearance(root: HTMLElement, variables: unknown): () => vo
   for (const name of ['Primary', 'Danger']) {
     const color = channels(safe[`color${name}`]);
     const readable = background && color && readableOn(color, background);
-    if (readable && readable.some((v, i) => v !== color![i])) put(`--cv-color-${name.toLowerCase()}`, `rgb(${readable})`);
+    if (readable?.some((v, i) => v !== color![i])) put(`--cv-color-${name.toLowerCase()}`, `rgb(${readable})`);
     if (name === 'Primary' && readable) primary = readable;
   }
   // The Pay button's text: black on a light primary, else white (the stylesheet's default), whatever

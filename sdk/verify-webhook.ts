@@ -41,6 +41,13 @@ export function verifyWebhook<T = Record<string, unknown>>(
   secret: string | string[],
   options: VerifyOptions = {},
 ): WebhookEvent<T> {
+  // A framework that parsed the JSON hands over an object: its bytes are gone, and so is the signature's subject.
+  if (typeof rawBody !== 'string' && !Buffer.isBuffer(rawBody)) {
+    throw new WebhookVerificationError(
+      'invalid_body',
+      'Pass the raw request body (a string or Buffer), not parsed JSON: e.g. express.raw({ type: "application/json" })',
+    );
+  }
   if (!header) throw new WebhookVerificationError('missing_header', 'No Checkout-Signature header');
   let timestamp: string | undefined;
   const signatures: Buffer[] = [];

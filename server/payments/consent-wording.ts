@@ -5,7 +5,7 @@
 import { HIDDEN_CHARACTERS, type Recurring } from '../../protocol/api.ts';
 import { isolatorFor } from '../messages/bidi.ts';
 import { firstLocale } from '../../protocol/languages.ts';
-import { formatAmount, formatDate, toLocale, type Locale } from '../messages/message-templates.ts';
+import { formatAmount, formatDate, type Locale } from '../messages/message-templates.ts';
 import { ar } from './consent-wording/ar.ts';
 import { de } from './consent-wording/de.ts';
 import { en } from './consent-wording/en.ts';

@@ -37,6 +37,12 @@ describe('verifyWebhook', () => {
     expect(reason(() => verifyWebhook(JSON.stringify(JSON.parse(body), null, 1), header, secret, { now }))).toBe('no_matching_signature');
   });
 
+  it('says to pass the raw body when handed parsed JSON (a framework parsed it first)', () => {
+    const header = `t=${now},v1=${sign(secret, now)}`;
+    expect(reason(() => verifyWebhook(JSON.parse(body), header, secret, { now }))).toBe('invalid_body');
+    expect(() => verifyWebhook(JSON.parse(body), header, secret, { now })).toThrow(/raw request body/);
+  });
+
   it('refuses a signature made with another secret', () => {
     expect(reason(() => verifyWebhook(body, `t=${now},v1=${sign('whsec_other', now)}`, secret, { now }))).toBe('no_matching_signature');
   });
