@@ -134,6 +134,24 @@ function vaultMiddleware(secretKey: string): Middleware {
 }
 
 /**
+ * Refuses, before any call, options that could only fail later: an unset environment variable would
+ * otherwise surface as a TypeError on the first call, or as a 401 from the vault. The key itself is
+ * never repeated in the message.
+ */
+function checkOptions(options: VaultClientOptions): void {
+  const { baseUrl, secretKey } = (options ?? {}) as Partial<VaultClientOptions>;
+  if (typeof baseUrl !== 'string' || baseUrl.trim() === '')
+    throw new Error("createVaultClient: baseUrl is required (the vault's address, e.g. process.env.VAULT_URL)");
+  if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol))
+    throw new Error(`createVaultClient: baseUrl must be the vault's http(s) address, e.g. https://vault.example (got ${JSON.stringify(baseUrl)})`);
+  if (typeof secretKey !== 'string' || secretKey.trim() === '')
+    throw new Error('createVaultClient: secretKey is required (your secret key sk_test_… or sk_live_…, e.g. process.env.VAULT_SECRET_KEY)');
+  if (secretKey.startsWith('pk_'))
+    throw new Error('createVaultClient: secretKey is a publishable key (pk_…), which belongs on your pages: give your secret key, sk_test_… or sk_live_…');
+  if (!secretKey.startsWith('sk_')) throw new Error('createVaultClient: secretKey must be your secret key, which starts with sk_ (sk_test_… or sk_live_…)');
+}
+
+/**
  * A client for the vault's API. Each call answers `{ data, response }` for a 2xx, typed by the
  * operation, and throws a VaultError otherwise:
  *
@@ -141,6 +159,7 @@ function vaultMiddleware(secretKey: string): Middleware {
  *     const { data: session } = await vault.POST('/v1/sessions', { body: { amount: 1999, currency: 'USD' } });
  */
 export function createVaultClient(options: VaultClientOptions): VaultClient {
+  checkOptions(options);
   const base = options.fetch ?? ((request: Request) => globalThis.fetch(request));
   const client = createClient<paths>({
     baseUrl: options.baseUrl.replace(/\/+$/, ''),

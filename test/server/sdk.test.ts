@@ -2,7 +2,7 @@
 // contract's errors as VaultError, an Idempotency-Key on every POST that its own retries reuse, and
 // retries that wait out Retry-After. The only stand-in is at the network edge: a fetch that loses or
 // delays answers, between the client and the real vault.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVaultClient, VaultError } from '../../sdk/server-client.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { serveTestVault, type ServedVault } from '../helpers/served-vault.ts';
@@ -32,6 +32,47 @@ function network(lose: (attempt: number, request: Request) => boolean = () => fa
   };
   return { attempts, fetch };
 }
+
+describe('createVaultClient options', () => {
+  const refusal = (options: Record<string, unknown>) => {
+    const calls: string[] = [];
+    const fetch = async (request: Request) => {
+      calls.push(request.url);
+      return new Response('{}');
+    };
+    try {
+      createVaultClient({ ...options, fetch } as never);
+    } catch (err) {
+      expect(calls).toEqual([]);
+      return (err as Error).message;
+    }
+    return undefined;
+  };
+  const key = 'sk_test_0123456789abcdef';
+
+  it('names an unset baseUrl or secretKey, and where it usually comes from, before any call', () => {
+    expect(refusal({ baseUrl: undefined, secretKey: key })).toBe("createVaultClient: baseUrl is required (the vault's address, e.g. process.env.VAULT_URL)");
+    expect(refusal({ baseUrl: '', secretKey: key })).toContain('baseUrl is required');
+    expect(refusal({ baseUrl: 'http://localhost:4000', secretKey: undefined })).toContain(
+      'secretKey is required (your secret key sk_test_… or sk_live_…, e.g. process.env.VAULT_SECRET_KEY)',
+    );
+  });
+
+  it('refuses a publishable key and a key that is not a secret key, without repeating it', () => {
+    const pk = refusal({ baseUrl: 'http://localhost:4000', secretKey: 'pk_test_abcdef123456' });
+    expect(pk).toContain('secretKey is a publishable key (pk_…)');
+    expect(pk).not.toContain('abcdef123456');
+    const other = refusal({ baseUrl: 'http://localhost:4000', secretKey: 'whsec_abcdef123456' });
+    expect(other).toContain('starts with sk_');
+    expect(other).not.toContain('abcdef123456');
+  });
+
+  it('refuses a baseUrl that is not an http(s) address', () => {
+    expect(refusal({ baseUrl: 'localhost:4000', secretKey: key })).toContain("baseUrl must be the vault's http(s) address");
+    expect(refusal({ baseUrl: 'vault.example', secretKey: key })).toContain("baseUrl must be the vault's http(s) address");
+    expect(refusal({ baseUrl: 'https://vault.example/', secretKey: key })).toBeUndefined();
+  });
+});
 
 describeEachDb('card-vault/server against a running vault', (target) => {
   let served: ServedVault;
