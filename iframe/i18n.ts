@@ -100,7 +100,7 @@ export const ERROR_LABELS: Record<FieldErrorCode, LabelKey> & Record<string, Lab
   invalid_expiry_year: 'errorExpiry',
   expired_card: 'errorExpiryPast',
   invalid_cvc: 'errorCvc',
-  incorrect_cvc: 'errorCvc',
+  incorrect_cvc: 'errorCvcIncorrect',
   consent_required: 'errorConsent',
   card_declined: 'errorDeclined',
   insufficient_funds: 'errorDeclined',

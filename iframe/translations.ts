@@ -38,6 +38,7 @@ export const KEYS = [
   'errorExpiry',
   'errorExpiryPast',
   'errorCvc',
+  'errorCvcIncorrect',
   'errorConsent',
   'errorSession',
   'errorDeclined',

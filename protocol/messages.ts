@@ -40,6 +40,7 @@ export type LabelKey =
   | 'errorExpiry'
   | 'errorExpiryPast'
   | 'errorCvc'
+  | 'errorCvcIncorrect'
   | 'errorConsent'
   | 'errorSession'
   | 'errorDeclined'

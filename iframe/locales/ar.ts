@@ -27,6 +27,7 @@ export const ar: Row = [
   'تاريخ الانتهاء غير صالح.', // errorExpiry
   'انتهت صلاحية هذه البطاقة.', // errorExpiryPast
   'رمز الأمان غير صالح.', // errorCvc
+  'رمز الأمان غير صحيح.', // errorCvcIncorrect
   'حدّد المربع للمتابعة.', // errorConsent
   'انتهت صلاحية صفحة الدفع هذه. يُرجى البدء من جديد.', // errorSession
   'تم رفض البطاقة. استخدم بطاقة أخرى.', // errorDeclined

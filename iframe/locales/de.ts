@@ -16,7 +16,7 @@ export const de: Row = [
   '{card} mit Endziffern {last4}, gültig bis {date}', // cardEnding
   'Löschen', // delete
   'Diese Karte löschen?', // deleteConfirm
-  'Diese Karte löschen? Ihre automatischen Zahlungen enden ebenfalls.', // deleteConfirmAgreements
+  'Diese Karte löschen? Die automatischen Zahlungen mit dieser Karte enden ebenfalls.', // deleteConfirmAgreements
   'Ja, löschen', // deleteYes
   'Nein', // deleteNo
   'Sicherheitscode für {card}', // cvcFor
@@ -27,6 +27,7 @@ export const de: Row = [
   'Das Ablaufdatum ist ungültig.', // errorExpiry
   'Diese Karte ist abgelaufen.', // errorExpiryPast
   'Der Sicherheitscode ist ungültig.', // errorCvc
+  'Der Sicherheitscode ist falsch.', // errorCvcIncorrect
   'Setzen Sie das Häkchen, um fortzufahren.', // errorConsent
   'Diese Zahlungsseite ist abgelaufen. Bitte beginnen Sie erneut.', // errorSession
   'Die Karte wurde abgelehnt. Verwenden Sie eine andere Karte.', // errorDeclined

@@ -27,6 +27,7 @@ export const en: Row = [
   'The expiry date is not valid.', // errorExpiry
   'This card has expired.', // errorExpiryPast
   'The security code is not valid.', // errorCvc
+  'The security code is incorrect.', // errorCvcIncorrect
   'Tick the box to continue.', // errorConsent
   'This payment page has expired. Please start again.', // errorSession
   'The card was declined. Use another card.', // errorDeclined

@@ -27,6 +27,7 @@ export const es: Row = [
   'La fecha de caducidad no es válida.', // errorExpiry
   'Esta tarjeta ha caducado.', // errorExpiryPast
   'El código de seguridad no es válido.', // errorCvc
+  'El código de seguridad es incorrecto.', // errorCvcIncorrect
   'Marca la casilla para continuar.', // errorConsent
   'Esta página de pago ha caducado. Vuelve a empezar.', // errorSession
   'La tarjeta fue rechazada. Usa otra tarjeta.', // errorDeclined

@@ -27,6 +27,7 @@ export const fr: Row = [
   'La date d’expiration n’est pas valide.', // errorExpiry
   'Cette carte a expiré.', // errorExpiryPast
   'Le code de sécurité n’est pas valide.', // errorCvc
+  'Le code de sécurité est incorrect.', // errorCvcIncorrect
   'Cochez la case pour continuer.', // errorConsent
   'Cette page de paiement a expiré. Recommencez.', // errorSession
   'La carte a été refusée. Utilisez une autre carte.', // errorDeclined

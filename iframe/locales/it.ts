@@ -27,6 +27,7 @@ export const it: Row = [
   'La data di scadenza non è valida.', // errorExpiry
   'Questa carta è scaduta.', // errorExpiryPast
   'Il codice di sicurezza non è valido.', // errorCvc
+  'Il codice di sicurezza non è corretto.', // errorCvcIncorrect
   'Seleziona la casella per continuare.', // errorConsent
   'Questa pagina di pagamento è scaduta. Ricomincia.', // errorSession
   'La carta è stata rifiutata. Usa un’altra carta.', // errorDeclined

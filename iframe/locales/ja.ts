@@ -27,6 +27,7 @@ export const ja: Row = [
   '有効期限が無効です。', // errorExpiry
   'このカードは有効期限が切れています。', // errorExpiryPast
   'セキュリティコードが無効です。', // errorCvc
+  'セキュリティコードが正しくありません。', // errorCvcIncorrect
   '続行するにはチェックボックスをオンにしてください。', // errorConsent
   'この支払いページの有効期限が切れました。最初からやり直してください。', // errorSession
   'カードが拒否されました。別のカードをお使いください。', // errorDeclined

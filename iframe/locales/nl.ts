@@ -27,6 +27,7 @@ export const nl: Row = [
   'De vervaldatum is ongeldig.', // errorExpiry
   'Deze kaart is verlopen.', // errorExpiryPast
   'De beveiligingscode is ongeldig.', // errorCvc
+  'De beveiligingscode is onjuist.', // errorCvcIncorrect
   'Vink het vakje aan om door te gaan.', // errorConsent
   'Deze betaalpagina is verlopen. Begin opnieuw.', // errorSession
   'De kaart is geweigerd. Gebruik een andere kaart.', // errorDeclined

@@ -27,6 +27,7 @@ export const pl: Row = [
   'Data ważności jest nieprawidłowa.', // errorExpiry
   'Ta karta straciła ważność.', // errorExpiryPast
   'Kod bezpieczeństwa jest nieprawidłowy.', // errorCvc
+  'Kod bezpieczeństwa jest błędny.', // errorCvcIncorrect
   'Zaznacz pole, aby kontynuować.', // errorConsent
   'Ta strona płatności wygasła. Zacznij od nowa.', // errorSession
   'Karta została odrzucona. Użyj innej karty.', // errorDeclined

@@ -27,6 +27,7 @@ export const pt: Row = [
   'A data de validade não é válida.', // errorExpiry
   'Este cartão expirou.', // errorExpiryPast
   'O código de segurança não é válido.', // errorCvc
+  'O código de segurança está incorreto.', // errorCvcIncorrect
   'Marque a caixa para continuar.', // errorConsent
   'Esta página de pagamento expirou. Comece de novo.', // errorSession
   'O cartão foi recusado. Use outro cartão.', // errorDeclined

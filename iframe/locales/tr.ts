@@ -27,6 +27,7 @@ export const tr: Row = [
   'Son kullanma tarihi geçerli değil.', // errorExpiry
   'Bu kartın süresi dolmuş.', // errorExpiryPast
   'Güvenlik kodu geçerli değil.', // errorCvc
+  'Güvenlik kodu yanlış.', // errorCvcIncorrect
   'Devam etmek için kutuyu işaretleyin.', // errorConsent
   'Bu ödeme sayfasının süresi doldu. Yeniden başlayın.', // errorSession
   'Kart reddedildi. Başka bir kart kullanın.', // errorDeclined

@@ -33,6 +33,7 @@ const LABEL_KEYS = {
   errorExpiry: 1,
   errorExpiryPast: 1,
   errorCvc: 1,
+  errorCvcIncorrect: 1,
   errorConsent: 1,
   errorSession: 1,
   errorDeclined: 1,
@@ -131,7 +132,9 @@ describe('createTranslator', () => {
 
 describe('apiErrorLabel', () => {
   it('gives the customer a text for each vault error, and a generic one otherwise', () => {
-    expect(apiErrorLabel({ code: 'incorrect_cvc' })).toBe('errorCvc');
+    expect(apiErrorLabel({ code: 'incorrect_cvc' })).toBe('errorCvcIncorrect');
+    // A CVC the bank refused is wrong, not malformed: the customer reads the difference.
+    expect(createTranslator('en').t('errorCvcIncorrect')).not.toBe(createTranslator('en').t('errorCvc'));
     expect(apiErrorLabel({ code: 'session_expired' })).toBe('errorSession');
     expect(apiErrorLabel({ code: 'parameter_missing', param: 'save' })).toBe('errorConsent');
     expect(apiErrorLabel({ code: 'card_declined' })).toBe('errorDeclined');

@@ -55,7 +55,7 @@ export const tr: Wording = {
         `${v.merchant} tarafından ${v.last4} ile biten kartınızdan otomatik ödeme alınmasına izin veren talimatınız iptal edildi. ` +
           `Bu talimat kapsamında artık otomatik ödeme alınmayacak.`,
         '',
-        `Bunu beklemiyorsanız lütfen ${v.merchant} ile iletişime geçin.`,
+        `Bunu beklemiyorduysanız lütfen ${v.merchant} ile iletişime geçin.`,
       ],
       `Saygılarımızla,\n${v.merchant}`,
     ),
