@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, freePort, startStack, type Stack } from './harness.ts';
+import { vaultApi as stackApi } from './demo-fixtures.ts';
 
 const VISA = '4242 4242 4242 4242';
 const MASTERCARD = '5555 5555 5555 4444';
@@ -451,16 +452,8 @@ async function signIn(page: Page, customer: string): Promise<void> {
   expect(await page.locator('.account strong').textContent()).toBe(customer);
 }
 
-async function vaultApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${stack.vaultUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${stack.merchant.secret_key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-  return json as T;
-}
+/** The vault's API with the test merchant's secret key (demo-fixtures.ts), on this file's stack. */
+const vaultApi = <T>(method: string, path: string, body?: unknown): Promise<T> => stackApi<T>(stack, method, path, body);
 
 function createSession(body: Record<string, unknown>): Promise<{ id: string; client_secret: string }> {
   return vaultApi('POST', '/v1/sessions', body);

@@ -7,6 +7,7 @@ import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalProvider, type LocalProvider, type ProviderName } from '../helpers/provider-fixtures.ts';
 import { describeInBrowser, startStack, type Stack } from './harness.ts';
+import { vaultApi as stackApi } from './demo-fixtures.ts';
 
 const VISA = '4242 4242 4242 4242';
 const THREE_D_SECURE = '4000 0000 0000 3220';
@@ -258,16 +259,8 @@ async function frameOf(locator: ReturnType<Page['locator']>): Promise<Frame> {
   return frame;
 }
 
-async function vaultApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${stack.vaultUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${stack.merchant.secret_key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-  return json as T;
-}
+/** The vault's API with the test merchant's secret key (demo-fixtures.ts), on this file's stack. */
+const vaultApi = <T>(method: string, path: string, body?: unknown): Promise<T> => stackApi<T>(stack, method, path, body);
 
 /** The charges the vault recorded for one session (the newest hundred are plenty for this suite). */
 async function chargesOf(session: string): Promise<Array<{ id: string; status: string; session: string | null; card_details: { last4: string } }>> {
