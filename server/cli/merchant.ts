@@ -4,12 +4,36 @@
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
+import { MerchantSettingsUpdate } from '../../protocol/schemas/merchant.ts';
 import { parseEnv } from '../env.ts';
 import { vetWebhookUrl, webhookTargetPolicy, WebhookTargetRefused } from '../jobs/webhook-target.ts';
 import { createMerchant } from '../merchants/merchant-store.ts';
 import { liveModeMissing } from '../middleware/live-gate.ts';
 
 const USAGE = 'usage: npm run merchant -- create --name NAME --origin URL [--origin URL…] [--webhook URL] [--group GROUP_ID] [--live] [--json]';
+
+/** POST /v1/merchant's own rule for an allowed origin, so that both refuse the same values in the same words. */
+const Origin = MerchantSettingsUpdate.shape.allowed_origins.unwrap().element;
+
+/** The CLI runs where the operator can act: a private address that ALLOW_PRIVATE_WEBHOOKS=1 would let through says so. */
+async function vetWebhook(url: string, env: { ALLOW_PRIVATE_WEBHOOKS: boolean }, live: boolean): Promise<void> {
+  try {
+    await vetWebhookUrl(webhookTargetPolicy(env.ALLOW_PRIVATE_WEBHOOKS), url, { live });
+  } catch (err) {
+    if (!(err instanceof WebhookTargetRefused)) throw err;
+    const privateOnly =
+      err.reason === 'address_not_allowed' &&
+      !env.ALLOW_PRIVATE_WEBHOOKS &&
+      (await vetWebhookUrl(webhookTargetPolicy(true), url, { live }).then(
+        () => true,
+        () => false,
+      ));
+    const hint = privateOnly
+      ? '. For a receiver on this machine or a private network (a local demo), run with ALLOW_PRIVATE_WEBHOOKS=1, and give the vault the same setting (npm start does)'
+      : '';
+    throw new Error(`--webhook: ${err.message}${hint}`);
+  }
+}
 
 async function main(argv: string[]) {
   const { positionals, values } = parseArgs({
@@ -24,17 +48,22 @@ async function main(argv: string[]) {
       json: { type: 'boolean', default: false },
     },
   });
-  if (positionals[0] !== 'create' || !values.name || !values.origin?.length) throw new Error(USAGE);
+  const command = positionals[0];
+  if (command !== 'create') throw new Error(`${command ? `unknown command "${command}"` : 'missing the command "create"'}\n${USAGE}`);
+  if (!values.name || !values.origin?.length) {
+    const missing = [!values.name && '--name NAME', !values.origin?.length && '--origin URL'].filter(Boolean);
+    throw new Error(`missing ${missing.join(' and ')}\n${USAGE}`);
+  }
   for (const o of [...values.origin, ...(values.webhook ? [values.webhook] : [])]) {
     if (!/^https?:\/\/[^/]+/.test(o)) throw new Error(`not an http(s) URL: ${o}`);
   }
+  for (const o of values.origin) {
+    const origin = Origin.safeParse(o);
+    if (!origin.success) throw new Error(`--origin ${o}: ${origin.error.issues[0].message}`);
+  }
   const env = parseEnv();
   // The same check as POST /v1/merchant: https for a live merchant, no credentials, and a host on public addresses unless ALLOW_PRIVATE_WEBHOOKS=1.
-  if (values.webhook) {
-    await vetWebhookUrl(webhookTargetPolicy(env.ALLOW_PRIVATE_WEBHOOKS), values.webhook, { live: values.live }).catch((err: unknown) => {
-      throw err instanceof WebhookTargetRefused ? new Error(`--webhook: ${err.message}`) : err;
-    });
-  }
+  if (values.webhook) await vetWebhook(values.webhook, env, values.live);
   const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, namedStatements: env.PG_NAMED_STATEMENTS !== 'off' });
   try {
     await migrate(handle.db);
