@@ -6,6 +6,7 @@ import { runServer } from '../server/main.ts';
 import { startDemo } from '../demo/server.ts';
 import { ensureBuilt } from './ensure-built.ts';
 import { applyDemoProcessor } from './demo-processor.ts';
+import { portInUse } from './port-in-use.ts';
 import { ensureTestMerchant } from './test-merchant.ts';
 
 async function main() {
@@ -13,7 +14,7 @@ async function main() {
   const env = parseEnv({ ALLOW_PRIVATE_WEBHOOKS: '1', ...process.env });
   ensureBuilt();
   const demoOrigin = `http://localhost:${env.DEMO_PORT}`;
-  const { runtime } = await runServer(env);
+  const { runtime } = await runServer(env).catch(portInUse({ what: 'the vault', variable: 'PORT', port: env.PORT, alsoSet: 'PUBLIC_URL' }));
   const merchant = await ensureTestMerchant(runtime.deps.db, env.DATA_DIR, demoOrigin);
   const demo = await startDemo({
     port: env.DEMO_PORT,
@@ -23,7 +24,7 @@ async function main() {
     publishableKey: merchant.publishable_key,
     shopOrigin: demoOrigin,
     webhookSecret: merchant.webhook_secret,
-  });
+  }).catch(portInUse({ what: 'the demo shop', variable: 'DEMO_PORT', port: env.DEMO_PORT }));
   // The test merchant's events go to the demo shop's receiver, which verifies them with the secret above.
   await fetch(`${env.PUBLIC_URL}/v1/merchant`, {
     method: 'POST',

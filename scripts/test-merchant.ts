@@ -1,16 +1,24 @@
 // `npm start`'s test merchant: created on the first run under the demo shop's own name, its keys kept
-// beside the database (mode 0600) so that every start can print them.
+// beside the database (mode 0600) so that every start can print them, and the demo's origin of this
+// start among its allowed origins (DEMO_PORT may have moved since).
 import fs from 'node:fs';
 import path from 'node:path';
 import { SHOP_NAME } from '../demo/catalog.ts';
 import type { Db } from '../server/db/database.ts';
-import { createMerchant, findBySecretKey, type CreatedMerchant } from '../server/merchants/merchant-store.ts';
+import { createMerchant, findBySecretKey, updateMerchant, type CreatedMerchant } from '../server/merchants/merchant-store.ts';
 
 export async function ensureTestMerchant(db: Db, dataDir: string, demoOrigin: string): Promise<CreatedMerchant> {
   const file = path.join(dataDir, 'test-merchant.json');
   if (fs.existsSync(file)) {
     const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as CreatedMerchant;
-    if (await findBySecretKey(db, saved.secret_key)) return saved;
+    const merchant = await findBySecretKey(db, saved.secret_key);
+    if (merchant) {
+      // The fields open only on an allowed origin: a shop moved to another DEMO_PORT is added, the earlier ones kept.
+      if (!merchant.allowed_origins.includes(demoOrigin)) {
+        await updateMerchant(db, merchant.id, { allowed_origins: JSON.stringify([...merchant.allowed_origins, demoOrigin]) });
+      }
+      return saved;
+    }
   }
   // The name the fields' consent and the customers' messages say from the first moment, not after the shop renames it.
   const created = await createMerchant(db, { name: SHOP_NAME, origins: [demoOrigin] });

@@ -23,4 +23,16 @@ describeEachDb("npm start's test merchant", (target) => {
     const again = await ensureTestMerchant(v.runtime.deps.db, v.dataDir, 'http://localhost:4001');
     expect(again).toEqual(created);
   });
+
+  it('lets the fields open on the shop moved to another DEMO_PORT, keeping its earlier origin', async () => {
+    const fieldsOn = async (origin: string, pk: string) =>
+      (await v.runtime.app.request(`/frame?pk=${encodeURIComponent(pk)}&origin=${encodeURIComponent(origin)}`)).status;
+    const first = await ensureTestMerchant(v.runtime.deps.db, v.dataDir, 'http://localhost:4001');
+    expect(await fieldsOn('http://localhost:4101', first.publishable_key)).toBe(403);
+
+    const moved = await ensureTestMerchant(v.runtime.deps.db, v.dataDir, 'http://localhost:4101');
+    expect(moved).toEqual(first);
+    expect(await fieldsOn('http://localhost:4101', moved.publishable_key)).toBe(200);
+    expect(await fieldsOn('http://localhost:4001', moved.publishable_key)).toBe(200);
+  });
 });
