@@ -13,8 +13,6 @@ import { VaultError, vaultProblem, type VaultClient } from '../vault-connection.
 import { CARD_TOKEN, isCustomerNumber, MANDATE_ID, type ShopContext } from './context.ts';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,64}$/;
-/** Refusals the vault gives before it asks the card network: they record no charge. */
-const REFUSED_BEFORE_NETWORK = ['mandate_violation', 'limit_exceeded'];
 
 function adminUrl(customer: string | undefined, result?: string): string {
   const q = new URLSearchParams();
@@ -29,16 +27,6 @@ function failed(title: string, err: unknown, detail = ''): AdminFlash {
   const problem = vaultProblem(err);
   if (!problem) throw err;
   return { kind: 'error', title: `${title}: ${problem.code}`, lines: [`${problem.message}${detail}`] };
-}
-
-/**
- * The failed charge the vault recorded for a decline, which the card network gave. The contract's
- * 402 names it (`charge`, `decline_code`), but the SDK's VaultError does not carry those two fields:
- * the customer's newest failed charge under the agreement with that code is the one.
- */
-async function recordedDecline(vault: VaultClient, customer: string, mandate: string, code: string) {
-  const { data } = await vault.GET('/v1/charges', { params: { query: { customer, limit: 10 } } });
-  return data.data.find((ch) => ch.status === 'failed' && ch.initiator === 'merchant' && ch.mandate === mandate && ch.failure?.code === code);
 }
 
 /** The result of a new invoice, saying whether the vault will pay it automatically and, if not, why. */
@@ -102,16 +90,13 @@ export function adminActionRoutes(shop: ShopContext, flash: (result: AdminFlash)
         ],
       };
     } catch (err) {
-      const declined =
-        err instanceof VaultError && err.type === 'card_error' && !REFUSED_BEFORE_NETWORK.includes(err.code)
-          ? await recordedDecline(vault, customer, mandate, err.code)
-          : undefined;
-      if (declined && err instanceof VaultError) {
-        const decline = declined.failure?.decline_code;
+      // A decline by the card network names the failed charge the vault recorded for this very request;
+      // a refusal before the network (mandate, limits) names none, and recorded none.
+      if (err instanceof VaultError && err.charge) {
         result = {
           kind: 'error',
-          title: `Charge declined: ${err.code}${decline ? ` (${decline})` : ''}`,
-          lines: [`${err.message} The vault recorded the failed charge ${declined.id} (${what}).`],
+          title: `Charge declined: ${err.code}${err.decline_code ? ` (${err.decline_code})` : ''}`,
+          lines: [`${err.message} The vault recorded the failed charge ${err.charge} (${what}).`],
         };
       } else if (err instanceof VaultError && err.status === 402) {
         result = {

@@ -405,12 +405,12 @@ async function setUpAutopay(customer: string, number: string = CARDS.visa): Prom
 }
 
 /** Posts a back-office form and opens the page its redirect leads to, which shows the result. */
-async function adminAction(path: string, form: Record<string, string>): Promise<ShopReply> {
-  const res = await post(path, form);
+async function adminAction(path: string, form: Record<string, string>, app?: Hono): Promise<ShopReply> {
+  const res = await request(path, { form, app });
   expect(res.status).toBe(303);
   const location = res.headers.get('location')!;
   expect(location).toMatch(/^\/admin\?(customer=[^&]+&)?result=[A-Za-z0-9_-]+$/);
-  const page = await request(location);
+  const page = await request(location, { app });
   expect(page.status).toBe(200);
   return page;
 }
@@ -561,6 +561,42 @@ describe('/admin: the merchant back office', () => {
     expect(charges).toHaveLength(1);
     expect(charges[0]).toMatchObject({ status: 'failed', initiator: 'merchant', failure: { code: 'card_declined', decline_code: 'generic_decline' } });
     expect(resultOf(page.text)).toContain(`recorded the failed charge ${charges[0].id}`);
+  });
+
+  it('names the failed charge of each click when two declined "Charge now" clicks overlap', async () => {
+    const mandate = await setUpAutopay('leo', CARDS.declineAfterSave);
+    const fields = chargeForm((await request('/admin?customer=leo')).text, mandate.id);
+    // The network between shop and vault holds the first click's answer until the second click's decline is recorded.
+    let secondAnswered!: () => void;
+    const secondDone = new Promise<void>((resolve) => (secondAnswered = resolve));
+    let charges = 0;
+    const vaultFetch = (async (input: Request) => {
+      const isCharge = input.method === 'POST' && new URL(input.url).pathname === '/v1/charges';
+      const nth = isCharge ? ++charges : 0;
+      const res = await v.runtime.app.request(input, undefined, { incoming: { socket: { remoteAddress: '127.0.0.1' } } } as never);
+      if (nth === 1) await secondDone;
+      if (nth === 2) secondAnswered();
+      return res;
+    }) as typeof fetch;
+    const office = createDemoApp({
+      vaultUrl: VAULT,
+      secretKey: v.merchant.secret_key,
+      publishableKey: v.merchant.publishable_key,
+      shopOrigin: SHOP,
+      fetch: vaultFetch,
+    });
+    const [first, second] = await Promise.all([
+      adminAction('/admin/charge', { ...fields, amount: '10.00', idempotency_key: `first-click-${'x'.repeat(12)}` }, office),
+      adminAction('/admin/charge', { ...fields, amount: '12.00', idempotency_key: `second-click-${'x'.repeat(12)}` }, office),
+    ]);
+    const recorded = (await v.api('GET', '/v1/charges?customer=leo')).body.data as { id: string; amount: number; status: string }[];
+    expect(recorded.map((c) => [c.amount, c.status]).sort()).toEqual([
+      [1000, 'failed'],
+      [1200, 'failed'],
+    ]);
+    const chargeOf = (amount: number) => recorded.find((c) => c.amount === amount)!.id;
+    expect(resultOf(first.text)).toContain(`recorded the failed charge ${chargeOf(1000)} ($10.00`);
+    expect(resultOf(second.text)).toContain(`recorded the failed charge ${chargeOf(1200)} ($12.00`);
   });
 
   it('refuses a charge form without an agreement or an amount, and one from another site', async () => {
