@@ -39,6 +39,3 @@ export function vaultProblem(err: unknown): { status: number; code: string; mess
   const status = err.status >= 500 ? 502 : err.status === 404 ? 404 : 400;
   return { status, code: err.code, message: err.message };
 }
-
-/** The client secret of a session just created: the vault always answers it, and its OpenAPI document (so the SDK's type) says so. */
-export const clientSecretOf = (session: { client_secret: string }): string => session.client_secret;

@@ -9,7 +9,6 @@ import { autopayPage } from '../pages/autopay.ts';
 import { messagePage } from '../pages/message.ts';
 import { subscribePage } from '../pages/subscribe.ts';
 import { MANDATE_ID, type ShopContext } from './context.ts';
-import { clientSecretOf } from '../vault-connection.ts';
 
 export function agreementRoutes(shop: ShopContext): Hono {
   const { vault } = shop;
@@ -26,7 +25,7 @@ export function agreementRoutes(shop: ShopContext): Hono {
       const recurring = { min_amount: amount, max_amount: amount, frequency_days: frequencyDays, end_date: endDate };
       const { data: session } = await vault.POST('/v1/sessions', { body: { amount, currency, customer: ctx.customer, order, recurring } });
       shop.orders.remember(order, SUBSCRIPTION.name);
-      return c.html(subscribePage(ctx, { locale, endDate, order, vaultUrl: shop.vaultUrl, config: shop.fieldsConfig(clientSecretOf(session), locale) }));
+      return c.html(subscribePage(ctx, { locale, endDate, order, vaultUrl: shop.vaultUrl, config: shop.fieldsConfig(session.client_secret, locale) }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'Subscriptions are unavailable');
     }
@@ -44,7 +43,7 @@ export function agreementRoutes(shop: ShopContext): Hono {
         vault.POST('/v1/sessions', { body: { mode: 'setup', currency: AUTOPAY.currency, customer: ctx.customer, recurring } }),
         vault.GET('/v1/customers/{customer}/cards', { params: { path: { customer: ctx.customer } } }),
       ]);
-      const config = shop.fieldsConfig(clientSecretOf(session), locale);
+      const config = shop.fieldsConfig(session.client_secret, locale);
       return c.html(autopayPage(ctx, { locale, endDate, vaultUrl: shop.vaultUrl, config, savedCards: cards.data.length }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'Automatic payments cannot be set up now', { href: '/cards', label: 'Back to my cards' });

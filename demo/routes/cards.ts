@@ -6,7 +6,6 @@ import { addCardPage } from '../pages/add-card.ts';
 import { cardsPage, type CardsNotice } from '../pages/cards.ts';
 import { messagePage } from '../pages/message.ts';
 import { CARD_TOKEN, type ShopContext } from './context.ts';
-import { clientSecretOf } from '../vault-connection.ts';
 
 const NOTICES: readonly CardsNotice[] = ['deleted', 'default', 'added', 'agreement', 'cancelled'];
 
@@ -36,7 +35,7 @@ export function cardRoutes(shop: ShopContext): Hono {
     const locale = parseLocale(c.req.query('locale'));
     try {
       const { data: session } = await vault.POST('/v1/sessions', { body: { mode: 'setup', customer: ctx.customer } });
-      return c.html(addCardPage(ctx, { locale, vaultUrl: shop.vaultUrl, config: shop.fieldsConfig(clientSecretOf(session), locale) }));
+      return c.html(addCardPage(ctx, { locale, vaultUrl: shop.vaultUrl, config: shop.fieldsConfig(session.client_secret, locale) }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'Cards cannot be added now', { href: '/cards', label: 'Back to my cards' });
     }

@@ -9,7 +9,7 @@ import { confirmationPage } from '../pages/confirmation.ts';
 import { messagePage } from '../pages/message.ts';
 import { autopayCardBecomesDefault } from './agreements.ts';
 import type { ShopContext } from './context.ts';
-import { clientSecretOf, VaultError } from '../vault-connection.ts';
+import { VaultError } from '../vault-connection.ts';
 
 const SESSION_ID = /^cs_[A-Za-z0-9_-]{1,100}$/;
 
@@ -30,7 +30,7 @@ export function checkoutRoutes(shop: ShopContext): Hono {
         body: { amount: product.amount, currency: product.currency, order, ...(ctx.customer ? { customer: ctx.customer } : {}) },
       });
       shop.orders.remember(order, product.name);
-      const config = shop.fieldsConfig(clientSecretOf(session), locale);
+      const config = shop.fieldsConfig(session.client_secret, locale);
       return c.html(checkoutPage(ctx, { product, order, locale, vaultUrl: shop.vaultUrl, config }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'Checkout is unavailable');

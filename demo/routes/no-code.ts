@@ -4,7 +4,6 @@ import { findProduct, newOrderNumber, PRODUCTS } from '../catalog.ts';
 import { parseLocale } from '../fields-parts.ts';
 import { noCodePage } from '../pages/no-code.ts';
 import type { ShopContext } from './context.ts';
-import { clientSecretOf } from '../vault-connection.ts';
 
 export function noCodeRoutes(shop: ShopContext): Hono {
   const { vault } = shop;
@@ -19,7 +18,7 @@ export function noCodeRoutes(shop: ShopContext): Hono {
         body: { amount: product.amount, currency: product.currency, order, ...(ctx.customer ? { customer: ctx.customer } : {}) },
       });
       shop.orders.remember(order, product.name);
-      const keys = { publishableKey: shop.publishableKey, clientSecret: clientSecretOf(session) };
+      const keys = { publishableKey: shop.publishableKey, clientSecret: session.client_secret };
       return c.html(noCodePage(ctx, { product, order, vaultUrl: shop.vaultUrl, ...keys, locale }));
     } catch (err) {
       return shop.vaultFailure(c, err, 'Checkout is unavailable');
