@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 
 /**
  * The shop's name on its pages, and the merchant's name at the vault: the fields' consent and the
- * vault's messages to customers say it, so the two must be the same (see merchant-name.ts).
+ * vault's messages to customers say it, so the two should be the same (npm start creates its merchant
+ * under it; the shop's start says when its merchant has another, see merchant-name.ts).
  */
 export const SHOP_NAME = 'Bean & Kettle';
 

@@ -24,7 +24,7 @@ import { signInRoutes } from './routes/sign-in.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { securityHeaders } from './security-headers.ts';
 import { connectVault, vaultProblem } from './vault-connection.ts';
-import { useShopName } from './merchant-name.ts';
+import { otherMerchantName } from './merchant-name.ts';
 import { SHOP_NAME } from './catalog.ts';
 import { createWebhookInbox } from './webhook-inbox.ts';
 
@@ -127,9 +127,14 @@ export function createDemoApp(options: DemoOptions): Hono {
 }
 
 export async function startDemo(options: DemoOptions & { port: number; host?: string }): Promise<{ url: string; close(): Promise<void> }> {
-  await useShopName(connectVault(options)).catch((err: Error) => {
-    console.warn(`demo shop: the merchant keeps its name at the vault, so the fields' consent will not say "${SHOP_NAME}" (${err.message})`);
-  });
+  // Unreachable now, the vault is told about on the pages that need it; the name is only worth a note.
+  const other = await otherMerchantName(connectVault(options)).catch(() => undefined);
+  if (other !== undefined) {
+    console.warn(
+      `demo shop: the merchant is named "${other}" at the vault, so the fields' consent and the customers' messages say "${other}", ` +
+        `not "${SHOP_NAME}" (POST /v1/merchant with {"name": "${SHOP_NAME}"} renames it)`,
+    );
+  }
   const app = createDemoApp(options);
   const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host ?? '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {

@@ -1,9 +1,13 @@
 // `npm start`'s test merchant is created under the demo shop's name: the fields' consent and the
-// customers' messages name "Bean & Kettle" from the first moment, before the shop is even up.
+// customers' messages name "Bean & Kettle" from the first moment, before the shop is even up; one made
+// earlier under the old default name takes it, and a shop moved to another DEMO_PORT is allowed there.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SHOP_NAME } from '../../demo/catalog.ts';
 import { ensureTestMerchant } from '../../scripts/test-merchant.ts';
+import { createMerchant, findById } from '../../server/merchants/merchant-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
@@ -34,5 +38,24 @@ describeEachDb("npm start's test merchant", (target) => {
     expect(moved).toEqual(first);
     expect(await fieldsOn('http://localhost:4101', moved.publishable_key)).toBe(200);
     expect(await fieldsOn('http://localhost:4001', moved.publishable_key)).toBe(200);
+  });
+
+  it('renames its own merchant from the old default "Demo shop" (a data directory from before), and no other', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'start-merchant-'));
+    try {
+      const old = await createMerchant(v.runtime.deps.db, { name: 'Demo shop', origins: ['http://localhost:3000'] });
+      const stranger = await createMerchant(v.runtime.deps.db, { name: 'Demo shop', origins: ['http://localhost:3000'] });
+      fs.writeFileSync(path.join(dataDir, 'test-merchant.json'), JSON.stringify(old));
+      expect(await ensureTestMerchant(v.runtime.deps.db, dataDir, 'http://localhost:3000')).toEqual(old);
+      expect((await findById(v.runtime.deps.db, old.id))?.name).toBe(SHOP_NAME);
+      expect((await findById(v.runtime.deps.db, stranger.id))?.name).toBe('Demo shop');
+
+      // A name the operator chose since is theirs.
+      await v.api('POST', '/v1/merchant', { key: old.secret_key, body: { name: 'Tea club' } });
+      await ensureTestMerchant(v.runtime.deps.db, dataDir, 'http://localhost:3000');
+      expect((await findById(v.runtime.deps.db, old.id))?.name).toBe('Tea club');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
