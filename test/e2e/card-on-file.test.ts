@@ -5,6 +5,7 @@
 // verifies but declines every later charge.
 import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daysAfter, formatDate, oneYearAfter } from '../../demo/format.ts';
 import { deliverDueEvents } from '../../server/jobs/webhook-worker.ts';
 import { describeInBrowser, startStack, type Stack } from './harness.ts';
 
@@ -20,15 +21,11 @@ let stack: Stack;
 const contexts: BrowserContext[] = [];
 const run = Date.now().toString(36);
 
-/** Dates as the fields write them in English, as the vault's English messages do, and as the shop does. */
-const longDate = (iso: string) => new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
-const shopDate = longDate;
-const todayPlus = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-function oneYearFromToday(): string {
-  const end = new Date();
-  end.setUTCFullYear(end.getUTCFullYear() + 1);
-  return end.toISOString().slice(0, 10);
-}
+/**
+ * Dates as the fields write them in English and the vault's English messages do: written out here, as
+ * what a reader expects, not taken from the shop's formatDate (which writes the shop's own pages).
+ */
+const englishDate = (iso: string) => new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
 
 describeInBrowser('card on file in the browser: agreements, back office, webhooks, outbox', () => {
   beforeAll(async () => {
@@ -43,13 +40,15 @@ describeInBrowser('card on file in the browser: agreements, back office, webhook
     it('subscribes with the consent naming the amount, the frequency and the end date, and sees the agreement on My cards', async () => {
       const page = await c.page();
       await signIn(page, c.customer);
+      // The agreement's end date is the shop's when it opens the page: taken then, not when asserted.
+      const ends = oneYearAfter(new Date());
       await page.goto(`${stack.shopUrl}/subscribe`);
       const f = fieldsOf(page);
       await fillNewCard(f, VISA);
       const consent = await f.locator('label[for="cv-consent"]').textContent();
       expect(consent).toContain('$15.00 per payment');
       expect(consent).toContain('every 30 days');
-      expect(consent).toContain(`until ${longDate(oneYearFromToday())}`);
+      expect(consent).toContain(`until ${englishDate(ends)}`);
       expect(await f.locator('#cv-consent').isChecked()).toBe(false);
       await f.locator('#cv-consent').check();
       await page.locator('#pay-button').click();
@@ -61,7 +60,7 @@ describeInBrowser('card on file in the browser: agreements, back office, webhook
       const facts = await agreement.locator('dl').textContent();
       expect(facts).toContain('Visa •••• 4242');
       expect(facts).toMatch(/How often\s*every 30 days/);
-      expect(facts).toContain(shopDate(oneYearFromToday()));
+      expect(facts).toContain(formatDate(ends));
       expect(facts).toMatch(/Status\s*active/);
       // The consent recorded is the very text the customer ticked.
       expect(await agreement.locator('.consent-text').textContent()).toBe(consent);
@@ -129,9 +128,10 @@ describeInBrowser('card on file in the browser: agreements, back office, webhook
       await page.goto(`${stack.shopUrl}/admin`);
       await page.getByLabel('Description').fill('Beans for next month');
       await page.locator('#invoice-amount').fill('25.00');
+      const due = daysAfter(new Date(), 2);
       const created = await submit(page, page.getByRole('button', { name: 'Create invoice due in 2 days' }));
       expect(created).toMatch(/Invoice inv_\S+ created: \$25\.00/);
-      expect(created).toContain(`due ${shopDate(todayPlus(2))}`);
+      expect(created).toContain(`due ${formatDate(due)}`);
       const row = page.locator('table.invoices tbody tr', { hasText: 'Beans for next month' });
       expect(await row.locator('.badge').textContent()).toBe('open');
 
@@ -200,6 +200,7 @@ describeInBrowser('card on file in the browser: agreements, back office, webhook
       const page = await c.page();
       await page.goto(`${stack.shopUrl}/admin`);
       await page.getByLabel('Description').fill('Grinder service');
+      const due = daysAfter(new Date(), 2);
       await submit(page, page.getByRole('button', { name: 'Create invoice due in 2 days' }));
       const ran = await submit(page, page.getByRole('button', { name: 'Run the scheduler now' }));
       expect(ran).toMatch(/failed [1-9]/);
@@ -212,7 +213,7 @@ describeInBrowser('card on file in the browser: agreements, back office, webhook
       expect(await failed.count()).toBe(1);
       expect(await failed.locator('h2').textContent()).toBe('Payment failed');
       expect(await failed.locator('.message-subject').textContent()).toBe('Action needed: we could not charge your card ending in 0341');
-      expect(await failed.locator('.message-body').textContent()).toContain(`The payment is due on ${longDate(todayPlus(2))}.`);
+      expect(await failed.locator('.message-body').textContent()).toContain(`The payment is due on ${englishDate(due)}.`);
 
       await deliverDueEvents(stack.runtime.deps);
       await page.goto(`${stack.shopUrl}/webhooks`);
@@ -280,6 +281,7 @@ async function signIn(page: Page, customer: string): Promise<void> {
  */
 async function setUpAutopay(c: CustomerRun): Promise<void> {
   const page = await c.page();
+  const ends = oneYearAfter(new Date());
   await page.goto(`${stack.shopUrl}/autopay`);
   const f = fieldsOf(page);
   const last4 = c.card.slice(-4);
@@ -289,7 +291,7 @@ async function setUpAutopay(c: CustomerRun): Promise<void> {
   const consent = await f.locator('label[for="cv-consent"]').textContent();
   expect(consent).toContain('$1.00–$100.00 per payment');
   expect(consent).toContain('whenever the merchant charges, as agreed');
-  expect(consent).toContain(`until ${longDate(oneYearFromToday())}`);
+  expect(consent).toContain(`until ${englishDate(ends)}`);
   await f.locator('#cv-consent').check();
   await page.getByRole('button', { name: 'Agree and save card' }).click();
   await page.waitForURL('**/cards?notice=agreement');

@@ -38,21 +38,23 @@ export function saveCard(stack: Stack, customer: string, number: string): Promis
   return confirmNewCard(stack, { amount: 100, currency: 'USD', customer }, number);
 }
 
-/** The coffee club, paid today with a new card, as /subscribe opens it. */
-export function joinCoffeeClub(stack: Stack, customer: string, number: string): Promise<void> {
+/** The coffee club, paid today with a new card, as /subscribe opens it; answers the agreement's end date, for a test to expect. */
+export async function joinCoffeeClub(stack: Stack, customer: string, number: string): Promise<string> {
   const { amount, currency, frequencyDays } = SUBSCRIPTION;
   const recurring = { min_amount: amount, max_amount: amount, frequency_days: frequencyDays, end_date: oneYearAfter(new Date()) };
-  return confirmNewCard(stack, { amount, currency, customer, recurring }, number);
+  await confirmNewCard(stack, { amount, currency, customer, recurring }, number);
+  return recurring.end_date;
 }
 
-/** Automatic payments of invoices, as /autopay opens them: nothing charged, the card verified. */
-export function agreeToAutopay(stack: Stack, customer: string, number: string): Promise<void> {
+/** Automatic payments of invoices, as /autopay opens them: nothing charged, the card verified; answers the end date. */
+export async function agreeToAutopay(stack: Stack, customer: string, number: string): Promise<string> {
   const recurring = { min_amount: AUTOPAY.minAmount, max_amount: AUTOPAY.maxAmount, frequency_days: 0, end_date: oneYearAfter(new Date()) };
-  return confirmNewCard(stack, { mode: 'setup', currency: AUTOPAY.currency, customer, recurring }, number);
+  await confirmNewCard(stack, { mode: 'setup', currency: AUTOPAY.currency, customer, recurring }, number);
+  return recurring.end_date;
 }
 
 /** An auto-pay invoice due in 2 days, as the back office creates it. */
-export function createInvoice(stack: Stack, customer: string, amount: number, description: string): Promise<{ id: string }> {
+export function createInvoice(stack: Stack, customer: string, amount: number, description: string): Promise<{ id: string; due_date: string }> {
   const body = { customer, amount, currency: 'USD', due_date: daysAfter(new Date(), 2), description, auto_pay: true };
   return vaultApi(stack, 'POST', '/v1/invoices', body);
 }
