@@ -9,6 +9,7 @@ import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
 import { CARDS } from '../helpers/test-cards.ts';
+import { saveCard, vaultApi, type FixtureShop } from './demo-fixtures.ts';
 import { describeInBrowser, freePort, startStack, type Stack } from './harness.ts';
 
 const TITLE = 'Secure card payment';
@@ -35,6 +36,8 @@ let merchant: CreatedMerchant;
 let shop: { origin: string; close(): Promise<void> };
 const contexts: BrowserContext[] = [];
 let customers = 0;
+/** This suite's merchant and page, for the shared fixtures (which act for the stack's shop by default). */
+const axeShop = (): FixtureShop => ({ secretKey: merchant.secret_key, origin: shop.origin });
 
 describeInBrowser("the fields' accessibility (axe-core in Chromium)", () => {
   beforeAll(async () => {
@@ -72,8 +75,8 @@ describeInBrowser("the fields' accessibility (axe-core in Chromium)", () => {
 
   it('saved cards, the chosen one asking only for its security code', async () => {
     const customer = nextCustomer();
-    await saveCard(customer, CARDS.visa);
-    await saveCard(customer, CARDS.amex);
+    await saveCard(stack, customer, CARDS.visa, axeShop());
+    await saveCard(stack, customer, CARDS.amex, axeShop());
     const { page, f } = await openFields({ amount: 1999, currency: 'USD', customer });
     await f.locator('#cv-saved-cvc').waitFor();
     await expectAccessible(page, ['#cv-card-0', '#cv-card-1', '#cv-saved-cvc']);
@@ -81,7 +84,7 @@ describeInBrowser("the fields' accessibility (axe-core in Chromium)", () => {
 
   it('the question before a saved card is deleted', async () => {
     const customer = nextCustomer();
-    await saveCard(customer, CARDS.mastercard);
+    await saveCard(stack, customer, CARDS.mastercard, axeShop());
     const { page, f } = await openFields({ amount: 1999, currency: 'USD', customer });
     await f.getByRole('button', { name: 'Delete' }).click();
     await f.locator('.cv-delete-confirm').waitFor();
@@ -130,8 +133,8 @@ describeInBrowser("the fields' accessibility (axe-core in Chromium)", () => {
 
     it(`${theme}: saved cards and the delete question`, async () => {
       const customer = nextCustomer();
-      await saveCard(customer, CARDS.visa);
-      await saveCard(customer, CARDS.mastercard);
+      await saveCard(stack, customer, CARDS.visa, axeShop());
+      await saveCard(stack, customer, CARDS.mastercard, axeShop());
       const { page, f } = await openFields({ amount: 1999, currency: 'USD', customer }, { appearance: { variables } });
       await f.locator('#cv-saved-cvc').waitFor();
       await f.getByRole('button', { name: 'Delete' }).last().click();
@@ -225,7 +228,7 @@ async function serveShop(): Promise<{ origin: string; close(): Promise<void> }> 
 }
 
 async function openFields(session: Record<string, unknown>, mount: Record<string, unknown> = {}): Promise<{ page: Page; f: FrameLocator }> {
-  const { client_secret: clientSecret } = await vaultApi<{ client_secret: string }>('POST', '/v1/sessions', session);
+  const { client_secret: clientSecret } = await vaultApi<{ client_secret: string }>(stack, 'POST', '/v1/sessions', session, axeShop());
   const context = await stack.context();
   contexts.push(context);
   context.setDefaultTimeout(15_000);
@@ -252,31 +255,4 @@ async function fillNewCard(f: FrameLocator, number: string): Promise<void> {
 
 function nextCustomer(): string {
   return `axe-${Date.now().toString(36)}-${++customers}`;
-}
-
-async function vaultApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${stack.vaultUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${merchant.secret_key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-  return json as T;
-}
-
-/** Setup only: saves a card as the fields would, without a browser. */
-async function saveCard(customer: string, number: string): Promise<void> {
-  const { client_secret } = await vaultApi<{ client_secret: string }>('POST', '/v1/sessions', { amount: 100, currency: 'USD', customer });
-  const res = await fetch(`${stack.vaultUrl}/frame/v1/confirm`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${client_secret}`, origin: stack.vaultUrl, 'checkout-host-origin': shop.origin, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      card: { number, exp_month: 12, exp_year: 2034, cvc: number.startsWith('37') ? '1234' : '123' },
-      save: true,
-      consent_text: 'Save this card for future payments',
-    }),
-  });
-  const json = (await res.json()) as { status?: string };
-  if (!res.ok || json.status !== 'succeeded') throw new Error(`saving a card answered ${res.status}: ${JSON.stringify(json)}`);
 }
