@@ -29,7 +29,8 @@ async function vetWebhook(url: string, env: { ALLOW_PRIVATE_WEBHOOKS: boolean },
         () => false,
       ));
     const hint = privateOnly
-      ? '. For a receiver on this machine or a private network (a local demo), run with ALLOW_PRIVATE_WEBHOOKS=1, and give the vault the same setting (npm start does)'
+      ? '. For a receiver on this machine or a private network (a local demo), run with ALLOW_PRIVATE_WEBHOOKS=1, ' +
+        'and give the vault the same setting (npm start does)'
       : '';
     throw new Error(`--webhook: ${err.message}${hint}`);
   }

@@ -28,7 +28,8 @@ describe('npm start on a busy port', () => {
       fetch: async () => Response.json({ error: { type: 'api_error', code: 'internal', message: 'no vault in this test' } }, { status: 400 }),
     }).catch(portInUse({ what: 'the demo shop', variable: 'DEMO_PORT', port }));
     await expect(started).rejects.toThrow(
-      `port ${port} is already in use, so the demo shop cannot listen there: stop what holds it, or choose another port with DEMO_PORT, e.g. DEMO_PORT=${port + 1} npm start`,
+      `port ${port} is already in use, so the demo shop cannot listen there: stop what holds it, ` +
+        `or choose another port with DEMO_PORT, e.g. DEMO_PORT=${port + 1} npm start`,
     );
   });
 
