@@ -160,9 +160,9 @@ export class App extends Component<AppProps, State> {
     setTimeout(() => this.root?.querySelector<HTMLElement>(selector)?.focus(), 0);
   }
 
-  consentText(s: FrameSession) {
-    // The agreement's wording is the vault's, exactly as it records it: no label replaces it.
-    return s.recurring ? (s.consent_text ?? '') : this.i18n.t('save');
+  consentText(s: FrameSession, view: FormState['view']) {
+    // The agreement's wording is the vault's, exactly as it records it for this card: no label replaces it.
+    return s.recurring ? ((view === 'saved' ? s.consent_text_saved_card : s.consent_text) ?? '') : this.i18n.t('save');
   }
 
   /** Back to the form after a failure (or closed for good); the page gets the vault's own error. */
@@ -346,7 +346,7 @@ export class App extends Component<AppProps, State> {
         )}
         {consent.shown ? (
           <ConsentBox
-            text={this.consentText(s)}
+            text={this.consentText(s, form.view)}
             checked={form.consent}
             required={consent.required}
             error={verdict.errors.consent ? t('errorConsent') : undefined}

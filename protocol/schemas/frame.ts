@@ -54,8 +54,13 @@ export const FrameSession = z.object({
   /** What the consent box does here: not shown, shown unchecked, or shown and required. */
   save_card: z.enum(['off', 'ask', 'require']),
   recurring: Recurring.nullable(),
-  /** A recurring session's consent wording, written by the vault in the requested language; the fields show it verbatim. */
+  /**
+   * A recurring session's consent wording for a new card (saved by the agreement), written by the vault in the
+   * requested language; the fields show it verbatim.
+   */
   consent_text: z.string().nullable(),
+  /** The same agreement's wording for a saved card the customer agrees with (nothing is saved): the saved-card view shows it. */
+  consent_text_saved_card: z.string().nullable(),
   cards: z.array(FrameSavedCard),
   three_d_secure: z.enum(['when_required', 'always']),
   failed_attempts: z.number(),

@@ -3588,6 +3588,7 @@ export interface operations {
                             end_date: string;
                         } | null;
                         consent_text: string | null;
+                        consent_text_saved_card: string | null;
                         cards: {
                             token: string;
                             brand: string;

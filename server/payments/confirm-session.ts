@@ -207,6 +207,8 @@ async function confirmUnlocked(
               session.currency,
               merchant.name,
               consentLocale(body.locale ?? customer?.locale),
+              // The text the fields showed for this path: a saved card is agreed with, a new one saved.
+              saved ? 'saved' : 'new',
             ),
             origin: context.hostOrigin ?? null,
           },

@@ -32,15 +32,18 @@ function frequency(w: ConsentWording, locale: Locale, days: number): string {
   return phrase.replace('{n}', new Intl.NumberFormat(locale).format(days));
 }
 
+/** Which card the agreement is given with: a new one saved by it, or one the customer saved before. */
+export type ConsentCard = 'new' | 'saved';
+
 /** The consent text of a recurring agreement, as the customer reads it and as the mandate records it. */
-export function recurringConsentText(terms: Recurring, currency: string | null, merchant: string, locale: Locale): string {
+export function recurringConsentText(terms: Recurring, currency: string | null, merchant: string, locale: Locale, card: ConsentCard): string {
   const w = WORDING[locale];
   const iso = isolatorFor(locale);
   // A setup session may have no currency: the amounts are then shown as plain decimals.
   const money = (minor: number) => iso(currency ? formatAmount(minor, currency, locale) : (minor / 100).toFixed(2));
   const min = money(terms.min_amount);
   const max = money(terms.max_amount);
-  return w.agreement({
+  return (card === 'saved' ? w.savedCardAgreement : w.agreement)({
     // A name stored before hidden characters were refused still cannot reorder or hide the terms.
     merchant: w.quote(iso(merchant.replace(new RegExp(HIDDEN_CHARACTERS.source, 'gu'), '').trim())),
     amounts: terms.min_amount === terms.max_amount ? max : `${min}–${max}`,

@@ -57,6 +57,7 @@ export async function frameSession(
       agreements: withAgreements.has(row.token),
     }));
   }
+  const wordingLocale = consentLocale(locale ?? customer?.locale);
   return {
     id: session.id,
     mode: session.mode as 'payment' | 'setup',
@@ -67,7 +68,8 @@ export async function frameSession(
     merchant: { name: merchant.name },
     save_card: effectiveSaveCard(session, customer),
     recurring,
-    consent_text: recurring ? recurringConsentText(recurring, session.currency, merchant.name, consentLocale(locale ?? customer?.locale)) : null,
+    consent_text: recurring ? recurringConsentText(recurring, session.currency, merchant.name, wordingLocale, 'new') : null,
+    consent_text_saved_card: recurring ? recurringConsentText(recurring, session.currency, merchant.name, wordingLocale, 'saved') : null,
     cards,
     three_d_secure: merchant.three_d_secure,
     failed_attempts: session.failed_attempts,

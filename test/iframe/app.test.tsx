@@ -254,6 +254,29 @@ describe('the consent box', () => {
     expect(mandate.consent.text).toBe(shown);
   });
 
+  it('agrees "with this card" in the saved-card view and "saves this card" in the new-card view, and the mandate records the one shown', async () => {
+    const customer = fresh('recurring-saved');
+    await saveCard(v, customer);
+    const recurring = { min_amount: 500, max_amount: 2500, frequency_days: 30, end_date: '2031-06-30' };
+    const { container, controller } = await open({ customer, mode: 'setup', amount: undefined, recurring });
+    const withSaved = 'Agree to recurring payments to “Test shop” with this card: $5.00–$25.00 per payment, every 30 days, until June 30, 2031.';
+    expect(labelOf(container, 'cv-consent')).toBe(withSaved);
+    [...container.querySelectorAll('button')].find((b) => b.textContent === '+ New card')!.click();
+    await tick();
+    expect(labelOf(container, 'cv-consent')).toBe(
+      'Save this card and agree to recurring payments to “Test shop”: $5.00–$25.00 per payment, every 30 days, until June 30, 2031.',
+    );
+    [...container.querySelectorAll('button')].find((b) => b.textContent === 'Use a saved card')!.click();
+    await tick();
+    expect(labelOf(container, 'cv-consent')).toBe(withSaved);
+    await type($(container, '#cv-saved-cvc'), '123');
+    $(container, '#cv-consent').click();
+    await tick();
+    expect(await controller.current!.confirm()).toMatchObject({ status: 'succeeded', saved: false });
+    const [mandate] = (await v.api('GET', `/v1/customers/${customer}/mandates`)).body.data;
+    expect(mandate.consent.text).toBe(withSaved);
+  });
+
   it('is not offered to a guest', async () => {
     const { container } = await open();
     expect(container.querySelector('#cv-consent')).toBeNull();

@@ -1,33 +1,33 @@
 // The wording of a recurring agreement is the vault's: written from the terms, in the customer's language.
 import { describe, expect, it } from 'vitest';
 import { LOCALES, type Locale } from '../../protocol/messages.ts';
-import { consentLocale, recurringConsentText } from '../../server/payments/consent-wording.ts';
+import { type ConsentCard, consentLocale, recurringConsentText } from '../../server/payments/consent-wording.ts';
 
 const agreement = { min_amount: 500, max_amount: 2000, frequency_days: 30, end_date: '2030-03-01' };
 
 describe('the recurring consent text', () => {
   it('names the merchant, the amounts, the frequency and the end date (en)', () => {
-    expect(recurringConsentText(agreement, 'USD', 'Test shop', 'en')).toBe(
+    expect(recurringConsentText(agreement, 'USD', 'Test shop', 'en', 'new')).toBe(
       'Save this card and agree to recurring payments to “Test shop”: $5.00–$20.00 per payment, every 30 days, until March 1, 2030.',
     );
   });
 
   it('says "whenever the merchant charges, as agreed" for frequency 0, and one amount when min equals max', () => {
-    const text = recurringConsentText({ ...agreement, min_amount: 999, max_amount: 999, frequency_days: 0 }, 'USD', 'Shop', 'en');
+    const text = recurringConsentText({ ...agreement, min_amount: 999, max_amount: 999, frequency_days: 0 }, 'USD', 'Shop', 'en', 'new');
     expect(text).toContain('$9.99 per payment, whenever the merchant charges, as agreed,');
   });
 
   it("is written in the customer's language, with its plural forms", () => {
-    expect(recurringConsentText(agreement, 'RUB', 'Магазин', 'ru')).toMatch(
+    expect(recurringConsentText(agreement, 'RUB', 'Магазин', 'ru', 'new')).toMatch(
       /^Сохранить карту .*«Магазин»: 5,00\s₽–20,00\s₽ за платёж, раз в 30 дней, до 1 марта 2030/,
     );
-    expect(recurringConsentText({ ...agreement, frequency_days: 2 }, 'RUB', 'M', 'ru')).toContain('раз в 2 дня');
-    expect(recurringConsentText({ ...agreement, frequency_days: 21 }, 'RUB', 'M', 'ru')).toContain('раз в 21 день');
-    expect(recurringConsentText({ ...agreement, frequency_days: 1 }, 'RUB', 'M', 'ru')).toContain('каждый день');
-    expect(recurringConsentText(agreement, 'EUR', 'Boutique', 'fr')).toMatch(
+    expect(recurringConsentText({ ...agreement, frequency_days: 2 }, 'RUB', 'M', 'ru', 'new')).toContain('раз в 2 дня');
+    expect(recurringConsentText({ ...agreement, frequency_days: 21 }, 'RUB', 'M', 'ru', 'new')).toContain('раз в 21 день');
+    expect(recurringConsentText({ ...agreement, frequency_days: 1 }, 'RUB', 'M', 'ru', 'new')).toContain('каждый день');
+    expect(recurringConsentText(agreement, 'EUR', 'Boutique', 'fr', 'new')).toMatch(
       /« Boutique » : 5,00\s€–20,00\s€ par paiement, tous les 30 jours, jusqu’au 1 mars 2030/,
     );
-    expect(recurringConsentText(agreement, 'TRY', 'Mağaza', 'tr')).toMatch(/30 günde bir, 1 Mart 2030 tarihine kadar/);
+    expect(recurringConsentText(agreement, 'TRY', 'Mağaza', 'tr', 'new')).toMatch(/30 günde bir, 1 Mart 2030 tarihine kadar/);
   });
 
   it('picks the language from a locale tag and falls back to English', () => {
@@ -40,15 +40,21 @@ describe('the recurring consent text', () => {
 
   it("sets the merchant's name apart in quotation marks, and drops hidden characters from it", () => {
     // A name crafted to read as terms, with a right-to-left override hidden at its end.
-    const text = recurringConsentText(agreement, 'USD', 'Acme: $1.00 once, never again. Acme\u202e', 'en');
+    const text = recurringConsentText(agreement, 'USD', 'Acme: $1.00 once, never again. Acme\u202e', 'en', 'new');
     expect(text).toBe(
       'Save this card and agree to recurring payments to “Acme: $1.00 once, never again. Acme”: $5.00–$20.00 per payment, every 30 days, until March 1, 2030.',
     );
     expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
   });
 
+  it('agrees with a saved card without offering to save it', () => {
+    expect(recurringConsentText(agreement, 'USD', 'Test shop', 'en', 'saved')).toBe(
+      'Agree to recurring payments to “Test shop” with this card: $5.00–$20.00 per payment, every 30 days, until March 1, 2030.',
+    );
+  });
+
   it('writes plain amounts when a setup session has no currency', () => {
-    expect(recurringConsentText(agreement, null, 'Shop', 'en')).toContain('5.00–20.00 per payment');
+    expect(recurringConsentText(agreement, null, 'Shop', 'en', 'new')).toContain('5.00–20.00 per payment');
   });
 });
 
@@ -57,8 +63,8 @@ const PDI = '\u2069';
 const DAYS = [1, 2, 3, 5, 11, 21, 22, 25, 30];
 /** Words of the English consent: none may be left in another language's. */
 const ENGLISH = /\b(?:save|card|agree|recurring|payments?|every|days?|until|whenever|merchant|charges)\b/i;
-const consent = (locale: Locale, frequency_days: number, currency: string | null = 'EUR', merchant = 'Shop') =>
-  recurringConsentText({ ...agreement, frequency_days }, currency, merchant, locale);
+const consent = (locale: Locale, frequency_days: number, currency: string | null = 'EUR', merchant = 'Shop', card: ConsentCard = 'new') =>
+  recurringConsentText({ ...agreement, frequency_days }, currency, merchant, locale, card);
 const money = (locale: Locale, amount: number) => new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(amount);
 const endIn = (locale: Locale) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(Date.UTC(2030, 2, 1));
 /** The frequency, as the sentence says it: what stands between the amounts' "per payment" and the end date. */
@@ -67,7 +73,37 @@ const frequencyOf = (locale: Locale, days: number) => {
   return consent(locale, days).slice(0, end);
 };
 
+/** Each language's verb for saving the card: the new card's agreement says it, the saved card's never does. */
+const SAVE: Record<Locale, string> = {
+  en: 'Save this card',
+  ru: 'Сохранить',
+  fr: 'Enregistrer',
+  tr: 'kaydet',
+  de: 'speichern',
+  es: 'Guardar',
+  it: 'Salva',
+  pt: 'Salvar',
+  nl: 'bewaren',
+  pl: 'Zapisz',
+  ja: '保存',
+  ar: 'احفظ',
+};
+
 describe('the recurring consent text in every language', () => {
+  it.each(LOCALES)('%s: a saved card is agreed with, not saved again; a new card is saved', (locale) => {
+    for (const days of [0, ...DAYS]) {
+      const saved = consent(locale, days, 'EUR', 'Shop', 'saved');
+      expect(consent(locale, days)).toContain(SAVE[locale]);
+      expect(saved, `${locale} ${days}`).not.toContain(SAVE[locale]);
+      expect(saved).not.toMatch(/[{}]|\b(?:undefined|NaN)\b/);
+      // The same terms, word for word as the new card's agreement writes them.
+      for (const part of ['Shop', money(locale, 5), money(locale, 20), endIn(locale)]) expect(saved).toContain(part);
+      if (locale !== 'en') expect(saved).not.toMatch(ENGLISH);
+    }
+    // Every frequency still reads differently.
+    expect(new Set([0, ...DAYS].map((d) => consent(locale, d, 'EUR', 'Shop', 'saved'))).size).toBe(DAYS.length + 1);
+  });
+
   it.each(LOCALES)('%s: names the shop, the amounts and the end date as Intl writes them, with no placeholder left', (locale) => {
     for (const days of [0, ...DAYS]) {
       const text = consent(locale, days);
@@ -147,6 +183,10 @@ describe('the recurring consent text in every language', () => {
     );
     // A name that tries to close the isolate early loses the control characters, as in every language.
     expect(consent('ar', 30, 'EUR', `Acme${PDI}\u202e`)).toContain(`«${FSI}Acme${PDI}»`);
+    expect(consent('ar', 30, 'EUR', 'Acme Ltd', 'saved')).toBe(
+      `وافق على مدفوعات متكررة بهذه البطاقة لصالح «${FSI}Acme Ltd${PDI}»: ${FSI}${money('ar', 5)}${PDI}–${FSI}${money('ar', 20)}${PDI} ` +
+        `لكل دفعة، كل 30 يومًا، حتى ${FSI}${endIn('ar')}${PDI}.`,
+    );
     expect(consent('ar', 30, null)).toContain(`${FSI}5.00${PDI}–${FSI}20.00${PDI}`);
     for (const locale of LOCALES.filter((l) => l !== 'ar')) expect(consent(locale, 30)).not.toMatch(/[\u2068\u2069]/);
   });

@@ -92,6 +92,35 @@ describeEachDb('agreeing to automatic payments with a saved card', (target) => {
     expect((await s.api('GET', `/v1/invoices/${invoice.body.id}`)).body.status).toBe('paid');
   });
 
+  it('shows and records the agreement "with this card" for a saved card, and "save this card" for a new one, in the customer\'s language', async () => {
+    const s = await shop();
+    const { customer, card } = await savedAt(s);
+    const session = await agreement(s, customer);
+    const shown = (await v.frame('/frame/v1/session', session.secret, { locale: 'de' })).body;
+    const end = `bis zum 31. Dezember ${nextYear}.`;
+    expect(shown.consent_text).toMatch(/^Diese Karte speichern und wiederkehrenden Zahlungen an „Test shop“ zustimmen: /);
+    expect(shown.consent_text_saved_card).toMatch(/^Wiederkehrenden Zahlungen an „Test shop“ mit dieser Karte zustimmen: /);
+    // The same terms after the colon, word for word.
+    expect(shown.consent_text_saved_card.split(': ')[1]).toBe(shown.consent_text.split(': ')[1]);
+    expect(shown.consent_text).toContain(end);
+
+    const res = await v.frame('/frame/v1/confirm', session.secret, { saved_card: { token: card, cvc: '123' }, save: true, locale: 'de' });
+    expect(res.status, res.text).toBe(200);
+    const recorded = async () => (await mandatesOf(s, customer)).map((m) => [m.card, m.consent.text]);
+    expect(await recorded()).toEqual([[card, shown.consent_text_saved_card]]);
+
+    // The same customer agrees again with a new card: that text saves the card.
+    await s.api('POST', `/v1/customers/${customer}`, { locale: 'ru' });
+    const second = await agreement(s, customer);
+    const russian = (await v.frame('/frame/v1/session', second.secret)).body;
+    expect(russian.consent_text).toMatch(/^Сохранить карту и согласиться на регулярные платежи в пользу «Test shop»: /);
+    expect(russian.consent_text_saved_card).toMatch(/^Согласиться на регулярные платежи с этой карты в пользу «Test shop»: /);
+    const fresh = await v.frame('/frame/v1/confirm', second.secret, { card: newCard(CARDS.mastercard), save: true });
+    expect(fresh.status, fresh.text).toBe(200);
+    expect(fresh.body.saved).toBe(true);
+    expect(await recorded()).toContainEqual([fresh.body.card.token, russian.consent_text]);
+  });
+
   it('needs the tick: without it no agreement and the session stays open', async () => {
     const s = await shop();
     const { customer, card } = await savedAt(s);
