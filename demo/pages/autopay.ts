@@ -12,6 +12,8 @@ import { layout, type PageContext } from '../layout.ts';
 // cards: the customer agrees with one by its security code, or types another in full.
 const SAVED_CARD_NOTE = html`<p class="notice saved-card-note">Agree with a card you saved by its security code, or add another:
   the card you agree with becomes your default card, the one invoices are paid from.</p>`;
+// The fields tell the page nothing of which card is chosen: with saved cards to choose from, the button
+// says only what every choice does (a new card is saved, a saved one is not saved again).
 
 export interface AutopayPageData {
   locale: Locale;
@@ -43,7 +45,7 @@ export function autopayPage(ctx: PageContext, data: AutopayPageData): string {
           ${localePicker(data.locale, (l) => `/autopay?locale=${l}`)}
         </div>
         ${data.savedCards > 0 ? SAVED_CARD_NOTE : html`<p class="muted">The card you agree with is saved, as your default card.</p>`}
-        ${fieldsPanel(data.config, 'Agree and save card')}
+        ${fieldsPanel(data.config, data.savedCards > 0 ? 'Agree to automatic payments' : 'Agree and save card')}
       </section>
     </div>
     ${testCardsBox()}`;

@@ -293,7 +293,7 @@ async function setUpAutopay(c: CustomerRun): Promise<void> {
   expect(consent).toContain('whenever the merchant charges, as agreed');
   expect(consent).toContain(`until ${englishDate(ends)}`);
   await f.locator('#cv-consent').check();
-  await page.getByRole('button', { name: 'Agree and save card' }).click();
+  await page.getByRole('button', { name: 'Agree to automatic payments' }).click();
   await page.waitForURL('**/cards?notice=agreement');
   expect(await page.locator('.notice-success').textContent()).toContain('Automatic payments are set up');
 }

@@ -48,12 +48,12 @@ describeInBrowser('the demo shop: automatic payments agreed with a saved card', 
 
     // The consent is required with the saved card as with a new one.
     await cvc.fill('373');
-    await page.getByRole('button', { name: 'Agree and save card' }).click();
+    await page.getByRole('button', { name: 'Agree to automatic payments' }).click();
     await f.locator('#cv-consent[aria-invalid="true"]').waitFor();
     expect(page.url()).toMatch(/\/autopay$/);
 
     await f.locator('#cv-consent').check();
-    await page.getByRole('button', { name: 'Agree and save card' }).click();
+    await page.getByRole('button', { name: 'Agree to automatic payments' }).click();
     await page.waitForURL('**/cards?notice=agreement');
     expect(await textOf(page.locator('.notice-success'))).toContain('Automatic payments are set up');
     // Still the one saved card, now under the agreement.

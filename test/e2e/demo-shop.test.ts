@@ -174,7 +174,7 @@ async function agreeInFields(page: Page, number: string): Promise<void> {
   await f.locator('#cv-expiry').fill('12 / 34');
   await f.locator('#cv-cvc').fill('373');
   await f.locator('#cv-consent').check();
-  await page.getByRole('button', { name: 'Agree and save card' }).click();
+  await page.getByRole('button', { name: 'Agree to automatic payments' }).click();
 }
 
 /** Clicks a back-office button and returns the result the page shows after the redirect. */
