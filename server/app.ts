@@ -32,6 +32,7 @@ import { merchantRoutes } from './routes/merchant.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { forwardRoutes } from './routes/forward.ts';
 import { completeDocument } from './openapi-document.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
 
 const health = createRoute({
   method: 'get',
@@ -87,6 +88,8 @@ export function createApp(deps: Deps) {
     .route('/', fieldsPage)
     .route('/', docsPage)
     .route('/', assetRoutes);
+  // Server-rendered forms for the merchant's staff: outside /v1, so no API key, JSON body or idempotency.
+  app.route('/', dashboardRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Your secret key, sk_test_…' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'clientSecret', {

@@ -1,6 +1,8 @@
 // `npm run merchant -- create --name NAME --origin URL [--origin URL…] [--webhook URL] [--group ID] [--live] [--json]`
 // Creates a merchant and prints its keys once. --live makes a live-mode merchant (sk_live_/pk_live_),
 // which takes payments only through its own processor account and only on a vault ready for real cards.
+// `npm run merchant -- add-user --merchant ID --email EMAIL --role admin|viewer` adds a person to the
+// merchant's dashboard and prints their one-time link to set a password (24 hours; run again for a new one).
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
@@ -8,9 +10,12 @@ import { MerchantSettingsUpdate } from '../../protocol/schemas/merchant.ts';
 import { parseEnv } from '../env.ts';
 import { vetWebhookUrl, webhookTargetPolicy, WebhookTargetRefused } from '../jobs/webhook-target.ts';
 import { createMerchant } from '../merchants/merchant-store.ts';
+import { addStaffUser } from '../staff/staff-store.ts';
 import { liveModeMissing } from '../middleware/live-gate.ts';
 
-const USAGE = 'usage: npm run merchant -- create --name NAME --origin URL [--origin URL…] [--webhook URL] [--group GROUP_ID] [--live] [--json]';
+const USAGE =
+  'usage: npm run merchant -- create --name NAME --origin URL [--origin URL…] [--webhook URL] [--group GROUP_ID] [--live] [--json]\n' +
+  '       npm run merchant -- add-user --merchant MERCHANT_ID --email EMAIL --role admin|viewer';
 
 /** POST /v1/merchant's own rule for an allowed origin, so that both refuse the same values in the same words. */
 const Origin = MerchantSettingsUpdate.shape.allowed_origins.unwrap().element;
@@ -47,9 +52,13 @@ async function main(argv: string[]) {
       group: { type: 'string' },
       live: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      merchant: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
     },
   });
   const command = positionals[0];
+  if (command === 'add-user') return addUser(values);
   if (command !== 'create') throw new Error(`${command ? `unknown command "${command}"` : 'missing the command "create"'}\n${USAGE}`);
   if (!values.name || !values.origin?.length) {
     const missing = [!values.name && '--name NAME', !values.origin?.length && '--origin URL'].filter(Boolean);
@@ -89,6 +98,32 @@ async function main(argv: string[]) {
         if (missing.length > 0) console.log(`  note: live requests are refused (403 live_mode_unavailable) until ${missing.join('; ')}`);
       }
     }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Adds a staff user (or issues a fresh link to one) and prints the link, the only copy of its token. */
+async function addUser(values: { merchant?: string; email?: string; role?: string }) {
+  if (!values.merchant || !values.email || !values.role) {
+    const missing = [!values.merchant && '--merchant ID', !values.email && '--email EMAIL', !values.role && '--role admin|viewer'].filter(Boolean);
+    throw new Error(`missing ${missing.join(' and ')}\n${USAGE}`);
+  }
+  const env = parseEnv();
+  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, namedStatements: env.PG_NAMED_STATEMENTS !== 'off' });
+  try {
+    await migrate(handle.db);
+    const issued = await addStaffUser(handle.db, {
+      merchantId: values.merchant,
+      email: values.email,
+      role: values.role,
+      publicUrl: env.PUBLIC_URL,
+      now: new Date(),
+    });
+    const who = `${issued.staff.email} (${issued.staff.role}) of merchant ${issued.staff.merchant_id}`;
+    console.log(issued.reissued ? `Staff user ${who}: a new link; the previous one no longer works` : `Staff user ${who} added`);
+    console.log(`  set a password (once, until ${issued.expiresAt.toISOString()}): ${issued.url}`);
+    console.log('  then sign in at', `${env.PUBLIC_URL.replace(/\/$/, '')}/dashboard/sign-in`);
   } finally {
     await handle.close();
   }

@@ -11,6 +11,7 @@ import * as mandateCurrency from './migrations/0007-mandate-currency.ts';
 import * as cardCvcFailures from './migrations/0008-card-cvc-failures.ts';
 import * as processors from './migrations/0009-processors.ts';
 import * as forwardDestinations from './migrations/0010-forward-destinations.ts';
+import * as staff from './migrations/0011-staff.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0008_card_cvc_failures': cardCvcFailures,
   '0009_processors': processors,
   '0010_forward_destinations': forwardDestinations,
+  '0011_staff': staff,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -321,6 +321,9 @@ export interface Database {
   disputes: DisputeTable;
   processor_notifications: ProcessorNotificationTable;
   forward_destinations: ForwardDestinationTable;
+  staff_users: StaffUserTable;
+  staff_sessions: StaffSessionTable;
+  audit_log: AuditLogTable;
 }
 
 /** A connector's ledger: which provider payment a vault reference created, so it can be asked about later. */
@@ -363,5 +366,43 @@ export interface ForwardDestinationTable {
   header_names: string;
   /** JSON { key_version, wrapped }: the headers sealed under the key ring; null without headers. */
   headers_sealed: string | null;
+  created_at: string;
+}
+
+export type StaffRole = 'admin' | 'viewer';
+
+/** A person of the merchant's staff who signs in to the dashboard. */
+export interface StaffUserTable {
+  id: string;
+  merchant_id: string;
+  /** Lower-cased; unique per merchant. */
+  email: string;
+  role: StaffRole;
+  /** Argon2id PHC string; null until set through the one-time link. */
+  password_hash: string | null;
+  /** SHA-256 (hex) of the one-time set-password token; null once used. */
+  link_token_hash: string | null;
+  link_expires_at: string | null;
+  created_at: string;
+}
+
+/** A signed-in dashboard session; expiries follow from its two times (server/staff/staff-sessions.ts). */
+export interface StaffSessionTable {
+  /** SHA-256 (hex) of the cookie's token. */
+  token_hash: string;
+  staff_id: string;
+  created_at: string;
+  last_seen_at: string;
+}
+
+/** Who did what, when: written in the same transaction as each change a person makes. */
+export interface AuditLogTable {
+  id: string;
+  merchant_id: string;
+  staff_id: string;
+  action: string;
+  target: string | null;
+  /** JSON object. */
+  details: string;
   created_at: string;
 }

@@ -24,6 +24,7 @@ const HISTORICAL_MIGRATIONS = [
   '0008_card_cvc_failures',
   '0009_processors',
   '0010_forward_destinations',
+  '0011_staff',
 ];
 
 type Columns = Map<string, { nullable: boolean }>;

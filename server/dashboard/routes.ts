@@ -1,0 +1,120 @@
+// The merchant's dashboard, so far its doors: setting a password through the one-time link, signing
+// in (limited per email and per address), signing out, and the signed-in page.
+import { Hono } from 'hono';
+import type { StaffUserTable } from '../db/schema.ts';
+import { bodyLimit } from 'hono/body-limit';
+import { clientAddress } from '../middleware/client-address.ts';
+import { recordAudit } from '../staff/audit.ts';
+import { verifyPassword } from '../staff/passwords.ts';
+import { deleteStaffSession, createStaffSession, readStaffSession } from '../staff/staff-sessions.ts';
+import { setPasswordWithLink, signInCandidates } from '../staff/staff-store.ts';
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from './cookie.ts';
+import { homePage, messagePage, setPasswordPage, signInPage } from './pages.ts';
+import { clearFailures, countAddressAttempt, countFailure, lockedFor } from './sign-in-limits.ts';
+import { csrfRequired, type DashboardEnv, formField, SIGN_IN_PATH, staffSession } from './staff-session.ts';
+
+export const dashboardRoutes = new Hono<DashboardEnv>();
+
+// Notices the sign-in page shows after a redirect: fixed texts, nothing of the query echoed.
+const NOTICES: Record<string, string> = {
+  password_set: 'Your password is set. Sign in with it.',
+  signed_out: 'You are signed out.',
+};
+
+const minutes = (seconds: number) => {
+  const m = Math.ceil(seconds / 60);
+  return `${m} minute${m === 1 ? '' : 's'}`;
+};
+
+dashboardRoutes.use(
+  '/dashboard/*',
+  bodyLimit({
+    maxSize: 16 * 1024,
+    onError: (c) => messagePage(c, { title: 'Form too large', message: 'The form sent was larger than 16 KB.', status: 413 }),
+  }),
+);
+
+dashboardRoutes.get('/dashboard', staffSession(), (c) => {
+  const s = c.get('staffSession');
+  return homePage(c, { email: s.staff.email, role: s.staff.role, merchantName: s.merchantName, csrf: s.csrf });
+});
+
+dashboardRoutes.get(SIGN_IN_PATH, async (c) => {
+  const { db, clock, publicUrl } = c.get('deps');
+  if (await readStaffSession(db, readSessionCookie(c, publicUrl) ?? '', clock())) return c.redirect('/dashboard', 303);
+  return signInPage(c, { notice: NOTICES[c.req.query('done') ?? ''] });
+});
+
+dashboardRoutes.post(SIGN_IN_PATH, async (c) => {
+  const deps = c.get('deps');
+  const email = (await formField(c, 'email')).trim();
+  const password = await formField(c, 'password');
+  const address = await countAddressAttempt(deps.limiter, clientAddress(c, deps.trustProxy));
+  if (!address.ok) {
+    c.header('Retry-After', String(address.retryAfter));
+    const error = `Too many sign-in attempts from your network. Try again in ${minutes(address.retryAfter)}.`;
+    return signInPage(c, { email, error, status: 429 });
+  }
+  if (!email || !password) return signInPage(c, { email, error: 'Enter your email and your password.', status: 400 });
+  const locked = (seconds: number) => {
+    c.header('Retry-After', String(seconds));
+    const error = `Too many wrong passwords: signing in with this email is locked. Try again in ${minutes(seconds)}.`;
+    return signInPage(c, { email, error, status: 429 });
+  };
+  const wait = await lockedFor(deps.limiter, email);
+  if (wait > 0) return locked(wait);
+
+  // Unknown emails are checked against a dummy hash: they answer as slowly as a wrong password.
+  const candidates = await signInCandidates(deps.db, email);
+  if (candidates.length === 0) await verifyPassword(null, password);
+  let staff: StaffUserTable | undefined;
+  for (const candidate of candidates) {
+    if (await verifyPassword(candidate.password_hash, password)) {
+      staff = candidate;
+      break;
+    }
+  }
+  const now = deps.clock();
+  if (!staff) {
+    const failure = await countFailure(deps.limiter, email);
+    if (failure.newly) {
+      for (const s of candidates) await recordAudit(deps.db, { merchantId: s.merchant_id, staffId: s.id, action: 'sign_in_locked', at: now });
+    }
+    if (failure.lockSeconds > 0) return locked(failure.lockSeconds);
+    return signInPage(c, { email, error: 'The email or the password is wrong.', status: 401 });
+  }
+  await clearFailures(deps.limiter, email);
+  const signedIn = staff;
+  const token = await deps.db.transaction().execute(async (trx) => {
+    await recordAudit(trx, { merchantId: signedIn.merchant_id, staffId: signedIn.id, action: 'sign_in', at: now });
+    return createStaffSession(trx, signedIn.id, now);
+  });
+  setSessionCookie(c, deps.publicUrl, token);
+  return c.redirect('/dashboard', 303);
+});
+
+dashboardRoutes.post('/dashboard/sign-out', staffSession(), csrfRequired(), async (c) => {
+  const { db, clock, publicUrl } = c.get('deps');
+  const s = c.get('staffSession');
+  await db.transaction().execute(async (trx) => {
+    await deleteStaffSession(trx, s.tokenHash);
+    await recordAudit(trx, { merchantId: s.staff.merchant_id, staffId: s.staff.id, action: 'sign_out', at: clock() });
+  });
+  clearSessionCookie(c, publicUrl);
+  return c.redirect(`${SIGN_IN_PATH}?done=signed_out`, 303);
+});
+
+dashboardRoutes.get('/dashboard/set-password', (c) => setPasswordPage(c));
+
+dashboardRoutes.post('/dashboard/set-password', async (c) => {
+  const { db, clock } = c.get('deps');
+  const token = await formField(c, 'token');
+  const result = await setPasswordWithLink(db, token, await formField(c, 'password'), clock());
+  if (result.ok) return c.redirect(`${SIGN_IN_PATH}?done=password_set`, 303);
+  if (result.reason === 'password') return setPasswordPage(c, { token, error: result.message, status: 400 });
+  return messagePage(c, {
+    title: 'This link no longer works',
+    message: "The link has expired, was already used, or was replaced by a newer one. Ask the vault's operator for a new link.",
+    status: 400,
+  });
+});

@@ -1,0 +1,49 @@
+// The signed-in staff user of a dashboard request, and the CSRF check of every form that changes something.
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../context.ts';
+import { safeEqual } from '../ids.ts';
+import { readStaffSession, type StaffSession } from '../staff/staff-sessions.ts';
+import { clearSessionCookie, readSessionCookie } from './cookie.ts';
+import { messagePage } from './pages.ts';
+
+export interface DashboardEnv {
+  Variables: AppEnv['Variables'] & { staffSession: StaffSession };
+}
+
+export const SIGN_IN_PATH = '/dashboard/sign-in';
+
+/** The request's live session; none (or an expired one) sends the browser to sign in. */
+export function staffSession(): MiddlewareHandler<DashboardEnv> {
+  return async function staffSession(c, next) {
+    const { db, clock, publicUrl } = c.get('deps');
+    const session = await readStaffSession(db, readSessionCookie(c, publicUrl) ?? '', clock());
+    if (!session) {
+      clearSessionCookie(c, publicUrl);
+      return c.redirect(SIGN_IN_PATH, 303);
+    }
+    c.set('staffSession', session);
+    await next();
+  };
+}
+
+/** A form field as text; absent, repeated or a file counts as empty. */
+export async function formField(c: Context, name: string): Promise<string> {
+  const value = (await c.req.parseBody())[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/** Refuses (403) a POST whose `csrf` field is not its session's token; after staffSession(). */
+export function csrfRequired(): MiddlewareHandler<DashboardEnv> {
+  return async function csrfRequired(c, next) {
+    const sent = await formField(c, 'csrf');
+    if (!sent || !safeEqual(sent, c.get('staffSession').csrf)) {
+      return messagePage(c, {
+        title: 'Request refused',
+        message: 'This form was not sent from your dashboard page (its security token is missing or wrong). Reload the page and try again.',
+        status: 403,
+        link: { href: '/dashboard', text: 'Back to the dashboard' },
+      });
+    }
+    await next();
+  };
+}
