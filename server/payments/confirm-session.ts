@@ -78,14 +78,23 @@ function checkConsent(session: SessionTable, customer: CustomerTable | undefined
   }
 }
 
-async function prepareCard(deps: Deps, merchant: Merchant, session: SessionTable, body: ConfirmInput, now: Date): Promise<Prepared> {
+async function prepareCard(
+  deps: Deps,
+  merchant: Merchant,
+  session: SessionTable,
+  customer: CustomerTable | undefined,
+  body: ConfirmInput,
+  now: Date,
+): Promise<Prepared> {
   if (body.card && body.saved_card) throw new ApiError('parameter_invalid', 'Send either card or saved_card, not both', { param: 'saved_card' });
   if (body.card) return { card: { ...checkCard(body.card, 'card'), holder: body.card.holder, cvc: body.card.cvc } };
   if (!body.saved_card) throw new ApiError('parameter_missing', 'Send card (a new card) or saved_card (a saved one)', { param: 'card' });
 
   const saved = session.customer ? await findCard(deps.db, session.group_id, session.customer, body.saved_card.token) : undefined;
   if (!saved) throw new ApiError('resource_missing', 'No such saved card', { param: 'saved_card.token' });
-  const refusal = savedCardRefusal(merchant, session, saved);
+  // The one rule refuses it too; the contract's own code says why.
+  if (customer?.status === 'deny') throw new ApiError('customer_denied', 'This customer does not allow saved cards');
+  const refusal = savedCardRefusal(merchant, session, saved, customer);
   if (refusal) throw new ApiError('parameter_invalid', refusal, { param: 'saved_card.token' });
   const secret = cardSecret(deps.ring, saved);
   if (!isActive(secret, now)) throw new ApiError('expired_card', 'This saved card has expired');
@@ -154,8 +163,10 @@ export async function confirmSession(
   context: ConfirmContext = {},
 ): Promise<FrameConfirmResult> {
   // A paying customer takes the same lease as a merchant-initiated charge of that customer, so the
-  // two never pass a daily or weekly limit together.
-  if (current.mode === 'payment' && current.customer) {
+  // two never pass a daily or weekly limit together. So does any confirmation with a saved card, an
+  // agreement in a setup session too: the three-wrong-CVC lock is read before the processor answers,
+  // and parallel confirmations would otherwise all pass it (a sister shop guessing a card's CVC).
+  if (current.customer && (current.mode === 'payment' || body.saved_card)) {
     return withCustomerLease(deps, customerLeaseName(current.group_id, current.customer), (lease) =>
       confirmUnlocked(deps, merchant, current, body, context, lease),
     );
@@ -181,7 +192,7 @@ async function confirmUnlocked(
   }
   assertSessionOpen(session, now);
   const customer = session.customer ? await getCustomer(deps.db, session.group_id, session.customer) : undefined;
-  const { card, saved } = await prepareCard(deps, merchant, session, body, now);
+  const { card, saved } = await prepareCard(deps, merchant, session, customer, body, now);
   const save = !saved && body.save;
   checkConsent(session, customer, body.save, Boolean(saved));
   const payment = session.mode === 'payment';
@@ -400,7 +411,8 @@ async function resumeRedirect(
   // The card typed again (or chosen) must be the one the issuer verified: only then is it saved.
   let prepared: Prepared | undefined;
   try {
-    prepared = await prepareCard(deps, merchant, session, body, now);
+    const customer = session.customer ? await getCustomer(deps.db, session.group_id, session.customer) : undefined;
+    prepared = await prepareCard(deps, merchant, session, customer, body, now);
     if (fingerprintOf(deps.fingerprintKey, session.group_id, prepared.card.number) !== challenge?.fingerprint) prepared = undefined;
   } catch {
     prepared = undefined;

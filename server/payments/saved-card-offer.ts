@@ -1,6 +1,6 @@
 // Which saved cards a session offers: the fields' list and the confirmation both ask here, so the
 // fields never show a card the vault would refuse, nor hide one it would take.
-import type { CardTable, SessionTable } from '../db/schema.ts';
+import type { CardTable, CustomerTable, SessionTable } from '../db/schema.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 
 type SessionTerms = Pick<SessionTable, 'mode' | 'recurring'>;
@@ -20,8 +20,11 @@ export function savedCardRefusal(
   merchant: Pick<Merchant, 'one_click_after'>,
   session: SessionTerms,
   card: Pick<CardTable, 'source' | 'successful_payments'>,
+  customer: Pick<CustomerTable, 'status'> | undefined,
 ): string | undefined {
   if (!offersSavedCards(session)) return 'A setup session without an agreement adds a new card: send card';
+  // A customer set to deny is offered no saved card, so none is taken either.
+  if (customer?.status === 'deny') return 'This customer does not allow saved cards';
   if (card.source !== 'checkout') return 'An imported card serves merchant-initiated charges only';
   if (!session.recurring && card.successful_payments < merchant.one_click_after) return 'This card is not offered for one-click payment yet';
   return undefined;

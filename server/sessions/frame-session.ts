@@ -31,7 +31,7 @@ export async function frameSession(
   const recurring: Recurring | null = session.recurring ? JSON.parse(session.recurring) : null;
   if (offersSavedCards(session) && session.customer && customer && customer.status !== 'deny') {
     const offered = (await listCardsForView(db, session.group_id, session.customer))
-      .filter((r) => !savedCardRefusal(merchant, session, r))
+      .filter((r) => !savedCardRefusal(merchant, session, r, customer))
       .map((row) => ({ row, exp: cardExpiry(ring, row) }))
       .filter(({ exp }) => isActive(exp, now));
     const waived = await cvcWaivedFor(
