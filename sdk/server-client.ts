@@ -143,7 +143,8 @@ function checkOptions(options: VaultClientOptions): void {
   if (typeof baseUrl !== 'string' || baseUrl.trim() === '')
     throw new Error("createVaultClient: baseUrl is required (the vault's address, e.g. process.env.VAULT_URL)");
   if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol))
-    throw new Error(`createVaultClient: baseUrl must be the vault's http(s) address, e.g. https://vault.example (got ${JSON.stringify(baseUrl)})`);
+    // Not echoed: with the options swapped, it would be the secret key.
+    throw new Error("createVaultClient: baseUrl must be the vault's http(s) address, e.g. https://vault.example");
   if (typeof secretKey !== 'string' || secretKey.trim() === '')
     throw new Error('createVaultClient: secretKey is required (your secret key sk_test_… or sk_live_…, e.g. process.env.VAULT_SECRET_KEY)');
   if (secretKey.startsWith('pk_'))

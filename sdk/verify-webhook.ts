@@ -36,13 +36,13 @@ export interface VerifyOptions {
  * `secret` may be several (during a rotation); any `v1=` signed by any of them is accepted.
  */
 export function verifyWebhook<T = Record<string, unknown>>(
-  rawBody: string | Buffer,
+  rawBody: string | Buffer | Uint8Array,
   header: string | null | undefined,
   secret: string | string[],
   options: VerifyOptions = {},
 ): WebhookEvent<T> {
   // A framework that parsed the JSON hands over an object: its bytes are gone, and so is the signature's subject.
-  if (typeof rawBody !== 'string' && !Buffer.isBuffer(rawBody)) {
+  if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) {
     throw new WebhookVerificationError(
       'invalid_body',
       'Pass the raw request body (a string or Buffer), not parsed JSON: e.g. express.raw({ type: "application/json" })',
@@ -71,7 +71,7 @@ export function verifyWebhook<T = Record<string, unknown>>(
     throw new WebhookVerificationError('timestamp_out_of_tolerance', `The signature's timestamp is more than ${tolerance} seconds from now`);
   }
 
-  const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
+  const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
   const secrets = (Array.isArray(secret) ? secret : [secret]).filter(Boolean);
   if (secrets.length === 0) throw new TypeError('verifyWebhook needs the webhook signing secret');
   let matched = false;

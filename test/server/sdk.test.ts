@@ -71,6 +71,8 @@ describe('createVaultClient options', () => {
     expect(refusal({ baseUrl: 'localhost:4000', secretKey: key })).toContain("baseUrl must be the vault's http(s) address");
     expect(refusal({ baseUrl: 'vault.example', secretKey: key })).toContain("baseUrl must be the vault's http(s) address");
     expect(refusal({ baseUrl: 'https://vault.example/', secretKey: key })).toBeUndefined();
+    // With the two options swapped the baseUrl is the secret key: it is not repeated either.
+    expect(refusal({ baseUrl: 'sk_live_abcdef123456', secretKey: 'http://localhost:4000' })).not.toContain('abcdef123456');
   });
 });
 

@@ -41,6 +41,8 @@ describe('verifyWebhook', () => {
     const header = `t=${now},v1=${sign(secret, now)}`;
     expect(reason(() => verifyWebhook(JSON.parse(body), header, secret, { now }))).toBe('invalid_body');
     expect(() => verifyWebhook(JSON.parse(body), header, secret, { now })).toThrow(/raw request body/);
+    // A plain Uint8Array (a fetch handler's arrayBuffer, say) is the raw body too.
+    expect(verifyWebhook(new TextEncoder().encode(body), header, secret, { now }).id).toBe('evt_1');
   });
 
   it('refuses a signature made with another secret', () => {
