@@ -7,7 +7,7 @@ import { startDemo } from '../demo/server.ts';
 import { ensureBuilt } from './ensure-built.ts';
 import { applyDemoProcessor } from './demo-processor.ts';
 import { portInUse } from './port-in-use.ts';
-import { ensureTestMerchant } from './test-merchant.ts';
+import { ensureTestMerchant, TEST_ADMIN_EMAIL, testAdminLink } from './test-merchant.ts';
 
 async function main() {
   // The demo shop's webhook receiver is on localhost: this start allows private webhook addresses unless the operator said otherwise.
@@ -37,6 +37,7 @@ async function main() {
     .catch((err: Error) => console.warn(`start: the demo shop will not receive webhooks: setting the webhook URL failed (${err.message})`));
   // DEMO_STRIPE_SECRET_KEY / DEMO_ADYEN_API_KEY: the demo's payments go through that connector.
   const processor = await applyDemoProcessor(env.PUBLIC_URL, merchant.secret_key, process.env);
+  const adminLink = await testAdminLink(runtime.deps.db, merchant.id, env.PUBLIC_URL);
   process.once('SIGTERM', () => void demo.close());
   const processorNote =
     processor === 'simulated' ? ' (test cards in the README)' : ` (provider notifications: ${env.PUBLIC_URL}/processor-webhooks/${merchant.id})`;
@@ -52,6 +53,9 @@ async function main() {
     secret key:       ${merchant.secret_key}
     publishable key:  ${merchant.publishable_key}
     webhook secret:   ${merchant.webhook_secret}
+    dashboard:        ${env.PUBLIC_URL}/dashboard/sign-in as ${TEST_ADMIN_EMAIL} (admin)${
+      adminLink ? `\n    its password:     set it once at ${adminLink}\n                      (valid 24 hours; a new link at each start until it is set)` : ''
+    }
 
   Try: curl -s ${env.PUBLIC_URL}/v1/sessions -H "Authorization: Bearer ${merchant.secret_key}" \\
          -H 'Content-Type: application/json' -d '{"amount":1999,"currency":"USD","customer":"alice"}'

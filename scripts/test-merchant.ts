@@ -7,6 +7,7 @@ import path from 'node:path';
 import { SHOP_NAME } from '../demo/catalog.ts';
 import type { Db } from '../server/db/database.ts';
 import { createMerchant, findBySecretKey, updateMerchant, type CreatedMerchant } from '../server/merchants/merchant-store.ts';
+import { addStaffUser } from '../server/staff/staff-store.ts';
 
 /** The test merchant's name before it took the shop's (data directories from before that change). */
 const OLD_DEFAULT_NAME = 'Demo shop';
@@ -29,4 +30,23 @@ export async function ensureTestMerchant(db: Db, dataDir: string, demoOrigin: st
   const created = await createMerchant(db, { name: SHOP_NAME, origins: [demoOrigin] });
   fs.writeFileSync(file, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
   return created;
+}
+
+/** The test merchant's dashboard admin. */
+export const TEST_ADMIN_EMAIL = 'admin@example.com';
+
+/**
+ * The test merchant's admin for the dashboard: until they have set a password, a fresh one-time link
+ * at every start (the previous one stops working); undefined once the password is set.
+ */
+export async function testAdminLink(db: Db, merchantId: string, publicUrl: string): Promise<string | undefined> {
+  const admin = await db
+    .selectFrom('staff_users')
+    .select('password_hash')
+    .where('merchant_id', '=', merchantId)
+    .where('email', '=', TEST_ADMIN_EMAIL)
+    .executeTakeFirst();
+  if (admin?.password_hash) return undefined;
+  const issued = await addStaffUser(db, { merchantId, email: TEST_ADMIN_EMAIL, role: 'admin', publicUrl, now: new Date() });
+  return issued.url;
 }
