@@ -32,7 +32,6 @@ function page(c: Context, o: { title: string; body: (nonce: string) => Body; sta
   c.header('Content-Security-Policy', policy(nonce));
   c.header('Cache-Control', 'no-store');
   c.header('X-Frame-Options', 'DENY');
-  c.header('Referrer-Policy', 'no-referrer');
   return c.html(
     html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${o.title} · Card vault dashboard</title><style nonce="${nonce}">${raw(STYLE)}</style></head><body><main>${o.body(nonce)}</main></body></html>`,

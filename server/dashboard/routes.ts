@@ -34,6 +34,17 @@ dashboardRoutes.use(
   }),
 );
 
+// A form posted from another site is refused, sign-in included (SameSite does not cover a sign-in
+// into the attacker's account). Browsers send Origin with every form POST; the vault's pages keep
+// Referrer-Policy same-origin, under which it is their real origin rather than "null".
+dashboardRoutes.post('/dashboard/*', async (c, next) => {
+  const origin = c.req.header('origin');
+  if (origin !== undefined && origin !== new URL(c.get('deps').publicUrl).origin) {
+    return messagePage(c, { title: 'Request refused', message: 'This form was sent from another site.', status: 403 });
+  }
+  await next();
+});
+
 dashboardRoutes.get('/dashboard', staffSession(), (c) => {
   const s = c.get('staffSession');
   return homePage(c, { email: s.staff.email, role: s.staff.role, merchantName: s.merchantName, csrf: s.csrf });

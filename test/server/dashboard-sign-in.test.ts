@@ -90,6 +90,7 @@ describeEachDb('dashboard sign-in', (target) => {
     const token = await d.addUser(who);
     await d.setPassword(token, PASSWORD);
     const session = cookieOf(await d.signIn(who, PASSWORD)).split('=')[1];
+    expect(v.logs.join('\n')).not.toContain(PASSWORD);
     const rows = await everyRow(v, target, 'staff_users');
     expect(rows).toContain('$argon2id$');
     for (const secret of [PASSWORD, token, session]) {
@@ -155,6 +156,31 @@ describeEachDb('dashboard sign-in', (target) => {
     const after = await d.request('GET', '/dashboard', { cookie });
     expect(after.status).toBe(303);
     expect(after.headers.get('location')).toBe('/dashboard/sign-in');
+  });
+
+  it('refuses a form posted from another site, sign-in included', async () => {
+    const who = email();
+    await d.setPassword(await d.addUser(who), PASSWORD);
+    const fields = new URLSearchParams({ email: who, password: PASSWORD }).toString();
+    const post = (origin: string) =>
+      v.api('POST', '/dashboard/sign-in', {
+        key: '',
+        raw: fields,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin, 'x-forwarded-for': '192.0.2.50' },
+      });
+    const forged = await post('http://evil.test');
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('set-cookie')).toBeNull();
+    expect((await post('http://vault.test')).status).toBe(303);
+  });
+
+  it('signs a person out everywhere when their password is set again through a new link', async () => {
+    const who = email();
+    const cookie = await d.signedIn(who, PASSWORD);
+    await d.setPassword(await d.addUser(who), 'a brand new password 2');
+    expect((await d.request('GET', '/dashboard', { cookie })).status).toBe(303);
+    expect((await d.signIn(who, PASSWORD)).status).toBe(401);
+    expect((await d.signIn(who, 'a brand new password 2')).status).toBe(303);
   });
 
   it('ends a session idle for 31 minutes, and one 12 hours old however busy', async () => {
