@@ -1,7 +1,7 @@
 // Ids with a prefix that says what they are, random secrets, and their constant-time comparison.
 import crypto from 'node:crypto';
 
-export type IdPrefix = 'cs' | 'card' | 'ch' | 're' | 'mdt' | 'inv' | 'evt' | 'mer' | 'grp' | 'chl' | 'wha' | 'msg' | 'dp' | 'fwd';
+export type IdPrefix = 'cs' | 'card' | 'ch' | 're' | 'mdt' | 'inv' | 'evt' | 'mer' | 'grp' | 'chl' | 'wha' | 'msg' | 'dp' | 'fwd' | 'stf';
 
 /**
  * Random bytes for ids and secrets, drawn from a pool the CSPRNG fills 4 KB at a time: a call to the

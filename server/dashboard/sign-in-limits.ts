@@ -13,13 +13,13 @@ export const LOCK_SECONDS = 15 * 60;
 export const ADDRESS_ATTEMPTS = 30;
 export const ADDRESS_WINDOW_SECONDS = 15 * 60;
 
-// RateLimits exposes only counting; a lockout needs the same store's get, block and delete, so the
-// failures are kept in a limiter RateLimits' own factory builds (Redis with the memory fallback, or memory).
+// A lockout needs the store's get, block and delete, not only counting: the failures are kept in a
+// limiter of the same store (Redis with the memory fallback, or memory), one per RateLimits.
 const failureCounters = new WeakMap<RateLimits, RateLimiterAbstract>();
 function failures(limits: RateLimits): RateLimiterAbstract {
   let counter = failureCounters.get(limits);
   if (!counter) {
-    counter = (limits as unknown as { counter(windowSec: number): RateLimiterAbstract }).counter(LOCK_SECONDS);
+    counter = limits.limiter(LOCK_SECONDS);
     failureCounters.set(limits, counter);
   }
   return counter;

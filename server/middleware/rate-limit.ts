@@ -29,6 +29,11 @@ export class RateLimits {
     return res.consumedPoints <= limit ? { ok: true } : { ok: false, retryAfter: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
   }
 
+  /** A limiter of this store (Redis, or memory) for callers that need more than counting: a lockout's get, block and delete. */
+  limiter(windowSec: number): RateLimiterAbstract {
+    return this.counter(windowSec);
+  }
+
   close(): Promise<void> {
     return this.onClose();
   }

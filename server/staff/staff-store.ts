@@ -2,7 +2,7 @@
 // SHA-256 hash, valid 24 hours, replaced by a new link), who then set their own password through it.
 import type { Db } from '../db/database.ts';
 import type { StaffRole, StaffUserTable } from '../db/schema.ts';
-import { randomBytes, randomSecret, sha256 } from '../ids.ts';
+import { newId, randomBytes, sha256 } from '../ids.ts';
 import { recordAudit } from './audit.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 
@@ -51,7 +51,7 @@ export async function addStaffUser(db: Db, o: { merchantId: string; email: strin
       return { staff: { ...existing, ...link, role }, reissued: true };
     }
     const row: StaffUserTable = {
-      id: `stf_${randomSecret(15)}`,
+      id: newId('stf'),
       merchant_id: o.merchantId,
       email,
       role,
