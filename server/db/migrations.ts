@@ -12,6 +12,7 @@ import * as cardCvcFailures from './migrations/0008-card-cvc-failures.ts';
 import * as processors from './migrations/0009-processors.ts';
 import * as forwardDestinations from './migrations/0010-forward-destinations.ts';
 import * as staff from './migrations/0011-staff.ts';
+import * as sessionMerchantName from './migrations/0012-session-merchant-name.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0009_processors': processors,
   '0010_forward_destinations': forwardDestinations,
   '0011_staff': staff,
+  '0012_session_merchant_name': sessionMerchantName,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

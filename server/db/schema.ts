@@ -104,6 +104,8 @@ export interface SessionTable {
   order_ref: string | null;
   save_card: string;
   recurring: string | null; // JSON
+  /** The merchant's name when the session was opened: the agreement's wording names it (null: opened before it was kept). */
+  merchant_name?: string | null;
   status: SessionStatus;
   failed_attempts: number;
   expires_at: string;

@@ -216,7 +216,8 @@ async function confirmUnlocked(
             text: recurringConsentText(
               JSON.parse(session.recurring) as Recurring,
               session.currency,
-              merchant.name,
+              // As the session read showed it, whatever the merchant is called now.
+              session.merchant_name ?? merchant.name,
               consentLocale(body.locale ?? customer?.locale),
               // The text the fields showed for this path: a saved card is agreed with, a new one saved.
               saved ? 'saved' : 'new',

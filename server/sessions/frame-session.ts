@@ -68,8 +68,11 @@ export async function frameSession(
     merchant: { name: merchant.name },
     save_card: effectiveSaveCard(session, customer),
     recurring,
-    consent_text: recurring ? recurringConsentText(recurring, session.currency, merchant.name, wordingLocale, 'new') : null,
-    consent_text_saved_card: recurring ? recurringConsentText(recurring, session.currency, merchant.name, wordingLocale, 'saved') : null,
+    // The name the session was opened with: the mandate records these words as shown.
+    consent_text: recurring ? recurringConsentText(recurring, session.currency, session.merchant_name ?? merchant.name, wordingLocale, 'new') : null,
+    consent_text_saved_card: recurring
+      ? recurringConsentText(recurring, session.currency, session.merchant_name ?? merchant.name, wordingLocale, 'saved')
+      : null,
     cards,
     three_d_secure: merchant.three_d_secure,
     failed_attempts: session.failed_attempts,

@@ -58,6 +58,7 @@ export async function createSession(db: Db, merchant: Merchant, input: SessionIn
     order_ref: input.order ?? null,
     save_card: input.mode === 'setup' || input.recurring ? 'require' : input.save_card,
     recurring: input.recurring ? JSON.stringify(input.recurring) : null,
+    merchant_name: merchant.name,
     status: 'open',
     failed_attempts: 0,
     expires_at: new Date(now.getTime() + input.expires_in * 1000).toISOString(),

@@ -270,6 +270,18 @@ describeEachDb('agreeing to automatic payments with a saved card', (target) => {
     });
   });
 
+  it('records the wording the customer was shown, even when the merchant renames itself meanwhile', async () => {
+    const s = await shop();
+    const { customer, card } = await savedAt(s);
+    const session = await agreement(s, customer);
+    const shown = (await v.frame('/frame/v1/session', session.secret)).body;
+    expect(shown.consent_text_saved_card).toContain('“Test shop”');
+    expect((await s.api('POST', '/v1/merchant', { name: 'Totally Different Co' })).status).toBe(200);
+    const res = await v.frame('/frame/v1/confirm', session.secret, { saved_card: { token: card, cvc: '123' }, save: true });
+    expect(res.status, res.text).toBe(200);
+    expect((await mandatesOf(s, customer)).map((m) => m.consent.text)).toEqual([shown.consent_text_saved_card]);
+  });
+
   it('offers no saved card in a setup session without an agreement, which adds a new card', async () => {
     const s = await shop();
     const { customer, card } = await savedAt(s);

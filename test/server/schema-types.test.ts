@@ -25,6 +25,7 @@ const HISTORICAL_MIGRATIONS = [
   '0009_processors',
   '0010_forward_destinations',
   '0011_staff',
+  '0012_session_merchant_name',
 ];
 
 type Columns = Map<string, { nullable: boolean }>;
