@@ -60,6 +60,8 @@ export function maskNumber(bin: string, last4: string): string {
  * ISO time (`2026-11-24T05:47:32Z`) never joins its date and its clock into one.
  */
 export const DIGIT_RUN_SEPARATOR = '[^0-9A-Za-z]';
+/** Twelve or more digits split that way: what the log scrubber and customer messages redact, a PAN glued to other digits included. */
+export const PAN_RUN_SOURCE = `\\d(?:${DIGIT_RUN_SEPARATOR}?\\d){11,}`;
 const CARD_RUN = new RegExp(`\\d(?:${DIGIT_RUN_SEPARATOR}?\\d){12,}`, 'g');
 
 /** True when the text holds 13-19 digits, single separators allowed between them, that card-validator accepts as a card number. */

@@ -1,7 +1,7 @@
 // The vault's structured logger: whatever is logged, no line may carry a full card number or a CVC.
 import pino from 'pino';
 import type { Logger, DestinationStream } from 'pino';
-import { DIGIT_RUN_SEPARATOR } from '../protocol/cards.ts';
+import { PAN_RUN_SOURCE } from '../protocol/cards.ts';
 
 const REDACTED = '[redacted]';
 const REDACTED_PAN = '[redacted-pan]';
@@ -17,7 +17,7 @@ const SECRET_KEYS = new Set(
 // digit: spaces, dashes, dots, underscores, slashes, …), the same runs the request filters refuse. No upper bound
 // and no Luhn check: a PAN glued to other digits (PAN + CVC, PAN + expiry) must still disappear, and a false
 // positive only costs readability. Letters break a run, so 2026-11-24T05:47:32Z stays two short runs.
-const PAN_RUN = new RegExp(`\\d(?:${DIGIT_RUN_SEPARATOR}?\\d){11,}`, 'g');
+const PAN_RUN = new RegExp(PAN_RUN_SOURCE, 'g');
 const PAN_RUN_TEST = new RegExp(PAN_RUN.source);
 
 function normalizeKey(key: string): string {

@@ -4,7 +4,7 @@
 // `npm run merchant -- add-user --merchant ID --email EMAIL --role admin|viewer` adds a person to the
 // merchant's dashboard and prints their one-time link to set a password (24 hours; run again for a new one).
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../db/database.ts';
+import { openDatabase, type Db } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
 import { MerchantSettingsUpdate } from '../../protocol/schemas/merchant.ts';
 import { parseEnv } from '../env.ts';
@@ -74,12 +74,11 @@ async function main(argv: string[]) {
   const env = parseEnv();
   // The same check as POST /v1/merchant: https for a live merchant, no credentials, and a host on public addresses unless ALLOW_PRIVATE_WEBHOOKS=1.
   if (values.webhook) await vetWebhook(values.webhook, env, values.live);
-  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, namedStatements: env.PG_NAMED_STATEMENTS !== 'off' });
-  try {
-    await migrate(handle.db);
-    const created = await createMerchant(handle.db, {
-      name: values.name,
-      origins: values.origin,
+  const { name, origin: origins } = values;
+  await withDatabase(env, async (db) => {
+    const created = await createMerchant(db, {
+      name,
+      origins,
       webhookUrl: values.webhook,
       groupId: values.group,
       live: values.live,
@@ -98,9 +97,7 @@ async function main(argv: string[]) {
         if (missing.length > 0) console.log(`  note: live requests are refused (403 live_mode_unavailable) until ${missing.join('; ')}`);
       }
     }
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 /** Adds a staff user (or issues a fresh link to one) and prints the link, the only copy of its token. */
@@ -109,14 +106,13 @@ async function addUser(values: { merchant?: string; email?: string; role?: strin
     const missing = [!values.merchant && '--merchant ID', !values.email && '--email EMAIL', !values.role && '--role admin|viewer'].filter(Boolean);
     throw new Error(`missing ${missing.join(' and ')}\n${USAGE}`);
   }
+  const { merchant: merchantId, email, role } = values;
   const env = parseEnv();
-  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, namedStatements: env.PG_NAMED_STATEMENTS !== 'off' });
-  try {
-    await migrate(handle.db);
-    const issued = await addStaffUser(handle.db, {
-      merchantId: values.merchant,
-      email: values.email,
-      role: values.role,
+  await withDatabase(env, async (db) => {
+    const issued = await addStaffUser(db, {
+      merchantId,
+      email,
+      role,
       publicUrl: env.PUBLIC_URL,
       now: new Date(),
     });
@@ -124,6 +120,15 @@ async function addUser(values: { merchant?: string; email?: string; role?: strin
     console.log(issued.reissued ? `Staff user ${who}: a new link; the previous one no longer works` : `Staff user ${who} added`);
     console.log(`  set a password (once, until ${issued.expiresAt.toISOString()}): ${issued.url}`);
     console.log('  then sign in at', `${env.PUBLIC_URL.replace(/\/$/, '')}/dashboard/sign-in`);
+  });
+}
+
+/** The configured database, migrated, for one command; closed whatever happens. */
+async function withDatabase(env: ReturnType<typeof parseEnv>, run: (db: Db) => Promise<void>): Promise<void> {
+  const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, namedStatements: env.PG_NAMED_STATEMENTS !== 'off' });
+  try {
+    await migrate(handle.db);
+    await run(handle.db);
   } finally {
     await handle.close();
   }

@@ -1,7 +1,7 @@
 // Customer messages in the customer's language: a subject and body for e-mail and a short text for
 // SMS, each language's wording in wording/. Amounts come in minor units and are formatted for the
 // locale and currency.
-import { DIGIT_RUN_SEPARATOR } from '../../protocol/cards.ts';
+import { PAN_RUN_SOURCE } from '../../protocol/cards.ts';
 import { LOCALES, type Locale } from '../../protocol/messages.ts';
 import { startOfDay } from '../clock.ts';
 import { isolatorFor } from './bidi.ts';
@@ -45,8 +45,7 @@ export function formatDate(date: string, locale: Locale): string {
 }
 
 // Any run of 12 or more digits (a card number, however spaced) never reaches a customer's inbox.
-// Any run of 12 or more digits, split by single separators of any kind (as protocol/cards.ts reads a card number).
-const DIGIT_RUN = new RegExp(`\\d(?:${DIGIT_RUN_SEPARATOR}?\\d){11,}`, 'g');
+const DIGIT_RUN = new RegExp(PAN_RUN_SOURCE, 'g');
 const scrub = (s: string) => s.replace(DIGIT_RUN, '[redacted]');
 
 export function renderMessage(template: MessageTemplate, locale: Locale, data: Record<string, string | number | null | undefined>): RenderedMessage {

@@ -34,8 +34,6 @@ function policy(ancestors: string): string {
   ].join('; ');
 }
 
-/** The page's language: the first of checkout.js's list (`auto,fr-FR`) that the vault speaks. */
-const pageLocale = (value: string | undefined): Locale | undefined => firstLocale(value);
 /** A locale's texts are asked for by its exact code. */
 const localeOf = (value: string | undefined): Locale | undefined => (LOCALES.includes(value as Locale) ? (value as Locale) : undefined);
 
@@ -53,7 +51,8 @@ export const fieldsPage = new Hono<AppEnv>()
     }
     c.header('Content-Security-Policy', policy(origin));
     // frame.js knows no language: the texts of the locale the page asked for (`locale`, else English) come with the page.
-    const locale = pageLocale(c.req.query('locale'));
+    // The first of checkout.js's list (`auto,fr-FR`) that the vault speaks.
+    const locale = firstLocale(c.req.query('locale'));
     const texts = ` data-locale="${locale ?? 'en'}" data-texts="${escapeHtml(JSON.stringify(ROWS[locale ?? 'en']))}"`;
     const script = hashedPath('frame.js');
     // The page is written in its locale's direction from the first paint (Arabic right to left).
