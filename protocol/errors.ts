@@ -37,6 +37,17 @@ export const ERROR_CODES = {
   },
   customer_denied: { type: 'permission_error', status: 403, meaning: 'The customer has refused to have cards saved (`status: deny`).' },
   secret_key_required: { type: 'permission_error', status: 403, meaning: 'A publishable key was used where a secret key is needed.' },
+  staff_session_required: {
+    type: 'authentication_error',
+    status: 401,
+    meaning: 'A dashboard request without a live staff session (signed out, or idle for 30 minutes): sign in again.',
+  },
+  csrf_token_invalid: {
+    type: 'permission_error',
+    status: 403,
+    meaning: "A dashboard change without its session's `X-CSRF-Token`, or sent from another site.",
+  },
+  staff_role_forbidden: { type: 'permission_error', status: 403, meaning: 'A dashboard change by a `viewer`: only an `admin` changes anything.' },
   card_declined: { type: 'card_error', status: 402, meaning: 'The issuer declined; `decline_code` says why.' },
   insufficient_funds: { type: 'card_error', status: 402, meaning: 'The issuer declined for want of funds.' },
   incorrect_cvc: { type: 'card_error', status: 402, meaning: 'The issuer declined the CVC; a one-click payment may be retried with another.' },

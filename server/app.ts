@@ -33,6 +33,7 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { forwardRoutes } from './routes/forward.ts';
 import { completeDocument } from './openapi-document.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
+import { dashboardApi } from './dashboard/api.ts';
 
 const health = createRoute({
   method: 'get',
@@ -89,6 +90,11 @@ export function createApp(deps: Deps) {
     .route('/', docsPage)
     .route('/', assetRoutes);
   // Server-rendered forms for the merchant's staff: outside /v1, so no API key, JSON body or idempotency.
+  // Its JSON API first: it answers in the contract's error shape, and acts through /v1 itself.
+  app.route(
+    '/',
+    dashboardApi((request, env) => app.fetch(request, env)),
+  );
   app.route('/', dashboardRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Your secret key, sk_test_…' });

@@ -74,12 +74,33 @@ export function setPasswordPage(c: Context, o: { token?: string; error?: string;
   });
 }
 
-export function homePage(c: Context, o: { email: string; role: string; merchantName: string; csrf: string }) {
-  return page(c, {
-    title: 'Dashboard',
-    body: () => html`<h1>Dashboard</h1><p>Signed in as ${o.email} (${o.role}) for ${o.merchantName}</p>
-<form method="post" action="/dashboard/sign-out"><input type="hidden" name="csrf" value="${o.csrf}"><button type="submit">Sign out</button></form>`,
-  });
+/**
+ * The signed-in dashboard: an empty page for its script (dashboard/), which reads everything through
+ * /dashboard/api. Its own policy: the script by nonce, the stylesheet from the vault, calls to the vault only.
+ */
+export function appShellPage(c: Context, o: { script: string; stylesheet: string }) {
+  const nonce = randomSecret(16);
+  c.header(
+    'Content-Security-Policy',
+    [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      "style-src 'self'",
+      "connect-src 'self'",
+      "img-src 'self' data:",
+      "form-action 'self'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+  );
+  c.header('Cache-Control', 'no-store');
+  c.header('X-Frame-Options', 'DENY');
+  return c.html(
+    html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Dashboard · Card vault</title><link rel="stylesheet" href="${o.stylesheet}"></head>
+<body><div id="app"><p>Loading…</p></div><noscript><p>The dashboard needs JavaScript.</p></noscript>
+<script nonce="${nonce}" src="${o.script}"></script></body></html>`,
+  );
 }
 
 /** A refusal or an outcome in a sentence, with a way on. */

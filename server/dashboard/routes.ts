@@ -1,6 +1,7 @@
 // The merchant's dashboard, so far its doors: setting a password through the one-time link, signing
 // in (limited per email and per address), signing out, and the signed-in page.
 import { Hono } from 'hono';
+import { hashedPath, serve } from '../pages/assets.ts';
 import type { StaffUserTable } from '../db/schema.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { clientAddress } from '../middleware/client-address.ts';
@@ -9,7 +10,7 @@ import { verifyPassword } from '../staff/passwords.ts';
 import { deleteStaffSession, createStaffSession, readStaffSession } from '../staff/staff-sessions.ts';
 import { setPasswordWithLink, signInCandidates } from '../staff/staff-store.ts';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from './cookie.ts';
-import { homePage, messagePage, setPasswordPage, signInPage } from './pages.ts';
+import { appShellPage, messagePage, setPasswordPage, signInPage } from './pages.ts';
 import { clearFailures, countAddressAttempt, countFailure, lockedFor } from './sign-in-limits.ts';
 import { csrfRequired, type DashboardEnv, formField, SIGN_IN_PATH, staffSession } from './staff-session.ts';
 
@@ -43,11 +44,6 @@ dashboardRoutes.post('/dashboard/*', async (c, next) => {
     return messagePage(c, { title: 'Request refused', message: 'This form was sent from another site.', status: 403 });
   }
   await next();
-});
-
-dashboardRoutes.get('/dashboard', staffSession(), (c) => {
-  const s = c.get('staffSession');
-  return homePage(c, { email: s.staff.email, role: s.staff.role, merchantName: s.merchantName, csrf: s.csrf });
 });
 
 dashboardRoutes.get(SIGN_IN_PATH, async (c) => {
@@ -129,3 +125,16 @@ dashboardRoutes.post('/dashboard/set-password', async (c) => {
     status: 400,
   });
 });
+
+// The dashboard's script and stylesheet: the same for everyone, signed in or not.
+dashboardRoutes.get('/dashboard/assets/dashboard.js', serve('dashboard.js', 300, { crossOrigin: false }));
+dashboardRoutes.get('/dashboard/assets/dashboard.css', serve('dashboard.css', 300, { crossOrigin: false }));
+
+// Every other page under /dashboard is the signed-in app, which reads its path itself.
+const shell = staffSession();
+dashboardRoutes.get('/dashboard', shell, (c) => appShell(c));
+dashboardRoutes.get('/dashboard/*', shell, (c) => appShell(c));
+
+function appShell(c: Parameters<typeof appShellPage>[0]) {
+  return appShellPage(c, { script: `/dashboard/assets${hashedPath('dashboard.js')}`, stylesheet: `/dashboard/assets${hashedPath('dashboard.css')}` });
+}

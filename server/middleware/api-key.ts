@@ -5,9 +5,17 @@ import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { findByPublishableKey } from '../merchants/merchant-store.ts';
 import { requireLiveReady } from './live-gate.ts';
+import { staffMerchant } from './staff-authority.ts';
 
 export function apiKey(): MiddlewareHandler<AppEnv> {
   return async function apiKey(c, next) {
+    // The dashboard, in process, for a signed-in staff user (server/dashboard/v1-proxy.ts).
+    const acting = staffMerchant(c);
+    if (acting) {
+      requireLiveReady(c.get('deps').live, acting);
+      c.set('merchant', acting);
+      return next();
+    }
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new ApiError('invalid_api_key', 'Provide your secret key as Authorization: Bearer sk_test_… (or sk_live_…)');

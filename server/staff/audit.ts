@@ -1,5 +1,5 @@
-// The audit log: who did what, when. Called with the transaction of the change it records, so that a
-// change is never kept without its line, nor a line without its change.
+// The audit log: who did what, when. Sign-in lines are written in the transaction of what they record;
+// a dashboard change, which runs through /v1 in its own transactions, is written once it committed.
 import type { Queryable } from '../db/database.ts';
 import { randomSecret } from '../ids.ts';
 
@@ -30,4 +30,42 @@ export async function recordAudit(q: Queryable, e: AuditEntry): Promise<void> {
       created_at: e.at.toISOString(),
     })
     .execute();
+}
+
+export interface AuditLine {
+  id: string;
+  /** The person, by the email they sign in with (null once their account is gone). */
+  staff_email: string | null;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+  created: string;
+}
+
+/** The merchant's audit log, newest first, a page at a time. */
+export async function listAudit(
+  q: Queryable,
+  merchantId: string,
+  o: { limit: number; starting_after?: string },
+): Promise<{ data: AuditLine[]; has_more: boolean }> {
+  let query = q
+    .selectFrom('audit_log as a')
+    .leftJoin('staff_users as u', 'u.id', 'a.staff_id')
+    .select(['a.id', 'a.action', 'a.target', 'a.details', 'a.created_at', 'u.email'])
+    .where('a.merchant_id', '=', merchantId)
+    .orderBy('a.id', 'desc')
+    .limit(o.limit + 1);
+  if (o.starting_after) query = query.where('a.id', '<', o.starting_after);
+  const rows = await query.execute();
+  return {
+    data: rows.slice(0, o.limit).map((r) => ({
+      id: r.id,
+      staff_email: r.email ?? null,
+      action: r.action,
+      target: r.target,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+      created: r.created_at,
+    })),
+    has_more: rows.length > o.limit,
+  };
 }

@@ -67,7 +67,7 @@ describeInBrowser('the dashboard sign-in (Chromium)', () => {
     expect(await page.getByRole('status').textContent()).toBe('Your password is set. Sign in with it.');
     await signIn(page, email, PASSWORD);
     await page.waitForURL(/\/dashboard$/);
-    expect(await page.locator('main p').first().textContent()).toBe(`Signed in as ${email} (admin) for ${SHOP_NAME}`);
+    await expect.poll(() => page.locator('header.top').textContent()).toContain(`${SHOP_NAME}Test mode${email} (admin)`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/dashboard\/sign-in\?done=signed_out$/);
     await page.goto(`${stack.vaultUrl}/dashboard`);

@@ -3,6 +3,13 @@
 import { addStaffUser } from '../../server/staff/staff-store.ts';
 import type { Reply, TestVault } from './test-vault.ts';
 
+export interface Me {
+  email: string;
+  role: 'admin' | 'viewer';
+  csrf_token: string;
+  merchant: { id: string; name: string; livemode: boolean };
+}
+
 export function dashboard(v: TestVault) {
   const request = (method: string, path: string, o: { fields?: Record<string, string>; cookie?: string; ip?: string } = {}) =>
     v.api(method, path, {
@@ -14,8 +21,23 @@ export function dashboard(v: TestVault) {
         'x-forwarded-for': o.ip ?? '192.0.2.1',
       },
     });
+  /** A call of the dashboard's JSON API as its page makes it: the cookie, and for a change the CSRF token. */
+  const call = (method: string, path: string, o: { cookie: string; csrf?: string; body?: unknown; origin?: string; idempotencyKey?: string; ip?: string }) =>
+    v.api(method, `/dashboard/api${path}`, {
+      key: '',
+      raw: o.body === undefined ? undefined : JSON.stringify(o.body),
+      headers: {
+        cookie: o.cookie,
+        'x-forwarded-for': o.ip ?? '192.0.2.1',
+        ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(o.csrf ? { 'x-csrf-token': o.csrf } : {}),
+        ...(o.origin ? { origin: o.origin } : {}),
+        ...(o.idempotencyKey ? { 'idempotency-key': o.idempotencyKey } : {}),
+      },
+    });
   return {
     request,
+    call,
     /** What `npm run merchant -- add-user` does; returns the link's token. */
     async addUser(email: string, o: { merchant?: string; role?: 'admin' | 'viewer' } = {}) {
       const issued = await addStaffUser(v.runtime.deps.db, {
@@ -29,6 +51,12 @@ export function dashboard(v: TestVault) {
     },
     setPassword: (token: string, password: string, ip?: string) => request('POST', '/dashboard/set-password', { fields: { token, password }, ip }),
     signIn: (email: string, password: string, ip?: string) => request('POST', '/dashboard/sign-in', { fields: { email, password }, ip }),
+    /** Who the dashboard says is signed in with this cookie, and their CSRF token (GET /dashboard/api/me). */
+    async me(cookie: string): Promise<Me> {
+      const res = await request('GET', '/dashboard/api/me', { cookie });
+      if (res.status !== 200) throw new Error(`not signed in: ${res.status} ${res.text}`);
+      return res.body as Me;
+    },
     /** A staff user with a password, signed in: their cookie (name=value). */
     async signedIn(email: string, password: string, o: { merchant?: string; role?: 'admin' | 'viewer'; ip?: string } = {}) {
       await this.setPassword(await this.addUser(email, o), password, o.ip);
@@ -42,11 +70,6 @@ export function dashboard(v: TestVault) {
 /** The `name=value` of the reply's Set-Cookie. */
 export function cookieOf(res: Reply): string {
   return (res.headers.get('set-cookie') ?? '').split(';')[0];
-}
-
-/** The CSRF token in the signed-in page's sign-out form. */
-export function csrfOf(page: Reply): string {
-  return /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
 }
 
 /** The sign-in page's error line. */

@@ -2,7 +2,7 @@
 // sign-in lockouts and limits, one merchant per session, and the audit log of it all.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMerchant } from '../../server/merchants/merchant-store.ts';
-import { cookieOf, csrfOf, dashboard, errorOf } from '../helpers/dashboard.ts';
+import { cookieOf, dashboard, errorOf } from '../helpers/dashboard.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { describeWithRedis, redisPrefix } from '../helpers/redis.ts';
 import { dataDirBytes, everyRow, runCli } from '../helpers/storage-scan.ts';
@@ -38,9 +38,9 @@ describeEachDb('dashboard sign-in', (target) => {
       const signIn = await d.signIn(who, PASSWORD);
       expect(signIn.status).toBe(303);
       expect(signIn.headers.get('location')).toBe('/dashboard');
-      const home = await d.request('GET', '/dashboard', { cookie: cookieOf(signIn) });
-      expect(home.status).toBe(200);
-      expect(home.text).toContain(`Signed in as ${who} (viewer) for Test shop`);
+      const cookie = cookieOf(signIn);
+      expect((await d.request('GET', '/dashboard', { cookie })).status).toBe(200);
+      expect(await d.me(cookie)).toMatchObject({ email: who.toLowerCase(), role: 'viewer', merchant: { name: 'Test shop' } });
     });
 
     it('expires after 24 hours', async () => {
@@ -137,8 +137,7 @@ describeEachDb('dashboard sign-in', (target) => {
 
   it('refuses a sign-out without its CSRF token or with a wrong one, and signs out with it', async () => {
     const cookie = await d.signedIn(email(), PASSWORD);
-    const home = await d.request('GET', '/dashboard', { cookie });
-    const csrf = csrfOf(home);
+    const { csrf_token: csrf } = await d.me(cookie);
     expect(csrf).toMatch(/^[\w-]{43}$/);
     const wrong: Record<string, string>[] = [{}, { csrf: 'x'.repeat(43) }, { csrf: csrf.slice(0, -1) }];
     for (const fields of wrong) {
@@ -148,7 +147,7 @@ describeEachDb('dashboard sign-in', (target) => {
     }
     expect((await d.request('GET', '/dashboard', { cookie })).status).toBe(200);
     // Another person's token does not do either.
-    const other = csrfOf(await d.request('GET', '/dashboard', { cookie: await d.signedIn(email(), PASSWORD) }));
+    const other = (await d.me(await d.signedIn(email(), PASSWORD))).csrf_token;
     expect((await d.request('POST', '/dashboard/sign-out', { cookie, fields: { csrf: other } })).status).toBe(403);
     const out = await d.request('POST', '/dashboard/sign-out', { cookie, fields: { csrf } });
     expect(out.status).toBe(303);
@@ -268,12 +267,12 @@ describeEachDb('dashboard sign-in', (target) => {
     const who = email();
     const inA = await d.signedIn(who, PASSWORD, { merchant: a.id });
     const inB = await d.signedIn(who, 'bravo password 123', { merchant: b.id, role: 'viewer' });
-    const pageA = await d.request('GET', '/dashboard', { cookie: inA });
-    expect(pageA.text).toContain(`Signed in as ${who} (admin) for Shop Alpha`);
-    expect(pageA.text).not.toContain('Bravo');
-    const pageB = await d.request('GET', '/dashboard', { cookie: inB });
-    expect(pageB.text).toContain(`Signed in as ${who} (viewer) for Shop Bravo`);
-    expect(pageB.text).not.toContain('Alpha');
+    const meA = await d.me(inA);
+    expect(meA).toMatchObject({ email: who, role: 'admin', merchant: { id: a.id, name: 'Shop Alpha' } });
+    expect(JSON.stringify(meA)).not.toContain('Bravo');
+    const meB = await d.me(inB);
+    expect(meB).toMatchObject({ email: who, role: 'viewer', merchant: { id: b.id, name: 'Shop Bravo' } });
+    expect(JSON.stringify(meB)).not.toContain('Alpha');
   });
 
   it('records set-password, sign-in, sign-out and lockout in the audit log', async () => {
@@ -281,7 +280,7 @@ describeEachDb('dashboard sign-in', (target) => {
     const token = await d.addUser(who);
     await d.setPassword(token, PASSWORD);
     const cookie = cookieOf(await d.signIn(who, PASSWORD));
-    const csrf = csrfOf(await d.request('GET', '/dashboard', { cookie }));
+    const csrf = (await d.me(cookie)).csrf_token;
     await d.request('POST', '/dashboard/sign-out', { cookie, fields: { csrf } });
     for (let i = 0; i < 6; i++) await d.signIn(who, `wrong password ${i}!`, '198.51.100.9');
     const staff = await v.runtime.deps.db.selectFrom('staff_users').select(['id', 'merchant_id']).where('email', '=', who).executeTakeFirstOrThrow();

@@ -1,0 +1,52 @@
+// The dashboard's JSON API under /dashboard/api: who is signed in, the audit log, the overview's
+// figures, and every /v1 read and allowed change through the routes themselves (v1-proxy.ts).
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { ApiError, fromZodError } from '../errors.ts';
+import { listAudit } from '../staff/audit.ts';
+import { dashboardApiSession, type DashboardApiEnv } from './api-session.ts';
+import { proxyToV1, V1_PREFIX, type V1Fetch } from './v1-proxy.ts';
+
+const AuditQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  starting_after: z.string().max(64).optional(),
+});
+
+export function dashboardApi(fetchV1: V1Fetch) {
+  const api = new Hono<DashboardApiEnv>();
+  api.use(
+    `${V1_PREFIX}/*`,
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new ApiError('body_too_large', 'The request body is larger than 64 KB');
+      },
+    }),
+    dashboardApiSession(),
+  );
+
+  api.get(`${V1_PREFIX}/me`, (c) => {
+    const { staff } = c.get('staffSession');
+    const m = c.get('staffMerchant');
+    return c.json({
+      email: staff.email,
+      role: staff.role,
+      csrf_token: c.get('staffSession').csrf,
+      merchant: { id: m.id, name: m.name, livemode: m.livemode },
+    });
+  });
+
+  api.get(`${V1_PREFIX}/audit`, async (c) => {
+    const parsed = AuditQuery.safeParse(c.req.query());
+    if (!parsed.success) throw fromZodError(parsed.error, c.req.query());
+    const { db } = c.get('deps');
+    return c.json(await listAudit(db, c.get('staffMerchant').id, parsed.data));
+  });
+
+  api.all(`${V1_PREFIX}/v1/*`, proxyToV1(fetchV1));
+  api.all(`${V1_PREFIX}/*`, () => {
+    throw new ApiError('resource_missing', 'No such dashboard endpoint');
+  });
+  return api;
+}

@@ -1,0 +1,88 @@
+// Staff actions run through the /v1 routes themselves, in process, with the staff user's merchant as
+// the caller: the same validation, limits, idempotency, events, webhooks and messages as an API call,
+// so the dashboard adds no second path to money or cards. Every read of /v1 is open to any role; the
+// changes a person may make are the ones listed here, each written to the audit log once it succeeded.
+import type { Context } from 'hono';
+import { recordAudit } from '../staff/audit.ts';
+import { actingFor } from '../middleware/staff-authority.ts';
+import type { DashboardApiEnv } from './api-session.ts';
+import { ApiError } from '../errors.ts';
+
+export const V1_PREFIX = '/dashboard/api';
+
+/** The changes the dashboard makes, by method and /v1 path, with the name the audit log gives each. */
+const CHANGES: { method: string; path: RegExp; action: string }[] = [
+  { method: 'POST', path: /^\/v1\/customers\/[^/]+$/, action: 'customer.update' },
+  { method: 'POST', path: /^\/v1\/customers\/[^/]+\/cards\/[^/]+$/, action: 'card.update' },
+  { method: 'DELETE', path: /^\/v1\/customers\/[^/]+\/cards\/[^/]+$/, action: 'card.delete' },
+  { method: 'DELETE', path: /^\/v1\/mandates\/[^/]+$/, action: 'mandate.cancel' },
+  { method: 'POST', path: /^\/v1\/charges\/[^/]+\/refunds$/, action: 'charge.refund' },
+  { method: 'POST', path: /^\/v1\/invoices$/, action: 'invoice.create' },
+  { method: 'POST', path: /^\/v1\/events\/[^/]+\/redeliver$/, action: 'event.redeliver' },
+  { method: 'POST', path: /^\/v1\/webhooks\/rotate_secret$/, action: 'webhook_secret.rotate' },
+  { method: 'POST', path: /^\/v1\/merchant$/, action: 'settings.update' },
+  { method: 'POST', path: /^\/v1\/merchant\/roll_secret_key$/, action: 'secret_key.roll' },
+];
+
+/** The audit name of a change the dashboard may make; undefined for one it may not. */
+export function changeAction(method: string, path: string): string | undefined {
+  return CHANGES.find((c) => c.method === method && c.path.test(path))?.action;
+}
+
+/** Headers of the /v1 answer the dashboard's page reads; the rest are the outer response's own. */
+const PASSED_HEADERS = ['content-type', 'retry-after', 'idempotent-replayed'];
+
+export type V1Fetch = (request: Request, env: unknown) => Response | Promise<Response>;
+
+export function proxyToV1(fetchV1: V1Fetch) {
+  return async (c: Context<DashboardApiEnv>) => {
+    const deps = c.get('deps');
+    const url = new URL(c.req.url);
+    const path = url.pathname.slice(V1_PREFIX.length);
+    const method = c.req.method;
+    const read = method === 'GET' || method === 'HEAD';
+    const action = read ? undefined : changeAction(method, path);
+    if (!read && !action) throw new ApiError('resource_missing', `The dashboard makes no such change (${method})`);
+
+    const body = read ? undefined : await c.req.text();
+    const headers = new Headers();
+    for (const name of ['content-type', 'idempotency-key']) {
+      const value = c.req.header(name);
+      if (value !== undefined) headers.set(name, value);
+    }
+    const merchant = c.get('staffMerchant');
+    const answer = await fetchV1(new Request(new URL(path + url.search, deps.publicUrl), { method, headers, body }), actingFor(c.env, merchant));
+
+    if (action && answer.ok && answer.headers.get('idempotent-replayed') !== 'true') {
+      const staff = c.get('staffSession').staff;
+      // Written once the change committed: a crash between the two loses the line, never the change.
+      await recordAudit(deps.db, { merchantId: merchant.id, staffId: staff.id, action, target: targetOf(path), details: detailsOf(body), at: deps.clock() });
+    }
+    const out = new Headers();
+    for (const name of PASSED_HEADERS) {
+      const value = answer.headers.get(name);
+      if (value !== null) out.set(name, value);
+    }
+    return new Response(answer.body, { status: answer.status, headers: out });
+  };
+}
+
+/** What the change acted on: the last id in its path (`cus_…`, `card_…`, `ch_…`), none for the merchant itself. */
+function targetOf(path: string): string | undefined {
+  const parts = path.split('/').filter(Boolean);
+  for (let i = parts.length - 1; i >= 1; i--) {
+    if (/^(customers|cards|mandates|charges|events)$/.test(parts[i - 1])) return decodeURIComponent(parts[i]);
+  }
+  return undefined;
+}
+
+/** The fields the person sent, as they sent them: the allowed changes take no secret. */
+function detailsOf(body: string | undefined): Record<string, unknown> | undefined {
+  if (!body) return undefined;
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
