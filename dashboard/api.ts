@@ -73,4 +73,6 @@ export interface Me {
   role: 'admin' | 'viewer';
   csrf_token: string;
   merchant: { id: string; name: string; livemode: boolean };
+  /** The person's accounts at their other shops (the test-mode switch). */
+  other_accounts: { merchant_id: string; merchant_name: string; livemode: boolean }[];
 }

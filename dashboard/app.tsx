@@ -68,6 +68,11 @@ function Header(props: { me: Me }) {
             Test mode
           </span>
         )}
+        {me.other_accounts.map((a) => (
+          <a key={a.merchant_id} class="switch" href={`/dashboard/switch?to=${encodeURIComponent(a.merchant_id)}`}>
+            Switch to {a.livemode ? 'live' : 'test'}: {a.merchant_name}
+          </a>
+        ))}
       </div>
       <div class="who">
         <span>

@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { ApiError, fromZodError } from '../errors.ts';
 import { listAudit } from '../staff/audit.ts';
+import { otherAccounts } from '../staff/staff-store.ts';
 import { dashboardApiSession, type DashboardApiEnv } from './api-session.ts';
 import { proxyToV1, V1_PREFIX, type V1Fetch } from './v1-proxy.ts';
 
@@ -26,7 +27,7 @@ export function dashboardApi(fetchV1: V1Fetch) {
     dashboardApiSession(),
   );
 
-  api.get(`${V1_PREFIX}/me`, (c) => {
+  api.get(`${V1_PREFIX}/me`, async (c) => {
     const { staff } = c.get('staffSession');
     const m = c.get('staffMerchant');
     return c.json({
@@ -34,6 +35,8 @@ export function dashboardApi(fetchV1: V1Fetch) {
       role: staff.role,
       csrf_token: c.get('staffSession').csrf,
       merchant: { id: m.id, name: m.name, livemode: m.livemode },
+      // Where the test-mode switch leads: the person's own accounts at their other shops.
+      other_accounts: await otherAccounts(c.get('deps').db, staff.email, m.id),
     });
   });
 

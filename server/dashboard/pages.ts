@@ -103,6 +103,23 @@ export function appShellPage(c: Context, o: { script: string; stylesheet: string
   );
 }
 
+/** Switching to the person's account at another shop (test ↔ live): that account's password, asked again. */
+export function switchPage(
+  c: Context,
+  o: { to: { merchant_id: string; merchant_name: string; livemode: boolean }; email: string; csrf: string; error?: string; status?: ContentfulStatusCode },
+) {
+  const mode = o.to.livemode ? 'live' : 'test';
+  return page(c, {
+    title: `Switch to ${o.to.merchant_name}`,
+    status: o.status,
+    body: () => html`<h1>Switch to ${o.to.merchant_name} (${mode} mode)</h1>${alert(o.error)}
+<p>Enter the password of your account ${o.email} at ${o.to.merchant_name}. You will be signed out of the shop you are in now.</p>
+<form method="post" action="/dashboard/switch"><input type="hidden" name="csrf" value="${o.csrf}"><input type="hidden" name="to" value="${o.to.merchant_id}">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Switch to ${mode} mode</button></form><p><a href="/dashboard">Stay where you are</a></p>`,
+  });
+}
+
 /** A refusal or an outcome in a sentence, with a way on. */
 export function messagePage(c: Context, o: { title: string; message: string; status: ContentfulStatusCode; link?: { href: string; text: string } }) {
   return page(c, {

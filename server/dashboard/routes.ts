@@ -1,6 +1,6 @@
 // The merchant's dashboard, so far its doors: setting a password through the one-time link, signing
 // in (limited per email and per address), signing out, and the signed-in page.
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { hashedPath, serve } from '../pages/assets.ts';
 import type { StaffUserTable } from '../db/schema.ts';
 import { bodyLimit } from 'hono/body-limit';
@@ -8,9 +8,9 @@ import { clientAddress } from '../middleware/client-address.ts';
 import { recordAudit } from '../staff/audit.ts';
 import { verifyPassword } from '../staff/passwords.ts';
 import { deleteStaffSession, createStaffSession, readStaffSession } from '../staff/staff-sessions.ts';
-import { setPasswordWithLink, signInCandidates } from '../staff/staff-store.ts';
+import { otherAccounts, setPasswordWithLink, signInCandidates } from '../staff/staff-store.ts';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from './cookie.ts';
-import { appShellPage, messagePage, setPasswordPage, signInPage } from './pages.ts';
+import { appShellPage, messagePage, switchPage, setPasswordPage, signInPage } from './pages.ts';
 import { clearFailures, countAddressAttempt, countFailure, lockedFor } from './sign-in-limits.ts';
 import { csrfRequired, type DashboardEnv, formField, SIGN_IN_PATH, staffSession } from './staff-session.ts';
 
@@ -110,6 +110,53 @@ dashboardRoutes.post('/dashboard/sign-out', staffSession(), csrfRequired(), asyn
   clearSessionCookie(c, publicUrl);
   return c.redirect(`${SIGN_IN_PATH}?done=signed_out`, 303);
 });
+
+// The test-mode switch: from one of the person's shops to another (their test and live accounts, a
+// sister shop), each its own staff account with its own password and role, so the password is asked again.
+const SWITCH_PATH = '/dashboard/switch';
+
+async function switchTarget(c: Context<DashboardEnv>, to: string) {
+  const s = c.get('staffSession');
+  return (await otherAccounts(c.get('deps').db, s.staff.email, s.staff.merchant_id)).find((a) => a.merchant_id === to);
+}
+
+dashboardRoutes.get(SWITCH_PATH, staffSession(), async (c) => {
+  const to = await switchTarget(c, c.req.query('to') ?? '');
+  if (!to) return messagePage(c, { title: 'No such account', message: 'You have no account at that shop.', status: 404, link: BACK });
+  const s = c.get('staffSession');
+  return switchPage(c, { to, email: s.staff.email, csrf: s.csrf });
+});
+
+dashboardRoutes.post(SWITCH_PATH, staffSession(), csrfRequired(), async (c) => {
+  const deps = c.get('deps');
+  const s = c.get('staffSession');
+  const to = await switchTarget(c, await formField(c, 'to'));
+  if (!to) return messagePage(c, { title: 'No such account', message: 'You have no account at that shop.', status: 404, link: BACK });
+  const wait = await lockedFor(deps.limiter, s.staff.email);
+  if (wait > 0) {
+    c.header('Retry-After', String(wait));
+    const error = `Too many wrong passwords: signing in with this email is locked. Try again in ${minutes(wait)}.`;
+    return switchPage(c, { to, email: s.staff.email, csrf: s.csrf, error, status: 429 });
+  }
+  const target = (await signInCandidates(deps.db, s.staff.email)).find((u) => u.merchant_id === to.merchant_id);
+  const now = deps.clock();
+  if (!target || !(await verifyPassword(target.password_hash, await formField(c, 'password')))) {
+    const failure = await countFailure(deps.limiter, s.staff.email);
+    if (failure.newly && target) await recordAudit(deps.db, { merchantId: target.merchant_id, staffId: target.id, action: 'sign_in_locked', at: now });
+    return switchPage(c, { to, email: s.staff.email, csrf: s.csrf, error: 'The password is wrong.', status: 401 });
+  }
+  await clearFailures(deps.limiter, s.staff.email);
+  const token = await deps.db.transaction().execute(async (trx) => {
+    await deleteStaffSession(trx, s.tokenHash);
+    await recordAudit(trx, { merchantId: s.staff.merchant_id, staffId: s.staff.id, action: 'sign_out', details: { switched_to: to.merchant_id }, at: now });
+    await recordAudit(trx, { merchantId: target.merchant_id, staffId: target.id, action: 'sign_in', details: { switched_from: s.staff.merchant_id }, at: now });
+    return createStaffSession(trx, target.id, now);
+  });
+  setSessionCookie(c, deps.publicUrl, token);
+  return c.redirect('/dashboard', 303);
+});
+
+const BACK = { href: '/dashboard', text: 'Back to the dashboard' };
 
 dashboardRoutes.get('/dashboard/set-password', (c) => setPasswordPage(c));
 

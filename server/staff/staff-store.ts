@@ -110,3 +110,24 @@ export async function setPasswordWithLink(db: Db, token: string, password: strin
 export function signInCandidates(db: Db, email: string): Promise<StaffUserTable[]> {
   return db.selectFrom('staff_users').selectAll().where('email', '=', normalEmail(email)).where('password_hash', 'is not', null).orderBy('id').execute();
 }
+
+export interface OtherAccount {
+  merchant_id: string;
+  merchant_name: string;
+  livemode: boolean;
+}
+
+/** The person's accounts at other merchants (their test and live shops, sister shops): same email, a password set. */
+export async function otherAccounts(db: Db, email: string, exceptMerchantId: string): Promise<OtherAccount[]> {
+  const rows = await db
+    .selectFrom('staff_users as u')
+    .innerJoin('merchants as m', 'm.id', 'u.merchant_id')
+    .select(['m.id', 'm.name', 'm.livemode'])
+    .where('u.email', '=', normalEmail(email))
+    .where('u.password_hash', 'is not', null)
+    .where('u.merchant_id', '!=', exceptMerchantId)
+    .orderBy('m.livemode', 'desc')
+    .orderBy('m.name')
+    .execute();
+  return rows.map((r) => ({ merchant_id: r.id, merchant_name: r.name, livemode: r.livemode === 1 }));
+}

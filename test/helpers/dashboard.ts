@@ -8,6 +8,7 @@ export interface Me {
   role: 'admin' | 'viewer';
   csrf_token: string;
   merchant: { id: string; name: string; livemode: boolean };
+  other_accounts: { merchant_id: string; merchant_name: string; livemode: boolean }[];
 }
 
 export function dashboard(v: TestVault) {
