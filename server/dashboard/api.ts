@@ -7,6 +7,7 @@ import { ApiError, fromZodError } from '../errors.ts';
 import { listAudit } from '../staff/audit.ts';
 import { otherAccounts } from '../staff/staff-store.ts';
 import { dashboardApiSession, type DashboardApiEnv } from './api-session.ts';
+import { merchantOverview, OverviewQuery } from './overview.ts';
 import { proxyToV1, V1_PREFIX, type V1Fetch } from './v1-proxy.ts';
 
 const AuditQuery = z.strictObject({
@@ -45,6 +46,12 @@ export function dashboardApi(fetchV1: V1Fetch) {
     if (!parsed.success) throw fromZodError(parsed.error, c.req.query());
     const { db } = c.get('deps');
     return c.json(await listAudit(db, c.get('staffMerchant').id, parsed.data));
+  });
+
+  api.get(`${V1_PREFIX}/overview`, async (c) => {
+    const parsed = OverviewQuery.safeParse(c.req.query());
+    if (!parsed.success) throw fromZodError(parsed.error, c.req.query());
+    return c.json(await merchantOverview(c.get('deps'), c.get('staffMerchant'), parsed.data.days));
   });
 
   api.all(`${V1_PREFIX}/v1/*`, proxyToV1(fetchV1));
