@@ -1,11 +1,87 @@
-// STUB: to be built.
-import type { PageProps } from '../router.tsx';
-import { Page } from '../ui.tsx';
+// The audit log: who changed what and when, newest first, a page at a time (GET /dashboard/api/audit).
+// A target links to its customer or charge when the line says which it is.
+import { type Page as ListPage, api, query } from '../api.ts';
+import { when } from '../format.ts';
+import { BASE, Link, type PageProps } from '../router.tsx';
+import { Loading, Page, Pager, useLoad, usePager } from '../ui.tsx';
+
+interface AuditLine {
+  id: string;
+  staff_email: string | null;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+  created: string;
+}
+
+const LIMIT = 25;
+
+/** The page of what a line acted on: a charge by its ch_ id, a customer by a customer.* action (their ids are the shop's own). */
+function targetHref(line: AuditLine): string | undefined {
+  if (!line.target) return undefined;
+  const id = encodeURIComponent(line.target);
+  if (line.target.startsWith('ch_')) return `${BASE}/charges/${id}`;
+  if (line.action.startsWith('customer.')) return `${BASE}/customers/${id}`;
+  return undefined;
+}
+
+/** `auto_pay_days=5 allowed_origins=https://a.example,https://b.example` */
+export function detailsText(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .map(
+      ([k, v]) =>
+        `${k}=${typeof v === 'string' ? v : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(',') : JSON.stringify(v)}`,
+    )
+    .join(' ');
+}
 
 export function AuditPage(_props: PageProps) {
+  const pager = usePager('audit');
+  const state = useLoad(() => api.get<ListPage<AuditLine>>(`/audit${query({ limit: LIMIT, starting_after: pager.after })}`), pager.after ?? '');
   return (
     <Page title="Audit log">
-      <p>Not built yet.</p>
+      <p class="muted">Every sign-in and every change made in this dashboard, with who made it.</p>
+      <Loading state={state}>
+        {(page) =>
+          page.data.length === 0 ? (
+            <p>Nothing has been recorded yet.</p>
+          ) : (
+            <>
+              <div class="table-wrap">
+                <table class="audit">
+                  <caption class="visually-hidden">Audit log, newest first</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">When</th>
+                      <th scope="col">Who</th>
+                      <th scope="col">Action</th>
+                      <th scope="col">Target</th>
+                      <th scope="col">Details</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {page.data.map((line) => {
+                      const href = targetHref(line);
+                      return (
+                        <tr key={line.id}>
+                          <td>{when(line.created)}</td>
+                          <td>{line.staff_email ?? <span class="muted">(removed)</span>}</td>
+                          <td>
+                            <code>{line.action}</code>
+                          </td>
+                          <td>{line.target ? href ? <Link href={href}>{line.target}</Link> : <code>{line.target}</code> : <span class="muted">—</span>}</td>
+                          <td class="details">{detailsText(line.details) || <span class="muted">—</span>}</td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              </div>
+              <Pager pager={pager} hasMore={page.has_more} lastId={page.data[page.data.length - 1]?.id} label="Audit log" />
+            </>
+          )
+        }
+      </Loading>
     </Page>
   );
 }
