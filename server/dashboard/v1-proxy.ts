@@ -1,7 +1,7 @@
 // Staff actions run through the /v1 routes themselves, in process, with the staff user's merchant as
 // the caller: the same validation, limits, idempotency, events, webhooks and messages as an API call,
-// so the dashboard adds no second path to money or cards. Every read of /v1 is open to any role; the
-// changes a person may make are the ones listed here, each written to the audit log once it succeeded.
+// so the dashboard adds no second path to money or cards. The reads and the changes it makes are
+// listed here; any role reads, and each change is written to the audit log once it succeeded.
 import type { Context } from 'hono';
 import { recordAudit } from '../staff/audit.ts';
 import { actingFor } from '../middleware/staff-authority.ts';
@@ -24,6 +24,19 @@ const CHANGES: { method: string; path: RegExp; action: string }[] = [
   { method: 'POST', path: /^\/v1\/merchant\/roll_secret_key$/, action: 'secret_key.roll' },
 ];
 
+/**
+ * What the pages read: not sessions, whose answer carries a client secret that pays in the fields, nor
+ * anything added to /v1 later until a page needs it.
+ */
+const READS: RegExp[] = [
+  /^\/v1\/merchant$/,
+  /^\/v1\/customers(\/[^/]+(\/(cards|mandates))?)?$/,
+  /^\/v1\/charges(\/[^/]+)?$/,
+  /^\/v1\/invoices(\/[^/]+)?$/,
+  /^\/v1\/events(\/[^/]+\/attempts)?$/,
+  /^\/v1\/messages$/,
+];
+
 /** The audit name of a change the dashboard may make; undefined for one it may not. */
 export function changeAction(method: string, path: string): string | undefined {
   return CHANGES.find((c) => c.method === method && c.path.test(path))?.action;
@@ -42,7 +55,7 @@ export function proxyToV1(fetchV1: V1Fetch) {
     const method = c.req.method;
     const read = method === 'GET' || method === 'HEAD';
     const action = read ? undefined : changeAction(method, path);
-    if (!read && !action) throw new ApiError('resource_missing', `The dashboard makes no such change (${method})`);
+    if (read ? !READS.some((r) => r.test(path)) : !action) throw new ApiError('resource_missing', `The dashboard has no such ${read ? 'page' : 'change'}`);
 
     const body = read ? undefined : await c.req.text();
     const headers = new Headers();

@@ -114,6 +114,14 @@ describeEachDb('dashboard API', (target) => {
     }
   });
 
+  it('reads no session: its answer carries a client secret that pays in the fields', async () => {
+    const session = await openSession(v, { customer: 'c-sess' }, shop.secret_key);
+    expect((await shop.api('GET', `/v1/sessions/${session.id}`)).status).toBe(200);
+    const viaDashboard = await d.call('GET', `/v1/sessions/${session.id}`, { cookie: admin });
+    expect(viaDashboard.status).toBe(404);
+    expect(viaDashboard.text).not.toContain(session.secret);
+  });
+
   it("shows a sister shop's staff their group's customers and cards but not the first shop's charges", async () => {
     const sister = await newShop(v, { group: shop.group });
     const sisterStaff = await d.signedIn(email(), PASSWORD, { merchant: sister.id });
