@@ -128,5 +128,24 @@ export const MerchantView = z.object({
   livemode: z.boolean(),
   /** null: a live merchant whose processor account is not set yet (it can take no payment). */
   processor: ProcessorAccountView.nullable(),
+  /** Until when the secret key before the last roll still works; null when no previous key works. */
+  previous_secret_key_expires_at: z.string().nullable(),
 });
 export type MerchantView = z.infer<typeof MerchantView>;
+
+/** POST /v1/merchant/roll_secret_key: a new secret key; the current one keeps working for a while. */
+export const RollSecretKey = z.strictObject({
+  /** Hours the current key keeps working beside the new one (default 24, at most a week); 0 stops it at once. */
+  previous_key_expires_in_hours: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24)
+    .optional(),
+});
+export const RolledSecretKey = z.object({
+  /** The new secret key, shown in this answer only: the vault keeps only its hash. */
+  secret_key: z.string(),
+  /** Until when the key before it works; null when it stopped at once. */
+  previous_key_expires_at: z.string().nullable(),
+});

@@ -13,6 +13,7 @@ import * as processors from './migrations/0009-processors.ts';
 import * as forwardDestinations from './migrations/0010-forward-destinations.ts';
 import * as staff from './migrations/0011-staff.ts';
 import * as sessionMerchantName from './migrations/0012-session-merchant-name.ts';
+import * as keyRollAndLists from './migrations/0013-key-roll-and-lists.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0010_forward_destinations': forwardDestinations,
   '0011_staff': staff,
   '0012_session_merchant_name': sessionMerchantName,
+  '0013_key_roll_and_lists': keyRollAndLists,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

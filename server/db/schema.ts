@@ -41,6 +41,9 @@ export interface MerchantTable {
   livemode?: number;
   /** JSON { type, key_last4, sealed? }: the processor account, credentials sealed under the key ring; null: simulated. */
   processor?: string | null;
+  /** SHA-256 of the key before the last roll, which keeps working until previous_secret_key_until; null: none. */
+  previous_secret_key_hash?: string | null;
+  previous_secret_key_until?: string | null;
 }
 
 /** Secrets the vault keeps for itself (the fingerprint key), wrapped by the key ring. */

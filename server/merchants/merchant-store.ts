@@ -28,6 +28,8 @@ export interface Merchant {
   livemode: boolean;
   /** The processor account as stored (credentials sealed); null: the simulated processor. */
   processor: StoredProcessor | null;
+  /** Until when the key before the last roll still authenticates (ISO); null: it does not. */
+  previous_secret_key_until: string | null;
 }
 
 export interface CreatedMerchant {
@@ -58,11 +60,13 @@ export function fromRow(row: MerchantTable): Merchant {
     created_at: row.created_at,
     livemode: row.livemode === 1,
     processor: row.processor ? (JSON.parse(row.processor) as StoredProcessor) : null,
+    previous_secret_key_until: row.previous_secret_key_hash ? (row.previous_secret_key_until ?? null) : null,
   };
 }
 
 /** What the merchant may read back: built field by field, so no secret (nor its hash) can slip in. */
-export function toView(m: Merchant): MerchantView {
+export function toView(m: Merchant, now: Date = new Date()): MerchantView {
+  const previousUntil = m.previous_secret_key_until;
   return {
     id: m.id,
     name: m.name,
@@ -80,6 +84,8 @@ export function toView(m: Merchant): MerchantView {
     livemode: m.livemode,
     // A live merchant has no simulated fallback: until its account is set there is none to show.
     processor: m.livemode && m.processor?.type !== 'stripe' && m.processor?.type !== 'adyen' ? null : processorAccountView(m.processor),
+    // A previous key past its time authenticates nothing: there is none to speak of.
+    previous_secret_key_expires_at: previousUntil && previousUntil > now.toISOString() ? previousUntil : null,
   };
 }
 
@@ -158,11 +164,34 @@ export async function createMerchant(
   });
 }
 
-export async function findBySecretKey(db: Db, key: string): Promise<Merchant | undefined> {
+/** The merchant a secret key belongs to, and until when the key works (null: it is the current key). */
+export interface KeyHolder {
+  merchant: Merchant;
+  until: string | null;
+}
+
+/**
+ * Finds the merchant whose current key, or whose previous key still within its time, is `key`. The
+ * index finds the row by hash; the comparison that decides is constant-time.
+ */
+export async function findKeyHolder(db: Db, key: string, now: Date): Promise<KeyHolder | undefined> {
   const hash = sha256(key);
-  const row = await db.selectFrom('merchants').selectAll().where('secret_key_hash', '=', hash).executeTakeFirst();
-  // The index finds the row by hash; the comparison that decides is constant-time.
-  return row && safeEqual(row.secret_key_hash, hash) ? fromRow(row) : undefined;
+  const row = await db
+    .selectFrom('merchants')
+    .selectAll()
+    .where((eb) => eb.or([eb('secret_key_hash', '=', hash), eb('previous_secret_key_hash', '=', hash)]))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  if (safeEqual(row.secret_key_hash, hash)) return { merchant: fromRow(row), until: null };
+  const until = row.previous_secret_key_until ?? null;
+  if (row.previous_secret_key_hash && safeEqual(row.previous_secret_key_hash, hash) && until && until > now.toISOString()) {
+    return { merchant: fromRow(row), until };
+  }
+  return undefined;
+}
+
+export async function findBySecretKey(db: Db, key: string, now: Date = new Date()): Promise<Merchant | undefined> {
+  return (await findKeyHolder(db, key, now))?.merchant;
 }
 
 export async function findByPublishableKey(db: Db, key: string): Promise<Merchant | undefined> {
@@ -198,4 +227,28 @@ export async function rotateWebhookSecret(db: Db, id: string, previousUntil: Dat
     .where('id', '=', id)
     .execute();
   return { webhook_secret, previous_secret_expires_at: until };
+}
+
+/**
+ * A new secret key of the merchant's mode. In one statement the key current at that instant becomes
+ * the previous one, valid until `previousUntil` (null: it stops at once), and the one before it stops.
+ * Only hashes are written: the new key exists in the clear only in the answer.
+ */
+export async function rollSecretKey(
+  q: Queryable,
+  merchant: Pick<Merchant, 'id' | 'livemode'>,
+  previousUntil: Date | null,
+): Promise<{ secret_key: string; previous_key_expires_at: string | null }> {
+  const secret_key = `sk_${merchant.livemode ? 'live' : 'test'}_${randomSecret(24)}`;
+  const until = previousUntil?.toISOString() ?? null;
+  await q
+    .updateTable('merchants')
+    .set((eb) => ({
+      previous_secret_key_hash: until ? eb.ref('secret_key_hash') : null,
+      previous_secret_key_until: until,
+      secret_key_hash: sha256(secret_key),
+    }))
+    .where('id', '=', merchant.id)
+    .execute();
+  return { secret_key, previous_key_expires_at: until };
 }

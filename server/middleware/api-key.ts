@@ -1,5 +1,6 @@
 // Authenticates a secret key: Authorization: Bearer sk_test_… or sk_live_…; a publishable key is refused
-// as such, and a live key only passes the live gate on a vault ready for real cards.
+// as such, and a live key only passes the live gate on a vault ready for real cards. The key before a
+// roll works until the time the merchant gave it, then is refused like any wrong key.
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -20,11 +21,11 @@ export function apiKey(): MiddlewareHandler<AppEnv> {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new ApiError('invalid_api_key', 'Provide your secret key as Authorization: Bearer sk_test_… (or sk_live_…)');
     const key = match[1];
-    const { db, merchants } = c.get('deps');
+    const { db, merchants, clock } = c.get('deps');
     if (key.startsWith('pk_') && (await findByPublishableKey(db, key))) {
       throw new ApiError('secret_key_required', 'This request needs your secret key; a publishable key may only be used in a browser');
     }
-    const merchant = key.startsWith('sk_') ? await merchants.bySecretKey(key) : undefined;
+    const merchant = key.startsWith('sk_') ? await merchants.bySecretKey(key, clock()) : undefined;
     if (!merchant) throw new ApiError('invalid_api_key', 'Invalid API key');
     requireLiveReady(c.get('deps').live, merchant);
     c.set('merchant', merchant);

@@ -1,7 +1,9 @@
 // GET/POST /v1/merchant: the authenticated merchant reads and changes its settings, its processor
-// account included (the credentials are sealed before they are written and never shown again).
+// account included (the credentials are sealed before they are written and never shown again), and
+// rolls its secret key.
 import { createRoute } from '@hono/zod-openapi';
-import { MerchantSettingsUpdate, MerchantView } from '../../protocol/api.ts';
+import { MerchantSettingsUpdate, MerchantView, RolledSecretKey, RollSecretKey } from '../../protocol/api.ts';
+import { rollKeyOnce } from '../merchants/roll-secret-key.ts';
 import { changeMerchantSettings } from '../merchants/merchant-settings.ts';
 import { toView } from '../merchants/merchant-store.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
@@ -23,10 +25,25 @@ const updateMerchant = createRoute({
   request: jsonBody(MerchantSettingsUpdate),
   responses: { 200: jsonContent(MerchantView, 'The merchant after the change'), 400: errors[400], 401: errors[401] },
 });
+const rollKey = createRoute({
+  method: 'post',
+  path: '/v1/merchant/roll_secret_key',
+  operationId: 'rollSecretKey',
+  summary: 'Roll your secret key',
+  security: secured,
+  request: jsonBody(RollSecretKey),
+  responses: { 200: jsonContent(RolledSecretKey, 'The new secret key, shown this once'), 400: errors[400], 401: errors[401] },
+});
 
 export const merchantRoutes = router()
-  .openapi(getMerchant, (c) => c.json(toView(c.get('merchant')), 200))
+  .openapi(getMerchant, (c) => c.json(toView(c.get('merchant'), c.get('deps').clock()), 200))
   .openapi(updateMerchant, async (c) => {
-    const merchant = await changeMerchantSettings(c.get('deps'), c.get('merchant'), c.req.valid('json'));
-    return c.json(toView(merchant), 200);
+    const deps = c.get('deps');
+    const merchant = await changeMerchantSettings(deps, c.get('merchant'), c.req.valid('json'));
+    return c.json(toView(merchant, deps.clock()), 200);
+  })
+  .openapi(rollKey, async (c) => {
+    const { previous_key_expires_in_hours: hours = 24 } = c.req.valid('json');
+    const rolled = await rollKeyOnce(c.get('deps'), c.get('merchant'), hours, c.get('idempotencyKey'));
+    return c.json(rolled, 200);
   });

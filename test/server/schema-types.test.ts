@@ -26,6 +26,7 @@ const HISTORICAL_MIGRATIONS = [
   '0010_forward_destinations',
   '0011_staff',
   '0012_session_merchant_name',
+  '0013_key_roll_and_lists',
 ];
 
 type Columns = Map<string, { nullable: boolean }>;

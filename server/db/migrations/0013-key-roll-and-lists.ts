@@ -1,0 +1,21 @@
+// What the merchant's dashboard needs of /v1: a secret key that can be rolled (the previous key kept,
+// only as a hash, until a time the merchant chose), and indexes for the lists it reads: customers by
+// number (keyset pages and prefix search), charges by merchant and time (the overview and the list).
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('merchants').addColumn('previous_secret_key_hash', 'text').execute();
+  await db.schema.alterTable('merchants').addColumn('previous_secret_key_until', 'text').execute();
+  // A request's key is looked up among current and previous keys alike.
+  await db.schema.createIndex('merchants_previous_secret_key').on('merchants').column('previous_secret_key_hash').execute();
+
+  // Newest first, ties by id: the list's order is the index's, so a page reads only its own rows.
+  await db.schema.createIndex('charges_merchant_created').on('charges').columns(['merchant_id', 'created_at', 'id']).execute();
+
+  // Customers are listed by number in byte order on both databases: SQLite's primary key (group_id,
+  // customer) already is; on PostgreSQL the database's collation may be a language's, whose order
+  // would make a prefix no range, so the list reads customer COLLATE "C" from an index of its own.
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`create index customers_number on customers (group_id, customer collate "C")`.execute(db);
+  }
+}

@@ -1,0 +1,161 @@
+// POST /v1/merchant/roll_secret_key: the new key works at once, the old one until the time the merchant
+// gave it and then never again, and no key is ever shown again or kept in the clear.
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createMerchant } from '../../server/merchants/merchant-store.ts';
+import { describeEachDb } from '../helpers/databases.ts';
+import { dataDirBytes, everyRow } from '../helpers/storage-scan.ts';
+import { SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+
+const HOUR = 3_600_000;
+
+describeEachDb('rolling the secret key', (target) => {
+  let v: TestVault;
+  beforeAll(async () => {
+    // A vault ready for real cards, so that a live merchant can roll its key too.
+    v = await startTestVault(target, { vaultKeys: `k1:${crypto.randomBytes(32).toString('base64')}`, publicUrl: 'https://vault.test' });
+  });
+  afterAll(() => v.close());
+
+  /** A merchant of its own, and the status GET /v1/merchant answers a key with. */
+  async function freshMerchant(group?: string) {
+    const m = await v.newMerchant({ group });
+    const roll = (body: unknown, key = m.secret_key, headers?: Record<string, string>) => v.api('POST', '/v1/merchant/roll_secret_key', { key, body, headers });
+    return { ...m, roll };
+  }
+  const works = async (key: string) => (await v.api('GET', '/v1/merchant', { key })).status;
+
+  it('gives a new test key that works at once, shown this once; the old key keeps working for 24 hours by default', async () => {
+    const m = await freshMerchant();
+    const t0 = new Date();
+    v.setNow(t0);
+    try {
+      const res = await m.roll({});
+      expect(res.status).toBe(200);
+      expect(res.body.secret_key).toMatch(/^sk_test_[A-Za-z0-9_-]{20,}$/);
+      expect(res.body.secret_key).not.toBe(m.secret_key);
+      expect(res.body.previous_key_expires_at).toBe(new Date(t0.getTime() + 24 * HOUR).toISOString());
+      expect(await works(res.body.secret_key)).toBe(200);
+      expect(await works(m.secret_key)).toBe(200);
+      const me = await v.api('GET', '/v1/merchant', { key: res.body.secret_key });
+      expect(me.body).toMatchObject({ id: m.id, previous_secret_key_expires_at: res.body.previous_key_expires_at });
+      expect(me.text).not.toContain(res.body.secret_key);
+      expect(me.text).not.toContain(m.secret_key);
+
+      v.setNow(new Date(t0.getTime() + 24 * HOUR - 1000));
+      expect(await works(m.secret_key)).toBe(200);
+      v.setNow(new Date(t0.getTime() + 24 * HOUR));
+      const refused = await v.api('GET', '/v1/merchant', { key: m.secret_key });
+      expect(refused.status).toBe(401);
+      expect(refused.body.error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key' });
+      expect(await works(res.body.secret_key)).toBe(200);
+      // Past its time the previous key is none: the merchant is not told of a key that no longer works.
+      expect((await v.api('GET', '/v1/merchant', { key: res.body.secret_key })).body.previous_secret_key_expires_at).toBeNull();
+    } finally {
+      v.setNow(undefined);
+    }
+  });
+
+  it('keeps the old key for the hours asked, and stops it at once with 0', async () => {
+    const m = await freshMerchant();
+    const t0 = new Date();
+    v.setNow(t0);
+    try {
+      const two = await m.roll({ previous_key_expires_in_hours: 2 });
+      expect(two.body.previous_key_expires_at).toBe(new Date(t0.getTime() + 2 * HOUR).toISOString());
+      v.setNow(new Date(t0.getTime() + 2 * HOUR - 1));
+      expect(await works(m.secret_key)).toBe(200);
+      v.setNow(new Date(t0.getTime() + 2 * HOUR + 1));
+      expect(await works(m.secret_key)).toBe(401);
+
+      const now = await m.roll({ previous_key_expires_in_hours: 0 }, two.body.secret_key);
+      expect(now.status).toBe(200);
+      expect(now.body.previous_key_expires_at).toBeNull();
+      expect(await works(two.body.secret_key)).toBe(401);
+      expect(await works(now.body.secret_key)).toBe(200);
+      expect((await v.api('GET', '/v1/merchant', { key: now.body.secret_key })).body.previous_secret_key_expires_at).toBeNull();
+    } finally {
+      v.setNow(undefined);
+    }
+  });
+
+  it('stops the key from two rolls ago at once when the key is rolled again', async () => {
+    const m = await freshMerchant();
+    const first = await m.roll({ previous_key_expires_in_hours: 48 });
+    const second = await m.roll({ previous_key_expires_in_hours: 48 }, first.body.secret_key);
+    expect(second.status).toBe(200);
+    expect(await works(m.secret_key)).toBe(401);
+    expect(await works(first.body.secret_key)).toBe(200);
+    expect(await works(second.body.secret_key)).toBe(200);
+    // The previous key may roll too: it is still the merchant's key until its time.
+    const third = await m.roll({}, first.body.secret_key);
+    expect(third.status).toBe(200);
+    expect(await works(second.body.secret_key)).toBe(200);
+    expect(await works(third.body.secret_key)).toBe(200);
+    expect(await works(first.body.secret_key)).toBe(401);
+  });
+
+  it("leaves another merchant's key, a sister shop's included, working", async () => {
+    const m = await freshMerchant();
+    const sister = await freshMerchant(m.group);
+    const other = await freshMerchant();
+    expect((await m.roll({ previous_key_expires_in_hours: 0 })).status).toBe(200);
+    expect(await works(m.secret_key)).toBe(401);
+    for (const shop of [sister, other]) {
+      const me = await v.api('GET', '/v1/merchant', { key: shop.secret_key });
+      expect(me.status).toBe(200);
+      expect(me.body).toMatchObject({ id: shop.id, previous_secret_key_expires_at: null });
+    }
+  });
+
+  it('gives a live merchant a live key', async () => {
+    const live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [SHOP], live: true });
+    const res = await v.api('POST', '/v1/merchant/roll_secret_key', { key: live.secret_key, body: { previous_key_expires_in_hours: 0 } });
+    expect(res.status).toBe(200);
+    expect(res.body.secret_key).toMatch(/^sk_live_/);
+    expect((await v.api('GET', '/v1/merchant', { key: res.body.secret_key })).body).toMatchObject({ id: live.id, livemode: true });
+  });
+
+  it('never shows or keeps a key in the clear: not in an answer, an event, a log line or the database, Idempotency-Key or not', async () => {
+    const m = await freshMerchant();
+    const first = await m.roll({}, m.secret_key, { 'idempotency-key': 'roll-1' });
+    const second = await m.roll({ previous_key_expires_in_hours: 1 }, first.body.secret_key);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const keys = [m.secret_key, first.body.secret_key, second.body.secret_key];
+    const reads = [
+      await v.api('GET', '/v1/merchant', { key: second.body.secret_key }),
+      await v.api('POST', '/v1/merchant', { key: second.body.secret_key, body: {} }),
+      await v.api('GET', '/v1/events?limit=100', { key: second.body.secret_key }),
+    ];
+    for (const r of reads) expect(r.status).toBe(200);
+    const stored = target === 'sqlite' ? dataDirBytes(v.dataDir).toString('latin1') : await everyRow(v, target, 'merchants');
+    for (const key of keys) {
+      for (const r of reads) expect(r.text).not.toContain(key);
+      expect(v.logs.join('\n')).not.toContain(key);
+      expect(stored).not.toContain(key);
+    }
+    // A retry with the same Idempotency-Key cannot be shown the key again: it rolls again.
+    const retry = await m.roll({}, second.body.secret_key, { 'idempotency-key': 'roll-1' });
+    expect(retry.status).toBe(200);
+    expect(retry.body.secret_key).not.toBe(first.body.secret_key);
+  });
+
+  it('refuses bad input with 400 in the contract shape and changes no key', async () => {
+    const m = await freshMerchant();
+    for (const [body, code] of [
+      [{ previous_key_expires_in_hours: -1 }, 'parameter_invalid'],
+      [{ previous_key_expires_in_hours: 169 }, 'parameter_invalid'],
+      [{ previous_key_expires_in_hours: 'x' }, 'parameter_invalid'],
+      [{ previous_key_expires_in_hours: 1.5 }, 'parameter_invalid'],
+      [{ expires: 1 }, 'parameter_unknown'],
+    ] as const) {
+      const res = await m.roll(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error).toMatchObject({ type: 'invalid_request_error', code });
+      expect(typeof res.body.error.message).toBe('string');
+    }
+    expect((await m.roll({ previous_key_expires_in_hours: -1 })).body.error.param).toBe('previous_key_expires_in_hours');
+    expect(await works(m.secret_key)).toBe(200);
+    expect((await v.api('GET', '/v1/merchant', { key: m.secret_key })).body.previous_secret_key_expires_at).toBeNull();
+  });
+});
