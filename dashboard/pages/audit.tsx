@@ -47,7 +47,8 @@ export function AuditPage(_props: PageProps) {
             <p>Nothing has been recorded yet.</p>
           ) : (
             <>
-              <div class="table-wrap">
+              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be focusable to scroll by keyboard on a narrow screen. */}
+              <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit log lines">
                 <table class="audit">
                   <caption class="visually-hidden">Audit log, newest first</caption>
                   <thead>
