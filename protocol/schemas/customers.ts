@@ -1,7 +1,8 @@
-// GET/POST /v1/customers/{customer}: a customer's status, contact, limits and language in the merchant group.
+// GET/POST /v1/customers/{customer}: a customer's status, contact, limits and language in the merchant group;
+// GET /v1/customers: the group's customers by number.
 import { z } from 'zod';
 import { LOCALES } from '../messages.ts';
-import { Amount, err, noCardNumber } from './common.ts';
+import { Amount, CustomerNumber, err, listOf, noCardNumber } from './common.ts';
 
 /** The languages the vault writes customer messages and agreements in. */
 export const LocaleCode = z.enum(LOCALES);
@@ -35,3 +36,17 @@ export const CustomerView = z.object({
   locale: LocaleCode.optional(),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
+
+/** GET /v1/customers: the group's customers in order of their number, a page after `starting_after`. */
+export const CustomersQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  /** The last customer number of the page before. */
+  starting_after: CustomerNumber.optional(),
+  /** Only customers whose number starts with this. */
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9._@-]{1,32}$/, err('prefix must be 1-32 characters of A-Z a-z 0-9 . _ @ -'))
+    .optional(),
+  status: z.enum(['none', 'member', 'deny']).optional(),
+});
+export const CustomerList = listOf(CustomerView);

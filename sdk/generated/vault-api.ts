@@ -104,6 +104,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your group's customers */
+        get: operations["listCustomers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{customer}": {
         parameters: {
             query?: never;
@@ -1274,6 +1291,93 @@ export interface operations {
             };
             /** @description forward_timeout: the destination did not answer within PROCESSOR_TIMEOUT_MS */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCustomers: {
+        parameters: {
+            query?: {
+                limit?: number;
+                starting_after?: string;
+                prefix?: string;
+                status?: "none" | "member" | "deny";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Customers in order of their number */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            customer: string;
+                            /** @enum {string} */
+                            status: "none" | "member" | "deny";
+                            email?: string;
+                            phone?: string;
+                            limits: {
+                                daily?: number;
+                                weekly?: number;
+                            };
+                            default_card?: string;
+                            /** @enum {string} */
+                            locale?: "en" | "ru" | "fr" | "tr" | "de" | "es" | "it" | "pt" | "nl" | "pl" | "ja" | "ar";
+                        }[];
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong secret key (invalid_api_key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A publishable key, or a live key on a vault not ready for live mode */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over your merchant's rate limit (rate_limited) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; it has been logged */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,7 @@
 // Customers of a merchant group: status, contact, limits and default card.
 import { prepared } from '../db/prepared-query.ts';
-import type { Updateable } from 'kysely';
-import type { Queryable } from '../db/database.ts';
+import { sql, type Updateable } from 'kysely';
+import type { Db, DbKind, Queryable } from '../db/database.ts';
 import type { CustomerTable } from '../db/schema.ts';
 
 export async function getCustomer(q: Queryable, groupId: string, customer: string): Promise<CustomerTable | undefined> {
@@ -53,4 +53,30 @@ export async function updateCustomer(q: Queryable, groupId: string, customer: st
     .where('group_id', '=', groupId)
     .where('customer', '=', customer)
     .execute();
+}
+
+/** Past every character a customer number may hold (the highest is `z`): the end of a prefix's range. */
+const AFTER_ANY = '~';
+
+/**
+ * One page of the group's customers by number, after `startingAfter`: a keyset read on an index
+ * (migration 0013), never an offset or a count. Numbers compare byte by byte on both databases (on
+ * PostgreSQL whatever the database's collation), so that a prefix is a range of the index.
+ */
+export async function listCustomers(
+  db: Db,
+  kind: DbKind,
+  groupId: string,
+  page: { limit: number; startingAfter?: string; prefix?: string; status?: CustomerTable['status'] },
+): Promise<{ rows: CustomerTable[]; hasMore: boolean }> {
+  const number = kind === 'postgres' ? sql<string>`customer collate "C"` : sql<string>`customer`;
+  let q = db.selectFrom('customers').selectAll().where('group_id', '=', groupId);
+  if (page.status) q = q.where('status', '=', page.status);
+  if (page.prefix) q = q.where(number, '>=', page.prefix).where(number, '<', page.prefix + AFTER_ANY);
+  if (page.startingAfter) q = q.where(number, '>', page.startingAfter);
+  const rows = await q
+    .orderBy(number)
+    .limit(page.limit + 1)
+    .execute();
+  return { rows: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
 }

@@ -1,11 +1,21 @@
-// GET/POST /v1/customers/:customer: a customer's status, contact and limits in the merchant group.
+// GET/POST /v1/customers/:customer: a customer's status, contact and limits in the merchant group;
+// GET /v1/customers: the group's customers, by number.
 import { createRoute } from '@hono/zod-openapi';
-import { CustomerParam, CustomerUpdate, CustomerView } from '../../protocol/api.ts';
+import { CustomerList, CustomerParam, CustomersQuery, CustomerUpdate, CustomerView } from '../../protocol/api.ts';
 import { changeCustomer } from '../customers/change-customer.ts';
-import { getCustomer } from '../customers/customer-store.ts';
+import { getCustomer, listCustomers } from '../customers/customer-store.ts';
 import { toCustomerView } from '../customers/customer-view.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
+const list = createRoute({
+  method: 'get',
+  path: '/v1/customers',
+  operationId: 'listCustomers',
+  summary: "List your group's customers",
+  security: secured,
+  request: { query: CustomersQuery },
+  responses: { 200: jsonContent(CustomerList, 'Customers in order of their number'), 400: errors[400] },
+});
 const read = createRoute({
   method: 'get',
   path: '/v1/customers/{customer}',
@@ -26,6 +36,12 @@ const upsert = createRoute({
 });
 
 export const customerRoutes = router()
+  .openapi(list, async (c) => {
+    const { limit, starting_after, prefix, status } = c.req.valid('query');
+    const { db, dbKind } = c.get('deps');
+    const { rows, hasMore } = await listCustomers(db, dbKind, c.get('merchant').group_id, { limit, startingAfter: starting_after, prefix, status });
+    return c.json({ data: rows.map((row) => toCustomerView(row.customer, row)), has_more: hasMore }, 200);
+  })
   .openapi(read, async (c) => {
     const { customer } = c.req.valid('param');
     return c.json(toCustomerView(customer, await getCustomer(c.get('deps').db, c.get('merchant').group_id, customer)), 200);
