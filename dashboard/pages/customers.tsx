@@ -1,11 +1,122 @@
-// STUB: to be built.
-import type { PageProps } from '../router.tsx';
-import { Page } from '../ui.tsx';
+// The customers list (/dashboard/customers): found by the start of their number and by status, in
+// number order, a page at a time. The search lives in the address (?prefix=&status=), so the back
+// button and a reload keep it; the page within the results does not.
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Page as ListPage, query } from '../api.ts';
+import { limitText } from '../customer/limits.ts';
+import type { CustomerView } from '../customer/types.ts';
+import { BASE, Link, navigate, type PageProps } from '../router.tsx';
+import { Badge, Loading, Page, useLoad, usePager } from '../ui.tsx';
+import { TableWrap } from '../customer/table-wrap.tsx';
 
-export function CustomersPage(_props: PageProps) {
+const STATUSES: [string, string][] = [
+  ['', 'Any status'],
+  ['member', 'member (has saved cards)'],
+  ['none', 'none'],
+  ['deny', 'deny (saving refused)'],
+];
+
+const limits = (c: CustomerView) => {
+  const { daily, weekly } = c.limits;
+  if (daily === undefined && weekly === undefined) return '—';
+  return [daily !== undefined && `${limitText(daily)} a day`, weekly !== undefined && `${limitText(weekly)} a week`].filter(Boolean).join(', ');
+};
+
+export function CustomersPage(props: PageProps) {
+  const prefix = props.query.get('prefix') ?? '';
+  const status = props.query.get('status') ?? '';
+  const [typed, setTyped] = useState(prefix);
+  useEffect(() => setTyped(prefix), [prefix]);
+
+  const search = (next: { prefix: string; status: string }) => navigate(`${BASE}/customers${query(next)}`);
+  const pager = usePager(`${prefix}|${status}`);
+  const state = useLoad(
+    () => api.get<ListPage<CustomerView>>(`/v1/customers${query({ limit: 25, prefix, status, starting_after: pager.after })}`),
+    `${prefix}|${status}|${pager.after ?? ''}`,
+  );
+
   return (
     <Page title="Customers">
-      <p>Not built yet.</p>
+      <form
+        class="filters"
+        role="search"
+        aria-label="Customers"
+        onSubmit={(e) => {
+          e.preventDefault();
+          search({ prefix: typed.trim(), status });
+        }}
+      >
+        <label>
+          Customer number starts with
+          <input type="search" value={typed} autoComplete="off" spellcheck={false} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          Status
+          <select value={status} onChange={(e) => search({ prefix: typed.trim(), status: (e.target as HTMLSelectElement).value })}>
+            {STATUSES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" class="primary">
+          Search
+        </button>
+      </form>
+      <Loading state={state}>
+        {(page) =>
+          page.data.length === 0 && pager.page === 1 ? (
+            <p class="muted" role="status">
+              {prefix || status ? 'No customer matches this search.' : 'No customers yet.'}
+            </p>
+          ) : (
+            <>
+              <TableWrap labelledBy="page-title">
+                <table>
+                  <caption class="muted">Customers in number order{prefix ? `, starting with “${prefix}”` : ''}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Customer</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Email</th>
+                      <th scope="col">Default card</th>
+                      <th scope="col">Limits</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {page.data.map((c) => (
+                      <tr key={c.customer}>
+                        <th scope="row">
+                          <Link href={`${BASE}/customers/${encodeURIComponent(c.customer)}`}>{c.customer}</Link>
+                        </th>
+                        <td>
+                          <Badge value={c.status} />
+                        </td>
+                        <td>{c.email ?? '—'}</td>
+                        <td>{c.default_card ? <code>{c.default_card}</code> : '—'}</td>
+                        <td>{limits(c)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableWrap>
+              {/* Keyset pages in number order: "Previous" goes back the way it came. */}
+              {(pager.page > 1 || page.has_more) && (
+                <nav class="pager" aria-label="Customer pages">
+                  <button type="button" disabled={pager.page === 1} onClick={pager.previous}>
+                    ← Previous
+                  </button>
+                  <span aria-live="polite">Page {pager.page}</span>
+                  <button type="button" disabled={!page.has_more} onClick={() => pager.next(page.data[page.data.length - 1].customer)}>
+                    Next →
+                  </button>
+                </nav>
+              )}
+            </>
+          )
+        }
+      </Loading>
     </Page>
   );
 }

@@ -66,6 +66,64 @@ describeInBrowser('the dashboard customers (Chromium)', () => {
   });
   afterAll(() => stack?.close());
 
+  it('finds customers by the start of their number and by status, the search kept in the address for reload and back', async () => {
+    const base = `h3-${run}-find`;
+    for (const n of ['a1', 'a2', 'b1']) await vaultApi(stack, 'POST', `/v1/customers/${base}-${n}`, { email: `${n}@shop.example` });
+    await vaultApi(stack, 'POST', `/v1/customers/${base}-a2`, { status: 'deny', limits: { daily: 5000 } });
+    const { page, context } = await staffPage(stack);
+    contexts.push(context);
+    await page.goto(`${stack.vaultUrl}/dashboard/customers`);
+    const numbers = () => page.locator('tbody th[scope="row"]').allTextContents();
+
+    await page.getByLabel('Customer number starts with').fill(`${base}-a`);
+    await page.keyboard.press('Enter');
+    await expect.poll(numbers).toEqual([`${base}-a1`, `${base}-a2`]);
+    expect(new URL(page.url()).searchParams.get('prefix')).toBe(`${base}-a`);
+    const a2 = page.getByRole('row').filter({ hasText: `${base}-a2` });
+    expect(await a2.textContent()).toContain('a2@shop.example');
+    expect(await a2.textContent()).toContain('50.00 a day');
+    expect(await a2.locator('.badge').textContent()).toBe('deny');
+
+    await page.getByLabel('Status').selectOption('deny');
+    await expect.poll(numbers).toEqual([`${base}-a2`]);
+    await page.reload();
+    await expect.poll(numbers).toEqual([`${base}-a2`]);
+    expect(await page.getByLabel('Customer number starts with').inputValue()).toBe(`${base}-a`);
+    expect(await page.getByLabel('Status').inputValue()).toBe('deny');
+    await page.goBack();
+    await expect.poll(numbers).toEqual([`${base}-a1`, `${base}-a2`]);
+    expect(await page.getByLabel('Status').inputValue()).toBe('');
+    expect(await graveViolations(page)).toEqual([]);
+
+    await page.getByRole('link', { name: `${base}-a1` }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(`Customer ${base}-a1`);
+    await page.goBack();
+    await expect.poll(numbers).toEqual([`${base}-a1`, `${base}-a2`]);
+
+    // A prefix the contract refuses is told, not a blank page.
+    await page.getByLabel('Customer number starts with').fill('no spaces');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('prefix');
+  });
+
+  it('pages through customers in number order, and fits 375 px', async () => {
+    const base = `h3-${run}-page`;
+    for (let i = 1; i <= 27; i++) await vaultApi(stack, 'POST', `/v1/customers/${base}-${String(i).padStart(2, '0')}`, { email: `p${i}@shop.example` });
+    const { page, context } = await staffPage(stack, { viewport: { width: 375, height: 740 } });
+    contexts.push(context);
+    await page.goto(`${stack.vaultUrl}/dashboard/customers?prefix=${base}`);
+    const numbers = () => page.locator('tbody th[scope="row"]').allTextContents();
+    await expect.poll(async () => (await numbers()).length).toBe(25);
+    expect((await numbers())[0]).toBe(`${base}-01`);
+    expect(await scrollsSideways(page)).toBe(false);
+    expect(await graveViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await expect.poll(numbers).toEqual([`${base}-26`, `${base}-27`]);
+    expect(await page.getByRole('button', { name: 'Next →' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await expect.poll(async () => (await numbers())[24]).toBe(`${base}-25`);
+  });
+
   it('lets an admin refuse card saving and change limits, with errors beside the field, as the API then shows', async () => {
     const customer = `h3-${run}-set`;
     await seedCustomer(customer);
