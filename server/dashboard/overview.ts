@@ -62,28 +62,29 @@ export async function merchantOverview(deps: Deps, merchant: Merchant, days: num
   const since = `${from}T00:00:00.000Z`;
   const day = sql<string>`substr(created_at, 1, 10)`;
 
-  // One row per day, currency and status: at most days × currencies × 2 rows, whatever the number of charges.
+  // One scan, one row per day, currency, status and decline code: at most days × currencies × (1 +
+  // codes) rows, whatever the number of charges. The code is null on a succeeded charge.
+  const code = sql<string | null>`case when status = 'failed' then coalesce(decline_code, failure_code, 'unknown') end`;
   const groups = await deps.db
     .selectFrom('charges')
-    .select([day.as('day'), 'currency', 'status', (eb) => eb.fn.countAll<string | number>().as('n'), (eb) => eb.fn.sum<string | number>('amount').as('amount')])
+    .select([
+      day.as('day'),
+      'currency',
+      'status',
+      code.as('code'),
+      (eb) => eb.fn.countAll<string | number>().as('n'),
+      (eb) => eb.fn.sum<string | number>('amount').as('amount'),
+    ])
     .where('merchant_id', '=', merchant.id)
     .where('created_at', '>=', since)
-    .groupBy([day, 'currency', 'status'])
-    .execute();
-
-  const declines = await deps.db
-    .selectFrom('charges')
-    .select([sql<string>`coalesce(decline_code, failure_code, 'unknown')`.as('code'), (eb) => eb.fn.countAll<string | number>().as('n')])
-    .where('merchant_id', '=', merchant.id)
-    .where('created_at', '>=', since)
-    .where('status', '=', 'failed')
-    .groupBy(sql`coalesce(decline_code, failure_code, 'unknown')`)
+    .groupBy([day, 'currency', 'status', code])
     .execute();
 
   const daily = new Map<string, OverviewDay>();
   for (let d = from; d <= to; d = addDays(d, 1)) daily.set(d, { date: d, charges: 0, succeeded: 0, failed: 0, approval_rate: null, volume: {} });
   const totals: Overview['totals'] = { charges: 0, succeeded: 0, failed: 0, approval_rate: null, volume: {} };
   const perCurrency = new Map<string, number>();
+  const declines = new Map<string, number>();
   for (const g of groups) {
     const row = daily.get(g.day);
     if (!row) continue; // a charge dated after today by a moved clock: not in the range
@@ -96,6 +97,7 @@ export async function merchantOverview(deps: Deps, merchant: Merchant, days: num
       } else target.failed += n;
     }
     perCurrency.set(g.currency, (perCurrency.get(g.currency) ?? 0) + n);
+    if (g.code !== null) declines.set(g.code, (declines.get(g.code) ?? 0) + n);
   }
   for (const row of daily.values()) row.approval_rate = rate(row.succeeded, row.failed);
   totals.approval_rate = rate(totals.succeeded, totals.failed);
@@ -108,7 +110,7 @@ export async function merchantOverview(deps: Deps, merchant: Merchant, days: num
     currency,
     totals,
     daily: [...daily.values()],
-    declines: declines.map((r) => ({ code: r.code, count: Number(r.n) })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+    declines: [...declines].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
     upcoming: await upcomingPayments(deps, merchant, to),
   };
 }
