@@ -25,13 +25,24 @@ function targetHref(line: AuditLine): string | undefined {
   return undefined;
 }
 
-/** `auto_pay_days=5 allowed_origins=https://a.example,https://b.example` */
-export function detailsText(details: Record<string, unknown>): string {
+/** Credentials a change may carry (a processor's keys): never shown, should a line hold one. */
+const SECRET_KEYS = /(secret|api_key|hmac_key|password|token)/i;
+
+function valueText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map(valueText).join(',');
+  return JSON.stringify(v);
+}
+
+/** `auto_pay_days=5 allowed_origins=https://a.example,https://b.example processor.type=stripe` */
+export function detailsText(details: Record<string, unknown>, prefix = ''): string {
   return Object.entries(details)
-    .map(
-      ([k, v]) =>
-        `${k}=${typeof v === 'string' ? v : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(',') : JSON.stringify(v)}`,
-    )
+    .map(([k, v]) => {
+      const name = prefix + k;
+      if (SECRET_KEYS.test(k)) return `${name}=[hidden]`;
+      if (v && typeof v === 'object' && !Array.isArray(v)) return detailsText(v as Record<string, unknown>, `${name}.`);
+      return `${name}=${valueText(v)}`;
+    })
     .join(' ');
 }
 

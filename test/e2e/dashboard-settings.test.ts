@@ -176,6 +176,28 @@ describeInBrowser('the dashboard settings, API keys and audit log (Chromium)', (
     expect(await graveViolations(page)).toEqual([]);
   });
 
+  it("never shows a processor credential an audit line holds, should a change through the dashboard's API carry one", async () => {
+    const { page, context } = await staffPage(stack);
+    contexts.push(context);
+    await open(page, '/settings', 'Settings');
+    const stripeKey = `sk_test_${'x'.repeat(24)}`;
+    const statuses = await page.evaluate(async (key) => {
+      const me = (await (await fetch('/dashboard/api/me')).json()) as { csrf_token: string };
+      const send = (processor: unknown) =>
+        fetch('/dashboard/api/v1/merchant', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf_token },
+          body: JSON.stringify({ processor }),
+        }).then((r) => r.status);
+      return [await send({ type: 'stripe', secret_key: key }), await send({ type: 'simulated' })];
+    }, stripeKey);
+    expect(statuses).toEqual([200, 200]);
+    await open(page, '/audit', 'Audit log');
+    const lines = await page.locator('table.audit tbody tr').allInnerTexts();
+    expect(lines.find((l) => l.includes('processor.type=stripe'))).toContain('processor.secret_key=[hidden]');
+    expect(await bodyText(page)).not.toContain(stripeKey);
+  });
+
   it('fits 375 px without scrolling sideways on each page', async () => {
     const { page, context } = await staffPage(stack, { viewport: { width: 375, height: 740 } });
     contexts.push(context);
