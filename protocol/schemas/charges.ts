@@ -1,6 +1,6 @@
 // Charges (merchant-initiated, under a mandate) and their refunds.
 import { z } from 'zod';
-import { Amount, CardToken, Currency, CustomerNumber, OrderRef, listOf } from './common.ts';
+import { Amount, CardToken, Currency, CustomerListQuery, CustomerNumber, OrderRef, err, listOf } from './common.ts';
 import { MaskedCardView } from './sessions.ts';
 
 export const ChargeCreate = z.strictObject({
@@ -34,6 +34,29 @@ export const ChargeView = z.object({
 export type ChargeView = z.infer<typeof ChargeView>;
 
 export const ChargeList = listOf(ChargeView);
+
+/** A date (midnight UTC) or a date-time with its offset, as a bound on `created`. */
+const CreatedBound = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d))?$/,
+    err('must be a date YYYY-MM-DD (midnight UTC) or a date-time with its offset, such as 2026-01-31T09:00:00Z'),
+  )
+  // Checked even when the pattern failed: so never a Date that cannot be printed (that would throw).
+  .refine((s) => {
+    const day = new Date(`${s.slice(0, 10)}T00:00:00Z`);
+    return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(s.slice(0, 10));
+  }, err('must be a real date'));
+
+/** GET /v1/charges: newest first, narrowed by any of these. */
+export const ChargeListQuery = CustomerListQuery.extend({
+  status: z.enum(['succeeded', 'failed']).optional(),
+  initiator: z.enum(['customer', 'merchant']).optional(),
+  /** Charges created at or after this date or time. */
+  created_gte: CreatedBound.optional(),
+  /** Charges created before this date or time. */
+  created_lt: CreatedBound.optional(),
+});
 
 export const RefundCreate = z.strictObject({ amount: Amount.optional() });
 export const RefundView = z.object({

@@ -2042,6 +2042,10 @@ export interface operations {
                 limit?: number;
                 starting_after?: string;
                 customer?: string;
+                status?: "succeeded" | "failed";
+                initiator?: "customer" | "merchant";
+                created_gte?: string;
+                created_lt?: string;
             };
             header?: never;
             path?: never;
@@ -2114,6 +2118,15 @@ export interface operations {
             };
             /** @description A publishable key, or a live key on a vault not ready for live mode */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

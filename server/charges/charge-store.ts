@@ -2,7 +2,6 @@
 import { DAY_MS, startOfDay } from '../clock.ts';
 import type { Db, Queryable } from '../db/database.ts';
 import { columnsOf, prepared } from '../db/prepared-query.ts';
-import { listPage, type PageQuery } from '../db/list-page.ts';
 import { getOwned } from '../db/owned-rows.ts';
 import type { ChargeTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -116,10 +115,6 @@ export async function checkLimits(
 
 /** The merchant's charge, or 404. */
 export const getCharge = (q: Queryable, merchantId: string, id: string) => getOwned(q, 'charges', merchantId, id);
-
-/** The merchant's charges, newest first, optionally one customer's. */
-export const listCharges = (db: Db, merchantId: string, page: PageQuery & { customer?: string }) =>
-  listPage(db, 'charges', { merchantId, limit: page.limit, startingAfter: page.startingAfter, filter: { customer: page.customer } });
 
 /** The merchant's charge that a provider knows by its own id (a notification names it so). */
 export async function findChargeByProcessorId(q: Queryable, merchantId: string, processorId: string): Promise<ChargeTable | undefined> {

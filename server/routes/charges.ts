@@ -1,7 +1,8 @@
 // Charges: merchant-initiated charges under a mandate, reading the ledger, and refunds that never exceed the charge.
 import { createRoute } from '@hono/zod-openapi';
-import { ChargeCreate, ChargeList, ChargeView, CustomerListQuery, IdParam, RefundCreate, RefundView } from '../../protocol/api.ts';
-import { getCharge, listCharges } from '../charges/charge-store.ts';
+import { ChargeCreate, ChargeList, ChargeListQuery, ChargeView, IdParam, RefundCreate, RefundView } from '../../protocol/api.ts';
+import { listCharges } from '../charges/charge-list.ts';
+import { getCharge } from '../charges/charge-store.ts';
 import { declineError, toChargeView } from '../charges/charge-view.ts';
 import { keyRequiredPost } from '../middleware/key-required.ts';
 import { merchantCharge } from '../payments/merchant-charge.ts';
@@ -41,8 +42,8 @@ const list = createRoute({
   operationId: 'listCharges',
   summary: 'List charges',
   security: secured,
-  request: { query: CustomerListQuery },
-  responses: { 200: jsonContent(ChargeList, 'Charges, newest first'), 400: errors[400] },
+  request: { query: ChargeListQuery },
+  responses: { 200: jsonContent(ChargeList, 'Charges, newest first'), 400: errors[400], 404: errors[404] },
 });
 const refund = createRoute({
   method: 'post',
@@ -91,8 +92,16 @@ export const chargeRoutes = router()
     return c.json(toChargeView(row), 200);
   })
   .openapi(list, async (c) => {
-    const { customer, limit, starting_after } = c.req.valid('query');
-    const { rows, hasMore } = await listCharges(c.get('deps').db, c.get('merchant').id, { limit, startingAfter: starting_after, customer });
+    const q = c.req.valid('query');
+    const { rows, hasMore } = await listCharges(c.get('deps').db, c.get('merchant').id, {
+      limit: q.limit,
+      startingAfter: q.starting_after,
+      customer: q.customer,
+      status: q.status,
+      initiator: q.initiator,
+      createdGte: q.created_gte,
+      createdLt: q.created_lt,
+    });
     return c.json({ data: rows.map(toChargeView), has_more: hasMore }, 200);
   })
   .openapi(refund, async (c) => {

@@ -1,0 +1,41 @@
+// GET /v1/charges: one page of the merchant's charges, newest first, narrowed by customer, status,
+// initiator and creation time. A keyset read on charges (merchant_id, created_at, id) (migration 0013):
+// never an offset, never a count, however many charges there are.
+import type { Db } from '../db/database.ts';
+import { findOwned } from '../db/owned-rows.ts';
+import type { ChargeTable } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
+
+export interface ChargeFilter {
+  limit: number;
+  startingAfter?: string;
+  customer?: string;
+  status?: ChargeTable['status'];
+  initiator?: 'customer' | 'merchant';
+  /** A date (YYYY-MM-DD, midnight UTC) or a date-time with its offset. */
+  createdGte?: string;
+  createdLt?: string;
+}
+
+/** The bound as created_at is stored (an ISO string in UTC), so that the two compare as text. */
+const asStored = (bound: string) => new Date(bound.length === 10 ? `${bound}T00:00:00Z` : bound).toISOString();
+
+export async function listCharges(db: Db, merchantId: string, f: ChargeFilter): Promise<{ rows: ChargeTable[]; hasMore: boolean }> {
+  let q = db.selectFrom('charges').selectAll().where('merchant_id', '=', merchantId);
+  if (f.customer !== undefined) q = q.where('customer', '=', f.customer);
+  if (f.status !== undefined) q = q.where('status', '=', f.status);
+  if (f.initiator !== undefined) q = q.where('initiator', '=', f.initiator);
+  if (f.createdGte !== undefined) q = q.where('created_at', '>=', asStored(f.createdGte));
+  if (f.createdLt !== undefined) q = q.where('created_at', '<', asStored(f.createdLt));
+  if (f.startingAfter) {
+    const cursor = await findOwned(db, 'charges', merchantId, f.startingAfter);
+    if (!cursor) throw new ApiError('resource_missing', 'No such charge for starting_after', { param: 'starting_after' });
+    q = q.where((eb) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
+  }
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1)
+    .execute();
+  return { rows: rows.slice(0, f.limit), hasMore: rows.length > f.limit };
+}
