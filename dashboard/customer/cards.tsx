@@ -1,6 +1,6 @@
 // A customer's saved cards, masked: which is the default, "Make default", and "Delete", whose dialog
 // says first what the deletion ends (its mandates, and automatic payment of open invoices).
-import { useRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { api, newKey } from '../api.ts';
 import { cardLabel, day, money } from '../format.ts';
 import { Badge, ChangeButton } from '../ui.tsx';
@@ -11,6 +11,15 @@ import { TableWrap } from './table-wrap.tsx';
 export function Cards(props: { customer: string; cards: CardView[]; mandates: MandateView[]; openInvoices: InvoiceView[]; onChanged: () => void }) {
   const { customer, cards } = props;
   const heading = useRef<HTMLHeadingElement>(null);
+  // A deleted card's row takes its focused button with it (the dialog hands focus back to that button
+  // as it closes): once the row is gone, the keyboard carries on from the section's heading.
+  const deleted = useRef<string>();
+  useEffect(() => {
+    if (deleted.current && !cards.some((c) => c.token === deleted.current)) {
+      deleted.current = undefined;
+      heading.current?.focus();
+    }
+  }, [cards]);
   const cardPath = (token: string) => `${customerPath(customer)}/cards/${encodeURIComponent(token)}`;
   return (
     <section aria-labelledby="cards-title">
@@ -69,8 +78,7 @@ export function Cards(props: { customer: string; cards: CardView[]; mandates: Ma
                         }}
                         onConfirm={async () => {
                           await api.del(cardPath(card.token));
-                          // The row and its button go; the section's heading keeps the keyboard's place.
-                          heading.current?.focus();
+                          deleted.current = card.token;
                           props.onChanged();
                         }}
                       />

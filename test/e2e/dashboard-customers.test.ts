@@ -23,7 +23,10 @@ interface Mandate {
   status: string;
 }
 
-/** A customer with an imported Visa (the default, with a mandate and an open auto-pay invoice) and an imported Mastercard with its own mandate. */
+/**
+ * A customer with an imported Visa (the default, with a USD mandate that pays their open USD auto-pay
+ * invoice) and an imported Mastercard with a EUR mandate, which could not pay that invoice.
+ */
 async function seedCustomer(customer: string) {
   const api = <T>(method: string, path: string, body?: unknown) => vaultApi<T>(stack, method, path, body);
   const year = new Date().getUTCFullYear() + 3;
@@ -31,20 +34,20 @@ async function seedCustomer(customer: string) {
   const visa = await importCard('4242424242424242');
   const mastercard = await importCard('5555555555554444');
   await api('POST', `/v1/customers/${customer}/cards/${visa.token}`, { default: true });
-  const mandate = (card: string) =>
+  const mandate = (card: string, currency: string) =>
     api<Mandate>('POST', `/v1/customers/${customer}/mandates`, {
       card,
       min_amount: 100,
       max_amount: 5000,
-      currency: 'USD',
+      currency,
       frequency_days: 0,
       end_date: `${year}-01-01`,
       consent: { text: 'I agree to automatic payments to the shop.', accepted_at: new Date().toISOString() },
     });
-  const visaMandate = await mandate(visa.token);
-  const mastercardMandate = await mandate(mastercard.token);
+  const visaMandate = await mandate(visa.token, 'USD');
+  const mastercardMandate = await mandate(mastercard.token, 'EUR');
   const due = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
-  const invoice = await api<{ id: string }>('POST', '/v1/invoices', { customer, amount: 1999, currency: 'EUR', due_date: due });
+  const invoice = await api<{ id: string }>('POST', '/v1/invoices', { customer, amount: 1999, currency: 'USD', due_date: due });
   return { visa, mastercard, visaMandate, mastercardMandate, invoice };
 }
 
@@ -126,7 +129,7 @@ describeInBrowser('the dashboard customers (Chromium)', () => {
 
   it('lets an admin refuse card saving and change limits, with errors beside the field, as the API then shows', async () => {
     const customer = `h3-${run}-set`;
-    await seedCustomer(customer);
+    const { mastercard } = await seedCustomer(customer);
     const { page, context } = await staffPage(stack);
     contexts.push(context);
     await openCustomer(page, customer);
@@ -157,6 +160,11 @@ describeInBrowser('the dashboard customers (Chromium)', () => {
     expect(await page.locator('.facts').textContent()).toContain('Weekly limit1000.50');
     expect(await page.locator('.facts .badge').textContent()).toBe('deny');
 
+    const mastercardRow = cardRow(page, '4444');
+    await mastercardRow.getByRole('button', { name: 'Make default' }).click();
+    await expect.poll(async () => (await v1<{ default_card: string }>(`/v1/customers/${customer}`)).default_card).toBe(mastercard.token);
+    await expect.poll(() => mastercardRow.locator('.badge').first().textContent()).toBe('default');
+
     // Emptied, a limit is removed.
     await daily.fill('');
     await page.getByRole('button', { name: 'Save settings' }).click();
@@ -177,7 +185,7 @@ describeInBrowser('the dashboard customers (Chromium)', () => {
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     const text = (await dialog.textContent()) ?? '';
-    // What ends first: the card's mandate, and the automatic payment of the EUR invoice (no EUR mandate on the next card).
+    // What ends first: the card's mandate, and the automatic payment of the USD invoice (the next card's mandate is in EUR).
     expect(text).toContain(visaMandate.id);
     expect(text).toContain(invoice.id);
     expect(text).toContain('Mastercard •••• 4444, 12/');
@@ -190,6 +198,8 @@ describeInBrowser('the dashboard customers (Chromium)', () => {
     await page.keyboard.press('Enter');
     await dialog.getByRole('button', { name: 'Delete card' }).click();
     await expect.poll(() => visaRow.count()).toBe(0);
+    // The row and its button are gone: the keyboard carries on from the section's heading.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('cards-title');
     expect((await v1<{ data: Card[] }>(`/v1/customers/${customer}/cards`)).data.map((c) => c.token)).not.toContain(visa.token);
     const mandates = async () => (await v1<{ data: Mandate[] }>(`/v1/customers/${customer}/mandates`)).data;
     expect((await mandates()).find((m) => m.id === visaMandate.id)?.status).toBe('ended');
