@@ -8,8 +8,8 @@ export const PATHS = ['sessions', 'cards', 'confirm', 'replay', 'mit', 'connecto
 export type PathName = (typeof PATHS)[number];
 
 export interface BenchOptions {
-  /** `server`: the HTTP rows only; `browser`: the browser rows only; `all`: both. */
-  only: 'all' | 'server' | 'browser';
+  /** `server`: the HTTP rows only; `browser`: the browser rows only; `dashboard`: the dashboard's rows only; `all`: every one. */
+  only: 'all' | 'server' | 'browser' | 'dashboard';
   databases: DatabaseKind[];
   paths: PathName[];
   /** Measured pairs of 1-s slices per path, after one warm-up pair. */
@@ -36,7 +36,8 @@ function list<T extends string>(name: string, value: string | undefined, allowed
 
 export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions {
   const only = env.BENCH_ONLY?.trim() || 'all';
-  if (only !== 'all' && only !== 'server' && only !== 'browser') throw new Error(`BENCH_ONLY=${only}: use server or browser (unset: both)`);
+  if (only !== 'all' && only !== 'server' && only !== 'browser' && only !== 'dashboard')
+    throw new Error(`BENCH_ONLY=${only}: use server, browser or dashboard (unset: all)`);
   const db = env.BENCH_DB?.trim() || 'both';
   const databases = db === 'both' ? [...DATABASES] : list('BENCH_DB', db, DATABASES, DATABASES, ', or both');
   const pairs = Number(env.BENCH_PAIRS?.trim() || DEFAULT_PAIRS);

@@ -1,10 +1,11 @@
 // `npm run bench`: the vault's hot paths on SQLite and on PostgreSQL against a bare Hono app, in interleaved
 // slices, then the browser figures; prints the budget tables and a VERDICT line.
-// BENCH_ONLY=server|browser, BENCH_DB=sqlite|postgres|both, BENCH_PATHS=sessions,cards,confirm,replay,mit,connectors,
+// BENCH_ONLY=server|browser|dashboard, BENCH_DB=sqlite|postgres|both, BENCH_PATHS=sessions,cards,confirm,replay,mit,connectors,
 // BENCH_PAIRS=5 (measured slice pairs per path) narrow or lengthen a run.
 import os from 'node:os';
 import { bareLoads } from './bare-loads.ts';
 import { runBrowserBenchmarks } from './browser-bench.ts';
+import { DASHBOARD_TITLE, dashboardDatabases, runDashboardBenchmarks } from './dashboard-bench.ts';
 import { runSlice } from './load.ts';
 import { benchOptions, type BenchOptions } from './options.ts';
 import { freePort, indent, startChild, stopAll, stopChild, waitForHttp } from './processes.ts';
@@ -72,15 +73,15 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const o = benchOptions();
   console.log(machine());
-  const what = o.only === 'all' ? 'server and browser' : `${o.only} only`;
+  const what = o.only === 'all' ? 'server, browser and dashboard' : `${o.only} only`;
   console.log(`bench: ${what}; databases ${o.databases.join(', ')}; paths ${o.paths.join(', ')}; ${o.pairs} slice pairs per path`);
 
   const rows: Row[] = [];
-  if (o.only !== 'browser') {
+  if (o.only === 'all' || o.only === 'server') {
     rows.push(...(await serverRows(o)));
     console.log(`\nserver rows took ${seconds(t0)}`);
   }
-  if (o.only !== 'server') {
+  if (o.only === 'all' || o.only === 'browser') {
     // The browser figures are taken with the load servers stopped, so they do not compete for the cores.
     const t1 = Date.now();
     ensureBuilt();
@@ -91,6 +92,17 @@ async function main(): Promise<void> {
     printTable(browserRows, { title, compareHeader: 'detail' });
     console.log(`\nbrowser rows took ${seconds(t1)}`);
     rows.push(...browserRows);
+  }
+  if (o.only === 'all' || o.only === 'dashboard') {
+    // SQLite unless BENCH_DB names the databases: seeding 100,000 charges per database takes a while.
+    const t2 = Date.now();
+    ensureBuilt();
+    console.log('');
+    const dashboardRows = await runDashboardBenchmarks({ databases: dashboardDatabases(), log: (line) => console.log(`  ${line}`) });
+    console.log('');
+    printTable(dashboardRows, { title: DASHBOARD_TITLE, compareHeader: 'detail' });
+    console.log(`\ndashboard rows took ${seconds(t2)}`);
+    rows.push(...dashboardRows);
   }
 
   console.log(`benchmark took ${seconds(t0)}`);
