@@ -89,12 +89,24 @@ function targetOf(path: string): string | undefined {
   return undefined;
 }
 
-/** The fields the person sent, as they sent them: the allowed changes take no secret. */
+/** Fields that hold a credential (a processor's key, a webhook signing secret): the line says they were sent, never what. */
+const CREDENTIAL = /secret|api_key|hmac_key|password|token/i;
+
+function withoutCredentials(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutCredentials);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, CREDENTIAL.test(k) && v !== null ? '[not kept]' : withoutCredentials(v)]));
+}
+
+/**
+ * The fields the person sent, except credentials: POST /v1/merchant takes a processor's keys, which the
+ * vault keeps only sealed, and the audit log must not become a second, clear copy of them.
+ */
 function detailsOf(body: string | undefined): Record<string, unknown> | undefined {
   if (!body) return undefined;
   try {
     const parsed = JSON.parse(body) as unknown;
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (withoutCredentials(parsed) as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

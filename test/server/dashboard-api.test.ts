@@ -114,6 +114,17 @@ describeEachDb('dashboard API', (target) => {
     }
   });
 
+  it('keeps no processor credential in the audit log: the line says it was sent, the database never holds it in the clear', async () => {
+    const key = `sk_test_${'AuditLeak'.repeat(4)}`;
+    const set = await d.call('POST', '/v1/merchant', { cookie: admin, csrf: adminCsrf, body: { processor: { type: 'stripe', secret_key: key } } });
+    expect(set.status, set.text).toBe(200);
+    const line = (await d.call('GET', '/audit', { cookie: admin })).body.data.find((l: { action: string }) => l.action === 'settings.update');
+    expect(line.details).toEqual({ processor: { type: 'stripe', secret_key: '[not kept]' } });
+    const rows = await v.runtime.deps.db.selectFrom('audit_log').select('details').execute();
+    expect(JSON.stringify(rows)).not.toContain('AuditLeak');
+    await d.call('POST', '/v1/merchant', { cookie: admin, csrf: adminCsrf, body: { processor: { type: 'simulated' } } });
+  });
+
   it('reads no session: its answer carries a client secret that pays in the fields', async () => {
     const session = await openSession(v, { customer: 'c-sess' }, shop.secret_key);
     expect((await shop.api('GET', `/v1/sessions/${session.id}`)).status).toBe(200);
