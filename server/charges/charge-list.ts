@@ -30,7 +30,8 @@ export async function listCharges(db: Db, merchantId: string, f: ChargeFilter): 
   if (f.startingAfter) {
     const cursor = await findOwned(db, 'charges', merchantId, f.startingAfter);
     if (!cursor) throw new ApiError('resource_missing', 'No such charge for starting_after', { param: 'starting_after' });
-    q = q.where((eb) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
+    // The plain bound first: it is what lets the index start at the cursor instead of at the newest charge.
+    q = q.where('created_at', '<=', cursor.created_at).where((eb) => eb.or([eb('created_at', '<', cursor.created_at), eb('id', '<', cursor.id)]));
   }
   const rows = await q
     .orderBy('created_at', 'desc')
