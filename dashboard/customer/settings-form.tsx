@@ -73,7 +73,7 @@ export function SettingsForm(props: { customer: CustomerView; onSaved: (c: Custo
 
   const described = (field: FieldName) => (errors[field] ? `cust-${field}-error` : `cust-${field}-hint`);
   return (
-    <form class="form" onSubmit={submit} aria-labelledby="settings-title" noValidate>
+    <form class="form customer-settings" onSubmit={submit} aria-labelledby="settings-title" noValidate>
       <h2 id="settings-title">Settings</h2>
       <ViewerNote />
       <fieldset class="plain" disabled={!canChange || busy}>
