@@ -31,7 +31,7 @@ describeInBrowser('the dashboard frame (Chromium)', () => {
       await page.keyboard.press('Enter');
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(name);
       // The heading takes focus, so a screen reader announces the new page.
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('page-title');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('page-title');
       expect(await nav.getByRole('link', { name }).getAttribute('aria-current')).toBe('page');
     }
     await page.goBack();
