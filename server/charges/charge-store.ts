@@ -1,6 +1,6 @@
 // The ledger of charges: recording a processor's answer, reading it back, and the customer limits.
 import { DAY_MS, startOfDay } from '../clock.ts';
-import type { Db, Queryable } from '../db/database.ts';
+import type { Queryable } from '../db/database.ts';
 import { columnsOf, prepared } from '../db/prepared-query.ts';
 import { getOwned } from '../db/owned-rows.ts';
 import type { ChargeTable } from '../db/schema.ts';
