@@ -177,7 +177,8 @@ async function firstChartRow(kind: DatabaseKind, browser: Browser, log: (l: stri
     const api = median(loads.map((l) => l.api));
     const max = Math.max(...loads.map((l) => l.chart));
     log(
-      `${LABELS[kind]}: first chart median ${chart.toFixed(0)} ms (max ${max.toFixed(0)}), GET /dashboard/api/overview median ${api.toFixed(0)} ms, ${LOADS} cold loads`,
+      `${LABELS[kind]}: first chart median ${chart.toFixed(0)} ms (max ${max.toFixed(0)}), ` +
+        `GET /dashboard/api/overview median ${api.toFixed(0)} ms, ${LOADS} cold loads`,
     );
     return {
       name,
@@ -225,7 +226,7 @@ export function dashboardDatabases(env: NodeJS.ProcessEnv = process.env): Databa
   );
 }
 
-export const DASHBOARD_TITLE = `Dashboard (headless Chromium on localhost, 1440 px; first chart = median of ${LOADS} cold loads after a warm-up, from navigation to the mark)`;
+export const DASHBOARD_TITLE = `Dashboard (headless Chromium, 1440 px; first chart: median of ${LOADS} cold loads after a warm-up, navigation to the mark)`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   runDashboardBenchmarks({ databases: dashboardDatabases() }).then(

@@ -159,7 +159,10 @@ function ApprovalChart(props: { o: Overview; range: string }) {
   return (
     <ChartFigure
       title="Approval rate per day"
-      caption={`${percent(o.totals.approval_rate)} approved: ${o.totals.succeeded} of ${o.totals.charges} charges from ${props.range}. Days without charges are left blank.`}
+      caption={
+        `${percent(o.totals.approval_rate)} approved: ${o.totals.succeeded} of ${o.totals.charges} charges from ${props.range}. ` +
+        'Days without charges are left blank.'
+      }
       chart={<Chart options={options} data={data} />}
       head={['Day', 'Approval rate', 'Succeeded', 'Declined']}
       rows={o.daily.map((d) => [day(d.date), percent(d.approval_rate), d.succeeded, d.failed])}
