@@ -8,6 +8,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const SOURCES = [
   'widget',
   'iframe',
+  'dashboard',
   'protocol',
   'sdk',
   'rollup.config.mjs',
