@@ -32,6 +32,17 @@ async function loadCustomer(number: string): Promise<Everything> {
   return { customer, cards: cards.data, mandates: mandates.data, openInvoices: invoices.data.filter((i) => i.status === 'open') };
 }
 
+/** "French (fr)" for a locale code; the code alone where the browser has no name for it. */
+function language(locale: string | undefined): string {
+  if (!locale) return 'English (not set)';
+  try {
+    const name = new Intl.DisplayNames(['en'], { type: 'language' }).of(locale);
+    return name && name !== locale ? `${name} (${locale})` : locale;
+  } catch {
+    return locale;
+  }
+}
+
 const limit = (minor: number | undefined) => (minor === undefined ? 'No limit' : limitText(minor));
 
 export function CustomerPage(props: PageProps) {
@@ -56,7 +67,7 @@ export function CustomerPage(props: PageProps) {
                     ['Phone', customer.phone ?? '—'],
                     ['Daily limit', limit(customer.limits.daily)],
                     ['Weekly limit', limit(customer.limits.weekly)],
-                    ['Language', customer.locale ?? 'English (not set)'],
+                    ['Language', language(customer.locale)],
                     ['Default card', defaultCard ? cardLabel(defaultCard) : '—'],
                   ]}
                 />

@@ -130,10 +130,14 @@ describeInBrowser('the dashboard customers (Chromium)', () => {
   it('lets an admin refuse card saving and change limits, with errors beside the field, as the API then shows', async () => {
     const customer = `h3-${run}-set`;
     const { mastercard } = await seedCustomer(customer);
+    await vaultApi(stack, 'POST', `/v1/customers/${customer}`, { locale: 'fr', email: 'set@shop.example' });
     const { page, context } = await staffPage(stack);
     contexts.push(context);
     await openCustomer(page, customer);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Customer ${customer}`);
+    const facts = await page.locator('.facts').textContent();
+    for (const fact of ['Statusmember', 'Emailset@shop.example', 'Daily limitNo limit', 'LanguageFrench (fr)', 'Default cardVisa •••• 4242'])
+      expect(facts).toContain(fact);
 
     // Not an amount: refused before it is sent, beside the field.
     await page.getByLabel('Daily limit').fill('lots');
