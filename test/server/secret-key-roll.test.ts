@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMerchant } from '../../server/merchants/merchant-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';
+import { dashboard } from '../helpers/dashboard.ts';
 import { dataDirBytes, everyRow } from '../helpers/storage-scan.ts';
 import { SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
@@ -13,7 +14,11 @@ describeEachDb('rolling the secret key', (target) => {
   let v: TestVault;
   beforeAll(async () => {
     // A vault ready for real cards, so that a live merchant can roll its key too.
-    v = await startTestVault(target, { vaultKeys: `k1:${crypto.randomBytes(32).toString('base64')}`, publicUrl: 'https://vault.test' });
+    v = await startTestVault(target, {
+      vaultKeys: `k1:${crypto.randomBytes(32).toString('base64')}`,
+      publicUrl: 'https://vault.test',
+      limits: { TRUST_PROXY: 1 },
+    });
   });
   afterAll(() => v.close());
 
@@ -157,5 +162,34 @@ describeEachDb('rolling the secret key', (target) => {
     expect((await m.roll({ previous_key_expires_in_hours: -1 })).body.error.param).toBe('previous_key_expires_in_hours');
     expect(await works(m.secret_key)).toBe(200);
     expect((await v.api('GET', '/v1/merchant', { key: m.secret_key })).body.previous_secret_key_expires_at).toBeNull();
+  });
+
+  it("lets the dashboard's admin roll the key (audited without it), and refuses a viewer", async () => {
+    const m = await freshMerchant();
+    const d = dashboard(v);
+    const password = 'correct horse battery 42';
+    const admin = await d.signedIn(`admin.${m.id}@shop.example`, password, { merchant: m.id });
+    const viewer = await d.signedIn(`viewer.${m.id}@shop.example`, password, { merchant: m.id, role: 'viewer' });
+
+    const refused = await d.call('POST', '/v1/merchant/roll_secret_key', { cookie: viewer, csrf: (await d.me(viewer)).csrf_token, body: {} });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('staff_role_forbidden');
+    expect(await works(m.secret_key)).toBe(200);
+
+    const rolled = await d.call('POST', '/v1/merchant/roll_secret_key', {
+      cookie: admin,
+      csrf: (await d.me(admin)).csrf_token,
+      body: { previous_key_expires_in_hours: 1 },
+      idempotencyKey: crypto.randomUUID(),
+    });
+    expect(rolled.status).toBe(200);
+    expect(rolled.body.secret_key).toMatch(/^sk_test_/);
+    expect(await works(rolled.body.secret_key)).toBe(200);
+    expect(await works(m.secret_key)).toBe(200);
+    const audit = await v.runtime.deps.db.selectFrom('audit_log').selectAll().where('merchant_id', '=', m.id).where('action', '=', 'secret_key.roll').execute();
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0].details)).toEqual({ previous_key_expires_in_hours: 1 });
+    const stored = target === 'sqlite' ? dataDirBytes(v.dataDir).toString('latin1') : await everyRow(v, target, 'audit_log');
+    expect(stored).not.toContain(rolled.body.secret_key);
   });
 });
