@@ -138,6 +138,12 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     } finally {
       clearInterval(heartbeat);
     }
+    // An answer that shows a new secret (a rolled API key, a webhook signing secret) is never kept: the
+    // vault holds those only hashed or sealed. A retry with the key makes a new one, which replaces it.
+    if (SECRET_ANSWER.test(c.req.path)) {
+      await mine(db.deleteFrom('idempotency_keys')).execute();
+      return;
+    }
     const body = await c.res.clone().text();
     if (saysTryAgain(c.res.status, body) || (holdsCardNumber && c.res.status >= 300)) {
       await reopen();
@@ -184,6 +190,8 @@ function simulatedFor(deps: Deps, merchant: Merchant): boolean {
 
 /** POST /v1/customers/:customer/cards: the import of a card bound elsewhere, its number in the body. */
 const CARD_IMPORT = /^\/v1\/customers\/[^/]+\/cards$/;
+/** The operations whose answer is a new secret, shown that once. */
+const SECRET_ANSWER = /^\/v1\/(merchant\/roll_secret_key|webhooks\/rotate_secret)$/;
 
 /** 5xx, 429 and 409 request_in_progress: answers about this moment, not about the request. */
 function saysTryAgain(status: number, body: string): boolean {

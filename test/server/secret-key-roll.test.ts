@@ -145,6 +145,19 @@ describeEachDb('rolling the secret key', (target) => {
     expect(retry.body.secret_key).not.toBe(first.body.secret_key);
   });
 
+  it('keeps no webhook signing secret for an Idempotency-Key replay: a retry rotates again', async () => {
+    const m = await freshMerchant();
+    const rotate = () => v.api('POST', '/v1/webhooks/rotate_secret', { key: m.secret_key, body: {}, headers: { 'idempotency-key': 'rotate-1' } });
+    const first = await rotate();
+    expect(first.status).toBe(200);
+    const kept = await v.runtime.deps.db.selectFrom('idempotency_keys').select(['key', 'response_body']).where('merchant_id', '=', m.id).execute();
+    expect(JSON.stringify(kept)).not.toContain(first.body.webhook_secret);
+    const retry = await rotate();
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(retry.body.webhook_secret).not.toBe(first.body.webhook_secret);
+  });
+
   it('refuses bad input with 400 in the contract shape and changes no key', async () => {
     const m = await freshMerchant();
     for (const [body, code] of [
