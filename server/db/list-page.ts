@@ -26,7 +26,10 @@ export async function listPage<T extends Paged>(
   if (options.startingAfter) {
     const cursor = (await findOwned(db, table, options.merchantId, options.startingAfter)) as { id: string; created_at: string } | undefined;
     if (!cursor) throw new ApiError('resource_missing', `No such ${table.slice(0, -1)} for starting_after`, { param: 'starting_after' });
-    q = q.where((eb: any) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
+    // The plain bound beside the OR lets both databases start the index scan at the cursor, not at the newest row.
+    q = q
+      .where('created_at', '<=', cursor.created_at)
+      .where((eb: any) => eb.or([eb('created_at', '<', cursor.created_at), eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)])]));
   }
   const rows = await q
     .orderBy('created_at', 'desc')
