@@ -1,11 +1,126 @@
-// STUB: to be built.
-import type { PageProps } from '../router.tsx';
-import { Page } from '../ui.tsx';
+// Events: what happened in the account, newest first, narrowed to one type (kept in the address), each
+// opened in place to its data and its webhook deliveries.
+import { Fragment } from 'preact';
+import { useState } from 'preact/hooks';
+import type { EventView } from '../../protocol/schemas/events.ts';
+import { api, type Page as ListPage, query } from '../api.ts';
+import { when } from '../format.ts';
+import { EventDetails } from '../payments/event-details.tsx';
+import { BASE, navigate, type PageProps } from '../router.tsx';
+import { Loading, Page, Pager, useLoad, usePager } from '../ui.tsx';
 
-export function EventsPage(_props: PageProps) {
+/** The types the vault sends (server/events/emit-event.ts). */
+const TYPES = [
+  'session.completed',
+  'charge.succeeded',
+  'charge.failed',
+  'charge.refunded',
+  'charge.refund_failed',
+  'charge.dispute.created',
+  'charge.dispute.closed',
+  'card.saved',
+  'card.updated',
+  'card.deleted',
+  'card.expiring',
+  'card.forwarded',
+  'mandate.created',
+  'mandate.cancelled',
+  'invoice.paid',
+  'invoice.payment_failed',
+];
+
+function EventRow(props: { event: EventView }) {
+  const e = props.event;
+  const [open, setOpen] = useState(false);
+  const panel = `event-${e.id}`;
+  return (
+    <Fragment>
+      <tr>
+        <td>
+          <code>{e.type}</code>
+        </td>
+        <td>{when(e.created)}</td>
+        <td>
+          <code>{e.id}</code>
+        </td>
+        <td>
+          <button type="button" class="link" aria-expanded={open} aria-controls={panel} onClick={() => setOpen(!open)}>
+            {open ? 'Hide' : 'Details'}
+            <span class="visually-hidden"> of {e.id}</span>
+          </button>
+        </td>
+      </tr>
+      {open && (
+        <tr id={panel}>
+          <td colSpan={4} class="nested">
+            <EventDetails event={e} />
+          </td>
+        </tr>
+      )}
+    </Fragment>
+  );
+}
+
+export function EventsPage(props: PageProps) {
+  const type = props.query.get('type') ?? '';
+  const pager = usePager(type);
+  const state = useLoad(
+    () => api.get<ListPage<EventView>>(`/v1/events${query({ limit: 25, type, starting_after: pager.after })}`),
+    `${type}|${pager.after ?? ''}`,
+  );
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    const chosen = new FormData(e.currentTarget as HTMLFormElement).get('type');
+    navigate(`${BASE}/events${query({ type: String(chosen ?? '') })}`);
+  };
   return (
     <Page title="Events">
-      <p>Not built yet.</p>
+      <form class="filters" onSubmit={onSubmit} aria-label="Filter events" key={type}>
+        <label>
+          Type
+          <select name="type">
+            <option value="">All types</option>
+            {TYPES.map((t) => (
+              <option key={t} value={t} selected={t === type}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" class="primary">
+          Show
+        </button>
+      </form>
+      <Loading state={state}>
+        {(page) =>
+          page.data.length === 0 ? (
+            <p class="muted">No events{type ? ' of this type' : ' yet'}.</p>
+          ) : (
+            <>
+              <div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Type</th>
+                      <th scope="col">Date</th>
+                      <th scope="col">Event</th>
+                      <th scope="col">
+                        <span class="visually-hidden">Open</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {page.data.map((e) => (
+                      <EventRow key={e.id} event={e} />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <Pager pager={pager} hasMore={page.has_more} lastId={page.data[page.data.length - 1]?.id} label="Events" />
+            </>
+          )
+        }
+      </Loading>
     </Page>
   );
 }

@@ -1,0 +1,29 @@
+// Amounts typed by a person in major units ("12.50") turned into the minor units the API takes, with
+// the currency's own number of decimals (none for JPY), and back again for a form's starting value.
+
+/** How many decimals the currency writes: 2 for EUR and USD, 0 for JPY, 3 for KWD. */
+export function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** "12.50" → 1250 in EUR; undefined for anything that is not a positive amount with at most the currency's decimals. */
+export function toMinor(text: string, currency: string): number | undefined {
+  const digits = minorDigits(currency);
+  const s = text.trim().replace(/,/g, '');
+  const pattern = digits === 0 ? /^\d+$/ : new RegExp(`^(\\d+)(\\.\\d{1,${digits}})?$|^\\.\\d{1,${digits}}$`);
+  if (!pattern.test(s)) return undefined;
+  const [whole, fraction = ''] = s.split('.');
+  // Built from the digits, not by multiplying a float: 0.29 * 100 is 28.999999999999996.
+  const minor = Number(whole || '0') * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+  return minor > 0 && Number.isSafeInteger(minor) ? minor : undefined;
+}
+
+/** 1250 in EUR → "12.50", the text a person would type. */
+export function toMajorText(minor: number, currency: string): string {
+  const digits = minorDigits(currency);
+  return digits === 0 ? String(minor) : (minor / 10 ** digits).toFixed(digits);
+}
