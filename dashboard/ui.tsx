@@ -119,17 +119,19 @@ export function usePager(key: string) {
   };
 }
 
-export function Pager(props: { pager: ReturnType<typeof usePager>; hasMore: boolean; lastId?: string; label: string }) {
+/** Paging buttons; `order: 'number'` for a list in number order, where pages go "Previous" and "Next". */
+export function Pager(props: { pager: ReturnType<typeof usePager>; hasMore: boolean; lastId?: string; label: string; order?: 'time' | 'number' }) {
   const { pager, hasMore, lastId } = props;
+  const [back, on] = props.order === 'number' ? ['← Previous', 'Next →'] : ['← Newer', 'Older →'];
   if (pager.page === 1 && !hasMore) return null;
   return (
     <nav class="pager" aria-label={`${props.label} pages`}>
       <button type="button" disabled={pager.page === 1} onClick={pager.previous}>
-        ← Newer
+        {back}
       </button>
       <span aria-live="polite">Page {pager.page}</span>
       <button type="button" disabled={!hasMore || !lastId} onClick={() => lastId && pager.next(lastId)}>
-        Older →
+        {on}
       </button>
     </nav>
   );
@@ -142,7 +144,8 @@ export function Pager(props: { pager: ReturnType<typeof usePager>; hasMore: bool
 export function ChangeButton(props: {
   label: string;
   onConfirm: () => Promise<unknown>;
-  confirm?: { title: string; text: ComponentChildren; action: string };
+  /** `keep` names the dialog's way out ("Cancel" unless given: a "Cancel mandate" dialog says "Keep mandate"). */
+  confirm?: { title: string; text: ComponentChildren; action: string; keep?: string };
   danger?: boolean;
 }) {
   const canChange = useCanChange();
@@ -181,7 +184,7 @@ export function ChangeButton(props: {
           <ErrorNote error={error} />
           <div class="dialog-actions">
             <button type="button" onClick={() => dialog.current?.close()}>
-              Cancel
+              {props.confirm.keep ?? 'Cancel'}
             </button>
             <button type="button" class={props.danger ? 'danger' : 'primary'} disabled={busy} onClick={run}>
               {props.confirm.action}

@@ -61,6 +61,7 @@ export function Mandates(props: { mandates: MandateView[]; cards: CardView[]; on
                               </p>
                             ),
                             action: 'Cancel mandate',
+                            keep: 'Keep mandate',
                           }}
                           onConfirm={async () => {
                             await api.del(`/v1/mandates/${encodeURIComponent(m.id)}`);

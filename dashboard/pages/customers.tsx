@@ -6,7 +6,7 @@ import { api, type Page as ListPage, query } from '../api.ts';
 import { limitText } from '../customer/limits.ts';
 import type { CustomerView } from '../customer/types.ts';
 import { BASE, Link, navigate, type PageProps } from '../router.tsx';
-import { Badge, Loading, Page, useLoad, usePager } from '../ui.tsx';
+import { Badge, Loading, Page, Pager, useLoad, usePager } from '../ui.tsx';
 import { TableWrap } from '../customer/table-wrap.tsx';
 
 const STATUSES: [string, string][] = [
@@ -101,18 +101,7 @@ export function CustomersPage(props: PageProps) {
                   </tbody>
                 </table>
               </TableWrap>
-              {/* Keyset pages in number order: "Previous" goes back the way it came. */}
-              {(pager.page > 1 || page.has_more) && (
-                <nav class="pager" aria-label="Customer pages">
-                  <button type="button" disabled={pager.page === 1} onClick={pager.previous}>
-                    ← Previous
-                  </button>
-                  <span aria-live="polite">Page {pager.page}</span>
-                  <button type="button" disabled={!page.has_more} onClick={() => pager.next(page.data[page.data.length - 1].customer)}>
-                    Next →
-                  </button>
-                </nav>
-              )}
+              <Pager pager={pager} hasMore={page.has_more} lastId={page.data[page.data.length - 1]?.customer} label="Customer" order="number" />
             </>
           )
         }
