@@ -120,6 +120,10 @@ describeInBrowser('the dashboard payments pages (Chromium)', () => {
 
   it('opens a charge from the list and refunds part of it, which the API then shows', async () => {
     const page = await open('admin', `/charges?customer=${paid}`);
+    // A policy refusal (CSP) or a script error shows in the console.
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
     const row = rowOf(page, paid).first();
     expect(await row.textContent()).toContain('Visa •••• 4242');
     // The first link of a row is its date, which opens the charge (the second is the customer).
@@ -151,6 +155,7 @@ describeInBrowser('the dashboard payments pages (Chromium)', () => {
     await page.getByRole('button', { name: 'Refund' }).click();
     expect(await dialog.textContent()).toContain('At most $9.75 can be refunded.');
     expect(await graveViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
   });
 
   it('shows a declined charge with its codes', async () => {
