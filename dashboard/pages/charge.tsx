@@ -63,7 +63,7 @@ export function ChargePage(props: PageProps) {
               <Facts rows={chargeFacts(c)} />
             </div>
             <h2>Refunds</h2>
-            <Loading state={refunds}>{(r) => (r ? <RefundList refunds={r} currency={c.currency} /> : null)}</Loading>
+            <Loading state={refunds}>{(r) => (r ? <RefundList refunds={r} /> : null)}</Loading>
           </>
         )}
       </Loading>

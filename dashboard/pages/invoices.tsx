@@ -8,7 +8,6 @@ import type { InvoiceView } from '../../protocol/schemas/invoices.ts';
 import { api, type Page as ListPage, query } from '../api.ts';
 import { day, money, when } from '../format.ts';
 import { InvoiceForm } from '../payments/invoice-form.tsx';
-import { scanList } from '../payments/scan.ts';
 import { BASE, Link, type PageProps } from '../router.tsx';
 import { Badge, Loading, Page, Pager, useLoad, usePager } from '../ui.tsx';
 import { ChargeRows } from './charges.tsx';
@@ -17,14 +16,15 @@ const COLUMNS = 8;
 
 function InvoiceCharges(props: { invoice: InvoiceView }) {
   const { invoice } = props;
-  const state = useLoad(() => scanList<ChargeView>('/v1/charges', { customer: invoice.customer }, invoice.created, (c) => c.order === invoice.id), invoice.id);
+  // The scheduler's charges of an invoice carry its id as their order reference.
+  const state = useLoad(() => api.get<ListPage<ChargeView>>(`/v1/charges${query({ order: invoice.id, limit: 100 })}`), invoice.id);
   return (
     <Loading state={state}>
       {(found) =>
-        found.items.length === 0 ? (
+        found.data.length === 0 ? (
           <p class="muted">{invoice.attempts === 0 ? 'No charge has been tried yet.' : 'No charge was made: the card was not tried (see the last failure).'}</p>
         ) : (
-          <ChargeRows charges={found.items} showCustomer={false} />
+          <ChargeRows charges={found.data} showCustomer={false} />
         )
       }
     </Loading>

@@ -1,6 +1,6 @@
 // Charges (merchant-initiated, under a mandate) and their refunds.
 import { z } from 'zod';
-import { Amount, CardToken, Currency, CustomerListQuery, CustomerNumber, OrderRef, err, listOf } from './common.ts';
+import { Amount, CardToken, Currency, CustomerListQuery, CustomerNumber, OrderRef, err, listOf, allOf } from './common.ts';
 import { MaskedCardView } from './sessions.ts';
 
 export const ChargeCreate = z.strictObject({
@@ -56,6 +56,8 @@ export const ChargeListQuery = CustomerListQuery.extend({
   created_gte: CreatedBound.optional(),
   /** Charges created before this date or time. */
   created_lt: CreatedBound.optional(),
+  /** Charges made for this order reference (an invoice's charges carry its id). */
+  order: OrderRef.optional(),
 });
 
 export const RefundCreate = z.strictObject({ amount: Amount.optional() });
@@ -68,3 +70,5 @@ export const RefundView = z.object({
   created: z.string(),
 });
 export type RefundView = z.infer<typeof RefundView>;
+/** A charge's refunds, oldest first: a handful at most, answered whole. */
+export const RefundList = allOf(RefundView);

@@ -217,7 +217,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List a charge's refunds */
+        get: operations["listRefunds"];
         put?: never;
         /** Refund a charge, in full or in part */
         post: operations["createRefund"];
@@ -2046,6 +2047,7 @@ export interface operations {
                 initiator?: "customer" | "merchant";
                 created_gte?: string;
                 created_lt?: string;
+                order?: string;
             };
             header?: never;
             path?: never;
@@ -2374,6 +2376,95 @@ export interface operations {
                             message: string;
                         };
                         created: string;
+                    };
+                };
+            };
+            /** @description Invalid request: a parameter, the JSON body, or the Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong secret key (invalid_api_key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A publishable key, or a live key on a vault not ready for live mode */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over your merchant's rate limit (rate_limited) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; it has been logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listRefunds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its settled refunds, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            charge: string;
+                            amount: number;
+                            currency: string;
+                            /** @enum {string} */
+                            status: "succeeded" | "failed";
+                            created: string;
+                        }[];
+                        /** @enum {boolean} */
+                        has_more: false;
                     };
                 };
             };

@@ -1,5 +1,5 @@
 // GET /v1/charges: one page of the merchant's charges, newest first, narrowed by customer, status,
-// initiator and creation time. A keyset read on charges (merchant_id, created_at, id) (migration 0013):
+// initiator, creation time and order reference. A keyset read on charges (merchant_id, created_at, id) (migration 0013):
 // never an offset, never a count, however many charges there are.
 import type { Db } from '../db/database.ts';
 import { findOwned } from '../db/owned-rows.ts';
@@ -15,6 +15,7 @@ export interface ChargeFilter {
   /** A date (YYYY-MM-DD, midnight UTC) or a date-time with its offset. */
   createdGte?: string;
   createdLt?: string;
+  order?: string;
 }
 
 /** The bound as created_at is stored (an ISO string in UTC), so that the two compare as text. */
@@ -27,6 +28,7 @@ export async function listCharges(db: Db, merchantId: string, f: ChargeFilter): 
   if (f.initiator !== undefined) q = q.where('initiator', '=', f.initiator);
   if (f.createdGte !== undefined) q = q.where('created_at', '>=', asStored(f.createdGte));
   if (f.createdLt !== undefined) q = q.where('created_at', '<', asStored(f.createdLt));
+  if (f.order !== undefined) q = q.where('order_ref', '=', f.order);
   if (f.startingAfter) {
     const cursor = await findOwned(db, 'charges', merchantId, f.startingAfter);
     if (!cursor) throw new ApiError('resource_missing', 'No such charge for starting_after', { param: 'starting_after' });

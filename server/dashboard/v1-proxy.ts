@@ -31,7 +31,7 @@ const CHANGES: { method: string; path: RegExp; action: string }[] = [
 const READS: RegExp[] = [
   /^\/v1\/merchant$/,
   /^\/v1\/customers(\/[^/]+(\/(cards|mandates))?)?$/,
-  /^\/v1\/charges(\/[^/]+)?$/,
+  /^\/v1\/charges(\/[^/]+(\/refunds)?)?$/,
   /^\/v1\/invoices(\/[^/]+)?$/,
   /^\/v1\/events(\/[^/]+\/attempts)?$/,
   /^\/v1\/messages$/,

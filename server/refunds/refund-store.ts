@@ -12,6 +12,11 @@ export async function insertRefund(q: Queryable, row: RefundTable): Promise<void
   await q.insertInto('refunds').values(row).execute();
 }
 
+/** The charge's settled refunds, oldest first (a pending one is still being asked of the processor). */
+export async function listRefunds(q: Queryable, chargeId: string): Promise<RefundTable[]> {
+  return q.selectFrom('refunds').selectAll().where('charge_id', '=', chargeId).where('status', '!=', 'pending').orderBy('created_at').orderBy('id').execute();
+}
+
 /** A succeeded refund of the charge: the one the provider names, else the newest. */
 export async function findSucceededRefund(q: Queryable, chargeId: string, processorId: string | undefined): Promise<RefundTable | undefined> {
   const refunds = q.selectFrom('refunds').selectAll().where('charge_id', '=', chargeId).where('status', '=', 'succeeded');

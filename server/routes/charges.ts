@@ -1,12 +1,13 @@
 // Charges: merchant-initiated charges under a mandate, reading the ledger, and refunds that never exceed the charge.
 import { createRoute } from '@hono/zod-openapi';
-import { ChargeCreate, ChargeList, ChargeListQuery, ChargeView, IdParam, RefundCreate, RefundView } from '../../protocol/api.ts';
+import { ChargeCreate, ChargeList, ChargeListQuery, ChargeView, IdParam, RefundCreate, RefundList, RefundView } from '../../protocol/api.ts';
 import { listCharges } from '../charges/charge-list.ts';
 import { getCharge } from '../charges/charge-store.ts';
 import { declineError, toChargeView } from '../charges/charge-view.ts';
 import { keyRequiredPost } from '../middleware/key-required.ts';
 import { merchantCharge } from '../payments/merchant-charge.ts';
 import { refundCharge } from '../payments/refund-charge.ts';
+import { listRefunds } from '../refunds/refund-store.ts';
 import { toRefundView } from '../refunds/refund-view.ts';
 import { ErrorSchema, errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
@@ -53,6 +54,15 @@ const refund = createRoute({
   security: secured,
   request: { params: IdParam, ...jsonBody(RefundCreate) },
   responses: { 201: jsonContent(RefundView, 'The refund'), 400: errors[400], 404: errors[404] },
+});
+const refunds = createRoute({
+  method: 'get',
+  path: '/v1/charges/{id}/refunds',
+  operationId: 'listRefunds',
+  summary: "List a charge's refunds",
+  security: secured,
+  request: { params: IdParam },
+  responses: { 200: jsonContent(RefundList, 'Its settled refunds, oldest first'), 404: errors[404] },
 });
 
 export const chargeRoutes = router()
@@ -101,8 +111,15 @@ export const chargeRoutes = router()
       initiator: q.initiator,
       createdGte: q.created_gte,
       createdLt: q.created_lt,
+      order: q.order,
     });
     return c.json({ data: rows.map(toChargeView), has_more: hasMore }, 200);
+  })
+  .openapi(refunds, async (c) => {
+    const { db } = c.get('deps');
+    const charge = await getCharge(db, c.get('merchant').id, c.req.valid('param').id);
+    const rows = await listRefunds(db, charge.id);
+    return c.json({ data: rows.map((r) => toRefundView(r, charge.currency)), has_more: false as const }, 200);
   })
   .openapi(refund, async (c) => {
     const { amount } = c.req.valid('json');

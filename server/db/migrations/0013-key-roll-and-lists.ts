@@ -11,6 +11,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // Newest first, ties by id: the list's order is the index's, so a page reads only its own rows.
   await db.schema.createIndex('charges_merchant_created').on('charges').columns(['merchant_id', 'created_at', 'id']).execute();
+  // An invoice's charges, found by the order reference the scheduler gives them (its id).
+  await db.schema.createIndex('charges_merchant_order').on('charges').columns(['merchant_id', 'order_ref']).execute();
+  await db.schema.createIndex('refunds_charge').on('refunds').columns(['charge_id', 'created_at']).execute();
 
   // Customers are listed by number in byte order on both databases: SQLite's primary key (group_id,
   // customer) already is; on PostgreSQL the database's collation may be a language's, whose order
