@@ -292,6 +292,47 @@ describeEachDb('dashboard attacks', (target) => {
   });
 });
 
+describeEachDb('dashboard pages fed HTML', (target) => {
+  let v: TestVault;
+  let d: ReturnType<typeof dashboard>;
+  beforeAll(async () => {
+    v = await startTestVault(target, { limits: { TRUST_PROXY: 1 } });
+    d = dashboard(v);
+  });
+  afterAll(() => v?.close());
+  const SCRIPT = '<script>alert(1)</script>';
+
+  it('echoes a typed email on the sign-in page as text, never as markup', async () => {
+    const page = await d.signIn(`"><img src=x onerror=alert(1)>${SCRIPT}@shop.example`, 'wrong password here', '192.0.2.200');
+    expect(page.status).toBe(401);
+    expect(page.text).not.toContain(SCRIPT);
+    expect(page.text).not.toContain('<img src=x');
+    expect(page.text).toContain('&lt;script&gt;');
+  });
+
+  it("shows a shop's name set to markup as text on the switch page, and no name of a shop the person has no account at", async () => {
+    const who = email();
+    const first = await newShop(v);
+    const second = await newShop(v, { settings: { name: `"><img src=x onerror=alert(1)>${SCRIPT}` } });
+    const stranger = await newShop(v, { settings: { name: 'Stranger shop only its staff may name' } });
+    const cookie = await d.signedIn(who, PASSWORD, { merchant: first.id });
+    await d.setPassword(await d.addUser(who, { merchant: second.id }), PASSWORD);
+    const page = await d.request('GET', `/dashboard/switch?to=${second.id}`, { cookie });
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain(SCRIPT);
+    expect(page.text).not.toContain('<img src=x');
+    expect(page.text).toContain('&lt;script&gt;');
+    const refused = await d.request('GET', `/dashboard/switch?to=${stranger.id}`, { cookie });
+    expect(refused.status).toBe(404);
+    expect(refused.text).not.toContain('Stranger shop');
+    // Nor does a forged `to` in the form switch into it, whatever password is sent.
+    const { csrf_token: csrf } = await d.me(cookie);
+    const post = await d.request('POST', '/dashboard/switch', { cookie, fields: { csrf, to: stranger.id, password: PASSWORD } });
+    expect(post.status).toBe(404);
+    expect((await d.me(cookie)).merchant.id).toBe(first.id);
+  });
+});
+
 describeEachDb('dashboard sign-in attacks', (target) => {
   let v: TestVault;
   let d: ReturnType<typeof dashboard>;
