@@ -5,6 +5,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { TableWrap } from './ui.tsx';
 
 export const INK = '#1a1a1a';
 export const GRID = '#e4e7ea';
@@ -64,7 +65,7 @@ export function ChartFigure(props: { title: string; caption: ComponentChildren; 
       {props.chart}
       <details>
         <summary>{props.title}: the figures</summary>
-        <div class="table-wrap">
+        <TableWrap label={`${props.title}: the figures`}>
           <table>
             <thead>
               <tr>
@@ -87,7 +88,7 @@ export function ChartFigure(props: { title: string; caption: ComponentChildren; 
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </details>
     </figure>
   );

@@ -218,3 +218,16 @@ export function Facts(props: { rows: [string, ComponentChildren][] }) {
     </dl>
   );
 }
+
+/**
+ * A wide table's scrolling box: at 375 px it scrolls sideways on its own, so a keyboard must be able to
+ * reach it (tabindex) and a screen reader hears it named (by a heading's id, or a label).
+ */
+export function TableWrap(props: { labelledBy?: string; label?: string; class?: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be focusable to scroll by keyboard.
+    <div class={`table-wrap${props.class ? ` ${props.class}` : ''}`} role="region" aria-labelledby={props.labelledBy} aria-label={props.label} tabIndex={0}>
+      {props.children}
+    </div>
+  );
+}

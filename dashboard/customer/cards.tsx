@@ -3,10 +3,9 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { api, newKey } from '../api.ts';
 import { cardLabel, day, money } from '../format.ts';
-import { Badge, ChangeButton } from '../ui.tsx';
+import { Badge, ChangeButton, TableWrap } from '../ui.tsx';
 import { type DeletionEffects, deletionEffects } from './deletion.ts';
 import { type CardView, customerPath, type InvoiceView, type MandateView } from './types.ts';
-import { TableWrap } from './table-wrap.tsx';
 
 export function Cards(props: { customer: string; cards: CardView[]; mandates: MandateView[]; openInvoices: InvoiceView[]; onChanged: () => void }) {
   const { customer, cards } = props;

@@ -4,9 +4,8 @@ import type { ComponentChildren } from 'preact';
 import { api, type Page, query } from '../api.ts';
 import { cardLabel, day, money, when } from '../format.ts';
 import { Link } from '../router.tsx';
-import { Badge, Loading, Pager, useLoad, usePager } from '../ui.tsx';
+import { Badge, Loading, Pager, TableWrap, useLoad, usePager } from '../ui.tsx';
 import type { ChargeView, InvoiceView, MessageView } from './types.ts';
-import { TableWrap } from './table-wrap.tsx';
 
 function Recent<T extends { id: string }>(props: {
   id: string;

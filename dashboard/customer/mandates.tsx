@@ -2,9 +2,8 @@
 // after a dialog saying what cancelling stops.
 import { api } from '../api.ts';
 import { cardLabel, day, money, when } from '../format.ts';
-import { Badge, ChangeButton } from '../ui.tsx';
+import { Badge, ChangeButton, TableWrap } from '../ui.tsx';
 import type { CardView, MandateView } from './types.ts';
-import { TableWrap } from './table-wrap.tsx';
 
 const every = (days: number) => (days === 0 ? 'any time' : days === 1 ? 'every day' : `every ${days} days`);
 

@@ -3,7 +3,7 @@
 import { type Page as ListPage, api, query } from '../api.ts';
 import { when } from '../format.ts';
 import { BASE, Link, type PageProps } from '../router.tsx';
-import { Loading, Page, Pager, useLoad, usePager } from '../ui.tsx';
+import { Loading, Page, Pager, TableWrap, useLoad, usePager } from '../ui.tsx';
 
 interface AuditLine {
   id: string;
@@ -58,8 +58,7 @@ export function AuditPage(_props: PageProps) {
             <p>Nothing has been recorded yet.</p>
           ) : (
             <>
-              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be focusable to scroll by keyboard on a narrow screen. */}
-              <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit log lines">
+              <TableWrap label="Audit log lines">
                 <table class="audit">
                   <caption class="visually-hidden">Audit log, newest first</caption>
                   <thead>
@@ -88,7 +87,7 @@ export function AuditPage(_props: PageProps) {
                     })}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
               <Pager pager={pager} hasMore={page.has_more} lastId={page.data[page.data.length - 1]?.id} label="Audit log" />
             </>
           )

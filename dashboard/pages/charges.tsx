@@ -4,7 +4,7 @@ import type { ChargeView } from '../../protocol/schemas/charges.ts';
 import { api, type Page as ListPage, query } from '../api.ts';
 import { cardLabel, money, when } from '../format.ts';
 import { BASE, Link, navigate, type PageProps } from '../router.tsx';
-import { Badge, Loading, Page, Pager, useLoad, usePager } from '../ui.tsx';
+import { Badge, Loading, Page, Pager, TableWrap, useLoad, usePager } from '../ui.tsx';
 
 const FILTERS = ['status', 'initiator', 'customer', 'from', 'to'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
@@ -96,7 +96,7 @@ function FilterForm(props: { filters: Filters }) {
 
 export function ChargeRows(props: { charges: ChargeView[]; showCustomer?: boolean }) {
   return (
-    <div class="table-wrap">
+    <TableWrap label="Charges">
       <table>
         <thead>
           <tr>
@@ -133,7 +133,7 @@ export function ChargeRows(props: { charges: ChargeView[]; showCustomer?: boolea
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -6,8 +6,7 @@ import { api, type Page as ListPage, query } from '../api.ts';
 import { limitText } from '../customer/limits.ts';
 import type { CustomerView } from '../customer/types.ts';
 import { BASE, Link, navigate, type PageProps } from '../router.tsx';
-import { Badge, Loading, Page, Pager, useLoad, usePager } from '../ui.tsx';
-import { TableWrap } from '../customer/table-wrap.tsx';
+import { Badge, Loading, Page, Pager, TableWrap, useLoad, usePager } from '../ui.tsx';
 
 const STATUSES: [string, string][] = [
   ['', 'Any status'],

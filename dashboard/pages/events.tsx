@@ -7,7 +7,7 @@ import { api, type Page as ListPage, query } from '../api.ts';
 import { when } from '../format.ts';
 import { EventDetails } from '../payments/event-details.tsx';
 import { BASE, navigate, type PageProps } from '../router.tsx';
-import { Loading, Page, Pager, useLoad, usePager } from '../ui.tsx';
+import { Loading, Page, Pager, TableWrap, useLoad, usePager } from '../ui.tsx';
 
 /** The types the vault sends (server/events/emit-event.ts). */
 const TYPES = [
@@ -97,7 +97,7 @@ export function EventsPage(props: PageProps) {
             <p class="muted">No events{type ? ' of this type' : ' yet'}.</p>
           ) : (
             <>
-              <div class="table-wrap">
+              <TableWrap label="Events">
                 <table>
                   <thead>
                     <tr>
@@ -115,7 +115,7 @@ export function EventsPage(props: PageProps) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
               <Pager pager={pager} hasMore={page.has_more} lastId={page.data[page.data.length - 1]?.id} label="Events" />
             </>
           )

@@ -9,7 +9,7 @@ import { api, type Page as ListPage, query } from '../api.ts';
 import { day, money, when } from '../format.ts';
 import { InvoiceForm } from '../payments/invoice-form.tsx';
 import { BASE, Link, type PageProps } from '../router.tsx';
-import { Badge, Loading, Page, Pager, useLoad, usePager } from '../ui.tsx';
+import { Badge, Loading, Page, Pager, TableWrap, useLoad, usePager } from '../ui.tsx';
 import { ChargeRows } from './charges.tsx';
 
 const COLUMNS = 8;
@@ -100,7 +100,7 @@ export function InvoicesPage(props: PageProps) {
             <p class="muted">No invoices yet.</p>
           ) : (
             <>
-              <div class="table-wrap">
+              <TableWrap label="Invoices">
                 <table>
                   <thead>
                     <tr>
@@ -126,7 +126,7 @@ export function InvoicesPage(props: PageProps) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
               <Pager pager={pager} hasMore={page.has_more} lastId={page.data[page.data.length - 1]?.id} label="Invoices" />
             </>
           )

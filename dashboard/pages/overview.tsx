@@ -8,7 +8,7 @@ import { api, query } from '../api.ts';
 import { axis, Chart, ChartFigure, GREEN, inUtc, RED, utcDay } from '../charts.tsx';
 import { day, money } from '../format.ts';
 import { BASE, Link, type PageProps } from '../router.tsx';
-import { Loading, Page, useLoad } from '../ui.tsx';
+import { Loading, Page, TableWrap, useLoad } from '../ui.tsx';
 
 const RANGES = [7, 30, 90];
 const FIRST_CHART = 'dashboard:first-chart';
@@ -214,7 +214,7 @@ function Upcoming(props: { o: Overview }) {
       {upcoming.length === 0 ? (
         <p class="muted">No open invoices.</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label="Upcoming automatic payments">
           <table>
             <thead>
               <tr>
@@ -250,7 +250,7 @@ function Upcoming(props: { o: Overview }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

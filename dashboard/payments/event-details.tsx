@@ -4,7 +4,7 @@ import type { EventView } from '../../protocol/schemas/events.ts';
 import type { Delivery, WebhookAttempt } from '../../protocol/schemas/webhooks.ts';
 import { api, newKey, type Page } from '../api.ts';
 import { when } from '../format.ts';
-import { Badge, ChangeButton, Loading, useLoad } from '../ui.tsx';
+import { Badge, ChangeButton, Loading, TableWrap, useLoad } from '../ui.tsx';
 
 type Attempts = Page<WebhookAttempt> & { delivery: Delivery };
 
@@ -27,7 +27,7 @@ export function EventDetails(props: { event: EventView }) {
             {a.data.length === 0 ? (
               <p class="muted">Not sent yet.</p>
             ) : (
-              <div class="table-wrap">
+              <TableWrap label="Delivery attempts">
                 <table>
                   <thead>
                     <tr>
@@ -54,7 +54,7 @@ export function EventDetails(props: { event: EventView }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             )}
           </>
         )}

@@ -2,7 +2,7 @@
 import { api, type Page } from '../api.ts';
 import type { RefundView } from '../../protocol/schemas/charges.ts';
 import { money, when } from '../format.ts';
-import { Badge } from '../ui.tsx';
+import { Badge, TableWrap } from '../ui.tsx';
 
 export async function loadRefunds(charge: { id: string }): Promise<RefundView[]> {
   return (await api.get<Page<RefundView>>(`/v1/charges/${encodeURIComponent(charge.id)}/refunds`)).data;
@@ -13,7 +13,7 @@ export function RefundList(props: { refunds: RefundView[] }) {
   if (items.length === 0) return <p class="muted">No refunds.</p>;
   return (
     <>
-      <div class="table-wrap fits">
+      <TableWrap label="Refunds" class="fits">
         <table>
           <caption class="visually-hidden">Refunds of this charge</caption>
           <thead>
@@ -41,7 +41,7 @@ export function RefundList(props: { refunds: RefundView[] }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   );
 }
