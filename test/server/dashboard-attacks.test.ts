@@ -268,6 +268,24 @@ describeEachDb('dashboard attacks', (target) => {
     expect(replay.body.error.code).toBe('staff_session_required');
   });
 
+  it("locks the switch after 5 wrong passwords, so that a stolen session of one shop cannot guess its way into the person's other", async () => {
+    const who = email();
+    const cookie = await d.signedIn(who, PASSWORD, { merchant: shop.id });
+    const livePassword = 'the other shop password 9';
+    await d.setPassword(await d.addUser(who, { merchant: other.id }), livePassword);
+    const { csrf_token: csrf } = await d.me(cookie);
+    for (let i = 0; i < 5; i++) {
+      const wrong = await d.request('POST', '/dashboard/switch', { cookie, fields: { csrf, to: other.id, password: `wrong password number ${i}` } });
+      expect(wrong.status).toBe(401);
+    }
+    const right = await d.request('POST', '/dashboard/switch', { cookie, fields: { csrf, to: other.id, password: livePassword } });
+    expect(right.status).toBe(429);
+    expect(right.headers.get('set-cookie')).toBeNull();
+    expect((await d.me(cookie)).merchant.id).toBe(shop.id);
+    // The lock is the email's: the sign-in form gives no more guesses either.
+    expect((await d.signIn(who, livePassword, '192.0.2.90')).status).toBe(429);
+  });
+
   it('answers a malformed or oversized session cookie with 401, never a 500', async () => {
     for (const cookie of ['vault_staff=%E0%A4%A', `vault_staff=${'a'.repeat(4000)}`, 'vault_staff=', 'vault_staff="\\u0000"', 'vault_staff=%00']) {
       const res = await d.call('GET', '/v1/charges', { cookie });
