@@ -1,11 +1,13 @@
 // `npx tsx scripts/screenshots.ts`: starts the vault and the demo shop as the end-to-end tests do,
-// walks Chromium through the checkout's states and the shop's pages, and saves each as a PNG in docs/screenshots/.
+// walks Chromium through the checkout's states, the shop's pages and the merchant's dashboard, and saves each
+// as a PNG in docs/screenshots/.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startStack, type Stack } from '../test/e2e/harness.ts';
 import { CARDS } from '../test/helpers/test-cards.ts';
 import { deliverDueEvents } from '../server/jobs/webhook-worker.ts';
+import { dashboardShots } from './dashboard-screenshots.ts';
 import { agreeToAutopay, createInvoice, joinCoffeeClub, saveCard, signInAs, vaultApi } from '../test/e2e/demo-fixtures.ts';
 
 const OUT = path.resolve(import.meta.dirname, '../docs/screenshots');
@@ -161,9 +163,9 @@ async function demoShots(stack: Stack, open: Open): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  // `npm run screenshots -- demo` (or `-- fields`) takes one of the two sets; no argument, both.
+  // `npm run screenshots -- demo` (or `-- fields`, `-- dashboard`) takes one set; no argument, all.
   const only = process.argv[2];
-  if (only !== undefined && only !== 'demo' && only !== 'fields') throw new Error('usage: npm run screenshots [-- demo | fields]');
+  if (only !== undefined && !['demo', 'fields', 'dashboard'].includes(only)) throw new Error('usage: npm run screenshots [-- demo | fields | dashboard]');
   fs.mkdirSync(OUT, { recursive: true });
   const stack = await startStack();
   console.log(`vault ${stack.vaultUrl}, shop ${stack.shopUrl}; writing:`);
@@ -173,8 +175,10 @@ async function main(): Promise<void> {
       context.setDefaultTimeout(15_000);
       return { context, page: await context.newPage() };
     };
-    if (only !== 'demo') await fieldsShots(stack, open);
-    if (only !== 'fields') await demoShots(stack, open);
+    if (only === undefined || only === 'fields') await fieldsShots(stack, open);
+    if (only === undefined || only === 'demo') await demoShots(stack, open);
+    // Last: it moves the vault's clock to make two weeks of payments.
+    if (only === undefined || only === 'dashboard') await dashboardShots(stack, OUT);
   } finally {
     await stack.close();
   }
