@@ -66,6 +66,19 @@ describeEachDb('dashboard attacks', (target) => {
     expect(change.status).toBe(401);
   });
 
+  it("acts for the staff user's merchant only, whatever API key rides along with the cookie", async () => {
+    const res = await v.api('GET', '/dashboard/api/v1/merchant', { key: other.secret_key, headers: { cookie: viewer } });
+    expect(res.status).toBe(200);
+    expect(res.body.id).toBe(shop.id);
+    const change = await v.api('POST', '/dashboard/api/v1/merchant', {
+      key: other.secret_key,
+      body: { rate_limit: 7 },
+      headers: { cookie: viewer, 'x-csrf-token': viewerCsrf },
+    });
+    expect(change.status).toBe(403);
+    expect((await other.api('GET', '/v1/merchant')).body.rate_limit).toBe(0);
+  });
+
   it("reads no session's client secret through any spelling of its path", async () => {
     const s = await openSession(v, { customer: unique('sess') }, shop.secret_key);
     const paths = [
