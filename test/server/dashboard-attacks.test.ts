@@ -299,6 +299,45 @@ describeEachDb('dashboard attacks', (target) => {
     expect((await d.signIn(who, livePassword, '192.0.2.90')).status).toBe(429);
   });
 
+  it('ends an idle session for the JSON API too: a cookie left 31 minutes opens nothing', async () => {
+    const start = Date.now();
+    v.setNow(new Date(start));
+    const cookie = await d.signedIn(email(), PASSWORD, { merchant: shop.id });
+    const { csrf_token: csrf } = await d.me(cookie);
+    v.setNow(new Date(start + 31 * 60_000));
+    const res = await d.call('POST', '/v1/webhooks/rotate_secret', { cookie, csrf, body: {} });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('staff_session_required');
+  });
+
+  it('shows a rolled secret key and a rotated signing secret to the admin once, and writes neither to the logs or the audit log', async () => {
+    const mine = await newShop(v);
+    const cookie = await d.signedIn(email(), PASSWORD, { merchant: mine.id });
+    const { csrf_token: csrf } = await d.me(cookie);
+    const rolled = await d.call('POST', '/v1/merchant/roll_secret_key', {
+      cookie,
+      csrf,
+      body: { previous_key_expires_in_hours: 0 },
+      idempotencyKey: unique('roll'),
+    });
+    expect(rolled.status, rolled.text).toBe(200);
+    const rotated = await d.call('POST', '/v1/webhooks/rotate_secret', { cookie, csrf, body: {}, idempotencyKey: unique('rotate') });
+    expect(rotated.status, rotated.text).toBe(200);
+    const secrets = [rolled.body.secret_key as string, rotated.body.webhook_secret as string];
+    expect(secrets[0]).toMatch(/^sk_test_/);
+    expect(secrets[1]).toMatch(/^whsec_/);
+    // The new key works; the old one no longer does.
+    expect((await v.api('GET', '/v1/merchant', { key: secrets[0] })).body.id).toBe(mine.id);
+    expect((await mine.api('GET', '/v1/merchant')).status).toBe(401);
+    const rows = JSON.stringify(await v.runtime.deps.db.selectFrom('audit_log').selectAll().execute());
+    for (const secret of secrets) {
+      expect(rows).not.toContain(secret);
+      expect(v.logs.join('\n')).not.toContain(secret);
+    }
+    const lines = (await auditOf(cookie)).map((l) => l.action);
+    expect(lines).toEqual(expect.arrayContaining(['secret_key.roll', 'webhook_secret.rotate']));
+  });
+
   it('answers a malformed or oversized session cookie with 401, never a 500', async () => {
     for (const cookie of ['vault_staff=%E0%A4%A', `vault_staff=${'a'.repeat(4000)}`, 'vault_staff=', 'vault_staff="\\u0000"', 'vault_staff=%00']) {
       const res = await d.call('GET', '/v1/charges', { cookie });
