@@ -113,6 +113,29 @@ describeEachDb('dashboard attacks', (target) => {
     expect(events.text).not.toContain(pay.session.secret);
   });
 
+  it('shows a viewer no card number in any read the dashboard offers', async () => {
+    const customer = unique('masked');
+    const mine = await paid(shop, customer);
+    for (const path of [
+      `/v1/charges/${mine.charge}`,
+      `/v1/charges?customer=${customer}`,
+      `/v1/customers/${customer}`,
+      `/v1/customers/${customer}/cards`,
+      `/v1/customers/${customer}/mandates`,
+      `/v1/invoices?customer=${customer}`,
+      '/v1/events?limit=100',
+      '/v1/messages',
+      '/audit?limit=100',
+      '/overview',
+    ]) {
+      const res = await d.call('GET', path, { cookie: viewer });
+      expect(res.status, `${path} ${res.text}`).toBe(200);
+      expect(res.text, path).not.toContain(CARDS.visa);
+      expect(res.text, path).not.toContain(CARDS.visa.slice(0, 12));
+    }
+    expect((await d.call('GET', `/v1/customers/${customer}/cards`, { cookie: viewer })).text).toContain('4242');
+  });
+
   it('shows a viewer no key nor signing secret of the merchant', async () => {
     const merchant = await d.call('GET', '/v1/merchant', { cookie: viewer });
     expect(merchant.status).toBe(200);
