@@ -11,7 +11,7 @@ import { deleteStaffSession, createStaffSession, readStaffSession } from '../sta
 import { otherAccounts, setPasswordWithLink, signInCandidates } from '../staff/staff-store.ts';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from './cookie.ts';
 import { appShellPage, messagePage, switchPage, setPasswordPage, signInPage } from './pages.ts';
-import { clearFailures, countAddressAttempt, countFailure, lockedFor } from './sign-in-limits.ts';
+import { clearFailures, countAddressAttempt, failedAttempt, startAttempt } from './sign-in-limits.ts';
 import { csrfRequired, type DashboardEnv, formField, SIGN_IN_PATH, staffSession } from './staff-session.ts';
 
 export const dashboardRoutes = new Hono<DashboardEnv>();
@@ -68,8 +68,8 @@ dashboardRoutes.post(SIGN_IN_PATH, async (c) => {
     const error = `Too many wrong passwords: signing in with this email is locked. Try again in ${minutes(seconds)}.`;
     return signInPage(c, { email, error, status: 429 });
   };
-  const wait = await lockedFor(deps.limiter, email);
-  if (wait > 0) return locked(wait);
+  const attempt = await startAttempt(deps.limiter, email);
+  if (attempt.refused) return locked(attempt.retryAfter);
 
   // Unknown emails are checked against a dummy hash: they answer as slowly as a wrong password.
   const candidates = await signInCandidates(deps.db, email);
@@ -83,7 +83,7 @@ dashboardRoutes.post(SIGN_IN_PATH, async (c) => {
   }
   const now = deps.clock();
   if (!staff) {
-    const failure = await countFailure(deps.limiter, email);
+    const failure = await failedAttempt(deps.limiter, email, attempt.number);
     if (failure.newly) {
       for (const s of candidates) await recordAudit(deps.db, { merchantId: s.merchant_id, staffId: s.id, action: 'sign_in_locked', at: now });
     }
@@ -132,16 +132,16 @@ dashboardRoutes.post(SWITCH_PATH, staffSession(), csrfRequired(), async (c) => {
   const s = c.get('staffSession');
   const to = await switchTarget(c, await formField(c, 'to'));
   if (!to) return messagePage(c, { title: 'No such account', message: 'You have no account at that shop.', status: 404, link: BACK });
-  const wait = await lockedFor(deps.limiter, s.staff.email);
-  if (wait > 0) {
-    c.header('Retry-After', String(wait));
-    const error = `Too many wrong passwords: signing in with this email is locked. Try again in ${minutes(wait)}.`;
+  const attempt = await startAttempt(deps.limiter, s.staff.email);
+  if (attempt.refused) {
+    c.header('Retry-After', String(attempt.retryAfter));
+    const error = `Too many wrong passwords: signing in with this email is locked. Try again in ${minutes(attempt.retryAfter)}.`;
     return switchPage(c, { to, email: s.staff.email, csrf: s.csrf, error, status: 429 });
   }
   const target = (await signInCandidates(deps.db, s.staff.email)).find((u) => u.merchant_id === to.merchant_id);
   const now = deps.clock();
   if (!target || !(await verifyPassword(target.password_hash, await formField(c, 'password')))) {
-    const failure = await countFailure(deps.limiter, s.staff.email);
+    const failure = await failedAttempt(deps.limiter, s.staff.email, attempt.number);
     if (failure.newly && target) await recordAudit(deps.db, { merchantId: target.merchant_id, staffId: target.id, action: 'sign_in_locked', at: now });
     return switchPage(c, { to, email: s.staff.email, csrf: s.csrf, error: 'The password is wrong.', status: 401 });
   }

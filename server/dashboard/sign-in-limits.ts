@@ -28,33 +28,37 @@ function failures(limits: RateLimits): RateLimiterAbstract {
 // The email's hash: the store holds no address.
 const failureKey = (email: string) => `staff-sign-in:${sha256(normalEmail(email))}`;
 
-/** Seconds until the email may try again; 0 when it is not locked. */
-export async function lockedFor(limits: RateLimits, email: string): Promise<number> {
-  const res = await failures(limits).get(failureKey(email));
-  return res && res.consumedPoints >= LOCK_AFTER_FAILURES ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
+export type Attempt = { refused: true; retryAfter: number } | { refused: false; number: number };
+
+/**
+ * Counts an attempt before its password is weighed: guesses sent all at once are numbered as they
+ * arrive, and only the first five are checked, so a burst cannot try more than one at a time would.
+ * Refused (with the seconds to wait) when the email is locked or five attempts are already counted.
+ */
+export async function startAttempt(limits: RateLimits, email: string): Promise<Attempt> {
+  const counter = failures(limits);
+  try {
+    const res = await counter.consume(failureKey(email));
+    if (res.consumedPoints > LOCK_AFTER_FAILURES) return { refused: true, retryAfter: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+    return { refused: false, number: res.consumedPoints };
+  } catch (blocked) {
+    // Blocked: the email is locked.
+    const ms = (blocked as RateLimiterRes | undefined)?.msBeforeNext;
+    return { refused: true, retryAfter: typeof ms === 'number' ? Math.max(1, Math.ceil(ms / 1000)) : LOCK_SECONDS };
+  }
 }
 
 /**
- * Counts a wrong password: `lockSeconds` when the email is now locked (0 when not), and `newly` when
- * this failure is the one that locked it (the audit log records it once).
+ * After a wrong password: the attempt stays counted, and the fifth locks the email for a fresh 15
+ * minutes (`newly` for that one, which the audit log records).
  */
-export async function countFailure(limits: RateLimits, email: string): Promise<{ lockSeconds: number; newly: boolean }> {
-  const counter = failures(limits);
-  const key = failureKey(email);
-  let res: RateLimiterRes;
-  try {
-    res = await counter.consume(key);
-  } catch {
-    // Blocked meanwhile by a concurrent attempt.
-    return { lockSeconds: LOCK_SECONDS, newly: false };
-  }
-  if (res.consumedPoints < LOCK_AFTER_FAILURES) return { lockSeconds: 0, newly: false };
-  // A fresh 15 minutes from the failure that locks, not the rest of the window the first one opened.
-  await counter.block(key, LOCK_SECONDS);
-  return { lockSeconds: LOCK_SECONDS, newly: res.consumedPoints === LOCK_AFTER_FAILURES };
+export async function failedAttempt(limits: RateLimits, email: string, attempt: number): Promise<{ lockSeconds: number; newly: boolean }> {
+  if (attempt < LOCK_AFTER_FAILURES) return { lockSeconds: 0, newly: false };
+  await failures(limits).block(failureKey(email), LOCK_SECONDS);
+  return { lockSeconds: LOCK_SECONDS, newly: attempt === LOCK_AFTER_FAILURES };
 }
 
-/** A right password forgets the wrong ones before it. */
+/** A right password forgets the attempts before it. */
 export async function clearFailures(limits: RateLimits, email: string): Promise<void> {
   await failures(limits).delete(failureKey(email));
 }

@@ -231,6 +231,28 @@ describeEachDb('dashboard sign-in', (target) => {
       expect(await answers(unknown, '198.51.100.2')).toEqual(forKnown);
     });
 
+    it('weighs no more than 5 of a burst of guesses sent at once, and then refuses even the right password', async () => {
+      const who = email();
+      await d.setPassword(await d.addUser(who), PASSWORD);
+      // Twenty wrong guesses in parallel, each from its own address: at most five are checked.
+      const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => d.signIn(who, `wrong guess number ${i}`, `198.51.100.${100 + i}`)));
+      const statuses = burst.map((r) => r.status);
+      expect(statuses.filter((s) => s !== 429).length).toBeLessThanOrEqual(4);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(16);
+      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+      expect((await d.signIn(who, PASSWORD, '198.51.100.99')).status).toBe(429);
+    });
+
+    it('lets a burst holding the right password check at most 5 of its guesses', async () => {
+      const who = email();
+      await d.setPassword(await d.addUser(who), PASSWORD);
+      const guesses = [...Array.from({ length: 19 }, (_, i) => `wrong guess number ${i}`), PASSWORD];
+      const burst = await Promise.all(guesses.map((g, i) => d.signIn(who, g, `198.51.100.${130 + i}`)));
+      // The right password arrives twentieth: five guesses are already counted, so it is refused unweighed.
+      expect(burst.at(-1)?.status).toBe(429);
+      expect(burst.filter((r) => r.status !== 429).length).toBeLessThanOrEqual(5);
+    });
+
     it('takes as long for an unknown email as for a wrong password', async () => {
       const known = email();
       await d.setPassword(await d.addUser(known), PASSWORD);
@@ -269,10 +291,12 @@ describeEachDb('dashboard sign-in', (target) => {
     const inB = await d.signedIn(who, 'bravo password 123', { merchant: b.id, role: 'viewer' });
     const meA = await d.me(inA);
     expect(meA).toMatchObject({ email: who, role: 'admin', merchant: { id: a.id, name: 'Shop Alpha' } });
-    expect(JSON.stringify(meA)).not.toContain('Bravo');
+    // Bravo is named only as the person's other account, the switch's way there.
+    expect(JSON.stringify(meA.merchant)).not.toContain('Bravo');
+    expect(meA.other_accounts).toEqual([{ merchant_id: b.id, merchant_name: 'Shop Bravo', livemode: false }]);
     const meB = await d.me(inB);
     expect(meB).toMatchObject({ email: who, role: 'viewer', merchant: { id: b.id, name: 'Shop Bravo' } });
-    expect(JSON.stringify(meB)).not.toContain('Alpha');
+    expect(JSON.stringify(meB.merchant)).not.toContain('Alpha');
   });
 
   it('records set-password, sign-in, sign-out and lockout in the audit log', async () => {

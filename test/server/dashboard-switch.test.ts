@@ -46,6 +46,20 @@ describeEachDb('dashboard test-mode switch', (target) => {
     expect((await d.call('GET', '/me', { cookie: inTest })).status).toBe(401);
   });
 
+  it('weighs no more than 5 of a burst of switch guesses: a stolen session cannot race into the live shop', async () => {
+    const who = `racer.${Date.now().toString(36)}@shop.example`;
+    const testShop = await createMerchant(v.runtime.deps.db, { name: 'Race (test)', origins: ['http://race.test'] });
+    const liveShop = await createMerchant(v.runtime.deps.db, { name: 'Race', origins: ['https://race.example'], live: true });
+    const cookie = await d.signedIn(who, TEST_PASSWORD, { merchant: testShop.id });
+    await d.setPassword(await d.addUser(who, { merchant: liveShop.id }), LIVE_PASSWORD);
+    const { csrf_token: csrf } = await d.me(cookie);
+    const guesses = [...Array.from({ length: 19 }, (_, i) => `wrong guess number ${i}`), LIVE_PASSWORD];
+    const burst = await Promise.all(guesses.map((password) => d.request('POST', '/dashboard/switch', { cookie, fields: { csrf, to: liveShop.id, password } })));
+    // The right password arrives twentieth, after five counted guesses: refused unweighed.
+    expect(burst.at(-1)?.status).toBe(429);
+    expect((await d.me(cookie)).merchant.id).toBe(testShop.id);
+  });
+
   it("refuses a shop where the person has no account, even one whose staff share the person's password", async () => {
     const who = `person.${Date.now().toString(36)}@shop.example`;
     const mine = await createMerchant(v.runtime.deps.db, { name: 'Mine', origins: ['http://mine.test'] });
