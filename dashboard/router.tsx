@@ -47,8 +47,14 @@ export function match(pattern: string, path: string): Record<string, string> | u
   if (p.length !== s.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < p.length; i++) {
-    if (p[i].startsWith(':')) params[p[i].slice(1)] = decodeURIComponent(s[i]);
-    else if (p[i] !== s[i]) return undefined;
+    if (p[i].startsWith(':')) {
+      // A malformed escape (%E0%A4%A) names nothing: the page is "not found", not a broken app.
+      try {
+        params[p[i].slice(1)] = decodeURIComponent(s[i]);
+      } catch {
+        return undefined;
+      }
+    } else if (p[i] !== s[i]) return undefined;
   }
   return params;
 }

@@ -3,6 +3,7 @@
 // contract's `{ error: { type, code, message } }`, as the /v1 routes answer.
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors.ts';
+import { limited } from '../middleware/rate-limit.ts';
 import { safeEqual } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { readStaffSession } from '../staff/staff-sessions.ts';
@@ -12,6 +13,9 @@ import type { DashboardEnv } from './staff-session.ts';
 export type DashboardApiEnv = { Variables: DashboardEnv['Variables'] & { staffMerchant: Merchant } };
 
 const READS = new Set(['GET', 'HEAD']);
+/** A page loads a handful of lists; a person clicking fast stays far below this. */
+export const STAFF_REQUESTS = 100;
+export const STAFF_WINDOW_SECONDS = 10;
 
 export function dashboardApiSession(): MiddlewareHandler<DashboardApiEnv> {
   return async function dashboardApiSession(c, next) {
@@ -19,6 +23,9 @@ export function dashboardApiSession(): MiddlewareHandler<DashboardApiEnv> {
     const session = await readStaffSession(db, readSessionCookie(c, publicUrl) ?? '', clock());
     const merchant = session && (await merchants.byId(session.staff.merchant_id));
     if (!session || !merchant) throw new ApiError('staff_session_required', 'Sign in to the dashboard again: your session has ended');
+    // Each person's own quota: their calls do not count against the shop's API rate limit.
+    const verdict = await c.get('deps').limiter.hit(`staff:${session.staff.id}`, STAFF_REQUESTS, STAFF_WINDOW_SECONDS);
+    if (!verdict.ok) throw limited(verdict.retryAfter, 'Too many dashboard requests: wait a moment and try again');
     if (!READS.has(c.req.method)) {
       // A browser names the page's origin on every cross-site request; none at all is a script's
       // request, which still needs the token only the dashboard's page can read.

@@ -3,6 +3,7 @@
 // so the dashboard adds no second path to money or cards. The reads and the changes it makes are
 // listed here; any role reads, and each change is written to the audit log once it succeeded.
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { recordAudit } from '../staff/audit.ts';
 import { actingFor } from '../middleware/staff-authority.ts';
 import type { DashboardApiEnv } from './api-session.ts';
@@ -11,17 +12,17 @@ import { ApiError } from '../errors.ts';
 export const V1_PREFIX = '/dashboard/api';
 
 /** The changes the dashboard makes, by method and /v1 path, with the name the audit log gives each. */
-const CHANGES: { method: string; path: RegExp; action: string }[] = [
-  { method: 'POST', path: /^\/v1\/customers\/[^/]+$/, action: 'customer.update' },
-  { method: 'POST', path: /^\/v1\/customers\/[^/]+\/cards\/[^/]+$/, action: 'card.update' },
-  { method: 'DELETE', path: /^\/v1\/customers\/[^/]+\/cards\/[^/]+$/, action: 'card.delete' },
-  { method: 'DELETE', path: /^\/v1\/mandates\/[^/]+$/, action: 'mandate.cancel' },
-  { method: 'POST', path: /^\/v1\/charges\/[^/]+\/refunds$/, action: 'charge.refund' },
-  { method: 'POST', path: /^\/v1\/invoices$/, action: 'invoice.create' },
-  { method: 'POST', path: /^\/v1\/events\/[^/]+\/redeliver$/, action: 'event.redeliver' },
-  { method: 'POST', path: /^\/v1\/webhooks\/rotate_secret$/, action: 'webhook_secret.rotate' },
-  { method: 'POST', path: /^\/v1\/merchant$/, action: 'settings.update' },
-  { method: 'POST', path: /^\/v1\/merchant\/roll_secret_key$/, action: 'secret_key.roll' },
+const CHANGES: { method: string; path: RegExp; action: string; body: boolean }[] = [
+  { method: 'POST', path: /^\/v1\/customers\/[^/]+$/, action: 'customer.update', body: true },
+  { method: 'POST', path: /^\/v1\/customers\/[^/]+\/cards\/[^/]+$/, action: 'card.update', body: true },
+  { method: 'DELETE', path: /^\/v1\/customers\/[^/]+\/cards\/[^/]+$/, action: 'card.delete', body: false },
+  { method: 'DELETE', path: /^\/v1\/mandates\/[^/]+$/, action: 'mandate.cancel', body: false },
+  { method: 'POST', path: /^\/v1\/charges\/[^/]+\/refunds$/, action: 'charge.refund', body: true },
+  { method: 'POST', path: /^\/v1\/invoices$/, action: 'invoice.create', body: true },
+  { method: 'POST', path: /^\/v1\/events\/[^/]+\/redeliver$/, action: 'event.redeliver', body: false },
+  { method: 'POST', path: /^\/v1\/webhooks\/rotate_secret$/, action: 'webhook_secret.rotate', body: true },
+  { method: 'POST', path: /^\/v1\/merchant$/, action: 'settings.update', body: true },
+  { method: 'POST', path: /^\/v1\/merchant\/roll_secret_key$/, action: 'secret_key.roll', body: true },
 ];
 
 /**
@@ -37,9 +38,13 @@ const READS: RegExp[] = [
   /^\/v1\/messages$/,
 ];
 
-/** The audit name of a change the dashboard may make; undefined for one it may not. */
-export function changeAction(method: string, path: string): string | undefined {
-  return CHANGES.find((c) => c.method === method && c.path.test(path))?.action;
+/**
+ * A change the dashboard may make: its audit name, and whether its route takes a body (validated there,
+ * strictly). A body sent to one that takes none is neither passed on nor written to the log, where it
+ * would say something the vault never did, or keep whatever text it held.
+ */
+export function changeOf(method: string, path: string): { action: string; body: boolean } | undefined {
+  return CHANGES.find((c) => c.method === method && c.path.test(path));
 }
 
 /** Headers of the /v1 answer the dashboard's page reads; the rest are the outer response's own. */
@@ -54,12 +59,13 @@ export function proxyToV1(fetchV1: V1Fetch) {
     const path = url.pathname.slice(V1_PREFIX.length);
     const method = c.req.method;
     const read = method === 'GET' || method === 'HEAD';
-    const action = read ? undefined : changeAction(method, path);
-    if (read ? !READS.some((r) => r.test(path)) : !action) throw new ApiError('resource_missing', `The dashboard has no such ${read ? 'page' : 'change'}`);
+    const change = read ? undefined : changeOf(method, path);
+    const action = change?.action;
+    if (read ? !READS.some((r) => r.test(path)) : !change) throw new ApiError('resource_missing', `The dashboard has no such ${read ? 'page' : 'change'}`);
 
-    const body = read ? undefined : await c.req.text();
+    const body = change?.body ? await c.req.text() : undefined;
     const headers = new Headers();
-    for (const name of ['content-type', 'idempotency-key']) {
+    for (const name of change?.body ? ['content-type', 'idempotency-key'] : ['idempotency-key']) {
       const value = c.req.header(name);
       if (value !== undefined) headers.set(name, value);
     }
@@ -71,12 +77,13 @@ export function proxyToV1(fetchV1: V1Fetch) {
       // Written once the change committed: a crash between the two loses the line, never the change.
       await recordAudit(deps.db, { merchantId: merchant.id, staffId: staff.id, action, target: targetOf(path), details: detailsOf(body), at: deps.clock() });
     }
-    const out = new Headers();
+    // Through the context: the answer carries the outer response's security headers (no-store, nosniff),
+    // the one that shows a newly rolled key above all.
     for (const name of PASSED_HEADERS) {
       const value = answer.headers.get(name);
-      if (value !== null) out.set(name, value);
+      if (value !== null) c.header(name, value);
     }
-    return new Response(answer.body, { status: answer.status, headers: out });
+    return c.body(await answer.arrayBuffer(), answer.status as ContentfulStatusCode);
   };
 }
 

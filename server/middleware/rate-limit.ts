@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppEnv } from '../context.ts';
+import { staffMerchant } from './staff-authority.ts';
 import { ApiError } from '../errors.ts';
 
 export type Verdict = { ok: true } | { ok: false; retryAfter: number };
@@ -132,9 +133,14 @@ export function limited(retryAfter: number, message = 'Too many requests: slow d
   return new ApiError('rate_limited', message, { headers: { 'Retry-After': String(retryAfter) } });
 }
 
-/** The merchant's own `rate_limit`: secret-key requests a second, 0 for none. */
+/**
+ * The merchant's own `rate_limit`: secret-key requests a second, 0 for none. The dashboard's calls for a
+ * signed-in person are counted per person at its door instead (dashboard/api-session.ts): a viewer
+ * browsing must not use up the quota the shop's own server lives on.
+ */
 export function merchantRateLimit(): MiddlewareHandler<AppEnv> {
   return async function merchantRateLimit(c, next) {
+    if (staffMerchant(c)) return next();
     const merchant = c.get('merchant');
     const verdict = await c.get('deps').limiter.hit(`sk:${merchant.id}`, merchant.rate_limit, 1);
     if (!verdict.ok) throw limited(verdict.retryAfter);

@@ -40,6 +40,17 @@ describeInBrowser('the dashboard frame (Chromium)', () => {
     expect(await graveViolations(page)).toEqual([]);
   });
 
+  it('answers a malformed address with its "not found" page and the navigation, not a page stuck loading', async () => {
+    const { page, context } = await staffPage(stack);
+    contexts.push(context);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${stack.vaultUrl}/dashboard/customers/%E0%A4%A`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');
+    expect(await page.getByRole('navigation', { name: 'Dashboard' }).isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
   it('fits 375 px without scrolling sideways', async () => {
     const { page, context } = await staffPage(stack, { viewport: { width: 375, height: 740 } });
     contexts.push(context);

@@ -125,6 +125,45 @@ describeEachDb('dashboard API', (target) => {
     await d.call('POST', '/v1/merchant', { cookie: admin, csrf: adminCsrf, body: { processor: { type: 'simulated' } } });
   });
 
+  it('keeps out of the audit log a body the change takes none of: no card number, nothing the API never took', async () => {
+    const customer = `b-${Date.now().toString(36)}`;
+    await payAndSave(shop, customer);
+    const card = (await shop.api('GET', `/v1/customers/${customer}/cards`)).body.data[0].token as string;
+    const res = await d.call('DELETE', `/v1/customers/${customer}/cards/${card}`, {
+      cookie: admin,
+      csrf: adminCsrf,
+      body: { number: CARDS.visa, reason: 'the customer asked (they did not)' },
+    });
+    expect(res.status).toBe(200);
+    const line = (await d.call('GET', '/audit', { cookie: admin })).body.data.find((l: { target: string }) => l.target === card);
+    expect(line).toMatchObject({ action: 'card.delete', details: {} });
+    const rows = await v.runtime.deps.db.selectFrom('audit_log').select('details').execute();
+    expect(JSON.stringify(rows)).not.toContain(CARDS.visa);
+    expect(JSON.stringify(rows)).not.toContain('they did not');
+  });
+
+  it("counts a person's dashboard calls apart from the shop's API rate limit", async () => {
+    const limited = await newShop(v, { settings: { rate_limit: 5 } });
+    const viewerOfIt = await d.signedIn(email(), PASSWORD, { merchant: limited.id, role: 'viewer' });
+    for (let i = 0; i < 10; i++) expect((await d.call('GET', '/v1/charges', { cookie: viewerOfIt })).status).toBe(200);
+    const own = await limited.api('GET', '/v1/charges');
+    expect(own.status, own.text).toBe(200);
+  });
+
+  it('keeps every /v1 answer through the dashboard out of caches and unsniffed, a newly rolled key above all', async () => {
+    const rolledShop = await newShop(v);
+    const owner = await d.signedIn(email(), PASSWORD, { merchant: rolledShop.id });
+    const csrf = (await d.me(owner)).csrf_token;
+    const rolled = await d.call('POST', '/v1/merchant/roll_secret_key', { cookie: owner, csrf, body: {} });
+    expect(rolled.status).toBe(200);
+    expect(rolled.body.secret_key).toMatch(/^sk_test_/);
+    for (const res of [rolled, await d.call('GET', '/v1/charges', { cookie: owner })]) {
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    }
+  });
+
   it('reads no session: its answer carries a client secret that pays in the fields', async () => {
     const session = await openSession(v, { customer: 'c-sess' }, shop.secret_key);
     expect((await shop.api('GET', `/v1/sessions/${session.id}`)).status).toBe(200);
