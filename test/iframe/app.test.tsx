@@ -474,8 +474,14 @@ describe('3-D Secure', () => {
     const m = await open({ customer: fresh('3ds') });
     await fillCard(m.container, CARDS.challenge);
     const pending = m.controller.current!.confirm();
-    await tick(30);
-    const frame = m.container.querySelector<HTMLIFrameElement>('iframe.cv-challenge-frame')!;
+    // The challenge shows once the vault has answered the confirm: on a busy machine that takes a while.
+    const frame = await vi.waitFor(
+      () => m.container.querySelector<HTMLIFrameElement>('iframe.cv-challenge-frame') ?? Promise.reject(new Error('no challenge yet')),
+      {
+        timeout: 5000,
+        interval: 10,
+      },
+    );
     // The nested page is not loaded in unit tests: a stand-in plays its window.
     const page = { postMessage() {} };
     Object.defineProperty(frame, 'contentWindow', { value: page });
