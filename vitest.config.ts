@@ -17,7 +17,7 @@ export default defineConfig({
         test: {
           name: 'browser-unit',
           environment: 'happy-dom',
-          include: ['test/widget/**/*.test.{ts,tsx}', 'test/iframe/**/*.test.{ts,tsx}'],
+          include: ['test/widget/**/*.test.{ts,tsx}', 'test/iframe/**/*.test.{ts,tsx}', 'test/dashboard/**/*.test.{ts,tsx}'],
           // The page never loads the real vault in unit tests: the frame's side is played by the test.
           environmentOptions: { happyDOM: { url: 'http://shop.test/checkout', settings: { navigation: { disableChildFrameNavigation: true } } } },
         },

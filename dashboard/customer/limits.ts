@@ -1,6 +1,7 @@
 // Spending limits as a person types them and as the API keeps them. The API counts limits in minor
 // units across every currency the customer pays in, so the dashboard writes them with two decimals
 // (1999 is "19.99"), the way the cents of most currencies are written.
+import { readAmount } from '../amount-text.ts';
 
 /** "19.99" for 1999; empty for no limit. */
 export function limitText(minor: number | undefined): string {
@@ -9,9 +10,9 @@ export function limitText(minor: number | undefined): string {
 
 /** What a typed limit sends: minor units, null for an empty field (no limit), or an error to show. */
 export function parseLimit(text: string): { value: number | null } | { error: string } {
-  const t = text.trim().replace(/,/g, '');
-  if (t === '') return { value: null };
-  if (!/^\d+(\.\d{1,2})?$/.test(t)) return { error: 'Enter an amount such as 250 or 250.00, or leave it empty for no limit.' };
+  if (text.trim() === '') return { value: null };
+  const t = readAmount(text, 2);
+  if (t === undefined) return { error: 'Enter an amount such as 250 or 250.00, or leave it empty for no limit.' };
   const [whole, cents = ''] = t.split('.');
   const value = Number(whole) * 100 + Number(cents.padEnd(2, '0'));
   if (!Number.isSafeInteger(value)) return { error: 'That amount is too large.' };

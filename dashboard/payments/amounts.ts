@@ -1,5 +1,6 @@
 // Amounts typed by a person in major units ("12.50") turned into the minor units the API takes, with
 // the currency's own number of decimals (none for JPY), and back again for a form's starting value.
+import { readAmount } from '../amount-text.ts';
 
 /** How many decimals the currency writes: 2 for EUR and USD, 0 for JPY, 3 for KWD. */
 export function minorDigits(currency: string): number {
@@ -10,12 +11,11 @@ export function minorDigits(currency: string): number {
   }
 }
 
-/** "12.50" → 1250 in EUR; undefined for anything that is not a positive amount with at most the currency's decimals. */
+/** "12.50" (or "12,50") → 1250 in EUR; undefined for anything that is not a positive amount with at most the currency's decimals. */
 export function toMinor(text: string, currency: string): number | undefined {
   const digits = minorDigits(currency);
-  const s = text.trim().replace(/,/g, '');
-  const pattern = digits === 0 ? /^\d+$/ : new RegExp(`^(\\d+)(\\.\\d{1,${digits}})?$|^\\.\\d{1,${digits}}$`);
-  if (!pattern.test(s)) return undefined;
+  const s = readAmount(text, digits);
+  if (s === undefined) return undefined;
   const [whole, fraction = ''] = s.split('.');
   // Built from the digits, not by multiplying a float: 0.29 * 100 is 28.999999999999996.
   const minor = Number(whole || '0') * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
