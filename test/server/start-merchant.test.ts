@@ -28,6 +28,31 @@ describeEachDb("npm start's test merchant", (target) => {
     expect(again).toEqual(created);
   });
 
+  it('keeps the same merchant after its key was rolled and its signing secret rotated on the dashboard: no second merchant', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'start-merchant-'));
+    try {
+      const first = await ensureTestMerchant(v.runtime.deps.db, dataDir, 'http://localhost:4001');
+      const rolled = await v.api('POST', '/v1/merchant/roll_secret_key', { key: first.secret_key, body: { previous_key_expires_in_hours: 0 } });
+      const rotated = await v.api('POST', '/v1/webhooks/rotate_secret', { key: rolled.body.secret_key, body: {} });
+      expect([rolled.status, rotated.status]).toEqual([200, 200]);
+      const said: string[] = [];
+      const next = await ensureTestMerchant(v.runtime.deps.db, dataDir, 'http://localhost:4001', (line) => said.push(line));
+      expect(next.id).toBe(first.id);
+      expect(next.webhook_secret).toBe(rotated.body.webhook_secret);
+      expect(said.join('\n')).toContain("The test merchant's secret key had been rolled");
+      // The demo's new key works, and so does the one rolled on the dashboard, for its day.
+      expect((await v.api('GET', '/v1/merchant', { key: next.secret_key })).body.id).toBe(first.id);
+      expect((await v.api('GET', '/v1/merchant', { key: rolled.body.secret_key })).body.id).toBe(first.id);
+      expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'test-merchant.json'), 'utf8'))).toEqual(next);
+      const named = await v.runtime.deps.db.selectFrom('merchants').select('id').where('name', '=', SHOP_NAME).execute();
+      expect(named.filter((m) => m.id !== first.id).map((m) => m.id)).not.toContain(next.id);
+      // A start after that changes nothing more.
+      expect(await ensureTestMerchant(v.runtime.deps.db, dataDir, 'http://localhost:4001')).toEqual(next);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('lets the fields open on the shop moved to another DEMO_PORT, keeping its earlier origin', async () => {
     const fieldsOn = async (origin: string, pk: string) =>
       (await v.runtime.app.request(`/frame?pk=${encodeURIComponent(pk)}&origin=${encodeURIComponent(origin)}`)).status;
