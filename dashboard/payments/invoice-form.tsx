@@ -3,12 +3,26 @@
 // One Idempotency-Key per invoice being written, kept across retries of the same fields.
 import { useRef, useState } from 'preact/hooks';
 import type { InvoiceCreate, InvoiceView } from '../../protocol/schemas/invoices.ts';
-import { api, newKey } from '../api.ts';
+import type { MandateView } from '../../protocol/schemas/mandates.ts';
+import { api, newKey, type Page } from '../api.ts';
 import { money } from '../format.ts';
 import { ErrorNote, useCanChange, ViewerNote } from '../ui.tsx';
 import { toMinor } from './amounts.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/** A real currency code (the browser knows them all), not merely three letters such as XYZ. */
+function isCurrency(code: string): boolean {
+  if (!/^[A-Z]{3}$/.test(code)) return false;
+  const known = (Intl as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.('currency');
+  return known ? known.includes(code) : true;
+}
+
+/** Whether one of the customer's active mandates allows this amount in this currency. */
+async function agreementCovers(customer: string, amount: number, currency: string): Promise<boolean> {
+  const { data } = await api.get<Page<MandateView>>(`/v1/customers/${encodeURIComponent(customer)}/mandates`);
+  return data.some((m) => m.status === 'active' && m.currency === currency && m.min_amount <= amount && amount <= m.max_amount);
+}
 
 export function InvoiceForm(props: { onCreated: (invoice: InvoiceView) => void }) {
   const canChange = useCanChange();
@@ -26,10 +40,20 @@ export function InvoiceForm(props: { onCreated: (invoice: InvoiceView) => void }
     setError(undefined);
     setInvalid('');
     const currency = field('currency').toUpperCase();
-    if (!/^[A-Z]{3}$/.test(currency)) return setInvalid('The currency is a three-letter code such as USD.');
+    if (!isCurrency(currency)) return setInvalid('The currency is an ISO 4217 code such as USD or EUR.');
     const amount = toMinor(field('amount'), currency);
     if (amount === undefined) return setInvalid(`Type the amount in ${currency}, such as 25.00.`);
     const body: InvoiceCreate = { customer: field('customer'), amount, currency, due_date: field('due_date'), auto_pay: data.get('auto_pay') === 'on' };
+    // The scheduler charges only under the customer's agreement: without one covering the invoice its
+    // attempt fails and the customer is told a payment could not be taken. Said here, before that.
+    if (body.auto_pay) {
+      const covered = await agreementCovers(body.customer, amount, currency).catch(() => true);
+      if (!covered) {
+        return setInvalid(
+          `No active agreement (mandate) of ${body.customer} covers ${money(amount, currency)}: untick "Pay automatically", or have the customer agree to automatic payments first.`,
+        );
+      }
+    }
     if (field('description')) body.description = field('description');
     const text = JSON.stringify(body);
     if (sent.current?.body !== text) sent.current = { key: newKey(), body: text };
@@ -75,7 +99,7 @@ export function InvoiceForm(props: { onCreated: (invoice: InvoiceView) => void }
           <textarea name="description" maxLength={500} rows={2} />
         </label>
         <label class="check">
-          <input type="checkbox" name="auto_pay" defaultChecked /> Pay automatically from the customer's default card
+          <input type="checkbox" name="auto_pay" defaultChecked /> Pay automatically from the customer's default card, under their agreement
         </label>
         {invalid && (
           <p class="error" role="alert">

@@ -174,15 +174,20 @@ describeInBrowser('the dashboard payments pages (Chromium)', () => {
     await page.getByLabel('Amount').fill('12.34');
     await page.getByLabel('Due date').fill(daysAfter(new Date(), 5));
     await page.getByLabel('Description (optional)').fill(`Delivery ${run}`);
+    // Paid automatically needs an agreement this customer never gave: said before anything is created.
+    await page.getByRole('button', { name: 'Create invoice' }).click();
+    await expect.poll(() => page.locator('form p.error').textContent()).toContain(`No active agreement (mandate) of ${paid} covers $12.34`);
+    expect((await vaultApi<{ data: unknown[] }>(stack, 'GET', `/v1/invoices?customer=${paid}`)).data).toEqual([]);
+    await page.getByLabel(/Pay automatically/).uncheck();
     await page.getByRole('button', { name: 'Create invoice' }).click();
     await expect.poll(() => page.locator('.notice').textContent()).toContain(`created for ${paid}: $12.34`);
-    const invoices = await vaultApi<{ data: { amount: number; currency: string; description: string; status: string }[] }>(
+    const invoices = await vaultApi<{ data: { amount: number; currency: string; description: string; status: string; auto_pay: boolean }[] }>(
       stack,
       'GET',
       `/v1/invoices?customer=${paid}`,
     );
     expect(invoices.data).toHaveLength(1);
-    expect(invoices.data[0]).toMatchObject({ amount: 1234, currency: 'USD', description: `Delivery ${run}`, status: 'open' });
+    expect(invoices.data[0]).toMatchObject({ amount: 1234, currency: 'USD', description: `Delivery ${run}`, status: 'open', auto_pay: false });
     const row = rowOf(page, `Delivery ${run}`);
     await row.waitFor();
     expect(await row.textContent()).toContain('$12.34');
