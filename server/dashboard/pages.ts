@@ -41,12 +41,12 @@ function page(c: Context, o: { title: string; body: (nonce: string) => Body; sta
 
 const alert = (text?: string) => (text ? html`<p class="error" role="alert">${text}</p>` : '');
 
-export function signInPage(c: Context, o: { email?: string; error?: string; notice?: string; status?: ContentfulStatusCode } = {}) {
+export function signInPage(c: Context, o: { email?: string; error?: string; notice?: string; status?: ContentfulStatusCode; next?: string } = {}) {
   return page(c, {
     title: 'Sign in',
     status: o.status,
     body: () => html`<h1>Sign in to the dashboard</h1>${o.notice ? html`<p class="notice" role="status">${o.notice}</p>` : ''}${alert(o.error)}
-<form method="post" action="/dashboard/sign-in">
+<form method="post" action="/dashboard/sign-in">${o.next && o.next !== '/dashboard' ? html`<input type="hidden" name="next" value="${o.next}">` : ''}
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${o.email ?? ''}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form>`,

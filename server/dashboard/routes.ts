@@ -12,7 +12,7 @@ import { otherAccounts, setPasswordWithLink, signInCandidates } from '../staff/s
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from './cookie.ts';
 import { appShellPage, messagePage, switchPage, setPasswordPage, signInPage } from './pages.ts';
 import { clearFailures, countAddressAttempt, failedAttempt, startAttempt } from './sign-in-limits.ts';
-import { csrfRequired, type DashboardEnv, formField, SIGN_IN_PATH, staffSession } from './staff-session.ts';
+import { afterSignIn, csrfRequired, type DashboardEnv, formField, SIGN_IN_PATH, staffSession } from './staff-session.ts';
 
 export const dashboardRoutes = new Hono<DashboardEnv>();
 
@@ -48,25 +48,27 @@ dashboardRoutes.post('/dashboard/*', async (c, next) => {
 
 dashboardRoutes.get(SIGN_IN_PATH, async (c) => {
   const { db, clock, publicUrl } = c.get('deps');
-  if (await readStaffSession(db, readSessionCookie(c, publicUrl) ?? '', clock())) return c.redirect('/dashboard', 303);
-  return signInPage(c, { notice: NOTICES[c.req.query('done') ?? ''] });
+  if (await readStaffSession(db, readSessionCookie(c, publicUrl) ?? '', clock())) return c.redirect(afterSignIn(c.req.query('next')), 303);
+  return signInPage(c, { notice: NOTICES[c.req.query('done') ?? ''], next: afterSignIn(c.req.query('next')) });
 });
 
 dashboardRoutes.post(SIGN_IN_PATH, async (c) => {
   const deps = c.get('deps');
   const email = (await formField(c, 'email')).trim();
   const password = await formField(c, 'password');
+  // The page the person was sent here from, kept through a failed attempt.
+  const next = afterSignIn(await formField(c, 'next'));
   const address = await countAddressAttempt(deps.limiter, clientAddress(c, deps.trustProxy));
   if (!address.ok) {
     c.header('Retry-After', String(address.retryAfter));
     const error = `Too many sign-in attempts from your network. Try again in ${minutes(address.retryAfter)}.`;
-    return signInPage(c, { email, error, status: 429 });
+    return signInPage(c, { email, error, status: 429, next });
   }
-  if (!email || !password) return signInPage(c, { email, error: 'Enter your email and your password.', status: 400 });
+  if (!email || !password) return signInPage(c, { email, error: 'Enter your email and your password.', status: 400, next });
   const locked = (seconds: number) => {
     c.header('Retry-After', String(seconds));
     const error = `Too many wrong passwords: signing in with this email is locked. Try again in ${minutes(seconds)}.`;
-    return signInPage(c, { email, error, status: 429 });
+    return signInPage(c, { email, error, status: 429, next });
   };
   const attempt = await startAttempt(deps.limiter, email);
   if (attempt.refused) return locked(attempt.retryAfter);
@@ -88,7 +90,7 @@ dashboardRoutes.post(SIGN_IN_PATH, async (c) => {
       for (const s of candidates) await recordAudit(deps.db, { merchantId: s.merchant_id, staffId: s.id, action: 'sign_in_locked', at: now });
     }
     if (failure.lockSeconds > 0) return locked(failure.lockSeconds);
-    return signInPage(c, { email, error: 'The email or the password is wrong.', status: 401 });
+    return signInPage(c, { email, error: 'The email or the password is wrong.', status: 401, next });
   }
   await clearFailures(deps.limiter, email);
   const signedIn = staff;
@@ -97,7 +99,7 @@ dashboardRoutes.post(SIGN_IN_PATH, async (c) => {
     return createStaffSession(trx, signedIn.id, now);
   });
   setSessionCookie(c, deps.publicUrl, token);
-  return c.redirect('/dashboard', 303);
+  return c.redirect(next, 303);
 });
 
 dashboardRoutes.post('/dashboard/sign-out', staffSession(), csrfRequired(), async (c) => {

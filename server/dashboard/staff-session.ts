@@ -12,6 +12,19 @@ export interface DashboardEnv {
 
 export const SIGN_IN_PATH = '/dashboard/sign-in';
 
+/**
+ * Where to go after signing in: a page of the dashboard's own app, given as a path; anything else (another
+ * site, `//host`, a backslash, the doors themselves) goes to the overview. Never a redirect off the vault.
+ */
+export function afterSignIn(next: string | undefined): string {
+  if (!next || next.length > 512 || !/^\/dashboard(\/[A-Za-z0-9._~%/-]*)?(\?[A-Za-z0-9._~%&=+-]*)?$/.test(next) || next.includes('//')) return '/dashboard';
+  if (/^\/dashboard\/(sign-in|sign-out|set-password|switch|api|assets)(\/|\?|$)/.test(next)) return '/dashboard';
+  return next;
+}
+
+/** The sign-in page that returns to this page afterwards. */
+export const signInFor = (path: string) => (path === '/dashboard' ? SIGN_IN_PATH : `${SIGN_IN_PATH}?next=${encodeURIComponent(path)}`);
+
 /** The request's live session; none (or an expired one) sends the browser to sign in. */
 export function staffSession(): MiddlewareHandler<DashboardEnv> {
   return async function staffSession(c, next) {
@@ -19,7 +32,9 @@ export function staffSession(): MiddlewareHandler<DashboardEnv> {
     const session = await readStaffSession(db, readSessionCookie(c, publicUrl) ?? '', clock());
     if (!session) {
       clearSessionCookie(c, publicUrl);
-      return c.redirect(SIGN_IN_PATH, 303);
+      // A page asked for (GET) is where the person returns once signed in.
+      const url = new URL(c.req.url);
+      return c.redirect(c.req.method === 'GET' ? signInFor(afterSignIn(url.pathname + url.search)) : SIGN_IN_PATH, 303);
     }
     c.set('staffSession', session);
     await next();

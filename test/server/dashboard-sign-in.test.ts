@@ -208,6 +208,47 @@ describeEachDb('dashboard sign-in', (target) => {
     expect(expired.headers.get('location')).toBe('/dashboard/sign-in');
   });
 
+  describe('the page asked for', () => {
+    it('is where the person lands once signed in, the query included', async () => {
+      const who = email();
+      await d.setPassword(await d.addUser(who), PASSWORD);
+      const asked = await d.request('GET', '/dashboard/customers/alice?tab=cards');
+      expect(asked.status).toBe(303);
+      expect(asked.headers.get('location')).toBe(`/dashboard/sign-in?next=${encodeURIComponent('/dashboard/customers/alice?tab=cards')}`);
+      const form = await d.request('GET', asked.headers.get('location')!);
+      expect(form.text).toContain('<input type="hidden" name="next" value="/dashboard/customers/alice?tab=cards">');
+      const wrong = await d.request('POST', '/dashboard/sign-in', { fields: { email: who, password: 'not the password 1', next: '/dashboard/charges' } });
+      expect(wrong.text).toContain('name="next" value="/dashboard/charges"');
+      const res = await d.request('POST', '/dashboard/sign-in', { fields: { email: who, password: PASSWORD, next: '/dashboard/customers/alice?tab=cards' } });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/dashboard/customers/alice?tab=cards');
+    });
+
+    it('never leads off the dashboard: another site, a protocol-relative or encoded path, the API, the doors', async () => {
+      const hostile = [
+        'https://evil.example/dashboard',
+        '//evil.example/dashboard',
+        '/dashboard//evil.example',
+        '/\\evil.example',
+        '/dashboard\\..\\evil',
+        '/dashboardx',
+        '/dashboard/api/v1/merchant',
+        '/dashboard/sign-out',
+        '/dashboard/switch?to=mer_x',
+        '/dashboard/x"><script>alert(1)</script>',
+        'javascript:alert(1)',
+      ];
+      for (const [i, next] of hostile.entries()) {
+        const who = email();
+        await d.setPassword(await d.addUser(who), PASSWORD);
+        const res = await d.request('POST', '/dashboard/sign-in', { fields: { email: who, password: PASSWORD, next }, ip: `203.0.113.${i + 1}` });
+        expect(res.headers.get('location'), next).toBe('/dashboard');
+        const form = await d.request('GET', `/dashboard/sign-in?next=${encodeURIComponent(next)}`);
+        expect(form.text, next).not.toContain('name="next"');
+      }
+    });
+  });
+
   describe('sign-in attempts', () => {
     it('locks an email for 15 minutes after 5 wrong passwords, the right one included; an unknown email answers the same', async () => {
       const known = email();
