@@ -241,7 +241,7 @@ describeEachDb('dashboard sign-in', (target) => {
       for (const [i, next] of hostile.entries()) {
         const who = email();
         await d.setPassword(await d.addUser(who), PASSWORD);
-        const res = await d.request('POST', '/dashboard/sign-in', { fields: { email: who, password: PASSWORD, next }, ip: `203.0.113.${i + 1}` });
+        const res = await d.request('POST', '/dashboard/sign-in', { fields: { email: who, password: PASSWORD, next }, ip: `198.18.0.${i + 1}` });
         expect(res.headers.get('location'), next).toBe('/dashboard');
         const form = await d.request('GET', `/dashboard/sign-in?next=${encodeURIComponent(next)}`);
         expect(form.text, next).not.toContain('name="next"');
