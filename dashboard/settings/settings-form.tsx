@@ -71,7 +71,9 @@ export function SettingsForm(props: { title: string; merchant: Merchant; fields:
     try {
       const saved = await save(body);
       setDraft(Object.fromEntries(fields.map((f) => [f.name, toDraft(f, saved[f.name])])));
-      setStatus(`Saved: ${Object.keys(body).join(', ')}.`);
+      // Named as the form names them, not by their API fields.
+      const labels = Object.keys(body).map((name) => props.fields.find((f) => f.name === name)?.label ?? name);
+      setStatus(`Saved: ${labels.join(', ')}.`);
       props.onSaved(saved);
     } catch (err) {
       // `allowed_origins.1` belongs to the allowed origins field.
@@ -92,7 +94,6 @@ export function SettingsForm(props: { title: string; merchant: Merchant; fields:
       <h2 id={`${formId}-title`}>{props.title}</h2>
       <form class="form" onSubmit={submit} noValidate>
         <fieldset class="plain" disabled={!canChange || busy}>
-          <legend class="visually-hidden">{props.title}</legend>
           {fields.map((f) => (
             <FieldInput
               key={f.name}

@@ -53,12 +53,12 @@ describeInBrowser('the dashboard settings, API keys and audit log (Chromium)', (
     const checkout = page.getByRole('region', { name: 'Checkout' });
     await checkout.getByLabel('Allowed origins').fill(`${stack.shopUrl}\nhttps://second-shop.example`);
     await checkout.getByRole('button', { name: 'Save checkout' }).click();
-    await expect.poll(() => checkout.getByRole('status').textContent()).toBe('Saved: allowed_origins.');
+    await expect.poll(() => checkout.getByRole('status').textContent()).toBe('Saved: Allowed origins.');
 
     const autoPay = page.getByRole('region', { name: 'Automatic payments' });
     await autoPay.getByLabel('Days before the due date').fill('7');
     await autoPay.getByRole('button', { name: 'Save automatic payments' }).click();
-    await expect.poll(() => autoPay.getByRole('status').textContent()).toBe('Saved: auto_pay_days.');
+    await expect.poll(() => autoPay.getByRole('status').textContent()).toBe('Saved: Days before the due date.');
 
     const saved = await v1Merchant(stack.merchant.secret_key);
     expect(saved.body.allowed_origins).toEqual([stack.shopUrl, 'https://second-shop.example']);
