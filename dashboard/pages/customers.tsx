@@ -4,6 +4,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Page as ListPage, query } from '../api.ts';
 import { limitText } from '../customer/limits.ts';
+import { cardLabel } from '../format.ts';
+import type { CustomerListItem } from '../../protocol/schemas/customers.ts';
 import type { CustomerView } from '../customer/types.ts';
 import { BASE, Link, navigate, type PageProps } from '../router.tsx';
 import { Badge, Loading, Page, Pager, TableWrap, useLoad, usePager } from '../ui.tsx';
@@ -30,7 +32,7 @@ export function CustomersPage(props: PageProps) {
   const search = (next: { prefix: string; status: string }) => navigate(`${BASE}/customers${query(next)}`);
   const pager = usePager(`${prefix}|${status}`);
   const state = useLoad(
-    () => api.get<ListPage<CustomerView>>(`/v1/customers${query({ limit: 25, prefix, status, starting_after: pager.after })}`),
+    () => api.get<ListPage<CustomerListItem>>(`/v1/customers${query({ limit: 25, prefix, status, starting_after: pager.after })}`),
     `${prefix}|${status}|${pager.after ?? ''}`,
   );
 
@@ -93,7 +95,7 @@ export function CustomersPage(props: PageProps) {
                           <Badge value={c.status} />
                         </td>
                         <td>{c.email ?? '—'}</td>
-                        <td>{c.default_card ? <code>{c.default_card}</code> : '—'}</td>
+                        <td>{c.default_card_details ? cardLabel(c.default_card_details) : '—'}</td>
                         <td>{limits(c)}</td>
                       </tr>
                     ))}

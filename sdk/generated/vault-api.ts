@@ -1335,6 +1335,10 @@ export interface operations {
                             default_card?: string;
                             /** @enum {string} */
                             locale?: "en" | "ru" | "fr" | "tr" | "de" | "es" | "it" | "pt" | "nl" | "pl" | "ja" | "ar";
+                            default_card_details?: {
+                                brand: string;
+                                last4: string;
+                            };
                         }[];
                         has_more: boolean;
                     };

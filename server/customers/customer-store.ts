@@ -63,6 +63,19 @@ const AFTER_ANY = '~';
  * (migration 0013), never an offset or a count. Numbers compare byte by byte on both databases (on
  * PostgreSQL whatever the database's collation), so that a prefix is a range of the index.
  */
+/** The brand and last four of the given (live) cards of the group, by token: one read for a page of customers. */
+export async function cardMasks(db: Db, groupId: string, tokens: string[]): Promise<Map<string, { brand: string; last4: string }>> {
+  if (tokens.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('cards')
+    .select(['token', 'brand', 'last4'])
+    .where('group_id', '=', groupId)
+    .where('token', 'in', tokens)
+    .where('deleted_at', 'is', null)
+    .execute();
+  return new Map(rows.map((r) => [r.token, { brand: r.brand, last4: r.last4 }]));
+}
+
 export async function listCustomers(
   db: Db,
   kind: DbKind,
