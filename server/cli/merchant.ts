@@ -120,6 +120,10 @@ async function addUser(values: { merchant?: string; email?: string; role?: strin
     console.log(issued.reissued ? `Staff user ${who}: a new link; the previous one no longer works` : `Staff user ${who} added`);
     console.log(`  set a password (once, until ${issued.expiresAt.toISOString()}): ${issued.url}`);
     console.log('  then sign in at', `${env.PUBLIC_URL.replace(/\/$/, '')}/dashboard/sign-in`);
+    // The CLI does not see the running vault: without PUBLIC_URL the link names the default port.
+    if (!process.env.PUBLIC_URL) {
+      console.log(`  (the address is ${env.PUBLIC_URL}, from PORT; give this command the PUBLIC_URL or PORT your vault runs with if it answers elsewhere)`);
+    }
   });
 }
 

@@ -76,6 +76,8 @@ describeEachDb('dashboard sign-in', (target) => {
       expect(first.out).toContain(`Staff user ${who} (admin) of merchant ${v.merchant.id} added`);
       const second = await runCli(v, 'server/cli/merchant.ts', args);
       expect(second.out).toContain('a new link; the previous one no longer works');
+      // Run without PUBLIC_URL, it says which address its link names and how to change it.
+      expect(second.out).toMatch(/\(the address is http:\/\/localhost:\d+, from PORT; give this command the PUBLIC_URL or PORT your vault runs with/);
       const tokenOf = (out: string) => /\/dashboard\/set-password#token=([\w-]+)/.exec(out)?.[1] ?? '';
       expect((await d.setPassword(tokenOf(first.out), PASSWORD)).status).toBe(400);
       expect((await d.setPassword(tokenOf(second.out), PASSWORD)).status).toBe(303);
