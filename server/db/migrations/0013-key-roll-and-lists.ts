@@ -9,8 +9,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   // A request's key is looked up among current and previous keys alike.
   await db.schema.createIndex('merchants_previous_secret_key').on('merchants').column('previous_secret_key_hash').execute();
 
-  // Newest first, ties by id: the list's order is the index's, so a page reads only its own rows.
-  await db.schema.createIndex('charges_merchant_created').on('charges').columns(['merchant_id', 'created_at', 'id']).execute();
+  // Newest first, ties by id: the list's order is the index's, so a page reads only its own rows. It
+  // also carries what the dashboard's overview sums (status, currency, amount, the decline's codes), so
+  // a month of charges is read from the index alone, not row by row from the table.
+  await db.schema
+    .createIndex('charges_merchant_created')
+    .on('charges')
+    .columns(['merchant_id', 'created_at', 'id', 'status', 'currency', 'amount', 'decline_code', 'failure_code'])
+    .execute();
   // An invoice's charges, found by the order reference the scheduler gives them (its id).
   await db.schema.createIndex('charges_merchant_order').on('charges').columns(['merchant_id', 'order_ref']).execute();
   await db.schema.createIndex('refunds_charge').on('refunds').columns(['charge_id', 'created_at']).execute();
