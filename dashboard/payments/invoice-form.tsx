@@ -50,7 +50,8 @@ export function InvoiceForm(props: { onCreated: (invoice: InvoiceView) => void }
       const covered = await agreementCovers(body.customer, amount, currency).catch(() => true);
       if (!covered) {
         return setInvalid(
-          `No active agreement (mandate) of ${body.customer} covers ${money(amount, currency)}: untick "Pay automatically", or have the customer agree to automatic payments first.`,
+          `No active agreement (mandate) of ${body.customer} covers ${money(amount, currency)}: ` +
+            'untick "Pay automatically", or have the customer agree to automatic payments first.',
         );
       }
     }

@@ -72,10 +72,13 @@ export function proxyToV1(fetchV1: V1Fetch) {
     const merchant = c.get('staffMerchant');
     const answer = await fetchV1(new Request(new URL(path + url.search, deps.publicUrl), { method, headers, body }), actingFor(c.env, merchant));
 
+    const answered = await answer.arrayBuffer();
     if (action && answer.ok && answer.headers.get('idempotent-replayed') !== 'true') {
       const staff = c.get('staffSession').staff;
+      // What a creation made (an invoice) is named by its answer; a secret's answer is never read.
+      const target = targetOf(path) ?? (action === 'invoice.create' ? createdId(answered) : undefined);
       // Written once the change committed: a crash between the two loses the line, never the change.
-      await recordAudit(deps.db, { merchantId: merchant.id, staffId: staff.id, action, target: targetOf(path), details: detailsOf(body), at: deps.clock() });
+      await recordAudit(deps.db, { merchantId: merchant.id, staffId: staff.id, action, target, details: detailsOf(body), at: deps.clock() });
     }
     // Through the context: the answer carries the outer response's security headers (no-store, nosniff),
     // the one that shows a newly rolled key above all.
@@ -83,8 +86,18 @@ export function proxyToV1(fetchV1: V1Fetch) {
       const value = answer.headers.get(name);
       if (value !== null) c.header(name, value);
     }
-    return c.body(await answer.arrayBuffer(), answer.status as ContentfulStatusCode);
+    return c.body(answered, answer.status as ContentfulStatusCode);
   };
+}
+
+/** The `id` of what a change created, from its answer. */
+function createdId(answer: ArrayBuffer): string | undefined {
+  try {
+    const id = (JSON.parse(new TextDecoder().decode(answer)) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the change acted on: the last id in its path (`cus_…`, `card_…`, `ch_…`), none for the merchant itself. */

@@ -164,6 +164,14 @@ describeEachDb('dashboard API', (target) => {
     }
   });
 
+  it('names the invoice a dashboard created in its audit line', async () => {
+    const body = { customer: 'inv-aud', amount: 1250, currency: 'USD', due_date: '2099-01-31', auto_pay: false };
+    const res = await d.call('POST', '/v1/invoices', { cookie: admin, csrf: adminCsrf, body, idempotencyKey: `inv-${Date.now()}` });
+    expect(res.status).toBe(201);
+    const line = (await d.call('GET', '/audit', { cookie: admin })).body.data.find((l: { action: string }) => l.action === 'invoice.create');
+    expect(line).toMatchObject({ target: res.body.id, details: body });
+  });
+
   it('reads no session: its answer carries a client secret that pays in the fields', async () => {
     const session = await openSession(v, { customer: 'c-sess' }, shop.secret_key);
     expect((await shop.api('GET', `/v1/sessions/${session.id}`)).status).toBe(200);
