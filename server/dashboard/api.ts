@@ -8,17 +8,24 @@ import { listAudit } from '../staff/audit.ts';
 import { otherAccounts } from '../staff/staff-store.ts';
 import { dashboardApiSession, type DashboardApiEnv } from './api-session.ts';
 import { merchantOverview, OverviewQuery } from './overview.ts';
-import { proxyToV1, V1_PREFIX, type V1Fetch } from './v1-proxy.ts';
+import { proxyToV1, API_PREFIX, type V1Fetch } from './v1-proxy.ts';
 
 const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   starting_after: z.string().max(64).optional(),
 });
 
+/** The request's query, as the schema reads it; a 400 in the contract's shape otherwise. */
+function validQuery<T>(schema: z.ZodType<T>, query: Record<string, string>): T {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw fromZodError(parsed.error, query);
+  return parsed.data;
+}
+
 export function dashboardApi(fetchV1: V1Fetch) {
   const api = new Hono<DashboardApiEnv>();
   api.use(
-    `${V1_PREFIX}/*`,
+    `${API_PREFIX}/*`,
     bodyLimit({
       maxSize: 64 * 1024,
       onError: () => {
@@ -28,7 +35,7 @@ export function dashboardApi(fetchV1: V1Fetch) {
     dashboardApiSession(),
   );
 
-  api.get(`${V1_PREFIX}/me`, async (c) => {
+  api.get(`${API_PREFIX}/me`, async (c) => {
     const { staff } = c.get('staffSession');
     const m = c.get('staffMerchant');
     return c.json({
@@ -41,21 +48,17 @@ export function dashboardApi(fetchV1: V1Fetch) {
     });
   });
 
-  api.get(`${V1_PREFIX}/audit`, async (c) => {
-    const parsed = AuditQuery.safeParse(c.req.query());
-    if (!parsed.success) throw fromZodError(parsed.error, c.req.query());
-    const { db } = c.get('deps');
-    return c.json(await listAudit(db, c.get('staffMerchant').id, parsed.data));
+  api.get(`${API_PREFIX}/audit`, async (c) => {
+    return c.json(await listAudit(c.get('deps').db, c.get('staffMerchant').id, validQuery(AuditQuery, c.req.query())));
   });
 
-  api.get(`${V1_PREFIX}/overview`, async (c) => {
-    const parsed = OverviewQuery.safeParse(c.req.query());
-    if (!parsed.success) throw fromZodError(parsed.error, c.req.query());
-    return c.json(await merchantOverview(c.get('deps'), c.get('staffMerchant'), parsed.data.days));
+  api.get(`${API_PREFIX}/overview`, async (c) => {
+    const { days } = validQuery(OverviewQuery, c.req.query());
+    return c.json(await merchantOverview(c.get('deps'), c.get('staffMerchant'), days));
   });
 
-  api.all(`${V1_PREFIX}/v1/*`, proxyToV1(fetchV1));
-  api.all(`${V1_PREFIX}/*`, () => {
+  api.all(`${API_PREFIX}/v1/*`, proxyToV1(fetchV1));
+  api.all(`${API_PREFIX}/*`, () => {
     throw new ApiError('resource_missing', 'No such dashboard endpoint');
   });
   return api;

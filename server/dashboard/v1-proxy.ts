@@ -9,7 +9,7 @@ import { actingFor } from '../middleware/staff-authority.ts';
 import type { DashboardApiEnv } from './api-session.ts';
 import { ApiError } from '../errors.ts';
 
-export const V1_PREFIX = '/dashboard/api';
+export const API_PREFIX = '/dashboard/api';
 
 /** The changes the dashboard makes, by method and /v1 path, with the name the audit log gives each. */
 const CHANGES: { method: string; path: RegExp; action: string; body: boolean }[] = [
@@ -43,7 +43,7 @@ const READS: RegExp[] = [
  * strictly). A body sent to one that takes none is neither passed on nor written to the log, where it
  * would say something the vault never did, or keep whatever text it held.
  */
-export function changeOf(method: string, path: string): { action: string; body: boolean } | undefined {
+function changeOf(method: string, path: string): { action: string; body: boolean } | undefined {
   return CHANGES.find((c) => c.method === method && c.path.test(path));
 }
 
@@ -56,7 +56,7 @@ export function proxyToV1(fetchV1: V1Fetch) {
   return async (c: Context<DashboardApiEnv>) => {
     const deps = c.get('deps');
     const url = new URL(c.req.url);
-    const path = url.pathname.slice(V1_PREFIX.length);
+    const path = url.pathname.slice(API_PREFIX.length);
     const method = c.req.method;
     const read = method === 'GET' || method === 'HEAD';
     const change = read ? undefined : changeOf(method, path);
