@@ -44,6 +44,6 @@ export const merchantRoutes = router()
   })
   .openapi(rollKey, async (c) => {
     const { previous_key_expires_in_hours: hours = 24 } = c.req.valid('json');
-    const rolled = await rollKeyOnce(c.get('deps'), c.get('merchant'), hours, c.get('idempotencyKey'));
+    const rolled = await rollKeyOnce(c.get('deps'), c.get('merchant'), hours);
     return c.json(rolled, 200);
   });
