@@ -99,9 +99,9 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /** Runs a TypeScript file of the project under Node with tsx, as a long-lived child. */
-export function startChild(name: string, script: string, env: Record<string, string>): Child {
+export function startChild(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Child {
   hookProcess();
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -84,7 +84,9 @@ export async function benchDatabase(db: DatabaseKind, o: BenchOptions, bare: Bar
 
     // The vault migrates the database as it starts; the merchant CLIs, which migrate too, wait for it
     // (two first migrations of one SQLite file at once fail) and then run side by side.
-    const vault = startChild(`vault (${label})`, 'server/main.ts', env);
+    // BENCH_CPU_PROF=dir: the vault writes a V8 CPU profile of the whole run there when it stops (open it in Chrome's DevTools).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const vault = startChild(`vault (${label})`, 'server/main.ts', env, profile);
     children.push(vault);
     await waitForHttp(vault, `${vaultUrl}/health`, 60_000);
     const names = ['Bench shop', ...(connectors ? ['Bench stripe shop', 'Bench adyen shop'] : [])];

@@ -1,6 +1,7 @@
 // What every handler can reach: the dependencies the app was built with and the per-request values.
 import type { Logger } from 'pino';
-import type { Db, DbKind, Queryable } from './db/database.ts';
+import type { Db, DbKind } from './db/database.ts';
+import type { Atomic } from './db/write-batch.ts';
 import type { SessionTable } from './db/schema.ts';
 import type { Clock } from './clock.ts';
 import type { Messenger } from './messages/messenger.ts';
@@ -58,7 +59,7 @@ export interface AppEnv {
     idempotencyRef?: string;
     /** The key was claimed by this request: no earlier attempt used its reference. */
     idempotencyFresh?: boolean;
-    /** Stores the answer in the caller's transaction (the one that records the outcome), exactly as it will be sent. */
-    idempotentAnswer?: (trx: Queryable, status: number, body: string) => Promise<void>;
+    /** Stores the answer with the caller's batch of writes (the one that records the outcome), exactly as it will be sent. */
+    idempotentAnswer?: (atomic: Atomic, status: number, body: string) => void;
   };
 }

@@ -6,6 +6,7 @@ import { getOwned } from '../db/owned-rows.ts';
 import type { ChargeTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import type { Atomic } from '../db/write-batch.ts';
 import type { AuthorizeResult, Initiator } from '../payments/processor.ts';
 
 export interface ChargeInput {
@@ -26,8 +27,21 @@ export interface ChargeInput {
 }
 
 export async function recordCharge(q: Queryable, input: ChargeInput): Promise<ChargeTable> {
+  const row = chargeRow(input);
+  await insertCharge(q, row);
+  return row;
+}
+
+/** The same, as one write of the caller's batch (write-batch.ts). */
+export function queueCharge(atomic: Atomic, input: ChargeInput): ChargeTable {
+  const row = chargeRow(input);
+  atomic.write(insertCharge.compiled(atomic.db, row));
+  return row;
+}
+
+function chargeRow(input: ChargeInput): ChargeTable {
   const approved = input.result.outcome === 'approved';
-  const row: ChargeTable = {
+  return {
     id: newId('ch'),
     merchant_id: input.merchantId,
     group_id: input.groupId,
@@ -51,8 +65,6 @@ export async function recordCharge(q: Queryable, input: ChargeInput): Promise<Ch
     processor_id: input.result.processor_id,
     processor_response: input.result.outcome === 'declined' && input.result.processor_response ? JSON.stringify(input.result.processor_response) : null,
   };
-  await insertCharge(q, row);
-  return row;
 }
 
 const CHARGE_COLUMNS = [

@@ -14,6 +14,7 @@ import * as forwardDestinations from './migrations/0010-forward-destinations.ts'
 import * as staff from './migrations/0011-staff.ts';
 import * as sessionMerchantName from './migrations/0012-session-merchant-name.ts';
 import * as keyRollAndLists from './migrations/0013-key-roll-and-lists.ts';
+import * as batchedWrites from './migrations/0014-batched-writes.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0011_staff': staff,
   '0012_session_merchant_name': sessionMerchantName,
   '0013_key_roll_and_lists': keyRollAndLists,
+  '0014_batched_writes': batchedWrites,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -21,6 +21,11 @@ export function nameStatement(sql: string): void {
   if (!names.has(sql)) names.set(sql, `cv_${crypto.createHash('sha256').update(sql).digest('base64url').slice(0, 24)}`);
 }
 
+/** Whether `sql` is one of the named texts. */
+export function isNamedStatement(sql: string): boolean {
+  return names.has(sql);
+}
+
 /** A named statement this connection can no longer use: planned for other columns, or lost. */
 function staleStatement(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: string; message?: string };

@@ -18,12 +18,15 @@ interface Plan {
   slots: Slot[];
 }
 
-type Prepared<Args, Row> = (q: Queryable, args: Args) => Promise<QueryResult<Row>>;
+type Prepared<Args, Row> = ((q: Queryable, args: Args) => Promise<QueryResult<Row>>) & {
+  /** The query with these values, not run: for a batch of writes (write-batch.ts). */
+  compiled(q: Queryable, args: Args): CompiledQuery<Row>;
+};
 
 export function prepared<Args extends object, Row>(build: (q: Queryable, args: Args) => Compilable<Row>): Prepared<Args, Row> {
   // Per engine: the adapter is shared by a database handle and every transaction on it.
   const plans = new WeakMap<object, Plan>();
-  return async (q, args) => {
+  const compiled = (q: Queryable, args: Args): CompiledQuery<Row> => {
     const executor = q.getExecutor();
     let plan = plans.get(executor.adapter);
     if (!plan) {
@@ -31,8 +34,9 @@ export function prepared<Args extends object, Row>(build: (q: Queryable, args: A
       plans.set(executor.adapter, plan);
     }
     const parameters = plan.slots.map((slot) => ('arg' in slot ? (args as Record<string, unknown>)[slot.arg] : slot.value));
-    return q.executeQuery<Row>({ sql: plan.sql, query: plan.query, parameters, queryId: createQueryId() });
+    return { sql: plan.sql, query: plan.query, parameters, queryId: createQueryId() };
   };
+  return Object.assign((q: Queryable, args: Args) => q.executeQuery<Row>(compiled(q, args)), { compiled });
 }
 
 function compile<Args extends object, Row>(q: Queryable, build: (q: Queryable, args: Args) => Compilable<Row>): Plan {

@@ -2,6 +2,7 @@
 import { columnsOf, prepared } from '../db/prepared-query.ts';
 import type { Queryable } from '../db/database.ts';
 import { newId } from '../ids.ts';
+import type { Atomic } from '../db/write-batch.ts';
 
 export type EventType =
   | 'session.completed'
@@ -21,17 +22,36 @@ export type EventType =
   | 'invoice.paid'
   | 'invoice.payment_failed';
 
-export async function emitEvent(q: Queryable, event: { merchantId: string; groupId: string; type: EventType; data: object; now: Date }): Promise<string> {
-  const id = newId('evt');
-  await insertEvent(q, {
-    id,
+export interface NewEventInput {
+  merchantId: string;
+  groupId: string;
+  type: EventType;
+  data: object;
+  now: Date;
+}
+
+export async function emitEvent(q: Queryable, event: NewEventInput): Promise<string> {
+  const row = eventRow(event);
+  await insertEvent(q, row);
+  return row.id;
+}
+
+/** The same, as one write of the caller's batch (write-batch.ts). */
+export function queueEvent(atomic: Atomic, event: NewEventInput): string {
+  const row = eventRow(event);
+  atomic.write(insertEvent.compiled(atomic.db, row));
+  return row.id;
+}
+
+function eventRow(event: NewEventInput): NewEvent {
+  return {
+    id: newId('evt'),
     merchant_id: event.merchantId,
     group_id: event.groupId,
     type: event.type,
     data: JSON.stringify(event.data),
     created_at: event.now.toISOString(),
-  });
-  return id;
+  };
 }
 
 type NewEvent = { id: string; merchant_id: string; group_id: string; type: string; data: string; created_at: string };

@@ -96,7 +96,7 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
       mandate,
       reference,
       now,
-      onRecorded: (trx, row) => settleInvoice(trx, merchant, invoice, row, now),
+      onRecorded: async (atomic, row) => settleInvoice(await atomic.tx(), merchant, invoice, row, now),
     });
   const notify = (row: ChargeTable) =>
     row.status === 'succeeded'

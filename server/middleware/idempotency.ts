@@ -125,10 +125,9 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     c.set('idempotencyFresh', fresh);
     // A handler that records its outcome in a transaction stores its answer there too: one commit.
     let answered: number | undefined;
-    c.set('idempotentAnswer', async (trx, status, body) => {
-      const stored = await storeAnswer(trx, { merchantId, key, holder, status, body });
-      if (Number(stored.numAffectedRows) === 1) answered = status;
-    });
+    c.set('idempotentAnswer', (atomic, status, body) =>
+      atomic.write(storeAnswer.compiled(db, { merchantId, key, holder, status, body }), { counted: (rows) => rows === 1 && (answered = status) }),
+    );
     try {
       // An ApiError thrown by the handler arrives here as c.res already (the app's onError answered it).
       await next();
@@ -144,12 +143,14 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
       await mine(db.deleteFrom('idempotency_keys')).execute();
       return;
     }
+    // Stored by the handler with the outcome it reports, exactly as sent (never a "try again", which
+    // no handler stores): nothing to read back. Reading means cloning the answer's stream.
+    if (answered === c.res.status && !mayMeanTryAgain(c.res.status)) return;
     const body = await c.res.clone().text();
     if (saysTryAgain(c.res.status, body) || (holdsCardNumber && c.res.status >= 300)) {
       await reopen();
       return;
     }
-    if (answered === c.res.status) return;
     await mine(db.updateTable('idempotency_keys').set({ state: 'done', response_status: c.res.status, response_body: body })).execute();
   };
 }
@@ -192,6 +193,9 @@ function simulatedFor(deps: Deps, merchant: Merchant): boolean {
 const CARD_IMPORT = /^\/v1\/customers\/[^/]+\/cards$/;
 /** The operations whose answer is a new secret, shown that once. */
 const SECRET_ANSWER = /^\/v1\/(merchant\/roll_secret_key|webhooks\/rotate_secret)$/;
+
+/** The statuses whose answer may say "try again", depending on its body. */
+const mayMeanTryAgain = (status: number) => status >= 500 || status === 429 || status === 409;
 
 /** 5xx, 429 and 409 request_in_progress: answers about this moment, not about the request. */
 function saysTryAgain(status: number, body: string): boolean {

@@ -6,6 +6,7 @@
 import { prepared } from '../db/prepared-query.ts';
 import type { Deps } from '../context.ts';
 import { relaxed, type Queryable } from '../db/database.ts';
+import type { Atomic } from '../db/write-batch.ts';
 import { ApiError } from '../errors.ts';
 import { randomSecret } from '../ids.ts';
 
@@ -55,6 +56,8 @@ export interface CustomerLease {
    * deletes nothing and throws LeaseLost, so it records nothing over the newer holder's decisions.
    */
   releaseIn(trx: Queryable): Promise<void>;
+  /** The same, as one write of a batch (write-batch.ts): the batch throws LeaseLost and keeps nothing when taken over. */
+  releaseWith(atomic: Atomic): void;
 }
 
 /** The lease of one customer's charges within a merchant group: the one name every path takes. */
@@ -119,6 +122,8 @@ export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease:
         if (Number(deleted.numAffectedRows) !== 1) throw new LeaseLost(name);
         released = true;
       },
+      releaseWith: (atomic) =>
+        atomic.write(deleteLease.compiled(deps.db, { name, holder }), { expectOne: () => new LeaseLost(name), counted: () => (released = true) }),
     };
     let failed = true;
     try {

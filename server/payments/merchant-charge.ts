@@ -3,16 +3,16 @@
 // Used by POST /v1/charges and by the scheduler's automatic invoice payments.
 import { prepared } from '../db/prepared-query.ts';
 import { assertLeaseHeld, customerLeaseName, withCustomerLease, type CustomerLease } from './customer-lease.ts';
-import type { Transaction } from 'kysely';
 import type { Deps } from '../context.ts';
-import type { ChargeTable, Database, MandateTable } from '../db/schema.ts';
+import type { ChargeTable, MandateTable } from '../db/schema.ts';
+import { atomically, type Atomic } from '../db/write-batch.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { emitEvent } from '../events/emit-event.ts';
+import { queueEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { cardExpiry, cardSecret, countPayment, type LiveCard } from '../cards/card-store.ts';
 import { chargeParties } from './charge-parties.ts';
 import { isActive } from './card-checks.ts';
-import { checkLimits, recordCharge } from '../charges/charge-store.ts';
+import { checkLimits, queueCharge } from '../charges/charge-store.ts';
 import { dayOf, daysBetween } from '../clock.ts';
 import { mandateStatus } from '../mandates/mandate-status.ts';
 import { authorizeSettled } from './authorize.ts';
@@ -36,8 +36,8 @@ export interface MerchantChargeRequest {
    */
   fresh?: boolean;
   now?: Date;
-  /** Runs inside the transaction that records the charge, so that the caller's change commits with it. */
-  onRecorded?: (trx: Transaction<Database>, charge: ChargeTable) => Promise<void>;
+  /** Adds the caller's writes to the batch that records the charge, so that they commit with it. */
+  onRecorded?: (atomic: Atomic, charge: ChargeTable) => Promise<void>;
 }
 
 /**
@@ -185,10 +185,11 @@ async function record(
 ): Promise<ChargeTable> {
   // Only the expiry, from the cached metadata: the number was opened once already, for the processor.
   const exp = cardExpiry(deps.ring, card);
-  return deps.db.transaction().execute(async (trx) => {
+  // Every write below is one batch: one statement on PostgreSQL, committed durably with the ledger row.
+  return atomically(deps.db, async (atomic) => {
     // Fenced: a holder whose lease was taken over records nothing over the newer holder's decisions.
-    await lease.releaseIn(trx);
-    const row = await recordCharge(trx, {
+    lease.releaseWith(atomic);
+    const row = queueCharge(atomic, {
       merchantId: req.merchant.id,
       groupId: req.merchant.group_id,
       customer: req.customer,
@@ -206,9 +207,9 @@ async function record(
     });
     const base = { merchantId: req.merchant.id, groupId: req.merchant.group_id, now };
     if (result.outcome === 'approved') {
-      if (mandate) await dateMandate(trx, { id: mandate.id, at: now.toISOString() });
-      await countPayment(trx, { token: card.token });
-      await emitEvent(trx, {
+      if (mandate) atomic.write(dateMandate.compiled(deps.db, { id: mandate.id, at: now.toISOString() }));
+      atomic.write(countPayment.compiled(deps.db, { token: card.token }));
+      queueEvent(atomic, {
         ...base,
         type: 'charge.succeeded',
         data: {
@@ -222,13 +223,13 @@ async function record(
         },
       });
     } else {
-      await emitEvent(trx, {
+      queueEvent(atomic, {
         ...base,
         type: 'charge.failed',
         data: { charge: row.id, customer: row.customer, mandate: row.mandate_id, code: result.code, decline_code: result.decline_code, initiator: 'merchant' },
       });
     }
-    await req.onRecorded?.(trx, row);
+    await req.onRecorded?.(atomic, row);
     return row;
   });
 }

@@ -87,9 +87,9 @@ export const chargeRoutes = router()
       // The answer commits with the charge it reports: exactly what this handler sends below.
       onRecorded:
         answer &&
-        ((trx, charge) =>
+        (async (atomic, charge) =>
           answer(
-            trx,
+            atomic,
             charge.status === 'succeeded' ? 201 : 402,
             JSON.stringify(charge.status === 'succeeded' ? toChargeView(charge) : declineError(charge).body()),
           )),

@@ -27,6 +27,7 @@ const HISTORICAL_MIGRATIONS = [
   '0011_staff',
   '0012_session_merchant_name',
   '0013_key_roll_and_lists',
+  '0014_batched_writes',
 ];
 
 type Columns = Map<string, { nullable: boolean }>;
