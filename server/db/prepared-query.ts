@@ -36,7 +36,7 @@ export function prepared<Args extends object, Row>(build: (q: Queryable, args: A
     const parameters = plan.slots.map((slot) => ('arg' in slot ? (args as Record<string, unknown>)[slot.arg] : slot.value));
     return { sql: plan.sql, query: plan.query, parameters, queryId: createQueryId() };
   };
-  return Object.assign((q: Queryable, args: Args) => q.executeQuery<Row>(compiled(q, args)), { compiled });
+  return Object.assign(async (q: Queryable, args: Args) => q.executeQuery<Row>(compiled(q, args)), { compiled });
 }
 
 function compile<Args extends object, Row>(q: Queryable, build: (q: Queryable, args: Args) => Compilable<Row>): Plan {

@@ -5,17 +5,18 @@ import type { MaskedCardView, Recurring } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
 import type { SessionTable } from '../db/schema.ts';
 import { ensureCustomer, getCustomer, noteCardSaved } from '../customers/customer-store.ts';
-import { emitEvent } from '../events/emit-event.ts';
+import { queueEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { countPayment, saveCard } from '../cards/card-store.ts';
 import type { CheckedCard } from './card-checks.ts';
-import { recordCharge } from '../charges/charge-store.ts';
+import { queueCharge } from '../charges/charge-store.ts';
 import type { CustomerLease } from './customer-lease.ts';
 import { createMandate } from '../mandates/mandate-store.ts';
 import type { AuthorizeResult } from './processor.ts';
 import { binFacts } from './bin-facts.ts';
 import { tellCardSaved, type SavedCard } from '../messages/card-saved.ts';
-import { completeSession, reopenSession } from '../sessions/session-status.ts';
+import { queueCompleteSession, queueReopenSession, reopenSession } from '../sessions/session-status.ts';
+import { atomically } from '../db/write-batch.ts';
 
 /** A confirmation in flight, as stored on its session: masked, never the number or the CVC. */
 export interface Attempt {
@@ -67,13 +68,13 @@ export async function releaseSession(deps: Deps, session: SessionTable, options:
 /** A decline: the failed charge is recorded (payment mode), the attempt counts, the session reopens. */
 export async function recordDecline(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Declined, lease?: CustomerLease) {
   const now = deps.clock();
-  return deps.db.transaction().execute(async (trx) => {
+  return atomically(deps.db, async (atomic) => {
     // Fenced: a holder whose lease was taken over records nothing; the session is settled later from the processor.
-    await lease?.releaseIn(trx);
-    await reopenSession(trx, session.id, { failed: true });
+    lease?.releaseWith(atomic);
+    queueReopenSession(atomic, session.id, { failed: true });
     if (session.mode !== 'payment') return undefined;
-    const row = await recordCharge(trx, chargeInput(session, attempt, attempt.token, result, now));
-    await emitEvent(trx, {
+    const row = queueCharge(atomic, chargeInput(session, attempt, attempt.token, result, now));
+    queueEvent(atomic, {
       merchantId: merchant.id,
       groupId: session.group_id,
       type: 'charge.failed',
@@ -100,12 +101,15 @@ export async function recordApproval(
   const now = deps.clock();
   const payment = session.mode === 'payment';
   let firstSaved: SavedCard | undefined;
-  const done = await deps.db.transaction().execute(async (trx) => {
+  // One batch of writes (one statement on PostgreSQL); saving a card or recording a mandate also reads,
+  // and then runs in the transaction the batch commits in.
+  const done = await atomically(deps.db, async (atomic) => {
     // Fenced as above: the approval then stays on the session's attempt and is settled from the processor's ledger.
-    await lease?.releaseIn(trx);
+    lease?.releaseWith(atomic);
     let token = attempt.token;
     let saved = false;
     if (attempt.save && newCard && session.customer) {
+      const trx = await atomic.tx();
       const owner = (await getCustomer(trx, session.group_id, session.customer)) ?? (await ensureCustomer(trx, session.group_id, session.customer, now));
       const { row, created } = await saveCard(trx, deps.ring, deps.fingerprintKey, {
         groupId: session.group_id,
@@ -120,7 +124,7 @@ export async function recordApproval(
       saved = true;
       firstSaved = created ? { groupId: session.group_id, customer: session.customer, token: row.token, brand: row.brand, last4: row.last4 } : undefined;
       await noteCardSaved(trx, owner, row.token, now);
-      await emitEvent(trx, {
+      queueEvent(atomic, {
         merchantId: merchant.id,
         groupId: session.group_id,
         type: created ? 'card.saved' : 'card.updated',
@@ -131,10 +135,10 @@ export async function recordApproval(
     const card: MaskedCardView = { ...attempt.card, ...(token ? { token } : {}) };
     let chargeId: string | null = null;
     if (payment) {
-      const row = await recordCharge(trx, chargeInput(session, attempt, token, result, now));
+      const row = queueCharge(atomic, chargeInput(session, attempt, token, result, now));
       chargeId = row.id;
-      if (token) await countPayment(trx, { token });
-      await emitEvent(trx, {
+      if (token) atomic.write(countPayment.compiled(deps.db, { token }));
+      queueEvent(atomic, {
         merchantId: merchant.id,
         groupId: session.group_id,
         type: 'charge.succeeded',
@@ -147,7 +151,7 @@ export async function recordApproval(
     let mandateId: string | null = null;
     if (session.recurring && session.customer && token && attempt.consent) {
       const terms = JSON.parse(session.recurring) as Recurring;
-      const mandate = await createMandate(trx, {
+      const mandate = await createMandate(await atomic.tx(), {
         merchantId: session.merchant_id,
         groupId: session.group_id,
         customer: session.customer,
@@ -168,17 +172,21 @@ export async function recordApproval(
       });
       mandateId = mandate.id;
     }
-    if (attempt.challenge) await trx.updateTable('challenges').set({ status: 'used' }).where('id', '=', attempt.challenge).execute();
-    const completed = await completeSession(trx, session.id, {
-      charge_id: chargeId,
-      card_token: token,
-      card_masked: JSON.stringify(card),
-      saved: saved ? 1 : 0,
-      completed_at: now.toISOString(),
-      mandate_id: mandateId,
-    });
-    if (!completed) throw new Error('session was settled by another request');
-    await emitEvent(trx, {
+    if (attempt.challenge) atomic.write(deps.db.updateTable('challenges').set({ status: 'used' }).where('id', '=', attempt.challenge).compile());
+    queueCompleteSession(
+      atomic,
+      session.id,
+      {
+        charge_id: chargeId,
+        card_token: token,
+        card_masked: JSON.stringify(card),
+        saved: saved ? 1 : 0,
+        completed_at: now.toISOString(),
+        mandate_id: mandateId,
+      },
+      () => new Error('session was settled by another request'),
+    );
+    queueEvent(atomic, {
       merchantId: merchant.id,
       groupId: session.group_id,
       type: 'session.completed',

@@ -3,9 +3,10 @@
 // expires_at, and the API shows a session in processing as open.
 import type { SessionView } from '../../protocol/api.ts';
 import type { Queryable } from '../db/database.ts';
+import type { Atomic } from '../db/write-batch.ts';
 import type { SessionStatus, SessionTable } from '../db/schema.ts';
 import { columnsOf, prepared } from '../db/prepared-query.ts';
-import { defineMachine, moveRows, type Assert, type Equal, type Transitions } from '../db/state-machine.ts';
+import { defineMachine, moveQuery, type Assert, type Equal, type Transitions } from '../db/state-machine.ts';
 
 export type { SessionStatus } from '../db/schema.ts';
 
@@ -50,15 +51,21 @@ export async function claimSession(q: Queryable, id: string, set: { attempt: str
 
 /** processing → open: the attempt took no money; a failed one counts against card testing. */
 export async function reopenSession(q: Queryable, id: string, options: { failed: boolean }): Promise<boolean> {
-  return (
-    (await moveRows(q, 'sessions', sessionMachine, {
-      rows: id,
-      from: 'processing',
-      to: 'open',
-      set: (eb) => ({ attempt: null, processing_since: null, ...(options.failed ? { failed_attempts: eb('failed_attempts', '+', 1) } : {}) }),
-    })) === 1
-  );
+  return Number((await q.executeQuery(reopenQuery(q, id, options))).numAffectedRows) === 1;
 }
+
+/** The same, as one write of the caller's batch. */
+export function queueReopenSession(atomic: Atomic, id: string, options: { failed: boolean }): void {
+  atomic.write(reopenQuery(atomic.db, id, options));
+}
+
+const reopenQuery = (q: Queryable, id: string, options: { failed: boolean }) =>
+  moveQuery(q, 'sessions', sessionMachine, {
+    rows: id,
+    from: 'processing',
+    to: 'open',
+    set: (eb) => ({ attempt: null, processing_since: null, ...(options.failed ? { failed_attempts: eb('failed_attempts', '+', 1) } : {}) }),
+  });
 
 type Completion = Pick<SessionTable, 'charge_id' | 'card_token' | 'card_masked' | 'saved' | 'completed_at' | 'mandate_id'>;
 
@@ -78,6 +85,11 @@ const complete = prepared((q, a: Completion & { id: string }) =>
 /** processing → complete: the approval is recorded on the session, and its attempt is over. */
 export async function completeSession(q: Queryable, id: string, set: Completion): Promise<boolean> {
   return Number((await complete(q, { ...set, id })).numAffectedRows) === 1;
+}
+
+/** The same, as one write of the caller's batch: the batch keeps nothing and throws `lost()` when the session had moved on. */
+export function queueCompleteSession(atomic: Atomic, id: string, set: Completion, lost: () => Error): void {
+  atomic.write(complete.compiled(atomic.db, { ...set, id }), { expectOne: lost });
 }
 
 /** open, complete or expired as the merchant sees it; a session mid-confirmation still reads as open. */
