@@ -1,6 +1,7 @@
 // Ids and secrets come from a pool of CSPRNG bytes: every byte handed out once, never a zeroed one.
 import { describe, expect, it } from 'vitest';
-import { newId, randomBytes, randomSecret } from '../../server/ids.ts';
+import crypto from 'node:crypto';
+import { newId, randomBytes, randomSecret, sha256 } from '../../server/ids.ts';
 
 describe('random bytes for ids and secrets', () => {
   it('never hands out the same secret twice, across many refills of the pool', () => {
@@ -37,5 +38,14 @@ describe('random bytes for ids and secrets', () => {
     const ids = Array.from({ length: 500 }, () => newId('ch'));
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(500);
+  });
+});
+
+describe('sha256', () => {
+  it('gives the standard digest, as keys and client secrets are stored by it', () => {
+    // FIPS 180-2's own example, and a secret key's shape.
+    expect(sha256('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    const key = `sk_test_${'x'.repeat(40)}`;
+    expect(sha256(key)).toBe(crypto.createHash('sha256').update(key).digest('hex'));
   });
 });
