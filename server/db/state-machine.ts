@@ -1,7 +1,7 @@
 // A status machine: the statuses a row is created in, which status may follow which, and the one
 // conditional UPDATE that moves rows (`… SET status = :to WHERE id = :id AND status = :from`), so a
 // transition that lost a race to another request changes nothing and its caller sees that it did not move.
-import type { CompiledQuery, Expression, ExpressionBuilder, Kysely, SqlBool, UpdateObject } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool, UpdateObject } from 'kysely';
 import type { Queryable } from './database.ts';
 import type { Database } from './schema.ts';
 
@@ -80,16 +80,6 @@ export async function moveRows<TB extends StatusTable, S extends Database[TB]['s
   machine: Machine<S, T>,
   move: Move<TB, S, T, F>,
 ): Promise<number> {
-  return Number((await q.executeQuery(moveQuery(q, table, machine, move))).numAffectedRows);
-}
-
-/** The same move's UPDATE, not run: for a batch of writes (write-batch.ts), which tells how many rows moved. */
-export function moveQuery<TB extends StatusTable, S extends Database[TB]['status'], T extends Transitions<S>, F extends S>(
-  q: Queryable,
-  table: TB,
-  machine: Machine<S, T>,
-  move: Move<TB, S, T, F>,
-): CompiledQuery {
   const { rows, from, to, set, also } = move;
   machine.check(from, to);
   // The arguments are typed above; kysely cannot follow a table name that is a type parameter.
@@ -97,5 +87,5 @@ export function moveQuery<TB extends StatusTable, S extends Database[TB]['status
   update = typeof rows === 'string' ? update.where('id', '=', rows) : update.where(rows);
   update = typeof from === 'string' ? update.where('status', '=', from) : update.where('status', 'in', from);
   if (also) update = update.where(also);
-  return update.compile();
+  return Number((await update.executeTakeFirst()).numUpdatedRows);
 }

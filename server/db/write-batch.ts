@@ -23,7 +23,13 @@ export interface WriteOptions {
 export interface Atomic {
   /** The database, to compile queued queries for (not to run them on). */
   readonly db: Db;
-  /** Queues a write (INSERT, UPDATE or DELETE without RETURNING): made with the others after the callback. */
+  /**
+   * Queues a write (INSERT, UPDATE or DELETE without RETURNING): made with the others after the callback.
+   * The writes of a batch must not depend on each other: PostgreSQL runs them on one snapshot, where an
+   * UPDATE does not see a row the same statement inserted and of two UPDATEs of a row only one lands.
+   * So a table may be written twice in a batch only by INSERTs; anything else is refused here, on
+   * both engines, as is a text that cannot be combined safely.
+   */
   write(query: CompiledQuery, options?: WriteOptions): void;
   /**
    * The transaction the batch commits in, for reads and writes whose answer decides what comes next.
@@ -35,6 +41,41 @@ export interface Atomic {
 interface Queued {
   query: CompiledQuery;
   options: WriteOptions;
+}
+
+/** What a write's text is, once checked: its kind, the table it writes, and how many placeholders it has. */
+const shapes = new Map<string, { kind: string; table: string; placeholders: number }>();
+
+function enqueue(queued: Queued[], query: CompiledQuery, options: WriteOptions): void {
+  const shape = shapeOf(query);
+  const clash = queued.find((w) => {
+    const other = shapeOf(w.query);
+    return other.table === shape.table && (other.kind !== 'insert' || shape.kind !== 'insert');
+  });
+  if (clash) throw new Error(`a batch writes "${shape.table}" twice other than by INSERTs, and its writes would see each other differently per engine`);
+  queued.push({ query, options });
+}
+
+/**
+ * Refuses a text that could not be combined safely: anything but one INSERT, UPDATE or DELETE of a
+ * quoted table, a RETURNING, a literal, a comment or a second statement (in which a `$n` might not
+ * be a parameter, or which could swallow what is appended), or placeholders that do not match its values.
+ */
+function shapeOf(query: CompiledQuery): { kind: string; table: string } {
+  let shape = shapes.get(query.sql);
+  if (!shape) {
+    const text = query.sql;
+    const head = /^\s*(insert into|update|delete from)\s+"([a-z_]+)"/i.exec(text);
+    if (!head || /'|\$\w*\$|--|\/\*|;|\breturning\b/i.test(text)) throw new Error(`not a batchable write: ${text}`);
+    // PostgreSQL numbers its placeholders ($1, $2…); SQLite's are all `?`.
+    const numbered = [...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+    const placeholders = numbered.length ? Math.max(...numbered) : (text.match(/\?/g)?.length ?? 0);
+    shape = { kind: head[1].split(' ')[0].toLowerCase(), table: head[2], placeholders };
+    shapes.set(text, shape);
+  }
+  // Fewer values than placeholders would take the next write's values once renumbered.
+  if (shape.placeholders !== query.parameters.length) throw new Error(`not a batchable write: ${query.sql} (with ${query.parameters.length} values)`);
+  return shape;
 }
 
 /** Raised by vault_expect_rows(): 'VX' is a class of SQLSTATE that PostgreSQL leaves to applications. */
@@ -50,7 +91,7 @@ export async function atomically<T>(db: Db, fn: (a: Atomic) => Promise<T>): Prom
     // SQLite: in process, a statement costs microseconds; the transaction holds the one connection anyway.
     return db.transaction().execute(async (trx) => {
       const queued: Queued[] = [];
-      const result = await fn({ db, write: (query, options = {}) => void queued.push({ query, options }), tx: async () => trx });
+      const result = await fn({ db, write: (query, options = {}) => enqueue(queued, query, options), tx: async () => trx });
       const rows: number[] = [];
       for (const w of queued) rows.push(checked(w, Number((await trx.executeQuery(w.query)).numAffectedRows ?? 0)));
       tell(queued, rows);
@@ -62,7 +103,7 @@ export async function atomically<T>(db: Db, fn: (a: Atomic) => Promise<T>): Prom
   let controlled: Awaited<ReturnType<ReturnType<Db['startTransaction']>['execute']>> | undefined;
   const atomic: Atomic = {
     db,
-    write: (query, options = {}) => void queued.push({ query, options }),
+    write: (query, options = {}) => enqueue(queued, query, options),
     tx: () =>
       (begun ??= db
         .startTransaction()
@@ -120,8 +161,8 @@ const combined = new Map<string, string>();
 
 /**
  * `WITH w0 AS (… RETURNING 1), w1 AS (…) SELECT count(w0), count(w1)`, each write's parameters
- * renumbered after the previous ones'. Writes compiled by kysely hold every value as a parameter; a
- * quote in a text would mean a literal whose `$n` is not a parameter, and is refused.
+ * renumbered after the previous ones'. Writes compiled by kysely hold every value as a parameter, and
+ * shapeOf() has refused any text in which a `$n` could be something else.
  */
 function combine(queued: Queued[]): { text: string; parameters: unknown[] } {
   const key = queued.map((w) => `${w.options.expectOne ? '!' : ''}${w.query.sql}`).join('\u0000');
@@ -131,7 +172,6 @@ function combine(queued: Queued[]): { text: string; parameters: unknown[] } {
     let offset = 0;
     const parts = queued.map((w, i) => {
       const { sql: one, parameters: own } = w.query;
-      if (/'|\breturning\b/i.test(one) || !/^\s*(insert|update|delete)\b/i.test(one)) throw new Error(`not a batchable write: ${one}`);
       const renumbered = one.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
       offset += own.length;
       return `w${i} as (${renumbered} returning 1)`;

@@ -1,5 +1,6 @@
 // 3-D Secure challenges: the customer types the issuer's code; three wrong codes fail the challenge.
 // Each answer takes its try atomically, so concurrent guesses cannot exceed the three.
+import { prepared } from '../db/prepared-query.ts';
 import type { FrameChallengeResult } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
 import type { Queryable } from '../db/database.ts';
@@ -62,3 +63,6 @@ export async function answerChallenge(deps: Deps, challenge: ChallengeTable, cod
   }
   return { challenge: challenge.id, status, attempts_left: status === 'pending' ? MAX_TRIES - taken.attempts : 0 };
 }
+
+/** The challenge is spent: the approval it let through is recorded (a write of that record's batch). */
+export const useChallenge = prepared((q, a: { id: string }) => q.updateTable('challenges').set({ status: 'used' }).where('id', '=', a.id));

@@ -17,6 +17,7 @@ import { binFacts } from './bin-facts.ts';
 import { tellCardSaved, type SavedCard } from '../messages/card-saved.ts';
 import { queueCompleteSession, queueReopenSession, reopenSession } from '../sessions/session-status.ts';
 import { atomically } from '../db/write-batch.ts';
+import { useChallenge } from './challenges.ts';
 
 /** A confirmation in flight, as stored on its session: masked, never the number or the CVC. */
 export interface Attempt {
@@ -105,10 +106,14 @@ export async function recordApproval(
   // and then runs in the transaction the batch commits in.
   const done = await atomically(deps.db, async (atomic) => {
     // Fenced as above: the approval then stays on the session's attempt and is settled from the processor's ledger.
-    lease?.releaseWith(atomic);
+    // When a card is saved or a mandate recorded, the fence goes first in their transaction, as it did
+    // before batches: a holder that was taken over writes no row (and no dead version of one) at all.
+    const saving = Boolean(attempt.save && newCard && session.customer);
+    if (saving || (session.recurring && session.customer && attempt.consent)) await lease?.releaseIn(await atomic.tx());
+    else lease?.releaseWith(atomic);
     let token = attempt.token;
     let saved = false;
-    if (attempt.save && newCard && session.customer) {
+    if (saving && newCard && session.customer) {
       const trx = await atomic.tx();
       const owner = (await getCustomer(trx, session.group_id, session.customer)) ?? (await ensureCustomer(trx, session.group_id, session.customer, now));
       const { row, created } = await saveCard(trx, deps.ring, deps.fingerprintKey, {
@@ -172,7 +177,7 @@ export async function recordApproval(
       });
       mandateId = mandate.id;
     }
-    if (attempt.challenge) atomic.write(deps.db.updateTable('challenges').set({ status: 'used' }).where('id', '=', attempt.challenge).compile());
+    if (attempt.challenge) atomic.write(useChallenge.compiled(deps.db, { id: attempt.challenge }));
     queueCompleteSession(
       atomic,
       session.id,

@@ -6,7 +6,7 @@ import type { Queryable } from '../db/database.ts';
 import type { Atomic } from '../db/write-batch.ts';
 import type { SessionStatus, SessionTable } from '../db/schema.ts';
 import { columnsOf, prepared } from '../db/prepared-query.ts';
-import { defineMachine, moveQuery, type Assert, type Equal, type Transitions } from '../db/state-machine.ts';
+import { defineMachine, type Assert, type Equal, type Transitions } from '../db/state-machine.ts';
 
 export type { SessionStatus } from '../db/schema.ts';
 
@@ -51,21 +51,25 @@ export async function claimSession(q: Queryable, id: string, set: { attempt: str
 
 /** processing → open: the attempt took no money; a failed one counts against card testing. */
 export async function reopenSession(q: Queryable, id: string, options: { failed: boolean }): Promise<boolean> {
-  return Number((await q.executeQuery(reopenQuery(q, id, options))).numAffectedRows) === 1;
+  return Number((await (options.failed ? reopenFailed : reopenUnused)(q, { id })).numAffectedRows) === 1;
 }
 
 /** The same, as one write of the caller's batch. */
 export function queueReopenSession(atomic: Atomic, id: string, options: { failed: boolean }): void {
-  atomic.write(reopenQuery(atomic.db, id, options));
+  atomic.write((options.failed ? reopenFailed : reopenUnused).compiled(atomic.db, { id }));
 }
 
-const reopenQuery = (q: Queryable, id: string, options: { failed: boolean }) =>
-  moveQuery(q, 'sessions', sessionMachine, {
-    rows: id,
-    from: 'processing',
-    to: 'open',
-    set: (eb) => ({ attempt: null, processing_since: null, ...(options.failed ? { failed_attempts: eb('failed_attempts', '+', 1) } : {}) }),
-  });
+sessionMachine.check('processing', 'open');
+const reopenUnused = prepared((q, a: { id: string }) =>
+  q.updateTable('sessions').set({ attempt: null, processing_since: null, status: 'open' }).where('id', '=', a.id).where('status', '=', 'processing'),
+);
+const reopenFailed = prepared((q, a: { id: string }) =>
+  q
+    .updateTable('sessions')
+    .set((eb) => ({ attempt: null, processing_since: null, failed_attempts: eb('failed_attempts', '+', 1), status: 'open' }))
+    .where('id', '=', a.id)
+    .where('status', '=', 'processing'),
+);
 
 type Completion = Pick<SessionTable, 'charge_id' | 'card_token' | 'card_masked' | 'saved' | 'completed_at' | 'mandate_id'>;
 
