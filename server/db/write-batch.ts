@@ -8,7 +8,7 @@
 // exactly one row (a fence, a state move) is checked inside that statement by vault_expect_rows()
 // (migration 0014), which raises and so undoes the whole statement. On SQLite, which has no such WITH
 // and no round trips, the same writes run one by one in a transaction, each checked as it runs.
-import { CompiledQuery, PostgresAdapter, type Transaction } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type ControlledTransaction } from 'kysely';
 import type { Db, Queryable } from './database.ts';
 import type { Database } from './schema.ts';
 import { isNamedStatement, nameStatement } from './pg-named-statements.ts';
@@ -99,25 +99,20 @@ export async function atomically<T>(db: Db, fn: (a: Atomic) => Promise<T>): Prom
     });
   }
   const queued: Queued[] = [];
-  let begun: Promise<Transaction<Database>> | undefined;
-  let controlled: Awaited<ReturnType<ReturnType<Db['startTransaction']>['execute']>> | undefined;
+  let begun: Promise<ControlledTransaction<Database>> | undefined;
   const atomic: Atomic = {
     db,
     write: (query, options = {}) => enqueue(queued, query, options),
-    tx: () =>
-      (begun ??= db
-        .startTransaction()
-        .execute()
-        .then((trx) => (controlled = trx))),
+    tx: () => (begun ??= db.startTransaction().execute()),
   };
   try {
     const result = await fn(atomic);
-    if (begun) await begun;
-    await runBatch(controlled ?? db, queued);
-    await controlled?.commit().execute();
+    const trx = await begun;
+    await runBatch(trx ?? db, queued);
+    await trx?.commit().execute();
     return result;
   } catch (err) {
-    if (begun) await begun.then(() => controlled?.rollback().execute()).catch(() => undefined);
+    await begun?.then((trx) => trx.rollback().execute()).catch(() => undefined);
     throw err;
   }
 }

@@ -2,6 +2,7 @@
 // whose lease was taken over while the processor answered (its instance stalled, another took the
 // customer) records nothing over the newer holder, and the approval is settled once, from the
 // processor's ledger, when the session is read after it has gone stale.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Processor } from '../../server/payments/processor.ts';
 import { describeEachDb } from '../helpers/databases.ts';
@@ -48,5 +49,35 @@ describeEachDb('the fenced lease of a customer-initiated payment', (target) => {
     } finally {
       v.setNow(undefined);
     }
+  });
+
+  it.runIf(target === 'postgres')('writes no card row version at all when it would have saved the card: the fence comes first', async () => {
+    const db = v.runtime.deps.db;
+    await sql`create extension if not exists pageinspect`.execute(db);
+    const versions = async () =>
+      Number(
+        (
+          await sql<{ n: number }>`select count(*)::int as n from generate_series(0, (pg_relation_size('cards') / 8192)::int - 1) as p,
+                                   lateral heap_page_items(get_raw_page('cards', p)) where t_data is not null`.execute(db)
+        ).rows[0].n,
+      );
+    const before = await versions();
+    const customer = 'fenced-saver';
+    const s = await openSession(v, { customer, amount: 1500 });
+    const lease = `charge:${(await v.api('GET', '/v1/merchant')).body.group}:${customer}`;
+    v.runtime.deps.processor = Object.assign(Object.create(real), {
+      async authorize(request: Parameters<Processor['authorize']>[0]) {
+        const result = await real.authorize(request);
+        await db.updateTable('leases').set({ holder: 'another-instance' }).where('name', '=', lease).execute();
+        return result;
+      },
+    });
+    const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.visa), save: true });
+    v.runtime.deps.processor = real;
+    expect(res.status).toBe(500);
+    expect(await db.selectFrom('cards').select('token').where('customer', '=', customer).execute()).toEqual([]);
+    // A holder whose lease was taken over writes nothing: no dead row version holding the sealed number
+    // and the fingerprint is left in the cards table for a scrub nobody scheduled.
+    expect(await versions()).toBe(before);
   });
 });
