@@ -3,6 +3,9 @@
 // the iframe, and only to POST /frame/v1/confirm on the vault's origin, in the body.
 import type { FrameChallengeResult, FrameConfirm, FrameConfirmResult, FrameSession, HOST_ORIGIN_HEADER } from '../protocol/api.ts';
 import type { ApiErrorBody, ReceivedErrorBody } from '../protocol/errors.ts';
+import { MAX_LOCALE_LIST } from '../protocol/languages.ts';
+import type { Locale } from '../protocol/messages.ts';
+import { pickLocale } from './i18n.ts';
 
 /** The part of the contract's error body the fields keep (no decline or processor detail). */
 export type ApiError = Pick<ReceivedErrorBody, 'type' | 'code' | 'message' | 'param'>;
@@ -11,7 +14,7 @@ export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiError 
 
 export interface FrameApi {
   /** The open session, with a recurring agreement's wording written in `locale`. */
-  session(locale: string): Promise<ApiResult<FrameSession>>;
+  session(locale: Locale): Promise<ApiResult<FrameSession>>;
   confirm(body: FrameConfirm): Promise<ApiResult<FrameConfirmResult>>;
   deleteCard(token: string): Promise<ApiResult<{ token: string; deleted: true }>>;
   answerChallenge(id: string, code: string): Promise<ApiResult<FrameChallengeResult>>;
@@ -45,6 +48,14 @@ function errorOf(body: unknown): ApiError {
   if (!e || typeof e.type !== 'string' || typeof e.code !== 'string') return MALFORMED;
   return { type: e.type, code: e.code, message: String(e.message), ...(typeof e.param === 'string' ? { param: e.param } : {}) };
 }
+
+/**
+ * Whether the early read, sent with the page's own `locale` (checkout.js's list, such as `fr,en-US`),
+ * gets the answer a read in `locale` would: the vault writes the wording in the list's first language
+ * it speaks, else English, as pickLocale chose `locale`. An absent or unreadable list answers otherwise
+ * (the customer's language, or an error), so that read is not taken.
+ */
+const asksFor = (list: unknown, locale: Locale) => typeof list === 'string' && list.length <= MAX_LOCALE_LIST && pickLocale(list) === locale;
 
 export function createApiClient(options: ApiClientOptions): FrameApi {
   const base = options.vault.replace(/\/+$/, '');
@@ -86,7 +97,7 @@ export function createApiClient(options: ApiClientOptions): FrameApi {
 
   return {
     session(locale) {
-      const taken = early?.locale === locale ? early.answer : undefined;
+      const taken = early && asksFor(early.locale, locale) ? early.answer : undefined;
       early = undefined;
       return read(taken ?? answerOf(send('/frame/v1/session', { locale })));
     },

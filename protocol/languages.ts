@@ -11,3 +11,6 @@ export function firstLocale(tags: unknown): Locale | undefined {
   }
   return undefined;
 }
+
+/** The longest locale list the vault reads (`locale` in the fields' requests): a language tag's 35 characters. */
+export const MAX_LOCALE_LIST = 35;

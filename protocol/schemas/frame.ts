@@ -1,5 +1,6 @@
 // The fields' own endpoints under /frame/v1, called only by the vault's iframe with the session's client secret.
 import { z } from 'zod';
+import { MAX_LOCALE_LIST } from '../languages.ts';
 import { CardToken } from './common.ts';
 import { CardHolder, CardNumber, Cvc, ExpMonth, ExpYear } from './cards.ts';
 import { MaskedCardView, Recurring, SessionMode, SessionStatus } from './sessions.ts';
@@ -18,7 +19,7 @@ export const FrameConfirm = z.strictObject({
   /** The customer ticked the consent box: to save the card and, in a recurring session, to the agreement. */
   save: z.boolean().default(false),
   /** The fields' language: the vault records the agreement's wording it rendered in it (as the session read showed it). */
-  locale: z.string().max(35).optional(),
+  locale: z.string().max(MAX_LOCALE_LIST).optional(),
   /** Ignored, kept so older fields still confirm: the vault records only the wording it wrote itself. */
   consent_text: z.string().max(2000).optional(),
   /** A 3-D Secure challenge the customer passed for this card. */
@@ -41,7 +42,7 @@ export const FrameSavedCard = z.object({
 export type FrameSavedCard = z.infer<typeof FrameSavedCard>;
 
 /** What the fields ask for when they load: the language to write the agreement's wording in. */
-export const FrameSessionRequest = z.strictObject({ locale: z.string().max(35).optional() });
+export const FrameSessionRequest = z.strictObject({ locale: z.string().max(MAX_LOCALE_LIST).optional() });
 
 export const FrameSession = z.object({
   id: z.string(),

@@ -62,10 +62,16 @@ describeInBrowser('the fields in every language', () => {
     const context = await stack.context();
     try {
       const tab = await context.newPage();
+      let sessionReads = 0;
+      tab.on('request', (r) => void (r.url().endsWith('/frame/v1/session') && sessionReads++));
       for (const locale of LOCALES) {
+        sessionReads = 0;
         await tab.goto(`${origin}/?locale=${locale}`);
         const fields = tab.frameLocator(FRAME);
         await expect.poll(() => fields.locator('label[for="cv-number"]').textContent(), { timeout: 10_000 }).toBe(ROWS[locale as Locale][0]);
+        // checkout.js asks in its list (the locale, then the browser's `en-US`): the fields show the
+        // read their page started at once, in the language they picked from that list, and send no other.
+        expect(sessionReads, locale).toBe(1);
         const html = fields.locator('html');
         expect(await html.getAttribute('lang'), locale).toBe(locale);
         expect(await html.evaluate((el) => getComputedStyle(el).direction), locale).toBe(locale === 'ar' ? 'rtl' : 'ltr');

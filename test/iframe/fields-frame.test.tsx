@@ -282,7 +282,8 @@ const answerHello = (parent: unknown, params: unknown, origin = SHOP) => {
 const sessionReads = () => net.sent.filter((r) => r.url === `${VAULT}/frame/v1/session`);
 
 describe("the hello shortcut of the vault's page", () => {
-  async function startWith(bootFirst: boolean) {
+  // `locale` as checkout.js sends it: what it was given, then the browser's language (InitParams types the first).
+  async function startWith(bootFirst: boolean, locale = 'fr' as InitParams['locale']) {
     const p = playPage();
     const s = await openSession(v, {});
     const before = sessionReads().length;
@@ -292,10 +293,13 @@ describe("the hello shortcut of the vault's page", () => {
     document.body.append(container);
     const start = () => cleanup.push(startFields({ hostOrigin: SHOP, vault: VAULT, container, parent: p.parent, boot }), () => container.remove());
     if (!bootFirst) start();
-    answerHello(p.parent, params(s.secret, { locale: 'fr' }));
+    answerHello(p.parent, params(s.secret, { locale }));
     // The session is asked for at once, before frame.js has run (or however it stands).
     expect(sessionReads().length).toBe(before + 1);
-    expect(sessionReads().at(-1)).toMatchObject({ headers: { authorization: `Bearer ${s.secret}`, 'checkout-host-origin': SHOP }, body: '{"locale":"fr"}' });
+    expect(sessionReads().at(-1)).toMatchObject({
+      headers: { authorization: `Bearer ${s.secret}`, 'checkout-host-origin': SHOP },
+      body: JSON.stringify({ locale }),
+    });
     if (bootFirst) start();
     await until(() => p.events.some((e) => e.type === 'ready'));
     // The fields showed that read: they asked for no other.
@@ -310,6 +314,14 @@ describe("the hello shortcut of the vault's page", () => {
     expect(f.container.querySelector('label[for="cv-number"]')?.textContent).toBe('Numéro de carte');
     expect(net.sent.some((r) => r.url === `${VAULT}/frame/texts/fr.json`)).toBe(true);
     expect(document.documentElement.lang).toBe('fr');
+  });
+
+  it("shows the early read when the page sends checkout.js's list of languages, the browser's appended", async () => {
+    // checkout.js sends `locale` and navigator.language as one list; the fields pick French from it,
+    // and the vault answered the early read in French too: a second read would only repeat it.
+    const f = await startWith(true, 'fr,en-US' as InitParams['locale']);
+    expect(document.documentElement.lang).toBe('fr');
+    expect(f.container.querySelector('label[for="cv-number"]')?.textContent).toBe('Numéro de carte');
   });
 
   it('starts when the answer comes if frame.js ran before it', async () => {
