@@ -25,7 +25,10 @@ export interface ApiClientOptions {
   vault: string;
   clientSecret: string;
   hostOrigin: string;
-  /** A session read already under way (the page's inline script started it): the first session() call in this locale takes it. */
+  /**
+   * A session read already under way, which the page's inline script started with the page's list of
+   * languages: the first session() call takes it if the vault answers it in that call's language (asksFor).
+   */
   early?: { locale: unknown; answer: Promise<Answer> };
 }
 
