@@ -40,6 +40,17 @@ const plugins = (target = 'es2019') => [
   terser({ format: { comments: false }, compress: { passes: 2 } }),
 ];
 
+/**
+ * The fields run nearly every function of frame.js before they say `ready` (the App's first render
+ * reaches most of the bundle). V8 compiles a function lazily on its first call, on the frame's main
+ * thread, inside that render. This comment at the top of the file (V8's explicit compile hints,
+ * Chrome 136 and later; other browsers ignore it) has V8 compile every function up front, on the
+ * thread that streams the script in while the session is being read. Measured in the browser bench
+ * (bench/browser-bench.ts) on the 2-core machine: from the page's answer to `ready`, about 27 ms
+ * without it and 23 ms with it. After terser, which drops comments.
+ */
+const compileEagerly = () => ({ name: 'compile-eagerly', renderChunk: (code) => `//# allFunctionsCalledOnLoad\n${code}` });
+
 /** Reports sizes and hashes once everything is written. */
 function report() {
   return {
@@ -144,6 +155,6 @@ export default [
   {
     input: 'iframe/main.tsx',
     output: { file: 'dist/frame.js', format: 'iife' },
-    plugins: [cardTypeMatcher(), ...plugins('es2020'), css(), report()],
+    plugins: [cardTypeMatcher(), ...plugins('es2020'), compileEagerly(), css(), report()],
   },
 ];
