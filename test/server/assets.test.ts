@@ -66,6 +66,20 @@ describe("the README's size figures", () => {
   });
 });
 
+describe("the fields' script", () => {
+  it('asks V8 to compile all of it while it downloads (its first line is the explicit compile hint)', async () => {
+    ensureBuilt();
+    const v = await startTestVault('sqlite');
+    try {
+      const res = await v.runtime.app.request('/frame.js');
+      expect(res.status).toBe(200);
+      expect((await res.text()).split('\n')[0]).toBe('//# allFunctionsCalledOnLoad');
+    } finally {
+      await v.close();
+    }
+  });
+});
+
 describe('the icon browsers ask every origin for', () => {
   it('answers /favicon.ico with 204, no 404 in the console of every page the vault serves', async () => {
     const v = await startTestVault('sqlite');
