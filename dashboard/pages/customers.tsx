@@ -1,7 +1,7 @@
 // The customers list (/dashboard/customers): found by the start of their number and by status, in
 // number order, a page at a time. The search lives in the address (?prefix=&status=), so the back
 // button and a reload keep it; the page within the results does not.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Page as ListPage, query } from '../api.ts';
 import { limitText } from '../customer/limits.ts';
 import { cardLabel } from '../format.ts';
@@ -27,7 +27,14 @@ export function CustomersPage(props: PageProps) {
   const prefix = props.query.get('prefix') ?? '';
   const status = props.query.get('status') ?? '';
   const [typed, setTyped] = useState(prefix);
-  useEffect(() => setTyped(prefix), [prefix]);
+  // The box follows the address when it changes (back, a link), never at mount: the effect runs after
+  // the first paint, and would wipe what someone typed in between.
+  const shown = useRef(prefix);
+  useEffect(() => {
+    if (shown.current === prefix) return;
+    shown.current = prefix;
+    setTyped(prefix);
+  }, [prefix]);
 
   const search = (next: { prefix: string; status: string }) => navigate(`${BASE}/customers${query(next)}`);
   const pager = usePager(`${prefix}|${status}`);
