@@ -55,6 +55,19 @@ function eventRow(event: NewEventInput): NewEvent {
 }
 
 type NewEvent = { id: string; merchant_id: string; group_id: string; type: string; data: string; created_at: string };
+/**
+ * An event of a merchant that has no webhook URL when it is written has nothing to be sent: it is
+ * recorded as delivery `none` by its own INSERT (the merchant's URL read in the same statement, so on
+ * the same snapshot as the change it reports), instead of by a later delivery pass, which took a
+ * select and an update per event.
+ */
 const insertEvent = prepared((q, row: NewEvent) =>
-  q.insertInto('events').values(columnsOf(row, ['id', 'merchant_id', 'group_id', 'type', 'data', 'created_at'])),
+  q.insertInto('events').values({
+    ...columnsOf(row, ['id', 'merchant_id', 'group_id', 'type', 'data', 'created_at']),
+    delivery: (eb) =>
+      eb
+        .selectFrom('merchants')
+        .select((m) => m.case().when('webhook_url', 'is', null).then('none').end().as('delivery'))
+        .where('id', '=', row.merchant_id),
+  }),
 );

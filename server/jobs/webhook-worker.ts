@@ -63,7 +63,8 @@ export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOption
     .execute();
   if (!due.length) return report;
   const merchants = await webhookMerchants(deps, [...new Set(due.map((row) => row.merchant_id))]);
-  // A merchant without a webhook URL has nothing to send: its events are settled in one statement,
+  // A merchant without a webhook URL has nothing to send. An event raised without one is `none` from its
+  // INSERT (events/emit-event.ts); one whose URL was removed since is settled here in one statement,
   // which (like a lease) only takes those still due, so another instance's pass takes none of them twice.
   const silent = due.filter((row) => !merchants.get(row.merchant_id)?.webhook_url).map((row) => row.id);
   if (silent.length) {
