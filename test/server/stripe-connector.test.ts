@@ -467,6 +467,20 @@ describeEachDb('Stripe connector', (target) => {
     });
   });
 
+  describe('the process around it', () => {
+    // Each call is made without the library's call-site stack (stripe-client.ts): the limit on stack
+    // frames is the process's again once the call is made, whether Stripe approved, refused or failed.
+    it("leaves the process's stack traces whole after calls that succeed, are refused, and fail", async () => {
+      const before = Error.stackTraceLimit;
+      approvedOf(await stripe.authorize(request(CARDS.visa)));
+      expect(await connector({ secretKey: 'sk_test_wrong' }).authorize(request(CARDS.visa))).toMatchObject({ outcome: 'error' });
+      fake.failNext(1, { path: /\/confirm$/ });
+      await stripe.authorize(request(CARDS.visa));
+      expect(Error.stackTraceLimit).toBe(before);
+      expect(new Error('after the calls').stack!.split('\n').length).toBeGreaterThan(1);
+    });
+  });
+
   describe('notifications', () => {
     it('reads disputes and failed refunds from signed events', async () => {
       const paid = approvedOf(await stripe.authorize(request(CARDS.visa, { amount: 3000 })));

@@ -24,3 +24,20 @@ export function createStripeClient(secretKey: string, options: StripeClientOptio
   }
   return new Stripe(secretKey, config);
 }
+
+/**
+ * Runs one call of the library without the call site it records. The library takes `new Error().stack`
+ * at every request, to name the caller in its errors; under tsx, with source maps on, formatting that
+ * stack was about 7% of the vault's time on a charge through this connector. The connector names its
+ * failures itself (stripe-failures.ts), so the call is made with no stack frames to format. The stack is
+ * taken synchronously, before the request's first await, so the limit is back before anything else runs.
+ */
+export function withoutCallSite<T>(call: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return call();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}

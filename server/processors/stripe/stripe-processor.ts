@@ -5,7 +5,7 @@
 import type Stripe from 'stripe';
 import type { Processor, ProcessorSettings, AuthorizeRequest, AuthorizeResult, RefundRequest, RefundResult } from '../../payments/processor.ts';
 import type { ConnectorOptions } from '../../payments/processor-registry.ts';
-import { createStripeClient } from './stripe-client.ts';
+import { createStripeClient, withoutCallSite } from './stripe-client.ts';
 import { createOperationLedger, REFERENCE_ENDED } from './operation-ledger.ts';
 import { EXPAND, confirmParams, createParams } from './payment-params.ts';
 import { CANCELLED, isOpen, resultOfIntent, settledResult } from './intent-result.ts';
@@ -20,12 +20,12 @@ export function createStripeProcessor(settings: StripeSettings, options: Connect
   const stripe = createStripeClient(settings.secret_key, options);
   const ledger = createOperationLedger(options.db);
 
-  const retrieve = (id: string) => stripe.paymentIntents.retrieve(id, { expand: EXPAND });
+  const retrieve = (id: string) => withoutCallSite(() => stripe.paymentIntents.retrieve(id, { expand: EXPAND }));
 
   /** Cancels an intent that has not moved money; one that moved on meanwhile is answered as it now is. */
   async function cancelIntent(id: string, key: string): Promise<Stripe.PaymentIntent> {
     try {
-      return await stripe.paymentIntents.cancel(id, { expand: EXPAND }, { idempotencyKey: key });
+      return await withoutCallSite(() => stripe.paymentIntents.cancel(id, { expand: EXPAND }, { idempotencyKey: key }));
     } catch (err) {
       if (isUnexpectedState(err)) return retrieve(id);
       throw err;
@@ -48,7 +48,7 @@ export function createStripeProcessor(settings: StripeSettings, options: Connect
   async function authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
     let intent: Stripe.PaymentIntent;
     try {
-      intent = await stripe.paymentIntents.create(createParams(req), { idempotencyKey: idempotencyKey(req.reference) });
+      intent = await withoutCallSite(() => stripe.paymentIntents.create(createParams(req), { idempotencyKey: idempotencyKey(req.reference) }));
     } catch (err) {
       return authorizeFailure(err, req.reference);
     }
@@ -59,7 +59,9 @@ export function createStripeProcessor(settings: StripeSettings, options: Connect
       return recorded === REFERENCE_ENDED ? CANCELLED : ((await lookupIntent(recorded)) ?? CANCELLED);
     }
     try {
-      const confirmed = await stripe.paymentIntents.confirm(intent.id, confirmParams(req), { idempotencyKey: idempotencyKey(req.reference, ':confirm') });
+      const confirmed = await withoutCallSite(() =>
+        stripe.paymentIntents.confirm(intent.id, confirmParams(req), { idempotencyKey: idempotencyKey(req.reference, ':confirm') }),
+      );
       return await answerOf(confirmed, req.reference);
     } catch (err) {
       if (isCardError(err)) return authorizeFailure(err, intent.id);
@@ -110,7 +112,7 @@ export function createStripeProcessor(settings: StripeSettings, options: Connect
 
   async function voidAuthorization(processorId: string, reference: string): Promise<void> {
     try {
-      await stripe.paymentIntents.cancel(processorId, {}, { idempotencyKey: idempotencyKey(reference, ':void') });
+      await withoutCallSite(() => stripe.paymentIntents.cancel(processorId, {}, { idempotencyKey: idempotencyKey(reference, ':void') }));
     } catch (err) {
       // Already cancelled: the authorisation is released either way.
       if (isUnexpectedState(err)) return;
@@ -122,7 +124,9 @@ export function createStripeProcessor(settings: StripeSettings, options: Connect
     let r: Stripe.Refund;
     try {
       // https://docs.stripe.com/api/refunds/create
-      r = await stripe.refunds.create({ payment_intent: req.processor_id, amount: req.amount }, { idempotencyKey: idempotencyKey(req.reference) });
+      r = await withoutCallSite(() =>
+        stripe.refunds.create({ payment_intent: req.processor_id, amount: req.amount }, { idempotencyKey: idempotencyKey(req.reference) }),
+      );
     } catch (err) {
       // Refused (more than is left to refund, a disputed payment…): no money moves, and Stripe's reason is kept.
       if (isRefused(err) || isCardError(err)) return { outcome: 'failed', processor_response: { code: err.code ?? err.type, message: describe(err) } };
