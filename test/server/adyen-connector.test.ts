@@ -1,6 +1,8 @@
 // The Adyen connector against a local server speaking Adyen's Checkout wire format: what each vault
 // operation sends (asserted on the wire), how each answer is read, unknown outcomes settled by asking
 // again with the same reference, the technical cancel, and signed notifications.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationSignatureError, type AuthorizeRequest, type AuthorizeResult, type Processor } from '../../server/payments/processor.ts';
 import { createAdyenProcessor } from '../../server/processors/adyen/adyen-processor.ts';
@@ -375,6 +377,55 @@ describeEachDb('Adyen connector', (target) => {
       expect(await adyen.cancel(late.reference)).toBeUndefined();
       await adyen.authorize(late);
       expect(fake.paymentsFor(late.reference).map((p) => p.status)).toEqual(['cancelled']);
+    });
+  });
+
+  // What stands between the vault and Adyen (an egress proxy, the network) answering other than Adyen
+  // would: each is an error, never an approval, and says what went wrong without quoting the request.
+  describe('the HTTP exchange', () => {
+    /** A connector whose base URL is a local server answering every request with `answer`. */
+    async function behind(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
+      const server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => answer(req, res));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const connector = createAdyenProcessor(settings(), { db: v.runtime.deps.db, baseUrl: `http://127.0.0.1:${port}`, timeoutMs: TIMEOUT_MS });
+      return { connector, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    }
+
+    it('does not follow a redirect, even to Adyen: a 3xx is an error and nothing is paid', async () => {
+      const proxy = await behind((req, res) => res.writeHead(307, { location: `${fake.url}${req.url}` }).end());
+      try {
+        const req = request();
+        expect(clean(await proxy.connector.authorize(req))).toEqual({ outcome: 'error', message: expect.stringContaining('HTTP 307') });
+        expect(fake.paymentsFor(req.reference)).toEqual([]);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('gives up on an answer of more than a megabyte, and on one cut off before its end', async () => {
+      const huge = await behind((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"pad":"${'x'.repeat(2 << 20)}"}`));
+      const cut = await behind((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"resultCode":"Authorised"');
+        setTimeout(() => res.destroy(), 20);
+      });
+      try {
+        expect(clean(await huge.connector.authorize(request()))).toEqual({ outcome: 'error', message: 'Adyen could not be reached: AnswerTooLarge' });
+        expect(clean(await cut.connector.authorize(request()))).toEqual({ outcome: 'error', message: expect.stringMatching(/^Adyen could not be reached: /) });
+      } finally {
+        await huge.close();
+        await cut.close();
+      }
+    });
+
+    it('names a refused connection by its code', async () => {
+      const gone = await behind(() => undefined);
+      await gone.close();
+      expect(clean(await gone.connector.authorize(request()))).toEqual({ outcome: 'error', message: 'Adyen could not be reached: ECONNREFUSED' });
     });
   });
 

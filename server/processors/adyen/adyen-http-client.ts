@@ -3,7 +3,13 @@
 // library chose (/v72/payments, /v72/payments/{psp}/refunds, …) and sends it to the operator's
 // PROCESSOR_BASE_URLS entry when there is one (an egress proxy, a local test server), under the
 // vault's deadline, answering failures with the library's own error types.
-import type { IncomingHttpHeaders } from 'node:http';
+//
+// It is Node's http/https client on kept-alive connections, not fetch: on a local server fetch took
+// about 160 µs of CPU per call against 40 µs (its Request, Response and stream objects), which was a
+// fifth of the vault's time on a charge through Adyen. Redirects are not followed (an answer is Adyen's
+// or it is not 2xx), as with fetch's `redirect: 'error'`.
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import type ClientInterface from '@adyen/api-library/lib/src/httpClient/clientInterface';
 import type { IRequest } from '@adyen/api-library/lib/src/typings/requestOptions';
 import type Config from '@adyen/api-library/lib/src/config';
@@ -18,20 +24,61 @@ export function targetUrl(endpoint: string, baseUrl: string | undefined, params?
   return url;
 }
 
-function headersOf(res: Response): IncomingHttpHeaders {
-  const out: IncomingHttpHeaders = {};
-  res.headers.forEach((value, name) => {
-    out[name] = value;
+/** One pool of kept-alive connections per scheme, shared by every merchant's client. */
+const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+/** An answer larger than this is not Adyen's: the call fails rather than hold it in memory. */
+const MAX_ANSWER_BYTES = 1 << 20;
+
+interface Answer {
+  status: number;
+  statusText: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** Sends one request and reads the whole answer, or rejects (a `TimeoutError` once `timeoutMs` has passed). */
+function exchange(url: URL, method: string, headers: Record<string, string>, body: string | Buffer | undefined, timeoutMs: number): Promise<Answer> {
+  const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
+  if (!client) return Promise.reject(Object.assign(new Error(url.protocol), { name: 'UnsupportedProtocol' }));
+  return new Promise<Answer>((resolve, reject) => {
+    // Why the vault gave up on the exchange, if it did: that, not the socket's own error, is the answer.
+    let abandoned: Error | undefined;
+    const fail = (err: Error) => reject(abandoned ?? err);
+    const abandon = (name: string) => {
+      abandoned = Object.assign(new Error(name), { name });
+      req.destroy(abandoned);
+    };
+    const req = client.request(url, { method, headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) abandon('AnswerTooLarge');
+        else chunks.push(chunk);
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', fail);
+      res.on('close', () => {
+        if (!res.complete) fail(Object.assign(new Error('answer cut off'), { name: 'AnswerCutOff' }));
+      });
+    });
+    // The whole exchange, not only the connection: an answer that never ends is abandoned too.
+    const timer = setTimeout(() => abandon('TimeoutError'), timeoutMs);
+    req.on('close', () => clearTimeout(timer));
+    req.on('error', fail);
+    req.end(body);
   });
-  return out;
 }
 
 /**
  * The library's error for an answer that is not 2xx, built as its HttpURLConnectionClient builds it:
  * an Adyen error body (`status`, `errorCode`, `message`) becomes `apiError`.
  */
-function httpError(res: Response, body: string): Error {
-  const base = { statusCode: res.status, responseHeaders: headersOf(res), responseBody: body };
+function httpError(res: Answer): Error {
+  const body = res.body;
+  const base = { statusCode: res.status, responseHeaders: res.headers, responseBody: body };
   try {
     const parsed = JSON.parse(body) as Record<string, unknown>;
     if (parsed && typeof parsed === 'object' && 'status' in parsed) {
@@ -66,25 +113,17 @@ export class VaultAdyenHttpClient implements ClientInterface {
 
     const timeoutMs = config.connectionTimeoutMillis ?? this.options.timeoutMs;
     const method = requestOptions.method ?? 'POST';
-    let res: Response;
-    let body: string;
+    const body = method === 'GET' || method === 'HEAD' ? undefined : json;
+    let res: Answer;
     try {
-      res = await fetch(targetUrl(endpoint, this.options.baseUrl, requestOptions.params), {
-        method,
-        headers,
-        body: method === 'GET' || method === 'HEAD' ? undefined : typeof json === 'string' ? json : new Uint8Array(json),
-        redirect: 'error',
-        // The whole exchange, not only the connection: an answer that never ends is abandoned too.
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      body = await res.text();
+      res = await exchange(targetUrl(endpoint, this.options.baseUrl, requestOptions.params), method, headers, body, timeoutMs);
     } catch (err) {
       // No answer: the library's ApiException, naming only the kind of failure (never the request).
-      const e = err as Error & { cause?: { code?: string } };
-      const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.name);
+      const e = err as Error & { code?: string };
+      const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.code ?? e.name);
       throw new ApiException(`Adyen could not be reached: ${why}`);
     }
-    if (res.status < 200 || res.status >= 300) throw httpError(res, body);
-    return body;
+    if (res.status < 200 || res.status >= 300) throw httpError(res);
+    return res.body;
   }
 }
