@@ -107,14 +107,19 @@ export function resealMeta(ring: KeyRing, binding: CardBinding, sealed: SealedCa
 }
 
 export function openCardMeta(ring: KeyRing, binding: CardBinding, sealed: SealedCard): Omit<CardSecret, 'number'> {
-  const meta = JSON.parse(open(dataKey(ring, binding, sealed), sealed.meta_ct, fieldAad(binding, 'meta')).toString());
-  return { exp_month: meta.m, exp_year: meta.y, holder: meta.h ?? undefined };
+  return metaWith(dataKey(ring, binding, sealed), binding, sealed);
 }
 
 export function openCard(ring: KeyRing, binding: CardBinding, sealed: SealedCard): CardSecret {
+  // The data key is unwrapped once for both ciphertexts.
   const dek = dataKey(ring, binding, sealed);
   const number = open(dek, sealed.pan_ct, fieldAad(binding, 'pan')).toString();
-  return { number, ...openCardMeta(ring, binding, sealed) };
+  return { number, ...metaWith(dek, binding, sealed) };
+}
+
+function metaWith(dek: Buffer, binding: CardBinding, sealed: Pick<SealedCard, 'meta_ct'>): Omit<CardSecret, 'number'> {
+  const meta = JSON.parse(open(dek, sealed.meta_ct, fieldAad(binding, 'meta')).toString());
+  return { exp_month: meta.m, exp_year: meta.y, holder: meta.h ?? undefined };
 }
 
 /** Re-wraps the card's data key under the ring's current key; the card's ciphertexts stay as they are. */
