@@ -64,6 +64,21 @@ const selectParties = prepared((q, a: { token: string; groupId: string; customer
     .where('cards.deleted_at', 'is', null),
 );
 
+/** Which part a result column belongs to (0 the card, 1 the mandate, 2 the customer) and its own name: worked out once per column. */
+const places = new Map<string, { part: 0 | 1 | 2; name: string }>();
+function placeOf(column: string): { part: 0 | 1 | 2; name: string } {
+  let place = places.get(column);
+  if (!place) {
+    place = column.startsWith(M)
+      ? { part: 1, name: column.slice(M.length) }
+      : column.startsWith(C)
+        ? { part: 2, name: column.slice(C.length) }
+        : { part: 0, name: column };
+    places.set(column, place);
+  }
+  return place;
+}
+
 export interface ChargeParties {
   /** Undefined: no such live card for this customer (nothing else is read then). */
   card?: LiveCard;
@@ -82,10 +97,10 @@ export async function chargeParties(
   const card: Record<string, unknown> = {};
   const mandate: Record<string, unknown> = {};
   const customer: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) {
-    if (column.startsWith(M)) mandate[column.slice(M.length)] = value;
-    else if (column.startsWith(C)) customer[column.slice(C.length)] = value;
-    else card[column] = value;
+  const into = [card, mandate, customer];
+  for (const column in row) {
+    const place = placeOf(column);
+    into[place.part][place.name] = row[column];
   }
   return {
     card: card as unknown as LiveCard,
