@@ -470,9 +470,13 @@ describeEachDb('Stripe connector', (target) => {
   describe('the process around it', () => {
     // Each call is made without the library's call-site stack (stripe-client.ts): the limit on stack
     // frames is the process's again once the call is made, whether Stripe approved, refused or failed.
-    it("leaves the process's stack traces whole after calls that succeed, are refused, and fail", async () => {
+    it("leaves the process's stack traces whole while calls are in flight and after they succeed, are refused, and fail", async () => {
       const before = Error.stackTraceLimit;
-      approvedOf(await stripe.authorize(request(CARDS.visa)));
+      // Read while the call waits for Stripe: the limit is back as soon as the library has taken its stack.
+      const paying = stripe.authorize(request(CARDS.visa));
+      const inFlight = await new Promise<number>((resolve) => setImmediate(() => resolve(Error.stackTraceLimit)));
+      expect(inFlight).toBe(before);
+      approvedOf(await paying);
       expect(await connector({ secretKey: 'sk_test_wrong' }).authorize(request(CARDS.visa))).toMatchObject({ outcome: 'error' });
       fake.failNext(1, { path: /\/confirm$/ });
       await stripe.authorize(request(CARDS.visa));

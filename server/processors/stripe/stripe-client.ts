@@ -31,6 +31,8 @@ export function createStripeClient(secretKey: string, options: StripeClientOptio
  * stack was about 7% of the vault's time on a charge through this connector. The connector names its
  * failures itself (stripe-failures.ts), so the call is made with no stack frames to format. The stack is
  * taken synchronously, before the request's first await, so the limit is back before anything else runs.
+ * Only the library's call goes inside: its parameters are built before, so the vault's own code keeps
+ * its stack. A Stripe error's stack then ends in "Originating from: Error", with no frames after it.
  */
 export function withoutCallSite<T>(call: () => T): T {
   const limit = Error.stackTraceLimit;

@@ -48,7 +48,9 @@ export function createStripeProcessor(settings: StripeSettings, options: Connect
   async function authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
     let intent: Stripe.PaymentIntent;
     try {
-      intent = await withoutCallSite(() => stripe.paymentIntents.create(createParams(req), { idempotencyKey: idempotencyKey(req.reference) }));
+      // Built outside the library's call, so a failure of the vault's own code keeps its stack.
+      const params = createParams(req);
+      intent = await withoutCallSite(() => stripe.paymentIntents.create(params, { idempotencyKey: idempotencyKey(req.reference) }));
     } catch (err) {
       return authorizeFailure(err, req.reference);
     }
@@ -59,8 +61,9 @@ export function createStripeProcessor(settings: StripeSettings, options: Connect
       return recorded === REFERENCE_ENDED ? CANCELLED : ((await lookupIntent(recorded)) ?? CANCELLED);
     }
     try {
+      const params = confirmParams(req);
       const confirmed = await withoutCallSite(() =>
-        stripe.paymentIntents.confirm(intent.id, confirmParams(req), { idempotencyKey: idempotencyKey(req.reference, ':confirm') }),
+        stripe.paymentIntents.confirm(intent.id, params, { idempotencyKey: idempotencyKey(req.reference, ':confirm') }),
       );
       return await answerOf(confirmed, req.reference);
     } catch (err) {
