@@ -384,14 +384,16 @@ describeEachDb('Adyen connector', (target) => {
   // would: each is an error, never an approval, and says what went wrong without quoting the request.
   describe('the HTTP exchange', () => {
     /** A connector whose base URL is a local server answering every request with `answer`. */
-    async function behind(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
+    async function behind(answer: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void, timeoutMs = 5000) {
       const server = http.createServer((req, res) => {
-        req.resume();
-        req.on('end', () => answer(req, res));
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (chunk: string) => (body += chunk));
+        req.on('end', () => answer(req, res, body));
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as AddressInfo;
-      const connector = createAdyenProcessor(settings(), { db: v.runtime.deps.db, baseUrl: `http://127.0.0.1:${port}`, timeoutMs: TIMEOUT_MS });
+      const connector = createAdyenProcessor(settings(), { db: v.runtime.deps.db, baseUrl: `http://127.0.0.1:${port}`, timeoutMs });
       return { connector, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
     }
 
@@ -419,6 +421,31 @@ describeEachDb('Adyen connector', (target) => {
       } finally {
         await huge.close();
         await cut.close();
+      }
+    });
+
+    it('asks once more, on a new connection with the same Idempotency-Key, when a kept-alive one was closed as it was reused: one payment', async () => {
+      // A proxy in front of the local Adyen that closes each connection when a second request arrives on
+      // it, without answering: what a server's idle timeout does to a request that meets it.
+      const served = new WeakSet<object>();
+      const keys: string[] = [];
+      const proxy = await behind(async (req, res, body) => {
+        keys.push(String(req.headers['idempotency-key']));
+        if (served.has(req.socket)) return req.socket.destroy();
+        served.add(req.socket);
+        const upstream = await fetch(`${fake.url}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body });
+        res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+      });
+      try {
+        expect((await proxy.connector.authorize(request())).outcome).toBe('approved');
+        const second = request();
+        const paid = await proxy.connector.authorize(second);
+        expect(paid).toMatchObject({ outcome: 'approved' });
+        // Sent on the closed connection, then on a new one, with the same key; paid once.
+        expect(keys.filter((k) => k === second.reference)).toHaveLength(2);
+        expect(fake.paymentsFor(second.reference).map((p) => p.pspReference)).toEqual([(paid as { processor_id: string }).processor_id]);
+      } finally {
+        await proxy.close();
       }
     });
 

@@ -24,8 +24,13 @@ export function targetUrl(endpoint: string, baseUrl: string | undefined, params?
   return url;
 }
 
-/** One pool of kept-alive connections per scheme, shared by every merchant's client. */
-const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+/**
+ * One pool of kept-alive connections per scheme, shared by every merchant's client. An idle connection
+ * is closed after 4 s (fetch's own pool's time), sooner when the server's Keep-Alive header says it
+ * closes sooner, so few requests meet a connection the other side has just closed.
+ */
+const IDLE_MS = 4000;
+const agents = { 'http:': new http.Agent({ keepAlive: true, timeout: IDLE_MS }), 'https:': new https.Agent({ keepAlive: true, timeout: IDLE_MS }) };
 /** An answer larger than this is not Adyen's: the call fails rather than hold it in memory. */
 const MAX_ANSWER_BYTES = 1 << 20;
 
@@ -36,34 +41,62 @@ interface Answer {
   body: string;
 }
 
-/** Sends one request and reads the whole answer, or rejects (a `TimeoutError` once `timeoutMs` has passed). */
-function exchange(url: URL, method: string, headers: Record<string, string>, body: string | Buffer | undefined, timeoutMs: number): Promise<Answer> {
+/** The request went out on a kept-alive connection that the other side had closed, and nothing came back. */
+class StaleConnection extends Error {
+  constructor(readonly code: string) {
+    super(code);
+    this.name = 'StaleConnection';
+  }
+}
+
+/**
+ * Sends one request and reads the whole answer, or rejects: a `TimeoutError` once `timeoutMs` has
+ * passed, a StaleConnection when a reused connection was reset before any answer.
+ */
+function exchange(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | Buffer | undefined,
+  timeoutMs: number,
+  connection: 'pooled' | 'new' = 'pooled',
+): Promise<Answer> {
   const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
   if (!client) return Promise.reject(Object.assign(new Error(url.protocol), { name: 'UnsupportedProtocol' }));
   return new Promise<Answer>((resolve, reject) => {
     // Why the vault gave up on the exchange, if it did: that, not the socket's own error, is the answer.
     let abandoned: Error | undefined;
-    const fail = (err: Error) => reject(abandoned ?? err);
+    let answered = false;
+    const fail = (err: Error & { code?: string }) => {
+      if (abandoned) return reject(abandoned);
+      const reset = err.code === 'ECONNRESET' || err.code === 'EPIPE';
+      reject(reset && req.reusedSocket && !answered ? new StaleConnection(err.code!) : err);
+    };
     const abandon = (name: string) => {
       abandoned = Object.assign(new Error(name), { name });
       req.destroy(abandoned);
     };
-    const req = client.request(url, { method, headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_ANSWER_BYTES) abandon('AnswerTooLarge');
-        else chunks.push(chunk);
-      });
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', fail);
-      res.on('close', () => {
-        if (!res.complete) fail(Object.assign(new Error('answer cut off'), { name: 'AnswerCutOff' }));
-      });
-    });
+    const req = client.request(
+      url,
+      { method, headers, agent: connection === 'new' ? false : agents[url.protocol as 'http:' | 'https:'] },
+      (res: IncomingMessage) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES) abandon('AnswerTooLarge');
+          else chunks.push(chunk);
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', fail);
+        res.on('close', () => {
+          if (!res.complete) fail(Object.assign(new Error('answer cut off'), { name: 'AnswerCutOff' }));
+        });
+      },
+    );
     // The whole exchange, not only the connection: an answer that never ends is abandoned too.
     const timer = setTimeout(() => abandon('TimeoutError'), timeoutMs);
     req.on('close', () => clearTimeout(timer));
@@ -114,9 +147,19 @@ export class VaultAdyenHttpClient implements ClientInterface {
     const timeoutMs = config.connectionTimeoutMillis ?? this.options.timeoutMs;
     const method = requestOptions.method ?? 'POST';
     const body = method === 'GET' || method === 'HEAD' ? undefined : json;
+    const url = targetUrl(endpoint, this.options.baseUrl, requestOptions.params);
+    const deadline = Date.now() + timeoutMs;
     let res: Answer;
     try {
-      res = await exchange(targetUrl(endpoint, this.options.baseUrl, requestOptions.params), method, headers, body, timeoutMs);
+      try {
+        res = await exchange(url, method, headers, body, timeoutMs);
+      } catch (err) {
+        // A kept-alive connection closed by the other side as it was reused: asked once more on a new
+        // connection (not another pooled one, which may be as stale), within the same deadline. Only with an Idempotency-Key, so that if Adyen did act on the
+        // first request, the second gets its answer instead of acting again.
+        if (!(err instanceof StaleConnection) || !headers['Idempotency-Key']) throw err;
+        res = await exchange(url, method, headers, body, Math.max(1, deadline - Date.now()), 'new');
+      }
     } catch (err) {
       // No answer: the library's ApiException, naming only the kind of failure (never the request).
       const e = err as Error & { code?: string };
