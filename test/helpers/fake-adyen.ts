@@ -77,6 +77,8 @@ export interface FakeAdyen {
   delayNext(ms: number, count?: number): void;
   /** The next API request's connection is dropped, before or after the operation is done. */
   dropNext(options?: { afterOperating?: boolean }): void;
+  /** Forgets the drops asked for and not yet made. */
+  clearDrops(): void;
   /** The next API request whose path matches is held, unperformed and unanswered, until the test performs or drops it. */
   holdNext(path?: RegExp): HeldRequest;
   /** A standard webhook body (`{ live, notificationItems }`) whose items are signed with `key` (the fake's). */
@@ -528,6 +530,9 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     },
     dropNext: ({ afterOperating = false } = {}) => {
       drops.push({ afterOperating });
+    },
+    clearDrops: () => {
+      drops.length = 0;
     },
     holdNext: (path = /./) => {
       let arrive!: () => void;
