@@ -1,7 +1,7 @@
 // The dashboard's shared pieces: a page frame, loading, errors, status badges, paging, and the
 // change buttons, which a viewer sees disabled with the reason beside them.
 import { createContext, type ComponentChildren } from 'preact';
-import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { DashboardError, type Me } from './api.ts';
 
 export const MeContext = createContext<Me | null>(null);
@@ -43,7 +43,9 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
 /** A page: its title in the tab and in an h1 that takes focus after navigation, for keyboards and readers. */
 export function Page(props: { title: string; actions?: ComponentChildren; children: ComponentChildren }) {
   const h1 = useRef<HTMLHeadingElement>(null);
-  useEffect(() => {
+  // Before the page is painted (a layout effect): run after it, the focus moved away from a field that
+  // someone had already clicked or typed into, and their Enter went to the heading.
+  useLayoutEffect(() => {
     document.title = `${props.title} · Dashboard`;
     h1.current?.focus();
   }, [props.title]);
