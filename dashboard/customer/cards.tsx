@@ -1,6 +1,6 @@
 // A customer's saved cards, masked: which is the default, "Make default", and "Delete", whose dialog
 // says first what the deletion ends (its mandates, and automatic payment of open invoices).
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { api, newKey } from '../api.ts';
 import { cardLabel, day, money } from '../format.ts';
 import { Badge, ChangeButton, TableWrap } from '../ui.tsx';
@@ -11,9 +11,11 @@ export function Cards(props: { customer: string; cards: CardView[]; mandates: Ma
   const { customer, cards } = props;
   const heading = useRef<HTMLHeadingElement>(null);
   // A deleted card's row takes its focused button with it (the dialog hands focus back to that button
-  // as it closes): once the row is gone, the keyboard carries on from the section's heading.
+  // as it closes): once the row is gone, the keyboard carries on from the section's heading. A layout
+  // effect, so the focus moves in the same update that removes the row, never a frame later with the
+  // focus left on the page's body meanwhile.
   const deleted = useRef<string>();
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (deleted.current && !cards.some((c) => c.token === deleted.current)) {
       deleted.current = undefined;
       heading.current?.focus();
