@@ -15,6 +15,7 @@ import { startVaultProcess } from '../helpers/vault-process.ts';
 import { CARDS } from '../helpers/test-cards.ts';
 
 const CONTRACT_MS = 60_000;
+const MAX_BATCHES = 20;
 const nextYear = new Date().getUTCFullYear() + 1;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -151,7 +152,8 @@ describe.concurrent('a vault that dies while it holds a customer', () => {
         let atKill: { holder: string; until: string; killedAt: number } | undefined;
         const seen = { batches: 0, freezes: 0, recorded: 0 };
         for (const deadline = Date.now() + 30_000; !atKill && Date.now() < deadline; await nextTry()) {
-          if (batchAnswered) {
+          // At most 20 batches (320 keys): the amounts, 1000 plus the key's number, stay within the mandate.
+          if (batchAnswered && seen.batches < MAX_BATCHES) {
             sendBatch();
             seen.batches++;
           }
@@ -216,7 +218,10 @@ describe.concurrent('a vault that dies while it holds a customer', () => {
           expect(JSON.parse(approvals.find((a) => isRefOf(a.reference, k))!.result).outcome).toBe('approved');
           expect(settled.get(i)).toMatchObject({ status: 201, body: { id: charge.id, amount: 1000 + i } });
           const before = answeredBeforeKill[i];
-          if (before) expect(before).toMatchObject({ status: 201, body: { id: charge.id } });
+          // Answered before the kill: its charge, or (queued behind the frozen holder past 15 s) a 409 that
+          // was not stored as the key's answer, since the retry above settled it.
+          if (before?.status === 409) expect(before).toMatchObject({ replayed: false, body: { error: { code: 'request_in_progress' } } });
+          else if (before) expect(before).toMatchObject({ status: 201, body: { id: charge.id } });
         }
         expect(await db.selectFrom('leases').selectAll().where('name', '=', lease).execute()).toEqual([]);
       } finally {
