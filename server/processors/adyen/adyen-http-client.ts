@@ -155,8 +155,9 @@ export class VaultAdyenHttpClient implements ClientInterface {
         res = await exchange(url, method, headers, body, timeoutMs);
       } catch (err) {
         // A kept-alive connection closed by the other side as it was reused: asked once more on a new
-        // connection (not another pooled one, which may be as stale), within the same deadline. Only with an Idempotency-Key, so that if Adyen did act on the
-        // first request, the second gets its answer instead of acting again.
+        // connection (not another pooled one, which may be as stale), within the same deadline. Only
+        // with an Idempotency-Key, so that if Adyen did act on the first request, the second gets its
+        // answer instead of acting again.
         if (!(err instanceof StaleConnection) || !headers['Idempotency-Key']) throw err;
         res = await exchange(url, method, headers, body, Math.max(1, deadline - Date.now()), 'new');
       }
