@@ -13,7 +13,7 @@ import { keyRequired } from './middleware/key-required.ts';
 import { merchantRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
-import { assetRoutes } from './pages/assets.ts';
+import { assetRoutes, versionedCheckout } from './pages/assets.ts';
 import { docsPage } from './pages/docs-page.ts';
 import { fieldsPage } from './pages/fields-page.ts';
 import { threeDsPage } from './pages/three-ds-page.ts';
@@ -122,7 +122,7 @@ export function createApp(deps: Deps) {
   });
 
   // The path is not echoed: a caller could have put a card number in it.
-  app.notFound((c) => errorResponse(c, new ApiError('resource_missing', `No such endpoint for ${c.req.method}; see /openapi.json`)));
+  app.notFound((c) => versionedCheckout(c) ?? errorResponse(c, new ApiError('resource_missing', `No such endpoint for ${c.req.method}; see /openapi.json`)));
   app.onError((err, c) => {
     if (err instanceof ApiError) return errorResponse(c, err);
     if (err instanceof HTTPException && err.status === 400) return errorResponse(c, new ApiError('body_not_json', 'The request body is not valid JSON'));

@@ -124,17 +124,24 @@ export function serve(file: string, maxAge: number, { crossOrigin = true, dir = 
   };
 }
 
+const VERSIONED = /^\/checkout-([0-9A-Za-z.-]+)\.js$/;
+
+/**
+ * `GET /checkout-VERSION.js`: this build, or an earlier release's exact bytes (merchants' pages pin
+ * its SRI hash). Undefined for any other path. Not a route: a parameter with its own pattern beside
+ * the root's other paths is more than Hono's RegExpRouter compiles, and one such route put every
+ * request of the vault on the slower TrieRouter. The vault's not-found handler asks this first.
+ */
+export function versionedCheckout(c: Context<AppEnv>): Response | undefined {
+  const version = c.req.method === 'GET' || c.req.method === 'HEAD' ? VERSIONED.exec(c.req.path)?.[1] : undefined;
+  if (version === undefined) return undefined;
+  if (version === builtVersion()) return serve('checkout.js', YEAR)(c);
+  if (releasedBytes(version)) return serve(`checkout-${version}.js`, YEAR, { dir: RELEASES })(c);
+  throw new ApiError('resource_missing', `No such version of checkout.js: this vault serves ${builtVersion() ?? 'none yet'} (see /checkout.js)`);
+}
+
 export const assetRoutes = new Hono<AppEnv>()
   .get('/checkout.js', serve('checkout.js', 300))
   .get('/checkout.mjs', serve('checkout.mjs', 300))
-  // The whole segment is the parameter: Hono matches a parameter only from a segment's start, so
-  // `/checkout-:version` never matched at all.
-  .get('/:file{checkout-[0-9A-Za-z.-]+\\.js}', (c) => {
-    const version = c.req.param('file').slice('checkout-'.length, -'.js'.length);
-    if (version === builtVersion()) return serve('checkout.js', YEAR)(c);
-    // An earlier release: merchants' pages pin its SRI hash, so its exact bytes stay served.
-    if (releasedBytes(version)) return serve(`checkout-${version}.js`, YEAR, { dir: RELEASES })(c);
-    throw new ApiError('resource_missing', `No such version of checkout.js: this vault serves ${builtVersion() ?? 'none yet'} (see /checkout.js)`);
-  })
   .get('/frame.js', serve('frame.js', 300))
   .get('/frame.css', serve('frame.css', 300));

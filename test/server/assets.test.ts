@@ -32,6 +32,26 @@ describe('checkout.js under its version', () => {
     expect(body.equals(fs.readFileSync(path.join(DIST, 'checkout.js')))).toBe(true);
   });
 
+  it('answers HEAD with the same headers and no body, and a POST as no endpoint', async () => {
+    const { version } = manifest();
+    const get = await v.runtime.app.request(`/checkout-${version}.js`);
+    const head = await v.runtime.app.request(`/checkout-${version}.js`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('etag')).toBe(get.headers.get('etag'));
+    expect(head.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+    const post = await v.runtime.app.request(`/checkout-${version}.js`, { method: 'POST' });
+    expect(post.status).toBe(404);
+    expect((await post.json()).error.message).toContain('No such endpoint for POST');
+  });
+
+  it('routes every request with the compiled router: no route needs the slower trie', async () => {
+    await v.runtime.app.request('/health');
+    // Hono's SmartRouter keeps the first router that compiles every route; a route RegExpRouter cannot
+    // compile (a parameter with its own pattern beside other paths) silently moves all requests to TrieRouter.
+    expect((v.runtime.app.router as { activeRouter?: { name: string } }).activeRouter?.name).toBe('RegExpRouter');
+  });
+
   it('refuses a version it does not serve with the contract’s 404, naming the one it does', async () => {
     for (const other of ['0.0.1', '9.9.9-beta.1']) {
       const res = await v.runtime.app.request(`/checkout-${other}.js`);
