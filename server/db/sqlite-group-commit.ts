@@ -8,17 +8,16 @@
 // only once it is on disk; the log is written in order, so a sync also carries every earlier commit,
 // relaxed or not. Whatever acts on what it read (an answer, a webhook) first waits for settled(), so
 // nothing leaves the vault about a commit that a power cut could still take back.
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import type SQLite from 'better-sqlite3';
 import { SqliteDialect, SqliteDriver, type SqliteDatabase, type SqliteStatement } from 'kysely';
 
 /** Makes what was written to `walPath` durable: fdatasync, on the thread pool. Replaceable in tests only. */
 export type SyncFile = (walPath: string) => Promise<void>;
 
+/** One fdatasync of the file at `walPath` through a descriptor opened for it and closed after. */
 export const datasyncFile: SyncFile = async (walPath) => {
-  // Opened for each sync: fsync on any descriptor flushes the file, and a fresh one can never point
-  // at a log file that SQLite has since replaced.
-  const file = await fs.open(walPath, 'r');
+  const file = await fs.promises.open(walPath, 'r');
   try {
     await file.datasync();
   } finally {
@@ -26,29 +25,97 @@ export const datasyncFile: SyncFile = async (walPath) => {
   }
 };
 
-/** Numbers the commits that must reach the disk and syncs the log for them, one sync for all that wait. */
+/**
+ * The log's syncs through one descriptor kept open: opening and closing a descriptor for each sync
+ * cost two more trips to the thread pool, which under load took as long as the sync itself. Before
+ * each sync the descriptor is checked against the path (one stat of a cached entry, a few microseconds):
+ * should SQLite ever replace the log file, the new one is opened, so a sync never flushes a stale file.
+ */
+export class KeptWalFile {
+  private fd: number | undefined;
+  private ino = -1;
+  private running = 0;
+  private closing = false;
+  private readonly retired: number[] = [];
+
+  readonly sync: SyncFile = async (walPath) => {
+    if (this.closing) throw new Error('the database is closed');
+    const fd = this.current(walPath);
+    this.running++;
+    try {
+      await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    } finally {
+      this.running--;
+      this.closeRetired();
+    }
+  };
+
+  /** Closes the descriptor once no sync is using it. */
+  close(): void {
+    this.closing = true;
+    if (this.fd !== undefined) this.retired.push(this.fd);
+    this.fd = undefined;
+    this.closeRetired();
+  }
+
+  private current(walPath: string): number {
+    const ino = fs.statSync(walPath).ino;
+    if (this.fd !== undefined && ino === this.ino) return this.fd;
+    if (this.fd !== undefined) this.retired.push(this.fd);
+    this.fd = fs.openSync(walPath, 'r');
+    // The inode of what was opened, not of what the path named a moment before.
+    this.ino = fs.fstatSync(this.fd).ino;
+    return this.fd;
+  }
+
+  private closeRetired(): void {
+    // A descriptor closed while a sync runs on it could be reused by another open and synced instead.
+    if (this.running > 0) return;
+    for (const fd of this.retired.splice(0)) fs.closeSync(fd);
+  }
+}
+
+/** Syncs in flight at once: a commit made during a sync starts the next at once instead of waiting for it. */
+const MAX_IN_FLIGHT = 2;
+
+interface Flight {
+  /** Every commit up to this number was written before the sync began. */
+  target: number;
+  done: Promise<void>;
+}
+
+/**
+ * Numbers the commits that must reach the disk and syncs the log for them, one sync for all that wait.
+ * fdatasync makes durable everything written to the file before it was called, so a sync that began
+ * after commit N was written covers N, whichever of two overlapping syncs ends first.
+ */
 export class WalSyncer {
   private written = 0;
   private synced = 0;
-  private running: Promise<void> | undefined;
+  private readonly flights = new Set<Flight>();
+  private readonly kept: KeptWalFile | undefined;
+  private readonly sync: SyncFile;
 
   constructor(
     private readonly walPath: string,
-    private readonly sync: SyncFile = datasyncFile,
-  ) {}
+    sync?: SyncFile,
+  ) {
+    this.kept = sync ? undefined : new KeptWalFile();
+    this.sync = sync ?? this.kept!.sync;
+  }
 
   /** A commit to make durable: its number, for waitFor(). */
   noteCommit(): number {
     return ++this.written;
   }
 
-  /** Resolves once commit `seq` and every one before it is on disk; rejects if the sync failed. */
+  /** Resolves once commit `seq` and every one before it is on disk; rejects if the sync that covers it failed. */
   async waitFor(seq: number): Promise<void> {
     while (this.synced < seq) {
-      this.running ??= this.syncOnce().finally(() => {
-        this.running = undefined;
-      });
-      await this.running;
+      const covering = this.covering(seq);
+      if (covering) await covering.done;
+      else if (this.flights.size < MAX_IN_FLIGHT) await this.start().done;
+      else await Promise.race([...this.flights].map((flight) => flight.done.catch(() => {})));
     }
   }
 
@@ -57,11 +124,29 @@ export class WalSyncer {
     return this.synced >= this.written ? Promise.resolve() : this.waitFor(this.written);
   }
 
-  private async syncOnce(): Promise<void> {
-    // Commits noted while this sync runs wait for the next one: their frames may come after its start.
+  /** Lets go of the log's descriptor (after the syncs in flight). */
+  close(): void {
+    this.kept?.close();
+  }
+
+  private covering(seq: number): Flight | undefined {
+    for (const flight of this.flights) if (flight.target >= seq) return flight;
+    return undefined;
+  }
+
+  private start(): Flight {
+    // Commits noted while this sync runs wait for a later one: their frames may come after its start.
     const target = this.written;
-    await this.sync(this.walPath);
-    this.synced = Math.max(this.synced, target);
+    const flight: Flight = {
+      target,
+      done: this.sync(this.walPath)
+        .then(() => {
+          this.synced = Math.max(this.synced, target);
+        })
+        .finally(() => this.flights.delete(flight)),
+    };
+    this.flights.add(flight);
+    return flight;
   }
 }
 
@@ -85,6 +170,7 @@ export class GroupCommitConnection implements SqliteDatabase {
 
   close(): void {
     this.database.close();
+    this.syncer.close();
   }
 
   prepare(sql: string): SqliteStatement {

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, relaxed, settled, type DbHandle } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrations.ts';
-import { datasyncFile } from '../../server/db/sqlite-group-commit.ts';
+import { datasyncFile, KeptWalFile } from '../../server/db/sqlite-group-commit.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startTestVault } from '../helpers/test-vault.ts';
 import { useMigratedDatabase } from '../helpers/migrated-database.ts';
@@ -109,7 +109,7 @@ describe('SQLite commit durability (group commit)', () => {
     expect(disk.calls.length).toBe(before + 1);
   });
 
-  it('lets other statements run while a commit waits for the disk, and one sync serves the commits made meanwhile', async () => {
+  it('lets other statements run while a commit waits for the disk; a second sync starts at once, and the next serves the rest', async () => {
     const disk = gatedSync();
     await open(disk.sync);
     disk.hold();
@@ -117,7 +117,8 @@ describe('SQLite commit durability (group commit)', () => {
 
     const first = handle.db.insertInto('leases').values(lease('a')).execute();
     expect(await isDone(first)).toBe(false);
-    // The connection is free while `first` waits: these run now and wait for the next sync together.
+    // The connection is free while `first` waits: these run now. The first of them starts a second
+    // sync beside the first one; the other nine, made while two syncs run, wait to share a third.
     const rest = Array.from({ length: 10 }, (_, i) =>
       handle.db
         .insertInto('leases')
@@ -126,11 +127,31 @@ describe('SQLite commit durability (group commit)', () => {
     );
     const rows = await handle.db.selectFrom('leases').select('name').execute();
     expect(rows.length).toBe(11);
+    expect(disk.calls.length - before).toBe(2);
     disk.release();
     await first;
     disk.release();
     await Promise.all(rest);
-    expect(disk.calls.length - before).toBe(2);
+    expect(disk.calls.length - before).toBe(3);
+  });
+
+  it('answers a commit only after a sync that began after it was written, whichever of two syncs ends first', async () => {
+    const syncs: Array<{ release: () => void }> = [];
+    let holding = false;
+    await open(() => (holding ? new Promise<void>((resolve) => syncs.push({ release: resolve })) : Promise.resolve()));
+    holding = true;
+    const a = handle.db.insertInto('leases').values(lease('a')).execute();
+    expect(await isDone(a)).toBe(false);
+    const b = handle.db.insertInto('leases').values(lease('b')).execute();
+    expect(await isDone(b)).toBe(false);
+    expect(syncs.length).toBe(2);
+    // The second sync ends first: it began after `b` was written, so `b` is durable, and so is `a`,
+    // which it covers as well; the vault still waits for the sync that `a` asked for.
+    syncs[1].release();
+    expect(await isDone(b)).toBe(true);
+    expect(await isDone(a)).toBe(false);
+    syncs[0].release();
+    await a;
   });
 
   it('settled() waits for commits that others made, so no answer runs ahead of the disk', async () => {
@@ -175,6 +196,57 @@ describe('SQLite commit durability (group commit)', () => {
     const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(handle.db);
     // NORMAL: the sync is the vault's own, off the event loop.
     expect(rows[0].synchronous).toBe(1);
+  });
+});
+
+/** What this process's open descriptors point at, as the kernel names them (" (deleted)" once unlinked). */
+function openFiles(): string[] {
+  return fs.readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      return [fs.readlinkSync(`/proc/self/fd/${fd}`)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe.runIf(fs.existsSync('/proc/self/fd'))("the log's syncs through one kept descriptor", () => {
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps one descriptor across syncs, opens the new file when the old one was replaced, and closes it with the database', async () => {
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vault-kept-wal-')));
+    const wal = path.join(dir, 'vault.db-wal');
+    fs.writeFileSync(wal, 'first log');
+    const kept = new KeptWalFile();
+    await kept.sync(wal);
+    await kept.sync(wal);
+    expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([wal]);
+
+    // Replaced (a new file renamed over the path): the next sync flushes the new file, and the old
+    // descriptor, which would sync a file nobody reads, is closed.
+    fs.writeFileSync(`${wal}.new`, 'second log');
+    fs.renameSync(`${wal}.new`, wal);
+    expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([`${wal} (deleted)`]);
+    await kept.sync(wal);
+    expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([wal]);
+
+    kept.close();
+    expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([]);
+    await expect(kept.sync(wal)).rejects.toThrow('closed');
+  });
+
+  it("syncs the vault's real log through it, and lets go of it when the database closes", async () => {
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vault-kept-wal-')));
+    const handle = openDatabase({ dataDir: dir });
+    await migrate(handle.db);
+    const wal = path.join(dir, 'vault.db-wal');
+    await handle.db.insertInto('leases').values(lease('kept')).execute();
+    await handle.db.insertInto('leases').values(lease('kept-2')).execute();
+    // SQLite's own descriptor and the syncer's.
+    expect(openFiles().filter((f) => f === wal).length).toBe(2);
+    await handle.close();
+    expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([]);
   });
 });
 
