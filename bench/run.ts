@@ -1,7 +1,7 @@
 // `npm run bench`: the vault's hot paths on SQLite and on PostgreSQL against a bare Hono app, in interleaved
 // slices, then the browser figures; prints the budget tables and a VERDICT line.
 // BENCH_ONLY=server|browser|dashboard, BENCH_DB=sqlite|postgres|both, BENCH_PATHS=sessions,cards,confirm,replay,mit,connectors,
-// BENCH_PAIRS=5 (measured slice pairs per path) narrow or lengthen a run.
+// BENCH_PAIRS=5 (measured slice pairs per path) and BENCH_BROWSER_RUNS=40 (mounts of each frame) narrow or lengthen a run.
 import os from 'node:os';
 import { bareLoads } from './bare-loads.ts';
 import { runBrowserBenchmarks } from './browser-bench.ts';
@@ -74,7 +74,9 @@ async function main(): Promise<void> {
   const o = benchOptions();
   console.log(machine());
   const what = o.only === 'all' ? 'server, browser and dashboard' : `${o.only} only`;
-  console.log(`bench: ${what}; databases ${o.databases.join(', ')}; paths ${o.paths.join(', ')}; ${o.pairs} slice pairs per path`);
+  console.log(
+    `bench: ${what}; databases ${o.databases.join(', ')}; paths ${o.paths.join(', ')}; ${o.pairs} slice pairs per path; ${o.browserRuns} browser runs`,
+  );
 
   const rows: Row[] = [];
   if (o.only === 'all' || o.only === 'server') {
@@ -86,9 +88,9 @@ async function main(): Promise<void> {
     const t1 = Date.now();
     ensureBuilt();
     console.log('');
-    const browserRows = await runBrowserBenchmarks({ log: (line) => console.log(`  ${line}`) });
+    const browserRows = await runBrowserBenchmarks({ log: (line) => console.log(`  ${line}`), runs: o.browserRuns });
     console.log('');
-    const title = 'Browser (headless Chromium on localhost; timings are medians of 20 runs, mount() with a cold cache)';
+    const title = `Browser (headless Chromium on localhost; timings are medians of ${o.browserRuns} runs, mount() with a cold cache)`;
     printTable(browserRows, { title, compareHeader: 'detail' });
     console.log(`\nbrowser rows took ${seconds(t1)}`);
     rows.push(...browserRows);
