@@ -15,16 +15,6 @@ import { SqliteDialect, SqliteDriver, type SqliteDatabase, type SqliteStatement 
 /** Makes what was written to `walPath` durable: fdatasync, on the thread pool. Replaceable in tests only. */
 export type SyncFile = (walPath: string) => Promise<void>;
 
-/** One fdatasync of the file at `walPath` through a descriptor opened for it and closed after. */
-export const datasyncFile: SyncFile = async (walPath) => {
-  const file = await fs.promises.open(walPath, 'r');
-  try {
-    await file.datasync();
-  } finally {
-    await file.close();
-  }
-};
-
 /**
  * The log's syncs through one descriptor kept open: opening and closing a descriptor for each sync
  * cost two more trips to the thread pool, which under load took as long as the sync itself. Before
@@ -100,8 +90,12 @@ export class WalSyncer {
     private readonly walPath: string,
     sync?: SyncFile,
   ) {
-    this.kept = sync ? undefined : new KeptWalFile();
-    this.sync = sync ?? this.kept!.sync;
+    // The vault's own syncs go through the kept descriptor; a test passes a sync it controls.
+    if (sync) this.sync = sync;
+    else {
+      this.kept = new KeptWalFile();
+      this.sync = this.kept.sync;
+    }
   }
 
   /** A commit to make durable: its number, for waitFor(). */

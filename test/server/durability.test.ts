@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, relaxed, settled, type DbHandle } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrations.ts';
-import { datasyncFile, KeptWalFile } from '../../server/db/sqlite-group-commit.ts';
+import { KeptWalFile } from '../../server/db/sqlite-group-commit.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startTestVault } from '../helpers/test-vault.ts';
 import { useMigratedDatabase } from '../helpers/migrated-database.ts';
@@ -186,11 +186,13 @@ describe('SQLite commit durability (group commit)', () => {
 
   it('syncs the real write-ahead log file', async () => {
     const synced: string[] = [];
+    const kept = new KeptWalFile();
     await open(async (walPath) => {
-      await datasyncFile(walPath);
+      await kept.sync(walPath);
       synced.push(walPath);
     });
     await handle.db.insertInto('leases').values(lease('real')).execute();
+    kept.close();
     expect(synced.at(-1)).toBe(path.join(dir, 'vault.db-wal'));
     expect(fs.existsSync(synced.at(-1)!)).toBe(true);
     const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(handle.db);
