@@ -8,7 +8,7 @@ import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { failRefund, succeedRefund } from '../refunds/refund-status.ts';
-import { findRefundByReference, insertRefund } from '../refunds/refund-store.ts';
+import { findRefund, findRefundByReference, insertRefund } from '../refunds/refund-store.ts';
 
 async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Promise<RefundTable> {
   let outcome: 'succeeded' | 'failed';
@@ -30,9 +30,12 @@ async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Pro
     throw new ApiError('processor_unavailable', 'The processor could not be reached; retry with the same Idempotency-Key');
   }
   const now = deps.clock();
-  await deps.db.transaction().execute(async (trx) => {
+  return deps.db.transaction().execute(async (trx) => {
     const moved = await (outcome === 'succeeded' ? succeedRefund : failRefund)(trx, refund.id, processorId);
-    if (!moved) return;
+    // The answer is the row as stored: a request that lost the race to settle it reports the outcome
+    // that was recorded, not the one it heard, and either way the answer carries the provider's id.
+    const stored = async () => (await findRefund(trx, refund.id)) ?? refund;
+    if (!moved) return stored();
     if (outcome === 'failed') {
       await releaseRefund(trx, charge.id, refund.amount);
     } else {
@@ -45,8 +48,8 @@ async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Pro
         now,
       });
     }
+    return stored();
   });
-  return { ...refund, status: outcome };
 }
 
 export async function refundCharge(deps: Deps, charge: ChargeTable, amount: number | undefined, idempotencyKey: string | undefined): Promise<RefundTable> {

@@ -8,6 +8,11 @@ export async function findRefundByReference(q: Queryable, reference: string): Pr
   return q.selectFrom('refunds').selectAll().where('processor_ref', '=', reference).executeTakeFirst();
 }
 
+/** The refund as it is stored now. */
+export async function findRefund(q: Queryable, id: string): Promise<RefundTable | undefined> {
+  return q.selectFrom('refunds').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export async function insertRefund(q: Queryable, row: RefundTable): Promise<void> {
   await q.insertInto('refunds').values(row).execute();
 }

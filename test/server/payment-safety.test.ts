@@ -1,6 +1,8 @@
 // Money and abuse safety under concurrency and crashes: each case is one a reviewer demonstrated.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
+import { releaseRefund } from '../../server/charges/charge-store.ts';
+import { failRefund } from '../../server/refunds/refund-status.ts';
 import { CARDS, newCard, openSession, saveCardFor, startTestVault, type TestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
 describeEachDb('payment safety', (target) => {
@@ -136,6 +138,28 @@ describeEachDb('payment safety', (target) => {
     expect(retried.body).toMatchObject({ amount: 300, status: 'succeeded' });
     expect((await v.api('GET', `/v1/charges/${charge.id}`)).body.amount_refunded).toBe(300);
     expect(await ledger(`refund:`)).toBe(1);
+  });
+
+  it('answers a refund with the outcome that was recorded when another request settled it first', async () => {
+    await saveCardFor(v, 'refund-race');
+    const charge = (await v.api('GET', '/v1/charges?customer=refund-race')).body.data[0];
+    const processor = v.runtime.deps.processor;
+    const real = processor.refund.bind(processor);
+    // While this request waits for the processor, another one records the refund as failed (and gives
+    // the amount back); this one then hears "succeeded", which must not be what it reports.
+    processor.refund = async (req) => {
+      const db = v.runtime.deps.db;
+      const row = await db.selectFrom('refunds').select(['id', 'amount']).where('processor_ref', '=', req.reference).executeTakeFirstOrThrow();
+      await db.transaction().execute(async (trx) => {
+        expect(await failRefund(trx, row.id, null)).toBe(true);
+        await releaseRefund(trx, charge.id, row.amount);
+      });
+      return real(req);
+    };
+    const reply = await v.api('POST', `/v1/charges/${charge.id}/refunds`, { body: { amount: 300 }, headers: { 'idempotency-key': 'race-1' } });
+    processor.refund = real;
+    expect(reply.body).toMatchObject({ amount: 300, status: 'failed' });
+    expect((await v.api('GET', `/v1/charges/${charge.id}`)).body.amount_refunded).toBe(0);
   });
 
   it("keeps one merchant from reading or refunding another merchant's charges in the same group", async () => {
