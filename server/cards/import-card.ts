@@ -18,7 +18,7 @@ export async function importCard(
   body: z.output<typeof CardImport>,
   now: Date,
 ): Promise<{ row: LiveCard; created: boolean }> {
-  const checked = checkCard(body, 'card');
+  const checked = checkCard(body, now, 'card');
   const { db, ring, fingerprintKey } = deps;
   return db.transaction().execute(async (trx) => {
     const owner = await ensureCustomer(trx, merchant.group_id, customer, now);

@@ -22,7 +22,8 @@ export function isExpiringSoon(exp: { exp_month: number; exp_year: number }, now
   return isActive(exp, now) && monthIndex(exp.exp_year, exp.exp_month) <= monthIndex(now.getUTCFullYear(), now.getUTCMonth() + 1) + 1;
 }
 
-export function checkCard(input: { number: string; exp_month: number; exp_year: number; cvc?: string }, param = 'card'): CheckedCard {
+/** `now` is the vault's clock (deps.clock), the one every other expiry check reads. */
+export function checkCard(input: { number: string; exp_month: number; exp_year: number; cvc?: string }, now: Date, param = 'card'): CheckedCard {
   const number = input.number.replace(/[\s-]/g, '');
   const verdict = valid.number(number);
   if (!/^\d{12,19}$/.test(number) || !verdict.isValid) {
@@ -32,7 +33,6 @@ export function checkCard(input: { number: string; exp_month: number; exp_year: 
     throw new ApiError('invalid_expiry_month', 'The expiry month must be from 1 to 12', { param: `${param}.exp_month` });
   }
   const year = input.exp_year < 100 ? 2000 + input.exp_year : input.exp_year;
-  const now = new Date();
   if (year < now.getUTCFullYear() || year > now.getUTCFullYear() + 20 || !isActive({ exp_month: input.exp_month, exp_year: year }, now)) {
     throw new ApiError('invalid_expiry_year', "The card's expiry is in the past or too far ahead", { param: `${param}.exp_year` });
   }

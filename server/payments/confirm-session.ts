@@ -87,7 +87,7 @@ async function prepareCard(
   now: Date,
 ): Promise<Prepared> {
   if (body.card && body.saved_card) throw new ApiError('parameter_invalid', 'Send either card or saved_card, not both', { param: 'saved_card' });
-  if (body.card) return { card: { ...checkCard(body.card, 'card'), holder: body.card.holder, cvc: body.card.cvc } };
+  if (body.card) return { card: { ...checkCard(body.card, now, 'card'), holder: body.card.holder, cvc: body.card.cvc } };
   if (!body.saved_card) throw new ApiError('parameter_missing', 'Send card (a new card) or saved_card (a saved one)', { param: 'card' });
 
   const saved = session.customer ? await findCard(deps.db, session.group_id, session.customer, body.saved_card.token) : undefined;

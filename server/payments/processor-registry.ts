@@ -20,6 +20,8 @@ export interface ConnectorOptions {
   baseUrl?: string;
   /** PROCESSOR_TIMEOUT_MS: also given to the library, so a hung socket is abandoned, not only raced. */
   timeoutMs: number;
+  /** The vault's clock, for the dates the connector writes (the vault passes deps.clock; unset, the wall clock). */
+  clock?: () => Date;
 }
 
 export interface ProcessorRegistry {
@@ -32,6 +34,7 @@ export interface RegistryOptions {
   ring: KeyRing;
   baseUrls: ProcessorBaseUrls;
   timeoutMs: number;
+  clock: () => Date;
   /** The simulated processor, read at each call (tests replace it on the runtime's deps). */
   simulated: () => Processor;
 }
@@ -60,7 +63,7 @@ export function createProcessorRegistry(options: RegistryOptions): ProcessorRegi
       const settings = openProcessorSettings(options.ring, merchant.id, stored);
       if (settings.type === 'simulated') return options.simulated();
       const processor = withTimeout(
-        buildConnector(settings, { db: options.db, baseUrl: options.baseUrls[settings.type], timeoutMs: options.timeoutMs }),
+        buildConnector(settings, { db: options.db, baseUrl: options.baseUrls[settings.type], timeoutMs: options.timeoutMs, clock: options.clock }),
         options.timeoutMs,
       );
       built.set(merchant.id, { fingerprint, processor });

@@ -237,6 +237,17 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
       expect(res.body.error).toMatchObject({ type: 'card_error', code: 'invalid_expiry_year' });
     });
 
+    it("judges the expiry by the vault's clock, as every other date: more than 20 years ahead of it is refused", async () => {
+      v.setNow(new Date(Date.UTC(YEAR - 3, 5, 1)));
+      try {
+        const res = await refused({ ...newCard(CARDS.visa), exp_year: YEAR + 19 });
+        expect(res.status).toBe(400);
+        expect(res.body.error).toMatchObject({ type: 'card_error', code: 'invalid_expiry_year' });
+      } finally {
+        v.setNow(undefined);
+      }
+    });
+
     it('refuses a CVC of the wrong length for the brand with invalid_cvc: 4 digits for Amex, 3 for Visa', async () => {
       for (const card of [newCard(CARDS.amex, '123'), newCard(CARDS.visa, '1234')]) {
         const res = await refused(card);

@@ -60,7 +60,7 @@ export function createAdyenProcessor(settings: AdyenSettings, options: Connector
     new VaultAdyenHttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs }),
   );
   const checkout: AdyenCheckout = new CheckoutAPI(client);
-  const ledger = createOperationLedger(options.db);
+  const ledger = createOperationLedger(options.db, options.clock);
   const payments = () => {
     if (live && !settings.live_url_prefix) throw new LiveUrlPrefixMissing();
     return checkout.PaymentsApi;

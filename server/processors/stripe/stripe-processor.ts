@@ -18,7 +18,7 @@ type StripeSettings = Extract<ProcessorSettings, { type: 'stripe' }>;
 
 export function createStripeProcessor(settings: StripeSettings, options: ConnectorOptions): Processor {
   const stripe = createStripeClient(settings.secret_key, options);
-  const ledger = createOperationLedger(options.db);
+  const ledger = createOperationLedger(options.db, options.clock);
 
   const retrieve = (id: string) => withoutCallSite(() => stripe.paymentIntents.retrieve(id, { expand: EXPAND }));
 
