@@ -6,8 +6,13 @@ import { startScheduler } from './jobs/scheduler.ts';
 import { startWebhookWorker } from './jobs/webhook-worker.ts';
 import { createRuntime } from './vault-runtime.ts';
 
+/** sysexits.h: an input/output error. */
+const EX_IOERR = 74;
+
 export async function runServer(env = parseEnv()) {
-  const runtime = await createRuntime(env);
+  // A failed sync of SQLite's log ends the process at once, as PostgreSQL does after a failed fsync:
+  // a restart recovers what reached the disk, and nothing more is answered meanwhile.
+  const runtime = await createRuntime(env, { onSyncFailure: () => process.exit(EX_IOERR) });
   const { logger } = runtime.deps;
   const server = serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: env.HOST });
   await new Promise<void>((resolve, reject) => {

@@ -31,6 +31,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** SQLite's log sync; tests gate it to watch the order of commits and answers. */
   syncWal?: SyncFile;
+  /** Told once when SQLite's log could not be synced (after the fatal log line): `npm start` stops the process. */
+  onSyncFailure?: (err: Error) => void;
 }
 
 export async function createRuntime(
@@ -41,7 +43,7 @@ export async function createRuntime(
 ): Promise<VaultRuntime> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   // The key ring and the migrated database; a key version missing from the ring does not stop it.
-  const { ring, handle, fingerprintKey } = await openVaultStorage(env, logger, { syncWal: options.syncWal });
+  const { ring, handle, fingerprintKey } = await openVaultStorage(env, logger, { syncWal: options.syncWal, onSyncFailure: options.onSyncFailure });
   // Customer e-mail goes over SMTP when SMTP_URL is set; otherwise it waits in the outbox.
   const email: EmailTransport | undefined = env.SMTP_URL
     ? smtpTransport(env.SMTP_URL, env.SMTP_FROM ?? `no-reply@${new URL(env.PUBLIC_URL).hostname}`)

@@ -30,6 +30,11 @@ export interface DbOptions {
   onScrub?: (report: { ok: boolean; ms: number; error?: Error }) => void;
   /** SQLite: how the write-ahead log is synced for durable commits (tests gate it to watch the order). */
   syncWal?: SyncFile;
+  /**
+   * SQLite: told once when a sync of the log fails. From then on every durable write and every answer
+   * that waits for the disk fails (sqlite-group-commit.ts, WalSyncer.waitFor): the vault must restart.
+   */
+  onSyncFailure?: (err: Error) => void;
   /** PostgreSQL: whether the hot paths' queries go out as named statements (pg-named-statements.ts); yes by default. */
   namedStatements?: boolean;
 }
@@ -80,7 +85,7 @@ export type ScrubTable = 'cards' | 'challenges' | 'idempotency_keys' | 'vault_se
 export function openDatabase(options: DbOptions): DbHandle {
   const handle = options.databaseUrl
     ? openPostgres(options.databaseUrl, options.onError, options.namedStatements)
-    : openSqlite(options.dataDir, options.syncWal);
+    : openSqlite(options.dataDir, options.syncWal, options.onSyncFailure);
   if (handle.relax) relaxers.set(handle.db, handle.relax);
   if (handle.syncer) syncers.set(handle.db, handle.syncer);
   const scrubber = new Scrubber((tables) => handle.run(tables), options.onScrub);
@@ -108,7 +113,7 @@ interface OpenedDb {
   stop?: () => Promise<void>;
 }
 
-function openSqlite(dataDir: string, syncWal?: SyncFile): OpenedDb {
+function openSqlite(dataDir: string, syncWal?: SyncFile, onSyncFailure?: (err: Error) => void): OpenedDb {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'vault.db');
   // Created owner-only before SQLite opens it: its -wal and -shm files inherit these permissions.
@@ -127,7 +132,7 @@ function openSqlite(dataDir: string, syncWal?: SyncFile): OpenedDb {
   // Freed cells and pages are zeroed; what that misses (stale copies that b-tree rebalancing leaves
   // in a page's unused gap, old page images in the WAL) the scrub after a deletion removes.
   database.pragma('secure_delete = ON');
-  const syncer = new WalSyncer(`${file}-wal`, syncWal);
+  const syncer = new WalSyncer(`${file}-wal`, syncWal, onSyncFailure);
   const connection = new GroupCommitConnection(database, syncer);
   const db = new Kysely<Database>({ dialect: new GroupCommitDialect(connection) });
   // Held on kysely's one connection, so no other statement (nor an open transaction) runs in between.

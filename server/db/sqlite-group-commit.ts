@@ -15,53 +15,84 @@ import { SqliteDialect, SqliteDriver, type SqliteDatabase, type SqliteStatement 
 /** Makes what was written to `walPath` durable: fdatasync, on the thread pool. Replaceable in tests only. */
 export type SyncFile = (walPath: string) => Promise<void>;
 
+/** The log file at its path is no longer the one SQLite writes: a sync of either would prove nothing. */
+export class WalReplaced extends Error {
+  constructor(walPath: string) {
+    super(`the write-ahead log ${walPath} was replaced or removed while the database was open`);
+    this.name = 'WalReplaced';
+  }
+}
+
 /**
- * The log's syncs through one descriptor kept open: opening and closing a descriptor for each sync
- * cost two more trips to the thread pool, which under load took as long as the sync itself. Before
- * each sync the descriptor is checked against the path (one stat of a cached entry, a few microseconds):
- * should SQLite ever replace the log file, the new one is opened, so a sync never flushes a stale file.
+ * The log's syncs through descriptors kept open for the life of the database, one per sync that may
+ * run at once. Opening and closing a descriptor for each sync cost two more trips to the thread pool,
+ * which under load took as long as the sync itself.
+ *
+ * Each sync that runs beside another has a descriptor of its own, from its own open(), not a dup():
+ * Linux reports a failed write-back once per open file, to whichever sync on it asks first, so two
+ * syncs sharing one could hand the error to the later one while the earlier one, whose pages were
+ * lost, returns success. Kept open from their first sync to the close, every descriptor is told of
+ * every error after it was opened, and of any no one had been told of before.
+ *
+ * SQLite writes through a descriptor of its own, opened once: should the file at the path ever be
+ * another (replaced, or removed), syncing it would cover nothing SQLite wrote, so the sync fails with
+ * WalReplaced instead (one stat of a cached entry, a few microseconds, before each sync).
  */
 export class KeptWalFile {
-  private fd: number | undefined;
-  private ino = -1;
-  private running = 0;
+  private readonly slots: Array<{ fd: number; busy: boolean }> = [];
+  private identity: { dev: number; ino: number } | undefined;
   private closing = false;
-  private readonly retired: number[] = [];
 
   readonly sync: SyncFile = async (walPath) => {
     if (this.closing) throw new Error('the database is closed');
-    const fd = this.current(walPath);
-    this.running++;
+    const slot = this.freeSlot(walPath);
+    slot.busy = true;
     try {
-      await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) => fs.fdatasync(slot.fd, (err) => (err ? reject(err) : resolve())));
     } finally {
-      this.running--;
-      this.closeRetired();
+      slot.busy = false;
+      if (this.closing) this.closeIdle();
     }
   };
 
-  /** Closes the descriptor once no sync is using it. */
+  /** Closes the descriptors; one a sync is using is closed when that sync ends. */
   close(): void {
     this.closing = true;
-    if (this.fd !== undefined) this.retired.push(this.fd);
-    this.fd = undefined;
-    this.closeRetired();
+    this.closeIdle();
   }
 
-  private current(walPath: string): number {
-    const ino = fs.statSync(walPath).ino;
-    if (this.fd !== undefined && ino === this.ino) return this.fd;
-    if (this.fd !== undefined) this.retired.push(this.fd);
-    this.fd = fs.openSync(walPath, 'r');
-    // The inode of what was opened, not of what the path named a moment before.
-    this.ino = fs.fstatSync(this.fd).ino;
-    return this.fd;
+  private freeSlot(walPath: string): { fd: number; busy: boolean } {
+    this.checkIdentity(fs.statSync(walPath), walPath);
+    const free = this.slots.find((slot) => !slot.busy);
+    if (free) return free;
+    const fd = fs.openSync(walPath, 'r');
+    try {
+      // What was opened, not what the path named a moment before.
+      this.checkIdentity(fs.fstatSync(fd), walPath);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+    const slot = { fd, busy: false };
+    this.slots.push(slot);
+    return slot;
   }
 
-  private closeRetired(): void {
+  private checkIdentity(stat: fs.Stats, walPath: string): void {
+    this.identity ??= { dev: stat.dev, ino: stat.ino };
+    if (stat.dev !== this.identity.dev || stat.ino !== this.identity.ino) throw new WalReplaced(walPath);
+  }
+
+  private closeIdle(): void {
     // A descriptor closed while a sync runs on it could be reused by another open and synced instead.
-    if (this.running > 0) return;
-    for (const fd of this.retired.splice(0)) fs.closeSync(fd);
+    for (const slot of this.slots.filter((s) => !s.busy)) {
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      try {
+        fs.closeSync(slot.fd);
+      } catch {
+        // Already gone: nothing more to let go of.
+      }
+    }
   }
 }
 
@@ -85,10 +116,15 @@ export class WalSyncer {
   private readonly flights = new Set<Flight>();
   private readonly kept: KeptWalFile | undefined;
   private readonly sync: SyncFile;
+  /** The first failed sync: from then on nothing more is durable, and nothing is answered as if it were. */
+  private failure: Error | undefined;
+  private closed = false;
 
   constructor(
     private readonly walPath: string,
     sync?: SyncFile,
+    /** Told once, at the first failed sync (the vault logs it and stops; see failure). */
+    private readonly onFailure: (err: Error) => void = () => {},
   ) {
     // The vault's own syncs go through the kept descriptor; a test passes a sync it controls.
     if (sync) this.sync = sync;
@@ -103,9 +139,16 @@ export class WalSyncer {
     return ++this.written;
   }
 
-  /** Resolves once commit `seq` and every one before it is on disk; rejects if the sync that covers it failed. */
+  /**
+   * Resolves once commit `seq` and every one before it is on disk. Rejects once any sync has failed,
+   * whichever commit it was for: after a failed write-back Linux marks the lost pages clean, so the
+   * next sync succeeds without them, and SQLite's recovery stops at the first frame missing from the
+   * log, taking every later commit with it. As PostgreSQL does after a failed fsync, the vault then
+   * treats nothing as durable until it restarts and SQLite recovers what reached the disk.
+   */
   async waitFor(seq: number): Promise<void> {
     while (this.synced < seq) {
+      if (this.failure) throw this.failure;
       const covering = this.covering(seq);
       if (covering) await covering.done;
       else if (this.flights.size < MAX_IN_FLIGHT) await this.start().done;
@@ -115,11 +158,13 @@ export class WalSyncer {
 
   /** Resolves once every commit made so far is on disk. */
   settled(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     return this.synced >= this.written ? Promise.resolve() : this.waitFor(this.written);
   }
 
   /** Lets go of the log's descriptor (after the syncs in flight). */
   close(): void {
+    this.closed = true;
     this.kept?.close();
   }
 
@@ -134,15 +179,31 @@ export class WalSyncer {
     const flight: Flight = {
       target,
       done: this.sync(this.walPath)
-        .then(() => {
-          this.synced = Math.max(this.synced, target);
-        })
+        .then(
+          () => {
+            // A sync that succeeds beside one that failed proves nothing about the lost pages.
+            if (this.failure) throw this.failure;
+            this.synced = Math.max(this.synced, target);
+          },
+          (err: Error) => {
+            if (!this.failure) {
+              this.failure = err;
+              // A sync refused because the database was closed is the close's doing, not the disk's.
+              if (!this.closed) this.onFailure(err);
+            }
+            throw this.failure;
+          },
+        )
         .finally(() => this.flights.delete(flight)),
     };
     this.flights.add(flight);
     return flight;
   }
 }
+
+/** A whole transaction's ROLLBACK (kysely's), not a ROLLBACK TO a savepoint, which stays in the transaction. */
+const ROLLBACK = /^\s*rollback(\s+transaction)?\s*;?\s*$/i;
+type StatementKind = 'read' | 'write' | 'rollback';
 
 /**
  * The one better-sqlite3 connection as kysely sees it: statements prepared once per SQL text, and every
@@ -171,26 +232,37 @@ export class GroupCommitConnection implements SqliteDatabase {
     const hit = this.cache.get(sql);
     if (hit) return hit;
     const statement = this.database.prepare(sql);
-    const after = () => this.afterStatement(statement.readonly);
+    const kind: StatementKind = ROLLBACK.test(sql) ? 'rollback' : statement.readonly ? 'read' : 'write';
     const rows = statement.reader ? rowReader(statement) : undefined;
     // Kysely runs a statement to completion before the next one starts, so one prepared statement serves every call.
     const wrapped: SqliteStatement = {
       reader: statement.reader,
       all: (parameters) => {
+        let ok = false;
         try {
-          return rows ? rows.all(parameters as unknown[]) : statement.all(parameters as unknown[]);
+          const result = rows ? rows.all(parameters as unknown[]) : statement.all(parameters as unknown[]);
+          ok = true;
+          return result;
         } finally {
-          after();
+          this.afterStatement(kind, ok);
         }
       },
       run: (parameters) => {
+        let ok = false;
         try {
-          return statement.run(parameters as unknown[]);
+          const result = statement.run(parameters as unknown[]);
+          ok = true;
+          return result;
         } finally {
-          after();
+          this.afterStatement(kind, ok);
         }
       },
-      iterate: (parameters) => (rows ? rows.iterate(parameters as unknown[]) : statement.iterate(parameters as unknown[])),
+      iterate: (parameters) => {
+        // A streamed write would commit with no note for the log's sync: only reads are streamed (kysely's
+        // SQLite driver streams only SELECTs today; this keeps it so should that change).
+        if (kind !== 'read') throw new Error('only a reading statement can be streamed');
+        return rows ? rows.iterate(parameters as unknown[]) : statement.iterate(parameters as unknown[]);
+      },
     };
     if (this.cache.size < 1000) this.cache.set(sql, wrapped);
     return wrapped;
@@ -203,9 +275,12 @@ export class GroupCommitConnection implements SqliteDatabase {
     return seq;
   }
 
-  private afterStatement(readonly: boolean): void {
+  private afterStatement(kind: StatementKind, ok: boolean): void {
+    // A rolled-back transaction, or a write that failed outside one, committed nothing: no sync is
+    // asked for, and its caller's error is not held behind (or replaced by) one.
+    if (kind === 'rollback' && !this.database.inTransaction) this.dirty = false;
     // BEGIN and COMMIT count as read-only: a transaction is dirty from its first write to its commit.
-    if (!readonly) this.dirty = true;
+    if (kind === 'write' && ok) this.dirty = true;
     if (!this.dirty || this.database.inTransaction) return;
     this.dirty = false;
     if (!this.relaxed) this.pending = this.syncer.noteCommit();

@@ -25,7 +25,11 @@ export interface VaultStorage {
   fingerprintKey: Buffer;
 }
 
-export async function openVaultStorage(env: VaultStorageEnv, logger: Logger, options: { syncWal?: SyncFile } = {}): Promise<VaultStorage> {
+export async function openVaultStorage(
+  env: VaultStorageEnv,
+  logger: Logger,
+  options: { syncWal?: SyncFile; onSyncFailure?: (err: Error) => void } = {},
+): Promise<VaultStorage> {
   const keyFile = env.KEY_FILE ?? defaultKeyFile(env.DATA_DIR);
   if (isInside(env.DATA_DIR, keyFile))
     throw new Error(`KEY_FILE ${keyFile} lies inside DATA_DIR ${env.DATA_DIR}: a copy of the data directory would carry its key`);
@@ -40,6 +44,13 @@ export async function openVaultStorage(env: VaultStorageEnv, logger: Logger, opt
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     syncWal: options.syncWal,
+    onSyncFailure: (err) => {
+      logger.fatal(
+        { error: (err as NodeJS.ErrnoException).code ?? err.name, message: err.message },
+        'the write-ahead log could not be synced: nothing written from now on is answered as durable; restart the vault (SQLite recovers what reached the disk) and check the disk',
+      );
+      options.onSyncFailure?.(err);
+    },
     namedStatements: env.PG_NAMED_STATEMENTS !== 'off',
     onError: (err) => logger.warn({ err }, 'database connection lost; it will be reopened'),
     onScrub: ({ ok, ms, error }) => {

@@ -59,6 +59,8 @@ export async function startTestVault(
     publicUrl?: string;
     /** SQLite's log sync; by default the real fdatasync. */
     syncWal?: SyncFile;
+    /** Told when SQLite's log could not be synced. */
+    onSyncFailure?: (err: Error) => void;
   } = {},
   reused?: { dataDir: string; pgDb?: Awaited<ReturnType<typeof createPgDatabase>>; merchant: CreatedMerchant },
 ): Promise<TestVault> {
@@ -80,7 +82,7 @@ export async function startTestVault(
       PROCESSOR_TIMEOUT_MS: options.processorTimeoutMs,
       ...options.limits,
     },
-    { logger, syncWal: options.syncWal },
+    { logger, syncWal: options.syncWal, onSyncFailure: options.onSyncFailure },
   );
   const base = options.publicUrl ?? VAULT;
   let now: Date | undefined;

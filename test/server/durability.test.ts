@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, relaxed, settled, type DbHandle } from '../../server/db/database.ts';
 import { migrate } from '../../server/db/migrations.ts';
-import { KeptWalFile } from '../../server/db/sqlite-group-commit.ts';
+import { KeptWalFile, WalReplaced } from '../../server/db/sqlite-group-commit.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startTestVault } from '../helpers/test-vault.ts';
 import { useMigratedDatabase } from '../helpers/migrated-database.ts';
@@ -168,9 +168,12 @@ describe('SQLite commit durability (group commit)', () => {
     expect(await isDone(settled(handle.db))).toBe(true);
   });
 
-  it('fails the durable write when the sync fails, and the next one syncs again', async () => {
+  it('once a sync fails, answers nothing as durable: that write, a later one and settled() all fail, and the failure is told once', async () => {
     const disk = gatedSync();
-    await open(disk.sync);
+    const failures: Error[] = [];
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-durability-'));
+    handle = openDatabase({ dataDir: dir, syncWal: disk.sync, onSyncFailure: (err) => failures.push(err) });
+    await migrate(handle.db);
     disk.hold();
 
     disk.failOnce(new Error('EIO: the disk failed'));
@@ -178,10 +181,49 @@ describe('SQLite commit durability (group commit)', () => {
     expect(await isDone(failed)).toBe(false);
     disk.release();
     await expect(failed).rejects.toThrow('EIO');
-    const next = handle.db.insertInto('leases').values(lease('y')).execute();
-    expect(await isDone(next)).toBe(false);
-    disk.release();
-    await next;
+    // The next sync would succeed (Linux marked the lost pages clean), and prove nothing.
+    disk.free();
+    await expect(handle.db.insertInto('leases').values(lease('y')).execute()).rejects.toThrow('EIO');
+    await expect(settled(handle.db)).rejects.toThrow('EIO');
+    expect(failures.map((e) => e.message)).toEqual(['EIO: the disk failed']);
+  });
+
+  it('fails a commit whose own sync succeeded beside one that failed', async () => {
+    const syncs: Array<{ release: () => void; fail: (err: Error) => void }> = [];
+    let holding = false;
+    await open(() => (holding ? new Promise<void>((resolve, reject) => syncs.push({ release: resolve, fail: reject })) : Promise.resolve()));
+    holding = true;
+    const a = handle.db.insertInto('leases').values(lease('a')).execute();
+    expect(await isDone(a)).toBe(false);
+    const b = handle.db.insertInto('leases').values(lease('b')).execute();
+    expect(await isDone(b)).toBe(false);
+    expect(syncs.length).toBe(2);
+    // The earlier sync fails: the write-back error may have been the later one's pages as well.
+    syncs[0].fail(new Error('EIO: the disk failed'));
+    syncs[1].release();
+    await expect(a).rejects.toThrow('EIO');
+    await expect(b).rejects.toThrow('EIO');
+  });
+
+  it('answers a rolled-back transaction and a failed insert at once: they committed nothing to sync', async () => {
+    const disk = gatedSync();
+    await open(disk.sync);
+    await handle.db.insertInto('leases').values(lease('taken')).execute();
+    disk.hold();
+    const before = disk.calls.length;
+
+    const rolledBack = handle.db.transaction().execute(async (t) => {
+      await t.insertInto('leases').values(lease('undone')).execute();
+      throw new Error('refused by the caller');
+    });
+    expect(await isDone(rolledBack)).toBe(true);
+    await expect(rolledBack).rejects.toThrow('refused by the caller');
+    // A unique violation, outside a transaction: its own error, not a sync's, and at once.
+    const duplicate = handle.db.insertInto('leases').values(lease('taken')).execute();
+    expect(await isDone(duplicate)).toBe(true);
+    await expect(duplicate).rejects.toThrow(/UNIQUE/);
+    expect(disk.calls.length).toBe(before);
+    disk.free();
   });
 
   it('syncs the real write-ahead log file', async () => {
@@ -216,26 +258,37 @@ describe.runIf(fs.existsSync('/proc/self/fd'))("the log's syncs through one kept
   let dir: string;
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps one descriptor across syncs, opens the new file when the old one was replaced, and closes it with the database', async () => {
+  it('keeps one descriptor across syncs, one more for a sync beside it, and closes them with the database', async () => {
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vault-kept-wal-')));
+    const wal = path.join(dir, 'vault.db-wal');
+    fs.writeFileSync(wal, 'the log');
+    const kept = new KeptWalFile();
+    await kept.sync(wal);
+    await kept.sync(wal);
+    expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([wal]);
+    // Two at once: each on a descriptor of its own (an open file reports a failed write-back once).
+    await Promise.all([kept.sync(wal), kept.sync(wal)]);
+    expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([wal, wal]);
+
+    kept.close();
+    expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([]);
+    await expect(kept.sync(wal)).rejects.toThrow('closed');
+  });
+
+  it('fails the sync when the file at the path is no longer the log it synced (replaced or removed)', async () => {
     dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'vault-kept-wal-')));
     const wal = path.join(dir, 'vault.db-wal');
     fs.writeFileSync(wal, 'first log');
     const kept = new KeptWalFile();
     await kept.sync(wal);
-    await kept.sync(wal);
-    expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([wal]);
-
-    // Replaced (a new file renamed over the path): the next sync flushes the new file, and the old
-    // descriptor, which would sync a file nobody reads, is closed.
+    // SQLite would go on writing the old file through its own descriptor: syncing the new one proves nothing.
     fs.writeFileSync(`${wal}.new`, 'second log');
     fs.renameSync(`${wal}.new`, wal);
-    expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([`${wal} (deleted)`]);
-    await kept.sync(wal);
-    expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([wal]);
-
+    await expect(kept.sync(wal)).rejects.toThrow(WalReplaced);
+    fs.rmSync(wal);
+    await expect(kept.sync(wal)).rejects.toThrow(/ENOENT/);
     kept.close();
     expect(openFiles().filter((f) => f.startsWith(wal))).toEqual([]);
-    await expect(kept.sync(wal)).rejects.toThrow('closed');
   });
 
   it("syncs the vault's real log through it, and lets go of it when the database closes", async () => {
@@ -278,6 +331,26 @@ describeEachDb('relaxed writes commit without waiting for the disk; the rest wai
 });
 
 describe('the vault answers only what is on disk (SQLite)', () => {
+  it('after a failed sync, answers no write and no read as if it were on disk, and says so once', async () => {
+    const disk = gatedSync();
+    const failures: Error[] = [];
+    const v = await startTestVault('sqlite', { syncWal: disk.sync, onSyncFailure: (err) => failures.push(err) });
+    try {
+      disk.failOnce(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      const write = await v.api('POST', '/v1/customers/lost-1', { body: { email: 'a@example.com' } });
+      expect(write.status).toBe(500);
+      // The customer is committed in SQLite, but its frames may never reach the disk: no read reports it.
+      const read = await v.api('GET', '/v1/customers/lost-1');
+      expect(read.status).toBe(500);
+      expect(read.text).not.toContain('a@example.com');
+      expect(failures).toHaveLength(1);
+      expect(v.logs.some((line) => line.includes('"level":60') && line.includes('write-ahead log could not be synced'))).toBe(true);
+    } finally {
+      disk.free();
+      await v.close();
+    }
+  });
+
   it('holds the answer to a durable write, and to a read made meanwhile, until the log is synced', async () => {
     const disk = gatedSync();
     const v = await startTestVault('sqlite', { syncWal: disk.sync });
