@@ -37,6 +37,12 @@ export const ERROR_CODES = {
   },
   customer_denied: { type: 'permission_error', status: 403, meaning: 'The customer has refused to have cards saved (`status: deny`).' },
   secret_key_required: { type: 'permission_error', status: 403, meaning: 'A publishable key was used where a secret key is needed.' },
+  current_key_required: {
+    type: 'permission_error',
+    status: 403,
+    meaning:
+      'A change to the account (its settings, its secret key, its webhook secret) made with the key from before the last roll: only the current key may.',
+  },
   staff_session_required: {
     type: 'authentication_error',
     status: 401,

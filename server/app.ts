@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv, Deps } from './context.ts';
 import { settled } from './db/database.ts';
 import { ApiError, errorResponse, fromZodError } from './errors.ts';
+import { currentKeyOnly } from './middleware/current-key.ts';
 import { apiKey } from './middleware/api-key.ts';
 import { frameAuth } from './middleware/frame-auth.ts';
 import { idempotencyKey } from './middleware/idempotency.ts';
@@ -67,7 +68,7 @@ export function createApp(deps: Deps) {
   // Browsers ask every origin for an icon; the vault has none to show, and says so without a 404.
   app.get('/favicon.ico', (c) => c.body(null, 204, { 'Cache-Control': 'public, max-age=86400' }));
 
-  app.use('/v1/*', apiKey(), merchantRateLimit(), jsonBody(), idempotencyKey({ required: keyRequired }));
+  app.use('/v1/*', apiKey(), currentKeyOnly(), merchantRateLimit(), jsonBody(), idempotencyKey({ required: keyRequired }));
   app.use('/frame/v1/*', frameAuth(), jsonBody());
 
   const routes = app

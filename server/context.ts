@@ -49,6 +49,8 @@ export interface AppEnv {
   Variables: {
     deps: Deps;
     merchant: Merchant;
+    /** The request came with the secret key from before the last roll, still in its grace period. */
+    previousKey?: boolean;
     /** The frame's session, authorised by its client secret. */
     session: SessionTable;
     /** The merchant's page origin that embeds the fields, checked against the allowed list. */

@@ -3,7 +3,7 @@
 // (a secret key rolled there included). A previous key's own time is checked at every request.
 import type { Db } from '../db/database.ts';
 import { sha256 } from '../ids.ts';
-import { findById, findKeyHolder, type Merchant } from './merchant-store.ts';
+import { findById, findKeyHolder, type KeyHolder, type Merchant } from './merchant-store.ts';
 
 const TTL_MS = 1000;
 
@@ -11,15 +11,20 @@ export class MerchantCache {
   private entries = new Map<string, { merchant: Merchant | undefined; until: number; keyUntil?: string | null }>();
   constructor(private readonly db: Db) {}
 
-  /** The merchant whose key this is at `now` (the vault's clock): its current key, or its previous one until that one's time. */
-  async bySecretKey(key: string, now: Date): Promise<Merchant | undefined> {
+  /**
+   * The merchant whose key this is at `now` (the vault's clock): its current key (`until` null), or its
+   * previous one until that one's time.
+   */
+  async bySecretKey(key: string, now: Date): Promise<KeyHolder | undefined> {
     const cacheKey = `sk:${sha256(key)}`;
     const hit = this.entries.get(cacheKey);
-    if (hit && hit.until > Date.now() && (hit.keyUntil == null || hit.keyUntil > now.toISOString())) return hit.merchant;
+    if (hit?.merchant && hit.until > Date.now() && (hit.keyUntil == null || hit.keyUntil > now.toISOString())) {
+      return { merchant: hit.merchant, until: hit.keyUntil ?? null };
+    }
     const holder = await findKeyHolder(this.db, key, now);
     if (holder) this.remember(cacheKey, { merchant: holder.merchant, until: Date.now() + TTL_MS, keyUntil: holder.until });
     else this.entries.delete(cacheKey);
-    return holder?.merchant;
+    return holder;
   }
 
   byId(id: string): Promise<Merchant | undefined> {

@@ -25,10 +25,11 @@ export function apiKey(): MiddlewareHandler<AppEnv> {
     if (key.startsWith('pk_') && (await findByPublishableKey(db, key))) {
       throw new ApiError('secret_key_required', 'This request needs your secret key; a publishable key may only be used in a browser');
     }
-    const merchant = key.startsWith('sk_') ? await merchants.bySecretKey(key, clock()) : undefined;
-    if (!merchant) throw new ApiError('invalid_api_key', 'Invalid API key');
-    requireLiveReady(c.get('deps').live, merchant);
-    c.set('merchant', merchant);
+    const holder = key.startsWith('sk_') ? await merchants.bySecretKey(key, clock()) : undefined;
+    if (!holder) throw new ApiError('invalid_api_key', 'Invalid API key');
+    requireLiveReady(c.get('deps').live, holder.merchant);
+    c.set('merchant', holder.merchant);
+    c.set('previousKey', holder.until !== null);
     await next();
   };
 }

@@ -23,7 +23,7 @@ const updateMerchant = createRoute({
   summary: 'Change your merchant settings',
   security: secured,
   request: jsonBody(MerchantSettingsUpdate),
-  responses: { 200: jsonContent(MerchantView, 'The merchant after the change'), 400: errors[400], 401: errors[401] },
+  responses: { 200: jsonContent(MerchantView, 'The merchant after the change'), 400: errors[400], 401: errors[401], 403: errors[403] },
 });
 const rollKey = createRoute({
   method: 'post',
@@ -32,7 +32,7 @@ const rollKey = createRoute({
   summary: 'Roll your secret key',
   security: secured,
   request: jsonBody(RollSecretKey),
-  responses: { 200: jsonContent(RolledSecretKey, 'The new secret key, shown this once'), 400: errors[400], 401: errors[401] },
+  responses: { 200: jsonContent(RolledSecretKey, 'The new secret key, shown this once'), 400: errors[400], 401: errors[401], 403: errors[403] },
 });
 
 export const merchantRoutes = router()

@@ -32,7 +32,7 @@ const rotate = createRoute({
   summary: 'Roll the webhook signing secret',
   security: secured,
   request: jsonBody(RotateSecret),
-  responses: { 200: jsonContent(RotatedSecret, 'The new signing secret, shown this once'), 400: errors[400] },
+  responses: { 200: jsonContent(RotatedSecret, 'The new signing secret, shown this once'), 400: errors[400], 403: errors[403] },
 });
 
 export const webhookRoutes = router()

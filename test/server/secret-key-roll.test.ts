@@ -92,12 +92,32 @@ describeEachDb('rolling the secret key', (target) => {
     expect(await works(m.secret_key)).toBe(401);
     expect(await works(first.body.secret_key)).toBe(200);
     expect(await works(second.body.secret_key)).toBe(200);
-    // The previous key may roll too: it is still the merchant's key until its time.
-    const third = await m.roll({}, first.body.secret_key);
-    expect(third.status).toBe(200);
-    expect(await works(second.body.secret_key)).toBe(200);
-    expect(await works(third.body.secret_key)).toBe(200);
-    expect(await works(first.body.secret_key)).toBe(401);
+  });
+
+  it('refuses the previous key a change to the account, so a leaked key cannot roll again and keep the account', async () => {
+    const m = await freshMerchant();
+    // The merchant rolls a key that leaked, keeping it for a day while its servers change over.
+    const rolled = await m.roll({ previous_key_expires_in_hours: 24 });
+    const current = rolled.body.secret_key;
+    // Whoever holds the leaked key tries to roll with 0 (which would stop the merchant's new key), to
+    // point the webhooks elsewhere, and to take the webhook signing secret.
+    const attempts = [
+      await m.roll({ previous_key_expires_in_hours: 0 }, m.secret_key),
+      await v.api('POST', '/v1/merchant', { key: m.secret_key, body: { webhook_url: 'https://attacker.example/hook' } }),
+      await v.api('POST', '/v1/webhooks/rotate_secret', { key: m.secret_key, body: {} }),
+    ];
+    for (const res of attempts) {
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({ type: 'permission_error', code: 'current_key_required' });
+    }
+    expect(await works(current)).toBe(200);
+    expect((await v.api('GET', '/v1/merchant', { key: current })).body.webhook_url).toBeNull();
+    // Until its time it still does what the merchant's servers do day to day.
+    expect((await v.api('POST', '/v1/sessions', { key: m.secret_key, body: { amount: 500, currency: 'EUR' } })).status).toBe(201);
+    // The current key changes the account as before.
+    expect((await v.api('POST', '/v1/merchant', { key: current, body: { webhook_url: null } })).status).toBe(200);
+    expect((await m.roll({ previous_key_expires_in_hours: 0 }, current)).status).toBe(200);
+    expect(await works(m.secret_key)).toBe(401);
   });
 
   it("leaves another merchant's key, a sister shop's included, working", async () => {
