@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { PAN_RUN_SOURCE } from '../protocol/cards.ts';
 import { ERROR_CODES, type ApiErrorBody, type ErrorCode } from '../protocol/errors.ts';
 
 export interface ApiErrorExtra {
@@ -36,13 +37,23 @@ export function errorResponse(c: Context, err: ApiError): Response {
   return c.json(err.body(), err.status);
 }
 
+/** Twelve or more digits with single separators of any kind between them: what the logger redacts. */
+const PAN_RUN = new RegExp(PAN_RUN_SOURCE);
+const PAN_RUNS = new RegExp(PAN_RUN_SOURCE, 'g');
+
+/**
+ * A key of the caller's (an unknown parameter, a record's key such as a header name) as the answer may
+ * name it: never one that could hold a card number, in any spelling. An error is stored with an
+ * Idempotency-Key, so an echo would also be a card number in the database.
+ */
+const echoable = (key: string) => (PAN_RUN.test(key) ? '[redacted]' : key);
+
 /** Turns a zod failure into the contract's 400: missing, unknown or invalid, naming the parameter. */
 export function fromZodError(error: ZodError, input: unknown, where = ''): ApiError {
   const issue = error.issues[0];
-  const path = [where, ...issue.path.map(String)].filter(Boolean).join('.');
+  const path = [where, ...issue.path.map((p) => echoable(String(p)))].filter(Boolean).join('.');
   if (issue.code === 'unrecognized_keys') {
-    // A key is the caller's text; one that looks like a card number is not echoed back.
-    const key = [...issue.path.map(String), /\d[\d -]{10,}\d/.test(issue.keys[0]) ? '[redacted]' : issue.keys[0]].join('.');
+    const key = [...issue.path.map((p) => echoable(String(p))), echoable(issue.keys[0])].join('.');
     return new ApiError('parameter_unknown', `Received unknown parameter: ${key}`, { param: key });
   }
   let value: unknown = input;
@@ -50,6 +61,7 @@ export function fromZodError(error: ZodError, input: unknown, where = ''): ApiEr
   if (value === undefined && issue.code === 'invalid_type') {
     return new ApiError('parameter_missing', `Missing required parameter: ${path}`, { param: path || undefined });
   }
-  const message = issue.message.startsWith('Invalid') ? `${path || 'body'}: ${issue.message}` : issue.message;
+  const said = issue.message.replace(PAN_RUNS, '[redacted]');
+  const message = said.startsWith('Invalid') ? `${path || 'body'}: ${said}` : said;
   return new ApiError('parameter_invalid', message, { param: path || undefined });
 }

@@ -47,7 +47,8 @@ export async function openVaultStorage(
     onSyncFailure: (err) => {
       logger.fatal(
         { error: (err as NodeJS.ErrnoException).code ?? err.name, message: err.message },
-        'the write-ahead log could not be synced: nothing written from now on is answered as durable; restart the vault (SQLite recovers what reached the disk) and check the disk',
+        'the write-ahead log could not be synced: nothing written from now on is answered as durable; ' +
+          'restart the vault (SQLite recovers what reached the disk) and check the disk',
       );
       options.onSyncFailure?.(err);
     },

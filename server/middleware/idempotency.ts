@@ -4,6 +4,7 @@
 // its body: a retry with the same body runs again, one with another body is refused. A running request
 // renews its key; one not renewed for TAKEOVER_MS has a dead holder and is taken over, and the handler
 // asks the processor what became of the first attempt (it reuses the key as the processor reference).
+import { containsCardNumber, passesLuhn } from '../../protocol/cards.ts';
 import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv, Deps } from '../context.ts';
@@ -36,6 +37,9 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
       return next();
     }
     if (key.length < 1 || key.length > 255) throw new ApiError('parameter_invalid', 'Idempotency-Key must be 1-255 characters', { param: 'Idempotency-Key' });
+    // It is stored, and names the operations at the processor: the rule of every field the vault keeps.
+    if (containsCardNumber(key, passesLuhn))
+      throw new ApiError('parameter_invalid', 'Idempotency-Key must not contain a card number', { param: 'Idempotency-Key' });
 
     const deps = c.get('deps');
     const { db, clock, fingerprintKey } = deps;

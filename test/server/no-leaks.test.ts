@@ -16,7 +16,7 @@ const ALL_NUMBERS = Object.values(CARDS);
 function forms(number: string): string[] {
   const fours = number.match(/.{1,4}/g)!.join(' ');
   const amex = number.length === 15 ? `${number.slice(0, 4)} ${number.slice(4, 10)} ${number.slice(10)}` : fours;
-  return [number, fours, amex, fours.replace(/ /g, '-')];
+  return [number, fours, amex, ...['-', '.', '_', '/'].map((separator) => fours.replace(/ /g, separator))];
 }
 
 /** A CVC counts as leaked when it stands alone, not inside an id, a base64 blob or a timestamp. */
@@ -38,6 +38,7 @@ function findLeaks(haystack: string | Buffer, where: string): string[] {
 describeEachDb('no card number or CVC leaks', (target) => {
   let v: TestVault;
   const replies: Reply[] = [];
+  const hostile: Reply[] = [];
   const record = async (p: Promise<Reply>) => {
     const r = await p;
     replies.push(r);
@@ -97,6 +98,19 @@ describeEachDb('no card number or CVC leaks', (target) => {
     await record(v.api('POST', '/v1/sessions', { body: { amount: 100, currency: 'USD', note: CARDS.visa } }));
     await record(v.api('POST', '/v1/sessions', { raw: `number=${CARDS.visa}&cvc=${CVC}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
     await record(v.api('GET', `/v1/customers/${CARDS.visa}x`));
+    // Keys are the caller's text too, and an error is stored for its Idempotency-Key: a number as an
+    // unknown parameter's name (in any spelling), as a header name of a forward, or as the key itself.
+    const [, dotted, , underscored] = forms(CARDS.visa).slice(1);
+    hostile.push(
+      await record(v.api('POST', '/v1/customers/leak-keys', { body: { [dotted]: 1 }, headers: { 'idempotency-key': 'hostile-1' } })),
+      await record(
+        v.api('POST', '/v1/forward', {
+          body: { destination: 'x', customer: 'c1', card: 'card_x', request: { method: 'POST', headers: { [forms(CARDS.mastercard)[1]]: 'v' }, body: 'a=1' } },
+          headers: { 'idempotency-key': 'hostile-2' },
+        }),
+      ),
+      await record(v.api('POST', '/v1/sessions', { body: { amount: 100, currency: 'USD' }, headers: { 'idempotency-key': underscored } })),
+    );
     await record(v.api('GET', '/v1/events?limit=100'));
   });
   afterAll(() => v.close());
@@ -105,6 +119,15 @@ describeEachDb('no card number or CVC leaks', (target) => {
     const statuses = new Set(replies.map((r) => r.status));
     for (const s of [200, 201, 400, 402, 502]) expect(statuses).toContain(s);
     expect(v.logs.length).toBeGreaterThan(100);
+  });
+
+  it('refuses the hostile keys in the contract shape, without the number', () => {
+    expect(hostile.map((r) => [r.status, r.body.error?.code])).toEqual([
+      [400, 'parameter_unknown'],
+      [400, 'parameter_invalid'],
+      [400, 'parameter_invalid'],
+    ]);
+    expect(hostile[2].body.error.param).toBe('Idempotency-Key');
   });
 
   it('prints no card number or CVC in any log line', () => {
