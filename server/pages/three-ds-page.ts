@@ -9,6 +9,8 @@ import { randomSecret } from '../ids.ts';
 import { FRAMED_HEADING, servePage } from './html-page.ts';
 import { serveIssuerStep, serveIssuerWindow, serveReturn } from './issuer-redirect-page.ts';
 import { completeIssuerReturn, returnParams } from '../payments/issuer-return.ts';
+import { findChallenge } from '../challenges/challenge-store.ts';
+import { findSession } from '../sessions/session-store.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -27,7 +29,7 @@ function body(id: string, message: string, settled?: { status: string }) {
 
 export const threeDsPage = new Hono<AppEnv>()
   .get('/frame/3ds/:id', async (c) => {
-    const challenge = await c.get('deps').db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
+    const challenge = await findChallenge(c.get('deps').db, c.req.param('id'));
     if (!challenge)
       return servePage(
         c,
@@ -39,16 +41,16 @@ export const threeDsPage = new Hono<AppEnv>()
     return servePage(c, page(c.get('deps').publicUrl, challenge.id, ancestors, 'Your bank asks you to confirm this payment with a one-time code.'));
   })
   .get('/frame/3ds/:id/window', async (c) => {
-    const challenge = await c.get('deps').db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
+    const challenge = await findChallenge(c.get('deps').db, c.req.param('id'));
     if (challenge?.kind !== 'redirect' || challenge.status !== 'pending') return c.text('Not found', 404);
     return serveIssuerWindow(c, challenge);
   })
   // The issuer sends the customer back here, by a GET or a form POST from its own origin.
   .on(['GET', 'POST'], '/frame/3ds/:id/return', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Too large', 413) }), async (c) => {
     const deps = c.get('deps');
-    const challenge = await deps.db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
+    const challenge = await findChallenge(deps.db, c.req.param('id'));
     if (challenge?.kind !== 'redirect') return c.text('Not found', 404);
-    const session = await deps.db.selectFrom('sessions').select('merchant_id').where('id', '=', challenge.session_id).executeTakeFirst();
+    const session = await findSession(deps.db, challenge.session_id);
     const merchant = session && (await deps.merchants.byId(session.merchant_id));
     if (!merchant) return c.text('Not found', 404);
     const verdict = await checkFieldsLimits(c, merchant);
@@ -60,9 +62,9 @@ export const threeDsPage = new Hono<AppEnv>()
   .post('/frame/3ds/:id', bodyLimit({ maxSize: 4096, onError: (c) => c.text('Too large', 413) }), async (c) => {
     const deps = c.get('deps');
     if (c.req.header('origin') !== deps.publicUrl) return c.text('Forbidden', 403);
-    const challenge = await deps.db.selectFrom('challenges').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
+    const challenge = await findChallenge(deps.db, c.req.param('id'));
     if (!challenge) return c.text('Not found', 404);
-    const session = await deps.db.selectFrom('sessions').select('merchant_id').where('id', '=', challenge.session_id).executeTakeFirst();
+    const session = await findSession(deps.db, challenge.session_id);
     const merchant = session && (await deps.merchants.byId(session.merchant_id));
     const verdict = await checkFieldsLimits(c, merchant ?? { id: 'none', frame_limit_per_address: 60 });
     if (!verdict.ok) return c.text('Too many attempts; wait and try again', 429, { 'Retry-After': String(verdict.retryAfter) });
@@ -79,7 +81,7 @@ export const threeDsPage = new Hono<AppEnv>()
   });
 
 async function allowedAncestors(c: Context<AppEnv>, sessionId: string): Promise<string[]> {
-  const session = await c.get('deps').db.selectFrom('sessions').select('merchant_id').where('id', '=', sessionId).executeTakeFirst();
+  const session = await findSession(c.get('deps').db, sessionId);
   const merchant = session && (await c.get('deps').merchants.byId(session.merchant_id));
   return merchant?.allowed_origins ?? [];
 }

@@ -25,6 +25,8 @@ import { assertLeaseHeld, customerLeaseName, withCustomerLease, type CustomerLea
 import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
 import { claimSession } from '../sessions/session-status.ts';
 import { authorizeSettled } from './authorize.ts';
+import { findSessionChallenge, insertChallenge } from '../challenges/challenge-store.ts';
+import { settleChallenge } from '../challenges/challenge-status.ts';
 import type { AuthorizeRequest, AuthorizeResult } from './processor.ts';
 
 type ConfirmInput = z.output<typeof FrameConfirm>;
@@ -123,7 +125,7 @@ async function prepareCard(
 
 async function passedChallenge(deps: Deps, session: SessionTable, challengeId: string | undefined, fingerprint: string): Promise<boolean> {
   if (!challengeId) return false;
-  const row = await deps.db.selectFrom('challenges').selectAll().where('id', '=', challengeId).where('session_id', '=', session.id).executeTakeFirst();
+  const row = await findSessionChallenge(deps.db, session.id, challengeId);
   if (row?.status !== 'passed' || row.fingerprint !== fingerprint) {
     throw new ApiError('authentication_required', 'The 3-D Secure challenge was not passed for this card');
   }
@@ -261,21 +263,16 @@ async function confirmUnlocked(
     // A provider's 3-D Secure: the customer visits the issuer's page, which returns to the vault. The
     // session stays claimed by this attempt meanwhile (a second card cannot be charged beside it);
     // like the simulated challenge, it counts as an attempt against card testing.
-    await deps.db
-      .insertInto('challenges')
-      .values({
-        id: challengeId,
-        session_id: session.id,
-        fingerprint,
-        status: 'pending',
-        attempts: 0,
-        created_at: now.toISOString(),
-        kind: 'redirect',
-        processor_ref: attempt.ref,
-        processor_id: result.processor_id,
-        action: JSON.stringify(result.action),
-      })
-      .execute();
+    await insertChallenge(deps.db, {
+      id: challengeId,
+      session_id: session.id,
+      fingerprint,
+      created_at: now.toISOString(),
+      kind: 'redirect',
+      processor_ref: attempt.ref,
+      processor_id: result.processor_id,
+      action: JSON.stringify(result.action),
+    });
     await deps.db
       .updateTable('sessions')
       .set((eb) => ({ attempt: JSON.stringify({ ...attempt, challenge: challengeId, redirect: true }), failed_attempts: eb('failed_attempts', '+', 1) }))
@@ -290,10 +287,7 @@ async function confirmUnlocked(
   }
   if (result.outcome === 'challenge') {
     const challenge = challengeId;
-    await deps.db
-      .insertInto('challenges')
-      .values({ id: challenge, session_id: session.id, fingerprint, status: 'pending', attempts: 0, created_at: now.toISOString() })
-      .execute();
+    await insertChallenge(deps.db, { id: challenge, session_id: session.id, fingerprint, created_at: now.toISOString() });
     // A challenge counts as an attempt: otherwise a merchant with 3-D Secure "always" would let a
     // card tester learn which numbers are live without ever being stopped.
     await releaseSession(deps, session, { failed: true });
@@ -390,12 +384,7 @@ async function resumeRedirect(
   now: Date,
   lease?: CustomerLease,
 ): Promise<FrameConfirmResult> {
-  const challenge = await deps.db
-    .selectFrom('challenges')
-    .selectAll()
-    .where('id', '=', attempt.challenge!)
-    .where('session_id', '=', session.id)
-    .executeTakeFirst();
+  const challenge = await findSessionChallenge(deps.db, session.id, attempt.challenge!);
   let result: AuthorizeResult | undefined = challenge?.result ? JSON.parse(challenge.result) : undefined;
   if (result?.outcome !== 'approved' && result?.outcome !== 'declined') {
     result = await deps.processors
@@ -419,12 +408,7 @@ async function resumeRedirect(
     prepared = undefined;
   }
   await assertLeaseHeld(lease, 'payment');
-  if (challenge)
-    await deps.db
-      .updateTable('challenges')
-      .set({ status: result.outcome === 'approved' ? 'passed' : 'failed' })
-      .where('id', '=', challenge.id)
-      .where('status', '=', 'pending')
-      .execute();
+  // Still pending when the issuer's return never reached the vault: the provider's answer settles it.
+  if (challenge) await settleChallenge(deps.db, challenge.id, result.outcome === 'approved' ? 'passed' : 'failed');
   return finish(deps, merchant, session, { ...attempt, save: attempt.save && Boolean(prepared) }, result, prepared, now, lease);
 }

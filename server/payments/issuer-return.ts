@@ -7,6 +7,9 @@ import type { ChallengeTable } from '../db/schema.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import type { AuthorizeResult } from './processor.ts';
 import { recordDecline, type Attempt } from './settle-attempt.ts';
+import { keepLateIssuerAnswer, keptIssuerAnswer } from '../challenges/challenge-store.ts';
+import { settleWithIssuerAnswer } from '../challenges/challenge-status.ts';
+import { findSession } from '../sessions/session-store.ts';
 
 const MAX_PARAMS = 20;
 const MAX_VALUE = 4096;
@@ -36,15 +39,14 @@ export async function completeIssuerReturn(
   }
   // Only a settled answer is kept; an unknown one is asked about again when the fields confirm.
   if (result.outcome === 'approved' || result.outcome === 'declined') {
-    const stored = await deps.db
-      .updateTable('challenges')
-      .set({ result: JSON.stringify(result), status: result.outcome === 'approved' ? 'passed' : 'failed' })
-      .where('id', '=', challenge.id)
-      .where('result', 'is', null)
-      .executeTakeFirst();
-    if (result.outcome === 'declined' && Number(stored.numUpdatedRows) === 1) await reopenAfterDecline(deps, merchant, challenge, result);
-    const kept = await deps.db.selectFrom('challenges').select('result').where('id', '=', challenge.id).executeTakeFirst();
-    if (kept?.result) return JSON.parse(kept.result) as AuthorizeResult;
+    const answer = JSON.stringify(result);
+    // The answer settles a pending challenge; one the fields' confirmation settled first keeps its status, and the answer beside it.
+    const stored =
+      (await settleWithIssuerAnswer(deps.db, challenge.id, result.outcome === 'approved' ? 'passed' : 'failed', answer)) ||
+      (await keepLateIssuerAnswer(deps.db, challenge.id, answer));
+    if (result.outcome === 'declined' && stored) await reopenAfterDecline(deps, merchant, challenge, result);
+    const kept = await keptIssuerAnswer(deps.db, challenge.id);
+    if (kept) return JSON.parse(kept) as AuthorizeResult;
   }
   return result;
 }
@@ -61,7 +63,7 @@ async function reopenAfterDecline(
   challenge: ChallengeTable,
   result: Extract<AuthorizeResult, { outcome: 'declined' }>,
 ): Promise<void> {
-  const session = await deps.db.selectFrom('sessions').selectAll().where('id', '=', challenge.session_id).executeTakeFirst();
+  const session = await findSession(deps.db, challenge.session_id);
   const attempt: Attempt | null = session?.attempt ? JSON.parse(session.attempt) : null;
   if (session?.status !== 'processing' || !attempt?.redirect || attempt.challenge !== challenge.id) return;
   await recordDecline(deps, merchant, session, attempt, result);

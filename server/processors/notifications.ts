@@ -9,6 +9,8 @@ import type { Merchant } from '../merchants/merchant-store.ts';
 import type { ProcessorNotification } from '../payments/processor.ts';
 import { reverseRefund } from '../refunds/refund-status.ts';
 import { findSucceededRefund } from '../refunds/refund-store.ts';
+import { closeDispute } from '../disputes/dispute-status.ts';
+import { findDispute, insertDispute } from '../disputes/dispute-store.ts';
 
 export async function applyNotification(deps: Deps, merchant: Merchant, n: ProcessorNotification): Promise<'applied' | 'duplicate' | 'unknown_payment'> {
   const now = deps.clock();
@@ -39,29 +41,21 @@ export async function applyNotification(deps: Deps, merchant: Merchant, n: Proce
     }
 
     if (n.kind === 'dispute_opened') {
-      const existing = await trx
-        .selectFrom('disputes')
-        .select('id')
-        .where('merchant_id', '=', merchant.id)
-        .where('processor_dispute_id', '=', n.dispute)
-        .executeTakeFirst();
-      if (existing) return 'duplicate';
+      // Known already, open or closed: a dispute never reopens.
+      if (await findDispute(trx, merchant.id, n.dispute)) return 'duplicate';
       const id = newId('dp');
-      await trx
-        .insertInto('disputes')
-        .values({
-          id,
-          merchant_id: merchant.id,
-          charge_id: charge.id,
-          processor_dispute_id: n.dispute,
-          status: 'open',
-          amount: n.amount,
-          currency: n.currency.toUpperCase(),
-          reason: n.reason ?? null,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        })
-        .execute();
+      await insertDispute(trx, {
+        id,
+        merchant_id: merchant.id,
+        charge_id: charge.id,
+        processor_dispute_id: n.dispute,
+        status: 'open',
+        amount: n.amount,
+        currency: n.currency.toUpperCase(),
+        reason: n.reason ?? null,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      });
       await emitEvent(trx, {
         ...base,
         type: 'charge.dispute.created',
@@ -71,12 +65,7 @@ export async function applyNotification(deps: Deps, merchant: Merchant, n: Proce
     }
 
     // A dispute closed: known from its opening, or first heard of now (the opening was missed).
-    let dispute = await trx
-      .selectFrom('disputes')
-      .selectAll()
-      .where('merchant_id', '=', merchant.id)
-      .where('processor_dispute_id', '=', n.dispute)
-      .executeTakeFirst();
+    let dispute = await findDispute(trx, merchant.id, n.dispute);
     if (!dispute) {
       dispute = {
         id: newId('dp'),
@@ -90,9 +79,10 @@ export async function applyNotification(deps: Deps, merchant: Merchant, n: Proce
         created_at: now.toISOString(),
         updated_at: now.toISOString(),
       };
-      await trx.insertInto('disputes').values(dispute).execute();
-    } else {
-      await trx.updateTable('disputes').set({ status: n.outcome, updated_at: now.toISOString() }).where('id', '=', dispute.id).execute();
+      await insertDispute(trx, dispute);
+    } else if (!(await closeDispute(trx, dispute.id, n.outcome, now))) {
+      // It had this outcome already (the provider said so again under another id): the merchant was told once.
+      return 'duplicate';
     }
     await emitEvent(trx, { ...base, type: 'charge.dispute.closed', data: { charge: charge.id, dispute: dispute.id, status: n.outcome } });
     return 'applied';

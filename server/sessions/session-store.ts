@@ -89,3 +89,8 @@ export async function countFailedAttempt(q: Queryable, id: string): Promise<void
     .where('id', '=', id)
     .execute();
 }
+
+/** The session by its id alone, for the vault's own pages and flows that reach it from one of its rows (a challenge). */
+export async function findSession(q: Queryable, id: string): Promise<SessionTable | undefined> {
+  return q.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { InvoiceStatus, InvoiceTable, MandateTable, RefundTable, SessionTable } from '../../server/db/schema.ts';
+import type { ChallengeTable, DisputeTable, InvoiceStatus, InvoiceTable, MandateTable, RefundTable, SessionTable } from '../../server/db/schema.ts';
+import { challengeMachine, settleChallenge, settleWithIssuerAnswer, useChallenge } from '../../server/challenges/challenge-status.ts';
+import { keepLateIssuerAnswer } from '../../server/challenges/challenge-store.ts';
 import { chargeMachine } from '../../server/charges/charge-status.ts';
+import { closeDispute, disputeMachine } from '../../server/disputes/dispute-status.ts';
 import { invoiceMachine, markInvoicePaid, markPastDue } from '../../server/invoices/invoice-status.ts';
 import { IllegalTransition, moveRows, type Machine } from '../../server/db/state-machine.ts';
 import { cancelMandateRow, endMandates, mandateMachine } from '../../server/mandates/mandate-status.ts';
 import { failRefund, refundMachine, reverseRefund, succeedRefund } from '../../server/refunds/refund-status.ts';
-import { claimSession, completeSession, reopenSession, sessionMachine } from '../../server/sessions/session-status.ts';
+import { claimSession, completeSession, queueCompleteSession, reopenSession, sessionMachine } from '../../server/sessions/session-status.ts';
+import { atomically } from '../../server/db/write-batch.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { useMigratedDatabase } from '../helpers/migrated-database.ts';
 
@@ -47,6 +51,20 @@ const MACHINES: Record<string, Expected> = {
     statuses: ['open', 'paid', 'past_due'],
     initial: ['open'],
     allowed: ['open → paid', 'open → past_due', 'past_due → paid'],
+  },
+  challenge: {
+    machine: challengeMachine,
+    statuses: ['pending', 'passed', 'failed', 'used'],
+    initial: ['pending'],
+    // pending → used: a redirect whose return never reached the vault, approved by the provider's ledger.
+    allowed: ['pending → passed', 'pending → failed', 'pending → used', 'passed → used'],
+  },
+  dispute: {
+    machine: disputeMachine,
+    statuses: ['open', 'won', 'lost'],
+    // Created closed when the opening was missed.
+    initial: ['open', 'won', 'lost'],
+    allowed: ['open → won', 'open → lost', 'won → lost', 'lost → won'],
   },
 };
 
@@ -91,6 +109,10 @@ describe('status machines', () => {
     const from: InvoiceStatus[] = ['open', 'past_due'];
     expect(() => invoiceMachine.check(from, 'past_due')).toThrow(IllegalTransition);
     expect(() => invoiceMachine.check(from, 'paid')).not.toThrow();
+    // @ts-expect-error a spent challenge is never passed again.
+    expect(() => challengeMachine.check('used', 'passed')).toThrow(IllegalTransition);
+    // @ts-expect-error a closed dispute never reopens.
+    expect(() => disputeMachine.check('lost', 'open')).toThrow(IllegalTransition);
   });
 });
 
@@ -171,6 +193,34 @@ const invoiceRow = (id: string, due: string, status: InvoiceTable['status'] = 'o
   failure_code: 'card_declined',
   created_at: NOW,
   paid_at: status === 'paid' ? NOW : null,
+});
+
+const challengeRow = (id: string, over: Partial<ChallengeTable> = {}): ChallengeTable => ({
+  id,
+  session_id: 'cs_1',
+  fingerprint: 'fp_1',
+  status: 'pending',
+  attempts: 0,
+  created_at: NOW,
+  kind: 'code',
+  processor_ref: null,
+  processor_id: null,
+  action: null,
+  result: null,
+  ...over,
+});
+
+const disputeRow = (id: string, status: DisputeTable['status']): DisputeTable => ({
+  id,
+  merchant_id: 'm_1',
+  charge_id: 'ch_1',
+  processor_dispute_id: `pd-${id}`,
+  status,
+  amount: 1000,
+  currency: 'USD',
+  reason: null,
+  created_at: NOW,
+  updated_at: NOW,
 });
 
 describeEachDb('status transitions on the database', (target) => {
@@ -290,6 +340,105 @@ describeEachDb('status transitions on the database', (target) => {
     expect(await markInvoicePaid(db, 'inv_due', { charge_id: 'ch_2', paid_at: NOW })).toBe(true);
     expect(await markInvoicePaid(db, 'inv_due', { charge_id: 'ch_3', paid_at: NOW })).toBe(false);
     expect((await invoice('inv_due')).charge_id).toBe('ch_2');
+  });
+
+  it('challenge: settled once; the first issuer answer is kept with its verdict', async () => {
+    const { db } = handle;
+    const challenge = (id: string) => db.selectFrom('challenges').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    await db
+      .insertInto('challenges')
+      .values([challengeRow('chl_code'), challengeRow('chl_redirect', { kind: 'redirect' })])
+      .execute();
+    const verdicts = await Promise.all([settleChallenge(db, 'chl_code', 'passed'), settleChallenge(db, 'chl_code', 'failed')]);
+    expect(verdicts.filter(Boolean)).toHaveLength(1);
+    const settled = (await challenge('chl_code')).status;
+    expect(await settleChallenge(db, 'chl_code', settled === 'passed' ? 'failed' : 'passed')).toBe(false);
+    expect((await challenge('chl_code')).status).toBe(settled);
+
+    expect(await settleWithIssuerAnswer(db, 'chl_redirect', 'failed', '{"outcome":"declined"}')).toBe(true);
+    expect(await settleWithIssuerAnswer(db, 'chl_redirect', 'passed', '{"outcome":"approved"}')).toBe(false);
+    expect(await challenge('chl_redirect')).toMatchObject({ status: 'failed', result: '{"outcome":"declined"}' });
+
+    // Settled and spent before the issuer's return arrived: the return's answer is kept beside it, its status stays.
+    await db
+      .insertInto('challenges')
+      .values(challengeRow('chl_spent', { kind: 'redirect', status: 'used' }))
+      .execute();
+    expect(await settleWithIssuerAnswer(db, 'chl_spent', 'passed', '{"outcome":"approved"}')).toBe(false);
+    expect(await keepLateIssuerAnswer(db, 'chl_spent', '{"outcome":"approved"}')).toBe(true);
+    expect(await keepLateIssuerAnswer(db, 'chl_spent', '{"outcome":"declined"}')).toBe(false);
+    expect(await challenge('chl_spent')).toMatchObject({ status: 'used', result: '{"outcome":"approved"}' });
+  });
+
+  it('challenge: spent once, in the approval batch; only a passed one, or a redirect still pending, is spent', async () => {
+    const { db } = handle;
+    const status = async (id: string) => (await db.selectFrom('challenges').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+    const use = async (id: string) => Number((await useChallenge(db, { id })).numAffectedRows);
+    await db
+      .insertInto('challenges')
+      .values([
+        challengeRow('chl_passed', { status: 'passed' }),
+        challengeRow('chl_pending'),
+        challengeRow('chl_failed', { status: 'failed' }),
+        challengeRow('chl_away', { kind: 'redirect' }),
+        challengeRow('chl_refused', { kind: 'redirect', status: 'failed' }),
+      ])
+      .execute();
+    await db
+      .insertInto('sessions')
+      .values(sessionRow('cs_spend', { status: 'processing', attempt: '{}', processing_since: NOW }))
+      .execute();
+
+    // As the approval records it: with the session's completion, in one batch (one statement on PostgreSQL).
+    const counted: number[] = [];
+    await atomically(db, async (atomic) => {
+      atomic.write(useChallenge.compiled(db, { id: 'chl_passed' }), { counted: (n) => counted.push(n) });
+      const completion = { charge_id: 'ch_1', card_token: null, card_masked: '{}', saved: 0, completed_at: NOW, mandate_id: null };
+      queueCompleteSession(atomic, 'cs_spend', completion, () => new Error('lost'));
+    });
+    expect(counted).toEqual([1]);
+    expect(await status('chl_passed')).toBe('used');
+    // Spent: it moves no further, and stays spent.
+    expect(await use('chl_passed')).toBe(0);
+    expect(await status('chl_passed')).toBe('used');
+    // A code challenge that was never passed (or failed) is not spent.
+    expect(await use('chl_pending')).toBe(0);
+    expect(await use('chl_failed')).toBe(0);
+    expect(await status('chl_pending')).toBe('pending');
+    expect(await status('chl_failed')).toBe('failed');
+    // A redirect the provider approved without the customer's return: pending → used; a failed one stays.
+    expect(await use('chl_away')).toBe(1);
+    expect(await status('chl_away')).toBe('used');
+    expect(await use('chl_refused')).toBe(0);
+    expect(await status('chl_refused')).toBe('failed');
+    // A challenge already gone moves nothing and stops nothing.
+    expect(await use('chl_gone')).toBe(0);
+  });
+
+  it('dispute: closes won or lost, turns either way after, never reopens; the same outcome again moves nothing', async () => {
+    const { db } = handle;
+    const dispute = (id: string) => db.selectFrom('disputes').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    await db
+      .insertInto('disputes')
+      .values([disputeRow('dp_1', 'open'), disputeRow('dp_2', 'lost')])
+      .execute();
+    const later = new Date('2031-06-01T00:00:00.000Z');
+    expect(await closeDispute(db, 'dp_1', 'won', later)).toBe(true);
+    expect(await dispute('dp_1')).toMatchObject({ status: 'won', updated_at: later.toISOString() });
+    expect(await closeDispute(db, 'dp_1', 'won', new Date('2031-06-02T00:00:00.000Z'))).toBe(false);
+    expect(await dispute('dp_1')).toMatchObject({ status: 'won', updated_at: later.toISOString() });
+    expect(await closeDispute(db, 'dp_1', 'lost', later)).toBe(true);
+    expect((await dispute('dp_1')).status).toBe('lost');
+    expect(await closeDispute(db, 'dp_2', 'won', later)).toBe(true);
+    expect((await dispute('dp_2')).status).toBe('won');
+    const reopen = { rows: 'dp_2', from: 'won', to: 'open' } as any;
+    await expect(moveRows(db, 'disputes', disputeMachine, reopen)).rejects.toMatchObject({
+      name: 'IllegalTransition',
+      machine: 'dispute',
+      from: 'won',
+      to: 'open',
+    });
+    expect((await dispute('dp_2')).status).toBe('won');
   });
 
   it('an illegal move throws IllegalTransition before it touches the row', async () => {
