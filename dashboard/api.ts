@@ -62,17 +62,5 @@ export const api = {
 
 export const newKey = (): string => crypto.randomUUID();
 
-/** The contract's list page. */
-export interface Page<T> {
-  data: T[];
-  has_more: boolean;
-}
-
-export interface Me {
-  email: string;
-  role: 'admin' | 'viewer';
-  csrf_token: string;
-  merchant: { id: string; name: string; livemode: boolean };
-  /** The person's accounts at their other shops (the test-mode switch). */
-  other_accounts: { merchant_id: string; merchant_name: string; livemode: boolean }[];
-}
+/** The contract's list page, and who is signed in (/dashboard/api/me). */
+export type { Me, Page } from '../protocol/schemas/dashboard.ts';

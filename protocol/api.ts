@@ -1,6 +1,7 @@
 // Request and response shapes of the HTTP API, the contract merchants program against (docs/api.md): the zod
 // validators of protocol/schemas/ (one file a resource), gathered. The server validates with them and
 // publishes them as OpenAPI. Code without zod (the iframe, the widget) imports protocol/types.ts instead.
+// schemas/dashboard.ts is the dashboard's own API (/dashboard/api), outside that contract and its OpenAPI.
 export * from './schemas/common.ts';
 export * from './schemas/errors.ts';
 export * from './schemas/merchant.ts';
@@ -16,4 +17,5 @@ export * from './schemas/scheduler.ts';
 export * from './schemas/messages.ts';
 export * from './schemas/events.ts';
 export * from './schemas/webhooks.ts';
+export * from './schemas/dashboard.ts';
 export { HOST_ORIGIN_HEADER } from './types.ts';

@@ -1,11 +1,12 @@
-// The HTTP wire types for code that must not carry zod: the browser bundles (iframe/, widget/) and the
-// demo. Each is the TypeScript side of a validator in protocol/schemas/ (z.infer of a response, z.input
+// The HTTP wire types for code that must not carry zod: the browser bundles (iframe/, widget/, dashboard/)
+// and the demo. Each is the TypeScript side of a validator in protocol/schemas/ (z.infer of a response, z.input
 // of a request), re-exported type-only: importing this module adds nothing to a bundle but the header name below.
 // The error body is declared in protocol/errors.ts; protocol/schemas/errors.ts is checked against it.
 
 export type { CardDeleted, CardView } from './schemas/cards.ts';
 export type { ChargeView, RefundView } from './schemas/charges.ts';
 export type { CustomerView } from './schemas/customers.ts';
+export type { AuditLine, AuditList, Me, NotAutomatic, OtherAccount, Overview, OverviewDay, Page, UpcomingPayment } from './schemas/dashboard.ts';
 export type { EventView } from './schemas/events.ts';
 export type { ForwardCreate, ForwardRequest, ForwardResponse, ForwardResult } from './schemas/forward.ts';
 export type { FrameChallengeResult, FrameConfirm, FrameConfirmResult, FrameSavedCard, FrameSession } from './schemas/frame.ts';

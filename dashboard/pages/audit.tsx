@@ -1,18 +1,10 @@
 // The audit log: who changed what and when, newest first, a page at a time (GET /dashboard/api/audit).
 // A target links to its customer or charge when the line says which it is.
-import { type Page as ListPage, api, query } from '../api.ts';
+import type { AuditLine, AuditList } from '../../protocol/schemas/dashboard.ts';
+import { api, query } from '../api.ts';
 import { when } from '../format.ts';
 import { BASE, Link, type PageProps } from '../router.tsx';
 import { Loading, Page, Pager, TableWrap, useLoad, usePager } from '../ui.tsx';
-
-interface AuditLine {
-  id: string;
-  staff_email: string | null;
-  action: string;
-  target: string | null;
-  details: Record<string, unknown>;
-  created: string;
-}
 
 const LIMIT = 25;
 
@@ -48,7 +40,7 @@ export function detailsText(details: Record<string, unknown>, prefix = ''): stri
 
 export function AuditPage(_props: PageProps) {
   const pager = usePager('audit');
-  const state = useLoad(() => api.get<ListPage<AuditLine>>(`/audit${query({ limit: LIMIT, starting_after: pager.after })}`), pager.after ?? '');
+  const state = useLoad(() => api.get<AuditList>(`/audit${query({ limit: LIMIT, starting_after: pager.after })}`), pager.after ?? '');
   return (
     <Page title="Audit log">
       <p class="muted">Every sign-in and every change made in this dashboard, with who made it.</p>

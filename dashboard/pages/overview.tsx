@@ -3,7 +3,7 @@
 // whether the scheduler will charge them by itself.
 import { useMemo } from 'preact/hooks';
 import uPlot from 'uplot';
-import type { Overview, UpcomingPayment } from '../../server/dashboard/overview.ts';
+import type { Overview, UpcomingPayment } from '../../protocol/schemas/dashboard.ts';
 import { api, query } from '../api.ts';
 import { axis, Chart, ChartFigure, GREEN, inUtc, RED, utcDay } from '../charts.tsx';
 import { day, money } from '../format.ts';

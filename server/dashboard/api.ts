@@ -2,21 +2,18 @@
 // figures, and every /v1 read and allowed change through the routes themselves (v1-proxy.ts).
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
+import type { ZodType } from 'zod';
+import { AuditQuery, OverviewQuery } from '../../protocol/api.ts';
 import { ApiError, fromZodError } from '../errors.ts';
 import { listAudit } from '../staff/audit.ts';
 import { otherAccounts } from '../staff/staff-store.ts';
+import { toMeView } from '../staff/staff-view.ts';
 import { dashboardApiSession, type DashboardApiEnv } from './api-session.ts';
-import { merchantOverview, OverviewQuery } from './overview.ts';
+import { merchantOverview } from './overview.ts';
 import { proxyToV1, API_PREFIX, type V1Fetch } from './v1-proxy.ts';
 
-const AuditQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  starting_after: z.string().max(64).optional(),
-});
-
 /** The request's query, as the schema reads it; a 400 in the contract's shape otherwise. */
-function validQuery<T>(schema: z.ZodType<T>, query: Record<string, string>): T {
+function validQuery<T>(schema: ZodType<T>, query: Record<string, string>): T {
   const parsed = schema.safeParse(query);
   if (!parsed.success) throw fromZodError(parsed.error, query);
   return parsed.data;
@@ -36,16 +33,9 @@ export function dashboardApi(fetchV1: V1Fetch) {
   );
 
   api.get(`${API_PREFIX}/me`, async (c) => {
-    const { staff } = c.get('staffSession');
-    const m = c.get('staffMerchant');
-    return c.json({
-      email: staff.email,
-      role: staff.role,
-      csrf_token: c.get('staffSession').csrf,
-      merchant: { id: m.id, name: m.name, livemode: m.livemode },
-      // Where the test-mode switch leads: the person's own accounts at their other shops.
-      other_accounts: await otherAccounts(c.get('deps').db, staff.email, m.id),
-    });
+    const session = c.get('staffSession');
+    const merchant = c.get('staffMerchant');
+    return c.json(toMeView(session, merchant, await otherAccounts(c.get('deps').db, session.staff.email, merchant.id)));
   });
 
   api.get(`${API_PREFIX}/audit`, async (c) => {

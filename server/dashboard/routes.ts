@@ -2,16 +2,13 @@
 // in (limited per email and per address), signing out, and the signed-in page.
 import { type Context, Hono } from 'hono';
 import { hashedPath, serve } from '../pages/assets.ts';
-import type { StaffUserTable } from '../db/schema.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { clientAddress } from '../middleware/client-address.ts';
-import { recordAudit } from '../staff/audit.ts';
-import { verifyPassword } from '../staff/passwords.ts';
-import { deleteStaffSession, createStaffSession, readStaffSession } from '../staff/staff-sessions.ts';
-import { otherAccounts, setPasswordWithLink, signInCandidates } from '../staff/staff-store.ts';
+import { signIn, signOut, switchAccount, switchTarget } from '../staff/sign-in.ts';
+import { readStaffSession } from '../staff/staff-sessions.ts';
+import { setPasswordWithLink } from '../staff/staff-store.ts';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from './cookie.ts';
 import { appShellPage, messagePage, switchPage, setPasswordPage, signInPage } from './pages.ts';
-import { clearFailures, countAddressAttempt, failedAttempt, startAttempt } from './sign-in-limits.ts';
 import { afterSignIn, csrfRequired, type DashboardEnv, formField, SIGN_IN_PATH, staffSession } from './staff-session.ts';
 
 export const dashboardRoutes = new Hono<DashboardEnv>();
@@ -26,6 +23,12 @@ const minutes = (seconds: number) => {
   const m = Math.ceil(seconds / 60);
   return `${m} minute${m === 1 ? '' : 's'}`;
 };
+
+/** The error of a locked email, with the wait in Retry-After. */
+function lockedOut(c: Context, seconds: number): string {
+  c.header('Retry-After', String(seconds));
+  return `Too many wrong passwords: signing in with this email is locked. Try again in ${minutes(seconds)}.`;
+}
 
 dashboardRoutes.use(
   '/dashboard/*',
@@ -58,58 +61,30 @@ dashboardRoutes.post(SIGN_IN_PATH, async (c) => {
   const password = await formField(c, 'password');
   // The page the person was sent here from, kept through a failed attempt.
   const next = afterSignIn(await formField(c, 'next'));
-  const address = await countAddressAttempt(deps.limiter, clientAddress(c, deps.trustProxy));
-  if (!address.ok) {
-    c.header('Retry-After', String(address.retryAfter));
-    const error = `Too many sign-in attempts from your network. Try again in ${minutes(address.retryAfter)}.`;
-    return signInPage(c, { email, error, status: 429, next });
+  const outcome = await signIn(deps, { email, password, address: clientAddress(c, deps.trustProxy) });
+  if (outcome.ok) {
+    setSessionCookie(c, deps.publicUrl, outcome.token);
+    return c.redirect(next, 303);
   }
-  if (!email || !password) return signInPage(c, { email, error: 'Enter your email and your password.', status: 400, next });
-  const locked = (seconds: number) => {
-    c.header('Retry-After', String(seconds));
-    const error = `Too many wrong passwords: signing in with this email is locked. Try again in ${minutes(seconds)}.`;
-    return signInPage(c, { email, error, status: 429, next });
-  };
-  const attempt = await startAttempt(deps.limiter, email);
-  if (attempt.refused) return locked(attempt.retryAfter);
-
-  // Unknown emails are checked against a dummy hash: they answer as slowly as a wrong password.
-  const candidates = await signInCandidates(deps.db, email);
-  if (candidates.length === 0) await verifyPassword(null, password);
-  let staff: StaffUserTable | undefined;
-  for (const candidate of candidates) {
-    if (await verifyPassword(candidate.password_hash, password)) {
-      staff = candidate;
-      break;
+  switch (outcome.reason) {
+    case 'address_limited': {
+      c.header('Retry-After', String(outcome.retryAfter));
+      const error = `Too many sign-in attempts from your network. Try again in ${minutes(outcome.retryAfter)}.`;
+      return signInPage(c, { email, error, status: 429, next });
     }
+    case 'incomplete':
+      return signInPage(c, { email, error: 'Enter your email and your password.', status: 400, next });
+    case 'locked':
+      return signInPage(c, { email, error: lockedOut(c, outcome.retryAfter), status: 429, next });
+    case 'wrong_password':
+      return signInPage(c, { email, error: 'The email or the password is wrong.', status: 401, next });
   }
-  const now = deps.clock();
-  if (!staff) {
-    const failure = await failedAttempt(deps.limiter, email, attempt.number);
-    if (failure.newly) {
-      for (const s of candidates) await recordAudit(deps.db, { merchantId: s.merchant_id, staffId: s.id, action: 'sign_in_locked', at: now });
-    }
-    if (failure.lockSeconds > 0) return locked(failure.lockSeconds);
-    return signInPage(c, { email, error: 'The email or the password is wrong.', status: 401, next });
-  }
-  await clearFailures(deps.limiter, email);
-  const signedIn = staff;
-  const token = await deps.db.transaction().execute(async (trx) => {
-    await recordAudit(trx, { merchantId: signedIn.merchant_id, staffId: signedIn.id, action: 'sign_in', at: now });
-    return createStaffSession(trx, signedIn.id, now);
-  });
-  setSessionCookie(c, deps.publicUrl, token);
-  return c.redirect(next, 303);
 });
 
 dashboardRoutes.post('/dashboard/sign-out', staffSession(), csrfRequired(), async (c) => {
-  const { db, clock, publicUrl } = c.get('deps');
-  const s = c.get('staffSession');
-  await db.transaction().execute(async (trx) => {
-    await deleteStaffSession(trx, s.tokenHash);
-    await recordAudit(trx, { merchantId: s.staff.merchant_id, staffId: s.staff.id, action: 'sign_out', at: clock() });
-  });
-  clearSessionCookie(c, publicUrl);
+  const deps = c.get('deps');
+  await signOut(deps, c.get('staffSession'));
+  clearSessionCookie(c, deps.publicUrl);
   return c.redirect(`${SIGN_IN_PATH}?done=signed_out`, 303);
 });
 
@@ -117,45 +92,25 @@ dashboardRoutes.post('/dashboard/sign-out', staffSession(), csrfRequired(), asyn
 // sister shop), each its own staff account with its own password and role, so the password is asked again.
 const SWITCH_PATH = '/dashboard/switch';
 
-async function switchTarget(c: Context<DashboardEnv>, to: string) {
-  const s = c.get('staffSession');
-  return (await otherAccounts(c.get('deps').db, s.staff.email, s.staff.merchant_id)).find((a) => a.merchant_id === to);
-}
-
 dashboardRoutes.get(SWITCH_PATH, staffSession(), async (c) => {
-  const to = await switchTarget(c, c.req.query('to') ?? '');
-  if (!to) return messagePage(c, { title: 'No such account', message: 'You have no account at that shop.', status: 404, link: BACK });
   const s = c.get('staffSession');
+  const to = await switchTarget(c.get('deps'), s.staff, c.req.query('to') ?? '');
+  if (!to) return messagePage(c, { title: 'No such account', message: 'You have no account at that shop.', status: 404, link: BACK });
   return switchPage(c, { to, email: s.staff.email, csrf: s.csrf });
 });
 
 dashboardRoutes.post(SWITCH_PATH, staffSession(), csrfRequired(), async (c) => {
   const deps = c.get('deps');
   const s = c.get('staffSession');
-  const to = await switchTarget(c, await formField(c, 'to'));
+  const to = await switchTarget(deps, s.staff, await formField(c, 'to'));
   if (!to) return messagePage(c, { title: 'No such account', message: 'You have no account at that shop.', status: 404, link: BACK });
-  const attempt = await startAttempt(deps.limiter, s.staff.email);
-  if (attempt.refused) {
-    c.header('Retry-After', String(attempt.retryAfter));
-    const error = `Too many wrong passwords: signing in with this email is locked. Try again in ${minutes(attempt.retryAfter)}.`;
-    return switchPage(c, { to, email: s.staff.email, csrf: s.csrf, error, status: 429 });
+  const outcome = await switchAccount(deps, s, to, await formField(c, 'password'));
+  if (outcome.ok) {
+    setSessionCookie(c, deps.publicUrl, outcome.token);
+    return c.redirect('/dashboard', 303);
   }
-  const target = (await signInCandidates(deps.db, s.staff.email)).find((u) => u.merchant_id === to.merchant_id);
-  const now = deps.clock();
-  if (!target || !(await verifyPassword(target.password_hash, await formField(c, 'password')))) {
-    const failure = await failedAttempt(deps.limiter, s.staff.email, attempt.number);
-    if (failure.newly && target) await recordAudit(deps.db, { merchantId: target.merchant_id, staffId: target.id, action: 'sign_in_locked', at: now });
-    return switchPage(c, { to, email: s.staff.email, csrf: s.csrf, error: 'The password is wrong.', status: 401 });
-  }
-  await clearFailures(deps.limiter, s.staff.email);
-  const token = await deps.db.transaction().execute(async (trx) => {
-    await deleteStaffSession(trx, s.tokenHash);
-    await recordAudit(trx, { merchantId: s.staff.merchant_id, staffId: s.staff.id, action: 'sign_out', details: { switched_to: to.merchant_id }, at: now });
-    await recordAudit(trx, { merchantId: target.merchant_id, staffId: target.id, action: 'sign_in', details: { switched_from: s.staff.merchant_id }, at: now });
-    return createStaffSession(trx, target.id, now);
-  });
-  setSessionCookie(c, deps.publicUrl, token);
-  return c.redirect('/dashboard', 303);
+  if (outcome.reason === 'locked') return switchPage(c, { to, email: s.staff.email, csrf: s.csrf, error: lockedOut(c, outcome.retryAfter), status: 429 });
+  return switchPage(c, { to, email: s.staff.email, csrf: s.csrf, error: 'The password is wrong.', status: 401 });
 });
 
 const BACK = { href: '/dashboard', text: 'Back to the dashboard' };

@@ -57,6 +57,19 @@ export async function untriedAutoPayInvoices(q: Queryable, today: string, horizo
   return due.orderBy('due_date').orderBy('id').execute();
 }
 
+/** The merchant's open invoices due soonest, overdue ones first (the dashboard's upcoming payments). */
+export function openInvoicesDueSoonest(q: Queryable, merchantId: string, limit: number): Promise<InvoiceTable[]> {
+  return q
+    .selectFrom('invoices')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('status', '=', 'open')
+    .orderBy('due_date')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
 /** The ids of the merchant's open invoices due before `today` (those a pass marks past due). */
 export async function overdueInvoiceIds(q: Queryable, merchantId: string, today: string): Promise<string[]> {
   const rows = await q

@@ -1,8 +1,8 @@
 // The scheduler: one pass pays the auto-pay invoices that are due soon (each at most once a day,
 // whatever the number of instances), marks overdue invoices, stores lapsed mandates as ended and
 // announces cards about to expire. The server runs a pass on a timer; POST /v1/scheduler/run runs one.
-import type { SchedulerRun } from '../../protocol/api.ts';
-import { cardExpiry, claimExpiringNotice, findCard, unannouncedCards } from '../cards/card-store.ts';
+import type { NotAutomatic, SchedulerRun } from '../../protocol/api.ts';
+import { cardExpiry, claimExpiringNotice, findCard, type LiveCard, unannouncedCards } from '../cards/card-store.ts';
 import { addDays, DAY_MS, dayOf } from '../clock.ts';
 import type { Deps } from '../context.ts';
 import type { Queryable } from '../db/database.ts';
@@ -81,8 +81,8 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
   const today = dayOf(now);
   if (!(await claimInvoiceDay(deps.db, invoice.id, today))) return 'skipped';
 
-  const customer = await getCustomer(deps.db, invoice.group_id, invoice.customer);
-  const card = customer?.default_card ? await findCard(deps.db, invoice.group_id, invoice.customer, customer.default_card) : undefined;
+  // The invoice came from invoicesToTry in its window: auto-pay on, due today or later, the mandate checked as of today.
+  const { card, mandate } = await autoPayVerdict(deps, merchant, invoice, today);
   if (!card) return fail(deps, merchant, invoice, now, { code: 'mandate_violation', message: 'The customer has no default card to charge' });
 
   const charge = (reference: string, mandate: string | undefined) =>
@@ -103,7 +103,6 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
       ? message(deps, merchant, invoice, 'payment_approved', { last4: card.last4, charge: row.id })
       : message(deps, merchant, invoice, 'payment_failed', { last4: card.last4, code: row.failure_code });
 
-  const mandate = await pickMandate(deps, merchant, invoice, card.token, today);
   // An earlier day's attempt whose outcome was never recorded (its vault died): the processor knows,
   // and money it took is recorded instead of being taken a second time.
   if (invoice.last_attempt_on && !invoice.failure_code) {
@@ -145,6 +144,29 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
   }
   await notify(row);
   return row.status === 'succeeded' ? 'paid' : 'failed';
+}
+
+/** What the scheduler does with an invoice: charge it by itself with this card and mandate, or not, and why. */
+export type AutoPayVerdict =
+  | { reason: null; card: LiveCard; mandate: MandateTable }
+  | { reason: Exclude<NotAutomatic, 'no_mandate'>; card?: undefined; mandate?: undefined }
+  | { reason: 'no_mandate'; card: LiveCard; mandate?: undefined };
+
+/**
+ * The auto-pay rules, for a pass and for the dashboard's upcoming payments alike: the invoice's auto_pay
+ * is on, it is not overdue (a pass marks it past due instead), the customer has a default card, and a
+ * mandate of the merchant on that card in the invoice's currency is live on the day the payment window
+ * opens, or today once it has opened.
+ */
+export async function autoPayVerdict(deps: Deps, merchant: Merchant, invoice: InvoiceTable, today: string): Promise<AutoPayVerdict> {
+  if (!invoice.auto_pay) return { reason: 'auto_pay_off' };
+  if (invoice.due_date < today) return { reason: 'past_due' };
+  const customer = await getCustomer(deps.db, invoice.group_id, invoice.customer);
+  const card = customer?.default_card ? await findCard(deps.db, invoice.group_id, invoice.customer, customer.default_card) : undefined;
+  if (!card) return { reason: 'no_default_card' };
+  const windowOpens = addDays(invoice.due_date, -merchant.auto_pay_days);
+  const mandate = await pickMandate(deps, merchant, invoice, card.token, windowOpens > today ? windowOpens : today);
+  return mandate ? { reason: null, card, mandate } : { reason: 'no_mandate', card };
 }
 
 /** A live mandate of this merchant on the card in the invoice's currency, one whose range fits the invoice first. */

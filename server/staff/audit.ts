@@ -1,5 +1,6 @@
 // The audit log: who did what, when. Sign-in lines are written in the transaction of what they record;
 // a dashboard change, which runs through /v1 in its own transactions, is written once it committed.
+import type { AuditList } from '../../protocol/api.ts';
 import type { Queryable } from '../db/database.ts';
 import { randomSecret } from '../ids.ts';
 
@@ -32,22 +33,8 @@ export async function recordAudit(q: Queryable, e: AuditEntry): Promise<void> {
     .execute();
 }
 
-export interface AuditLine {
-  id: string;
-  /** The person, by the email they sign in with (null once their account is gone). */
-  staff_email: string | null;
-  action: string;
-  target: string | null;
-  details: Record<string, unknown>;
-  created: string;
-}
-
-/** The merchant's audit log, newest first, a page at a time. */
-export async function listAudit(
-  q: Queryable,
-  merchantId: string,
-  o: { limit: number; starting_after?: string },
-): Promise<{ data: AuditLine[]; has_more: boolean }> {
+/** The merchant's audit log, newest first, a page at a time (lines as protocol/schemas/dashboard.ts shows them). */
+export async function listAudit(q: Queryable, merchantId: string, o: { limit: number; starting_after?: string }): Promise<AuditList> {
   let query = q
     .selectFrom('audit_log as a')
     .leftJoin('staff_users as u', 'u.id', 'a.staff_id')

@@ -1,5 +1,6 @@
 // Staff users of a merchant: added by the operator with a one-time link (its token stored only as a
 // SHA-256 hash, valid 24 hours, replaced by a new link), who then set their own password through it.
+import type { OtherAccount } from '../../protocol/api.ts';
 import type { Db } from '../db/database.ts';
 import type { StaffRole, StaffUserTable } from '../db/schema.ts';
 import { newId, randomBytes, sha256 } from '../ids.ts';
@@ -109,12 +110,6 @@ export async function setPasswordWithLink(db: Db, token: string, password: strin
 /** Every staff user with this email (one per merchant at most), those with a password. */
 export function signInCandidates(db: Db, email: string): Promise<StaffUserTable[]> {
   return db.selectFrom('staff_users').selectAll().where('email', '=', normalEmail(email)).where('password_hash', 'is not', null).orderBy('id').execute();
-}
-
-export interface OtherAccount {
-  merchant_id: string;
-  merchant_name: string;
-  livemode: boolean;
 }
 
 /** The person's accounts at other merchants (their test and live shops, sister shops): same email, a password set. */

@@ -1,15 +1,17 @@
-// Where the server's logic goes: a route parses, calls a resource module or a payment flow, and
-// answers; the queries live in the resource's folder. And the "database or transaction" type is
-// declared once, as Queryable in server/db/database.ts. Each rule is first tried on a bad example,
-// so that a pattern that has stopped matching anything fails here instead of passing quietly.
+// Where the server's logic goes: a route (of /v1 or of the dashboard) parses, calls a resource module
+// or a payment flow, and answers; the queries and transactions live in the resource's folder. And the
+// "database or transaction" type is declared once, as Queryable in server/db/database.ts. Each rule is
+// first tried on a bad example, so that a pattern that has stopped matching anything fails here
+// instead of passing quietly.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** A query written with kysely: a builder call, or its `sql` template tag (sql`…`, sql<T>`…`, sql.raw(…)). */
-const QUERY = /\b(?:selectFrom|selectNoFrom|updateTable|insertInto|replaceInto|deleteFrom|mergeInto)\s*\(|\bsql\s*(?:`|<[^>]*>\s*`|\.\w+\s*\()/;
+/** A query written with kysely: a builder call, a transaction, or its `sql` template tag (sql`…`, sql<T>`…`, sql.raw(…)). */
+const QUERY =
+  /\b(?:selectFrom|selectNoFrom|updateTable|insertInto|replaceInto|deleteFrom|mergeInto)\s*\(|\.transaction\s*\(|\bsql\s*(?:`|<[^>]*>\s*`|\.\w+\s*\()/;
 /** Any import of kysely, static or dynamic, types included. */
 const KYSELY = /(?:\bfrom|\bimport|\brequire\s*\()\s*\(?\s*['"]kysely(?:\/[^'"]*)?['"]/;
 /** A new name for the database-or-transaction union, in either order. */
@@ -33,11 +35,12 @@ function offending(files: string[], pattern: RegExp): string[] {
   );
 }
 
-const routeFiles = filesUnder('server/routes');
+const routeFiles = ['server/routes', 'server/dashboard', 'server/pages'].flatMap(filesUnder);
 
 describe('the server layering', () => {
   it('finds the route files', () => {
     expect(routeFiles).toContain(path.join('server', 'routes', 'charges.ts'));
+    expect(routeFiles).toContain(path.join('server', 'dashboard', 'routes.ts'));
     expect(routeFiles.length).toBeGreaterThan(10);
   });
 
@@ -48,6 +51,7 @@ describe('the server layering', () => {
       `await trx.${'update'}Table('invoices').set({ status: 'paid' }).execute();`,
       `await db.${'insert'}Into('events').values(row).execute();`,
       `await q.${'delete'}From ('cards').execute();`,
+      `const token = await deps.db.${'transaction'}().execute(async (trx) => createStaffSession(trx, id, now));`,
       `await ${'sql'}\`VACUUM\`.execute(db);`,
       `const n = await ${'sql'}<{ n: number }>\`select 1 as n\`.execute(db);`,
       `const t = ${'sql'}.table('charges');`,

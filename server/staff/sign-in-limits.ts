@@ -5,7 +5,7 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { sha256 } from '../ids.ts';
 import type { RateLimits, Verdict } from '../middleware/rate-limit.ts';
-import { normalEmail } from '../staff/staff-store.ts';
+import { normalEmail } from './staff-store.ts';
 
 export const LOCK_AFTER_FAILURES = 5;
 export const LOCK_SECONDS = 15 * 60;
