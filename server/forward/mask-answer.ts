@@ -18,6 +18,18 @@ export function maskCardNumbers(text: string): string {
   });
 }
 
+/**
+ * The answer to a request that carried the CVC, with every occurrence of the CVC's digits masked,
+ * inside longer runs of digits too. The merchant writes the template and reads the answer, and a
+ * destination may echo a field it was sent (Lemonway's RegisterCard echoes `cardDate`, where a template
+ * could put `{{card.exp_month}}/0{{card.cvc}}`), so the CVC must not come back, nor be kept on the
+ * session. Three or four digits recur in honest answers as well: those are masked too, the price of
+ * never showing it.
+ */
+export function maskCvc(text: string, cvc: string): string {
+  return /^\d{3,4}$/.test(cvc) ? text.split(cvc).join('•'.repeat(cvc.length)) : text;
+}
+
 /** Headers a merchant may read back: what the body is, when it was sent, and the provider's request id for support. */
 const SAFE_HEADER = /^(content-type|date|(x-)?(request|correlation|trace)-id|x-amzn-requestid)$/i;
 const MAX_HEADER_VALUE = 256;

@@ -12,6 +12,7 @@ import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { openHeaders, usableDestination } from './usable-destination.ts';
 import { checkTemplate, fillTemplate, type CardValues } from './placeholders.ts';
+import { maskCvc } from './mask-answer.ts';
 import { sendForward } from './send-forward.ts';
 
 type Spec = z.output<typeof SessionForward>;
@@ -45,8 +46,10 @@ export async function forwardFromConfirmation(deps: Deps, merchant: Merchant, se
         deps.processorTimeoutMs,
       );
       destinationName = destination.name;
+      // The CVC went out in this request: not one of its digits' occurrences comes back (mask-answer.ts).
+      const cvc = template.usesCvc ? card.cvc : undefined;
       result = sent.ok
-        ? { status: sent.status, body: sent.body }
+        ? { status: sent.status, body: sent.body !== null && cvc ? maskCvc(sent.body, cvc) : sent.body }
         : sent.error === 'forward_timeout'
           ? { status: 504, body: null, error: 'forward_timeout' }
           : FAILED;

@@ -436,6 +436,31 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       ]);
     });
 
+    it('never shows or keeps the CVC a destination echoes, even glued to other digits by the template', async () => {
+      // The merchant hides the CVC in a field the destination echoes: Lemonway answers cardDate as EXP.
+      const created = await record(
+        shop.api('POST', '/v1/sessions', {
+          amount: 1500,
+          currency: 'EUR',
+          customer: 'lw-echo',
+          forward: { destination: 'lemonway', request: registerCard({ cardDate: '{{card.exp_month}}/0{{card.cvc}}' }) },
+        }),
+      );
+      expect(created.status, created.text).toBe(201);
+      const confirmed = await record(
+        v.frame('/frame/v1/confirm', created.body.client_secret, { card: { number: CARDS.visa, exp_month: 9, exp_year: YEAR, cvc: CVC }, save: true }),
+      );
+      expect(confirmed.body.status).toBe('succeeded');
+      expect(lemonway.calls.at(-1)!.body.cardDate).toBe(`09/0${CVC}`);
+      const session = await record(shop.api('GET', `/v1/sessions/${created.body.id}`));
+      expect(session.body.forward_result.status).toBe(200);
+      expect(JSON.parse(session.body.forward_result.body).CARD.EXTRA.EXP).toBe('09/0•••');
+      expect(session.text).not.toContain(CVC);
+      const stored = await v.runtime.deps.db.selectFrom('sessions').select('forward_result').where('id', '=', created.body.id).executeTakeFirstOrThrow();
+      expect(stored.forward_result).toContain('09/0•••');
+      expect(stored.forward_result).not.toContain(CVC);
+    });
+
     it("keeps the provider's refusal as its answer, and a guest's forward names no card", async () => {
       const created = await record(
         shop.api('POST', '/v1/sessions', { amount: 700, currency: 'EUR', forward: { destination: 'lemonway', request: registerCard({ cardType: '9' }) } }),
