@@ -14,6 +14,7 @@ import type { IdempotencyTable } from '../db/schema.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { ApiError } from '../errors.ts';
 import { randomSecret } from '../ids.ts';
+import { openAnswer, sealAnswer } from './sealed-answer.ts';
 import crypto from 'node:crypto';
 
 const KEEP_MS = 24 * 60 * 60 * 1000;
@@ -84,7 +85,7 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
       }
       if (row?.state === 'done') {
         // Through the context, so the replay carries the same security headers as the first answer.
-        return c.body(row.response_body ?? '', row.response_status as ContentfulStatusCode, {
+        return c.body(openAnswer(fingerprintKey, merchantId, key, row.response_body ?? ''), row.response_status as ContentfulStatusCode, {
           'content-type': 'application/json',
           'idempotent-replayed': 'true',
         });
@@ -155,7 +156,8 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
       await reopen();
       return;
     }
-    await mine(db.updateTable('idempotency_keys').set({ state: 'done', response_status: c.res.status, response_body: body })).execute();
+    const kept = SEALED_ANSWER.test(c.req.path) ? sealAnswer(fingerprintKey, merchantId, key, body) : body;
+    await mine(db.updateTable('idempotency_keys').set({ state: 'done', response_status: c.res.status, response_body: kept })).execute();
   };
 }
 
@@ -195,6 +197,8 @@ function simulatedFor(deps: Deps, merchant: Merchant): boolean {
 
 /** POST /v1/customers/:customer/cards: the import of a card bound elsewhere, its number in the body. */
 const CARD_IMPORT = /^\/v1\/customers\/[^/]+\/cards$/;
+/** The operations whose answer shows a secret the vault keeps only hashed (a session's client secret): stored sealed (sealed-answer.ts). */
+const SEALED_ANSWER = /^\/v1\/sessions$/;
 /** The operations whose answer is a new secret, shown that once. */
 const SECRET_ANSWER = /^\/v1\/(merchant\/roll_secret_key|webhooks\/rotate_secret)$/;
 

@@ -22,6 +22,20 @@ describeEachDb('Idempotency-Key', (target) => {
     expect(first.headers.get('idempotent-replayed')).toBeNull();
   });
 
+  it("keeps a session's client secret sealed, never in the clear, and still replays it", async () => {
+    const first = await createSession('k-sealed');
+    const secret: string = first.body.client_secret;
+    expect(secret).toBeTruthy();
+    const stored = await v.runtime.deps.db.selectFrom('idempotency_keys').selectAll().where('key', '=', 'k-sealed').execute();
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain(secret);
+    expect(JSON.stringify(stored)).not.toContain(first.body.id);
+    const again = await createSession('k-sealed');
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await v.frame('/frame/v1/session', again.body.client_secret)).status).toBe(200);
+  });
+
   it('refuses the same key with a different body', async () => {
     await createSession('k-reused');
     const res = await createSession('k-reused', { amount: 2000, currency: 'USD' });
