@@ -1,6 +1,9 @@
 // Deleting a saved card, by the merchant or by the customer in the fields: the key is destroyed, its
-// mandates end, the default moves to the next card, and the merchant hears of it. Once that commits,
-// the database's storage is scrubbed of what the deletion left behind (within the contract's 10 s).
+// mandates end, the default moves to the next card, and the merchant hears of it, as does every sister
+// shop whose mandate on the card ended with it. Once that commits, the database's storage is scrubbed
+// of what the deletion left behind (within the contract's 10 s). The deletion waits for a charge of
+// the customer that is at the processor (the customer's lease, customer-lease.ts): it is recorded on
+// the card before the card is gone, and a charge begun after it finds no card.
 import { scheduleScrub, type Db, type ScrubTable } from '../db/database.ts';
 import type { SessionTable } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
@@ -9,6 +12,7 @@ import { endCardMandates } from '../mandates/mandate-store.ts';
 import { destroyCard, findCard, listCards, type LiveCard } from './card-store.ts';
 import { getCustomer, updateCustomer } from '../customers/customer-store.ts';
 import { assertSessionOpen } from '../payments/confirm-session.ts';
+import { betweenCustomerCharges } from '../payments/customer-lease.ts';
 
 export async function deleteCard(
   db: Db,
@@ -16,19 +20,30 @@ export async function deleteCard(
 ): Promise<void> {
   const { groupId, customer, token, now } = input;
   let touched: ScrubTable[] = [];
-  await db.transaction().execute(async (trx) => {
-    const row = await findCard(trx, groupId, customer, token);
-    if (!row || (input.allow && !input.allow(row))) throw notFound('card', 'token');
-    touched = await destroyCard(trx, row, now);
-    // The contract: mandates on the card end with it, in the same transaction.
-    await endCardMandates(trx, token, now);
-    const owner = await getCustomer(trx, groupId, customer);
-    if (owner?.default_card === token) {
-      const next = (await listCards(trx, groupId, customer))[0];
-      await updateCustomer(trx, groupId, customer, { default_card: next?.token ?? null }, now);
-    }
-    await emitEvent(trx, { merchantId: input.merchantId, groupId, type: 'card.deleted', data: { card: token, customer, by: input.by }, now });
-  });
+  // Only the database is at hand here: the lease's own warnings go unlogged.
+  await betweenCustomerCharges({ db }, groupId, customer, () =>
+    db.transaction().execute(async (trx) => {
+      const row = await findCard(trx, groupId, customer, token);
+      if (!row || (input.allow && !input.allow(row))) throw notFound('card', 'token');
+      touched = await destroyCard(trx, row, now);
+      // The contract: mandates on the card end with it, in the same transaction.
+      const ended = await endCardMandates(trx, token, now);
+      const owner = await getCustomer(trx, groupId, customer);
+      if (owner?.default_card === token) {
+        const next = (await listCards(trx, groupId, customer))[0];
+        await updateCustomer(trx, groupId, customer, { default_card: next?.token ?? null }, now);
+      }
+      await emitEvent(trx, { merchantId: input.merchantId, groupId, type: 'card.deleted', data: { card: token, customer, by: input.by }, now });
+      // A sister shop whose mandate ended hears of it too, in this transaction: the card it charges under
+      // an agreement is gone. `by` tells it that it did not delete the card itself; `mandates` are its own.
+      const others = new Map<string, string[]>();
+      for (const m of ended) if (m.merchant_id !== input.merchantId) others.set(m.merchant_id, [...(others.get(m.merchant_id) ?? []), m.id]);
+      const by = input.by === 'customer' ? 'customer' : 'sister_shop';
+      for (const [merchantId, mandates] of others) {
+        await emitEvent(trx, { merchantId, groupId, type: 'card.deleted', data: { card: token, customer, by, mandates }, now });
+      }
+    }),
+  );
   scheduleScrub(db, touched);
 }
 

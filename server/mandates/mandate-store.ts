@@ -116,9 +116,21 @@ export async function lapsedMandateIds(q: Queryable, merchantId: string, today: 
   return rows.map((m) => m.id);
 }
 
-/** Ends every active mandate on a card, in the transaction that deletes it. */
-export async function endCardMandates(trx: Queryable, token: string, now: Date): Promise<number> {
-  return endMandates(trx, (eb) => eb('card_token', '=', token), now);
+/**
+ * Ends every active mandate on a card, in the transaction that deletes it, and answers those it ended
+ * (whichever merchant of the group holds them), by their merchant, so that each is told. Read after
+ * the update, in its transaction: those this update ended are the ones ended at this very instant.
+ */
+export async function endCardMandates(trx: Queryable, token: string, now: Date): Promise<Pick<MandateTable, 'id' | 'merchant_id'>[]> {
+  if (!(await endMandates(trx, (eb) => eb('card_token', '=', token), now))) return [];
+  return trx
+    .selectFrom('mandates')
+    .select(['id', 'merchant_id'])
+    .where('card_token', '=', token)
+    .where('status', '=', 'ended')
+    .where('ended_at', '=', now.toISOString())
+    .orderBy('id')
+    .execute();
 }
 
 /** Which of these cards carry a live mandate (of any merchant of the group): deleting one ends it. */

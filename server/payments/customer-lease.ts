@@ -65,6 +65,12 @@ export function customerLeaseName(groupId: string, customer: string): string {
   return `charge:${groupId}:${customer}`;
 }
 
+/**
+ * What a lease needs: the database, and a logger for its warnings. A caller that holds only the
+ * database (a card's deletion, called with `db`) takes it without one: its warnings are then not logged.
+ */
+export type LeaseDeps = Pick<Deps, 'db'> & { logger?: Pick<Deps['logger'], 'warn'> };
+
 /** Per runtime (keyed by its database), the tail of the queue of charges waiting for each customer. */
 const queues = new WeakMap<object, Map<string, Promise<unknown>>>();
 
@@ -74,7 +80,7 @@ const queues = new WeakMap<object, Map<string, Promise<unknown>>>();
  * only a lease held by another instance is polled for. Wall time, not deps.clock: leases are real.
  * The lease's own writes are relaxed: a power cut ends every lease anyway.
  */
-export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease: CustomerLease) => Promise<T>): Promise<T> {
+export async function withCustomerLease<T>(deps: LeaseDeps, name: string, fn: (lease: CustomerLease) => Promise<T>): Promise<T> {
   let local = queues.get(deps.db);
   if (!local) queues.set(deps.db, (local = new Map()));
   const before = local.get(name) ?? Promise.resolve();
@@ -111,7 +117,7 @@ export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease:
     const heartbeat = setInterval(() => {
       if (released) return;
       renew().catch((err: Error) => {
-        if (!(err instanceof LeaseLost)) deps.logger.warn({ lease: name, error: err.message }, 'lease not renewed; retrying');
+        if (!(err instanceof LeaseLost)) deps.logger?.warn({ lease: name, error: err.message }, 'lease not renewed; retrying');
       });
     }, RENEW_MS);
     heartbeat.unref();
@@ -136,12 +142,35 @@ export async function withCustomerLease<T>(deps: Deps, name: string, fn: (lease:
       // it may have rolled back, so it is deleted again (harmless when it is gone).
       if (failed || !released)
         await relaxed(deps.db, (q) => q.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute()).catch((err: Error) =>
-          deps.logger.warn({ lease: name, error: err.message }, 'lease not released; it expires by itself'),
+          deps.logger?.warn({ lease: name, error: err.message }, 'lease not released; it expires by itself'),
         );
     }
   } finally {
     release();
     if (local.get(name) === tail) local.delete(name);
+  }
+}
+
+/**
+ * Runs `fn` between the customer's charges: a change that a charge's checks read (a mandate cancelled,
+ * a card deleted) takes the customer's lease, so it waits for a charge at the processor to be recorded
+ * and a charge begun after it sees it. A cancellation or deletion is never refused for a charge, though:
+ * past the lease's wait (WAIT_MS, a charge stuck at the processor) `fn` runs without the lease, and
+ * that charge's record then dates no mandate that is no longer active (merchant-charge.ts).
+ */
+export async function betweenCustomerCharges<T>(deps: LeaseDeps, groupId: string, customer: string, fn: () => Promise<T>): Promise<T> {
+  const name = customerLeaseName(groupId, customer);
+  let ran = false;
+  try {
+    return await withCustomerLease(deps, name, () => {
+      ran = true;
+      return fn();
+    });
+  } catch (err) {
+    // Only the wait gave up (409 before `fn` ran); an error of `fn` itself is its caller's answer.
+    if (ran || !(err instanceof ApiError && err.code === 'request_in_progress')) throw err;
+    deps.logger?.warn({ lease: name }, 'a charge of the customer is still in progress; going ahead without the lease');
+    return fn();
   }
 }
 
@@ -159,7 +188,7 @@ const deleteLease = prepared((q, a: { name: string; holder: string }) => q.delet
 const busy = () => new ApiError('request_in_progress', 'Another charge of this customer is in progress; retry shortly', { headers: { 'Retry-After': '1' } });
 
 /** Takes the lease row (or one whose holder let it lapse); returns when, on the wall clock. */
-async function acquire(deps: Deps, name: string, holder: string, deadline: number): Promise<number> {
+async function acquire(deps: LeaseDeps, name: string, holder: string, deadline: number): Promise<number> {
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
     const now = Date.now();
     const until = new Date(now + LEASE_MS).toISOString();

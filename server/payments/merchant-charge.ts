@@ -116,7 +116,21 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
   return settle(deps, req, lease, card, live, result, now);
 }
 
-const dateMandate = prepared((q, a: { id: string; at: string }) => q.updateTable('mandates').set({ last_charge_at: a.at }).where('id', '=', a.id));
+/**
+ * Dates the mandate with its charge, only while the mandate is still active. A cancellation or a card's
+ * deletion waits for the customer's charge in flight (they take its lease), but not for ever: past the
+ * lease's wait (a charge stuck at the processor), or before the retry that records the charge of a
+ * holder that died or lost its lease after the processor answered, one may land between the checks and
+ * this record. The charge is then recorded all the same, as succeeded under the mandate it was checked
+ * against: the money has moved, and the record is the only trace of it. Refusing the batch instead
+ * (expectOne) would keep nothing of it (the charge, its event, the idempotent answer), and every retry
+ * with the reference would find the approval at the processor and be refused the same way, for ever.
+ * Only the date is left out, so that a cancelled or ended mandate is not shown charged after its end;
+ * it allows no charge any more anyway. No row updated is then the expected outcome, not an error.
+ */
+const dateMandate = prepared((q, a: { id: string; at: string }) =>
+  q.updateTable('mandates').set({ last_charge_at: a.at }).where('id', '=', a.id).where('status', '=', 'active'),
+);
 
 /**
  * Records the processor's answer, or, when that fails (the lease was taken over, the database
