@@ -81,6 +81,8 @@ export function* charges(merchantId: string, groupId: string): Generator<ChargeT
         amount_refunded: 0,
         processor_ref: `bench:${merchantId}:${i}`,
         created_at: new Date(now - ((i * 7919) % (90 * 86_400_000))).toISOString(),
+        processor_id: null,
+        processor_response: null,
       });
     }
     yield batch;

@@ -1,10 +1,20 @@
 // The fields' calls to the vault's own /frame/v1 endpoints. Every call resolves to data or to the
 // contract's error shape; nothing here throws to the UI. This is the only place card data leaves
 // the iframe, and only to POST /frame/v1/confirm on the vault's origin, in the body.
-import type { FrameChallengeResult, FrameConfirm, FrameConfirmResult, FrameSession, HOST_ORIGIN_HEADER } from '../protocol/api.ts';
 import type { ApiErrorBody, ReceivedErrorBody } from '../protocol/errors.ts';
 import { MAX_LOCALE_LIST } from '../protocol/languages.ts';
 import type { Locale } from '../protocol/messages.ts';
+import {
+  type CardDeleted,
+  type FrameChallengeAnswer,
+  type FrameChallengeResult,
+  type FrameConfirm,
+  type FrameConfirmResult,
+  type FrameDeleteCard,
+  type FrameSession,
+  type FrameSessionRequest,
+  HOST_ORIGIN_HEADER,
+} from '../protocol/types.ts';
 import { pickLocale } from './i18n.ts';
 
 /** The part of the contract's error body the fields keep (no decline or processor detail). */
@@ -16,7 +26,7 @@ export interface FrameApi {
   /** The open session, with a recurring agreement's wording written in `locale`. */
   session(locale: Locale): Promise<ApiResult<FrameSession>>;
   confirm(body: FrameConfirm): Promise<ApiResult<FrameConfirmResult>>;
-  deleteCard(token: string): Promise<ApiResult<{ token: string; deleted: true }>>;
+  deleteCard(token: string): Promise<ApiResult<CardDeleted>>;
   answerChallenge(id: string, code: string): Promise<ApiResult<FrameChallengeResult>>;
 }
 
@@ -39,9 +49,8 @@ export interface Answer {
   malformed?: boolean;
 }
 
-// Only the type is imported from protocol/api.ts (zod stays out of the bundle); this line fails to
-// compile if the header's name ever changes there.
-const HOST_HEADER: typeof HOST_ORIGIN_HEADER = 'Checkout-Host-Origin';
+/** What the fields send: each endpoint's request body as the contract declares it. */
+type RequestBody = FrameSessionRequest | FrameConfirm | FrameDeleteCard | FrameChallengeAnswer;
 
 const UNREACHABLE: ApiError = { type: 'api_error', code: 'processor_unavailable', message: 'The vault could not be reached' };
 const MALFORMED: ApiError = { type: 'api_error', code: 'internal', message: 'Unexpected answer from the vault' };
@@ -65,12 +74,12 @@ export function createApiClient(options: ApiClientOptions): FrameApi {
 
   let early = options.early;
 
-  const send = (path: string, body: unknown) =>
+  const send = (path: string, body: RequestBody) =>
     fetch(`${base}${path}`, {
       method: 'POST',
       headers: {
         Authorization: `Bearer ${options.clientSecret}`,
-        [HOST_HEADER]: options.hostOrigin,
+        [HOST_ORIGIN_HEADER]: options.hostOrigin,
         'Content-Type': 'application/json',
       },
       body: JSON.stringify(body),
@@ -96,16 +105,16 @@ export function createApiClient(options: ApiClientOptions): FrameApi {
     return answer.ok ? { ok: true, data: answer.body as T } : { ok: false, error: errorOf(answer.body) };
   }
 
-  const post = <T>(path: string, body: unknown) => read<T>(answerOf(send(path, body)));
+  const post = <T>(path: string, body: RequestBody) => read<T>(answerOf(send(path, body)));
 
   return {
     session(locale) {
       const taken = early && asksFor(early.locale, locale) ? early.answer : undefined;
       early = undefined;
-      return read(taken ?? answerOf(send('/frame/v1/session', { locale })));
+      return read(taken ?? answerOf(send('/frame/v1/session', { locale } satisfies FrameSessionRequest)));
     },
     confirm: (body) => post('/frame/v1/confirm', body),
-    deleteCard: (token) => post('/frame/v1/cards/delete', { token }),
-    answerChallenge: (id, code) => post(`/frame/v1/challenges/${encodeURIComponent(id)}`, { code }),
+    deleteCard: (token) => post('/frame/v1/cards/delete', { token } satisfies FrameDeleteCard),
+    answerChallenge: (id, code) => post(`/frame/v1/challenges/${encodeURIComponent(id)}`, { code } satisfies FrameChallengeAnswer),
   };
 }

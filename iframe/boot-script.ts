@@ -5,6 +5,7 @@
 // `window.cvBoot`. A page that never answers the hello (an older checkout.js) gets the fields by the
 // RPC's `init`, as before, once frame.js runs.
 import { SERVICE_ID } from '../protocol/messages.ts';
+import { HOST_ORIGIN_HEADER, type FrameSessionRequest } from '../protocol/types.ts';
 import type { Answer } from './api-client.ts';
 import { EARLY_INIT, HELLO } from '../widget/post-message-rpc.ts';
 
@@ -25,6 +26,10 @@ export interface Boot {
   /** Set by frame.js when it runs before the page has answered. */
   start?: (params: unknown) => void;
 }
+
+type Assert<T extends true> = T;
+/** The session read's body in the script, `{ locale }`, is the contract's FrameSessionRequest (this fails to compile if its field is renamed). */
+export type SessionReadBody = Assert<'locale' extends keyof FrameSessionRequest ? true : false>;
 
 // Plain JavaScript that every browser the fields support runs as it is; its data comes from <html>.
 export const BOOT_SCRIPT = `(() => {
@@ -59,7 +64,7 @@ export const BOOT_SCRIPT = `(() => {
     if (typeof clientSecret === 'string' && clientSecret) {
       const answer = fetch(vault.replace(/\\/+$/, '') + '/frame/v1/session', {
         method: 'POST',
-        headers: { Authorization: 'Bearer ' + clientSecret, 'Checkout-Host-Origin': hostOrigin, 'Content-Type': 'application/json' },
+        headers: { Authorization: 'Bearer ' + clientSecret, '${HOST_ORIGIN_HEADER}': hostOrigin, 'Content-Type': 'application/json' },
         body: JSON.stringify({ locale }),
       }).then((res) => res.json().then((body) => ({ ok: res.ok, body }), () => ({ ok: res.ok, malformed: true })));
       // frame.js reads the answer; until then a failure is not an unhandled rejection.

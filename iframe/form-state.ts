@@ -1,6 +1,6 @@
 // The whole form's state and its verdict: which errors show, whether it is complete, what the page
 // may learn, what a failed local check answers, and the body sent to POST /frame/v1/confirm.
-import type { FrameConfirm, FrameSavedCard, FrameSession } from '../protocol/api.ts';
+import type { FrameConfirm, FrameSavedCard, FrameSession } from '../protocol/types.ts';
 import type { ConfirmFailure } from '../protocol/messages.ts';
 import {
   EMPTY_FIELDS,

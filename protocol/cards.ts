@@ -75,6 +75,25 @@ export function containsCardNumber(text: string, isValidNumber: (digits: string)
   return false;
 }
 
+/** Four groups of four (and up to three more digits), or Amex's 4-6-5, with one separator throughout. */
+const GROUPED = /(?<![0-9A-Za-z])\d{4}([ ._/-])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?(?![0-9A-Za-z])|(?<![0-9A-Za-z])\d{4}([ ._/-])\d{6}\2\d{4,5}(?![0-9A-Za-z])/g;
+
+/**
+ * A card number as people write one: 13-19 digits in a row (inside a longer row too) or grouped the
+ * usual ways, passing Luhn. Narrower than containsCardNumber, for a value where a random identifier is
+ * common and a disguised number is not (an Idempotency-Key, usually a UUID, whose groups of 4 and 12
+ * hex digits are never taken for one here).
+ */
+export function writtenCardNumber(text: string): boolean {
+  const runs = [...(text.match(/\d{13,}/g) ?? []), ...(text.match(GROUPED) ?? []).map((g) => g.replace(/\D/g, ''))];
+  for (const digits of runs) {
+    for (let len = Math.min(19, digits.length); len >= 13; len--) {
+      for (let i = 0; i + len <= digits.length; i++) if (passesLuhn(digits.slice(i, i + len))) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * The Luhn checksum alone, whatever the brand: what the contract's filters call a card number, so that
  * a number of a brand card-validator does not know (RuPay, UATP, a new range) is refused all the same.

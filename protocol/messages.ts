@@ -1,6 +1,7 @@
 // The contract between the merchant's page (widget/) and the fields' iframe (iframe/): the RPC
 // method maps of both sides, the public event and result shapes, and the names the iframe's text
 // can be overridden by. Types and constants only: both bundles import it.
+import type { ReceivedErrorBody } from './errors.ts';
 
 /** Scopes the RPC messages: both sides use the same id. */
 export const SERVICE_ID = 'card-vault-fields/1';
@@ -104,7 +105,8 @@ export interface ConfirmSuccess {
 
 export interface ConfirmFailure {
   status: 'failed';
-  error: { type: string; code: string; message: string };
+  /** The contract's error body, as much of it as the page gets (no decline or processor detail). */
+  error: Pick<ReceivedErrorBody, 'type' | 'code' | 'message'>;
 }
 
 /** What `confirm()` resolves to; the promise never rejects. */
@@ -140,9 +142,12 @@ export interface PageMethods {
   event: (params: FrameEvent) => { ok: true };
 }
 
+/** The `type` of the 3-D Secure page's message to the fields. */
+export const THREE_DS_MESSAGE = 'checkout:3ds';
+
 /** The 3-D Secure page's message to the fields (same origin: the vault's). */
 export interface ThreeDsMessage {
-  type: 'checkout:3ds';
+  type: typeof THREE_DS_MESSAGE;
   challenge: string;
   status: 'passed' | 'failed';
 }

@@ -7,16 +7,33 @@ export type { CardDeleted, CardView } from './schemas/cards.ts';
 export type { ChargeView, RefundView } from './schemas/charges.ts';
 export type { CustomerView } from './schemas/customers.ts';
 export type { AuditLine, AuditList, Me, NotAutomatic, OtherAccount, Overview, OverviewDay, Page, UpcomingPayment } from './schemas/dashboard.ts';
-export type { EventView } from './schemas/events.ts';
+export type { EventType, EventView } from './schemas/events.ts';
 export type { ForwardCreate, ForwardRequest, ForwardResponse, ForwardResult } from './schemas/forward.ts';
-export type { FrameChallengeResult, FrameConfirm, FrameConfirmResult, FrameSavedCard, FrameSession } from './schemas/frame.ts';
+export type {
+  FrameChallengeAnswer,
+  FrameChallengeResult,
+  FrameConfirm,
+  FrameConfirmResult,
+  FrameDeleteCard,
+  FrameSavedCard,
+  FrameSession,
+  FrameSessionRequest,
+} from './schemas/frame.ts';
 export type { InvoiceCreate, InvoiceView } from './schemas/invoices.ts';
 export type { MandateConsent, MandateCreate, MandateView } from './schemas/mandates.ts';
-export type { MerchantView, ProcessorSettingsUpdate } from './schemas/merchant.ts';
+export type {
+  MerchantView,
+  ProcessorAccountView,
+  ProcessorSettingsUpdate,
+  ProcessorType,
+  RolledSecretKey,
+  RollSecretKey,
+  ThreeDSecure,
+} from './schemas/merchant.ts';
 export type { MessageView } from './schemas/messages.ts';
 export type { SchedulerPreview, SchedulerRun } from './schemas/scheduler.ts';
 export type { MaskedCardView, Recurring, SessionCreate, SessionView } from './schemas/sessions.ts';
-export type { Delivery, WebhookAttempt } from './schemas/webhooks.ts';
+export type { Delivery, RotatedSecret, RotateSecret, WebhookAttempt } from './schemas/webhooks.ts';
 export type { ApiErrorBody, ErrorCode, ErrorResponse, ErrorType } from './errors.ts';
 
 /** Header the iframe sends with the origin of the page that embeds it (learnt from the first pinned message). */

@@ -1,6 +1,7 @@
 // The vault's Hono app: one router per resource, composed behind the middleware each family needs.
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
+import { Health } from '../protocol/api.ts';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv, Deps } from './context.ts';
 import { settled } from './db/database.ts';
@@ -42,7 +43,7 @@ const health = createRoute({
   operationId: 'health',
   summary: 'Check that the vault is up',
   security: [],
-  responses: { 200: { description: 'The vault answers', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+  responses: { 200: { description: 'The vault answers', content: { 'application/json': { schema: Health } } } },
 });
 
 export function createApp(deps: Deps) {

@@ -5,6 +5,7 @@ import { parseKeyRing } from './keys/key-ring.ts';
 import { defaultKeyFile, isInside } from './keys/key-file.ts';
 import { parseTrustProxy } from './middleware/client-address.ts';
 import { DEFAULT_FIELDS_CAPS } from './middleware/rate-limit.ts';
+import { CONNECTOR_TYPES, type ConnectorType } from './payments/processor.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -117,7 +118,7 @@ const checked = schema.superRefine((env, ctx) => {
   }
 });
 
-/** `stripe=http://127.0.0.1:12111,adyen=http://127.0.0.1:8081` → the base URL per provider, or the problem. */
+/** `stripe=http://127.0.0.1:12111,adyen=http://127.0.0.1:8081` → the base URL per connector type, or the problem. */
 export function parseBaseUrls(value: string | undefined): ProcessorBaseUrls | string {
   const urls: ProcessorBaseUrls = {};
   for (const entry of (value ?? '')
@@ -126,7 +127,9 @@ export function parseBaseUrls(value: string | undefined): ProcessorBaseUrls | st
     .filter(Boolean)) {
     const [name, ...rest] = entry.split('=');
     const url = rest.join('=');
-    if (name !== 'stripe' && name !== 'adyen') return `names stripe or adyen, not ${JSON.stringify(name)} (write stripe=URL,adyen=URL)`;
+    if (!isConnectorType(name)) {
+      return `names ${CONNECTOR_TYPES.join(' or ')}, not ${JSON.stringify(name)} (write ${CONNECTOR_TYPES.map((t) => `${t}=URL`).join(',')})`;
+    }
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -140,7 +143,10 @@ export function parseBaseUrls(value: string | undefined): ProcessorBaseUrls | st
   return urls;
 }
 
-export type ProcessorBaseUrls = Partial<Record<'stripe' | 'adyen', string>>;
+/** The operator's base URL of each real connector's API (PROCESSOR_BASE_URLS), by its type. */
+export type ProcessorBaseUrls = Partial<Record<ConnectorType, string>>;
+
+const isConnectorType = (name: string): name is ConnectorType => (CONNECTOR_TYPES as readonly string[]).includes(name);
 
 export type Env = Omit<z.infer<typeof schema>, 'PUBLIC_URL' | 'KEY_FILE'> & { PUBLIC_URL: string; KEY_FILE: string };
 

@@ -2,6 +2,7 @@
 // shared middleware answers on every operation (the key check, the rate limit, body limits, the
 // idempotency layer) and the headers those answers carry. Declared once here, so that no route can
 // forget a status its middleware may send.
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_HOURS, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKey } from '../protocol/schemas/common.ts';
 import { KEY_REQUIRED } from './middleware/key-required.ts';
 
 type Json = Record<string, any>;
@@ -22,12 +23,15 @@ const HEADERS = {
   },
 };
 
+const { minLength, maxLength } = IdempotencyKey;
 const IDEMPOTENCY_KEY = {
-  name: 'Idempotency-Key',
+  name: IDEMPOTENCY_KEY_HEADER,
   in: 'header',
   required: false,
-  description: 'A retry with the same key within 24 hours gets the first answer instead of running again (1-255 characters)',
-  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  description:
+    `A retry with the same key within ${IDEMPOTENCY_KEY_HOURS} hours gets the first answer instead of running again ` +
+    `(${minLength}-${maxLength} characters)`,
+  schema: { type: 'string', minLength, maxLength },
 };
 
 /** Statuses every operation of a family can answer, whatever its route says. */
@@ -95,11 +99,14 @@ export function completeDocument(doc: Json, publicUrl: string): Json {
       if (op.requestBody) add({ 413: errorResponse('The body is larger than 1 MB (body_too_large)') });
       if (family === 'v1' && method === 'post') {
         op.parameters ??= [];
-        if (!op.parameters.some((p: Json) => p.in === 'header' && p.name === 'Idempotency-Key')) op.parameters.push(IDEMPOTENCY_KEY);
+        if (!op.parameters.some((p: Json) => p.in === 'header' && p.name === IDEMPOTENCY_KEY_HEADER)) op.parameters.push(IDEMPOTENCY_KEY);
         add({ 409: errorResponse('The Idempotency-Key came with another body, or its first request is still running', RETRY_AFTER) });
         for (const [status, response] of Object.entries<Json>(responses)) {
           if (status.startsWith('2'))
-            responses[status] = { ...response, headers: { ...response.headers, 'Idempotent-Replayed': { $ref: '#/components/headers/IdempotentReplayed' } } };
+            responses[status] = {
+              ...response,
+              headers: { ...response.headers, [IDEMPOTENT_REPLAYED_HEADER]: { $ref: '#/components/headers/IdempotentReplayed' } },
+            };
         }
         if ((KEY_REQUIRED as readonly string[]).includes(path)) {
           responses[400] = errorResponse('Invalid request, or no Idempotency-Key (parameter_missing): this operation requires one');

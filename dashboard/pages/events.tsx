@@ -2,32 +2,36 @@
 // opened in place to its data and its webhook deliveries.
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import type { EventView } from '../../protocol/schemas/events.ts';
+import type { EventType, EventView } from '../../protocol/types.ts';
 import { api, type Page as ListPage, query } from '../api.ts';
 import { when } from '../format.ts';
 import { EventDetails } from '../payments/event-details.tsx';
 import { BASE, navigate, type PageProps } from '../router.tsx';
 import { Loading, Page, Pager, TableWrap, useLoad, usePager } from '../ui.tsx';
 
-/** The types the vault sends (server/events/emit-event.ts). */
-const TYPES = [
-  'session.completed',
-  'charge.succeeded',
-  'charge.failed',
-  'charge.refunded',
-  'charge.refund_failed',
-  'charge.dispute.created',
-  'charge.dispute.closed',
-  'card.saved',
-  'card.updated',
-  'card.deleted',
-  'card.expiring',
-  'card.forwarded',
-  'mandate.created',
-  'mandate.cancelled',
-  'invoice.paid',
-  'invoice.payment_failed',
-];
+/**
+ * The types the vault sends, in the order the filter offers them. The keys must be exactly the
+ * contract's EventType (protocol/schemas/events.ts), or this does not compile; the bundle takes only
+ * types from protocol/, so the values are spelled out here.
+ */
+const TYPES = Object.keys({
+  'session.completed': true,
+  'charge.succeeded': true,
+  'charge.failed': true,
+  'charge.refunded': true,
+  'charge.refund_failed': true,
+  'charge.dispute.created': true,
+  'charge.dispute.closed': true,
+  'card.saved': true,
+  'card.updated': true,
+  'card.deleted': true,
+  'card.expiring': true,
+  'card.forwarded': true,
+  'mandate.created': true,
+  'mandate.cancelled': true,
+  'invoice.paid': true,
+  'invoice.payment_failed': true,
+} satisfies Record<EventType, true>) as EventType[];
 
 function EventRow(props: { event: EventView }) {
   const e = props.event;

@@ -1,10 +1,10 @@
 // The merchant as GET /v1/merchant answers it, and the settings saved through POST /v1/merchant, for the
 // settings and API keys pages.
-import type { MerchantView } from '../../protocol/schemas/merchant.ts';
+import type { MerchantView } from '../../protocol/types.ts';
 import { api, newKey } from '../api.ts';
 
-/** GET /v1/merchant, with the expiry of a rolled secret key (null or absent when none is pending). */
-export type Merchant = MerchantView & { previous_secret_key_expires_at?: string | null };
+/** GET /v1/merchant: the merchant and its settings, with the expiry of a rolled secret key (null when none is pending). */
+export type Merchant = MerchantView;
 
 export const loadMerchant = (): Promise<Merchant> => api.get<Merchant>('/v1/merchant');
 

@@ -1,15 +1,11 @@
 // "Roll secret key": a dialog to choose how long the previous key keeps working, then
 // POST /v1/merchant/roll_secret_key; the new key is shown this once.
 import { useMemo, useState } from 'preact/hooks';
+import type { RolledSecretKey, RollSecretKey as RollRequest } from '../../protocol/types.ts';
 import { api, newKey } from '../api.ts';
 import { when } from '../format.ts';
 import { ChangeButton } from '../ui.tsx';
 import { SecretBox } from './secret-box.tsx';
-
-interface Rolled {
-  secret_key: string;
-  previous_key_expires_at: string | null;
-}
 
 /** How long the previous key keeps working, in hours (the API takes 0 to 168). */
 const LIFETIMES: [hours: number, label: string][] = [
@@ -21,11 +17,11 @@ const LIFETIMES: [hours: number, label: string][] = [
 
 export function RollSecretKey(props: { onRolled: () => void }) {
   const [hours, setHours] = useState(24);
-  const [rolled, setRolled] = useState<Rolled>();
+  const [rolled, setRolled] = useState<RolledSecretKey>();
   // One key per roll, so a retry after a lost answer does not roll twice.
   const key = useMemo(newKey, [rolled]);
   const roll = async () => {
-    setRolled(await api.post<Rolled>('/v1/merchant/roll_secret_key', { previous_key_expires_in_hours: hours }, key));
+    setRolled(await api.post<RolledSecretKey>('/v1/merchant/roll_secret_key', { previous_key_expires_in_hours: hours } satisfies RollRequest, key));
     props.onRolled();
   };
   return (

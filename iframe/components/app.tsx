@@ -2,8 +2,8 @@
 // challenge (3-D Secure) → done. It hands the RPC layer confirm/clear/focus through `controller`.
 // A class rather than hooks: preact/hooks would cost the frame's bundle over a kilobyte gzipped.
 import { Component } from 'preact';
-import type { FrameConfirmResult, FrameSession } from '../../protocol/api.ts';
-import type { ConfirmFailure, ConfirmResult, ConfirmSuccess, FrameEvent, InitParams, LabelKey } from '../../protocol/messages.ts';
+import type { ConfirmFailure, ConfirmResult, ConfirmSuccess, FrameEvent, InitParams, LabelKey, ThreeDsMessage } from '../../protocol/messages.ts';
+import type { FrameConfirmResult, FrameSession } from '../../protocol/types.ts';
 import type { ApiError, ApiResult, FrameApi } from '../api-client.ts';
 import { EMPTY_FIELDS, changeSummary, type CardFields } from '../card-state.ts';
 import { clearedForm, confirmBody, consentRule, initialForm, judgeForm, localFailure, type Control, type FormState } from '../form-state.ts';
@@ -73,7 +73,7 @@ export class App extends Component<AppProps, State> {
   declare inside: boolean;
   declare lastChange: string;
   declare root: HTMLFormElement | null;
-  declare challengeDone?: (status: 'passed' | 'failed') => void;
+  declare challengeDone?: (status: ThreeDsMessage['status']) => void;
   declare handlers: FieldsController;
   declare gone: boolean;
   /** What the page hears once the first render is on screen, when it already showed the session. */
@@ -181,7 +181,7 @@ export class App extends Component<AppProps, State> {
     while (res.ok && res.data.status === 'requires_action') {
       const { challenge, url } = res.data.next_action;
       this.set({ phase: { name: 'challenge', id: challenge, url } });
-      const status = await new Promise<'passed' | 'failed'>((resolve) => (this.challengeDone = resolve));
+      const status = await new Promise<ThreeDsMessage['status']>((resolve) => (this.challengeDone = resolve));
       if (status === 'failed') return this.fail({ type: 'card_error', code: 'authentication_required', message: '3-D Secure was not passed' });
       this.set({ phase: { name: 'processing' } });
       res = await api.confirm({ ...body, challenge });

@@ -1,7 +1,7 @@
 // The 3-D Secure step inside the fields: the vault's own challenge page in a nested frame. Its
 // verdict is taken only from that frame's window, on the vault's origin, for this challenge.
 import { Component } from 'preact';
-import type { ThreeDsMessage } from '../../protocol/messages.ts';
+import { THREE_DS_MESSAGE, type ThreeDsMessage } from '../../protocol/messages.ts';
 import type { Translator } from '../i18n.ts';
 
 export interface ChallengeProps {
@@ -14,7 +14,7 @@ export interface ChallengeProps {
 
 const isVerdict = (data: unknown, id: string): data is ThreeDsMessage => {
   const m = data as Partial<ThreeDsMessage> | null;
-  return typeof m === 'object' && m !== null && m.type === 'checkout:3ds' && m.challenge === id && (m.status === 'passed' || m.status === 'failed');
+  return typeof m === 'object' && m !== null && m.type === THREE_DS_MESSAGE && m.challenge === id && (m.status === 'passed' || m.status === 'failed');
 };
 
 /** Only a page of the vault itself is ever framed here. */

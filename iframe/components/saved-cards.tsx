@@ -2,7 +2,7 @@
 // default first; the chosen card's security code when the merchant asks for it; deleting a card
 // after an inline yes/no; and the way to a new card.
 import { Component, type JSX } from 'preact';
-import type { FrameSavedCard } from '../../protocol/api.ts';
+import type { FrameSavedCard } from '../../protocol/types.ts';
 import { maskNumber } from '../../protocol/cards.ts';
 import { formatCvc } from '../card-state.ts';
 import { savedCvcSizes, type Control, type FormState, type FormVerdict } from '../form-state.ts';

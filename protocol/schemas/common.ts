@@ -53,3 +53,19 @@ export const CustomerListQuery = ListQuery.extend({ customer: CustomerNumber.opt
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.boolean() });
 /** A list answered whole, in one response (a customer's cards or mandates): the same shape, never more to fetch. */
 export const allOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), has_more: z.literal(false) });
+
+// ---- Headers and the service ----
+
+/**
+ * `Idempotency-Key` on a POST: a retry with the same key within IDEMPOTENCY_KEY_HOURS gets the first
+ * answer instead of running again. The key must not contain a card number (it is stored, and names the
+ * operation at the processor).
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+export const IDEMPOTENCY_KEY_HOURS = 24;
+export const IdempotencyKey = z.string().min(1).max(255);
+/** Set to `true` on an answer replayed for a retry with the same Idempotency-Key. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
+/** GET /health: the vault answers. */
+export const Health = z.object({ status: z.literal('ok') });

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { MAX_LOCALE_LIST } from '../languages.ts';
 import { CardToken } from './common.ts';
 import { CardHolder, CardNumber, Cvc, ExpMonth, ExpYear } from './cards.ts';
-import { MaskedCardView, Recurring, SessionMode, SessionStatus } from './sessions.ts';
+import { ThreeDSecure } from './merchant.ts';
+import { MaskedCardView, Recurring, SaveCard, SessionMode, SessionStatus } from './sessions.ts';
 
 export const FrameCardInput = z.strictObject({
   number: CardNumber,
@@ -43,6 +44,7 @@ export type FrameSavedCard = z.infer<typeof FrameSavedCard>;
 
 /** What the fields ask for when they load: the language to write the agreement's wording in. */
 export const FrameSessionRequest = z.strictObject({ locale: z.string().max(MAX_LOCALE_LIST).optional() });
+export type FrameSessionRequest = z.input<typeof FrameSessionRequest>;
 
 export const FrameSession = z.object({
   id: z.string(),
@@ -53,7 +55,7 @@ export const FrameSession = z.object({
   order: z.string().nullable(),
   merchant: z.object({ name: z.string() }),
   /** What the consent box does here: not shown, shown unchecked, or shown and required. */
-  save_card: z.enum(['off', 'ask', 'require']),
+  save_card: SaveCard,
   recurring: Recurring.nullable(),
   /**
    * A recurring session's consent wording for a new card (saved by the agreement), written by the vault in the
@@ -63,7 +65,7 @@ export const FrameSession = z.object({
   /** The same agreement's wording for a saved card the customer agrees with (nothing is saved): the saved-card view shows it. */
   consent_text_saved_card: z.string().nullable(),
   cards: z.array(FrameSavedCard),
-  three_d_secure: z.enum(['when_required', 'always']),
+  three_d_secure: ThreeDSecure,
   failed_attempts: z.number(),
   expires_at: z.string(),
 });
@@ -87,7 +89,9 @@ export const FrameConfirmResult = z.discriminatedUnion('status', [
 export type FrameConfirmResult = z.infer<typeof FrameConfirmResult>;
 
 export const FrameChallengeAnswer = z.strictObject({ code: z.string().min(1).max(16) });
+export type FrameChallengeAnswer = z.input<typeof FrameChallengeAnswer>;
 export const FrameChallengeResult = z.object({ challenge: z.string(), status: z.enum(['passed', 'failed', 'pending']), attempts_left: z.number() });
 export type FrameChallengeResult = z.infer<typeof FrameChallengeResult>;
 
 export const FrameDeleteCard = z.strictObject({ token: CardToken });
+export type FrameDeleteCard = z.input<typeof FrameDeleteCard>;

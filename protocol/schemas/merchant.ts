@@ -36,7 +36,13 @@ export const MerchantName = z
   .refine((s) => !HIDDEN_CHARACTERS.test(s), err('name must not contain control or invisible formatting characters'))
   .refine(...noCardNumber('name'));
 
-const ThreeDSecure = z.enum(['when_required', 'always']);
+/** When the fields ask for 3-D Secure: when the issuer requires it, or on every customer-initiated payment. */
+export const ThreeDSecure = z.enum(['when_required', 'always']);
+export type ThreeDSecure = z.infer<typeof ThreeDSecure>;
+
+/** The processors a merchant can have: the simulated one (test mode only) and the real connectors. */
+export const ProcessorType = z.enum(['simulated', 'stripe', 'adyen']);
+export type ProcessorType = z.infer<typeof ProcessorType>;
 
 /**
  * A merchant's processor account, write-only: the credentials are sealed under the vault's key ring and
@@ -85,13 +91,19 @@ export const ProcessorSettingsUpdate = z.discriminatedUnion('type', [
   }),
 ]);
 export type ProcessorSettingsUpdate = z.infer<typeof ProcessorSettingsUpdate>;
+// Each processor type has its settings, and no settings name another type (fails to compile otherwise).
+type Assert<T extends true> = T;
+export type ProcessorTypesMatch = Assert<
+  [ProcessorType] extends [ProcessorSettingsUpdate['type']] ? ([ProcessorSettingsUpdate['type']] extends [ProcessorType] ? true : false) : false
+>;
 
 /** What the merchant reads back of its processor account: never a credential. */
 export const ProcessorAccountView = z.object({
-  type: z.enum(['simulated', 'stripe', 'adyen']),
+  type: ProcessorType,
   configured: z.literal(true),
   key_last4: z.string().optional(),
 });
+export type ProcessorAccountView = z.infer<typeof ProcessorAccountView>;
 
 export const MerchantSettingsUpdate = z.strictObject({
   name: MerchantName.optional(),
@@ -141,11 +153,13 @@ export const RollSecretKey = z.strictObject({
     .int()
     .min(0)
     .max(7 * 24)
-    .optional(),
+    .default(24),
 });
+export type RollSecretKey = z.input<typeof RollSecretKey>;
 export const RolledSecretKey = z.object({
   /** The new secret key, shown in this answer only: the vault keeps only its hash. */
   secret_key: z.string(),
   /** Until when the key before it works; null when it stopped at once. */
   previous_key_expires_at: z.string().nullable(),
 });
+export type RolledSecretKey = z.infer<typeof RolledSecretKey>;

@@ -8,6 +8,8 @@ export const SessionIdParam = z.object({ id: z.string() });
 
 export const SessionMode = z.enum(['payment', 'setup']);
 export const SessionStatus = z.enum(['open', 'complete', 'expired']);
+/** Whether the fields show the consent box that saves the card: unticked, required, or not at all. */
+export const SaveCard = z.enum(['ask', 'require', 'off']);
 
 export const Recurring = z.strictObject({
   min_amount: z.number().int().min(0),
@@ -23,7 +25,7 @@ export const SessionCreate = z.strictObject({
   currency: Currency.optional(),
   customer: CustomerNumber.optional(),
   order: OrderRef.optional(),
-  save_card: z.enum(['ask', 'require', 'off']).default('ask'),
+  save_card: SaveCard.default('ask'),
   recurring: Recurring.optional(),
   expires_in: z.number().int().min(1).max(86400).default(1800),
   /** Extension: a request the customer's confirmation sends to a registered destination, CVC included. */
@@ -51,7 +53,7 @@ export const SessionView = z.object({
   currency: z.string().nullable(),
   customer: z.string().nullable(),
   order: z.string().nullable(),
-  save_card: z.enum(['ask', 'require', 'off']),
+  save_card: SaveCard,
   recurring: Recurring.nullable(),
   expires_at: z.string(),
   created: z.string(),

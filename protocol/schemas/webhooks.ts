@@ -44,6 +44,8 @@ export const RotateSecret = z.strictObject({
     .int()
     .min(0)
     .max(7 * 24 * 3600)
-    .optional(),
+    .default(24 * 3600),
 });
+export type RotateSecret = z.input<typeof RotateSecret>;
 export const RotatedSecret = z.object({ webhook_secret: z.string(), previous_secret_expires_at: z.string() });
+export type RotatedSecret = z.infer<typeof RotatedSecret>;

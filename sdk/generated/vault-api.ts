@@ -721,7 +721,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A publishable key, or a live key on a vault not ready for live mode */
+            /** @description Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -783,6 +783,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @default 24 */
                     previous_key_expires_in_hours?: number;
                 };
             };
@@ -819,7 +820,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A publishable key, or a live key on a vault not ready for live mode */
+            /** @description Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2674,7 +2675,8 @@ export interface operations {
                     "application/json": {
                         data: {
                             id: string;
-                            type: string;
+                            /** @enum {string} */
+                            type: "session.completed" | "charge.succeeded" | "charge.failed" | "charge.refunded" | "charge.refund_failed" | "charge.dispute.created" | "charge.dispute.closed" | "card.saved" | "card.updated" | "card.deleted" | "card.expiring" | "card.forwarded" | "mandate.created" | "mandate.cancelled" | "invoice.paid" | "invoice.payment_failed";
                             created: string;
                             data: {
                                 [key: string]: unknown;
@@ -3790,6 +3792,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @default 86400 */
                     expire_previous_in?: number;
                 };
             };
@@ -3826,7 +3829,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A publishable key, or a live key on a vault not ready for live mode */
+            /** @description Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3909,7 +3912,7 @@ export interface operations {
                             name: string;
                         };
                         /** @enum {string} */
-                        save_card: "off" | "ask" | "require";
+                        save_card: "ask" | "require" | "off";
                         recurring: {
                             min_amount: number;
                             max_amount: number;

@@ -165,6 +165,45 @@ export async function findListedCard(q: Queryable, groupId: string, customer: st
   return (await listCardsForView(q, groupId, customer)).find((card) => card.token === token);
 }
 
+/**
+ * Counts a wrong CVC on a saved card: one more within `windowMs` of the first counted, else the count
+ * starts again at one (the lock's rule is payments/card-proof.ts).
+ */
+export async function countWrongCvc(q: Queryable, token: string, now: Date, windowMs: number): Promise<void> {
+  const windowStart = new Date(now.getTime() - windowMs).toISOString();
+  await q
+    .updateTable('cards')
+    .set((eb) => ({
+      cvc_failures: eb
+        .case()
+        .when('cvc_failed_at', '>', windowStart)
+        .then(eb('cvc_failures', '+', 1))
+        .else(1)
+        .end(),
+      cvc_failed_at: eb.case().when('cvc_failed_at', '>', windowStart).then(eb.ref('cvc_failed_at')).else(now.toISOString()).end(),
+    }))
+    .where('token', '=', token)
+    .execute();
+}
+
+/** A right CVC clears the count of wrong ones. */
+export async function clearWrongCvcs(q: Queryable, token: string): Promise<void> {
+  await q.updateTable('cards').set({ cvc_failures: 0, cvc_failed_at: null }).where('token', '=', token).where('cvc_failures', '>', 0).execute();
+}
+
+/** The brand and last four of the given (live) cards of the group, by token: one read for a page of customers. */
+export async function cardMasks(q: Queryable, groupId: string, tokens: string[]): Promise<Map<string, { brand: string; last4: string }>> {
+  if (tokens.length === 0) return new Map();
+  const rows = await q
+    .selectFrom('cards')
+    .select(['token', 'brand', 'last4'])
+    .where('group_id', '=', groupId)
+    .where('token', 'in', tokens)
+    .where('deleted_at', 'is', null)
+    .execute();
+  return new Map(rows.map((r) => [r.token, { brand: r.brand, last4: r.last4 }]));
+}
+
 /** Remembers that this merchant imported the card: only it may record an agreement given elsewhere for it. */
 export async function noteCardImport(q: Queryable, token: string, merchantId: string, now: Date): Promise<void> {
   await q
@@ -284,6 +323,8 @@ async function insertCard(
     successful_payments: 0,
     source: input.source,
     expiring_notified: 0,
+    cvc_failures: 0,
+    cvc_failed_at: null,
     deleted_at: null,
     created_at: now,
     updated_at: now,

@@ -21,7 +21,7 @@ export type NewChallenge = Pick<ChallengeTable, 'id' | 'session_id' | 'fingerpri
 export async function insertChallenge(q: Queryable, row: NewChallenge): Promise<void> {
   await q
     .insertInto('challenges')
-    .values({ ...row, status: 'pending', attempts: 0 })
+    .values({ ...row, kind: row.kind ?? 'code', status: 'pending', attempts: 0 })
     .execute();
 }
 

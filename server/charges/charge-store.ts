@@ -128,6 +128,11 @@ export async function checkLimits(
 /** The merchant's charge, or 404. */
 export const getCharge = (q: Queryable, merchantId: string, id: string) => getOwned(q, 'charges', merchantId, id);
 
+/** The merchant's charge recorded under this processor reference: what a retry with the reference answers. */
+export async function findChargeByReference(q: Queryable, merchantId: string, reference: string): Promise<ChargeTable | undefined> {
+  return q.selectFrom('charges').selectAll().where('processor_ref', '=', reference).where('merchant_id', '=', merchantId).executeTakeFirst();
+}
+
 /** The merchant's charge that a provider knows by its own id (a notification names it so). */
 export async function findChargeByProcessorId(q: Queryable, merchantId: string, processorId: string): Promise<ChargeTable | undefined> {
   return q.selectFrom('charges').selectAll().where('merchant_id', '=', merchantId).where('processor_id', '=', processorId).executeTakeFirst();

@@ -2,7 +2,10 @@
 import { prepared } from '../db/prepared-query.ts';
 import { sql, type Updateable } from 'kysely';
 import type { Db, DbKind, Queryable } from '../db/database.ts';
+import type { CustomerListItem } from '../../protocol/api.ts';
+import { cardMasks } from '../cards/card-store.ts';
 import type { CustomerTable } from '../db/schema.ts';
+import { toCustomerListItem } from './customer-view.ts';
 
 export async function getCustomer(q: Queryable, groupId: string, customer: string): Promise<CustomerTable | undefined> {
   return (await selectCustomer(q, { groupId, customer })).rows[0];
@@ -55,6 +58,13 @@ export async function updateCustomer(q: Queryable, groupId: string, customer: st
     .execute();
 }
 
+export interface CustomerPage {
+  limit: number;
+  startingAfter?: string;
+  prefix?: string;
+  status?: CustomerTable['status'];
+}
+
 /** Past every character a customer number may hold (the highest is `z`): the end of a prefix's range. */
 const AFTER_ANY = '~';
 
@@ -63,25 +73,7 @@ const AFTER_ANY = '~';
  * (migration 0013), never an offset or a count. Numbers compare byte by byte on both databases (on
  * PostgreSQL whatever the database's collation), so that a prefix is a range of the index.
  */
-/** The brand and last four of the given (live) cards of the group, by token: one read for a page of customers. */
-export async function cardMasks(db: Db, groupId: string, tokens: string[]): Promise<Map<string, { brand: string; last4: string }>> {
-  if (tokens.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('cards')
-    .select(['token', 'brand', 'last4'])
-    .where('group_id', '=', groupId)
-    .where('token', 'in', tokens)
-    .where('deleted_at', 'is', null)
-    .execute();
-  return new Map(rows.map((r) => [r.token, { brand: r.brand, last4: r.last4 }]));
-}
-
-export async function listCustomers(
-  db: Db,
-  kind: DbKind,
-  groupId: string,
-  page: { limit: number; startingAfter?: string; prefix?: string; status?: CustomerTable['status'] },
-): Promise<{ rows: CustomerTable[]; hasMore: boolean }> {
+export async function listCustomers(db: Db, kind: DbKind, groupId: string, page: CustomerPage): Promise<{ rows: CustomerTable[]; hasMore: boolean }> {
   const number = kind === 'postgres' ? sql<string>`customer collate "C"` : sql<string>`customer`;
   let q = db.selectFrom('customers').selectAll().where('group_id', '=', groupId);
   if (page.status) q = q.where('status', '=', page.status);
@@ -92,4 +84,15 @@ export async function listCustomers(
     .limit(page.limit + 1)
     .execute();
   return { rows: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
+}
+
+/** GET /v1/customers: one page of the group's customers as the API lists them, each with its default card's brand and last four. */
+export async function listCustomersForView(db: Db, kind: DbKind, groupId: string, page: CustomerPage): Promise<{ data: CustomerListItem[]; hasMore: boolean }> {
+  const { rows, hasMore } = await listCustomers(db, kind, groupId, page);
+  const masks = await cardMasks(
+    db,
+    groupId,
+    rows.flatMap((row) => (row.default_card ? [row.default_card] : [])),
+  );
+  return { data: rows.map((row) => toCustomerListItem(row, row.default_card ? masks.get(row.default_card) : undefined)), hasMore };
 }

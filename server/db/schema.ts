@@ -2,15 +2,24 @@
 // so that one set of queries runs unchanged on SQLite and PostgreSQL.
 // Status columns are typed as the values they may hold; which of them may follow which is in each
 // resource's <resource>-status.ts (server/sessions/session-status.ts, …).
+// Every column is a required key: the database returns each one, NULL included (test/server/schema-types.test.ts).
+import type { EventType } from '../../protocol/types.ts';
 
-/** A checkout session's stored status. `expired` is never written: a session expires by its expires_at. */
-export type SessionStatus = 'open' | 'processing' | 'complete' | 'expired';
+/** A checkout session's stored status. A session expires by its expires_at: `expired` is the API's word only. */
+export type SessionStatus = 'open' | 'processing' | 'complete';
 export type ChallengeStatus = 'pending' | 'passed' | 'failed' | 'used';
 export type ChargeStatus = 'succeeded' | 'failed';
 export type RefundStatus = 'pending' | 'succeeded' | 'failed';
 export type MandateStatus = 'active' | 'cancelled' | 'ended';
 export type InvoiceStatus = 'open' | 'paid' | 'past_due';
 export type DisputeStatus = 'open' | 'won' | 'lost';
+/** A message to a customer: queued when recorded, then sent or failed by its transport (the outbox keeps it queued). */
+export type MessageStatus = 'queued' | 'sent' | 'failed';
+/**
+ * An event's webhook delivery: pending (to send; a new event's NULL reads so), delivered, failed (the
+ * retries gave up), none (no webhook URL to send to).
+ */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'none';
 /** none until a card is saved (member); deny: the customer refused saving. */
 export type CustomerStatus = 'none' | 'member' | 'deny';
 
@@ -35,15 +44,15 @@ export interface MerchantTable {
   rate_limit: number;
   frame_limit_per_address: number;
   created_at: string;
-  previous_webhook_secret?: string | null;
-  previous_webhook_secret_until?: string | null;
+  previous_webhook_secret: string | null;
+  previous_webhook_secret_until: string | null;
   /** 1: a live-mode merchant (`sk_live_…`), whose data never meets test data. */
-  livemode?: number;
+  livemode: number;
   /** JSON { type, key_last4, sealed? }: the processor account, credentials sealed under the key ring; null: simulated. */
-  processor?: string | null;
+  processor: string | null;
   /** SHA-256 of the key before the last roll, which keeps working until previous_secret_key_until; null: none. */
-  previous_secret_key_hash?: string | null;
-  previous_secret_key_until?: string | null;
+  previous_secret_key_hash: string | null;
+  previous_secret_key_until: string | null;
 }
 
 /** Secrets the vault keeps for itself (the fingerprint key), wrapped by the key ring. */
@@ -63,7 +72,7 @@ export interface CustomerTable {
   limit_weekly: number | null;
   default_card: string | null;
   /** Extension: the language of messages to this customer (en, ru, fr, tr). */
-  locale?: string | null;
+  locale: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -88,8 +97,8 @@ export interface CardTable {
   source: string;
   expiring_notified: number;
   /** Wrong security codes typed for this saved card since cvc_failed_at (any session, any shop of the group). */
-  cvc_failures?: number;
-  cvc_failed_at?: string | null;
+  cvc_failures: number;
+  cvc_failed_at: string | null;
   deleted_at: string | null;
   created_at: string;
   updated_at: string;
@@ -108,7 +117,7 @@ export interface SessionTable {
   save_card: string;
   recurring: string | null; // JSON
   /** The merchant's name when the session was opened: the agreement's wording names it (null: opened before it was kept). */
-  merchant_name?: string | null;
+  merchant_name: string | null;
   status: SessionStatus;
   failed_attempts: number;
   expires_at: string;
@@ -123,9 +132,9 @@ export interface SessionTable {
   attempt: string | null;
   processing_since: string | null;
   /** JSON { destination, request }: what the confirmation forwards, placeholders unfilled. */
-  forward?: string | null;
+  forward: string | null;
   /** JSON { status, body, error? }: the destination's answer to that forward, card numbers masked. */
-  forward_result?: string | null;
+  forward_result: string | null;
 }
 
 export interface ChallengeTable {
@@ -136,14 +145,14 @@ export interface ChallengeTable {
   attempts: number;
   created_at: string;
   /** code: the simulated issuer's form; redirect: a provider's issuer page and its return. */
-  kind?: string;
+  kind: string;
   /** The confirmation's processor reference the redirect paused. */
-  processor_ref?: string | null;
-  processor_id?: string | null;
+  processor_ref: string | null;
+  processor_id: string | null;
   /** JSON RedirectAction: where the customer's browser goes. */
-  action?: string | null;
+  action: string | null;
   /** JSON AuthorizeResult once the provider finished the payment after the return. */
-  result?: string | null;
+  result: string | null;
 }
 
 export interface ChargeTable {
@@ -168,9 +177,9 @@ export interface ChargeTable {
   processor_ref: string;
   created_at: string;
   /** The provider's own id of the payment (a PaymentIntent, a PSP reference); the simulated processor's id. */
-  processor_id?: string | null;
+  processor_id: string | null;
   /** JSON { code, message }: what the provider itself answered to a decline. */
-  processor_response?: string | null;
+  processor_response: string | null;
 }
 
 export interface RefundTable {
@@ -181,9 +190,9 @@ export interface RefundTable {
   status: RefundStatus;
   processor_ref: string | null;
   created_at: string;
-  processor_id?: string | null;
+  processor_id: string | null;
   /** Why the provider failed the refund later (its notification). */
-  failure_reason?: string | null;
+  failure_reason: string | null;
 }
 
 export interface IdempotencyTable {
@@ -196,21 +205,21 @@ export interface IdempotencyTable {
   locked_at: string;
   created_at: string;
   /** Who runs the request now: renewed in locked_at while alive, replaced when taken over. */
-  holder?: string | null;
+  holder: string | null;
 }
 
 export interface EventTable {
   id: string;
   merchant_id: string;
   group_id: string;
-  type: string;
+  type: EventType;
   data: string; // JSON
   created_at: string;
-  /** pending (to send), delivered, failed (gave up), none (no webhook URL when it happened). */
-  delivery?: string | null;
-  attempts?: number;
-  next_attempt_at?: string | null;
-  lease_until?: string | null;
+  /** NULL until the delivery worker first settles it (it reads as pending); none when the merchant had no webhook URL. */
+  delivery: DeliveryStatus | null;
+  attempts: number;
+  next_attempt_at: string | null;
+  lease_until: string | null;
 }
 
 export interface MandateTable {
@@ -276,7 +285,7 @@ export interface MessageTable {
   subject: string | null;
   body: string;
   transport: string;
-  status: string;
+  status: MessageStatus;
   error: string | null;
   created_at: string;
 }

@@ -56,7 +56,7 @@ export function defineMachine<S extends string, T extends Transitions<S>>(name: 
 }
 
 /** The tables with a status machine: each has an `id` and a `status`. */
-export type StatusTable = 'sessions' | 'charges' | 'refunds' | 'mandates' | 'invoices' | 'challenges' | 'disputes';
+export type StatusTable = 'sessions' | 'charges' | 'refunds' | 'mandates' | 'invoices' | 'challenges' | 'disputes' | 'messages';
 export type RowFilter<TB extends StatusTable> = (eb: ExpressionBuilder<Database, TB>) => Expression<SqlBool>;
 
 export interface Move<TB extends StatusTable, S extends string, T extends Transitions<S>, F extends S> {

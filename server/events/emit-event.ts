@@ -1,26 +1,12 @@
-// Events are written in the same transaction as the change they report (an outbox for delivery).
+// Events are written in the same transaction as the change they report: the outbox (outbox.ts) their delivery reads.
 import { columnsOf, prepared } from '../db/prepared-query.ts';
 import type { Queryable } from '../db/database.ts';
+import type { EventType } from '../../protocol/types.ts';
 import { newId } from '../ids.ts';
 import type { Atomic } from '../db/write-batch.ts';
+import { initialDelivery } from './outbox.ts';
 
-export type EventType =
-  | 'session.completed'
-  | 'charge.succeeded'
-  | 'charge.failed'
-  | 'charge.refunded'
-  | 'charge.refund_failed'
-  | 'charge.dispute.created'
-  | 'charge.dispute.closed'
-  | 'card.saved'
-  | 'card.updated'
-  | 'card.deleted'
-  | 'card.expiring'
-  | 'card.forwarded'
-  | 'mandate.created'
-  | 'mandate.cancelled'
-  | 'invoice.paid'
-  | 'invoice.payment_failed';
+export type { EventType } from '../../protocol/types.ts';
 
 export interface NewEventInput {
   merchantId: string;
@@ -54,20 +40,13 @@ function eventRow(event: NewEventInput): NewEvent {
   };
 }
 
-type NewEvent = { id: string; merchant_id: string; group_id: string; type: string; data: string; created_at: string };
-/**
- * An event of a merchant that has no webhook URL when it is written has nothing to be sent: it is
- * recorded as delivery `none` by its own INSERT (the merchant's URL read in the same statement, so on
- * the same snapshot as the change it reports), instead of by a later delivery pass, which took a
- * select and an update per event.
- */
+type NewEvent = { id: string; merchant_id: string; group_id: string; type: EventType; data: string; created_at: string };
+
+/** The event with its delivery as the outbox writes it (outbox.ts), no attempt made yet. */
 const insertEvent = prepared((q, row: NewEvent) =>
   q.insertInto('events').values({
     ...columnsOf(row, ['id', 'merchant_id', 'group_id', 'type', 'data', 'created_at']),
-    delivery: (eb) =>
-      eb
-        .selectFrom('merchants')
-        .select((m) => m.case().when('webhook_url', 'is', null).then('none').end().as('delivery'))
-        .where('id', '=', row.merchant_id),
+    delivery: (eb) => initialDelivery(eb, row.merchant_id),
+    attempts: 0,
   }),
 );

@@ -1,4 +1,4 @@
-// Reading the events table (the outbox emit-event.ts writes) and its webhook attempts, for the merchant's API.
+// Reading the events table (the outbox emit-event.ts writes, outbox.ts delivers) and its webhook attempts, for the merchant's API.
 import type { Db, Queryable } from '../db/database.ts';
 import { listPage, type PageQuery } from '../db/list-page.ts';
 import { getOwned } from '../db/owned-rows.ts';
@@ -22,9 +22,4 @@ export async function listAttempts(q: Queryable, eventId: string, limit: number)
     .limit(limit + 1)
     .execute();
   return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
-}
-
-/** A delivery that succeeded outside the retry schedule ends it. */
-export async function markDelivered(q: Queryable, eventId: string): Promise<void> {
-  await q.updateTable('events').set({ delivery: 'delivered', next_attempt_at: null }).where('id', '=', eventId).execute();
 }

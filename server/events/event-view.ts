@@ -6,11 +6,11 @@ export function toEventView(row: Pick<EventTable, 'id' | 'type' | 'created_at' |
   return { id: row.id, type: row.type, created: row.created_at, data: JSON.parse(row.data) };
 }
 
-/** Where the event's delivery stands: an event the worker has not looked at yet is pending. */
+/** Where the event's delivery stands: an event the worker has not looked at yet (NULL) is pending. */
 export const toDeliveryView = (e: Pick<EventTable, 'delivery' | 'attempts' | 'next_attempt_at'>): Delivery => ({
-  status: (e.delivery ?? 'pending') as Delivery['status'],
-  attempts: e.attempts ?? 0,
-  next_attempt_at: e.next_attempt_at ?? null,
+  status: e.delivery ?? 'pending',
+  attempts: e.attempts,
+  next_attempt_at: e.next_attempt_at,
 });
 
 export const toAttemptView = (a: WebhookAttemptTable) => ({

@@ -10,7 +10,8 @@ import type { Db } from '../db/database.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { cardSecret, findCard, type LiveCard } from '../cards/card-store.ts';
+import { cardSecret, findCard, importedBy, type LiveCard } from '../cards/card-store.ts';
+import { cardsCompletedBy } from '../sessions/session-store.ts';
 import { checkTemplate, fillTemplate } from './placeholders.ts';
 import { sendForward } from './send-forward.ts';
 import { openHeaders, usableDestination } from './usable-destination.ts';
@@ -46,20 +47,8 @@ async function forwardableCard(db: Db, merchant: Merchant, customer: string, tok
   // The same answer for a card that does not exist and one that is not this merchant's to send.
   const missing = () => notFound('card', 'card');
   if (!card) throw missing();
-  const imported = await db
-    .selectFrom('card_imports')
-    .select('merchant_id')
-    .where('card_token', '=', card.token)
-    .where('merchant_id', '=', merchant.id)
-    .executeTakeFirst();
-  if (imported) return card;
-  const used = await db
-    .selectFrom('sessions')
-    .select('id')
-    .where('merchant_id', '=', merchant.id)
-    .where('card_token', '=', card.token)
-    .where('status', '=', 'complete')
-    .executeTakeFirst();
-  if (!used) throw missing();
+  if (await importedBy(db, card.token, merchant.id)) return card;
+  // Else one of this merchant's own checkouts must have completed with it.
+  if (!(await cardsCompletedBy(db, merchant.id, undefined, [card.token])).has(card.token)) throw missing();
   return card;
 }

@@ -14,6 +14,7 @@ import { openHeaders, usableDestination } from './usable-destination.ts';
 import { checkTemplate, fillTemplate, type CardValues } from './placeholders.ts';
 import { maskCvc } from './mask-answer.ts';
 import { sendForward } from './send-forward.ts';
+import { recordForwardResult, sessionCardToken } from '../sessions/session-store.ts';
 
 type Spec = z.output<typeof SessionForward>;
 
@@ -64,19 +65,15 @@ export async function forwardFromConfirmation(deps: Deps, merchant: Merchant, se
   try {
     const now = deps.clock();
     await deps.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('sessions')
-        .set({ forward_result: JSON.stringify(result) })
-        .where('id', '=', session.id)
-        .execute();
+      await recordForwardResult(trx, session.id, result);
       if (destinationName === undefined) return;
       // The card the completed session saved or paid with; a guest's card has no token.
-      const row = await trx.selectFrom('sessions').select('card_token').where('id', '=', session.id).executeTakeFirst();
+      const card = await sessionCardToken(trx, session.id);
       await emitEvent(trx, {
         merchantId: merchant.id,
         groupId: session.group_id,
         type: 'card.forwarded',
-        data: { card: row?.card_token ?? null, destination: destinationName, status: result.status },
+        data: { card, destination: destinationName, status: result.status },
         now,
       });
     });

@@ -7,11 +7,17 @@ import { getCustomer } from '../customers/customer-store.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { findCard } from '../cards/card-store.ts';
 import { dayOf } from '../clock.ts';
+import { ApiError } from '../errors.ts';
 import { overdueInvoiceIds } from '../invoices/invoice-store.ts';
 import { lapsedMandateIds } from '../mandates/mandate-store.ts';
 import { expiringCards, inPaymentWindow, invoicesToTry, pickMandate } from './scheduler.ts';
 
+/** Refuses a live merchant: its passes run on the real clock only. */
 export async function previewSchedulerPass(deps: Deps, merchant: Merchant, now: Date): Promise<SchedulerPreview> {
+  // Test mode is the merchant's livemode; a row whose keys are not test keys (written by hand) is refused too.
+  if (merchant.livemode || !merchant.publishable_key.startsWith('pk_test_')) {
+    throw new ApiError('parameter_invalid', 'now is for test mode only: a live pass runs on the real clock', { param: 'now' });
+  }
   const today = dayOf(now);
   const preview: SchedulerPreview = { now: now.toISOString(), would_charge: [], would_notify: [], would_end_mandates: [], would_mark_past_due: [] };
 

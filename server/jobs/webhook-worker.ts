@@ -1,15 +1,17 @@
-// Webhook delivery. The events table is the outbox: each pass leases the due events, POSTs each one
-// signed to its merchant's URL, records every attempt, and retries a failure with backoff for three
-// days. Delivery is at least once and in no guaranteed order; receivers deduplicate on the event id.
+// Webhook delivery. The events table is the outbox (events/outbox.ts): each pass takes the due events,
+// leases each one, POSTs it signed to its merchant's URL, has the attempt recorded, and retries a
+// failure with backoff for three days. Delivery is at least once and in no guaranteed order; receivers
+// deduplicate on the event id. This module sends and keeps the schedule; the outbox writes the rows.
 import { DAY_MS } from '../clock.ts';
 import type { Deps } from '../context.ts';
-import type { ExpressionBuilder } from 'kysely';
-import { relaxed, settled, type Queryable } from '../db/database.ts';
-import type { Database, EventTable, MerchantTable, WebhookAttemptTable } from '../db/schema.ts';
+import { settled } from '../db/database.ts';
+import type { EventTable, WebhookAttemptTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
-import { getEvent, markDelivered } from '../events/event-store.ts';
+import { getEvent } from '../events/event-store.ts';
 import { toEventView } from '../events/event-view.ts';
+import { dueEvents, leaseEvent, markDelivered, recordAttempt, settleDelivery, settleUnaddressed } from '../events/outbox.ts';
 import { newId } from '../ids.ts';
+import { type WebhookMerchant, webhookMerchant, webhookMerchants } from '../merchants/webhook-settings.ts';
 import { liveSecrets, SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
 import { postToWebhook, recordedUrl, type AttemptError } from './webhook-target.ts';
 
@@ -24,7 +26,6 @@ const CONCURRENCY = 8;
 export const USER_AGENT = 'card-vault-webhooks/1';
 
 type WorkerDeps = Pick<Deps, 'db' | 'logger' | 'clock' | 'webhookTargets'>;
-type WebhookMerchant = Pick<MerchantTable, 'id' | 'webhook_url' | 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_until' | 'livemode'>;
 
 export interface DeliveryReport {
   delivered: number;
@@ -55,29 +56,23 @@ export function eventPayload(event: Pick<EventTable, 'id' | 'type' | 'created_at
 export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOptions = {}): Promise<DeliveryReport> {
   const clock = () => options.now ?? deps.clock();
   const report: DeliveryReport = { delivered: 0, retrying: 0, failed: 0, none: 0, skipped: 0 };
-  const due = await dueEvents(deps.db, clock().toISOString())
-    .select(['id', 'merchant_id'])
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(options.limit ?? 100)
-    .execute();
+  const due = await dueEvents(deps.db, clock(), options.limit ?? 100);
   if (!due.length) return report;
-  const merchants = await webhookMerchants(deps, [...new Set(due.map((row) => row.merchant_id))]);
+  const merchants = await webhookMerchants(deps.db, [...new Set(due.map((row) => row.merchant_id))]);
   // A merchant without a webhook URL has nothing to send. An event raised without one is `none` from its
-  // INSERT (events/emit-event.ts); one whose URL was removed since is settled here in one statement,
-  // which (like a lease) only takes those still due, so another instance's pass takes none of them twice.
+  // INSERT; one whose URL was removed since is settled here in one statement, which (like a lease) only
+  // takes those still due, so another instance's pass takes none of them twice.
   const silent = due.filter((row) => !merchants.get(row.merchant_id)?.webhook_url).map((row) => row.id);
   if (silent.length) {
-    const marked = await bookkeeping(deps, (q) =>
-      takeDue(q, silent, clock().toISOString()).set({ delivery: 'none', next_attempt_at: null, lease_until: null }).executeTakeFirst(),
-    );
-    report.none += Number(marked.numUpdatedRows);
-    report.skipped += silent.length - Number(marked.numUpdatedRows);
+    const marked = await settleUnaddressed(deps.db, silent, clock());
+    report.none += marked;
+    report.skipped += silent.length - marked;
   }
   const queue = due.filter((row) => merchants.get(row.merchant_id)?.webhook_url).map((row) => row.id);
   const work = async () => {
     for (let id = queue.shift(); id; id = queue.shift()) {
-      const event = await lease(deps, id, clock());
+      const now = clock();
+      const event = await leaseEvent(deps.db, id, now, new Date(now.getTime() + LEASE_MS));
       if (!event) {
         report.skipped++;
         continue;
@@ -94,85 +89,31 @@ export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOption
   return report;
 }
 
-/**
- * The worker's own writes (a lease, the outcome of an attempt) are relaxed: lost in a power cut, they
- * only mean that an event is sent again, which at-least-once delivery allows. The events themselves
- * are written durably with the change they report.
- */
-const bookkeeping = <T>(deps: Pick<WorkerDeps, 'db'>, fn: (q: Queryable) => Promise<T>): Promise<T> => relaxed(deps.db, fn);
-
-/** Still due at `now`: not settled, not waiting for a retry, not leased by a live sender. */
-const isDue = (eb: ExpressionBuilder<Database, 'events'>, now: string) =>
-  eb.and([
-    eb.or([eb('delivery', 'is', null), eb('delivery', '=', 'pending')]),
-    eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]),
-    eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]),
-  ]);
-
-const dueEvents = (q: Queryable, now: string) => q.selectFrom('events').where((eb) => isDue(eb, now));
-
-/** An UPDATE of those of `ids` still due: one conditional statement, so one winner among instances. */
-const takeDue = (q: Queryable, ids: string[], now: string) =>
-  q
-    .updateTable('events')
-    .where('id', 'in', ids)
-    .where((eb) => isDue(eb, now));
-
-/** Takes the event if it is still due and nobody holds it. */
-async function lease(deps: WorkerDeps, id: string, now: Date): Promise<EventTable | undefined> {
-  const taken = await bookkeeping(deps, (q) =>
-    takeDue(q, [id], now.toISOString())
-      .set({ lease_until: new Date(now.getTime() + LEASE_MS).toISOString() })
-      .executeTakeFirst(),
-  );
-  if (Number(taken.numUpdatedRows) !== 1) return undefined;
-  return deps.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
+/** Sends a leased event once and settles it by the attempt's outcome and the backoff schedule. */
 async function deliverLeased(deps: WorkerDeps, event: EventTable, clock: () => Date): Promise<Exclude<keyof DeliveryReport, 'skipped'>> {
-  const update = (set: Partial<EventTable>) =>
-    bookkeeping(deps, (q) =>
-      q
-        .updateTable('events')
-        .set({ ...set, lease_until: null })
-        .where('id', '=', event.id)
-        .execute(),
-    );
   // The URL as it is now: the merchant may have changed it since the pass began.
-  const merchant = await webhookMerchant(deps, event.merchant_id);
+  const merchant = await webhookMerchant(deps.db, event.merchant_id);
   if (!merchant?.webhook_url) {
-    await update({ delivery: 'none', next_attempt_at: null });
+    await settleDelivery(deps.db, event.id, { to: 'none' });
     return 'none';
   }
   const attempt = await sendEvent(deps, merchant, event, clock());
-  const attempts = (event.attempts ?? 0) + 1;
+  const attempts = event.attempts + 1;
   if (isSuccess(attempt.status_code)) {
-    await update({ delivery: 'delivered', attempts, next_attempt_at: null });
+    await settleDelivery(deps.db, event.id, { to: 'delivered', attempts });
     return 'delivered';
   }
   const at = Date.parse(attempt.created_at);
   const created = Date.parse(event.created_at);
   if (at - created >= RETRY_WINDOW_MS) {
-    await update({ delivery: 'failed', attempts, next_attempt_at: null });
+    await settleDelivery(deps.db, event.id, { to: 'failed', attempts });
     deps.logger.warn({ event: event.id, merchant: merchant.id, attempts }, 'webhook delivery given up');
     return 'failed';
   }
   // The last retry lands on the window's end rather than past it.
   const next = Math.min(at + backoffMs(attempts), created + RETRY_WINDOW_MS);
-  await update({ delivery: 'pending', attempts, next_attempt_at: new Date(next).toISOString() });
+  await settleDelivery(deps.db, event.id, { to: 'pending', attempts, next_attempt_at: new Date(next).toISOString() });
   return 'retrying';
-}
-
-/** The webhook settings of the merchants named, by id. */
-async function webhookMerchants(deps: Pick<Deps, 'db'>, ids: string[]): Promise<Map<string, WebhookMerchant>> {
-  const rows = await deps.db.selectFrom('merchants').select(WEBHOOK_COLUMNS).where('id', 'in', ids).execute();
-  return new Map(rows.map((row) => [row.id, row]));
-}
-
-const WEBHOOK_COLUMNS = ['id', 'webhook_url', 'webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_until', 'livemode'] as const;
-
-export function webhookMerchant(deps: Pick<Deps, 'db'>, id: string): Promise<WebhookMerchant | undefined> {
-  return deps.db.selectFrom('merchants').select(WEBHOOK_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
 export const isSuccess = (status: number | null) => status !== null && status >= 200 && status < 300;
@@ -183,7 +124,7 @@ export const isSuccess = (status: number | null) => status !== null && status >=
  */
 export async function redeliverEvent(deps: WorkerDeps, merchantId: string, id: string): Promise<{ attempt: WebhookAttemptTable; event: EventTable }> {
   const event = await getEvent(deps.db, merchantId, id);
-  const merchant = await webhookMerchant(deps, event.merchant_id);
+  const merchant = await webhookMerchant(deps.db, event.merchant_id);
   if (!merchant?.webhook_url) {
     throw new ApiError('parameter_missing', 'The merchant has no webhook_url: set it with POST /v1/merchant first', { param: 'webhook_url' });
   }
@@ -229,7 +170,7 @@ export async function sendEvent(
     duration_ms: Math.round(performance.now() - started),
     created_at: now.toISOString(),
   };
-  await deps.db.insertInto('webhook_attempts').values(attempt).execute();
+  await recordAttempt(deps.db, attempt);
   return attempt;
 }
 

@@ -5,6 +5,8 @@ import type { MandateConsent, Recurring } from '../../protocol/api.ts';
 import { dayOf } from '../clock.ts';
 import type { Db, Queryable } from '../db/database.ts';
 import { getOwned } from '../db/owned-rows.ts';
+import { prepared } from '../db/prepared-query.ts';
+import type { Atomic } from '../db/write-batch.ts';
 import type { MandateTable } from '../db/schema.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { newId } from '../ids.ts';
@@ -67,6 +69,27 @@ export async function createMandate(q: Queryable, input: NewMandate): Promise<Ma
     },
   });
   return row;
+}
+
+/**
+ * Dates the mandate with its charge, only while the mandate is still active. A cancellation or a card's
+ * deletion waits for the customer's charge in flight (they take its lease), but not for ever: past the
+ * lease's wait (a charge stuck at the processor), or before the retry that records the charge of a
+ * holder that died or lost its lease after the processor answered, one may land between the checks and
+ * this record. The charge is then recorded all the same, as succeeded under the mandate it was checked
+ * against: the money has moved, and the record is the only trace of it. Refusing the batch instead
+ * (expectOne) would keep nothing of it (the charge, its event, the idempotent answer), and every retry
+ * with the reference would find the approval at the processor and be refused the same way, for ever.
+ * Only the date is left out, so that a cancelled or ended mandate is not shown charged after its end;
+ * it allows no charge any more anyway. No row updated is then the expected outcome, not an error.
+ */
+const dateMandate = prepared((q, a: { id: string; at: string }) =>
+  q.updateTable('mandates').set({ last_charge_at: a.at }).where('id', '=', a.id).where('status', '=', 'active'),
+);
+
+/** A merchant-initiated charge under the mandate succeeded at `now`: dated as above, one write of the charge's batch (write-batch.ts). */
+export function queueMandateCharged(atomic: Atomic, id: string, now: Date): void {
+  atomic.write(dateMandate.compiled(atomic.db, { id, at: now.toISOString() }));
 }
 
 /** The merchant's mandate, or 404. */

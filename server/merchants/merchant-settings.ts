@@ -9,6 +9,8 @@ import type { MerchantTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { vetWebhookUrl, WebhookTargetRefused } from '../jobs/webhook-target.ts';
 import { findById, frameLimitProblem, updateMerchant, type Merchant } from './merchant-store.ts';
+import { CONNECTOR_TYPES } from '../payments/processor.ts';
+import { checkConnectorMode, keyLast4 } from '../processors/index.ts';
 import { sealProcessorSettings } from './processor-account.ts';
 
 type SettingsDeps = Pick<Deps, 'db' | 'ring' | 'webhookTargets' | 'fieldsCaps' | 'merchants'>;
@@ -37,7 +39,7 @@ export async function changeMerchantSettings(deps: SettingsDeps, merchant: Merch
     one_click_after: body.one_click_after,
     rate_limit: body.rate_limit,
     frame_limit_per_address: body.frame_limit_per_address,
-    processor: body.processor && JSON.stringify(sealProcessorSettings(deps.ring, merchant.id, body.processor)),
+    processor: body.processor && JSON.stringify(sealProcessorSettings(deps.ring, merchant.id, body.processor, keyLast4(body.processor))),
   } satisfies Record<keyof Settings, unknown>;
   await updateMerchant(deps.db, merchant.id, set);
   deps.merchants.invalidate();
@@ -47,43 +49,17 @@ export async function changeMerchantSettings(deps: SettingsDeps, merchant: Merch
 /**
  * A processor account of the merchant's own mode only: a test merchant must not move real money
  * (it is never held to the live gate), and a live one must not send real customers' cards to a
- * provider's test environment, which would decline them all.
+ * provider's test environment, which would decline them all. Each connector checks its own settings.
  */
 function checkProcessorMode(merchant: Merchant, processor: ProcessorSettingsUpdate): void {
   const live = merchant.livemode;
-  if (processor.type === 'simulated') {
-    if (live)
-      throw new ApiError('parameter_invalid', 'processor simulated is for test mode only: a live merchant takes payments through stripe or adyen', {
-        param: 'processor.type',
-      });
-    return;
-  }
-  if (processor.type === 'stripe') {
-    const keyLive = /^(sk|rk)_live_/.test(processor.secret_key);
-    if (keyLive !== live) {
-      throw new ApiError(
-        'parameter_invalid',
-        live
-          ? 'A live merchant needs your Stripe live key (sk_live_… or rk_live_…)'
-          : 'A test-mode merchant takes Stripe test keys only (sk_test_… or rk_test_…): live keys belong to a merchant created with --live',
-        { param: 'processor.secret_key' },
-      );
-    }
-    return;
-  }
-  if ((processor.environment === 'live') !== live) {
+  if (processor.type !== 'simulated') {
+    checkConnectorMode(processor, live);
+  } else if (live) {
     throw new ApiError(
       'parameter_invalid',
-      live
-        ? 'A live merchant needs environment live and the credentials of your Adyen live account'
-        : 'A test-mode merchant takes Adyen test credentials only (environment test): live ones belong to a merchant created with --live',
-      { param: 'processor.environment' },
+      `processor simulated is for test mode only: a live merchant takes payments through ${CONNECTOR_TYPES.join(' or ')}`,
+      { param: 'processor.type' },
     );
-  }
-  // The Adyen library cannot reach a live endpoint without it: https://docs.adyen.com/development-resources/live-endpoints#live-url-prefix
-  if (processor.environment === 'live' && !processor.live_url_prefix) {
-    throw new ApiError('parameter_missing', 'processor.live_url_prefix is required with environment live (Customer Area, Developers > API URLs)', {
-      param: 'processor.live_url_prefix',
-    });
   }
 }

@@ -4,10 +4,10 @@
 import type { Db, Queryable } from '../db/database.ts';
 import type { Updateable } from 'kysely';
 import type { MerchantTable } from '../db/schema.ts';
-import { MerchantName, type MerchantView } from '../../protocol/api.ts';
+import { MerchantName, type ThreeDSecure } from '../../protocol/api.ts';
 import { newId, randomSecret, safeEqual, sha256 } from '../ids.ts';
 import { checkWebhookUrl } from '../jobs/webhook-target.ts';
-import { processorAccountView, type StoredProcessor } from './processor-account.ts';
+import type { StoredProcessor } from './processor-account.ts';
 
 export interface Merchant {
   id: string;
@@ -19,7 +19,7 @@ export interface Merchant {
   webhook_secret: string;
   auto_pay_days: number;
   need_cvc: boolean;
-  three_d_secure: 'when_required' | 'always';
+  three_d_secure: ThreeDSecure;
   one_click_after: number;
   rate_limit: number;
   frame_limit_per_address: number;
@@ -53,7 +53,7 @@ export function fromRow(row: MerchantTable): Merchant {
     webhook_secret: row.webhook_secret,
     auto_pay_days: row.auto_pay_days,
     need_cvc: row.need_cvc === 1,
-    three_d_secure: row.three_d_secure as Merchant['three_d_secure'],
+    three_d_secure: row.three_d_secure as ThreeDSecure,
     one_click_after: row.one_click_after,
     rate_limit: row.rate_limit,
     frame_limit_per_address: row.frame_limit_per_address,
@@ -61,31 +61,6 @@ export function fromRow(row: MerchantTable): Merchant {
     livemode: row.livemode === 1,
     processor: row.processor ? (JSON.parse(row.processor) as StoredProcessor) : null,
     previous_secret_key_until: row.previous_secret_key_hash ? (row.previous_secret_key_until ?? null) : null,
-  };
-}
-
-/** What the merchant may read back: built field by field, so no secret (nor its hash) can slip in. */
-export function toView(m: Merchant, now: Date = new Date()): MerchantView {
-  const previousUntil = m.previous_secret_key_until;
-  return {
-    id: m.id,
-    name: m.name,
-    group: m.group_id,
-    publishable_key: m.publishable_key,
-    allowed_origins: m.allowed_origins,
-    webhook_url: m.webhook_url,
-    auto_pay_days: m.auto_pay_days,
-    need_cvc: m.need_cvc,
-    three_d_secure: m.three_d_secure,
-    one_click_after: m.one_click_after,
-    rate_limit: m.rate_limit,
-    frame_limit_per_address: m.frame_limit_per_address,
-    created_at: m.created_at,
-    livemode: m.livemode,
-    // A live merchant has no simulated fallback: until its account is set there is none to show.
-    processor: m.livemode && m.processor?.type !== 'stripe' && m.processor?.type !== 'adyen' ? null : processorAccountView(m.processor),
-    // A previous key past its time authenticates nothing: there is none to speak of.
-    previous_secret_key_expires_at: previousUntil && previousUntil > now.toISOString() ? previousUntil : null,
   };
 }
 

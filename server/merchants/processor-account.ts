@@ -1,6 +1,7 @@
 // A merchant's processor account: the credentials are sealed under the key ring (AES-256-GCM, bound
 // to the merchant) the moment they arrive, and only the connector ever sees them opened again. What
 // the merchant reads back is the type, that it is configured, and the last four characters of the key.
+import type { ProcessorAccountView } from '../../protocol/schemas/merchant.ts';
 import type { ProcessorSettings, ProcessorType } from '../payments/processor.ts';
 import { unwrapKey, wrapKey } from '../keys/envelope.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
@@ -12,20 +13,14 @@ export interface StoredProcessor {
   sealed?: { key_version: string; wrapped: string };
 }
 
-export interface ProcessorAccountView {
-  type: ProcessorType;
-  configured: true;
-  key_last4?: string;
-}
-
 /** What the sealed credentials are bound to: this merchant. */
 export const processorAad = (merchantId: string) => `processor|${merchantId}`;
 const aad = processorAad;
 
-export function sealProcessorSettings(ring: KeyRing, merchantId: string, settings: ProcessorSettings): StoredProcessor {
+/** `keyLast4`: the last four characters of the account's key, as its connector names them (null for the simulated processor). */
+export function sealProcessorSettings(ring: KeyRing, merchantId: string, settings: ProcessorSettings, keyLast4: string | null): StoredProcessor {
   if (settings.type === 'simulated') return { type: 'simulated', key_last4: null };
-  const key = settings.type === 'stripe' ? settings.secret_key : settings.api_key;
-  return { type: settings.type, key_last4: key.slice(-4), sealed: wrapKey(ring, Buffer.from(JSON.stringify(settings)), aad(merchantId)) };
+  return { type: settings.type, key_last4: keyLast4, sealed: wrapKey(ring, Buffer.from(JSON.stringify(settings)), aad(merchantId)) };
 }
 
 /** The credentials, opened for the connector. KeyUnavailableError when the ring lost the key that sealed them. */

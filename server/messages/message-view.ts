@@ -13,7 +13,7 @@ export function toMessageView(m: MessageTable): MessageView {
     subject: m.subject,
     body: m.body,
     transport: m.transport,
-    status: m.status as 'queued' | 'sent' | 'failed',
+    status: m.status,
     error: m.error,
     created: m.created_at,
   };

@@ -1,10 +1,11 @@
 // Messages to customers: what the money paths ask for. How a message is worded (templates per
 // locale) and carried (SMTP, an SMS provider, or the outbox the demo shows) lives behind this.
 import type { Logger } from 'pino';
+import { getCustomer } from '../customers/customer-store.ts';
 import type { Db } from '../db/database.ts';
-import type { MessageTable } from '../db/schema.ts';
-import { newId } from '../ids.ts';
+import { findById } from '../merchants/merchant-store.ts';
 import type { EmailTransport } from './email-transport.ts';
+import { markMessage, type NewMessage, recordMessage } from './message-store.ts';
 import { renderMessage, toLocale } from './message-templates.ts';
 import { outboxSmsProvider, type SmsProvider } from './sms-provider.ts';
 
@@ -44,19 +45,12 @@ export function createMessenger(options: MessengerOptions): Messenger {
   const { db, email, sms = outboxSmsProvider } = options;
   const clock = options.clock ?? (() => new Date());
 
-  async function record(row: Omit<MessageTable, 'id' | 'created_at'>): Promise<string> {
-    const id = newId('msg');
-    await db
-      .insertInto('messages')
-      .values({ ...row, id, created_at: clock().toISOString() })
-      .execute();
-    return id;
-  }
+  const record = (row: NewMessage) => recordMessage(db, row, clock());
 
   /** Records the message as queued, hands it over, then records what became of it. */
-  async function deliver(row: Omit<MessageTable, 'id' | 'created_at' | 'status' | 'error'>, send: () => Promise<void>): Promise<void> {
-    const id = await record({ ...row, status: 'queued', error: null });
-    let status = 'sent';
+  async function deliver(row: Omit<NewMessage, 'error'>, send: () => Promise<void>): Promise<void> {
+    const id = await record({ ...row, error: null });
+    let status: 'sent' | 'failed' = 'sent';
     let error: string | null = null;
     try {
       await send();
@@ -65,21 +59,13 @@ export function createMessenger(options: MessengerOptions): Messenger {
       error = reason(err);
       options.logger?.warn({ message: id, transport: row.transport, reason: error }, 'customer message not sent');
     }
-    await db.updateTable('messages').set({ status, error }).where('id', '=', id).execute();
+    await markMessage(db, id, status, error);
   }
 
   return {
     async send(request) {
       try {
-        const [customer, merchant] = await Promise.all([
-          db
-            .selectFrom('customers')
-            .select(['email', 'phone', 'locale'])
-            .where('group_id', '=', request.groupId)
-            .where('customer', '=', request.customer)
-            .executeTakeFirst(),
-          db.selectFrom('merchants').select('name').where('id', '=', request.merchantId).executeTakeFirst(),
-        ]);
+        const [customer, merchant] = await Promise.all([getCustomer(db, request.groupId, request.customer), findById(db, request.merchantId)]);
         const locale = toLocale(customer?.locale);
         const merchantName = String(request.data.merchant ?? merchant?.name ?? '');
         const message = renderMessage(request.template, locale, { ...request.data, merchant: merchantName });
@@ -97,7 +83,6 @@ export function createMessenger(options: MessengerOptions): Messenger {
             ...mail,
             recipient: customer?.email ?? request.customer,
             transport: 'outbox',
-            status: 'queued',
             error: email ? 'not sent by e-mail: the customer has no e-mail address' : null,
           });
         }
@@ -105,7 +90,7 @@ export function createMessenger(options: MessengerOptions): Messenger {
         if (customer?.phone) {
           const to = customer.phone;
           const text = { ...base, channel: 'sms', recipient: to, subject: null, body: message.sms, transport: sms.name };
-          if (sms.outbox) await record({ ...text, status: 'queued', error: null });
+          if (sms.outbox) await record({ ...text, error: null });
           else await deliver(text, () => sms.send(to, message.sms));
         }
       } catch (err) {

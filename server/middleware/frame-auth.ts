@@ -2,13 +2,13 @@
 // origin (so no merchant page can post card data here, and no CORS header is ever sent), name an
 // embedding page on the merchant's allowed list, carry the session's client secret, and stay within
 // the per-address and per-merchant limits that stop card testing.
-import { prepared } from '../db/prepared-query.ts';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HOST_ORIGIN_HEADER } from '../../protocol/api.ts';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { safeEqual, sha256 } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
+import { findSession } from '../sessions/session-store.ts';
 import { clientAddress } from './client-address.ts';
 import { requireLiveReady } from './live-gate.ts';
 import { fieldsLimits, limited, type Verdict } from './rate-limit.ts';
@@ -39,7 +39,7 @@ export function frameAuth(): MiddlewareHandler<AppEnv> {
     }
     const secret = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
     const sessionId = parseClientSecret(secret);
-    const session = sessionId ? (await selectSession(deps.db, { id: sessionId })).rows[0] : undefined;
+    const session = sessionId ? await findSession(deps.db, sessionId) : undefined;
     if (!session || !safeEqual(session.client_secret_hash, sha256(secret))) {
       throw new ApiError('resource_missing', 'No such session: check the client secret');
     }
@@ -59,5 +59,3 @@ export function frameAuth(): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
-
-const selectSession = prepared((q, a: { id: string }) => q.selectFrom('sessions').selectAll().where('id', '=', a.id));

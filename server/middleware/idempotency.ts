@@ -4,7 +4,9 @@
 // its body: a retry with the same body runs again, one with another body is refused. A running request
 // renews its key; one not renewed for TAKEOVER_MS has a dead holder and is taken over, and the handler
 // asks the processor what became of the first attempt (it reuses the key as the processor reference).
-import { containsCardNumber, passesLuhn } from '../../protocol/cards.ts';
+import { writtenCardNumber } from '../../protocol/cards.ts';
+import type { ErrorResponse } from '../../protocol/errors.ts';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_HOURS, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKey } from '../../protocol/schemas/common.ts';
 import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv, Deps } from '../context.ts';
@@ -17,7 +19,8 @@ import { randomSecret } from '../ids.ts';
 import { openAnswer, sealAnswer } from './sealed-answer.ts';
 import crypto from 'node:crypto';
 
-const KEEP_MS = 24 * 60 * 60 * 1000;
+const KEEP_MS = IDEMPOTENCY_KEY_HOURS * 60 * 60 * 1000;
+const KEY_LENGTHS = `${IdempotencyKey.minLength}-${IdempotencyKey.maxLength}`;
 /** A running request renews its key this often (wall time), so that a slow one is never taken over. */
 const RENEW_MS = 3_000;
 /**
@@ -32,15 +35,16 @@ const PURGE_BATCH = 1000;
 export function idempotencyKey(options: { required?: (path: string) => boolean } = {}): MiddlewareHandler<AppEnv> {
   return async function idempotencyKey(c, next) {
     if (c.req.method !== 'POST') return next();
-    const key = c.req.header('idempotency-key');
+    const key = c.req.header(IDEMPOTENCY_KEY_HEADER);
+    const param = IDEMPOTENCY_KEY_HEADER;
     if (key === undefined) {
-      if (options.required?.(c.req.path)) throw new ApiError('parameter_missing', 'This request needs an Idempotency-Key header', { param: 'Idempotency-Key' });
+      if (options.required?.(c.req.path)) throw new ApiError('parameter_missing', `This request needs an ${param} header`, { param });
       return next();
     }
-    if (key.length < 1 || key.length > 255) throw new ApiError('parameter_invalid', 'Idempotency-Key must be 1-255 characters', { param: 'Idempotency-Key' });
-    // It is stored, and names the operations at the processor: the rule of every field the vault keeps.
-    if (containsCardNumber(key, passesLuhn))
-      throw new ApiError('parameter_invalid', 'Idempotency-Key must not contain a card number', { param: 'Idempotency-Key' });
+    if (!IdempotencyKey.safeParse(key).success) throw new ApiError('parameter_invalid', `${param} must be ${KEY_LENGTHS} characters`, { param });
+    // It is stored, and names the operations at the processor: a card number written as one is refused.
+    // Not by the fields' broad rule, which a random UUID (the usual key) meets once in about 140.
+    if (writtenCardNumber(key)) throw new ApiError('parameter_invalid', `${param} must not contain a card number`, { param });
 
     const deps = c.get('deps');
     const { db, clock, fingerprintKey } = deps;
@@ -87,7 +91,7 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
         // Through the context, so the replay carries the same security headers as the first answer.
         return c.body(openAnswer(fingerprintKey, merchantId, key, row.response_body ?? ''), row.response_status as ContentfulStatusCode, {
           'content-type': 'application/json',
-          'idempotent-replayed': 'true',
+          [IDEMPOTENT_REPLAYED_HEADER]: 'true',
         });
       }
       // Free: its last answer said "try again", or its holder stopped renewing it. One taker wins.
@@ -210,7 +214,7 @@ function saysTryAgain(status: number, body: string): boolean {
   if (status >= 500 || status === 429) return true;
   if (status !== 409) return false;
   try {
-    return (JSON.parse(body) as { error?: { code?: string } }).error?.code === 'request_in_progress';
+    return (JSON.parse(body) as Partial<ErrorResponse>).error?.code === 'request_in_progress';
   } catch {
     return false;
   }

@@ -3,6 +3,7 @@
 // customer back to the vault's return address, the vault asks the provider to finish the payment,
 // and the return page tells the vault's page, which tells the fields by a pinned postMessage.
 import type { Context } from 'hono';
+import { THREE_DS_MESSAGE, type ThreeDsMessage } from '../../protocol/messages.ts';
 import type { AppEnv } from '../context.ts';
 import type { ChallengeTable } from '../db/schema.ts';
 import { randomSecret } from '../ids.ts';
@@ -42,7 +43,7 @@ ${frame}<p role="status" aria-live="polite" id="status"></p></main>
   addEventListener('message', function (e) {
     var m = e.data;
     if (e.origin !== ${json(vault)} || !m || m.type !== 'checkout:3ds-return' || m.challenge !== ${json(challenge.id)}) return;
-    parent.postMessage({ type: 'checkout:3ds', challenge: m.challenge, status: m.status }, ${json(vault)});
+    parent.postMessage({ type: '${THREE_DS_MESSAGE}', challenge: m.challenge, status: m.status }, ${json(vault)});
   });
 })();
 </script>`;
@@ -65,7 +66,8 @@ export function serveIssuerWindow(c: Context<AppEnv>, challenge: ChallengeTable)
 /** What the return page shows and reports once the provider answered. */
 export function serveReturn(c: Context<AppEnv>, challenge: ChallengeTable, result: AuthorizeResult, merchant: Merchant | undefined): Response {
   const vault = c.get('deps').publicUrl;
-  const status = result.outcome === 'approved' ? 'passed' : 'failed';
+  // Relayed as it is by the step's page to the fields, as a ThreeDsMessage's status.
+  const status: ThreeDsMessage['status'] = result.outcome === 'approved' ? 'passed' : 'failed';
   const nonce = randomSecret(16);
   const message = status === 'passed' ? 'Verified. Returning to your payment…' : 'Your bank did not confirm the payment.';
   const body = `<main><h1>Confirm your payment</h1><p role="status">${escapeHtml(message)}</p></main>

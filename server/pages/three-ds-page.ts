@@ -1,6 +1,7 @@
 // The 3-D Secure challenge page the vault serves (shown inside the fields): a form for the issuer's
 // code, with a strict CSP; when the challenge settles it tells the fields by a pinned postMessage.
 import { Hono, type Context } from 'hono';
+import { THREE_DS_MESSAGE, type ThreeDsMessage } from '../../protocol/messages.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { checkFieldsLimits } from '../middleware/frame-auth.ts';
 import type { AppEnv } from '../context.ts';
@@ -14,7 +15,7 @@ import { findSession } from '../sessions/session-store.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-function body(id: string, message: string, settled?: { status: string }) {
+function body(id: string, message: string, settled?: ThreeDsMessage['status']) {
   const form = settled
     ? ''
     : `
@@ -31,11 +32,7 @@ export const threeDsPage = new Hono<AppEnv>()
   .get('/frame/3ds/:id', async (c) => {
     const challenge = await findChallenge(c.get('deps').db, c.req.param('id'));
     if (!challenge)
-      return servePage(
-        c,
-        { nonce: randomSecret(16), ancestors: [], title: 'Not found', body: body('', 'This verification does not exist.', { status: 'failed' }) },
-        404,
-      );
+      return servePage(c, { nonce: randomSecret(16), ancestors: [], title: 'Not found', body: body('', 'This verification does not exist.', 'failed') }, 404);
     const ancestors = await allowedAncestors(c, challenge.session_id);
     if (challenge.kind === 'redirect') return serveIssuerStep(c, challenge, ancestors);
     return servePage(c, page(c.get('deps').publicUrl, challenge.id, ancestors, 'Your bank asks you to confirm this payment with a one-time code.'));
@@ -77,7 +74,7 @@ export const threeDsPage = new Hono<AppEnv>()
         : result.status === 'failed'
           ? 'The code was wrong too many times. The payment was not confirmed.'
           : `That code is not right. ${result.attempts_left} tries left.`;
-    return servePage(c, page(deps.publicUrl, challenge.id, ancestors, message, result.status === 'pending' ? undefined : result));
+    return servePage(c, page(deps.publicUrl, challenge.id, ancestors, message, result.status === 'pending' ? undefined : result.status));
   });
 
 async function allowedAncestors(c: Context<AppEnv>, sessionId: string): Promise<string[]> {
@@ -86,12 +83,10 @@ async function allowedAncestors(c: Context<AppEnv>, sessionId: string): Promise<
   return merchant?.allowed_origins ?? [];
 }
 
-function page(vault: string, id: string, ancestors: string[], message: string, settled?: { status: string }) {
+function page(vault: string, id: string, ancestors: string[], message: string, settled?: ThreeDsMessage['status']) {
   const nonce = randomSecret(16);
   // The fields' frame (the vault's own origin) is this page's parent; it listens for the outcome.
-  const script = settled
-    ? `<script nonce="${nonce}">` +
-      `parent.postMessage(${JSON.stringify({ type: 'checkout:3ds', challenge: id, status: settled.status })}, ${JSON.stringify(vault)});</script>`
-    : '';
+  const verdict = settled && ({ type: THREE_DS_MESSAGE, challenge: id, status: settled } satisfies ThreeDsMessage);
+  const script = verdict ? `<script nonce="${nonce}">` + `parent.postMessage(${JSON.stringify(verdict)}, ${JSON.stringify(vault)});</script>` : '';
   return { nonce, ancestors, title: 'Confirm your payment', body: body(id, message, settled) + script };
 }

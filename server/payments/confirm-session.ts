@@ -12,18 +12,19 @@ import { forwardFromConfirmation } from '../forward/session-forward.ts';
 import { ApiError } from '../errors.ts';
 import { newId, randomSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { cardSecret, findCard, type LiveCard } from '../cards/card-store.ts';
+import { cardSecret, clearWrongCvcs, findCard, type LiveCard } from '../cards/card-store.ts';
 import { fingerprintOf } from '../keys/vault-secrets.ts';
 import { maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
-import { assertCvcNotLocked, clearWrongCvcs, cvcWaivedFor, noteWrongCvc } from './card-proof.ts';
+import { assertCvcNotLocked, cvcWaivedFor, noteWrongCvc } from './card-proof.ts';
 import { savedCardRefusal } from './saved-card-offer.ts';
 import { checkLimits } from '../charges/charge-store.ts';
 import { declineError } from '../charges/charge-view.ts';
 import { consentLocale, recurringConsentText } from './consent-wording.ts';
 import { assertLeaseHeld, customerLeaseName, withCustomerLease, type CustomerLease } from './customer-lease.ts';
 import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
-import { claimSession } from '../sessions/session-status.ts';
+import { claimSession, pauseForRedirect } from '../sessions/session-status.ts';
+import { readSession } from '../sessions/session-store.ts';
 import { authorizeSettled } from './authorize.ts';
 import { findSessionChallenge, insertChallenge } from '../challenges/challenge-store.ts';
 import { settleChallenge } from '../challenges/challenge-status.ts';
@@ -41,7 +42,7 @@ interface Prepared {
 }
 
 export function assertSessionOpen(session: SessionTable, now: Date): void {
-  if (session.status === 'complete' || session.status === 'expired' || session.expires_at <= now.toISOString()) {
+  if (session.status === 'complete' || session.expires_at <= now.toISOString()) {
     throw new ApiError('session_expired', 'This checkout session has expired or is already complete');
   }
   if (session.failed_attempts >= MAX_FAILED_ATTEMPTS) {
@@ -147,7 +148,7 @@ async function claim(deps: Deps, session: SessionTable, attempt: Attempt, now: D
     );
   const taken = await relaxed(deps.db, take, !durable);
   if (taken) return;
-  const current = await deps.db.selectFrom('sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow();
+  const current = await readSession(deps.db, session.id);
   assertSessionOpen(current, now);
   throw new ApiError('request_in_progress', 'This session is being confirmed already');
 }
@@ -273,12 +274,7 @@ async function confirmUnlocked(
       processor_id: result.processor_id,
       action: JSON.stringify(result.action),
     });
-    await deps.db
-      .updateTable('sessions')
-      .set((eb) => ({ attempt: JSON.stringify({ ...attempt, challenge: challengeId, redirect: true }), failed_attempts: eb('failed_attempts', '+', 1) }))
-      .where('id', '=', session.id)
-      .where('status', '=', 'processing')
-      .execute();
+    await pauseForRedirect(deps.db, session.id, JSON.stringify({ ...attempt, challenge: challengeId, redirect: true }));
     return {
       status: 'requires_action',
       session: session.id,

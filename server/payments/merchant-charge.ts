@@ -1,7 +1,6 @@
 // Merchant-initiated charges of a saved card under a mandate: every check of the contract, the
 // processor call flagged merchant-initiated with the mandate's network transaction id, and the record.
 // Used by POST /v1/charges and by the scheduler's automatic invoice payments.
-import { prepared } from '../db/prepared-query.ts';
 import { assertLeaseHeld, customerLeaseName, withCustomerLease, type CustomerLease } from './customer-lease.ts';
 import type { Deps } from '../context.ts';
 import type { ChargeTable, MandateTable } from '../db/schema.ts';
@@ -12,15 +11,25 @@ import type { Merchant } from '../merchants/merchant-store.ts';
 import { cardExpiry, cardSecret, countPayment, type LiveCard } from '../cards/card-store.ts';
 import { chargeParties } from './charge-parties.ts';
 import { isActive } from './card-checks.ts';
-import { checkLimits, queueCharge } from '../charges/charge-store.ts';
+import { checkLimits, findChargeByReference, queueCharge } from '../charges/charge-store.ts';
 import { dayOf, daysBetween } from '../clock.ts';
 import { mandateStatus } from '../mandates/mandate-status.ts';
+import { queueMandateCharged } from '../mandates/mandate-store.ts';
 import { authorizeSettled } from './authorize.ts';
 import type { AuthorizeRequest, AuthorizeResult } from './processor.ts';
 
 type Settled = Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;
 
-export interface MerchantChargeRequest {
+/**
+ * The processor reference: a retry with the same one gets the first result, never a second charge.
+ * POST /v1/charges names its Idempotency-Key in this life of it (`idempotencyRef`, idempotency.ts),
+ * from which the reference is made here; the scheduler names its reference itself.
+ */
+type ChargeReference = { reference: string; idempotencyRef?: never } | { idempotencyRef: string; reference?: never };
+
+export type MerchantChargeRequest = ChargeReference & ChargeDetails;
+
+interface ChargeDetails {
   merchant: Merchant;
   customer: string;
   card: string;
@@ -28,8 +37,6 @@ export interface MerchantChargeRequest {
   currency: string;
   order: string | null;
   mandate: string | undefined;
-  /** The processor reference: a retry with the same one gets the first result, never a second charge. */
-  reference: string;
   /**
    * The reference was named by this very request (a new idempotency claim): no earlier attempt can
    * have used it, so neither the ledger nor the processor is asked about it first.
@@ -46,7 +53,8 @@ export interface MerchantChargeRequest {
  * contract's 402 (`mandate_violation`, `expired_card`, `limit_exceeded`); an unreachable processor
  * throws 502 `processor_unavailable`. A reference that was charged already returns that charge.
  */
-export async function merchantCharge(deps: Deps, req: MerchantChargeRequest): Promise<ChargeTable> {
+export async function merchantCharge(deps: Deps, request: MerchantChargeRequest): Promise<ChargeTable> {
+  const req: Resolved = { ...request, reference: request.reference ?? `idem:${request.merchant.id}:${request.idempotencyRef}` };
   const earlier = req.fresh ? undefined : await chargeByReference(deps, req);
   if (earlier) return earlier;
   return withCustomerLease(deps, customerLeaseName(req.merchant.group_id, req.customer), async (lease) => {
@@ -57,11 +65,14 @@ export async function merchantCharge(deps: Deps, req: MerchantChargeRequest): Pr
   });
 }
 
-async function chargeByReference(deps: Deps, req: MerchantChargeRequest): Promise<ChargeTable | undefined> {
-  return deps.db.selectFrom('charges').selectAll().where('processor_ref', '=', req.reference).where('merchant_id', '=', req.merchant.id).executeTakeFirst();
+/** The request with its processor reference made. */
+type Resolved = ChargeDetails & { reference: string };
+
+function chargeByReference(deps: Deps, req: Resolved): Promise<ChargeTable | undefined> {
+  return findChargeByReference(deps.db, req.merchant.id, req.reference);
 }
 
-async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: CustomerLease): Promise<ChargeTable> {
+async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease): Promise<ChargeTable> {
   const { db } = deps;
   const processor = deps.processors.for(req.merchant);
   const now = req.now ?? deps.clock();
@@ -117,28 +128,12 @@ async function chargeUnderLease(deps: Deps, req: MerchantChargeRequest, lease: C
 }
 
 /**
- * Dates the mandate with its charge, only while the mandate is still active. A cancellation or a card's
- * deletion waits for the customer's charge in flight (they take its lease), but not for ever: past the
- * lease's wait (a charge stuck at the processor), or before the retry that records the charge of a
- * holder that died or lost its lease after the processor answered, one may land between the checks and
- * this record. The charge is then recorded all the same, as succeeded under the mandate it was checked
- * against: the money has moved, and the record is the only trace of it. Refusing the batch instead
- * (expectOne) would keep nothing of it (the charge, its event, the idempotent answer), and every retry
- * with the reference would find the approval at the processor and be refused the same way, for ever.
- * Only the date is left out, so that a cancelled or ended mandate is not shown charged after its end;
- * it allows no charge any more anyway. No row updated is then the expected outcome, not an error.
- */
-const dateMandate = prepared((q, a: { id: string; at: string }) =>
-  q.updateTable('mandates').set({ last_charge_at: a.at }).where('id', '=', a.id).where('status', '=', 'active'),
-);
-
-/**
  * Records the processor's answer, or, when that fails (the lease was taken over, the database
  * failed), leaves it to a retry with the same reference, which finds it at the processor.
  */
 async function settle(
   deps: Deps,
-  req: MerchantChargeRequest,
+  req: Resolved,
   lease: CustomerLease,
   card: LiveCard,
   mandate: MandateTable | undefined,
@@ -160,7 +155,7 @@ async function settle(
  * Every mandate rule of the contract; the first one broken answers 402 mandate_violation. Days are
  * UTC calendar days: a monthly charge may run on day 30 at any hour, not only after the same minute.
  */
-function checkMandate(req: MerchantChargeRequest, card: LiveCard, mandate: MandateTable | undefined, now: Date): MandateTable {
+function checkMandate(req: Resolved, card: LiveCard, mandate: MandateTable | undefined, now: Date): MandateTable {
   const violation = (message: string, param = 'mandate') => new ApiError('mandate_violation', message, { param });
   if (!req.mandate) throw violation('A merchant-initiated charge needs a live mandate');
   if (!mandate || mandate.customer !== req.customer || mandate.card_token !== card.token) throw violation('No such live mandate for this customer and card');
@@ -190,7 +185,7 @@ function checkMandate(req: MerchantChargeRequest, card: LiveCard, mandate: Manda
 /** Records the processor's answer with its event; a success also dates the mandate and counts for the card. */
 async function record(
   deps: Deps,
-  req: MerchantChargeRequest,
+  req: Resolved,
   lease: CustomerLease,
   card: LiveCard,
   mandate: MandateTable | undefined,
@@ -221,7 +216,7 @@ async function record(
     });
     const base = { merchantId: req.merchant.id, groupId: req.merchant.group_id, now };
     if (result.outcome === 'approved') {
-      if (mandate) atomic.write(dateMandate.compiled(deps.db, { id: mandate.id, at: now.toISOString() }));
+      if (mandate) queueMandateCharged(atomic, mandate.id, now);
       atomic.write(countPayment.compiled(deps.db, { token: card.token }));
       queueEvent(atomic, {
         ...base,

@@ -1,5 +1,6 @@
 // Which processor serves a merchant: chosen from its settings (the simulated one by default in test
 // mode; a real connector with the merchant's own credentials), each call under PROCESSOR_TIMEOUT_MS.
+// The connectors plug in by type (server/processors/index.ts); this module names none of them.
 // Connectors are built once per merchant and settings, and rebuilt when the settings change.
 import type { Db } from '../db/database.ts';
 import type { ProcessorBaseUrls } from '../env.ts';
@@ -7,22 +8,9 @@ import { ApiError } from '../errors.ts';
 import { openProcessorSettings } from '../merchants/processor-account.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
-import { createAdyenProcessor } from '../processors/adyen/adyen-processor.ts';
-import { createStripeProcessor } from '../processors/stripe/stripe-processor.ts';
-import type { Processor, ProcessorSettings } from './processor.ts';
+import { connectorOf } from '../processors/index.ts';
+import { CONNECTOR_TYPES, type Processor } from './processor.ts';
 import { withTimeout } from './processor-timeout.ts';
-
-/** What every connector is built with besides the merchant's credentials. */
-export interface ConnectorOptions {
-  /** For the connector's own ledger (`processor_operations`): which provider payment a reference created. */
-  db: Db;
-  /** The operator's PROCESSOR_BASE_URLS entry for this provider: an egress proxy or a local test server. */
-  baseUrl?: string;
-  /** PROCESSOR_TIMEOUT_MS: also given to the library, so a hung socket is abandoned, not only raced. */
-  timeoutMs: number;
-  /** The vault's clock, for the dates the connector writes (the vault passes deps.clock; unset, the wall clock). */
-  clock?: () => Date;
-}
 
 export interface ProcessorRegistry {
   /** The merchant's processor. 403 live_mode_unavailable when a live merchant has no real one. */
@@ -39,10 +27,6 @@ export interface RegistryOptions {
   simulated: () => Processor;
 }
 
-export function buildConnector(settings: Exclude<ProcessorSettings, { type: 'simulated' }>, options: ConnectorOptions): Processor {
-  return settings.type === 'stripe' ? createStripeProcessor(settings, options) : createAdyenProcessor(settings, options);
-}
-
 export function createProcessorRegistry(options: RegistryOptions): ProcessorRegistry {
   const built = new Map<string, { fingerprint: string; processor: Processor }>();
   return {
@@ -52,7 +36,7 @@ export function createProcessorRegistry(options: RegistryOptions): ProcessorRegi
         if (merchant.livemode)
           throw new ApiError(
             'live_mode_unavailable',
-            'Live mode takes payments only through a real processor: set processor (stripe or adyen) with POST /v1/merchant',
+            `Live mode takes payments only through a real processor: set processor (${CONNECTOR_TYPES.join(' or ')}) with POST /v1/merchant`,
           );
         return options.simulated();
       }
@@ -62,10 +46,13 @@ export function createProcessorRegistry(options: RegistryOptions): ProcessorRegi
       if (hit && hit.fingerprint === fingerprint) return hit.processor;
       const settings = openProcessorSettings(options.ring, merchant.id, stored);
       if (settings.type === 'simulated') return options.simulated();
-      const processor = withTimeout(
-        buildConnector(settings, { db: options.db, baseUrl: options.baseUrls[settings.type], timeoutMs: options.timeoutMs, clock: options.clock }),
-        options.timeoutMs,
-      );
+      const connector = connectorOf(settings.type).build(settings, {
+        db: options.db,
+        baseUrl: options.baseUrls[settings.type],
+        timeoutMs: options.timeoutMs,
+        clock: options.clock,
+      });
+      const processor = withTimeout(connector, options.timeoutMs);
       built.set(merchant.id, { fingerprint, processor });
       return processor;
     },

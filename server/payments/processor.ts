@@ -1,29 +1,56 @@
 // The edge we do not own: the card networks, reached through a provider. The vault talks to them
 // only through this interface; the simulated processor and each real connector implement it.
+import { ProcessorType, type ProcessorSettingsUpdate } from '../../protocol/schemas/merchant.ts';
+import type { Db } from '../db/database.ts';
 
 export type Initiator = 'customer' | 'merchant';
 
-/** The processors a merchant can have: the simulated one (test mode only) and the real connectors. */
-export type ProcessorType = 'simulated' | 'stripe' | 'adyen';
+export type { ProcessorType } from '../../protocol/schemas/merchant.ts';
 
-/** A merchant's processor account, as the vault keeps it (encrypted under the key ring). */
-export type ProcessorSettings =
-  | { type: 'simulated' }
-  | {
-      type: 'stripe';
-      secret_key: string;
-      /** Extension: the signing secret (`whsec_…`) of the endpoint registered at Stripe for POST /processor-webhooks/:merchant. */
-      webhook_secret?: string;
-    }
-  | {
-      type: 'adyen';
-      api_key: string;
-      merchant_account: string;
-      environment: 'test' | 'live';
-      live_url_prefix?: string;
-      /** Extension: the HMAC key (hex) of the standard notification webhook set up at Adyen. */
-      hmac_key?: string;
-    };
+/** A merchant's processor account, as the vault keeps it (encrypted under the key ring): what POST /v1/merchant took. */
+export type ProcessorSettings = ProcessorSettingsUpdate;
+
+/** The real connectors' types (PROCESSOR_BASE_URLS' names): every processor but the simulated one. */
+export const CONNECTOR_TYPES = ProcessorType.exclude(['simulated']).options;
+export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
+
+/** A real connector's settings: its own part of ProcessorSettings. */
+export type ConnectorSettings<T extends ConnectorType = ConnectorType> = Extract<ProcessorSettings, { type: T }>;
+
+/** What every connector is built with besides the merchant's credentials. */
+export interface ConnectorOptions {
+  /** For the connector's own ledger (`processor_operations`): which provider payment a reference created. */
+  db: Db;
+  /** The operator's PROCESSOR_BASE_URLS entry for this provider: an egress proxy or a local test server. */
+  baseUrl?: string;
+  /** PROCESSOR_TIMEOUT_MS: also given to the library, so a hung socket is abandoned, not only raced. */
+  timeoutMs: number;
+  /** The vault's clock, for the dates the connector writes (the vault passes deps.clock; unset, the wall clock). */
+  clock?: () => Date;
+}
+
+/** What a provider expects in answer to the notifications it delivered: a text, or a JSON body (status 200). */
+export type NotificationAck = { text: string } | { json: { [key: string]: string | number | boolean } };
+
+/**
+ * A real connector as it plugs into the registry (server/processors/index.ts): all the vault knows of
+ * a provider besides the Processor it builds. Its settings are the provider's part of the protocol's
+ * ProcessorSettingsUpdate.
+ */
+export interface Connector<T extends ConnectorType = ConnectorType> {
+  readonly type: T;
+  /**
+   * Refuses (ApiError, naming the parameter) settings of the other mode than the merchant's: a test
+   * merchant must not move real money, and a live one must not send real customers' cards to a
+   * provider's test environment, which would decline them all.
+   */
+  checkMode(settings: ConnectorSettings<T>, live: boolean): void;
+  /** The last four characters of the credential the merchant knows its account by (shown in its processor view). */
+  keyLast4(settings: ConnectorSettings<T>): string;
+  build(settings: ConnectorSettings<T>, options: ConnectorOptions): Processor;
+  /** The answer to a delivery of the provider's notifications, once they were read and applied. */
+  readonly notificationAck: NotificationAck;
+}
 
 export interface ProcessorCard {
   number: string;

@@ -72,6 +72,8 @@ export async function refundCharge(deps: Deps, charge: ChargeTable, amount: numb
     status: 'pending',
     processor_ref: reference,
     created_at: deps.clock().toISOString(),
+    processor_id: null,
+    failure_reason: null,
   };
   await deps.db.transaction().execute(async (trx) => {
     // The amount is reserved atomically: concurrent refunds cannot exceed the charge.

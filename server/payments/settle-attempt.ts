@@ -16,6 +16,7 @@ import type { AuthorizeResult } from './processor.ts';
 import { binFacts } from './bin-facts.ts';
 import { tellCardSaved, type SavedCard } from '../messages/card-saved.ts';
 import { queueCompleteSession, queueReopenSession, reopenSession } from '../sessions/session-status.ts';
+import { readSession } from '../sessions/session-store.ts';
 import { atomically } from '../db/write-batch.ts';
 import { useChallenge } from './challenges.ts';
 
@@ -226,5 +227,5 @@ export async function settleStaleAttempt(deps: Deps, session: SessionTable): Pro
   } catch (err) {
     deps.logger.warn({ session: session.id, error: (err as Error).message }, 'could not settle a stale confirmation yet');
   }
-  return await deps.db.selectFrom('sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow();
+  return await readSession(deps.db, session.id);
 }

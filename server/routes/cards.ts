@@ -3,11 +3,10 @@ import { createRoute } from '@hono/zod-openapi';
 import { CardDeleted, CardImport, CardList, CardParams, CardUpdate, CardView, CustomerParam } from '../../protocol/api.ts';
 import type { AppEnv } from '../context.ts';
 import { deleteCard } from '../cards/delete-card.ts';
-import { findCard, findListedCard, listCardsForView, type LiveCard } from '../cards/card-store.ts';
+import { findListedCard, listCardsForView, type LiveCard } from '../cards/card-store.ts';
 import { toCardView } from '../cards/card-view.ts';
 import { importCard } from '../cards/import-card.ts';
-import { updateCustomer } from '../customers/customer-store.ts';
-import { notFound } from '../errors.ts';
+import { setDefaultCard } from '../cards/set-default-card.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 import type { Context } from 'hono';
 
@@ -75,11 +74,10 @@ export const cardRoutes = router()
   })
   .openapi(update, async (c) => {
     const { customer, token } = c.req.valid('param');
-    const { db, clock } = c.get('deps');
-    const row = await findCard(db, c.get('merchant').group_id, customer, token);
-    if (!row) throw notFound('card', 'token');
-    await updateCustomer(db, row.group_id, customer, { default_card: token }, clock());
-    return c.json(await view(c, row), 200);
+    const { db, ring, clock } = c.get('deps');
+    const merchant = c.get('merchant');
+    const listed = await setDefaultCard(db, merchant.group_id, customer, token, clock());
+    return c.json(toCardView(ring, listed, { now: clock(), needCvc: merchant.need_cvc }), 200);
   })
   .openapi(remove, async (c) => {
     const { customer, token } = c.req.valid('param');

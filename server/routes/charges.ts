@@ -70,8 +70,8 @@ export const chargeRoutes = router()
     const body = c.req.valid('json');
     const merchant = c.get('merchant');
     // Always set: the middleware refuses this path without a key (key-required.ts, which this route's definition names).
-    const ref = c.get('idempotencyRef')!;
-    // The key (in this life of it) is the processor reference: a retry after a crash gets the first result, never a second charge.
+    // The key (in this life of it) makes the processor reference: a retry after a crash gets the first result, never a second charge.
+    const idempotencyRef = c.get('idempotencyRef')!;
     const deps = c.get('deps');
     const answer = c.get('idempotentAnswer');
     const row = await merchantCharge(deps, {
@@ -82,7 +82,7 @@ export const chargeRoutes = router()
       currency: body.currency,
       order: body.order ?? null,
       mandate: body.mandate,
-      reference: `idem:${merchant.id}:${ref}`,
+      idempotencyRef,
       fresh: c.get('idempotencyFresh'),
       // The answer commits with the charge it reports: exactly what this handler sends below.
       onRecorded:

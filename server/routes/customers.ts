@@ -3,7 +3,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { CustomerList, CustomerParam, CustomersQuery, CustomerUpdate, CustomerView } from '../../protocol/api.ts';
 import { changeCustomer } from '../customers/change-customer.ts';
-import { cardMasks, getCustomer, listCustomers } from '../customers/customer-store.ts';
+import { getCustomer, listCustomersForView } from '../customers/customer-store.ts';
 import { toCustomerView } from '../customers/customer-view.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
@@ -39,17 +39,7 @@ export const customerRoutes = router()
   .openapi(list, async (c) => {
     const { limit, starting_after, prefix, status } = c.req.valid('query');
     const { db, dbKind } = c.get('deps');
-    const group = c.get('merchant').group_id;
-    const { rows, hasMore } = await listCustomers(db, dbKind, group, { limit, startingAfter: starting_after, prefix, status });
-    const masks = await cardMasks(
-      db,
-      group,
-      rows.flatMap((row) => (row.default_card ? [row.default_card] : [])),
-    );
-    const data = rows.map((row) => {
-      const mask = row.default_card ? masks.get(row.default_card) : undefined;
-      return mask ? { ...toCustomerView(row.customer, row), default_card_details: mask } : toCustomerView(row.customer, row);
-    });
+    const { data, hasMore } = await listCustomersForView(db, dbKind, c.get('merchant').group_id, { limit, startingAfter: starting_after, prefix, status });
     return c.json({ data, has_more: hasMore }, 200);
   })
   .openapi(read, async (c) => {

@@ -5,7 +5,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { MerchantSettingsUpdate, MerchantView, RolledSecretKey, RollSecretKey } from '../../protocol/api.ts';
 import { rollKeyOnce } from '../merchants/roll-secret-key.ts';
 import { changeMerchantSettings } from '../merchants/merchant-settings.ts';
-import { toView } from '../merchants/merchant-store.ts';
+import { toMerchantView } from '../merchants/merchant-view.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
 const getMerchant = createRoute({
@@ -36,14 +36,13 @@ const rollKey = createRoute({
 });
 
 export const merchantRoutes = router()
-  .openapi(getMerchant, (c) => c.json(toView(c.get('merchant'), c.get('deps').clock()), 200))
+  .openapi(getMerchant, (c) => c.json(toMerchantView(c.get('merchant'), c.get('deps').clock()), 200))
   .openapi(updateMerchant, async (c) => {
     const deps = c.get('deps');
     const merchant = await changeMerchantSettings(deps, c.get('merchant'), c.req.valid('json'));
-    return c.json(toView(merchant, deps.clock()), 200);
+    return c.json(toMerchantView(merchant, deps.clock()), 200);
   })
   .openapi(rollKey, async (c) => {
-    const { previous_key_expires_in_hours: hours = 24 } = c.req.valid('json');
-    const rolled = await rollKeyOnce(c.get('deps'), c.get('merchant'), hours);
+    const rolled = await rollKeyOnce(c.get('deps'), c.get('merchant'), c.req.valid('json').previous_key_expires_in_hours);
     return c.json(rolled, 200);
   });

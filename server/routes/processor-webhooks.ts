@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../context.ts';
 import { ApiError, errorResponse } from '../errors.ts';
 import { NotificationSignatureError } from '../payments/processor.ts';
+import { notificationAck } from '../processors/index.ts';
 import { applyNotification } from '../processors/notifications.ts';
 
 const MAX_BODY = 1024 * 1024;
@@ -43,8 +44,8 @@ export const processorWebhookRoutes = new Hono<AppEnv>().post(
       const outcome = await applyNotification(deps, merchant, n);
       deps.logger.info({ merchant: merchant.id, provider: processor.type, notification: n.id, kind: n.kind, outcome }, 'provider notification');
     }
-    // Adyen's webhooks expect this exact answer; Stripe any 2xx.
-    // https://docs.adyen.com/development-resources/webhooks/#accept-webhooks
-    return processor.type === 'adyen' ? c.text('[accepted]') : c.json({ received: true });
+    // Each provider's own acknowledgement (its connector says which).
+    const ack = notificationAck(processor.type);
+    return 'text' in ack ? c.text(ack.text) : c.json(ack.json);
   },
 );

@@ -2,7 +2,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { CreatedSession, SessionCreate, SessionIdParam, SessionView } from '../../protocol/api.ts';
 import { settleStaleAttempt } from '../payments/settle-attempt.ts';
-import { createSession, getSession } from '../sessions/session-store.ts';
+import { getSession, openSession } from '../sessions/session-store.ts';
 import { toSessionView } from '../sessions/session-view.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
@@ -33,10 +33,7 @@ const read = createRoute({
 
 export const sessionRoutes = router()
   .openapi(create, async (c) => {
-    const { db, clock, processors } = c.get('deps');
-    // A live merchant with no real processor could take no payment: refused (403) before the customer sees a form.
-    processors.for(c.get('merchant'));
-    return c.json(await createSession(db, c.get('merchant'), c.req.valid('json'), clock()), 201);
+    return c.json(await openSession(c.get('deps'), c.get('merchant'), c.req.valid('json')), 201);
   })
   .openapi(read, async (c) => {
     const deps = c.get('deps');

@@ -4,7 +4,7 @@ import { AttemptList, AttemptListQuery, IdParam, Redelivered, RotatedSecret, Rot
 import { getEvent, listAttempts } from '../events/event-store.ts';
 import { toAttemptView, toDeliveryView } from '../events/event-view.ts';
 import { redeliverEvent } from '../jobs/webhook-worker.ts';
-import { rotateWebhookSecret } from '../merchants/merchant-store.ts';
+import { rotateSecretOnce } from '../merchants/rotate-webhook-secret.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
 const attempts = createRoute({
@@ -47,9 +47,6 @@ export const webhookRoutes = router()
     return c.json({ ...toAttemptView(attempt), delivery: toDeliveryView(event) }, 200);
   })
   .openapi(rotate, async (c) => {
-    const { expire_previous_in = 24 * 3600 } = c.req.valid('json');
-    const { db, clock, merchants } = c.get('deps');
-    const rotated = await rotateWebhookSecret(db, c.get('merchant').id, new Date(clock().getTime() + expire_previous_in * 1000));
-    merchants.invalidate();
+    const rotated = await rotateSecretOnce(c.get('deps'), c.get('merchant'), c.req.valid('json').expire_previous_in);
     return c.json(rotated, 200);
   });

@@ -14,13 +14,12 @@ const transitions = {
   open: ['processing'],
   processing: ['open', 'complete'],
   complete: [],
-  expired: [],
 } as const satisfies Transitions<SessionStatus>;
 
 export const sessionMachine = defineMachine<SessionStatus, typeof transitions>('session', ['open'], transitions);
 
-// The API's session statuses are the stored ones but processing.
-type _ApiStatus = Assert<Equal<SessionView['status'], Exclude<SessionStatus, 'processing'>>>;
+// The API's session statuses are the stored ones but processing, and expired (past expires_at).
+type _ApiStatus = Assert<Equal<SessionView['status'], Exclude<SessionStatus, 'processing'> | 'expired'>>;
 
 /** What else an open session must be to be claimed: fewer failed attempts than `maxFailed`, not expired at `now`. */
 export interface ClaimLimits {
@@ -71,6 +70,22 @@ const reopenFailed = prepared((q, a: { id: string }) =>
     .where('status', '=', 'processing'),
 );
 
+const pause = prepared((q, a: { id: string; attempt: string }) =>
+  q
+    .updateTable('sessions')
+    .set((eb) => ({ attempt: a.attempt, failed_attempts: eb('failed_attempts', '+', 1) }))
+    .where('id', '=', a.id)
+    .where('status', '=', 'processing'),
+);
+
+/**
+ * A claimed session waits for the customer at a provider's 3-D Secure page: it stays in processing,
+ * its attempt now naming the challenge, and the attempt counts against card testing.
+ */
+export async function pauseForRedirect(q: Queryable, id: string, attempt: string): Promise<boolean> {
+  return Number((await pause(q, { id, attempt })).numAffectedRows) === 1;
+}
+
 type Completion = Pick<SessionTable, 'charge_id' | 'card_token' | 'card_masked' | 'saved' | 'completed_at' | 'mandate_id'>;
 
 const complete = prepared((q, a: Completion & { id: string }) =>
@@ -99,6 +114,6 @@ export function queueCompleteSession(atomic: Atomic, id: string, set: Completion
 /** open, complete or expired as the merchant sees it; a session mid-confirmation still reads as open. */
 export function sessionStatus(row: SessionTable, now: Date): SessionView['status'] {
   if (row.status === 'complete') return 'complete';
-  if (row.status === 'expired' || row.expires_at <= now.toISOString()) return 'expired';
+  if (row.expires_at <= now.toISOString()) return 'expired';
   return 'open';
 }

@@ -1,9 +1,11 @@
 // Checkout sessions: created by the merchant's server, completed by the fields.
 import type { z } from 'zod';
-import type { CreatedSession, SessionCreate } from '../../protocol/api.ts';
+import type { CreatedSession, ForwardResult, SessionCreate } from '../../protocol/api.ts';
 import { dayOf } from '../clock.ts';
+import type { Deps } from '../context.ts';
 import { relaxed, type Db, type Queryable } from '../db/database.ts';
 import { getOwned } from '../db/owned-rows.ts';
+import { prepared } from '../db/prepared-query.ts';
 import type { SessionTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId, randomSecret, sha256 } from '../ids.ts';
@@ -40,6 +42,17 @@ function checkCombination(input: SessionInput, now: Date): void {
   }
 }
 
+/**
+ * POST /v1/sessions: a live merchant with no real processor could take no payment, so it is refused
+ * (403) before the customer sees a form; otherwise the session is created.
+ */
+export async function openSession(deps: Pick<Deps, 'db' | 'clock' | 'processors'>, merchant: Merchant, input: SessionInput): Promise<CreatedSession> {
+  // Called for its refusal only: the processor itself is chosen again when the session is confirmed.
+  deps.processors.for(merchant);
+  return createSession(deps.db, merchant, input, deps.clock());
+}
+
+/** Creates the session as asked. The API's way in is `openSession`, which first refuses a merchant that could take no payment. */
 export async function createSession(db: Db, merchant: Merchant, input: SessionInput, now: Date): Promise<CreatedSession> {
   checkCombination(input, now);
   // The destination must be this merchant's, and the template fillable, before a customer confirms.
@@ -72,6 +85,7 @@ export async function createSession(db: Db, merchant: Merchant, input: SessionIn
     attempt: null,
     processing_since: null,
     forward: input.forward ? JSON.stringify(input.forward) : null,
+    forward_result: null,
   };
   // Relaxed: an open session moves no money, and a power cut that loses it loses only a checkout to retry.
   await relaxed(db, (q) => q.insertInto('sessions').values(row).execute());
@@ -90,7 +104,47 @@ export async function countFailedAttempt(q: Queryable, id: string): Promise<void
     .execute();
 }
 
-/** The session by its id alone, for the vault's own pages and flows that reach it from one of its rows (a challenge). */
+/**
+ * The session by its id alone, for the vault's own pages and flows that reach it from one of its rows
+ * (a challenge, a client secret). Prepared: every request of the fields reads it (frame-auth.ts).
+ */
 export async function findSession(q: Queryable, id: string): Promise<SessionTable | undefined> {
-  return q.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  return (await selectSession(q, { id })).rows[0];
+}
+
+/** The same, for a session known to exist (read again after a move): throws if it does not. */
+export async function readSession(q: Queryable, id: string): Promise<SessionTable> {
+  const row = await findSession(q, id);
+  if (!row) throw new Error(`session ${id} not found`);
+  return row;
+}
+
+const selectSession = prepared((q, a: { id: string }) => q.selectFrom('sessions').selectAll().where('id', '=', a.id));
+
+/**
+ * Which of these cards a session of this merchant completed with (of this customer's sessions only,
+ * when one is named): the cards this merchant has seen its customer use. One rule for waiving the CVC
+ * (card-proof.ts) and for sending a saved card on (forward-saved-card.ts).
+ */
+export async function cardsCompletedBy(q: Queryable, merchantId: string, customer: string | undefined, tokens: string[]): Promise<Set<string>> {
+  if (tokens.length === 0) return new Set();
+  let query = q.selectFrom('sessions').select('card_token').distinct().where('merchant_id', '=', merchantId);
+  if (customer !== undefined) query = query.where('customer', '=', customer);
+  const rows = await query.where('status', '=', 'complete').where('card_token', 'in', tokens).execute();
+  return new Set(rows.map((r) => r.card_token!));
+}
+
+/** Keeps on the session what the destination of its forward answered (masked by the caller), or that it failed. */
+export async function recordForwardResult(q: Queryable, id: string, result: ForwardResult): Promise<void> {
+  await q
+    .updateTable('sessions')
+    .set({ forward_result: JSON.stringify(result) })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The card a session completed with, saved or paid with; null for a guest's card or an incomplete session. */
+export async function sessionCardToken(q: Queryable, id: string): Promise<string | null> {
+  const row = await q.selectFrom('sessions').select('card_token').where('id', '=', id).executeTakeFirst();
+  return row?.card_token ?? null;
 }

@@ -36,6 +36,19 @@ describeEachDb('Idempotency-Key', (target) => {
     expect((await v.frame('/frame/v1/session', again.body.client_secret)).status).toBe(200);
   });
 
+  it('takes any UUID as a key, those whose digits pass Luhn included, and refuses a card number written as one', async () => {
+    // Random UUIDs (the SDK's keys) that the fields' broad card-number rule would take for one.
+    for (const key of ['7285b28f-723d-408c-8733-976891057096', '12041376-2399-4cd7-bfdf-f1a68970ca87', '88708238-8117-4339-9248-efc57b1e4696']) {
+      expect((await createSession(key)).status, key).toBe(201);
+    }
+    for (const key of ['4242424242424242', 'order-4242 4242 4242 4242', '3782-822463-10005']) {
+      const res = await createSession(key);
+      expect(res.status, key).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'parameter_invalid', param: 'Idempotency-Key' });
+      expect(res.text).not.toContain(key);
+    }
+  });
+
   it('refuses the same key with a different body', async () => {
     await createSession('k-reused');
     const res = await createSession('k-reused', { amount: 2000, currency: 'USD' });

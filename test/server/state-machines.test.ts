@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { ChallengeTable, DisputeTable, InvoiceStatus, InvoiceTable, MandateTable, RefundTable, SessionTable } from '../../server/db/schema.ts';
+import type { ChallengeTable, DisputeTable, EventTable, InvoiceStatus, InvoiceTable, MandateTable, RefundTable, SessionTable } from '../../server/db/schema.ts';
 import { challengeMachine, settleChallenge, settleWithIssuerAnswer, useChallenge } from '../../server/challenges/challenge-status.ts';
 import { keepLateIssuerAnswer } from '../../server/challenges/challenge-store.ts';
 import { chargeMachine } from '../../server/charges/charge-status.ts';
 import { closeDispute, disputeMachine } from '../../server/disputes/dispute-status.ts';
+import { deliveryMachine } from '../../server/events/delivery-status.ts';
+import { markDelivered, settleDelivery, settleUnaddressed } from '../../server/events/outbox.ts';
 import { invoiceMachine, markInvoicePaid, markPastDue } from '../../server/invoices/invoice-status.ts';
 import { IllegalTransition, moveRows, type Machine } from '../../server/db/state-machine.ts';
 import { cancelMandateRow, endMandates, mandateMachine } from '../../server/mandates/mandate-status.ts';
+import { messageMachine } from '../../server/messages/message-status.ts';
+import { markMessage, recordMessage } from '../../server/messages/message-store.ts';
 import { failRefund, refundMachine, reverseRefund, succeedRefund } from '../../server/refunds/refund-status.ts';
 import { claimSession, completeSession, queueCompleteSession, reopenSession, sessionMachine } from '../../server/sessions/session-status.ts';
 import { atomically } from '../../server/db/write-batch.ts';
@@ -23,7 +27,8 @@ interface Expected {
 const MACHINES: Record<string, Expected> = {
   session: {
     machine: sessionMachine,
-    statuses: ['open', 'processing', 'complete', 'expired'],
+    // expired is the API's word for a session past its expires_at, never a stored status.
+    statuses: ['open', 'processing', 'complete'],
     initial: ['open'],
     allowed: ['open → processing', 'processing → open', 'processing → complete'],
   },
@@ -66,6 +71,21 @@ const MACHINES: Record<string, Expected> = {
     initial: ['open', 'won', 'lost'],
     allowed: ['open → won', 'open → lost', 'won → lost', 'lost → won'],
   },
+  message: {
+    machine: messageMachine,
+    statuses: ['queued', 'sent', 'failed'],
+    // The outbox's messages stay queued.
+    initial: ['queued'],
+    allowed: ['queued → sent', 'queued → failed'],
+  },
+  delivery: {
+    machine: deliveryMachine,
+    statuses: ['pending', 'delivered', 'failed', 'none'],
+    // pending is written as NULL; none when the merchant has no webhook URL.
+    initial: ['pending', 'none'],
+    // pending → pending: a failed attempt, retried later. → delivered from failed or none: a redelivery that succeeded.
+    allowed: ['pending → pending', 'pending → delivered', 'pending → failed', 'pending → none', 'failed → delivered', 'none → delivered'],
+  },
 };
 
 describe('status machines', () => {
@@ -103,7 +123,7 @@ describe('status machines', () => {
   it('refuses a transition between literal statuses at compile time too', () => {
     // @ts-expect-error a complete session is final: this line must not compile.
     expect(() => sessionMachine.check('complete', 'open')).toThrow(IllegalTransition);
-    // @ts-expect-error an open session never becomes expired in the table (expires_at says it).
+    // @ts-expect-error expired is no stored status: a session expires by its expires_at.
     expect(() => sessionMachine.check('open', 'expired')).toThrow(IllegalTransition);
     // Statuses known only at run time compile, and are checked then: each from must allow the move.
     const from: InvoiceStatus[] = ['open', 'past_due'];
@@ -113,6 +133,10 @@ describe('status machines', () => {
     expect(() => challengeMachine.check('used', 'passed')).toThrow(IllegalTransition);
     // @ts-expect-error a closed dispute never reopens.
     expect(() => disputeMachine.check('lost', 'open')).toThrow(IllegalTransition);
+    // @ts-expect-error a message is settled once.
+    expect(() => messageMachine.check('failed', 'sent')).toThrow(IllegalTransition);
+    // @ts-expect-error a delivered event is never sent again by the schedule.
+    expect(() => deliveryMachine.check('delivered', 'pending')).toThrow(IllegalTransition);
   });
 });
 
@@ -143,6 +167,9 @@ function sessionRow(id: string, over: Partial<SessionTable> = {}): SessionTable 
     completed_at: null,
     attempt: null,
     processing_since: null,
+    merchant_name: null,
+    forward: null,
+    forward_result: null,
     ...over,
   };
 }
@@ -155,6 +182,8 @@ const refundRow = (id: string, status: RefundTable['status']): RefundTable => ({
   status,
   processor_ref: `ref-${id}`,
   created_at: NOW,
+  processor_id: null,
+  failure_reason: null,
 });
 
 const mandateRow = (id: string, card: string, status: MandateTable['status'] = 'active'): MandateTable => ({
@@ -221,6 +250,20 @@ const disputeRow = (id: string, status: DisputeTable['status']): DisputeTable =>
   reason: null,
   created_at: NOW,
   updated_at: NOW,
+});
+
+const eventRow = (id: string, over: Partial<EventTable> = {}): EventTable => ({
+  id,
+  merchant_id: 'm_1',
+  group_id: 'g_1',
+  type: 'charge.succeeded',
+  data: '{}',
+  created_at: NOW,
+  delivery: null,
+  attempts: 0,
+  next_attempt_at: null,
+  lease_until: null,
+  ...over,
 });
 
 describeEachDb('status transitions on the database', (target) => {
@@ -439,6 +482,67 @@ describeEachDb('status transitions on the database', (target) => {
       to: 'open',
     });
     expect((await dispute('dp_2')).status).toBe('won');
+  });
+
+  it('message: recorded queued, settled once by its transport', async () => {
+    const { db } = handle;
+    const message = (id: string) => db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = {
+      merchant_id: 'm_1',
+      group_id: 'g_1',
+      customer: 'c_1',
+      channel: 'email',
+      recipient: 'c@example.com',
+      template: 'card_saved',
+      locale: 'en',
+      subject: 'Saved',
+      body: 'Saved',
+      transport: 'smtp',
+      error: null,
+    };
+    const id = await recordMessage(db, row, new Date(NOW));
+    expect(await message(id)).toMatchObject({ status: 'queued', error: null, created_at: NOW });
+    const settled = await Promise.all([markMessage(db, id, 'sent', null), markMessage(db, id, 'failed', 'late')]);
+    expect(settled.filter(Boolean)).toHaveLength(1);
+    const first = await message(id);
+    expect(first).toMatchObject(settled[0] ? { status: 'sent', error: null } : { status: 'failed', error: 'late' });
+    expect(await markMessage(db, id, 'failed', 'again')).toBe(false);
+    expect(await message(id)).toEqual(first);
+  });
+
+  it('delivery: a NULL is pending; settled once by a pass; a redelivery delivers a failed or unaddressed event, never regresses one', async () => {
+    const { db } = handle;
+    const event = (id: string) => db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    await db
+      .insertInto('events')
+      .values([
+        eventRow('evt_new', { lease_until: NOW }),
+        eventRow('evt_retry', { delivery: 'pending', attempts: 1 }),
+        eventRow('evt_gone'),
+        eventRow('evt_failed', { delivery: 'failed', attempts: 9 }),
+        eventRow('evt_none', { delivery: 'none' }),
+      ])
+      .execute();
+    await settleDelivery(db, 'evt_new', { to: 'pending', attempts: 1, next_attempt_at: '2031-05-10T12:00:30.000Z' });
+    expect(await event('evt_new')).toMatchObject({ delivery: 'pending', attempts: 1, next_attempt_at: '2031-05-10T12:00:30.000Z', lease_until: null });
+    await settleDelivery(db, 'evt_retry', { to: 'delivered', attempts: 2 });
+    expect(await event('evt_retry')).toMatchObject({ delivery: 'delivered', attempts: 2, next_attempt_at: null });
+    // A late outcome of the same event (its redelivery won the race) changes nothing.
+    await settleDelivery(db, 'evt_retry', { to: 'pending', attempts: 3, next_attempt_at: NOW });
+    expect(await event('evt_retry')).toMatchObject({ delivery: 'delivered', attempts: 2, next_attempt_at: null });
+
+    // The URL removed: only the events still due are settled none.
+    expect(await settleUnaddressed(db, ['evt_gone', 'evt_new', 'evt_failed'], new Date(NOW))).toBe(1);
+    expect((await event('evt_gone')).delivery).toBe('none');
+    expect((await event('evt_new')).delivery).toBe('pending');
+    expect((await event('evt_failed')).delivery).toBe('failed');
+
+    await markDelivered(db, 'evt_failed');
+    await markDelivered(db, 'evt_none');
+    expect(await event('evt_failed')).toMatchObject({ delivery: 'delivered', attempts: 9 });
+    expect((await event('evt_none')).delivery).toBe('delivered');
+    await settleDelivery(db, 'evt_failed', { to: 'failed', attempts: 10 });
+    expect(await event('evt_failed')).toMatchObject({ delivery: 'delivered', attempts: 9 });
   });
 
   it('an illegal move throws IllegalTransition before it touches the row', async () => {

@@ -2,8 +2,7 @@
 // library with the vault's own HTTP client. The vault's reference is Adyen's `reference` and the
 // Idempotency-Key of every call, so asking again with it replays Adyen's first answer; Adyen cannot be
 // asked about a payment without operating, so an unknown outcome is settled that way.
-import type { Processor, ProcessorSettings } from '../../payments/processor.ts';
-import type { ConnectorOptions } from '../../payments/processor-registry.ts';
+import type { ConnectorOptions, ConnectorSettings, Processor } from '../../payments/processor.ts';
 import { VaultAdyenHttpClient } from './adyen-http-client.ts';
 import { CheckoutAPI, Client, EnvironmentEnum, HttpClientException, type AdyenCheckout } from './adyen-library.ts';
 import { parseAdyenNotifications } from './adyen-notifications.ts';
@@ -11,8 +10,6 @@ import { adyenReference, idempotencyKey } from './adyen-references.ts';
 import { createOperationLedger } from './operation-ledger.ts';
 import { buildPaymentRequest, MissingReturnUrl } from './payment-request.ts';
 import { toAuthorizeResult } from './payment-result.ts';
-
-type AdyenSettings = Extract<ProcessorSettings, { type: 'adyen' }>;
 
 /** Why a call got no usable answer, in words that cannot quote the request (so never a card number). */
 function failure(err: unknown): string {
@@ -45,7 +42,7 @@ class LiveUrlPrefixMissing extends Error {
   }
 }
 
-export function createAdyenProcessor(settings: AdyenSettings, options: ConnectorOptions): Processor {
+export function createAdyenProcessor(settings: ConnectorSettings<'adyen'>, options: ConnectorOptions): Processor {
   const live = settings.environment === 'live';
   const client = new Client(
     {

@@ -3,8 +3,15 @@
 // in `processor_operations` before it is confirmed with the card, so that an answer the vault never
 // heard is settled by asking Stripe about that intent, or by cancelling it before it can take money.
 import type Stripe from 'stripe';
-import type { Processor, ProcessorSettings, AuthorizeRequest, AuthorizeResult, RefundRequest, RefundResult } from '../../payments/processor.ts';
-import type { ConnectorOptions } from '../../payments/processor-registry.ts';
+import type {
+  AuthorizeRequest,
+  AuthorizeResult,
+  ConnectorOptions,
+  ConnectorSettings,
+  Processor,
+  RefundRequest,
+  RefundResult,
+} from '../../payments/processor.ts';
 import { createStripeClient, withoutCallSite } from './stripe-client.ts';
 import { createOperationLedger, REFERENCE_ENDED } from './operation-ledger.ts';
 import { EXPAND, confirmParams, createParams } from './payment-params.ts';
@@ -14,9 +21,7 @@ import { StripeCallFailed, authorizeFailure, describe, isCardError, isMissing, i
 import { parseStripeNotifications } from './notifications.ts';
 import { idempotencyKey } from './idempotency-keys.ts';
 
-type StripeSettings = Extract<ProcessorSettings, { type: 'stripe' }>;
-
-export function createStripeProcessor(settings: StripeSettings, options: ConnectorOptions): Processor {
+export function createStripeProcessor(settings: ConnectorSettings<'stripe'>, options: ConnectorOptions): Processor {
   const stripe = createStripeClient(settings.secret_key, options);
   const ledger = createOperationLedger(options.db, options.clock);
 

@@ -1,0 +1,13 @@
+// POST /v1/webhooks/rotate_secret: a new webhook signing secret, the current one kept signing
+// deliveries for the seconds the merchant gave. Like a rolled secret key, the answer holds the new
+// secret and is never stored by the idempotency middleware (SECRET_ANSWER).
+import type { Deps } from '../context.ts';
+import { rotateWebhookSecret, type Merchant } from './merchant-store.ts';
+
+export async function rotateSecretOnce(deps: Pick<Deps, 'db' | 'clock' | 'merchants'>, merchant: Pick<Merchant, 'id'>, seconds: number) {
+  const { db, clock, merchants } = deps;
+  const rotated = await rotateWebhookSecret(db, merchant.id, new Date(clock().getTime() + seconds * 1000));
+  // This instance signs with the new secret at once (others within the cache's second).
+  merchants.invalidate();
+  return rotated;
+}

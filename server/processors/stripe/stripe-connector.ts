@@ -1,0 +1,26 @@
+// The Stripe connector as it plugs into the registry (server/processors/index.ts): which keys a
+// merchant of each mode may give, the key its account view shows, and Stripe's answer to a delivery.
+import { ApiError } from '../../errors.ts';
+import type { Connector } from '../../payments/processor.ts';
+import { createStripeProcessor } from './stripe-processor.ts';
+
+export const stripeConnector: Connector<'stripe'> = {
+  type: 'stripe',
+  checkMode(settings, live) {
+    // Secret (sk_) or restricted (rk_) keys of either mode: https://docs.stripe.com/keys
+    const keyLive = /^(sk|rk)_live_/.test(settings.secret_key);
+    if (keyLive !== live) {
+      throw new ApiError(
+        'parameter_invalid',
+        live
+          ? 'A live merchant needs your Stripe live key (sk_live_… or rk_live_…)'
+          : 'A test-mode merchant takes Stripe test keys only (sk_test_… or rk_test_…): live keys belong to a merchant created with --live',
+        { param: 'processor.secret_key' },
+      );
+    }
+  },
+  keyLast4: (settings) => settings.secret_key.slice(-4),
+  build: createStripeProcessor,
+  // Any 2xx: https://docs.stripe.com/webhooks#acknowledge-events-immediately
+  notificationAck: { json: { received: true } },
+};
