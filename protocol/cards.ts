@@ -80,15 +80,16 @@ const GROUPED = /(?<![0-9A-Za-z])\d{4}([ ._/-])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?
 
 /**
  * A card number as people write one: 13-19 digits in a row (inside a longer row too) or grouped the
- * usual ways, passing Luhn. Narrower than containsCardNumber, for a value where a random identifier is
- * common and a disguised number is not (an Idempotency-Key, usually a UUID, whose groups of 4 and 12
- * hex digits are never taken for one here).
+ * usual ways, that `isValidNumber` accepts. Narrower than containsCardNumber, for a value where random
+ * identifiers and time stamps are common and a disguised number is not (an Idempotency-Key: a UUID's
+ * groups of 4 and 12 hex digits are never taken for one here, and with card-validator's brands a
+ * millisecond time stamp is not either, where Luhn alone would take one in ten).
  */
-export function writtenCardNumber(text: string): boolean {
+export function writtenCardNumber(text: string, isValidNumber: (digits: string) => boolean): boolean {
   const runs = [...(text.match(/\d{13,}/g) ?? []), ...(text.match(GROUPED) ?? []).map((g) => g.replace(/\D/g, ''))];
   for (const digits of runs) {
     for (let len = Math.min(19, digits.length); len >= 13; len--) {
-      for (let i = 0; i + len <= digits.length; i++) if (passesLuhn(digits.slice(i, i + len))) return true;
+      for (let i = 0; i + len <= digits.length; i++) if (isValidNumber(digits.slice(i, i + len))) return true;
     }
   }
   return false;
