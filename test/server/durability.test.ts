@@ -135,16 +135,22 @@ describe('SQLite commit durability (group commit)', () => {
     expect(disk.calls.length - before).toBe(3);
   });
 
-  it('answers a commit only after a sync that began after it was written, whichever of two syncs ends first', async () => {
-    const syncs: Array<{ release: () => void }> = [];
+  /** Two durable writes, each waiting for a sync of its own that the test ends (resolves or fails) by hand. */
+  async function twoWritesOnTwoSyncs() {
+    const syncs: Array<{ release: () => void; fail: (err: Error) => void }> = [];
     let holding = false;
-    await open(() => (holding ? new Promise<void>((resolve) => syncs.push({ release: resolve })) : Promise.resolve()));
+    await open(() => (holding ? new Promise<void>((resolve, reject) => syncs.push({ release: resolve, fail: reject })) : Promise.resolve()));
     holding = true;
     const a = handle.db.insertInto('leases').values(lease('a')).execute();
     expect(await isDone(a)).toBe(false);
     const b = handle.db.insertInto('leases').values(lease('b')).execute();
     expect(await isDone(b)).toBe(false);
     expect(syncs.length).toBe(2);
+    return { a, b, syncs };
+  }
+
+  it('answers a commit only after a sync that began after it was written, whichever of two syncs ends first', async () => {
+    const { a, b, syncs } = await twoWritesOnTwoSyncs();
     // The second sync ends first: it began after `b` was written, so `b` is durable, and so is `a`,
     // which it covers as well; the vault still waits for the sync that `a` asked for.
     syncs[1].release();
@@ -189,15 +195,7 @@ describe('SQLite commit durability (group commit)', () => {
   });
 
   it('fails a commit whose own sync succeeded beside one that failed', async () => {
-    const syncs: Array<{ release: () => void; fail: (err: Error) => void }> = [];
-    let holding = false;
-    await open(() => (holding ? new Promise<void>((resolve, reject) => syncs.push({ release: resolve, fail: reject })) : Promise.resolve()));
-    holding = true;
-    const a = handle.db.insertInto('leases').values(lease('a')).execute();
-    expect(await isDone(a)).toBe(false);
-    const b = handle.db.insertInto('leases').values(lease('b')).execute();
-    expect(await isDone(b)).toBe(false);
-    expect(syncs.length).toBe(2);
+    const { a, b, syncs } = await twoWritesOnTwoSyncs();
     // The earlier sync fails: the write-back error may have been the later one's pages as well.
     syncs[0].fail(new Error('EIO: the disk failed'));
     syncs[1].release();
