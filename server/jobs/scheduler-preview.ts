@@ -3,14 +3,12 @@
 // no message and no once-only notice is spent on a time the merchant chose.
 import type { SchedulerPreview } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
-import { getCustomer } from '../customers/customer-store.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { findCard } from '../cards/card-store.ts';
 import { dayOf } from '../clock.ts';
 import { ApiError } from '../errors.ts';
 import { overdueInvoiceIds } from '../invoices/invoice-store.ts';
 import { lapsedMandateIds } from '../mandates/mandate-store.ts';
-import { expiringCards, inPaymentWindow, invoicesToTry, pickMandate } from './scheduler.ts';
+import { autoPayVerdict, expiringCards, inPaymentWindow, invoicesToTry } from './scheduler.ts';
 
 /** Refuses a live merchant: its passes run on the real clock only. */
 export async function previewSchedulerPass(deps: Deps, merchant: Merchant, now: Date): Promise<SchedulerPreview> {
@@ -26,9 +24,8 @@ export async function previewSchedulerPass(deps: Deps, merchant: Merchant, now: 
 
   for (const invoice of await invoicesToTry(deps, today, merchant.id)) {
     if (!inPaymentWindow(merchant, invoice, today)) continue;
-    const customer = await getCustomer(deps.db, invoice.group_id, invoice.customer);
-    const card = customer?.default_card ? await findCard(deps.db, invoice.group_id, invoice.customer, customer.default_card) : undefined;
-    const mandate = card ? await pickMandate(deps, merchant, invoice, card.token, today) : undefined;
+    // The pass's own rule (autoPayVerdict), as the pass would apply it today.
+    const { card, mandate } = await autoPayVerdict(deps, merchant, invoice, today);
     const base = { invoice: invoice.id, customer: invoice.customer, amount: invoice.amount, currency: invoice.currency, due_date: invoice.due_date };
     if (card && mandate) {
       preview.would_charge.push({ ...base, card: card.token, mandate: mandate.id });

@@ -1,15 +1,8 @@
 // A browser's side of the dashboard for server tests: urlencoded forms, the session cookie carried by
 // hand, and a client address of the test's choosing (the vaults trust one proxy: X-Forwarded-For).
 import { addStaffUser } from '../../server/staff/staff-store.ts';
+import { Me } from '../../protocol/schemas/dashboard.ts';
 import type { Reply, TestVault } from './test-vault.ts';
-
-export interface Me {
-  email: string;
-  role: 'admin' | 'viewer';
-  csrf_token: string;
-  merchant: { id: string; name: string; livemode: boolean };
-  other_accounts: { merchant_id: string; merchant_name: string; livemode: boolean }[];
-}
 
 export function dashboard(v: TestVault) {
   const request = (method: string, path: string, o: { fields?: Record<string, string>; cookie?: string; ip?: string } = {}) =>
@@ -56,7 +49,8 @@ export function dashboard(v: TestVault) {
     async me(cookie: string): Promise<Me> {
       const res = await request('GET', '/dashboard/api/me', { cookie });
       if (res.status !== 200) throw new Error(`not signed in: ${res.status} ${res.text}`);
-      return res.body as Me;
+      // Read through the contract's own schema: an answer of another shape fails the test here.
+      return Me.strict().parse(res.body);
     },
     /** A staff user with a password, signed in: their cookie (name=value). */
     async signedIn(email: string, password: string, o: { merchant?: string; role?: 'admin' | 'viewer'; ip?: string } = {}) {
