@@ -61,5 +61,11 @@ export const ForwardResult = z.object({
   status: z.number(),
   body: z.string().nullable(),
   error: z.enum(['forward_timeout', 'forward_failed']).optional(),
+  /**
+   * True when the destination answered but its body is not shown: the request carried the CVC, and the
+   * operator named no field of the answer to show (`npm run forward -- add --cvc-answer`), or the answer
+   * was not JSON. A destination may echo what it was sent, so such an answer could carry the CVC.
+   */
+  withheld: z.literal(true).optional(),
 });
 export type ForwardResult = z.infer<typeof ForwardResult>;

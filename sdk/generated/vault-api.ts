@@ -966,6 +966,8 @@ export interface operations {
                             body: string | null;
                             /** @enum {string} */
                             error?: "forward_timeout" | "forward_failed";
+                            /** @enum {boolean} */
+                            withheld?: true;
                         };
                     };
                 };
@@ -1091,6 +1093,8 @@ export interface operations {
                             body: string | null;
                             /** @enum {string} */
                             error?: "forward_timeout" | "forward_failed";
+                            /** @enum {boolean} */
+                            withheld?: true;
                         };
                     };
                 };

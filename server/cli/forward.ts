@@ -1,4 +1,4 @@
-// `npm run forward -- add --merchant ID --name NAME --url URL [--header NAME:VALUE…]`: registers where a
+// `npm run forward -- add --merchant ID --name NAME --url URL [--header NAME:VALUE…] [--cvc-answer FIELD…]`: registers where a
 // merchant may forward cards (its provider's endpoint); `list --merchant ID`; `remove --merchant ID --name NAME`.
 // The operator's command only: merchants name a destination, they never choose its address. Header
 // values (the provider's credentials) are sealed under the key ring and never printed back.
@@ -6,12 +6,12 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrations.ts';
 import { parseEnv } from '../env.ts';
-import { addDestination, listDestinations, parseHeaderArgs, removeDestination } from '../forward/destination-store.ts';
+import { addDestination, listDestinations, parseAnswerFields, parseHeaderArgs, removeDestination } from '../forward/destination-store.ts';
 import { moveLegacyKeyFile } from '../keys/key-file.ts';
 import { loadKeyRing } from '../keys/key-ring.ts';
 
 const USAGE = [
-  'usage: npm run forward -- add --merchant ID --name NAME --url https://… [--header NAME:VALUE …]',
+  'usage: npm run forward -- add --merchant ID --name NAME --url https://… [--header NAME:VALUE …] [--cvc-answer FIELD …]',
   '       npm run forward -- list --merchant ID',
   '       npm run forward -- remove --merchant ID --name NAME',
 ].join('\n');
@@ -25,6 +25,8 @@ async function main(argv: string[]) {
       name: { type: 'string' },
       url: { type: 'string' },
       header: { type: 'string', multiple: true },
+      // The answer's fields a session forward that carried the CVC may show (mask-answer.ts).
+      'cvc-answer': { type: 'string', multiple: true },
     },
   });
   const command = positionals[0];
@@ -33,6 +35,7 @@ async function main(argv: string[]) {
   if (command === 'remove' && !values.name) throw new Error(USAGE);
   // Checked before anything is opened, so a bad header is refused the same on every setup.
   const headers = parseHeaderArgs(values.header ?? []);
+  const cvcAnswerFields = parseAnswerFields(values['cvc-answer'] ?? []);
 
   const env = parseEnv();
   const handle = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, namedStatements: env.PG_NAMED_STATEMENTS !== 'off' });
@@ -50,6 +53,7 @@ async function main(argv: string[]) {
         name: values.name!,
         url: values.url!,
         headers,
+        cvcAnswerFields,
         now: new Date(),
       });
       process.stdout.write(`${JSON.stringify(added)}\n`);

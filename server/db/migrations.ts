@@ -15,6 +15,7 @@ import * as staff from './migrations/0011-staff.ts';
 import * as sessionMerchantName from './migrations/0012-session-merchant-name.ts';
 import * as keyRollAndLists from './migrations/0013-key-roll-and-lists.ts';
 import * as batchedWrites from './migrations/0014-batched-writes.ts';
+import * as forwardCvcAnswer from './migrations/0015-forward-cvc-answer.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0012_session_merchant_name': sessionMerchantName,
   '0013_key_roll_and_lists': keyRollAndLists,
   '0014_batched_writes': batchedWrites,
+  '0015_forward_cvc_answer': forwardCvcAnswer,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -380,6 +380,11 @@ export interface ForwardDestinationTable {
   header_names: string;
   /** JSON { key_version, wrapped }: the headers sealed under the key ring; null without headers. */
   headers_sealed: string | null;
+  /**
+   * JSON string[] of dot paths, or null: the fields of the answer that a session forward which carried
+   * the CVC may show the merchant (`npm run forward -- add --cvc-answer`); without them none is shown.
+   */
+  cvc_answer_fields: string | null;
   created_at: string;
 }
 

@@ -16,6 +16,8 @@ export interface DestinationView {
   name: string;
   url: string;
   headers: string[];
+  /** The answer's fields a session forward that carried the CVC may show; empty: none. */
+  cvc_answer_fields: string[];
   created_at: string;
 }
 
@@ -23,6 +25,9 @@ export class DestinationRefused extends Error {}
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+/** A field of a JSON answer: keys of letters, digits, `_` and `-`, joined by dots (`CARD.ID`). */
+const ANSWER_FIELD = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,7}$/;
+const MAX_ANSWER_FIELDS = 20;
 /** Set by the vault itself for every forward: a registered value would be overwritten or break the request. */
 const MANAGED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect']);
 
@@ -64,14 +69,37 @@ export function parseHeaderArgs(args: string[]): Record<string, string> {
   return headers;
 }
 
+/**
+ * `--cvc-answer` paths from the command line, checked. Name only fields the provider writes itself (an
+ * id, a status, a masked number): a field that echoes what the merchant sent would show the merchant
+ * whatever it made the destination reflect, the CVC included.
+ */
+export function parseAnswerFields(args: string[]): string[] {
+  if (args.length > MAX_ANSWER_FIELDS) throw new DestinationRefused(`--cvc-answer: at most ${MAX_ANSWER_FIELDS} fields`);
+  for (const field of args) {
+    if (!ANSWER_FIELD.test(field)) throw new DestinationRefused('--cvc-answer must be a dot path of a JSON answer, such as CARD.ID (letters, digits, _ and -)');
+  }
+  return [...new Set(args)];
+}
+
+export const answerFieldsOf = (row: ForwardDestinationTable): string[] => (row.cvc_answer_fields ? JSON.parse(row.cvc_answer_fields) : []);
+
 export function toDestinationView(row: ForwardDestinationTable): DestinationView {
-  return { id: row.id, merchant: row.merchant_id, name: row.name, url: row.url, headers: JSON.parse(row.header_names), created_at: row.created_at };
+  return {
+    id: row.id,
+    merchant: row.merchant_id,
+    name: row.name,
+    url: row.url,
+    headers: JSON.parse(row.header_names),
+    cvc_answer_fields: answerFieldsOf(row),
+    created_at: row.created_at,
+  };
 }
 
 export async function addDestination(
   db: Db,
   ring: KeyRing,
-  input: { merchantId: string; live: boolean; name: string; url: string; headers: Record<string, string>; now: Date },
+  input: { merchantId: string; live: boolean; name: string; url: string; headers: Record<string, string>; cvcAnswerFields?: string[]; now: Date },
 ): Promise<DestinationView> {
   if (!NAME.test(input.name)) throw new DestinationRefused('--name must be 1-64 characters of A-Z a-z 0-9 _ . -, starting with a letter or digit');
   const url = checkDestinationUrl(input.url, input.live).toString();
@@ -86,6 +114,7 @@ export async function addDestination(
     url,
     header_names: JSON.stringify(names),
     headers_sealed: names.length > 0 ? JSON.stringify(wrapKey(ring, Buffer.from(JSON.stringify(input.headers)), aad(input.merchantId, id))) : null,
+    cvc_answer_fields: input.cvcAnswerFields?.length ? JSON.stringify(parseAnswerFields(input.cvcAnswerFields)) : null,
     created_at: input.now.toISOString(),
   };
   await db.insertInto('forward_destinations').values(row).execute();

@@ -19,14 +19,46 @@ export function maskCardNumbers(text: string): string {
 }
 
 /**
- * The answer to a request that carried the CVC, with every occurrence of the CVC's digits masked,
- * inside longer runs of digits too. The merchant writes the template and reads the answer, and a
- * destination may echo a field it was sent (Lemonway's RegisterCard echoes `cardDate`, where a template
- * could put `{{card.exp_month}}/0{{card.cvc}}`), so the CVC must not come back, nor be kept on the
- * session. Three or four digits recur in honest answers as well: those are masked too, the price of
- * never showing it.
+ * What the merchant may see of the answer to a request that carried the CVC: only the fields the
+ * operator named for the destination (`--cvc-answer`), as JSON, with card numbers and the CVC's digits
+ * masked; null (withheld) when it named none or the answer is not JSON. The merchant writes the request
+ * and reads the answer, and a destination may echo what it was sent: Lemonway answers `cardDate` as
+ * `EXP`, where a template could put `{{card.exp_month}}/0{{card.cvc}}`, and a provider that echoes a
+ * reference or a description hands back any text the merchant chose. Masking the CVC in such text would
+ * itself name it (a reference listing every three-digit number comes back with one of them masked), and
+ * a provider that reformats a number (583 as 5.83) defeats any mask. Fields the provider writes itself
+ * (an id, a status, a masked number) carry none of that.
  */
-export function maskCvc(text: string, cvc: string): string {
+export function answerAfterCvc(body: string, fields: readonly string[], cvc: string): string | null {
+  if (fields.length === 0) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  // Prototype-less, so that a field named __proto__ is a field like any other.
+  const kept: Record<string, unknown> = Object.create(null);
+  for (const field of fields) {
+    const path = field.split('.');
+    let value: unknown = parsed;
+    for (const key of path) value = isRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined;
+    if (value === undefined) continue;
+    let into = kept;
+    for (const key of path.slice(0, -1)) {
+      if (!isRecord(into[key])) into[key] = Object.create(null);
+      into = into[key] as Record<string, unknown>;
+    }
+    into[path.at(-1)!] = value;
+  }
+  // The CVC's digits in a field the provider wrote (an id that happens to hold them) are masked too.
+  return maskCvc(maskCardNumbers(JSON.stringify(kept)), cvc);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Every occurrence of the CVC's digits, inside longer runs of digits too. */
+function maskCvc(text: string, cvc: string): string {
   return /^\d{3,4}$/.test(cvc) ? text.split(cvc).join('•'.repeat(cvc.length)) : text;
 }
 

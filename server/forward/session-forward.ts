@@ -12,8 +12,9 @@ import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { openHeaders, usableDestination } from './usable-destination.ts';
 import { checkTemplate, fillTemplate, type CardValues } from './placeholders.ts';
-import { maskCvc } from './mask-answer.ts';
-import { sendForward } from './send-forward.ts';
+import { answerAfterCvc } from './mask-answer.ts';
+import { sendForward, type SendOutcome } from './send-forward.ts';
+import { answerFieldsOf } from './destination-store.ts';
 import { recordForwardResult, sessionCardToken } from '../sessions/session-store.ts';
 
 type Spec = z.output<typeof SessionForward>;
@@ -25,6 +26,16 @@ export async function checkSessionForward(db: Db, merchant: Merchant, forward: S
 }
 
 const FAILED: ForwardResult = { status: 0, body: null, error: 'forward_failed' };
+
+/**
+ * What the session keeps of an answer: its body with card numbers masked; after a request that carried
+ * the CVC, only the fields the operator named for the destination, or nothing (mask-answer.ts says why).
+ */
+function answerFor(sent: Extract<SendOutcome, { ok: true }>, cvc: string | undefined, fields: string[]): ForwardResult {
+  if (cvc === undefined || sent.body === null) return { status: sent.status, body: sent.body };
+  const body = answerAfterCvc(sent.body, fields, cvc);
+  return body === null ? { status: sent.status, body: null, withheld: true } : { status: sent.status, body };
+}
 
 /**
  * Sends the session's forward, if it has one, with the card just confirmed, and keeps the answer on
@@ -47,10 +58,8 @@ export async function forwardFromConfirmation(deps: Deps, merchant: Merchant, se
         deps.processorTimeoutMs,
       );
       destinationName = destination.name;
-      // The CVC went out in this request: not one of its digits' occurrences comes back (mask-answer.ts).
-      const cvc = template.usesCvc ? card.cvc : undefined;
       result = sent.ok
-        ? { status: sent.status, body: sent.body !== null && cvc ? maskCvc(sent.body, cvc) : sent.body }
+        ? answerFor(sent, template.usesCvc ? card.cvc : undefined, answerFieldsOf(destination))
         : sent.error === 'forward_timeout'
           ? { status: 504, body: null, error: 'forward_timeout' }
           : FAILED;

@@ -4,6 +4,8 @@
 // RegisterCard stand-in (JSON, the CVC included), and everything an attacker or a careless provider
 // could try: other merchants' destinations and cards, the CVC where it is never available, a provider
 // echoing the number, a slow one. The stand-ins are the only thing not the vault's own.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDestination, openDestinationHeaders } from '../../server/forward/destination-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';
@@ -15,6 +17,7 @@ import { CARDS, LIFTABLE_LIMITS, newShop, startTestVault, type Reply, type Shop,
 const YEAR = new Date().getUTCFullYear() + 3;
 /** Distinctive, so that a hit is a leak and not a coincidence. */
 const CVC = '583';
+const LEMONWAY_ANSWER_FIELDS = ['CARD.ID', 'CARD.EXTRA.NUM', 'E'];
 const WEBPAY_HEADER_SECRET = 'wp-shared-secret-91d2e6';
 /** How long the vault waits for a destination here: the stand-ins answer in milliseconds unless told to be slow. */
 const TIMEOUT_MS = 1500;
@@ -108,12 +111,25 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
     const added = await Promise.all(
       (
         [
-          [shop, 'lemonway', lemonway.url, [`Authorization:Bearer ${lemonway.token}`]],
-          [shop, 'webpay', webpay.url, [`X-Shop-Secret:${WEBPAY_HEADER_SECRET}`]],
-          [other, 'webpay', webpay.url, []],
-          [sister, 'webpay', webpay.url, []],
+          // The fields of RegisterCard's answer Lemonway writes itself: the card's id, its masked number, the error.
+          [shop, 'lemonway', lemonway.url, [`Authorization:Bearer ${lemonway.token}`], LEMONWAY_ANSWER_FIELDS],
+          [shop, 'webpay', webpay.url, [`X-Shop-Secret:${WEBPAY_HEADER_SECRET}`], []],
+          [other, 'webpay', webpay.url, [], []],
+          [sister, 'webpay', webpay.url, [], []],
         ] as const
-      ).map(([s, name, url, headers]) => cli(['add', '--merchant', s.id, '--name', name, '--url', url, ...headers.flatMap((h) => ['--header', h])])),
+      ).map(([s, name, url, headers, fields]) =>
+        cli([
+          'add',
+          '--merchant',
+          s.id,
+          '--name',
+          name,
+          '--url',
+          url,
+          ...headers.flatMap((h) => ['--header', h]),
+          ...fields.flatMap((f) => ['--cvc-answer', f]),
+        ]),
+      ),
     );
     for (const res of added) expect(res.code, res.err).toBe(0);
   }, 60_000);
@@ -145,16 +161,27 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
         name: 'lemonway-2',
         url: lemonway.url,
         headers: ['Authorization', 'PSU-IP-Address'],
+        cvc_answer_fields: [],
         created_at: expect.any(String),
       });
       expect(res.out + res.err).not.toContain(lemonway.token);
 
       const listed = await cli(['list', '--merchant', shop.id]);
       expect(JSON.parse(listed.out).map((d: { name: string }) => d.name)).toEqual(['lemonway', 'lemonway-2', 'webpay']);
+      expect(JSON.parse(listed.out)[0].cvc_answer_fields).toEqual(LEMONWAY_ANSWER_FIELDS);
       const removed = await cli(['remove', '--merchant', shop.id, '--name', 'lemonway-2']);
       expect(removed.code).toBe(0);
       expect(JSON.parse((await cli(['list', '--merchant', shop.id])).out).map((d: { name: string }) => d.name)).toEqual(['lemonway', 'webpay']);
       expect((await cli(['remove', '--merchant', shop.id, '--name', 'lemonway-2'])).code).toBe(1);
+    }, 30_000);
+
+    it('refuses a --cvc-answer that is not a dot path of a JSON answer', async () => {
+      for (const field of ['CARD..ID', 'CARD.ID[0]', '', 'a b']) {
+        const res = await cli(['add', '--merchant', shop.id, '--name', 'lemonway-3', '--url', lemonway.url, '--cvc-answer', field]);
+        expect(res.code, field).toBe(1);
+        expect(res.err).toMatch(/--cvc-answer must be a dot path/);
+      }
+      expect(await findDestination(v.runtime.deps.db, shop.id, 'lemonway-3')).toBeUndefined();
     }, 30_000);
 
     it('keeps the header values only sealed: never in a table, in the database file or in what it printed', async () => {
@@ -423,10 +450,8 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
 
       const session = await record(shop.api('GET', `/v1/sessions/${created.body.id}`));
       expect(session.body.forward_result).toEqual({ status: 200, body: expect.any(String) });
-      expect(JSON.parse(session.body.forward_result.body)).toEqual({
-        CARD: { ID: expect.any(String), EXTRA: { IS3DS: '0', CTRY: 'FRA', AUTH: expect.any(String), NUM: '424242XXXXXX4242', EXP: `09/${YEAR}` } },
-        E: null,
-      });
+      // Only the fields the operator named: the request carried the CVC, and EXP echoes what it was sent.
+      expect(JSON.parse(session.body.forward_result.body)).toEqual({ CARD: { ID: expect.any(String), EXTRA: { NUM: '424242XXXXXX4242' } }, E: null });
 
       const events = await record(shop.api('GET', '/v1/events?type=card.forwarded&limit=100'));
       const token = confirmed.body.card.token;
@@ -454,11 +479,76 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       expect(lemonway.calls.at(-1)?.body).toMatchObject({ cardDate: `09/0${CVC}` });
       const session = await record(shop.api('GET', `/v1/sessions/${created.body.id}`));
       expect(session.body.forward_result.status).toBe(200);
-      expect(JSON.parse(session.body.forward_result.body).CARD.EXTRA.EXP).toBe('09/0•••');
+      expect(JSON.parse(session.body.forward_result.body)).toEqual({ CARD: { ID: expect.any(String), EXTRA: { NUM: '424242XXXXXX4242' } }, E: null });
       expect(session.text).not.toContain(CVC);
       const stored = await v.runtime.deps.db.selectFrom('sessions').select('forward_result').where('id', '=', created.body.id).executeTakeFirstOrThrow();
-      expect(stored.forward_result).toContain('09/0•••');
+      expect(stored.forward_result).not.toContain('/0');
       expect(stored.forward_result).not.toContain(CVC);
+    });
+
+    describe('a destination that echoes text the merchant chose', () => {
+      let echo: http.Server;
+      let echoUrl = '';
+      beforeAll(async () => {
+        // Like a provider echoing a reference or metadata: it never repeats the CVC, only the merchant's text.
+        echo = http.createServer((req, res) => {
+          let raw = '';
+          req.on('data', (c: Buffer) => (raw += c));
+          req.on('end', () => {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ id: 'pm_1', status: 'registered', reference: JSON.parse(raw).reference }));
+          });
+        });
+        await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+        echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/api`;
+        for (const [name, fields] of [
+          ['echo', []],
+          ['echo-id', ['id', 'status']],
+        ] as const) {
+          const added = await cli(['add', '--merchant', shop.id, '--name', name, '--url', echoUrl, ...fields.flatMap((f) => ['--cvc-answer', f])]);
+          expect(added.code, added.err).toBe(0);
+        }
+      }, 30_000);
+      afterAll(() => new Promise<void>((resolve) => (echo ? echo.close(() => resolve()) : resolve())));
+
+      /** Every three-digit number in a reference: a mask of the CVC's digits in the echo would show which one it is. */
+      const guesses = Array.from({ length: 1000 }, (_, i) => `g${String(i).padStart(3, '0')}`).join('');
+
+      const forwardWithGuesses = async (destination: string) => {
+        const created = await record(
+          shop.api('POST', '/v1/sessions', {
+            amount: 1500,
+            currency: 'EUR',
+            forward: { destination, request: { method: 'POST', body: { number: '{{card.number}}', cvc: '{{card.cvc}}', reference: guesses } } },
+          }),
+        );
+        expect(created.status, created.text).toBe(201);
+        const confirmed = await record(
+          v.frame('/frame/v1/confirm', created.body.client_secret, { card: { number: CARDS.visa, exp_month: 9, exp_year: YEAR, cvc: CVC } }),
+        );
+        expect(confirmed.body.status, confirmed.text).toBe('succeeded');
+        const session = await record(shop.api('GET', `/v1/sessions/${created.body.id}`));
+        const stored = await v.runtime.deps.db.selectFrom('sessions').select('forward_result').where('id', '=', created.body.id).executeTakeFirstOrThrow();
+        return { result: session.body.forward_result, text: session.text, stored: stored.forward_result ?? '' };
+      };
+
+      it('withholds the answer when the operator named none of its fields', async () => {
+        const { result, text, stored } = await forwardWithGuesses('echo');
+        expect(result).toEqual({ status: 200, body: null, withheld: true });
+        for (const shown of [text, stored]) {
+          expect(shown).not.toContain('g582');
+          expect(shown).not.toContain('•');
+        }
+      });
+
+      it('shows only the named fields, so the echoed reference cannot name the CVC', async () => {
+        const { result, text, stored } = await forwardWithGuesses('echo-id');
+        expect(result).toEqual({ status: 200, body: JSON.stringify({ id: 'pm_1', status: 'registered' }) });
+        for (const shown of [text, stored]) {
+          expect(shown).not.toContain('g582');
+          expect(shown).not.toContain('•');
+        }
+      });
     });
 
     it("keeps the provider's refusal as its answer, and a guest's forward names no card", async () => {
@@ -471,7 +561,8 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       );
       expect(confirmed.status).toBe(200);
       const session = await record(shop.api('GET', `/v1/sessions/${created.body.id}`));
-      expect(JSON.parse(session.body.forward_result.body)).toMatchObject({ CARD: null, E: { Code: '142' } });
+      // The error is one of the fields the operator named; CARD.ID and CARD.EXTRA.NUM are absent from it.
+      expect(JSON.parse(session.body.forward_result.body)).toEqual({ E: { Code: '142', Msg: expect.any(String) } });
       const events = await record(shop.api('GET', '/v1/events?type=card.forwarded&limit=100'));
       expect(events.body.data[0].data).toEqual({ card: null, destination: 'lemonway', status: 200 });
     });

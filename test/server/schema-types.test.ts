@@ -28,6 +28,7 @@ const HISTORICAL_MIGRATIONS = [
   '0012_session_merchant_name',
   '0013_key_roll_and_lists',
   '0014_batched_writes',
+  '0015_forward_cvc_answer',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */
