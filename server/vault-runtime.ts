@@ -55,7 +55,8 @@ export async function createRuntime(
     dbKind: handle.kind,
     ring,
     fingerprintKey,
-    processor: withTimeout(new SimulatedProcessor(handle.db), timeoutMs),
+    // Its expiry declines and ledger dates read the vault's clock, like every other date.
+    processor: withTimeout(new SimulatedProcessor(handle.db, () => deps.clock()), timeoutMs),
     processors: createProcessorRegistry({
       db: handle.db,
       ring,

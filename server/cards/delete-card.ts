@@ -26,7 +26,8 @@ export async function deleteCard(
       const row = await findCard(trx, groupId, customer, token);
       if (!row || (input.allow && !input.allow(row))) throw notFound('card', 'token');
       touched = await destroyCard(trx, row, now);
-      // The contract: mandates on the card end with it, in the same transaction.
+      // The contract: mandates on the card end with it, in the same transaction; those live today, that is
+      // (one past its end date had ended already, and is not listed as ended by the deletion).
       const ended = await endCardMandates(trx, token, now);
       const owner = await getCustomer(trx, groupId, customer);
       if (owner?.default_card === token) {

@@ -8,9 +8,19 @@ import { getOwned } from '../db/owned-rows.ts';
 import { prepared } from '../db/prepared-query.ts';
 import type { Atomic } from '../db/write-batch.ts';
 import type { MandateTable } from '../db/schema.ts';
+import type { RowFilter } from '../db/state-machine.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { newId } from '../ids.ts';
-import { endMandates } from './mandate-status.ts';
+import { endMandates, mandateMachine } from './mandate-status.ts';
+
+// mandateStatus's date rule, as the queries below write it: a mandate stored active is live through its
+// end date, and has lapsed (the API shows it ended) from the day after.
+function liveOn(today: string): RowFilter<'mandates'> {
+  return (eb) => eb.and([eb('status', '=', 'active'), eb('end_date', '>=', today)]);
+}
+function lapsedBy(today: string): RowFilter<'mandates'> {
+  return (eb) => eb.and([eb('status', '=', 'active'), eb('end_date', '<', today)]);
+}
 
 export interface NewMandate {
   merchantId: string;
@@ -128,48 +138,40 @@ export async function activeMandatesOnCard(
 
 /** The ids of the merchant's mandates stored active whose end date is before `today`. */
 export async function lapsedMandateIds(q: Queryable, merchantId: string, today: string): Promise<string[]> {
-  const rows = await q
-    .selectFrom('mandates')
-    .select('id')
-    .where('merchant_id', '=', merchantId)
-    .where('status', '=', 'active')
-    .where('end_date', '<', today)
-    .orderBy('id')
-    .execute();
+  const rows = await q.selectFrom('mandates').select('id').where('merchant_id', '=', merchantId).where(lapsedBy(today)).orderBy('id').execute();
   return rows.map((m) => m.id);
 }
 
+// Ending a card's mandates answers the rows it moved (RETURNING), so it is its own conditional UPDATE
+// rather than endMandates; the machine still checks the pair.
+mandateMachine.check('active', 'ended');
+
 /**
- * Ends every active mandate on a card, in the transaction that deletes it, and answers those it ended
- * (whichever merchant of the group holds them), by their merchant, so that each is told. Read after
- * the update, in its transaction: those this update ended are the ones ended at this very instant.
+ * Ends the mandates on a card that are live on the day of its deletion, in the transaction that deletes
+ * it, and answers those it ended, each with its merchant (whichever of the group holds it), so that
+ * each is told. A mandate that had lapsed by its end date is not ended by the deletion: it
+ * keeps the lapse's own treatment (the scheduler's sweep stores it ended), and no one is told of it
+ * here. The rows are those this UPDATE moved, so a mandate ended by another path is never among them.
  */
 export async function endCardMandates(trx: Queryable, token: string, now: Date): Promise<Pick<MandateTable, 'id' | 'merchant_id'>[]> {
-  if (!(await endMandates(trx, (eb) => eb('card_token', '=', token), now))) return [];
-  return trx
-    .selectFrom('mandates')
-    .select(['id', 'merchant_id'])
+  const ended = await trx
+    .updateTable('mandates')
+    .set({ status: 'ended', ended_at: now.toISOString() })
     .where('card_token', '=', token)
-    .where('status', '=', 'ended')
-    .where('ended_at', '=', now.toISOString())
-    .orderBy('id')
+    .where(liveOn(dayOf(now)))
+    .returning(['id', 'merchant_id'])
     .execute();
+  return ended.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Which of these cards carry a live mandate (of any merchant of the group): deleting one ends it. */
 export async function cardsWithLiveMandates(q: Queryable, tokens: string[], today: string): Promise<Set<string>> {
   if (!tokens.length) return new Set();
-  const rows = await q
-    .selectFrom('mandates')
-    .select('card_token')
-    .where('card_token', 'in', tokens)
-    .where('status', '=', 'active')
-    .where('end_date', '>=', today)
-    .execute();
+  const rows = await q.selectFrom('mandates').select('card_token').where('card_token', 'in', tokens).where(liveOn(today)).execute();
   return new Set(rows.map((row) => row.card_token));
 }
 
 /** Stores as ended the active mandates whose end date has passed (every merchant's, or one's). */
 export async function endLapsedMandates(db: Db, now: Date, merchantId?: string): Promise<number> {
-  return endMandates(db, (eb) => eb.and([eb('end_date', '<', dayOf(now)), ...(merchantId ? [eb('merchant_id', '=', merchantId)] : [])]), now);
+  return endMandates(db, (eb) => eb.and([lapsedBy(dayOf(now))(eb), ...(merchantId ? [eb('merchant_id', '=', merchantId)] : [])]), now);
 }

@@ -248,6 +248,21 @@ describeEachDb('POST /frame/v1/confirm', (target) => {
       }
     });
 
+    it("has the simulated processor judge the expiry by the vault's clock too: a card still valid on its date is approved", async () => {
+      // Three years back, a card that expired last December (by the wall clock) has years to run.
+      v.setNow(new Date(Date.UTC(YEAR - 3, 5, 1)));
+      try {
+        const customer = fresh('sim-clock');
+        const s = await openSession(v, { customer });
+        const res = await v.frame('/frame/v1/confirm', s.secret, { card: { ...newCard(CARDS.visa), exp_month: 12, exp_year: YEAR - 1 } });
+        expect(res.status, res.text).toBe(200);
+        expect(res.body).toMatchObject({ status: 'succeeded', card: { exp_month: 12, exp_year: YEAR - 1 } });
+        expect(await chargesOf(customer)).toEqual([expect.objectContaining({ id: res.body.charge, status: 'succeeded' })]);
+      } finally {
+        v.setNow(undefined);
+      }
+    });
+
     it('refuses a CVC of the wrong length for the brand with invalid_cvc: 4 digits for Amex, 3 for Visa', async () => {
       for (const card of [newCard(CARDS.amex, '123'), newCard(CARDS.visa, '1234')]) {
         const res = await refused(card);

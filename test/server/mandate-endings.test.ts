@@ -27,8 +27,8 @@ describeEachDb('mandate endings and charges', (target) => {
   afterAll(() => v.close());
 
   /** The shop's customer agrees in a recurring setup (no charge yet): the saved card and the mandate. */
-  async function subscribe(shop: Shop, customer: string, number: string = CARDS.visa) {
-    const s = await openSession(v, { customer, mode: 'setup', amount: undefined, recurring: terms }, shop.secret_key);
+  async function subscribe(shop: Shop, customer: string, number: string = CARDS.visa, recurring = terms) {
+    const s = await openSession(v, { customer, mode: 'setup', amount: undefined, recurring }, shop.secret_key);
     const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(number), save: true });
     if (res.status !== 200) throw new Error(`not confirmed: ${res.text}`);
     return { card: res.body.card.token as string, mandate: res.body.mandate as string };
@@ -134,6 +134,32 @@ describeEachDb('mandate endings and charges', (target) => {
       expect(await mandate(a, 'sister-dan', sub.mandate)).toMatchObject({ status: 'ended' });
       expect(await cardEvents(a)).toEqual([{ card: sub.card, customer: 'sister-dan', by: 'sister_shop', mandates: [sub.mandate] }]);
       expect(await cardEvents(b)).toEqual([{ card: sub.card, customer: 'sister-dan', by: 'merchant' }]);
+    });
+
+    it('lists only the mandates live on the day of the deletion, not one that had lapsed by its end date', async () => {
+      const a = await newShop(v);
+      const b = await newShop(v, { group: a.group });
+      const soon = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+      const lapsing = await subscribe(a, 'sister-gil', CARDS.visa, { ...terms, end_date: soon });
+      // A second agreement on the same card, for a year yet.
+      const s = await openSession(v, { customer: 'sister-gil', mode: 'setup', amount: undefined, recurring: terms }, a.secret_key);
+      const again = await v.frame('/frame/v1/confirm', s.secret, { saved_card: { token: lapsing.card, cvc: '123' }, save: true });
+      expect(again.status, again.text).toBe(200);
+      const live = again.body.mandate as string;
+      v.setNow(new Date(Date.now() + 10 * 86_400_000));
+      try {
+        expect(await mandate(a, 'sister-gil', lapsing.mandate)).toMatchObject({ status: 'ended' });
+        expect(await mandate(a, 'sister-gil', live)).toMatchObject({ status: 'active' });
+        expect((await b.api('DELETE', `/v1/customers/sister-gil/cards/${lapsing.card}`)).status).toBe(200);
+        expect(await cardEvents(a)).toEqual([{ card: lapsing.card, customer: 'sister-gil', by: 'sister_shop', mandates: [live] }]);
+        expect(await mandate(a, 'sister-gil', lapsing.mandate)).toMatchObject({ status: 'ended' });
+        expect(await mandate(a, 'sister-gil', live)).toMatchObject({ status: 'ended' });
+        // The lapsed one is left to the lapse's own treatment (the scheduler's sweep): the deletion did not date its end.
+        const stored = await v.runtime.deps.db.selectFrom('mandates').select(['id', 'ended_at']).where('card_token', '=', lapsing.card).orderBy('id').execute();
+        expect(Object.fromEntries(stored.map((m) => [m.id, m.ended_at]))).toEqual({ [lapsing.mandate]: null, [live]: expect.any(String) });
+      } finally {
+        v.setNow(undefined);
+      }
     });
 
     it("tells it too when the customer deletes the card in the sister shop's fields", async () => {
