@@ -22,7 +22,10 @@ export async function cancelMandateRow(q: Queryable, id: string, now: Date): Pro
   return (await moveRows(q, 'mandates', mandateMachine, { rows: id, from: 'active', to: 'cancelled', set: { ended_at: now.toISOString() } })) === 1;
 }
 
-/** active → ended: one mandate, or every one a filter picks (those on a deleted card, those past their end date); how many moved. */
+/**
+ * active → ended: one mandate, or every one a filter picks (those past their end date); how many moved.
+ * A deleted card's live mandates end through endCardMandates (mandate-store.ts), which answers which.
+ */
 export async function endMandates(q: Queryable, rows: string | RowFilter<'mandates'>, now: Date): Promise<number> {
   return moveRows(q, 'mandates', mandateMachine, { rows, from: 'active', to: 'ended', set: { ended_at: now.toISOString() } });
 }
