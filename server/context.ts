@@ -51,6 +51,8 @@ export interface AppEnv {
     merchant: Merchant;
     /** The request came with the secret key from before the last roll, still in its grace period. */
     previousKey?: boolean;
+    /** The secret key the request came with; unset for a signed-in staff user of the dashboard. */
+    secretKey?: string;
     /** The frame's session, authorised by its client secret. */
     session: SessionTable;
     /** The merchant's page origin that embeds the fields, checked against the allowed list. */

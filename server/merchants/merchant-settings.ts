@@ -16,8 +16,12 @@ import { sealProcessorSettings } from './processor-account.ts';
 type SettingsDeps = Pick<Deps, 'db' | 'ring' | 'webhookTargets' | 'fieldsCaps' | 'merchants'>;
 type Settings = z.output<typeof MerchantSettingsUpdate>;
 
-/** Applies the change and answers the merchant as it is now. */
-export async function changeMerchantSettings(deps: SettingsDeps, merchant: Merchant, body: Settings): Promise<Merchant> {
+/**
+ * Applies the change and answers the merchant as it is now. `currentKey`, the key the request came with,
+ * must still be the current one when the change is written (merchant-store.ts); undefined for the
+ * dashboard's staff.
+ */
+export async function changeMerchantSettings(deps: SettingsDeps, merchant: Merchant, body: Settings, currentKey: string | undefined): Promise<Merchant> {
   // Checked now so that a bad URL is refused while the merchant is looking; delivery checks again.
   if (body.webhook_url) {
     await vetWebhookUrl(deps.webhookTargets, body.webhook_url, { live: merchant.livemode }).catch((err: unknown) => {
@@ -41,7 +45,7 @@ export async function changeMerchantSettings(deps: SettingsDeps, merchant: Merch
     frame_limit_per_address: body.frame_limit_per_address,
     processor: body.processor && JSON.stringify(sealProcessorSettings(deps.ring, merchant.id, body.processor, keyLast4(body.processor))),
   } satisfies Record<keyof Settings, unknown>;
-  await updateMerchant(deps.db, merchant.id, set);
+  await updateMerchant(deps.db, merchant.id, set, currentKey);
   deps.merchants.invalidate();
   return (await findById(deps.db, merchant.id))!;
 }

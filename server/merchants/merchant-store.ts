@@ -5,6 +5,7 @@ import type { Db, Queryable } from '../db/database.ts';
 import type { Updateable } from 'kysely';
 import type { MerchantTable } from '../db/schema.ts';
 import { MerchantName, type ThreeDSecure } from '../../protocol/api.ts';
+import { ApiError } from '../errors.ts';
 import { newId, randomSecret, safeEqual, sha256 } from '../ids.ts';
 import { checkWebhookUrl } from '../jobs/webhook-target.ts';
 import type { StoredProcessor } from './processor-account.ts';
@@ -184,39 +185,86 @@ export async function merchantIdsInGroup(q: Queryable, groupId: string): Promise
   return (await q.selectFrom('merchants').select('id').where('group_id', '=', groupId).execute()).map((m) => m.id);
 }
 
-/** Writes the settings given (a column whose value is undefined is left as it is). */
-export async function updateMerchant(db: Db, id: string, set: Updateable<MerchantTable>): Promise<void> {
-  if (Object.values(set).some((v) => v !== undefined)) await db.updateTable('merchants').set(set).where('id', '=', id).execute();
+/**
+ * The answer to a change of the account (its settings, its secret key, its webhook secret) asked with a
+ * key that is not the current one: the key from before a roll, which may be the leaked one.
+ */
+export function currentKeyRequired(): ApiError {
+  return new ApiError('current_key_required', 'This key was rolled: change the account with the current secret key');
+}
+
+// The middleware refuses the key from before a roll early (middleware/current-key.ts), but it reads the
+// merchant through each instance's cache of a second, and the change is written after it: in between the
+// merchant may roll that key on another instance, or in a request that overlaps this one. So each change
+// below takes `currentKey`, the secret key the request came with, and its own statement asks again (where
+// secret_key_hash is that key's hash): if the key is no longer the current one nothing is written and the
+// caller gets current_key_required, as from the middleware. Without it (undefined) the change is written
+// as asked: a signed-in staff user of the dashboard and the operator's scripts act without a key.
+
+/** Refuses the change unless the one row was written, which the condition on the key allows only while it is current. */
+function requireWritten(result: { numUpdatedRows: bigint }, currentKey: string | undefined): void {
+  if (currentKey !== undefined && Number(result.numUpdatedRows) !== 1) throw currentKeyRequired();
+}
+
+/**
+ * Writes the settings given (a column whose value is undefined is left as it is), only while `currentKey`
+ * is the merchant's current secret key when one is given.
+ */
+export async function updateMerchant(db: Db, id: string, set: Updateable<MerchantTable>, currentKey?: string): Promise<void> {
+  if (Object.values(set).some((v) => v !== undefined)) {
+    const result = await db
+      .updateTable('merchants')
+      .set(set)
+      .where('id', '=', id)
+      .$if(currentKey !== undefined, (qb) => qb.where('secret_key_hash', '=', sha256(currentKey!)))
+      .executeTakeFirst();
+    requireWritten(result, currentKey);
+  } else if (currentKey !== undefined) {
+    // Nothing to write, but the answer is the same as for a change: the key from before a roll changes nothing.
+    const row = await db.selectFrom('merchants').select('id').where('id', '=', id).where('secret_key_hash', '=', sha256(currentKey)).executeTakeFirst();
+    if (!row) throw currentKeyRequired();
+  }
 }
 
 /**
  * A new webhook signing secret. In one statement, whatever secret is current at that instant becomes
- * the previous one (no read-then-write gap), valid until `previousUntil`.
+ * the previous one (no read-then-write gap), valid until `previousUntil`; only while `currentKey` is the
+ * merchant's current secret key when one is given.
  */
-export async function rotateWebhookSecret(db: Db, id: string, previousUntil: Date): Promise<{ webhook_secret: string; previous_secret_expires_at: string }> {
+export async function rotateWebhookSecret(
+  db: Db,
+  id: string,
+  previousUntil: Date,
+  currentKey?: string,
+): Promise<{ webhook_secret: string; previous_secret_expires_at: string }> {
   const webhook_secret = `whsec_${randomSecret(24)}`;
   const until = previousUntil.toISOString();
-  await db
+  const result = await db
     .updateTable('merchants')
     .set((eb) => ({ previous_webhook_secret: eb.ref('webhook_secret'), previous_webhook_secret_until: until, webhook_secret }))
     .where('id', '=', id)
-    .execute();
+    .$if(currentKey !== undefined, (qb) => qb.where('secret_key_hash', '=', sha256(currentKey!)))
+    .executeTakeFirst();
+  requireWritten(result, currentKey);
   return { webhook_secret, previous_secret_expires_at: until };
 }
 
 /**
  * A new secret key of the merchant's mode. In one statement the key current at that instant becomes
  * the previous one, valid until `previousUntil` (null: it stops at once), and the one before it stops.
+ * With `currentKey`, only while that is the key current at that instant: else the key from before a
+ * roll could roll again with 0 hours, stop the merchant's new key and keep the only one that works.
  * Only hashes are written: the new key exists in the clear only in the answer.
  */
 export async function rollSecretKey(
   q: Queryable,
   merchant: Pick<Merchant, 'id' | 'livemode'>,
   previousUntil: Date | null,
+  currentKey?: string,
 ): Promise<{ secret_key: string; previous_key_expires_at: string | null }> {
   const secret_key = `sk_${merchant.livemode ? 'live' : 'test'}_${randomSecret(24)}`;
   const until = previousUntil?.toISOString() ?? null;
-  await q
+  const result = await q
     .updateTable('merchants')
     .set((eb) => ({
       previous_secret_key_hash: until ? eb.ref('secret_key_hash') : null,
@@ -224,6 +272,8 @@ export async function rollSecretKey(
       secret_key_hash: sha256(secret_key),
     }))
     .where('id', '=', merchant.id)
-    .execute();
+    .$if(currentKey !== undefined, (qb) => qb.where('secret_key_hash', '=', sha256(currentKey!)))
+    .executeTakeFirst();
+  requireWritten(result, currentKey);
   return { secret_key, previous_key_expires_at: until };
 }

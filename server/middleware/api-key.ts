@@ -30,6 +30,7 @@ export function apiKey(): MiddlewareHandler<AppEnv> {
     requireLiveReady(c.get('deps').live, holder.merchant);
     c.set('merchant', holder.merchant);
     c.set('previousKey', holder.until !== null);
+    c.set('secretKey', key);
     await next();
   };
 }

@@ -6,6 +6,7 @@ import { MerchantSettingsUpdate, MerchantView, RolledSecretKey, RollSecretKey } 
 import { rollKeyOnce } from '../merchants/roll-secret-key.ts';
 import { changeMerchantSettings } from '../merchants/merchant-settings.ts';
 import { toMerchantView } from '../merchants/merchant-view.ts';
+import { ownerKey } from '../middleware/current-key.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
 const getMerchant = createRoute({
@@ -39,10 +40,10 @@ export const merchantRoutes = router()
   .openapi(getMerchant, (c) => c.json(toMerchantView(c.get('merchant'), c.get('deps').clock()), 200))
   .openapi(updateMerchant, async (c) => {
     const deps = c.get('deps');
-    const merchant = await changeMerchantSettings(deps, c.get('merchant'), c.req.valid('json'));
+    const merchant = await changeMerchantSettings(deps, c.get('merchant'), c.req.valid('json'), ownerKey(c));
     return c.json(toMerchantView(merchant, deps.clock()), 200);
   })
   .openapi(rollKey, async (c) => {
-    const rolled = await rollKeyOnce(c.get('deps'), c.get('merchant'), c.req.valid('json').previous_key_expires_in_hours);
+    const rolled = await rollKeyOnce(c.get('deps'), c.get('merchant'), c.req.valid('json').previous_key_expires_in_hours, ownerKey(c));
     return c.json(rolled, 200);
   });

@@ -5,6 +5,7 @@ import { getEvent, listAttempts } from '../events/event-store.ts';
 import { toAttemptView, toDeliveryView } from '../events/event-view.ts';
 import { redeliverEvent } from '../jobs/webhook-worker.ts';
 import { rotateSecretOnce } from '../merchants/rotate-webhook-secret.ts';
+import { ownerKey } from '../middleware/current-key.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
 
 const attempts = createRoute({
@@ -47,6 +48,6 @@ export const webhookRoutes = router()
     return c.json({ ...toAttemptView(attempt), delivery: toDeliveryView(event) }, 200);
   })
   .openapi(rotate, async (c) => {
-    const rotated = await rotateSecretOnce(c.get('deps'), c.get('merchant'), c.req.valid('json').expire_previous_in);
+    const rotated = await rotateSecretOnce(c.get('deps'), c.get('merchant'), c.req.valid('json').expire_previous_in, ownerKey(c));
     return c.json(rotated, 200);
   });
