@@ -75,21 +75,39 @@ export function containsCardNumber(text: string, isValidNumber: (digits: string)
   return false;
 }
 
-/** Four groups of four (and up to three more digits), or Amex's 4-6-5, with one separator throughout. */
-const GROUPED = /(?<![0-9A-Za-z])\d{4}([ ._/-])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?(?![0-9A-Za-z])|(?<![0-9A-Za-z])\d{4}([ ._/-])\d{6}\2\d{4,5}(?![0-9A-Za-z])/g;
+/** A UUID as written (8-4-4-4-12 hex digits) not glued to more hex: the SDK's keys, random, and opaque to the rule below. */
+const UUID = /(?<![0-9A-Fa-f])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f])/g;
+/** Groups of digits joined by single separators, any and mixed (`4242:4242 4242-4242`); letters end it. */
+const DIGIT_GROUPS = new RegExp(`\\d+(?:${DIGIT_RUN_SEPARATOR}\\d+)*`, 'g');
+/** The ways a card number is written in groups: 4-4-4-4 (and up to three digits more), Amex's 4-6-5, Diners' 4-6-4, 4-12 and 8-8. */
+const LAYOUTS = new Set(['4-4-4-4', '4-4-4-4-1', '4-4-4-4-2', '4-4-4-4-3', '4-6-5', '4-6-4', '4-12', '8-8']);
 
 /**
- * A card number as people write one: 13-19 digits in a row (inside a longer row too) or grouped the
- * usual ways, that `isValidNumber` accepts. Narrower than containsCardNumber, for a value where random
- * identifiers and time stamps are common and a disguised number is not (an Idempotency-Key: a UUID's
- * groups of 4 and 12 hex digits are never taken for one here, and with card-validator's brands a
- * millisecond time stamp is not either, where Luhn alone would take one in ten).
+ * A card number in a value where random identifiers and time stamps are common (an Idempotency-Key), of a
+ * brand `isValidNumber` knows: 13-19 digits in a row (inside a longer row too), or groups of digits joined by
+ * single separators of any kind, mixed too, in one of the usual layouts (`4242:4242:4242:4242`,
+ * `4242-4242 4242-4242`, `4242-424242424242`, `a42424242.42424242`). Narrower than containsCardNumber, to
+ * keep honest keys out: a UUID, the SDK's key, is opaque (its digit groups joined by its dashes would hold
+ * a number in one random UUID in 1,500), and groups in another layout are not joined (else one key in 45
+ * of the form `order-<id>-<Unix time>` would hold a number). The price: a number in an unusual grouping
+ * (6-10, one digit per group) or in a UUID's shape is not seen.
  */
 export function writtenCardNumber(text: string, isValidNumber: (digits: string) => boolean): boolean {
-  const runs = [...(text.match(/\d{13,}/g) ?? []), ...(text.match(GROUPED) ?? []).map((g) => g.replace(/\D/g, ''))];
-  for (const digits of runs) {
-    for (let len = Math.min(19, digits.length); len >= 13; len--) {
-      for (let i = 0; i + len <= digits.length; i++) if (isValidNumber(digits.slice(i, i + len))) return true;
+  for (const run of text.replace(UUID, 'u').match(DIGIT_GROUPS) ?? []) {
+    const groups = run.split(/\D/);
+    for (const digits of groups) {
+      for (let len = Math.min(19, digits.length); len >= 13; len--) {
+        for (let i = 0; i + len <= digits.length; i++) if (isValidNumber(digits.slice(i, i + len))) return true;
+      }
+    }
+    for (let first = 0; first < groups.length - 1; first++) {
+      let layout = String(groups[first].length);
+      let digits = groups[first];
+      for (let next = first + 1; next < groups.length && digits.length < 19; next++) {
+        layout += `-${groups[next].length}`;
+        digits += groups[next];
+        if (LAYOUTS.has(layout) && isValidNumber(digits)) return true;
+      }
     }
   }
   return false;

@@ -5,7 +5,7 @@
 // the merchant's body (number formats, key order) reaches the provider exactly as it was written.
 import type { z } from 'zod';
 import type { ForwardRequest } from '../../protocol/api.ts';
-import { containsCardNumber, passesLuhn } from '../../protocol/cards.ts';
+import { containsCardNumber, PAN_RUN_SOURCE, passesLuhn } from '../../protocol/cards.ts';
 import { ApiError } from '../errors.ts';
 
 type Request = z.output<typeof ForwardRequest>;
@@ -56,6 +56,13 @@ export interface CheckedTemplate {
 }
 
 const invalid = (message: string, param: string) => new ApiError('parameter_invalid', message, { param });
+const PAN_RUN = new RegExp(PAN_RUN_SOURCE);
+/**
+ * The caller's text (a header name, a placeholder's name, a media type) as a message may quote it: never one
+ * that could hold a card number, in any spelling, as errors.ts does for a parameter's name. The error is
+ * stored with an Idempotency-Key, so an echo would also be a card number in the database.
+ */
+const echoable = (text: string) => (PAN_RUN.test(text) ? '[redacted]' : text);
 
 /**
  * Checks a request template. `registeredHeaders`: the destination's own header names, which a merchant
@@ -70,10 +77,12 @@ export function checkTemplate(request: Request, options: { allowCvc: boolean; pa
   let contentType: string | undefined;
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     const lower = name.toLowerCase();
+    // A name is sent, and a session keeps its template, like a value: neither may hold a card number.
+    if (containsCardNumber(name, passesLuhn)) throw invalid(`${p}.headers must not contain a card number`, `${p}.headers`);
     if (MANAGED_HEADERS.has(lower)) throw invalid(`${p}.headers: the vault sets ${name} itself`, `${p}.headers`);
     if (registered.has(lower))
-      throw invalid(`${p}.headers: ${name} is registered for this destination by the vault's operator and cannot be replaced`, `${p}.headers`);
-    if (Object.keys(headers).some((h) => h.toLowerCase() === lower)) throw invalid(`${p}.headers: ${name} is given twice`, `${p}.headers`);
+      throw invalid(`${p}.headers: ${echoable(name)} is registered for this destination by the vault's operator and cannot be replaced`, `${p}.headers`);
+    if (Object.keys(headers).some((h) => h.toLowerCase() === lower)) throw invalid(`${p}.headers: ${echoable(name)} is given twice`, `${p}.headers`);
     // Headers are logged by proxies and providers alike: card data goes in the body only.
     if (value.includes('{{')) throw invalid(`${p}.headers: placeholders are filled in the body only`, `${p}.headers`);
     if (containsCardNumber(value, passesLuhn)) throw invalid(`${p}.headers must not contain a card number`, `${p}.headers`);
@@ -90,7 +99,7 @@ export function checkTemplate(request: Request, options: { allowCvc: boolean; pa
     const name = m[1];
     if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
       throw invalid(
-        `${p}.body: unknown placeholder {{card.${name}}}; use ${PLACEHOLDERS.filter((n) => n !== 'cvc')
+        `${p}.body: unknown placeholder {{card.${echoable(name)}}}; use ${PLACEHOLDERS.filter((n) => n !== 'cvc')
           .map((n) => `{{card.${n}}}`)
           .join(', ')}`,
         `${p}.body`,
@@ -162,7 +171,7 @@ function checkPath(path: string, param: string): void {
 function bodyKind(body: Request['body'], contentType: string | undefined, param: string): { kind: 'json' | 'form'; body: string } {
   if (typeof body !== 'string') {
     if (contentType && !JSON_TYPE.test(mediaType(contentType)))
-      throw invalid(`${param} is a JSON object, but Content-Type says ${mediaType(contentType)}`, param);
+      throw invalid(`${param} is a JSON object, but Content-Type says ${echoable(mediaType(contentType))}`, param);
     return { kind: 'json', body: JSON.stringify(body) };
   }
   const type = contentType ? mediaType(contentType) : undefined;

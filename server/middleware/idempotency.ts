@@ -46,9 +46,10 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
       return next();
     }
     if (!IdempotencyKey.safeParse(key).success) throw new ApiError('parameter_invalid', `${param} must be ${KEY_LENGTHS} characters`, { param });
-    // It is stored, and names the operations at the processor: a card number written as one is refused.
-    // Not by the fields' broad rule, which a random UUID (the usual key) meets once in about 140, and a
-    // key ending in a millisecond time stamp once in ten.
+    // It is stored, and names the operations at the processor: a card number is refused, in a row or in
+    // the usual groupings with any separators (writtenCardNumber). Not by the fields' broad rule, which a
+    // random UUID (the usual key) meets once in about 140, and a key ending in a millisecond time stamp
+    // once in ten.
     if (writtenCardNumber(key, isCardNumber)) throw new ApiError('parameter_invalid', `${param} must not contain a card number`, { param });
 
     const deps = c.get('deps');

@@ -49,6 +49,51 @@ describeEachDb('Idempotency-Key', (target) => {
     }
   });
 
+  it('refuses a card number in a key in any grouping, with any separators, and stores none', async () => {
+    // A review's keys, each taken and stored before: other separators, mixed ones, 4-12 and 8-8 groups, UnionPay;
+    // and a number with a time stamp after it, or a UUID before it.
+    const refused = [
+      'order:4242:4242:4242:4242',
+      'order,4242,4242,4242,4242',
+      '4242+4242+4242+4242',
+      '4242-4242 4242-4242',
+      '4242-424242424242',
+      'a42424242.42424242',
+      'x-6200:0000:0000:0005',
+      'order-4242-4242-4242-4242-1764933412009',
+      '7285b28f-723d-408c-8733-976891057096:4242:4242:4242:4242',
+    ];
+    const answers = [];
+    for (const key of refused) answers.push(await createSession(key));
+    expect
+      .soft(Object.fromEntries(answers.map((res, i) => [refused[i], [res.status, res.body.error?.code, res.body.error?.param]])))
+      .toEqual(Object.fromEntries(refused.map((key) => [key, [400, 'parameter_invalid', 'Idempotency-Key']])));
+    // Nor on a charge, where the key would also name the operation at the processor.
+    const card = await saveCardFor(v, 'idem-pan');
+    const charge = await v.api('POST', '/v1/charges', {
+      body: { customer: 'idem-pan', card, amount: 500, currency: 'USD' },
+      headers: { 'idempotency-key': 'chg:4242:4242:4242:4242' },
+    });
+    expect.soft([charge.status, charge.body.error]).toMatchObject([400, { code: 'parameter_invalid', param: 'Idempotency-Key' }]);
+    const stored = (await v.runtime.deps.db.selectFrom('idempotency_keys').select('key').execute()).map((r) => r.key);
+    expect(stored.filter((k) => [...refused, 'chg:4242:4242:4242:4242'].includes(k))).toEqual([]);
+
+    // Honest keys that a search for a number across every separator and inside every group would refuse:
+    // UUIDs whose digit groups, joined by their dashes, hold a valid number, time stamps after digits, and
+    // an order number before a Unix time (3 and 10 digits, not a layout card numbers are written in).
+    for (const key of [
+      'af737b2a-8109-4541-9780-25df2f22ae32',
+      'c5825388-7619-4409-9c58-771470652147',
+      '135b096e-b838-4098-a70f-95c2052c9486-1791593511273',
+      'order-6-1927537598272',
+      '1816695277931-55',
+      'order-666-1972118569',
+      'order-594-1834782377',
+    ]) {
+      expect((await createSession(key)).status, key).toBe(201);
+    }
+  });
+
   it('refuses the same key with a different body', async () => {
     await createSession('k-reused');
     const res = await createSession('k-reused', { amount: 2000, currency: 'USD' });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
+import { runCli } from '../helpers/storage-scan.ts';
 import { CARDS, openSession, startTestVault, type Reply, type TestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
 // Distinctive CVCs, so that a hit is a leak and not a coincidence.
@@ -111,6 +112,33 @@ describeEachDb('no card number or CVC leaks', (target) => {
       ),
       await record(v.api('POST', '/v1/sessions', { body: { amount: 100, currency: 'USD' }, headers: { 'idempotency-key': underscored } })),
     );
+    // A forward's header names, read once the destination is the merchant's: a number in one (sent on, and kept
+    // with a session's forward), and a name given twice, which the refusal named.
+    const added = await runCli(v, 'server/cli/forward.ts', ['add', '--merchant', v.merchant.id, '--name', 'leaks', '--url', 'http://127.0.0.1:9/']);
+    expect(added.code, added.err).toBe(0);
+    const dashed = forms(CARDS.visa)[3];
+    const forwardWith = (headers: Record<string, string>, key: string) =>
+      record(
+        v.api('POST', '/v1/forward', {
+          body: { destination: 'leaks', customer: 'c1', card: 'card_x', request: { method: 'POST', headers, body: 'a=1' } },
+          headers: { 'idempotency-key': key },
+        }),
+      );
+    hostile.push(
+      await forwardWith({ [`X-${dashed}`]: 'a', [`x-${dashed}`]: 'b' }, 'hostile-4'),
+      await record(
+        v.api('POST', '/v1/sessions', {
+          body: {
+            amount: 100,
+            currency: 'USD',
+            forward: { destination: 'leaks', request: { method: 'POST', headers: { [`X-Card-${dashed}`]: 'v' }, body: 'a=1' } },
+          },
+          headers: { 'idempotency-key': 'hostile-5' },
+        }),
+      ),
+      // Twelve digits: no card number, but what the vault never quotes back either.
+      await forwardWith({ 'X-Ref-1234-5678-9012': 'a', 'x-ref-1234-5678-9012': 'b' }, 'hostile-6'),
+    );
     await record(v.api('GET', '/v1/events?limit=100'));
   });
   afterAll(() => v.close());
@@ -126,8 +154,29 @@ describeEachDb('no card number or CVC leaks', (target) => {
       [400, 'parameter_unknown'],
       [400, 'parameter_invalid'],
       [400, 'parameter_invalid'],
+      [400, 'parameter_invalid'],
+      [400, 'parameter_invalid'],
+      [400, 'parameter_invalid'],
     ]);
     expect(hostile[2].body.error.param).toBe('Idempotency-Key');
+    expect(hostile.slice(3).map((r) => r.body.error.param)).toEqual(['request.headers', 'forward.request.headers', 'request.headers']);
+    expect(hostile[5].body.error.message).toBe('request.headers: [redacted] is given twice');
+  });
+
+  it("keeps the refusals of a forward's header names without the number", async () => {
+    const rows = await v.runtime.deps.db
+      .selectFrom('idempotency_keys')
+      .select(['key', 'response_status', 'response_body'])
+      .where('key', 'in', ['hostile-4', 'hostile-5', 'hostile-6'])
+      .orderBy('key')
+      .execute();
+    expect(rows.map((r) => [r.key, r.response_status])).toEqual([
+      ['hostile-4', 400],
+      ['hostile-5', 400],
+      ['hostile-6', 400],
+    ]);
+    expect(rows.flatMap((r) => findLeaks(r.response_body ?? '', r.key))).toEqual([]);
+    expect(rows[2].response_body).not.toContain('1234-5678-9012');
   });
 
   it('prints no card number or CVC in any log line', () => {
