@@ -46,7 +46,7 @@ const PAN_RUNS = new RegExp(PAN_RUN_SOURCE, 'g');
  * name it: never one that could hold a card number, in any spelling. An error is stored with an
  * Idempotency-Key, so an echo would also be a card number in the database.
  */
-const echoable = (key: string) => (PAN_RUN.test(key) ? '[redacted]' : key);
+export const echoable = (key: string) => (PAN_RUN.test(key) ? '[redacted]' : key);
 
 /** Turns a zod failure into the contract's 400: missing, unknown or invalid, naming the parameter. */
 export function fromZodError(error: ZodError, input: unknown, where = ''): ApiError {

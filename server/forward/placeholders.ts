@@ -5,8 +5,8 @@
 // the merchant's body (number formats, key order) reaches the provider exactly as it was written.
 import type { z } from 'zod';
 import type { ForwardRequest } from '../../protocol/api.ts';
-import { containsCardNumber, PAN_RUN_SOURCE, passesLuhn } from '../../protocol/cards.ts';
-import { ApiError } from '../errors.ts';
+import { containsCardNumber, passesLuhn } from '../../protocol/cards.ts';
+import { ApiError, echoable } from '../errors.ts';
 
 type Request = z.output<typeof ForwardRequest>;
 
@@ -56,13 +56,8 @@ export interface CheckedTemplate {
 }
 
 const invalid = (message: string, param: string) => new ApiError('parameter_invalid', message, { param });
-const PAN_RUN = new RegExp(PAN_RUN_SOURCE);
-/**
- * The caller's text (a header name, a placeholder's name, a media type) as a message may quote it: never one
- * that could hold a card number, in any spelling, as errors.ts does for a parameter's name. The error is
- * stored with an Idempotency-Key, so an echo would also be a card number in the database.
- */
-const echoable = (text: string) => (PAN_RUN.test(text) ? '[redacted]' : text);
+// The caller's text a message quotes (a header name, a placeholder's name, a media type) goes through
+// echoable (errors.ts): the error is stored with an Idempotency-Key, so an echo would be kept too.
 
 /**
  * Checks a request template. `registeredHeaders`: the destination's own header names, which a merchant
