@@ -20,16 +20,17 @@ export function maskCardNumbers(text: string): string {
 
 /**
  * What the merchant may see of the answer to a request that carried the CVC: only the fields the
- * operator named for the destination (`--cvc-answer`), as JSON, with card numbers and the CVC's digits
- * masked; null (withheld) when it named none or the answer is not JSON. The merchant writes the request
- * and reads the answer, and a destination may echo what it was sent: Lemonway answers `cardDate` as
- * `EXP`, where a template could put `{{card.exp_month}}/0{{card.cvc}}`, and a provider that echoes a
- * reference or a description hands back any text the merchant chose. Masking the CVC in such text would
- * itself name it (a reference listing every three-digit number comes back with one of them masked), and
- * a provider that reformats a number (583 as 5.83) defeats any mask. Fields the provider writes itself
- * (an id, a status, a masked number) carry none of that.
+ * operator named for the destination (`--cvc-answer`), as JSON, card numbers masked; null (withheld) when
+ * it named none or the answer is not JSON. The merchant writes the request and reads the answer, and a
+ * destination may echo what it was sent: Lemonway answers `cardDate` as `EXP`, where a template could put
+ * `{{card.exp_month}}/0{{card.cvc}}`, and a provider that echoes a reference or a description hands back
+ * any text the merchant chose. No mask of the CVC helps there: masking its digits would itself name them
+ * (a reference listing every three-digit number comes back with one masked), and so would masking them in
+ * a field the merchant already knows (the masked number's BIN and last four, a card id), and a provider
+ * that reformats a number (583 as 5.83) defeats any mask. Fields the provider writes itself (an id, a
+ * status, a masked number) carry none of that, and are shown as they are.
  */
-export function answerAfterCvc(body: string, fields: readonly string[], cvc: string): string | null {
+export function answerAfterCvc(body: string, fields: readonly string[]): string | null {
   if (fields.length === 0) return null;
   let parsed: unknown;
   try {
@@ -51,16 +52,10 @@ export function answerAfterCvc(body: string, fields: readonly string[], cvc: str
     }
     into[path.at(-1)!] = value;
   }
-  // The CVC's digits in a field the provider wrote (an id that happens to hold them) are masked too.
-  return maskCvc(maskCardNumbers(JSON.stringify(kept)), cvc);
+  return maskCardNumbers(JSON.stringify(kept));
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Every occurrence of the CVC's digits, inside longer runs of digits too. */
-function maskCvc(text: string, cvc: string): string {
-  return /^\d{3,4}$/.test(cvc) ? text.split(cvc).join('•'.repeat(cvc.length)) : text;
-}
 
 /** Headers a merchant may read back: what the body is, when it was sent, and the provider's request id for support. */
 const SAFE_HEADER = /^(content-type|date|(x-)?(request|correlation|trace)-id|x-amzn-requestid)$/i;

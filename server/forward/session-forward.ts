@@ -31,9 +31,9 @@ const FAILED: ForwardResult = { status: 0, body: null, error: 'forward_failed' }
  * What the session keeps of an answer: its body with card numbers masked; after a request that carried
  * the CVC, only the fields the operator named for the destination, or nothing (mask-answer.ts says why).
  */
-function answerFor(sent: Extract<SendOutcome, { ok: true }>, cvc: string | undefined, fields: string[]): ForwardResult {
-  if (cvc === undefined || sent.body === null) return { status: sent.status, body: sent.body };
-  const body = answerAfterCvc(sent.body, fields, cvc);
+function answerFor(sent: Extract<SendOutcome, { ok: true }>, carriedCvc: boolean, fields: string[]): ForwardResult {
+  if (!carriedCvc || sent.body === null) return { status: sent.status, body: sent.body };
+  const body = answerAfterCvc(sent.body, fields);
   return body === null ? { status: sent.status, body: null, withheld: true } : { status: sent.status, body };
 }
 
@@ -59,7 +59,7 @@ export async function forwardFromConfirmation(deps: Deps, merchant: Merchant, se
       );
       destinationName = destination.name;
       result = sent.ok
-        ? answerFor(sent, template.usesCvc ? card.cvc : undefined, answerFieldsOf(destination))
+        ? answerFor(sent, template.usesCvc, answerFieldsOf(destination))
         : sent.error === 'forward_timeout'
           ? { status: 504, body: null, error: 'forward_timeout' }
           : FAILED;

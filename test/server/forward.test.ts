@@ -486,6 +486,21 @@ describeEachDb('forwarding a saved card to another provider', (target) => {
       expect(stored.forward_result).not.toContain(CVC);
     });
 
+    it("shows the named fields as the provider wrote them, even where the CVC's digits appear in a value the merchant knows", async () => {
+      // A CVC of 424 appears twice in 424242XXXXXX4242: masking it there would name it, as the BIN and last four are known.
+      const created = await record(
+        shop.api('POST', '/v1/sessions', { amount: 1500, currency: 'EUR', forward: { destination: 'lemonway', request: registerCard() } }),
+      );
+      const confirmed = await record(
+        v.frame('/frame/v1/confirm', created.body.client_secret, { card: { number: CARDS.visa, exp_month: 9, exp_year: YEAR, cvc: '424' } }),
+      );
+      expect(confirmed.body.status).toBe('succeeded');
+      expect(lemonway.calls.at(-1)?.body).toMatchObject({ cardCode: '424' });
+      const session = await record(shop.api('GET', `/v1/sessions/${created.body.id}`));
+      expect(JSON.parse(session.body.forward_result.body)).toEqual({ CARD: { ID: expect.any(String), EXTRA: { NUM: '424242XXXXXX4242' } }, E: null });
+      expect(session.body.forward_result.body).not.toContain('•');
+    });
+
     describe('a destination that echoes text the merchant chose', () => {
       let echo: http.Server;
       let echoUrl = '';
