@@ -77,24 +77,28 @@ export function containsCardNumber(text: string, isValidNumber: (digits: string)
 
 /** A UUID as written (8-4-4-4-12 hex digits) not glued to more hex: the SDK's keys, random, and opaque to the rule below. */
 const UUID = /(?<![0-9A-Fa-f])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f])/g;
-/** Groups of digits joined by single separators, any and mixed (`4242:4242 4242-4242`); letters end it. */
-const DIGIT_GROUPS = new RegExp(`\\d+(?:${DIGIT_RUN_SEPARATOR}\\d+)*`, 'g');
-/** The ways a card number is written in groups: 4-4-4-4 (and up to three digits more), Amex's 4-6-5, Diners' 4-6-4, 4-12 and 8-8. */
-const LAYOUTS = new Set(['4-4-4-4', '4-4-4-4-1', '4-4-4-4-2', '4-4-4-4-3', '4-6-5', '4-6-4', '4-12', '8-8']);
+/** Groups of digits joined by separators (one to three characters of any kind, mixed too: `4242:4242 - 4242-4242`); letters end it. */
+const DIGIT_GROUPS = /\d+(?:[^0-9A-Za-z]{1,3}\d+)*/g;
+/**
+ * The ways a card number is written in groups: fours (4-4-4-4, and 4-4-4-1 to 4-4-4-4-3 for the other
+ * lengths, as a formatter that groups every four digits writes them), and Amex's 4-6-5 and Diners' 4-6-4.
+ */
+const LAYOUTS = new Set(['4-4-4-1', '4-4-4-2', '4-4-4-3', '4-4-4-4', '4-4-4-4-1', '4-4-4-4-2', '4-4-4-4-3', '4-6-5', '4-6-4']);
 
 /**
  * A card number in a value where random identifiers and time stamps are common (an Idempotency-Key), of a
- * brand `isValidNumber` knows: 13-19 digits in a row (inside a longer row too), or groups of digits joined by
- * single separators of any kind, mixed too, in one of the usual layouts (`4242:4242:4242:4242`,
- * `4242-4242 4242-4242`, `4242-424242424242`, `a42424242.42424242`). Narrower than containsCardNumber, to
- * keep honest keys out: a UUID, the SDK's key, is opaque (its digit groups joined by its dashes would hold
- * a number in one random UUID in 1,500), and groups in another layout are not joined (else one key in 45
- * of the form `order-<id>-<Unix time>` would hold a number). The price: a number in an unusual grouping
- * (6-10, one digit per group) or in a UUID's shape is not seen.
+ * brand `isValidNumber` knows: 13-19 digits in a row (inside a longer row too), or groups of digits in one of
+ * the usual layouts, whatever separates them (`4242:4242:4242:4242`, `4242 - 4242 4242`, `4242%204242…`
+ * percent-encoded). Narrower than containsCardNumber, to keep honest keys out: a UUID, the SDK's key, is
+ * opaque (its digit groups joined by its dashes would hold a number in one random UUID in 1,500), and groups
+ * in other layouts are not joined: two numeric ids of 8 digits (`12345678-87654321`), or 4 and 12, hold a
+ * valid number one time in 17, and an order number before a Unix time one time in 45. The price: a number
+ * written 8-8, 4-12 or in a UUID's shape is not seen.
  */
 export function writtenCardNumber(text: string, isValidNumber: (digits: string) => boolean): boolean {
-  for (const run of text.replace(UUID, 'u').match(DIGIT_GROUPS) ?? []) {
-    const groups = run.split(/\D/);
+  const decoded = text.replace(/%[0-9A-Fa-f]{2}/g, ' ');
+  for (const run of decoded.replace(UUID, 'u').match(DIGIT_GROUPS) ?? []) {
+    const groups = run.split(/\D+/);
     for (const digits of groups) {
       for (let len = Math.min(19, digits.length); len >= 13; len--) {
         for (let i = 0; i + len <= digits.length; i++) if (isValidNumber(digits.slice(i, i + len))) return true;

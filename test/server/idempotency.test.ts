@@ -50,15 +50,17 @@ describeEachDb('Idempotency-Key', (target) => {
   });
 
   it('refuses a card number in a key in any grouping, with any separators, and stores none', async () => {
-    // A review's keys, each taken and stored before: other separators, mixed ones, 4-12 and 8-8 groups, UnionPay;
-    // and a number with a time stamp after it, or a UUID before it.
+    // Reviews' keys, each taken and stored before: other separators, mixed ones, two or three of them, %20,
+    // Amex grouped in fours, UnionPay; and a number with a time stamp after it, or a UUID before it.
     const refused = [
       'order:4242:4242:4242:4242',
       'order,4242,4242,4242,4242',
       '4242+4242+4242+4242',
       '4242-4242 4242-4242',
-      '4242-424242424242',
-      'a42424242.42424242',
+      '4242  4242  4242  4242',
+      '4242 - 4242 - 4242 - 4242',
+      '4242%204242%204242%204242',
+      '3782 8224 6310 005',
       'x-6200:0000:0000:0005',
       'order-4242-4242-4242-4242-1764933412009',
       '7285b28f-723d-408c-8733-976891057096:4242:4242:4242:4242',
@@ -79,8 +81,9 @@ describeEachDb('Idempotency-Key', (target) => {
     expect(stored.filter((k) => [...refused, 'chg:4242:4242:4242:4242'].includes(k))).toEqual([]);
 
     // Honest keys that a search for a number across every separator and inside every group would refuse:
-    // UUIDs whose digit groups, joined by their dashes, hold a valid number, time stamps after digits, and
-    // an order number before a Unix time (3 and 10 digits, not a layout card numbers are written in).
+    // UUIDs whose digit groups, joined by their dashes, hold a valid number, time stamps after digits, an
+    // order number before a Unix time, and two numeric ids (8 and 8, 4 and 12 digits) that together make
+    // a valid number: none is a layout card numbers are written in.
     for (const key of [
       'af737b2a-8109-4541-9780-25df2f22ae32',
       'c5825388-7619-4409-9c58-771470652147',
@@ -89,6 +92,8 @@ describeEachDb('Idempotency-Key', (target) => {
       '1816695277931-55',
       'order-666-1972118569',
       'order-594-1834782377',
+      '22250693-21201576',
+      'order-4478-100000744386',
     ]) {
       expect((await createSession(key)).status, key).toBe(201);
     }
