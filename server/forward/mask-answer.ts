@@ -28,7 +28,8 @@ export function maskCardNumbers(text: string): string {
  * (a reference listing every three-digit number comes back with one masked), and so would masking them in
  * a field the merchant already knows (the masked number's BIN and last four, a card id), and a provider
  * that reformats a number (583 as 5.83) defeats any mask. Fields the provider writes itself (an id, a
- * status, a masked number) carry none of that, and are shown as they are.
+ * status, a masked number) carry none of that, and are shown as they are; each is a single value (an
+ * object or a list named is left out, as it may hold fields that echo).
  */
 export function answerAfterCvc(body: string, fields: readonly string[]): string | null {
   if (fields.length === 0) return null;
@@ -44,7 +45,8 @@ export function answerAfterCvc(body: string, fields: readonly string[]): string 
     const path = field.split('.');
     let value: unknown = parsed;
     for (const key of path) value = isRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined;
-    if (value === undefined) continue;
+    // A single value only: an object or a list may hold fields the provider echoes, which nobody named.
+    if (value === undefined || (typeof value === 'object' && value !== null)) continue;
     let into = kept;
     for (const key of path.slice(0, -1)) {
       if (!isRecord(into[key])) into[key] = Object.create(null);
