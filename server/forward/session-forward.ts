@@ -2,7 +2,8 @@
 // customer's own confirmation while the CVC is still in memory (a provider such as Lemonway's
 // RegisterCard asks for it, and the vault never stores it). The template is checked when the session
 // is created; the filled request is never written anywhere, and what the destination answered is kept
-// on the session, masked. The payment has happened by then: nothing here may fail it.
+// on the session, card numbers masked: after a request that carried the CVC, only the answer's fields
+// the operator named (answerFor). The payment has happened by then: nothing here may fail it.
 import type { z } from 'zod';
 import type { ForwardResult, SessionForward } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
