@@ -70,6 +70,21 @@ export interface Move<TB extends StatusTable, S extends string, T extends Transi
   also?: RowFilter<TB>;
 }
 
+/** The conditional UPDATE of a move, checked against the machine; kysely cannot follow a table name that is a type parameter. */
+function moveUpdate<TB extends StatusTable, S extends Database[TB]['status'], T extends Transitions<S>, F extends S>(
+  q: Queryable,
+  table: TB,
+  machine: Machine<S, T>,
+  move: Move<TB, S, T, F>,
+): any {
+  const { rows, from, to, set, also } = move;
+  machine.check(from, to);
+  let update: any = (q as unknown as Kysely<any>).updateTable(table).set((eb: any) => ({ ...(typeof set === 'function' ? set(eb) : set), status: to }) as any);
+  update = typeof rows === 'string' ? update.where('id', '=', rows) : update.where(rows);
+  update = typeof from === 'string' ? update.where('status', '=', from) : update.where('status', 'in', from);
+  return also ? update.where(also) : update;
+}
+
 /**
  * Moves rows from `from` to `to` in one conditional UPDATE, in the given transaction or on the
  * database. Returns how many rows moved: 0 when none was (still) in `from`.
@@ -80,12 +95,19 @@ export async function moveRows<TB extends StatusTable, S extends Database[TB]['s
   machine: Machine<S, T>,
   move: Move<TB, S, T, F>,
 ): Promise<number> {
-  const { rows, from, to, set, also } = move;
-  machine.check(from, to);
-  // The arguments are typed above; kysely cannot follow a table name that is a type parameter.
-  let update: any = (q as unknown as Kysely<any>).updateTable(table).set((eb: any) => ({ ...(typeof set === 'function' ? set(eb) : set), status: to }) as any);
-  update = typeof rows === 'string' ? update.where('id', '=', rows) : update.where(rows);
-  update = typeof from === 'string' ? update.where('status', '=', from) : update.where('status', 'in', from);
-  if (also) update = update.where(also);
-  return Number((await update.executeTakeFirst()).numUpdatedRows);
+  return Number((await moveUpdate(q, table, machine, move).executeTakeFirst()).numUpdatedRows);
+}
+
+/** The same move, answering the rows it moved with these columns (RETURNING, on both engines), by id. */
+export async function movedRows<
+  TB extends StatusTable,
+  S extends Database[TB]['status'],
+  T extends Transitions<S>,
+  F extends S,
+  C extends keyof Database[TB] & string,
+>(q: Queryable, table: TB, machine: Machine<S, T>, move: Move<TB, S, T, F>, columns: readonly C[]): Promise<Pick<Database[TB], C | 'id'>[]> {
+  const rows: Pick<Database[TB], C | 'id'>[] = await moveUpdate(q, table, machine, move)
+    .returning(['id', ...columns])
+    .execute();
+  return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -3,7 +3,7 @@
 import type { MandateView } from '../../protocol/api.ts';
 import type { Queryable } from '../db/database.ts';
 import type { MandateStatus, MandateTable } from '../db/schema.ts';
-import { defineMachine, moveRows, type Assert, type Equal, type RowFilter, type Transitions } from '../db/state-machine.ts';
+import { defineMachine, movedRows, moveRows, type Assert, type Equal, type RowFilter, type Transitions } from '../db/state-machine.ts';
 
 export type { MandateStatus } from '../db/schema.ts';
 
@@ -22,12 +22,14 @@ export async function cancelMandateRow(q: Queryable, id: string, now: Date): Pro
   return (await moveRows(q, 'mandates', mandateMachine, { rows: id, from: 'active', to: 'cancelled', set: { ended_at: now.toISOString() } })) === 1;
 }
 
-/**
- * active → ended: one mandate, or every one a filter picks (those past their end date); how many moved.
- * A deleted card's live mandates end through endCardMandates (mandate-store.ts), which answers which.
- */
+/** active → ended: one mandate, or every one a filter picks (those past their end date); how many moved. */
 export async function endMandates(q: Queryable, rows: string | RowFilter<'mandates'>, now: Date): Promise<number> {
   return moveRows(q, 'mandates', mandateMachine, { rows, from: 'active', to: 'ended', set: { ended_at: now.toISOString() } });
+}
+
+/** active → ended for every mandate a filter picks (those on a deleted card), answering which, with their merchant. */
+export async function endMandatesNamed(q: Queryable, rows: RowFilter<'mandates'>, now: Date): Promise<Pick<MandateTable, 'id' | 'merchant_id'>[]> {
+  return movedRows(q, 'mandates', mandateMachine, { rows, from: 'active', to: 'ended', set: { ended_at: now.toISOString() } }, ['merchant_id']);
 }
 
 /** The status as it stands today: an active mandate past its end date, or on a deleted card, has ended. */

@@ -11,7 +11,7 @@ import type { MandateTable } from '../db/schema.ts';
 import type { RowFilter } from '../db/state-machine.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { newId } from '../ids.ts';
-import { endMandates, mandateMachine } from './mandate-status.ts';
+import { endMandates, endMandatesNamed } from './mandate-status.ts';
 
 // mandateStatus's date rule, as the queries below write it: a mandate stored active is live through its
 // end date, and has lapsed (the API shows it ended) from the day after.
@@ -142,10 +142,6 @@ export async function lapsedMandateIds(q: Queryable, merchantId: string, today: 
   return rows.map((m) => m.id);
 }
 
-// Ending a card's mandates answers the rows it moved (RETURNING), so it is its own conditional UPDATE
-// rather than endMandates; the machine still checks the pair.
-mandateMachine.check('active', 'ended');
-
 /**
  * Ends the mandates on a card that are live on the day of its deletion, in the transaction that deletes
  * it, and answers those it ended, each with its merchant (whichever of the group holds it), so that
@@ -154,14 +150,7 @@ mandateMachine.check('active', 'ended');
  * here. The rows are those this UPDATE moved, so a mandate ended by another path is never among them.
  */
 export async function endCardMandates(trx: Queryable, token: string, now: Date): Promise<Pick<MandateTable, 'id' | 'merchant_id'>[]> {
-  const ended = await trx
-    .updateTable('mandates')
-    .set({ status: 'ended', ended_at: now.toISOString() })
-    .where('card_token', '=', token)
-    .where(liveOn(dayOf(now)))
-    .returning(['id', 'merchant_id'])
-    .execute();
-  return ended.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return endMandatesNamed(trx, (eb) => eb.and([eb('card_token', '=', token), liveOn(dayOf(now))(eb)]), now);
 }
 
 /** Which of these cards carry a live mandate (of any merchant of the group): deleting one ends it. */
