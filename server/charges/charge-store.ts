@@ -8,6 +8,7 @@ import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Atomic } from '../db/write-batch.ts';
 import type { AuthorizeResult, Initiator } from '../payments/processor.ts';
+import { amountUnderWay } from '../sessions/session-store.ts';
 
 export interface ChargeInput {
   merchantId: string;
@@ -95,7 +96,7 @@ const insertCharge = prepared((q, row: ChargeTable) => q.insertInto('charges').v
 
 /**
  * The customer's limits cap successful charges per calendar day (UTC) and per rolling 7 days, all
- * cards and initiators together. Run it inside the transaction that records the charge.
+ * cards and initiators together, with the payments a checkout has under way counted as taken. Run it inside the transaction that records the charge.
  */
 export async function checkLimits(
   q: Queryable,
@@ -115,7 +116,10 @@ export async function checkLimits(
       .where('status', '=', 'succeeded')
       .where('created_at', '>=', since)
       .executeTakeFirst();
-    return Number(r?.total ?? 0);
+    // A payment paused at the issuer's 3-D Secure page (or still at the processor) holds its amount: it
+    // can be taken when the customer returns, without the customer's lease, so it counts as charged.
+    const held = await amountUnderWay(q, customer.group_id, customer.customer, since);
+    return Number(r?.total ?? 0) + held;
   };
   if (customer.limit_daily != null && (await sumSince(dayStart)) + amount > customer.limit_daily) {
     throw new ApiError('limit_exceeded', "This charge would exceed the customer's daily limit");

@@ -16,8 +16,10 @@ import * as sessionMerchantName from './migrations/0012-session-merchant-name.ts
 import * as keyRollAndLists from './migrations/0013-key-roll-and-lists.ts';
 import * as batchedWrites from './migrations/0014-batched-writes.ts';
 import * as forwardCvcAnswer from './migrations/0015-forward-cvc-answer.ts';
+import * as invoicePendingRef from './migrations/0016-invoice-pending-ref.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
+export { backfillPendingRefs } from './migrations/0016-invoice-pending-ref.ts';
 
 // The keys are the names kysely records in kysely_migration: an existing database must find each of
 // its recorded names here, in this order, so they never change. A new migration takes the next number.
@@ -37,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0013_key_roll_and_lists': keyRollAndLists,
   '0014_batched_writes': batchedWrites,
   '0015_forward_cvc_answer': forwardCvcAnswer,
+  '0016_invoice_pending_ref': invoicePendingRef,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -255,6 +255,8 @@ export interface InvoiceTable {
   auto_pay: number;
   status: InvoiceStatus;
   last_attempt_on: string | null;
+  /** The processor reference of an attempt whose outcome is not recorded yet: the next pass takes it up (jobs/scheduler.ts). */
+  pending_ref: string | null;
   attempts: number;
   charge_id: string | null;
   failure_code: string | null;

@@ -23,7 +23,13 @@ export async function markPastDue(q: Queryable, rows: RowFilter<'invoices'>): Pr
   return moveRows(q, 'invoices', invoiceMachine, { rows, from: 'open', to: 'past_due' });
 }
 
-/** open → paid and past_due → paid: the invoice's charge succeeded. */
+/** open → paid and past_due → paid: the invoice's charge succeeded, and no attempt at it is pending any more. False when it was paid already. */
 export async function markInvoicePaid(q: Queryable, id: string, set: { charge_id: string; paid_at: string }): Promise<boolean> {
-  return (await moveRows(q, 'invoices', invoiceMachine, { rows: id, from: ['open', 'past_due'], to: 'paid', set: { ...set, failure_code: null } })) === 1;
+  const moved = await moveRows(q, 'invoices', invoiceMachine, {
+    rows: id,
+    from: ['open', 'past_due'],
+    to: 'paid',
+    set: { ...set, failure_code: null, pending_ref: null },
+  });
+  return moved === 1;
 }

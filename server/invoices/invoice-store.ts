@@ -26,6 +26,7 @@ export async function createInvoice(db: Db, merchant: Merchant, body: z.output<t
     auto_pay: body.auto_pay ? 1 : 0,
     status: 'open',
     last_attempt_on: null,
+    pending_ref: null,
     attempts: 0,
     charge_id: null,
     failure_code: null,
@@ -83,33 +84,67 @@ export async function overdueInvoiceIds(q: Queryable, merchantId: string, today:
   return rows.map((i) => i.id);
 }
 
+/** A day's attempt at an invoice: the processor reference it charges under, and whether an earlier day's attempt left it. */
+export interface InvoiceAttempt {
+  reference: string;
+  /** The reference of an earlier attempt whose outcome was never recorded, taken up instead of a new one. */
+  resumed: boolean;
+}
+
 /**
  * Claims today's attempt at an open invoice in one conditional UPDATE: only the instance whose update
- * changed the row charges, so two schedulers never charge one invoice twice in a day.
+ * changed the row charges, so two schedulers never charge one invoice twice in a day. The attempt
+ * charges under `fresh`, today's reference, unless an earlier attempt's outcome is still unrecorded
+ * (it may be at the processor right now, for a pass that began before midnight, or its answer was
+ * lost): then under that attempt's own reference, which the processor answers with that attempt's
+ * result instead of charging again.
  */
-export async function claimInvoiceDay(q: Queryable, id: string, today: string): Promise<boolean> {
+export async function claimInvoiceDay(q: Queryable, id: string, today: string, fresh: string): Promise<InvoiceAttempt | undefined> {
   const claimed = await q
     .updateTable('invoices')
-    .set((eb) => ({ last_attempt_on: today, attempts: eb('attempts', '+', 1), failure_code: null }))
+    .set((eb) => ({ last_attempt_on: today, attempts: eb('attempts', '+', 1), failure_code: null, pending_ref: eb.fn.coalesce('pending_ref', eb.val(fresh)) }))
     .where('id', '=', id)
     .where('status', '=', 'open')
     .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]))
+    .returning('pending_ref')
     .executeTakeFirst();
-  return Number(claimed.numUpdatedRows) === 1;
+  if (!claimed?.pending_ref) return undefined;
+  return { reference: claimed.pending_ref, resumed: claimed.pending_ref !== fresh };
 }
 
-/** Gives today's claim back (no charge started): the invoice reads as it did before the claim. */
-export async function releaseInvoiceDay(q: Queryable, invoice: InvoiceTable, today: string): Promise<void> {
+/**
+ * Gives today's claim back (no charge started): the invoice reads as it did before the claim. A
+ * reference taken up from an earlier day stays pending; today's own is forgotten, as nothing was sent.
+ */
+export async function releaseInvoiceDay(q: Queryable, invoice: InvoiceTable, today: string, attempt: InvoiceAttempt): Promise<void> {
   await q
     .updateTable('invoices')
-    .set((eb) => ({ last_attempt_on: invoice.last_attempt_on, attempts: eb('attempts', '-', 1), failure_code: invoice.failure_code }))
+    .set((eb) => ({
+      last_attempt_on: invoice.last_attempt_on,
+      attempts: eb('attempts', '-', 1),
+      failure_code: invoice.failure_code,
+      ...(attempt.resumed ? {} : { pending_ref: null }),
+    }))
     .where('id', '=', invoice.id)
     .where('status', '=', 'open')
     .where('last_attempt_on', '=', today)
     .execute();
 }
 
-/** Records why today's attempt failed. */
-export async function noteInvoiceFailure(q: Queryable, id: string, code: string | null): Promise<void> {
-  await q.updateTable('invoices').set({ failure_code: code }).where('id', '=', id).execute();
+/**
+ * Records why today's attempt failed, on an invoice not paid meanwhile; `settled` names a reference
+ * whose outcome is now known (a charge recorded under it, or one never sent), which is no longer pending.
+ * False when the invoice was paid: then there is no failure to announce.
+ */
+export async function noteInvoiceFailure(q: Queryable, id: string, code: string | null, settled?: string): Promise<boolean> {
+  const noted = await q
+    .updateTable('invoices')
+    .set((eb) => ({
+      failure_code: code,
+      ...(settled ? { pending_ref: eb.case().when('pending_ref', '=', settled).then(null).else(eb.ref('pending_ref')).end() } : {}),
+    }))
+    .where('id', '=', id)
+    .where('status', '!=', 'paid')
+    .executeTakeFirst();
+  return Number(noted.numUpdatedRows) === 1;
 }

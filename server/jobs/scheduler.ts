@@ -11,7 +11,7 @@ import { getCustomer } from '../customers/customer-store.ts';
 import { ApiError } from '../errors.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { markInvoicePaid, markPastDue } from '../invoices/invoice-status.ts';
-import { claimInvoiceDay, noteInvoiceFailure, releaseInvoiceDay, untriedAutoPayInvoices } from '../invoices/invoice-store.ts';
+import { claimInvoiceDay, noteInvoiceFailure, releaseInvoiceDay, untriedAutoPayInvoices, type InvoiceAttempt } from '../invoices/invoice-store.ts';
 import { mandateStatus } from '../mandates/mandate-status.ts';
 import { activeMandatesOnCard, endLapsedMandates } from '../mandates/mandate-store.ts';
 import { merchantIdsInGroup, type Merchant } from '../merchants/merchant-store.ts';
@@ -79,70 +79,63 @@ type Outcome = 'paid' | 'failed' | 'retry' | 'skipped';
 /** One day's attempt at an invoice, by the one instance that claims the day. */
 async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable, now: Date): Promise<Outcome> {
   const today = dayOf(now);
-  if (!(await claimInvoiceDay(deps.db, invoice.id, today))) return 'skipped';
+  const attempt = await claimInvoiceDay(deps.db, invoice.id, today, `invoice:${invoice.id}:${today}`);
+  if (!attempt) return 'skipped';
 
   // The invoice came from invoicesToTry in its window: auto-pay on, due today or later, the mandate checked as of today.
   const { card, mandate } = await autoPayVerdict(deps, merchant, invoice, today);
-  if (!card) return fail(deps, merchant, invoice, now, { code: 'mandate_violation', message: 'The customer has no default card to charge' });
+  if (!card) return fail(deps, merchant, invoice, attempt, { code: 'mandate_violation', message: 'The customer has no default card to charge' });
 
-  const charge = (reference: string, mandate: string | undefined) =>
-    merchantCharge(deps, {
+  if (attempt.resumed) {
+    // An earlier attempt whose outcome was never recorded: a pass from before midnight that is still at
+    // the processor, or a vault that died or lost the answer. Its own reference is charged again, never
+    // a new one beside it: under the customer's lease merchantCharge finds that attempt's charge once
+    // it is recorded, or asks the processor, which answers a reference it knows with its first result.
+    try {
+      await deps.processors.for(merchant).lookup(attempt.reference);
+    } catch {
+      // Not even asked whether that attempt took money: nothing is charged, and the next pass asks again.
+      await releaseInvoiceDay(deps.db, invoice, today, attempt);
+      return 'retry';
+    }
+  } else if (!mandate) {
+    // Without a mandate the card was never tried: the warning says there is no card to charge automatically.
+    return fail(deps, merchant, invoice, attempt, { code: 'mandate_violation', message: `No active mandate in ${invoice.currency} covers the default card` });
+  }
+
+  let recordedHere = false;
+  let row: ChargeTable;
+  try {
+    row = await merchantCharge(deps, {
       merchant,
       customer: invoice.customer,
       card: card.token,
       amount: invoice.amount,
       currency: invoice.currency,
       order: invoice.id,
-      mandate,
-      reference,
-      now,
-      onRecorded: async (atomic, row) => settleInvoice(await atomic.tx(), merchant, invoice, row, now),
+      mandate: mandate?.id,
+      reference: attempt.reference,
+      onRecorded: async (atomic, charged) => {
+        recordedHere = true;
+        await settleInvoice(await atomic.tx(), merchant, invoice, charged);
+      },
     });
-  const notify = (row: ChargeTable) =>
-    row.status === 'succeeded'
-      ? message(deps, merchant, invoice, 'payment_approved', { last4: card.last4, charge: row.id })
-      : message(deps, merchant, invoice, 'payment_failed', { last4: card.last4, code: row.failure_code });
-
-  // An earlier day's attempt whose outcome was never recorded (its vault died): the processor knows,
-  // and money it took is recorded instead of being taken a second time.
-  if (invoice.last_attempt_on && !invoice.failure_code) {
-    const reference = `invoice:${invoice.id}:${invoice.last_attempt_on}`;
-    const processor = deps.processors.for(merchant);
-    let known: Awaited<ReturnType<typeof processor.lookup>>;
-    try {
-      known = await processor.lookup(reference);
-    } catch {
-      // Not knowing whether that attempt took money, nothing is charged: the old claim is kept for the next pass.
-      await release(deps, invoice, today);
-      return 'retry';
-    }
-    // A provider that cannot be asked without operating is asked again with the same reference: it
-    // answers the first attempt's result if that attempt reached it, and one charge is all there is.
-    if (known?.outcome === 'approved' || (known === undefined && processor.type !== 'simulated' && mandate)) {
-      const row = await charge(reference, mandate?.id);
-      await notify(row);
-      return row.status === 'succeeded' ? 'paid' : 'failed';
-    }
-  }
-  // Without a mandate the card was never tried: the warning says there is no card to charge automatically.
-  if (!mandate)
-    return fail(deps, merchant, invoice, now, { code: 'mandate_violation', message: `No active mandate in ${invoice.currency} covers the default card` });
-  let row: ChargeTable;
-  try {
-    row = await charge(`invoice:${invoice.id}:${today}`, mandate.id);
   } catch (err) {
     if (!(err instanceof ApiError) || ['processor_unavailable', 'internal', 'request_in_progress', 'card_key_unavailable'].includes(err.code)) {
       // Not the customer's card but the vault, its key ring or the processor: no warning. When the processor may
-      // have acted (unknown outcome) the day's claim and its reference stay, so the next pass asks
-      // the processor about them before charging anything; only a charge that never started gives
-      // the day back.
-      if (err instanceof ApiError && err.code === 'request_in_progress') await release(deps, invoice, today);
+      // have acted (unknown outcome) the day's claim and its reference stay, so the next pass takes the
+      // reference up before charging anything; only a charge that never started gives the day back.
+      if (err instanceof ApiError && err.code === 'request_in_progress') await releaseInvoiceDay(deps.db, invoice, today, attempt);
       deps.logger.warn({ invoice: invoice.id, error: (err as Error).message }, 'automatic payment postponed');
       return 'retry';
     }
-    return fail(deps, merchant, invoice, now, { code: err.code, message: err.message, last4: err.code === 'mandate_violation' ? undefined : card.last4 });
+    return fail(deps, merchant, invoice, attempt, { code: err.code, message: err.message, last4: err.code === 'mandate_violation' ? undefined : card.last4 });
   }
-  await notify(row);
+  // Recorded by the pass that made the attempt (it finished while this one waited for the customer):
+  // that pass settled the invoice and tells the customer.
+  if (!recordedHere) return 'skipped';
+  if (row.status === 'succeeded') await message(deps, merchant, invoice, 'payment_approved', { last4: card.last4, charge: row.id });
+  else await message(deps, merchant, invoice, 'payment_failed', { last4: card.last4, code: row.failure_code });
   return row.status === 'succeeded' ? 'paid' : 'failed';
 }
 
@@ -177,18 +170,22 @@ export async function pickMandate(deps: Deps, merchant: Merchant, invoice: Invoi
   return live.sort((a, b) => score(b) - score(a))[0];
 }
 
-/** In the charge's own transaction: the invoice follows the charge, and its event commits with both. */
-async function settleInvoice(trx: Queryable, merchant: Merchant, invoice: InvoiceTable, row: ChargeTable, now: Date) {
+/**
+ * In the charge's own transaction: the invoice follows the charge, and its event commits with both,
+ * dated as the charge is. An invoice another charge paid already is not announced paid again.
+ */
+async function settleInvoice(trx: Queryable, merchant: Merchant, invoice: InvoiceTable, row: ChargeTable) {
+  const now = new Date(row.created_at);
   const base = { merchantId: merchant.id, groupId: invoice.group_id, now };
   if (row.status === 'succeeded') {
-    await markInvoicePaid(trx, invoice.id, { charge_id: row.id, paid_at: now.toISOString() });
+    if (!(await markInvoicePaid(trx, invoice.id, { charge_id: row.id, paid_at: row.created_at }))) return;
     await emitEvent(trx, {
       ...base,
       type: 'invoice.paid',
       data: { invoice: invoice.id, customer: invoice.customer, charge: row.id, amount: invoice.amount, currency: invoice.currency },
     });
   } else {
-    await noteInvoiceFailure(trx, invoice.id, row.failure_code);
+    if (!(await noteInvoiceFailure(trx, invoice.id, row.failure_code, row.processor_ref))) return;
     await emitEvent(trx, {
       ...base,
       type: 'invoice.payment_failed',
@@ -204,30 +201,32 @@ async function settleInvoice(trx: Queryable, merchant: Merchant, invoice: Invoic
   }
 }
 
-/** A failure found before any charge (no card, no mandate, a limit): recorded, announced, and the customer warned. */
+/**
+ * A failure found before any charge (no card, no mandate, a limit): recorded, announced, and the
+ * customer warned, unless the invoice was paid meanwhile. Today's own reference was never sent, so it
+ * is no longer pending; one taken up from an earlier day stays pending.
+ */
 async function fail(
   deps: Deps,
   merchant: Merchant,
   invoice: InvoiceTable,
-  now: Date,
+  attempt: InvoiceAttempt,
   failure: { code: string; message: string; last4?: string },
 ): Promise<Outcome> {
-  await deps.db.transaction().execute(async (trx) => {
-    await noteInvoiceFailure(trx, invoice.id, failure.code);
+  const noted = await deps.db.transaction().execute(async (trx) => {
+    if (!(await noteInvoiceFailure(trx, invoice.id, failure.code, attempt.resumed ? undefined : attempt.reference))) return false;
     await emitEvent(trx, {
       merchantId: merchant.id,
       groupId: invoice.group_id,
       type: 'invoice.payment_failed',
-      now,
+      now: deps.clock(),
       data: { invoice: invoice.id, customer: invoice.customer, charge: null, code: failure.code, message: failure.message, due_date: invoice.due_date },
     });
+    return true;
   });
+  if (!noted) return 'skipped';
   await message(deps, merchant, invoice, 'payment_failed', { last4: failure.last4, code: failure.code });
   return 'failed';
-}
-
-async function release(deps: Deps, invoice: InvoiceTable, today: string): Promise<void> {
-  await releaseInvoiceDay(deps.db, invoice, today);
 }
 
 /** After the commit, never inside it: the messenger writes through the database itself. */

@@ -42,7 +42,6 @@ interface ChargeDetails {
    * have used it, so neither the ledger nor the processor is asked about it first.
    */
   fresh?: boolean;
-  now?: Date;
   /** Adds the caller's writes to the batch that records the charge, so that they commit with it. */
   onRecorded?: (atomic: Atomic, charge: ChargeTable) => Promise<void>;
 }
@@ -75,7 +74,10 @@ function chargeByReference(deps: Deps, req: Resolved): Promise<ChargeTable | und
 async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease): Promise<ChargeTable> {
   const { db } = deps;
   const processor = deps.processors.for(req.merchant);
-  const now = req.now ?? deps.clock();
+  // Read once the customer's lease is held: the mandate's frequency and end, the limits and the ledger's
+  // dates are those of the moment the money moves, not of when the caller began (a scheduler pass may
+  // have begun before midnight).
+  const now = deps.clock();
   const groupId = req.merchant.group_id;
   // A mandate is an agreement with one merchant: a sister shop of the group cannot charge under it.
   const { card, mandate, customer } = await chargeParties(db, {
@@ -90,7 +92,7 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).
   const known = req.fresh ? undefined : await processor.lookup(req.reference).catch(() => undefined);
-  if (known?.outcome === 'approved' || known?.outcome === 'declined') return settle(deps, req, lease, card, mandate, known, now);
+  if (known?.outcome === 'approved' || known?.outcome === 'declined') return settle(deps, req, lease, card, mandate, known, deps.clock());
 
   const live = checkMandate(req, card, mandate, now);
   const secret = cardSecret(deps.ring, card);
@@ -124,7 +126,8 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
     // The customer is not there to answer a challenge: nothing was charged.
     throw new ApiError('authentication_required', 'The issuer asks for the customer to authenticate; charge them in a checkout session');
   }
-  return settle(deps, req, lease, card, live, result, now);
+  // Dated when the processor answered: a charge that crossed midnight there counts on the day it was made.
+  return settle(deps, req, lease, card, live, result, deps.clock());
 }
 
 /**

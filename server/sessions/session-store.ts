@@ -148,3 +148,17 @@ export async function sessionCardToken(q: Queryable, id: string): Promise<string
   const row = await q.selectFrom('sessions').select('card_token').where('id', '=', id).executeTakeFirst();
   return row?.card_token ?? null;
 }
+
+/** What a customer's payment checkouts have under way (claimed since `since`, not settled yet): a sum of amounts. */
+export async function amountUnderWay(q: Queryable, groupId: string, customer: string, since: string): Promise<number> {
+  const row = await q
+    .selectFrom('sessions')
+    .select((eb) => eb.fn.sum<number>('amount').as('total'))
+    .where('group_id', '=', groupId)
+    .where('customer', '=', customer)
+    .where('mode', '=', 'payment')
+    .where('status', '=', 'processing')
+    .where('processing_since', '>=', since)
+    .executeTakeFirst();
+  return Number(row?.total ?? 0);
+}

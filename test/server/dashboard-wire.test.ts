@@ -73,6 +73,7 @@ describeEachDb('the dashboard API', (target) => {
       auto_pay: 1,
       status: 'open',
       last_attempt_on: null,
+      pending_ref: null,
       attempts: 0,
       charge_id: null,
       failure_code: null,

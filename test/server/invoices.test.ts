@@ -262,7 +262,11 @@ describeEachDb('invoices and automatic payment', (target) => {
       const yesterday = inDays(-1);
       const { db } = v.runtime.deps;
       // Yesterday's pass claimed the invoice and the processor approved; then that vault died.
-      await db.updateTable('invoices').set({ last_attempt_on: yesterday, attempts: 1 }).where('id', '=', inv.id).execute();
+      await db
+        .updateTable('invoices')
+        .set({ last_attempt_on: yesterday, attempts: 1, pending_ref: `invoice:${inv.id}:${yesterday}` })
+        .where('id', '=', inv.id)
+        .execute();
       await db
         .insertInto('simulated_operations')
         .values({

@@ -29,6 +29,7 @@ const HISTORICAL_MIGRATIONS = [
   '0013_key_roll_and_lists',
   '0014_batched_writes',
   '0015_forward_cvc_answer',
+  '0016_invoice_pending_ref',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */

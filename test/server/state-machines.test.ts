@@ -217,6 +217,7 @@ const invoiceRow = (id: string, due: string, status: InvoiceTable['status'] = 'o
   auto_pay: 1,
   status,
   last_attempt_on: null,
+  pending_ref: null,
   attempts: 0,
   charge_id: status === 'paid' ? 'ch_paid' : null,
   failure_code: 'card_declined',
