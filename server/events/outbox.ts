@@ -37,9 +37,34 @@ const isDue = (now: string) => (eb: ExpressionBuilder<Database, 'events'>) =>
     eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]),
   ]);
 
-/** The events due at `now`, oldest first, at most `limit`. */
-export function dueEvents(q: Queryable, now: Date, limit: number): Promise<Pick<EventTable, 'id' | 'merchant_id'>[]> {
-  return q.selectFrom('events').select(['id', 'merchant_id']).where(isDue(now.toISOString())).orderBy('created_at').orderBy('id').limit(limit).execute();
+/**
+ * The events due at `now`, at most `limit`, and at most `perMerchant` of any one merchant: each
+ * merchant's oldest first, the merchants taking turns. A merchant whose endpoint is slow, or that
+ * raised a flood of events, then holds a few of a pass's senders, never all of them, and its backlog
+ * never keeps another merchant's events out of a pass.
+ */
+export function dueEvents(q: Queryable, now: Date, limit: number, perMerchant: number): Promise<Pick<EventTable, 'id' | 'merchant_id'>[]> {
+  const ranked = q
+    .selectFrom('events')
+    .select((eb) => [
+      'id',
+      'merchant_id',
+      'created_at',
+      eb.fn
+        .agg<number>('row_number')
+        .over((ob) => ob.partitionBy('merchant_id').orderBy('created_at').orderBy('id'))
+        .as('turn'),
+    ])
+    .where(isDue(now.toISOString()));
+  return q
+    .selectFrom(ranked.as('due'))
+    .select(['id', 'merchant_id'])
+    .where('turn', '<=', perMerchant)
+    .orderBy('turn')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 /**

@@ -60,6 +60,11 @@ for (const [a, p] of [
   ['224.0.0.0', 3],
 ] as const)
   NEVER.addSubnet(a, p, 'ipv4');
+// Cloud metadata and platform services outside link-local, refused even where private addresses are
+// allowed: Alibaba Cloud's metadata (inside CGNAT), Azure's WireServer, AWS's IPv6 metadata (unique-local).
+NEVER.addAddress('100.100.100.200', 'ipv4');
+NEVER.addAddress('168.63.129.16', 'ipv4');
+NEVER.addAddress('fd00:ec2::254', 'ipv6');
 for (const [a, p] of [
   ['::', 96],
   ['fe80::', 10],
@@ -86,27 +91,35 @@ function ipv6Groups(address: string): number[] {
   return [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
 }
 
-/** The IPv4 address an IPv6 one stands for: IPv4-mapped, NAT64 (64:ff9b::/96) or 6to4 (2002::/16). */
-function embeddedIpv4(address: string): string | undefined {
+/**
+ * The IPv4 addresses an IPv6 one may stand for: IPv4-mapped, NAT64 (64:ff9b::/96), 6to4 (2002::/16),
+ * and local-use NAT64 (64:ff9b:1::/48), whose IPv4 address sits in its last 32 bits in the usual /96
+ * deployment or, in RFC 6052's /48 form, around the reserved octet at bits 64 to 71.
+ */
+function embeddedIpv4(address: string): string[] {
   const g = ipv6Groups(address);
   const v4 = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return v4(g[6], g[7]);
-  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return v4(g[6], g[7]);
-  if (g[0] === 0x2002) return v4(g[1], g[2]);
-  return undefined;
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return [v4(g[6], g[7])];
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return [v4(g[6], g[7])];
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return [v4(g[6], g[7]), v4(g[3], ((g[4] & 255) << 8) | (g[5] >> 8))];
+  if (g[0] === 0x2002) return [v4(g[1], g[2])];
+  return [];
 }
 
 export function addressKind(address: string): 'public' | 'private' | 'never' {
   // A scoped address (fe80::1%eth0) is link-local by definition.
   const family = address.includes('%') ? 0 : net.isIP(address);
   if (family === 0) return 'never';
-  if (family === 6) {
-    const v4 = embeddedIpv4(address);
-    if (v4) return addressKind(v4);
-  }
   const type = family === 4 ? 'ipv4' : 'ipv6';
-  if (PRIVATE.check(address, type)) return 'private';
+  // Never first: a metadata service inside a private range stays refused when private ones are allowed.
   if (NEVER.check(address, type)) return 'never';
+  if (family === 6) {
+    const kinds = embeddedIpv4(address).map(addressKind);
+    if (kinds.includes('never')) return 'never';
+    // IPv4-mapped, NAT64 and 6to4 addresses are what their IPv4 address is.
+    if (kinds.length === 1) return kinds[0];
+  }
+  if (PRIVATE.check(address, type)) return 'private';
   return 'public';
 }
 

@@ -23,6 +23,8 @@ export const RETRY_WINDOW_MS = 3 * DAY_MS;
 const LEASE_MS = 60_000;
 export const TIMEOUT_MS = 10_000;
 const CONCURRENCY = 8;
+/** A pass sends at most this many of one merchant's events: one slow endpoint holds half the senders, never all. */
+const PER_MERCHANT = 4;
 export const USER_AGENT = 'card-vault-webhooks/1';
 
 type WorkerDeps = Pick<Deps, 'db' | 'logger' | 'clock' | 'webhookTargets'>;
@@ -53,11 +55,33 @@ export function eventPayload(event: Pick<EventTable, 'id' | 'type' | 'created_at
   return JSON.stringify(toEventView(event));
 }
 
+/**
+ * Sends what is due, up to `limit` events, in rounds: each round takes at most PER_MERCHANT of any one
+ * merchant's events, the merchants taking turns, so one merchant's backlog or slow endpoint delays
+ * another's events by one round at most. The background worker runs one round a pass (startWebhookWorker).
+ */
 export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOptions = {}): Promise<DeliveryReport> {
+  const total: DeliveryReport = { delivered: 0, retrying: 0, failed: 0, none: 0, skipped: 0 };
+  for (let left = options.limit ?? 100; left > 0; ) {
+    const { report, more } = await deliveryPass(deps, { ...options, limit: left });
+    for (const key of Object.keys(total) as (keyof DeliveryReport)[]) total[key] += report[key];
+    const handled = report.delivered + report.retrying + report.failed + report.none + report.skipped;
+    left -= handled;
+    if (!more || handled === 0) break;
+  }
+  return total;
+}
+
+/** One pass, and whether more may be due already: the pass took its limit, or a merchant's full share. */
+async function deliveryPass(deps: WorkerDeps, options: DeliveryOptions): Promise<{ report: DeliveryReport; more: boolean }> {
   const clock = () => options.now ?? deps.clock();
   const report: DeliveryReport = { delivered: 0, retrying: 0, failed: 0, none: 0, skipped: 0 };
-  const due = await dueEvents(deps.db, clock(), options.limit ?? 100);
-  if (!due.length) return report;
+  const limit = options.limit ?? 100;
+  const due = await dueEvents(deps.db, clock(), limit, PER_MERCHANT);
+  const shares = new Map<string, number>();
+  for (const row of due) shares.set(row.merchant_id, (shares.get(row.merchant_id) ?? 0) + 1);
+  const more = due.length >= limit || [...shares.values()].some((n) => n >= PER_MERCHANT);
+  if (!due.length) return { report, more };
   const merchants = await webhookMerchants(deps.db, [...new Set(due.map((row) => row.merchant_id))]);
   // A merchant without a webhook URL has nothing to send. An event raised without one is `none` from its
   // INSERT; one whose URL was removed since is settled here in one statement, which (like a lease) only
@@ -86,7 +110,7 @@ export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOption
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, work));
-  return report;
+  return { report, more };
 }
 
 /** Sends a leased event once and settles it by the attempt's outcome and the backoff schedule. */
@@ -191,15 +215,15 @@ export function startWebhookWorker(deps: WorkerDeps, intervalMs: number, options
   };
   const tick = () => {
     let full = false;
-    running = deliverDueEvents(deps, { limit })
-      .then((r) => {
-        full = r.delivered + r.retrying + r.failed + r.none >= limit;
+    running = deliveryPass(deps, { limit })
+      .then(({ report: r, more }) => {
+        full = more;
         if (r.delivered + r.retrying + r.failed > 0) deps.logger.debug(r, 'webhook delivery pass');
       })
       .catch((err) => deps.logger.error({ err }, 'webhook delivery pass failed'))
       .finally(() => {
         running = undefined;
-        // A full batch means more are waiting: go on at once instead of after the interval.
+        // A full batch, or a merchant's full share, means more may be waiting: go on at once instead of after the interval.
         schedule(full ? 0 : intervalMs);
       });
   };

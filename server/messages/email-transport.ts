@@ -29,9 +29,11 @@ export function smtpTransport(url: string, from: string): EmailTransport {
       try {
         await transporter.sendMail({ from: { name: message.fromName, address: from }, to: message.to, subject: message.subject, text: message.text });
       } catch (err) {
-        // The reason is recorded with the message: it must not carry the SMTP password.
+        // The reason goes to the operator's log: it must not carry the SMTP password. Nodemailer's code
+        // and the server's reply code stay, for the class of failure the merchant is shown (messenger.ts).
         const reason = (err as Error).message ?? String(err);
-        throw new Error(password ? reason.split(password).join('[redacted]') : reason);
+        const { code, responseCode } = err as { code?: unknown; responseCode?: unknown };
+        throw Object.assign(new Error(password ? reason.split(password).join('[redacted]') : reason), { code, responseCode });
       }
     },
     close: () => transporter.close(),

@@ -38,6 +38,34 @@ export interface MessengerOptions {
 const reason = (err: unknown) => ((err as Error)?.message ?? String(err)).slice(0, 500);
 
 /**
+ * What the merchant reads of a message that could not be sent: a class of failure and at most the mail
+ * server's reply code, never its words or the socket's error, which name the operator's mail relay, its
+ * address and port, and its policies. The operator's log keeps the whole reason.
+ */
+export function failureClass(err: unknown): string {
+  const { code, responseCode } = (err ?? {}) as { code?: unknown; responseCode?: unknown };
+  const reply = typeof responseCode === 'number' && responseCode >= 200 && responseCode < 600 ? ` (${responseCode})` : '';
+  switch (code) {
+    case 'EAUTH':
+      return 'smtp_auth_failed';
+    case 'EENVELOPE':
+      return `smtp_recipient_rejected${reply}`;
+    case 'ETIMEDOUT':
+      return 'smtp_timeout';
+    case 'ECONNECTION':
+    case 'ESOCKET':
+    case 'EDNS':
+    case 'ETLS':
+    case 'ECONNREFUSED':
+      return 'smtp_connection_failed';
+    case 'EMESSAGE':
+      return `smtp_message_refused${reply}`;
+    default:
+      return `send_failed${reply}`;
+  }
+}
+
+/**
  * Renders the template in the customer's language (`customers.locale`, English by default), sends an
  * e-mail and, when the customer has a phone number, an SMS; every message is recorded in `messages`.
  */
@@ -56,8 +84,8 @@ export function createMessenger(options: MessengerOptions): Messenger {
       await send();
     } catch (err) {
       status = 'failed';
-      error = reason(err);
-      options.logger?.warn({ message: id, transport: row.transport, reason: error }, 'customer message not sent');
+      error = failureClass(err);
+      options.logger?.warn({ message: id, transport: row.transport, reason: reason(err) }, 'customer message not sent');
     }
     await markMessage(db, id, status, error);
   }
