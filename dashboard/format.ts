@@ -1,11 +1,10 @@
 // One way to write money, dates and card masks across the dashboard.
+import { formatMinor } from '../protocol/money.ts';
 
 /** Minor units as the currency writes them: 1999 EUR is "€19.99", 500 JPY is "¥500". */
 export function money(amount: number, currency: string): string {
   try {
-    const f = new Intl.NumberFormat('en', { style: 'currency', currency });
-    const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
-    return f.format(amount / 10 ** digits);
+    return formatMinor(amount, currency, 'en');
   } catch {
     return `${amount} ${currency}`;
   }

@@ -2,23 +2,13 @@
 // English as the pages and the fields' English are written ("$15.00", "December 3, 2027"), and in
 // UTC, the clock the vault counts days by. Every page goes through here.
 
+import { formatMinor } from '../protocol/money.ts';
+
 const LOCALE = 'en-US';
 
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-
-function moneyFormat(currency: string): Intl.NumberFormat {
-  let format = moneyFormats.get(currency);
-  if (!format) {
-    format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency });
-    moneyFormats.set(currency, format);
-  }
-  return format;
-}
-
-/** Minor units in their currency: 1500 USD → "$15.00", 1500 JPY → "¥1,500". */
+/** Minor units in their currency: 1500 USD → "$15.00", 1500 JPY → "¥1,500", 150000 HUF → "HUF 1,500". */
 export function formatMoney(amount: number, currency: string): string {
-  const format = moneyFormat(currency);
-  return format.format(amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+  return formatMinor(amount, currency, LOCALE);
 }
 
 /** "$1.00 to $100.00", or one amount when both ends are the same. */

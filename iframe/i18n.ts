@@ -3,6 +3,7 @@
 import type { FieldErrorCode } from './card-state.ts';
 import { firstLocale } from '../protocol/languages.ts';
 import { LOCALES, type LabelKey, type Locale } from '../protocol/messages.ts';
+import { formatMinor } from '../protocol/money.ts';
 import { KEYS, textsOf, type Row, type Texts } from './translations.ts';
 
 export interface Translator {
@@ -74,8 +75,7 @@ export function createTranslator(requested: unknown, labels?: unknown): Translat
 
   const money = (minor: number, currency: string | null) => {
     try {
-      const format = new Intl.NumberFormat(locale, { style: 'currency', currency: currency! });
-      return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+      return formatMinor(minor, currency!, locale);
     } catch {
       // No currency (a setup session may have none) or an unknown one: the plain amount.
       return (minor / 100).toFixed(2);

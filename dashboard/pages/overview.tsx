@@ -4,6 +4,7 @@
 import { useMemo } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { Overview, UpcomingPayment } from '../../protocol/schemas/dashboard.ts';
+import { minorUnitDigits } from '../../protocol/money.ts';
 import { api, query } from '../api.ts';
 import { axis, Chart, ChartFigure, GREEN, inUtc, RED, utcDay } from '../charts.tsx';
 import { day, money } from '../format.ts';
@@ -19,13 +20,7 @@ function markFirstChart() {
 }
 
 const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
-const digitsOf = (currency: string) => {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-};
+const digitsOf = minorUnitDigits;
 /** "€1.2K" for an axis, where every pixel counts. */
 function compactMoney(minor: number, currency: string): string {
   try {

@@ -1,15 +1,10 @@
 // Amounts typed by a person in major units ("12.50") turned into the minor units the API takes, with
 // the currency's own number of decimals (none for JPY), and back again for a form's starting value.
 import { readAmount } from '../amount-text.ts';
+import { minorUnitDigits } from '../../protocol/money.ts';
 
-/** How many decimals the currency writes: 2 for EUR and USD, 0 for JPY, 3 for KWD. */
-export function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
+/** How many decimals the currency's minor unit is: 2 for EUR, USD and HUF, 0 for JPY, 3 for KWD. */
+export const minorDigits = minorUnitDigits;
 
 /** "12.50" (or "12,50") → 1250 in EUR; undefined for anything that is not a positive amount with at most the currency's decimals. */
 export function toMinor(text: string, currency: string): number | undefined {

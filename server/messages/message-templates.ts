@@ -3,6 +3,7 @@
 // locale and currency.
 import { PAN_RUN_SOURCE } from '../../protocol/cards.ts';
 import { LOCALES, type Locale } from '../../protocol/messages.ts';
+import { formatMinor } from '../../protocol/money.ts';
 import { startOfDay } from '../clock.ts';
 import { isolatorFor } from './bidi.ts';
 import type { MessageTemplate } from './messenger.ts';
@@ -31,9 +32,7 @@ export function toLocale(value: string | null | undefined): Locale {
 /** 1999 USD → "$19.99" in en, "19,99 $US" in fr; the currency's own number of decimals (JPY has none). */
 export function formatAmount(minor: number, currency: string, locale: Locale): string {
   try {
-    const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-    return format.format(minor / 10 ** digits);
+    return formatMinor(minor, currency, locale);
   } catch {
     return `${(minor / 100).toFixed(2)} ${currency}`;
   }
