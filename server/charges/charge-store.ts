@@ -9,6 +9,7 @@ import { newId } from '../ids.ts';
 import type { Atomic } from '../db/write-batch.ts';
 import type { AuthorizeResult, Initiator } from '../payments/processor.ts';
 import { amountUnderWay } from '../sessions/session-store.ts';
+import { REDIRECT_STALE_MS } from '../payments/settle-attempt.ts';
 
 export interface ChargeInput {
   merchantId: string;
@@ -116,15 +117,16 @@ export async function checkLimits(
       .where('status', '=', 'succeeded')
       .where('created_at', '>=', since)
       .executeTakeFirst();
-    // A payment paused at the issuer's 3-D Secure page (or still at the processor) holds its amount: it
-    // can be taken when the customer returns, without the customer's lease, so it counts as charged.
-    const held = await amountUnderWay(q, customer.group_id, customer.customer, since);
-    return Number(r?.total ?? 0) + held;
+    return Number(r?.total ?? 0);
   };
-  if (customer.limit_daily != null && (await sumSince(dayStart)) + amount > customer.limit_daily) {
+  // A checkout's payment still under way (at the processor, or paused at the issuer's 3-D Secure page,
+  // where it can be taken when the customer returns, without the customer's lease) counts as charged,
+  // in every window it may land in, for as long as that attempt is live.
+  const held = await amountUnderWay(q, customer.group_id, customer.customer, new Date(now.getTime() - REDIRECT_STALE_MS).toISOString());
+  if (customer.limit_daily != null && (await sumSince(dayStart)) + held + amount > customer.limit_daily) {
     throw new ApiError('limit_exceeded', "This charge would exceed the customer's daily limit");
   }
-  if (customer.limit_weekly != null && (await sumSince(weekStart)) + amount > customer.limit_weekly) {
+  if (customer.limit_weekly != null && (await sumSince(weekStart)) + held + amount > customer.limit_weekly) {
     throw new ApiError('limit_exceeded', "This charge would exceed the customer's weekly limit");
   }
 }

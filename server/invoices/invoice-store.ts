@@ -86,6 +86,8 @@ export async function overdueInvoiceIds(q: Queryable, merchantId: string, today:
 
 /** A day's attempt at an invoice: the processor reference it charges under, and whether an earlier day's attempt left it. */
 export interface InvoiceAttempt {
+  /** The day claimed. */
+  day: string;
   reference: string;
   /** The reference of an earlier attempt whose outcome was never recorded, taken up instead of a new one. */
   resumed: boolean;
@@ -109,7 +111,7 @@ export async function claimInvoiceDay(q: Queryable, id: string, today: string, f
     .returning('pending_ref')
     .executeTakeFirst();
   if (!claimed?.pending_ref) return undefined;
-  return { reference: claimed.pending_ref, resumed: claimed.pending_ref !== fresh };
+  return { day: today, reference: claimed.pending_ref, resumed: claimed.pending_ref !== fresh };
 }
 
 /**
@@ -132,11 +134,13 @@ export async function releaseInvoiceDay(q: Queryable, invoice: InvoiceTable, tod
 }
 
 /**
- * Records why today's attempt failed, on an invoice not paid meanwhile; `settled` names a reference
- * whose outcome is now known (a charge recorded under it, or one never sent), which is no longer pending.
- * False when the invoice was paid: then there is no failure to announce.
+ * Records why an attempt failed, on an invoice not paid meanwhile; `settled` names a reference whose
+ * outcome is now known (a charge recorded under it, or one never sent), which is no longer pending.
+ * With `claimedOn`, only while that day's claim is still the invoice's last: a pass after midnight may
+ * have taken the reference up since, and be charging under it. False when nothing was noted: then
+ * there is no failure to announce.
  */
-export async function noteInvoiceFailure(q: Queryable, id: string, code: string | null, settled?: string): Promise<boolean> {
+export async function noteInvoiceFailure(q: Queryable, id: string, code: string | null, settled?: string, claimedOn?: string): Promise<boolean> {
   const noted = await q
     .updateTable('invoices')
     .set((eb) => ({
@@ -145,6 +149,7 @@ export async function noteInvoiceFailure(q: Queryable, id: string, code: string 
     }))
     .where('id', '=', id)
     .where('status', '!=', 'paid')
+    .where((eb) => (claimedOn ? eb('last_attempt_on', '=', claimedOn) : eb.lit(true)))
     .executeTakeFirst();
   return Number(noted.numUpdatedRows) === 1;
 }

@@ -214,7 +214,7 @@ async function fail(
   failure: { code: string; message: string; last4?: string },
 ): Promise<Outcome> {
   const noted = await deps.db.transaction().execute(async (trx) => {
-    if (!(await noteInvoiceFailure(trx, invoice.id, failure.code, attempt.resumed ? undefined : attempt.reference))) return false;
+    if (!(await noteInvoiceFailure(trx, invoice.id, failure.code, attempt.resumed ? undefined : attempt.reference, attempt.day))) return false;
     await emitEvent(trx, {
       merchantId: merchant.id,
       groupId: invoice.group_id,

@@ -149,8 +149,8 @@ export async function sessionCardToken(q: Queryable, id: string): Promise<string
   return row?.card_token ?? null;
 }
 
-/** What a customer's payment checkouts have under way (claimed since `since`, not settled yet): a sum of amounts. */
-export async function amountUnderWay(q: Queryable, groupId: string, customer: string, since: string): Promise<number> {
+/** What a customer's payment checkouts have under way (claimed since `liveSince`, not settled yet): a sum of amounts. */
+export async function amountUnderWay(q: Queryable, groupId: string, customer: string, liveSince: string): Promise<number> {
   const row = await q
     .selectFrom('sessions')
     .select((eb) => eb.fn.sum<number>('amount').as('total'))
@@ -158,7 +158,7 @@ export async function amountUnderWay(q: Queryable, groupId: string, customer: st
     .where('customer', '=', customer)
     .where('mode', '=', 'payment')
     .where('status', '=', 'processing')
-    .where('processing_since', '>=', since)
+    .where('processing_since', '>', liveSince)
     .executeTakeFirst();
   return Number(row?.total ?? 0);
 }
