@@ -38,12 +38,11 @@ const isDue = (now: string) => (eb: ExpressionBuilder<Database, 'events'>) =>
   ]);
 
 /**
- * The events due at `now`, at most `limit`, and at most `perMerchant` of any one merchant: each
- * merchant's oldest first, the merchants taking turns. A merchant whose endpoint is slow, or that
- * raised a flood of events, then holds a few of a pass's senders, never all of them, and its backlog
- * never keeps another merchant's events out of a pass.
+ * The events due at `now`, at most `limit`: each merchant's oldest first, the merchants taking turns
+ * (every merchant's first, then every merchant's second, …), so that one merchant's backlog never keeps
+ * another's events out of what the senders read.
  */
-export function dueEvents(q: Queryable, now: Date, limit: number, perMerchant: number): Promise<Pick<EventTable, 'id' | 'merchant_id'>[]> {
+export function dueEvents(q: Queryable, now: Date, limit: number): Promise<Pick<EventTable, 'id' | 'merchant_id'>[]> {
   const ranked = q
     .selectFrom('events')
     .select((eb) => [
@@ -56,15 +55,7 @@ export function dueEvents(q: Queryable, now: Date, limit: number, perMerchant: n
         .as('turn'),
     ])
     .where(isDue(now.toISOString()));
-  return q
-    .selectFrom(ranked.as('due'))
-    .select(['id', 'merchant_id'])
-    .where('turn', '<=', perMerchant)
-    .orderBy('turn')
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+  return q.selectFrom(ranked.as('due')).select(['id', 'merchant_id']).orderBy('turn').orderBy('created_at').orderBy('id').limit(limit).execute();
 }
 
 /**

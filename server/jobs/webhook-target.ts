@@ -92,18 +92,22 @@ function ipv6Groups(address: string): number[] {
 }
 
 /**
- * The IPv4 addresses an IPv6 one may stand for: IPv4-mapped, NAT64 (64:ff9b::/96), 6to4 (2002::/16),
- * and local-use NAT64 (64:ff9b:1::/48), whose IPv4 address sits in its last 32 bits in the usual /96
- * deployment or, in RFC 6052's /48 form, around the reserved octet at bits 64 to 71.
+ * The IPv4 address an IPv6 one stands for: IPv4-mapped, NAT64 (64:ff9b::/96), 6to4 (2002::/16), and
+ * local-use NAT64 (64:ff9b:1::/48), whose IPv4 address sits in the last 32 bits in the usual /96
+ * deployment, or, in RFC 6052's /48 form (the last 32 bits zero), around the reserved octet at bits 64
+ * to 71.
  */
-function embeddedIpv4(address: string): string[] {
+function embeddedIpv4(address: string): string | undefined {
   const g = ipv6Groups(address);
   const v4 = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return [v4(g[6], g[7])];
-  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return [v4(g[6], g[7])];
-  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return [v4(g[6], g[7]), v4(g[3], ((g[4] & 255) << 8) | (g[5] >> 8))];
-  if (g[0] === 0x2002) return [v4(g[1], g[2])];
-  return [];
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return v4(g[6], g[7]);
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return v4(g[6], g[7]);
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) {
+    const rfc6052 = g[6] === 0 && g[7] === 0 && g[4] >> 8 === 0;
+    return rfc6052 ? v4(g[3], ((g[4] & 255) << 8) | (g[5] >> 8)) : v4(g[6], g[7]);
+  }
+  if (g[0] === 0x2002) return v4(g[1], g[2]);
+  return undefined;
 }
 
 export function addressKind(address: string): 'public' | 'private' | 'never' {
@@ -114,10 +118,10 @@ export function addressKind(address: string): 'public' | 'private' | 'never' {
   // Never first: a metadata service inside a private range stays refused when private ones are allowed.
   if (NEVER.check(address, type)) return 'never';
   if (family === 6) {
-    const kinds = embeddedIpv4(address).map(addressKind);
-    if (kinds.includes('never')) return 'never';
-    // IPv4-mapped, NAT64 and 6to4 addresses are what their IPv4 address is.
-    if (kinds.length === 1) return kinds[0];
+    const v4 = embeddedIpv4(address);
+    // IPv4-mapped, NAT64 and 6to4 addresses are what their IPv4 address is; a local-use NAT64 one is
+    // private at most (ALLOW_PRIVATE_WEBHOOKS), and never when its IPv4 address is never allowed.
+    if (v4 && (addressKind(v4) === 'never' || !PRIVATE.check(address, 'ipv6'))) return addressKind(v4);
   }
   if (PRIVATE.check(address, type)) return 'private';
   return 'public';

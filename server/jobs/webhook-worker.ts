@@ -23,7 +23,7 @@ export const RETRY_WINDOW_MS = 3 * DAY_MS;
 const LEASE_MS = 60_000;
 export const TIMEOUT_MS = 10_000;
 const CONCURRENCY = 8;
-/** A pass sends at most this many of one merchant's events: one slow endpoint holds half the senders, never all. */
+/** Senders one merchant may hold while another's events wait: a slow endpoint holds half of them, never all. */
 const PER_MERCHANT = 4;
 export const USER_AGENT = 'card-vault-webhooks/1';
 
@@ -55,62 +55,118 @@ export function eventPayload(event: Pick<EventTable, 'id' | 'type' | 'created_at
   return JSON.stringify(toEventView(event));
 }
 
+type Due = Pick<EventTable, 'id' | 'merchant_id'>;
+
 /**
- * Sends what is due, up to `limit` events, in rounds: each round takes at most PER_MERCHANT of any one
- * merchant's events, the merchants taking turns, so one merchant's backlog or slow endpoint delays
- * another's events by one round at most. The background worker runs one round a pass (startWebhookWorker).
+ * The senders' shared work: the due events read last (each merchant's oldest first, the merchants
+ * taking turns), and how many of each merchant's are being sent. A merchant whose endpoint is slow, or
+ * that raised a flood of events, holds PER_MERCHANT senders at most while another merchant's events
+ * wait, and all but one when it is alone: the others' events go out as soon as they are read.
  */
-export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOptions = {}): Promise<DeliveryReport> {
-  const total: DeliveryReport = { delivered: 0, retrying: 0, failed: 0, none: 0, skipped: 0 };
-  for (let left = options.limit ?? 100; left > 0; ) {
-    const { report, more } = await deliveryPass(deps, { ...options, limit: left });
-    for (const key of Object.keys(total) as (keyof DeliveryReport)[]) total[key] += report[key];
-    const handled = report.delivered + report.retrying + report.failed + report.none + report.skipped;
-    left -= handled;
-    if (!more || handled === 0) break;
+class Senders {
+  private queue: Due[] = [];
+  private readonly sending = new Map<string, number>();
+  private filling: Promise<void> | undefined;
+  /** Called when a send ends: a sender waiting for a merchant's share may go on. */
+  private wake: (() => void)[] = [];
+  readonly report: DeliveryReport = { delivered: 0, retrying: 0, failed: 0, none: 0, skipped: 0 };
+  filledAt = 0;
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    private readonly clock: () => Date,
+    private readonly limit: number,
+  ) {}
+
+  get waiting(): boolean {
+    return this.queue.length > 0;
   }
-  return total;
+
+  /** Reads what is due now in place of what was read before (leased events are not due, so none is sent twice). */
+  fill(): Promise<void> {
+    this.filling ??= this.read().finally(() => {
+      this.filling = undefined;
+      this.filledAt = Date.now();
+    });
+    return this.filling;
+  }
+
+  private async read(): Promise<void> {
+    const due = await dueEvents(this.deps.db, this.clock(), this.limit);
+    const merchants = await webhookMerchants(this.deps.db, [...new Set(due.map((row) => row.merchant_id))]);
+    // A merchant without a webhook URL has nothing to send. An event raised without one is `none` from its
+    // INSERT; one whose URL was removed since is settled here in one statement, which (like a lease) only
+    // takes those still due, so another instance's pass takes none of them twice.
+    const silent = due.filter((row) => !merchants.get(row.merchant_id)?.webhook_url).map((row) => row.id);
+    if (silent.length) {
+      const marked = await settleUnaddressed(this.deps.db, silent, this.clock());
+      this.report.none += marked;
+      this.report.skipped += silent.length - marked;
+    }
+    this.queue = due.filter((row) => merchants.get(row.merchant_id)?.webhook_url);
+  }
+
+  /** The next event a sender may take, or undefined while every waiting merchant has its share out. */
+  take(): Due | undefined {
+    const others = (merchant: string) => this.queue.some((row) => row.merchant_id !== merchant) || [...this.sending.keys()].some((m) => m !== merchant);
+    const index = this.queue.findIndex((row) => {
+      const out = this.sending.get(row.merchant_id) ?? 0;
+      return out < (others(row.merchant_id) ? PER_MERCHANT : CONCURRENCY - 1);
+    });
+    return index < 0 ? undefined : this.queue.splice(index, 1)[0];
+  }
+
+  /** Resolves when a send ends, or after `ms`, or at wakeAll(). */
+  pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        const index = this.wake.indexOf(done);
+        if (index >= 0) this.wake.splice(index, 1);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref?.();
+      this.wake.push(done);
+    });
+  }
+
+  wakeAll(): void {
+    for (const wake of this.wake.splice(0)) wake();
+  }
+
+  async send(row: Due): Promise<void> {
+    this.sending.set(row.merchant_id, (this.sending.get(row.merchant_id) ?? 0) + 1);
+    try {
+      const now = this.clock();
+      const event = await leaseEvent(this.deps.db, row.id, now, new Date(now.getTime() + LEASE_MS));
+      if (!event) this.report.skipped++;
+      else this.report[await deliverLeased(this.deps, event, this.clock)]++;
+    } catch (err) {
+      // A database hiccup: the lease lapses and a later pass sends the event again.
+      this.deps.logger.error({ err, event: row.id }, 'webhook delivery failed unexpectedly');
+    } finally {
+      const left = (this.sending.get(row.merchant_id) ?? 1) - 1;
+      if (left) this.sending.set(row.merchant_id, left);
+      else this.sending.delete(row.merchant_id);
+      this.wakeAll();
+    }
+  }
 }
 
-/** One pass, and whether more may be due already: the pass took its limit, or a merchant's full share. */
-async function deliveryPass(deps: WorkerDeps, options: DeliveryOptions): Promise<{ report: DeliveryReport; more: boolean }> {
-  const clock = () => options.now ?? deps.clock();
-  const report: DeliveryReport = { delivered: 0, retrying: 0, failed: 0, none: 0, skipped: 0 };
-  const limit = options.limit ?? 100;
-  const due = await dueEvents(deps.db, clock(), limit, PER_MERCHANT);
-  const shares = new Map<string, number>();
-  for (const row of due) shares.set(row.merchant_id, (shares.get(row.merchant_id) ?? 0) + 1);
-  const more = due.length >= limit || [...shares.values()].some((n) => n >= PER_MERCHANT);
-  if (!due.length) return { report, more };
-  const merchants = await webhookMerchants(deps.db, [...new Set(due.map((row) => row.merchant_id))]);
-  // A merchant without a webhook URL has nothing to send. An event raised without one is `none` from its
-  // INSERT; one whose URL was removed since is settled here in one statement, which (like a lease) only
-  // takes those still due, so another instance's pass takes none of them twice.
-  const silent = due.filter((row) => !merchants.get(row.merchant_id)?.webhook_url).map((row) => row.id);
-  if (silent.length) {
-    const marked = await settleUnaddressed(deps.db, silent, clock());
-    report.none += marked;
-    report.skipped += silent.length - marked;
-  }
-  const queue = due.filter((row) => merchants.get(row.merchant_id)?.webhook_url).map((row) => row.id);
-  const work = async () => {
-    for (let id = queue.shift(); id; id = queue.shift()) {
-      const now = clock();
-      const event = await leaseEvent(deps.db, id, now, new Date(now.getTime() + LEASE_MS));
-      if (!event) {
-        report.skipped++;
-        continue;
-      }
-      try {
-        report[await deliverLeased(deps, event, clock)]++;
-      } catch (err) {
-        // A database hiccup: the lease lapses and a later pass sends the event again.
-        deps.logger.error({ err, event: id }, 'webhook delivery failed unexpectedly');
-      }
+/** Sends what is due now, up to `limit` events, with the background worker's senders and shares. */
+export async function deliverDueEvents(deps: WorkerDeps, options: DeliveryOptions = {}): Promise<DeliveryReport> {
+  const senders = new Senders(deps, () => options.now ?? deps.clock(), options.limit ?? 100);
+  await senders.fill();
+  const sender = async () => {
+    while (senders.waiting) {
+      const row = senders.take();
+      if (row) await senders.send(row);
+      else await senders.pause(LEASE_MS);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, work));
-  return { report, more };
+  await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+  return senders.report;
 }
 
 /** Sends a leased event once and settles it by the attempt's outcome and the backoff schedule. */
@@ -199,38 +255,38 @@ export async function sendEvent(
 }
 
 /**
- * Runs a delivery pass every `intervalMs` (0: never) until the returned function is called; that
- * function resolves once a pass in flight has finished, so the database can close after it.
+ * Keeps CONCURRENCY senders at work until the returned function is called: each takes the next due event
+ * it may (see Senders), and the due events are read again every `intervalMs` (0: never) while a sender
+ * has nothing to take. The function resolves once the sends in flight have finished, so the database
+ * can close after them.
  */
 export function startWebhookWorker(deps: WorkerDeps, intervalMs: number, options: { limit?: number } = {}): () => Promise<void> {
   if (intervalMs <= 0) return async () => {};
-  const limit = options.limit ?? 100;
   let stopped = false;
-  let running: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const schedule = (ms: number) => {
-    if (stopped) return;
-    timer = setTimeout(tick, ms);
-    timer.unref();
+  const senders = new Senders(deps, () => deps.clock(), options.limit ?? 100);
+  const sender = async () => {
+    while (!stopped) {
+      try {
+        const row = senders.take();
+        if (row) {
+          await senders.send(row);
+          continue;
+        }
+        const since = Date.now() - senders.filledAt;
+        if (since >= intervalMs) await senders.fill();
+        else await senders.pause(intervalMs - since);
+      } catch (err) {
+        deps.logger.error({ err }, 'webhook delivery pass failed');
+        await senders.pause(intervalMs);
+      }
+    }
   };
-  const tick = () => {
-    let full = false;
-    running = deliveryPass(deps, { limit })
-      .then(({ report: r, more }) => {
-        full = more;
-        if (r.delivered + r.retrying + r.failed > 0) deps.logger.debug(r, 'webhook delivery pass');
-      })
-      .catch((err) => deps.logger.error({ err }, 'webhook delivery pass failed'))
-      .finally(() => {
-        running = undefined;
-        // A full batch, or a merchant's full share, means more may be waiting: go on at once instead of after the interval.
-        schedule(full ? 0 : intervalMs);
-      });
-  };
-  schedule(intervalMs);
+  // The first read after one interval, as a pass on a timer did.
+  senders.filledAt = Date.now();
+  const running = Promise.all(Array.from({ length: CONCURRENCY }, sender));
   return async () => {
     stopped = true;
-    clearTimeout(timer);
+    senders.wakeAll();
     await running;
   };
 }

@@ -1,0 +1,123 @@
+// Webhook delivery between merchants, each written as the attack or the legitimate use it must not
+// break: one merchant's dead endpoint never paces another's events, a lone merchant's backlog is read
+// in full batches, and local-use NAT64 addresses are what their IPv4 address is.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emitEvent } from '../../server/events/emit-event.ts';
+import { dueEvents } from '../../server/events/outbox.ts';
+import { startWebhookWorker } from '../../server/jobs/webhook-worker.ts';
+import { addressKind } from '../../server/jobs/webhook-target.ts';
+import { describeEachDb } from '../helpers/databases.ts';
+import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
+
+describe('webhook targets: local-use NAT64 (64:ff9b:1::/48)', () => {
+  it('keeps a local-use NAT64 address of a public IPv4 address private, in the /96 and the RFC 6052 /48 forms', () => {
+    // 8.8.8.8 behind a local-use NAT64 gateway, in the usual /96 deployment and in RFC 6052's /48 form.
+    expect(addressKind('64:ff9b:1::808:808')).toBe('private');
+    expect(addressKind('64:ff9b:1::a00:1')).toBe('private');
+    expect(addressKind('64:ff9b:1:808:8:800::')).toBe('private');
+    // The metadata address stays refused in both forms (what 68b0492 meant to add).
+    expect(addressKind('64:ff9b:1::a9fe:a9fe')).toBe('never');
+    expect(addressKind('64:ff9b:1:a9fe:a9:fe00::')).toBe('never');
+  });
+});
+
+describeEachDb('webhook pacing between merchants', (target) => {
+  let v: TestVault;
+  beforeAll(async () => {
+    v = await startTestVault(target, { allowPrivateWebhooks: true });
+  });
+  afterAll(() => v.close());
+
+  /** An HTTP server on 127.0.0.1 that records what arrives and answers at once, or never. */
+  async function httpServer(never = false) {
+    const requests: number[] = [];
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        requests.push(Date.now());
+        if (!never) res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}/hooks`,
+      requests,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  it("delivers another merchant's burst of events at once while one merchant's endpoint never answers", async () => {
+    const tarpit = await httpServer(true);
+    const victimEndpoint = await httpServer();
+    const stop: (() => Promise<void>)[] = [];
+    try {
+      const shopWith = async (url: string) => {
+        const m = await v.newMerchant();
+        expect((await v.api('POST', '/v1/merchant', { key: m.secret_key, body: { rate_limit: 0, webhook_url: url } })).status).toBe(200);
+        return m;
+      };
+      const emit = (m: { id: string; group: string }) =>
+        emitEvent(v.runtime.deps.db, { merchantId: m.id, groupId: m.group, type: 'card.expiring', data: { card: 'card_x', customer: 'c1' }, now: new Date() });
+      // The attacker: any merchant, its webhook a tarpit, with a dozen events due (saving a card raises one).
+      const attacker = await shopWith(tarpit.url);
+      for (let i = 0; i < 12; i++) await emit(attacker);
+      // The victim: another merchant whose receiver answers at once, with a burst of 12 events (a batch of charges).
+      const victim = await shopWith(victimEndpoint.url);
+      for (let i = 0; i < 12; i++) await emit(victim);
+
+      // The background worker, as the server runs it.
+      stop.push(startWebhookWorker(v.runtime.deps, 20));
+      await new Promise((r) => setTimeout(r, 5000));
+      // The victim's 12 events, due at once at a receiver that answers in milliseconds, are all delivered within seconds.
+      expect(victimEndpoint.requests.length, `victim events delivered in 5 s`).toBe(12);
+    } finally {
+      for (const s of stop) await s();
+      await tarpit.close();
+      await victimEndpoint.close();
+    }
+  }, 60_000);
+});
+
+describeEachDb('webhook due events', (target) => {
+  let v: TestVault;
+  beforeAll(async () => {
+    v = await startTestVault(target, {});
+  });
+  afterAll(() => v.close());
+
+  it("takes a full batch of one merchant's backlog when no other merchant has anything due (the cap does not multiply the passes)", async () => {
+    const db = v.runtime.deps.db;
+    const m = await v.newMerchant();
+    // A backlog of one merchant (a burst of events, or an endpoint back after an outage): 5000 due events.
+    for (let b = 0; b < 5; b++) {
+      const rows = Array.from({ length: 1000 }, (_, i) => ({
+        id: `evt_backlog_${target}_${b}_${String(i).padStart(4, '0')}`,
+        merchant_id: m.id,
+        group_id: m.group,
+        type: 'card.expiring' as const,
+        data: '{}',
+        created_at: new Date(Date.now() - 60_000 + b * 1000 + i).toISOString(),
+        delivery: null,
+        attempts: 0,
+        next_attempt_at: null,
+        lease_until: null,
+      }));
+      await db
+        .insertInto('events')
+        .values(rows as any)
+        .execute();
+    }
+    // The background worker's pass asks for 100 with a share of 4 per merchant (webhook-worker.ts PER_MERCHANT).
+    const due = await dueEvents(db, new Date(), 100);
+    // With nobody else waiting the senders read a full batch.
+    expect(due).toHaveLength(100);
+    await db.deleteFrom('events').where('merchant_id', '=', m.id).execute();
+  }, 60_000);
+});
