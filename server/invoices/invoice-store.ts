@@ -153,3 +153,37 @@ export async function noteInvoiceFailure(q: Queryable, id: string, code: string 
     .executeTakeFirst();
   return Number(noted.numUpdatedRows) === 1;
 }
+
+/**
+ * Past-due invoices whose last attempt's outcome was never recorded (pending_ref), not looked at today:
+ * a pass no longer charges them, but asks the processor what became of that attempt.
+ */
+export async function pastDueWithPendingRef(q: Queryable, today: string, merchantId?: string): Promise<InvoiceTable[]> {
+  let rows = q
+    .selectFrom('invoices')
+    .selectAll()
+    .where('status', '=', 'past_due')
+    .where('pending_ref', 'is not', null)
+    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]));
+  if (merchantId) rows = rows.where('merchant_id', '=', merchantId);
+  return rows.orderBy('due_date').orderBy('id').execute();
+}
+
+/** Claims today's look at a past-due invoice's pending reference (one instance a day); the reference, or undefined. */
+export async function claimPendingDay(q: Queryable, id: string, today: string): Promise<string | undefined> {
+  const claimed = await q
+    .updateTable('invoices')
+    .set({ last_attempt_on: today })
+    .where('id', '=', id)
+    .where('status', '=', 'past_due')
+    .where('pending_ref', 'is not', null)
+    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]))
+    .returning('pending_ref')
+    .executeTakeFirst();
+  return claimed?.pending_ref ?? undefined;
+}
+
+/** The processor ended the attempt under `reference` having taken nothing: it is no longer pending. */
+export async function forgetPendingRef(q: Queryable, id: string, reference: string): Promise<void> {
+  await q.updateTable('invoices').set({ pending_ref: null }).where('id', '=', id).where('pending_ref', '=', reference).execute();
+}

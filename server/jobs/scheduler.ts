@@ -11,7 +11,16 @@ import { getCustomer } from '../customers/customer-store.ts';
 import { ApiError } from '../errors.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { markInvoicePaid, markPastDue } from '../invoices/invoice-status.ts';
-import { claimInvoiceDay, noteInvoiceFailure, releaseInvoiceDay, untriedAutoPayInvoices, type InvoiceAttempt } from '../invoices/invoice-store.ts';
+import {
+  claimInvoiceDay,
+  claimPendingDay,
+  forgetPendingRef,
+  noteInvoiceFailure,
+  pastDueWithPendingRef,
+  releaseInvoiceDay,
+  untriedAutoPayInvoices,
+  type InvoiceAttempt,
+} from '../invoices/invoice-store.ts';
 import { mandateStatus } from '../mandates/mandate-status.ts';
 import { activeMandatesOnCard, endLapsedMandates } from '../mandates/mandate-store.ts';
 import { merchantIdsInGroup, type Merchant } from '../merchants/merchant-store.ts';
@@ -70,8 +79,67 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
     }
   }
 
+  for (const invoice of await pastDueWithPendingRef(deps.db, today, options.merchantId)) {
+    const merchant = await deps.merchants.byId(invoice.merchant_id);
+    if (!merchant) continue;
+    try {
+      const outcome = await settlePastDueAttempt(deps, merchant, invoice, today);
+      if (outcome === 'paid') summary.paid++;
+    } catch (err) {
+      deps.logger.error({ invoice: invoice.id, error: (err as Error).message }, 'the lost attempt at a past-due invoice could not be settled');
+    }
+  }
+
   summary.expiring = await announceExpiringCards(deps, now, groupId);
   return summary;
+}
+
+/**
+ * A past-due invoice is never charged again, but an attempt at it whose answer was lost (on its due
+ * date, say) may have taken the money: the processor ends that attempt, answering its result if it had
+ * one. Money it took is recorded and pays the invoice; a decline is recorded; an attempt that took
+ * nothing (and now never will) is forgotten. A processor that cannot be reached is asked the next day.
+ */
+async function settlePastDueAttempt(deps: Deps, merchant: Merchant, invoice: InvoiceTable, today: string): Promise<Outcome> {
+  const reference = await claimPendingDay(deps.db, invoice.id, today);
+  if (!reference) return 'skipped';
+  let known: Awaited<ReturnType<Deps['processor']['cancel']>>;
+  try {
+    known = await deps.processors.for(merchant).cancel(reference);
+  } catch {
+    return 'retry';
+  }
+  if (known?.outcome !== 'approved' && known?.outcome !== 'declined') {
+    await forgetPendingRef(deps.db, invoice.id, reference);
+    return 'skipped';
+  }
+  // Recorded on the customer's default card, the one automatic payments charge.
+  const customer = await getCustomer(deps.db, invoice.group_id, invoice.customer);
+  const card = customer?.default_card ? await findCard(deps.db, invoice.group_id, invoice.customer, customer.default_card) : undefined;
+  if (!card) {
+    deps.logger.error({ invoice: invoice.id, reference }, 'a past-due invoice was charged but its card is gone: the charge is at the processor only');
+    return 'retry';
+  }
+  const mandate = await pickMandate(deps, merchant, invoice, card.token, today);
+  let recordedHere = false;
+  const row = await merchantCharge(deps, {
+    merchant,
+    customer: invoice.customer,
+    card: card.token,
+    amount: invoice.amount,
+    currency: invoice.currency,
+    order: invoice.id,
+    mandate: mandate?.id,
+    reference,
+    known,
+    onRecorded: async (atomic, charged) => {
+      recordedHere = true;
+      await settleInvoice(await atomic.tx(), merchant, invoice, charged);
+    },
+  });
+  if (!recordedHere) return 'skipped';
+  if (row.status === 'succeeded') await message(deps, merchant, invoice, 'payment_approved', { last4: card.last4, charge: row.id });
+  return row.status === 'succeeded' ? 'paid' : 'failed';
 }
 
 type Outcome = 'paid' | 'failed' | 'retry' | 'skipped';

@@ -42,6 +42,11 @@ interface ChargeDetails {
    * have used it, so neither the ledger nor the processor is asked about it first.
    */
   fresh?: boolean;
+  /**
+   * The outcome of the reference's earlier attempt, already learnt from the processor (its cancel's
+   * answer): only recorded, never charged again, whatever the checks would say now.
+   */
+  known?: Settled;
   /** Adds the caller's writes to the batch that records the charge, so that they commit with it. */
   onRecorded?: (atomic: Atomic, charge: ChargeTable) => Promise<void>;
 }
@@ -91,7 +96,7 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
 
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).
-  const known = req.fresh ? undefined : await processor.lookup(req.reference).catch(() => undefined);
+  const known = req.known ?? (req.fresh ? undefined : await processor.lookup(req.reference).catch(() => undefined));
   if (known?.outcome === 'approved' || known?.outcome === 'declined') return settle(deps, req, lease, card, mandate, known, deps.clock());
 
   const live = checkMandate(req, card, mandate, now);

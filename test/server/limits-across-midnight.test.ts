@@ -206,4 +206,80 @@ describeEachDb('limits and invoices across midnight', (target) => {
     ).filter((r) => r.kind === 'authorize' && JSON.parse(r.result).outcome === 'approved');
     expect(approvals.map((r) => r.reference)).toEqual([refD]);
   });
+
+  it('records what an attempt on the due date took when its answer was lost, once the invoice is past due, and charges nothing more', async () => {
+    const s = await shop();
+    const customer = uniq('past-due');
+    await subscribe(s, customer);
+    const d = today();
+    const res = await s.api('POST', '/v1/invoices', { amount: 2500, currency: 'USD', customer, due_date: d });
+    expect(res.status).toBe(201);
+    const inv = res.body as { id: string };
+    // The processor takes the money on the due date, the answer is lost on the way back, and it cannot
+    // be asked about it that day.
+    let lost = true;
+    const unreachable = () => {
+      if (lost) throw new Error('processor unreachable');
+    };
+    v.runtime.deps.processor = {
+      ...realProcessor,
+      type: realProcessor.type,
+      authorize: async (req: AuthorizeRequest) => {
+        const result = await realProcessor.authorize(req);
+        unreachable();
+        return result;
+      },
+      lookup: async (ref: string) => (unreachable(), realProcessor.lookup(ref)),
+      cancel: async (ref: string) => (unreachable(), realProcessor.cancel(ref)),
+    } as unknown as Processor;
+    v.setNow(at(d, '12:00:00.000'));
+    expect(await pass(s)).toMatchObject({ charged: 0, paid: 0 });
+    lost = false;
+
+    // The next day the invoice is past due: the pass records the money the lost attempt took.
+    v.setNow(at(plusDays(d, 1), '12:00:00.000'));
+    expect(await pass(s)).toMatchObject({ past_due: 1, paid: 1 });
+    const read = (await s.api('GET', `/v1/invoices/${inv.id}`)).body;
+    expect(read).toMatchObject({ status: 'paid', failure_code: null });
+    const ledger = await succeededSince(customer, `${d}T00:00:00.000Z`);
+    expect(ledger.map((c) => [c.processor_ref, c.amount])).toEqual([[`invoice:${inv.id}:${d}`, 2500]]);
+    const paidEvents = (await s.api('GET', '/v1/events?type=invoice.paid')).body.data.filter((e: any) => e.data.invoice === inv.id);
+    expect(paidEvents).toHaveLength(1);
+
+    // Later passes find nothing more to do, and the processor holds one authorisation.
+    v.setNow(at(plusDays(d, 2), '12:00:00.000'));
+    expect(await pass(s)).toMatchObject({ charged: 0, paid: 0 });
+    const approvals = (
+      await v.runtime.deps.db.selectFrom('simulated_operations').selectAll().where('reference', 'like', `invoice:${inv.id}:%`).execute()
+    ).filter((r) => r.kind === 'authorize' && JSON.parse(r.result).outcome === 'approved');
+    expect(approvals).toHaveLength(1);
+  });
+
+  it('forgets a lost attempt at a past-due invoice that took nothing, once the processor has ended it', async () => {
+    const s = await shop();
+    const customer = uniq('past-due-nothing');
+    await subscribe(s, customer);
+    const d = today();
+    const res = await s.api('POST', '/v1/invoices', { amount: 2500, currency: 'USD', customer, due_date: d });
+    const inv = res.body as { id: string };
+    // The call never reaches the processor, and the vault cannot tell.
+    v.runtime.deps.processor = {
+      ...realProcessor,
+      type: realProcessor.type,
+      authorize: async () => {
+        throw new Error('connection reset');
+      },
+      lookup: (ref: string) => realProcessor.lookup(ref),
+      cancel: (ref: string) => realProcessor.cancel(ref),
+    } as unknown as Processor;
+    v.setNow(at(d, '12:00:00.000'));
+    await pass(s);
+    v.runtime.deps.processor = realProcessor;
+    v.setNow(at(plusDays(d, 1), '12:00:00.000'));
+    expect(await pass(s)).toMatchObject({ past_due: 1, paid: 0, charged: 0 });
+    expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ status: 'past_due', charge: null });
+    const row = await v.runtime.deps.db.selectFrom('invoices').select(['pending_ref']).where('id', '=', inv.id).executeTakeFirstOrThrow();
+    expect(row.pending_ref).toBeNull();
+    expect(await succeededSince(customer, `${d}T00:00:00.000Z`)).toEqual([]);
+  });
 });
