@@ -26,7 +26,7 @@ import { activeMandatesOnCard, endLapsedMandates } from '../mandates/mandate-sto
 import { merchantIdsInGroup, type Merchant } from '../merchants/merchant-store.ts';
 import { isExpiringSoon } from '../payments/card-checks.ts';
 import { deleteChallengesBefore } from '../payments/challenges.ts';
-import { merchantCharge } from '../payments/merchant-charge.ts';
+import { merchantCharge, type MerchantChargeRequest } from '../payments/merchant-charge.ts';
 
 export interface SchedulerOptions {
   /** Only this merchant's invoices and mandates, and its group's cards; default every merchant. */
@@ -121,23 +121,8 @@ async function settlePastDueAttempt(deps: Deps, merchant: Merchant, invoice: Inv
     return 'retry';
   }
   const mandate = await pickMandate(deps, merchant, invoice, card.token, today);
-  let recordedHere = false;
-  const row = await merchantCharge(deps, {
-    merchant,
-    customer: invoice.customer,
-    card: card.token,
-    amount: invoice.amount,
-    currency: invoice.currency,
-    order: invoice.id,
-    mandate: mandate?.id,
-    reference,
-    known,
-    onRecorded: async (atomic, charged) => {
-      recordedHere = true;
-      await settleInvoice(await atomic.tx(), merchant, invoice, charged);
-    },
-  });
-  if (!recordedHere) return 'skipped';
+  const row = await chargeInvoice(deps, merchant, invoice, { card, mandate, reference, known });
+  if (!row) return 'skipped';
   if (row.status === 'succeeded') await message(deps, merchant, invoice, 'payment_approved', { last4: card.last4, charge: row.id });
   return row.status === 'succeeded' ? 'paid' : 'failed';
 }
@@ -171,23 +156,9 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
     return fail(deps, merchant, invoice, attempt, { code: 'mandate_violation', message: `No active mandate in ${invoice.currency} covers the default card` });
   }
 
-  let recordedHere = false;
-  let row: ChargeTable;
+  let row: ChargeTable | undefined;
   try {
-    row = await merchantCharge(deps, {
-      merchant,
-      customer: invoice.customer,
-      card: card.token,
-      amount: invoice.amount,
-      currency: invoice.currency,
-      order: invoice.id,
-      mandate: mandate?.id,
-      reference: attempt.reference,
-      onRecorded: async (atomic, charged) => {
-        recordedHere = true;
-        await settleInvoice(await atomic.tx(), merchant, invoice, charged);
-      },
-    });
+    row = await chargeInvoice(deps, merchant, invoice, { card, mandate, reference: attempt.reference });
   } catch (err) {
     if (!(err instanceof ApiError) || ['processor_unavailable', 'internal', 'request_in_progress', 'card_key_unavailable'].includes(err.code)) {
       // Not the customer's card but the vault, its key ring or the processor: no warning. When the processor may
@@ -201,10 +172,39 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
   }
   // Recorded by the pass that made the attempt (it finished while this one waited for the customer):
   // that pass settled the invoice and tells the customer.
-  if (!recordedHere) return 'skipped';
+  if (!row) return 'skipped';
   if (row.status === 'succeeded') await message(deps, merchant, invoice, 'payment_approved', { last4: card.last4, charge: row.id });
   else await message(deps, merchant, invoice, 'payment_failed', { last4: card.last4, code: row.failure_code });
   return row.status === 'succeeded' ? 'paid' : 'failed';
+}
+
+/**
+ * Charges the invoice under `reference` (or records what the processor already answered for it), the
+ * invoice settled in the charge's own transaction. Undefined when another pass recorded that charge.
+ */
+async function chargeInvoice(
+  deps: Deps,
+  merchant: Merchant,
+  invoice: InvoiceTable,
+  how: { card: LiveCard; mandate: MandateTable | undefined; reference: string; known?: MerchantChargeRequest['known'] },
+): Promise<ChargeTable | undefined> {
+  let recordedHere = false;
+  const row = await merchantCharge(deps, {
+    merchant,
+    customer: invoice.customer,
+    card: how.card.token,
+    amount: invoice.amount,
+    currency: invoice.currency,
+    order: invoice.id,
+    mandate: how.mandate?.id,
+    reference: how.reference,
+    known: how.known,
+    onRecorded: async (atomic, charged) => {
+      recordedHere = true;
+      await settleInvoice(await atomic.tx(), merchant, invoice, charged);
+    },
+  });
+  return recordedHere ? row : undefined;
 }
 
 /** What the scheduler does with an invoice: charge it by itself with this card and mandate, or not, and why. */

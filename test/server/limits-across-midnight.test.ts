@@ -6,13 +6,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { AuthorizeRequest, Processor } from '../../server/payments/processor.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { CARDS, LIFTABLE_LIMITS, newCard, newShop, openSession, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
-
-const DAY = 86_400_000;
-const nextYear = new Date().getUTCFullYear() + 1;
-const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
-const today = () => dayOf(Date.now());
-const plusDays = (d: string, n: number) => dayOf(Date.parse(`${d}T00:00:00Z`) + n * DAY);
-const at = (d: string, time: string) => new Date(`${d}T${time}Z`);
+import { at, plusDays, schedulerPass, subscribe as subscribeIn, today } from '../helpers/money-days.ts';
 
 describeEachDb('limits and invoices across midnight', (target) => {
   let v: TestVault;
@@ -31,22 +25,7 @@ describeEachDb('limits and invoices across midnight', (target) => {
   const uniq = (p: string) => `${p}-${target}-${++n}`;
   const shop = (group?: string): Promise<Shop> => newShop(v, { group, settings: { frame_limit_per_address: 0 } });
 
-  async function subscribe(s: Shop, customer: string, number: string = CARDS.visa) {
-    const session = await openSession(
-      v,
-      {
-        customer,
-        mode: 'setup',
-        amount: undefined,
-        currency: 'USD',
-        recurring: { min_amount: 100, max_amount: 50_000, frequency_days: 0, end_date: `${nextYear}-12-31` },
-      },
-      s.secret_key,
-    );
-    const res = await v.frame('/frame/v1/confirm', session.secret, { card: newCard(number), save: true });
-    if (res.status !== 200) throw new Error(`not confirmed: ${res.text}`);
-    return { card: res.body.card.token as string, mandate: res.body.mandate as string };
-  }
+  const subscribe = (s: Shop, customer: string, recurring: Record<string, unknown> = {}, number?: string) => subscribeIn(v, s, customer, recurring, number);
   let keys = 0;
   const charge = (s: Shop, body: Record<string, unknown>) =>
     s.api('POST', '/v1/charges', { currency: 'USD', ...body }, { 'idempotency-key': `midnight-${target}-${++keys}` });
@@ -54,11 +33,7 @@ describeEachDb('limits and invoices across midnight', (target) => {
     (await v.runtime.deps.db.selectFrom('charges').selectAll().where('customer', '=', customer).where('status', '=', 'succeeded').execute()).filter(
       (c) => c.created_at >= since,
     );
-  const pass = async (s: Shop) => {
-    const res = await s.api('POST', '/v1/scheduler/run', {});
-    if (res.status !== 200) throw new Error(`pass refused: ${res.text}`);
-    return res.body;
-  };
+  const pass = schedulerPass;
   const issuerReturn = (challenge: string) =>
     v.runtime.app.request(`http://vault.test/frame/3ds/${challenge}/return`, { method: 'GET' }, {
       incoming: { socket: { remoteAddress: '127.0.0.1' } },
@@ -86,7 +61,7 @@ describeEachDb('limits and invoices across midnight', (target) => {
   it("holds a 3-D Secure payment paused before midnight against the next day's daily limit: it is charged that day when the customer returns", async () => {
     const s = await shop();
     const customer = uniq('held-midnight');
-    const { card, mandate } = await subscribe(s, customer, CARDS.mastercard);
+    const { card, mandate } = await subscribe(s, customer, {}, CARDS.mastercard);
     await s.api('POST', `/v1/customers/${customer}`, { limits: { daily: 1000 } });
     const d = today();
     const d1 = plusDays(d, 1);
@@ -118,7 +93,7 @@ describeEachDb('limits and invoices across midnight', (target) => {
     const a = await shop();
     const b = await shop(a.group);
     const customer = uniq('held-stale');
-    const { card, mandate } = await subscribe(a, customer, CARDS.mastercard);
+    const { card, mandate } = await subscribe(a, customer, {}, CARDS.mastercard);
     await a.api('POST', `/v1/customers/${customer}`, { limits: { weekly: 1000 } });
     const d = today();
     // The sister shop opens a 1000 checkout for the group's customer, pays it with any card that asks for
@@ -229,8 +204,14 @@ describeEachDb('limits and invoices across midnight', (target) => {
         unreachable();
         return result;
       },
-      lookup: async (ref: string) => (unreachable(), realProcessor.lookup(ref)),
-      cancel: async (ref: string) => (unreachable(), realProcessor.cancel(ref)),
+      lookup: async (ref: string) => {
+        unreachable();
+        return realProcessor.lookup(ref);
+      },
+      cancel: async (ref: string) => {
+        unreachable();
+        return realProcessor.cancel(ref);
+      },
     } as unknown as Processor;
     v.setNow(at(d, '12:00:00.000'));
     expect(await pass(s)).toMatchObject({ charged: 0, paid: 0 });

@@ -2,8 +2,6 @@
 // Tried as a merchant would: setting an http URL (API and CLI), and an http URL already stored (set
 // before the rule, or written straight in), whose receiver must get nothing at all.
 import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { emitEvent } from '../../server/events/emit-event.ts';
 import { deliverDueEvents } from '../../server/jobs/webhook-worker.ts';
@@ -11,26 +9,17 @@ import { createMerchant, type CreatedMerchant } from '../../server/merchants/mer
 import { describeEachDb } from '../helpers/databases.ts';
 import { runCli } from '../helpers/storage-scan.ts';
 import { SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { listenLocally } from '../helpers/local-server.ts';
 
 /** A receiver on this machine that counts the requests it gets. */
 async function receiver() {
   const requests: string[] = [];
-  const server = http.createServer((req, res) => {
+  const server = await listenLocally((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     req.resume();
     res.end('ok');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...server, requests };
 }
 
 describeEachDb("A live merchant's webhook over plain http", (target) => {

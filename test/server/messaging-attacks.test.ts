@@ -4,7 +4,7 @@
 // written as the attack and asserts the safe behaviour. The first three reproduce what a review found
 // (one merchant's slow endpoint holding every merchant's webhooks, the relay's own error words shown
 // to merchants, metadata services outside link-local allowed with ALLOW_PRIVATE_WEBHOOKS); the rest held.
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -22,11 +22,12 @@ import { startLocalProvider, type LocalProvider } from '../helpers/provider-fixt
 import { FAKE_WEBHOOK_SECRET } from '../helpers/fake-stripe.ts';
 import { startFakeAdyen, type FakeAdyen } from '../helpers/fake-adyen.ts';
 import { CARDS, LIFTABLE_LIMITS, newCard, openSession, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { listenLocally } from '../helpers/local-server.ts';
 
 /** An HTTP server on 127.0.0.1 that records what arrives and answers as told (or never). */
 async function httpServer(answer: ((res: http.ServerResponse) => void) | 'never' = (res) => res.end('ok')) {
   const requests: { at: number; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
-  const server = http.createServer((req, res) => {
+  const server = await listenLocally((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -34,18 +35,7 @@ async function httpServer(answer: ((res: http.ServerResponse) => void) | 'never'
       if (answer !== 'never') answer(res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    port,
-    url: `http://127.0.0.1:${port}/hooks`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...server, requests };
 }
 
 /** A port nothing listens on. */

@@ -6,14 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthorizeRequest, Processor } from '../../server/payments/processor.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { CARDS, LIFTABLE_LIMITS, newCard, newShop, openSession, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { at, nextYear, plusDays, schedulerPass, subscribe as subscribeIn, today } from '../helpers/money-days.ts';
 
-const DAY = 86_400_000;
-const nextYear = new Date().getUTCFullYear() + 1;
-const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
-/** Today (UTC, real clock) and the days after it. */
-const today = () => dayOf(Date.now());
-const plusDays = (d: string, n: number) => dayOf(Date.parse(`${d}T00:00:00Z`) + n * DAY);
-const at = (d: string, time: string) => new Date(`${d}T${time}Z`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describeEachDb('money path attacks', (target) => {
@@ -37,22 +31,7 @@ describeEachDb('money path attacks', (target) => {
   }
 
   /** The customer agrees in a recurring setup checkout with a new card: its token and the mandate (no charge counts toward the frequency). */
-  async function subscribe(s: Shop, customer: string, recurring: Record<string, unknown> = {}, number: string = CARDS.visa) {
-    const session = await openSession(
-      v,
-      {
-        customer,
-        mode: 'setup',
-        amount: undefined,
-        currency: 'USD',
-        recurring: { min_amount: 100, max_amount: 50_000, frequency_days: 0, end_date: `${nextYear}-12-31`, ...recurring },
-      },
-      s.secret_key,
-    );
-    const res = await v.frame('/frame/v1/confirm', session.secret, { card: newCard(number), save: true });
-    if (res.status !== 200) throw new Error(`not confirmed: ${res.text}`);
-    return { card: res.body.card.token as string, mandate: res.body.mandate as string };
-  }
+  const subscribe = (s: Shop, customer: string, recurring: Record<string, unknown> = {}, number?: string) => subscribeIn(v, s, customer, recurring, number);
 
   let keys = 0;
   const charge = (s: Shop, body: Record<string, unknown>, key = `review-${target}-${++keys}`) =>
@@ -71,11 +50,65 @@ describeEachDb('money path attacks', (target) => {
     if (res.status !== 201) throw new Error(`invoice refused: ${res.text}`);
     return res.body as { id: string };
   };
-  const pass = async (s: Shop) => {
-    const res = await s.api('POST', '/v1/scheduler/run', {});
-    if (res.status !== 200) throw new Error(`pass refused: ${res.text}`);
-    return res.body;
-  };
+  const pass = schedulerPass;
+
+  /**
+   * A pass one second before midnight whose charge of the invoice is slow at the processor (a real
+   * provider may take up to PROCESSOR_TIMEOUT_MS), and another instance's pass just after midnight,
+   * which claims the invoice while that charge is still there.
+   */
+  async function passesAcrossMidnight(s: Shop, invoiceId: string, d: string) {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let entered!: () => void;
+    const atProcessor = new Promise<void>((r) => (entered = r));
+    let gated = false;
+    let asked!: () => void;
+    const askedAbout = new Promise<void>((r) => (asked = r));
+    v.runtime.deps.processor = {
+      ...realProcessor,
+      type: realProcessor.type,
+      authorize: async (req) => {
+        if (req.reference.startsWith(`invoice:${invoiceId}:`) && !gated) {
+          gated = true;
+          entered();
+          await gate;
+        }
+        return realProcessor.authorize(req);
+      },
+      lookup: (ref) => {
+        // The next day's pass asks about the first day's reference just before it queues for the customer.
+        if (ref === `invoice:${invoiceId}:${d}`) asked();
+        return realProcessor.lookup(ref);
+      },
+      cancel: (ref) => realProcessor.cancel(ref),
+    } as Processor;
+    v.setNow(at(d, '23:59:59.000'));
+    const before = pass(s);
+    await atProcessor;
+    v.setNow(at(plusDays(d, 1), '00:00:01.000'));
+    const after = pass(s);
+    await askedAbout;
+    await sleep(200);
+    open();
+    await Promise.all([before, after]);
+  }
+
+  /** A pass from one second before midnight whose invoice charge is answered at 00:05 the next day. */
+  async function passPaidAfterMidnight(s: Shop, d: string) {
+    v.runtime.deps.processor = {
+      ...realProcessor,
+      type: realProcessor.type,
+      authorize: async (req) => {
+        if (req.reference.startsWith('invoice:')) v.setNow(at(plusDays(d, 1), '00:05:00.000'));
+        return realProcessor.authorize(req);
+      },
+      lookup: (ref) => realProcessor.lookup(ref),
+      cancel: (ref) => realProcessor.cancel(ref),
+    } as Processor;
+    v.setNow(at(d, '23:59:59.000'));
+    expect(await pass(s)).toMatchObject({ paid: 1 });
+  }
 
   describe('found by review, fixed', () => {
     it('charges an invoice once when a pass after midnight claims it while the pass from before midnight is still at the processor', async () => {
@@ -85,44 +118,7 @@ describeEachDb('money path attacks', (target) => {
       const d = today();
       const inv = await invoice(s, { customer, due_date: plusDays(d, 2) });
 
-      // The processor is slow on the first invoice charge (a real provider may take up to PROCESSOR_TIMEOUT_MS).
-      let open!: () => void;
-      const gate = new Promise<void>((r) => (open = r));
-      let entered!: () => void;
-      const atProcessor = new Promise<void>((r) => (entered = r));
-      let gated = false;
-      let asked!: () => void;
-      const askedAbout = new Promise<void>((r) => (asked = r));
-      v.runtime.deps.processor = {
-        ...realProcessor,
-        type: realProcessor.type,
-        authorize: async (req) => {
-          if (req.reference.startsWith(`invoice:${inv.id}:`) && !gated) {
-            gated = true;
-            entered();
-            await gate;
-          }
-          return realProcessor.authorize(req);
-        },
-        lookup: (ref) => {
-          // The next day's pass asks about the first day's reference just before it queues for the customer.
-          if (ref === `invoice:${inv.id}:${d}`) asked();
-          return realProcessor.lookup(ref);
-        },
-        cancel: (ref) => realProcessor.cancel(ref),
-      } as Processor;
-
-      // One instance's timer (or the merchant) runs a pass one second before midnight...
-      v.setNow(at(d, '23:59:59.000'));
-      const before = pass(s);
-      await atProcessor;
-      // ...and another instance's pass runs just after midnight, while that charge is at the processor.
-      v.setNow(at(plusDays(d, 1), '00:00:01.000'));
-      const after = pass(s);
-      await askedAbout;
-      await sleep(200);
-      open();
-      await Promise.all([before, after]);
+      await passesAcrossMidnight(s, inv.id, d);
 
       // one invoice, one payment.
       expect(await succeeded(customer)).toHaveLength(1);
@@ -136,44 +132,7 @@ describeEachDb('money path attacks', (target) => {
       const d = today();
       const inv = await invoice(s, { customer, due_date: plusDays(d, 2) });
 
-      // The processor is slow on the first invoice charge (a real provider may take up to PROCESSOR_TIMEOUT_MS).
-      let open!: () => void;
-      const gate = new Promise<void>((r) => (open = r));
-      let entered!: () => void;
-      const atProcessor = new Promise<void>((r) => (entered = r));
-      let gated = false;
-      let asked!: () => void;
-      const askedAbout = new Promise<void>((r) => (asked = r));
-      v.runtime.deps.processor = {
-        ...realProcessor,
-        type: realProcessor.type,
-        authorize: async (req) => {
-          if (req.reference.startsWith(`invoice:${inv.id}:`) && !gated) {
-            gated = true;
-            entered();
-            await gate;
-          }
-          return realProcessor.authorize(req);
-        },
-        lookup: (ref) => {
-          // The next day's pass asks about the first day's reference just before it queues for the customer.
-          if (ref === `invoice:${inv.id}:${d}`) asked();
-          return realProcessor.lookup(ref);
-        },
-        cancel: (ref) => realProcessor.cancel(ref),
-      } as Processor;
-
-      // One instance's timer (or the merchant) runs a pass one second before midnight...
-      v.setNow(at(d, '23:59:59.000'));
-      const before = pass(s);
-      await atProcessor;
-      // ...and another instance's pass runs just after midnight, while that charge is at the processor.
-      v.setNow(at(plusDays(d, 1), '00:00:01.000'));
-      const after = pass(s);
-      await askedAbout;
-      await sleep(200);
-      open();
-      await Promise.all([before, after]);
+      await passesAcrossMidnight(s, inv.id, d);
 
       // the invoice was paid once; nothing says otherwise to the merchant or to the customer.
       const read = (await s.api('GET', `/v1/invoices/${inv.id}`)).body;
@@ -237,18 +196,7 @@ describeEachDb('money path attacks', (target) => {
 
       // A long pass (a merchant can queue as many invoices ahead of this one as it likes): by the time it
       // reaches this invoice the clock has passed midnight.
-      v.runtime.deps.processor = {
-        ...realProcessor,
-        type: realProcessor.type,
-        authorize: async (req) => {
-          if (req.reference.startsWith('invoice:')) v.setNow(at(plusDays(d, 1), '00:05:00.000'));
-          return realProcessor.authorize(req);
-        },
-        lookup: (ref) => realProcessor.lookup(ref),
-        cancel: (ref) => realProcessor.cancel(ref),
-      } as Processor;
-      v.setNow(at(d, '23:59:59.000'));
-      expect(await pass(s)).toMatchObject({ paid: 1 });
+      await passPaidAfterMidnight(s, d);
 
       // The money moved at 00:05 on the next day; one minute later the merchant charges again under "once a day".
       v.setNow(at(plusDays(d, 1), '00:06:00.000'));
@@ -265,18 +213,7 @@ describeEachDb('money path attacks', (target) => {
       await s.api('POST', `/v1/customers/${customer}`, { limits: { daily: 1000 } });
       const d = today();
       await invoice(s, { customer, amount: 1000, due_date: plusDays(d, 2) });
-      v.runtime.deps.processor = {
-        ...realProcessor,
-        type: realProcessor.type,
-        authorize: async (req) => {
-          if (req.reference.startsWith('invoice:')) v.setNow(at(plusDays(d, 1), '00:05:00.000'));
-          return realProcessor.authorize(req);
-        },
-        lookup: (ref) => realProcessor.lookup(ref),
-        cancel: (ref) => realProcessor.cancel(ref),
-      } as Processor;
-      v.setNow(at(d, '23:59:59.000'));
-      expect(await pass(s)).toMatchObject({ paid: 1 });
+      await passPaidAfterMidnight(s, d);
       v.setNow(at(plusDays(d, 1), '00:06:00.000'));
       const second = await charge(s, { customer, card, amount: 1000, mandate });
       // 1000 was charged at 00:05 that day; a second 1000 passes the daily limit of 1000.

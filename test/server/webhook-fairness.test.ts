@@ -1,8 +1,6 @@
 // Webhook delivery between merchants, each written as the attack or the legitimate use it must not
 // break: one merchant's dead endpoint never paces another's events, a lone merchant's backlog is read
 // in full batches, and local-use NAT64 addresses are what their IPv4 address is.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitEvent } from '../../server/events/emit-event.ts';
 import { dueEvents } from '../../server/events/outbox.ts';
@@ -10,6 +8,7 @@ import { startWebhookWorker } from '../../server/jobs/webhook-worker.ts';
 import { addressKind } from '../../server/jobs/webhook-target.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { listenLocally } from '../helpers/local-server.ts';
 
 describe('webhook targets: local-use NAT64 (64:ff9b:1::/48)', () => {
   it('keeps a local-use NAT64 address of a public IPv4 address private, in the /96 and the RFC 6052 /48 forms', () => {
@@ -33,24 +32,14 @@ describeEachDb('webhook pacing between merchants', (target) => {
   /** An HTTP server on 127.0.0.1 that records what arrives and answers at once, or never. */
   async function httpServer(never = false) {
     const requests: number[] = [];
-    const server = http.createServer((req, res) => {
+    const server = await listenLocally((req, res) => {
       req.resume();
       req.on('end', () => {
         requests.push(Date.now());
         if (!never) res.end('ok');
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    return {
-      url: `http://127.0.0.1:${port}/hooks`,
-      requests,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
+    return { ...server, requests };
   }
 
   it("delivers another merchant's burst of events at once while one merchant's endpoint never answers", async () => {
