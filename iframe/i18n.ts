@@ -3,7 +3,6 @@
 import type { FieldErrorCode } from './card-state.ts';
 import { firstLocale } from '../protocol/languages.ts';
 import { LOCALES, type LabelKey, type Locale } from '../protocol/messages.ts';
-import { formatMinor } from '../protocol/money.ts';
 import { KEYS, textsOf, type Row, type Texts } from './translations.ts';
 
 export interface Translator {
@@ -11,8 +10,6 @@ export interface Translator {
   /** The texts after the merchant's overrides, for phrases built from parts. */
   texts: Readonly<Texts>;
   t(key: LabelKey, vars?: Record<string, string>): string;
-  /** An amount in minor units, in the session's currency (JPY has none, USD two). */
-  money(minor: number, currency: string | null): string;
   /** A `YYYY-MM-DD` date, written out. */
   date(isoDate: string): string;
 }
@@ -69,23 +66,14 @@ function cleanLabels(labels: unknown): Partial<Record<LabelKey, string>> {
 
 export function createTranslator(requested: unknown, labels?: unknown): Translator {
   const locale = pickLocale(requested);
-  // A locale whose row never arrived reads the page's, and still writes amounts and dates its own way.
+  // A locale whose row never arrived reads the page's, and still writes dates its own way.
   const texts: Texts = { ...fallback!, ...TEXTS[locale], ...cleanLabels(labels) };
   const t = (key: LabelKey, vars?: Record<string, string>) => fill(texts[key], vars);
-
-  const money = (minor: number, currency: string | null) => {
-    try {
-      return formatMinor(minor, currency!, locale);
-    } catch {
-      // No currency (a setup session may have none) or an unknown one: the plain amount.
-      return (minor / 100).toFixed(2);
-    }
-  };
 
   // The vault accepts only real YYYY-MM-DD dates for end_date.
   const date = (isoDate: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${isoDate}T00:00:00Z`));
 
-  return { locale, texts, t, money, date };
+  return { locale, texts, t, date };
 }
 
 /**

@@ -359,7 +359,7 @@ export class App extends Component<AppProps, State> {
         </p>
         {params.submitButton ? (
           <SubmitButton
-            label={s.mode === 'payment' && s.amount ? t('pay', { amount: i18n.money(s.amount, s.currency) }) : t('submit')}
+            label={s.mode === 'payment' && s.amount_text ? t('pay', { amount: s.amount_text }) : t('submit')}
             busyLabel={t('processing')}
             busy={busy}
           />

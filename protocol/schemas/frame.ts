@@ -52,6 +52,11 @@ export const FrameSession = z.object({
   status: SessionStatus,
   amount: z.number().nullable(),
   currency: z.string().nullable(),
+  /**
+   * A payment's amount as the pay button writes it ("$19.99", "HUF 1,000"), in the requested language:
+   * written by the vault from the ISO 4217 minor units, so the fields carry no table of currencies.
+   */
+  amount_text: z.string().nullable(),
   order: z.string().nullable(),
   merchant: z.object({ name: z.string() }),
   /** What the consent box does here: not shown, shown unchecked, or shown and required. */

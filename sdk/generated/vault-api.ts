@@ -3911,6 +3911,7 @@ export interface operations {
                         status: "open" | "complete" | "expired";
                         amount: number | null;
                         currency: string | null;
+                        amount_text: string | null;
                         order: string | null;
                         merchant: {
                             name: string;

@@ -13,6 +13,7 @@ import { consentLocale, recurringConsentText } from '../payments/consent-wording
 import { offersSavedCards, savedCardRefusal } from '../payments/saved-card-offer.ts';
 import { sessionStatus } from './session-status.ts';
 import { dayOf } from '../clock.ts';
+import { formatAmount } from '../messages/message-templates.ts';
 import { cardsWithLiveMandates } from '../mandates/mandate-store.ts';
 
 /** `locale`: the language the fields asked for; else the customer's; else English. */
@@ -64,6 +65,8 @@ export async function frameSession(
     status: sessionStatus(session, now),
     amount: session.amount,
     currency: session.currency,
+    amount_text:
+      session.mode === 'payment' && session.amount != null && session.currency ? formatAmount(session.amount, session.currency, wordingLocale) : null,
     order: session.order_ref,
     merchant: { name: merchant.name },
     save_card: effectiveSaveCard(session, customer),
