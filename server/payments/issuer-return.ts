@@ -6,7 +6,7 @@ import type { Deps } from '../context.ts';
 import type { ChallengeTable } from '../db/schema.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import type { AuthorizeResult } from './processor.ts';
-import { recordDecline, type Attempt } from './settle-attempt.ts';
+import { recordDecline, REDIRECT_STALE_MS, type Attempt } from './settle-attempt.ts';
 import { keepLateIssuerAnswer, keptIssuerAnswer } from '../challenges/challenge-store.ts';
 import { settleWithIssuerAnswer } from '../challenges/challenge-status.ts';
 import { findSession } from '../sessions/session-store.ts';
@@ -30,9 +30,16 @@ export async function completeIssuerReturn(
   params: Record<string, string>,
 ): Promise<AuthorizeResult> {
   if (challenge.result) return JSON.parse(challenge.result) as AuthorizeResult;
+  const processor = deps.processors.for(merchant);
+  // A return later than the attempt's life: the customer's limits no longer hold its amount (and the
+  // vault settles such an attempt from the provider), so it is ended, not finished. A payment the
+  // provider finished by itself meanwhile is its answer.
+  const late = deps.clock().getTime() - Date.parse(challenge.created_at) >= REDIRECT_STALE_MS;
   let result: AuthorizeResult;
   try {
-    result = await deps.processors.for(merchant).completeRedirect({ reference: challenge.processor_ref!, processor_id: challenge.processor_id!, params });
+    result = late
+      ? ((await processor.cancel(challenge.processor_ref!)) ?? { outcome: 'error', message: 'The verification took too long' })
+      : await processor.completeRedirect({ reference: challenge.processor_ref!, processor_id: challenge.processor_id!, params });
   } catch (err) {
     deps.logger.error({ challenge: challenge.id, error: (err as Error).name }, 'the provider could not finish a 3-D Secure payment');
     result = { outcome: 'error', message: 'processor unreachable' };

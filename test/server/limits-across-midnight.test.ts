@@ -89,6 +89,35 @@ describeEachDb('limits and invoices across midnight', (target) => {
     expect(mit.status).toBe(402);
   });
 
+  it('ends, not finishes, a 3-D Secure payment whose customer comes back after the limits stopped holding it', async () => {
+    const s = await shop();
+    const customer = uniq('late-return');
+    const { card, mandate } = await subscribe(s, customer, {}, CARDS.mastercard);
+    await s.api('POST', `/v1/customers/${customer}`, { limits: { daily: 1000 } });
+    const d = today();
+    v.setNow(at(d, '10:00:00.000'));
+    const checkout = await openSession(v, { customer, amount: 1000, currency: 'USD' }, s.secret_key);
+    redirectingProcessor(checkout.id);
+    const first = await v.frame('/frame/v1/confirm', checkout.secret, { card: newCard(CARDS.visa) });
+    expect(first.body).toMatchObject({ status: 'requires_action' });
+    const challenge = first.body.next_action.challenge as string;
+
+    // 10:16, past REDIRECT_STALE_MS: the paused 1000 no longer holds the limit, and the merchant charges 1000.
+    v.setNow(at(d, '10:16:00.000'));
+    expect((await charge(s, { customer, card, amount: 1000, mandate })).status).toBe(201);
+    // 10:17: the customer comes back from the issuer; the payment is ended at the provider, not taken.
+    v.setNow(at(d, '10:17:00.000'));
+    expect((await issuerReturn(challenge)).status).toBe(200);
+    const resumed = await v.frame('/frame/v1/confirm', checkout.secret, { card: newCard(CARDS.visa), challenge });
+    expect(resumed.status).not.toBe(200);
+    const taken = await succeededSince(customer, `${d}T00:00:00.000Z`);
+    expect(taken.reduce((sum, c) => sum + Number(c.amount), 0)).toBe(1000);
+    const checkoutApprovals = (await v.runtime.deps.db.selectFrom('simulated_operations').selectAll().execute()).filter(
+      (r) => r.reference.startsWith(`${checkout.id}:`) && JSON.parse(r.result).outcome === 'approved',
+    );
+    expect(checkoutApprovals).toEqual([]);
+  });
+
   it("does not let a sister shop's abandoned 3-D Secure checkout block the customer's limits for days", async () => {
     const a = await shop();
     const b = await shop(a.group);
