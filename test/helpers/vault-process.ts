@@ -22,11 +22,29 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A vault process on the storage given; `env` adds to (or replaces) its settings. No timers, no mail. */
+/**
+ * A vault process on the storage given; `env` adds to (or replaces) its settings. No timers, no mail.
+ *
+ * It is ready when it says it is listening, not when its port answers: a port chosen free may be taken by
+ * another test's vault before this one binds it, and then a health check would reach that vault and the
+ * test would talk to a stranger (a merchant it never created: "invalid API key"). A vault that finds
+ * its port taken exits, and another port is tried.
+ */
 export async function startVaultProcess(
   storage: { dataDir: string; databaseUrl?: string; vaultKeys: string },
   env: Record<string, string> = {},
 ): Promise<VaultProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const started = await startOnce(storage, env);
+    if ('child' in started) return started;
+    if (!started.portTaken || attempt === 3) throw new Error(`the vault did not start:\n${started.output}`);
+  }
+}
+
+async function startOnce(
+  storage: { dataDir: string; databaseUrl?: string; vaultKeys: string },
+  env: Record<string, string>,
+): Promise<VaultProcess | { portTaken: boolean; output: string }> {
   const port = await freePort();
   const output: string[] = [];
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
@@ -39,7 +57,8 @@ export async function startVaultProcess(
       DATA_DIR: storage.dataDir,
       DATABASE_URL: storage.databaseUrl ?? '',
       VAULT_KEYS: storage.vaultKeys,
-      LOG_LEVEL: 'warn',
+      // Info: the line that says the vault listens (and each request, kept for a failing test's message).
+      LOG_LEVEL: 'info',
       SCHEDULER_INTERVAL_MS: '0',
       WEBHOOK_INTERVAL_MS: '0',
       SMTP_URL: '',
@@ -49,17 +68,11 @@ export async function startVaultProcess(
   });
   child.stdout!.on('data', (d) => output.push(String(d)));
   child.stderr!.on('data', (d) => output.push(String(d)));
-  const url = `http://127.0.0.1:${port}`;
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
-    if (child.exitCode !== null) break;
-    if (
-      await fetch(`${url}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { child, url, output };
+    const text = output.join('');
+    if (/"msg":"vault listening"/.test(text)) return { child, url: `http://127.0.0.1:${port}`, output };
+    if (child.exitCode !== null) return { portTaken: text.includes('EADDRINUSE'), output: text };
   }
   child.kill('SIGKILL');
-  throw new Error(`the vault did not start:\n${output.join('')}`);
+  return { portTaken: false, output: output.join('') };
 }
