@@ -264,6 +264,8 @@ export function startWebhookWorker(deps: WorkerDeps, intervalMs: number, options
   if (intervalMs <= 0) return async () => {};
   let stopped = false;
   const senders = new Senders(deps, () => deps.clock(), options.limit ?? 100);
+  // The senders share each read of the due events, and so its failure: it is logged once, not by each.
+  const logged = new WeakSet<object>();
   const sender = async () => {
     while (!stopped) {
       try {
@@ -276,7 +278,8 @@ export function startWebhookWorker(deps: WorkerDeps, intervalMs: number, options
         if (since >= intervalMs) await senders.fill();
         else await senders.pause(intervalMs - since);
       } catch (err) {
-        deps.logger.error({ err }, 'webhook delivery pass failed');
+        if (!(err instanceof Object) || !logged.has(err)) deps.logger.error({ err }, 'webhook delivery pass failed');
+        if (err instanceof Object) logged.add(err);
         await senders.pause(intervalMs);
       }
     }

@@ -1,6 +1,7 @@
 // Webhook delivery between merchants, each written as the attack or the legitimate use it must not
 // break: one merchant's dead endpoint never paces another's events, a lone merchant's backlog is read
 // in full batches, and local-use NAT64 addresses are what their IPv4 address is.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitEvent } from '../../server/events/emit-event.ts';
 import { dueEvents } from '../../server/events/outbox.ts';
@@ -109,4 +110,37 @@ describeEachDb('webhook due events', (target) => {
     expect(due).toHaveLength(100);
     await db.deleteFrom('events').where('merchant_id', '=', m.id).execute();
   }, 60_000);
+});
+
+const pgUrl = process.env.TEST_DATABASE_URL;
+(pgUrl ? describe : describe.skip)(`webhook worker during a database outage${pgUrl ? '' : ' skipped: TEST_DATABASE_URL is not set'}`, () => {
+  it('logs each failed read of the due events once, not once for each of its eight senders', async () => {
+    const v = await startTestVault('postgres');
+    const name = new URL(v.databaseUrl!).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    const interval = 100;
+    let stop: (() => Promise<void>) | undefined;
+    try {
+      // The database goes away: its connections are cut and no new one is let in.
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      const before = v.logs.length;
+      const started = Date.now();
+      stop = startWebhookWorker(v.runtime.deps, interval);
+      await new Promise((r) => setTimeout(r, 1500));
+      await stop();
+      stop = undefined;
+      const elapsed = Date.now() - started;
+      const failed = v.logs.slice(before).filter((line) => JSON.parse(line).msg === 'webhook delivery pass failed');
+      // A read every interval at most, each failing: one line each (eight senders used to log eight).
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.length).toBeLessThanOrEqual(Math.ceil(elapsed / interval) + 1);
+    } finally {
+      await stop?.();
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await admin.end();
+      await v.close();
+    }
+  }, 30_000);
 });
