@@ -44,12 +44,20 @@ async function waitFor(check: () => boolean, ms = 20_000) {
 describe('running the vault', () => {
   it('finishes a request in flight on SIGTERM, refuses new ones, and closes the database', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-'));
-    const port = await freePort();
     const merchant = start('server/cli/merchant.ts', { DATA_DIR: dataDir }, ['create', '--name', 'Ops', '--origin', 'http://shop.test', '--json']);
     expect(await merchant.exited).toBe(0);
     const { secret_key } = JSON.parse(merchant.output().trim().split('\n').pop()!);
-    const vault = start('server/main.ts', { DATA_DIR: dataDir, PORT: String(port) });
-    await waitFor(() => vault.output().includes('vault listening'));
+    // A port found free can be taken by another test before the vault binds it: the vault then exits
+    // saying so, and another port is tried.
+    let port = 0;
+    let vault: ReturnType<typeof start> | undefined;
+    for (let attempt = 1; !vault; attempt++) {
+      port = await freePort();
+      const tried = start('server/main.ts', { DATA_DIR: dataDir, PORT: String(port) });
+      await waitFor(() => tried.output().includes('vault listening') || tried.child.exitCode !== null);
+      if (tried.output().includes('vault listening')) vault = tried;
+      else if (attempt === 3 || !tried.output().includes('EADDRINUSE')) throw new Error(`the vault did not start:\n${tried.output()}`);
+    }
 
     // Half a request is on the wire when the signal comes; the rest follows after it.
     const body = JSON.stringify({ amount: 1999, currency: 'USD' });
