@@ -17,6 +17,7 @@ import * as keyRollAndLists from './migrations/0013-key-roll-and-lists.ts';
 import * as batchedWrites from './migrations/0014-batched-writes.ts';
 import * as forwardCvcAnswer from './migrations/0015-forward-cvc-answer.ts';
 import * as invoicePendingRef from './migrations/0016-invoice-pending-ref.ts';
+import * as invoicePendingCheck from './migrations/0017-invoice-pending-check.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 export { backfillPendingRefs } from './migrations/0016-invoice-pending-ref.ts';
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '0014_batched_writes': batchedWrites,
   '0015_forward_cvc_answer': forwardCvcAnswer,
   '0016_invoice_pending_ref': invoicePendingRef,
+  '0017_invoice_pending_check': invoicePendingCheck,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -27,6 +27,7 @@ export async function createInvoice(db: Db, merchant: Merchant, body: z.output<t
     status: 'open',
     last_attempt_on: null,
     pending_ref: null,
+    pending_checked_on: null,
     attempts: 0,
     charge_id: null,
     failure_code: null,
@@ -164,20 +165,23 @@ export async function pastDueWithPendingRef(q: Queryable, today: string, merchan
     .selectAll()
     .where('status', '=', 'past_due')
     .where('pending_ref', 'is not', null)
-    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]));
+    .where((eb) => eb.or([eb('pending_checked_on', 'is', null), eb('pending_checked_on', '<', today)]));
   if (merchantId) rows = rows.where('merchant_id', '=', merchantId);
   return rows.orderBy('due_date').orderBy('id').execute();
 }
 
-/** Claims today's look at a past-due invoice's pending reference (one instance a day); the reference, or undefined. */
+/**
+ * Claims today's look at a past-due invoice's pending reference (one instance a day); the reference, or
+ * undefined. A look is not a payment attempt: last_attempt_on keeps the day of the attempt it asks about.
+ */
 export async function claimPendingDay(q: Queryable, id: string, today: string): Promise<string | undefined> {
   const claimed = await q
     .updateTable('invoices')
-    .set({ last_attempt_on: today })
+    .set({ pending_checked_on: today })
     .where('id', '=', id)
     .where('status', '=', 'past_due')
     .where('pending_ref', 'is not', null)
-    .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]))
+    .where((eb) => eb.or([eb('pending_checked_on', 'is', null), eb('pending_checked_on', '<', today)]))
     .returning('pending_ref')
     .executeTakeFirst();
   return claimed?.pending_ref ?? undefined;

@@ -284,6 +284,40 @@ describeEachDb('invoices and automatic payment', (target) => {
       expect(ledger.map((r) => r.reference)).toEqual([`invoice:${inv.id}:${yesterday}`]);
     });
 
+    it("asks the processor about a past-due invoice's lost attempt once a day, and still shows that attempt's day as its last", async () => {
+      const s = await shop();
+      await saveCard(s, 'inv-late-check');
+      const inv = await invoice(s, { customer: 'inv-late-check', due_date: inDays(2) });
+      const attemptDay = inDays(-3);
+      // An attempt three days ago whose answer was lost; the invoice has been past due since yesterday.
+      await v.runtime.deps.db
+        .updateTable('invoices')
+        .set({ status: 'past_due', due_date: inDays(-1), last_attempt_on: attemptDay, attempts: 1, pending_ref: `invoice:${inv.id}:${attemptDay}` })
+        .where('id', '=', inv.id)
+        .execute();
+      const processor = v.runtime.deps.processor;
+      const cancel = processor.cancel;
+      const asked: string[] = [];
+      processor.cancel = async (reference) => {
+        asked.push(reference);
+        throw new Error('processor down');
+      };
+      try {
+        await run(s);
+        await run(s);
+      } finally {
+        processor.cancel = cancel;
+      }
+      expect(asked).toEqual([`invoice:${inv.id}:${attemptDay}`]);
+      expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ status: 'past_due', last_attempt_on: attemptDay, attempts: 1 });
+      // The next day it answers that the attempt took nothing: forgotten, and still no attempt since.
+      await run(s, new Date(Date.now() + DAY));
+      expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ status: 'past_due', last_attempt_on: attemptDay, attempts: 1 });
+      const row = await v.runtime.deps.db.selectFrom('invoices').select('pending_ref').where('id', '=', inv.id).executeTakeFirstOrThrow();
+      expect(row.pending_ref).toBeNull();
+      expect(await charges('inv-late-check')).toEqual([]);
+    });
+
     it('announces a card that expires before the end of next month with card.expiring, once', async () => {
       const s = await shop();
       const now = new Date();

@@ -30,6 +30,7 @@ const HISTORICAL_MIGRATIONS = [
   '0014_batched_writes',
   '0015_forward_cvc_answer',
   '0016_invoice_pending_ref',
+  '0017_invoice_pending_check',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */
