@@ -18,9 +18,11 @@ import * as batchedWrites from './migrations/0014-batched-writes.ts';
 import * as forwardCvcAnswer from './migrations/0015-forward-cvc-answer.ts';
 import * as invoicePendingRef from './migrations/0016-invoice-pending-ref.ts';
 import * as invoicePendingCheck from './migrations/0017-invoice-pending-check.ts';
+import * as messageFailureClasses from './migrations/0018-message-failure-classes.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 export { backfillPendingRefs } from './migrations/0016-invoice-pending-ref.ts';
+export { classifyRecordedFailures, classOf } from './migrations/0018-message-failure-classes.ts';
 
 // The keys are the names kysely records in kysely_migration: an existing database must find each of
 // its recorded names here, in this order, so they never change. A new migration takes the next number.
@@ -42,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0015_forward_cvc_answer': forwardCvcAnswer,
   '0016_invoice_pending_ref': invoicePendingRef,
   '0017_invoice_pending_check': invoicePendingCheck,
+  '0018_message_failure_classes': messageFailureClasses,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -31,6 +31,7 @@ const HISTORICAL_MIGRATIONS = [
   '0015_forward_cvc_answer',
   '0016_invoice_pending_ref',
   '0017_invoice_pending_check',
+  '0018_message_failure_classes',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */
