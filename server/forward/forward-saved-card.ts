@@ -20,7 +20,12 @@ type Input = z.output<typeof ForwardCreate>;
 
 export async function forwardSavedCard(deps: Deps, merchant: Merchant, input: Input): Promise<ForwardResponse> {
   const destination = await usableDestination(deps.db, merchant, input.destination);
-  const template = checkTemplate(input.request, { allowCvc: false, param: 'request', registeredHeaders: JSON.parse(destination.header_names) });
+  const template = checkTemplate(input.request, {
+    allowCvc: false,
+    param: 'request',
+    registeredHeaders: JSON.parse(destination.header_names),
+    registeredUrl: destination.url,
+  });
   const card = await forwardableCard(deps.db, merchant, input.customer, input.card);
   const secret = cardSecret(deps.ring, card);
   const registeredHeaders = openHeaders(deps, destination);

@@ -63,11 +63,45 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 const SAFE_HEADER = /^(content-type|date|(x-)?(request|correlation|trace)-id|x-amzn-requestid)$/i;
 const MAX_HEADER_VALUE = 256;
 
-export function safeHeaders(headers: Headers): Record<string, string> {
+export function safeHeaders(headers: Headers, hide: (text: string) => string = (text) => text): Record<string, string> {
   const safe: Record<string, string> = {};
   headers.forEach((value, name) => {
     // Masked before it is cut: a cut could leave part of a number too short to be recognised.
-    if (SAFE_HEADER.test(name)) safe[name.toLowerCase()] = maskCardNumbers(value).slice(0, MAX_HEADER_VALUE);
+    if (SAFE_HEADER.test(name)) safe[name.toLowerCase()] = maskCardNumbers(hide(value)).slice(0, MAX_HEADER_VALUE);
   });
   return safe;
+}
+
+/** Shorter words of a registered value are not hidden alone: a scheme (`Bearer`), a language, a flag. */
+const MIN_HIDDEN = 8;
+/** Registered headers that say what the request is, not who sends it: their values are everyday words. */
+const DESCRIPTIVE = /^(accept(-[a-z]+)?|content-type|user-agent)$/i;
+const HIDDEN = '[registered header]';
+
+/**
+ * Hides the destination's registered header values in its answer. They are the operator's credentials,
+ * which the merchant never sees (destination-store.ts), but the merchant writes the request and reads
+ * the answer: a provider's error that quotes the credential it refused ("invalid token Bearer …"), or
+ * an endpoint under the registered URL that echoes a request's headers, would hand it over. Each value
+ * whole and each word of it (the token after `Bearer`, a Basic pair decoded), as written, URL-encoded
+ * and JSON-escaped.
+ */
+export function registeredValueHider(registered: Record<string, string>): (text: string) => string {
+  const hidden = new Set<string>();
+  for (const [name, value] of Object.entries(registered)) {
+    // An answer says `application/json` whatever the merchant may read of it.
+    if (DESCRIPTIVE.test(name)) continue;
+    const words = value.split(/\s+/);
+    if (words.length === 2 && /^basic$/i.test(words[0])) {
+      const pair = Buffer.from(words[1], 'base64').toString('utf8');
+      words.push(pair, ...pair.split(':'));
+    }
+    for (const word of [value, ...words]) {
+      if (word.length < MIN_HIDDEN) continue;
+      for (const form of [word, encodeURIComponent(word), JSON.stringify(word).slice(1, -1)]) hidden.add(form);
+    }
+  }
+  // Longest first, so that a word never leaves the rest of the value it stands in.
+  const longestFirst = [...hidden].sort((a, b) => b.length - a.length);
+  return (text) => longestFirst.reduce((t, secret) => t.split(secret).join(HIDDEN), text);
 }

@@ -61,26 +61,37 @@ const invalid = (message: string, param: string) => new ApiError('parameter_inva
 
 /**
  * Checks a request template. `registeredHeaders`: the destination's own header names, which a merchant
- * may not replace (they carry the provider's credentials). `allowCvc`: a session's forward only.
+ * may not replace (they carry the provider's credentials); `registeredUrl`: its URL, whose query
+ * parameters the merchant's query may not repeat, for the same reason. `allowCvc`: a session's forward only.
  */
-export function checkTemplate(request: Request, options: { allowCvc: boolean; param: string; registeredHeaders: string[] }): CheckedTemplate {
+export function checkTemplate(
+  request: Request,
+  options: { allowCvc: boolean; param: string; registeredHeaders: string[]; registeredUrl?: string },
+): CheckedTemplate {
   const p = options.param;
   if (request.path !== undefined) checkPath(request.path, `${p}.path`);
+  if (request.path !== undefined && options.registeredUrl !== undefined) checkQuery(request.path, options.registeredUrl, `${p}.path`);
 
   const headers: Record<string, string> = {};
-  const registered = new Set(options.registeredHeaders.map((h) => h.toLowerCase()));
+  // `_` counted as `-`: CGI and PHP read X_Api_Key and X-Api-Key as one header (HTTP_X_API_KEY), the merchant's possibly winning.
+  const headerKey = (h: string) => h.toLowerCase().replace(/_/g, '-');
+  const registered = new Set(options.registeredHeaders.map(headerKey));
   let contentType: string | undefined;
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     const lower = name.toLowerCase();
     // A name is sent, and a session keeps its template, like a value: neither may hold a card number.
     if (containsCardNumber(name, passesLuhn)) throw invalid(`${p}.headers must not contain a card number`, `${p}.headers`);
     if (MANAGED_HEADERS.has(lower)) throw invalid(`${p}.headers: the vault sets ${name} itself`, `${p}.headers`);
-    if (registered.has(lower))
+    if (registered.has(headerKey(name)))
       throw invalid(`${p}.headers: ${echoable(name)} is registered for this destination by the vault's operator and cannot be replaced`, `${p}.headers`);
     if (Object.keys(headers).some((h) => h.toLowerCase() === lower)) throw invalid(`${p}.headers: ${echoable(name)} is given twice`, `${p}.headers`);
     // Headers are logged by proxies and providers alike: card data goes in the body only.
     if (value.includes('{{')) throw invalid(`${p}.headers: placeholders are filled in the body only`, `${p}.headers`);
     if (containsCardNumber(value, passesLuhn)) throw invalid(`${p}.headers must not contain a card number`, `${p}.headers`);
+    // What fetch would refuse only once the card is filled in: the forward would fail as unreachable (502)
+    // and still raise card.forwarded for a card that never left.
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(value))
+      throw invalid(`${p}.headers: ${echoable(name)} must be printable Latin-1 text (no control characters)`, `${p}.headers`);
     if (lower === 'content-type') contentType = value;
     headers[name] = value;
   }
@@ -160,6 +171,23 @@ function checkPath(path: string, param: string): void {
     }
     if (decoded === '.' || decoded === '..' || decoded.includes('/'))
       throw invalid(`${param} must stay under the destination's URL (no . or .. segments)`, param);
+  }
+}
+
+/**
+ * The merchant's query names none of the registered URL's parameters: appended, a second `key=` or
+ * `account=` would replace the operator's at the many servers that read the last (or, told apart only
+ * by case, at those that ignore it), as a header of the same name would.
+ */
+function checkQuery(path: string, registeredUrl: string, param: string): void {
+  const q = path.indexOf('?');
+  if (q < 0) return;
+  // Compared as PHP reads a name too: `account[]` and `account.id` stand for `account` and `account_id` there.
+  const base = (name: string) => name.split('[')[0].replace(/[. ]/g, '_').toLowerCase();
+  const registered = new Set([...new URL(registeredUrl).searchParams.keys()].map(base));
+  for (const name of new URLSearchParams(path.slice(q + 1)).keys()) {
+    if (registered.has(base(name)))
+      throw invalid(`${param}: ${echoable(name)} is set in the destination's URL by the vault's operator and cannot be replaced`, param);
   }
 }
 

@@ -4,7 +4,7 @@
 // answer. Its failures are told as a class: an error's own message could quote the address or the
 // body it was sending.
 import type { CheckedTemplate } from './placeholders.ts';
-import { maskCardNumbers, safeHeaders } from './mask-answer.ts';
+import { maskCardNumbers, registeredValueHider, safeHeaders } from './mask-answer.ts';
 
 const MAX_ANSWER_BYTES = 1024 * 1024;
 
@@ -51,7 +51,9 @@ export async function sendForward(target: ForwardTarget, template: CheckedTempla
     });
     const text = await readCapped(res);
     if (text === undefined) return { ok: false, error: 'answer_too_large' };
-    return { ok: true, status: res.status, headers: safeHeaders(res.headers), body: text === '' ? null : maskCardNumbers(text) };
+    // The operator's credentials are hidden as the card numbers are: the answer may quote what it was sent.
+    const hide = registeredValueHider(target.registeredHeaders);
+    return { ok: true, status: res.status, headers: safeHeaders(res.headers, hide), body: text === '' ? null : maskCardNumbers(hide(text)) };
   } catch {
     return { ok: false, error: signal.aborted ? 'forward_timeout' : 'forward_failed' };
   }

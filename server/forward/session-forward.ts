@@ -23,7 +23,12 @@ type Spec = z.output<typeof SessionForward>;
 /** At session creation: the destination is this merchant's, and the template would fill (CVC allowed). */
 export async function checkSessionForward(db: Db, merchant: Merchant, forward: Spec): Promise<void> {
   const destination = await usableDestination(db, merchant, forward.destination, 'forward.destination');
-  checkTemplate(forward.request, { allowCvc: true, param: 'forward.request', registeredHeaders: JSON.parse(destination.header_names) });
+  checkTemplate(forward.request, {
+    allowCvc: true,
+    param: 'forward.request',
+    registeredHeaders: JSON.parse(destination.header_names),
+    registeredUrl: destination.url,
+  });
 }
 
 const FAILED: ForwardResult = { status: 0, body: null, error: 'forward_failed' };
@@ -49,7 +54,12 @@ export async function forwardFromConfirmation(deps: Deps, merchant: Merchant, se
   try {
     const spec = JSON.parse(session.forward) as Spec;
     const destination = await usableDestination(deps.db, merchant, spec.destination);
-    const template = checkTemplate(spec.request, { allowCvc: true, param: 'forward.request', registeredHeaders: JSON.parse(destination.header_names) });
+    const template = checkTemplate(spec.request, {
+      allowCvc: true,
+      param: 'forward.request',
+      registeredHeaders: JSON.parse(destination.header_names),
+      registeredUrl: destination.url,
+    });
     // A saved card paid one-click carries no CVC: a request that needs one is not sent without it.
     if (!template.usesCvc || card.cvc !== undefined) {
       const sent = await sendForward(
