@@ -27,6 +27,7 @@ import { merchantIdsInGroup, type Merchant } from '../merchants/merchant-store.t
 import { isExpiringSoon } from '../payments/card-checks.ts';
 import { deleteChallengesBefore } from '../payments/challenges.ts';
 import { merchantCharge, type MerchantChargeRequest } from '../payments/merchant-charge.ts';
+import { settleAbandonedRefunds } from '../payments/refund-charge.ts';
 
 export interface SchedulerOptions {
   /** Only this merchant's invoices and mandates, and its group's cards; default every merchant. */
@@ -88,6 +89,13 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
     } catch (err) {
       deps.logger.error({ invoice: invoice.id, error: (err as Error).message }, 'the lost attempt at a past-due invoice could not be settled');
     }
+  }
+
+  // Refunds whose answer was lost and that no retry settled: asked again under their own reference.
+  try {
+    await settleAbandonedRefunds(deps, { merchantId: options.merchantId });
+  } catch (err) {
+    deps.logger.error({ error: (err as Error).message }, 'refunds left pending could not be settled');
   }
 
   summary.expiring = await announceExpiringCards(deps, now, groupId);

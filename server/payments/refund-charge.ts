@@ -1,14 +1,26 @@
 // Refunds: the amount is reserved and a pending refund written in one transaction before the
 // processor is asked, so concurrent refunds never exceed the charge and an unknown outcome is
 // settled by asking again under the same reference, never by guessing.
-import { amountRefunded, releaseRefund, reserveRefund } from '../charges/charge-store.ts';
+import { amountRefunded, getCharge, releaseRefund, reserveRefund } from '../charges/charge-store.ts';
 import type { Deps } from '../context.ts';
 import type { ChargeTable, RefundTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { failRefund, succeedRefund } from '../refunds/refund-status.ts';
-import { findRefund, findRefundByReference, insertRefund } from '../refunds/refund-store.ts';
+import { findRefund, findRefundByReference, insertRefund, listPendingRefunds } from '../refunds/refund-store.ts';
+
+/**
+ * A refund still pending this long was left by its request: the vault died, or its answer was lost and
+ * no retry came (a refund without an Idempotency-Key cannot be retried). Longer than PROCESSOR_TIMEOUT_MS,
+ * so a request still asking the processor is not raced.
+ */
+const STALE_MS = 60_000;
+/**
+ * Past this the provider may have forgotten the reference (Stripe keeps an idempotency key 24 hours):
+ * asked again, it could refund a second time, so such a refund is left as it is.
+ */
+const REASK_MS = 23 * 60 * 60_000;
 
 async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Promise<RefundTable> {
   let outcome: 'succeeded' | 'failed';
@@ -52,13 +64,37 @@ async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Pro
   });
 }
 
-export async function refundCharge(deps: Deps, charge: ChargeTable, amount: number | undefined, idempotencyKey: string | undefined): Promise<RefundTable> {
-  const reference = idempotencyKey ? `refund:${charge.merchant_id}:${idempotencyKey}` : newId('re');
+/**
+ * Settles refunds left pending (STALE_MS) by asking again under their own reference, as a retry would:
+ * otherwise their amount stays reserved, they are never listed and never told. One charge's, before its
+ * next refund; or, from the scheduler's pass, one merchant's or every merchant's. A processor still
+ * unreachable leaves them pending, for the next look. Answers how many were settled.
+ */
+export async function settleAbandonedRefunds(deps: Deps, of: { chargeId?: string; merchantId?: string } = {}): Promise<number> {
+  const now = deps.clock().getTime();
+  const stale = await listPendingRefunds(deps.db, new Date(now - REASK_MS).toISOString(), new Date(now - STALE_MS).toISOString(), of);
+  let settled = 0;
+  for (const refund of stale) {
+    try {
+      await settle(deps, await getCharge(deps.db, refund.merchant_id, refund.charge_id), refund);
+      settled++;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+    }
+  }
+  return settled;
+}
+
+export async function refundCharge(deps: Deps, given: ChargeTable, amount: number | undefined, idempotencyKey: string | undefined): Promise<RefundTable> {
+  const reference = idempotencyKey ? `refund:${given.merchant_id}:${idempotencyKey}` : newId('re');
   if (idempotencyKey) {
     // A retry of a refund whose outcome was unknown: ask again under the same reference.
     const earlier = await findRefundByReference(deps.db, reference);
-    if (earlier) return earlier.status === 'pending' ? settle(deps, charge, earlier) : earlier;
+    // Within the key's 24 hours, which began before the provider first heard the reference.
+    if (earlier) return earlier.status === 'pending' ? settle(deps, given, earlier) : earlier;
   }
+  // What is left to refund counts the refunds abandoned pending only once they are settled.
+  const charge = (await settleAbandonedRefunds(deps, { chargeId: given.id })) > 0 ? await getCharge(deps.db, given.merchant_id, given.id) : given;
   if (charge.status !== 'succeeded') throw new ApiError('parameter_invalid', 'Only a succeeded charge can be refunded', { param: 'id' });
   const rest = charge.amount - charge.amount_refunded;
   const value = amount ?? rest;

@@ -8,11 +8,31 @@ import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import type { ProcessorNotification } from '../payments/processor.ts';
 import { reverseRefund } from '../refunds/refund-status.ts';
-import { findSucceededRefund } from '../refunds/refund-store.ts';
+import { findSucceededRefund, hasPendingRefund } from '../refunds/refund-store.ts';
 import { closeDispute } from '../disputes/dispute-status.ts';
 import { findDispute, insertDispute } from '../disputes/dispute-store.ts';
 
-export async function applyNotification(deps: Deps, merchant: Merchant, n: ProcessorNotification): Promise<'applied' | 'duplicate' | 'unknown_payment'> {
+/** Thrown inside the transaction so that it rolls back: the notification is not remembered as handled. */
+class NotYet extends Error {}
+
+/**
+ * `not_yet`: the notification cannot be matched yet and is not remembered, so the caller refuses it and
+ * the provider delivers it again later.
+ */
+export async function applyNotification(
+  deps: Deps,
+  merchant: Merchant,
+  n: ProcessorNotification,
+): Promise<'applied' | 'duplicate' | 'unknown_payment' | 'not_yet'> {
+  try {
+    return await apply(deps, merchant, n);
+  } catch (err) {
+    if (err instanceof NotYet) return 'not_yet';
+    throw err;
+  }
+}
+
+async function apply(deps: Deps, merchant: Merchant, n: ProcessorNotification): Promise<'applied' | 'duplicate' | 'unknown_payment'> {
   const now = deps.clock();
   return deps.db.transaction().execute(async (trx) => {
     const fresh = await trx
@@ -28,7 +48,14 @@ export async function applyNotification(deps: Deps, merchant: Merchant, n: Proce
 
     if (n.kind === 'refund_failed') {
       const refund = await findSucceededRefund(trx, charge.id, n.refund);
-      if (!refund) return 'unknown_payment';
+      if (!refund) {
+        // A refund of this charge still pending may be the one that failed: its answer was lost (or is
+        // being recorded), so the vault does not know its provider id yet, and a retry will settle it
+        // succeeded from the provider's replayed first answer. Remembered now, this failure would be
+        // lost and the merchant told the money went back: it is refused, and delivered again later.
+        if (await hasPendingRefund(trx, charge.id)) throw new NotYet();
+        return 'unknown_payment';
+      }
       if (!(await reverseRefund(trx, refund.id, n.reason ?? null))) return 'duplicate';
       // The money did not go back: it may be refunded again.
       await releaseRefund(trx, charge.id, refund.amount);

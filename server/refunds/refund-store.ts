@@ -1,5 +1,6 @@
 // Refunds of a charge: written pending before the processor is asked (under a reference a retry
 // reuses), then settled through refund-status.ts.
+import { sql } from 'kysely';
 import type { Queryable } from '../db/database.ts';
 import type { RefundTable } from '../db/schema.ts';
 
@@ -20,6 +21,36 @@ export async function insertRefund(q: Queryable, row: RefundTable): Promise<void
 /** The charge's settled refunds, oldest first (a pending one is still being asked of the processor). */
 export async function listRefunds(q: Queryable, chargeId: string): Promise<RefundTable[]> {
   return q.selectFrom('refunds').selectAll().where('charge_id', '=', chargeId).where('status', '!=', 'pending').orderBy('created_at').orderBy('id').execute();
+}
+
+/** Refunds still pending that were written within [since, before): one charge's, one merchant's or all; oldest first. */
+export async function listPendingRefunds(
+  q: Queryable,
+  since: string,
+  before: string,
+  of: { chargeId?: string; merchantId?: string } = {},
+  limit = 100,
+): Promise<RefundTable[]> {
+  return (
+    q
+      .selectFrom('refunds')
+      .selectAll()
+      // Written out, not a parameter: so SQLite may read the index of pending refunds (migration 0019).
+      .where('status', '=', sql<'pending'>`'pending'`)
+      .where('created_at', '>=', since)
+      .where('created_at', '<', before)
+      .$if(of.chargeId !== undefined, (qb) => qb.where('charge_id', '=', of.chargeId!))
+      .$if(of.merchantId !== undefined, (qb) => qb.where('merchant_id', '=', of.merchantId!))
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute()
+  );
+}
+
+/** Whether a refund of the charge is still waiting for the processor's answer (so its provider id is not known yet). */
+export async function hasPendingRefund(q: Queryable, chargeId: string): Promise<boolean> {
+  return (await q.selectFrom('refunds').select('id').where('charge_id', '=', chargeId).where('status', '=', 'pending').executeTakeFirst()) !== undefined;
 }
 
 /** A succeeded refund of the charge: the one the provider names, else the newest. */

@@ -40,10 +40,21 @@ export const processorWebhookRoutes = new Hono<AppEnv>().post(
       deps.logger.warn({ merchant: merchant.id, provider: processor.type, error: (err as Error).name }, 'a provider notification could not be read');
       return errorResponse(c, new ApiError('parameter_invalid', 'The notification could not be read'));
     }
+    let later = false;
     for (const n of notifications) {
       const outcome = await applyNotification(deps, merchant, n);
       deps.logger.info({ merchant: merchant.id, provider: processor.type, notification: n.id, kind: n.kind, outcome }, 'provider notification');
+      if (outcome === 'not_yet') later = true;
     }
+    // One that cannot be matched yet (a refund still waiting for its answer) was not remembered: anything
+    // but the acknowledgement makes the provider deliver again later, when the others are duplicates.
+    if (later)
+      return errorResponse(
+        c,
+        new ApiError('request_in_progress', 'A refund this notification concerns is still being settled; deliver it again later', {
+          headers: { 'Retry-After': '60' },
+        }),
+      );
     // Each provider's own acknowledgement (its connector says which).
     const ack = notificationAck(processor.type);
     return 'text' in ack ? c.text(ack.text) : c.json(ack.json);
