@@ -264,30 +264,33 @@ describeEachDb('refund and dispute attacks', (target) => {
       expect(await events(v, 'charge.refund_failed', charge)).toHaveLength(1);
     });
 
-    it("a chargeback's opening heard twice at once (its notice and the chargeback itself) opens one dispute, told once; a replayed closing moves it once", async () => {
-      const { charge, payment } = await paid(v, 2000);
-      const dispute = `DSP${crypto.randomBytes(6).toString('hex').toUpperCase()}`;
-      const item = (eventCode: string) => ({
-        eventCode,
-        pspReference: dispute,
-        originalReference: payment,
-        amount: { value: 2000, currency: 'USD' },
-        reason: 'Fraud',
-      });
-      const deliveries = [signed([item('NOTIFICATION_OF_CHARGEBACK')]), signed([item('CHARGEBACK')])];
-      const answers = await Promise.all([...deliveries, ...deliveries].map((d) => deliver(v, v.merchant.id, d)));
-      // Adyen delivers again what it did not see acknowledged.
-      for (const [i, a] of answers.entries())
-        if (a.text !== '[accepted]') expect((await deliver(v, v.merchant.id, [...deliveries, ...deliveries][i]!)).text).toBe('[accepted]');
-      const rows = await v.runtime.deps.db.selectFrom('disputes').selectAll().where('charge_id', '=', charge).execute();
-      expect(rows.map((r) => [r.status, r.amount, r.currency])).toEqual([['open', 2000, 'USD']]);
-      expect(await events(v, 'charge.dispute.created', charge)).toHaveLength(1);
-      const lost = signed([item('SECOND_CHARGEBACK')]);
-      const won = signed([item('CHARGEBACK_REVERSED')]);
-      for (const d of [won, lost, won, lost]) expect((await deliver(v, v.merchant.id, d)).text).toBe('[accepted]');
-      expect((await v.runtime.deps.db.selectFrom('disputes').select('status').where('charge_id', '=', charge).executeTakeFirstOrThrow()).status).toBe('lost');
-      expect((await events(v, 'charge.dispute.closed', charge)).map((e) => e.data.status)).toEqual(['won', 'lost']);
-    });
+    it(
+      "a chargeback's opening heard twice at once (its notice and the chargeback itself) opens one dispute, told once; " + 'a replayed closing moves it once',
+      async () => {
+        const { charge, payment } = await paid(v, 2000);
+        const dispute = `DSP${crypto.randomBytes(6).toString('hex').toUpperCase()}`;
+        const item = (eventCode: string) => ({
+          eventCode,
+          pspReference: dispute,
+          originalReference: payment,
+          amount: { value: 2000, currency: 'USD' },
+          reason: 'Fraud',
+        });
+        const deliveries = [signed([item('NOTIFICATION_OF_CHARGEBACK')]), signed([item('CHARGEBACK')])];
+        const answers = await Promise.all([...deliveries, ...deliveries].map((d) => deliver(v, v.merchant.id, d)));
+        // Adyen delivers again what it did not see acknowledged.
+        for (const [i, a] of answers.entries())
+          if (a.text !== '[accepted]') expect((await deliver(v, v.merchant.id, [...deliveries, ...deliveries][i]!)).text).toBe('[accepted]');
+        const rows = await v.runtime.deps.db.selectFrom('disputes').selectAll().where('charge_id', '=', charge).execute();
+        expect(rows.map((r) => [r.status, r.amount, r.currency])).toEqual([['open', 2000, 'USD']]);
+        expect(await events(v, 'charge.dispute.created', charge)).toHaveLength(1);
+        const lost = signed([item('SECOND_CHARGEBACK')]);
+        const won = signed([item('CHARGEBACK_REVERSED')]);
+        for (const d of [won, lost, won, lost]) expect((await deliver(v, v.merchant.id, d)).text).toBe('[accepted]');
+        expect((await v.runtime.deps.db.selectFrom('disputes').select('status').where('charge_id', '=', charge).executeTakeFirstOrThrow()).status).toBe('lost');
+        expect((await events(v, 'charge.dispute.closed', charge)).map((e) => e.data.status)).toEqual(['won', 'lost']);
+      },
+    );
   });
 
   describe('through the simulated processor', () => {
