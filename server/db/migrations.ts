@@ -19,7 +19,7 @@ import * as forwardCvcAnswer from './migrations/0015-forward-cvc-answer.ts';
 import * as invoicePendingRef from './migrations/0016-invoice-pending-ref.ts';
 import * as invoicePendingCheck from './migrations/0017-invoice-pending-check.ts';
 import * as messageFailureClasses from './migrations/0018-message-failure-classes.ts';
-import * as pendingRefunds from './migrations/0019-pending-refunds.ts';
+import * as refundLookups from './migrations/0019-refund-lookups.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 export { backfillPendingRefs } from './migrations/0016-invoice-pending-ref.ts';
@@ -46,7 +46,7 @@ const migrations: Record<string, Migration> = {
   '0016_invoice_pending_ref': invoicePendingRef,
   '0017_invoice_pending_check': invoicePendingCheck,
   '0018_message_failure_classes': messageFailureClasses,
-  '0019_pending_refunds': pendingRefunds,
+  '0019_refund_lookups': refundLookups,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -12,3 +12,11 @@ export async function findDispute(q: Queryable, merchantId: string, processorDis
 export async function insertDispute(q: Queryable, row: DisputeTable): Promise<void> {
   await q.insertInto('disputes').values(row).execute();
 }
+
+/**
+ * A dispute of the charge that stands in a refund's way: one still open (the issuer decides whether the
+ * money goes back) or lost (the cardholder has it back already). A won one does not.
+ */
+export async function disputeBlockingRefunds(q: Queryable, chargeId: string): Promise<DisputeTable | undefined> {
+  return q.selectFrom('disputes').selectAll().where('charge_id', '=', chargeId).where('status', 'in', ['open', 'lost']).executeTakeFirst();
+}

@@ -6,6 +6,7 @@ import type { Deps } from '../context.ts';
 import type { ChargeTable, RefundTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { disputeBlockingRefunds } from '../disputes/dispute-store.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { failRefund, succeedRefund } from '../refunds/refund-status.ts';
 import { findRefund, findRefundByReference, insertRefund, listPendingRefunds } from '../refunds/refund-store.ts';
@@ -96,6 +97,17 @@ export async function refundCharge(deps: Deps, given: ChargeTable, amount: numbe
   // What is left to refund counts the refunds abandoned pending only once they are settled.
   const charge = (await settleAbandonedRefunds(deps, { chargeId: given.id })) > 0 ? await getCharge(deps.db, given.merchant_id, given.id) : given;
   if (charge.status !== 'succeeded') throw new ApiError('parameter_invalid', 'Only a succeeded charge can be refunded', { param: 'id' });
+  // A refund beside a chargeback would give the cardholder the money twice: Stripe and Adyen refuse it
+  // themselves, and the simulated processor or a forwarding provider might not.
+  const disputed = await disputeBlockingRefunds(deps.db, charge.id);
+  if (disputed)
+    throw new ApiError(
+      'parameter_invalid',
+      disputed.status === 'open'
+        ? 'This charge is disputed: the issuer decides whether the money goes back, and it cannot be refunded meanwhile'
+        : 'This charge is disputed and the dispute was lost: the cardholder has the money back already',
+      { param: 'id' },
+    );
   const rest = charge.amount - charge.amount_refunded;
   const value = amount ?? rest;
   if (rest === 0) throw new ApiError('parameter_invalid', 'This charge is already fully refunded', { param: 'amount' });

@@ -35,7 +35,7 @@ export async function listPendingRefunds(
     q
       .selectFrom('refunds')
       .selectAll()
-      // Written out, not a parameter: so SQLite may read the index of pending refunds (migration 0019).
+      // Written out, not a parameter: so SQLite may read the index of pending refunds (0019-refund-lookups.ts).
       .where('status', '=', sql<'pending'>`'pending'`)
       .where('created_at', '>=', since)
       .where('created_at', '<', before)

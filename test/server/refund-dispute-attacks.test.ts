@@ -291,6 +291,34 @@ describeEachDb('refund and dispute attacks', (target) => {
         expect((await events(v, 'charge.dispute.closed', charge)).map((e) => e.data.status)).toEqual(['won', 'lost']);
       },
     );
+
+    it('refuses a refund while the charge is disputed and once the dispute is lost, and allows it once won', async () => {
+      const { charge, payment } = await paid(v, 3000);
+      const dispute = `DSP${crypto.randomBytes(6).toString('hex').toUpperCase()}`;
+      const item = (eventCode: string) => ({
+        eventCode,
+        pspReference: dispute,
+        originalReference: payment,
+        amount: { value: 3000, currency: 'USD' },
+        reason: 'Fraud',
+      });
+      const refund = () => v.api('POST', `/v1/charges/${charge}/refunds`, { body: { amount: 1000 }, headers: { 'idempotency-key': key('disputed') } });
+      const refundsAtAdyen = () => fake.refunds.filter((r) => r.paymentPspReference === payment).length;
+      expect((await deliver(v, v.merchant.id, signed([item('CHARGEBACK')]))).text).toBe('[accepted]');
+      // Open: the issuer decides whether the money goes back; a refund beside it would pay the cardholder twice.
+      const open = await refund();
+      expect(open.status, open.text).toBe(400);
+      expect(open.body.error).toMatchObject({ code: 'parameter_invalid', param: 'id' });
+      expect((await deliver(v, v.merchant.id, signed([item('SECOND_CHARGEBACK')]))).text).toBe('[accepted]');
+      expect((await refund()).status).toBe(400);
+      expect(refundsAtAdyen()).toBe(0);
+      expect((await chargeRow(v, charge)).amount_refunded).toBe(0);
+      // Won: the money stayed with the merchant, who may give it back.
+      expect((await deliver(v, v.merchant.id, signed([item('CHARGEBACK_REVERSED')]))).text).toBe('[accepted]');
+      const won = await refund();
+      expect(won.status, won.text).toBe(201);
+      expect(refundsAtAdyen()).toBe(1);
+    });
   });
 
   describe('through the simulated processor', () => {

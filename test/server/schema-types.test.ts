@@ -32,7 +32,7 @@ const HISTORICAL_MIGRATIONS = [
   '0016_invoice_pending_ref',
   '0017_invoice_pending_check',
   '0018_message_failure_classes',
-  '0019_pending_refunds',
+  '0019_refund_lookups',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */
