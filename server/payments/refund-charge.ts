@@ -9,7 +9,7 @@ import { newId } from '../ids.ts';
 import { disputeBlockingRefunds } from '../disputes/dispute-store.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { failRefund, succeedRefund } from '../refunds/refund-status.ts';
-import { findRefund, findRefundByReference, insertRefund, listPendingRefunds } from '../refunds/refund-store.ts';
+import { findRefund, findRefundByReference, insertRefund, listPendingRefunds, REASK_MS } from '../refunds/refund-store.ts';
 
 /**
  * A refund still pending this long was left by its request: the vault died, or its answer was lost and
@@ -17,11 +17,6 @@ import { findRefund, findRefundByReference, insertRefund, listPendingRefunds } f
  * so a request still asking the processor is not raced.
  */
 const STALE_MS = 60_000;
-/**
- * Past this the provider may have forgotten the reference (Stripe keeps an idempotency key 24 hours):
- * asked again, it could refund a second time, so such a refund is left as it is.
- */
-const REASK_MS = 23 * 60 * 60_000;
 
 async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Promise<RefundTable> {
   let outcome: 'succeeded' | 'failed';

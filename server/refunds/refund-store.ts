@@ -23,6 +23,13 @@ export async function listRefunds(q: Queryable, chargeId: string): Promise<Refun
   return q.selectFrom('refunds').selectAll().where('charge_id', '=', chargeId).where('status', '!=', 'pending').orderBy('created_at').orderBy('id').execute();
 }
 
+/**
+ * How long a pending refund may be asked about again under its reference. Past it the provider may have
+ * forgotten the reference (Stripe keeps an idempotency key 24 hours): asked again, it could refund a
+ * second time, so such a refund is left as it is.
+ */
+export const REASK_MS = 23 * 60 * 60_000;
+
 /** Refunds still pending that were written within [since, before): one charge's, one merchant's or all; oldest first. */
 export async function listPendingRefunds(
   q: Queryable,
@@ -48,9 +55,20 @@ export async function listPendingRefunds(
   );
 }
 
-/** Whether a refund of the charge is still waiting for the processor's answer (so its provider id is not known yet). */
-export async function hasPendingRefund(q: Queryable, chargeId: string): Promise<boolean> {
-  return (await q.selectFrom('refunds').select('id').where('charge_id', '=', chargeId).where('status', '=', 'pending').executeTakeFirst()) !== undefined;
+/**
+ * Whether a refund of the charge is still waiting for the processor's answer (so its provider id is not
+ * known yet) and will be settled: one within REASK_MS of `now`.
+ */
+export async function hasSettleablePendingRefund(q: Queryable, chargeId: string, now: Date): Promise<boolean> {
+  const since = new Date(now.getTime() - REASK_MS).toISOString();
+  const row = await q
+    .selectFrom('refunds')
+    .select('id')
+    .where('charge_id', '=', chargeId)
+    .where('status', '=', 'pending')
+    .where('created_at', '>=', since)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** A succeeded refund of the charge: the one the provider names, else the newest. */
