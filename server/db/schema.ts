@@ -364,6 +364,8 @@ export interface DisputeTable {
   reason: string | null;
   created_at: string;
   updated_at: string;
+  /** When the provider says the outcome it has now was reached (its notification's time), if it said. */
+  outcome_at: string | null;
 }
 
 /** Provider notifications already handled, so a redelivery changes nothing twice. */

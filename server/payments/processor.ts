@@ -150,7 +150,8 @@ export interface RefundResult {
 export type ProcessorNotification =
   | { id: string; kind: 'refund_failed'; payment: string; refund?: string; reason?: string }
   | { id: string; kind: 'dispute_opened'; payment: string; dispute: string; amount: number; currency: string; reason?: string }
-  | { id: string; kind: 'dispute_closed'; payment: string; dispute: string; outcome: 'won' | 'lost'; reason?: string };
+  /** `at`: when the provider says the dispute closed so (ISO 8601, UTC), if it says. */
+  | { id: string; kind: 'dispute_closed'; payment: string; dispute: string; outcome: 'won' | 'lost'; reason?: string; at?: string };
 
 /** The notification's signature did not verify: it is refused, and nothing it says is believed. */
 export class NotificationSignatureError extends Error {

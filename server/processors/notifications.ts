@@ -83,6 +83,7 @@ async function apply(deps: Deps, merchant: Merchant, n: ProcessorNotification): 
         reason: n.reason ?? null,
         created_at: now.toISOString(),
         updated_at: now.toISOString(),
+        outcome_at: null,
       });
       await emitEvent(trx, {
         ...base,
@@ -106,10 +107,12 @@ async function apply(deps: Deps, merchant: Merchant, n: ProcessorNotification): 
         reason: n.reason ?? null,
         created_at: now.toISOString(),
         updated_at: now.toISOString(),
+        outcome_at: n.at ?? null,
       };
       await insertDispute(trx, dispute);
-    } else if (!(await closeDispute(trx, dispute.id, n.outcome, now))) {
-      // It had this outcome already (the provider said so again under another id): the merchant was told once.
+    } else if (!(await closeDispute(trx, dispute.id, n.outcome, now, n.at))) {
+      // It had this outcome already (the provider said so again under another id), or a later closing
+      // was applied before this one arrived: the merchant was told what stands.
       return 'duplicate';
     }
     await emitEvent(trx, { ...base, type: 'charge.dispute.closed', data: { charge: charge.id, dispute: dispute.id, status: n.outcome } });

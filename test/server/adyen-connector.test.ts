@@ -501,6 +501,8 @@ describeEachDb('Adyen connector', (target) => {
           amount: { value: 10, currency: 'EUR' },
         },
       ]);
+      // Each closing carries the time of its event at Adyen (eventDate), in UTC.
+      const eventTime = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(await adyen.parseNotifications!(body, {})).toEqual([
         { id: 'REFUNDPSP0000001:REFUND_FAILED:true', kind: 'refund_failed', payment, refund: 'REFUNDPSP0000001', reason: 'Insufficient balance on payment' },
         { id: 'REFUNDPSP0000002:REFUND:false', kind: 'refund_failed', payment, refund: 'REFUNDPSP0000002' },
@@ -513,9 +515,9 @@ describeEachDb('Adyen connector', (target) => {
           currency: 'EUR',
           reason: 'Fraudulent transaction',
         },
-        { id: 'DISPUTEPSP000001:CHARGEBACK_REVERSED:true', kind: 'dispute_closed', payment, dispute: 'DISPUTEPSP000001', outcome: 'won' },
-        { id: 'DISPUTEPSP000002:SECOND_CHARGEBACK:true', kind: 'dispute_closed', payment, dispute: 'DISPUTEPSP000002', outcome: 'lost' },
-        { id: 'DISPUTEPSP000003:PREARBITRATION_WON:true', kind: 'dispute_closed', payment, dispute: 'DISPUTEPSP000003', outcome: 'won' },
+        { id: 'DISPUTEPSP000001:CHARGEBACK_REVERSED:true', kind: 'dispute_closed', payment, dispute: 'DISPUTEPSP000001', outcome: 'won', at: eventTime },
+        { id: 'DISPUTEPSP000002:SECOND_CHARGEBACK:true', kind: 'dispute_closed', payment, dispute: 'DISPUTEPSP000002', outcome: 'lost', at: eventTime },
+        { id: 'DISPUTEPSP000003:PREARBITRATION_WON:true', kind: 'dispute_closed', payment, dispute: 'DISPUTEPSP000003', outcome: 'won', at: eventTime },
       ]);
     });
 

@@ -35,12 +35,13 @@ describeEachDb('dispute notifications', (target) => {
     amount: 2700,
     currency: 'usd',
   });
-  const closed = (payment: string, dispute: string, outcome: 'won' | 'lost'): ProcessorNotification => ({
+  const closed = (payment: string, dispute: string, outcome: 'won' | 'lost', at?: string): ProcessorNotification => ({
     id: `n${++serial}`,
     kind: 'dispute_closed',
     payment,
     dispute,
     outcome,
+    ...(at ? { at } : {}),
   });
   const apply = (n: ProcessorNotification) => applyNotification(v.runtime.deps, merchant, n);
   const disputeOf = (dispute: string) =>
@@ -98,5 +99,18 @@ describeEachDb('dispute notifications', (target) => {
     expect((await disputeOf('dp-late')).status).toBe('lost');
     expect(await events('charge.dispute.created', charge)).toEqual([]);
     expect(await events('charge.dispute.closed', charge)).toHaveLength(1);
+  });
+
+  it("closings heard out of order end as the provider's last one says: a reversal heard after the second chargeback that followed it changes nothing", async () => {
+    const { charge, payment } = await paid();
+    await apply(opened(payment, 'dp-order'));
+    // At the provider: reversed (won) at 10:00, then a second chargeback (lost) at 12:00; heard the other way round.
+    expect(await apply(closed(payment, 'dp-order', 'lost', '2031-03-01T12:00:00.000Z'))).toBe('applied');
+    expect(await apply(closed(payment, 'dp-order', 'won', '2031-03-01T10:00:00.000Z'))).toBe('duplicate');
+    expect((await disputeOf('dp-order')).status).toBe('lost');
+    expect((await events('charge.dispute.closed', charge)).map((e) => e.data.status)).toEqual(['lost']);
+    // Pre-arbitration won later still turns it.
+    expect(await apply(closed(payment, 'dp-order', 'won', '2031-03-09T09:00:00.000Z'))).toBe('applied');
+    expect((await disputeOf('dp-order')).status).toBe('won');
   });
 });

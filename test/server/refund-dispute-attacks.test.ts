@@ -145,6 +145,24 @@ describeEachDb('refund and dispute attacks', (target) => {
       expect([...fake.refunds.values()].filter((r) => r.payment_intent === payment).map((r) => r.amount)).toEqual([700]);
     });
 
+    it("a dispute's closings heard out of order end as Stripe's later event says", async () => {
+      const { charge, payment } = await paid(v, 2000);
+      const opened = fake.events.disputeCreated(payment);
+      const dispute = opened.data.object.id;
+      const closing = (status: 'won' | 'lost', created: number) => {
+        const event = fake.events.disputeClosed(payment, status);
+        return fake.signed({ ...event, created, data: { object: { ...event.data.object, id: dispute } } } as any);
+      };
+      expect((await deliver(v, v.merchant.id, fake.signed(opened))).status).toBe(200);
+      const t = Math.floor(Date.now() / 1000);
+      // Lost at t + 60, after being won at t: the win is delivered last.
+      expect((await deliver(v, v.merchant.id, closing('lost', t + 60))).status).toBe(200);
+      expect((await deliver(v, v.merchant.id, closing('won', t))).status).toBe(200);
+      const row = await v.runtime.deps.db.selectFrom('disputes').selectAll().where('charge_id', '=', charge).executeTakeFirstOrThrow();
+      expect(row.status).toBe('lost');
+      expect((await events(v, 'charge.dispute.closed', charge)).map((e) => e.data.status)).toEqual(['lost']);
+    });
+
     it("Stripe's three events for one failed refund, delivered together and again, give the amount back once and tell it once", async () => {
       const { charge } = await paid(v, 3000);
       const made = await v.api('POST', `/v1/charges/${charge}/refunds`, { body: { amount: 1200 }, headers: { 'idempotency-key': key('three') } });
@@ -291,6 +309,26 @@ describeEachDb('refund and dispute attacks', (target) => {
         expect((await events(v, 'charge.dispute.closed', charge)).map((e) => e.data.status)).toEqual(['won', 'lost']);
       },
     );
+
+    it("a dispute's closings heard out of order end as Adyen's later eventDate says", async () => {
+      const { charge, payment } = await paid(v, 2000);
+      const dispute = `DSP${crypto.randomBytes(6).toString('hex').toUpperCase()}`;
+      const item = (eventCode: string, eventDate: string) => ({
+        eventCode,
+        eventDate,
+        pspReference: dispute,
+        originalReference: payment,
+        amount: { value: 2000, currency: 'USD' },
+        reason: 'Fraud',
+      });
+      expect((await deliver(v, v.merchant.id, signed([item('CHARGEBACK', '2031-03-01T09:00:00+01:00')]))).text).toBe('[accepted]');
+      // Reversed at 10:00, then a second chargeback at 12:00 (Amsterdam time); the reversal is delivered last.
+      expect((await deliver(v, v.merchant.id, signed([item('SECOND_CHARGEBACK', '2031-03-05T12:00:00+01:00')]))).text).toBe('[accepted]');
+      expect((await deliver(v, v.merchant.id, signed([item('CHARGEBACK_REVERSED', '2031-03-05T10:00:00+01:00')]))).text).toBe('[accepted]');
+      const row = await v.runtime.deps.db.selectFrom('disputes').selectAll().where('charge_id', '=', charge).executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ status: 'lost', outcome_at: '2031-03-05T11:00:00.000Z' });
+      expect((await events(v, 'charge.dispute.closed', charge)).map((e) => e.data.status)).toEqual(['lost']);
+    });
 
     it('refuses a refund while the charge is disputed and once the dispute is lost, and allows it once won', async () => {
       const { charge, payment } = await paid(v, 3000);

@@ -33,6 +33,7 @@ const HISTORICAL_MIGRATIONS = [
   '0017_invoice_pending_check',
   '0018_message_failure_classes',
   '0019_refund_lookups',
+  '0020_dispute_event_times',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */

@@ -252,6 +252,7 @@ const disputeRow = (id: string, status: DisputeTable['status']): DisputeTable =>
   reason: null,
   created_at: NOW,
   updated_at: NOW,
+  outcome_at: null,
 });
 
 const eventRow = (id: string, over: Partial<EventTable> = {}): EventTable => ({

@@ -507,7 +507,15 @@ describeEachDb('Stripe connector', (target) => {
       ]);
       const won = fake.events.disputeClosed(paid.processor_id, 'won');
       expect(await parse(won)).toEqual([
-        { id: won.id, kind: 'dispute_closed', payment: paid.processor_id, dispute: won.data.object.id, outcome: 'won', reason: 'fraudulent' },
+        {
+          id: won.id,
+          kind: 'dispute_closed',
+          payment: paid.processor_id,
+          dispute: won.data.object.id,
+          outcome: 'won',
+          reason: 'fraudulent',
+          at: new Date(won.created * 1000).toISOString(),
+        },
       ]);
       expect(await parse(fake.events.disputeClosed(paid.processor_id, 'lost'))).toMatchObject([{ kind: 'dispute_closed', outcome: 'lost' }]);
 

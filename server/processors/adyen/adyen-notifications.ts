@@ -44,6 +44,9 @@ function toNotification(item: NotificationRequestItem): ProcessorNotification | 
   const payment = item.originalReference;
   if (!payment) return undefined;
   const reason = item.reason || undefined;
+  // When the event happened at Adyen: a dispute's closings may arrive out of order.
+  const time = Date.parse(String(item.eventDate ?? ''));
+  const at = Number.isNaN(time) ? {} : { at: new Date(time).toISOString() };
   switch (String(item.eventCode)) {
     case 'REFUND_FAILED':
       return { id, kind: 'refund_failed', payment, refund: item.pspReference, ...(reason ? { reason } : {}) };
@@ -64,10 +67,10 @@ function toNotification(item: NotificationRequestItem): ProcessorNotification | 
       };
     case 'CHARGEBACK_REVERSED':
     case 'PREARBITRATION_WON':
-      return { id, kind: 'dispute_closed', payment, dispute: item.pspReference, outcome: 'won', ...(reason ? { reason } : {}) };
+      return { id, kind: 'dispute_closed', payment, dispute: item.pspReference, outcome: 'won', ...(reason ? { reason } : {}), ...at };
     case 'SECOND_CHARGEBACK':
     case 'PREARBITRATION_LOST':
-      return { id, kind: 'dispute_closed', payment, dispute: item.pspReference, outcome: 'lost', ...(reason ? { reason } : {}) };
+      return { id, kind: 'dispute_closed', payment, dispute: item.pspReference, outcome: 'lost', ...(reason ? { reason } : {}), ...at };
     default:
       return undefined;
   }

@@ -32,7 +32,9 @@ function readEvent(event: Stripe.Event): ProcessorNotification[] {
       // https://docs.stripe.com/api/disputes/object#dispute_object-status: won, lost, or warning_closed
       // (an inquiry that closed without becoming a chargeback: the merchant keeps the money).
       const outcome = d.status === 'won' || d.status === 'warning_closed' ? 'won' : 'lost';
-      return [{ id: event.id, kind: 'dispute_closed', payment: disputePayment(d), dispute: d.id, outcome, reason: d.reason }];
+      // `created`: when the event happened (seconds), for closings that arrive out of order.
+      const at = Number.isFinite(event.created) ? { at: new Date(event.created * 1000).toISOString() } : {};
+      return [{ id: event.id, kind: 'dispute_closed', payment: disputePayment(d), dispute: d.id, outcome, reason: d.reason, ...at }];
     }
     case 'charge.refund.updated':
     case 'refund.updated':
