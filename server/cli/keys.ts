@@ -8,7 +8,7 @@ import { migrate } from '../db/migrations.ts';
 import { parseEnv } from '../env.ts';
 import { moveLegacyKeyFile } from '../keys/key-file.ts';
 import { loadKeyRing } from '../keys/key-ring.ts';
-import { addKeyToFile, keyUsage, missingKeys, rotateKeys } from '../keys/rotate-keys.ts';
+import { addKeyToFile, keyUsage, missingKeys, missingSealedKeys, rotateKeys } from '../keys/rotate-keys.ts';
 
 async function main(command: string | undefined) {
   if (command !== 'rotate' && command !== 'status') throw new Error('usage: npm run keys -- rotate | status');
@@ -44,6 +44,13 @@ async function main(command: string | undefined) {
     console.log('key usage:', JSON.stringify(await keyUsage(handle.db)));
     for (const { version, cards } of await missingKeys(handle.db, ring)) {
       console.log(`missing: key version ${version} is not in the key ring but still wraps ${cards} saved card(s); they cannot be used until it is put back`);
+    }
+    // Processor credentials and forwarding headers too: a merchant's payments stop with them.
+    for (const { version, settings } of await missingSealedKeys(handle.db, ring)) {
+      console.log(
+        `missing: key version ${version} is not in the key ring but still wraps ${settings} merchant setting(s) ` +
+          '(processor credentials or forwarding headers); they cannot be used until it is put back or the settings are given again',
+      );
     }
   } finally {
     await handle.close();

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { scheduleScrub, type Db } from '../db/database.ts';
 import { KeyUnavailableError, openCard, VaultDecryptError } from './envelope.ts';
 import type { KeyRing } from './key-ring.ts';
-import { missingKeys } from './rotate-keys.ts';
+import { missingKeys, missingSealedKeys } from './rotate-keys.ts';
 import { fingerprintOf, loadVaultSecret, replaceVaultSecret, rewrapVaultSecrets, vaultSecretRow } from './vault-secrets.ts';
 
 /** Returns the fingerprint key the vault runs with. */
@@ -28,6 +28,13 @@ export async function settleKeysAtStart(db: Db, ring: KeyRing, logger: Logger): 
       `key version ${version} is not in the key ring but still wraps ${cards} saved card(s): ` +
         `they answer card_key_unavailable until the key is put back in VAULT_KEYS or KEY_FILE. ` +
         `Retire a key only once \`npm run keys -- status\` shows it wraps nothing.`,
+    );
+  }
+  for (const { version, settings } of await missingSealedKeys(db, ring)) {
+    logger.error(
+      { key_version: version, sealed_settings: settings },
+      `key version ${version} is not in the key ring but still wraps ${settings} merchant setting(s) (processor credentials or forwarding headers): ` +
+        `those merchants cannot take payments or forward through them until the key is put back in VAULT_KEYS or KEY_FILE, or the settings are given again.`,
     );
   }
   return fingerprintKey;

@@ -82,6 +82,18 @@ export async function missingKeys(db: Db, ring: KeyRing): Promise<{ version: str
     .sort((a, b) => a.version.localeCompare(b.version));
 }
 
+/**
+ * Key versions not in the ring that still seal merchants' settings (processor credentials, forwarding
+ * headers), with how many each: those merchants' payments or forwards fail until the key is back, so
+ * the start's log and `keys status` name them as they name cards.
+ */
+export async function missingSealedKeys(db: Db, ring: KeyRing): Promise<{ version: string; settings: number }[]> {
+  return Object.entries(await sealedKeyUsage(db))
+    .filter(([version]) => !ring.get(version))
+    .map(([version, settings]) => ({ version, settings }))
+    .sort((a, b) => a.version.localeCompare(b.version));
+}
+
 /** Appends a fresh key to the key file (KEY_FILE; atomically, mode 0600) and returns the new ring. */
 export function addKeyToFile(keyFile: string): KeyRing {
   if (!fs.existsSync(keyFile)) throw new Error(`the key file ${keyFile} (KEY_FILE) does not exist`);

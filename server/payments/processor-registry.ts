@@ -7,6 +7,7 @@ import type { ProcessorBaseUrls } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { openProcessorSettings } from '../merchants/processor-account.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
+import { KeyUnavailableError } from '../keys/envelope.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import { connectorOf } from '../processors/index.ts';
 import { CONNECTOR_TYPES, type Processor } from './processor.ts';
@@ -44,7 +45,7 @@ export function createProcessorRegistry(options: RegistryOptions): ProcessorRegi
       const fingerprint = stored.sealed?.wrapped ?? stored.type;
       const hit = built.get(merchant.id);
       if (hit && hit.fingerprint === fingerprint) return hit.processor;
-      const settings = openProcessorSettings(options.ring, merchant.id, stored);
+      const settings = openedSettings(options.ring, merchant.id, stored);
       if (settings.type === 'simulated') return options.simulated();
       const connector = connectorOf(settings.type).build(settings, {
         db: options.db,
@@ -57,4 +58,21 @@ export function createProcessorRegistry(options: RegistryOptions): ProcessorRegi
       return processor;
     },
   };
+}
+
+/**
+ * The merchant's credentials, opened; a clear refusal, not an internal error, when the key that sealed
+ * them left the ring (the vault's start log and `npm run keys -- status` name it): nothing was sent.
+ */
+function openedSettings(ring: KeyRing, merchantId: string, stored: Parameters<typeof openProcessorSettings>[2]) {
+  try {
+    return openProcessorSettings(ring, merchantId, stored);
+  } catch (err) {
+    if (!(err instanceof KeyUnavailableError)) throw err;
+    throw new ApiError(
+      'processor_unavailable',
+      "This shop's processor credentials are sealed under a key the vault's key ring no longer holds: " +
+        "the vault's operator can put the key back, or the shop can set its processor again",
+    );
+  }
 }
