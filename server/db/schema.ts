@@ -193,6 +193,8 @@ export interface RefundTable {
   processor_id: string | null;
   /** Why the provider failed the refund later (its notification). */
   failure_reason: string | null;
+  /** When a pending refund whose answer was lost was last asked about again (payments/refund-charge.ts). */
+  checked_at: string | null;
 }
 
 export interface IdempotencyTable {

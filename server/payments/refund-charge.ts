@@ -9,16 +9,24 @@ import { newId } from '../ids.ts';
 import { disputeBlockingRefunds } from '../disputes/dispute-store.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { failRefund, succeedRefund } from '../refunds/refund-status.ts';
-import { findRefund, findRefundByReference, insertRefund, listPendingRefunds, REASK_MS } from '../refunds/refund-store.ts';
+import { abandonedRefunds, claimRefundCheck, findRefund, findRefundByReference, insertRefund } from '../refunds/refund-store.ts';
 
-/**
- * A refund still pending this long was left by its request: the vault died, or its answer was lost and
- * no retry came (a refund without an Idempotency-Key cannot be retried). Longer than PROCESSOR_TIMEOUT_MS,
- * so a request still asking the processor is not raced.
- */
-const STALE_MS = 60_000;
+/** Refused while the charge's dispute is open or lost: a refund beside a chargeback would pay the cardholder twice. */
+async function refuseIfDisputed(deps: Deps, charge: ChargeTable): Promise<void> {
+  const disputed = await disputeBlockingRefunds(deps.db, charge.id);
+  if (disputed)
+    throw new ApiError(
+      'parameter_invalid',
+      disputed.status === 'open'
+        ? 'This charge is disputed: the issuer decides whether the money goes back, and it cannot be refunded meanwhile'
+        : 'This charge is disputed and the dispute was lost: the cardholder has the money back already',
+      { param: 'id' },
+    );
+}
 
 async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Promise<RefundTable> {
+  // Asked again too (a retry, a pass): a refund that never reached the provider would be made now.
+  await refuseIfDisputed(deps, charge);
   let outcome: 'succeeded' | 'failed';
   let processorId: string | null = null;
   try {
@@ -61,16 +69,16 @@ async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Pro
 }
 
 /**
- * Settles refunds left pending (STALE_MS) by asking again under their own reference, as a retry would:
- * otherwise their amount stays reserved, they are never listed and never told. One charge's, before its
- * next refund; or, from the scheduler's pass, one merchant's or every merchant's. A processor still
- * unreachable leaves them pending, for the next look. Answers how many were settled.
+ * Settles refunds left pending (refund-store.ts, abandonedRefunds) by asking again under their own
+ * reference, as a retry would: otherwise their amount stays reserved, they are never listed and never
+ * told. One charge's, before its next refund; or, from the scheduler's pass, one merchant's or every
+ * merchant's. Each look is claimed first (one instance at a time); a refund the processor still does
+ * not answer, or whose charge is disputed, waits for a later look. Answers how many were settled.
  */
 export async function settleAbandonedRefunds(deps: Deps, of: { chargeId?: string; merchantId?: string } = {}): Promise<number> {
-  const now = deps.clock().getTime();
-  const stale = await listPendingRefunds(deps.db, new Date(now - REASK_MS).toISOString(), new Date(now - STALE_MS).toISOString(), of);
   let settled = 0;
-  for (const refund of stale) {
+  for (const refund of await abandonedRefunds(deps.db, deps.clock(), of)) {
+    if (!(await claimRefundCheck(deps.db, refund.id, deps.clock()))) continue;
     try {
       await settle(deps, await getCharge(deps.db, refund.merchant_id, refund.charge_id), refund);
       settled++;
@@ -92,17 +100,9 @@ export async function refundCharge(deps: Deps, given: ChargeTable, amount: numbe
   // What is left to refund counts the refunds abandoned pending only once they are settled.
   const charge = (await settleAbandonedRefunds(deps, { chargeId: given.id })) > 0 ? await getCharge(deps.db, given.merchant_id, given.id) : given;
   if (charge.status !== 'succeeded') throw new ApiError('parameter_invalid', 'Only a succeeded charge can be refunded', { param: 'id' });
-  // A refund beside a chargeback would give the cardholder the money twice: Stripe and Adyen refuse it
-  // themselves, and the simulated processor or a forwarding provider might not.
-  const disputed = await disputeBlockingRefunds(deps.db, charge.id);
-  if (disputed)
-    throw new ApiError(
-      'parameter_invalid',
-      disputed.status === 'open'
-        ? 'This charge is disputed: the issuer decides whether the money goes back, and it cannot be refunded meanwhile'
-        : 'This charge is disputed and the dispute was lost: the cardholder has the money back already',
-      { param: 'id' },
-    );
+  // Before anything is reserved. Stripe and Adyen refuse such a refund themselves; the simulated
+  // processor or a forwarding provider might not.
+  await refuseIfDisputed(deps, charge);
   const rest = charge.amount - charge.amount_refunded;
   const value = amount ?? rest;
   if (rest === 0) throw new ApiError('parameter_invalid', 'This charge is already fully refunded', { param: 'amount' });
@@ -117,6 +117,7 @@ export async function refundCharge(deps: Deps, given: ChargeTable, amount: numbe
     created_at: deps.clock().toISOString(),
     processor_id: null,
     failure_reason: null,
+    checked_at: null,
   };
   await deps.db.transaction().execute(async (trx) => {
     // The amount is reserved atomically: concurrent refunds cannot exceed the charge.

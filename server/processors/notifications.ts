@@ -8,7 +8,7 @@ import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import type { ProcessorNotification } from '../payments/processor.ts';
 import { reverseRefund } from '../refunds/refund-status.ts';
-import { findSucceededRefund, hasSettleablePendingRefund } from '../refunds/refund-store.ts';
+import { refundsForFailure } from '../refunds/refund-store.ts';
 import { closeDispute } from '../disputes/dispute-status.ts';
 import { findDispute, insertDispute } from '../disputes/dispute-store.ts';
 
@@ -47,14 +47,14 @@ async function apply(deps: Deps, merchant: Merchant, n: ProcessorNotification): 
     const base = { merchantId: merchant.id, groupId: charge.group_id, now };
 
     if (n.kind === 'refund_failed') {
-      const refund = await findSucceededRefund(trx, charge.id, n.refund);
+      const { succeeded: refund, settling } = await refundsForFailure(trx, charge.id, n.refund, now);
       if (!refund) {
         // A refund of this charge still pending may be the one that failed: its answer was lost (or is
         // being recorded), so the vault does not know its provider id yet, and a retry will settle it
         // succeeded from the provider's replayed first answer (or the scheduler's pass will). Remembered
         // now, this failure would be lost and the merchant told the money went back: it is refused, and
         // delivered again later.
-        if (await hasSettleablePendingRefund(trx, charge.id, now)) throw new NotYet();
+        if (settling) throw new NotYet();
         return 'unknown_payment';
       }
       if (!(await reverseRefund(trx, refund.id, n.reason ?? null))) return 'duplicate';

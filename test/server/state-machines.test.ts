@@ -184,6 +184,7 @@ const refundRow = (id: string, status: RefundTable['status']): RefundTable => ({
   created_at: NOW,
   processor_id: null,
   failure_reason: null,
+  checked_at: null,
 });
 
 const mandateRow = (id: string, card: string, status: MandateTable['status'] = 'active'): MandateTable => ({
