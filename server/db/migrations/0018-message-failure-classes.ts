@@ -31,18 +31,28 @@ export async function up(db: Kysely<any>): Promise<void> {
   await classifyRecordedFailures(db);
 }
 
-/** Rewrites every recorded reason that is not already a class. */
+/** Rewrites every recorded reason that is not already a class, a page of messages at a time (a vault may hold millions). */
 export async function classifyRecordedFailures(db: Kysely<any>): Promise<number> {
-  const rows: { id: string; error: string }[] = await db.selectFrom('messages').select(['id', 'error']).where('error', 'is not', null).execute();
   let changed = 0;
-  for (const row of rows) {
-    if (CLASS.test(row.error)) continue;
-    await db
-      .updateTable('messages')
-      .set({ error: classOf(row.error) })
-      .where('id', '=', row.id)
+  for (let after = ''; ; ) {
+    const rows: { id: string; error: string }[] = await db
+      .selectFrom('messages')
+      .select(['id', 'error'])
+      .where('error', 'is not', null)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(500)
       .execute();
-    changed++;
+    if (rows.length === 0) return changed;
+    for (const row of rows) {
+      if (CLASS.test(row.error)) continue;
+      await db
+        .updateTable('messages')
+        .set({ error: classOf(row.error) })
+        .where('id', '=', row.id)
+        .execute();
+      changed++;
+    }
+    after = rows[rows.length - 1].id;
   }
-  return changed;
 }
