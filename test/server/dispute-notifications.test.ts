@@ -101,16 +101,19 @@ describeEachDb('dispute notifications', (target) => {
     expect(await events('charge.dispute.closed', charge)).toHaveLength(1);
   });
 
-  it("closings heard out of order end as the provider's last one says: a reversal heard after the second chargeback that followed it changes nothing", async () => {
-    const { charge, payment } = await paid();
-    await apply(opened(payment, 'dp-order'));
-    // At the provider: reversed (won) at 10:00, then a second chargeback (lost) at 12:00; heard the other way round.
-    expect(await apply(closed(payment, 'dp-order', 'lost', '2031-03-01T12:00:00.000Z'))).toBe('applied');
-    expect(await apply(closed(payment, 'dp-order', 'won', '2031-03-01T10:00:00.000Z'))).toBe('duplicate');
-    expect((await disputeOf('dp-order')).status).toBe('lost');
-    expect((await events('charge.dispute.closed', charge)).map((e) => e.data.status)).toEqual(['lost']);
-    // Pre-arbitration won later still turns it.
-    expect(await apply(closed(payment, 'dp-order', 'won', '2031-03-09T09:00:00.000Z'))).toBe('applied');
-    expect((await disputeOf('dp-order')).status).toBe('won');
-  });
+  it(
+    "closings heard out of order end as the provider's last one says: a reversal heard after the second chargeback that followed it " + 'changes nothing',
+    async () => {
+      const { charge, payment } = await paid();
+      await apply(opened(payment, 'dp-order'));
+      // At the provider: reversed (won) at 10:00, then a second chargeback (lost) at 12:00; heard the other way round.
+      expect(await apply(closed(payment, 'dp-order', 'lost', '2031-03-01T12:00:00.000Z'))).toBe('applied');
+      expect(await apply(closed(payment, 'dp-order', 'won', '2031-03-01T10:00:00.000Z'))).toBe('duplicate');
+      expect((await disputeOf('dp-order')).status).toBe('lost');
+      expect((await events('charge.dispute.closed', charge)).map((e) => e.data.status)).toEqual(['lost']);
+      // Pre-arbitration won later still turns it.
+      expect(await apply(closed(payment, 'dp-order', 'won', '2031-03-09T09:00:00.000Z'))).toBe('applied');
+      expect((await disputeOf('dp-order')).status).toBe('won');
+    },
+  );
 });
