@@ -24,8 +24,11 @@ async function main(command: string | undefined) {
         ring = addKeyToFile(env.KEY_FILE);
         console.log(`added key ${ring.current.id} to ${env.KEY_FILE}`);
       }
-      const { cards, secrets } = await rotateKeys(handle.db, ring);
+      const { cards, secrets, unreadable } = await rotateKeys(handle.db, ring);
       console.log(`re-wrapped ${cards} card keys and ${secrets} vault secrets under ${ring.current.id}`);
+      if (unreadable > 0) {
+        console.error(`keys: ${unreadable} saved card(s) could not be opened with their key (their stored data is damaged) and keep their old key`);
+      }
       // The old wrapped keys leave the database's storage before this command ends.
       let scrubbed = await handle.scrub();
       for (let wait = 500; !scrubbed && wait <= 8000; wait *= 2) {

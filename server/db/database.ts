@@ -78,9 +78,10 @@ export function scheduleScrub(db: Db, tables: ScrubTable[] = ['cards']): void {
 
 /**
  * The tables whose old row versions can hold something that opens or finds a card: its sealed data,
- * its fingerprint, an import's keyed request hash, a vault secret wrapped under a retired key.
+ * its fingerprint, an import's keyed request hash, a vault secret wrapped under a retired key; or that
+ * opens a merchant's processor credentials or forwarding headers under a retired key.
  */
-export type ScrubTable = 'cards' | 'challenges' | 'idempotency_keys' | 'vault_secrets';
+export type ScrubTable = 'cards' | 'challenges' | 'idempotency_keys' | 'vault_secrets' | 'merchants' | 'forward_destinations';
 
 export function openDatabase(options: DbOptions): DbHandle {
   const handle = options.databaseUrl

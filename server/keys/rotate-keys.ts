@@ -2,8 +2,8 @@
 // key, in small batches, so a serving vault keeps answering while it runs. Card ciphertexts are
 // untouched: only the small wrapped keys change.
 import fs from 'node:fs';
-import { scheduleScrub, type Db } from '../db/database.ts';
-import { rewrapCard } from './envelope.ts';
+import { scheduleScrub, type Db, type ScrubTable } from '../db/database.ts';
+import { rewrapCard, VaultDecryptError } from './envelope.ts';
 import { replaceKeyFile } from './key-file.ts';
 import { formatKeyRing, loadKeyRing, withNewKey, type KeyRing } from './key-ring.ts';
 import { rewrapVaultSecrets } from './vault-secrets.ts';
@@ -12,22 +12,40 @@ import { rewrapSealedSettings, sealedKeyUsage } from './sealed-settings.ts';
 /**
  * Re-wraps what the ring can open. Cards under a version that left the ring cannot be re-wrapped:
  * they are counted in `unavailable` and stay as they are, so that putting the key back restores them.
+ * A card its key does not open (its stored data damaged) is counted in `unreadable` and left as it is:
+ * it must not stop the rotation of every other card and of the settings after them.
  */
-export async function rotateKeys(db: Db, ring: KeyRing, options: { batch?: number } = {}): Promise<{ cards: number; secrets: number; unavailable: number }> {
+export async function rotateKeys(
+  db: Db,
+  ring: KeyRing,
+  options: { batch?: number } = {},
+): Promise<{ cards: number; secrets: number; unavailable: number; unreadable: number }> {
   const batch = options.batch ?? 200;
   const readable = ring.ids.filter((id) => id !== ring.current.id);
   let cards = 0;
-  while (readable.length > 0) {
+  let unreadable = 0;
+  // In token order from where the last batch ended: a card left as it is is not read again.
+  for (let after = ''; readable.length > 0; ) {
     const rows = await db
       .selectFrom('cards')
       .select(['token', 'group_id', 'key_version', 'wrapped_key'])
       .where('wrapped_key', 'is not', null)
       .where('key_version', 'in', readable)
+      .where('token', '>', after)
+      .orderBy('token')
       .limit(batch)
       .execute();
     if (rows.length === 0) break;
+    after = rows[rows.length - 1].token;
     for (const row of rows) {
-      const next = rewrapCard(ring, { token: row.token, groupId: row.group_id }, { key_version: row.key_version!, wrapped_key: row.wrapped_key! });
+      let next: ReturnType<typeof rewrapCard>;
+      try {
+        next = rewrapCard(ring, { token: row.token, groupId: row.group_id }, { key_version: row.key_version!, wrapped_key: row.wrapped_key! });
+      } catch (err) {
+        if (!(err instanceof VaultDecryptError)) throw err;
+        unreadable++;
+        continue;
+      }
       // Compare-and-set: a card deleted or re-wrapped meanwhile is left as it now is.
       const done = await db
         .updateTable('cards')
@@ -40,13 +58,21 @@ export async function rotateKeys(db: Db, ring: KeyRing, options: { batch?: numbe
     }
   }
   // The vault's own secrets, and the merchants' processor credentials and forwarding headers.
-  const secrets = (await rewrapVaultSecrets(db, ring)).rewrapped + (await rewrapSealedSettings(db, ring));
-  // The old wrapped keys leave the database's storage too (SQLite's WAL and free space, PostgreSQL's dead rows).
-  if (cards + secrets > 0) scheduleScrub(db, ['cards']);
+  const vaultSecrets = (await rewrapVaultSecrets(db, ring)).rewrapped;
+  const settings = await rewrapSealedSettings(db, ring);
+  const secrets = vaultSecrets + settings;
+  // The old wrapped keys leave the database's storage too (SQLite's WAL and free space, PostgreSQL's dead
+  // rows, table by table): with a retired key, an old row version would open what it sealed.
+  const rewritten: ScrubTable[] = [
+    ...(cards > 0 ? (['cards'] as const) : []),
+    ...(vaultSecrets > 0 ? (['vault_secrets'] as const) : []),
+    ...(settings > 0 ? (['merchants', 'forward_destinations'] as const) : []),
+  ];
+  if (rewritten.length > 0) scheduleScrub(db, rewritten);
   const unavailable = Object.entries(await keyUsage(db))
     .filter(([id]) => !ring.get(id))
     .reduce((n, [, count]) => n + count, 0);
-  return { cards, secrets, unavailable };
+  return { cards, secrets, unavailable, unreadable };
 }
 
 /** How many live cards and vault secrets each key version still wraps: an old key may be retired when it wraps none. */
