@@ -398,7 +398,8 @@ describeEachDb('forwarding attacks', (target) => {
       const slow = await send({ body: { pan: '{{card.number}}' } });
       clearInterval(timer);
       expect(slow.status).toBe(504);
-      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1000);
+      // The trickle never ends: only the timeout ends the wait (the margin is for a busy machine).
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 5000);
     });
   });
 
