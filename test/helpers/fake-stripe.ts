@@ -235,9 +235,11 @@ export interface FakeStripe {
   events: {
     disputeCreated(paymentIntent: string, options?: { amount?: number; currency?: string; reason?: string }): Stripe.ChargeDisputeCreatedEvent;
     disputeClosed(paymentIntent: string, status: Stripe.Dispute.Status): Stripe.ChargeDisputeClosedEvent;
+    /** `keepLedger`: only the event, the fake's refund left as it was answered (a failure the vault hears before Stripe's books show it). */
     refundFailed(
       refundId: string,
       type?: 'refund.failed' | 'refund.updated' | 'charge.refund.updated',
+      options?: { keepLedger?: boolean },
     ): Stripe.RefundFailedEvent | Stripe.RefundUpdatedEvent | Stripe.ChargeRefundUpdatedEvent;
   };
   close(): Promise<void>;
@@ -1038,10 +1040,11 @@ export async function startFakeStripe(
         data: { object: dispute(paymentIntent, 'needs_response', options) },
       }),
       disputeClosed: (paymentIntent, status) => ({ ...eventBase(), type: 'charge.dispute.closed', data: { object: dispute(paymentIntent, status) } }),
-      refundFailed(refundId, type = 'refund.failed') {
-        const refund = refunds.get(refundId);
-        if (!refund) throw new Error(`no refund ${refundId} at the fake`);
+      refundFailed(refundId, type = 'refund.failed', options = {}) {
+        const stored = refunds.get(refundId);
+        if (!stored) throw new Error(`no refund ${refundId} at the fake`);
         // https://docs.stripe.com/refunds#failed-refunds: the refund turns failed, with a reason, and the money returns to the balance.
+        const refund = options.keepLedger ? { ...stored } : stored;
         Object.assign(refund, { status: 'failed', failure_reason: 'expired_or_canceled_card' } satisfies Partial<Stripe.Refund>);
         const data = { object: { ...refund }, previous_attributes: { status: 'succeeded' } };
         return type === 'refund.failed'

@@ -41,21 +41,9 @@ describeEachDb('refund settle attacks', (target) => {
     const res = await v.api('POST', `/v1/charges/${charge}/refunds`, { body: { amount }, key: secretKey });
     expect(res.status, res.text).toBe(502);
   }
-  function refundFailedEvent(refundId: string, type: 'refund.failed' | 'refund.updated' | 'charge.refund.updated' = 'refund.failed') {
-    const refund = fake.refunds.get(refundId)!;
-    const event = {
-      id: `evt_${crypto.randomBytes(12).toString('hex')}`,
-      object: 'event',
-      api_version: '2024-06-20',
-      created: Math.floor(Date.now() / 1000),
-      livemode: false,
-      pending_webhooks: 1,
-      request: { id: null, idempotency_key: null },
-      type,
-      data: { object: { ...refund, status: 'failed', failure_reason: 'expired_or_canceled_card' }, previous_attributes: { status: 'succeeded' } },
-    };
-    return fake.signed(event as any);
-  }
+  /** Stripe's event that the refund failed, signed, the fake's ledger left as it was answered. */
+  const refundFailedEvent = (refundId: string, type: 'refund.failed' | 'refund.updated' | 'charge.refund.updated' = 'refund.failed') =>
+    fake.signed(fake.events.refundFailed(refundId, type, { keepLedger: true }));
   const stripeSettings = (secret = fake.secretKey) => ({ processor: { type: 'stripe', secret_key: secret, webhook_secret: fake.webhookSecret } });
 
   beforeAll(async () => {
