@@ -237,6 +237,18 @@ describeEachDb('refund and dispute attacks', (target) => {
       await fake?.close();
     });
     const signed = (items: Parameters<FakeAdyen['notification']>[0]) => ({ body: fake.notification(items), headers: { 'content-type': 'application/json' } });
+    /** Items of one new chargeback against the payment, for `amount`: each event by its code (and eventDate, if given). */
+    const chargeback = (payment: string, amount: number) => {
+      const dispute = `DSP${crypto.randomBytes(6).toString('hex').toUpperCase()}`;
+      return (eventCode: string, eventDate?: string) => ({
+        eventCode,
+        ...(eventDate ? { eventDate } : {}),
+        pspReference: dispute,
+        originalReference: payment,
+        amount: { value: amount, currency: 'USD' },
+        reason: 'Fraud',
+      });
+    };
 
     it("a REFUND failure heard before the refund's answer was recorded ends the refund failed once it is settled", async () => {
       const { charge, payment } = await paid(v, 2500);
@@ -272,14 +284,7 @@ describeEachDb('refund and dispute attacks', (target) => {
       "a chargeback's opening heard twice at once (its notice and the chargeback itself) opens one dispute, told once; " + 'a replayed closing moves it once',
       async () => {
         const { charge, payment } = await paid(v, 2000);
-        const dispute = `DSP${crypto.randomBytes(6).toString('hex').toUpperCase()}`;
-        const item = (eventCode: string) => ({
-          eventCode,
-          pspReference: dispute,
-          originalReference: payment,
-          amount: { value: 2000, currency: 'USD' },
-          reason: 'Fraud',
-        });
+        const item = chargeback(payment, 2000);
         const deliveries = [signed([item('NOTIFICATION_OF_CHARGEBACK')]), signed([item('CHARGEBACK')])];
         const answers = await Promise.all([...deliveries, ...deliveries].map((d) => deliver(v, v.merchant.id, d)));
         // Adyen delivers again what it did not see acknowledged.
@@ -298,15 +303,7 @@ describeEachDb('refund and dispute attacks', (target) => {
 
     it("a dispute's closings heard out of order end as Adyen's later eventDate says", async () => {
       const { charge, payment } = await paid(v, 2000);
-      const dispute = `DSP${crypto.randomBytes(6).toString('hex').toUpperCase()}`;
-      const item = (eventCode: string, eventDate: string) => ({
-        eventCode,
-        eventDate,
-        pspReference: dispute,
-        originalReference: payment,
-        amount: { value: 2000, currency: 'USD' },
-        reason: 'Fraud',
-      });
+      const item = chargeback(payment, 2000);
       expect((await deliver(v, v.merchant.id, signed([item('CHARGEBACK', '2031-03-01T09:00:00+01:00')]))).text).toBe('[accepted]');
       // Reversed at 10:00, then a second chargeback at 12:00 (Amsterdam time); the reversal is delivered last.
       expect((await deliver(v, v.merchant.id, signed([item('SECOND_CHARGEBACK', '2031-03-05T12:00:00+01:00')]))).text).toBe('[accepted]');
@@ -318,14 +315,7 @@ describeEachDb('refund and dispute attacks', (target) => {
 
     it('refuses a refund while the charge is disputed and once the dispute is lost, and allows it once won', async () => {
       const { charge, payment } = await paid(v, 3000);
-      const dispute = `DSP${crypto.randomBytes(6).toString('hex').toUpperCase()}`;
-      const item = (eventCode: string) => ({
-        eventCode,
-        pspReference: dispute,
-        originalReference: payment,
-        amount: { value: 3000, currency: 'USD' },
-        reason: 'Fraud',
-      });
+      const item = chargeback(payment, 3000);
       const refund = () => v.api('POST', `/v1/charges/${charge}/refunds`, { body: { amount: 1000 }, headers: { 'idempotency-key': key('disputed') } });
       const refundsAtAdyen = () => fake.refunds.filter((r) => r.paymentPspReference === payment).length;
       expect((await deliver(v, v.merchant.id, signed([item('CHARGEBACK')]))).text).toBe('[accepted]');
