@@ -91,9 +91,10 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
     }
   }
 
-  // Refunds whose answer was lost and that no retry settled: asked again under their own reference.
+  // Refunds whose answer was lost and that no retry settled: asked again under their own reference,
+  // three of each merchant's and a minute at most a pass (a hanging processor takes its timeout each).
   try {
-    await settleAbandonedRefunds(deps, { merchantId: options.merchantId });
+    await settleAbandonedRefunds(deps, { merchantId: options.merchantId }, { perMerchant: 3, budgetMs: 60_000 });
   } catch (err) {
     deps.logger.error({ error: (err as Error).message }, 'refunds left pending could not be settled');
   }

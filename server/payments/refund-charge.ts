@@ -74,10 +74,20 @@ async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Pro
  * told. One charge's, before its next refund; or, from the scheduler's pass, one merchant's or every
  * merchant's. Each look is claimed first (one instance at a time); a refund the processor still does
  * not answer, or whose charge is disputed, waits for a later look. Answers how many were settled.
+ *
+ * `perMerchant` and `budgetMs` bound a scheduler pass: a processor that hangs costs up to
+ * PROCESSOR_TIMEOUT_MS a refund, and the pass's next run (invoices included) waits for this one.
  */
-export async function settleAbandonedRefunds(deps: Deps, of: { chargeId?: string; merchantId?: string } = {}): Promise<number> {
+export async function settleAbandonedRefunds(
+  deps: Deps,
+  of: { chargeId?: string; merchantId?: string } = {},
+  bounds: { perMerchant?: number; budgetMs?: number } = {},
+): Promise<number> {
+  const until = bounds.budgetMs === undefined ? Infinity : Date.now() + bounds.budgetMs;
   let settled = 0;
-  for (const refund of await abandonedRefunds(deps.db, deps.clock(), of)) {
+  for (const refund of await abandonedRefunds(deps.db, deps.clock(), of, { perMerchant: bounds.perMerchant })) {
+    // The rest wait for the next pass, unclaimed.
+    if (Date.now() >= until) break;
     if (!(await claimRefundCheck(deps.db, refund.id, deps.clock()))) continue;
     try {
       await settle(deps, await getCharge(deps.db, refund.merchant_id, refund.charge_id), refund);

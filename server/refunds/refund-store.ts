@@ -38,11 +38,16 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Refunds left pending (STALE_MS to REASK_MS old) and not asked about in the last RECHECK_MS: one
- * charge's, one merchant's or every merchant's, at most `limit`. Each merchant's oldest first and the
- * merchants taking turns, so that one merchant's pile of refunds its processor refuses to answer never
- * keeps another's out of a pass.
+ * charge's, one merchant's or every merchant's, at most `limit`, and at most `perMerchant` of each
+ * merchant. Each merchant's oldest first and the merchants taking turns, so that one merchant's pile of
+ * refunds its processor refuses to answer never keeps another's out of a pass.
  */
-export async function abandonedRefunds(q: Queryable, now: Date, of: { chargeId?: string; merchantId?: string } = {}, limit = 100): Promise<RefundTable[]> {
+export async function abandonedRefunds(
+  q: Queryable,
+  now: Date,
+  of: { chargeId?: string; merchantId?: string } = {},
+  { limit = 100, perMerchant }: { limit?: number; perMerchant?: number } = {},
+): Promise<RefundTable[]> {
   const t = now.getTime();
   const ranked = q
     .selectFrom('refunds')
@@ -60,7 +65,15 @@ export async function abandonedRefunds(q: Queryable, now: Date, of: { chargeId?:
     .where((eb) => eb.or([eb('checked_at', 'is', null), eb('checked_at', '<', iso(t - RECHECK_MS))]))
     .$if(of.chargeId !== undefined, (qb) => qb.where('charge_id', '=', of.chargeId!))
     .$if(of.merchantId !== undefined, (qb) => qb.where('merchant_id', '=', of.merchantId!));
-  const rows = await q.selectFrom(ranked.as('abandoned')).selectAll().orderBy('turn').orderBy('created_at').orderBy('id').limit(limit).execute();
+  const rows = await q
+    .selectFrom(ranked.as('abandoned'))
+    .selectAll()
+    .$if(perMerchant !== undefined, (qb) => qb.where('turn', '<=', perMerchant!))
+    .orderBy('turn')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
   return rows.map(({ turn: _, ...refund }) => refund as RefundTable);
 }
 
