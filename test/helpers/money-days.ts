@@ -1,5 +1,7 @@
 // What the money-path tests around midnight share: UTC days, a customer's agreement made in a recurring
-// setup checkout (the way a shopper makes one), and a scheduler pass asked for by the merchant.
+// setup checkout (the way a shopper makes one), a scheduler pass asked for by the merchant, and a provider
+// whose 3-D Secure pauses a checkout's payment at the issuer's page.
+import type { AuthorizeRequest, Processor } from '../../server/payments/processor.ts';
 import { CARDS, newCard, openSession, type Shop, type TestVault } from './test-vault.ts';
 
 const DAY = 86_400_000;
@@ -34,3 +36,32 @@ export async function schedulerPass(s: Shop) {
   if (res.status !== 200) throw new Error(`pass refused: ${res.text}`);
   return res.body;
 }
+
+/**
+ * Installs, as the vault's processor, a provider whose 3-D Secure sends the customer to the issuer's page
+ * for the checkout's attempts (Stripe, Adyen); `real` finishes the payment when the customer comes back,
+ * and answers everything else.
+ */
+export function useRedirectingProcessor(v: TestVault, real: Processor, checkoutId: string): void {
+  const paused = new Map<string, AuthorizeRequest>();
+  v.runtime.deps.processor = {
+    ...real,
+    type: real.type,
+    authorize: async (req: AuthorizeRequest) => {
+      if (req.reference.startsWith(`${checkoutId}:`) && !paused.has(req.reference)) {
+        paused.set(req.reference, req);
+        return { outcome: 'redirect', processor_id: `pi_${req.reference}`, action: { url: 'https://issuer.example/3ds', method: 'GET' } };
+      }
+      return real.authorize(req);
+    },
+    completeRedirect: async ({ reference }: { reference: string }) => real.authorize({ ...paused.get(reference)!, authenticated: true }),
+    lookup: (ref: string) => real.lookup(ref),
+    cancel: (ref: string) => real.cancel(ref),
+  } as Processor;
+}
+
+/** The customer back from the issuer's page of the challenge. */
+export const issuerReturn = (v: TestVault, challenge: string) =>
+  v.runtime.app.request(`http://vault.test/frame/3ds/${challenge}/return`, { method: 'GET' }, {
+    incoming: { socket: { remoteAddress: '127.0.0.1' } },
+  } as never);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { AuthorizeRequest, Processor } from '../../server/payments/processor.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { CARDS, LIFTABLE_LIMITS, newCard, newShop, openSession, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
-import { at, plusDays, schedulerPass, subscribe as subscribeIn, today } from '../helpers/money-days.ts';
+import { at, issuerReturn, plusDays, schedulerPass, subscribe as subscribeIn, today, useRedirectingProcessor } from '../helpers/money-days.ts';
 
 describeEachDb('limits and invoices across midnight', (target) => {
   let v: TestVault;
@@ -34,29 +34,7 @@ describeEachDb('limits and invoices across midnight', (target) => {
       (c) => c.created_at >= since,
     );
   const pass = schedulerPass;
-  const issuerReturn = (challenge: string) =>
-    v.runtime.app.request(`http://vault.test/frame/3ds/${challenge}/return`, { method: 'GET' }, {
-      incoming: { socket: { remoteAddress: '127.0.0.1' } },
-    } as any);
-
-  /** A provider whose 3-D Secure sends the customer to the issuer's page for the checkout's attempts (as in money-path-attacks). */
-  function redirectingProcessor(checkoutId: string) {
-    const paused = new Map<string, AuthorizeRequest>();
-    v.runtime.deps.processor = {
-      ...realProcessor,
-      type: realProcessor.type,
-      authorize: async (req: AuthorizeRequest) => {
-        if (req.reference.startsWith(`${checkoutId}:`) && !paused.has(req.reference)) {
-          paused.set(req.reference, req);
-          return { outcome: 'redirect', processor_id: `pi_${req.reference}`, action: { url: 'https://issuer.example/3ds', method: 'GET' } };
-        }
-        return realProcessor.authorize(req);
-      },
-      completeRedirect: async ({ reference }: { reference: string }) => realProcessor.authorize({ ...paused.get(reference)!, authenticated: true } as any),
-      lookup: (ref: string) => realProcessor.lookup(ref),
-      cancel: (ref: string) => realProcessor.cancel(ref),
-    } as unknown as Processor;
-  }
+  const redirectingProcessor = (checkoutId: string) => useRedirectingProcessor(v, realProcessor, checkoutId);
 
   it("holds a 3-D Secure payment paused before midnight against the next day's daily limit: it is charged that day when the customer returns", async () => {
     const s = await shop();
@@ -80,7 +58,7 @@ describeEachDb('limits and invoices across midnight', (target) => {
     const mit = await charge(s, { customer, card, amount: 1000, mandate });
     // 00:03: the customer comes back from the issuer (8 minutes, well within REDIRECT_STALE_MS), the payment completes.
     v.setNow(at(d1, '00:03:00.000'));
-    expect((await issuerReturn(challenge)).status).toBe(200);
+    expect((await issuerReturn(v, challenge)).status).toBe(200);
     await v.frame('/frame/v1/confirm', checkout.secret, { card: newCard(CARDS.visa), challenge });
 
     // The customer's successful charges of that day never pass the daily limit of 1000.
@@ -107,7 +85,7 @@ describeEachDb('limits and invoices across midnight', (target) => {
     expect((await charge(s, { customer, card, amount: 1000, mandate })).status).toBe(201);
     // 10:17: the customer comes back from the issuer; the payment is ended at the provider, not taken.
     v.setNow(at(d, '10:17:00.000'));
-    expect((await issuerReturn(challenge)).status).toBe(200);
+    expect((await issuerReturn(v, challenge)).status).toBe(200);
     const resumed = await v.frame('/frame/v1/confirm', checkout.secret, { card: newCard(CARDS.visa), challenge });
     expect(resumed.status).not.toBe(200);
     const taken = await succeededSince(customer, `${d}T00:00:00.000Z`);

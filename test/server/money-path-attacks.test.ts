@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthorizeRequest, Processor } from '../../server/payments/processor.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { CARDS, LIFTABLE_LIMITS, newCard, newShop, openSession, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
-import { at, nextYear, plusDays, schedulerPass, subscribe as subscribeIn, today } from '../helpers/money-days.ts';
+import { at, issuerReturn, nextYear, plusDays, schedulerPass, subscribe as subscribeIn, today, useRedirectingProcessor } from '../helpers/money-days.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -231,21 +231,7 @@ describeEachDb('money path attacks', (target) => {
 
       // A provider whose 3-D Secure sends the customer to the issuer's page (Stripe, Adyen): the payment
       // is finished by completeRedirect when the customer comes back.
-      const paused = new Map<string, any>();
-      v.runtime.deps.processor = {
-        ...realProcessor,
-        type: realProcessor.type,
-        authorize: async (req) => {
-          if (req.reference.startsWith(`${checkout.id}:`) && !paused.has(req.reference)) {
-            paused.set(req.reference, req);
-            return { outcome: 'redirect', processor_id: `pi_${req.reference}`, action: { url: 'https://issuer.example/3ds', method: 'GET' } };
-          }
-          return realProcessor.authorize(req);
-        },
-        completeRedirect: async ({ reference }) => realProcessor.authorize({ ...paused.get(reference), authenticated: true }),
-        lookup: (ref) => realProcessor.lookup(ref),
-        cancel: (ref) => realProcessor.cancel(ref),
-      } as Processor;
+      useRedirectingProcessor(v, realProcessor, checkout.id);
 
       // The customer pays 1000 in the fields: within the limit, and sent to the issuer's page.
       const first = await v.frame('/frame/v1/confirm', checkout.secret, { card: newCard(CARDS.visa) });
@@ -254,9 +240,7 @@ describeEachDb('money path attacks', (target) => {
       // Meanwhile the merchant charges 1000 under the agreement: the limit sees nothing charged today yet.
       const mit = await charge(s, { customer, card, amount: 1000, mandate });
       // The customer comes back from the issuer: the provider finishes the payment.
-      const back = await v.runtime.app.request(`http://vault.test/frame/3ds/${challenge}/return`, { method: 'GET' }, {
-        incoming: { socket: { remoteAddress: '127.0.0.1' } },
-      } as any);
+      const back = await issuerReturn(v, challenge);
       expect(back.status).toBe(200);
       const resumed = await v.frame('/frame/v1/confirm', checkout.secret, { card: newCard(CARDS.visa), challenge });
 
