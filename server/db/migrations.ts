@@ -21,6 +21,7 @@ import * as invoicePendingCheck from './migrations/0017-invoice-pending-check.ts
 import * as messageFailureClasses from './migrations/0018-message-failure-classes.ts';
 import * as refundLookups from './migrations/0019-refund-lookups.ts';
 import * as disputeEventTimes from './migrations/0020-dispute-event-times.ts';
+import * as guestChargeIndexes from './migrations/0021-guest-charge-indexes.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 export { backfillPendingRefs } from './migrations/0016-invoice-pending-ref.ts';
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '0018_message_failure_classes': messageFailureClasses,
   '0019_refund_lookups': refundLookups,
   '0020_dispute_event_times': disputeEventTimes,
+  '0021_guest_charge_indexes': guestChargeIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

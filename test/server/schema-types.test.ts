@@ -34,6 +34,7 @@ const HISTORICAL_MIGRATIONS = [
   '0018_message_failure_classes',
   '0019_refund_lookups',
   '0020_dispute_event_times',
+  '0021_guest_charge_indexes',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */
