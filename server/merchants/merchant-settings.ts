@@ -8,6 +8,7 @@ import type { Deps } from '../context.ts';
 import type { MerchantTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { vetWebhookUrl, WebhookTargetRefused } from '../jobs/webhook-target.ts';
+import { originsProblem } from './merchant-origins.ts';
 import { findById, frameLimitProblem, updateMerchant, type Merchant } from './merchant-store.ts';
 import { CONNECTOR_TYPES } from '../payments/processor.ts';
 import { checkConnectorMode, keyLast4 } from '../processors/index.ts';
@@ -29,6 +30,8 @@ export async function changeMerchantSettings(deps: SettingsDeps, merchant: Merch
       throw err;
     });
   }
+  const origins = body.allowed_origins && originsProblem(body.allowed_origins, merchant.livemode);
+  if (origins) throw new ApiError('parameter_invalid', origins, { param: 'allowed_origins' });
   const frameLimit = body.frame_limit_per_address === undefined ? undefined : frameLimitProblem(body.frame_limit_per_address, deps.fieldsCaps.maxPerAddress);
   if (frameLimit) throw new ApiError('parameter_invalid', frameLimit, { param: 'frame_limit_per_address' });
   if (body.processor) checkProcessorMode(merchant, body.processor);

@@ -9,6 +9,7 @@ import { ApiError } from '../errors.ts';
 import { newId, randomSecret, safeEqual, sha256 } from '../ids.ts';
 import { checkWebhookUrl } from '../jobs/webhook-target.ts';
 import type { StoredProcessor } from './processor-account.ts';
+import { originsProblem } from './merchant-origins.ts';
 
 export interface Merchant {
   id: string;
@@ -95,6 +96,8 @@ export async function createMerchant(
   const webhook_secret = `whsec_${randomSecret(24)}`;
   // Scheme and credentials only: the address check needs the operator's policy, so callers make it (and delivery again).
   if (input.webhookUrl) checkWebhookUrl(input.webhookUrl, { live: Boolean(input.live) });
+  const origins = originsProblem(input.origins, Boolean(input.live));
+  if (origins) throw new Error(`--origin: ${origins}`);
   // The name is written into the agreements customers accept: the same rules as POST /v1/merchant.
   const name = MerchantName.safeParse(input.name);
   if (!name.success) throw new Error(`--name: ${name.error.issues[0].message}`);

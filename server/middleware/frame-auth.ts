@@ -7,6 +7,7 @@ import { HOST_ORIGIN_HEADER } from '../../protocol/api.ts';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { safeEqual, sha256 } from '../ids.ts';
+import { mayEmbed } from '../merchants/merchant-origins.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { findSession } from '../sessions/session-store.ts';
 import { clientAddress } from './client-address.ts';
@@ -48,7 +49,7 @@ export function frameAuth(): MiddlewareHandler<AppEnv> {
     // A live session's card data may not travel over a vault that cannot carry real cards.
     requireLiveReady(deps.live, merchant);
     const hostOrigin = c.req.header(HOST_ORIGIN_HEADER) ?? '';
-    if (!merchant.allowed_origins.includes(hostOrigin)) {
+    if (!mayEmbed(merchant, hostOrigin)) {
       throw new ApiError('origin_not_allowed', "The page that embeds the fields is not on the merchant's allowed origins");
     }
     const verdict = await checkFieldsLimits(c, merchant);

@@ -14,6 +14,7 @@ import { ROWS } from '../../iframe/locales.ts';
 import { firstLocale } from '../../protocol/languages.ts';
 import { LOCALES, RTL_LOCALES, type Locale } from '../../protocol/messages.ts';
 import { hashedPath } from './assets.ts';
+import { mayEmbed } from '../merchants/merchant-origins.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -44,7 +45,7 @@ export const fieldsPage = new Hono<AppEnv>()
     const origin = c.req.query('origin') ?? '';
     const merchant = pk.startsWith('pk_') ? await findByPublishableKey(deps.db, pk) : undefined;
     c.header('Cache-Control', 'no-store');
-    if (!merchant?.allowed_origins.includes(origin)) {
+    if (!merchant || !mayEmbed(merchant, origin)) {
       c.header('Content-Security-Policy', policy("'none'"));
       const reason = merchant ? 'This site is not allowed to show these payment fields.' : 'Unknown publishable key.';
       return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not allowed</title></head><body><p>${reason}</p></body></html>`, 403);

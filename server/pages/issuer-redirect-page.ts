@@ -10,6 +10,7 @@ import { randomSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import type { AuthorizeResult, RedirectAction } from '../payments/processor.ts';
 import { FRAMED_HEADING, servePage } from './html-page.ts';
+import { embeddingOrigins } from '../merchants/merchant-origins.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const json = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
@@ -78,5 +79,5 @@ export function serveReturn(c: Context<AppEnv>, challenge: ChallengeTable, resul
   else parent.postMessage(m, ${json(vault)});
 })();
 </script>`;
-  return servePage(c, { nonce, ancestors: merchant?.allowed_origins ?? [], title: 'Confirm your payment', body });
+  return servePage(c, { nonce, ancestors: merchant ? embeddingOrigins(merchant) : [], title: 'Confirm your payment', body });
 }

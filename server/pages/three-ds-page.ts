@@ -12,6 +12,7 @@ import { serveIssuerStep, serveIssuerWindow, serveReturn } from './issuer-redire
 import { completeIssuerReturn, returnParams } from '../payments/issuer-return.ts';
 import { findChallenge } from '../challenges/challenge-store.ts';
 import { findSession } from '../sessions/session-store.ts';
+import { embeddingOrigins } from '../merchants/merchant-origins.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -80,7 +81,7 @@ export const threeDsPage = new Hono<AppEnv>()
 async function allowedAncestors(c: Context<AppEnv>, sessionId: string): Promise<string[]> {
   const session = await findSession(c.get('deps').db, sessionId);
   const merchant = session && (await c.get('deps').merchants.byId(session.merchant_id));
-  return merchant?.allowed_origins ?? [];
+  return merchant ? embeddingOrigins(merchant) : [];
 }
 
 function page(vault: string, id: string, ancestors: string[], message: string, settled?: ThreeDsMessage['status']) {

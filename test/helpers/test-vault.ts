@@ -14,6 +14,8 @@ import { CARDS, newCard } from './test-cards.ts';
 
 export const VAULT = 'http://vault.test';
 export const SHOP = 'http://shop.test';
+/** A live merchant's pages are on https (server/merchants/merchant-origins.ts). */
+export const LIVE_SHOP = 'https://shop.test';
 
 export interface Reply<T = any> {
   status: number;

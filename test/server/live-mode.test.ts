@@ -11,7 +11,7 @@ import { recordCharge } from '../../server/charges/charge-store.ts';
 import { createSession } from '../../server/sessions/session-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { dataDirBytes, everyRow, runCli, runNpmScript } from '../helpers/storage-scan.ts';
-import { CARDS, newCard, openSession, SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { CARDS, newCard, openSession, LIVE_SHOP, SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
 const HTTPS = 'https://vault.test';
 const NEXT_YEAR = new Date().getUTCFullYear() + 1;
@@ -33,7 +33,7 @@ describeEachDb('live mode', (target) => {
     beforeAll(async () => {
       v = await startTestVault(target, { vaultKeys: newVaultKeys(), publicUrl: HTTPS });
       test = v.merchant;
-      live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [SHOP], live: true });
+      live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
       for (const key of [test.secret_key, live.secret_key]) expect((await v.api('POST', '/v1/merchant', { key, body: { rate_limit: 0 } })).status).toBe(200);
     });
     afterAll(() => v.close());
@@ -49,7 +49,7 @@ describeEachDb('live mode', (target) => {
     });
 
     it('lets a live merchant without a real processor open no session (403 live_mode_unavailable), nor choose the simulated one', async () => {
-      const m = await createMerchant(v.runtime.deps.db, { name: 'Live, no processor', origins: [SHOP], live: true });
+      const m = await createMerchant(v.runtime.deps.db, { name: 'Live, no processor', origins: [LIVE_SHOP], live: true });
       const session = await v.api('POST', '/v1/sessions', { key: m.secret_key, body: { amount: 1999, currency: 'USD' } });
       expect(session.status).toBe(403);
       expect(session.body.error).toMatchObject({ type: 'permission_error', code: 'live_mode_unavailable' });
@@ -116,7 +116,7 @@ describeEachDb('live mode', (target) => {
     });
 
     it('takes a live Adyen account with its live URL prefix, and asks for the prefix when it is missing', async () => {
-      const m = await createMerchant(v.runtime.deps.db, { name: 'Live Adyen shop', origins: [SHOP], live: true });
+      const m = await createMerchant(v.runtime.deps.db, { name: 'Live Adyen shop', origins: [LIVE_SHOP], live: true });
       const apiKey = `AQE${crypto.randomBytes(30).toString('base64url')}`;
       const base = { type: 'adyen', api_key: apiKey, merchant_account: 'ShopECOM', environment: 'live' };
       const missing = await v.api('POST', '/v1/merchant', { key: m.secret_key, body: { processor: base } });
@@ -308,12 +308,12 @@ describeEachDb('live mode', (target) => {
     });
 
     it('keeps a group to one mode: createMerchant and the CLI refuse --group across modes', async () => {
-      await expect(createMerchant(v.runtime.deps.db, { name: 'Sister', origins: [SHOP], groupId: test.group, live: true })).rejects.toThrow(/test mode/);
+      await expect(createMerchant(v.runtime.deps.db, { name: 'Sister', origins: [LIVE_SHOP], groupId: test.group, live: true })).rejects.toThrow(/test mode/);
       await expect(createMerchant(v.runtime.deps.db, { name: 'Sister', origins: [SHOP], groupId: live.group })).rejects.toThrow(/live mode/);
-      const sameMode = await createMerchant(v.runtime.deps.db, { name: 'Live sister', origins: [SHOP], groupId: live.group, live: true });
+      const sameMode = await createMerchant(v.runtime.deps.db, { name: 'Live sister', origins: [LIVE_SHOP], groupId: live.group, live: true });
       expect(sameMode.secret_key).toMatch(/^sk_live_/);
 
-      const across = await merchantCli(v, ['create', '--name', 'Sister', '--origin', SHOP, '--group', test.group, '--live']);
+      const across = await merchantCli(v, ['create', '--name', 'Sister', '--origin', LIVE_SHOP, '--group', test.group, '--live']);
       expect(across.code).toBe(1);
       expect(across.err).toMatch(/test mode/);
       const back = await merchantCli(v, ['create', '--name', 'Sister', '--origin', SHOP, '--group', live.group, '--json']);
@@ -324,7 +324,7 @@ describeEachDb('live mode', (target) => {
     });
 
     it('creates a live merchant with npm run merchant -- create --live: --json prints its keys and livemode, and the key works', async () => {
-      const made = await merchantCli(v, ['create', '--name', 'CLI live shop', '--origin', SHOP, '--live', '--json']);
+      const made = await merchantCli(v, ['create', '--name', 'CLI live shop', '--origin', LIVE_SHOP, '--live', '--json']);
       expect(made.code, made.err).toBe(0);
       const printed = JSON.parse(made.out.trim().split('\n').pop()!);
       expect(printed).toMatchObject({
@@ -348,7 +348,7 @@ describeEachDb('live mode', (target) => {
       expect(JSON.parse(piped.out)).toMatchObject({ secret_key: expect.stringMatching(/^sk_test_/), livemode: false });
 
       // Without --json it says what is left to do; this shell has no https PUBLIC_URL nor VAULT_KEYS.
-      const human = await merchantCli(v, ['create', '--name', 'CLI live shop 2', '--origin', SHOP, '--live']);
+      const human = await merchantCli(v, ['create', '--name', 'CLI live shop 2', '--origin', LIVE_SHOP, '--live']);
       expect(human.code, human.err).toBe(0);
       expect(human.out).toMatch(/sk_live_/);
       expect(human.out).toContain('PUBLIC_URL must be https');
@@ -377,7 +377,7 @@ describeEachDb('live mode', (target) => {
     let live: CreatedMerchant;
     beforeAll(async () => {
       v = await startTestVault(target, { publicUrl, vaultKeys: keys ? newVaultKeys() : undefined });
-      live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [SHOP], live: true });
+      live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
     });
     afterAll(() => v.close());
 

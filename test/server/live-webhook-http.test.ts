@@ -8,7 +8,7 @@ import { deliverDueEvents } from '../../server/jobs/webhook-worker.ts';
 import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { runCli } from '../helpers/storage-scan.ts';
-import { SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { LIVE_SHOP, SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 import { listenLocally } from '../helpers/local-server.ts';
 
 /** A receiver on this machine that counts the requests it gets. */
@@ -33,7 +33,7 @@ describeEachDb("A live merchant's webhook over plain http", (target) => {
       publicUrl: 'https://vault.test',
       allowPrivateWebhooks: true,
     });
-    live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [SHOP], live: true });
+    live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
     local = await receiver();
   });
   afterAll(async () => {
@@ -64,7 +64,7 @@ describeEachDb("A live merchant's webhook over plain http", (target) => {
   });
 
   it('sends nothing to an http URL stored for a live merchant, and records the refusal as url_not_allowed', async () => {
-    const stored = await createMerchant(v.runtime.deps.db, { name: 'Live old URL', origins: [SHOP], live: true });
+    const stored = await createMerchant(v.runtime.deps.db, { name: 'Live old URL', origins: [LIVE_SHOP], live: true });
     // A row from before the rule: no set-time check stands between it and delivery.
     await v.runtime.deps.db.updateTable('merchants').set({ webhook_url: local.url }).where('id', '=', stored.id).execute();
     const refused = await emit(stored);
@@ -85,12 +85,12 @@ describeEachDb("A live merchant's webhook over plain http", (target) => {
 
   it('npm run merchant -- create --live refuses an http --webhook before creating anything; a test merchant may have one', async () => {
     const before = (await v.runtime.deps.db.selectFrom('merchants').select('id').execute()).length;
-    const refused = await runCli(v, 'server/cli/merchant.ts', ['create', '--live', '--name', 'Live CLI', '--origin', SHOP, '--webhook', local.url]);
+    const refused = await runCli(v, 'server/cli/merchant.ts', ['create', '--live', '--name', 'Live CLI', '--origin', LIVE_SHOP, '--webhook', local.url]);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('--webhook: webhook_url must be https for a live-mode merchant');
     expect(refused.out).not.toContain('sk_live_');
     expect((await v.runtime.deps.db.selectFrom('merchants').select('id').execute()).length).toBe(before);
-    await expect(createMerchant(v.runtime.deps.db, { name: 'Live direct', origins: [SHOP], live: true, webhookUrl: local.url })).rejects.toThrow(/https/);
+    await expect(createMerchant(v.runtime.deps.db, { name: 'Live direct', origins: [LIVE_SHOP], live: true, webhookUrl: local.url })).rejects.toThrow(/https/);
 
     const test = await createMerchant(v.runtime.deps.db, { name: 'Test direct', origins: [SHOP], webhookUrl: local.url });
     expect(test.id).toMatch(/^mer_/);

@@ -1,0 +1,26 @@
+// Which pages may embed a merchant's fields. A live merchant's pages must be served over https: real
+// cards typed into the vault's iframe are only as safe as the page around it, and a page fetched over
+// http can be rewritten on the way (a look-alike form, or a script that watches the customer type), so
+// the card networks' rules (PCI DSS 4.2.1) and every provider's live mode ask for TLS there. Set on an
+// allowed list, an http origin is refused; one stored before the rule does not count as allowed.
+import type { Merchant } from './merchant-store.ts';
+
+type Embedder = Pick<Merchant, 'livemode' | 'allowed_origins'>;
+
+/** Why these origins cannot be a merchant's allowed list in this mode; undefined when they can. */
+export function originsProblem(origins: readonly string[], live: boolean): string | undefined {
+  if (!live) return undefined;
+  const plain = origins.filter((o) => new URL(o).protocol !== 'https:');
+  if (plain.length === 0) return undefined;
+  return `A live merchant's pages must be served over https: ${plain.map((o) => new URL(o).origin).join(', ')} ${plain.length === 1 ? 'is' : 'are'} not`;
+}
+
+/** The origins whose pages may embed the fields now: the allowed list, for a live merchant its https entries only. */
+export function embeddingOrigins(merchant: Embedder): string[] {
+  return merchant.livemode ? merchant.allowed_origins.filter((o) => o.startsWith('https://')) : merchant.allowed_origins;
+}
+
+/** Whether a page of `origin` may embed this merchant's fields. */
+export function mayEmbed(merchant: Embedder, origin: string): boolean {
+  return embeddingOrigins(merchant).includes(origin);
+}
