@@ -7,17 +7,32 @@ import type { Merchant } from './merchant-store.ts';
 
 type Embedder = Pick<Merchant, 'livemode' | 'allowed_origins'>;
 
+/** The origin an allowed-list entry is, if it is exactly one (`https://shop.example`, nothing more). */
+function originOf(entry: string): URL | undefined {
+  if (!URL.canParse(entry)) return undefined;
+  const url = new URL(entry);
+  return url.origin === entry ? url : undefined;
+}
+
 /** Why these origins cannot be a merchant's allowed list in this mode; undefined when they can. */
 export function originsProblem(origins: readonly string[], live: boolean): string | undefined {
   if (!live) return undefined;
-  const plain = origins.filter((o) => new URL(o).protocol !== 'https:');
+  const plain = origins.filter((o) => !URL.canParse(o) || new URL(o).protocol !== 'https:');
   if (plain.length === 0) return undefined;
-  return `A live merchant's pages must be served over https: ${plain.map((o) => new URL(o).origin).join(', ')} ${plain.length === 1 ? 'is' : 'are'} not`;
+  const named = plain.map((o) => (URL.canParse(o) ? new URL(o).origin : JSON.stringify(o)));
+  return `A live merchant's pages must be served over https: ${named.join(', ')} ${plain.length === 1 ? 'is' : 'are'} not`;
 }
 
-/** The origins whose pages may embed the fields now: the allowed list, for a live merchant its https entries only. */
+/**
+ * The origins whose pages may embed the fields now: the allowed list's entries that are exactly one
+ * origin (the list is written that way; a row written otherwise must not put its text into a page's
+ * security policy), and for a live merchant only those on https.
+ */
 export function embeddingOrigins(merchant: Embedder): string[] {
-  return merchant.livemode ? merchant.allowed_origins.filter((o) => o.startsWith('https://')) : merchant.allowed_origins;
+  return merchant.allowed_origins.filter((entry) => {
+    const url = originOf(entry);
+    return url !== undefined && (!merchant.livemode || url.protocol === 'https:');
+  });
 }
 
 /** Whether a page of `origin` may embed this merchant's fields. */
