@@ -12,13 +12,15 @@ import type { TrustFn } from './middleware/client-address.ts';
 import type { FieldsCaps, RateLimits } from './middleware/rate-limit.ts';
 import type { Processor } from './payments/processor.ts';
 import type { ProcessorRegistry } from './payments/processor-registry.ts';
+import type { FingerprintKeys } from './keys/fingerprint-keys.ts';
 import type { KeyRing } from './keys/key-ring.ts';
 
 export interface Deps {
   db: Db;
   dbKind: DbKind;
   ring: KeyRing;
-  fingerprintKey: Buffer;
+  /** The keys of the keyed hashes of card numbers (fingerprints, idempotent requests' digests): keys/fingerprint-keys.ts. */
+  fingerprints: FingerprintKeys;
   /** The simulated processor: the default of every test-mode merchant. */
   processor: Processor;
   /** Each merchant's own processor: the simulated one, or a real connector with its credentials. */

@@ -15,6 +15,7 @@ import { withTimeout } from './payments/processor-timeout.ts';
 import { SimulatedProcessor } from './payments/simulated-processor.ts';
 import { createProcessorRegistry } from './payments/processor-registry.ts';
 import { openVaultStorage } from './keys/open-vault.ts';
+import { REFRESH_MS, refreshFingerprintKeys } from './keys/fingerprint-rotation.ts';
 import type { SyncFile } from './db/sqlite-group-commit.ts';
 
 export interface VaultRuntime {
@@ -43,7 +44,7 @@ export async function createRuntime(
 ): Promise<VaultRuntime> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   // The key ring and the migrated database; a key version missing from the ring does not stop it.
-  const { ring, handle, fingerprintKey } = await openVaultStorage(env, logger, { syncWal: options.syncWal, onSyncFailure: options.onSyncFailure });
+  const { ring, handle, fingerprints } = await openVaultStorage(env, logger, { syncWal: options.syncWal, onSyncFailure: options.onSyncFailure });
   // Customer e-mail goes over SMTP when SMTP_URL is set; otherwise it waits in the outbox.
   const email: EmailTransport | undefined = env.SMTP_URL
     ? smtpTransport(env.SMTP_URL, env.SMTP_FROM ?? `no-reply@${new URL(env.PUBLIC_URL).hostname}`)
@@ -54,7 +55,7 @@ export async function createRuntime(
     db: handle.db,
     dbKind: handle.kind,
     ring,
-    fingerprintKey,
+    fingerprints,
     // Its expiry declines and ledger dates read the vault's clock, like every other date.
     processor: withTimeout(new SimulatedProcessor(handle.db, () => deps.clock()), timeoutMs),
     processors: createProcessorRegistry({
@@ -81,7 +82,16 @@ export async function createRuntime(
     messenger: createMessenger({ db: handle.db, logger, clock: () => deps.clock(), email }),
     webhookTargets: webhookTargetPolicy(env.ALLOW_PRIVATE_WEBHOOKS ?? false),
   };
+  // A rotation of the key ring (npm run keys -- rotate) adds a fingerprint key while this vault serves:
+  // every hash made after REFRESH_MS uses it.
+  const refresh = setInterval(() => {
+    refreshFingerprintKeys(handle.db, ring, fingerprints).catch((err: Error) =>
+      logger.warn({ error: err.message }, 'the fingerprint keys could not be read again; the next try is in a few seconds'),
+    );
+  }, REFRESH_MS);
+  refresh.unref();
   const close = async () => {
+    clearInterval(refresh);
     email?.close();
     await limiter.close();
     await handle.close();

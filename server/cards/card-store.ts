@@ -9,7 +9,7 @@ import { maskedBin } from '../../protocol/cards.ts';
 import type { BinInfo } from '../payments/bin-facts.ts';
 import { KeyUnavailableError, openCard, openCardMeta, resealMeta, sealCard, type CardSecret, type SealedCard } from '../keys/envelope.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
-import { fingerprintOf } from '../keys/vault-secrets.ts';
+import type { FingerprintKeys } from '../keys/fingerprint-keys.ts';
 
 export interface LiveCard extends CardTable {
   key_version: string;
@@ -250,8 +250,14 @@ export interface SaveCardInput {
  * Saves a card for a customer. A number the customer already has updates that card (expiry, holder)
  * and keeps its token; the caller learns which happened.
  */
-export async function saveCard(trx: Queryable, ring: KeyRing, fingerprintKey: Buffer, input: SaveCardInput): Promise<{ row: LiveCard; created: boolean }> {
-  const fingerprint = fingerprintOf(fingerprintKey, input.groupId, input.card.number);
+export async function saveCard(
+  trx: Queryable,
+  ring: KeyRing,
+  fingerprints: FingerprintKeys,
+  input: SaveCardInput,
+): Promise<{ row: LiveCard; created: boolean }> {
+  const fingerprint = fingerprints.of(input.groupId, input.card.number);
+  // A card saved before the newest fingerprint key has a fingerprint under an older one.
   const now = input.now.toISOString();
   const meta = { exp_month: input.card.exp_month, exp_year: input.card.exp_year, holder: input.card.holder };
   const findExisting = async () =>
@@ -260,7 +266,7 @@ export async function saveCard(trx: Queryable, ring: KeyRing, fingerprintKey: Bu
       .selectAll()
       .where('group_id', '=', input.groupId)
       .where('customer', '=', input.customer)
-      .where('fingerprint', '=', fingerprint)
+      .where('fingerprint', 'in', fingerprints.every(input.groupId, input.card.number))
       .executeTakeFirst()) as LiveCard | undefined;
   const existing = await findExisting();
   if (!existing) {
@@ -344,7 +350,7 @@ async function insertCard(
  * digits, such a hash gives the number back by trying the few thousand candidates. Answers the tables
  * it deleted from, whose storage the caller has scrubbed once the transaction commits.
  */
-export async function destroyCard(trx: Queryable, row: LiveCard, now: Date): Promise<ScrubTable[]> {
+export async function destroyCard(trx: Queryable, row: LiveCard, now: Date, fingerprints: readonly string[] = []): Promise<ScrubTable[]> {
   expiries.delete(row.token);
   await trx
     .updateTable('cards')
@@ -352,8 +358,10 @@ export async function destroyCard(trx: Queryable, row: LiveCard, now: Date): Pro
     .where('token', '=', row.token)
     .execute();
   const touched: ScrubTable[] = ['cards'];
-  if (row.fingerprint) {
-    const gone = await trx.deleteFrom('challenges').where('fingerprint', '=', row.fingerprint).executeTakeFirst();
+  // A challenge made under another fingerprint key than the card's holds another hash of the same number.
+  const hashes = [...new Set([...(row.fingerprint ? [row.fingerprint] : []), ...fingerprints])];
+  if (hashes.length > 0) {
+    const gone = await trx.deleteFrom('challenges').where('fingerprint', 'in', hashes).executeTakeFirst();
     if (Number(gone.numDeletedRows) > 0) touched.push('challenges');
   }
   if (await forgetImportRequests(trx, row)) touched.push('idempotency_keys');

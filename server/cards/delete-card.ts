@@ -10,13 +10,39 @@ import { notFound } from '../errors.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { endCardMandates } from '../mandates/mandate-store.ts';
 import { destroyCard, findCard, listCards, type LiveCard } from './card-store.ts';
+import { openCard, VaultDecryptError } from '../keys/envelope.ts';
+import type { FingerprintKeys } from '../keys/fingerprint-keys.ts';
+import type { KeyRing } from '../keys/key-ring.ts';
 import { getCustomer, updateCustomer } from '../customers/customer-store.ts';
 import { assertSessionOpen } from '../payments/confirm-session.ts';
 import { betweenCustomerCharges } from '../payments/customer-lease.ts';
 
+/** What opens a card and hashes its number: the key ring and the fingerprint keys. */
+export interface CardKeys {
+  ring: KeyRing;
+  fingerprints: FingerprintKeys;
+}
+
+/**
+ * The number's hash under every fingerprint key held: a 3-D Secure challenge made under another key
+ * than the card's own fingerprint holds one of these. None when the card does not open (its key left
+ * the ring): then only its own fingerprint is known.
+ */
+function hashesOf(keys: CardKeys, row: LiveCard): string[] {
+  if (!row.wrapped_key || !row.pan_ct || !row.meta_ct || !row.key_version) return [];
+  try {
+    const sealed = { key_version: row.key_version, wrapped_key: row.wrapped_key, pan_ct: row.pan_ct, meta_ct: row.meta_ct };
+    return keys.fingerprints.every(row.group_id, openCard(keys.ring, { token: row.token, groupId: row.group_id }, sealed).number);
+  } catch (err) {
+    if (err instanceof VaultDecryptError) return [];
+    throw err;
+  }
+}
+
 export async function deleteCard(
   db: Db,
   input: { merchantId: string; groupId: string; customer: string; token: string; by: 'merchant' | 'customer'; now: Date; allow?: (row: LiveCard) => boolean },
+  keys: CardKeys,
 ): Promise<void> {
   const { groupId, customer, token, now } = input;
   let touched: ScrubTable[] = [];
@@ -25,7 +51,7 @@ export async function deleteCard(
     db.transaction().execute(async (trx) => {
       const row = await findCard(trx, groupId, customer, token);
       if (!row || (input.allow && !input.allow(row))) throw notFound('card', 'token');
-      touched = await destroyCard(trx, row, now);
+      touched = await destroyCard(trx, row, now, hashesOf(keys, row));
       // The contract: mandates on the card end with it, in the same transaction; those live today, that is
       // (one past its end date had ended already, and is not listed as ended by the deletion).
       const ended = await endCardMandates(trx, token, now);
@@ -49,17 +75,25 @@ export async function deleteCard(
 }
 
 /** The customer, in the fields of an open session: only a card saved through the fields, never an imported one. */
-export async function deleteCardInFields(db: Db, input: { merchantId: string; session: SessionTable; token: string; now: Date }): Promise<void> {
+export async function deleteCardInFields(
+  db: Db,
+  input: { merchantId: string; session: SessionTable; token: string; now: Date },
+  keys: CardKeys,
+): Promise<void> {
   const { session, now } = input;
   assertSessionOpen(session, now);
   if (!session.customer) throw notFound('card', 'token');
-  await deleteCard(db, {
-    merchantId: input.merchantId,
-    groupId: session.group_id,
-    customer: session.customer,
-    token: input.token,
-    by: 'customer',
-    now,
-    allow: (row) => row.source === 'checkout',
-  });
+  await deleteCard(
+    db,
+    {
+      merchantId: input.merchantId,
+      groupId: session.group_id,
+      customer: session.customer,
+      token: input.token,
+      by: 'customer',
+      now,
+      allow: (row) => row.source === 'checkout',
+    },
+    keys,
+  );
 }

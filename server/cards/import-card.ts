@@ -12,18 +12,18 @@ import { checkCard } from '../payments/card-checks.ts';
 import { noteCardImport, saveCard, type LiveCard } from './card-store.ts';
 
 export async function importCard(
-  deps: Pick<Deps, 'db' | 'ring' | 'fingerprintKey'>,
+  deps: Pick<Deps, 'db' | 'ring' | 'fingerprints'>,
   merchant: Merchant,
   customer: string,
   body: z.output<typeof CardImport>,
   now: Date,
 ): Promise<{ row: LiveCard; created: boolean }> {
   const checked = checkCard(body, now, 'card');
-  const { db, ring, fingerprintKey } = deps;
+  const { db, ring, fingerprints } = deps;
   return db.transaction().execute(async (trx) => {
     const owner = await ensureCustomer(trx, merchant.group_id, customer, now);
     if (owner.status === 'deny') throw new ApiError('customer_denied', 'This customer does not allow cards to be saved');
-    const saved = await saveCard(trx, ring, fingerprintKey, {
+    const saved = await saveCard(trx, ring, fingerprints, {
       groupId: merchant.group_id,
       customer,
       card: { ...checked, holder: body.holder },

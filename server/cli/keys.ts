@@ -9,6 +9,7 @@ import { parseEnv } from '../env.ts';
 import { moveLegacyKeyFile } from '../keys/key-file.ts';
 import { loadKeyRing } from '../keys/key-ring.ts';
 import { addKeyToFile, keyUsage, missingKeys, missingSealedKeys, rotateKeys } from '../keys/rotate-keys.ts';
+import { fingerprintKeyUsage, readFingerprintKeys, REFRESH_MS, rotateFingerprintKeys } from '../keys/fingerprint-rotation.ts';
 
 async function main(command: string | undefined) {
   if (command !== 'rotate' && command !== 'status') throw new Error('usage: npm run keys -- rotate | status');
@@ -29,6 +30,17 @@ async function main(command: string | undefined) {
       if (unreadable > 0) {
         console.error(`keys: ${unreadable} saved card(s) could not be opened with their key (their stored data is damaged) and keep their old key`);
       }
+      // Whoever kept the old key ring could open the old fingerprint key: a new one hashes from now on.
+      console.log(`new fingerprint key: waiting ${(REFRESH_MS + 1000) / 1000} s for serving vaults to take it up`);
+      const fp = await rotateFingerprintKeys(handle.db, ring);
+      console.log(`fingerprinted ${fp.moved} cards again under fingerprint key version ${fp.version}`);
+      if (fp.retired.length > 0) console.log(`deleted fingerprint key version(s) ${fp.retired.join(', ')}`);
+      for (const { version, cards, other } of fp.kept) {
+        console.log(
+          `kept fingerprint key version ${version}: ${cards} card(s) that do not open (their key left the ring, or a duplicate) ` +
+            `and ${other} 3-D Secure challenge(s) or idempotency record(s) made with it (gone within a day; the next start or rotation deletes it then)`,
+        );
+      }
       // The old wrapped keys leave the database's storage before this command ends.
       let scrubbed = await handle.scrub();
       for (let wait = 500; !scrubbed && wait <= 8000; wait *= 2) {
@@ -45,6 +57,14 @@ async function main(command: string | undefined) {
     }
     console.log(`key ring: ${ring.ids.join(', ')} (new cards under ${ring.current.id})`);
     console.log('key usage:', JSON.stringify(await keyUsage(handle.db)));
+    const fingerprints = await readFingerprintKeys(handle.db, ring);
+    const older = fingerprints ? await fingerprintKeyUsage(handle.db, fingerprints) : [];
+    console.log(
+      fingerprints
+        ? `fingerprint key: version ${fingerprints.current.version}` +
+            (older.length ? `; older still held: ${older.map((u) => `${u.version} (${u.cards} cards, ${u.other} other records)`).join(', ')}` : '')
+        : 'fingerprint key: none that this key ring opens (the vault makes a new one at its next start)',
+    );
     for (const { version, cards } of await missingKeys(handle.db, ring)) {
       console.log(`missing: key version ${version} is not in the key ring but still wraps ${cards} saved card(s); they cannot be used until it is put back`);
     }

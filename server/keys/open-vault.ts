@@ -6,6 +6,7 @@ import { openDatabase, scheduleScrub, type Db, type DbHandle } from '../db/datab
 import type { SyncFile } from '../db/sqlite-group-commit.ts';
 import { migrate } from '../db/migrations.ts';
 import { defaultKeyFile, isInside, moveLegacyKeyFile } from './key-file.ts';
+import type { FingerprintKeys } from './fingerprint-keys.ts';
 import { loadKeyRing, type KeyRing } from './key-ring.ts';
 import { settleKeysAtStart } from './keys-at-start.ts';
 
@@ -22,7 +23,7 @@ export interface VaultStorageEnv {
 export interface VaultStorage {
   ring: KeyRing;
   handle: DbHandle;
-  fingerprintKey: Buffer;
+  fingerprints: FingerprintKeys;
 }
 
 export async function openVaultStorage(
@@ -79,11 +80,11 @@ export async function openVaultStorage(
           'VAULT_KEYS is not set: generated a key file (KEY_FILE). Keep it safe and backed up apart from the data directory, or set VAULT_KEYS in production.',
         ),
     });
-    const fingerprintKey = await settleKeysAtStart(handle.db, ring, logger);
+    const fingerprints = await settleKeysAtStart(handle.db, ring, logger);
     // A vault that died between a deletion and its scrub left the destroyed data in storage: scrub
     // once at every start, in the background like any other scrub.
     scheduleScrub(handle.db, ['cards', 'challenges', 'idempotency_keys', 'vault_secrets']);
-    return { ring, handle, fingerprintKey };
+    return { ring, handle, fingerprints };
   } catch (err) {
     await handle.close();
     throw err;

@@ -1,4 +1,4 @@
-// Secrets the vault keeps for itself in the database (the fingerprint key), so that every instance
+// Secrets the vault keeps for itself in the database (the fingerprint keys), so that every instance
 // shares them: each is stored wrapped under every key of the ring, so that any instance holding any
 // of those keys opens it (an instance not yet given the newest key during a rolling change included),
 // and `key_version` names the newest.
@@ -27,7 +27,7 @@ function wrapUnderRing(ring: KeyRing, name: string, secret: Buffer): Pick<VaultS
  * (naming the versions) when the ring holds none of them; VaultDecryptError when a key of the same
  * version does not open it (the ring holds a different key under that id).
  */
-function openSecret(ring: KeyRing, row: VaultSecretTable): Buffer {
+export function openSecret(ring: KeyRing, row: VaultSecretTable): Buffer {
   const copies = Object.entries(copiesOf(row));
   for (const [version, wrapped] of copies) {
     if (!ring.get(version)) continue;
@@ -107,9 +107,4 @@ export async function rewrapVaultSecrets(db: Db, ring: KeyRing): Promise<{ rewra
     rewrapped += Number(done.numUpdatedRows);
   }
   return { rewrapped, unavailable };
-}
-
-/** The keyed fingerprint that finds a number the customer already saved, without storing the number. */
-export function fingerprintOf(key: Buffer, groupId: string, number: string): string {
-  return crypto.createHmac('sha256', key).update(`${groupId}:${number}`).digest('base64url');
 }

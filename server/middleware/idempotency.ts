@@ -53,9 +53,11 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     if (writtenCardNumber(key, isCardNumber)) throw new ApiError('parameter_invalid', `${param} must not contain a card number`, { param });
 
     const deps = c.get('deps');
-    const { db, clock, fingerprintKey } = deps;
+    const { db, clock, fingerprints } = deps;
     const merchantId = c.get('merchant').id;
-    const requestHash = requestDigest(fingerprintKey, c.req.method, c.req.path, await c.req.text());
+    const text = await c.req.text();
+    const digest = (key: Buffer) => requestDigest(key, c.req.method, c.req.path, text);
+    const requestHash = fingerprints.make(digest);
     const now = clock();
     const where = (q: any) => q.where('merchant_id', '=', merchantId).where('key', '=', key);
     await purgeExpired(deps, now);
@@ -90,12 +92,13 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
     if (!fresh) {
       const row: IdempotencyTable | undefined = await where(db.selectFrom('idempotency_keys').selectAll()).executeTakeFirst();
       if (row) since = row.created_at;
-      if (row && row.request_hash !== requestHash) {
+      // Under the key the stored digest names: a rotation since the first request changes nothing.
+      if (row && !fingerprints.same(row.request_hash, digest)) {
         throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
       }
       if (row?.state === 'done') {
         // Through the context, so the replay carries the same security headers as the first answer.
-        return c.body(openAnswer(fingerprintKey, merchantId, key, row.response_body ?? ''), row.response_status as ContentfulStatusCode, {
+        return c.body(openAnswer(fingerprints, merchantId, key, row.response_body ?? ''), row.response_status as ContentfulStatusCode, {
           'content-type': 'application/json',
           [IDEMPOTENT_REPLAYED_HEADER]: 'true',
         });
@@ -166,7 +169,7 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
       await reopen();
       return;
     }
-    const kept = SEALED_ANSWER.test(c.req.path) ? sealAnswer(fingerprintKey, merchantId, key, body) : body;
+    const kept = SEALED_ANSWER.test(c.req.path) ? sealAnswer(fingerprints, merchantId, key, body) : body;
     await mine(db.updateTable('idempotency_keys').set({ state: 'done', response_status: c.res.status, response_body: kept })).execute();
   };
 }

@@ -13,7 +13,6 @@ import { ApiError } from '../errors.ts';
 import { newId, randomSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { cardSecret, clearWrongCvcs, findCard, type LiveCard } from '../cards/card-store.ts';
-import { fingerprintOf } from '../keys/vault-secrets.ts';
 import { maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
 import { assertCvcNotLocked, cvcWaivedFor, noteWrongCvc } from './card-proof.ts';
@@ -124,10 +123,10 @@ async function prepareCard(
   };
 }
 
-async function passedChallenge(deps: Deps, session: SessionTable, challengeId: string | undefined, fingerprint: string): Promise<boolean> {
+async function passedChallenge(deps: Deps, session: SessionTable, challengeId: string | undefined, number: string): Promise<boolean> {
   if (!challengeId) return false;
   const row = await findSessionChallenge(deps.db, session.id, challengeId);
-  if (row?.status !== 'passed' || row.fingerprint !== fingerprint) {
+  if (row?.status !== 'passed' || !deps.fingerprints.matches(row.fingerprint, session.group_id, number)) {
     throw new ApiError('authentication_required', 'The 3-D Secure challenge was not passed for this card');
   }
   return true;
@@ -200,8 +199,8 @@ async function confirmUnlocked(
   checkConsent(session, customer, body.save, Boolean(saved));
   const payment = session.mode === 'payment';
   if (payment && customer) await checkLimits(deps.db, customer, session.amount!, now);
-  const fingerprint = fingerprintOf(deps.fingerprintKey, session.group_id, card.number);
-  const authenticated = await passedChallenge(deps, session, body.challenge, fingerprint);
+  const fingerprint = deps.fingerprints.of(session.group_id, card.number);
+  const authenticated = await passedChallenge(deps, session, body.challenge, card.number);
 
   const processor = deps.processors.for(merchant);
   // Named before the processor is asked: a provider's 3-D Secure returns the customer to this challenge's page.
@@ -399,7 +398,7 @@ async function resumeRedirect(
   try {
     const customer = session.customer ? await getCustomer(deps.db, session.group_id, session.customer) : undefined;
     prepared = await prepareCard(deps, merchant, session, customer, body, now);
-    if (fingerprintOf(deps.fingerprintKey, session.group_id, prepared.card.number) !== challenge?.fingerprint) prepared = undefined;
+    if (!deps.fingerprints.matches(challenge?.fingerprint, session.group_id, prepared.card.number)) prepared = undefined;
   } catch {
     prepared = undefined;
   }

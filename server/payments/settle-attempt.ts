@@ -117,7 +117,7 @@ export async function recordApproval(
     if (saving && newCard && session.customer) {
       const trx = await atomic.tx();
       const owner = (await getCustomer(trx, session.group_id, session.customer)) ?? (await ensureCustomer(trx, session.group_id, session.customer, now));
-      const { row, created } = await saveCard(trx, deps.ring, deps.fingerprintKey, {
+      const { row, created } = await saveCard(trx, deps.ring, deps.fingerprints, {
         groupId: session.group_id,
         customer: session.customer,
         card: newCard,

@@ -83,6 +83,6 @@ export const cardRoutes = router()
     const { customer, token } = c.req.valid('param');
     const { db, clock } = c.get('deps');
     const merchant = c.get('merchant');
-    await deleteCard(db, { merchantId: merchant.id, groupId: merchant.group_id, customer, token, by: 'merchant', now: clock() });
+    await deleteCard(db, { merchantId: merchant.id, groupId: merchant.group_id, customer, token, by: 'merchant', now: clock() }, c.get('deps'));
     return c.json({ token, deleted: true as const }, 200);
   });

@@ -84,7 +84,7 @@ export const frameRoutes = router()
   .openapi(removeCard, async (c) => {
     const { token } = c.req.valid('json');
     const { db, clock } = c.get('deps');
-    await deleteCardInFields(db, { merchantId: c.get('merchant').id, session: c.get('session'), token, now: clock() });
+    await deleteCardInFields(db, { merchantId: c.get('merchant').id, session: c.get('session'), token, now: clock() }, c.get('deps'));
     return c.json({ token, deleted: true as const }, 200);
   })
   .openapi(challenge, async (c) => {

@@ -140,7 +140,7 @@ describeEachDb('Idempotency-Key', (target) => {
       .values({
         merchant_id: v.merchant.id,
         key: 'k-dead',
-        request_hash: requestDigest(v.runtime.deps.fingerprintKey, 'POST', '/v1/sessions', body),
+        request_hash: v.runtime.deps.fingerprints.make((k) => requestDigest(k, 'POST', '/v1/sessions', body)),
         state: 'running',
         response_status: null,
         response_body: null,

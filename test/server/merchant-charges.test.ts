@@ -238,7 +238,7 @@ describeEachDb('POST /v1/charges (merchant-initiated)', (target) => {
       .values({
         merchant_id: v.merchant.id,
         key: 'mit-crash-key',
-        request_hash: requestDigest(v.runtime.deps.fingerprintKey, 'POST', '/v1/charges', JSON.stringify(body)),
+        request_hash: v.runtime.deps.fingerprints.make((k) => requestDigest(k, 'POST', '/v1/charges', JSON.stringify(body))),
         state: 'running',
         response_status: null,
         response_body: null,

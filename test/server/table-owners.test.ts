@@ -16,7 +16,7 @@ type Table = keyof typeof OWNERS;
 const KEPT: { file: string; table: Table; why: string }[] = [
   { file: 'server/payments/charge-parties.ts', table: 'cards', why: "card, mandate and customer in one joined read on the merchant charge's path" },
   { file: 'server/mandates/mandate-store.ts', table: 'cards', why: "a mandate listing's join for when each mandate's card was deleted" },
-  { file: 'server/keys/keys-at-start.ts', table: 'cards', why: 'the key layer rewraps sealed columns of every table that has them' },
+  { file: 'server/keys/fingerprint-rotation.ts', table: 'cards', why: 'the key layer fingerprints every card again under a new fingerprint key' },
   { file: 'server/keys/rotate-keys.ts', table: 'cards', why: 'the key layer rewraps sealed columns of every table that has them' },
   { file: 'server/keys/open-vault.ts', table: 'cards', why: 'the key layer checks which key versions the sealed cards need' },
 ];

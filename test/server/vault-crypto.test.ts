@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openCard, openCardMeta, rewrapCard, sealCard, VaultDecryptError } from '../../server/keys/envelope.ts';
 import { loadKeyRing, parseKeyRing, withNewKey, formatKeyRing } from '../../server/keys/key-ring.ts';
-import { fingerprintOf } from '../../server/keys/vault-secrets.ts';
+import { fingerprintOf } from '../../server/keys/fingerprint-keys.ts';
 
 const key = () => crypto.randomBytes(32).toString('base64');
 const ring = parseKeyRing(`k1:${key()}`);
