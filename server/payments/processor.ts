@@ -45,8 +45,8 @@ export interface Connector<T extends ConnectorType = ConnectorType> {
    * provider's test environment, which would decline them all.
    */
   checkMode(settings: ConnectorSettings<T>, live: boolean): void;
-  /** The last four characters of the credential the merchant knows its account by (shown in its processor view). */
-  keyLast4(settings: ConnectorSettings<T>): string;
+  /** The secret part of the credential the merchant knows its account by (its public prefix left out): its last four are shown. */
+  credential(settings: ConnectorSettings<T>): string;
   build(settings: ConnectorSettings<T>, options: ConnectorOptions): Processor;
   /** The answer to a delivery of the provider's notifications, once they were read and applied. */
   readonly notificationAck: NotificationAck;

@@ -24,9 +24,17 @@ export function notificationAck(type: ProcessorType): NotificationAck {
   return type === 'simulated' ? RECEIVED : connectorOf(type).notificationAck;
 }
 
-/** The last four characters of the account's key, for the merchant's view of it (none for the simulated processor). */
+/** A key's secret part shorter than this shows no last four: they would be a quarter of it or more. */
+export const MIN_SHOWN_KEY_LENGTH = 16;
+
+/**
+ * The last four characters of the account's key, for the merchant's view of it: none for the simulated
+ * processor, nor for a key so short that four characters would give away much of it.
+ */
 export function keyLast4(settings: ProcessorSettings): string | null {
-  return settings.type === 'simulated' ? null : connectorOf(settings.type).keyLast4(settings);
+  if (settings.type === 'simulated') return null;
+  const secret = connectorOf(settings.type).credential(settings);
+  return secret.length >= MIN_SHOWN_KEY_LENGTH ? secret.slice(-4) : null;
 }
 
 /** Refuses a real connector's settings of the other mode than the merchant's (ApiError). */

@@ -94,6 +94,22 @@ describeEachDb('merchant account and key attacks', (target) => {
     }
   });
 
+  it('shows no last four of a key so short that they would give much of it away', async () => {
+    const m = await v.newMerchant();
+    const shortAdyen = 'AQE5xy7z';
+    const shortStripe = 'sk_test_abc123';
+    for (const processor of [
+      { type: 'adyen', api_key: shortAdyen, merchant_account: 'Shop', environment: 'test' },
+      { type: 'stripe', secret_key: shortStripe },
+    ]) {
+      const set = await v.api('POST', '/v1/merchant', { key: m.secret_key, body: { processor } });
+      expect(set.status, set.text).toBe(200);
+      expect(set.body.processor).toEqual({ type: processor.type, configured: true });
+      const stored = await v.runtime.deps.db.selectFrom('merchants').select('processor').where('id', '=', m.id).executeTakeFirstOrThrow();
+      expect(JSON.parse(stored.processor!).key_last4).toBeNull();
+    }
+  });
+
   it('refuses, with 400 and no change, values that would break storage or the answer (NUL, huge, unpaired surrogates in keys)', async () => {
     const m = await v.newMerchant();
     const bodies = [

@@ -23,7 +23,7 @@ export const adyenConnector: Connector<'adyen'> = {
       });
     }
   },
-  keyLast4: (settings) => settings.api_key.slice(-4),
+  credential: (settings) => settings.api_key,
   build: createAdyenProcessor,
   // Adyen's webhooks expect this exact answer: https://docs.adyen.com/development-resources/webhooks/#accept-webhooks
   notificationAck: { text: '[accepted]' },

@@ -19,7 +19,8 @@ export const stripeConnector: Connector<'stripe'> = {
       );
     }
   },
-  keyLast4: (settings) => settings.secret_key.slice(-4),
+  // sk_live_, rk_test_…: the prefix every key of the kind shares.
+  credential: (settings) => settings.secret_key.replace(/^(sk|rk)_(test|live)_/, ''),
   build: createStripeProcessor,
   // Any 2xx: https://docs.stripe.com/webhooks#acknowledge-events-immediately
   notificationAck: { json: { received: true } },
