@@ -83,6 +83,7 @@ export function* charges(merchantId: string, groupId: string): Generator<ChargeT
         created_at: new Date(now - ((i * 7919) % (90 * 86_400_000))).toISOString(),
         processor_id: null,
         processor_response: null,
+        processor: 'simulated',
       });
     }
     yield batch;

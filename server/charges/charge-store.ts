@@ -7,7 +7,7 @@ import type { ChargeTable } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Atomic } from '../db/write-batch.ts';
-import type { AuthorizeResult, Initiator } from '../payments/processor.ts';
+import type { AuthorizeResult, Initiator, ProcessorType } from '../payments/processor.ts';
 import { amountUnderWay } from '../sessions/session-store.ts';
 import { REDIRECT_STALE_MS } from '../payments/settle-attempt.ts';
 
@@ -24,11 +24,14 @@ export interface ChargeInput {
   mandateId: string | null;
   sessionId: string | null;
   processorRef: string;
+  /** The type of the processor that gave `result`: the charge's refunds go to that processor only. */
+  processor: ProcessorType;
   result: Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;
   now: Date;
 }
 
-export async function recordCharge(q: Queryable, input: ChargeInput): Promise<ChargeTable> {
+/** Records a charge at once; without `processor`, one whose processor is not known (as before migration 0022). */
+export async function recordCharge(q: Queryable, input: Omit<ChargeInput, 'processor'> & { processor?: ProcessorType }): Promise<ChargeTable> {
   const row = chargeRow(input);
   await insertCharge(q, row);
   return row;
@@ -41,7 +44,7 @@ export function queueCharge(atomic: Atomic, input: ChargeInput): ChargeTable {
   return row;
 }
 
-function chargeRow(input: ChargeInput): ChargeTable {
+function chargeRow(input: Omit<ChargeInput, 'processor'> & { processor?: ProcessorType }): ChargeTable {
   const approved = input.result.outcome === 'approved';
   return {
     id: newId('ch'),
@@ -66,6 +69,7 @@ function chargeRow(input: ChargeInput): ChargeTable {
     created_at: input.now.toISOString(),
     processor_id: input.result.processor_id,
     processor_response: input.result.outcome === 'declined' && input.result.processor_response ? JSON.stringify(input.result.processor_response) : null,
+    processor: input.processor ?? null,
   };
 }
 
@@ -92,6 +96,7 @@ const CHARGE_COLUMNS = [
   'created_at',
   'processor_id',
   'processor_response',
+  'processor',
 ] as const satisfies readonly (keyof ChargeTable)[];
 const insertCharge = prepared((q, row: ChargeTable) => q.insertInto('charges').values(columnsOf(row, CHARGE_COLUMNS)));
 

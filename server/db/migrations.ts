@@ -22,6 +22,7 @@ import * as messageFailureClasses from './migrations/0018-message-failure-classe
 import * as refundLookups from './migrations/0019-refund-lookups.ts';
 import * as disputeEventTimes from './migrations/0020-dispute-event-times.ts';
 import * as guestChargeIndexes from './migrations/0021-guest-charge-indexes.ts';
+import * as chargeProcessor from './migrations/0022-charge-processor.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 export { backfillPendingRefs } from './migrations/0016-invoice-pending-ref.ts';
@@ -51,6 +52,7 @@ const migrations: Record<string, Migration> = {
   '0019_refund_lookups': refundLookups,
   '0020_dispute_event_times': disputeEventTimes,
   '0021_guest_charge_indexes': guestChargeIndexes,
+  '0022_charge_processor': chargeProcessor,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -180,6 +180,11 @@ export interface ChargeTable {
   processor_id: string | null;
   /** JSON { code, message }: what the provider itself answered to a decline. */
   processor_response: string | null;
+  /**
+   * The type of the processor that took the charge (simulated, stripe, adyen): its refunds go there only.
+   * Null for a charge recorded before this was kept (migration 0022): not known.
+   */
+  processor: string | null;
 }
 
 export interface RefundTable {

@@ -16,7 +16,7 @@ import { dayOf, daysBetween } from '../clock.ts';
 import { mandateStatus } from '../mandates/mandate-status.ts';
 import { queueMandateCharged } from '../mandates/mandate-store.ts';
 import { authorizeSettled } from './authorize.ts';
-import type { AuthorizeRequest, AuthorizeResult } from './processor.ts';
+import type { AuthorizeRequest, AuthorizeResult, ProcessorType } from './processor.ts';
 
 type Settled = Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;
 
@@ -97,7 +97,7 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).
   const known = req.known ?? (req.fresh ? undefined : await processor.lookup(req.reference).catch(() => undefined));
-  if (known?.outcome === 'approved' || known?.outcome === 'declined') return settle(deps, req, lease, card, mandate, known, deps.clock());
+  if (known?.outcome === 'approved' || known?.outcome === 'declined') return settle(deps, req, lease, card, mandate, processor.type, known, deps.clock());
 
   const live = checkMandate(req, card, mandate, now);
   const secret = cardSecret(deps.ring, card);
@@ -132,12 +132,12 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
     throw new ApiError('authentication_required', 'The issuer asks for the customer to authenticate; charge them in a checkout session');
   }
   // Dated when the processor answered: a charge that crossed midnight there counts on the day it was made.
-  return settle(deps, req, lease, card, live, result, deps.clock());
+  return settle(deps, req, lease, card, live, processor.type, result, deps.clock());
 }
 
 /**
- * Records the processor's answer, or, when that fails (the lease was taken over, the database
- * failed), leaves it to a retry with the same reference, which finds it at the processor.
+ * Records the processor's answer (`processor`: the type of the one that gave it), or, when that fails (the
+ * lease was taken over, the database failed), leaves it to a retry with the same reference, which finds it at the processor.
  */
 async function settle(
   deps: Deps,
@@ -145,11 +145,12 @@ async function settle(
   lease: CustomerLease,
   card: LiveCard,
   mandate: MandateTable | undefined,
+  processor: ProcessorType,
   result: Settled,
   now: Date,
 ): Promise<ChargeTable> {
   try {
-    return await record(deps, req, lease, card, mandate, result, now);
+    return await record(deps, req, lease, card, mandate, processor, result, now);
   } catch (err) {
     // The newer holder may have settled this very reference meanwhile: that record is the answer.
     const recorded = await chargeByReference(deps, req).catch(() => undefined);
@@ -197,6 +198,7 @@ async function record(
   lease: CustomerLease,
   card: LiveCard,
   mandate: MandateTable | undefined,
+  processor: ProcessorType,
   result: Settled,
   now: Date,
 ): Promise<ChargeTable> {
@@ -219,6 +221,7 @@ async function record(
       mandateId: mandate?.id ?? null,
       sessionId: null,
       processorRef: req.reference,
+      processor,
       result,
       now,
     });

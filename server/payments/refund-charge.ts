@@ -10,6 +10,7 @@ import { disputeBlockingRefunds } from '../disputes/dispute-store.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import { failRefund, succeedRefund } from '../refunds/refund-status.ts';
 import { abandonedRefunds, claimRefundCheck, findRefund, findRefundByReference, insertRefund } from '../refunds/refund-store.ts';
+import type { Processor } from './processor.ts';
 
 /** Refused while the charge's dispute is open or lost: a refund beside a chargeback would pay the cardholder twice. */
 async function refuseIfDisputed(deps: Deps, charge: ChargeTable): Promise<void> {
@@ -24,15 +25,33 @@ async function refuseIfDisputed(deps: Deps, charge: ChargeTable): Promise<void> 
     );
 }
 
+/**
+ * The shop's processor, when it is the one that took the charge: a refund is never sent to a provider
+ * that did not take the payment, and after a change of processor it is refused with nothing written or
+ * sent. A charge recorded before charges kept their processor (null) goes to the processor of the moment.
+ */
+async function chargeProcessor(deps: Deps, charge: ChargeTable): Promise<Processor> {
+  const merchant = await deps.merchants.byId(charge.merchant_id);
+  if (!merchant) throw new Error('merchant gone');
+  const processor = deps.processors.for(merchant);
+  if (charge.processor !== null && charge.processor !== processor.type) {
+    const name = (type: string) => (type === 'simulated' ? 'the simulated processor' : type);
+    const where = charge.processor === 'simulated' ? `${processor.type} cannot refund it (no money moved)` : `refund it in ${charge.processor}'s dashboard`;
+    throw new ApiError('parameter_invalid', `This charge was taken through ${name(charge.processor)}; the shop now uses ${name(processor.type)}: ${where}`, {
+      param: 'id',
+    });
+  }
+  return processor;
+}
+
 async function settle(deps: Deps, charge: ChargeTable, refund: RefundTable): Promise<RefundTable> {
   // Asked again too (a retry, a pass): a refund that never reached the provider would be made now.
   await refuseIfDisputed(deps, charge);
   let outcome: 'succeeded' | 'failed';
   let processorId: string | null = null;
   try {
-    const merchant = await deps.merchants.byId(charge.merchant_id);
-    if (!merchant) throw new Error('merchant gone');
-    const answer = await deps.processors.for(merchant).refund({
+    // A refund left pending before the shop changed processor is not sent to the new one either.
+    const answer = await (await chargeProcessor(deps, charge)).refund({
       reference: refund.processor_ref!,
       processor_id: charge.processor_id ?? charge.processor_ref,
       amount: refund.amount,
@@ -107,6 +126,8 @@ export async function refundCharge(deps: Deps, given: ChargeTable, amount: numbe
     // Within the key's 24 hours, which began before the provider first heard the reference.
     if (earlier) return earlier.status === 'pending' ? settle(deps, given, earlier) : earlier;
   }
+  // Taken through another processor than the shop's now: refused before anything is written or sent.
+  if (given.processor !== null) await chargeProcessor(deps, given);
   // What is left to refund counts the refunds abandoned pending only once they are settled.
   const charge = (await settleAbandonedRefunds(deps, { chargeId: given.id })) > 0 ? await getCharge(deps.db, given.merchant_id, given.id) : given;
   if (charge.status !== 'succeeded') throw new ApiError('parameter_invalid', 'Only a succeeded charge can be refunded', { param: 'id' });

@@ -12,7 +12,7 @@ import type { CheckedCard } from './card-checks.ts';
 import { queueCharge } from '../charges/charge-store.ts';
 import type { CustomerLease } from './customer-lease.ts';
 import { createMandate } from '../mandates/mandate-store.ts';
-import type { AuthorizeResult } from './processor.ts';
+import type { AuthorizeResult, ProcessorType } from './processor.ts';
 import { binFacts } from './bin-facts.ts';
 import { tellCardSaved, type SavedCard } from '../messages/card-saved.ts';
 import { queueCompleteSession, queueReopenSession, reopenSession } from '../sessions/session-status.ts';
@@ -42,7 +42,7 @@ export const REDIRECT_STALE_MS = 15 * 60_000;
 type Approved = Extract<AuthorizeResult, { outcome: 'approved' }>;
 type Declined = Extract<AuthorizeResult, { outcome: 'declined' }>;
 
-function chargeInput(session: SessionTable, attempt: Attempt, token: string | null, result: Approved | Declined, now: Date) {
+function chargeInput(session: SessionTable, attempt: Attempt, token: string | null, processor: ProcessorType, result: Approved | Declined, now: Date) {
   const { brand, bin, last4, exp_month, exp_year } = attempt.card;
   return {
     merchantId: session.merchant_id,
@@ -57,17 +57,27 @@ function chargeInput(session: SessionTable, attempt: Attempt, token: string | nu
     mandateId: null,
     sessionId: session.id,
     processorRef: attempt.ref,
+    processor,
     result,
     now,
   };
 }
+
+/**
+ * The type of the processor that gave the answer being recorded: that of `merchant` as the caller read it
+ * when it asked (the registry chooses by those settings alone), not of the shop's settings by the time it is recorded.
+ */
+const answeredBy = (deps: Deps, merchant: Merchant): ProcessorType => deps.processors.for(merchant).type;
 
 /** Returns the session to `open` after an attempt that took no money. */
 export async function releaseSession(deps: Deps, session: SessionTable, options: { failed: boolean }): Promise<void> {
   await reopenSession(deps.db, session.id, options);
 }
 
-/** A decline: the failed charge is recorded (payment mode), the attempt counts, the session reopens. */
+/**
+ * A decline: the failed charge is recorded (payment mode), the attempt counts, the session reopens.
+ * `merchant` is the one whose processor gave `result` (as for recordApproval).
+ */
 export async function recordDecline(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Declined, lease?: CustomerLease) {
   const now = deps.clock();
   return atomically(deps.db, async (atomic) => {
@@ -75,7 +85,7 @@ export async function recordDecline(deps: Deps, merchant: Merchant, session: Ses
     lease?.releaseWith(atomic);
     queueReopenSession(atomic, session.id, { failed: true });
     if (session.mode !== 'payment') return undefined;
-    const row = queueCharge(atomic, chargeInput(session, attempt, attempt.token, result, now));
+    const row = queueCharge(atomic, chargeInput(session, attempt, attempt.token, answeredBy(deps, merchant), result, now));
     queueEvent(atomic, {
       merchantId: merchant.id,
       groupId: session.group_id,
@@ -89,7 +99,8 @@ export async function recordDecline(deps: Deps, merchant: Merchant, session: Ses
 
 /**
  * An approval: saves the card when the customer consented (only possible while its number is at
- * hand), records the charge, and completes the session, all in one transaction.
+ * hand), records the charge, and completes the session, all in one transaction. `merchant` is the one
+ * whose processor gave `result`: the charge records that processor's type.
  */
 export async function recordApproval(
   deps: Deps,
@@ -141,7 +152,7 @@ export async function recordApproval(
     const card: MaskedCardView = { ...attempt.card, ...(token ? { token } : {}) };
     let chargeId: string | null = null;
     if (payment) {
-      const row = queueCharge(atomic, chargeInput(session, attempt, token, result, now));
+      const row = queueCharge(atomic, chargeInput(session, attempt, token, answeredBy(deps, merchant), result, now));
       chargeId = row.id;
       if (token) atomic.write(countPayment.compiled(deps.db, { token }));
       queueEvent(atomic, {

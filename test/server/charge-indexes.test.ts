@@ -30,6 +30,7 @@ function charge(i: number, customer: string | null, order: string | null): Charg
     decline_code: null,
     processor_id: null,
     processor_response: null,
+    processor: 'simulated',
     processor_ref: `ref_idx_${i}`,
     created_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
   };

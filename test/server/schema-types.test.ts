@@ -35,6 +35,7 @@ const HISTORICAL_MIGRATIONS = [
   '0019_refund_lookups',
   '0020_dispute_event_times',
   '0021_guest_charge_indexes',
+  '0022_charge_processor',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */
