@@ -6,7 +6,7 @@ import { createMerchant } from '../../server/merchants/merchant-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { dashboard } from '../helpers/dashboard.ts';
 import { dataDirBytes, everyRow } from '../helpers/storage-scan.ts';
-import { LIVE_SHOP, SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { LIVE_SHOP, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
 const HOUR = 3_600_000;
 
