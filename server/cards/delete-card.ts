@@ -12,6 +12,7 @@ import { endCardMandates } from '../mandates/mandate-store.ts';
 import { destroyCard, findCard, listCards, type LiveCard } from './card-store.ts';
 import { openCard, VaultDecryptError } from '../keys/envelope.ts';
 import type { FingerprintKeys } from '../keys/fingerprint-keys.ts';
+import { refreshFingerprintKeys } from '../keys/fingerprint-rotation.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import { getCustomer, updateCustomer } from '../customers/customer-store.ts';
 import { assertSessionOpen } from '../payments/confirm-session.ts';
@@ -46,6 +47,8 @@ export async function deleteCard(
 ): Promise<void> {
   const { groupId, customer, token, now } = input;
   let touched: ScrubTable[] = [];
+  // A challenge made by a vault that took a new fingerprint key up before this one holds a hash under it.
+  await refreshFingerprintKeys(db, keys.ring, keys.fingerprints);
   // Only the database is at hand here: the lease's own warnings go unlogged.
   await betweenCustomerCharges({ db }, groupId, customer, () =>
     db.transaction().execute(async (trx) => {

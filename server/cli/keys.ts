@@ -35,6 +35,9 @@ async function main(command: string | undefined) {
       const fp = await rotateFingerprintKeys(handle.db, ring);
       console.log(`fingerprinted ${fp.moved} cards again under fingerprint key version ${fp.version}`);
       if (fp.retired.length > 0) console.log(`deleted fingerprint key version(s) ${fp.retired.join(', ')}`);
+      console.log(
+        'the fingerprint key it replaced is deleted by the serving vault a minute after it took the new one up (its scheduler pass), once nothing refers to it',
+      );
       for (const { version, cards, other } of fp.kept) {
         console.log(
           `kept fingerprint key version ${version}: ${cards} card(s) that do not open (their key left the ring, or a duplicate) ` +

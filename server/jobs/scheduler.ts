@@ -26,6 +26,7 @@ import { activeMandatesOnCard, endLapsedMandates } from '../mandates/mandate-sto
 import { merchantIdsInGroup, type Merchant } from '../merchants/merchant-store.ts';
 import { isExpiringSoon } from '../payments/card-checks.ts';
 import { deleteChallengesBefore } from '../payments/challenges.ts';
+import { fingerprintUpkeep } from '../keys/fingerprint-rotation.ts';
 import { merchantCharge, type MerchantChargeRequest } from '../payments/merchant-charge.ts';
 import { settleAbandonedRefunds } from '../payments/refund-charge.ts';
 
@@ -63,6 +64,11 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
   summary.mandates_ended = await endLapsedMandates(deps.db, now, options.merchantId);
   // Sessions live at most a day: older 3-D Secure challenges serve nothing but hold a card's fingerprint.
   if (!options.merchantId) await deleteChallengesBefore(deps.db, new Date(now.getTime() - DAY_MS));
+  // After a rotation: the cards a late vault saved under the old fingerprint key, and that key once unused.
+  if (!options.merchantId) {
+    const upkeep = await fingerprintUpkeep(deps);
+    if (upkeep.moved || upkeep.retired.length) deps.logger.info(upkeep, 'fingerprint keys: cards moved to the newest, older keys deleted');
+  }
   const only = options.merchantId;
   summary.past_due = await markPastDue(deps.db, (eb) => eb.and([eb('due_date', '<', today), ...(only ? [eb('merchant_id', '=', only)] : [])]));
 

@@ -35,6 +35,8 @@ export function fingerprintOf(key: Buffer, groupId: string, number: string): str
 export class FingerprintKeys {
   private keys: Map<number, Buffer>;
   private newest: FingerprintKey;
+  /** When this process first held the newest key (ms since the epoch). */
+  private newestSince = Date.now();
 
   constructor(keys: readonly FingerprintKey[]) {
     this.keys = new Map();
@@ -51,6 +53,16 @@ export class FingerprintKeys {
     return [...this.keys.keys()].sort((a, b) => a - b);
   }
 
+  /** How long this process has made its hashes with the newest key, in ms. */
+  heldFor(now = Date.now()): number {
+    return now - this.newestSince;
+  }
+
+  /** Whether the key a stored value names is held here. */
+  holds(stored: string): boolean {
+    return this.keys.has(versionOf(stored).version);
+  }
+
   /** The key of a version, if held. */
   get(version: number): Buffer | undefined {
     return this.keys.get(version);
@@ -61,6 +73,7 @@ export class FingerprintKeys {
     if (keys.length === 0) throw new Error('no fingerprint key');
     this.keys = new Map(keys.map((k) => [k.version, k.key]));
     const version = Math.max(...keys.map((k) => k.version));
+    if (version !== this.newest?.version) this.newestSince = Date.now();
     this.newest = { version, key: this.keys.get(version)! };
     return this.newest;
   }

@@ -4,8 +4,9 @@
 // hash with it; the saved cards are then fingerprinted again under it, and an older version is deleted
 // once nothing stored refers to it (3-D Secure challenges and idempotency records live a day at most).
 import type { ExpressionBuilder } from 'kysely';
-import type { Db } from '../db/database.ts';
+import { scheduleScrub, type Db } from '../db/database.ts';
 import type { Database, VaultSecretTable } from '../db/schema.ts';
+import type { Deps } from '../context.ts';
 import { KeyUnavailableError, openCard, VaultDecryptError } from './envelope.ts';
 import { type FingerprintKey, FingerprintKeys } from './fingerprint-keys.ts';
 import type { KeyRing } from './key-ring.ts';
@@ -13,6 +14,12 @@ import { loadVaultSecret, openSecret } from './vault-secrets.ts';
 
 /** How often a serving vault looks for a new fingerprint key. */
 export const REFRESH_MS = 5_000;
+/**
+ * How long a vault holds the newest key before it deletes the one before (once nothing refers to it) and
+ * moves the cards still under it: by then every serving vault has taken the newest up, or could not
+ * reach the database to save a card anyway.
+ */
+export const SETTLE_MS = 60_000;
 
 const LEGACY = 'fingerprint';
 const nameOf = (version: number) => (version === 1 ? LEGACY : `${LEGACY}.${version}`);
@@ -59,7 +66,9 @@ export async function loadFingerprintKeys(db: Db, ring: KeyRing): Promise<Loaded
     found = await storedKeys(db, ring);
   }
   const newest = found[found.length - 1];
-  if (newest.key) return { keys: new FingerprintKeys(opened(found)) };
+  // Replaced only when no version opens: an instance whose ring lacks only the newest key (a rolling
+  // change not yet done) hashes with the newest it opens meanwhile, and makes no key of its own.
+  if (opened(found).length > 0) return { keys: new FingerprintKeys(opened(found)) };
   const missingVersions = Object.keys(newest.row.wrapped.startsWith('{') ? JSON.parse(newest.row.wrapped) : { [newest.row.key_version]: 1 }).join(', ');
   const keys = new FingerprintKeys(await storeNextKey(db, ring));
   const { moved } = await refingerprintCards(db, ring, keys);
@@ -110,21 +119,23 @@ export async function refingerprintCards(
   options: { batch?: number } = {},
 ): Promise<{ moved: number; unopened: number; duplicates: number }> {
   const current = keys.current.version;
+  // Only from the older keys held: a card under a newer one (a rotation run meanwhile) is left to it.
+  const older = keys.versions.filter((v) => v < current);
   let moved = 0;
   let unopened = 0;
   let duplicates = 0;
-  for (let after = ''; ; ) {
+  for (let after = ''; older.length > 0; ) {
     const rows = await db
       .selectFrom('cards')
       .select(['token', 'group_id', 'fingerprint', 'key_version', 'wrapped_key', 'pan_ct', 'meta_ct'])
       .where('wrapped_key', 'is not', null)
       .where('fingerprint', 'is not', null)
-      .where((eb) => eb.not(madeWith<'cards'>(current, 'fingerprint')(eb)))
+      .where((eb) => eb.or(older.map((v) => madeWith<'cards'>(v, 'fingerprint')(eb))))
       .where('token', '>', after)
       .orderBy('token')
       .limit(options.batch ?? 200)
       .execute();
-    if (rows.length === 0) return { moved, unopened, duplicates };
+    if (rows.length === 0) break;
     after = rows[rows.length - 1].token;
     for (const row of rows) {
       let number: string;
@@ -151,6 +162,9 @@ export async function refingerprintCards(
       }
     }
   }
+  // The old fingerprints leave the storage too (SQLite's log and free pages, PostgreSQL's dead rows).
+  if (moved > 0) scheduleScrub(db, ['cards']);
+  return { moved, unopened, duplicates };
 }
 
 /** What still refers to each fingerprint key version below the newest: cards, challenges, idempotency records. */
@@ -192,15 +206,25 @@ export async function fingerprintKeyUsage(db: Db, keys: FingerprintKeys): Promis
   return usage;
 }
 
-/** Deletes the older fingerprint keys nothing refers to any more; answers the versions deleted. */
-export async function retireFingerprintKeys(db: Db, keys: FingerprintKeys): Promise<number[]> {
+/**
+ * Deletes the older fingerprint keys nothing refers to any more; answers the versions deleted. The one
+ * just before the newest only once this process has held the newest for `settledMs`: a vault that had
+ * not yet taken the newest up would otherwise go on hashing with a key that is gone.
+ */
+export async function retireFingerprintKeys(db: Db, keys: FingerprintKeys, settledMs = SETTLE_MS): Promise<number[]> {
   const retired: number[] = [];
+  const previous = Math.max(0, ...keys.versions.filter((v) => v < keys.current.version));
   for (const { version, cards, other } of await fingerprintKeyUsage(db, keys)) {
     if (cards + other > 0) continue;
+    if (version === previous && keys.heldFor() < settledMs) continue;
     await db.deleteFrom('vault_secrets').where('name', '=', nameOf(version)).execute();
     retired.push(version);
   }
-  if (retired.length > 0) keys.replace(keys.versions.filter((v) => !retired.includes(v)).map((version) => ({ version, key: keys.get(version)! })));
+  if (retired.length > 0) {
+    keys.replace(keys.versions.filter((v) => !retired.includes(v)).map((version) => ({ version, key: keys.get(version)! })));
+    // Their wrapped copies leave the storage too.
+    scheduleScrub(db, ['vault_secrets']);
+  }
   return retired;
 }
 
@@ -218,8 +242,10 @@ export interface FingerprintRotation {
 /**
  * The fingerprint half of a key rotation (`npm run keys -- rotate`): a new fingerprint key, taken up by
  * serving vaults within REFRESH_MS (this waits that long, plus a second, before going on), then every
- * card the ring opens fingerprinted again under it, and the older keys deleted that nothing refers to.
- * A card saved by a vault that had not yet taken the key up is caught by a second pass.
+ * card the ring opens fingerprinted again under it, and the keys older than the one it replaced deleted
+ * once nothing refers to them. The one it replaced is left to the serving vaults' fingerprint upkeep
+ * (fingerprintUpkeep, in the scheduler's pass), which moves the cards a late vault saved under it and
+ * deletes it a minute after they took the new one up.
  */
 export async function rotateFingerprintKeys(db: Db, ring: KeyRing, options: { takeUpMs?: number } = {}): Promise<FingerprintRotation> {
   const { keys } = await loadFingerprintKeys(db, ring);
@@ -235,4 +261,20 @@ export async function rotateFingerprintKeys(db: Db, ring: KeyRing, options: { ta
   }
   const retired = await retireFingerprintKeys(db, keys);
   return { version, ...total, retired, kept: (await fingerprintKeyUsage(db, keys)).filter((u) => u.cards + u.other > 0) };
+}
+
+/**
+ * The scheduler pass's share: the keys read again, and once this vault has held the newest for
+ * SETTLE_MS, the cards still under an older key fingerprinted again (a vault that took a rotation up
+ * late saved some) and the older keys nothing refers to deleted.
+ */
+export async function fingerprintUpkeep(
+  deps: Pick<Deps, 'db' | 'ring' | 'fingerprints'>,
+  settledMs = SETTLE_MS,
+): Promise<{ moved: number; retired: number[] }> {
+  const { db, ring, fingerprints } = deps;
+  await refreshFingerprintKeys(db, ring, fingerprints);
+  if (fingerprints.versions.length < 2 || fingerprints.heldFor() < settledMs) return { moved: 0, retired: [] };
+  const { moved } = await refingerprintCards(db, ring, fingerprints);
+  return { moved, retired: await retireFingerprintKeys(db, fingerprints, settledMs) };
 }

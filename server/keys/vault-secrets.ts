@@ -16,9 +16,9 @@ function copiesOf(row: Pick<VaultSecretTable, 'wrapped' | 'key_version'>): Recor
 }
 
 /** The secret wrapped under every key of the ring, as a row stores it. */
-function wrapUnderRing(ring: KeyRing, name: string, secret: Buffer): Pick<VaultSecretTable, 'wrapped' | 'key_version'> {
+function wrapUnderRing(ring: KeyRing, name: string, secret: Buffer, under: readonly string[] = ring.ids): Pick<VaultSecretTable, 'wrapped' | 'key_version'> {
   const current = ring.current.id;
-  const ids = [...ring.ids.filter((id) => id !== current), current];
+  const ids = [...under.filter((id) => id !== current), current];
   return { wrapped: JSON.stringify(Object.fromEntries(ids.map((id) => [id, wrapKey(ring, secret, aad(name), id).wrapped]))), key_version: current };
 }
 
@@ -79,17 +79,21 @@ export async function replaceVaultSecret(db: Db, ring: KeyRing, name: string, ol
 }
 
 /**
- * Wraps every vault secret under exactly the keys of the ring, the current one named as its version.
- * The vault does this at every start, so that a key may leave the ring once no card needs it without
- * taking these along, and a key that left the ring no longer opens them. Secrets that no key of the
- * ring opens are left as they are and named.
+ * Wraps every vault secret under the ring's current key (named as its version) and drops its copies
+ * under keys that left the ring. The vault does this at every start, so that a key may leave the ring
+ * once no card needs it without taking these along, and a key that left the ring no longer opens them.
+ * A copy is never added under an older key of the ring: an instance started with a key ring from before
+ * a key was retired would otherwise put a copy under the retired (perhaps leaked) key back, and with it
+ * open a fingerprint key made after the retirement. Secrets that no key of the ring opens are left as
+ * they are and named.
  */
 export async function rewrapVaultSecrets(db: Db, ring: KeyRing): Promise<{ rewrapped: number; unavailable: string[] }> {
-  const wanted = [...ring.ids].sort().join(',');
   let rewrapped = 0;
   const unavailable: string[] = [];
   for (const row of await db.selectFrom('vault_secrets').selectAll().execute()) {
-    if (row.key_version === ring.current.id && Object.keys(copiesOf(row)).sort().join(',') === wanted) continue;
+    const held = Object.keys(copiesOf(row));
+    const wanted = [...new Set([...held.filter((id) => ring.get(id)), ring.current.id])];
+    if (row.key_version === ring.current.id && wanted.length === held.length && wanted.every((id) => held.includes(id))) continue;
     let secret: Buffer;
     try {
       secret = openSecret(ring, row);
@@ -100,7 +104,7 @@ export async function rewrapVaultSecrets(db: Db, ring: KeyRing): Promise<{ rewra
     }
     const done = await db
       .updateTable('vault_secrets')
-      .set(wrapUnderRing(ring, row.name, secret))
+      .set(wrapUnderRing(ring, row.name, secret, wanted))
       .where('name', '=', row.name)
       .where('wrapped', '=', row.wrapped)
       .executeTakeFirst();

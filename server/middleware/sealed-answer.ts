@@ -25,6 +25,9 @@ export function sealAnswer(keys: FingerprintKeys, merchantId: string, idempotenc
   );
 }
 
+/** The tagged part of a sealed answer (which names its key's version); '' for an answer stored as it is. */
+export const sealedTag = (stored: string | null): string => (stored?.startsWith(PREFIX) ? stored.slice(PREFIX.length) : '');
+
 /** The stored answer as it was sent: opened when sealed, as it is otherwise. */
 export function openAnswer(keys: FingerprintKeys, merchantId: string, idempotencyKey: string, stored: string): string {
   if (!stored.startsWith(PREFIX)) return stored;
