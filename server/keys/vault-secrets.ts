@@ -1,7 +1,8 @@
 // Secrets the vault keeps for itself in the database (the fingerprint keys), so that every instance
-// shares them: each is stored wrapped under every key of the ring, so that any instance holding any
-// of those keys opens it (an instance not yet given the newest key during a rolling change included),
-// and `key_version` names the newest.
+// shares them: each is stored wrapped under the keys of the ring it was made with, so that any instance
+// holding any of those keys opens it (an instance not yet given the newest key during a rolling change
+// included), then at each start under the newest key too and no longer under keys that left the ring;
+// `key_version` names the newest.
 import crypto from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type { VaultSecretTable } from '../db/schema.ts';
