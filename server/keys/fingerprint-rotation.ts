@@ -71,7 +71,8 @@ export async function loadFingerprintKeys(db: Db, ring: KeyRing): Promise<Loaded
   if (opened(found).length > 0) return { keys: new FingerprintKeys(opened(found)) };
   const missingVersions = Object.keys(newest.row.wrapped.startsWith('{') ? JSON.parse(newest.row.wrapped) : { [newest.row.key_version]: 1 }).join(', ');
   const keys = new FingerprintKeys(await storeNextKey(db, ring));
-  const { moved } = await refingerprintCards(db, ring, keys);
+  // Every card the ring opens: their fingerprints are under a key no longer held.
+  const { moved } = await refingerprintCards(db, ring, keys, { everyOther: true });
   return { keys, replaced: { missingVersions, refingerprinted: moved } };
 }
 
@@ -116,21 +117,24 @@ export async function refingerprintCards(
   db: Db,
   ring: KeyRing,
   keys: FingerprintKeys,
-  options: { batch?: number } = {},
+  options: { batch?: number; everyOther?: boolean } = {},
 ): Promise<{ moved: number; unopened: number; duplicates: number }> {
   const current = keys.current.version;
   // Only from the older keys held: a card under a newer one (a rotation run meanwhile) is left to it.
+  // `everyOther`: from any key but the newest (the keys before it are lost).
   const older = keys.versions.filter((v) => v < current);
+  const from = (eb: ExpressionBuilder<Database, 'cards'>) =>
+    options.everyOther ? eb.not(madeWith<'cards'>(current, 'fingerprint')(eb)) : eb.or(older.map((v) => madeWith<'cards'>(v, 'fingerprint')(eb)));
   let moved = 0;
   let unopened = 0;
   let duplicates = 0;
-  for (let after = ''; older.length > 0; ) {
+  for (let after = ''; older.length > 0 || options.everyOther; ) {
     const rows = await db
       .selectFrom('cards')
       .select(['token', 'group_id', 'fingerprint', 'key_version', 'wrapped_key', 'pan_ct', 'meta_ct'])
       .where('wrapped_key', 'is not', null)
       .where('fingerprint', 'is not', null)
-      .where((eb) => eb.or(older.map((v) => madeWith<'cards'>(v, 'fingerprint')(eb))))
+      .where(from)
       .where('token', '>', after)
       .orderBy('token')
       .limit(options.batch ?? 200)

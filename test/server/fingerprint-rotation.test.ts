@@ -137,3 +137,26 @@ describeEachDb('fingerprint key rotation', (target) => {
     expect(await refreshFingerprintKeys(db(), ring, v.runtime.deps.fingerprints)).toBe(false);
   }, 15_000);
 });
+
+describeEachDb('a fingerprint key no key of the ring opens', (target) => {
+  let v: TestVault;
+  afterAll(() => v.close());
+
+  it('is replaced at start, and every card the ring opens is fingerprinted anew: a number saved again finds its card', async () => {
+    v = await startTestVault(target, { vaultKeys: k1 });
+    const first = await v.api('POST', '/v1/customers/erin/cards', { body: { number: CARDS.visa, exp_month: 12, exp_year: NEXT_YEAR } });
+    expect(first.status).toBe(201);
+    // The fingerprint key was wrapped only under a key the ring has lost; the card's own key is still held.
+    const row = await v.runtime.deps.db.selectFrom('vault_secrets').selectAll().where('name', '=', 'fingerprint').executeTakeFirstOrThrow();
+    const lost = JSON.stringify({ lost: Object.values(JSON.parse(row.wrapped))[0] });
+    await v.runtime.deps.db.updateTable('vault_secrets').set({ wrapped: lost, key_version: 'lost' }).where('name', '=', 'fingerprint').execute();
+    v = await v.reopen({ vaultKeys: k1 });
+    expect(v.runtime.deps.fingerprints.versions).toEqual([2]);
+    expect(v.logs.join('\n')).toContain('were fingerprinted again');
+    const card = await v.runtime.deps.db.selectFrom('cards').select('fingerprint').where('token', '=', first.body.token).executeTakeFirstOrThrow();
+    expect(card.fingerprint).toMatch(/^f2\./);
+    const again = await v.api('POST', '/v1/customers/erin/cards', { body: { number: CARDS.visa, exp_month: 12, exp_year: NEXT_YEAR } });
+    expect(again.status).toBe(200);
+    expect(again.body.token).toBe(first.body.token);
+  });
+});
