@@ -19,10 +19,13 @@ describe('the connector registry', () => {
     expect(notificationAck('stripe')).toEqual({ json: { received: true } });
   });
 
-  it("shows the last four characters of the account's key", () => {
+  it("shows the last four characters of the account's key, unless they would be a quarter of its secret part or more", () => {
     expect(keyLast4({ type: 'simulated' })).toBeNull();
-    expect(keyLast4({ type: 'stripe', secret_key: 'sk_test_abcdWXYZ' })).toBe('WXYZ');
-    expect(keyLast4({ type: 'adyen', api_key: 'AQE_key_1234', merchant_account: 'Shop', environment: 'test' })).toBe('1234');
+    expect(keyLast4({ type: 'stripe', secret_key: 'sk_test_51Qabcdefgh_ijklWXYZ' })).toBe('WXYZ');
+    expect(keyLast4({ type: 'adyen', api_key: 'AQE_key_long_enough_1234', merchant_account: 'Shop', environment: 'test' })).toBe('1234');
+    // 12 characters after the prefix, and 12 in all: four would give a third of either away.
+    expect(keyLast4({ type: 'stripe', secret_key: 'sk_test_abcdefghWXYZ' })).toBeNull();
+    expect(keyLast4({ type: 'adyen', api_key: 'AQE_key_1234', merchant_account: 'Shop', environment: 'test' })).toBeNull();
   });
 
   it("refuses credentials of the other mode than the merchant's, naming the parameter", () => {
