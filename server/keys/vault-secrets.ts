@@ -60,25 +60,6 @@ export async function loadVaultSecret(db: Db, ring: KeyRing, name: string): Prom
   return openSecret(ring, await db.selectFrom('vault_secrets').selectAll().where('name', '=', name).executeTakeFirstOrThrow());
 }
 
-/** The stored row of a secret, for a caller that must see which versions wrap it. */
-export function vaultSecretRow(db: Db, name: string): Promise<VaultSecretTable | undefined> {
-  return db.selectFrom('vault_secrets').selectAll().where('name', '=', name).executeTakeFirst();
-}
-
-/**
- * Stores a new value for a secret that no key of the ring opens, unless another instance did so
- * first: answers the value every instance now shares.
- */
-export async function replaceVaultSecret(db: Db, ring: KeyRing, name: string, old: VaultSecretTable): Promise<Buffer> {
-  await db
-    .updateTable('vault_secrets')
-    .set(wrapUnderRing(ring, name, crypto.randomBytes(32)))
-    .where('name', '=', name)
-    .where('wrapped', '=', old.wrapped)
-    .execute();
-  return loadVaultSecret(db, ring, name);
-}
-
 /**
  * Wraps every vault secret under the ring's current key (named as its version) and drops its copies
  * under keys that left the ring. The vault does this at every start, so that a key may leave the ring

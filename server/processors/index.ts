@@ -25,7 +25,7 @@ export function notificationAck(type: ProcessorType): NotificationAck {
 }
 
 /** A key's secret part shorter than this shows no last four: they would be a quarter of it or more. */
-export const MIN_SHOWN_KEY_LENGTH = 16;
+const MIN_SHOWN_KEY_LENGTH = 16;
 
 /**
  * The last four characters of the account's key, for the merchant's view of it: none for the simulated
