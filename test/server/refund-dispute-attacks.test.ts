@@ -293,8 +293,10 @@ describeEachDb('refund and dispute attacks', (target) => {
         const rows = await v.runtime.deps.db.selectFrom('disputes').selectAll().where('charge_id', '=', charge).execute();
         expect(rows.map((r) => [r.status, r.amount, r.currency])).toEqual([['open', 2000, 'USD']]);
         expect(await events(v, 'charge.dispute.created', charge)).toHaveLength(1);
-        const lost = signed([item('SECOND_CHARGEBACK')]);
-        const won = signed([item('CHARGEBACK_REVERSED')]);
+        // Reversed, then charged back a second time an hour later, each said twice. The times are
+        // Adyen's: left to the fake, each would carry the moment it was built, in the other order.
+        const won = signed([item('CHARGEBACK_REVERSED', '2031-03-05T10:00:00Z')]);
+        const lost = signed([item('SECOND_CHARGEBACK', '2031-03-05T11:00:00Z')]);
         for (const d of [won, lost, won, lost]) expect((await deliver(v, v.merchant.id, d)).text).toBe('[accepted]');
         expect((await v.runtime.deps.db.selectFrom('disputes').select('status').where('charge_id', '=', charge).executeTakeFirstOrThrow()).status).toBe('lost');
         expect((await events(v, 'charge.dispute.closed', charge)).map((e) => e.data.status)).toEqual(['won', 'lost']);
