@@ -9,7 +9,7 @@ export interface BareLoads {
 
 const OK = '{"ok":true}';
 
-export function bareLoads(bareUrl: string): BareLoads {
+export function bareLoads(bareUrl: string, cpu?: Load['cpu']): BareLoads {
   return {
     POST: {
       name: 'bare Hono POST / (JSON body)',
@@ -19,7 +19,8 @@ export function bareLoads(bareUrl: string): BareLoads {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ amount: 1999, currency: 'USD' }),
       okBody: (b) => b === OK,
+      cpu,
     },
-    GET: { name: 'bare Hono GET /', method: 'GET', url: `${bareUrl}/`, expected: 200, okBody: (b) => b === OK },
+    GET: { name: 'bare Hono GET /', method: 'GET', url: `${bareUrl}/`, expected: 200, okBody: (b) => b === OK, cpu },
   };
 }

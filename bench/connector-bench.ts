@@ -24,6 +24,8 @@ export async function runConnectorBenchmarks(o: {
   vaultUrl: string;
   merchants: ConnectorMerchant[];
   barePost: Load;
+  /** The vault's CPU time so far (the local provider server, a process of its own, is not in it). */
+  vaultCpu?: Load['cpu'];
   label: string;
   pairs: number;
   connections: number;
@@ -33,7 +35,7 @@ export async function runConnectorBenchmarks(o: {
   for (const m of o.merchants) {
     await call(`${o.vaultUrl}/v1/merchant`, { secretKey: m.secretKey, body: { rate_limit: 0, processor: m.settings } });
     const subscribers = await prepareSubscribers(o.vaultUrl, m.secretKey, `bench-${m.provider}`);
-    const load = merchantChargeLoad(`POST /v1/charges via ${m.provider}`, o.vaultUrl, m.secretKey, subscribers);
+    const load = { ...merchantChargeLoad(`POST /v1/charges via ${m.provider}`, o.vaultUrl, m.secretKey, subscribers), cpu: o.vaultCpu };
     const measured = await interleave(load, o.barePost, { pairs: o.pairs, connections: o.connections, log: o.log });
     rows.push(ratioRow(connectorRowName(m.provider, o.label), measured, MIT_MIN_RATIO));
   }

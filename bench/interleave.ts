@@ -21,6 +21,9 @@ export interface Interleaved {
   /** Median of the per-slice ratios. */
   ratio: number;
   ratios: number[];
+  /** Medians of the slices' CPU time per request in µs, of the vault's process and of bare Hono's, where /proc could be read. */
+  vaultCpu?: number;
+  bareCpu?: number;
   vault: Slice[];
   bare: Slice[];
 }
@@ -58,10 +61,20 @@ export async function interleave(vault: Load, bare: Load, o: InterleaveOptions):
   const m: Interleaved = { vaultRps: median(v.map((s) => s.rps)), bareRps: median(b.map((s) => s.rps)), ratio: median(ratios), ratios, vault: v, bare: b };
 
   const dry = v.filter((s) => s.ranDry).length;
+  const cpu = (slices: Slice[]) => {
+    const each = slices.map((s) => s.cpuPerRequest).filter((c): c is number => c !== undefined);
+    return each.length === slices.length ? median(each) : undefined;
+  };
+  const [vaultCpu, bareCpu] = [cpu(v), cpu(b)];
+  m.vaultCpu = vaultCpu;
+  m.bareCpu = bareCpu;
   o.log(
     `  ${vault.name}: vault ${fmt(m.vaultRps)} req/s (slices ${v.map((s) => fmt(s.rps)).join(' ')}; p50 ${median(v.map((s) => s.p50))} ms, ` +
       `p99 ${median(v.map((s) => s.p99))} ms), bare ${bare.method} ${fmt(m.bareRps)} req/s (slices ${b.map((s) => fmt(s.rps)).join(' ')}); ` +
       `ratios ${ratios.map(formatRatio).join(' ')} → median ${formatRatio(m.ratio)}` +
+      (vaultCpu !== undefined && bareCpu !== undefined
+        ? `; CPU per request: vault ${vaultCpu.toFixed(0)} µs (slices ${v.map((s) => s.cpuPerRequest!.toFixed(0)).join(' ')}), bare ${bareCpu.toFixed(0)} µs`
+        : '') +
       (vault.note ? `; ${vault.note()}` : '') +
       (dry ? `; note: ${dry} slice(s) spent the whole session pool before their second was up, their rate is over the shorter time` : ''),
   );
@@ -77,6 +90,7 @@ export function ratioRow(name: string, m: Interleaved, min: number): Row {
     unit: 'req/s',
     digits: 0,
     compare: formatRatio(m.ratio),
+    ...(m.vaultCpu !== undefined && m.bareCpu !== undefined ? { extra: `${m.vaultCpu.toFixed(0)} / ${m.bareCpu.toFixed(0)}` } : {}),
     budget: `>= ${min}`,
     verdict: verdict(m.ratio, { min }),
   };

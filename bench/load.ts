@@ -19,6 +19,8 @@ export interface Load {
   prepare?: (previous: Slice[]) => Promise<void>;
   /** A line on what the load set up along the way, for the log. */
   note?: () => string;
+  /** The answering server's CPU time so far in µs (bench/process-cpu.ts), where it can be read. */
+  cpu?: () => number | undefined;
 }
 
 export interface Slice {
@@ -29,6 +31,11 @@ export interface Slice {
   p99: number;
   /** The pool gave out before the slice's time was up: its rate is over the shorter time. */
   ranDry: boolean;
+  /**
+   * The server's own CPU time per answered request, µs, from the slice's start to the end of its drain
+   * (so the few requests still in flight at its end are counted in the time, not in the requests).
+   */
+  cpuPerRequest?: number;
 }
 
 /** Longest wait for a server to finish the requests the client abandoned at the end of a slice. */
@@ -89,6 +96,7 @@ export async function runSlice(load: Load, seconds: number, connections: number)
     };
   }
   const limit = load.available?.();
+  const cpuBefore = load.cpu?.();
   if (limit !== undefined && limit < connections) throw new Error(`${load.name}: only ${limit} requests left in its pool`);
   const result = await autocannon({
     url: u.origin,
@@ -105,6 +113,9 @@ export async function runSlice(load: Load, seconds: number, connections: number)
   // answer took (p99; the max mostly measures a stall of the busy machine), so that their work lands
   // in neither this slice nor the next one.
   await sleep(Math.min(MAX_DRAIN_MS, result.latency.p99 + 20));
+  const cpuAfter = load.cpu?.();
+  const cpuPerRequest =
+    cpuBefore !== undefined && cpuAfter !== undefined && result.requests.total > 0 ? (cpuAfter - cpuBefore) / result.requests.total : undefined;
   return {
     rps: result.duration > 0 ? result.requests.total / result.duration : 0,
     requests: result.requests.total,
@@ -112,5 +123,6 @@ export async function runSlice(load: Load, seconds: number, connections: number)
     p50: result.latency.p50,
     p99: result.latency.p99,
     ranDry: limit !== undefined && load.available!() === 0,
+    ...(cpuPerRequest !== undefined ? { cpuPerRequest } : {}),
   };
 }

@@ -4,6 +4,7 @@
 // BENCH_PAIRS=5 (measured slice pairs per path) and BENCH_BROWSER_RUNS=40 (mounts of each frame) narrow or lengthen a run.
 import os from 'node:os';
 import { bareLoads } from './bare-loads.ts';
+import { processCpu } from './process-cpu.ts';
 import { runBrowserBenchmarks } from './browser-bench.ts';
 import { DASHBOARD_TITLE, dashboardDatabases, runDashboardBenchmarks } from './dashboard-bench.ts';
 import { runSlice } from './load.ts';
@@ -35,7 +36,7 @@ async function serverRows(o: BenchOptions): Promise<Row[]> {
   const bare = startChild('bare hono', 'bench/bare-hono.ts', { PORT: String(barePort), HOST });
   await waitForHttp(bare, `${bareUrl}/`);
   // A fresh process needs a few seconds of traffic before it runs at speed; the first path's slices would pay for it.
-  const loads = bareLoads(bareUrl);
+  const loads = bareLoads(bareUrl, processCpu(bare.proc.pid));
   for (const load of [loads.POST, loads.GET, loads.POST, loads.GET]) await runSlice(load, 1, o.connections);
   const rows: Row[] = [];
   const logs: string[] = [];
@@ -58,12 +59,14 @@ async function serverRows(o: BenchOptions): Promise<Row[]> {
       `Server throughput (autocannon, ${o.connections} connections, one database's vault at a time). Method: per path, 1-s slices of vault and bare`,
       `Hono traffic in turn, a warm-up pair (2 s vault, 1 s bare) thrown away, then ${pairs}; ratio = median of the per-slice ratios (a vault`,
       'slice ÷ the mean of the bare slices either side of it), POST against bare POST, GET against bare GET; req/s = median of the slices.',
+      "CPU µs/req: the server process's own CPU time (all its threads) per answered request, median of the slices, vault / bare Hono; not budgeted.",
       `Budget: >= ${MIN_RATIO} of bare Hono; a merchant-initiated charge >= ${MIT_MIN_RATIO} (a connector's local provider server included).`,
       machine(),
     ].join('\n'),
     valueHeader: 'vault req/s',
     referenceHeader: 'bare req/s',
     compareHeader: 'ratio',
+    extraHeader: 'CPU µs/req',
   });
   for (const l of logs) console.log(`\n${l}`);
   return rows;

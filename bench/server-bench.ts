@@ -4,6 +4,7 @@ import type { BareLoads } from './bare-loads.ts';
 import { interleave, ratioRow } from './interleave.ts';
 import type { Load } from './load.ts';
 import type { PathName } from './options.ts';
+import { processCpu } from './process-cpu.ts';
 import { freePort, startChild, stopChild, waitForHttp } from './processes.ts';
 import { SESSION_BODY, SessionPool } from './session-pool.ts';
 import { chargeBody, merchantChargeLoad, prepareSubscribers } from './subscribers.ts';
@@ -31,6 +32,8 @@ export interface VaultBenchOptions {
   pairs: number;
   connections: number;
   log: (line: string) => void;
+  /** The vault process's CPU time so far, µs (bench/process-cpu.ts), where it can be read. */
+  vaultCpu?: Load['cpu'];
   /** Where the vault's database is (`DATA_DIR` or `DATABASE_URL`): the cards list's floor reads it too. */
   storageEnv?: Record<string, string>;
 }
@@ -170,7 +173,7 @@ async function cardsFloor(o: VaultBenchOptions): Promise<Row | undefined> {
     await waitForHttp(child, url);
     const first = await send(url, {});
     if (JSON.parse(first.text).data?.length !== 3) throw new Error(`the cards floor answered ${first.status}: ${first.text.slice(0, 300)}`);
-    const load: Load = { name: 'cards floor', method: 'GET', url, expected: 200, okBody: (b) => b === first.text };
+    const load: Load = { name: 'cards floor', method: 'GET', url, expected: 200, okBody: (b) => b === first.text, cpu: processCpu(child.proc.pid) };
     const m = await interleave(load, o.bare.GET, { pairs: o.pairs, connections: o.connections, log: o.log });
     return { ...ratioRow(`floor: bare Hono + the list's one query alone, ${o.label}`, m, 0), budget: 'reference', verdict: '-' };
   } finally {
@@ -184,7 +187,7 @@ export async function runVaultBenchmarks(o: VaultBenchOptions): Promise<Row[]> {
   for (const path of o.paths) {
     if (path === 'connectors') continue;
     const bench = BENCHES[path];
-    const load = await bench.load(o);
+    const load = { ...(await bench.load(o)), cpu: o.vaultCpu };
     const m = await interleave(load, o.bare[load.method], { pairs: o.pairs, connections: o.connections, log: o.log });
     rows.push(ratioRow(`${bench.name}, ${o.label}`, m, bench.budget));
     const floor = await bench.floor?.(o);

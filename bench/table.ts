@@ -21,6 +21,8 @@ export interface Row {
   verdict: Verdict;
   /** The figure the value is compared with (bare Hono's req/s), in a column of its own; same unit and digits. */
   reference?: number;
+  /** A figure shown beside the compared one but not checked against the budget, e.g. CPU time per request. */
+  extra?: string;
   /** Why the figure was not measured: the row reads `skipped: <why>` in place of its figures. */
   skipped?: string;
 }
@@ -32,6 +34,8 @@ export interface TableOptions {
   /** Header of the value column (default: the shared unit) and of the `reference` column. */
   valueHeader?: string;
   referenceHeader?: string;
+  /** Header of the `extra` column, which is left out when no row has one. */
+  extraHeader?: string;
 }
 
 /** The verdict of `value` against a lower bound (throughput) or an upper bound (sizes, timings). */
@@ -55,21 +59,24 @@ export function formatTable(rows: Row[], options: TableOptions = {}): string {
   const sharedUnit = units.size === 1 ? [...units][0] : undefined;
   const withCompare = rows.some((r) => r.compare !== undefined);
   const withReference = rows.some((r) => r.reference !== undefined);
+  const withExtra = rows.some((r) => r.extra !== undefined);
 
   const header = [
     'benchmark',
     options.valueHeader ?? sharedUnit ?? 'value',
     ...(withReference ? [options.referenceHeader ?? 'reference'] : []),
     ...(withCompare ? [options.compareHeader ?? 'compared'] : []),
+    ...(withExtra ? [options.extraHeader ?? 'also'] : []),
     'budget',
     'verdict',
   ];
-  const rightAligned = [false, true, ...(withReference ? [true] : []), ...(withCompare ? [true] : []), false, false];
+  const rightAligned = [false, true, ...(withReference ? [true] : []), ...(withCompare ? [true] : []), ...(withExtra ? [true] : []), false, false];
   const body = rows.map((r) => [
     r.name,
     formatValue(r, r.value, !sharedUnit),
     ...(withReference ? [r.reference === undefined ? '-' : formatValue(r, r.reference, !sharedUnit)] : []),
     ...(withCompare ? [r.skipped === undefined ? (r.compare ?? '-') : '-'] : []),
+    ...(withExtra ? [r.skipped === undefined ? (r.extra ?? '-') : '-'] : []),
     r.budget,
     r.skipped === undefined ? r.verdict : `skipped: ${r.skipped}`,
   ]);

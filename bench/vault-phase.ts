@@ -9,6 +9,7 @@ import { createBenchDatabase, redacted, type BenchDatabase } from './bench-datab
 import { runConnectorBenchmarks, type ConnectorMerchant, type Provider } from './connector-bench.ts';
 import { skippedRow } from './interleave.ts';
 import type { BenchOptions, DatabaseKind } from './options.ts';
+import { processCpu } from './process-cpu.ts';
 import { freePort, indent, onCleanup, runScript, startChild, stopChild, waitForHttp, type Child } from './processes.ts';
 import { benchName, LIFTABLE_LIMITS_ENV, liftRateLimits, runVaultBenchmarks } from './server-bench.ts';
 import type { Row } from './table.ts';
@@ -100,7 +101,7 @@ export async function benchDatabase(db: DatabaseKind, o: BenchOptions, bare: Bar
 
     const rows: Row[] = [];
     try {
-      const common = { pairs: o.pairs, connections: o.connections, log };
+      const common = { pairs: o.pairs, connections: o.connections, log, vaultCpu: processCpu(vault.proc.pid) };
       const storageEnv: Record<string, string> = database ? { DATABASE_URL: database.url } : { DATA_DIR: env.DATA_DIR };
       rows.push(
         ...(await runVaultBenchmarks({
