@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { describe } from 'vitest';
+import { beforeAll, describe, vi } from 'vitest';
 import { SHOP_NAME } from '../../demo/catalog.ts';
 import { startDemo } from '../../demo/server.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -24,8 +24,17 @@ if (!available && process.env.E2E === 'required') {
 
 /** Runs the suite in Chromium, or reports it as skipped with the reason. */
 export function describeInBrowser(name: string, suite: () => void): void {
-  if (available) describe(name, suite);
+  if (available) describe(name, () => withPollTimeout(suite));
   else describe.skip(`${name} skipped: ${CHROMIUM} is not installed`, suite);
+}
+
+/**
+ * expect.poll gives up after 1 s unless told otherwise: a round trip through Chromium, the vault and
+ * the shop takes longer than that on a busy 2-core machine. 10 s, as the polls that say so.
+ */
+function withPollTimeout(suite: () => void): void {
+  beforeAll(() => vi.setConfig({ expect: { poll: { timeout: 10_000 } } }));
+  suite();
 }
 
 export function freePort(): Promise<number> {

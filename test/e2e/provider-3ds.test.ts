@@ -126,8 +126,9 @@ describeInBrowser("a provider's 3-D Secure redirect through the fields, in the b
         const c = await openCheckout();
         await startThreeDs(c);
         const step = c.fields.frameLocator('iframe.cv-challenge-frame');
-        // A popup opens at once, or not at all (a sandbox without allow-popups blocks it).
-        const opened = c.context.waitForEvent('page', { timeout: 5_000 });
+        // A popup opens at once, or not at all (a sandbox without allow-popups blocks it). The context's
+        // 15 s, as for every other step: 5 s was tight for a new window of Chromium on a busy machine.
+        const opened = c.context.waitForEvent('page', { timeout: 15_000 });
         await step.getByRole('link', { name: 'open it in a new window' }).click();
         const popup = await opened;
         await popup.waitForURL((url) => url.origin === issuerOrigin);

@@ -32,15 +32,22 @@ describe('a charge queued behind a hung one', () => {
     const real = v.runtime.deps.processor;
     let letGo!: () => void;
     const held = new Promise<void>((resolve) => (letGo = resolve));
+    let arrived!: () => void;
+    const atProcessor = new Promise<void>((resolve) => (arrived = resolve));
     v.runtime.deps.processor = Object.assign(Object.create(real), {
       async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
-        if (request.amount === 1000) await held;
+        if (request.amount === 1000) {
+          arrived();
+          await held;
+        }
         return real.authorize(request);
       },
     }) as Processor;
     try {
       const first = v.api('POST', '/v1/charges', { body: body(1000), headers: { 'idempotency-key': 'hung-1' } });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The first holds the customer's lease, at the processor, before the second is sent (a fixed
+      // 100 ms was not always enough on a busy machine: the second then took the lease and was charged).
+      await atProcessor;
       const started = Date.now();
       const second = await v.api('POST', '/v1/charges', { body: body(2000), headers: { 'idempotency-key': 'hung-2' } });
       expect(second.status).toBe(409);

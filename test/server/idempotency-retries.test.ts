@@ -154,11 +154,24 @@ describeEachDb('Idempotency-Key and answers that say "try again"', (target) => {
     await atProcessor;
     // 15 seconds pass on the vault's clock while the processor thinks; the request keeps its key alive.
     v.setNow(new Date(start + 15_000));
-    await sleep(3500);
+    // Until its heartbeat (every 3 s of real time) has renewed the key at that time: a fixed wait of
+    // 3.5 s left a slow machine's late renewal out, and the retry then took a 30 s old key over.
+    const renewed = async () =>
+      (
+        await v.runtime.deps.db
+          .selectFrom('idempotency_keys')
+          .select('locked_at')
+          .where('merchant_id', '=', v.merchant.id)
+          .where('key', '=', 'k-slow')
+          .executeTakeFirstOrThrow()
+      ).locked_at;
+    await expect.poll(renewed, { timeout: 15_000, interval: 100 }).toBe(new Date(start + 15_000).toISOString());
     // 30 seconds after it began: long past a dead holder's takeover, but this holder is alive.
     v.setNow(new Date(start + 30_000));
     const retry = charge(body, 'k-slow');
-    const early = await Promise.race([retry, sleep(2000).then(() => undefined)]);
+    // A retry that took the key over would wait behind the held charge until answer(): 10 s tells the
+    // two apart, where 2 s also caught a refusal that was merely slow on a busy machine.
+    const early = await Promise.race([retry, sleep(10_000).then(() => undefined)]);
     answer();
     expect(early?.status).toBe(409);
     expect(early?.body.error.code).toBe('request_in_progress');

@@ -289,7 +289,9 @@ describeEachDb('Webhooks', (target) => {
       const id = await emit(m);
       const stop = startWebhookWorker(v.runtime.deps, 10);
       try {
-        for (let i = 0; i < 200 && r.requests.length === 0; i++) await new Promise((res) => setTimeout(res, 10));
+        // Until it arrives, for up to 10 s: 200 waits of 10 ms (about 2 s) were tight for the worker's first
+        // pass and send on a busy machine.
+        for (const until = Date.now() + 10_000; r.requests.length === 0 && Date.now() < until; ) await new Promise((res) => setTimeout(res, 10));
       } finally {
         await stop();
       }
