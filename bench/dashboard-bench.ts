@@ -12,6 +12,7 @@ import { ensureBuilt } from '../scripts/ensure-built.ts';
 import { openDatabase } from '../server/db/database.ts';
 import { migrate } from '../server/db/migrations.ts';
 import type { ChargeTable } from '../server/db/schema.ts';
+import { parseKeyRing } from '../server/keys/key-ring.ts';
 import { createMerchant } from '../server/merchants/merchant-store.ts';
 import { addStaffUser } from '../server/staff/staff-store.ts';
 import { createBenchDatabase, redacted } from './bench-database.ts';
@@ -91,11 +92,13 @@ export function* charges(merchantId: string, groupId: string): Generator<ChargeT
 }
 
 /** Migrates the storage, creates the merchant, its charges and a staff user; returns the user's one-time link. */
-async function seed(storage: { dataDir: string; databaseUrl?: string }, vaultUrl: string, log: (l: string) => void) {
+async function seed(storage: { dataDir: string; databaseUrl?: string; vaultKeys: string }, vaultUrl: string, log: (l: string) => void) {
   const handle = openDatabase({ dataDir: storage.dataDir, databaseUrl: storage.databaseUrl });
   try {
     await migrate(handle.db);
-    const merchant = await createMerchant(handle.db, { name: 'Dashboard bench shop', origins: ['http://shop.bench'] });
+    // The vault started on this database afterwards has the same keys: it opens the merchant's sealed secrets.
+    const ring = parseKeyRing(storage.vaultKeys);
+    const merchant = await createMerchant({ db: handle.db, ring }, { name: 'Dashboard bench shop', origins: ['http://shop.bench'] });
     const started = Date.now();
     for (const batch of charges(merchant.id, merchant.group)) await handle.db.insertInto('charges').values(batch).execute();
     log(`seeded ${CHARGES.toLocaleString('en')} charges in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -161,14 +164,15 @@ async function firstChartRow(kind: DatabaseKind, browser: Browser, log: (l: stri
   try {
     const port = await freePort();
     const vaultUrl = `http://localhost:${port}`;
-    const { link, email } = await seed({ dataDir, databaseUrl: database?.url }, vaultUrl, (l) => log(`${LABELS[kind]}: ${l}`));
+    const vaultKeys = `bench:${crypto.randomBytes(32).toString('base64')}`;
+    const { link, email } = await seed({ dataDir, databaseUrl: database?.url, vaultKeys }, vaultUrl, (l) => log(`${LABELS[kind]}: ${l}`));
     vault = startChild(`vault (${LABELS[kind]})`, 'server/main.ts', {
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       PUBLIC_URL: vaultUrl,
       LOG_LEVEL: 'warn',
-      VAULT_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
+      VAULT_KEYS: vaultKeys,
       ...(database ? { DATABASE_URL: database.url } : {}),
     });
     await waitForHttp(vault, `${vaultUrl}/health`, 60_000);

@@ -15,7 +15,7 @@ async function main() {
   ensureBuilt();
   const demoOrigin = `http://localhost:${env.DEMO_PORT}`;
   const { runtime } = await runServer(env).catch(portInUse({ what: 'the vault', variable: 'PORT', port: env.PORT, alsoSet: 'PUBLIC_URL' }));
-  const merchant = await ensureTestMerchant(runtime.deps.db, env.DATA_DIR, demoOrigin, (line) => console.log(line));
+  const merchant = await ensureTestMerchant(runtime.deps, env.DATA_DIR, demoOrigin, (line) => console.log(line));
   const demo = await startDemo({
     port: env.DEMO_PORT,
     host: env.HOST,

@@ -8,13 +8,20 @@ import path from 'node:path';
 import { SHOP_NAME } from '../demo/catalog.ts';
 import type { Db } from '../server/db/database.ts';
 import { createMerchant, findById, findBySecretKey, rollSecretKey, updateMerchant, type CreatedMerchant } from '../server/merchants/merchant-store.ts';
+import type { KeyRing } from '../server/keys/key-ring.ts';
+import { openWebhookSecret } from '../server/merchants/webhook-secret.ts';
 import { addStaffUser } from '../server/staff/staff-store.ts';
 
 /** The test merchant's name before it took the shop's (data directories from before that change). */
 const OLD_DEFAULT_NAME = 'Demo shop';
 const DAY_MS = 86_400_000;
 
-export async function ensureTestMerchant(db: Db, dataDir: string, demoOrigin: string, say: (line: string) => void = () => {}): Promise<CreatedMerchant> {
+export async function ensureTestMerchant(
+  { db, ring }: { db: Db; ring: KeyRing },
+  dataDir: string,
+  demoOrigin: string,
+  say: (line: string) => void = () => {},
+): Promise<CreatedMerchant> {
   const file = path.join(dataDir, 'test-merchant.json');
   const keep = (m: CreatedMerchant) => fs.writeFileSync(file, `${JSON.stringify(m, null, 2)}\n`, { mode: 0o600 });
   if (fs.existsSync(file)) {
@@ -33,8 +40,9 @@ export async function ensureTestMerchant(db: Db, dataDir: string, demoOrigin: st
     }
     if (merchant) {
       // A signing secret rotated on the dashboard: the demo verifies its webhooks with the current one.
-      if (merchant.webhook_secret !== saved.webhook_secret) {
-        saved = { ...saved, webhook_secret: merchant.webhook_secret };
+      const current = await currentWebhookSecret(db, ring, merchant.id);
+      if (current !== saved.webhook_secret) {
+        saved = { ...saved, webhook_secret: current };
         changed = true;
       }
       if (changed) keep(saved);
@@ -47,9 +55,15 @@ export async function ensureTestMerchant(db: Db, dataDir: string, demoOrigin: st
     }
   }
   // The name the fields' consent and the customers' messages say, from the first moment.
-  const created = await createMerchant(db, { name: SHOP_NAME, origins: [demoOrigin] });
+  const created = await createMerchant({ db, ring }, { name: SHOP_NAME, origins: [demoOrigin] });
   keep(created);
   return created;
+}
+
+/** The merchant's signing secret as the vault signs with it now (it is stored sealed). */
+async function currentWebhookSecret(db: Db, ring: KeyRing, merchantId: string): Promise<string> {
+  const row = await db.selectFrom('merchants').select('webhook_secret').where('id', '=', merchantId).executeTakeFirstOrThrow();
+  return openWebhookSecret(ring, merchantId, row.webhook_secret);
 }
 
 /** The test merchant's dashboard admin. */

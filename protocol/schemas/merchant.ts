@@ -1,6 +1,6 @@
 // GET/POST /v1/merchant: the merchant's settings and its processor account (credentials write-only).
 import { z } from 'zod';
-import { err, noCardNumber } from './common.ts';
+import { err, noCardNumber, noKnownCardNumber } from './common.ts';
 
 const Origin = z.url().refine((u) => {
   try {
@@ -22,7 +22,11 @@ const WebhookUrl = z
     } catch {
       return false;
     }
-  }, err('webhook_url must not carry credentials (user:password@): receivers authenticate the vault by its Checkout-Signature'));
+  }, err('webhook_url must not carry credentials (user:password@): receivers authenticate the vault by its Checkout-Signature'))
+  // It is echoed (the merchant's settings, every attempt's record, the dashboard's audit) and sent in
+  // every request line. A known brand's number only: receivers' URLs carry long numeric ids (Discord's
+  // are 17 to 19 digits), one in ten of which would pass the Luhn check alone.
+  .refine(...noKnownCardNumber('webhook_url'));
 
 /** Control, invisible formatting (bidi overrides included) and line-separator characters. */
 export const HIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;

@@ -16,8 +16,9 @@ export const WebhookAttempt = z
       .openapi({
         description:
           'null on a 2xx; otherwise the class of the failure: timeout, connection_failed, tls_error, http_status (see status_code), ' +
-          'address_not_allowed (the host resolved into refused space), ' +
-          'url_not_allowed (credentials, a scheme other than http(s), or http for a live-mode merchant)',
+          'address_not_allowed (the host did not resolve, or resolved into refused space), ' +
+          'url_not_allowed (credentials, a scheme other than http(s), or http for a live-mode merchant), ' +
+          "secret_unavailable (the signing secret is sealed under a key the vault's key ring no longer holds; nothing was sent)",
       }),
     duration_ms: z.number(),
     created: z.string(),

@@ -71,11 +71,11 @@ async function main(command: string | undefined) {
     for (const { version, cards } of await missingKeys(handle.db, ring)) {
       console.log(`missing: key version ${version} is not in the key ring but still wraps ${cards} saved card(s); they cannot be used until it is put back`);
     }
-    // Processor credentials and forwarding headers too: a merchant's payments stop with them.
+    // Processor credentials, webhook signing secrets and forwarding headers too: a merchant's payments or webhooks stop with them.
     for (const { version, settings } of await missingSealedKeys(handle.db, ring)) {
       console.log(
         `missing: key version ${version} is not in the key ring but still wraps ${settings} merchant setting(s) ` +
-          '(processor credentials or forwarding headers); they cannot be used until it is put back or the settings are given again',
+          '(processor credentials, webhook signing secrets or forwarding headers); they cannot be used until it is put back or the settings are given again',
       );
     }
   } finally {

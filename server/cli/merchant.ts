@@ -9,6 +9,7 @@ import { migrate } from '../db/migrations.ts';
 import { MerchantSettingsUpdate } from '../../protocol/schemas/merchant.ts';
 import { parseEnv } from '../env.ts';
 import { vetWebhookUrl, webhookTargetPolicy, WebhookTargetRefused } from '../jobs/webhook-target.ts';
+import { openKeyRing } from '../keys/open-vault.ts';
 import { createMerchant } from '../merchants/merchant-store.ts';
 import { addStaffUser } from '../staff/staff-store.ts';
 import { liveModeMissing } from '../middleware/live-gate.ts';
@@ -76,13 +77,18 @@ async function main(argv: string[]) {
   if (values.webhook) await vetWebhook(values.webhook, env, values.live);
   const { name, origin: origins } = values;
   await withDatabase(env, async (db) => {
-    const created = await createMerchant(db, {
-      name,
-      origins,
-      webhookUrl: values.webhook,
-      groupId: values.group,
-      live: values.live,
-    });
+    // The new merchant's webhook signing secret is stored sealed under the vault's key ring.
+    const ring = await openKeyRing(env, db, (detail, message) => console.warn(`merchant: ${message} ${JSON.stringify(detail)}`));
+    const created = await createMerchant(
+      { db, ring },
+      {
+        name,
+        origins,
+        webhookUrl: values.webhook,
+        groupId: values.group,
+        live: values.live,
+      },
+    );
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ ...created, livemode: values.live })}\n`);
     } else {

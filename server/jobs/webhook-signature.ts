@@ -2,6 +2,8 @@
 // per live secret, so that a receiver in the middle of a secret rotation accepts either.
 import crypto from 'node:crypto';
 import type { MerchantTable } from '../db/schema.ts';
+import type { KeyRing } from '../keys/key-ring.ts';
+import { openWebhookSecret } from '../merchants/webhook-secret.ts';
 
 export const SIGNATURE_HEADER = 'Checkout-Signature';
 
@@ -13,13 +15,15 @@ export function signatureHeader(secrets: string[], timestamp: number, body: stri
   return [`t=${timestamp}`, ...secrets.map((s) => `v1=${signature(s, timestamp, body)}`)].join(',');
 }
 
-/** The current secret, then the previous one while its grace period lasts. */
+/** The current secret, then the previous one while its grace period lasts, opened from their sealed form. */
 export function liveSecrets(
-  merchant: Pick<MerchantTable, 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_until'>,
+  ring: KeyRing,
+  merchant: Pick<MerchantTable, 'id' | 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_until'>,
   now: Date,
 ): string[] {
-  const secrets = [merchant.webhook_secret];
+  const secrets = [openWebhookSecret(ring, merchant.id, merchant.webhook_secret)];
   const until = merchant.previous_webhook_secret_until;
-  if (merchant.previous_webhook_secret && until && until > now.toISOString()) secrets.push(merchant.previous_webhook_secret);
+  if (merchant.previous_webhook_secret && until && until > now.toISOString())
+    secrets.push(openWebhookSecret(ring, merchant.id, merchant.previous_webhook_secret));
   return secrets;
 }

@@ -16,14 +16,15 @@ export interface WebhookTargetPolicy {
 }
 
 /** What an attempt records in `error`: a class, so a merchant cannot read the vault's network through it. */
-export type AttemptError = 'timeout' | 'connection_failed' | 'tls_error' | 'http_status' | 'address_not_allowed' | 'url_not_allowed';
+/** `secret_unavailable`: the signing secret is sealed under a key the vault's key ring no longer holds; nothing was sent. */
+export type AttemptError = 'timeout' | 'connection_failed' | 'tls_error' | 'http_status' | 'address_not_allowed' | 'url_not_allowed' | 'secret_unavailable';
 
 export const systemResolve: Resolve = async (hostname) => (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
 export const webhookTargetPolicy = (allowPrivate: boolean, resolve: Resolve = systemResolve): WebhookTargetPolicy => ({ allowPrivate, resolve });
 
 export class WebhookTargetRefused extends Error {
-  /** `unresolved`: the name has no address (at delivery that is a failed connection, not a refusal). */
+  /** `unresolved`: the name has no address (recorded at delivery as address_not_allowed, the class of a refused address). */
   constructor(
     readonly reason: 'url_not_allowed' | 'address_not_allowed' | 'unresolved',
     message: string,
@@ -248,7 +249,9 @@ export async function postToWebhook(
 }
 
 function failureClass(err: unknown): Exclude<AttemptError, 'http_status'> {
-  if (err instanceof WebhookTargetRefused) return err.reason === 'unresolved' ? 'connection_failed' : err.reason;
+  // A name that does not resolve and one that resolves into refused space are one class, as when the
+  // URL is set: told apart, the attempts would let a merchant map the vault's internal names one by one.
+  if (err instanceof WebhookTargetRefused) return err.reason === 'unresolved' ? 'address_not_allowed' : err.reason;
   const e = err as { name?: string; code?: string };
   if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'ETIMEDOUT') return 'timeout';
   if (typeof e.code === 'string' && /CERT|SSL|TLS|VERIFY|EPROTO|INVALID_CA|HOSTNAME_MISMATCH|PATH_LENGTH/.test(e.code)) return 'tls_error';

@@ -13,7 +13,8 @@ import { dueEvents, leaseEvent, markDelivered, recordAttempt, settleDelivery, se
 import { newId } from '../ids.ts';
 import { type WebhookMerchant, webhookMerchant, webhookMerchants } from '../merchants/webhook-settings.ts';
 import { liveSecrets, SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
-import { postToWebhook, recordedUrl, type AttemptError } from './webhook-target.ts';
+import { postToWebhook, recordedUrl, type AttemptError, type PostOutcome } from './webhook-target.ts';
+import { KeyUnavailableError, VaultDecryptError } from '../keys/envelope.ts';
 
 /** Waits after the 1st, 2nd, … failed attempt; the last one repeats until the window closes. */
 const BACKOFF_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200];
@@ -27,7 +28,7 @@ const CONCURRENCY = 8;
 const PER_MERCHANT = 4;
 export const USER_AGENT = 'card-vault-webhooks/1';
 
-type WorkerDeps = Pick<Deps, 'db' | 'logger' | 'clock' | 'webhookTargets'>;
+type WorkerDeps = Pick<Deps, 'db' | 'ring' | 'logger' | 'clock' | 'webhookTargets'>;
 
 export interface DeliveryReport {
   delivered: number;
@@ -219,7 +220,7 @@ export async function redeliverEvent(deps: WorkerDeps, merchantId: string, id: s
  * URL is checked again here, after resolution: what passed when it was set may point elsewhere now.
  */
 export async function sendEvent(
-  deps: Pick<Deps, 'db' | 'logger' | 'webhookTargets'>,
+  deps: Pick<Deps, 'db' | 'ring' | 'logger' | 'webhookTargets'>,
   merchant: WebhookMerchant,
   event: EventTable,
   now: Date,
@@ -227,15 +228,20 @@ export async function sendEvent(
   // The event's own commit (or a later one) may not be on disk yet: nothing is sent about it before it is.
   await settled(deps.db);
   const body = eventPayload(event);
-  const headers = {
-    'Content-Type': 'application/json',
-    'User-Agent': USER_AGENT,
-    [SIGNATURE_HEADER]: signatureHeader(liveSecrets(merchant, now), Math.floor(now.getTime() / 1000), body),
-  };
   const started = performance.now();
+  const secrets = openSecrets(deps, merchant, now);
   // A live merchant's URL on http (set before the rule, or written straight in) is refused here: nothing is sent.
   const owner = { live: merchant.livemode === 1 };
-  const outcome = await postToWebhook(deps.webhookTargets, merchant.webhook_url!, owner, headers, body, TIMEOUT_MS);
+  const outcome: PostOutcome = secrets
+    ? await postToWebhook(
+        deps.webhookTargets,
+        merchant.webhook_url!,
+        owner,
+        { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT, [SIGNATURE_HEADER]: signatureHeader(secrets, Math.floor(now.getTime() / 1000), body) },
+        body,
+        TIMEOUT_MS,
+      )
+    : { error: 'secret_unavailable', cause: 'key_unavailable' };
   const status_code = 'status' in outcome ? outcome.status : null;
   // Only a class is recorded: a socket's message would tell the merchant which ports answer inside the vault's network.
   const error: AttemptError | null = 'error' in outcome ? outcome.error : isSuccess(status_code) ? null : 'http_status';
@@ -252,6 +258,24 @@ export async function sendEvent(
   };
   await recordAttempt(deps.db, attempt);
   return attempt;
+}
+
+/**
+ * The merchant's live signing secrets, opened; undefined when the key ring no longer holds the key that
+ * sealed them (the operator removed it without a rotation): nothing can be signed, so nothing is sent,
+ * and the attempt says so while the retry schedule runs on.
+ */
+function openSecrets(deps: Pick<Deps, 'ring' | 'logger'>, merchant: WebhookMerchant, now: Date): string[] | undefined {
+  try {
+    return liveSecrets(deps.ring, merchant, now);
+  } catch (err) {
+    if (!(err instanceof VaultDecryptError)) throw err;
+    deps.logger.error(
+      { merchant: merchant.id, key_version: err instanceof KeyUnavailableError ? err.keyVersion : undefined },
+      "a merchant's webhook signing secret could not be opened with the key ring: nothing is sent until its key is back in VAULT_KEYS or KEY_FILE",
+    );
+    return undefined;
+  }
 }
 
 /**

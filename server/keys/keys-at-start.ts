@@ -10,6 +10,7 @@ import type { KeyRing } from './key-ring.ts';
 import { missingKeys, missingSealedKeys } from './rotate-keys.ts';
 import type { FingerprintKeys } from './fingerprint-keys.ts';
 import { loadFingerprintKeys, retireFingerprintKeys } from './fingerprint-rotation.ts';
+import { sealWebhookSecrets } from './sealed-settings.ts';
 import { rewrapVaultSecrets } from './vault-secrets.ts';
 
 /** Returns the fingerprint keys the vault runs with. */
@@ -39,6 +40,13 @@ export async function settleKeysAtStart(db: Db, ring: KeyRing, logger: Logger): 
     // A copy under a key that left the ring leaves the storage too.
     scheduleScrub(db, ['vault_secrets']);
   }
+  // Webhook signing secrets written in the clear by a version before they were sealed.
+  const sealed = await sealWebhookSecrets(db, ring);
+  if (sealed > 0) {
+    logger.info({ merchants: sealed, key_version: ring.current.id }, `sealed the webhook signing secrets of ${sealed} merchant(s) under the key ring`);
+    // The values in the clear leave the storage too (SQLite's WAL and free pages, PostgreSQL's dead rows).
+    scheduleScrub(db, ['merchants']);
+  }
   for (const { version, cards } of await missingKeys(db, ring)) {
     logger.error(
       { key_version: version, cards },
@@ -50,8 +58,9 @@ export async function settleKeysAtStart(db: Db, ring: KeyRing, logger: Logger): 
   for (const { version, settings } of await missingSealedKeys(db, ring)) {
     logger.error(
       { key_version: version, sealed_settings: settings },
-      `key version ${version} is not in the key ring but still wraps ${settings} merchant setting(s) (processor credentials or forwarding headers): ` +
-        `those merchants cannot take payments or forward through them until the key is put back in VAULT_KEYS or KEY_FILE, or the settings are given again.`,
+      `key version ${version} is not in the key ring but still wraps ${settings} merchant setting(s) ` +
+        '(processor credentials, webhook signing secrets or forwarding headers): those merchants cannot take payments, ' +
+        'be sent webhooks or forward through them until the key is put back in VAULT_KEYS or KEY_FILE, or the settings are given again.',
     );
   }
   return fingerprints;

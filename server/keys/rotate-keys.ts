@@ -109,8 +109,9 @@ export async function missingKeys(db: Db, ring: KeyRing): Promise<{ version: str
 }
 
 /**
- * Key versions not in the ring that still seal merchants' settings (processor credentials, forwarding
- * headers), with how many each: those merchants' payments or forwards fail until the key is back, so
+ * Key versions not in the ring that still seal merchants' settings (processor credentials, webhook
+ * signing secrets, forwarding headers), with how many each: those merchants' payments, webhooks or
+ * forwards fail until the key is back, so
  * the start's log and `keys status` name them as they name cards.
  */
 export async function missingSealedKeys(db: Db, ring: KeyRing): Promise<{ version: string; settings: number }[]> {

@@ -1,10 +1,11 @@
-// Settings sealed under the key ring besides the cards: each merchant's processor credentials and the
-// headers of its forwarding destinations. A key rotation re-wraps them under the newest key like the
+// Settings sealed under the key ring besides the cards: each merchant's processor credentials, its
+// webhook signing secrets and the headers of its forwarding destinations. A key rotation re-wraps them under the newest key like the
 // cards' data keys, and they count in the key usage, so an old key is never reported free to retire
 // while it still opens a merchant's credentials.
 import type { Db } from '../db/database.ts';
 import { destinationAad } from '../forward/destination-store.ts';
 import { processorAad, type StoredProcessor } from '../merchants/processor-account.ts';
+import { isPlainWebhookSecret, resealWebhookSecret, webhookSecretVersion } from '../merchants/webhook-secret.ts';
 import { unwrapKey, wrapKey } from './envelope.ts';
 import type { KeyRing } from './key-ring.ts';
 
@@ -31,6 +32,7 @@ export async function rewrapSealedSettings(db: Db, ring: KeyRing): Promise<numbe
       .executeTakeFirst();
     changed += Number(done.numUpdatedRows);
   }
+  changed += await sealWebhookSecrets(db, ring, { all: true });
   for (const row of await db
     .selectFrom('forward_destinations')
     .select(['id', 'merchant_id', 'headers_sealed'])
@@ -49,6 +51,35 @@ export async function rewrapSealedSettings(db: Db, ring: KeyRing): Promise<numbe
   return changed;
 }
 
+/**
+ * Seals the merchants' webhook signing secrets stored in the clear (rows from before they were sealed)
+ * under the ring's newest key; with `all`, also re-seals those under an older key of the ring (a
+ * rotation). Returns how many rows changed; the caller scrubs the table's storage of the old values.
+ */
+export async function sealWebhookSecrets(db: Db, ring: KeyRing, { all = false } = {}): Promise<number> {
+  let changed = 0;
+  const rows = await db.selectFrom('merchants').select(['id', 'webhook_secret', 'previous_webhook_secret']).execute();
+  for (const row of rows) {
+    const reseal = (stored: string | null) =>
+      stored === null || (!all && !isPlainWebhookSecret(stored)) ? undefined : resealWebhookSecret(ring, row.id, stored);
+    const current = reseal(row.webhook_secret);
+    const previous = reseal(row.previous_webhook_secret);
+    if (current === undefined && previous === undefined) continue;
+    // Compare-and-set: a secret rotated meanwhile is left as it now is (and sealed by the rotation).
+    const done = await db
+      .updateTable('merchants')
+      .set({ ...(current ? { webhook_secret: current } : {}), ...(previous ? { previous_webhook_secret: previous } : {}) })
+      .where('id', '=', row.id)
+      .where('webhook_secret', '=', row.webhook_secret)
+      .where((eb) =>
+        row.previous_webhook_secret === null ? eb('previous_webhook_secret', 'is', null) : eb('previous_webhook_secret', '=', row.previous_webhook_secret),
+      )
+      .executeTakeFirst();
+    changed += Number(done.numUpdatedRows);
+  }
+  return changed;
+}
+
 /** How many sealed settings each key version still opens. */
 export async function sealedKeyUsage(db: Db): Promise<Record<string, number>> {
   const usage: Record<string, number> = {};
@@ -57,6 +88,10 @@ export async function sealedKeyUsage(db: Db): Promise<Record<string, number>> {
   };
   for (const row of await db.selectFrom('merchants').select('processor').where('processor', 'is not', null).execute())
     count((JSON.parse(row.processor!) as StoredProcessor).sealed?.key_version);
+  for (const row of await db.selectFrom('merchants').select(['webhook_secret', 'previous_webhook_secret']).execute()) {
+    count(webhookSecretVersion(row.webhook_secret));
+    if (row.previous_webhook_secret) count(webhookSecretVersion(row.previous_webhook_secret));
+  }
   for (const row of await db.selectFrom('forward_destinations').select('headers_sealed').where('headers_sealed', 'is not', null).execute())
     count((JSON.parse(row.headers_sealed!) as Sealed).key_version);
   return usage;

@@ -10,6 +10,8 @@ import { newId, randomSecret, safeEqual, sha256 } from '../ids.ts';
 import { checkWebhookUrl } from '../jobs/webhook-target.ts';
 import type { StoredProcessor } from './processor-account.ts';
 import { originsProblem } from './merchant-origins.ts';
+import type { KeyRing } from '../keys/key-ring.ts';
+import { newWebhookSecret, sealWebhookSecret } from './webhook-secret.ts';
 
 export interface Merchant {
   id: string;
@@ -18,7 +20,6 @@ export interface Merchant {
   publishable_key: string;
   allowed_origins: string[];
   webhook_url: string | null;
-  webhook_secret: string;
   auto_pay_days: number;
   need_cvc: boolean;
   three_d_secure: ThreeDSecure;
@@ -52,7 +53,6 @@ export function fromRow(row: MerchantTable): Merchant {
     publishable_key: row.publishable_key,
     allowed_origins: JSON.parse(row.allowed_origins),
     webhook_url: row.webhook_url,
-    webhook_secret: row.webhook_secret,
     auto_pay_days: row.auto_pay_days,
     need_cvc: row.need_cvc === 1,
     three_d_secure: row.three_d_secure as ThreeDSecure,
@@ -79,7 +79,7 @@ export function frameLimitProblem(value: number, maxPerAddress: number): string 
 }
 
 export async function createMerchant(
-  db: Db,
+  { db, ring }: { db: Db; ring: KeyRing },
   input: {
     name: string;
     origins: string[];
@@ -93,7 +93,7 @@ export async function createMerchant(
   const mode = input.live ? 'live' : 'test';
   const secret_key = `sk_${mode}_${randomSecret(24)}`;
   const publishable_key = `pk_${mode}_${randomSecret(18)}`;
-  const webhook_secret = `whsec_${randomSecret(24)}`;
+  const webhook_secret = newWebhookSecret();
   // Scheme and credentials only: the address check needs the operator's policy, so callers make it (and delivery again).
   if (input.webhookUrl) checkWebhookUrl(input.webhookUrl, { live: Boolean(input.live) });
   const origins = originsProblem(input.origins, Boolean(input.live));
@@ -133,7 +133,7 @@ export async function createMerchant(
         publishable_key,
         allowed_origins: JSON.stringify(input.origins.map((o) => new URL(o).origin)),
         webhook_url: input.webhookUrl ?? null,
-        webhook_secret,
+        webhook_secret: sealWebhookSecret(ring, id, webhook_secret),
         ...SETTINGS_DEFAULTS,
         created_at: now,
         livemode: input.live ? 1 : 0,
@@ -236,15 +236,21 @@ export async function updateMerchant(db: Db, id: string, set: Updateable<Merchan
  */
 export async function rotateWebhookSecret(
   db: Db,
+  ring: KeyRing,
   id: string,
   previousUntil: Date,
   currentKey?: string,
 ): Promise<{ webhook_secret: string; previous_secret_expires_at: string }> {
-  const webhook_secret = `whsec_${randomSecret(24)}`;
+  const webhook_secret = newWebhookSecret();
   const until = previousUntil.toISOString();
   const result = await db
     .updateTable('merchants')
-    .set((eb) => ({ previous_webhook_secret: eb.ref('webhook_secret'), previous_webhook_secret_until: until, webhook_secret }))
+    // Both sealed under the same binding (the merchant), so the current one moves over as it is stored.
+    .set((eb) => ({
+      previous_webhook_secret: eb.ref('webhook_secret'),
+      previous_webhook_secret_until: until,
+      webhook_secret: sealWebhookSecret(ring, id, webhook_secret),
+    }))
     .where('id', '=', id)
     .$if(currentKey !== undefined, (qb) => qb.where('secret_key_hash', '=', sha256(currentKey!)))
     .executeTakeFirst();

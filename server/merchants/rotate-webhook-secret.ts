@@ -6,13 +6,13 @@ import type { Deps } from '../context.ts';
 import { rotateWebhookSecret, type Merchant } from './merchant-store.ts';
 
 export async function rotateSecretOnce(
-  deps: Pick<Deps, 'db' | 'clock' | 'merchants'>,
+  deps: Pick<Deps, 'db' | 'ring' | 'clock' | 'merchants'>,
   merchant: Pick<Merchant, 'id'>,
   seconds: number,
   currentKey: string | undefined,
 ) {
-  const { db, clock, merchants } = deps;
-  const rotated = await rotateWebhookSecret(db, merchant.id, new Date(clock().getTime() + seconds * 1000), currentKey);
+  const { db, ring, clock, merchants } = deps;
+  const rotated = await rotateWebhookSecret(db, ring, merchant.id, new Date(clock().getTime() + seconds * 1000), currentKey);
   // This instance signs with the new secret at once (others within the cache's second).
   merchants.invalidate();
   return rotated;

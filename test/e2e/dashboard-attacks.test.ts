@@ -24,7 +24,7 @@ describeInBrowser('the dashboard fed markup (Chromium)', () => {
   afterAll(() => stack?.close());
 
   it("shows a shop's name, an invoice's description and an audit line's details holding markup as text", async () => {
-    const shop = await createMerchant(stack.runtime.deps.db, { name: `Shop ${MARKUP}`, origins: [stack.shopUrl], groupId: undefined, webhookUrl: undefined });
+    const shop = await createMerchant(stack.runtime.deps, { name: `Shop ${MARKUP}`, origins: [stack.shopUrl], groupId: undefined, webhookUrl: undefined });
     const api = (method: string, path: string, body: unknown) =>
       fetch(`${stack.vaultUrl}${path}`, {
         method,

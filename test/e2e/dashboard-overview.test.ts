@@ -100,7 +100,7 @@ describeInBrowser('the dashboard overview (Chromium)', () => {
   });
 
   it('shows a new shop its empty state and no chart', async () => {
-    const other = await createMerchant(stack.runtime.deps.db, { name: 'Brand new shop', origins: [stack.shopUrl] });
+    const other = await createMerchant(stack.runtime.deps, { name: 'Brand new shop', origins: [stack.shopUrl] });
     const { page, context } = await staffPage(stack, { merchantId: other.id });
     contexts.push(context);
     await expect.poll(() => page.getByRole('note').textContent()).toContain('No charges from');

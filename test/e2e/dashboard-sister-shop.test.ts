@@ -26,7 +26,7 @@ describeInBrowser("a sister shop's dashboard (Chromium)", () => {
     await saveCard(stack, customer, CARDS.visa);
     const { data } = await vaultApi<{ data: { id: string }[] }>(stack, 'GET', `/v1/charges?customer=${customer}`);
     const charge = data[0].id;
-    const sister = await createMerchant(stack.runtime.deps.db, { name: 'Sister shop', origins: [stack.shopUrl], groupId: stack.merchant.group });
+    const sister = await createMerchant(stack.runtime.deps, { name: 'Sister shop', origins: [stack.shopUrl], groupId: stack.merchant.group });
 
     // The first shop's own staff see the charge, as a check that there is one to see.
     const own = await staffPage(stack);

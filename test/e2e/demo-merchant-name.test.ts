@@ -26,7 +26,7 @@ describeInBrowser("the browser suites' merchant", () => {
 
   it("leaves another merchant's name as it is when given its keys, and says what its customers will read", async () => {
     const port = await freePort();
-    const other = await createMerchant(stack.runtime.deps.db, { name: 'Tea club', origins: [`http://127.0.0.1:${port}`] });
+    const other = await createMerchant(stack.runtime.deps, { name: 'Tea club', origins: [`http://127.0.0.1:${port}`] });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
       const shop = await startDemo({

@@ -43,7 +43,7 @@ describeInBrowser("the fields' accessibility (axe-core in Chromium)", () => {
   beforeAll(async () => {
     stack = await startStack();
     shop = await serveShop();
-    merchant = await createMerchant(stack.runtime.deps.db, { name: 'Axe shop', origins: [shop.origin] });
+    merchant = await createMerchant(stack.runtime.deps, { name: 'Axe shop', origins: [shop.origin] });
     // The suite's requests all come from one address: the operator's floor is lifted, as the harness does.
     await stack.runtime.deps.db.updateTable('merchants').set({ frame_limit_per_address: 0, rate_limit: 0 }).where('id', '=', merchant.id).execute();
   });

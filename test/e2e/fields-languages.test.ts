@@ -41,7 +41,7 @@ describeInBrowser('the fields in every language', () => {
     stack = await startStack();
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
-    const merchant = await createMerchant(stack.runtime.deps.db, { name: 'Languages shop', origins: [origin] });
+    const merchant = await createMerchant(stack.runtime.deps, { name: 'Languages shop', origins: [origin] });
     await stack.runtime.deps.db.updateTable('merchants').set({ frame_limit_per_address: 0, rate_limit: 0 }).where('id', '=', merchant.id).execute();
     keys = { publishable: merchant.publishable_key, secret: merchant.secret_key };
     shop = http.createServer(async (req, res) => {

@@ -86,7 +86,7 @@ export async function startStack(options: { processorBaseUrls?: ProcessorBaseUrl
   );
   const vaultServer = serve({ fetch: runtime.app.fetch, port: vaultPort, hostname: '127.0.0.1' });
   // Under the shop's own name from the start, as npm start creates it: the shop has nothing to rename.
-  const merchant = await createMerchant(runtime.deps.db, { name: SHOP_NAME, origins: [shopUrl] });
+  const merchant = await createMerchant(runtime.deps, { name: SHOP_NAME, origins: [shopUrl] });
   // Limits lifted, as the operator above allows: the suite's requests all come from one address.
   await runtime.deps.db
     .updateTable('merchants')

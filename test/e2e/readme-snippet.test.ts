@@ -27,7 +27,7 @@ describeInBrowser("the README's script tag, pasted into a merchant's page", () =
 
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    const merchant = await createMerchant(stack.runtime.deps.db, { name: 'README shop', origins: [origin] });
+    const merchant = await createMerchant(stack.runtime.deps, { name: 'README shop', origins: [origin] });
     await stack.runtime.deps.db.updateTable('merchants').set({ frame_limit_per_address: 0, rate_limit: 0 }).where('id', '=', merchant.id).execute();
     const opened = await stack.runtime.app.request('/v1/sessions', {
       method: 'POST',

@@ -90,7 +90,7 @@ export async function startTestVault(
   let now: Date | undefined;
   runtime.deps.clock = () => now ?? new Date();
   const newMerchant: TestVault['newMerchant'] = (o = {}) =>
-    createMerchant(runtime.deps.db, { name: 'Test shop', origins: o.origins ?? [SHOP], groupId: o.group, webhookUrl: undefined });
+    createMerchant(runtime.deps, { name: 'Test shop', origins: o.origins ?? [SHOP], groupId: o.group, webhookUrl: undefined });
   const merchant = reused?.merchant ?? (await newMerchant());
 
   const request = async (method: string, url: string, init: { headers: Record<string, string>; body?: string }): Promise<Reply> => {

@@ -40,7 +40,7 @@ async function share(target: DbTarget): Promise<Shared> {
   const pgDb = target === 'postgres' ? await createPgDatabase() : undefined;
   const vaultKeys = `k1:${crypto.randomBytes(32).toString('base64')}`;
   const runtime = await open({ dataDir, databaseUrl: pgDb?.url, vaultKeys });
-  const merchant = await createMerchant(runtime.deps.db, { name: 'Crash shop', origins: ['http://shop.test'], webhookUrl: undefined });
+  const merchant = await createMerchant(runtime.deps, { name: 'Crash shop', origins: ['http://shop.test'], webhookUrl: undefined });
   return {
     dataDir,
     databaseUrl: pgDb?.url,

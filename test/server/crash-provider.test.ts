@@ -57,7 +57,7 @@ async function share(target: DbTarget, name: ProviderName): Promise<Shared> {
     PUBLIC_URL: 'http://vault.test',
     LOG_LEVEL: 'silent',
   });
-  const merchant = await createMerchant(runtime.deps.db, { name: 'Crash shop', origins: ['http://shop.test'], webhookUrl: undefined });
+  const merchant = await createMerchant(runtime.deps, { name: 'Crash shop', origins: ['http://shop.test'], webhookUrl: undefined });
   const children: ChildProcess[] = [];
   return {
     dataDir,

@@ -330,8 +330,8 @@ describeEachDb('dashboard sign-in', (target) => {
   });
 
   it('shows a staff user their own merchant only, even with the same email at another merchant', async () => {
-    const a = await createMerchant(v.runtime.deps.db, { name: 'Shop Alpha', origins: ['http://alpha.test'] });
-    const b = await createMerchant(v.runtime.deps.db, { name: 'Shop Bravo', origins: ['http://bravo.test'] });
+    const a = await createMerchant(v.runtime.deps, { name: 'Shop Alpha', origins: ['http://alpha.test'] });
+    const b = await createMerchant(v.runtime.deps, { name: 'Shop Bravo', origins: ['http://bravo.test'] });
     const who = email();
     const inA = await d.signedIn(who, PASSWORD, { merchant: a.id });
     const inB = await d.signedIn(who, 'bravo password 123', { merchant: b.id, role: 'viewer' });

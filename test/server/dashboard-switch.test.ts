@@ -20,8 +20,8 @@ describeEachDb('dashboard test-mode switch', (target) => {
 
   it('lists the live account and switches to it with its own password only', async () => {
     const who = `owner.${Date.now().toString(36)}@shop.example`;
-    const testShop = await createMerchant(v.runtime.deps.db, { name: 'Kettle (test)', origins: ['http://kettle.test'] });
-    const liveShop = await createMerchant(v.runtime.deps.db, { name: 'Kettle', origins: ['https://kettle.example'], live: true });
+    const testShop = await createMerchant(v.runtime.deps, { name: 'Kettle (test)', origins: ['http://kettle.test'] });
+    const liveShop = await createMerchant(v.runtime.deps, { name: 'Kettle', origins: ['https://kettle.example'], live: true });
     const inTest = await d.signedIn(who, TEST_PASSWORD, { merchant: testShop.id });
     await d.setPassword(await d.addUser(who, { merchant: liveShop.id, role: 'viewer' }), LIVE_PASSWORD);
     const me = await d.me(inTest);
@@ -48,8 +48,8 @@ describeEachDb('dashboard test-mode switch', (target) => {
 
   it('weighs no more than 5 of a burst of switch guesses: a stolen session cannot race into the live shop', async () => {
     const who = `racer.${Date.now().toString(36)}@shop.example`;
-    const testShop = await createMerchant(v.runtime.deps.db, { name: 'Race (test)', origins: ['http://race.test'] });
-    const liveShop = await createMerchant(v.runtime.deps.db, { name: 'Race', origins: ['https://race.example'], live: true });
+    const testShop = await createMerchant(v.runtime.deps, { name: 'Race (test)', origins: ['http://race.test'] });
+    const liveShop = await createMerchant(v.runtime.deps, { name: 'Race', origins: ['https://race.example'], live: true });
     const cookie = await d.signedIn(who, TEST_PASSWORD, { merchant: testShop.id });
     await d.setPassword(await d.addUser(who, { merchant: liveShop.id }), LIVE_PASSWORD);
     const { csrf_token: csrf } = await d.me(cookie);
@@ -62,8 +62,8 @@ describeEachDb('dashboard test-mode switch', (target) => {
 
   it("refuses a shop where the person has no account, even one whose staff share the person's password", async () => {
     const who = `person.${Date.now().toString(36)}@shop.example`;
-    const mine = await createMerchant(v.runtime.deps.db, { name: 'Mine', origins: ['http://mine.test'] });
-    const theirs = await createMerchant(v.runtime.deps.db, { name: 'Theirs', origins: ['http://theirs.test'] });
+    const mine = await createMerchant(v.runtime.deps, { name: 'Mine', origins: ['http://mine.test'] });
+    const theirs = await createMerchant(v.runtime.deps, { name: 'Theirs', origins: ['http://theirs.test'] });
     const cookie = await d.signedIn(who, TEST_PASSWORD, { merchant: mine.id });
     await d.signedIn(`someone.${Date.now().toString(36)}@shop.example`, TEST_PASSWORD, { merchant: theirs.id });
     const { csrf_token: csrf, other_accounts } = await d.me(cookie);

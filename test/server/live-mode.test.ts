@@ -33,7 +33,7 @@ describeEachDb('live mode', (target) => {
     beforeAll(async () => {
       v = await startTestVault(target, { vaultKeys: newVaultKeys(), publicUrl: HTTPS });
       test = v.merchant;
-      live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
+      live = await createMerchant(v.runtime.deps, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
       for (const key of [test.secret_key, live.secret_key]) expect((await v.api('POST', '/v1/merchant', { key, body: { rate_limit: 0 } })).status).toBe(200);
     });
     afterAll(() => v.close());
@@ -49,7 +49,7 @@ describeEachDb('live mode', (target) => {
     });
 
     it('lets a live merchant without a real processor open no session (403 live_mode_unavailable), nor choose the simulated one', async () => {
-      const m = await createMerchant(v.runtime.deps.db, { name: 'Live, no processor', origins: [LIVE_SHOP], live: true });
+      const m = await createMerchant(v.runtime.deps, { name: 'Live, no processor', origins: [LIVE_SHOP], live: true });
       const session = await v.api('POST', '/v1/sessions', { key: m.secret_key, body: { amount: 1999, currency: 'USD' } });
       expect(session.status).toBe(403);
       expect(session.body.error).toMatchObject({ type: 'permission_error', code: 'live_mode_unavailable' });
@@ -116,7 +116,7 @@ describeEachDb('live mode', (target) => {
     });
 
     it('takes a live Adyen account with its live URL prefix, and asks for the prefix when it is missing', async () => {
-      const m = await createMerchant(v.runtime.deps.db, { name: 'Live Adyen shop', origins: [LIVE_SHOP], live: true });
+      const m = await createMerchant(v.runtime.deps, { name: 'Live Adyen shop', origins: [LIVE_SHOP], live: true });
       const apiKey = `AQE${crypto.randomBytes(30).toString('base64url')}`;
       const base = { type: 'adyen', api_key: apiKey, merchant_account: 'ShopECOM', environment: 'live' };
       const missing = await v.api('POST', '/v1/merchant', { key: m.secret_key, body: { processor: base } });
@@ -308,9 +308,9 @@ describeEachDb('live mode', (target) => {
     });
 
     it('keeps a group to one mode: createMerchant and the CLI refuse --group across modes', async () => {
-      await expect(createMerchant(v.runtime.deps.db, { name: 'Sister', origins: [LIVE_SHOP], groupId: test.group, live: true })).rejects.toThrow(/test mode/);
-      await expect(createMerchant(v.runtime.deps.db, { name: 'Sister', origins: [SHOP], groupId: live.group })).rejects.toThrow(/live mode/);
-      const sameMode = await createMerchant(v.runtime.deps.db, { name: 'Live sister', origins: [LIVE_SHOP], groupId: live.group, live: true });
+      await expect(createMerchant(v.runtime.deps, { name: 'Sister', origins: [LIVE_SHOP], groupId: test.group, live: true })).rejects.toThrow(/test mode/);
+      await expect(createMerchant(v.runtime.deps, { name: 'Sister', origins: [SHOP], groupId: live.group })).rejects.toThrow(/live mode/);
+      const sameMode = await createMerchant(v.runtime.deps, { name: 'Live sister', origins: [LIVE_SHOP], groupId: live.group, live: true });
       expect(sameMode.secret_key).toMatch(/^sk_live_/);
 
       const across = await merchantCli(v, ['create', '--name', 'Sister', '--origin', LIVE_SHOP, '--group', test.group, '--live']);
@@ -377,7 +377,7 @@ describeEachDb('live mode', (target) => {
     let live: CreatedMerchant;
     beforeAll(async () => {
       v = await startTestVault(target, { publicUrl, vaultKeys: keys ? newVaultKeys() : undefined });
-      live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
+      live = await createMerchant(v.runtime.deps, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
     });
     afterAll(() => v.close());
 

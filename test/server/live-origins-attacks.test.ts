@@ -18,7 +18,7 @@ describeEachDb('live origins', (target) => {
   let live: CreatedMerchant;
   beforeAll(async () => {
     v = await startTestVault(target, { vaultKeys: `k1:${crypto.randomBytes(32).toString('base64')}`, publicUrl: HTTPS_VAULT });
-    live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
+    live = await createMerchant(v.runtime.deps, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
   });
   afterAll(() => v.close());
 
@@ -44,7 +44,7 @@ describeEachDb('live origins', (target) => {
     const cli = await runCli(v, 'server/cli/merchant.ts', ['create', '--live', '--name', 'Plain live', '--origin', SHOP]);
     expect(cli.code).not.toBe(0);
     expect(cli.err + cli.out).toContain('https');
-    await expect(createMerchant(v.runtime.deps.db, { name: 'Plain live', origins: [SHOP], live: true })).rejects.toThrow(/https/);
+    await expect(createMerchant(v.runtime.deps, { name: 'Plain live', origins: [SHOP], live: true })).rejects.toThrow(/https/);
     const named = await v.runtime.deps.db.selectFrom('merchants').select('id').where('name', '=', 'Plain live').execute();
     expect(named).toEqual([]);
   });
@@ -53,7 +53,7 @@ describeEachDb('live origins', (target) => {
     let legacy: CreatedMerchant;
     let secret: string;
     beforeAll(async () => {
-      legacy = await createMerchant(v.runtime.deps.db, { name: 'Old live shop', origins: [LIVE_SHOP], live: true });
+      legacy = await createMerchant(v.runtime.deps, { name: 'Old live shop', origins: [LIVE_SHOP], live: true });
       await v.runtime.deps.db
         .updateTable('merchants')
         .set({ allowed_origins: JSON.stringify([SHOP, LIVE_SHOP]) })

@@ -67,7 +67,7 @@ describeEachDb('live origins (review)', (target) => {
       publicUrl: HTTPS_VAULT,
       limits: { ...LIFTABLE_LIMITS, TRUST_PROXY: 1 },
     });
-    live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
+    live = await createMerchant(v.runtime.deps, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
     for (const key of [live.secret_key, v.merchant.secret_key]) {
       const set = await v.api('POST', '/v1/merchant', { key, body: { rate_limit: 0, frame_limit_per_address: 0 } });
       expect(set.status, set.text).toBe(200);
@@ -106,7 +106,7 @@ describeEachDb('live origins (review)', (target) => {
 
   /** A live merchant whose list was written before the rule (as a migration or an old vault left it). */
   async function legacyLive(origins: string[]) {
-    const m = await createMerchant(db(), { name: unique('Old live shop'), origins: [LIVE_SHOP], live: true });
+    const m = await createMerchant(v.runtime.deps, { name: unique('Old live shop'), origins: [LIVE_SHOP], live: true });
     expect((await v.api('POST', '/v1/merchant', { key: m.secret_key, body: { rate_limit: 0, frame_limit_per_address: 0 } })).status).toBe(200);
     await db()
       .updateTable('merchants')
@@ -242,12 +242,12 @@ describeEachDb('live origins (review)', (target) => {
         'javascript:alert(1)',
       ]) {
         const name = unique('Plain live');
-        await expect(createMerchant(db(), { name, origins: [LIVE_SHOP, origin], live: true }), origin).rejects.toThrow();
-        await expect(createMerchant(db(), { name, origins: [origin], live: true, groupId: live.group }), origin).rejects.toThrow();
+        await expect(createMerchant(v.runtime.deps, { name, origins: [LIVE_SHOP, origin], live: true }), origin).rejects.toThrow();
+        await expect(createMerchant(v.runtime.deps, { name, origins: [origin], live: true, groupId: live.group }), origin).rejects.toThrow();
         expect(await db().selectFrom('merchants').select('id').where('name', '=', name).execute()).toEqual([]);
       }
       // What code may pass that the API would not (credentials, a path, capitals) is kept as its https origin only.
-      const sister = await createMerchant(db(), {
+      const sister = await createMerchant(v.runtime.deps, {
         name: unique('Live sister'),
         origins: ['HTTPS://a:b@SHOP.test/checkout?x=1'],
         live: true,
@@ -447,7 +447,7 @@ describeEachDb('live origins (review)', (target) => {
       const code = await challengeOf(session.id, 'code');
       expect(frameAncestors((await threeDs('GET', `/frame/3ds/${code}`)).csp)).toEqual(["'self'", ...origins]);
       // A test merchant (and a test sister shop) may still be created on http.
-      const sister = await createMerchant(db(), { name: unique('Test sister'), origins: [SHOP, 'http://localhost:5173'], groupId: v.merchant.group });
+      const sister = await createMerchant(v.runtime.deps, { name: unique('Test sister'), origins: [SHOP, 'http://localhost:5173'], groupId: v.merchant.group });
       expect(await storedOrigins(sister.id)).toEqual([SHOP, 'http://localhost:5173']);
       expect((await v.api('POST', '/v1/merchant', { body: { allowed_origins: [SHOP] } })).status).toBe(200);
     });

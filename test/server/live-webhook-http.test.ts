@@ -33,7 +33,7 @@ describeEachDb("A live merchant's webhook over plain http", (target) => {
       publicUrl: 'https://vault.test',
       allowPrivateWebhooks: true,
     });
-    live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
+    live = await createMerchant(v.runtime.deps, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
     local = await receiver();
   });
   afterAll(async () => {
@@ -64,7 +64,7 @@ describeEachDb("A live merchant's webhook over plain http", (target) => {
   });
 
   it('sends nothing to an http URL stored for a live merchant, and records the refusal as url_not_allowed', async () => {
-    const stored = await createMerchant(v.runtime.deps.db, { name: 'Live old URL', origins: [LIVE_SHOP], live: true });
+    const stored = await createMerchant(v.runtime.deps, { name: 'Live old URL', origins: [LIVE_SHOP], live: true });
     // A row from before the rule: no set-time check stands between it and delivery.
     await v.runtime.deps.db.updateTable('merchants').set({ webhook_url: local.url }).where('id', '=', stored.id).execute();
     const refused = await emit(stored);
@@ -90,9 +90,9 @@ describeEachDb("A live merchant's webhook over plain http", (target) => {
     expect(refused.err).toContain('--webhook: webhook_url must be https for a live-mode merchant');
     expect(refused.out).not.toContain('sk_live_');
     expect((await v.runtime.deps.db.selectFrom('merchants').select('id').execute()).length).toBe(before);
-    await expect(createMerchant(v.runtime.deps.db, { name: 'Live direct', origins: [LIVE_SHOP], live: true, webhookUrl: local.url })).rejects.toThrow(/https/);
+    await expect(createMerchant(v.runtime.deps, { name: 'Live direct', origins: [LIVE_SHOP], live: true, webhookUrl: local.url })).rejects.toThrow(/https/);
 
-    const test = await createMerchant(v.runtime.deps.db, { name: 'Test direct', origins: [SHOP], webhookUrl: local.url });
+    const test = await createMerchant(v.runtime.deps, { name: 'Test direct', origins: [SHOP], webhookUrl: local.url });
     expect(test.id).toMatch(/^mer_/);
   }, 20_000);
 });

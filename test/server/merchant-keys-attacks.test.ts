@@ -138,15 +138,18 @@ describeEachDb('processor credentials under a key that left the ring', (target) 
     v = await startTestVault(target, { vaultKeys: k1 });
     const set = await v.api('POST', '/v1/merchant', { body: { processor: { type: 'stripe', secret_key: `sk_test_${'Q'.repeat(24)}` } } });
     expect(set.status, set.text).toBe(200);
-    // Key 1 leaves the ring without a rotation: no card is under it, only the merchant's credentials.
+    // Key 1 leaves the ring without a rotation: no card is under it, only the merchant's credentials and
+    // its webhook signing secret.
     v = await v.reopen({ vaultKeys: k2 });
   });
   afterAll(() => v?.close());
 
   it("names them in the start's log, as it names cards under a missing key", () => {
     const line = v.logs.map((l) => JSON.parse(l)).find((l) => l.key_version === 'k1' && l.sealed_settings !== undefined);
-    expect(line).toMatchObject({ level: 50, key_version: 'k1', sealed_settings: 1 });
-    expect(line.msg).toContain('key version k1 is not in the key ring but still wraps 1 merchant setting(s) (processor credentials or forwarding headers)');
+    expect(line).toMatchObject({ level: 50, key_version: 'k1', sealed_settings: 2 });
+    expect(line.msg).toContain(
+      'key version k1 is not in the key ring but still wraps 2 merchant setting(s) (processor credentials, webhook signing secrets or forwarding headers)',
+    );
   });
 
   it("answers the merchant's payments 502 processor_unavailable, saying why, not 500", async () => {
@@ -158,6 +161,6 @@ describeEachDb('processor credentials under a key that left the ring', (target) 
 
   it('names them in `npm run keys -- status`', async () => {
     const out = await keysStatus(v, k2);
-    expect(out).toContain('missing: key version k1 is not in the key ring but still wraps 1 merchant setting(s)');
+    expect(out).toContain('missing: key version k1 is not in the key ring but still wraps 2 merchant setting(s)');
   }, 30_000);
 });

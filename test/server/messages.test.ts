@@ -338,7 +338,7 @@ describe('SMTP_URL', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-smtp-'));
     const runtime = await createRuntime({ DATA_DIR: dataDir, PUBLIC_URL: 'http://vault.test', LOG_LEVEL: 'silent', SMTP_URL: smtp.url });
     try {
-      const m = await createMerchant(runtime.deps.db, { name: 'Boulangerie', origins: ['http://shop.test'] });
+      const m = await createMerchant(runtime.deps, { name: 'Boulangerie', origins: ['http://shop.test'] });
       const now = new Date().toISOString();
       await runtime.deps.db
         .insertInto('customers')

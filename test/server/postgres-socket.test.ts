@@ -39,7 +39,7 @@ function socketUrl(url: string): string {
     const env = parseEnv({ DATA_DIR: dataDir, DATABASE_URL: url, VAULT_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` });
     const logger = createLogger({ level: 'warn', destination: { write: () => {} } as any });
     runtime = await createRuntime(env, { logger });
-    merchant = await createMerchant(runtime.deps.db, { name: 'Socket shop', origins: ['http://shop.test'], webhookUrl: undefined });
+    merchant = await createMerchant(runtime.deps, { name: 'Socket shop', origins: ['http://shop.test'], webhookUrl: undefined });
   });
   afterAll(async () => {
     await runtime?.close();

@@ -95,7 +95,7 @@ const suite = (redisUrl: string) => {
     a = await startInstance('a', { ...shared, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'vault-limits-a-')) });
     b = await startInstance('b', { ...shared, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'vault-limits-b-')) });
     proxy = await startProxy([a, b]);
-    merchant = await createMerchant(a.runtime.deps.db, { name: 'Two instances', origins: [SHOP] });
+    merchant = await createMerchant(a.runtime.deps, { name: 'Two instances', origins: [SHOP] });
     const set = await post(proxy.port, '127.0.0.1', '/v1/merchant', { authorization: `Bearer ${merchant.secret_key}` }, { frame_limit_per_address: 3 });
     expect(set.status).toBe(200);
   });

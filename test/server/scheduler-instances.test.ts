@@ -118,7 +118,7 @@ describeEachDb('the scheduler on two instances of one database', (target) => {
     first = await openFirstInstance(target);
     second = startSecondInstance(first.dataDir, first.databaseUrl);
     const a = first.runtime;
-    merchant = await createMerchant(a.deps.db, { name: 'Two instances', origins: [SHOP] });
+    merchant = await createMerchant(a.deps, { name: 'Two instances', origins: [SHOP] });
     const secret = { authorization: `Bearer ${merchant.secret_key}` };
     await call(a, 'POST', '/v1/merchant', secret, { rate_limit: 0 });
     const endDate = `${new Date().getUTCFullYear() + 1}-12-31`;

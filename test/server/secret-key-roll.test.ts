@@ -134,7 +134,7 @@ describeEachDb('rolling the secret key', (target) => {
   });
 
   it('gives a live merchant a live key', async () => {
-    const live = await createMerchant(v.runtime.deps.db, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
+    const live = await createMerchant(v.runtime.deps, { name: 'Live shop', origins: [LIVE_SHOP], live: true });
     const res = await v.api('POST', '/v1/merchant/roll_secret_key', { key: live.secret_key, body: { previous_key_expires_in_hours: 0 } });
     expect(res.status).toBe(200);
     expect(res.body.secret_key).toMatch(/^sk_live_/);

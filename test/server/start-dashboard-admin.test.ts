@@ -15,7 +15,7 @@ describeEachDb("npm start's dashboard admin", (target) => {
 
   it('gets a fresh link at each start until the password is set, then none; and signs in to the test merchant', async () => {
     const d = dashboard(v);
-    const merchant = await ensureTestMerchant(v.runtime.deps.db, v.dataDir, 'http://localhost:4001');
+    const merchant = await ensureTestMerchant(v.runtime.deps, v.dataDir, 'http://localhost:4001');
     const token = (link?: string) => new URL(link ?? 'http://x').hash.replace('#token=', '');
     const first = await testAdminLink(v.runtime.deps.db, merchant.id, 'http://vault.test');
     const second = await testAdminLink(v.runtime.deps.db, merchant.id, 'http://vault.test');

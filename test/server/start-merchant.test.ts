@@ -19,24 +19,24 @@ describeEachDb("npm start's test merchant", (target) => {
   afterAll(() => v.close());
 
   it("is created under the shop's name, and kept (with its keys) across starts", async () => {
-    const created = await ensureTestMerchant(v.runtime.deps.db, v.dataDir, 'http://localhost:4001');
+    const created = await ensureTestMerchant(v.runtime.deps, v.dataDir, 'http://localhost:4001');
     const me = await v.api('GET', '/v1/merchant', { key: created.secret_key });
     expect(me.body).toMatchObject({ id: created.id, name: SHOP_NAME, allowed_origins: ['http://localhost:4001'] });
     expect(fs.statSync(`${v.dataDir}/test-merchant.json`).mode & 0o777).toBe(0o600);
 
-    const again = await ensureTestMerchant(v.runtime.deps.db, v.dataDir, 'http://localhost:4001');
+    const again = await ensureTestMerchant(v.runtime.deps, v.dataDir, 'http://localhost:4001');
     expect(again).toEqual(created);
   });
 
   it('keeps the same merchant after its key was rolled and its signing secret rotated on the dashboard: no second merchant', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'start-merchant-'));
     try {
-      const first = await ensureTestMerchant(v.runtime.deps.db, dataDir, 'http://localhost:4001');
+      const first = await ensureTestMerchant(v.runtime.deps, dataDir, 'http://localhost:4001');
       const rolled = await v.api('POST', '/v1/merchant/roll_secret_key', { key: first.secret_key, body: { previous_key_expires_in_hours: 0 } });
       const rotated = await v.api('POST', '/v1/webhooks/rotate_secret', { key: rolled.body.secret_key, body: {} });
       expect([rolled.status, rotated.status]).toEqual([200, 200]);
       const said: string[] = [];
-      const next = await ensureTestMerchant(v.runtime.deps.db, dataDir, 'http://localhost:4001', (line) => said.push(line));
+      const next = await ensureTestMerchant(v.runtime.deps, dataDir, 'http://localhost:4001', (line) => said.push(line));
       expect(next.id).toBe(first.id);
       expect(next.webhook_secret).toBe(rotated.body.webhook_secret);
       expect(said.join('\n')).toContain("The test merchant's secret key had been rolled");
@@ -47,7 +47,7 @@ describeEachDb("npm start's test merchant", (target) => {
       const named = await v.runtime.deps.db.selectFrom('merchants').select('id').where('name', '=', SHOP_NAME).execute();
       expect(named.filter((m) => m.id !== first.id).map((m) => m.id)).not.toContain(next.id);
       // A start after that changes nothing more.
-      expect(await ensureTestMerchant(v.runtime.deps.db, dataDir, 'http://localhost:4001')).toEqual(next);
+      expect(await ensureTestMerchant(v.runtime.deps, dataDir, 'http://localhost:4001')).toEqual(next);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
@@ -56,10 +56,10 @@ describeEachDb("npm start's test merchant", (target) => {
   it('lets the fields open on the shop moved to another DEMO_PORT, keeping its earlier origin', async () => {
     const fieldsOn = async (origin: string, pk: string) =>
       (await v.runtime.app.request(`/frame?pk=${encodeURIComponent(pk)}&origin=${encodeURIComponent(origin)}`)).status;
-    const first = await ensureTestMerchant(v.runtime.deps.db, v.dataDir, 'http://localhost:4001');
+    const first = await ensureTestMerchant(v.runtime.deps, v.dataDir, 'http://localhost:4001');
     expect(await fieldsOn('http://localhost:4101', first.publishable_key)).toBe(403);
 
-    const moved = await ensureTestMerchant(v.runtime.deps.db, v.dataDir, 'http://localhost:4101');
+    const moved = await ensureTestMerchant(v.runtime.deps, v.dataDir, 'http://localhost:4101');
     expect(moved).toEqual(first);
     expect(await fieldsOn('http://localhost:4101', moved.publishable_key)).toBe(200);
     expect(await fieldsOn('http://localhost:4001', moved.publishable_key)).toBe(200);
@@ -68,16 +68,16 @@ describeEachDb("npm start's test merchant", (target) => {
   it('renames its own merchant from the old default "Demo shop" (a data directory from before), and no other', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'start-merchant-'));
     try {
-      const old = await createMerchant(v.runtime.deps.db, { name: 'Demo shop', origins: ['http://localhost:3000'] });
-      const stranger = await createMerchant(v.runtime.deps.db, { name: 'Demo shop', origins: ['http://localhost:3000'] });
+      const old = await createMerchant(v.runtime.deps, { name: 'Demo shop', origins: ['http://localhost:3000'] });
+      const stranger = await createMerchant(v.runtime.deps, { name: 'Demo shop', origins: ['http://localhost:3000'] });
       fs.writeFileSync(path.join(dataDir, 'test-merchant.json'), JSON.stringify(old));
-      expect(await ensureTestMerchant(v.runtime.deps.db, dataDir, 'http://localhost:3000')).toEqual(old);
+      expect(await ensureTestMerchant(v.runtime.deps, dataDir, 'http://localhost:3000')).toEqual(old);
       expect((await findById(v.runtime.deps.db, old.id))?.name).toBe(SHOP_NAME);
       expect((await findById(v.runtime.deps.db, stranger.id))?.name).toBe('Demo shop');
 
       // A name the operator chose since is theirs.
       await v.api('POST', '/v1/merchant', { key: old.secret_key, body: { name: 'Tea club' } });
-      await ensureTestMerchant(v.runtime.deps.db, dataDir, 'http://localhost:3000');
+      await ensureTestMerchant(v.runtime.deps, dataDir, 'http://localhost:3000');
       expect((await findById(v.runtime.deps.db, old.id))?.name).toBe('Tea club');
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
