@@ -16,7 +16,7 @@ export async function findSessionChallenge(q: Queryable, sessionId: string, id: 
 
 /** What a new challenge is given; it starts pending (the machine's one initial status) with no try taken. */
 export type NewChallenge = Pick<ChallengeTable, 'id' | 'session_id' | 'fingerprint' | 'created_at'> &
-  Partial<Pick<ChallengeTable, 'kind' | 'processor_ref' | 'processor_id' | 'action'>>;
+  Partial<Pick<ChallengeTable, 'kind' | 'processor_ref' | 'processor_id' | 'action' | 'card_token'>>;
 
 export async function insertChallenge(q: Queryable, row: NewChallenge): Promise<void> {
   await q

@@ -23,6 +23,7 @@ import * as refundLookups from './migrations/0019-refund-lookups.ts';
 import * as disputeEventTimes from './migrations/0020-dispute-event-times.ts';
 import * as guestChargeIndexes from './migrations/0021-guest-charge-indexes.ts';
 import * as chargeProcessor from './migrations/0022-charge-processor.ts';
+import * as challengeCardToken from './migrations/0023-challenge-card-token.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 export { backfillPendingRefs } from './migrations/0016-invoice-pending-ref.ts';
@@ -53,6 +54,7 @@ const migrations: Record<string, Migration> = {
   '0020_dispute_event_times': disputeEventTimes,
   '0021_guest_charge_indexes': guestChargeIndexes,
   '0022_charge_processor': chargeProcessor,
+  '0023_challenge_card_token': challengeCardToken,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

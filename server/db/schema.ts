@@ -153,6 +153,8 @@ export interface ChallengeTable {
   action: string | null;
   /** JSON AuthorizeResult once the provider finished the payment after the return. */
   result: string | null;
+  /** The saved card the challenge was opened for; null: a number typed in the fields (migration 0023). */
+  card_token: string | null;
 }
 
 export interface ChargeTable {

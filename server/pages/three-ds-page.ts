@@ -12,6 +12,17 @@ import { serveIssuerStep, serveIssuerWindow, serveReturn } from './issuer-redire
 import { completeIssuerReturn, returnParams } from '../payments/issuer-return.ts';
 import { findChallenge } from '../challenges/challenge-store.ts';
 import { findSession } from '../sessions/session-store.ts';
+import { assertSessionOpen } from '../payments/confirm-session.ts';
+import type { SessionTable } from '../db/schema.ts';
+
+function sessionOpen(session: SessionTable, now: Date): boolean {
+  try {
+    assertSessionOpen(session, now);
+    return true;
+  } catch {
+    return false;
+  }
+}
 import { embeddingOrigins } from '../merchants/merchant-origins.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -66,9 +77,12 @@ export const threeDsPage = new Hono<AppEnv>()
     const merchant = session && (await deps.merchants.byId(session.merchant_id));
     const verdict = await checkFieldsLimits(c, merchant ?? { id: 'none', frame_limit_per_address: 60 });
     if (!verdict.ok) return c.text('Too many attempts; wait and try again', 429, { 'Retry-After': String(verdict.retryAfter) });
+    const ancestors = await allowedAncestors(c, challenge.session_id);
+    // A session that is complete, expired or closed by failures takes no more guesses, here as in the fields.
+    if (!session || !sessionOpen(session, deps.clock()))
+      return servePage(c, page(deps.publicUrl, challenge.id, ancestors, 'This payment is closed. It was not confirmed here.', 'failed'));
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const result = await answerChallenge(deps, challenge, String(form.code ?? '').trim());
-    const ancestors = await allowedAncestors(c, challenge.session_id);
     const message =
       result.status === 'passed'
         ? 'Verified. Returning to your payment…'

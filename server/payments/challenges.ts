@@ -2,7 +2,8 @@
 // Each answer takes its try atomically, so concurrent guesses cannot exceed the three.
 import type { FrameChallengeResult } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
-import type { ChallengeTable } from '../db/schema.ts';
+import type { ChallengeTable, SessionTable } from '../db/schema.ts';
+import { assertSessionOpen } from './confirm-session.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { countFailedAttempt } from '../sessions/session-store.ts';
 import { challengeStatusNow, findSessionChallenge, takeChallengeTry } from '../challenges/challenge-store.ts';
@@ -15,11 +16,16 @@ export { useChallenge } from '../challenges/challenge-status.ts';
 
 const MAX_TRIES = 3;
 
-/** The fields' answer to a challenge of their session; a challenge already used for a payment takes none. */
-export async function answerSessionChallenge(deps: Deps, sessionId: string, id: string, code: string): Promise<FrameChallengeResult> {
-  const row = await findSessionChallenge(deps.db, sessionId, id);
+/**
+ * The fields' answer to a challenge of their session; a challenge already used for a payment takes none,
+ * and neither does one of a session that is complete, expired or closed by failures (it answers as the
+ * session's other endpoints do): its guesses would count towards nothing but the code.
+ */
+export async function answerSessionChallenge(deps: Deps, session: SessionTable, id: string, code: string): Promise<FrameChallengeResult> {
+  const row = await findSessionChallenge(deps.db, session.id, id);
   if (!row) throw notFound('challenge', 'id');
   if (row.status === 'used') throw new ApiError('parameter_invalid', 'This challenge was already used for a payment', { param: 'id' });
+  assertSessionOpen(session, deps.clock());
   return answerChallenge(deps, row, code);
 }
 

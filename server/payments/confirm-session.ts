@@ -21,7 +21,7 @@ import { checkLimits } from '../charges/charge-store.ts';
 import { declineError } from '../charges/charge-view.ts';
 import { consentLocale, recurringConsentText } from './consent-wording.ts';
 import { assertLeaseHeld, customerLeaseName, withCustomerLease, type CustomerLease } from './customer-lease.ts';
-import { recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
+import { DeclineRecordedElsewhere, recordApproval, recordDecline, releaseSession, settleStaleAttempt, type Attempt } from './settle-attempt.ts';
 import { claimSession, pauseForRedirect } from '../sessions/session-status.ts';
 import { readSession } from '../sessions/session-store.ts';
 import { authorizeSettled } from './authorize.ts';
@@ -123,10 +123,22 @@ async function prepareCard(
   };
 }
 
-async function passedChallenge(deps: Deps, session: SessionTable, challengeId: string | undefined, number: string): Promise<boolean> {
+/**
+ * Whether the confirmation names a challenge passed for this very card: the same number, and the same
+ * source (the saved card it was opened for, or a typed number). A challenge passed for a typed number
+ * never authenticates a saved card, whatever the number: else its answer would tell a sister shop
+ * whether a number it typed is a customer's saved card.
+ */
+async function passedChallenge(
+  deps: Deps,
+  session: SessionTable,
+  challengeId: string | undefined,
+  number: string,
+  savedToken: string | null,
+): Promise<boolean> {
   if (!challengeId) return false;
   const row = await findSessionChallenge(deps.db, session.id, challengeId);
-  if (row?.status !== 'passed' || !deps.fingerprints.matches(row.fingerprint, session.group_id, number)) {
+  if (row?.status !== 'passed' || (row.card_token ?? null) !== savedToken || !deps.fingerprints.matches(row.fingerprint, session.group_id, number)) {
     throw new ApiError('authentication_required', 'The 3-D Secure challenge was not passed for this card');
   }
   return true;
@@ -200,7 +212,7 @@ async function confirmUnlocked(
   const payment = session.mode === 'payment';
   if (payment && customer) await checkLimits(deps.db, customer, session.amount!, now);
   const fingerprint = deps.fingerprints.of(session.group_id, card.number);
-  const authenticated = await passedChallenge(deps, session, body.challenge, card.number);
+  const authenticated = await passedChallenge(deps, session, body.challenge, card.number, saved?.token ?? null);
 
   const processor = deps.processors.for(merchant);
   // Named before the processor is asked: a provider's 3-D Secure returns the customer to this challenge's page.
@@ -267,6 +279,7 @@ async function confirmUnlocked(
       id: challengeId,
       session_id: session.id,
       fingerprint,
+      card_token: attempt.token,
       created_at: now.toISOString(),
       kind: 'redirect',
       processor_ref: attempt.ref,
@@ -282,7 +295,7 @@ async function confirmUnlocked(
   }
   if (result.outcome === 'challenge') {
     const challenge = challengeId;
-    await insertChallenge(deps.db, { id: challenge, session_id: session.id, fingerprint, created_at: now.toISOString() });
+    await insertChallenge(deps.db, { id: challenge, session_id: session.id, fingerprint, card_token: attempt.token, created_at: now.toISOString() });
     // A challenge counts as an attempt: otherwise a merchant with 3-D Secure "always" would let a
     // card tester learn which numbers are live without ever being stopped.
     await releaseSession(deps, session, { failed: true });
@@ -326,7 +339,11 @@ async function finish(
   const card = prepared?.card;
   if (result.outcome === 'declined') {
     if (saved && card?.cvc !== undefined && result.code === 'incorrect_cvc') await noteWrongCvc(deps.db, saved.token, now);
-    const charge = await recordDecline(deps, merchant, session, attempt, result, lease);
+    // Recorded by the issuer's return meanwhile (it held the same answer): the customer is told the same decline.
+    const charge = await recordDecline(deps, merchant, session, attempt, result, lease).catch((err) => {
+      if (err instanceof DeclineRecordedElsewhere) return undefined;
+      throw err;
+    });
     throw charge
       ? declineError(charge)
       : new ApiError(result.code, result.message, {

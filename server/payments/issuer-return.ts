@@ -6,7 +6,7 @@ import type { Deps } from '../context.ts';
 import type { ChallengeTable } from '../db/schema.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import type { AuthorizeResult } from './processor.ts';
-import { recordDecline, REDIRECT_STALE_MS, type Attempt } from './settle-attempt.ts';
+import { DeclineRecordedElsewhere, recordDecline, REDIRECT_STALE_MS, type Attempt } from './settle-attempt.ts';
 import { keepLateIssuerAnswer, keptIssuerAnswer } from '../challenges/challenge-store.ts';
 import { settleWithIssuerAnswer } from '../challenges/challenge-status.ts';
 import { findSession } from '../sessions/session-store.ts';
@@ -73,5 +73,8 @@ async function reopenAfterDecline(
   const session = await findSession(deps.db, challenge.session_id);
   const attempt: Attempt | null = session?.attempt ? JSON.parse(session.attempt) : null;
   if (session?.status !== 'processing' || !attempt?.redirect || attempt.challenge !== challenge.id) return;
-  await recordDecline(deps, merchant, session, attempt, result);
+  // The fields' resume may have recorded it meanwhile: then there is nothing left to do here.
+  await recordDecline(deps, merchant, session, attempt, result).catch((err) => {
+    if (!(err instanceof DeclineRecordedElsewhere)) throw err;
+  });
 }

@@ -74,8 +74,17 @@ export async function releaseSession(deps: Deps, session: SessionTable, options:
   await reopenSession(deps.db, session.id, options);
 }
 
+/** The session was no longer processing this attempt when its decline came to be recorded: another request recorded it. */
+export class DeclineRecordedElsewhere extends Error {
+  constructor() {
+    super('the session was no longer processing: its decline was recorded by another request');
+    this.name = 'DeclineRecordedElsewhere';
+  }
+}
+
 /**
  * A decline: the failed charge is recorded (payment mode), the attempt counts, the session reopens.
+ * DeclineRecordedElsewhere, with nothing written, when the session was no longer processing.
  * `merchant` is the one whose processor gave `result` (as for recordApproval).
  */
 export async function recordDecline(deps: Deps, merchant: Merchant, session: SessionTable, attempt: Attempt, result: Declined, lease?: CustomerLease) {
@@ -83,7 +92,9 @@ export async function recordDecline(deps: Deps, merchant: Merchant, session: Ses
   return atomically(deps.db, async (atomic) => {
     // Fenced: a holder whose lease was taken over records nothing; the session is settled later from the processor.
     lease?.releaseWith(atomic);
-    queueReopenSession(atomic, session.id, { failed: true });
+    // Only the request that reopens the session records the decline: the issuer's return and the fields'
+    // resume may both hold the same answer, and a second record would be a second failed charge.
+    queueReopenSession(atomic, session.id, { failed: true, expectOne: () => new DeclineRecordedElsewhere() });
     if (session.mode !== 'payment') return undefined;
     const row = queueCharge(atomic, chargeInput(session, attempt, attempt.token, answeredBy(deps, merchant), result, now));
     queueEvent(atomic, {

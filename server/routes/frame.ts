@@ -88,6 +88,6 @@ export const frameRoutes = router()
     return c.json({ token, deleted: true as const }, 200);
   })
   .openapi(challenge, async (c) => {
-    const answer = await answerSessionChallenge(c.get('deps'), c.get('session').id, c.req.valid('param').id, c.req.valid('json').code);
+    const answer = await answerSessionChallenge(c.get('deps'), c.get('session'), c.req.valid('param').id, c.req.valid('json').code);
     return c.json(answer, 200);
   });

@@ -53,9 +53,9 @@ export async function reopenSession(q: Queryable, id: string, options: { failed:
   return Number((await (options.failed ? reopenFailed : reopenUnused)(q, { id })).numAffectedRows) === 1;
 }
 
-/** The same, as one write of the caller's batch. */
-export function queueReopenSession(atomic: Atomic, id: string, options: { failed: boolean }): void {
-  atomic.write((options.failed ? reopenFailed : reopenUnused).compiled(atomic.db, { id }));
+/** The same, as one write of the caller's batch; `expectOne`: the error that undoes the batch when the session was not processing. */
+export function queueReopenSession(atomic: Atomic, id: string, options: { failed: boolean; expectOne?: () => Error }): void {
+  atomic.write((options.failed ? reopenFailed : reopenUnused).compiled(atomic.db, { id }), options.expectOne ? { expectOne: options.expectOne } : {});
 }
 
 sessionMachine.check('processing', 'open');

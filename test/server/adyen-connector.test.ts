@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationSignatureError, type AuthorizeRequest, type AuthorizeResult, type Processor } from '../../server/payments/processor.ts';
 import { createAdyenProcessor } from '../../server/processors/adyen/adyen-processor.ts';
+import { idempotencyKey } from '../../server/processors/adyen/adyen-references.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startFakeAdyen, type FakeAdyen } from '../helpers/fake-adyen.ts';
 import { CARDS, newCard, startTestVault, type TestVault } from '../helpers/test-vault.ts';
@@ -258,7 +259,9 @@ describeEachDb('Adyen connector', (target) => {
       const done = clean(await adyen.completeRedirect({ reference: req.reference, processor_id: redirect.processor_id, params }), CARDS.challenge);
       expect(done).toMatchObject({ outcome: 'approved', processor_id: payment.pspReference, network_transaction_id: expect.stringMatching(/^NTX/) });
       expect(fake.requestsTo('/payments/details').at(-1)).toMatchObject({
-        idempotencyKey: `${req.reference}:details`,
+        // One key per redirectResult (longer than Adyen's 64 characters, so its digest): a return carrying
+        // another result gets a key of its own and cannot spoil this one's.
+        idempotencyKey: idempotencyKey(req.reference, `:details:${params.redirectResult}`),
         body: { details: { redirectResult: params.redirectResult } },
       });
       expect(Object.keys(fake.requestsTo('/payments/details').at(-1)!.body)).toEqual(['details']);

@@ -36,6 +36,7 @@ const HISTORICAL_MIGRATIONS = [
   '0020_dispute_event_times',
   '0021_guest_charge_indexes',
   '0022_charge_processor',
+  '0023_challenge_card_token',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */

@@ -239,6 +239,7 @@ const challengeRow = (id: string, over: Partial<ChallengeTable> = {}): Challenge
   processor_id: null,
   action: null,
   result: null,
+  card_token: null,
   ...over,
 });
 

@@ -143,7 +143,11 @@ export function createAdyenProcessor(settings: ConnectorSettings<'adyen'>, optio
       try {
         // Only what the issuer's page returned with: "details": { "redirectResult": … }.
         // https://docs.adyen.com/api-explorer/Checkout/72/post/payments/details#request-details-redirectResult
-        response = await payments().paymentsDetails({ details: { redirectResult } }, { idempotencyKey: idempotencyKey(reference, ':details') });
+        // Keyed by the redirectResult too: Adyen keeps the first answer under a key and refuses the key
+        // with another body, so one key per payment let a return carrying another checkout's result (which
+        // the vault refuses below) spoil the customer's own return with the same key.
+        const key = idempotencyKey(reference, `:details:${redirectResult}`);
+        response = await payments().paymentsDetails({ details: { redirectResult } }, { idempotencyKey: key });
       } catch (err) {
         return { outcome: 'error', message: failure(err) };
       }

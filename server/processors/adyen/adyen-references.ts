@@ -21,7 +21,7 @@ export function adyenReference(reference: string): string {
   return fit(reference, REFERENCE_MAX);
 }
 
-/** The Idempotency-Key of one operation on the reference: the payment itself, or `:void`, `:cancel`, `:details`. */
+/** The Idempotency-Key of one operation on the reference: the payment itself, or `:void`, `:cancel`, `:details:<redirectResult>`. */
 export function idempotencyKey(reference: string, operation = ''): string {
   return fit(`${reference}${operation}`, IDEMPOTENCY_KEY_MAX);
 }
