@@ -491,7 +491,7 @@ export interface components {
             event: string;
             url: string;
             status_code: number | null;
-            /** @description null on a 2xx; otherwise the class of the failure: timeout, connection_failed, tls_error, http_status (see status_code), address_not_allowed (the host resolved into refused space), url_not_allowed (credentials, a scheme other than http(s), or http for a live-mode merchant) */
+            /** @description null on a 2xx; otherwise the class of the failure: timeout, connection_failed, tls_error, http_status (see status_code), address_not_allowed (the host did not resolve, or resolved into refused space), url_not_allowed (credentials, a scheme other than http(s), or http for a live-mode merchant), secret_unavailable (the signing secret is sealed under a key the vault's key ring no longer holds; nothing was sent) */
             error: string | null;
             duration_ms: number;
             created: string;
