@@ -10,6 +10,7 @@ import { MerchantSettingsUpdate } from '../../protocol/schemas/merchant.ts';
 import { parseEnv } from '../env.ts';
 import { vetWebhookUrl, webhookTargetPolicy, WebhookTargetRefused } from '../jobs/webhook-target.ts';
 import { openKeyRing } from '../keys/open-vault.ts';
+import { assertRingOpensVaultSecrets } from '../keys/vault-secrets.ts';
 import { createMerchant } from '../merchants/merchant-store.ts';
 import { addStaffUser } from '../staff/staff-store.ts';
 import { liveModeMissing } from '../middleware/live-gate.ts';
@@ -18,8 +19,9 @@ const USAGE =
   'usage: npm run merchant -- create --name NAME --origin URL [--origin URL…] [--webhook URL] [--group GROUP_ID] [--live] [--json]\n' +
   '       npm run merchant -- add-user --merchant MERCHANT_ID --email EMAIL --role admin|viewer';
 
-/** POST /v1/merchant's own rule for an allowed origin, so that both refuse the same values in the same words. */
+/** POST /v1/merchant's own rules for an allowed origin and a webhook URL, so that both refuse the same values in the same words. */
 const Origin = MerchantSettingsUpdate.shape.allowed_origins.unwrap().element;
+const WebhookUrl = MerchantSettingsUpdate.shape.webhook_url.unwrap().unwrap();
 
 /** The CLI runs where the operator can act: a private address that ALLOW_PRIVATE_WEBHOOKS=1 would let through says so. */
 async function vetWebhook(url: string, env: { ALLOW_PRIVATE_WEBHOOKS: boolean }, live: boolean): Promise<void> {
@@ -72,6 +74,10 @@ async function main(argv: string[]) {
     const origin = Origin.safeParse(o);
     if (!origin.success) throw new Error(`--origin ${o}: ${origin.error.issues[0].message}`);
   }
+  if (values.webhook) {
+    const webhook = WebhookUrl.safeParse(values.webhook);
+    if (!webhook.success) throw new Error(`--webhook: ${webhook.error.issues[0].message}`);
+  }
   const env = parseEnv();
   // The same check as POST /v1/merchant: https for a live merchant, no credentials, and a host on public addresses unless ALLOW_PRIVATE_WEBHOOKS=1.
   if (values.webhook) await vetWebhook(values.webhook, env, values.live);
@@ -79,6 +85,7 @@ async function main(argv: string[]) {
   await withDatabase(env, async (db) => {
     // The new merchant's webhook signing secret is stored sealed under the vault's key ring.
     const ring = await openKeyRing(env, db, (detail, message) => console.warn(`merchant: ${message} ${JSON.stringify(detail)}`));
+    await assertRingOpensVaultSecrets(db, ring);
     const created = await createMerchant(
       { db, ring },
       {

@@ -94,3 +94,31 @@ export async function rewrapVaultSecrets(db: Db, ring: KeyRing): Promise<{ rewra
   }
   return { rewrapped, unavailable };
 }
+
+/**
+ * Refuses a key ring that is not this vault's: one whose keys open none of the vault's own secrets, or
+ * that holds another key under an id they were wrapped with. For the command-line tools that seal
+ * something the serving vault must open later (a new merchant's webhook signing secret): run with
+ * another VAULT_KEYS or key file, they would seal it where the vault cannot open it. A database with
+ * no vault secret yet (the vault never started on it) has nothing to check against.
+ */
+export async function assertRingOpensVaultSecrets(db: Db, ring: KeyRing): Promise<void> {
+  const rows = await db.selectFrom('vault_secrets').selectAll().execute();
+  let opened = 0;
+  for (const row of rows) {
+    try {
+      openSecret(ring, row);
+      opened++;
+    } catch (err) {
+      if (err instanceof KeyUnavailableError) continue;
+      if (err instanceof VaultDecryptError) throw new Error(`the key ring given (VAULT_KEYS or KEY_FILE) is not this vault's: ${err.message}`);
+      throw err;
+    }
+  }
+  if (rows.length > 0 && opened === 0) {
+    throw new Error(
+      `the key ring given (VAULT_KEYS or KEY_FILE, key versions ${ring.ids.join(', ')}) opens none of this vault's secrets: ` +
+        "run with the vault's own VAULT_KEYS or KEY_FILE",
+    );
+  }
+}

@@ -23,7 +23,9 @@ export function runNpmScript(v: TestVault, name: string, args: string[]): Promis
 
 function run(v: TestVault, command: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: v.dataDir, KEY_FILE: v.keyFile, LOG_LEVEL: 'silent' };
+  // The operator's shell has the vault's own keys: VAULT_KEYS when the vault was started with them.
   delete env.VAULT_KEYS;
+  if (v.vaultKeys) env.VAULT_KEYS = v.vaultKeys;
   delete env.PUBLIC_URL;
   if (v.databaseUrl) env.DATABASE_URL = v.databaseUrl;
   else delete env.DATABASE_URL;

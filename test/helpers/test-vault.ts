@@ -31,6 +31,8 @@ export interface TestVault {
   keyFile: string;
   /** The PostgreSQL database's URL, on that target. */
   databaseUrl?: string;
+  /** VAULT_KEYS, when the vault was started with them (else its key ring is the key file). */
+  vaultKeys?: string;
   logs: string[];
   merchant: CreatedMerchant;
   /** Moves the vault's clock; `undefined` returns to real time. */
@@ -118,6 +120,7 @@ export async function startTestVault(
     dataDir,
     keyFile,
     databaseUrl: pgDb?.url,
+    vaultKeys: options.vaultKeys,
     logs,
     merchant,
     setNow: (d) => {

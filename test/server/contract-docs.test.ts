@@ -240,7 +240,8 @@ describe("docs/guide.md's going live, run as written", () => {
   it('creates a live merchant and sets its Stripe account, which the vault then shows without the key', async () => {
     // A public address that needs no name server: the CLI resolves the webhook's host before it accepts it.
     const block = codeBlock(GUIDE, '## 6.', 'sh').replaceAll('https://tea.example/webhooks', 'https://1.1.1.1/webhooks');
-    const live = JSON.parse(await runShellBlock(block, { DATA_DIR: v.dataDir, KEY_FILE: v.keyFile }));
+    // In the vault's environment, as the guide says: its VAULT_KEYS seal the new merchant's signing secret.
+    const live = JSON.parse(await runShellBlock(block, { DATA_DIR: v.dataDir, KEY_FILE: v.keyFile, VAULT_KEYS: v.vaultKeys! }));
     expect(live).toMatchObject({ livemode: true, secret_key: expect.stringMatching(/^sk_live_/), publishable_key: expect.stringMatching(/^pk_live_/) });
 
     const stripeKey = `sk_live_51Q${crypto.randomBytes(24).toString('hex')}`;
