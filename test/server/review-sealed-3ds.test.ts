@@ -98,7 +98,7 @@ function racing(db: Db, between: () => Promise<void>): Db {
 }
 
 describeEachDb('review: webhook signing secrets and a key that left the ring', (target) => {
-  // DEFECT (medium). liveSecrets opens the previous secret as well as the current one, and any failure
+  // Found by the review (medium, fixed in 085a187): liveSecrets opens the previous secret as well as the current one, and any failure
   // makes the whole delivery secret_unavailable. After a key left the ring, the merchant's remedy is to
   // rotate the signing secret (the new one is sealed under the ring's key), but the old one moves to
   // previous_webhook_secret, still under the missing key, and for the grace period (a day by default, up
@@ -125,7 +125,7 @@ describeEachDb('review: webhook signing secrets and a key that left the ring', (
     }
   });
 
-  // DEFECT (low). An expired previous secret is never opened again, yet sealedKeyUsage counts it: with its
+  // Found by the review (low, fixed in 085a187): An expired previous secret is never opened again, yet sealedKeyUsage counts it: with its
   // key gone, the start logs an error that the merchant "cannot be sent webhooks" and `keys status` names
   // the key as missing for a setting nobody uses, and keeps doing so until the secret is rotated again.
   it('does not report an expired previous secret under a lost key as a missing sealed setting', async () => {
@@ -150,7 +150,7 @@ describeEachDb('review: key rotation over sealed webhook secrets', (target) => {
   });
   afterAll(() => v?.close());
 
-  // DEFECT (medium). sealWebhookSecrets({ all: true }) opens every secret under a key id the ring holds,
+  // Found by the review (medium, fixed in 085a187): sealWebhookSecrets({ all: true }) opens every secret under a key id the ring holds,
   // and lets a VaultDecryptError escape. One secret sealed under another key of the same id (the merchant
   // CLI run with another VAULT_KEYS or key file: every generated key file names its key k1) makes
   // `keys rotate` throw after the cards were re-wrapped: the other merchants' secrets and every forwarding
@@ -199,7 +199,7 @@ describeEachDb('review: key rotation over sealed webhook secrets', (target) => {
 });
 
 describeEachDb('review: sealing the secrets written in the clear', (target) => {
-  // DEFECT (low; a rolling upgrade). The start's pass reads the rows, then compares-and-sets each. A
+  // Found by the review (low, fixed in 085a187): The start's pass reads the rows, then compares-and-sets each. A
   // rotation between the two (another instance, on a row still in the clear) moves the plain current
   // secret into previous_webhook_secret: the compare fails, the row is skipped, and the old secret stays
   // in the clear (and unscrubbed) until some later start. The pass should read the row again and retry.
@@ -237,7 +237,7 @@ describeEachDb('review: the merchant CLI and the key ring', (target) => {
 
   const merchantCount = async () => (await v.runtime.deps.db.selectFrom('merchants').select('id').execute()).length;
 
-  // DEFECT (medium). openKeyRing checks only that a missing key file is not replaced; a ring given in
+  // Found by the review (medium, fixed in 085a187): openKeyRing checks only that a missing key file is not replaced; a ring given in
   // VAULT_KEYS (or an existing key file) is taken as it is. Run with another VAULT_KEYS than the vault's
   // (a stale shell, a staging key), the CLI seals the new merchant's secret under a key the vault does not
   // hold, says nothing, and prints a secret the vault will never sign with: every delivery records
@@ -264,7 +264,7 @@ describeEachDb('review: the merchant CLI and the key ring', (target) => {
     expect(await merchantCount()).toBe(before);
   }, 30_000);
 
-  // DEFECT (low). POST /v1/merchant now refuses a webhook_url holding a card number (it is echoed in the
+  // Found by the review (low, fixed in 085a187): POST /v1/merchant now refuses a webhook_url holding a card number (it is echoed in the
   // settings, every attempt and the dashboard's audit); `npm run merchant -- create --webhook` stores it.
   it('refuses a --webhook holding a card number, as POST /v1/merchant does', async () => {
     const url = `http://127.0.0.1:9/hooks/${CARDS.visa}`;

@@ -16,6 +16,7 @@ import { dashboard } from '../helpers/dashboard.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { everyRow } from '../helpers/storage-scan.ts';
 import { CARDS, LIVE_SHOP, newCard, openSession, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { dnsAnswers } from '../helpers/dns-answers.ts';
 
 interface Received {
   method: string;
@@ -49,18 +50,6 @@ async function localServer(answer: (res: http.ServerResponse, n: number) => void
   };
 }
 type LocalServer = Awaited<ReturnType<typeof localServer>>;
-
-/** The DNS edge answered by the test: each lookup takes the next answer (the last repeats); [] is NXDOMAIN. */
-function dnsAnswers(...answers: string[][]) {
-  const calls: string[] = [];
-  const resolve = async (host: string) => {
-    calls.push(host);
-    const a = answers[Math.min(calls.length, answers.length) - 1];
-    if (a.length === 0) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-    return a;
-  };
-  return { resolve, calls };
-}
 
 /** A public address (documentation space is refused; this one is not): set-time checks pass, nothing connects to it in these tests. */
 const PUBLIC = '93.184.216.34';

@@ -15,6 +15,7 @@ import { postToWebhook, systemResolve, webhookTargetPolicy } from '../../server/
 import type { CreatedMerchant } from '../../server/merchants/merchant-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { dnsAnswers } from '../helpers/dns-answers.ts';
 
 /** A service on the vault's machine that no merchant should reach: it counts what arrives. */
 async function localServer(host = '127.0.0.1', port = 0, answer: (res: http.ServerResponse) => void = (res) => res.end('internal')) {
@@ -36,18 +37,6 @@ async function localServer(host = '127.0.0.1', port = 0, answer: (res: http.Serv
         server.close(() => resolve());
       }),
   };
-}
-
-/** The DNS edge, answered by the test: each call takes the next answer (the last one repeats). */
-function dnsAnswers(...answers: string[][]) {
-  const calls: string[] = [];
-  const resolve = async (host: string) => {
-    calls.push(host);
-    const a = answers[Math.min(calls.length, answers.length) - 1];
-    if (a.length === 0) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-    return a;
-  };
-  return { resolve, calls };
 }
 
 describeEachDb('Webhook targets', (target) => {
