@@ -116,10 +116,14 @@ export async function sealedKeyUsage(db: Db): Promise<Record<string, number>> {
   const count = (version: string | undefined) => {
     if (version) usage[version] = (usage[version] ?? 0) + 1;
   };
-  for (const row of await db.selectFrom('merchants').select('processor').where('processor', 'is not', null).execute())
-    count((JSON.parse(row.processor!) as StoredProcessor).sealed?.key_version);
   const now = new Date().toISOString();
-  for (const row of await db.selectFrom('merchants').select(['webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_until']).execute()) {
+  // One read of the merchants for both of their sealed settings.
+  const merchants = await db
+    .selectFrom('merchants')
+    .select(['processor', 'webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_until'])
+    .execute();
+  for (const row of merchants) {
+    if (row.processor) count((JSON.parse(row.processor) as StoredProcessor).sealed?.key_version);
     count(webhookSecretVersion(row.webhook_secret));
     // A previous secret past its grace period is never opened again: it holds no key in use.
     const live = row.previous_webhook_secret_until !== null && row.previous_webhook_secret_until > now;

@@ -19,7 +19,7 @@ const PLAIN_PREFIX = 'whsec_';
  * What a secret is bound to: its merchant. The current and the previous secret share it, so that a
  * rotation moves the current one into `previous_webhook_secret` in one statement without opening it.
  */
-export const webhookSecretAad = (merchantId: string) => `webhook-secret|${merchantId}`;
+const webhookSecretAad = (merchantId: string) => `webhook-secret|${merchantId}`;
 
 export function newWebhookSecret(): string {
   return `${PLAIN_PREFIX}${randomSecret(24)}`;
