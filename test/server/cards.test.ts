@@ -137,6 +137,18 @@ describeEachDb('Saved cards: /v1/customers/:customer/cards', (target) => {
       expect((await list('c-delete')).map((c) => c.token)).toEqual([visa]);
     });
 
+    it('lists cards saved within one millisecond newest first, and the newest left becomes the default when the default goes', async () => {
+      // The vault's clock stands still: every card is saved at the same millisecond.
+      v.setNow(new Date());
+      const first = await saveCardFor(v, 'c-same-ms', CARDS.visa);
+      const second = await saveCardFor(v, 'c-same-ms', CARDS.mastercard);
+      const third = await saveCardFor(v, 'c-same-ms', CARDS.amex);
+      expect((await list('c-same-ms')).map((c) => c.token)).toEqual([first, third, second]);
+      expect((await v.api('DELETE', `/v1/customers/c-same-ms/cards/${first}`)).status).toBe(200);
+      expect((await v.api('GET', '/v1/customers/c-same-ms')).body.default_card).toBe(third);
+      expect((await list('c-same-ms')).map((c) => c.token)).toEqual([third, second]);
+    });
+
     it('answers 404 to a second delete of the same card', async () => {
       const token = await saveCardFor(v, 'c-delete-twice');
       expect((await v.api('DELETE', `/v1/customers/c-delete-twice/cards/${token}`)).status).toBe(200);
