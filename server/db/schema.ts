@@ -145,7 +145,7 @@ export interface ChallengeTable {
   attempts: number;
   created_at: string;
   /** code: the simulated issuer's form; redirect: a provider's issuer page and its return. */
-  kind: string;
+  kind: 'code' | 'redirect';
   /** The confirmation's processor reference the redirect paused. */
   processor_ref: string | null;
   processor_id: string | null;

@@ -127,7 +127,8 @@ async function prepareCard(
  * Whether the confirmation names a challenge passed for this very card: the same number, and the same
  * source (the saved card it was opened for, or a typed number). A challenge passed for a typed number
  * never authenticates a saved card, whatever the number: else its answer would tell a sister shop
- * whether a number it typed is a customer's saved card.
+ * whether a number it typed is a customer's saved card. Only the simulated issuer's code counts: a
+ * provider's redirect is passed for the payment it paused, which resumeRedirect finishes.
  */
 async function passedChallenge(
   deps: Deps,
@@ -138,7 +139,12 @@ async function passedChallenge(
 ): Promise<boolean> {
   if (!challengeId) return false;
   const row = await findSessionChallenge(deps.db, session.id, challengeId);
-  if (row?.status !== 'passed' || (row.card_token ?? null) !== savedToken || !deps.fingerprints.matches(row.fingerprint, session.group_id, number)) {
+  if (
+    row?.status !== 'passed' ||
+    row.kind !== 'code' ||
+    (row.card_token ?? null) !== savedToken ||
+    !deps.fingerprints.matches(row.fingerprint, session.group_id, number)
+  ) {
     throw new ApiError('authentication_required', 'The 3-D Secure challenge was not passed for this card');
   }
   return true;

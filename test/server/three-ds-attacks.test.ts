@@ -220,6 +220,28 @@ describeEachDb('3-D Secure attacks', (target) => {
       // Safe: the answer is the same whether or not the typed number is the saved card's.
       expect(right).toEqual(wrong);
     });
+
+    it("authenticates nothing with a provider's redirect challenge, even one passed for this session and card: only an answered code does", async () => {
+      // A provider's 3-D Secure (a redirect) is passed for the payment it paused, which it then finishes;
+      // named again in a new confirmation it must not stand in for the code the simulated issuer asks.
+      const s = await openSession(v, { customer: fresh('redirect-kind'), amount: 1999 });
+      const id = `chl_${crypto.randomBytes(9).toString('hex')}`;
+      await insertChallenge(db(), {
+        id,
+        session_id: s.id,
+        fingerprint: v.runtime.deps.fingerprints.of(v.merchant.group, CARDS.challenge),
+        created_at: new Date().toISOString(),
+        kind: 'redirect',
+        processor_ref: `${s.id}:x`,
+        processor_id: 'psp_x',
+        action: JSON.stringify({ url: 'https://issuer.test/acs', method: 'POST', data: { creq: 'x' } }),
+      });
+      await db().updateTable('challenges').set({ status: 'passed' }).where('id', '=', id).execute();
+      const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.challenge), challenge: id });
+      expect(res.status, res.text).toBe(402);
+      expect(res.body.error.code).toBe('authentication_required');
+      expect(await chargesOfSession(s.id)).toEqual([]);
+    });
   });
 
   /**
