@@ -84,11 +84,13 @@ const DIGIT_GROUPS = /\d+(?:[^0-9A-Za-z]{1,3}\d+)*/g;
  * lengths, as a formatter that groups every four digits writes them), and Amex's 4-6-5 and Diners' 4-6-4.
  */
 const LAYOUTS = new Set(['4-4-4-1', '4-4-4-2', '4-4-4-3', '4-4-4-4', '4-4-4-4-1', '4-4-4-4-2', '4-4-4-4-3', '4-6-5', '4-6-4']);
+/** A number written one digit at a time (`4-2-4-2-…`, `4 2 4 2 …`): 13 to 19 single digits, which no honest id is. */
+const ONE_BY_ONE = /^1(?:-1){12,18}$/;
 
 /**
  * A card number in a value where random identifiers and time stamps are common (an Idempotency-Key), of a
  * brand `isValidNumber` knows: 13-19 digits in a row (inside a longer row too), or groups of digits in one of
- * the usual layouts, whatever separates them (`4242:4242:4242:4242`, `4242 - 4242 4242`, `4242%204242…`
+ * the usual layouts or one digit at a time, whatever separates them (`4242:4242:4242:4242`, `4242 - 4242 4242`, `4242%204242…`
  * percent-encoded). Narrower than containsCardNumber, to keep honest keys out: a UUID, the SDK's key, is
  * opaque (its digit groups joined by its dashes would hold a number in one random UUID in 1,500), and groups
  * in other layouts are not joined: two numeric ids of 8 digits (`12345678-87654321`), or 4 and 12, hold a
@@ -110,7 +112,7 @@ export function writtenCardNumber(text: string, isValidNumber: (digits: string) 
       for (let next = first + 1; next < groups.length && digits.length < 19; next++) {
         layout += `-${groups[next].length}`;
         digits += groups[next];
-        if (LAYOUTS.has(layout) && isValidNumber(digits)) return true;
+        if ((LAYOUTS.has(layout) || ONE_BY_ONE.test(layout)) && isValidNumber(digits)) return true;
       }
     }
   }

@@ -35,7 +35,11 @@ export const ERROR_CODES = {
     status: 403,
     meaning: "The fields' endpoints were called from somewhere other than the vault's own page, or for a page not on the allowed origins.",
   },
-  customer_denied: { type: 'permission_error', status: 403, meaning: 'The customer has refused to have cards saved (`status: deny`).' },
+  customer_denied: {
+    type: 'permission_error',
+    status: 403,
+    meaning: 'The customer has refused saved cards (`status: deny`): none is saved, imported or charged.',
+  },
   secret_key_required: { type: 'permission_error', status: 403, meaning: 'A publishable key was used where a secret key is needed.' },
   current_key_required: {
     type: 'permission_error',

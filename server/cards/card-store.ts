@@ -214,6 +214,26 @@ export async function noteCardImport(q: Queryable, token: string, merchantId: st
     .execute();
 }
 
+/**
+ * The cards this merchant imported for this customer since `since` (an import of a card it had imported
+ * before counts once, at its first), and the earliest of those imports.
+ */
+export async function recentImports(
+  q: Queryable,
+  a: { merchantId: string; groupId: string; customer: string; since: string },
+): Promise<{ count: number; earliest: string | null }> {
+  const row = await q
+    .selectFrom('card_imports')
+    .innerJoin('cards', 'cards.token', 'card_imports.card_token')
+    .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.min<string | null>('card_imports.created_at').as('earliest')])
+    .where('cards.group_id', '=', a.groupId)
+    .where('cards.customer', '=', a.customer)
+    .where('card_imports.merchant_id', '=', a.merchantId)
+    .where('card_imports.created_at', '>', a.since)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), earliest: row.earliest };
+}
+
 /** Whether this merchant imported the card. */
 export async function importedBy(q: Queryable, token: string, merchantId: string): Promise<boolean> {
   const row = await q.selectFrom('card_imports').select('merchant_id').where('card_token', '=', token).where('merchant_id', '=', merchantId).executeTakeFirst();

@@ -24,8 +24,9 @@ const MAX_TRIES = 3;
 export async function answerSessionChallenge(deps: Deps, session: SessionTable, id: string, code: string): Promise<FrameChallengeResult> {
   const row = await findSessionChallenge(deps.db, session.id, id);
   if (!row) throw notFound('challenge', 'id');
-  if (row.status === 'used') throw new ApiError('parameter_invalid', 'This challenge was already used for a payment', { param: 'id' });
+  // A closed session answers as its other endpoints do (410, 429), before anything about the challenge.
   assertSessionOpen(session, deps.clock());
+  if (row.status === 'used') throw new ApiError('parameter_invalid', 'This challenge was already used for a payment', { param: 'id' });
   return answerChallenge(deps, row, code);
 }
 

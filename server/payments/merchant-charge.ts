@@ -100,6 +100,9 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
   if (known?.outcome === 'approved' || known?.outcome === 'declined') return settle(deps, req, lease, card, mandate, processor.type, known, deps.clock());
 
   const live = checkMandate(req, card, mandate, now);
+  // A customer set to deny allows no saved card: the fields offer none in one click, and no merchant
+  // charges one under an agreement either, until the status is set back to none.
+  if (customer?.status === 'deny') throw new ApiError('customer_denied', 'This customer does not allow their saved cards to be charged');
   const secret = cardSecret(deps.ring, card);
   if (!isActive(secret, now)) throw new ApiError('expired_card', 'The saved card has expired');
   if (customer) await checkLimits(db, customer, req.amount, now);
