@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthorizeRequest, AuthorizeResult } from '../../server/payments/processor.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { everyRow } from '../helpers/storage-scan.ts';
-import { nextYear, subscribe } from '../helpers/money-days.ts';
+import { nextYear, schedulerPass, subscribe } from '../helpers/money-days.ts';
 import { CARDS, LIFTABLE_LIMITS, newShop, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -447,7 +447,18 @@ describeEachDb('idempotency and import attacks', (target) => {
       const res = await a.api('POST', '/v1/charges', { customer, card, mandate, amount: 1000, currency: 'USD' }, { 'idempotency-key': uniq('deny') });
       expect(res.status, res.text).toBe(403);
       expect(res.body.error.code).toBe('customer_denied');
+      // Nor does the scheduler pay the shop's invoice with it: the attempt fails, and the shop hears why.
+      const due = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+      const invoice = await a.api('POST', '/v1/invoices', { customer, amount: 1000, currency: 'USD', due_date: due, auto_pay: true });
+      expect(invoice.status, invoice.text).toBe(201);
+      expect(await schedulerPass(a)).toMatchObject({ paid: 0, failed: 1 });
+      const failed = await db().selectFrom('events').selectAll().where('merchant_id', '=', a.id).where('type', '=', 'invoice.payment_failed').execute();
+      expect(failed.map((e) => JSON.parse(e.data))).toEqual([expect.objectContaining({ invoice: invoice.body.id, code: 'customer_denied' })]);
       expect(await succeededFor(customer)).toHaveLength(0);
+      // Set back to none, the customer's agreement serves again.
+      expect((await b.api('POST', `/v1/customers/${customer}`, { status: 'none' })).status).toBe(200);
+      const again = await a.api('POST', '/v1/charges', { customer, card, mandate, amount: 1000, currency: 'USD' }, { 'idempotency-key': uniq('none') });
+      expect(again.status, again.text).toBe(201);
     });
   });
 
