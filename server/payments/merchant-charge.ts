@@ -16,7 +16,7 @@ import { dayOf, daysBetween } from '../clock.ts';
 import { mandateStatus } from '../mandates/mandate-status.ts';
 import { queueMandateCharged } from '../mandates/mandate-store.ts';
 import { authorizeSettled } from './authorize.ts';
-import type { AuthorizeRequest, AuthorizeResult, ProcessorType } from './processor.ts';
+import type { AuthorizeRequest, AuthorizeResult, Processor, ProcessorType } from './processor.ts';
 
 type Settled = Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;
 
@@ -96,7 +96,7 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
 
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).
-  const known = req.known ?? (req.fresh ? undefined : await processor.lookup(req.reference).catch(() => undefined));
+  const known = req.known ?? (req.fresh ? undefined : await askEarlierAttempt(processor, req.reference));
   if (known?.outcome === 'approved' || known?.outcome === 'declined') return settle(deps, req, lease, card, mandate, processor.type, known, deps.clock());
 
   const live = checkMandate(req, card, mandate, now);
@@ -160,6 +160,20 @@ async function settle(
     if (recorded) return recorded;
     deps.logger.error({ reference: req.reference, error: (err as Error).message }, 'merchant-initiated charge could not be recorded; a retry will settle it');
     throw new ApiError('internal', 'The charge is being settled; retry with the same Idempotency-Key to see its outcome');
+  }
+}
+
+/**
+ * What the processor holds under a reference an earlier attempt may have used. Unanswered, nothing is
+ * decided: a check that refused now (a mandate ended, a limit, a customer set to deny) would be stored
+ * under the key as the answer, while the earlier attempt may have taken the money. 502, which is not
+ * stored: the retry asks again.
+ */
+async function askEarlierAttempt(processor: Processor, reference: string): Promise<AuthorizeResult | undefined> {
+  try {
+    return await processor.lookup(reference);
+  } catch {
+    throw new ApiError('processor_unavailable', 'The payment processor could not say what became of an earlier attempt; try again shortly');
   }
 }
 
