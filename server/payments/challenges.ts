@@ -22,10 +22,11 @@ const MAX_TRIES = 3;
  * session's other endpoints do): its guesses would count towards nothing but the code.
  */
 export async function answerSessionChallenge(deps: Deps, session: SessionTable, id: string, code: string): Promise<FrameChallengeResult> {
+  // A closed session answers as its other endpoints do (410, 429), before anything about the challenge,
+  // an id it never had included.
+  assertSessionOpen(session, deps.clock());
   const row = await findSessionChallenge(deps.db, session.id, id);
   if (!row) throw notFound('challenge', 'id');
-  // A closed session answers as its other endpoints do (410, 429), before anything about the challenge.
-  assertSessionOpen(session, deps.clock());
   if (row.status === 'used') throw new ApiError('parameter_invalid', 'This challenge was already used for a payment', { param: 'id' });
   return answerChallenge(deps, row, code);
 }

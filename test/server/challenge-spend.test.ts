@@ -42,9 +42,10 @@ describeEachDb('a 3-D Secure challenge is spent once', (target) => {
     const again = await v.frame('/frame/v1/confirm', c.secret, body);
     expect(again.status).toBe(410);
     expect(again.body.error.code).toBe('session_expired');
+    // The session is complete: its secret answers 410, as every endpoint of a closed session does.
     const answer = await v.frame(`/frame/v1/challenges/${c.challenge}`, c.secret, { code: '123456' });
-    expect(answer.status).toBe(400);
-    expect(answer.body.error).toMatchObject({ code: 'parameter_invalid', param: 'id' });
+    expect(answer.status).toBe(410);
+    expect(answer.body.error.code).toBe('session_expired');
     expect(await statusOf(c.challenge)).toBe('used');
     expect(await chargesOf(customer)).toHaveLength(1);
   });
@@ -59,8 +60,11 @@ describeEachDb('a 3-D Secure challenge is spent once', (target) => {
     expect(res.body.error).toMatchObject({ type: 'card_error', code: 'authentication_required' });
     expect(await chargesOf(customer)).toEqual([]);
     expect((await v.api('GET', `/v1/sessions/${c.id}`)).body).toMatchObject({ status: 'open', charge: null });
-    // Spending it again moves nothing: it stays spent.
+    // Spending it again moves nothing: it stays spent, and a new answer to it, in its open session, takes no try.
     expect(Number((await useChallenge(v.runtime.deps.db, { id: c.challenge })).numAffectedRows)).toBe(0);
+    const answer = await v.frame(`/frame/v1/challenges/${c.challenge}`, c.secret, { code: '123456' });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatchObject({ code: 'parameter_invalid', param: 'id' });
     expect(await statusOf(c.challenge)).toBe('used');
   });
 
