@@ -77,28 +77,32 @@ export function containsCardNumber(text: string, isValidNumber: (digits: string)
 
 /** A UUID as written (8-4-4-4-12 hex digits) not glued to more hex: the SDK's keys, random, and opaque to the rule below. */
 const UUID = /(?<![0-9A-Fa-f])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f])/g;
-/** Groups of digits joined by separators (one to three characters of any kind, mixed too: `4242:4242 - 4242-4242`); letters end it. */
-const DIGIT_GROUPS = /\d+(?:[^0-9A-Za-z]{1,3}\d+)*/g;
+/** Groups of digits joined by separators (any run of characters that are neither letters nor digits: `4242:4242 - 4242-4242`); letters end it. */
+const DIGIT_GROUPS = /\d+(?:[^0-9A-Za-z]+\d+)*/g;
+/** Amex's 4-6-5 and Diners' 4-6-4: the groupings with a group longer than SMALL_GROUP. */
+const LAYOUTS = new Set(['4-6-5', '4-6-4']);
 /**
- * The ways a card number is written in groups: fours (4-4-4-4, and 4-4-4-1 to 4-4-4-4-3 for the other
- * lengths, as a formatter that groups every four digits writes them), and Amex's 4-6-5 and Diners' 4-6-4.
+ * Groups this short, 13 to 19 digits of them together (`4242-4242-…`, `424-242-424-242-4242`, `42-42-…`,
+ * `4-2-4-2-…`): how a person or a formatter writes a number, and no honest id is written so.
  */
-const LAYOUTS = new Set(['4-4-4-1', '4-4-4-2', '4-4-4-3', '4-4-4-4', '4-4-4-4-1', '4-4-4-4-2', '4-4-4-4-3', '4-6-5', '4-6-4']);
-/** A number written one digit at a time (`4-2-4-2-…`, `4 2 4 2 …`): 13 to 19 single digits, which no honest id is. */
-const ONE_BY_ONE = /^1(?:-1){12,18}$/;
+const SMALL_GROUP = 4;
 
 /**
  * A card number in a value where random identifiers and time stamps are common (an Idempotency-Key), of a
  * brand `isValidNumber` knows: 13-19 digits in a row (inside a longer row too), or groups of digits in one of
- * the usual layouts or one digit at a time, whatever separates them (`4242:4242:4242:4242`, `4242 - 4242 4242`, `4242%204242…`
- * percent-encoded). Narrower than containsCardNumber, to keep honest keys out: a UUID, the SDK's key, is
- * opaque (its digit groups joined by its dashes would hold a number in one random UUID in 1,500), and groups
- * in other layouts are not joined: two numeric ids of 8 digits (`12345678-87654321`), or 4 and 12, hold a
- * valid number one time in 17, and an order number before a Unix time one time in 45. The price: a number
- * written 8-8, 4-12 or in a UUID's shape is not seen.
+ * the usual layouts (groups of one to four digits, Amex's 4-6-5, Diners' 4-6-4), whatever separates them
+ * (`4242:4242:4242:4242`, `4242 - 4242 4242`, `4242%204242…` percent-encoded). Narrower than
+ * containsCardNumber, to keep honest keys out: a UUID, the SDK's key, is opaque (its digit groups joined
+ * by its dashes would hold a number in one random UUID in 1,500), and groups in other layouts are not
+ * joined: two numeric ids of 8 digits (`12345678-87654321`), or 4 and 12, hold a valid number one time in
+ * 17, and an order number before a Unix time one time in 45. The price: a number written 8-8, 4-12 or in
+ * a UUID's shape is not seen. Honest keys made of short groups are refused now and then: four groups of
+ * four digits and one of three (`inv-6233-1750-3514-778`) one time in 20, a version with a build
+ * (`5.88.146-1372-8588`) one in 50, a US date and time one in 1,000.
  */
 export function writtenCardNumber(text: string, isValidNumber: (digits: string) => boolean): boolean {
-  const decoded = text.replace(/%[0-9A-Fa-f]{2}/g, ' ');
+  // Percent-encoded digits are digits (`%34%32…`); any other encoded character separates.
+  const decoded = text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => (/^3[0-9]$/.test(hex) ? hex[1] : ' '));
   for (const run of decoded.replace(UUID, 'u').match(DIGIT_GROUPS) ?? []) {
     const groups = run.split(/\D+/);
     for (const digits of groups) {
@@ -109,10 +113,13 @@ export function writtenCardNumber(text: string, isValidNumber: (digits: string) 
     for (let first = 0; first < groups.length - 1; first++) {
       let layout = String(groups[first].length);
       let digits = groups[first];
+      let small = digits.length <= SMALL_GROUP;
       for (let next = first + 1; next < groups.length && digits.length < 19; next++) {
         layout += `-${groups[next].length}`;
         digits += groups[next];
-        if ((LAYOUTS.has(layout) || ONE_BY_ONE.test(layout)) && isValidNumber(digits)) return true;
+        small &&= groups[next].length <= SMALL_GROUP;
+        const smallRun = small && digits.length >= 13;
+        if ((LAYOUTS.has(layout) || smallRun) && isValidNumber(digits)) return true;
       }
     }
   }
