@@ -215,12 +215,12 @@ export async function noteCardImport(q: Queryable, token: string, merchantId: st
 }
 
 /**
- * The cards this merchant imported for this customer since `since` (an import of a card it had imported
- * before counts once, at its first), and the earliest of those imports.
+ * The imports of this customer's cards by the merchants of the group since `since` (a merchant's import
+ * of a card it had imported before counts once, at its first), and the earliest of them.
  */
 export async function recentImports(
   q: Queryable,
-  a: { merchantId: string; groupId: string; customer: string; since: string },
+  a: { groupId: string; customer: string; since: string },
 ): Promise<{ count: number; earliest: string | null }> {
   const row = await q
     .selectFrom('card_imports')
@@ -228,7 +228,6 @@ export async function recentImports(
     .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.min<string | null>('card_imports.created_at').as('earliest')])
     .where('cards.group_id', '=', a.groupId)
     .where('cards.customer', '=', a.customer)
-    .where('card_imports.merchant_id', '=', a.merchantId)
     .where('card_imports.created_at', '>', a.since)
     .executeTakeFirstOrThrow();
   return { count: Number(row.count), earliest: row.earliest };

@@ -3,10 +3,10 @@
 //
 // A sister shop sees a shared card's first six and last four digits, and an import of the card's own
 // number answers that card (200, its token) where any other number makes a new one (201). So that
-// trying the numbers between them (about 10^5 pass Luhn) cannot tell a shop the full number, a merchant
-// imports at most IMPORTS_PER_CUSTOMER_PER_DAY cards for one customer in any 24 hours, counted in the
-// database (every instance, and a merchant's own rate_limit 0, alike): a guess a minute would take
-// years.
+// trying the numbers between them (about 10^5 pass Luhn) cannot tell a shop the full number, the shops
+// of a group import at most IMPORTS_PER_CUSTOMER_PER_DAY cards for one customer in any 24 hours, all of
+// them together (sister shops cannot add up their guesses), counted in the database (every instance,
+// and a merchant's own rate_limit 0, alike).
 import type { z } from 'zod';
 import type { CardImport } from '../../protocol/api.ts';
 import type { Deps } from '../context.ts';
@@ -18,7 +18,7 @@ import { binFacts } from '../payments/bin-facts.ts';
 import { checkCard } from '../payments/card-checks.ts';
 import { noteCardImport, recentImports, saveCard, type LiveCard } from './card-store.ts';
 
-/** Cards one merchant may import for one customer in any 24 hours: a migration imports one to a few. */
+/** Cards a group's shops may import for one customer in any 24 hours: a migration imports one to a few. */
 export const IMPORTS_PER_CUSTOMER_PER_DAY = 10;
 const DAY_MS = 86_400_000;
 
@@ -49,14 +49,12 @@ export async function importCard(
     // imports for one customer are counted one after another on PostgreSQL too. Over the limit, nothing
     // of this import stays.
     const since = new Date(now.getTime() - DAY_MS).toISOString();
-    const recent = await recentImports(trx, { merchantId: merchant.id, groupId: merchant.group_id, customer, since });
+    const recent = await recentImports(trx, { groupId: merchant.group_id, customer, since });
     if (recent.count > IMPORTS_PER_CUSTOMER_PER_DAY) {
       const retry = Math.max(1, Math.ceil((Date.parse(recent.earliest ?? now.toISOString()) + DAY_MS - now.getTime()) / 1000));
-      throw new ApiError(
-        'rate_limited',
-        `This merchant imported ${IMPORTS_PER_CUSTOMER_PER_DAY} cards for this customer in the last 24 hours; try again later`,
-        { headers: { 'Retry-After': String(retry) } },
-      );
+      throw new ApiError('rate_limited', `${IMPORTS_PER_CUSTOMER_PER_DAY} cards were imported for this customer in the last 24 hours; try again later`, {
+        headers: { 'Retry-After': String(retry) },
+      });
     }
     await emitEvent(trx, {
       merchantId: merchant.id,
