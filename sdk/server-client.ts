@@ -150,6 +150,17 @@ function checkOptions(options: VaultClientOptions): void {
   if (secretKey.startsWith('pk_'))
     throw new Error('createVaultClient: secretKey is a publishable key (pk_…), which belongs on your pages: give your secret key, sk_test_… or sk_live_…');
   if (!secretKey.startsWith('sk_')) throw new Error('createVaultClient: secretKey must be your secret key, which starts with sk_ (sk_test_… or sk_live_…)');
+  // A live key over plain http crosses the network readable: refused before it is ever sent (a vault
+  // that takes live cards is on https anyway). This machine's own addresses may use http.
+  if (secretKey.startsWith('sk_live_') && new URL(baseUrl).protocol === 'http:' && !isLoopback(new URL(baseUrl).hostname)) {
+    throw new Error("createVaultClient: a live secret key (sk_live_…) is sent over https only: give the vault's https:// address");
+  }
+}
+
+/** localhost, 127.0.0.0/8 and ::1: where http never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
 /**

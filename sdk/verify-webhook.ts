@@ -66,6 +66,10 @@ export function verifyWebhook<T = Record<string, unknown>>(
 
   const tolerance = options.toleranceSeconds ?? 300;
   const now = options.now ?? Math.floor(Date.now() / 1000);
+  // Not a number (Number(process.env.X) of an unset variable): a comparison with NaN is never true, and
+  // every old delivery would pass. Refused as the caller's mistake, before anything is believed.
+  if (!Number.isFinite(tolerance) || tolerance < 0) throw new TypeError('verifyWebhook: toleranceSeconds must be a finite number of seconds, 0 or more');
+  if (!Number.isFinite(now)) throw new TypeError('verifyWebhook: now must be a finite Unix time in seconds');
   // Checked before the signatures: a replayed old delivery is refused even with a valid signature.
   if (Math.abs(now - Number(timestamp)) > tolerance) {
     throw new WebhookVerificationError('timestamp_out_of_tolerance', `The signature's timestamp is more than ${tolerance} seconds from now`);
