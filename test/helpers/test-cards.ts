@@ -19,3 +19,27 @@ export const newCard = (number: string, cvc = number.startsWith('37') ? '1234' :
   exp_year: new Date().getUTCFullYear() + 3,
   cvc,
 });
+
+/** `body` with the Luhn check digit that completes it. */
+export function withCheckDigit(body: string): string {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) {
+    let d = Number(body[body.length - 1 - i]);
+    if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return body + String((10 - (sum % 10)) % 10);
+}
+
+/** A fresh Visa number nobody else in the suite uses: what a scan of the storage must never find. */
+export const freshVisa = () => withCheckDigit(`4${String(Math.floor(Math.random() * 1e14)).padStart(14, '0')}`);
+
+/** Numbers with this BIN and last four that pass Luhn, `except` left out: a sister shop's guesses at a shared card. */
+export function guessesBetween(bin: string, last4: string, count: number, except: string): string[] {
+  const out: string[] = [];
+  for (let mid = 100_000; out.length < count; mid++) {
+    const candidate = withCheckDigit(`${bin}${mid}${last4.slice(0, -1)}`);
+    if (candidate.endsWith(last4) && candidate !== except) out.push(candidate);
+  }
+  return out;
+}

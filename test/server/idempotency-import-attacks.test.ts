@@ -8,22 +8,10 @@ import { describeEachDb } from '../helpers/databases.ts';
 import { everyRow } from '../helpers/storage-scan.ts';
 import { nextYear, schedulerPass, subscribe } from '../helpers/money-days.ts';
 import { CARDS, LIFTABLE_LIMITS, newShop, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { freshVisa, guessesBetween } from '../helpers/test-cards.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The Luhn check digit that completes `body`. */
-function luhnComplete(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return body + String((10 - (sum % 10)) % 10);
-}
-const passesLuhn = (n: string) => luhnComplete(n.slice(0, -1)) === n;
-/** A fresh Visa number nobody else in the suite uses: what a scan of the storage must never find. */
-const freshVisa = () => luhnComplete(`4${String(Math.floor(Math.random() * 1e14)).padStart(14, '0')}`);
 /** The text with single separators between digits removed: `4242 4242…` and `4242.4242…` read as one run. */
 const joined = (text: string) => text.replace(/(\d)[^0-9A-Za-z](?=\d)/g, '$1');
 
@@ -301,11 +289,7 @@ describeEachDb('idempotency and import attacks', (target) => {
       // The sister shop sees the first six and last four; about 10^5 numbers pass Luhn between them.
       const listed = (await b.api('GET', `/v1/customers/${customer}/cards`)).body.data[0];
       expect(listed.token).toBe(card);
-      const guesses: string[] = [];
-      for (let mid = 100_000; guesses.length < 40; mid++) {
-        const candidate = `${listed.bin}${mid}${listed.last4}`;
-        if (passesLuhn(candidate) && candidate !== CARDS.visa) guesses.push(candidate);
-      }
+      const guesses = guessesBetween(listed.bin, listed.last4, 40, CARDS.visa);
       const answers = [];
       for (const guess of [...guesses, CARDS.visa]) answers.push(await importCard(b, customer, guess));
       const last = answers.at(-1)!;
@@ -320,11 +304,7 @@ describeEachDb('idempotency and import attacks', (target) => {
       const customer = uniq('import-limit');
       const start = new Date();
       v.setNow(start);
-      const numbers: string[] = [];
-      for (let mid = 100_000; numbers.length < 20; mid++) {
-        const candidate = `424242${mid}4242`;
-        if (passesLuhn(candidate) && candidate !== CARDS.visa) numbers.push(candidate);
-      }
+      const numbers = guessesBetween('424242', '4242', 20, CARDS.visa);
       // Fifteen at once: the count holds whichever instance or connection each one reaches.
       const burst = await Promise.all(numbers.slice(0, 15).map((n) => importCard(b, customer, n)));
       expect(burst.filter((r) => r.status === 201)).toHaveLength(10);

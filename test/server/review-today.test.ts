@@ -5,27 +5,7 @@ import type { AuthorizeRequest, AuthorizeResult } from '../../server/payments/pr
 import { describeEachDb } from '../helpers/databases.ts';
 import { subscribe } from '../helpers/money-days.ts';
 import { CARDS, LIFTABLE_LIMITS, newCard, newShop, openSession, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
-
-function luhnComplete(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return body + String((10 - (sum % 10)) % 10);
-}
-const passesLuhn = (n: string) => luhnComplete(n.slice(0, -1)) === n;
-const freshVisa = () => luhnComplete(`4${String(Math.floor(Math.random() * 1e14)).padStart(14, '0')}`);
-/** Numbers between a card's first six and last four that pass Luhn: a sister shop's guesses. */
-function guessesFor(bin: string, last4: string, count: number, except: string): string[] {
-  const out: string[] = [];
-  for (let mid = 100_000; out.length < count; mid++) {
-    const candidate = `${bin}${mid}${last4}`;
-    if (passesLuhn(candidate) && candidate !== except) out.push(candidate);
-  }
-  return out;
-}
+import { freshVisa, guessesBetween } from '../helpers/test-cards.ts';
 
 describeEachDb('review of today', (target) => {
   let v: TestVault;
@@ -56,7 +36,7 @@ describeEachDb('review of today', (target) => {
       const sisters = [await shop(a.group), await shop(a.group), await shop(a.group)];
       const customer = uniq('colluding');
       await subscribe(v, a, customer);
-      const numbers = guessesFor('424242', '4242', 30, CARDS.visa);
+      const numbers = guessesBetween('424242', '4242', 30, CARDS.visa);
       let taken = 0;
       for (const [i, s] of sisters.entries()) {
         for (const number of numbers.slice(i * 10, i * 10 + 10)) if ((await importCard(s, customer, number)).status === 201) taken++;
