@@ -233,6 +233,21 @@ export async function recentImports(
   return { count: Number(row.count), earliest: row.earliest };
 }
 
+/** The cards saved new for this customer since `since` (deleted ones too, any source), and the earliest of them. */
+export async function newCardsSince(
+  q: Queryable,
+  a: { groupId: string; customer: string; since: string },
+): Promise<{ count: number; earliest: string | null }> {
+  const row = await q
+    .selectFrom('cards')
+    .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.min<string | null>('created_at').as('earliest')])
+    .where('group_id', '=', a.groupId)
+    .where('customer', '=', a.customer)
+    .where('created_at', '>', a.since)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), earliest: row.earliest };
+}
+
 /** Whether this merchant imported the card. */
 export async function importedBy(q: Queryable, token: string, merchantId: string): Promise<boolean> {
   const row = await q.selectFrom('card_imports').select('merchant_id').where('card_token', '=', token).where('merchant_id', '=', merchantId).executeTakeFirst();

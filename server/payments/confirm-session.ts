@@ -13,6 +13,7 @@ import { ApiError } from '../errors.ts';
 import { newId, randomSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { cardSecret, clearWrongCvcs, findCard, type LiveCard } from '../cards/card-store.ts';
+import { assertNewCardAllowed } from '../cards/save-limits.ts';
 import { maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
 import { assertCvcNotLocked, cvcWaivedFor, noteWrongCvc } from './card-proof.ts';
@@ -186,7 +187,9 @@ export async function confirmSession(
   // two never pass a daily or weekly limit together. So does any confirmation with a saved card, an
   // agreement in a setup session too: the three-wrong-CVC lock is read before the processor answers,
   // and parallel confirmations would otherwise all pass it (a sister shop guessing a card's CVC).
-  if (current.customer && (current.mode === 'payment' || body.saved_card)) {
+  // So does one that saves a new card: the day's count of new cards (save-limits.ts) is read before the
+  // processor is asked, and parallel setups would otherwise all pass it.
+  if (current.customer && (current.mode === 'payment' || body.saved_card || body.save)) {
     return withCustomerLease(deps, customerLeaseName(current.group_id, current.customer), (lease) =>
       confirmUnlocked(deps, merchant, current, body, context, lease),
     );
@@ -215,6 +218,9 @@ async function confirmUnlocked(
   const { card, saved } = await prepareCard(deps, merchant, session, customer, body, now);
   const save = !saved && body.save;
   checkConsent(session, customer, body.save, Boolean(saved));
+  // Before the processor is asked, whatever the number: a refusal that came only for a new number would
+  // itself tell whether the number typed is one of the customer's cards.
+  if (save && session.customer) await assertNewCardAllowed(deps.db, session.group_id, session.customer, now);
   const payment = session.mode === 'payment';
   if (payment && customer) await checkLimits(deps.db, customer, session.amount!, now);
   const fingerprint = deps.fingerprints.of(session.group_id, card.number);

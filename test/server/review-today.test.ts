@@ -31,6 +31,62 @@ describeEachDb('review of today', (target) => {
   const db = () => v.runtime.deps.db;
 
   describe('import limit: sister shops and migrations', () => {
+    it('lets no sister shop confirm a shared card by typed guesses saved in its own checkouts (save: true), past the import limit', async () => {
+      const a = await shop();
+      const b = await shop(a.group);
+      const customer = uniq('checkout-guess');
+      const { card } = await subscribe(v, a, customer);
+      const listed = (await b.api('GET', `/v1/customers/${customer}/cards`)).body.data[0];
+      const guesses = [...guessesBetween(listed.bin, listed.last4, 11, CARDS.visa), CARDS.visa];
+      const answers = [];
+      for (const guess of guesses) {
+        const s = await openSession(v, { customer, mode: 'setup', amount: undefined, currency: 'USD' }, b.secret_key);
+        answers.push(await v.frame('/frame/v1/confirm', s.secret, { card: newCard(guess), save: true }));
+      }
+      const last = answers.at(-1)!;
+      // Safe: stopped after ten guesses, or the right guess answers no differently from a wrong one.
+      const confirmed = last.status === 200 && last.body.card?.token === card;
+      const events = await db().selectFrom('events').select('type').where('merchant_id', '=', b.id).where('type', '=', 'card.updated').execute();
+      expect(confirmed || events.length > 0, `statuses ${answers.map((r) => r.status).join(',')}, tokens equal: ${confirmed}`).toBe(false);
+    });
+
+    it("refuses a checkout save over the day's new cards before the processor hears of it, the same for a new number as for a saved one", async () => {
+      const a = await shop();
+      const customer = uniq('checkout-limit');
+      const start = new Date();
+      v.setNow(start);
+      await subscribe(v, a, customer);
+      const asked: string[] = [];
+      inFront = async (req) => {
+        asked.push(req.card.number);
+        return undefined;
+      };
+      // Nine more new cards: ten saved today.
+      for (const number of guessesBetween('424242', '4242', 9, CARDS.visa)) {
+        const s = await openSession(v, { customer, mode: 'setup', amount: undefined, currency: 'USD' }, a.secret_key);
+        const r = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(number), save: true });
+        expect(r.status, r.text).toBe(200);
+      }
+      asked.length = 0;
+      const refusals = [];
+      for (const number of [freshVisa(), CARDS.visa]) {
+        const s = await openSession(v, { customer, amount: 1500, currency: 'USD' }, a.secret_key);
+        refusals.push(await v.frame('/frame/v1/confirm', s.secret, { card: newCard(number), save: true }));
+      }
+      expect(refusals.map((r) => [r.status, r.body.error?.code])).toEqual([
+        [429, 'rate_limited'],
+        [429, 'rate_limited'],
+      ]);
+      expect(asked).toEqual([]);
+      // Paying without saving still works.
+      const s = await openSession(v, { customer, amount: 1500, currency: 'USD' }, a.secret_key);
+      expect((await v.frame('/frame/v1/confirm', s.secret, { card: newCard(freshVisa()) })).status).toBe(200);
+      // A day later, a card may be saved again.
+      v.setNow(new Date(start.getTime() + 86_400_000 + 1000));
+      const later = await openSession(v, { customer, mode: 'setup', amount: undefined, currency: 'USD' }, a.secret_key);
+      expect((await v.frame('/frame/v1/confirm', later.secret, { card: newCard(freshVisa()), save: true })).status).toBe(200);
+    });
+
     it('adds no guesses for a shared card when more sister shops of the group import for the same customer', async () => {
       const a = await shop();
       const sisters = [await shop(a.group), await shop(a.group), await shop(a.group)];
