@@ -16,7 +16,7 @@ import { dayOf, daysBetween } from '../clock.ts';
 import { mandateStatus } from '../mandates/mandate-status.ts';
 import { queueMandateCharged } from '../mandates/mandate-store.ts';
 import { authorizeSettled } from './authorize.ts';
-import type { AuthorizeRequest, AuthorizeResult, Processor, ProcessorType } from './processor.ts';
+import type { AuthorizeRequest, AuthorizeResult, ProcessorType } from './processor.ts';
 
 type Settled = Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;
 
@@ -96,16 +96,38 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
 
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).
-  const known = req.known ?? (req.fresh ? undefined : await askEarlierAttempt(processor, req.reference));
+  // Unanswered, the earlier attempt is charged again under its reference (the processor answers a
+  // reference it knows with its first result) if the checks below pass.
+  let unasked = false;
+  const known =
+    req.known ??
+    (req.fresh
+      ? undefined
+      : await processor.lookup(req.reference).catch(() => {
+          unasked = true;
+          return undefined;
+        }));
   if (known?.outcome === 'approved' || known?.outcome === 'declined') return settle(deps, req, lease, card, mandate, processor.type, known, deps.clock());
 
-  const live = checkMandate(req, card, mandate, now);
-  // A customer set to deny allows no saved card: the fields offer none in one click, and no merchant
-  // charges one under an agreement either, until the status is set back to none.
-  if (customer?.status === 'deny') throw new ApiError('customer_denied', 'This customer does not allow their saved cards to be charged');
-  const secret = cardSecret(deps.ring, card);
-  if (!isActive(secret, now)) throw new ApiError('expired_card', 'The saved card has expired');
-  if (customer) await checkLimits(db, customer, req.amount, now);
+  let live: MandateTable;
+  let secret: ReturnType<typeof cardSecret>;
+  try {
+    live = checkMandate(req, card, mandate, now);
+    // A customer set to deny allows no saved card: the fields offer none in one click, and no merchant
+    // charges one under an agreement either, until the status is set back to none.
+    if (customer?.status === 'deny') throw new ApiError('customer_denied', 'This customer does not allow their saved cards to be charged');
+    secret = cardSecret(deps.ring, card);
+    if (!isActive(secret, now)) throw new ApiError('expired_card', 'The saved card has expired');
+    if (customer) await checkLimits(db, customer, req.amount, now);
+  } catch (err) {
+    // A refusal would be stored under the key as the answer, while the earlier attempt may have taken
+    // the money (a customer set to deny since, a limit reached since): 502, which is not stored, and the
+    // retry asks again.
+    if (unasked && err instanceof ApiError && err.status < 500) {
+      throw new ApiError('processor_unavailable', 'The payment processor could not say what became of an earlier attempt; try again shortly');
+    }
+    throw err;
+  }
   // The checks hold only if no other holder ran in between (this one stalled past its lease): then
   // nothing is charged, and the caller retries.
   await assertLeaseHeld(lease, 'charge');
@@ -160,20 +182,6 @@ async function settle(
     if (recorded) return recorded;
     deps.logger.error({ reference: req.reference, error: (err as Error).message }, 'merchant-initiated charge could not be recorded; a retry will settle it');
     throw new ApiError('internal', 'The charge is being settled; retry with the same Idempotency-Key to see its outcome');
-  }
-}
-
-/**
- * What the processor holds under a reference an earlier attempt may have used. Unanswered, nothing is
- * decided: a check that refused now (a mandate ended, a limit, a customer set to deny) would be stored
- * under the key as the answer, while the earlier attempt may have taken the money. 502, which is not
- * stored: the retry asks again.
- */
-async function askEarlierAttempt(processor: Processor, reference: string): Promise<AuthorizeResult | undefined> {
-  try {
-    return await processor.lookup(reference);
-  } catch {
-    throw new ApiError('processor_unavailable', 'The payment processor could not say what became of an earlier attempt; try again shortly');
   }
 }
 
