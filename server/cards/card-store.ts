@@ -214,14 +214,25 @@ export async function noteCardImport(q: Queryable, token: string, merchantId: st
     .execute();
 }
 
+/** One customer of a group, from `since` on: what the day's limits on saving count over (save-limits.ts). */
+interface CustomerWindow {
+  groupId: string;
+  customer: string;
+  since: string;
+}
+/** How many in the window, and the earliest of them (when the oldest leaves it). */
+interface WindowCount {
+  count: number;
+  earliest: string | null;
+}
+// COUNT(*) comes back as a string from PostgreSQL, a number from SQLite.
+const windowCount = (row: { count: number | string; earliest: string | null }): WindowCount => ({ count: Number(row.count), earliest: row.earliest });
+
 /**
  * The imports of this customer's cards by the merchants of the group since `since` (a merchant's import
  * of a card it had imported before counts once, at its first), and the earliest of them.
  */
-export async function recentImports(
-  q: Queryable,
-  a: { groupId: string; customer: string; since: string },
-): Promise<{ count: number; earliest: string | null }> {
+export async function recentImports(q: Queryable, a: CustomerWindow): Promise<WindowCount> {
   const row = await q
     .selectFrom('card_imports')
     .innerJoin('cards', 'cards.token', 'card_imports.card_token')
@@ -230,14 +241,11 @@ export async function recentImports(
     .where('cards.customer', '=', a.customer)
     .where('card_imports.created_at', '>', a.since)
     .executeTakeFirstOrThrow();
-  return { count: Number(row.count), earliest: row.earliest };
+  return windowCount(row);
 }
 
 /** The cards saved new for this customer since `since` (deleted ones too, any source), and the earliest of them. */
-export async function newCardsSince(
-  q: Queryable,
-  a: { groupId: string; customer: string; since: string },
-): Promise<{ count: number; earliest: string | null }> {
+export async function newCardsSince(q: Queryable, a: CustomerWindow): Promise<WindowCount> {
   const row = await q
     .selectFrom('cards')
     .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.min<string | null>('created_at').as('earliest')])
@@ -245,7 +253,7 @@ export async function newCardsSince(
     .where('customer', '=', a.customer)
     .where('created_at', '>', a.since)
     .executeTakeFirstOrThrow();
-  return { count: Number(row.count), earliest: row.earliest };
+  return windowCount(row);
 }
 
 /** Whether this merchant imported the card. */

@@ -7,9 +7,10 @@ import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createMerchant, type CreatedMerchant } from '../../server/merchants/merchant-store.ts';
+import { CARDS } from '../helpers/test-cards.ts';
 import { describeInBrowser, startStack, type Stack } from './harness.ts';
 
-const VISA = '4242424242424242';
+const VISA = CARDS.visa;
 const CVC = '373';
 const TITLE = 'Secure card payment';
 const BLOCKED = 'chrome-error://chromewebdata/';
