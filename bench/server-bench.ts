@@ -100,6 +100,7 @@ const BENCHES: Record<Exclude<PathName, 'connectors'>, Bench> = {
         note: () => `${pool.opened} sessions opened for the pool between slices in ${pool.openSeconds.toFixed(1)} s`,
       };
     },
+    floor: confirmFloor,
   },
   replay: {
     name: 'POST /v1/charges (idempotent replay)',
@@ -176,6 +177,37 @@ async function cardsFloor(o: VaultBenchOptions): Promise<Row | undefined> {
     const load: Load = { name: 'cards floor', method: 'GET', url, expected: 200, okBody: (b) => b === first.text, cpu: processCpu(child.proc.pid) };
     const m = await interleave(load, o.bare.GET, { pairs: o.pairs, connections: o.connections, log: o.log });
     return { ...ratioRow(`floor: bare Hono + the list's one query alone, ${o.label}`, m, 0), budget: 'reference', verdict: '-' };
+  } finally {
+    await stopChild(child);
+  }
+}
+
+/**
+ * The new-card confirmation's floor on PostgreSQL (bench/confirm-floor.ts): bare Hono parsing the same
+ * body and sending the four statements a guest confirmation sends, against bare Hono's POST like the
+ * vault. On SQLite the confirmation's statements are in-process calls, and its row meets its budget
+ * without a reference beside it.
+ */
+async function confirmFloor(o: VaultBenchOptions): Promise<Row | undefined> {
+  if (!o.storageEnv?.DATABASE_URL) return undefined;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const child = startChild('confirm floor', 'bench/confirm-floor.ts', { DATABASE_URL: o.storageEnv.DATABASE_URL, PORT: String(port), HOST: '127.0.0.1' });
+  try {
+    await waitForHttp(child, url, 60_000);
+    const body = JSON.stringify({ card: newCard(CARDS.visa) });
+    const load: Load = {
+      name: 'confirm floor',
+      method: 'POST',
+      url,
+      expected: 200,
+      headers: { 'content-type': 'application/json' },
+      body,
+      okBody: (b) => b.includes('"status":"succeeded"'),
+      cpu: processCpu(child.proc.pid),
+    };
+    const m = await interleave(load, o.bare.POST, { pairs: o.pairs, connections: o.connections, log: o.log });
+    return { ...ratioRow(`floor: bare Hono + the confirmation's four statements alone, ${o.label}`, m, 0), budget: 'reference', verdict: '-' };
   } finally {
     await stopChild(child);
   }
