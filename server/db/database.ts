@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { Scrubber } from './scrubber.ts';
 import { namingPool } from './pg-named-statements.ts';
@@ -170,28 +170,33 @@ async function scrubSqlite(db: Db): Promise<boolean> {
 }
 
 function openPostgres(url: string, onError: (err: Error) => void = () => {}, named = true): OpenedDb {
+  const config: pg.PoolConfig = {
+    connectionString: url,
+    // Sums of amounts come back as int8; they fit a JS number for any real ledger.
+    types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) } as any,
+  };
   const connect = (max: number) => {
-    const pool = new pg.Pool({
-      connectionString: url,
-      max,
-      // Sums of amounts come back as int8; they fit a JS number for any real ledger.
-      types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) } as any,
-    });
+    const pool = new pg.Pool({ ...config, max });
     // An idle connection that PostgreSQL ends (a restart, a failover) must not crash the vault: the
     // pool drops it and the next query opens a new one.
     pool.on('error', onError);
     return pool;
   };
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPool(connect(10), named) }) });
+  // The hot paths' reads share one pipelined connection (pg-read-pipeline.ts), made like the pool's.
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPool(connect(10), { named, pipelineConfig: config, onError }) }) });
   // Relaxed writes go through connections of their own that commit asynchronously: PostgreSQL then
   // answers before the commit's WAL is flushed, flushes it in order, and a later durable commit
   // flushes it too (https://www.postgresql.org/docs/current/wal-async-commit.html).
   const relaxedDb = new Kysely<Database>({
     dialect: new PostgresDialect({
-      pool: namingPool(connect(10), named),
-      onCreateConnection: async (connection) => {
-        await connection.executeQuery(CompiledQuery.raw('SET synchronous_commit = off'));
-      },
+      pool: namingPool(connect(10), {
+        named,
+        pipelineConfig: config,
+        onError,
+        prepareClient: async (client) => {
+          await client.query('SET synchronous_commit = off');
+        },
+      }),
     }),
   });
   return {

@@ -13,6 +13,7 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
+import { isPlainRead, ReadPipeline } from './pg-read-pipeline.ts';
 
 const names = new Map<string, string>();
 
@@ -35,17 +36,43 @@ function staleStatement(err: unknown): boolean {
 /** Whether PostgreSQL answered with an error (rather than the driver failing before or while sending). */
 const fromServer = (err: unknown) => typeof (err as { severity?: unknown } | null)?.severity === 'string';
 
+export interface NamingPoolOptions {
+  /** false: every query passes through as it is (for a pooler that cannot keep named statements); nothing is pipelined either. */
+  named?: boolean;
+  /** Run once on each new connection of the pool before its first query (a session setting). */
+  prepareClient?: (client: pg.PoolClient) => Promise<void>;
+  /** How the pool's connections are made: the hot paths' reads go through one pipelined connection made alike (pg-read-pipeline.ts). */
+  pipelineConfig?: pg.ClientConfig;
+  onError?: (err: Error) => void;
+}
+
 /**
  * The pool kysely is given: the same connections, each one's query() sending a registered text as a
- * named statement (node-postgres prepares it on that connection the first time). One wrapper per
- * connection, so kysely still recognises a connection it has seen (and runs onCreateConnection once).
- * With `named` false, it passes every query through as it is (for a pooler that cannot keep them).
+ * named statement (node-postgres prepares it on that connection the first time). kysely is handed a
+ * connection that takes one of the pool's only when it first needs one: a named plain read outside a
+ * transaction goes through the read pipeline instead (pg-read-pipeline.ts), and never holds a pooled
+ * connection; anything else (a BEGIN first of all) takes one and keeps it until kysely releases it.
  */
-export function namingPool(pool: pg.Pool, named = true): PostgresPool {
+export function namingPool(pool: pg.Pool, options: NamingPoolOptions = {}): PostgresPool {
+  const named = options.named ?? true;
   const wrappers = new WeakMap<pg.PoolClient, { wrapper: PostgresPoolClient; epoch: number }>();
   // Raised when any connection finds a statement that no longer fits its tables: the others planned
   // theirs before the same change, so each is closed when next taken rather than failing in turn.
   let epoch = 0;
+  // The epoch the pipelined connection's statements were planned in.
+  let pipelineEpoch = 0;
+  const reads =
+    named && options.pipelineConfig
+      ? new ReadPipeline({
+          config: options.pipelineConfig,
+          onError: options.onError ?? (() => {}),
+          isStale: staleStatement,
+          // The pipeline has already replaced its own connection; the pool's go when next taken.
+          onStale: () => {
+            pipelineEpoch = ++epoch;
+          },
+        })
+      : undefined;
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     // Kysely opens and ends its transactions with these texts on the connection it holds.
     let inTransaction = false;
@@ -85,21 +112,57 @@ export function namingPool(pool: pg.Pool, named = true): PostgresPool {
       },
     };
   };
-  return {
-    connect: async () => {
-      for (;;) {
-        const client = await pool.connect();
-        const known = wrappers.get(client);
-        if (!known) {
-          const wrapper = wrap(client);
-          wrappers.set(client, { wrapper, epoch });
-          return wrapper;
+  /** One of the pool's connections, wrapped: made afresh when its statements were planned before a change of their tables. */
+  const take = async (): Promise<PostgresPoolClient> => {
+    for (;;) {
+      const client = await pool.connect();
+      const known = wrappers.get(client);
+      if (!known) {
+        try {
+          await options.prepareClient?.(client);
+        } catch (err) {
+          client.release(err as Error);
+          throw err;
         }
-        if (known.epoch === epoch) return known.wrapper;
-        wrappers.delete(client);
-        client.release(new Error('its named statements were planned before a change of their tables'));
+        const wrapper = wrap(client);
+        wrappers.set(client, { wrapper, epoch });
+        return wrapper;
       }
+      if (known.epoch === epoch) return known.wrapper;
+      wrappers.delete(client);
+      client.release(new Error('its named statements were planned before a change of their tables'));
+    }
+  };
+  /** What kysely holds between taking a connection and releasing it: a pooled one only once a query needs it. */
+  const lazy = (): PostgresPoolClient => {
+    let held: Promise<PostgresPoolClient> | undefined;
+    const query = (text: unknown, values?: unknown[]) => {
+      const name = typeof text === 'string' ? names.get(text) : undefined;
+      if (!held && reads && name && reads.open && isPlainRead(text as string)) {
+        // The pipelined connection planned its statements before a change another connection found.
+        if (pipelineEpoch !== epoch) {
+          pipelineEpoch = epoch;
+          reads.reset();
+        }
+        return reads.query(name, text as string, values);
+      }
+      held ??= take();
+      return held.then((client) => client.query(text as string, values as unknown[]));
+    };
+    return {
+      query: query as unknown as PostgresPoolClient['query'],
+      release: () => {
+        const taken = held;
+        held = undefined;
+        void taken?.then((client) => client.release()).catch(() => undefined);
+      },
+    };
+  };
+  return {
+    connect: async () => lazy(),
+    end: async () => {
+      await reads?.end();
+      await pool.end();
     },
-    end: () => pool.end(),
   };
 }

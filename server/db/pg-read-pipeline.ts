@@ -1,0 +1,112 @@
+// The hot paths' reads on one pipelined PostgreSQL connection. Through a pool, every statement goes to a
+// server process of its own, which sleeps between statements; on a machine where PostgreSQL shares the
+// cores with the vault, waking it costs each statement about what answering the request costs. Sent on
+// one connection in pipeline mode (node-postgres' `pipeline`: each query is written at once, without
+// waiting for the answers before it; https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-PIPELINING),
+// the reads of concurrent requests keep one server process busy instead, and their answers come back
+// several to a read. Measured on the cards list's floor (bench/floor-hono.ts) on a 2-core machine:
+// 4,400 to 7,000 requests a second through a pool of ten, 8,700 to 13,200 through one pipelined connection.
+//
+// Only a named plain SELECT comes here, outside any transaction: a read takes no row lock, so nothing
+// it waits for can wait on a request queued behind it on this connection. A write could wait for a row
+// that a transaction holds while that transaction's own request waits for a read queued behind the
+// write: a deadlock PostgreSQL could not see. Past `maxInFlight` reads at once, the next go through
+// the pool as before, so one server process is never all that serves them.
+import pg from 'pg';
+
+/** A plain SELECT: no row lock (FOR UPDATE, FOR SHARE…), no advisory lock, no sequence to move. */
+export function isPlainRead(text: string): boolean {
+  return /^select\b/i.test(text) && !/\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|pg_advisory|nextval/i.test(text);
+}
+
+export interface ReadPipelineOptions {
+  /** The pool's own settings (the connection string, the type parsers): the pipelined connection is made alike. */
+  config: pg.ClientConfig;
+  onError: (err: Error) => void;
+  /** A statement this connection cannot use any more (see pg-named-statements.ts): the pool's connections planned theirs before the same change. */
+  onStale: () => void;
+  /** Whether `err` means the statement was planned for other columns or is gone on the server. */
+  isStale: (err: unknown) => boolean;
+  maxInFlight?: number;
+}
+
+export class ReadPipeline {
+  private client?: Promise<pg.Client>;
+  private inFlight = 0;
+  private closed = false;
+  private readonly maxInFlight: number;
+
+  constructor(private readonly options: ReadPipelineOptions) {
+    this.maxInFlight = options.maxInFlight ?? 32;
+  }
+
+  /** Whether another read may be sent here now. */
+  get open(): boolean {
+    return !this.closed && this.inFlight < this.maxInFlight;
+  }
+
+  /** Runs the named read; a statement found stale is reset on a new connection and read once more there. */
+  async query(name: string, text: string, values?: unknown[]): Promise<pg.QueryResult> {
+    this.inFlight++;
+    try {
+      return await this.send(name, text, values).catch((err) => {
+        if (!this.options.isStale(err)) throw err;
+        this.options.onStale();
+        return this.send(name, text, values);
+      });
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** Ends the connection once the reads on it are answered. */
+  async end(): Promise<void> {
+    this.closed = true;
+    const client = this.client;
+    this.client = undefined;
+    await client?.then((c) => c.end()).catch(() => undefined);
+  }
+
+  /** Forgets the connection (its statements are stale, or it failed): the next read opens another. */
+  reset(): void {
+    const client = this.client;
+    this.client = undefined;
+    void client?.then((c) => c.end()).catch(() => undefined);
+  }
+
+  private async send(name: string, text: string, values?: unknown[]): Promise<pg.QueryResult> {
+    const connection = this.connection();
+    const client = await connection;
+    try {
+      return await client.query({ name, text, values });
+    } catch (err) {
+      // The server's own error about the statement (a bad value) leaves the connection as it was. Its
+      // end (FATAL: terminated, shutting down), or anything else (the socket, a value the driver could
+      // not send after marking the name as sent), does not.
+      const severity = (err as { severity?: unknown } | null)?.severity;
+      const usable = typeof severity === 'string' && severity !== 'FATAL' && severity !== 'PANIC';
+      if ((!usable || this.options.isStale(err)) && this.client === connection) this.reset();
+      throw err;
+    }
+  }
+
+  private connection(): Promise<pg.Client> {
+    if (this.closed) return Promise.reject(new Error('the read pipeline is closed'));
+    if (this.client) return this.client;
+    // Named in pg_stat_activity, for an operator counting connections (a connection string's own name wins).
+    const client = new pg.Client({ application_name: 'card-vault reads', ...this.options.config, pipeline: true } as pg.ClientConfig);
+    const connecting = client.connect().then(() => client);
+    this.client = connecting;
+    client.on('error', (err) => {
+      this.options.onError(err);
+      if (this.client === connecting) this.client = undefined;
+    });
+    client.on('end', () => {
+      if (this.client === connecting) this.client = undefined;
+    });
+    connecting.catch(() => {
+      if (this.client === connecting) this.client = undefined;
+    });
+    return connecting;
+  }
+}
