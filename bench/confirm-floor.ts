@@ -1,7 +1,8 @@
 // The floor of the new-card confirmation on PostgreSQL: bare Hono parsing the JSON body and sending the
 // four statements a guest confirmation sends (bench/confirm-statements.ts: the session's read, its
-// claim, the simulated processor's record, the outcome as one statement), named,
-// on the vault's own database, through the bare driver, and nothing else (no frame auth, no card checks,
+// claim, the simulated processor's record, the outcome as one statement), named, the read through one
+// pipelined connection and the writes through pools as the vault sends them, on the vault's own
+// database, through the bare driver, and nothing else (no frame auth, no card checks,
 // no fingerprint, no views, no headers). What no implementation of the confirmation that makes those
 // four statements can beat on this machine; the bench prints its ratio beside the vault's.
 import crypto from 'node:crypto';
@@ -20,6 +21,9 @@ import {
 
 const url = process.env.DATABASE_URL!;
 const durable = new pg.Pool({ connectionString: url, max: 10 });
+// The session's read on one pipelined connection, as the vault reads (server/db/pg-read-pipeline.ts).
+const reads = new pg.Client({ connectionString: url, pipeline: true } as pg.ClientConfig);
+await reads.connect();
 // The claim and the processor's record are relaxed in the vault too (server/db/database.ts).
 const relaxed = new pg.Pool({ connectionString: url, max: 10 });
 relaxed.on('connect', (client) => void client.query('SET synchronous_commit = off'));
@@ -53,7 +57,7 @@ app.get('/', (c) => c.text('ready'));
 app.post('/', async (c) => {
   const { card } = await c.req.json();
   const sessionId = `${prefix}${++taken}`;
-  const session = (await named(durable, 'floor-read', READ_SESSION, [sessionId])).rows[0];
+  const session = (await reads.query({ name: 'floor-read', text: READ_SESSION, values: [sessionId] })).rows[0];
   const now = new Date().toISOString();
   const reference = `${sessionId}:${crypto.randomBytes(9).toString('base64url')}`;
   const masked = JSON.stringify({
