@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import pg from 'pg';
+import { ReadPipeline } from '../server/db/pg-read-pipeline.ts';
 import {
   CHARGE_COLUMNS,
   CLAIM_SESSION,
@@ -21,9 +22,8 @@ import {
 
 const url = process.env.DATABASE_URL!;
 const durable = new pg.Pool({ connectionString: url, max: 10 });
-// The session's read on one pipelined connection, as the vault reads (server/db/pg-read-pipeline.ts).
-const reads = new pg.Client({ connectionString: url, pipeline: true } as pg.ClientConfig);
-await reads.connect();
+// The session's read through the vault's own read pipeline (server/db/pg-read-pipeline.ts).
+const reads = new ReadPipeline({ config: { connectionString: url }, onError: () => {}, onStale: () => {}, isStale: () => false });
 // The claim and the processor's record are relaxed in the vault too (server/db/database.ts).
 const relaxed = new pg.Pool({ connectionString: url, max: 10 });
 relaxed.on('connect', (client) => void client.query('SET synchronous_commit = off'));
@@ -57,7 +57,7 @@ app.get('/', (c) => c.text('ready'));
 app.post('/', async (c) => {
   const { card } = await c.req.json();
   const sessionId = `${prefix}${++taken}`;
-  const session = (await reads.query({ name: 'floor-read', text: READ_SESSION, values: [sessionId] })).rows[0];
+  const session = (await reads.query('floor-read', READ_SESSION, [sessionId])).rows[0];
   const now = new Date().toISOString();
   const reference = `${sessionId}:${crypto.randomBytes(9).toString('base64url')}`;
   const masked = JSON.stringify({

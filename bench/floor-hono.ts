@@ -1,12 +1,13 @@
 // The floor of the cards list: bare Hono answering one customer's saved cards from the vault's own
 // database with the list's one query and nothing else (no key, no rate limit, no validation, no
-// headers, no views), through the bare driver. What no implementation of the list can beat on this
-// machine; the bench prints its ratio beside the vault's.
+// headers, no views), through the bare driver (on PostgreSQL, through the vault's own read pipeline).
+// What no implementation of the list can beat on this machine; the bench prints its ratio beside the
+// vault's.
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import SQLite from 'better-sqlite3';
 import { Hono } from 'hono';
-import pg from 'pg';
+import { ReadPipeline } from '../server/db/pg-read-pipeline.ts';
 
 // The columns the vault's list reads (server/cards/card-store.ts), in the order it reads them.
 const COLUMNS = [
@@ -22,14 +23,13 @@ type Read = () => Promise<unknown[]>;
 async function openRead(customer: string): Promise<Read> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    // One pipelined connection, as the vault reads (server/db/pg-read-pipeline.ts): the floor does no
-    // worse than the vault's own way of sending the query.
-    const client = new pg.Client({ connectionString: url, pipeline: true } as pg.ClientConfig);
-    await client.connect();
-    const { rows } = await client.query('select group_id from cards where customer = $1 limit 1', [customer]);
+    // Through the vault's own read pipeline (server/db/pg-read-pipeline.ts): the floor sends the query
+    // no worse than the vault does.
+    const reads = new ReadPipeline({ config: { connectionString: url }, onError: () => {}, onStale: () => {}, isStale: () => false });
+    const { rows } = await reads.query('floor-group', 'select group_id from cards where customer = $1 limit 1', [customer]);
     const values = [rows[0].group_id, customer];
     // Named, as the vault's prepared queries are: parsed and planned once per connection.
-    return async () => (await client.query({ name: 'floor-cards', text: `select ${COLUMNS} ${FROM}`, values })).rows;
+    return async () => (await reads.query('floor-cards', `select ${COLUMNS} ${FROM}`, values)).rows;
   }
   const db = new SQLite(path.join(process.env.DATA_DIR!, 'vault.db'), { readonly: true });
   const { group_id } = db.prepare('select group_id from cards where customer = ? limit 1').get(customer) as { group_id: string };

@@ -34,6 +34,8 @@ export class ReadPipeline {
   private client?: Promise<pg.Client>;
   private inFlight = 0;
   private closed = false;
+  /** Whether the connection's writes are held for the rest of this turn of the event loop. */
+  private held = false;
   private readonly maxInFlight: number;
 
   constructor(private readonly options: ReadPipelineOptions) {
@@ -78,6 +80,7 @@ export class ReadPipeline {
     const connection = this.connection();
     const client = await connection;
     try {
+      this.holdWrites(client);
       return await client.query({ name, text, values });
     } catch (err) {
       // The server's own error about the statement (a bad value) leaves the connection as it was. Its
@@ -88,6 +91,25 @@ export class ReadPipeline {
       if ((!usable || this.options.isStale(err)) && this.client === connection) this.reset();
       throw err;
     }
+  }
+
+  /**
+   * Holds the connection's writes until this turn of the event loop has run its I/O callbacks: the reads
+   * of every request that arrived in it then go out in one write instead of one each (node-postgres
+   * corks the socket around each query's messages; a cork already held keeps them buffered until
+   * released). Without the socket node-postgres keeps (an internal of its Connection), each read is
+   * written at once, as before.
+   */
+  private holdWrites(client: pg.Client): void {
+    if (this.held) return;
+    const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+    if (!stream?.cork || !stream.uncork) return;
+    stream.cork();
+    this.held = true;
+    setImmediate(() => {
+      this.held = false;
+      stream.uncork!();
+    });
   }
 
   private connection(): Promise<pg.Client> {
