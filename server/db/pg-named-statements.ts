@@ -16,10 +16,13 @@ import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { isPlainRead, ReadPipeline } from './pg-read-pipeline.ts';
 
 const names = new Map<string, string>();
+/** The named texts the query builder made as plain SELECTs: the ones the read pipeline may carry. */
+const reads = new Set<string>();
 
-/** Names `sql` for every PostgreSQL connection from now on: a fixed text that is run often. */
-export function nameStatement(sql: string): void {
+/** Names `sql` for every PostgreSQL connection from now on: a fixed text that is run often. `read`: the query builder made it as a SELECT. */
+export function nameStatement(sql: string, options: { read?: boolean } = {}): void {
   if (!names.has(sql)) names.set(sql, `cv_${crypto.createHash('sha256').update(sql).digest('base64url').slice(0, 24)}`);
+  if (options.read && isPlainRead(sql)) reads.add(sql);
 }
 
 /** Whether `sql` is one of the named texts. */
@@ -61,7 +64,7 @@ export function namingPool(pool: pg.Pool, options: NamingPoolOptions = {}): Post
   let epoch = 0;
   // The epoch the pipelined connection's statements were planned in.
   let pipelineEpoch = 0;
-  const reads =
+  const pipeline =
     named && options.pipelineConfig
       ? new ReadPipeline({
           config: options.pipelineConfig,
@@ -76,8 +79,15 @@ export function namingPool(pool: pg.Pool, options: NamingPoolOptions = {}): Post
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     // Kysely opens and ends its transactions with these texts on the connection it holds.
     let inTransaction = false;
-    // Set when the connection holds a statement it cannot use: it is closed on release.
+    // Set when the connection holds a statement it cannot use, or has failed: it is closed on release.
     let broken: Error | undefined;
+    // The pool listens for a connection's failure only while it is idle: PostgreSQL ending the session
+    // of a transaction between its statements (a restart, a terminated backend) would otherwise be an
+    // error nobody hears, which ends the process.
+    client.on('error', (err) => {
+      broken = err;
+      options.onError?.(err);
+    });
     const run = async (name: string, text: string, values?: unknown[]) => {
       try {
         return await client.query({ name, text, values });
@@ -137,17 +147,17 @@ export function namingPool(pool: pg.Pool, options: NamingPoolOptions = {}): Post
   const lazy = (): PostgresPoolClient => {
     let held: Promise<PostgresPoolClient> | undefined;
     const query = (text: unknown, values?: unknown[]) => {
-      const name = typeof text === 'string' ? names.get(text) : undefined;
-      if (!held && reads && name && reads.open && isPlainRead(text as string)) {
-        // The pipelined connection planned its statements before a change another connection found.
-        if (pipelineEpoch !== epoch) {
-          pipelineEpoch = epoch;
-          reads.reset();
-        }
-        return reads.query(name, text as string, values);
+      const pooled = () => {
+        held ??= take();
+        return held.then((client) => client.query(text as string, values as unknown[]));
+      };
+      if (held || !pipeline || typeof text !== 'string' || !reads.has(text) || !pipeline.open) return pooled();
+      // The pipelined connection planned its statements before a change another connection found.
+      if (pipelineEpoch !== epoch) {
+        pipelineEpoch = epoch;
+        pipeline.reset();
       }
-      held ??= take();
-      return held.then((client) => client.query(text as string, values as unknown[]));
+      return pipeline.query(names.get(text)!, text, values, pooled as () => Promise<pg.QueryResult>);
     };
     return {
       query: query as unknown as PostgresPoolClient['query'],
@@ -161,7 +171,7 @@ export function namingPool(pool: pg.Pool, options: NamingPoolOptions = {}): Post
   return {
     connect: async () => lazy(),
     end: async () => {
-      await reads?.end();
+      await pipeline?.end();
       await pool.end();
     },
   };

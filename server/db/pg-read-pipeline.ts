@@ -14,9 +14,45 @@
 // the pool as before, so one server process is never all that serves them.
 import pg from 'pg';
 
-/** A plain SELECT: no row lock (FOR UPDATE, FOR SHARE…), no advisory lock, no sequence to move. */
+/**
+ * A plain SELECT: no row lock (FOR UPDATE, FOR SHARE…), no advisory lock in any spelling, no sequence
+ * moved, no session setting changed (which on a shared session would hold for every request). A second
+ * guard: only queries the query builder made as SELECTs are offered (prepared-query.ts).
+ */
 export function isPlainRead(text: string): boolean {
-  return /^select\b/i.test(text) && !/\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|pg_advisory|nextval/i.test(text);
+  return /^select\b/i.test(text) && !/\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|advisory|nextval|setval|set_config|\block\b|dblink/i.test(text);
+}
+
+/**
+ * How long a read here waits for a lock before it goes through the pool instead. A plain read waits for
+ * no row, only for a lock on its table that a migration holds or has asked for; meanwhile every read
+ * behind it on this connection would wait too, and one of them may be what lets that lock go (a
+ * transaction's request reading another table).
+ */
+export const LOCK_TIMEOUT_MS = 50;
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Whether the connection may be kept after `err`: only the server's own error about the statement (a
+ * bad value, a constraint). Not after the server ended the session (FATAL: terminated, shutting down),
+ * nor after anything the driver raised (the socket, a closed client, or a value it could not send after
+ * marking the statement's name as sent on that connection).
+ */
+function keepsConnection(err: unknown): boolean {
+  const severity = (err as { severity?: unknown } | null)?.severity;
+  return typeof severity === 'string' && severity !== 'FATAL' && severity !== 'PANIC';
+}
+
+/**
+ * Whether the read was cut off by its connection's end without being run: the driver's own error (the
+ * socket, a closed client), not the server's. Being a plain read it may be sent again. The read the
+ * server was running when it ended the session gets the server's FATAL instead, and is not run again:
+ * an operator may have ended it on purpose.
+ */
+function cutOffUnrun(err: unknown): boolean {
+  const { severity, code, message } = (err ?? {}) as { severity?: unknown; code?: unknown; message?: unknown };
+  if (typeof severity === 'string') return false;
+  return (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || /terminated|not queryable|closed|connection/i.test(String(message ?? ''));
 }
 
 export interface ReadPipelineOptions {
@@ -47,13 +83,20 @@ export class ReadPipeline {
     return !this.closed && this.inFlight < this.maxInFlight;
   }
 
-  /** Runs the named read; a statement found stale is reset on a new connection and read once more there. */
-  async query(name: string, text: string, values?: unknown[]): Promise<pg.QueryResult> {
+  /**
+   * Runs the named read. A statement found stale is planned afresh on a new connection and read again
+   * there; a read queued behind one the server was running when it ended the session (a terminated
+   * backend, a failover) is sent once more on a new connection, being a plain read; one that waited for a lock longer than LOCK_TIMEOUT (a migration's) is
+   * handed to `elsewhere` (the pool), where it waits on a server process of its own, not ahead of every
+   * read queued behind it here.
+   */
+  async query(name: string, text: string, values?: unknown[], elsewhere?: () => Promise<pg.QueryResult>): Promise<pg.QueryResult> {
     this.inFlight++;
     try {
       return await this.send(name, text, values).catch((err) => {
-        if (!this.options.isStale(err)) throw err;
-        this.options.onStale();
+        if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE && elsewhere) return elsewhere();
+        if (this.options.isStale(err)) this.options.onStale();
+        else if (!cutOffUnrun(err)) throw err;
         return this.send(name, text, values);
       });
     } finally {
@@ -83,12 +126,7 @@ export class ReadPipeline {
       this.holdWrites(client);
       return await client.query({ name, text, values });
     } catch (err) {
-      // The server's own error about the statement (a bad value) leaves the connection as it was. Its
-      // end (FATAL: terminated, shutting down), or anything else (the socket, a value the driver could
-      // not send after marking the name as sent), does not.
-      const severity = (err as { severity?: unknown } | null)?.severity;
-      const usable = typeof severity === 'string' && severity !== 'FATAL' && severity !== 'PANIC';
-      if ((!usable || this.options.isStale(err)) && this.client === connection) this.reset();
+      if ((!keepsConnection(err) || this.options.isStale(err)) && this.client === connection) this.reset();
       throw err;
     }
   }
@@ -117,7 +155,11 @@ export class ReadPipeline {
     if (this.client) return this.client;
     // Named in pg_stat_activity, for an operator counting connections (a connection string's own name wins).
     const client = new pg.Client({ application_name: 'card-vault reads', ...this.options.config, pipeline: true } as pg.ClientConfig);
-    const connecting = client.connect().then(() => client);
+    // Sent before any read, in order on the one connection: a read that waits for a lock gives up soon.
+    const connecting = client
+      .connect()
+      .then(() => client.query(`SET lock_timeout = '${LOCK_TIMEOUT_MS}ms'`))
+      .then(() => client);
     this.client = connecting;
     client.on('error', (err) => {
       this.options.onError(err);

@@ -57,8 +57,9 @@ function compile<Args extends object, Row>(q: Queryable, build: (q: Queryable, a
   if (misplaced.length || compiled.sql.includes(MARK)) {
     throw new Error(`a prepared query uses ${misplaced.join(', ') || 'an argument'} other than as a value: ${compiled.sql}`);
   }
-  // On PostgreSQL the one text is sent as a named statement: parsed and planned once per connection.
-  nameStatement(compiled.sql);
+  // On PostgreSQL the one text is sent as a named statement: parsed and planned once per connection; a
+  // SELECT may go through the read pipeline (pg-read-pipeline.ts).
+  nameStatement(compiled.sql, { read: compiled.query.kind === 'SelectQueryNode' });
   return { sql: compiled.sql, query: compiled.query, slots };
 }
 
