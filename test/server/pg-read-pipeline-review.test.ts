@@ -4,11 +4,11 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, relaxed, type DbHandle } from '../../server/db/database.ts';
-import { migrate } from '../../server/db/migrations.ts';
+import { relaxed, type DbHandle } from '../../server/db/database.ts';
 import { isPlainRead } from '../../server/db/pg-read-pipeline.ts';
 import { columnsOf, prepared } from '../../server/db/prepared-query.ts';
-import { createPgDatabase, targets } from '../helpers/databases.ts';
+import { targets } from '../helpers/databases.ts';
+import { openMigratedPostgres, type MigratedPostgres } from '../helpers/migrated-database.ts';
 
 type Lease = { name: string; holder: string; until: string };
 const leaseOf = prepared((q, a: { name: string }) => q.selectFrom('leases').selectAll().where('name', '=', a.name));
@@ -49,8 +49,9 @@ const withPg = targets.includes('postgres');
 const suite = withPg ? describe : describe.skip;
 
 suite(`review of the pipelined reads${withPg ? '' : ' skipped: TEST_DATABASE_URL is not set'}`, () => {
+  let store: MigratedPostgres;
   let handle: DbHandle;
-  let database: Awaited<ReturnType<typeof createPgDatabase>>;
+  let database: { url: string };
   let admin: pg.Client;
   // An 'error' event no one listens to would crash the vault; here it is recorded instead.
   const unheard: Error[] = [];
@@ -86,21 +87,15 @@ suite(`review of the pipelined reads${withPg ? '' : ' skipped: TEST_DATABASE_URL
       }
       return emit.call(this, event, ...args);
     } as typeof emit;
-    database = await createPgDatabase();
-    admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-    const migrating = openDatabase({ databaseUrl: database.url, dataDir: '' });
-    await migrate(migrating.db);
-    await migrating.close();
-    handle = openDatabase({ databaseUrl: database.url, dataDir: '' });
+    store = await openMigratedPostgres();
+    ({ handle, admin } = store);
+    database = { url: store.url };
     // r1 first: the first row of a sequential scan.
     await insertLease(db(), lease('r1'));
     await Promise.all(Array.from({ length: 8 }, (_, i) => insertLease(db(), lease(`k${i}`))));
   });
   afterAll(async () => {
-    await handle?.close();
-    await admin?.end();
-    await database?.drop();
+    await store?.close();
     pg.Client.prototype.emit = emit;
   });
 

@@ -1,13 +1,12 @@
 // The hot paths' reads on one pipelined PostgreSQL connection (server/db/pg-read-pipeline.ts): concurrent
 // reads share it, transactions and writes never use it, a write waiting for a row lock holds up no read
 // (the deadlock the rule exists for), and a lost connection or a stale statement costs at most one read.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DbHandle } from '../../server/db/database.ts';
-import { migrate } from '../../server/db/migrations.ts';
 import { columnsOf, prepared } from '../../server/db/prepared-query.ts';
 import { isPlainRead } from '../../server/db/pg-read-pipeline.ts';
-import { createPgDatabase, targets } from '../helpers/databases.ts';
+import { targets } from '../helpers/databases.ts';
+import { openMigratedPostgres, type MigratedPostgres } from '../helpers/migrated-database.ts';
 
 const leaseOf = prepared((q, a: { name: string }) => q.selectFrom('leases').selectAll().where('name', '=', a.name));
 const insertLease = prepared((q, row: { name: string; holder: string; until: string }) =>
@@ -19,10 +18,10 @@ const withPg = targets.includes('postgres');
 const suite = withPg ? describe : describe.skip;
 
 suite(`PostgreSQL reads on one pipelined connection${withPg ? '' : ' skipped: TEST_DATABASE_URL is not set'}`, () => {
+  let store: MigratedPostgres;
   let handle: DbHandle;
-  let database: Awaited<ReturnType<typeof createPgDatabase>>;
-  let admin: pg.Client;
-  const databaseName = () => new URL(database.url).pathname.slice(1);
+  let admin: MigratedPostgres['admin'];
+  const databaseName = () => store.name;
   /** The vault's connections to its database, by application name. */
   const connections = async () => {
     const { rows } = await admin.query('select application_name from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [databaseName()]);
@@ -30,19 +29,12 @@ suite(`PostgreSQL reads on one pipelined connection${withPg ? '' : ' skipped: TE
   };
 
   beforeAll(async () => {
-    database = await createPgDatabase();
-    admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-    const migrating = openDatabase({ databaseUrl: database.url, dataDir: '' });
-    await migrate(migrating.db);
-    await migrating.close();
-    handle = openDatabase({ databaseUrl: database.url, dataDir: '' });
+    store = await openMigratedPostgres();
+    ({ handle, admin } = store);
     await insertLease(handle.db, { name: 'r1', holder: 'h', until: '2030-01-01' });
   });
   afterAll(async () => {
-    await handle?.close();
-    await admin?.end();
-    await database?.drop();
+    await store?.close();
   });
 
   it('serves twenty reads at once through one connection, with every answer its own', async () => {
@@ -118,7 +110,7 @@ suite(`PostgreSQL reads on one pipelined connection${withPg ? '' : ' skipped: TE
   });
 
   it('turns off with named statements (PG_NAMED_STATEMENTS=off): every read goes through the pool', async () => {
-    const plain = openDatabase({ databaseUrl: database.url, dataDir: '', namedStatements: false });
+    const plain = openDatabase({ databaseUrl: store.url, dataDir: '', namedStatements: false });
     try {
       const before = (await connections()).filter((name) => name === 'card-vault reads').length;
       await Promise.all(Array.from({ length: 5 }, () => leaseOf(plain.db, { name: 'r1' })));
