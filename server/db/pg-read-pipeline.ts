@@ -85,10 +85,10 @@ export class ReadPipeline {
 
   /**
    * Runs the named read. A statement found stale is planned afresh on a new connection and read again
-   * there; a read queued behind one the server was running when it ended the session (a terminated
-   * backend, a failover) is sent once more on a new connection, being a plain read; one that waited for a lock longer than LOCK_TIMEOUT (a migration's) is
-   * handed to `elsewhere` (the pool), where it waits on a server process of its own, not ahead of every
-   * read queued behind it here.
+   * there. A read queued behind the one the server was running when it ended the session (a terminated
+   * backend, a failover) is sent once more on a new connection, being a plain read. One that waited for
+   * a lock longer than LOCK_TIMEOUT_MS (a migration's) is handed to `elsewhere` (the pool), where it
+   * waits on a server process of its own, not ahead of every read queued behind it here.
    */
   async query(name: string, text: string, values?: unknown[], elsewhere?: () => Promise<pg.QueryResult>): Promise<pg.QueryResult> {
     this.inFlight++;
