@@ -23,7 +23,7 @@ import {
 const url = process.env.DATABASE_URL!;
 const durable = new pg.Pool({ connectionString: url, max: 10 });
 // The session's read through the vault's own read pipeline (server/db/pg-read-pipeline.ts).
-const reads = new ReadPipeline({ config: { connectionString: url }, onError: () => {}, onStale: () => {}, isStale: () => false });
+const reads = new ReadPipeline({ config: { connectionString: url } });
 // The claim and the processor's record are relaxed in the vault too (server/db/database.ts).
 const relaxed = new pg.Pool({ connectionString: url, max: 10 });
 relaxed.on('connect', (client) => void client.query('SET synchronous_commit = off'));

@@ -25,7 +25,7 @@ async function openRead(customer: string): Promise<Read> {
   if (url) {
     // Through the vault's own read pipeline (server/db/pg-read-pipeline.ts): the floor sends the query
     // no worse than the vault does.
-    const reads = new ReadPipeline({ config: { connectionString: url }, onError: () => {}, onStale: () => {}, isStale: () => false });
+    const reads = new ReadPipeline({ config: { connectionString: url } });
     const { rows } = await reads.query('floor-group', 'select group_id from cards where customer = $1 limit 1', [customer]);
     const values = [rows[0].group_id, customer];
     // Named, as the vault's prepared queries are: parsed and planned once per connection.

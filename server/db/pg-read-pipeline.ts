@@ -58,11 +58,12 @@ function cutOffUnrun(err: unknown): boolean {
 export interface ReadPipelineOptions {
   /** The pool's own settings (the connection string, the type parsers): the pipelined connection is made alike. */
   config: pg.ClientConfig;
-  onError: (err: Error) => void;
+  /** Told of the connection's failures while no read is waiting on it; unset, they are dropped. */
+  onError?: (err: Error) => void;
   /** A statement this connection cannot use any more (see pg-named-statements.ts): the pool's connections planned theirs before the same change. */
-  onStale: () => void;
+  onStale?: () => void;
   /** Whether `err` means the statement was planned for other columns or is gone on the server. */
-  isStale: (err: unknown) => boolean;
+  isStale?: (err: unknown) => boolean;
   maxInFlight?: number;
 }
 
@@ -95,7 +96,7 @@ export class ReadPipeline {
     try {
       return await this.send(name, text, values).catch((err) => {
         if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE && elsewhere) return elsewhere();
-        if (this.options.isStale(err)) this.options.onStale();
+        if (this.options.isStale?.(err)) this.options.onStale?.();
         else if (!cutOffUnrun(err)) throw err;
         return this.send(name, text, values);
       });
@@ -126,7 +127,7 @@ export class ReadPipeline {
       this.holdWrites(client);
       return await client.query({ name, text, values });
     } catch (err) {
-      if ((!keepsConnection(err) || this.options.isStale(err)) && this.client === connection) this.reset();
+      if ((!keepsConnection(err) || this.options.isStale?.(err)) && this.client === connection) this.reset();
       throw err;
     }
   }
@@ -162,7 +163,7 @@ export class ReadPipeline {
       .then(() => client);
     this.client = connecting;
     client.on('error', (err) => {
-      this.options.onError(err);
+      this.options.onError?.(err);
       if (this.client === connecting) this.client = undefined;
     });
     client.on('end', () => {
