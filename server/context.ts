@@ -55,6 +55,8 @@ export interface AppEnv {
     previousKey?: boolean;
     /** The secret key the request came with; unset for a signed-in staff user of the dashboard. */
     secretKey?: string;
+    /** The request's JSON body, parsed once by jsonBody() ({} for an empty body); unset for GET and HEAD. */
+    body?: Record<string, unknown>;
     /** The frame's session, authorised by its client secret. */
     session: SessionTable;
     /** The merchant's page origin that embeds the fields, checked against the allowed list. */

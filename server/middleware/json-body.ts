@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { requestHeader } from './request-header.ts';
 
 const MAX_BYTES = 1024 * 1024;
 
@@ -62,9 +63,10 @@ export function jsonBody(): MiddlewareHandler<AppEnv> {
       if (text.trim() === '') {
         (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve('{}');
         c.req.bodyCache.json = Promise.resolve({});
+        c.set('body', {});
         return next();
       }
-      const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+      const type = (requestHeader(c, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
       if (!/^application\/([\w.-]+\+)?json$/.test(type)) {
         throw new ApiError('body_not_json', 'Send the body as JSON with Content-Type: application/json');
       }
@@ -79,6 +81,7 @@ export function jsonBody(): MiddlewareHandler<AppEnv> {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new ApiError('body_not_json', 'The request body must be a JSON object');
       }
+      c.set('body', body as Record<string, unknown>);
       await next();
     });
   };

@@ -72,6 +72,25 @@ describeEachDb('request bodies over HTTP', (target) => {
     expect(settings.status, settings.body).toBe(200);
   });
 
+  it('takes an empty body as no parameters under any Content-Type, or none (curl -X POST with no -d)', async () => {
+    const { authorization } = auth;
+    const forms: Array<Record<string, string>> = [
+      { authorization },
+      { authorization, 'content-type': 'text/plain' },
+      { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+    ];
+    for (const headers of forms) {
+      // The customer's settings: every parameter optional, so no parameters is a 200.
+      const customer = await post(port, '/v1/customers/empty-body-customer', headers, []);
+      expect(customer.status, `${JSON.stringify(headers)}: ${customer.body}`).toBe(200);
+      expect(JSON.parse(customer.body)).toMatchObject({ customer: 'empty-body-customer', status: 'none' });
+      // A session needs an amount: the contract's 400 naming it, not a server error.
+      const session = await post(port, '/v1/sessions', headers, []);
+      expect(session.status, session.body).toBe(400);
+      expect(JSON.parse(session.body).error).toMatchObject({ code: 'parameter_missing', param: 'amount' });
+    }
+  });
+
   it("refuses a body that is not JSON with the contract's error", async () => {
     const res = await post(port, '/v1/sessions', auth, ['{"amount":']);
     expect(res.status).toBe(400);
