@@ -70,7 +70,7 @@ export function proxyToV1(fetchV1: V1Fetch) {
       if (value !== undefined) headers.set(name, value);
     }
     const merchant = c.get('staffMerchant');
-    const answer = await fetchV1(new Request(new URL(path + url.search, deps.publicUrl), { method, headers, body }), actingFor(c.env, merchant));
+    const answer = await fetchV1(new Request(new URL(path + url.search, deps.publicUrl), { method, headers, body }), actingFor(merchant));
 
     const answered = await answer.arrayBuffer();
     if (action && answer.ok && answer.headers.get('idempotent-replayed') !== 'true') {

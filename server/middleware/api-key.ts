@@ -7,6 +7,7 @@ import { ApiError } from '../errors.ts';
 import { findByPublishableKey } from '../merchants/merchant-store.ts';
 import { requireLiveReady } from './live-gate.ts';
 import { staffMerchant } from './staff-authority.ts';
+import { requestHeader } from './request-header.ts';
 
 export function apiKey(): MiddlewareHandler<AppEnv> {
   return async function apiKey(c, next) {
@@ -17,7 +18,7 @@ export function apiKey(): MiddlewareHandler<AppEnv> {
       c.set('merchant', acting);
       return next();
     }
-    const header = c.req.header('authorization') ?? '';
+    const header = requestHeader(c, 'authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new ApiError('invalid_api_key', 'Provide your secret key as Authorization: Bearer sk_test_… (or sk_live_…)');
     const key = match[1];

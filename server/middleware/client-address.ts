@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import ipaddr from 'ipaddr.js';
 import proxyaddr from 'proxy-addr';
+import { requestHeader } from './request-header.ts';
 
 /** How many proxies stand in front of the vault, or the addresses (CIDRs) of those it trusts. */
 export type TrustProxy = number | string[];
@@ -55,7 +56,7 @@ export function clientAddress(c: Context, trust: TrustFn | undefined): string {
   const socket = socketAddress(c);
   const address =
     trust && socket
-      ? proxyaddr({ headers: { 'x-forwarded-for': c.req.header('x-forwarded-for') ?? '' }, socket: { remoteAddress: socket } } as never, trust)
+      ? proxyaddr({ headers: { 'x-forwarded-for': requestHeader(c, 'x-forwarded-for') ?? '' }, socket: { remoteAddress: socket } } as never, trust)
       : socket;
   if (!address) return 'unknown';
   // Some proxies write `ip:port` or `[ipv6]:port`; a port must not give each connection its own count,

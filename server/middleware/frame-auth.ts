@@ -13,6 +13,7 @@ import { findSession } from '../sessions/session-store.ts';
 import { clientAddress } from './client-address.ts';
 import { requireLiveReady } from './live-gate.ts';
 import { fieldsLimits, limited, type Verdict } from './rate-limit.ts';
+import { requestHeader } from './request-header.ts';
 
 /** `cs_…_secret_…`: the session id, then the secret that proves the bearer may act on it. */
 export function parseClientSecret(secret: string): string | undefined {
@@ -35,10 +36,10 @@ export async function checkFieldsLimits(c: Context<AppEnv>, merchant: Pick<Merch
 export function frameAuth(): MiddlewareHandler<AppEnv> {
   return async function frameAuth(c, next) {
     const deps = c.get('deps');
-    if (c.req.header('origin') !== deps.publicUrl) {
+    if (requestHeader(c, 'origin') !== deps.publicUrl) {
       throw new ApiError('origin_not_allowed', "This endpoint accepts requests from the vault's own fields only");
     }
-    const secret = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+    const secret = /^Bearer\s+(\S+)$/i.exec(requestHeader(c, 'authorization') ?? '')?.[1] ?? '';
     const sessionId = parseClientSecret(secret);
     const session = sessionId ? await findSession(deps.db, sessionId) : undefined;
     if (!session || !safeEqual(session.client_secret_hash, sha256(secret))) {
@@ -48,7 +49,7 @@ export function frameAuth(): MiddlewareHandler<AppEnv> {
     if (!merchant) throw new ApiError('resource_missing', 'No such session: check the client secret');
     // A live session's card data may not travel over a vault that cannot carry real cards.
     requireLiveReady(deps.live, merchant);
-    const hostOrigin = c.req.header(HOST_ORIGIN_HEADER) ?? '';
+    const hostOrigin = requestHeader(c, HOST_ORIGIN_HEADER) ?? '';
     if (!mayEmbed(merchant, hostOrigin)) {
       throw new ApiError('origin_not_allowed', "The page that embeds the fields is not on the merchant's allowed origins");
     }

@@ -20,6 +20,7 @@ import { randomSecret } from '../ids.ts';
 import { openAnswer, sealAnswer, sealedTag } from './sealed-answer.ts';
 import { refreshFingerprintKeys } from '../keys/fingerprint-rotation.ts';
 import crypto from 'node:crypto';
+import { requestHeader } from './request-header.ts';
 
 const KEEP_MS = IDEMPOTENCY_KEY_HOURS * 60 * 60 * 1000;
 const KEY_LENGTHS = `${IdempotencyKey.minLength}-${IdempotencyKey.maxLength}`;
@@ -40,7 +41,7 @@ const isCardNumber = (digits: string) => valid.number(digits).isValid;
 export function idempotencyKey(options: { required?: (path: string) => boolean } = {}): MiddlewareHandler<AppEnv> {
   return async function idempotencyKey(c, next) {
     if (c.req.method !== 'POST') return next();
-    const key = c.req.header(IDEMPOTENCY_KEY_HEADER);
+    const key = requestHeader(c, IDEMPOTENCY_KEY_HEADER);
     const param = IDEMPOTENCY_KEY_HEADER;
     if (key === undefined) {
       if (options.required?.(c.req.path)) throw new ApiError('parameter_missing', `This request needs an ${param} header`, { param });

@@ -8,9 +8,13 @@ const STAFF_MERCHANT = Symbol('staff-merchant');
 
 export type StaffAuthorityEnv = { [STAFF_MERCHANT]?: Merchant };
 
-/** The environment for an in-process /v1 call made for a signed-in staff user of this merchant. */
-export function actingFor(env: unknown, merchant: Merchant): StaffAuthorityEnv {
-  return { ...(typeof env === 'object' && env ? env : {}), [STAFF_MERCHANT]: merchant };
+/**
+ * The environment for an in-process /v1 call made for a signed-in staff user of this merchant. Nothing of
+ * the person's own request goes with it: Node's request and response (`incoming`, `outgoing`) are the
+ * dashboard's, and the call must read its own headers and body and answer in its own response.
+ */
+export function actingFor(merchant: Merchant): StaffAuthorityEnv {
+  return { [STAFF_MERCHANT]: merchant };
 }
 
 /** The merchant a dashboard call acts for, when this request is one. */
