@@ -42,6 +42,16 @@ export interface DbOptions {
 const scrubbers = new WeakMap<Db, Scrubber>();
 const relaxers = new WeakMap<Db, <T>(fn: (conn: Db) => Promise<T>) => Promise<T>>();
 const syncers = new WeakMap<Db, WalSyncer>();
+const readers = new WeakMap<Db, (sql: string, parameters: readonly unknown[]) => unknown[] | undefined>();
+
+/**
+ * A read's rows at once when the engine can give them without queueing (SQLite's one connection, no
+ * transaction open on it: sqlite-group-commit.ts); undefined otherwise, and always for a transaction's
+ * own reads (`q` is then not the database itself), which run in the transaction as usual.
+ */
+export function readNow(q: Queryable, sql: string, parameters: readonly unknown[]): unknown[] | undefined {
+  return readers.get(q as Db)?.(sql, parameters);
+}
 
 /**
  * Runs `fn`'s writes without waiting for the disk at each commit. Only for writes whose loss in a power
@@ -89,6 +99,7 @@ export function openDatabase(options: DbOptions): DbHandle {
     : openSqlite(options.dataDir, options.syncWal, options.onSyncFailure);
   if (handle.relax) relaxers.set(handle.db, handle.relax);
   if (handle.syncer) syncers.set(handle.db, handle.syncer);
+  if (handle.readNow) readers.set(handle.db, handle.readNow);
   const scrubber = new Scrubber((tables) => handle.run(tables), options.onScrub);
   scrubbers.set(handle.db, scrubber);
   return {
@@ -110,6 +121,7 @@ interface OpenedDb {
   run(tables: ScrubTable[]): Promise<boolean>;
   relax?: <T>(fn: (conn: Db) => Promise<T>) => Promise<T>;
   syncer?: WalSyncer;
+  readNow?: (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
   /** Closes what the handle holds beside `db`. */
   stop?: () => Promise<void>;
 }
@@ -146,7 +158,7 @@ function openSqlite(dataDir: string, syncWal?: SyncFile, onSyncFailure?: (err: E
         connection.relaxed = false;
       }
     });
-  return { db, kind: 'sqlite', run: () => scrubSqlite(db), relax, syncer };
+  return { db, kind: 'sqlite', run: () => scrubSqlite(db), relax, syncer, readNow: (text, parameters) => connection.readNow(text, parameters) };
 }
 
 /**

@@ -4,7 +4,7 @@
 // its arguments used only as values (never to choose what the query is), so the one compiled text
 // serves every call.
 import { createQueryId, type CompiledQuery, type Compilable, type QueryResult } from 'kysely';
-import type { Queryable } from './database.ts';
+import { readNow, type Queryable } from './database.ts';
 import { nameStatement } from './pg-named-statements.ts';
 
 // A value no caller sends: kysely passes each argument through unchanged as a parameter, so the marks
@@ -36,7 +36,12 @@ export function prepared<Args extends object, Row>(build: (q: Queryable, args: A
     const parameters = plan.slots.map((slot) => ('arg' in slot ? (args as Record<string, unknown>)[slot.arg] : slot.value));
     return { sql: plan.sql, query: plan.query, parameters, queryId: createQueryId() };
   };
-  return Object.assign(async (q: Queryable, args: Args) => q.executeQuery<Row>(compiled(q, args)), { compiled });
+  const run = async (q: Queryable, args: Args): Promise<QueryResult<Row>> => {
+    const query = compiled(q, args);
+    const rows = query.query.kind === 'SelectQueryNode' ? readNow(q, query.sql, query.parameters) : undefined;
+    return rows ? { rows: rows as Row[] } : q.executeQuery<Row>(query);
+  };
+  return Object.assign(run, { compiled });
 }
 
 function compile<Args extends object, Row>(q: Queryable, build: (q: Queryable, args: Args) => Compilable<Row>): Plan {

@@ -215,6 +215,8 @@ export class GroupCommitConnection implements SqliteDatabase {
   private readonly cache = new Map<string, SqliteStatement>();
   private dirty = false;
   private pending = 0;
+  /** Streamed reads still open: the connection runs nothing else meanwhile. */
+  private streaming = 0;
   /** Set by relaxed() while it holds the connection: its commits are not waited for. */
   relaxed = false;
 
@@ -261,11 +263,32 @@ export class GroupCommitConnection implements SqliteDatabase {
         // A streamed write would commit with no note for the log's sync: only reads are streamed (kysely's
         // SQLite driver streams only SELECTs today; this keeps it so should that change).
         if (kind !== 'read') throw new Error('only a reading statement can be streamed');
-        return rows ? rows.iterate(parameters as unknown[]) : statement.iterate(parameters as unknown[]);
+        return this.counted(rows ? rows.iterate(parameters as unknown[]) : statement.iterate(parameters as unknown[]));
       },
     };
     if (this.cache.size < 1000) this.cache.set(sql, wrapped);
     return wrapped;
+  }
+
+  /**
+   * A read's rows at once, outside kysely's queue for the one connection, or undefined when it must wait
+   * in that queue: while a transaction is open (its uncommitted rows would be read) or a streamed read is.
+   * Between two statements of whoever holds the connection otherwise, a read sees only committed rows,
+   * as it would after them. Saves a read the queue's turns: a few µs of each cheap request.
+   */
+  readNow(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
+    if (this.database.inTransaction || this.streaming > 0) return undefined;
+    const statement = this.prepare(sql);
+    return statement.reader ? (statement.all(parameters) as unknown[]) : undefined;
+  }
+
+  private *counted<T>(rows: IterableIterator<T>): IterableIterator<T> {
+    this.streaming++;
+    try {
+      yield* rows;
+    } finally {
+      this.streaming--;
+    }
   }
 
   /** The commit number the current holder must wait for (0: none), cleared for the next holder. */

@@ -40,6 +40,28 @@ describeEachDb('prepared queries', (target) => {
     expect((await leaseOf(handle.db, { name: 'p1' })).rows[0].holder).toBe('h1');
   });
 
+  it("never reads another request's open transaction: a read meanwhile never sees what it then rolls back", async () => {
+    await insertLease(handle.db, { name: 'open-txn', holder: 'before', until: '2030-01-01' });
+    let inside!: () => void;
+    const written = new Promise<void>((resolve) => (inside = resolve));
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const transaction = handle.db.transaction().execute(async (trx) => {
+      await takeOver(trx, { name: 'open-txn', holder: 'rolled back', before: '2031-01-01' });
+      inside();
+      // The transaction stays open, its update not committed, across other requests' turns.
+      await held;
+      throw new Error('roll back');
+    });
+    await written;
+    // SQLite's read waits for the transaction's end, PostgreSQL's reads the row as committed.
+    const meanwhile = leaseOf(handle.db, { name: 'open-txn' });
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    finish();
+    await expect(transaction).rejects.toThrow('roll back');
+    expect((await meanwhile).rows[0].holder).toBe('before');
+  });
+
   it('refuses a query whose argument chooses its shape instead of being a value', async () => {
     const shaped = prepared((q, a: { name: string; newest: boolean }) => {
       const base = q.selectFrom('leases').selectAll().where('name', '=', a.name);
