@@ -40,6 +40,25 @@ describe('rows read from SQLite', () => {
     expect(Object.keys(rows[0] as object)).toEqual(['id', 'name', 'data', 'amount', 'empty']);
   });
 
+  it('are the same objects whatever the column names: quotes, a backslash, `constructor`, `__proto__`', async () => {
+    const db = await open();
+    await sql`insert into t (name) values ('x')`.execute(db);
+    const query = `select id as "a""b", name as "c\\d", id as "__proto__", name as "constructor" from t`;
+    const { rows } = await sql.raw(query).execute(db);
+    const direct = new SQLite(path.join(dir, 'vault.db'), { readonly: true });
+    try {
+      expect(rows).toEqual(direct.prepare(query).all());
+    } finally {
+      direct.close();
+    }
+    const row = rows[0] as Record<string, unknown>;
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(Object.keys(row)).toEqual(['a"b', 'c\\d', 'constructor']);
+    // Without `__proto__`, the rows are written as literals: the same objects.
+    const plain = 'select id as "a""b", name as "c\\d", name as "constructor" from t';
+    expect((await sql.raw(plain).execute(db)).rows).toEqual([{ 'a"b': 1, 'c\\d': 'x', constructor: 'x' }]);
+  });
+
   it('come back from an INSERT … RETURNING, a streamed read, and a second run of the same statement', async () => {
     const db = await open();
     const inserted = await db
