@@ -42,14 +42,16 @@ export interface DbOptions {
 const scrubbers = new WeakMap<Db, Scrubber>();
 const relaxers = new WeakMap<Db, <T>(fn: (conn: Db) => Promise<T>) => Promise<T>>();
 const syncers = new WeakMap<Db, WalSyncer>();
-const readers = new WeakMap<Db, (sql: string, parameters: readonly unknown[]) => unknown[] | undefined>();
+type DirectRead = (sql: string, parameters: readonly unknown[]) => unknown[] | Promise<unknown[]> | undefined;
+const readers = new WeakMap<Db, DirectRead>();
 
 /**
- * A read's rows at once when the engine can give them without queueing (SQLite's one connection, no
- * transaction open on it: sqlite-group-commit.ts); undefined otherwise, and always for a transaction's
- * own reads (`q` is then not the database itself), which run in the transaction as usual.
+ * A prepared read's rows without kysely's connection handling, where the engine has a direct way:
+ * SQLite's one connection when no transaction is open on it, at once (sqlite-group-commit.ts);
+ * PostgreSQL's read pipeline (pg-named-statements.ts). Undefined otherwise, and always for a
+ * transaction's own reads (`q` is then not the database itself), which run in the transaction as usual.
  */
-export function readNow(q: Queryable, sql: string, parameters: readonly unknown[]): unknown[] | undefined {
+export function readNow(q: Queryable, sql: string, parameters: readonly unknown[]): unknown[] | Promise<unknown[]> | undefined {
   return readers.get(q as Db)?.(sql, parameters);
 }
 
@@ -121,7 +123,7 @@ interface OpenedDb {
   run(tables: ScrubTable[]): Promise<boolean>;
   relax?: <T>(fn: (conn: Db) => Promise<T>) => Promise<T>;
   syncer?: WalSyncer;
-  readNow?: (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
+  readNow?: DirectRead;
   /** Closes what the handle holds beside `db`. */
   stop?: () => Promise<void>;
 }
@@ -195,7 +197,8 @@ function openPostgres(url: string, onError: (err: Error) => void = () => {}, nam
     return pool;
   };
   // The hot paths' reads share one pipelined connection (pg-read-pipeline.ts), made like the pool's.
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPool(connect(10), { named, pipelineConfig: config, onError }) }) });
+  const pool = namingPool(connect(10), { named, pipelineConfig: config, onError });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // Relaxed writes go through connections of their own that commit asynchronously: PostgreSQL then
   // answers before the commit's WAL is flushed, flushes it in order, and a later durable commit
   // flushes it too (https://www.postgresql.org/docs/current/wal-async-commit.html).
@@ -216,6 +219,7 @@ function openPostgres(url: string, onError: (err: Error) => void = () => {}, nam
     kind: 'postgres',
     run: (tables) => vacuumPostgres(db, tables),
     relax: (fn) => fn(relaxedDb),
+    readNow: (text, parameters) => pool.read(text, parameters),
     stop: () => relaxedDb.destroy(),
   };
 }

@@ -56,7 +56,17 @@ export interface NamingPoolOptions {
  * transaction goes through the read pipeline instead (pg-read-pipeline.ts), and never holds a pooled
  * connection; anything else (a BEGIN first of all) takes one and keeps it until kysely releases it.
  */
-export function namingPool(pool: pg.Pool, options: NamingPoolOptions = {}): PostgresPool {
+/** A pool for kysely, and the hot paths' direct way to the read pipeline. */
+export interface NamingPool extends PostgresPool {
+  /**
+   * A named plain read's rows, outside kysely's connection handling, as one query on a fresh connection
+   * of this pool would get them (through the read pipeline, or a pooled connection when the pipeline
+   * cannot take it); undefined for a text the pipeline never carries.
+   */
+  read(text: string, values: readonly unknown[]): Promise<unknown[]> | undefined;
+}
+
+export function namingPool(pool: pg.Pool, options: NamingPoolOptions = {}): NamingPool {
   const named = options.named ?? true;
   const wrappers = new WeakMap<pg.PoolClient, { wrapper: PostgresPoolClient; epoch: number }>();
   // Raised when any connection finds a statement that no longer fits its tables: the others planned
@@ -168,8 +178,17 @@ export function namingPool(pool: pg.Pool, options: NamingPoolOptions = {}): Post
       },
     };
   };
+  const read = async (text: string, values: readonly unknown[]): Promise<unknown[]> => {
+    const connection = lazy();
+    try {
+      return ((await connection.query(text, values as unknown[])) as unknown as pg.QueryResult).rows;
+    } finally {
+      connection.release();
+    }
+  };
   return {
     connect: async () => lazy(),
+    read: (text, values) => (pipeline && reads.has(text) ? read(text, values) : undefined),
     end: async () => {
       await pipeline?.end();
       await pool.end();

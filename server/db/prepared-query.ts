@@ -39,7 +39,7 @@ export function prepared<Args extends object, Row>(build: (q: Queryable, args: A
   const run = async (q: Queryable, args: Args): Promise<QueryResult<Row>> => {
     const query = compiled(q, args);
     const rows = query.query.kind === 'SelectQueryNode' ? readNow(q, query.sql, query.parameters) : undefined;
-    return rows ? { rows: rows as Row[] } : q.executeQuery<Row>(query);
+    return rows ? { rows: (await rows) as Row[] } : q.executeQuery<Row>(query);
   };
   return Object.assign(run, { compiled });
 }
