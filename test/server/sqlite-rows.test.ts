@@ -26,16 +26,21 @@ describe('rows read from SQLite', () => {
 
   const QUERY = 'select id, name, data, amount, id as name, null as empty from t order by id';
 
+  /** The rows better-sqlite3 itself builds for `query`, on its own read-only connection. */
+  function directRows(query: string): unknown[] {
+    const direct = new SQLite(path.join(dir, 'vault.db'), { readonly: true });
+    try {
+      return direct.prepare(query).all();
+    } finally {
+      direct.close();
+    }
+  }
+
   it('are the objects better-sqlite3 builds: every type, nulls, and the later of two same-named columns', async () => {
     const db = await open();
     await sql`insert into t (name, data, amount) values ('a', x'00ff', 1.5), (null, null, null)`.execute(db);
     const { rows } = await sql.raw(QUERY).execute(db);
-    const direct = new SQLite(path.join(dir, 'vault.db'), { readonly: true });
-    try {
-      expect(rows).toEqual(direct.prepare(QUERY).all());
-    } finally {
-      direct.close();
-    }
+    expect(rows).toEqual(directRows(QUERY));
     expect(rows[0]).toEqual({ id: 1, name: 1, data: Buffer.from([0, 255]), amount: 1.5, empty: null });
     expect(Object.keys(rows[0] as object)).toEqual(['id', 'name', 'data', 'amount', 'empty']);
   });
@@ -45,12 +50,7 @@ describe('rows read from SQLite', () => {
     await sql`insert into t (name) values ('x')`.execute(db);
     const query = `select id as "a""b", name as "c\\d", id as "__proto__", name as "constructor" from t`;
     const { rows } = await sql.raw(query).execute(db);
-    const direct = new SQLite(path.join(dir, 'vault.db'), { readonly: true });
-    try {
-      expect(rows).toEqual(direct.prepare(query).all());
-    } finally {
-      direct.close();
-    }
+    expect(rows).toEqual(directRows(query));
     const row = rows[0] as Record<string, unknown>;
     expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
     expect(Object.keys(row)).toEqual(['a"b', 'c\\d', 'constructor']);
