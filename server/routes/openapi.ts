@@ -77,11 +77,7 @@ function validation(route: RouteConfig): MiddlewareHandler<AppEnv> | undefined {
 /** Every resource's routes are declared on one: its request parts validated by `validation`, failures the contract's 400. */
 export class VaultRouter extends OpenAPIHono<AppEnv> {
   constructor() {
-    super({
-      defaultHook: (result) => {
-        if (!result.success) throw fromZodError(result.error, (result as { data?: unknown }).data);
-      },
-    });
+    super();
     const openapi: OpenAPIHono<AppEnv>['openapi'] = ({ middleware, hide, ...route }, handler, hook) => {
       if (hook) throw new Error(`${route.method} ${route.path}: a route's own validation hook is not supported; failures are the contract's 400`);
       if (!hide) this.openAPIRegistry.registerPath(route);
