@@ -49,13 +49,6 @@ export interface NamingPoolOptions {
   onError?: (err: Error) => void;
 }
 
-/**
- * The pool kysely is given: the same connections, each one's query() sending a registered text as a
- * named statement (node-postgres prepares it on that connection the first time). kysely is handed a
- * connection that takes one of the pool's only when it first needs one: a named plain read outside a
- * transaction goes through the read pipeline instead (pg-read-pipeline.ts), and never holds a pooled
- * connection; anything else (a BEGIN first of all) takes one and keeps it until kysely releases it.
- */
 /** A pool for kysely, and the hot paths' direct way to the read pipeline. */
 export interface NamingPool extends PostgresPool {
   /**
@@ -66,6 +59,13 @@ export interface NamingPool extends PostgresPool {
   read(text: string, values: readonly unknown[]): Promise<unknown[]> | undefined;
 }
 
+/**
+ * The pool kysely is given: the same connections, each one's query() sending a registered text as a
+ * named statement (node-postgres prepares it on that connection the first time). kysely is handed a
+ * connection that takes one of the pool's only when it first needs one: a named plain read outside a
+ * transaction goes through the read pipeline instead (pg-read-pipeline.ts), and never holds a pooled
+ * connection; anything else (a BEGIN first of all) takes one and keeps it until kysely releases it.
+ */
 export function namingPool(pool: pg.Pool, options: NamingPoolOptions = {}): NamingPool {
   const named = options.named ?? true;
   const wrappers = new WeakMap<pg.PoolClient, { wrapper: PostgresPoolClient; epoch: number }>();
