@@ -59,6 +59,62 @@ describe('rows read from SQLite', () => {
     expect((await sql.raw(plain).execute(db)).rows).toEqual([{ 'a"b': 1, 'c\\d': 'x', constructor: 'x' }]);
   });
 
+  // From the attack review of the generated builder: names that would be code in a literal, and prototypes.
+  it('builds the same rows as better-sqlite3 for column names that would break a generated literal', async () => {
+    const db = await open();
+    await sql`insert into t (name) values ('x')`.execute(db);
+    const g = globalThis as Record<string, unknown>;
+    const names = [
+      '"}; globalThis.pwned = 1; ({"',
+      "'); globalThis.pwned = 2; ('",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a column name that would be code in a template literal
+      '`${globalThis.pwned = 3}`',
+      '\\',
+      '\\"',
+      'a\u2028b',
+      'c\u2029d',
+      '\n',
+      '</script>',
+      '',
+      '0',
+      '1e3',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      '__defineGetter__',
+      'v[0]',
+      '\ud83d\ude00',
+    ];
+    const columns = names.map((name, i) => `${i % 2 ? 'name' : 'id'} as "${name.replaceAll('"', '""')}"`).join(', ');
+    const query = `select ${columns} from t`;
+    const { rows } = await sql.raw(query).execute(db);
+    expect(g.pwned).toBeUndefined();
+    expect(rows).toEqual(directRows(query));
+    const row = rows[0] as Record<string, unknown>;
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(Object.keys(row).sort()).toEqual([...names].sort());
+    // A lone surrogate: SQLite gives it back as U+FFFD, as it does to better-sqlite3.
+    const lone = 'select id as "a\ud800b" from t';
+    expect((await sql.raw(lone).execute(db)).rows).toEqual(directRows(lone));
+  });
+
+  it('keeps the prototype of every row whatever the order of a __proto__ column among others, and repeated names', async () => {
+    const db = await open();
+    await sql`insert into t (name) values ('{"polluted":true}')`.execute(db);
+    for (const query of [
+      'select id, name as "__proto__" from t',
+      'select name as "__proto__", id as "__proto__" from t',
+      'select id as "x", name as "x", id as "__proto__" from t',
+      'select id as "x", name as "x" from t',
+    ]) {
+      const { rows } = await sql.raw(query).execute(db);
+      const row = rows[0] as Record<string, unknown>;
+      expect(Object.getPrototypeOf(row), query).toBe(Object.prototype);
+      expect(rows, query).toEqual(directRows(query));
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    }
+  });
+
   it('come back from an INSERT … RETURNING, a streamed read, and a second run of the same statement', async () => {
     const db = await open();
     const inserted = await db
