@@ -10,6 +10,7 @@ import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { binFacts } from '../payments/bin-facts.ts';
 import { checkCard } from '../payments/card-checks.ts';
+import { assertTestCardInTestMode } from '../payments/test-mode-cards.ts';
 import { noteCardImport, saveCard, type LiveCard } from './card-store.ts';
 import { assertImportWithinLimit } from './save-limits.ts';
 
@@ -21,6 +22,7 @@ export async function importCard(
   now: Date,
 ): Promise<{ row: LiveCard; created: boolean }> {
   const checked = checkCard(body, now, 'card');
+  assertTestCardInTestMode(merchant, checked.number, 'card.number');
   const { db, ring, fingerprints } = deps;
   return db.transaction().execute(async (trx) => {
     const owner = await ensureCustomer(trx, merchant.group_id, customer, now);

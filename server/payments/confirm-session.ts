@@ -16,6 +16,7 @@ import { cardSecret, clearWrongCvcs, findCard, type LiveCard } from '../cards/ca
 import { assertNewCardAllowed } from '../cards/save-limits.ts';
 import { maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
+import { assertTestCardInTestMode } from './test-mode-cards.ts';
 import { assertCvcNotLocked, cvcWaivedFor, noteWrongCvc } from './card-proof.ts';
 import { savedCardRefusal } from './saved-card-offer.ts';
 import { checkLimits } from '../charges/charge-store.ts';
@@ -90,7 +91,11 @@ async function prepareCard(
   now: Date,
 ): Promise<Prepared> {
   if (body.card && body.saved_card) throw new ApiError('parameter_invalid', 'Send either card or saved_card, not both', { param: 'saved_card' });
-  if (body.card) return { card: { ...checkCard(body.card, now, 'card'), holder: body.card.holder, cvc: body.card.cvc } };
+  if (body.card) {
+    const checked = checkCard(body.card, now, 'card');
+    assertTestCardInTestMode(merchant, checked.number, 'card.number');
+    return { card: { ...checked, holder: body.card.holder, cvc: body.card.cvc } };
+  }
   if (!body.saved_card) throw new ApiError('parameter_missing', 'Send card (a new card) or saved_card (a saved one)', { param: 'card' });
 
   const saved = session.customer ? await findCard(deps.db, session.group_id, session.customer, body.saved_card.token) : undefined;

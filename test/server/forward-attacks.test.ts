@@ -11,7 +11,8 @@ import { listenLocally, type LocalServer } from '../helpers/local-server.ts';
 import { LIFTABLE_LIMITS, newCard, newShop, startTestVault, type Reply, type Shop, type TestVault } from '../helpers/test-vault.ts';
 
 /** Luhn-valid, with middle digits unlike its BIN and last four, so that a partial leak shows. */
-const PAN = '4000056655665556';
+// A test card's first six and last four (a test-mode shop takes no other), its middle its own.
+const PAN = '4242426556624242';
 const MIDDLE = PAN.slice(6, 12);
 const YEAR = new Date().getUTCFullYear() + 3;
 const TIMEOUT_MS = 1500;
@@ -213,7 +214,7 @@ describeEachDb('forwarding attacks', (target) => {
     });
 
     it('refuses a header value HTTP cannot carry, rather than answering 502 and raising card.forwarded for a card never sent', async () => {
-      const imported = await shop.api('POST', '/v1/customers/hdr-1/cards', { number: '5105105105105100', exp_month: 4, exp_year: YEAR });
+      const imported = await shop.api('POST', '/v1/customers/hdr-1/cards', { number: '5555555105194444', exp_month: 4, exp_year: YEAR });
       expect(imported.status, imported.text).toBe(201);
       const before = calls.length;
       for (const value of ['€uro', 'a\u0001b', 'a\u007fb']) {
@@ -272,7 +273,7 @@ describeEachDb('forwarding attacks', (target) => {
     });
 
     it('answers 404 for a card named with another customer, and for a deleted card', async () => {
-      const imported = await shop.api('POST', '/v1/customers/del-1/cards', { number: '5105105105105100', exp_month: 4, exp_year: YEAR });
+      const imported = await shop.api('POST', '/v1/customers/del-1/cards', { number: '5555555105194444', exp_month: 4, exp_year: YEAR });
       expect(imported.status, imported.text).toBe(201);
       const token = imported.body.token;
       const before = calls.length;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
 import { releaseRefund } from '../../server/charges/charge-store.ts';
 import { failRefund } from '../../server/refunds/refund-status.ts';
-import { CARDS, newCard, openSession, saveCardFor, startTestVault, type TestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
+import { CARDS, newCard, newShop, openSession, saveCardFor, startTestVault, type TestVault, LIFTABLE_LIMITS } from '../helpers/test-vault.ts';
 
 describeEachDb('payment safety', (target) => {
   let v: TestVault;
@@ -213,9 +213,10 @@ describeEachDb('payment safety', (target) => {
   });
 
   it('shows at most the first three digits of a 12-digit card', async () => {
-    const res = await v.api('POST', '/v1/customers/short-pan/cards', {
-      body: { number: '501800000009', exp_month: 12, exp_year: new Date().getUTCFullYear() + 2 },
-    });
+    // No test card is this short: a shop on a provider's test account, whose imports are its provider's to judge.
+    const shop = await newShop(v);
+    expect((await shop.api('POST', '/v1/merchant', { processor: { type: 'stripe', secret_key: 'sk_test_local_provider_account' } })).status).toBe(200);
+    const res = await shop.api('POST', '/v1/customers/short-pan/cards', { number: '501800000009', exp_month: 12, exp_year: new Date().getUTCFullYear() + 2 });
     expect(res.status).toBe(201);
     expect(res.body.bin.length).toBeLessThanOrEqual(3);
     expect(res.text).not.toContain('501800');

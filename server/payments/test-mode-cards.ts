@@ -1,0 +1,27 @@
+// A test-mode shop on the simulated processor takes test cards only, as a provider's test mode does:
+// a real card typed into a test page (a demo, a developer's machine, a vault whose key lies in a file
+// beside it) is refused before anything stores or charges it. A test card here is one of the table's
+// numbers, or any valid number with a table number's first six and last four digits (the middle
+// changed), which gives tests as many distinct cards as they need and no real cardholder's card but
+// by a chance of about one in ten thousand within those few BINs.
+import { ApiError } from '../errors.ts';
+import type { Merchant } from '../merchants/merchant-store.ts';
+import { TEST_CARDS } from './simulated-processor.ts';
+
+const ENDS = new Set(TEST_CARDS.map((card) => `${card.number.slice(0, 6)}:${card.number.slice(-4)}:${card.number.length}`));
+
+export function isTestCardNumber(number: string): boolean {
+  return ENDS.has(`${number.slice(0, 6)}:${number.slice(-4)}:${number.length}`);
+}
+
+/** Whether this merchant's cards go to the simulated processor in test mode (null: the simulated one). */
+const onSimulatedProcessor = (merchant: Merchant) => !merchant.livemode && (merchant.processor?.type ?? 'simulated') === 'simulated';
+
+/** Refuses a number that is not a test card, for a test-mode shop on the simulated processor; `number` is checked (digits only). */
+export function assertTestCardInTestMode(merchant: Merchant, number: string, param: string): void {
+  if (!onSimulatedProcessor(merchant) || isTestCardNumber(number)) return;
+  throw new ApiError('card_declined', 'This shop is in test mode and takes test cards only (see Test cards); a real card is never taken in test mode', {
+    param,
+    decline_code: 'test_mode_live_card',
+  });
+}
