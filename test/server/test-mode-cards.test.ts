@@ -8,18 +8,32 @@ import { freshVisa, guessesBetween, withCheckDigit } from '../helpers/test-cards
 import { CARDS, LIFTABLE_LIMITS, newCard, newShop, openSession, recordAuthorizations, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
 /** A Visa number as a real card would have: a BIN and a last four that no test card has. */
-const realLooking = () => withCheckDigit(`4539${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`);
+const realLooking = (length = 16) => withCheckDigit(`4539${String(Math.floor(Math.random() * 1e15)).padStart(length - 5, '0')}`.slice(0, length - 1));
+const middle = (n: string) => n.slice(6, n.length - 4);
+const FULL_WIDTH = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
+const ARABIC_INDIC = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0x0660 + Number(d)));
+/** A valid 19-digit number with 4242 4242's first six and last four: not a test card (wrong length). */
+function testEnds19(): string {
+  for (let mid = 123_456_789; ; mid++) {
+    const c = withCheckDigit(`424242${mid}424`);
+    if (c.endsWith('4242')) return c;
+  }
+}
+const groups = (s: string, sep: string) => s.match(/.{1,4}/g)!.join(sep);
 
 describeEachDb('test cards only, in test mode', (target) => {
   let v: TestVault;
   beforeAll(async () => {
     v = await startTestVault(target, { limits: LIFTABLE_LIMITS });
+    // Many requests from one merchant and one address: the limits would answer 429 before the rule.
+    await v.api('POST', '/v1/merchant', { body: { frame_limit_per_address: 0, rate_limit: 0 } });
   });
   afterAll(() => v.close());
 
   let n = 0;
   const uniq = (p: string) => `${p}-${target.slice(0, 2)}-${++n}`;
-  const exp = { exp_month: 12, exp_year: new Date().getUTCFullYear() + 3 };
+  const nextYear = new Date().getUTCFullYear() + 3;
+  const exp = { exp_month: 12, exp_year: nextYear };
 
   const expectRefused = (res: { status: number; text: string; body: any }, number: string) => {
     expect(res.status, res.text).toBe(402);
@@ -73,6 +87,191 @@ describeEachDb('test cards only, in test mode', (target) => {
     expect(set.status, set.text).toBe(200);
     const res = await shop.api('POST', `/v1/customers/${uniq('provider')}/cards`, { number: '4111111111111111', ...exp });
     expect(res.status, res.text).toBe(201);
+  });
+
+  // From the attack review of this rule: formats, other sessions, 3-D Secure, replays, sister shops, logs.
+  const noEcho = (text: string, number: string) => {
+    expect(text).not.toContain(number);
+    expect(text).not.toContain(middle(number));
+  };
+
+  const variants = (r: string): [string, string][] => [
+    ['plain', r],
+    ['spaces', groups(r, ' ')],
+    ['dashes', groups(r, '-')],
+    ['nbsp', groups(r, '\u00a0')],
+    ['figure space', groups(r, '\u2007')],
+    ['ideographic space', groups(r, '\u3000')],
+    ['tab/newline', groups(r, '\t') + '\n'],
+    ['zero-width space', groups(r, '\u200b')],
+    ['soft hyphen', groups(r, '\u00ad')],
+    ['dots', groups(r, '.')],
+    ['full-width digits', FULL_WIDTH(r)],
+    ['arabic-indic digits', ARABIC_INDIC(r)],
+    ['leading zero', `0${r}`],
+    ['leading zeros', `000${r}`],
+    ['surrounding spaces', `  ${r}  `],
+    ['over 40 chars (zod)', `${r}${' '.repeat(30)}`],
+    ['19-digit visa', realLooking(19)],
+    ['13-digit visa', realLooking(13)],
+    ['19 digits with a test first six/last four', testEnds19()],
+  ];
+
+  it('import: no formatting of a real number is stored (each variant refused, nothing echoed)', async () => {
+    const asked = recordAuthorizations(v);
+    const r = realLooking();
+    for (const [name, number] of variants(r)) {
+      const customer = uniq('fmt');
+      const res = await v.api('POST', `/v1/customers/${customer}/cards`, { body: { number, ...exp } });
+      expect(res.status, `${name}: ${res.text}`).toBeGreaterThanOrEqual(400);
+      if (res.status === 402) expect(res.body.error.decline_code, name).toBe('test_mode_live_card');
+      noEcho(res.text, number.replace(/\D/g, '') || r);
+      noEcho(res.text, r);
+      expect((await v.api('GET', `/v1/customers/${customer}/cards`)).body.data, name).toEqual([]);
+    }
+    expect(asked).toEqual([]);
+    expect(await everyRow(v, target, 'cards')).not.toContain(middle(r));
+  });
+
+  it('fields: no formatting of a real number is charged or saved', async () => {
+    const asked = recordAuthorizations(v);
+    const r = realLooking();
+    for (const [name, number] of variants(r)) {
+      const customer = uniq('fmt-frame');
+      const s = await openSession(v, { customer, save_card: 'ask', amount: 1500, currency: 'USD' });
+      const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(number), save: true });
+      expect(res.status, `${name}: ${res.text}`).toBeGreaterThanOrEqual(400);
+      noEcho(res.text, r);
+      expect((await v.api('GET', `/v1/customers/${customer}/cards`)).body.data, name).toEqual([]);
+    }
+    expect(asked.filter((a) => !a.card.number.startsWith('424242'))).toEqual([]);
+  });
+
+  it('setup session (no payment) and recurring session: a real number is refused too', async () => {
+    const asked = recordAuthorizations(v);
+    const r = realLooking();
+    const customer = uniq('setup');
+    const setup = await v.api('POST', '/v1/sessions', { body: { mode: 'setup', customer, save_card: 'require' } });
+    expect(setup.status, setup.text).toBe(201);
+    {
+      const res = await v.frame('/frame/v1/confirm', setup.body.client_secret, { card: newCard(r), save: true });
+      expect(res.status, res.text).toBe(402);
+      noEcho(res.text, r);
+    }
+    const rec = await v.api('POST', '/v1/sessions', {
+      body: { amount: 1000, currency: 'USD', customer, recurring: { min_amount: 500, max_amount: 2000, frequency_days: 0, end_date: `${nextYear}-12-31` } },
+    });
+    expect(rec.status, rec.text).toBe(201);
+    const res = await v.frame('/frame/v1/confirm', rec.body.client_secret, { card: newCard(r), save: true });
+    expect(res.status, res.text).toBe(402);
+    noEcho(res.text, r);
+    expect(asked).toEqual([]);
+    expect((await v.api('GET', `/v1/customers/${customer}/cards`)).body.data).toEqual([]);
+  });
+
+  it('a 3-D Secure challenge passed with the test challenge card does not let a real number through', async () => {
+    const asked = recordAuthorizations(v);
+    const r = realLooking();
+    const customer = uniq('3ds');
+    const s = await openSession(v, { customer, save_card: 'ask', amount: 1500, currency: 'USD' });
+    const first = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(CARDS.challenge), save: true });
+    const challenge = first.body?.next_action?.challenge;
+    expect(challenge, first.text).toBeTruthy();
+    {
+      const passed = await v.frame(`/frame/v1/challenges/${challenge}`, s.secret, { code: '123456' });
+      expect(passed.status, passed.text).toBe(200);
+      const res = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(r), save: true, challenge });
+      expect(res.status, res.text).toBe(402);
+      noEcho(res.text, r);
+    }
+    expect(asked.filter((a) => a.card.number === r)).toEqual([]);
+    expect(await everyRow(v, target, 'cards')).not.toContain(middle(r));
+  });
+
+  it('idempotency: a key first used for a test-card import, replayed with a real number, never stores it', async () => {
+    const customer = uniq('idem');
+    const r = realLooking();
+    const key = `review-${target}-${Math.random().toString(36).slice(2)}`;
+    const first = await v.api('POST', `/v1/customers/${customer}/cards`, { body: { number: CARDS.visa, ...exp }, headers: { 'idempotency-key': key } });
+    expect(first.status, first.text).toBe(201);
+    const replay = await v.api('POST', `/v1/customers/${customer}/cards`, { body: { number: r, ...exp }, headers: { 'idempotency-key': key } });
+    expect(replay.status, replay.text).not.toBe(201);
+    noEcho(replay.text, r);
+    // And the other order: the key first refused for a real number, then a test card, then the real number again.
+    const key2 = `${key}-2`;
+    const refused = await v.api('POST', `/v1/customers/${customer}/cards`, { body: { number: r, ...exp }, headers: { 'idempotency-key': key2 } });
+    expect(refused.status, refused.text).toBe(402);
+    const again = await v.api('POST', `/v1/customers/${customer}/cards`, { body: { number: r, ...exp }, headers: { 'idempotency-key': key2 } });
+    expect(again.status, again.text).toBe(402);
+    const cards = (await v.api('GET', `/v1/customers/${customer}/cards`)).body.data;
+    expect(cards.map((c: { last4: string }) => c.last4)).toEqual(['4242']);
+  });
+
+  it('the holder field cannot carry a real number into storage', async () => {
+    const customer = uniq('holder');
+    const r = realLooking();
+    for (const holder of [r, groups(r, ' '), `Jane ${groups(r, '-')}`]) {
+      const res = await v.api('POST', `/v1/customers/${customer}/cards`, { body: { number: CARDS.visa, ...exp, holder } });
+      expect(res.status, res.text).toBe(400);
+      noEcho(res.text, r);
+    }
+    expect(await everyRow(v, target, 'cards')).not.toContain(middle(r));
+  });
+
+  it('a sister shop on a provider test account imports a real number: the simulated sister cannot charge it', async () => {
+    const asked = recordAuthorizations(v);
+    const a = await newShop(v);
+    const set = await a.api('POST', '/v1/merchant', { processor: { type: 'stripe', secret_key: 'sk_test_local_provider_account' } });
+    expect(set.status, set.text).toBe(200);
+    const b = await newShop(v, { group: a.group });
+    const customer = uniq('sister');
+    const r = realLooking();
+    const imported = await a.api('POST', `/v1/customers/${customer}/cards`, { number: r, ...exp });
+    expect(imported.status, imported.text).toBe(201);
+    const token = imported.body.token;
+    // B: a mandate on A's imported card.
+    const mandate = await b.api('POST', `/v1/customers/${customer}/mandates`, {
+      card: token,
+      min_amount: 100,
+      max_amount: 10_000,
+      currency: 'USD',
+      frequency_days: 0,
+      end_date: `${nextYear}-12-31`,
+      consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z' },
+    });
+    expect(mandate.status, mandate.text).not.toBe(201);
+    expect(mandate.body.error?.code, mandate.text).toBe('mandate_violation');
+    // B: a merchant-initiated charge on it without a mandate.
+    const charge = await b.api('POST', '/v1/charges', { customer, card: token, amount: 1000, currency: 'USD' }, { 'idempotency-key': `sis-${uniq('k')}` });
+    expect(charge.status, charge.text).not.toBe(200);
+    expect(charge.status, charge.text).not.toBe(201);
+    // B: the saved card in B's checkout.
+    const s = await openSession(v, { customer, amount: 1500, currency: 'USD' }, b.secret_key);
+    const paid = await v.frame('/frame/v1/confirm', s.secret, { saved_card: { token, cvc: '123' } });
+    expect(paid.status, paid.text).not.toBe(200);
+    expect(paid.text).toMatch(/merchant-initiated charges only/);
+    // B: the number typed again in B's checkout (it is the customer's card already).
+    const typed = await v.frame('/frame/v1/confirm', s.secret, { card: newCard(r), save: true });
+    expect(typed.status, typed.text).toBe(402);
+    noEcho(typed.text, r);
+    // B: importing the same number.
+    const again = await b.api('POST', `/v1/customers/${customer}/cards`, { number: r, ...exp });
+    expect(again.status, again.text).toBe(402);
+    expect(asked.filter((x) => x.card.number === r)).toEqual([]);
+  });
+
+  it('the logs never carry a refused number', async () => {
+    const r = realLooking();
+    const customer = uniq('logs');
+    await v.api('POST', `/v1/customers/${customer}/cards`, { body: { number: groups(r, ' '), ...exp } });
+    await v.api('POST', `/v1/customers/${customer}/cards`, { body: { number: FULL_WIDTH(r), ...exp } });
+    await v.api('POST', `/v1/customers/${customer}/cards`, { body: { number: `${r}${' '.repeat(30)}`, ...exp } });
+    const s = await openSession(v, { customer, save_card: 'ask', amount: 1500, currency: 'USD' });
+    await v.frame('/frame/v1/confirm', s.secret, { card: newCard(r), save: true });
+    const logs = v.logs.join('\n');
+    expect(logs).not.toContain(r);
+    expect(logs).not.toContain(middle(r));
+    expect(logs).not.toContain(FULL_WIDTH(r));
   });
 });
 
