@@ -4,7 +4,6 @@
 // its body: a retry with the same body runs again, one with another body is refused. A running request
 // renews its key; one not renewed for TAKEOVER_MS has a dead holder and is taken over, and the handler
 // asks the processor what became of the first attempt (it reuses the key as the processor reference).
-import valid from 'card-validator';
 import { writtenCardNumber } from '../../protocol/cards.ts';
 import type { ErrorResponse } from '../../protocol/errors.ts';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_HOURS, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKey } from '../../protocol/schemas/common.ts';
@@ -21,6 +20,7 @@ import { openAnswer, sealAnswer, sealedTag } from './sealed-answer.ts';
 import { refreshFingerprintKeys } from '../keys/fingerprint-rotation.ts';
 import crypto from 'node:crypto';
 import { requestHeader } from './request-header.ts';
+import { numberVerdict } from '../payments/card-number.ts';
 
 const KEEP_MS = IDEMPOTENCY_KEY_HOURS * 60 * 60 * 1000;
 const KEY_LENGTHS = `${IdempotencyKey.minLength}-${IdempotencyKey.maxLength}`;
@@ -36,7 +36,7 @@ const PURGE_EVERY_MS = 60_000;
 const PURGE_BATCH = 1000;
 
 /** A number card-validator takes for a card of a brand it knows, of that brand's length, passing Luhn. */
-const isCardNumber = (digits: string) => valid.number(digits).isValid;
+const isCardNumber = (digits: string) => numberVerdict(digits).isValid;
 
 export function idempotencyKey(options: { required?: (path: string) => boolean } = {}): MiddlewareHandler<AppEnv> {
   return async function idempotencyKey(c, next) {

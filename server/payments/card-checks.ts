@@ -1,7 +1,7 @@
 // Checks a typed card before anything else sees it, with the contract's card_error codes.
-import valid from 'card-validator';
 import { brandFromValidator, type CardBrand } from '../../protocol/cards.ts';
 import { ApiError } from '../errors.ts';
+import { numberVerdict } from './card-number.ts';
 
 export interface CheckedCard {
   number: string;
@@ -25,7 +25,7 @@ export function isExpiringSoon(exp: { exp_month: number; exp_year: number }, now
 /** `now` is the vault's clock (deps.clock), the one every other expiry check reads. */
 export function checkCard(input: { number: string; exp_month: number; exp_year: number; cvc?: string }, now: Date, param = 'card'): CheckedCard {
   const number = input.number.replace(/[\s-]/g, '');
-  const verdict = valid.number(number);
+  const verdict = numberVerdict(number);
   if (!/^\d{12,19}$/.test(number) || !verdict.isValid) {
     throw new ApiError('invalid_number', 'The card number is not a valid card number', { param: `${param}.number` });
   }

@@ -16,6 +16,7 @@ import { cardSecret, clearWrongCvcs, findCard, type LiveCard } from '../cards/ca
 import { assertNewCardAllowed } from '../cards/save-limits.ts';
 import { maskedBin } from '../../protocol/cards.ts';
 import { checkCard, isActive, type CheckedCard } from './card-checks.ts';
+import { numberVerdict } from './card-number.ts';
 import { assertTestCardInTestMode } from './test-mode-cards.ts';
 import { assertCvcNotLocked, cvcWaivedFor, noteWrongCvc } from './card-proof.ts';
 import { savedCardRefusal } from './saved-card-offer.ts';
@@ -113,7 +114,7 @@ async function prepareCard(
   const waived = (await cvcWaivedFor(deps.db, merchant, session, [saved.token])).has(saved.token);
   if (!waived && cvc === undefined) throw new ApiError('parameter_missing', "Enter the card's security code", { param: 'saved_card.cvc' });
   if (cvc !== undefined) assertCvcNotLocked(saved, now);
-  if (cvc !== undefined && !valid.cvv(cvc, valid.number(secret.number).card?.code.size ?? 3).isValid) {
+  if (cvc !== undefined && !valid.cvv(cvc, numberVerdict(secret.number).card?.code.size ?? 3).isValid) {
     throw new ApiError('invalid_cvc', 'The security code has the wrong length for this card', { param: 'saved_card.cvc' });
   }
   return {
