@@ -1,7 +1,7 @@
 // The fields' calls to the vault's own /frame/v1 endpoints. Every call resolves to data or to the
 // contract's error shape; nothing here throws to the UI. This is the only place card data leaves
 // the iframe, and only to POST /frame/v1/confirm on the vault's origin, in the body.
-import type { ApiErrorBody, ReceivedErrorBody } from '../protocol/errors.ts';
+import { TEST_MODE_LIVE_CARD, type ApiErrorBody, type ReceivedErrorBody } from '../protocol/errors.ts';
 import { MAX_LOCALE_LIST } from '../protocol/languages.ts';
 import type { Locale } from '../protocol/messages.ts';
 import {
@@ -17,8 +17,12 @@ import {
 } from '../protocol/types.ts';
 import { pickLocale } from './i18n.ts';
 
-/** The part of the contract's error body the fields keep (no decline or processor detail). */
-export type ApiError = Pick<ReceivedErrorBody, 'type' | 'code' | 'message' | 'param'>;
+/**
+ * The part of the contract's error body the fields keep: no processor detail, and of the decline codes
+ * only the vault's own refusal of a real card in test mode, which the fields explain. The page gets
+ * less still (ConfirmFailure).
+ */
+export type ApiError = Pick<ReceivedErrorBody, 'type' | 'code' | 'message' | 'param'> & { decline_code?: typeof TEST_MODE_LIVE_CARD };
 
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
@@ -58,7 +62,13 @@ const MALFORMED: ApiError = { type: 'api_error', code: 'internal', message: 'Une
 function errorOf(body: unknown): ApiError {
   const e = (body as { error?: Partial<ApiErrorBody> } | null)?.error;
   if (!e || typeof e.type !== 'string' || typeof e.code !== 'string') return MALFORMED;
-  return { type: e.type, code: e.code, message: String(e.message), ...(typeof e.param === 'string' ? { param: e.param } : {}) };
+  return {
+    type: e.type,
+    code: e.code,
+    message: String(e.message),
+    ...(typeof e.param === 'string' ? { param: e.param } : {}),
+    ...(e.decline_code === TEST_MODE_LIVE_CARD ? { decline_code: TEST_MODE_LIVE_CARD } : {}),
+  };
 }
 
 /**

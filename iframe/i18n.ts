@@ -1,6 +1,7 @@
 // Picks the locale's texts, lays the merchant's `labels` over them, fills `{placeholders}`, and
 // writes amounts and dates in the customer's language. A recurring agreement's wording is the vault's.
 import type { FieldErrorCode } from './card-state.ts';
+import { TEST_MODE_LIVE_CARD } from '../protocol/errors.ts';
 import { firstLocale } from '../protocol/languages.ts';
 import { LOCALES, type LabelKey, type Locale } from '../protocol/messages.ts';
 import { KEYS, textsOf, type Row, type Texts } from './translations.ts';
@@ -97,7 +98,9 @@ export const ERROR_LABELS: Record<FieldErrorCode, LabelKey> & Record<string, Lab
 };
 
 /** The customer's text for an error the vault answered with; the page gets the vault's own. */
-export function apiErrorLabel(error: { code: string; param?: string }): LabelKey {
+export function apiErrorLabel(error: { code: string; param?: string; decline_code?: string }): LabelKey {
+  // A test-mode shop refused a card that is not a test card: the person paying is its developer.
+  if (error.code === 'card_declined' && error.decline_code === TEST_MODE_LIVE_CARD) return 'errorTestCard';
   if (error.code === 'parameter_missing' && error.param === 'save') return 'errorConsent';
   if (error.code === 'parameter_missing' && error.param === 'saved_card.cvc') return 'errorCvc';
   return own(ERROR_LABELS, error.code) ? ERROR_LABELS[error.code] : 'errorGeneric';

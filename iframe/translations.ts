@@ -42,6 +42,7 @@ export const KEYS = [
   'errorConsent',
   'errorSession',
   'errorDeclined',
+  'errorTestCard',
   'errorGeneric',
   'processing',
   'expiryPlaceholder',

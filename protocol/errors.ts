@@ -99,6 +99,9 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** The `decline_code` of a test-mode shop's refusal of a card that is not a test card (the fields explain it). */
+export const TEST_MODE_LIVE_CARD = 'test_mode_live_card';
+
 /** The error object of every failed response: `{ error: ApiErrorBody }`. */
 export interface ApiErrorBody {
   type: ErrorType;

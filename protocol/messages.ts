@@ -45,6 +45,7 @@ export type LabelKey =
   | 'errorConsent'
   | 'errorSession'
   | 'errorDeclined'
+  | 'errorTestCard'
   | 'errorGeneric'
   | 'processing';
 

@@ -4,6 +4,7 @@
 // numbers, or any valid number with a table number's first six and last four digits (the middle
 // changed), which gives tests as many distinct cards as they need and no real cardholder's card but
 // by a chance of about one in ten thousand within those few BINs.
+import { TEST_MODE_LIVE_CARD } from '../../protocol/errors.ts';
 import { ApiError } from '../errors.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { TEST_CARDS } from './simulated-processor.ts';
@@ -22,6 +23,6 @@ export function assertTestCardInTestMode(merchant: Merchant, number: string, par
   if (!onSimulatedProcessor(merchant) || isTestCardNumber(number)) return;
   throw new ApiError('card_declined', 'This shop is in test mode and takes test cards only (see Test cards); a real card is never taken in test mode', {
     param,
-    decline_code: 'test_mode_live_card',
+    decline_code: TEST_MODE_LIVE_CARD,
   });
 }

@@ -444,6 +444,19 @@ describe('confirming a new card', () => {
     expect($(container, '#cv-number').value).toBe('4000 0000 0000 0002');
   });
 
+  it('tells the developer of a test-mode shop to use a test card when a real one is typed, then pays with 4242', async () => {
+    const { container, controller } = await open();
+    // A valid Visa number that is none of the test cards: refused before anything stores or charges it.
+    await fillCard(container, '4012888888881881');
+    const result = await controller.current!.confirm();
+    // The page gets the contract's three fields; the vault's message says why.
+    expect(result).toEqual({ status: 'failed', error: { type: 'card_error', code: 'card_declined', message: expect.stringContaining('test mode') } });
+    expect(container.querySelector('#cv-notice')?.textContent).toBe('This shop is in test mode: use a test card such as 4242 4242 4242 4242.');
+    $(container, '#cv-number').value = '';
+    await fillCard(container, CARDS.visa);
+    expect((await controller.current!.confirm()).status).toBe('succeeded');
+  });
+
   it('answers a second confirm while the first runs with request_in_progress', async () => {
     const { container, controller } = await open();
     await fillCard(container, CARDS.visa);

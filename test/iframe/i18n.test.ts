@@ -37,6 +37,7 @@ const LABEL_KEYS = {
   errorConsent: 1,
   errorSession: 1,
   errorDeclined: 1,
+  errorTestCard: 1,
   errorGeneric: 1,
   processing: 1,
 } satisfies Record<LabelKey, 1>;
@@ -132,6 +133,8 @@ describe('apiErrorLabel', () => {
     expect(apiErrorLabel({ code: 'parameter_missing', param: 'save' })).toBe('errorConsent');
     expect(apiErrorLabel({ code: 'card_declined' })).toBe('errorDeclined');
     expect(apiErrorLabel({ code: 'insufficient_funds' })).toBe('errorDeclined');
+    expect(apiErrorLabel({ code: 'card_declined', decline_code: 'test_mode_live_card' })).toBe('errorTestCard');
+    expect(apiErrorLabel({ code: 'card_declined', decline_code: 'generic_decline' })).toBe('errorDeclined');
     expect(apiErrorLabel({ code: 'processor_unavailable' })).toBe('errorGeneric');
     expect(apiErrorLabel({ code: 'toString' })).toBe('errorGeneric');
   });
