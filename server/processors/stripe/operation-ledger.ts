@@ -3,9 +3,10 @@
 // about that intent without operating. A reference ended before any intent was written down is
 // marked REFERENCE_ENDED, so an authorisation still in flight with it cancels its own intent instead of charging.
 import type { Db } from '../../db/database.ts';
+import { findOperation, recordOperation } from '../processor-operations.ts';
 
 export const REFERENCE_ENDED = 'ended-before-any-payment';
-const PROVIDER = 'stripe';
+const PROVIDER = 'stripe' as const;
 
 export interface OperationLedger {
   /** The intent written for the reference, REFERENCE_ENDED, or undefined when there is none. */
@@ -15,18 +16,11 @@ export interface OperationLedger {
 }
 
 export function createOperationLedger(db: Db, clock: () => Date = () => new Date()): OperationLedger {
-  const find = async (reference: string) => {
-    const row = await db.selectFrom('processor_operations').select(['provider', 'provider_id']).where('reference', '=', reference).executeTakeFirst();
-    return row?.provider === PROVIDER ? row.provider_id : undefined;
-  };
+  const find = (reference: string) => findOperation(db, PROVIDER, reference);
   return {
     find,
     async claim(reference, value) {
-      await db
-        .insertInto('processor_operations')
-        .values({ reference, provider: PROVIDER, provider_id: value, created_at: clock().toISOString() })
-        .onConflict((oc) => oc.column('reference').doNothing())
-        .execute();
+      await recordOperation(db, PROVIDER, reference, value, clock());
       // Two callers with one reference at once: whichever wrote first is the answer for both.
       return (await find(reference)) ?? REFERENCE_ENDED;
     },
