@@ -38,6 +38,8 @@ if (LONGEST > 8) throw new Error(`credit-card-type has a pattern of ${LONGEST} d
 /** Enough for every BIN seen in a busy day; cleared when full, so a flood of made-up numbers cannot grow it. */
 const MAX_KEPT = 4096;
 const brands = new Map<string, CardType | null>();
+/** One frozen copy per brand and match strength (all its prefixes' answers are alike), so a full map holds only keys. */
+const shared = new Map<string, CardType>();
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -47,7 +49,19 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The same verdict as card-validator's `valid.number(digits)` (its card and isValid), for a string of digits. */
+function sharedCopy(card: CardType | null): CardType | null {
+  if (!card) return null;
+  const key = `${card.type}:${(card as { matchStrength?: number }).matchStrength ?? ''}`;
+  let copy = shared.get(key);
+  if (!copy) shared.set(key, (copy = deepFreeze(card)));
+  return copy;
+}
+
+/**
+ * The same verdict as card-validator's `valid.number(digits)` (its card and isValid), for a string of digits, as long as
+ * nothing changes credit-card-type's table at run time (its addCard, updateCard, removeCard or
+ * changeOrder: the vault calls none of them).
+ */
 export function numberVerdict(digits: string): NumberVerdict {
   if (digits.length < 16 || digits.length > 19 || !/^\d+$/.test(digits)) {
     const verdict = valid.number(digits);
@@ -57,7 +71,7 @@ export function numberVerdict(digits: string): NumberVerdict {
   let card = brands.get(prefix);
   if (card === undefined) {
     // A prefix at least as long as every pattern that could match it gets the number's own match.
-    card = deepFreeze(valid.number(prefix).card);
+    card = sharedCopy(valid.number(prefix).card);
     if (brands.size >= MAX_KEPT) brands.clear();
     brands.set(prefix, card);
   }

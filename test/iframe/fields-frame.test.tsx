@@ -6,7 +6,14 @@ import { BOOT_SCRIPT, type Boot } from '../../iframe/boot-script.ts';
 import { startFields } from '../../iframe/fields-frame.tsx';
 import { SERVICE_ID, type FrameEvent, type InitParams } from '../../protocol/messages.ts';
 import { CARDS, SHOP, VAULT, openSession, type TestVault } from '../helpers/test-vault.ts';
-import { $, routeFetchTo, startVault, tick, type, type SentRequest } from './vault-harness.tsx';
+import { $, mountApp, routeFetchTo, startVault, tick, type, type Mounted, type SentRequest } from './vault-harness.tsx';
+
+/** A valid Visa number that is no test card: what a developer might type from their own wallet. */
+const REAL = '4012888888881881';
+const TEST_CARD_TEXT = 'This shop is in test mode: use a test card such as 4242 4242 4242 4242.';
+const DECLINED_TEXT = 'The card was declined. Use another card.';
+
+const nextYear = String((new Date().getUTCFullYear() + 2) % 100).padStart(2, '0');
 
 let v: TestVault;
 let net: { sent: SentRequest[]; restore: () => void };
@@ -429,5 +436,155 @@ describe("the hello shortcut of the vault's page", () => {
     // Let the script's listener go: the real parent answers.
     answerHello(p.parent, params(s.secret));
     expect(boot.params).toMatchObject({ clientSecret: s.secret });
+  });
+});
+
+// The test-card label (errorTestCard): a real card typed into a test-mode shop is explained to the
+// developer, yet the page (confirm(), `complete`, `error`, init's answer, every message posted to it)
+// still gets only the error's type, code and message, never the decline code; a forged or near-miss
+// decline code does not show the label.
+async function fill(root: ParentNode, number: string) {
+  await type($(root, '#cv-number'), number);
+  await type($(root, '#cv-expiry'), `12/${nextYear}`);
+  await type($(root, '#cv-cvc'), '123');
+}
+
+/** What the page may hear of an error: the three fields and nothing more. */
+function expectOnlyThreeFields(error: unknown, code: string) {
+  expect(error).toEqual({ type: expect.any(String), code, message: expect.any(String) });
+  expect(Object.keys(error as object).sort()).toEqual(['code', 'message', 'type']);
+}
+function expectNothingMorePosted(fromFrame: { data: string }[]) {
+  const everything = fromFrame.map((m) => m.data).join('\n');
+  expect(everything).not.toContain('decline_code');
+  expect(everything).not.toContain('test_mode_live_card');
+  expect(everything).not.toContain('"param"');
+  expect(everything).not.toContain(REAL);
+  expect(everything).not.toContain(REAL.slice(6, 12));
+}
+
+/** Answers the fields' POSTs to `path` with `answer` (status and body) in front of the real vault. */
+function answerWith(path: string, status: number, body: unknown) {
+  const routed = globalThis.fetch;
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (new URL(url).pathname === path) return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    return routed(input, init);
+  }) as typeof fetch;
+  cleanup.push(() => void (globalThis.fetch = routed));
+}
+
+describe('the page never hears the decline code', () => {
+  it('confirm(): a real card in a test-mode shop gives the page type, code and message only, while the fields explain it', async () => {
+    const f = await boot();
+    const s = await openSession(v, { customer: 'review-label-1' });
+    await f.call('init', params(s.secret));
+    await until(() => f.events.some((e) => e.type === 'ready'));
+    await fill(f.container, REAL);
+    const result = await f.call<any>('confirm');
+    expect(result.status).toBe('failed');
+    expectOnlyThreeFields(result.error, 'card_declined');
+    expect(result.error.message).toMatch(/test mode/);
+    expect(f.container.querySelector('#cv-notice')?.textContent).toBe(TEST_CARD_TEXT);
+    expectNothingMorePosted(f.fromFrame);
+    // The vault did say why, to the fields only.
+    expect(net.sent.some((r) => r.url === `${VAULT}/frame/v1/confirm` && r.body.includes(REAL))).toBe(true);
+  });
+
+  it("the fields' own submit button: the `complete` event carries the same three fields, nothing more", async () => {
+    const f = await boot();
+    const s = await openSession(v, { customer: 'review-label-2' });
+    await f.call('init', params(s.secret, { submitButton: true }));
+    await until(() => f.events.some((e) => e.type === 'ready'));
+    await fill(f.container, REAL);
+    f.container.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    await until(() => f.events.some((e) => e.type === 'complete'));
+    const complete = f.events.find((e) => e.type === 'complete') as Extract<FrameEvent, { type: 'complete' }>;
+    expect(complete.result.status).toBe('failed');
+    expectOnlyThreeFields((complete.result as { error: unknown }).error, 'card_declined');
+    expect(f.container.querySelector('#cv-notice')?.textContent).toBe(TEST_CARD_TEXT);
+    expectNothingMorePosted(f.fromFrame);
+  });
+
+  it('the `error` event and init’s answer: a session read refused with a decline code and extras gives the page three fields', async () => {
+    answerWith('/frame/v1/session', 402, {
+      error: {
+        type: 'card_error',
+        code: 'card_declined',
+        message: 'This shop is in test mode',
+        decline_code: 'test_mode_live_card',
+        param: 'card.number',
+        charge: 'ch_x',
+        processor: { raw: 'secret detail' },
+      },
+    });
+    const f = await boot();
+    const s = await openSession(v, { customer: 'review-label-3' });
+    const answer = await f.call<any>('init', params(s.secret));
+    expect(answer.ok).toBe(false);
+    expectOnlyThreeFields(answer.error, 'card_declined');
+    await until(() => f.events.some((e) => e.type === 'error'));
+    const event = f.events.find((e) => e.type === 'error') as Extract<FrameEvent, { type: 'error' }>;
+    expectOnlyThreeFields(event.error, 'card_declined');
+    // confirm() afterwards answers from what the fields kept: the same three fields.
+    const result = await f.call<any>('confirm');
+    expectOnlyThreeFields(result.error, 'card_declined');
+    const everything = f.fromFrame.map((m) => m.data).join('\n');
+    expect(everything).not.toContain('secret detail');
+    expect(everything).not.toContain('ch_x');
+    expectNothingMorePosted(f.fromFrame);
+  });
+});
+
+describe('the test-card label shows only for the vault’s own refusal', () => {
+  let mounted: Mounted[] = [];
+  afterEach(() => {
+    for (const m of mounted) m.unmount();
+    mounted = [];
+  });
+  async function confirmAnswered(body: unknown, status = 402, extra: Partial<InitParams> = {}) {
+    answerWith('/frame/v1/confirm', status, body);
+    const s = await openSession(v, {});
+    const m = await mountApp(s.secret, extra);
+    mounted.push(m);
+    await fill(m.container, CARDS.visa);
+    const result = await m.controller.current!.confirm();
+    return { result, notice: m.container.querySelector('#cv-notice')?.textContent };
+  }
+
+  const near: [string, Record<string, unknown>, string][] = [
+    ['another decline code', { code: 'card_declined', decline_code: 'generic_decline' }, DECLINED_TEXT],
+    ['upper case', { code: 'card_declined', decline_code: 'TEST_MODE_LIVE_CARD' }, DECLINED_TEXT],
+    ['with a space', { code: 'card_declined', decline_code: 'test_mode_live_card ' }, DECLINED_TEXT],
+    ['in an array', { code: 'card_declined', decline_code: ['test_mode_live_card'] }, DECLINED_TEXT],
+    ['an object that prints as it', { code: 'card_declined', decline_code: { toString: 'test_mode_live_card' } }, DECLINED_TEXT],
+    ['the code on another error', { code: 'insufficient_funds', decline_code: 'test_mode_live_card' }, DECLINED_TEXT],
+    ['as the code itself', { code: 'test_mode_live_card' }, 'The payment failed. Check the details or use another card.'],
+  ];
+  for (const [name, fields, text] of near) {
+    it(`does not show it for ${name}, and the page still gets three fields`, async () => {
+      const { result, notice } = await confirmAnswered({ error: { type: 'card_error', message: 'Declined', ...fields } });
+      expect(notice, name).toBe(text);
+      expect(result.status).toBe('failed');
+      expect(Object.keys((result as { error: object }).error).sort()).toEqual(['code', 'message', 'type']);
+    });
+  }
+
+  it('shows the processor’s own decline as declined, not as the test-card text (a test card that declines)', async () => {
+    const s = await openSession(v, {});
+    const m = await mountApp(s.secret);
+    mounted.push(m);
+    await fill(m.container, CARDS.declined);
+    const result = await m.controller.current!.confirm();
+    expect(result).toEqual({ status: 'failed', error: { type: 'card_error', code: 'card_declined', message: expect.any(String) } });
+    expect(m.container.querySelector('#cv-notice')?.textContent).toBe(DECLINED_TEXT);
+  });
+
+  it("shows the customer's language and the merchant's own label for it", async () => {
+    const refusal = { error: { type: 'card_error', code: 'card_declined', message: 'test mode', decline_code: 'test_mode_live_card' } };
+    expect((await confirmAnswered(refusal, 402, { locale: 'fr' })).notice).toBe(
+      'Cette boutique est en mode test : utilisez une carte de test comme 4242 4242 4242 4242.',
+    );
+    expect((await confirmAnswered(refusal, 402, { labels: { errorTestCard: 'Sandbox: use 4242.' } })).notice).toBe('Sandbox: use 4242.');
   });
 });
