@@ -31,7 +31,7 @@ export const de: Row = [
   'Setzen Sie das Häkchen, um fortzufahren.', // errorConsent
   'Diese Zahlungsseite ist abgelaufen. Bitte beginnen Sie erneut.', // errorSession
   'Die Karte wurde abgelehnt. Verwenden Sie eine andere Karte.', // errorDeclined
-  'Dieser Shop ist im Testmodus: Verwenden Sie eine Testkarte wie 4242 4242 4242 4242.', // errorTestCard
+  'Dieser Shop ist im Testmodus: Verwenden Sie eine Testkarte.', // errorTestCard
   'Die Zahlung ist fehlgeschlagen. Prüfen Sie die Angaben oder verwenden Sie eine andere Karte.', // errorGeneric
   'Wird verarbeitet…', // processing
   'MM / JJ', // expiryPlaceholder

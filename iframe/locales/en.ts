@@ -31,7 +31,7 @@ export const en: Row = [
   'Tick the box to continue.', // errorConsent
   'This payment page has expired. Please start again.', // errorSession
   'The card was declined. Use another card.', // errorDeclined
-  'This shop is in test mode: use a test card such as 4242 4242 4242 4242.', // errorTestCard
+  'This shop is in test mode: use a test card.', // errorTestCard
   'The payment failed. Check the details or use another card.', // errorGeneric
   'Processing…', // processing
   'MM / YY', // expiryPlaceholder

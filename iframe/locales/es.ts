@@ -31,7 +31,7 @@ export const es: Row = [
   'Marca la casilla para continuar.', // errorConsent
   'Esta página de pago ha caducado. Vuelve a empezar.', // errorSession
   'La tarjeta fue rechazada. Usa otra tarjeta.', // errorDeclined
-  'Esta tienda está en modo de prueba: usa una tarjeta de prueba como 4242 4242 4242 4242.', // errorTestCard
+  'Esta tienda está en modo de prueba: usa una tarjeta de prueba.', // errorTestCard
   'El pago no se realizó. Revisa los datos o usa otra tarjeta.', // errorGeneric
   'Procesando…', // processing
   'MM / AA', // expiryPlaceholder

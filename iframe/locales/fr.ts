@@ -31,7 +31,7 @@ export const fr: Row = [
   'Cochez la case pour continuer.', // errorConsent
   'Cette page de paiement a expiré. Recommencez.', // errorSession
   'La carte a été refusée. Utilisez une autre carte.', // errorDeclined
-  'Cette boutique est en mode test : utilisez une carte de test comme 4242 4242 4242 4242.', // errorTestCard
+  'Cette boutique est en mode test : utilisez une carte de test.', // errorTestCard
   'Le paiement a échoué. Vérifiez les informations ou utilisez une autre carte.', // errorGeneric
   'Traitement…', // processing
   'MM / AA', // expiryPlaceholder

@@ -31,7 +31,7 @@ export const it: Row = [
   'Seleziona la casella per continuare.', // errorConsent
   'Questa pagina di pagamento è scaduta. Ricomincia.', // errorSession
   'La carta è stata rifiutata. Usa un’altra carta.', // errorDeclined
-  'Questo negozio è in modalità di test: usa una carta di test come 4242 4242 4242 4242.', // errorTestCard
+  'Questo negozio è in modalità di test: usa una carta di test.', // errorTestCard
   'Il pagamento non è riuscito. Controlla i dati o usa un’altra carta.', // errorGeneric
   'Elaborazione…', // processing
   'MM / AA', // expiryPlaceholder

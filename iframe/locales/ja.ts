@@ -31,7 +31,7 @@ export const ja: Row = [
   '続行するにはチェックボックスをオンにしてください。', // errorConsent
   'この支払いページの有効期限が切れました。最初からやり直してください。', // errorSession
   'カードが拒否されました。別のカードをお使いください。', // errorDeclined
-  'このショップはテストモードです。4242 4242 4242 4242 などのテストカードをお使いください。', // errorTestCard
+  'このショップはテストモードです。テストカードをお使いください。', // errorTestCard
   '支払いに失敗しました。入力内容を確認するか、別のカードをお使いください。', // errorGeneric
   '処理中…', // processing
   'MM / YY', // expiryPlaceholder

@@ -31,7 +31,7 @@ export const nl: Row = [
   'Vink het vakje aan om door te gaan.', // errorConsent
   'Deze betaalpagina is verlopen. Begin opnieuw.', // errorSession
   'De kaart is geweigerd. Gebruik een andere kaart.', // errorDeclined
-  'Deze winkel staat in testmodus: gebruik een testkaart zoals 4242 4242 4242 4242.', // errorTestCard
+  'Deze winkel staat in testmodus: gebruik een testkaart.', // errorTestCard
   'De betaling is mislukt. Controleer de gegevens of gebruik een andere kaart.', // errorGeneric
   'Bezig…', // processing
   'MM / JJ', // expiryPlaceholder

@@ -31,7 +31,7 @@ export const pl: Row = [
   'Zaznacz pole, aby kontynuować.', // errorConsent
   'Ta strona płatności wygasła. Zacznij od nowa.', // errorSession
   'Karta została odrzucona. Użyj innej karty.', // errorDeclined
-  'Ten sklep działa w trybie testowym: użyj karty testowej, np. 4242 4242 4242 4242.', // errorTestCard
+  'Ten sklep działa w trybie testowym: użyj karty testowej.', // errorTestCard
   'Płatność nie powiodła się. Sprawdź dane lub użyj innej karty.', // errorGeneric
   'Przetwarzanie…', // processing
   'MM / RR', // expiryPlaceholder

@@ -31,7 +31,7 @@ export const pt: Row = [
   'Marque a caixa para continuar.', // errorConsent
   'Esta página de pagamento expirou. Comece de novo.', // errorSession
   'O cartão foi recusado. Use outro cartão.', // errorDeclined
-  'Esta loja está em modo de teste: use um cartão de teste como 4242 4242 4242 4242.', // errorTestCard
+  'Esta loja está em modo de teste: use um cartão de teste.', // errorTestCard
   'O pagamento falhou. Verifique os dados ou use outro cartão.', // errorGeneric
   'Processando…', // processing
   'MM / AA', // expiryPlaceholder

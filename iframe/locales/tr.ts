@@ -31,7 +31,7 @@ export const tr: Row = [
   'Devam etmek için kutuyu işaretleyin.', // errorConsent
   'Bu ödeme sayfasının süresi doldu. Yeniden başlayın.', // errorSession
   'Kart reddedildi. Başka bir kart kullanın.', // errorDeclined
-  'Bu mağaza test modunda: 4242 4242 4242 4242 gibi bir test kartı kullanın.', // errorTestCard
+  'Bu mağaza test modunda: bir test kartı kullanın.', // errorTestCard
   'Ödeme başarısız oldu. Bilgileri kontrol edin veya başka bir kart kullanın.', // errorGeneric
   'İşleniyor…', // processing
   'AA / YY', // expiryPlaceholder

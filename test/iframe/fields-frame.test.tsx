@@ -10,7 +10,7 @@ import { $, mountApp, routeFetchTo, startVault, tick, type, type Mounted, type S
 
 /** A valid Visa number that is no test card: what a developer might type from their own wallet. */
 const REAL = '4012888888881881';
-const TEST_CARD_TEXT = 'This shop is in test mode: use a test card such as 4242 4242 4242 4242.';
+const TEST_CARD_TEXT = 'This shop is in test mode: use a test card.';
 const DECLINED_TEXT = 'The card was declined. Use another card.';
 
 const nextYear = String((new Date().getUTCFullYear() + 2) % 100).padStart(2, '0');
@@ -582,9 +582,7 @@ describe('the test-card label shows only for the vault’s own refusal', () => {
 
   it("shows the customer's language and the merchant's own label for it", async () => {
     const refusal = { error: { type: 'card_error', code: 'card_declined', message: 'test mode', decline_code: 'test_mode_live_card' } };
-    expect((await confirmAnswered(refusal, 402, { locale: 'fr' })).notice).toBe(
-      'Cette boutique est en mode test : utilisez une carte de test comme 4242 4242 4242 4242.',
-    );
+    expect((await confirmAnswered(refusal, 402, { locale: 'fr' })).notice).toBe('Cette boutique est en mode test : utilisez une carte de test.');
     expect((await confirmAnswered(refusal, 402, { labels: { errorTestCard: 'Sandbox: use 4242.' } })).notice).toBe('Sandbox: use 4242.');
   });
 });

@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { containsCardNumber, passesLuhn } from '../../protocol/cards.ts';
+import { LOCALES } from '../../protocol/messages.ts';
 import { compileTrust } from '../../server/middleware/client-address.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { CARDS, SHOP, VAULT, newCard, newShop, openSession, startTestVault, type Shop, type TestVault } from '../helpers/test-vault.ts';
@@ -593,6 +595,28 @@ describeEachDb('fields attacks', (target) => {
         expect(frameAncestors(res.headers.get('content-security-policy')), `${pk} ${origin}`).toEqual(["'none'"]);
         expect(res.text).not.toContain('frame.js');
       }
+    });
+
+    it('serves no card number a scanner would flag: the fields page and its texts in every locale, and the fields and checkout scripts', async () => {
+      // A merchant's data-loss filter (a proxy or WAF looking for card numbers in answers) would block a
+      // live checkout whose page carried one, a public test card included.
+      const served: [string, string][] = [];
+      for (const locale of LOCALES) {
+        const page = await raw('GET', `/frame?pk=${a.publishable_key}&origin=${encodeURIComponent(SHOP)}&locale=${locale}`);
+        expect(page.status).toBe(200);
+        served.push([`page ${locale}`, page.text]);
+        served.push([`texts ${locale}`, (await raw('GET', `/frame/texts/${locale}.json`)).text]);
+      }
+      // The pages and texts hold no number written any way the vault's own filters read one.
+      for (const [what, text] of served) expect(containsCardNumber(text, passesLuhn), what).toBe(false);
+      // The scripts' card-brand tables are lists of prefixes (`[4026,417500,4405,…]`), which that broad
+      // rule joins across commas: they are read as a scanner reads, 13-19 digits with spaces or dashes.
+      const scanned = (text: string) => [...text.matchAll(/(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)/g)].some((m) => passesLuhn(m[0].replace(/\D/g, '')));
+      for (const file of ['frame.js', 'checkout.js'])
+        expect(scanned(fs.readFileSync(path.join(import.meta.dirname, '../../dist', file), 'utf8')), file).toBe(false);
+      // Both checks see a test card written as the texts would write it.
+      expect(containsCardNumber(JSON.stringify(['use 4242 4242 4242 4242.']), passesLuhn)).toBe(true);
+      expect(scanned('"use 4242 4242 4242 4242."')).toBe(true);
     });
 
     it("frames the 3-D Secure pages only in the vault and the session merchant's allowed pages, with a nonce and no inline allowance", async () => {
