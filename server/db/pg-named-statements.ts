@@ -178,17 +178,28 @@ export function namingPool(pool: pg.Pool, options: NamingPoolOptions = {}): Nami
       },
     };
   };
-  const read = async (text: string, values: readonly unknown[]): Promise<unknown[]> => {
-    const connection = lazy();
+  /** A pooled connection for one query, released after it: where a read goes when the pipeline cannot take it. */
+  const pooledQuery = async (text: string, values: unknown[]): Promise<pg.QueryResult> => {
+    const client = await take();
     try {
-      return ((await connection.query(text, values as unknown[])) as unknown as pg.QueryResult).rows;
+      return (await client.query(text, values)) as unknown as pg.QueryResult;
     } finally {
-      connection.release();
+      client.release();
     }
+  };
+  // What a lazy connection does for one named read, without building one (a hot path's every read comes here).
+  const read = async (piped: ReadPipeline, text: string, values: unknown[]): Promise<unknown[]> => {
+    if (!piped.open) return (await pooledQuery(text, values)).rows;
+    // The pipelined connection planned its statements before a change another connection found.
+    if (pipelineEpoch !== epoch) {
+      pipelineEpoch = epoch;
+      piped.reset();
+    }
+    return (await piped.query(names.get(text)!, text, values, () => pooledQuery(text, values))).rows;
   };
   return {
     connect: async () => lazy(),
-    read: (text, values) => (pipeline && reads.has(text) ? read(text, values) : undefined),
+    read: (text, values) => (pipeline && reads.has(text) ? read(pipeline, text, values as unknown[]) : undefined),
     end: async () => {
       await pipeline?.end();
       await pool.end();
