@@ -106,6 +106,8 @@ async function prepareCard(
   const refusal = savedCardRefusal(merchant, session, saved, customer);
   if (refusal) throw new ApiError('parameter_invalid', refusal, { param: 'saved_card.token' });
   const secret = cardSecret(deps.ring, saved);
+  // A card saved before test mode took test cards only is not charged in test mode either.
+  assertTestCardInTestMode(merchant, secret.number, 'saved_card.token');
   if (!isActive(secret, now)) throw new ApiError('expired_card', 'This saved card has expired');
   const cvc = body.saved_card.cvc;
   // need_cvc: false serves one-click payments only, with a card the customer already used at this shop.

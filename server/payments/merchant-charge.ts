@@ -9,6 +9,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { queueEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { cardExpiry, cardSecret, countPayment, type LiveCard } from '../cards/card-store.ts';
+import { assertTestCardInTestMode } from './test-mode-cards.ts';
 import { chargeParties } from './charge-parties.ts';
 import { isActive } from './card-checks.ts';
 import { checkLimits, findChargeByReference, queueCharge } from '../charges/charge-store.ts';
@@ -117,6 +118,8 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
     // charges one under an agreement either, until the status is set back to none.
     if (customer?.status === 'deny') throw new ApiError('customer_denied', 'This customer does not allow their saved cards to be charged');
     secret = cardSecret(deps.ring, card);
+    // A card saved before test mode took test cards only (or by a sister shop on a provider's test account).
+    assertTestCardInTestMode(req.merchant, secret.number, 'card');
     if (!isActive(secret, now)) throw new ApiError('expired_card', 'The saved card has expired');
     if (customer) await checkLimits(db, customer, req.amount, now);
   } catch (err) {

@@ -2,6 +2,9 @@
 // fields or imported through the API is refused (402 card_declined / test_mode_live_card) before
 // anything stores, charges or logs it. Numbers with a test card's first six and last four are test cards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveCard } from '../../server/cards/card-store.ts';
+import { ensureCustomer } from '../../server/customers/customer-store.ts';
+import { binFacts } from '../../server/payments/bin-facts.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { everyRow } from '../helpers/storage-scan.ts';
 import { freshVisa, guessesBetween, withCheckDigit } from '../helpers/test-cards.ts';
@@ -87,6 +90,73 @@ describeEachDb('test cards only, in test mode', (target) => {
     expect(set.status, set.text).toBe(200);
     const res = await shop.api('POST', `/v1/customers/${uniq('provider')}/cards`, { number: '4111111111111111', ...exp });
     expect(res.status, res.text).toBe(201);
+  });
+
+  it('charges no real card stored before the rule: not in one click, not merchant-initiated under a mandate', async () => {
+    const asked = recordAuthorizations(v);
+    const { deps } = v.runtime;
+    const groupId = v.merchant.group;
+    const customer = uniq('before');
+    const number = realLooking();
+    // Stored as the vault stored them before test mode took test cards only: one saved at checkout, one imported.
+    const plant = async (card: string, source: 'checkout' | 'import') => {
+      await ensureCustomer(deps.db, groupId, customer, new Date());
+      const at = new Date();
+      const { row } = await saveCard(deps.db, deps.ring, deps.fingerprints, {
+        groupId,
+        customer,
+        card: { number: card, brand: 'visa', exp_month: 12, exp_year: nextYear },
+        bin: binFacts(card.slice(0, 6)),
+        source,
+        now: at,
+      });
+      // Paid with once already, so that the shop offers it in one click.
+      await deps.db.updateTable('cards').set({ successful_payments: 1 }).where('token', '=', row.token).execute();
+      return row.token;
+    };
+    const saved = await plant(number, 'checkout');
+    const s = await openSession(v, { customer, amount: 1500, currency: 'USD' });
+    const oneClick = await v.frame('/frame/v1/confirm', s.secret, { saved_card: { token: saved, cvc: '123' } });
+    expect(oneClick.status, oneClick.text).toBe(402);
+    expect(oneClick.body.error).toMatchObject({ code: 'card_declined', decline_code: 'test_mode_live_card', param: 'saved_card.token' });
+    expect(oneClick.text).not.toContain(number);
+
+    // A shop that imported a real card while on a provider's test account, then went back to the simulated processor.
+    const shop = await newShop(v);
+    expect((await shop.api('POST', '/v1/merchant', { processor: { type: 'stripe', secret_key: 'sk_test_local_provider_account' } })).status).toBe(200);
+    const importedNumber = realLooking();
+    const imported = await shop.api('POST', `/v1/customers/${customer}/cards`, { number: importedNumber, ...exp });
+    expect(imported.status, imported.text).toBe(201);
+    const back = await shop.api('POST', '/v1/merchant', { processor: { type: 'simulated' } });
+    expect(back.status, back.text).toBe(200);
+    const mandate = await shop.api('POST', `/v1/customers/${customer}/mandates`, {
+      card: imported.body.token,
+      min_amount: 100,
+      max_amount: 10_000,
+      currency: 'USD',
+      frequency_days: 0,
+      end_date: `${nextYear}-12-31`,
+      consent: { text: 'Signed at our previous provider', accepted_at: '2024-03-01T10:00:00Z', network_transaction_id: 'ntid_before' },
+    });
+    expect(mandate.status, mandate.text).toBe(201);
+    const charge = await shop.api(
+      'POST',
+      '/v1/charges',
+      { customer, card: imported.body.token, mandate: mandate.body.id, amount: 1000, currency: 'USD' },
+      { 'idempotency-key': uniq('before-charge') },
+    );
+    expect(charge.status, charge.text).toBe(402);
+    expect(charge.body.error).toMatchObject({ code: 'card_declined', decline_code: 'test_mode_live_card', param: 'card' });
+    expect(charge.text).not.toContain(importedNumber);
+    expect(asked).toEqual([]);
+    expect(asked.filter((a) => a.card.number === importedNumber)).toEqual([]);
+    expect(await deps.db.selectFrom('charges').select('id').where('customer', '=', customer).execute()).toEqual([]);
+
+    // The same session still pays with a test card stored the same way.
+    const test = await plant(freshVisa(), 'checkout');
+    const paid = await v.frame('/frame/v1/confirm', s.secret, { saved_card: { token: test, cvc: '123' } });
+    expect(paid.status, paid.text).toBe(200);
+    expect(paid.body.status).toBe('succeeded');
   });
 
   // From the attack review of this rule: formats, other sessions, 3-D Secure, replays, sister shops, logs.
