@@ -38,6 +38,17 @@ describeEachDb('test cards only, in test mode', (target) => {
   const nextYear = new Date().getUTCFullYear() + 3;
   const exp = { exp_month: 12, exp_year: nextYear };
 
+  /** A merchant's agreement for `card`, recorded through the API. */
+  const agreement = (card: string, consent: Record<string, string> = {}) => ({
+    card,
+    min_amount: 100,
+    max_amount: 10_000,
+    currency: 'USD',
+    frequency_days: 0,
+    end_date: `${nextYear}-12-31`,
+    consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z', ...consent },
+  });
+
   const expectRefused = (res: { status: number; text: string; body: any }, number: string) => {
     expect(res.status, res.text).toBe(402);
     expect(res.body.error).toMatchObject({ type: 'card_error', code: 'card_declined', decline_code: 'test_mode_live_card', param: 'card.number' });
@@ -129,15 +140,11 @@ describeEachDb('test cards only, in test mode', (target) => {
     expect(imported.status, imported.text).toBe(201);
     const back = await shop.api('POST', '/v1/merchant', { processor: { type: 'simulated' } });
     expect(back.status, back.text).toBe(200);
-    const mandate = await shop.api('POST', `/v1/customers/${customer}/mandates`, {
-      card: imported.body.token,
-      min_amount: 100,
-      max_amount: 10_000,
-      currency: 'USD',
-      frequency_days: 0,
-      end_date: `${nextYear}-12-31`,
-      consent: { text: 'Signed at our previous provider', accepted_at: '2024-03-01T10:00:00Z', network_transaction_id: 'ntid_before' },
-    });
+    const mandate = await shop.api(
+      'POST',
+      `/v1/customers/${customer}/mandates`,
+      agreement(imported.body.token, { text: 'Signed at our previous provider', network_transaction_id: 'ntid_before' }),
+    );
     expect(mandate.status, mandate.text).toBe(201);
     const charge = await shop.api(
       'POST',
@@ -300,15 +307,7 @@ describeEachDb('test cards only, in test mode', (target) => {
     expect(imported.status, imported.text).toBe(201);
     const token = imported.body.token;
     // B: a mandate on A's imported card.
-    const mandate = await b.api('POST', `/v1/customers/${customer}/mandates`, {
-      card: token,
-      min_amount: 100,
-      max_amount: 10_000,
-      currency: 'USD',
-      frequency_days: 0,
-      end_date: `${nextYear}-12-31`,
-      consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z' },
-    });
+    const mandate = await b.api('POST', `/v1/customers/${customer}/mandates`, agreement(token));
     expect(mandate.status, mandate.text).not.toBe(201);
     expect(mandate.body.error?.code, mandate.text).toBe('mandate_violation');
     // B: a merchant-initiated charge on it without a mandate.
