@@ -11,6 +11,7 @@ import { cvcWaivedFor } from '../payments/card-proof.ts';
 import { assertSessionOpen, effectiveSaveCard } from '../payments/confirm-session.ts';
 import { consentLocale, recurringConsentText } from '../payments/consent-wording.ts';
 import { offersSavedCards, savedCardRefusal } from '../payments/saved-card-offer.ts';
+import { hiddenInTestMode } from '../payments/test-mode-cards.ts';
 import { sessionStatus } from './session-status.ts';
 import { dayOf } from '../clock.ts';
 import { formatAmount } from '../messages/message-templates.ts';
@@ -32,7 +33,7 @@ export async function frameSession(
   const recurring: Recurring | null = session.recurring ? JSON.parse(session.recurring) : null;
   if (offersSavedCards(session) && session.customer && customer && customer.status !== 'deny') {
     const offered = (await listCardsForView(db, session.group_id, session.customer))
-      .filter((r) => !savedCardRefusal(merchant, session, r, customer))
+      .filter((r) => !savedCardRefusal(merchant, session, r, customer) && !hiddenInTestMode(merchant, r))
       .map((row) => ({ row, exp: cardExpiry(ring, row) }))
       .filter(({ exp }) => isActive(exp, now));
     const waived = await cvcWaivedFor(

@@ -55,3 +55,7 @@ export function guessesBetween(bin: string, last4: string, count: number, except
   }
   return out;
 }
+
+/** A Visa number as a real card would have: a BIN and a last four that no test card has (refused in test mode). */
+export const realLookingVisa = (length = 16) =>
+  withCheckDigit(`4539${String(Math.floor(Math.random() * 1e15)).padStart(length - 5, '0')}`.slice(0, length - 1));

@@ -7,11 +7,10 @@ import { ensureCustomer } from '../../server/customers/customer-store.ts';
 import { binFacts } from '../../server/payments/bin-facts.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { everyRow } from '../helpers/storage-scan.ts';
-import { freshVisa, guessesBetween, withCheckDigit } from '../helpers/test-cards.ts';
+import { freshVisa, guessesBetween, realLookingVisa, withCheckDigit } from '../helpers/test-cards.ts';
 import { CARDS, LIFTABLE_LIMITS, newCard, newShop, openSession, recordAuthorizations, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
-/** A Visa number as a real card would have: a BIN and a last four that no test card has. */
-const realLooking = (length = 16) => withCheckDigit(`4539${String(Math.floor(Math.random() * 1e15)).padStart(length - 5, '0')}`.slice(0, length - 1));
+const realLooking = realLookingVisa;
 const middle = (n: string) => n.slice(6, n.length - 4);
 const FULL_WIDTH = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
 const ARABIC_INDIC = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0x0660 + Number(d)));
