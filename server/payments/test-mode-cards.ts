@@ -9,14 +9,17 @@ import { ApiError } from '../errors.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { TEST_CARDS } from './simulated-processor.ts';
 
-const ENDS = new Set(TEST_CARDS.map((card) => `${card.number.slice(0, 6)}:${card.number.slice(-4)}:${card.number.length}`));
+/** A number's first six and last four, as the vault stores and shows them. */
+const shownEnds = (bin: string, last4: string) => `${bin}:${last4}`;
+const endsOf = (number: string) => shownEnds(number.slice(0, 6), number.slice(-4));
+
+/** The test cards' shown ends; with their length, the ends a typed or opened number must have. */
+const SHOWN_ENDS = new Set(TEST_CARDS.map((card) => endsOf(card.number)));
+const ENDS = new Set(TEST_CARDS.map((card) => `${endsOf(card.number)}:${card.number.length}`));
 
 export function isTestCardNumber(number: string): boolean {
-  return ENDS.has(`${number.slice(0, 6)}:${number.slice(-4)}:${number.length}`);
+  return ENDS.has(`${endsOf(number)}:${number.length}`);
 }
-
-/** A stored card's shown first six and last four, of a test card: the rest of its number is checked when it is charged. */
-const SHOWN_ENDS = new Set(TEST_CARDS.map((card) => `${card.number.slice(0, 6)}:${card.number.slice(-4)}`));
 
 /** Whether this merchant's cards go to the simulated processor in test mode (null: the simulated one). */
 const onSimulatedProcessor = (merchant: Merchant) => !merchant.livemode && (merchant.processor?.type ?? 'simulated') === 'simulated';
@@ -36,5 +39,5 @@ export function assertTestCardInTestMode(merchant: Merchant, number: string, par
  * a provider's test account). A card that passes here is still checked in full when it is charged.
  */
 export function hiddenInTestMode(merchant: Merchant, card: { bin: string; last4: string }): boolean {
-  return onSimulatedProcessor(merchant) && !SHOWN_ENDS.has(`${card.bin}:${card.last4}`);
+  return onSimulatedProcessor(merchant) && !SHOWN_ENDS.has(shownEnds(card.bin, card.last4));
 }
