@@ -22,7 +22,14 @@ export const SchedulerPreview = z.object({
   ),
   would_notify: z.array(
     z.discriminatedUnion('type', [
-      z.object({ type: z.literal('invoice.payment_failed'), invoice: z.string(), customer: z.string(), code: z.string() }),
+      z.object({
+        type: z.literal('invoice.payment_failed'),
+        invoice: z.string(),
+        customer: z.string(),
+        code: z.string(),
+        /** Why a card would be refused before the processor is asked: test_mode_live_card. */
+        decline_code: z.string().optional(),
+      }),
       z.object({ type: z.literal('card.expiring'), card: z.string(), customer: z.string(), last4: z.string(), exp_month: z.number(), exp_year: z.number() }),
     ]),
   ),

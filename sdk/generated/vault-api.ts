@@ -3428,6 +3428,7 @@ export interface operations {
                             invoice: string;
                             customer: string;
                             code: string;
+                            decline_code?: string;
                         } | {
                             /** @enum {string} */
                             type: "card.expiring";

@@ -2,6 +2,7 @@
 // its own invoices, mandates and its group's cards. It reads and never writes: no charge, no event,
 // no message and no once-only notice is spent on a time the merchant chose.
 import type { SchedulerPreview } from '../../protocol/api.ts';
+import { TEST_MODE_LIVE_CARD } from '../../protocol/errors.ts';
 import type { Deps } from '../context.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { dayOf } from '../clock.ts';
@@ -25,13 +26,17 @@ export async function previewSchedulerPass(deps: Deps, merchant: Merchant, now: 
   for (const invoice of await invoicesToTry(deps, today, merchant.id)) {
     if (!inPaymentWindow(merchant, invoice, today)) continue;
     // The pass's own rule (autoPayVerdict), as the pass would apply it today.
-    const { card, mandate } = await autoPayVerdict(deps, merchant, invoice, today);
+    const verdict = await autoPayVerdict(deps, merchant, invoice, today);
     const base = { invoice: invoice.id, customer: invoice.customer, amount: invoice.amount, currency: invoice.currency, due_date: invoice.due_date };
-    if (card && mandate) {
-      preview.would_charge.push({ ...base, card: card.token, mandate: mandate.id });
+    const failed = { type: 'invoice.payment_failed', invoice: invoice.id, customer: invoice.customer } as const;
+    if (verdict.reason === null) {
+      preview.would_charge.push({ ...base, card: verdict.card.token, mandate: verdict.mandate.id });
+    } else if (verdict.reason === 'test_mode_live_card') {
+      // The pass would try the card and be refused before the processor is asked: test mode takes test cards only.
+      preview.would_notify.push({ ...failed, code: 'card_declined', decline_code: TEST_MODE_LIVE_CARD });
     } else {
       // The pass would not charge: it would announce the failure and warn the customer.
-      preview.would_notify.push({ type: 'invoice.payment_failed', invoice: invoice.id, customer: invoice.customer, code: 'mandate_violation' });
+      preview.would_notify.push({ ...failed, code: 'mandate_violation' });
     }
   }
 

@@ -29,6 +29,7 @@ import { deleteChallengesBefore } from '../payments/challenges.ts';
 import { fingerprintUpkeep } from '../keys/fingerprint-rotation.ts';
 import { merchantCharge, type MerchantChargeRequest } from '../payments/merchant-charge.ts';
 import { settleAbandonedRefunds } from '../payments/refund-charge.ts';
+import { hiddenInTestMode } from '../payments/test-mode-cards.ts';
 
 export interface SchedulerOptions {
   /** Only this merchant's invoices and mandates, and its group's cards; default every merchant. */
@@ -183,7 +184,12 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
       deps.logger.warn({ invoice: invoice.id, error: (err as Error).message }, 'automatic payment postponed');
       return 'retry';
     }
-    return fail(deps, merchant, invoice, attempt, { code: err.code, message: err.message, last4: err.code === 'mandate_violation' ? undefined : card.last4 });
+    return fail(deps, merchant, invoice, attempt, {
+      code: err.code,
+      declineCode: err.extra.decline_code,
+      message: err.message,
+      last4: err.code === 'mandate_violation' ? undefined : card.last4,
+    });
   }
   // Recorded by the pass that made the attempt (it finished while this one waited for the customer):
   // that pass settled the invoice and tells the customer.
@@ -225,14 +231,17 @@ async function chargeInvoice(
 /** What the scheduler does with an invoice: charge it by itself with this card and mandate, or not, and why. */
 export type AutoPayVerdict =
   | { reason: null; card: LiveCard; mandate: MandateTable }
-  | { reason: Exclude<NotAutomatic, 'no_mandate'>; card?: undefined; mandate?: undefined }
-  | { reason: 'no_mandate'; card: LiveCard; mandate?: undefined };
+  | { reason: Exclude<NotAutomatic, 'no_mandate' | 'test_mode_live_card'>; card?: undefined; mandate?: undefined }
+  | { reason: 'no_mandate'; card: LiveCard; mandate?: undefined }
+  | { reason: 'test_mode_live_card'; card: LiveCard; mandate: MandateTable };
 
 /**
  * The auto-pay rules, for a pass and for the dashboard's upcoming payments alike: the invoice's auto_pay
  * is on, it is not overdue (a pass marks it past due instead), the customer has a default card, and a
  * mandate of the merchant on that card in the invoice's currency is live on the day the payment window
- * opens, or today once it has opened.
+ * opens, or today once it has opened. In test mode on the simulated processor the card's shown digits
+ * must be a test card's: a pass would try it and be refused (test_mode_live_card), which the pass
+ * records as the charge's own refusal, so the verdict still hands it the card and mandate.
  */
 export async function autoPayVerdict(deps: Deps, merchant: Merchant, invoice: InvoiceTable, today: string): Promise<AutoPayVerdict> {
   if (!invoice.auto_pay) return { reason: 'auto_pay_off' };
@@ -242,7 +251,8 @@ export async function autoPayVerdict(deps: Deps, merchant: Merchant, invoice: In
   if (!card) return { reason: 'no_default_card' };
   const windowOpens = addDays(invoice.due_date, -merchant.auto_pay_days);
   const mandate = await pickMandate(deps, merchant, invoice, card.token, windowOpens > today ? windowOpens : today);
-  return mandate ? { reason: null, card, mandate } : { reason: 'no_mandate', card };
+  if (!mandate) return { reason: 'no_mandate', card };
+  return hiddenInTestMode(merchant, card) ? { reason: 'test_mode_live_card', card, mandate } : { reason: null, card, mandate };
 }
 
 /** A live mandate of this merchant on the card in the invoice's currency, one whose range fits the invoice first. */
@@ -294,7 +304,7 @@ async function fail(
   merchant: Merchant,
   invoice: InvoiceTable,
   attempt: InvoiceAttempt,
-  failure: { code: string; message: string; last4?: string },
+  failure: { code: string; declineCode?: string; message: string; last4?: string },
 ): Promise<Outcome> {
   const noted = await deps.db.transaction().execute(async (trx) => {
     if (!(await noteInvoiceFailure(trx, invoice.id, failure.code, attempt.resumed ? undefined : attempt.reference, attempt.day))) return false;
@@ -303,7 +313,16 @@ async function fail(
       groupId: invoice.group_id,
       type: 'invoice.payment_failed',
       now: deps.clock(),
-      data: { invoice: invoice.id, customer: invoice.customer, charge: null, code: failure.code, message: failure.message, due_date: invoice.due_date },
+      data: {
+        invoice: invoice.id,
+        customer: invoice.customer,
+        charge: null,
+        code: failure.code,
+        // A refusal before the processor was asked (test mode's test_mode_live_card) says why, as a charge's decline does.
+        decline_code: failure.declineCode ?? null,
+        message: failure.message,
+        due_date: invoice.due_date,
+      },
     });
     return true;
   });

@@ -3,13 +3,18 @@
 // recurring or setup checkout, a sister shop, a card whose key left the ring, and the fields' list of
 // saved cards. Then PostgreSQL's hot reads, which go straight to the read pipeline: many at once, and
 // during another connection's ALTER TABLE. (Written as an attack review of both changes.)
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { saveCard } from '../../server/cards/card-store.ts';
 import { ensureCustomer, noteCardSaved } from '../../server/customers/customer-store.ts';
 import { ReadPipeline } from '../../server/db/pg-read-pipeline.ts';
+import { merchantOverview } from '../../server/dashboard/overview.ts';
+import { findById } from '../../server/merchants/merchant-store.ts';
 import { binFacts } from '../../server/payments/bin-facts.ts';
 import { describeEachDb } from '../helpers/databases.ts';
+import { runCli } from '../helpers/storage-scan.ts';
 import { startLocalProvider, type LocalProvider } from '../helpers/provider-fixtures.ts';
 import { freshVisa, realLookingVisa, withCheckDigit } from '../helpers/test-cards.ts';
 import {
@@ -121,6 +126,17 @@ describeEachDb('test mode at charge time, and the pipelined reads', (target) => 
     const inv = await s.api('POST', '/v1/invoices', { customer, amount: 2500, currency: 'USD', due_date: inDays(2) });
     expect(inv.status, inv.text).toBe(201);
 
+    // Before the pass, the rehearsal and the dashboard's upcoming payments say it will not be paid, and why.
+    const rehearsal = await s.api('POST', '/v1/scheduler/run', { now: new Date().toISOString() });
+    expect(rehearsal.status, rehearsal.text).toBe(200);
+    expect(rehearsal.body.would_charge.filter((w: any) => w.invoice === inv.body.id)).toEqual([]);
+    expect(rehearsal.body.would_notify.filter((w: any) => w.invoice === inv.body.id)).toEqual([
+      { type: 'invoice.payment_failed', invoice: inv.body.id, customer, code: 'card_declined', decline_code: 'test_mode_live_card' },
+    ]);
+    const merchant = (await findById(v.runtime.deps.db, s.id))!;
+    const upcoming = (await merchantOverview(v.runtime.deps, merchant, 30)).upcoming.find((u) => u.invoice === inv.body.id);
+    expect(upcoming).toMatchObject({ automatic: false, charge_from: null, reason: 'test_mode_live_card' });
+
     const run = await s.api('POST', '/v1/scheduler/run', {});
     expect(run.status, run.text).toBe(200);
     expect(run.body).toMatchObject({ paid: 0, failed: 1 });
@@ -133,7 +149,9 @@ describeEachDb('test mode at charge time, and the pipelined reads', (target) => 
     expect(askedFor(asked, number)).toEqual([]);
     expect(await chargesOf(customer)).toEqual([]);
     const failed = await s.api('GET', '/v1/events?type=invoice.payment_failed');
-    expect(failed.body.data.map((e: any) => e.data)).toEqual([expect.objectContaining({ invoice: inv.body.id, charge: null, code: 'card_declined' })]);
+    expect(failed.body.data.map((e: any) => e.data)).toEqual([
+      expect.objectContaining({ invoice: inv.body.id, charge: null, code: 'card_declined', decline_code: 'test_mode_live_card' }),
+    ]);
     expect((await s.api('GET', '/v1/events?limit=100')).body.data.filter((e: any) => e.type === 'invoice.paid')).toEqual([]);
     const messages = await v.runtime.deps.db.selectFrom('messages').selectAll().where('customer', '=', customer).execute();
     expect(JSON.stringify(messages)).not.toContain(number);
@@ -151,8 +169,55 @@ describeEachDb('test mode at charge time, and the pipelined reads', (target) => 
       v.setNow(undefined);
     }
     const paid = (await s.api('GET', `/v1/invoices/${inv.body.id}`)).body;
+    expect((await merchantOverview(v.runtime.deps, merchant, 30)).upcoming.find((u) => u.invoice === inv.body.id)).toBeUndefined();
     expect(paid).toMatchObject({ status: 'paid', charge: expect.stringMatching(/^ch_/) });
     expect(await chargesOf(customer)).toEqual([expect.objectContaining({ id: paid.charge, status: 'succeeded', card_token: test.body.token })]);
+  });
+
+  it('does not forward a saved real card from a test-mode shop (nothing reaches the destination); a test card is forwarded', async () => {
+    const received: string[] = [];
+    const sink = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        received.push(`${req.url} ${body}`);
+        res.setHeader('content-type', 'application/json');
+        res.end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    try {
+      const s = await shop();
+      const url = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+      const added = await runCli(v, 'server/cli/forward.ts', ['add', '--merchant', s.id, '--name', 'sink', '--url', url]);
+      expect(added.code, added.err).toBe(0);
+      const customer = uniq('fwd');
+      const number = realLooking();
+      const real = await importOnProvider(s, customer, number);
+      const send = (card: string, key: string) =>
+        s.api(
+          'POST',
+          '/v1/forward',
+          { customer, card, destination: 'sink', request: { method: 'POST', path: '/cards', body: { pan: '{{card.number}}' } } },
+          { 'idempotency-key': key },
+        );
+      const key = uniq('k-fwd');
+      const refused = await send(real, key);
+      expectRefused(refused, 'card', number);
+      expect((await send(real, key)).text).toBe(refused.text);
+      expect(received).toEqual([]);
+      const events = await s.api('GET', '/v1/events?type=card.forwarded');
+      expect(events.body.data).toEqual([]);
+
+      const testNumber = freshVisa();
+      const test = await s.api('POST', `/v1/customers/${customer}/cards`, { number: testNumber, ...exp });
+      expect(test.status, test.text).toBe(201);
+      const sent = await send(test.body.token, uniq('k-fwd'));
+      expect(sent.status, sent.text).toBe(200);
+      expect(received).toEqual([`/cards {"pan":"${testNumber}"}`]);
+    } finally {
+      sink.close();
+    }
   });
 
   it('stores a refused merchant charge under its key as a refusal: replays, racing retries, a deleted card, a test card in its place', async () => {
