@@ -1221,6 +1221,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description card_declined (test_mode_live_card): a test-mode shop, or a plain-http destination, takes test cards only */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not allowed */
             403: {
                 headers: {

@@ -11,7 +11,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { cardSecret, findCard, importedBy, type LiveCard } from '../cards/card-store.ts';
-import { assertTestCardInTestMode } from '../payments/test-mode-cards.ts';
+import { assertForwardable } from '../payments/test-mode-cards.ts';
 import { cardsCompletedBy } from '../sessions/session-store.ts';
 import { checkTemplate, fillTemplate } from './placeholders.ts';
 import { sendForward } from './send-forward.ts';
@@ -29,9 +29,9 @@ export async function forwardSavedCard(deps: Deps, merchant: Merchant, input: In
   });
   const card = await forwardableCard(deps.db, merchant, input.customer, input.card);
   const secret = cardSecret(deps.ring, card);
-  // Test mode's rule holds here too: a real card stored before it (or imported on a provider's test
-  // account) is not sent on, in the clear over the plain http a test-mode destination may use.
-  assertTestCardInTestMode(merchant, secret.number, 'card');
+  // Test mode's rule holds here too (a real card stored before it is not sent on), and plain http, which
+  // a test-mode destination may use, carries test cards only, a shop on a provider's test account too.
+  assertForwardable(merchant, secret.number, !destination.url.startsWith('https:'));
   const registeredHeaders = openHeaders(deps, destination);
 
   const sent = await sendForward({ url: destination.url, registeredHeaders }, template, fillTemplate(template, secret), deps.processorTimeoutMs);

@@ -16,6 +16,7 @@ import { checkTemplate, fillTemplate, type CardValues } from './placeholders.ts'
 import { answerAfterCvc } from './mask-answer.ts';
 import { sendForward, type SendOutcome } from './send-forward.ts';
 import { answerFieldsOf } from './destination-store.ts';
+import { isTestCardNumber } from '../payments/test-mode-cards.ts';
 import { recordForwardResult, sessionCardToken } from '../sessions/session-store.ts';
 
 type Spec = z.output<typeof SessionForward>;
@@ -60,8 +61,13 @@ export async function forwardFromConfirmation(deps: Deps, merchant: Merchant, se
       registeredHeaders: JSON.parse(destination.header_names),
       registeredUrl: destination.url,
     });
-    // A saved card paid one-click carries no CVC: a request that needs one is not sent without it.
-    if (!template.usesCvc || card.cvc !== undefined) {
+    // Plain http (a test-mode destination only) carries test cards only, whatever the processor: a real
+    // card typed into a shop on a provider's test account is not sent across the network in the clear.
+    const inClear = !destination.url.startsWith('https:') && !isTestCardNumber(card.number);
+    if (inClear) {
+      deps.logger.warn({ session: session.id, destination: destination.id }, 'session forward not sent: plain http carries test cards only');
+    } else if (!template.usesCvc || card.cvc !== undefined) {
+      // A saved card paid one-click carries no CVC: a request that needs one is not sent without it.
       const sent = await sendForward(
         { url: destination.url, registeredHeaders: openHeaders(deps, destination) },
         template,

@@ -34,6 +34,8 @@ export async function previewSchedulerPass(deps: Deps, merchant: Merchant, now: 
     } else if (verdict.reason === 'test_mode_live_card') {
       // The pass would try the card and be refused before the processor is asked: test mode takes test cards only.
       preview.would_notify.push({ ...failed, code: 'card_declined', decline_code: TEST_MODE_LIVE_CARD });
+    } else if (verdict.reason === 'customer_denied') {
+      preview.would_notify.push({ ...failed, code: 'customer_denied' });
     } else {
       // The pass would not charge: it would announce the failure and warn the customer.
       preview.would_notify.push({ ...failed, code: 'mandate_violation' });

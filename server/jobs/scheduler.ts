@@ -29,7 +29,7 @@ import { deleteChallengesBefore } from '../payments/challenges.ts';
 import { fingerprintUpkeep } from '../keys/fingerprint-rotation.ts';
 import { merchantCharge, type MerchantChargeRequest } from '../payments/merchant-charge.ts';
 import { settleAbandonedRefunds } from '../payments/refund-charge.ts';
-import { hiddenInTestMode } from '../payments/test-mode-cards.ts';
+import { refusedInTestMode } from '../payments/test-mode-cards.ts';
 
 export interface SchedulerOptions {
   /** Only this merchant's invoices and mandates, and its group's cards; default every merchant. */
@@ -231,17 +231,21 @@ async function chargeInvoice(
 /** What the scheduler does with an invoice: charge it by itself with this card and mandate, or not, and why. */
 export type AutoPayVerdict =
   | { reason: null; card: LiveCard; mandate: MandateTable }
-  | { reason: Exclude<NotAutomatic, 'no_mandate' | 'test_mode_live_card'>; card?: undefined; mandate?: undefined }
+  | { reason: Exclude<NotAutomatic, 'no_mandate' | RefusedAtCharge>; card?: undefined; mandate?: undefined }
   | { reason: 'no_mandate'; card: LiveCard; mandate?: undefined }
-  | { reason: 'test_mode_live_card'; card: LiveCard; mandate: MandateTable };
+  | { reason: RefusedAtCharge; card: LiveCard; mandate: MandateTable };
+
+/** A verdict the charge itself would reach: the pass still tries it, and records the charge's own refusal. */
+type RefusedAtCharge = 'customer_denied' | 'test_mode_live_card';
 
 /**
  * The auto-pay rules, for a pass and for the dashboard's upcoming payments alike: the invoice's auto_pay
  * is on, it is not overdue (a pass marks it past due instead), the customer has a default card, and a
  * mandate of the merchant on that card in the invoice's currency is live on the day the payment window
- * opens, or today once it has opened. In test mode on the simulated processor the card's shown digits
- * must be a test card's: a pass would try it and be refused (test_mode_live_card), which the pass
- * records as the charge's own refusal, so the verdict still hands it the card and mandate.
+ * opens, or today once it has opened. The charge would then still be refused for a customer set to
+ * deny, or in test mode on the simulated processor for a card that is no test card: a pass tries it and
+ * records the charge's own refusal (customer_denied, or card_declined with test_mode_live_card), so
+ * the verdict names the reason and still hands it the card and mandate.
  */
 export async function autoPayVerdict(deps: Deps, merchant: Merchant, invoice: InvoiceTable, today: string): Promise<AutoPayVerdict> {
   if (!invoice.auto_pay) return { reason: 'auto_pay_off' };
@@ -252,7 +256,10 @@ export async function autoPayVerdict(deps: Deps, merchant: Merchant, invoice: In
   const windowOpens = addDays(invoice.due_date, -merchant.auto_pay_days);
   const mandate = await pickMandate(deps, merchant, invoice, card.token, windowOpens > today ? windowOpens : today);
   if (!mandate) return { reason: 'no_mandate', card };
-  return hiddenInTestMode(merchant, card) ? { reason: 'test_mode_live_card', card, mandate } : { reason: null, card, mandate };
+  // In merchantCharge's order: the customer's deny first, then the card.
+  if (customer?.status === 'deny') return { reason: 'customer_denied', card, mandate };
+  if (refusedInTestMode(deps.ring, merchant, card)) return { reason: 'test_mode_live_card', card, mandate };
+  return { reason: null, card, mandate };
 }
 
 /** A live mandate of this merchant on the card in the invoice's currency, one whose range fits the invoice first. */

@@ -5,7 +5,9 @@
 // changed), which gives tests as many distinct cards as they need and no real cardholder's card but
 // by a chance of about one in ten thousand within those few BINs.
 import { TEST_MODE_LIVE_CARD } from '../../protocol/errors.ts';
+import { cardSecret, type LiveCard } from '../cards/card-store.ts';
 import { ApiError } from '../errors.ts';
+import type { KeyRing } from '../keys/key-ring.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { TEST_CARDS } from './simulated-processor.ts';
 
@@ -31,6 +33,31 @@ export function assertTestCardInTestMode(merchant: Merchant, number: string, par
     param,
     decline_code: TEST_MODE_LIVE_CARD,
   });
+}
+
+/**
+ * A saved card about to be forwarded: test mode's rule, and over plain http (which only a test-mode
+ * shop's destination may use) test cards only whatever the processor, since no provider's test mode
+ * stands between a forward and its destination, and a real number would cross the network in the clear.
+ */
+export function assertForwardable(merchant: Merchant, number: string, plainHttp: boolean): void {
+  assertTestCardInTestMode(merchant, number, 'card');
+  if (!plainHttp || isTestCardNumber(number)) return;
+  throw new ApiError('card_declined', 'This destination is plain http, which carries test cards only (see Test cards); use an https destination', {
+    param: 'card',
+    decline_code: TEST_MODE_LIVE_CARD,
+  });
+}
+
+/**
+ * Whether charging the stored card would be refused by the rule, for the scheduler's verdict: the
+ * number itself when its key is in the ring (a test card's shown ends at another length is refused too),
+ * else what its shown digits tell (the charge would then wait for the key, not be refused).
+ */
+export function refusedInTestMode(ring: KeyRing, merchant: Merchant, card: LiveCard): boolean {
+  if (!onSimulatedProcessor(merchant)) return false;
+  if (!ring.get(card.key_version)) return hiddenInTestMode(merchant, card);
+  return !isTestCardNumber(cardSecret(ring, card).number);
 }
 
 /**

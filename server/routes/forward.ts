@@ -15,6 +15,7 @@ const create = createRoute({
   responses: {
     200: jsonContent(ForwardResponse, "The destination's answer: its status, a few safe headers, its body with card numbers masked"),
     400: errors[400],
+    402: jsonContent(ErrorSchema, 'card_declined (test_mode_live_card): a test-mode shop, or a plain-http destination, takes test cards only'),
     403: errors[403],
     404: errors[404],
     409: errors[409],
