@@ -1,5 +1,6 @@
 // Which processor serves a merchant: chosen from its settings (the simulated one by default in test
-// mode; a real connector with the merchant's own credentials), each call under PROCESSOR_TIMEOUT_MS.
+// mode; a real connector with the merchant's own credentials), each call under PROCESSOR_TIMEOUT_MS and
+// each answer's words scrubbed of card numbers (processor-answers.ts).
 // The connectors plug in by type (server/processors/index.ts); this module names none of them.
 // Connectors are built once per merchant and settings, and rebuilt when the settings change.
 import type { Db } from '../db/database.ts';
@@ -11,6 +12,7 @@ import { KeyUnavailableError } from '../keys/envelope.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import { connectorOf } from '../processors/index.ts';
 import { CONNECTOR_TYPES, type Processor } from './processor.ts';
+import { withScrubbedAnswers } from './processor-answers.ts';
 import { withTimeout } from './processor-timeout.ts';
 
 export interface ProcessorRegistry {
@@ -53,7 +55,7 @@ export function createProcessorRegistry(options: RegistryOptions): ProcessorRegi
         timeoutMs: options.timeoutMs,
         clock: options.clock,
       });
-      const processor = withTimeout(connector, options.timeoutMs);
+      const processor = withTimeout(withScrubbedAnswers(connector), options.timeoutMs);
       built.set(merchant.id, { fingerprint, processor });
       return processor;
     },

@@ -79,6 +79,8 @@ export interface FakeAdyen {
   dropNext(options?: { afterOperating?: boolean }): void;
   /** Forgets the drops asked for and not yet made. */
   clearDrops(): void;
+  /** The next payment is refused with this reason and code, whatever its card (an answer that echoes what it was sent, say). */
+  refuseNextWith(refusal: { code: string; reason: string }): void;
   /** The next API request whose path matches is held, unperformed and unanswered, until the test performs or drops it. */
   holdNext(path?: RegExp): HeldRequest;
   /** A standard webhook body (`{ live, notificationItems }`) whose items are signed with `key` (the fake's). */
@@ -169,6 +171,7 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
   let failures: { count: number; status: number } = { count: 0, status: 500 };
   const delays: number[] = [];
   const drops: Array<{ afterOperating: boolean }> = [];
+  const forcedRefusals: Array<{ code: string; reason: string }> = [];
   const holds: Array<{ path: RegExp; arrive(): void; gate: Promise<boolean>; performed(): void }> = [];
 
   const byPsp = (ref: string) => payments.find((p) => p.pspReference === ref);
@@ -249,9 +252,10 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     const now = new Date();
     const expiry = Number(pm.expiryYear) * 12 + Number(pm.expiryMonth);
     const refusal =
-      raw && expiry < now.getUTCFullYear() * 12 + now.getUTCMonth() + 1
+      forcedRefusals.shift() ??
+      (raw && expiry < now.getUTCFullYear() * 12 + now.getUTCMonth() + 1
         ? REFUSALS['4000000000000069']
-        : (REFUSALS[number] ?? (number === DECLINE_AFTER_SAVE && interaction === 'ContAuth' ? REFUSALS['4000000000000002'] : undefined));
+        : (REFUSALS[number] ?? (number === DECLINE_AFTER_SAVE && interaction === 'ContAuth' ? REFUSALS['4000000000000002'] : undefined)));
     if (refusal) return [200, refused(payment, refusal)];
     if (number === PROCESSING_ERROR) {
       payment.status = 'error';
@@ -533,6 +537,9 @@ export async function startFakeAdyen(options: { apiKey?: string; merchantAccount
     },
     clearDrops: () => {
       drops.length = 0;
+    },
+    refuseNextWith: (refusal) => {
+      forcedRefusals.push(refusal);
     },
     holdNext: (path = /./) => {
       let arrive!: () => void;
