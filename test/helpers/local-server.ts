@@ -24,3 +24,18 @@ export async function listenLocally(handler: http.RequestListener): Promise<Loca
       }),
   };
 }
+
+/** A destination that answers `{"ok":true}` and keeps each request it got as `<path> <body>`. */
+export async function recordingSink(): Promise<LocalServer & { received: string[]; origin: string }> {
+  const received: string[] = [];
+  const server = await listenLocally((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      received.push(`${req.url} ${body}`);
+      res.setHeader('content-type', 'application/json');
+      res.end('{"ok":true}');
+    });
+  });
+  return { ...server, received, origin: `http://127.0.0.1:${server.port}` };
+}

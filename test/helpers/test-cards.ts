@@ -59,3 +59,12 @@ export function guessesBetween(bin: string, last4: string, count: number, except
 /** A Visa number as a real card would have: a BIN and a last four that no test card has (refused in test mode). */
 export const realLookingVisa = (length = 16) =>
   withCheckDigit(`4539${String(Math.floor(Math.random() * 1e15)).padStart(length - 5, '0')}`.slice(0, length - 1));
+
+/** A valid number of `length` digits with `bin` and `last4` and another middle, from a random start. */
+export function withEnds(bin: string, last4: string, length: number): string {
+  const digits = length - bin.length - 4;
+  for (let mid = Math.floor(Math.random() * 10 ** digits); ; mid = (mid + 1) % 10 ** digits) {
+    const candidate = withCheckDigit(`${bin}${String(mid).padStart(digits, '0')}${last4.slice(0, 3)}`);
+    if (candidate.endsWith(last4)) return candidate;
+  }
+}

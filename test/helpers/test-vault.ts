@@ -169,6 +169,18 @@ export async function newShop(v: TestVault, options: { group?: string; settings?
 }
 export type Shop = Awaited<ReturnType<typeof newShop>>;
 
+/** A mandate the shop records for a consent the customer gave elsewhere (by phone): its id. `terms`: amounts, frequency, end date. */
+export async function recordMandate(s: Shop, customer: string, card: string, terms: Record<string, unknown>, currency = 'USD'): Promise<string> {
+  const res = await s.api('POST', `/v1/customers/${customer}/mandates`, {
+    card,
+    ...terms,
+    currency,
+    consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z' },
+  });
+  if (res.status !== 201) throw new Error(`mandate not recorded: ${res.text}`);
+  return res.body.id as string;
+}
+
 /** Records every authorisation the processor is asked for (a copy), on its way to the real processor. */
 export function recordAuthorizations(v: TestVault): AuthorizeRequest[] {
   const calls: AuthorizeRequest[] = [];

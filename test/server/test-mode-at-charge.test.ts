@@ -3,8 +3,6 @@
 // recurring or setup checkout, a sister shop, a card whose key left the ring, and the fields' list of
 // saved cards. Then PostgreSQL's hot reads, which go straight to the read pipeline: many at once, and
 // during another connection's ALTER TABLE. (Written as an attack review of both changes.)
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { saveCard } from '../../server/cards/card-store.ts';
@@ -14,14 +12,16 @@ import { merchantOverview } from '../../server/dashboard/overview.ts';
 import { findById } from '../../server/merchants/merchant-store.ts';
 import { binFacts } from '../../server/payments/bin-facts.ts';
 import { describeEachDb } from '../helpers/databases.ts';
+import { recordingSink } from '../helpers/local-server.ts';
 import { runCli } from '../helpers/storage-scan.ts';
 import { startLocalProvider, type LocalProvider } from '../helpers/provider-fixtures.ts';
-import { freshVisa, realLookingVisa, withCheckDigit } from '../helpers/test-cards.ts';
+import { freshVisa, realLookingVisa, withEnds } from '../helpers/test-cards.ts';
 import {
   CARDS,
   LIFTABLE_LIMITS,
   newCard,
   newShop,
+  recordMandate,
   openSession,
   recordAuthorizations,
   type Reply,
@@ -38,15 +38,6 @@ const recurring = { min_amount: 100, max_amount: 10_000, frequency_days: 0, end_
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const realLooking = () => realLookingVisa();
-/** A valid number of `length` digits with `bin` and `last4` and another middle, from a random start. */
-function variant(bin: string, last4: string, length: number): string {
-  const digits = length - bin.length - 4;
-  for (let mid = Math.floor(Math.random() * 10 ** digits); ; mid = (mid + 1) % 10 ** digits) {
-    const candidate = withCheckDigit(`${bin}${String(mid).padStart(digits, '0')}${last4.slice(0, 3)}`);
-    if (candidate.endsWith(last4)) return candidate;
-  }
-}
-
 describeEachDb('test mode at charge time, and the pipelined reads', (target) => {
   let v: TestVault;
   let provider: LocalProvider;
@@ -91,16 +82,7 @@ describeEachDb('test mode at charge time, and the pipelined reads', (target) => 
     expect(back.status, back.text).toBe(200);
     return imported.body.token as string;
   };
-  const mandateOn = async (s: Shop, customer: string, card: string) => {
-    const res = await s.api('POST', `/v1/customers/${customer}/mandates`, {
-      card,
-      ...recurring,
-      currency: 'USD',
-      consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z' },
-    });
-    expect(res.status, res.text).toBe(201);
-    return res.body.id as string;
-  };
+  const mandateOn = (s: Shop, customer: string, card: string) => recordMandate(s, customer, card, recurring);
   const charge = (s: Shop, body: Record<string, unknown>, key: string) =>
     s.api('POST', '/v1/charges', { amount: 1000, currency: 'USD', ...body }, { 'idempotency-key': key });
   const expectRefused = (res: Reply, param: string, number: string) => {
@@ -175,21 +157,11 @@ describeEachDb('test mode at charge time, and the pipelined reads', (target) => 
   });
 
   it('does not forward a saved real card from a test-mode shop (nothing reaches the destination); a test card is forwarded', async () => {
-    const received: string[] = [];
-    const sink = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        received.push(`${req.url} ${body}`);
-        res.setHeader('content-type', 'application/json');
-        res.end('{"ok":true}');
-      });
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const sink = await recordingSink();
+    const { received } = sink;
     try {
       const s = await shop();
-      const url = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
-      const added = await runCli(v, 'server/cli/forward.ts', ['add', '--merchant', s.id, '--name', 'sink', '--url', url]);
+      const added = await runCli(v, 'server/cli/forward.ts', ['add', '--merchant', s.id, '--name', 'sink', '--url', sink.origin]);
       expect(added.code, added.err).toBe(0);
       const customer = uniq('fwd');
       const number = realLooking();
@@ -216,7 +188,7 @@ describeEachDb('test mode at charge time, and the pipelined reads', (target) => 
       expect(sent.status, sent.text).toBe(200);
       expect(received).toEqual([`/cards {"pan":"${testNumber}"}`]);
     } finally {
-      sink.close();
+      await sink.close();
     }
   });
 
@@ -343,7 +315,7 @@ describeEachDb('test mode at charge time, and the pipelined reads', (target) => 
     const asked = recordAuthorizations(v);
     const s = await shop();
     const customer = uniq('variants');
-    for (const number of [freshVisa(), variant('555555', '4444', 16), variant('378282', '0005', 15)]) {
+    for (const number of [freshVisa(), withEnds('555555', '4444', 16), withEnds('378282', '0005', 15)]) {
       const card = await s.api('POST', `/v1/customers/${customer}/cards`, { number, ...exp });
       expect(card.status, `${number}: ${card.text}`).toBe(201);
       const res = await charge(s, { customer, card: card.body.token, mandate: await mandateOn(s, customer, card.body.token) }, uniq('k-var'));
@@ -351,7 +323,7 @@ describeEachDb('test mode at charge time, and the pipelined reads', (target) => 
       expect(res.body.status).toBe('succeeded');
       expect(askedFor(asked, number)).toHaveLength(1);
     }
-    for (const number of [variant('424242', '4242', 19), variant('424242', '1881', 16)]) {
+    for (const number of [withEnds('424242', '4242', 19), withEnds('424242', '1881', 16)]) {
       const card = await importOnProvider(s, customer, number);
       const res = await charge(s, { customer, card, mandate: await mandateOn(s, customer, card) }, uniq('k-var'));
       expectRefused(res, 'card', number);

@@ -6,16 +6,15 @@
 // found before the processor carries its decline_code. (Written as an attack review of f2c7e75: replays
 // and racing retries, a sister shop, a test card's shown ends at another length, no mandate, a default
 // swapped to a test card, and the published contract of POST /v1/forward.)
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { merchantOverview } from '../../server/dashboard/overview.ts';
 import { addDestination } from '../../server/forward/destination-store.ts';
 import { findById } from '../../server/merchants/merchant-store.ts';
 import { describeEachDb } from '../helpers/databases.ts';
+import { recordingSink } from '../helpers/local-server.ts';
 import { startLocalProvider, type LocalProvider } from '../helpers/provider-fixtures.ts';
-import { freshVisa, realLookingVisa, withCheckDigit } from '../helpers/test-cards.ts';
-import { LIFTABLE_LIMITS, newShop, type Reply, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
+import { freshVisa, realLookingVisa, withEnds } from '../helpers/test-cards.ts';
+import { LIFTABLE_LIMITS, newShop, recordMandate, type Reply, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
 const DAY = 86_400_000;
 const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);
@@ -23,40 +22,19 @@ const nextYear = new Date().getUTCFullYear() + 3;
 const exp = { exp_month: 12, exp_year: nextYear };
 const recurring = { min_amount: 100, max_amount: 10_000, frequency_days: 0, end_date: `${nextYear}-12-31` };
 
-/** A valid number of `length` digits with `bin` and `last4` and another middle. */
-function variant(bin: string, last4: string, length: number): string {
-  const digits = length - bin.length - 4;
-  for (let mid = Math.floor(Math.random() * 10 ** digits); ; mid = (mid + 1) % 10 ** digits) {
-    const candidate = withCheckDigit(`${bin}${String(mid).padStart(digits, '0')}${last4.slice(0, 3)}`);
-    if (candidate.endsWith(last4)) return candidate;
-  }
-}
-
 describeEachDb('test mode: forwarding a saved real card, and the invoice said before its day', (target) => {
   let v: TestVault;
   let provider: LocalProvider;
-  const received: string[] = [];
-  let sink: http.Server;
-  let sinkUrl: string;
+  let sink: Awaited<ReturnType<typeof recordingSink>>;
   beforeAll(async () => {
     provider = await startLocalProvider('stripe');
     v = await startTestVault(target, { limits: LIFTABLE_LIMITS, processorBaseUrls: { stripe: provider.url } });
-    sink = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        received.push(`${req.url} ${body}`);
-        res.setHeader('content-type', 'application/json');
-        res.end('{"ok":true}');
-      });
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+    sink = await recordingSink();
   });
   afterAll(async () => {
     await v?.close();
     await provider?.close();
-    await new Promise((resolve) => sink?.close(resolve));
+    await sink?.close();
   });
 
   let n = 0;
@@ -64,7 +42,14 @@ describeEachDb('test mode: forwarding a saved real card, and the invoice said be
   /** A test-mode shop on the simulated processor with the local sink registered as `sink` (as `npm run forward -- add` does). */
   const shop = async (group?: string) => {
     const s = await newShop(v, { group, settings: { frame_limit_per_address: 0 } });
-    await addDestination(v.runtime.deps.db, v.runtime.deps.ring, { merchantId: s.id, live: false, name: 'sink', url: sinkUrl, headers: {}, now: new Date() });
+    await addDestination(v.runtime.deps.db, v.runtime.deps.ring, {
+      merchantId: s.id,
+      live: false,
+      name: 'sink',
+      url: sink.origin,
+      headers: {},
+      now: new Date(),
+    });
     return s;
   };
   const toProvider = async (s: Shop) => expect((await s.api('POST', '/v1/merchant', { processor: provider.settings })).status).toBe(200);
@@ -78,16 +63,7 @@ describeEachDb('test mode: forwarding a saved real card, and the invoice said be
     await toSimulated(s);
     return imported.body.token as string;
   };
-  const mandateOn = async (s: Shop, customer: string, card: string) => {
-    const res = await s.api('POST', `/v1/customers/${customer}/mandates`, {
-      card,
-      ...recurring,
-      currency: 'USD',
-      consent: { text: 'Agreed by phone', accepted_at: '2024-01-01T00:00:00Z' },
-    });
-    expect(res.status, res.text).toBe(201);
-    return res.body.id as string;
-  };
+  const mandateOn = (s: Shop, customer: string, card: string) => recordMandate(s, customer, card, recurring);
   const forward = (s: Shop, customer: string, card: string, key: string) =>
     s.api(
       'POST',
@@ -101,7 +77,7 @@ describeEachDb('test mode: forwarding a saved real card, and the invoice said be
     expect(res.text).not.toContain(number);
     expect(res.text).not.toContain(number.slice(6, 12));
   };
-  const sentTo = (number: string) => received.filter((r) => r.includes(number) || r.includes(number.slice(6, 12)));
+  const sentTo = (number: string) => sink.received.filter((r) => r.includes(number) || r.includes(number.slice(6, 12)));
   const eventsOf = async (s: Shop, type: string) => (await s.api('GET', `/v1/events?type=${type}&limit=100`)).body.data as any[];
   const everywhere = async (s: Shop) => {
     const { db } = v.runtime.deps;
@@ -236,7 +212,7 @@ describeEachDb('test mode: forwarding a saved real card, and the invoice said be
     const s = await shop();
     const customer = uniq('len');
     await s.api('POST', `/v1/customers/${customer}`, { email: `${customer}@example.test` });
-    const number = variant('424242', '4242', 19);
+    const number = withEnds('424242', '4242', 19);
     const card = await importOnProvider(s, customer, number);
     expect((await s.api('GET', `/v1/customers/${customer}`)).body.default_card).toBe(card);
     await mandateOn(s, customer, card);
