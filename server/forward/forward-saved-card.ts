@@ -15,7 +15,7 @@ import { assertForwardable } from '../payments/test-mode-cards.ts';
 import { cardsCompletedBy } from '../sessions/session-store.ts';
 import { checkTemplate, fillTemplate } from './placeholders.ts';
 import { sendForward } from './send-forward.ts';
-import { openHeaders, usableDestination } from './usable-destination.ts';
+import { openHeaders, overPlainHttp, usableDestination } from './usable-destination.ts';
 
 type Input = z.output<typeof ForwardCreate>;
 
@@ -31,7 +31,7 @@ export async function forwardSavedCard(deps: Deps, merchant: Merchant, input: In
   const secret = cardSecret(deps.ring, card);
   // Test mode's rule holds here too (a real card stored before it is not sent on), and plain http, which
   // a test-mode destination may use, carries test cards only, a shop on a provider's test account too.
-  assertForwardable(merchant, secret.number, !destination.url.startsWith('https:'));
+  assertForwardable(merchant, secret.number, overPlainHttp(destination));
   const registeredHeaders = openHeaders(deps, destination);
 
   const sent = await sendForward({ url: destination.url, registeredHeaders }, template, fillTemplate(template, secret), deps.processorTimeoutMs);

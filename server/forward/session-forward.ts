@@ -11,7 +11,7 @@ import type { Db } from '../db/database.ts';
 import type { SessionTable } from '../db/schema.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { openHeaders, usableDestination } from './usable-destination.ts';
+import { openHeaders, overPlainHttp, usableDestination } from './usable-destination.ts';
 import { checkTemplate, fillTemplate, type CardValues } from './placeholders.ts';
 import { answerAfterCvc } from './mask-answer.ts';
 import { sendForward, type SendOutcome } from './send-forward.ts';
@@ -63,7 +63,7 @@ export async function forwardFromConfirmation(deps: Deps, merchant: Merchant, se
     });
     // Plain http (a test-mode destination only) carries test cards only, whatever the processor: a real
     // card typed into a shop on a provider's test account is not sent across the network in the clear.
-    const inClear = !destination.url.startsWith('https:') && !isTestCardNumber(card.number);
+    const inClear = overPlainHttp(destination) && !isTestCardNumber(card.number);
     if (inClear) {
       deps.logger.warn({ session: session.id, destination: destination.id }, 'session forward not sent: plain http carries test cards only');
     } else if (!template.usesCvc || card.cvc !== undefined) {

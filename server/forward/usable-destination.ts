@@ -9,11 +9,14 @@ import type { Merchant } from '../merchants/merchant-store.ts';
 import { KeyUnavailableError } from '../keys/envelope.ts';
 import { findDestination, openDestinationHeaders } from './destination-store.ts';
 
+/** Whether a request to the destination crosses the network in the clear (a test-mode shop's may). */
+export const overPlainHttp = (destination: Pick<ForwardDestinationTable, 'url'>) => !destination.url.startsWith('https:');
+
 /** The merchant's registered destination of that name; a live merchant's only over https. */
 export async function usableDestination(db: Db, merchant: Merchant, name: string, param = 'destination'): Promise<ForwardDestinationTable> {
   const destination = await findDestination(db, merchant.id, name);
   if (!destination) throw notFound("destination: the vault's operator registers them with npm run forward -- add", param);
-  if (merchant.livemode && !destination.url.startsWith('https:')) {
+  if (merchant.livemode && overPlainHttp(destination)) {
     throw new ApiError(
       'live_mode_unavailable',
       "This destination is not on https, and live cards travel over https only: ask the vault's operator to register it again with an https URL",
