@@ -11,7 +11,7 @@ import { ReadPipeline } from '../server/db/pg-read-pipeline.ts';
 
 // The columns the vault's list reads (server/cards/card-store.ts), in the order it reads them.
 const COLUMNS = [
-  'cards.token, cards.group_id, bin, last4, brand, issuer, country, key_version, wrapped_key, meta_ct,',
+  'cards.token, cards.group_id, bin, last4, pan_length, brand, issuer, country, key_version, wrapped_key, meta_ct,',
   'successful_payments, source, cards.created_at, customers.default_card',
 ].join(' ');
 const FROM =

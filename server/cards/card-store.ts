@@ -115,6 +115,7 @@ const LISTED = [
   'cards.group_id',
   'bin',
   'last4',
+  'pan_length',
   'brand',
   'issuer',
   'country',
@@ -127,7 +128,7 @@ const LISTED = [
 ] as const;
 
 export type ListedCard = SealedRef &
-  Pick<CardTable, 'bin' | 'last4' | 'brand' | 'issuer' | 'country' | 'successful_payments' | 'source' | 'created_at'> & { is_default: boolean };
+  Pick<CardTable, 'bin' | 'last4' | 'pan_length' | 'brand' | 'issuer' | 'country' | 'successful_payments' | 'source' | 'created_at'> & { is_default: boolean };
 
 /**
  * The customer's live cards as a listing needs them, default first then newest: one query, and only
@@ -364,6 +365,7 @@ async function insertCard(
     fingerprint,
     bin: maskedBin(input.card.number),
     last4: input.card.number.slice(-4),
+    pan_length: input.card.number.length,
     brand: input.card.brand,
     issuer: input.bin.issuer,
     country: input.bin.country,

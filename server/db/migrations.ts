@@ -24,6 +24,7 @@ import * as disputeEventTimes from './migrations/0020-dispute-event-times.ts';
 import * as guestChargeIndexes from './migrations/0021-guest-charge-indexes.ts';
 import * as chargeProcessor from './migrations/0022-charge-processor.ts';
 import * as challengeCardToken from './migrations/0023-challenge-card-token.ts';
+import * as cardNumberLength from './migrations/0024-card-number-length.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 export { backfillPendingRefs } from './migrations/0016-invoice-pending-ref.ts';
@@ -55,6 +56,7 @@ const migrations: Record<string, Migration> = {
   '0021_guest_charge_indexes': guestChargeIndexes,
   '0022_charge_processor': chargeProcessor,
   '0023_challenge_card_token': challengeCardToken,
+  '0024_card_number_length': cardNumberLength,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

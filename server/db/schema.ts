@@ -90,6 +90,8 @@ export interface CardTable {
   key_version: string | null;
   wrapped_key: string | null; // the card's data key, wrapped; null once destroyed
   pan_ct: string | null; // the number, encrypted under the data key
+  /** How many digits the number has (test mode's rule reads it with bin and last4); null: saved before migration 0024. */
+  pan_length: number | null;
   meta_ct: string | null; // expiry and holder, encrypted under the data key
   network_transaction_id: string | null;
   successful_payments: number;

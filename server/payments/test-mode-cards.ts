@@ -4,6 +4,7 @@
 // numbers, or any valid number with a table number's first six and last four digits (the middle
 // changed), which gives tests as many distinct cards as they need and no real cardholder's card but
 // by a chance of about one in ten thousand within those few BINs.
+import { maskedBin } from '../../protocol/cards.ts';
 import { TEST_MODE_LIVE_CARD } from '../../protocol/errors.ts';
 import { cardSecret, type LiveCard } from '../cards/card-store.ts';
 import { ApiError } from '../errors.ts';
@@ -11,9 +12,9 @@ import type { KeyRing } from '../keys/key-ring.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { TEST_CARDS } from './simulated-processor.ts';
 
-/** A number's first six and last four, as the vault stores and shows them. */
+/** A number's first six (fewer for a short number) and last four, as the vault stores and shows them. */
 const shownEnds = (bin: string, last4: string) => `${bin}:${last4}`;
-const endsOf = (number: string) => shownEnds(number.slice(0, 6), number.slice(-4));
+const endsOf = (number: string) => shownEnds(maskedBin(number), number.slice(-4));
 
 /** The test cards' shown ends; with their length, the ends a typed or opened number must have. */
 const SHOWN_ENDS = new Set(TEST_CARDS.map((card) => endsOf(card.number)));
@@ -61,10 +62,14 @@ export function refusedInTestMode(ring: KeyRing, merchant: Merchant, card: LiveC
 }
 
 /**
- * Whether this shop would refuse the stored card when charged, as far as its shown digits tell: the
- * fields do not offer it for one click (a card saved before the rule, or imported while the shop was on
- * a provider's test account). A card that passes here is still checked in full when it is charged.
+ * Whether this shop would refuse the stored card when charged, as far as its shown digits and its
+ * length tell: the fields do not offer it for one click (a card saved before the rule, or imported
+ * while the shop was on a provider's test account). Those three are what makes a test card, so the
+ * answer is the charge's own; a card saved before its length was kept (migration 0024) is judged by
+ * its ends alone, and is still checked in full when it is charged.
  */
-export function hiddenInTestMode(merchant: Merchant, card: { bin: string; last4: string }): boolean {
-  return onSimulatedProcessor(merchant) && !SHOWN_ENDS.has(shownEnds(card.bin, card.last4));
+export function hiddenInTestMode(merchant: Merchant, card: { bin: string; last4: string; pan_length: number | null }): boolean {
+  if (!onSimulatedProcessor(merchant)) return false;
+  const ends = shownEnds(card.bin, card.last4);
+  return card.pan_length === null ? !SHOWN_ENDS.has(ends) : !ENDS.has(`${ends}:${card.pan_length}`);
 }

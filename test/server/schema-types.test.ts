@@ -37,6 +37,7 @@ const HISTORICAL_MIGRATIONS = [
   '0021_guest_charge_indexes',
   '0022_charge_processor',
   '0023_challenge_card_token',
+  '0024_card_number_length',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */

@@ -288,6 +288,24 @@ describeEachDb('test mode at charge time, and the pipelined reads', (target) => 
     expect(fields.body.cards.map((c: { token: string }) => c.token)).toEqual([test]);
   });
 
+  it('does not offer in the fields a test card’s shown ends at another length; one saved before its length was kept is refused when confirmed', async () => {
+    const asked = recordAuthorizations(v);
+    const s = await shop();
+    const customer = uniq('length');
+    const number = withEnds('424242', '4242', 19);
+    const long = await plant(s, customer, number);
+    const test = await plant(s, customer, withEnds('424242', '4242', 16));
+    const session = await openSession(v, { customer, amount: 1500, currency: 'USD' }, s.secret_key);
+    const offered = async () => (await v.frame('/frame/v1/session', session.secret)).body.cards.map((c: { token: string }) => c.token);
+    expect(await offered()).toEqual([test]);
+
+    // A row from before migration 0024 has no length: its ends alone show it, and the confirmation opens the number.
+    await v.runtime.deps.db.updateTable('cards').set({ pan_length: null }).where('token', '=', long).execute();
+    expect((await offered()).sort()).toEqual([long, test].sort());
+    expectRefused(await v.frame('/frame/v1/confirm', session.secret, { saved_card: { token: long, cvc: '123' } }), 'saved_card.token', number);
+    expect(askedFor(asked, number)).toEqual([]);
+  });
+
   it('refuses a sister shop’s one click with the group’s real card, while a sister on a provider’s test account leaves it to the provider', async () => {
     const asked = recordAuthorizations(v);
     const a = await shop();
