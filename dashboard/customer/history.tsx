@@ -101,7 +101,7 @@ export function History(props: { customer: string; version: number }) {
             </td>
             <td class="num">{money(i.amount, i.currency)}</td>
             <td>{day(i.due_date)}</td>
-            <td>{i.auto_pay ? (i.failure_code ? `yes (last try: ${i.failure_code})` : 'yes') : 'no'}</td>
+            <td>{i.auto_pay ? (i.failure_code ? `yes (last try: ${[i.failure_code, i.decline_code].filter(Boolean).join(', ')})` : 'yes') : 'no'}</td>
             <td>{i.description ?? '—'}</td>
           </>
         )}

@@ -55,7 +55,8 @@ function InvoiceRow(props: { invoice: InvoiceView }) {
         <td>
           {i.failure_code ? (
             <>
-              <code>{i.failure_code}</code> <span class="muted">{day(i.last_attempt_on)}</span>
+              <code>{i.failure_code}</code>
+              {i.decline_code && <code>{i.decline_code}</code>} <span class="muted">{day(i.last_attempt_on)}</span>
             </>
           ) : (
             '—'

@@ -29,11 +29,16 @@ export const InvoiceView = z.object({
   auto_pay: z.boolean(),
   charge: z.string().nullable(),
   created: z.string(),
-  /** Extensions: when it was paid, how many automatic attempts were made, and why the last one failed. */
+  /**
+   * Extensions: when it was paid, how many automatic attempts were made, and why the last one failed:
+   * `failure_code`, and with `card_declined` the decline's own code (`insufficient_funds`, `expired_card`,
+   * test mode's `test_mode_live_card`), null when none was given.
+   */
   paid_at: z.string().nullable(),
   attempts: z.number(),
   last_attempt_on: z.string().nullable(),
   failure_code: z.string().nullable(),
+  decline_code: z.string().nullable(),
 });
 export type InvoiceView = z.infer<typeof InvoiceView>;
 

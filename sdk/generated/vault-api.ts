@@ -3124,6 +3124,7 @@ export interface operations {
                             attempts: number;
                             last_attempt_on: string | null;
                             failure_code: string | null;
+                            decline_code: string | null;
                         }[];
                         has_more: boolean;
                     };
@@ -3224,6 +3225,7 @@ export interface operations {
                         attempts: number;
                         last_attempt_on: string | null;
                         failure_code: string | null;
+                        decline_code: string | null;
                     };
                 };
             };
@@ -3327,6 +3329,7 @@ export interface operations {
                         attempts: number;
                         last_attempt_on: string | null;
                         failure_code: string | null;
+                        decline_code: string | null;
                     };
                 };
             };

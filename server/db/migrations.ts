@@ -25,6 +25,7 @@ import * as guestChargeIndexes from './migrations/0021-guest-charge-indexes.ts';
 import * as chargeProcessor from './migrations/0022-charge-processor.ts';
 import * as challengeCardToken from './migrations/0023-challenge-card-token.ts';
 import * as cardNumberLength from './migrations/0024-card-number-length.ts';
+import * as invoiceDeclineCode from './migrations/0025-invoice-decline-code.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 export { backfillPendingRefs } from './migrations/0016-invoice-pending-ref.ts';
@@ -57,6 +58,7 @@ const migrations: Record<string, Migration> = {
   '0022_charge_processor': chargeProcessor,
   '0023_challenge_card_token': challengeCardToken,
   '0024_card_number_length': cardNumberLength,
+  '0025_invoice_decline_code': invoiceDeclineCode,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

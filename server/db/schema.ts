@@ -273,6 +273,8 @@ export interface InvoiceTable {
   attempts: number;
   charge_id: string | null;
   failure_code: string | null;
+  /** With failure_code card_declined: the decline's own code, when one was given (migration 0025). */
+  decline_code: string | null;
   created_at: string;
   paid_at: string | null;
 }

@@ -29,7 +29,7 @@ export async function markInvoicePaid(q: Queryable, id: string, set: { charge_id
     rows: id,
     from: ['open', 'past_due'],
     to: 'paid',
-    set: { ...set, failure_code: null, pending_ref: null },
+    set: { ...set, failure_code: null, decline_code: null, pending_ref: null },
   });
   return moved === 1;
 }

@@ -31,6 +31,7 @@ export async function createInvoice(db: Db, merchant: Merchant, body: z.output<t
     attempts: 0,
     charge_id: null,
     failure_code: null,
+    decline_code: null,
     created_at: now.toISOString(),
     paid_at: null,
   };
@@ -105,7 +106,13 @@ export interface InvoiceAttempt {
 export async function claimInvoiceDay(q: Queryable, id: string, today: string, fresh: string): Promise<InvoiceAttempt | undefined> {
   const claimed = await q
     .updateTable('invoices')
-    .set((eb) => ({ last_attempt_on: today, attempts: eb('attempts', '+', 1), failure_code: null, pending_ref: eb.fn.coalesce('pending_ref', eb.val(fresh)) }))
+    .set((eb) => ({
+      last_attempt_on: today,
+      attempts: eb('attempts', '+', 1),
+      failure_code: null,
+      decline_code: null,
+      pending_ref: eb.fn.coalesce('pending_ref', eb.val(fresh)),
+    }))
     .where('id', '=', id)
     .where('status', '=', 'open')
     .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]))
@@ -126,6 +133,7 @@ export async function releaseInvoiceDay(q: Queryable, invoice: InvoiceTable, tod
       last_attempt_on: invoice.last_attempt_on,
       attempts: eb('attempts', '-', 1),
       failure_code: invoice.failure_code,
+      decline_code: invoice.decline_code,
       ...(attempt.resumed ? {} : { pending_ref: null }),
     }))
     .where('id', '=', invoice.id)
@@ -135,17 +143,24 @@ export async function releaseInvoiceDay(q: Queryable, invoice: InvoiceTable, tod
 }
 
 /**
- * Records why an attempt failed, on an invoice not paid meanwhile; `settled` names a reference whose
+ * Records why an attempt failed (its code, and a decline's own code), on an invoice not paid meanwhile; `settled` names a reference whose
  * outcome is now known (a charge recorded under it, or one never sent), which is no longer pending.
  * With `claimedOn`, only while that day's claim is still the invoice's last: a pass after midnight may
  * have taken the reference up since, and be charging under it. False when nothing was noted: then
  * there is no failure to announce.
  */
-export async function noteInvoiceFailure(q: Queryable, id: string, code: string | null, settled?: string, claimedOn?: string): Promise<boolean> {
+export async function noteInvoiceFailure(
+  q: Queryable,
+  id: string,
+  failure: { code: string | null; declineCode: string | null },
+  settled?: string,
+  claimedOn?: string,
+): Promise<boolean> {
   const noted = await q
     .updateTable('invoices')
     .set((eb) => ({
-      failure_code: code,
+      failure_code: failure.code,
+      decline_code: failure.declineCode,
       ...(settled ? { pending_ref: eb.case().when('pending_ref', '=', settled).then(null).else(eb.ref('pending_ref')).end() } : {}),
     }))
     .where('id', '=', id)

@@ -20,5 +20,6 @@ export function toInvoiceView(row: InvoiceTable, today: string): InvoiceView {
     attempts: row.attempts,
     last_attempt_on: row.last_attempt_on,
     failure_code: row.failure_code,
+    decline_code: row.decline_code,
   };
 }

@@ -285,7 +285,7 @@ async function settleInvoice(trx: Queryable, merchant: Merchant, invoice: Invoic
       data: { invoice: invoice.id, customer: invoice.customer, charge: row.id, amount: invoice.amount, currency: invoice.currency },
     });
   } else {
-    if (!(await noteInvoiceFailure(trx, invoice.id, row.failure_code, row.processor_ref))) return;
+    if (!(await noteInvoiceFailure(trx, invoice.id, { code: row.failure_code, declineCode: row.decline_code }, row.processor_ref))) return;
     await emitEvent(trx, {
       ...base,
       type: 'invoice.payment_failed',
@@ -314,7 +314,16 @@ async function fail(
   failure: { code: string; declineCode?: string; message: string; last4?: string },
 ): Promise<Outcome> {
   const noted = await deps.db.transaction().execute(async (trx) => {
-    if (!(await noteInvoiceFailure(trx, invoice.id, failure.code, attempt.resumed ? undefined : attempt.reference, attempt.day))) return false;
+    if (
+      !(await noteInvoiceFailure(
+        trx,
+        invoice.id,
+        { code: failure.code, declineCode: failure.declineCode ?? null },
+        attempt.resumed ? undefined : attempt.reference,
+        attempt.day,
+      ))
+    )
+      return false;
     await emitEvent(trx, {
       merchantId: merchant.id,
       groupId: invoice.group_id,

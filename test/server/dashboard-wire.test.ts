@@ -78,6 +78,7 @@ describeEachDb('the dashboard API', (target) => {
       attempts: 0,
       charge_id: null,
       failure_code: null,
+      decline_code: null,
       created_at: new Date().toISOString(),
       paid_at: null,
       ...over,

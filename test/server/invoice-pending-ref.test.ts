@@ -23,6 +23,7 @@ const invoice = (id: string, over: Partial<InvoiceTable>): InvoiceTable => ({
   attempts: 0,
   charge_id: null,
   failure_code: null,
+  decline_code: null,
   created_at: '2031-01-01T00:00:00.000Z',
   paid_at: null,
   ...over,

@@ -85,6 +85,7 @@ describeEachDb('invoices and automatic payment', (target) => {
         attempts: 0,
         last_attempt_on: null,
         failure_code: null,
+        decline_code: null,
       });
       const second = await invoice(s, { customer: 'inv-read', due_date: inDays(50), auto_pay: false });
       expect(second).toMatchObject({ auto_pay: false, description: null });
@@ -177,7 +178,7 @@ describeEachDb('invoices and automatic payment', (target) => {
       const inv = await invoice(s, { customer: 'inv-decline', due_date: due });
       expect(await run(s)).toMatchObject({ charged: 1, paid: 0, failed: 1 });
       const after = (await s.api('GET', `/v1/invoices/${inv.id}`)).body;
-      expect(after).toMatchObject({ status: 'open', charge: null, failure_code: 'card_declined' });
+      expect(after).toMatchObject({ status: 'open', charge: null, failure_code: 'card_declined', decline_code: 'generic_decline' });
       const failed = await events(s, 'invoice.payment_failed');
       expect(failed.map((e) => e.data)).toEqual([expect.objectContaining({ invoice: inv.id, code: 'card_declined', charge: expect.stringMatching(/^ch_/) })]);
       const warned = await messages('inv-decline', 'payment_failed');
@@ -205,7 +206,7 @@ describeEachDb('invoices and automatic payment', (target) => {
       }
       expect(calls).toEqual([]);
       expect(await charges('inv-nomandate')).toEqual([]);
-      expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ status: 'open', failure_code: 'mandate_violation' });
+      expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ status: 'open', failure_code: 'mandate_violation', decline_code: null });
       expect((await events(s, 'invoice.payment_failed')).map((e) => e.data)).toEqual([
         expect.objectContaining({ invoice: inv.id, code: 'mandate_violation', charge: null }),
       ]);

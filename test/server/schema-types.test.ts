@@ -38,6 +38,7 @@ const HISTORICAL_MIGRATIONS = [
   '0022_charge_processor',
   '0023_challenge_card_token',
   '0024_card_number_length',
+  '0025_invoice_decline_code',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */

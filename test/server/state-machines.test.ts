@@ -223,6 +223,7 @@ const invoiceRow = (id: string, due: string, status: InvoiceTable['status'] = 'o
   attempts: 0,
   charge_id: status === 'paid' ? 'ch_paid' : null,
   failure_code: 'card_declined',
+  decline_code: 'insufficient_funds',
   created_at: NOW,
   paid_at: status === 'paid' ? NOW : null,
 });
@@ -384,7 +385,7 @@ describeEachDb('status transitions on the database', (target) => {
     expect((await invoice('inv_other')).status).toBe('open');
 
     expect(await markInvoicePaid(db, 'inv_late', { charge_id: 'ch_1', paid_at: NOW })).toBe(true);
-    expect(await invoice('inv_late')).toMatchObject({ status: 'paid', charge_id: 'ch_1', paid_at: NOW, failure_code: null });
+    expect(await invoice('inv_late')).toMatchObject({ status: 'paid', charge_id: 'ch_1', paid_at: NOW, failure_code: null, decline_code: null });
     expect(await markInvoicePaid(db, 'inv_due', { charge_id: 'ch_2', paid_at: NOW })).toBe(true);
     expect(await markInvoicePaid(db, 'inv_due', { charge_id: 'ch_3', paid_at: NOW })).toBe(false);
     expect((await invoice('inv_due')).charge_id).toBe('ch_2');

@@ -127,6 +127,7 @@ describeEachDb('test mode at charge time, and the pipelined reads', (target) => 
       charge: null,
       paid_at: null,
       failure_code: 'card_declined',
+      decline_code: 'test_mode_live_card',
     });
     expect(askedFor(asked, number)).toEqual([]);
     expect(await chargesOf(customer)).toEqual([]);
