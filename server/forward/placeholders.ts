@@ -169,7 +169,9 @@ function checkPath(path: string, param: string): void {
     } catch {
       throw invalid(`${param} has a malformed %-escape`, param);
     }
-    if (decoded === '.' || decoded === '..' || decoded.includes('/'))
+    // Tomcat, Jetty and Spring drop a segment's `;` parameters before resolving it: `..;x` is `..` there.
+    const resolved = decoded.split(';')[0];
+    if (resolved === '.' || resolved === '..' || decoded.includes('/'))
       throw invalid(`${param} must stay under the destination's URL (no . or .. segments)`, param);
   }
 }
@@ -182,10 +184,12 @@ function checkPath(path: string, param: string): void {
 function checkQuery(path: string, registeredUrl: string, param: string): void {
   const q = path.indexOf('?');
   if (q < 0) return;
-  // Compared as PHP reads a name too: `account[]` and `account.id` stand for `account` and `account_id` there.
-  const base = (name: string) => name.split('[')[0].replace(/[. ]/g, '_').toLowerCase();
+  // Compared as PHP reads a name too: leading spaces dropped, cut at a NUL, and `account[]` and `account.id`
+  // standing for `account` and `account_id`.
+  const base = (name: string) => name.replace(/^ +/, '').split('\0')[0].split('[')[0].replace(/[. ]/g, '_').toLowerCase();
   const registered = new Set([...new URL(registeredUrl).searchParams.keys()].map(base));
-  for (const name of new URLSearchParams(path.slice(q + 1)).keys()) {
+  // Split at `;` as well as `&`, as some servers still do (Python before 3.9.2, Go before 1.17, older Rack).
+  for (const name of new URLSearchParams(path.slice(q + 1).replace(/;/g, '&')).keys()) {
     if (registered.has(base(name)))
       throw invalid(`${param}: ${echoable(name)} is set in the destination's URL by the vault's operator and cannot be replaced`, param);
   }

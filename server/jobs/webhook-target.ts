@@ -116,6 +116,8 @@ export function addressKind(address: string): 'public' | 'private' | 'never' {
   const family = address.includes('%') ? 0 : net.isIP(address);
   if (family === 0) return 'never';
   const type = family === 4 ? 'ipv4' : 'ipv6';
+  // IPv6's loopback lies inside ::/96 (the old IPv4-compatible range, never allowed): it is private, as 127/8 is.
+  if (family === 6 && ipv6Groups(address).join() === '0,0,0,0,0,0,0,1') return 'private';
   // Never first: a metadata service inside a private range stays refused when private ones are allowed.
   if (NEVER.check(address, type)) return 'never';
   if (family === 6) {
