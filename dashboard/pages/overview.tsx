@@ -43,6 +43,7 @@ const WHY: Record<NonNullable<UpcomingPayment['reason']>, string> = {
   past_due: 'Past due: not retried automatically',
   no_default_card: 'The customer has no default card',
   no_mandate: 'No mandate covers the default card',
+  outside_mandate: "The amount, or the mandate's frequency, is outside what the customer agreed to",
   customer_denied: 'The customer does not allow saved cards to be charged',
   test_mode_live_card: 'Test mode: the default card is not a test card',
 };

@@ -68,7 +68,7 @@ export const OverviewDay = z.object({
 export type OverviewDay = z.infer<typeof OverviewDay>;
 
 /** Why the scheduler will not charge an invoice by itself. */
-export const NotAutomatic = z.enum(['auto_pay_off', 'past_due', 'no_default_card', 'no_mandate', 'customer_denied', 'test_mode_live_card']);
+export const NotAutomatic = z.enum(['auto_pay_off', 'past_due', 'no_default_card', 'no_mandate', 'outside_mandate', 'customer_denied', 'test_mode_live_card']);
 export type NotAutomatic = z.infer<typeof NotAutomatic>;
 
 export const UpcomingPayment = z.object({

@@ -26,6 +26,22 @@ export async function findCard(q: Queryable, groupId: string, customer: string, 
   return rows[0] as LiveCard | undefined;
 }
 
+/** A card deleted by its customer: its shown digits stay, its number and key are gone. */
+export type DeletedCard = CardTable & { key_version: null; deleted_at: string };
+
+/** The customer's card that was deleted, for recording an attempt on it whose answer came back later. */
+export async function findDeletedCard(q: Queryable, groupId: string, customer: string, token: string): Promise<DeletedCard | undefined> {
+  const row = await q
+    .selectFrom('cards')
+    .selectAll()
+    .where('token', '=', token)
+    .where('group_id', '=', groupId)
+    .where('customer', '=', customer)
+    .where('deleted_at', 'is not', null)
+    .executeTakeFirst();
+  return row as DeletedCard | undefined;
+}
+
 /** One more successful payment with the card (one-click is offered after a merchant's threshold). */
 export const countPayment = prepared((q, a: { token: string }) =>
   q

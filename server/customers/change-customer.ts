@@ -5,9 +5,20 @@ import type { CustomerUpdate } from '../../protocol/api.ts';
 import { hasLiveCard } from '../cards/card-store.ts';
 import type { Db } from '../db/database.ts';
 import type { CustomerTable } from '../db/schema.ts';
+import { betweenCustomerCharges } from '../payments/customer-lease.ts';
 import { ensureCustomer, getCustomer, updateCustomer, type CustomerChanges } from './customer-store.ts';
 
 export async function changeCustomer(db: Db, groupId: string, customer: string, body: z.output<typeof CustomerUpdate>, now: Date): Promise<CustomerTable> {
+  // A refusal or new limits is what a charge's checks read: made between the customer's charges, as a
+  // mandate's cancellation is, so a charge at the processor is recorded before the change is answered
+  // and none begun after it goes ahead.
+  const readByCharges = body.status === 'deny' || body.limits !== undefined;
+  return readByCharges
+    ? betweenCustomerCharges({ db }, groupId, customer, () => change(db, groupId, customer, body, now))
+    : change(db, groupId, customer, body, now);
+}
+
+function change(db: Db, groupId: string, customer: string, body: z.output<typeof CustomerUpdate>, now: Date): Promise<CustomerTable> {
   return db.transaction().execute(async (trx) => {
     const row = await ensureCustomer(trx, groupId, customer, now);
     const changes: CustomerChanges = {};

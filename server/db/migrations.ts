@@ -26,6 +26,7 @@ import * as chargeProcessor from './migrations/0022-charge-processor.ts';
 import * as challengeCardToken from './migrations/0023-challenge-card-token.ts';
 import * as cardNumberLength from './migrations/0024-card-number-length.ts';
 import * as invoiceDeclineCode from './migrations/0025-invoice-decline-code.ts';
+import * as invoicePendingCard from './migrations/0026-invoice-pending-card.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 export { backfillPendingRefs } from './migrations/0016-invoice-pending-ref.ts';
@@ -59,6 +60,7 @@ const migrations: Record<string, Migration> = {
   '0023_challenge_card_token': challengeCardToken,
   '0024_card_number_length': cardNumberLength,
   '0025_invoice_decline_code': invoiceDeclineCode,
+  '0026_invoice_pending_card': invoicePendingCard,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

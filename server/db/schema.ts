@@ -268,6 +268,8 @@ export interface InvoiceTable {
   last_attempt_on: string | null;
   /** The processor reference of an attempt whose outcome is not recorded yet: the next pass takes it up (jobs/scheduler.ts). */
   pending_ref: string | null;
+  /** The card pending_ref's attempt charged (migration 0026; null: pending from before it, or no card). */
+  pending_card: string | null;
   /** The day a pass last asked the processor about a past-due invoice's pending_ref (jobs/scheduler.ts). */
   pending_checked_on: string | null;
   attempts: number;

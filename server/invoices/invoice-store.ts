@@ -27,6 +27,7 @@ export async function createInvoice(db: Db, merchant: Merchant, body: z.output<t
     status: 'open',
     last_attempt_on: null,
     pending_ref: null,
+    pending_card: null,
     pending_checked_on: null,
     attempts: 0,
     charge_id: null,
@@ -93,6 +94,8 @@ export interface InvoiceAttempt {
   reference: string;
   /** The reference of an earlier attempt whose outcome was never recorded, taken up instead of a new one. */
   resumed: boolean;
+  /** The card the attempt under `reference` charges (a resumed one: the card it charged then; null: not known). */
+  card: string | null;
 }
 
 /**
@@ -103,7 +106,12 @@ export interface InvoiceAttempt {
  * lost): then under that attempt's own reference, which the processor answers with that attempt's
  * result instead of charging again.
  */
-export async function claimInvoiceDay(q: Queryable, id: string, today: string, fresh: string): Promise<InvoiceAttempt | undefined> {
+export async function claimInvoiceDay(
+  q: Queryable,
+  id: string,
+  today: string,
+  fresh: { reference: string; card: string | null },
+): Promise<InvoiceAttempt | undefined> {
   const claimed = await q
     .updateTable('invoices')
     .set((eb) => ({
@@ -111,15 +119,16 @@ export async function claimInvoiceDay(q: Queryable, id: string, today: string, f
       attempts: eb('attempts', '+', 1),
       failure_code: null,
       decline_code: null,
-      pending_ref: eb.fn.coalesce('pending_ref', eb.val(fresh)),
+      pending_ref: eb.fn.coalesce('pending_ref', eb.val(fresh.reference)),
+      pending_card: eb.case().when('pending_ref', 'is', null).then(eb.val(fresh.card)).else(eb.ref('pending_card')).end(),
     }))
     .where('id', '=', id)
     .where('status', '=', 'open')
     .where((eb) => eb.or([eb('last_attempt_on', 'is', null), eb('last_attempt_on', '<', today)]))
-    .returning('pending_ref')
+    .returning(['pending_ref', 'pending_card'])
     .executeTakeFirst();
   if (!claimed?.pending_ref) return undefined;
-  return { day: today, reference: claimed.pending_ref, resumed: claimed.pending_ref !== fresh };
+  return { day: today, reference: claimed.pending_ref, resumed: claimed.pending_ref !== fresh.reference, card: claimed.pending_card };
 }
 
 /**
@@ -186,10 +195,10 @@ export async function pastDueWithPendingRef(q: Queryable, today: string, merchan
 }
 
 /**
- * Claims today's look at a past-due invoice's pending reference (one instance a day); the reference, or
- * undefined. A look is not a payment attempt: last_attempt_on keeps the day of the attempt it asks about.
+ * Claims today's look at a past-due invoice's pending reference (one instance a day); the reference and
+ * the card its attempt charged, or undefined. A look is not a payment attempt: last_attempt_on keeps the day of the attempt it asks about.
  */
-export async function claimPendingDay(q: Queryable, id: string, today: string): Promise<string | undefined> {
+export async function claimPendingDay(q: Queryable, id: string, today: string): Promise<{ reference: string; card: string | null } | undefined> {
   const claimed = await q
     .updateTable('invoices')
     .set({ pending_checked_on: today })
@@ -197,9 +206,14 @@ export async function claimPendingDay(q: Queryable, id: string, today: string): 
     .where('status', '=', 'past_due')
     .where('pending_ref', 'is not', null)
     .where((eb) => eb.or([eb('pending_checked_on', 'is', null), eb('pending_checked_on', '<', today)]))
-    .returning('pending_ref')
+    .returning(['pending_ref', 'pending_card'])
     .executeTakeFirst();
-  return claimed?.pending_ref ?? undefined;
+  return claimed?.pending_ref ? { reference: claimed.pending_ref, card: claimed.pending_card } : undefined;
+}
+
+/** The pending attempt under `reference` charges another card than the one noted (the processor never had it). */
+export async function notePendingCard(q: Queryable, id: string, reference: string, card: string): Promise<void> {
+  await q.updateTable('invoices').set({ pending_card: card }).where('id', '=', id).where('pending_ref', '=', reference).execute();
 }
 
 /** The processor ended the attempt under `reference` having taken nothing: it is no longer pending. */

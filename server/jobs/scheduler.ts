@@ -2,7 +2,7 @@
 // whatever the number of instances), marks overdue invoices, stores lapsed mandates as ended and
 // announces cards about to expire. The server runs a pass on a timer; POST /v1/scheduler/run runs one.
 import type { NotAutomatic, SchedulerRun } from '../../protocol/api.ts';
-import { cardExpiry, claimExpiringNotice, findCard, type LiveCard, unannouncedCards } from '../cards/card-store.ts';
+import { cardExpiry, claimExpiringNotice, type DeletedCard, findCard, findDeletedCard, type LiveCard, unannouncedCards } from '../cards/card-store.ts';
 import { addDays, DAY_MS, dayOf } from '../clock.ts';
 import type { Deps } from '../context.ts';
 import type { Queryable } from '../db/database.ts';
@@ -16,6 +16,7 @@ import {
   claimPendingDay,
   forgetPendingRef,
   noteInvoiceFailure,
+  notePendingCard,
   pastDueWithPendingRef,
   releaseInvoiceDay,
   untriedAutoPayInvoices,
@@ -27,7 +28,7 @@ import { merchantIdsInGroup, type Merchant } from '../merchants/merchant-store.t
 import { isExpiringSoon } from '../payments/card-checks.ts';
 import { deleteChallengesBefore } from '../payments/challenges.ts';
 import { fingerprintUpkeep } from '../keys/fingerprint-rotation.ts';
-import { merchantCharge, type MerchantChargeRequest } from '../payments/merchant-charge.ts';
+import { merchantCharge, type MerchantChargeRequest, outsideRange, tooSoon } from '../payments/merchant-charge.ts';
 import { settleAbandonedRefunds } from '../payments/refund-charge.ts';
 import { refusedInTestMode } from '../payments/test-mode-cards.ts';
 
@@ -117,8 +118,9 @@ export async function runSchedulerPass(deps: Deps, options: SchedulerOptions = {
  * nothing (and now never will) is forgotten. A processor that cannot be reached is asked the next day.
  */
 async function settlePastDueAttempt(deps: Deps, merchant: Merchant, invoice: InvoiceTable, today: string): Promise<Outcome> {
-  const reference = await claimPendingDay(deps.db, invoice.id, today);
-  if (!reference) return 'skipped';
+  const pending = await claimPendingDay(deps.db, invoice.id, today);
+  if (!pending) return 'skipped';
+  const { reference } = pending;
   let known: Awaited<ReturnType<Deps['processor']['cancel']>>;
   try {
     known = await deps.processors.for(merchant).cancel(reference);
@@ -129,9 +131,8 @@ async function settlePastDueAttempt(deps: Deps, merchant: Merchant, invoice: Inv
     await forgetPendingRef(deps.db, invoice.id, reference);
     return 'skipped';
   }
-  // Recorded on the customer's default card, the one automatic payments charge.
-  const customer = await getCustomer(deps.db, invoice.group_id, invoice.customer);
-  const card = customer?.default_card ? await findCard(deps.db, invoice.group_id, invoice.customer, customer.default_card) : undefined;
+  // Recorded on the card the attempt charged, deleted since or not.
+  const card = await attemptCard(deps, invoice, pending.card);
   if (!card) {
     deps.logger.error({ invoice: invoice.id, reference }, 'a past-due invoice was charged but its card is gone: the charge is at the processor only');
     return 'retry';
@@ -143,38 +144,70 @@ async function settlePastDueAttempt(deps: Deps, merchant: Merchant, invoice: Inv
   return row.status === 'succeeded' ? 'paid' : 'failed';
 }
 
+/**
+ * The card an attempt charged: the one the invoice noted when the attempt was made, live or deleted
+ * since; for an attempt made before the vault noted it, the customer's default card.
+ */
+async function attemptCard(deps: Deps, invoice: InvoiceTable, token: string | null): Promise<LiveCard | DeletedCard | undefined> {
+  const { db } = deps;
+  if (token) return (await findCard(db, invoice.group_id, invoice.customer, token)) ?? findDeletedCard(db, invoice.group_id, invoice.customer, token);
+  const customer = await getCustomer(db, invoice.group_id, invoice.customer);
+  return customer?.default_card ? findCard(db, invoice.group_id, invoice.customer, customer.default_card) : undefined;
+}
+
 type Outcome = 'paid' | 'failed' | 'retry' | 'skipped';
 
 /** One day's attempt at an invoice, by the one instance that claims the day. */
 async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable, now: Date): Promise<Outcome> {
   const today = dayOf(now);
-  const attempt = await claimInvoiceDay(deps.db, invoice.id, today, `invoice:${invoice.id}:${today}`);
+  // The invoice came from invoicesToTry in its window: auto-pay on, due today or later, the mandate checked
+  // as of today. Read before the claim, which notes the card a new attempt charges.
+  const verdict = await autoPayVerdict(deps, merchant, invoice, today);
+  const attempt = await claimInvoiceDay(deps.db, invoice.id, today, { reference: `invoice:${invoice.id}:${today}`, card: verdict.card?.token ?? null });
   if (!attempt) return 'skipped';
-
-  // The invoice came from invoicesToTry in its window: auto-pay on, due today or later, the mandate checked as of today.
-  const { card, mandate } = await autoPayVerdict(deps, merchant, invoice, today);
-  if (!card) return fail(deps, merchant, invoice, attempt, { code: 'mandate_violation', message: 'The customer has no default card to charge' });
+  let { card, mandate }: { card?: LiveCard | DeletedCard; mandate?: MandateTable } = verdict;
+  let known: MerchantChargeRequest['known'];
 
   if (attempt.resumed) {
     // An earlier attempt whose outcome was never recorded: a pass from before midnight that is still at
     // the processor, or a vault that died or lost the answer. Its own reference is charged again, never
     // a new one beside it: under the customer's lease merchantCharge finds that attempt's charge once
     // it is recorded, or asks the processor, which answers a reference it knows with its first result.
+    let asked: Awaited<ReturnType<Deps['processor']['lookup']>>;
     try {
-      await deps.processors.for(merchant).lookup(attempt.reference);
+      asked = await deps.processors.for(merchant).lookup(attempt.reference);
     } catch {
       // Not even asked whether that attempt took money: nothing is charged, and the next pass asks again.
       await releaseInvoiceDay(deps.db, invoice, today, attempt);
       return 'retry';
     }
-  } else if (!mandate) {
+    if (asked?.outcome === 'approved' || asked?.outcome === 'declined') {
+      // That attempt took the money, or was declined: recorded on the card it charged, whether the
+      // customer has deleted it or chosen another default since.
+      known = asked;
+      card = await attemptCard(deps, invoice, attempt.card);
+      if (!card) {
+        deps.logger.error(
+          { invoice: invoice.id, reference: attempt.reference },
+          'an invoice was charged but its card is unknown: the charge is at the processor only',
+        );
+        return 'retry';
+      }
+      mandate = await pickMandate(deps, merchant, invoice, card.token, today);
+    } else if (card && card.token !== attempt.card) {
+      // The processor never had that attempt: today's default card is charged under its reference.
+      await notePendingCard(deps.db, invoice.id, attempt.reference, card.token);
+    }
+  }
+  if (!card) return fail(deps, merchant, invoice, attempt, { code: 'mandate_violation', message: 'The customer has no default card to charge' });
+  if (!attempt.resumed && !mandate) {
     // Without a mandate the card was never tried: the warning says there is no card to charge automatically.
     return fail(deps, merchant, invoice, attempt, { code: 'mandate_violation', message: `No active mandate in ${invoice.currency} covers the default card` });
   }
 
   let row: ChargeTable | undefined;
   try {
-    row = await chargeInvoice(deps, merchant, invoice, { card, mandate, reference: attempt.reference });
+    row = await chargeInvoice(deps, merchant, invoice, { card, mandate, reference: attempt.reference, known });
   } catch (err) {
     if (!(err instanceof ApiError) || ['processor_unavailable', 'internal', 'request_in_progress', 'card_key_unavailable'].includes(err.code)) {
       // Not the customer's card but the vault, its key ring or the processor: no warning. When the processor may
@@ -207,7 +240,7 @@ async function chargeInvoice(
   deps: Deps,
   merchant: Merchant,
   invoice: InvoiceTable,
-  how: { card: LiveCard; mandate: MandateTable | undefined; reference: string; known?: MerchantChargeRequest['known'] },
+  how: { card: LiveCard | DeletedCard; mandate: MandateTable | undefined; reference: string; known?: MerchantChargeRequest['known'] },
 ): Promise<ChargeTable | undefined> {
   let recordedHere = false;
   const row = await merchantCharge(deps, {
@@ -236,7 +269,7 @@ export type AutoPayVerdict =
   | { reason: RefusedAtCharge; card: LiveCard; mandate: MandateTable };
 
 /** A verdict the charge itself would reach: the pass still tries it, and records the charge's own refusal. */
-type RefusedAtCharge = 'customer_denied' | 'test_mode_live_card';
+type RefusedAtCharge = 'outside_mandate' | 'customer_denied' | 'test_mode_live_card';
 
 /**
  * The auto-pay rules, for a pass and for the dashboard's upcoming payments alike: the invoice's auto_pay
@@ -256,7 +289,8 @@ export async function autoPayVerdict(deps: Deps, merchant: Merchant, invoice: In
   const windowOpens = addDays(invoice.due_date, -merchant.auto_pay_days);
   const mandate = await pickMandate(deps, merchant, invoice, card.token, windowOpens > today ? windowOpens : today);
   if (!mandate) return { reason: 'no_mandate', card };
-  // In merchantCharge's order: the customer's deny first, then the card.
+  // In merchantCharge's order: the mandate's amounts and frequency, the customer's deny, then the card.
+  if (outsideRange(mandate, invoice.amount) || tooSoon(mandate, today)) return { reason: 'outside_mandate', card, mandate };
   if (customer?.status === 'deny') return { reason: 'customer_denied', card, mandate };
   if (refusedInTestMode(deps.ring, merchant, card)) return { reason: 'test_mode_live_card', card, mandate };
   return { reason: null, card, mandate };

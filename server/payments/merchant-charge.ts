@@ -8,18 +8,21 @@ import { atomically, type Atomic } from '../db/write-batch.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { queueEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import { cardExpiry, cardSecret, countPayment, type LiveCard } from '../cards/card-store.ts';
+import { cardExpiry, cardSecret, countPayment, findDeletedCard, type DeletedCard, type LiveCard } from '../cards/card-store.ts';
 import { assertTestCardInTestMode } from './test-mode-cards.ts';
 import { chargeParties } from './charge-parties.ts';
 import { isActive } from './card-checks.ts';
 import { checkLimits, findChargeByReference, queueCharge } from '../charges/charge-store.ts';
 import { dayOf, daysBetween } from '../clock.ts';
 import { mandateStatus } from '../mandates/mandate-status.ts';
-import { queueMandateCharged } from '../mandates/mandate-store.ts';
+import { getMandate, queueMandateCharged } from '../mandates/mandate-store.ts';
 import { authorizeSettled } from './authorize.ts';
 import type { AuthorizeRequest, AuthorizeResult, ProcessorType } from './processor.ts';
 
 type Settled = Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;
+
+/** The card a charge is recorded on: live, or deleted after an attempt whose answer was lost. */
+type RecordedCard = LiveCard | DeletedCard;
 
 /**
  * The processor reference: a retry with the same one gets the first result, never a second charge.
@@ -93,7 +96,7 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
     mandateId: req.mandate,
     merchantId: req.merchant.id,
   });
-  if (!card) throw notFound('card', 'card');
+  if (!card) return settleOnDeletedCard(deps, req, lease);
 
   // A vault that died after the processor answered: record that answer, without checking again
   // what was already decided (the money has moved, or the decline happened).
@@ -164,6 +167,27 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
 }
 
 /**
+ * No live card: 404, unless the card was deleted after an attempt on it whose answer was lost. The
+ * processor's answer to that attempt is still recorded, on the deleted card's shown digits (its expiry
+ * went with its key: 0/0), since the money moved; a processor that cannot say answers 502, which is not
+ * stored under an Idempotency-Key, so a retry asks again instead of being told the card is gone.
+ */
+async function settleOnDeletedCard(deps: Deps, req: Resolved, lease: CustomerLease): Promise<ChargeTable> {
+  const gone = req.fresh ? undefined : await findDeletedCard(deps.db, req.merchant.group_id, req.customer, req.card);
+  if (!gone) throw notFound('card', 'card');
+  const processor = deps.processors.for(req.merchant);
+  let known = req.known;
+  if (!known) {
+    const asked = await processor.lookup(req.reference).catch(() => null);
+    if (asked === null) throw new ApiError('processor_unavailable', 'The payment processor could not say what became of an earlier attempt; try again shortly');
+    if (asked?.outcome === 'approved' || asked?.outcome === 'declined') known = asked;
+  }
+  if (!known) throw notFound('card', 'card');
+  const mandate = req.mandate ? await getMandate(deps.db, req.merchant.id, req.mandate) : undefined;
+  return settle(deps, req, lease, gone, mandate, processor.type, known, deps.clock());
+}
+
+/**
  * Records the processor's answer (`processor`: the type of the one that gave it), or, when that fails (the
  * lease was taken over, the database failed), leaves it to a retry with the same reference, which finds it at the processor.
  */
@@ -171,7 +195,7 @@ async function settle(
   deps: Deps,
   req: Resolved,
   lease: CustomerLease,
-  card: LiveCard,
+  card: RecordedCard,
   mandate: MandateTable | undefined,
   processor: ProcessorType,
   result: Settled,
@@ -186,6 +210,15 @@ async function settle(
     deps.logger.error({ reference: req.reference, error: (err as Error).message }, 'merchant-initiated charge could not be recorded; a retry will settle it');
     throw new ApiError('internal', 'The charge is being settled; retry with the same Idempotency-Key to see its outcome');
   }
+}
+
+/** The amount lies outside what the customer agreed to. */
+export const outsideRange = (mandate: MandateTable, amount: number) => amount < mandate.min_amount || amount > mandate.max_amount;
+
+/** The mandate's frequency allows no charge on `day` (a UTC date): its last charge was too recent. */
+export function tooSoon(mandate: MandateTable, day: string): boolean {
+  const last = mandate.last_charge_at;
+  return mandate.frequency_days > 0 && last !== null && daysBetween(last, day) < mandate.frequency_days;
 }
 
 /**
@@ -210,11 +243,11 @@ function checkMandate(req: Resolved, card: LiveCard, mandate: MandateTable | und
   if (req.currency !== mandate.currency) {
     throw violation(`The mandate is for charges in ${mandate.currency}; this charge is in ${req.currency}`, 'currency');
   }
-  if (req.amount < mandate.min_amount || req.amount > mandate.max_amount) {
+  if (outsideRange(mandate, req.amount)) {
     throw violation(`amount must lie within the mandate's ${mandate.min_amount} to ${mandate.max_amount}`, 'amount');
   }
-  if (mandate.frequency_days > 0 && mandate.last_charge_at && daysBetween(mandate.last_charge_at, dayOf(now)) < mandate.frequency_days) {
-    throw violation(`The mandate allows one charge every ${mandate.frequency_days} days; the last was on ${dayOf(mandate.last_charge_at)}`);
+  if (tooSoon(mandate, dayOf(now))) {
+    throw violation(`The mandate allows one charge every ${mandate.frequency_days} days; the last was on ${dayOf(mandate.last_charge_at as string)}`);
   }
   return mandate;
 }
@@ -224,14 +257,14 @@ async function record(
   deps: Deps,
   req: Resolved,
   lease: CustomerLease,
-  card: LiveCard,
+  card: RecordedCard,
   mandate: MandateTable | undefined,
   processor: ProcessorType,
   result: Settled,
   now: Date,
 ): Promise<ChargeTable> {
   // Only the expiry, from the cached metadata: the number was opened once already, for the processor.
-  const exp = cardExpiry(deps.ring, card);
+  const exp = card.key_version === null ? { exp_month: 0, exp_year: 0 } : cardExpiry(deps.ring, card);
   // Every write below is one batch: one statement on PostgreSQL, committed durably with the ledger row.
   return atomically(deps.db, async (atomic) => {
     // Fenced: a holder whose lease was taken over records nothing over the newer holder's decisions.

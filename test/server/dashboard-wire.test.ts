@@ -74,6 +74,7 @@ describeEachDb('the dashboard API', (target) => {
       status: 'open',
       last_attempt_on: null,
       pending_ref: null,
+      pending_card: null,
       pending_checked_on: null,
       attempts: 0,
       charge_id: null,

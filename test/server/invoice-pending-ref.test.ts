@@ -19,6 +19,7 @@ const invoice = (id: string, over: Partial<InvoiceTable>): InvoiceTable => ({
   status: 'open',
   last_attempt_on: null,
   pending_ref: null,
+  pending_card: null,
   pending_checked_on: null,
   attempts: 0,
   charge_id: null,

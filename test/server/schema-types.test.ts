@@ -39,6 +39,7 @@ const HISTORICAL_MIGRATIONS = [
   '0023_challenge_card_token',
   '0024_card_number_length',
   '0025_invoice_decline_code',
+  '0026_invoice_pending_card',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */

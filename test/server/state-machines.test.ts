@@ -219,6 +219,7 @@ const invoiceRow = (id: string, due: string, status: InvoiceTable['status'] = 'o
   status,
   last_attempt_on: null,
   pending_ref: null,
+  pending_card: null,
   pending_checked_on: null,
   attempts: 0,
   charge_id: status === 'paid' ? 'ch_paid' : null,
