@@ -287,10 +287,11 @@ export async function autoPayVerdict(deps: Deps, merchant: Merchant, invoice: In
   const card = customer?.default_card ? await findCard(deps.db, invoice.group_id, invoice.customer, customer.default_card) : undefined;
   if (!card) return { reason: 'no_default_card' };
   const windowOpens = addDays(invoice.due_date, -merchant.auto_pay_days);
-  const mandate = await pickMandate(deps, merchant, invoice, card.token, windowOpens > today ? windowOpens : today);
+  const firstTry = windowOpens > today ? windowOpens : today;
+  const mandate = await pickMandate(deps, merchant, invoice, card.token, firstTry);
   if (!mandate) return { reason: 'no_mandate', card };
   // In merchantCharge's order: the mandate's amounts and frequency, the customer's deny, then the card.
-  if (outsideRange(mandate, invoice.amount) || tooSoon(mandate, today)) return { reason: 'outside_mandate', card, mandate };
+  if (outsideRange(mandate, invoice.amount) || tooSoon(mandate, firstTry)) return { reason: 'outside_mandate', card, mandate };
   if (customer?.status === 'deny') return { reason: 'customer_denied', card, mandate };
   if (refusedInTestMode(deps.ring, merchant, card)) return { reason: 'test_mode_live_card', card, mandate };
   return { reason: null, card, mandate };

@@ -246,6 +246,23 @@ describeEachDb('recurring billing attacks', (target) => {
     });
   });
 
+  it('rehearses an invoice its mandate’s frequency does not allow yet as the real pass treats it: would_notify with mandate_violation', async () => {
+    const s = await shop();
+    const customer = uniq('preview-frequency');
+    const { card, mandate } = await subscribe(s, customer, { frequency_days: 30 });
+    const d = today();
+    v.setNow(at(d, '09:00:00.000'));
+    expect(code(await charge(s, { customer, card, mandate, amount: 900 }))).toBe('201');
+    const inv = await invoice(s, { customer, due_date: plusDays(d, 2) });
+    const rehearsal = await s.api('POST', '/v1/scheduler/run', { now: at(d, '12:00:00.000').toISOString() });
+    expect(rehearsal.status, rehearsal.text).toBe(200);
+    expect(rehearsal.body.would_charge).toEqual([]);
+    expect(rehearsal.body.would_notify).toContainEqual({ type: 'invoice.payment_failed', invoice: inv.id, customer, code: 'mandate_violation' });
+    v.setNow(at(d, '12:00:00.000'));
+    expect(await schedulerPass(s)).toMatchObject({ paid: 0, failed: 1 });
+    expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ failure_code: 'mandate_violation' });
+  });
+
   describe('attacks that held', () => {
     it("keeps a sister shop away from another shop's invoices and mandates: no read, no cancel, no pass, no charge, no use of its own mandate", async () => {
       const a = await shop();
