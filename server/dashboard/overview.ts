@@ -21,8 +21,8 @@ export async function merchantOverview(deps: Deps, merchant: Merchant, days: num
 async function upcomingPayments(deps: Deps, merchant: Merchant, today: string): Promise<UpcomingPayment[]> {
   const out: UpcomingPayment[] = [];
   for (const invoice of await openInvoicesDueSoonest(deps.db, merchant.id, UPCOMING_LIMIT)) {
-    const { reason } = await autoPayVerdict(deps, merchant, invoice, today);
-    const windowOpens = addDays(invoice.due_date, -merchant.auto_pay_days);
+    const verdict = await autoPayVerdict(deps, merchant, invoice, today);
+    const { reason } = verdict;
     out.push({
       invoice: invoice.id,
       customer: invoice.customer,
@@ -30,7 +30,7 @@ async function upcomingPayments(deps: Deps, merchant: Merchant, today: string): 
       currency: invoice.currency,
       due_date: invoice.due_date,
       automatic: reason === null,
-      charge_from: reason === null ? (windowOpens > today ? windowOpens : today) : null,
+      charge_from: verdict.reason === null ? verdict.from : null,
       reason,
     });
   }

@@ -177,6 +177,20 @@ function checkPath(path: string, param: string): void {
 }
 
 /**
+ * A query parameter's name as PHP reads it (php_register_variable_ex in php-src's main/php_variables.c):
+ * leading spaces dropped, cut at a NUL, `account[]` standing for `account`, and a space or a dot written
+ * `_` (`account.id` is `account_id`), as is a `[` that no `]` closes, with every space, dot and `[` after it.
+ */
+function phpName(name: string): string {
+  let read = name.replace(/^ +/, '').split('\0')[0];
+  const open = read.indexOf('[');
+  if (open >= 0) {
+    read = read.indexOf(']', open) >= 0 ? read.slice(0, open) : `${read.slice(0, open)}_${read.slice(open + 1).replace(/[ .[]/g, '_')}`;
+  }
+  return read.replace(/[. ]/g, '_').toLowerCase();
+}
+
+/**
  * The merchant's query names none of the registered URL's parameters: appended, a second `key=` or
  * `account=` would replace the operator's at the many servers that read the last (or, told apart only
  * by case, at those that ignore it), as a header of the same name would.
@@ -184,13 +198,11 @@ function checkPath(path: string, param: string): void {
 function checkQuery(path: string, registeredUrl: string, param: string): void {
   const q = path.indexOf('?');
   if (q < 0) return;
-  // Compared as PHP reads a name too: leading spaces dropped, cut at a NUL, and `account[]` and `account.id`
-  // standing for `account` and `account_id`.
-  const base = (name: string) => name.replace(/^ +/, '').split('\0')[0].split('[')[0].replace(/[. ]/g, '_').toLowerCase();
-  const registered = new Set([...new URL(registeredUrl).searchParams.keys()].map(base));
+  // Compared as PHP reads a name too, and without case.
+  const registered = new Set([...new URL(registeredUrl).searchParams.keys()].map(phpName));
   // Split at `;` as well as `&`, as some servers still do (Python before 3.9.2, Go before 1.17, older Rack).
   for (const name of new URLSearchParams(path.slice(q + 1).replace(/;/g, '&')).keys()) {
-    if (registered.has(base(name)))
+    if (registered.has(phpName(name)))
       throw invalid(`${param}: ${echoable(name)} is set in the destination's URL by the vault's operator and cannot be replaced`, param);
   }
 }

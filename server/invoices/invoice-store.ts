@@ -211,9 +211,26 @@ export async function claimPendingDay(q: Queryable, id: string, today: string): 
   return claimed?.pending_ref ? { reference: claimed.pending_ref, card: claimed.pending_card } : undefined;
 }
 
-/** The pending attempt under `reference` charges another card than the one noted (the processor never had it). */
-export async function notePendingCard(q: Queryable, id: string, reference: string, card: string): Promise<void> {
-  await q.updateTable('invoices').set({ pending_card: card }).where('id', '=', id).where('pending_ref', '=', reference).execute();
+/**
+ * Today's claimed attempt took up an earlier reference that the processor has now ended having taken
+ * nothing: today's attempt charges under its own reference and card instead. Undefined when the invoice
+ * moved on meanwhile (another pass, a payment).
+ */
+export async function restartInvoiceAttempt(
+  q: Queryable,
+  id: string,
+  attempt: InvoiceAttempt,
+  fresh: { reference: string; card: string | null },
+): Promise<InvoiceAttempt | undefined> {
+  const moved = await q
+    .updateTable('invoices')
+    .set({ pending_ref: fresh.reference, pending_card: fresh.card })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .where('pending_ref', '=', attempt.reference)
+    .where('last_attempt_on', '=', attempt.day)
+    .executeTakeFirst();
+  return Number(moved.numUpdatedRows) === 1 ? { day: attempt.day, reference: fresh.reference, resumed: false, card: fresh.card } : undefined;
 }
 
 /** The processor ended the attempt under `reference` having taken nothing: it is no longer pending. */

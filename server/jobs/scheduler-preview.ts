@@ -30,6 +30,8 @@ export async function previewSchedulerPass(deps: Deps, merchant: Merchant, now: 
     const base = { invoice: invoice.id, customer: invoice.customer, amount: invoice.amount, currency: invoice.currency, due_date: invoice.due_date };
     const failed = { type: 'invoice.payment_failed', invoice: invoice.id, customer: invoice.customer } as const;
     if (verdict.reason === null) {
+      // Charged on a later day of the window, when the mandate's frequency allows it: nothing happens today.
+      if (verdict.from > today) continue;
       preview.would_charge.push({ ...base, card: verdict.card.token, mandate: verdict.mandate.id });
     } else if (verdict.reason === 'test_mode_live_card') {
       // The pass would try the card and be refused before the processor is asked: test mode takes test cards only.

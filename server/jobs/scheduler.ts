@@ -16,7 +16,7 @@ import {
   claimPendingDay,
   forgetPendingRef,
   noteInvoiceFailure,
-  notePendingCard,
+  restartInvoiceAttempt,
   pastDueWithPendingRef,
   releaseInvoiceDay,
   untriedAutoPayInvoices,
@@ -28,8 +28,9 @@ import { merchantIdsInGroup, type Merchant } from '../merchants/merchant-store.t
 import { isExpiringSoon } from '../payments/card-checks.ts';
 import { deleteChallengesBefore } from '../payments/challenges.ts';
 import { fingerprintUpkeep } from '../keys/fingerprint-rotation.ts';
-import { merchantCharge, type MerchantChargeRequest, outsideRange, tooSoon } from '../payments/merchant-charge.ts';
+import { merchantCharge, type MerchantChargeRequest, nextChargeDay, outsideRange } from '../payments/merchant-charge.ts';
 import { settleAbandonedRefunds } from '../payments/refund-charge.ts';
+import type { AuthorizeResult } from '../payments/processor.ts';
 import { refusedInTestMode } from '../payments/test-mode-cards.ts';
 
 export interface SchedulerOptions {
@@ -157,13 +158,20 @@ async function attemptCard(deps: Deps, invoice: InvoiceTable, token: string | nu
 
 type Outcome = 'paid' | 'failed' | 'retry' | 'skipped';
 
+/** The processor knows what became of the attempt: the money moved, or the card was declined. */
+const isSettled = (result: AuthorizeResult | undefined): result is NonNullable<MerchantChargeRequest['known']> =>
+  result?.outcome === 'approved' || result?.outcome === 'declined';
+
 /** One day's attempt at an invoice, by the one instance that claims the day. */
 async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable, now: Date): Promise<Outcome> {
   const today = dayOf(now);
   // The invoice came from invoicesToTry in its window: auto-pay on, due today or later, the mandate checked
   // as of today. Read before the claim, which notes the card a new attempt charges.
   const verdict = await autoPayVerdict(deps, merchant, invoice, today);
-  const attempt = await claimInvoiceDay(deps.db, invoice.id, today, { reference: `invoice:${invoice.id}:${today}`, card: verdict.card?.token ?? null });
+  // The mandate's frequency allows its charge on a later day of the window: nothing is tried, nor announced, before.
+  if (verdict.reason === null && verdict.from > today) return 'skipped';
+  const fresh = { reference: `invoice:${invoice.id}:${today}`, card: verdict.card?.token ?? null };
+  let attempt = await claimInvoiceDay(deps.db, invoice.id, today, fresh);
   if (!attempt) return 'skipped';
   let { card, mandate }: { card?: LiveCard | DeletedCard; mandate?: MandateTable } = verdict;
   let known: MerchantChargeRequest['known'];
@@ -181,7 +189,30 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
       await releaseInvoiceDay(deps.db, invoice, today, attempt);
       return 'retry';
     }
-    if (asked?.outcome === 'approved' || asked?.outcome === 'declined') {
+    if (!isSettled(asked) && attempt.card) {
+      // The processor cannot say (Adyen cannot be asked without operating, Stripe while a payment is
+      // processing): the attempt is sent again as it was made, on the card it charged, whatever today's
+      // default card is (a provider answers a reused reference only for the same request). A card
+      // deleted since, or left without a mandate, cannot be charged again: the processor then ends the
+      // attempt, answering what it had.
+      const same = await findCard(deps.db, invoice.group_id, invoice.customer, attempt.card);
+      const agreed = same && (await pickMandate(deps, merchant, invoice, same.token, today));
+      if (same && agreed) {
+        card = same;
+        mandate = agreed;
+      } else {
+        try {
+          asked = await deps.processors.for(merchant).cancel(attempt.reference);
+        } catch {
+          await releaseInvoiceDay(deps.db, invoice, today, attempt);
+          return 'retry';
+        }
+        // Ended having taken nothing: today's card is charged under today's own reference.
+        if (!isSettled(asked)) attempt = await restartInvoiceAttempt(deps.db, invoice.id, attempt, fresh);
+        if (!attempt) return 'skipped';
+      }
+    }
+    if (isSettled(asked)) {
       // That attempt took the money, or was declined: recorded on the card it charged, whether the
       // customer has deleted it or chosen another default since.
       known = asked;
@@ -194,9 +225,6 @@ async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable,
         return 'retry';
       }
       mandate = await pickMandate(deps, merchant, invoice, card.token, today);
-    } else if (card && card.token !== attempt.card) {
-      // The processor never had that attempt: today's default card is charged under its reference.
-      await notePendingCard(deps.db, invoice.id, attempt.reference, card.token);
     }
   }
   if (!card) return fail(deps, merchant, invoice, attempt, { code: 'mandate_violation', message: 'The customer has no default card to charge' });
@@ -263,7 +291,12 @@ async function chargeInvoice(
 
 /** What the scheduler does with an invoice: charge it by itself with this card and mandate, or not, and why. */
 export type AutoPayVerdict =
-  | { reason: null; card: LiveCard; mandate: MandateTable }
+  | {
+      reason: null;
+      card: LiveCard;
+      mandate: MandateTable /** The first day a pass charges it: today, or the day the window opens or the mandate's frequency allows. */;
+      from: string;
+    }
   | { reason: Exclude<NotAutomatic, 'no_mandate' | RefusedAtCharge>; card?: undefined; mandate?: undefined }
   | { reason: 'no_mandate'; card: LiveCard; mandate?: undefined }
   | { reason: RefusedAtCharge; card: LiveCard; mandate: MandateTable };
@@ -290,11 +323,16 @@ export async function autoPayVerdict(deps: Deps, merchant: Merchant, invoice: In
   const firstTry = windowOpens > today ? windowOpens : today;
   const mandate = await pickMandate(deps, merchant, invoice, card.token, firstTry);
   if (!mandate) return { reason: 'no_mandate', card };
+  // A monthly agreement charged at its checkout allows its next charge a month later, which may fall
+  // inside the invoice's window: the pass waits for that day rather than be refused (and warn the
+  // customer) on the days before it. Not allowed by the due date, the invoice is outside the mandate.
+  const allowed = nextChargeDay(mandate);
+  const from = allowed !== null && allowed > firstTry ? allowed : firstTry;
   // In merchantCharge's order: the mandate's amounts and frequency, the customer's deny, then the card.
-  if (outsideRange(mandate, invoice.amount) || tooSoon(mandate, firstTry)) return { reason: 'outside_mandate', card, mandate };
+  if (outsideRange(mandate, invoice.amount) || from > invoice.due_date) return { reason: 'outside_mandate', card, mandate };
   if (customer?.status === 'deny') return { reason: 'customer_denied', card, mandate };
   if (refusedInTestMode(deps.ring, merchant, card)) return { reason: 'test_mode_live_card', card, mandate };
-  return { reason: null, card, mandate };
+  return { reason: null, card, mandate, from };
 }
 
 /** A live mandate of this merchant on the card in the invoice's currency, one whose range fits the invoice first. */

@@ -13,7 +13,7 @@ import { assertTestCardInTestMode } from './test-mode-cards.ts';
 import { chargeParties } from './charge-parties.ts';
 import { isActive } from './card-checks.ts';
 import { checkLimits, findChargeByReference, queueCharge } from '../charges/charge-store.ts';
-import { dayOf, daysBetween } from '../clock.ts';
+import { addDays, dayOf, daysBetween } from '../clock.ts';
 import { mandateStatus } from '../mandates/mandate-status.ts';
 import { getMandate, queueMandateCharged } from '../mandates/mandate-store.ts';
 import { authorizeSettled } from './authorize.ts';
@@ -168,7 +168,7 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
 
 /**
  * No live card: 404, unless the card was deleted after an attempt on it whose answer was lost. The
- * processor's answer to that attempt is still recorded, on the deleted card's shown digits (its expiry
+ * processor's answer to that attempt (asked, or the attempt ended with cancel) is still recorded, on the deleted card's shown digits (its expiry
  * went with its key: 0/0), since the money moved; a processor that cannot say answers 502, which is not
  * stored under an Idempotency-Key, so a retry asks again instead of being told the card is gone.
  */
@@ -178,8 +178,13 @@ async function settleOnDeletedCard(deps: Deps, req: Resolved, lease: CustomerLea
   const processor = deps.processors.for(req.merchant);
   let known = req.known;
   if (!known) {
-    const asked = await processor.lookup(req.reference).catch(() => null);
-    if (asked === null) throw new ApiError('processor_unavailable', 'The payment processor could not say what became of an earlier attempt; try again shortly');
+    const unavailable = () => new ApiError('processor_unavailable', 'The payment processor could not say what became of an earlier attempt; try again shortly');
+    let asked = await processor.lookup(req.reference).catch(() => null);
+    if (asked === null) throw unavailable();
+    // A processor that cannot say without operating (Adyen) ends the attempt, answering what it had: the
+    // card's number is gone, so the attempt can never be sent again.
+    if (asked?.outcome !== 'approved' && asked?.outcome !== 'declined') asked = await processor.cancel(req.reference).catch(() => null);
+    if (asked === null) throw unavailable();
     if (asked?.outcome === 'approved' || asked?.outcome === 'declined') known = asked;
   }
   if (!known) throw notFound('card', 'card');
@@ -219,6 +224,12 @@ export const outsideRange = (mandate: MandateTable, amount: number) => amount < 
 export function tooSoon(mandate: MandateTable, day: string): boolean {
   const last = mandate.last_charge_at;
   return mandate.frequency_days > 0 && last !== null && daysBetween(last, day) < mandate.frequency_days;
+}
+
+/** The first UTC day the mandate's frequency allows a charge on; null: any day. */
+export function nextChargeDay(mandate: MandateTable): string | null {
+  const last = mandate.last_charge_at;
+  return mandate.frequency_days > 0 && last !== null ? addDays(dayOf(last), mandate.frequency_days) : null;
 }
 
 /**

@@ -91,7 +91,10 @@ describeEachDb('dashboard overview', (target) => {
       expect(res.status, res.text).toBe(201);
       return res.body.id as string;
     };
-    const covered = await invoice({ customer, due_date: inDays(10) });
+    // The checkout charged the monthly agreement today: its next charge is allowed in 30 days, inside the
+    // window of an invoice due in 31 (from day 28), and after the due date of one due in 10.
+    const covered = await invoice({ customer, due_date: inDays(31) });
+    const tooSoon = await invoice({ customer, due_date: inDays(10) });
     const manual = await invoice({ customer, due_date: inDays(3), auto_pay: false });
     const inUsd = await invoice({ customer, due_date: inDays(5), currency: 'USD' });
     const noCard = await invoice({ customer: 'nobody-yet', due_date: inDays(20) });
@@ -102,11 +105,11 @@ describeEachDb('dashboard overview', (target) => {
     expect(res.body.upcoming.map((u: { invoice: string; automatic: boolean; reason: string | null }) => [u.invoice, u.automatic, u.reason])).toEqual([
       [manual, false, 'auto_pay_off'],
       [inUsd, false, 'no_mandate'],
-      [covered, true, null],
+      [tooSoon, false, 'outside_mandate'],
       [noCard, false, 'no_default_card'],
+      [covered, true, null],
     ]);
     const auto = res.body.upcoming.find((u: { invoice: string }) => u.invoice === covered);
-    expect(auto).toMatchObject({ customer, amount: 1500, currency: 'EUR', due_date: inDays(10) });
-    expect(auto.charge_from >= today() && auto.charge_from <= inDays(10)).toBe(true);
+    expect(auto).toMatchObject({ customer, amount: 1500, currency: 'EUR', due_date: inDays(31), charge_from: inDays(30) });
   });
 });

@@ -263,6 +263,29 @@ describeEachDb('recurring billing attacks', (target) => {
     expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ failure_code: 'mandate_violation' });
   });
 
+  it('waits inside the window for the day a monthly mandate allows its next charge: no refusal, no warning before it, paid that day', async () => {
+    const s = await shop();
+    const customer = uniq('monthly');
+    await s.api('POST', `/v1/customers/${customer}`, { email: `${customer}@example.test` });
+    const { card, mandate } = await subscribe(s, customer, { frequency_days: 30 });
+    const d = today();
+    v.setNow(at(d, '09:00:00.000'));
+    expect(code(await charge(s, { customer, card, mandate, amount: 900 }))).toBe('201');
+    // Due in 31 days: the window opens on day 28, the mandate allows a charge from day 30.
+    const inv = await invoice(s, { customer, due_date: plusDays(d, 31) });
+    for (const day of [28, 29]) {
+      const rehearsal = await s.api('POST', '/v1/scheduler/run', { now: at(plusDays(d, day), '12:00:00.000').toISOString() });
+      expect(rehearsal.body).toMatchObject({ would_charge: [], would_notify: [] });
+      v.setNow(at(plusDays(d, day), '12:00:00.000'));
+      expect(await schedulerPass(s)).toMatchObject({ charged: 0, failed: 0 });
+    }
+    expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ status: 'open', attempts: 0, failure_code: null });
+    expect(await eventsOf(s, 'invoice.payment_failed')).toEqual([]);
+    v.setNow(at(plusDays(d, 30), '12:00:00.000'));
+    expect(await schedulerPass(s)).toMatchObject({ charged: 1, paid: 1 });
+    expect((await s.api('GET', `/v1/invoices/${inv.id}`)).body).toMatchObject({ status: 'paid', attempts: 1 });
+  });
+
   describe('attacks that held', () => {
     it("keeps a sister shop away from another shop's invoices and mandates: no read, no cancel, no pass, no charge, no use of its own mandate", async () => {
       const a = await shop();
