@@ -1,6 +1,7 @@
 // What the money-path tests around midnight share: UTC days, a customer's agreement made in a recurring
-// setup checkout (the way a shopper makes one), a scheduler pass asked for by the merchant, and a provider
-// whose 3-D Secure pauses a checkout's payment at the issuer's page.
+// setup checkout (the way a shopper makes one), a scheduler pass asked for by the merchant, a provider
+// whose 3-D Secure pauses a checkout's payment at the issuer's page, and processors that lose their
+// answers or hold a charge.
 import type { AuthorizeRequest, Processor } from '../../server/payments/processor.ts';
 import { CARDS, newCard, openSession, type Shop, type TestVault } from './test-vault.ts';
 
@@ -65,3 +66,55 @@ export const issuerReturn = (v: TestVault, challenge: string) =>
   v.runtime.app.request(`http://vault.test/frame/3ds/${challenge}/return`, { method: 'GET' }, {
     incoming: { socket: { remoteAddress: '127.0.0.1' } },
   } as never);
+
+/**
+ * Installs a processor that acts (the money moves) but whose answers are lost on the way back, for the
+ * references `lost` picks (all by default), and that cannot be asked anything (lookup; cancel too with
+ * `cancels`) until `reachable()` is called.
+ */
+export function loseAnswers(v: TestVault, real: Processor, options: { lost?: (reference: string) => boolean; cancels?: boolean } = {}) {
+  let down = true;
+  const unreachable = () => {
+    if (down) throw new Error('processor unreachable');
+  };
+  v.runtime.deps.processor = {
+    ...real,
+    type: real.type,
+    authorize: async (req: AuthorizeRequest) => {
+      const result = await real.authorize(req);
+      if (options.lost?.(req.reference) ?? true) unreachable();
+      return result;
+    },
+    lookup: async (ref: string) => {
+      unreachable();
+      return real.lookup(ref);
+    },
+    cancel: async (ref: string) => {
+      if (options.cancels) unreachable();
+      return real.cancel(ref);
+    },
+  } as unknown as Processor;
+  return {
+    reachable: () => {
+      down = false;
+    },
+  };
+}
+
+/** Installs a processor that holds each authorisation for `ms`; resolves once one is there, past every check of its charge. */
+export function holdAtProcessor(v: TestVault, real: Processor, ms: number): Promise<void> {
+  let arrived!: () => void;
+  const atProcessor = new Promise<void>((resolve) => (arrived = resolve));
+  v.runtime.deps.processor = {
+    ...real,
+    type: real.type,
+    authorize: async (req: AuthorizeRequest) => {
+      arrived();
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return real.authorize(req);
+    },
+    lookup: (ref: string) => real.lookup(ref),
+    cancel: (ref: string) => real.cancel(ref),
+  } as unknown as Processor;
+  return atProcessor;
+}

@@ -4,10 +4,10 @@
 // deleted; a deny answered before a charge at the processor was recorded; a rehearsal that would charge
 // an invoice outside its mandate) are fixed; the other tests document attacks the vault holds against.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AuthorizeRequest, Processor } from '../../server/payments/processor.ts';
+import type { Processor } from '../../server/payments/processor.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { CARDS, LIFTABLE_LIMITS, newShop, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
-import { at, nextYear, plusDays, schedulerPass, subscribe as subscribeIn, today } from '../helpers/money-days.ts';
+import { at, holdAtProcessor, loseAnswers, nextYear, plusDays, schedulerPass, subscribe as subscribeIn, today } from '../helpers/money-days.ts';
 import { freshVisa } from '../helpers/test-cards.ts';
 
 describeEachDb('recurring billing attacks', (target) => {
@@ -45,52 +45,27 @@ describeEachDb('recurring billing attacks', (target) => {
   const eventsOf = async (s: Shop, type: string) => (await s.api('GET', `/v1/events?type=${type}&limit=100`)).body.data as any[];
   const code = (r: { status: number; body: any }) => `${r.status} ${r.body?.error?.code ?? ''}`.trim();
 
-  /**
-   * The processor takes the money for the invoice's attempts, but the answer is lost on the way back
-   * and the processor cannot be asked about anything until `reachable()` is called.
-   */
-  function lostAnswers() {
-    let lost = true;
-    const unreachable = () => {
-      if (lost) throw new Error('processor unreachable');
-    };
-    v.runtime.deps.processor = {
-      ...realProcessor,
-      type: realProcessor.type,
-      authorize: async (req: AuthorizeRequest) => {
-        const result = await realProcessor.authorize(req);
-        if (req.reference.startsWith('invoice:')) unreachable();
-        return result;
-      },
-      lookup: async (ref: string) => {
-        unreachable();
-        return realProcessor.lookup(ref);
-      },
-      cancel: async (ref: string) => {
-        unreachable();
-        return realProcessor.cancel(ref);
-      },
-    } as unknown as Processor;
-    return {
-      reachable: () => {
-        lost = false;
-      },
-    };
-  }
+  /** The processor takes the money for the invoice's attempts; the answers are lost, and nothing can be asked until `reachable()`. */
+  const lostAnswers = () => loseAnswers(v, realProcessor, { lost: (ref) => ref.startsWith('invoice:'), cancels: true });
+  /** An invoice due `dueIn` days from today, whose pass today takes the money and never hears so. */
+  const lostApproval = async (s: Shop, customer: string, dueIn: number) => {
+    const d = today();
+    const inv = await invoice(s, { customer, due_date: plusDays(d, dueIn) });
+    const net = lostAnswers();
+    v.setNow(at(d, '12:00:00.000'));
+    // The processor approved; the vault never heard it, and keeps the attempt's reference pending.
+    expect(await schedulerPass(s)).toMatchObject({ charged: 0, paid: 0 });
+    expect(await approvalsFor(inv.id)).toHaveLength(1);
+    net.reachable();
+    return { d, inv };
+  };
 
   describe('defects', () => {
     it('records a past-due invoice’s lost approval, and pays the invoice, though the customer deleted the card since', async () => {
       const s = await shop();
       const customer = uniq('lost-deleted');
       const { card } = await subscribe(s, customer);
-      const d = today();
-      const inv = await invoice(s, { customer, due_date: d });
-      const net = lostAnswers();
-      v.setNow(at(d, '12:00:00.000'));
-      // The processor approved; the vault never heard it, and keeps the attempt's reference pending.
-      expect(await schedulerPass(s)).toMatchObject({ charged: 0, paid: 0 });
-      expect(await approvalsFor(inv.id)).toHaveLength(1);
-      net.reachable();
+      const { d, inv } = await lostApproval(s, customer, 0);
       // The customer then deletes the card (the card the money was taken from).
       expect((await s.api('DELETE', `/v1/customers/${customer}/cards/${card}`)).status).toBe(200);
 
@@ -110,13 +85,7 @@ describeEachDb('recurring billing attacks', (target) => {
       const customer = uniq('resumed-deleted');
       await s.api('POST', `/v1/customers/${customer}`, { email: `${customer}@example.test` });
       const { card } = await subscribe(s, customer);
-      const d = today();
-      const inv = await invoice(s, { customer, due_date: plusDays(d, 2) });
-      const net = lostAnswers();
-      v.setNow(at(d, '12:00:00.000'));
-      await schedulerPass(s);
-      expect(await approvalsFor(inv.id)).toHaveLength(1);
-      net.reachable();
+      const { d, inv } = await lostApproval(s, customer, 2);
       expect((await s.api('DELETE', `/v1/customers/${customer}/cards/${card}`)).status).toBe(200);
 
       // The next day the invoice is still open: the pass takes up the pending reference.
@@ -140,13 +109,7 @@ describeEachDb('recurring billing attacks', (target) => {
       const s = await shop();
       const customer = uniq('resumed-switched');
       const first = await subscribe(s, customer);
-      const d = today();
-      const inv = await invoice(s, { customer, due_date: plusDays(d, 2) });
-      const net = lostAnswers();
-      v.setNow(at(d, '12:00:00.000'));
-      await schedulerPass(s);
-      expect(await approvalsFor(inv.id)).toHaveLength(1);
-      net.reachable();
+      const { d, inv } = await lostApproval(s, customer, 2);
       const second = await subscribe(s, customer, {}, freshVisa());
       const made = await s.api('POST', `/v1/customers/${customer}/cards/${second.card}`, { default: true });
       expect(made.status, made.text).toBe(200);
@@ -162,28 +125,14 @@ describeEachDb('recurring billing attacks', (target) => {
       const s = await shop();
       const customer = uniq('mit-deleted');
       const { card, mandate } = await subscribe(s, customer);
-      let lost = true;
-      v.runtime.deps.processor = {
-        ...realProcessor,
-        type: realProcessor.type,
-        authorize: async (req: AuthorizeRequest) => {
-          const result = await realProcessor.authorize(req);
-          if (lost) throw new Error('connection reset');
-          return result;
-        },
-        lookup: async (ref: string) => {
-          if (lost) throw new Error('processor unreachable');
-          return realProcessor.lookup(ref);
-        },
-        cancel: (ref: string) => realProcessor.cancel(ref),
-      } as unknown as Processor;
+      const net = loseAnswers(v, realProcessor);
       const key = `rb-${target}-lost-${++keys}`;
       const pay = () => s.api('POST', '/v1/charges', { currency: 'USD', customer, card, mandate, amount: 1200 }, { 'idempotency-key': key });
       expect(code(await pay())).toMatch(/^50\d processor_unavailable$/);
       expect((await s.api('DELETE', `/v1/customers/${customer}/cards/${card}`)).status).toBe(200);
       // The processor cannot say yet: not "no such card", which the key would keep as its answer.
       expect(code(await pay())).toMatch(/^50\d processor_unavailable$/);
-      lost = false;
+      net.reachable();
       const retried = await pay();
       expect(retried.status, retried.text).toBe(201);
       expect(retried.body).toMatchObject({ status: 'succeeded', amount: 1200, card: card });
@@ -198,19 +147,7 @@ describeEachDb('recurring billing attacks', (target) => {
       const customer = uniq('deny-race');
       const { card, mandate } = await subscribe(s, customer);
       // The charge passes its checks (the customer allows saved cards) and waits at the processor.
-      let arrived!: () => void;
-      const atProcessor = new Promise<void>((r) => (arrived = r));
-      v.runtime.deps.processor = {
-        ...realProcessor,
-        type: realProcessor.type,
-        authorize: async (req: AuthorizeRequest) => {
-          arrived();
-          await new Promise((r) => setTimeout(r, 600));
-          return realProcessor.authorize(req);
-        },
-        lookup: (ref: string) => realProcessor.lookup(ref),
-        cancel: (ref: string) => realProcessor.cancel(ref),
-      } as unknown as Processor;
+      const atProcessor = holdAtProcessor(v, realProcessor, 600);
       const inFlight = charge(s, { customer, card, mandate, amount: 900 });
       await atProcessor;
       const deny = await s.api('POST', `/v1/customers/${customer}`, { status: 'deny' });

@@ -9,12 +9,12 @@ import type http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addDestination } from '../../server/forward/destination-store.ts';
 import { addressKind } from '../../server/jobs/webhook-target.ts';
-import type { AuthorizeRequest, Processor } from '../../server/payments/processor.ts';
+import type { Processor } from '../../server/payments/processor.ts';
 import { dashboard } from '../helpers/dashboard.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startFakeAdyen, type FakeAdyen } from '../helpers/fake-adyen.ts';
 import { listenLocally, type LocalServer } from '../helpers/local-server.ts';
-import { at, plusDays, schedulerPass, subscribe as subscribeIn, today } from '../helpers/money-days.ts';
+import { at, holdAtProcessor, loseAnswers, plusDays, schedulerPass, subscribe as subscribeIn, today } from '../helpers/money-days.ts';
 import { freshVisa } from '../helpers/test-cards.ts';
 import { CARDS, LIFTABLE_LIMITS, newShop, type Shop, type TestVault, startTestVault } from '../helpers/test-vault.ts';
 
@@ -84,28 +84,7 @@ describeEachDb('session review attacks', (target) => {
     v.runtime.deps.db.selectFrom('messages').selectAll().where('customer', '=', customer).where('template', '=', template).execute();
 
   /** The processor approves, the answer is lost, and nothing can be asked until `reachable()`. */
-  function lostAnswer() {
-    let lost = true;
-    v.runtime.deps.processor = {
-      ...realProcessor,
-      type: realProcessor.type,
-      authorize: async (req: AuthorizeRequest) => {
-        const result = await realProcessor.authorize(req);
-        if (lost) throw new Error('connection reset');
-        return result;
-      },
-      lookup: async (ref: string) => {
-        if (lost) throw new Error('processor unreachable');
-        return realProcessor.lookup(ref);
-      },
-      cancel: (ref: string) => realProcessor.cancel(ref),
-    } as unknown as Processor;
-    return {
-      reachable: () => {
-        lost = false;
-      },
-    };
-  }
+  const lostAnswer = () => loseAnswers(v, realProcessor);
 
   describe('defects', () => {
     it('records a resumed attempt at Adyen (which cannot be asked) on the card the money came from, though another card is the default now', async () => {
@@ -341,19 +320,7 @@ describeEachDb('session review attacks', (target) => {
       const s = await shop();
       const customer = uniq('lease');
       const { card, mandate } = await subscribe(s, customer);
-      let arrived!: () => void;
-      const atProcessor = new Promise<void>((r) => (arrived = r));
-      v.runtime.deps.processor = {
-        ...realProcessor,
-        type: realProcessor.type,
-        authorize: async (req: AuthorizeRequest) => {
-          arrived();
-          await new Promise((r) => setTimeout(r, 1500));
-          return realProcessor.authorize(req);
-        },
-        lookup: (ref: string) => realProcessor.lookup(ref),
-        cancel: (ref: string) => realProcessor.cancel(ref),
-      } as unknown as Processor;
+      const atProcessor = holdAtProcessor(v, realProcessor, 1500);
       const inFlight = charge(s, { customer, card, mandate, amount: 900 });
       await atProcessor;
       // An email is no charge's business: answered at once.
