@@ -29,8 +29,8 @@ import { isExpiringSoon } from '../payments/card-checks.ts';
 import { deleteChallengesBefore } from '../payments/challenges.ts';
 import { fingerprintUpkeep } from '../keys/fingerprint-rotation.ts';
 import { merchantCharge, type MerchantChargeRequest, nextChargeDay, outsideRange } from '../payments/merchant-charge.ts';
+import { isSettled } from '../payments/processor.ts';
 import { settleAbandonedRefunds } from '../payments/refund-charge.ts';
-import type { AuthorizeResult } from '../payments/processor.ts';
 import { refusedInTestMode } from '../payments/test-mode-cards.ts';
 
 export interface SchedulerOptions {
@@ -128,7 +128,7 @@ async function settlePastDueAttempt(deps: Deps, merchant: Merchant, invoice: Inv
   } catch {
     return 'retry';
   }
-  if (known?.outcome !== 'approved' && known?.outcome !== 'declined') {
+  if (!isSettled(known)) {
     await forgetPendingRef(deps.db, invoice.id, reference);
     return 'skipped';
   }
@@ -157,10 +157,6 @@ async function attemptCard(deps: Deps, invoice: InvoiceTable, token: string | nu
 }
 
 type Outcome = 'paid' | 'failed' | 'retry' | 'skipped';
-
-/** The processor knows what became of the attempt: the money moved, or the card was declined. */
-const isSettled = (result: AuthorizeResult | undefined): result is NonNullable<MerchantChargeRequest['known']> =>
-  result?.outcome === 'approved' || result?.outcome === 'declined';
 
 /** One day's attempt at an invoice, by the one instance that claims the day. */
 async function payInvoice(deps: Deps, merchant: Merchant, invoice: InvoiceTable, now: Date): Promise<Outcome> {

@@ -30,7 +30,7 @@ import { readSession } from '../sessions/session-store.ts';
 import { authorizeSettled } from './authorize.ts';
 import { findSessionChallenge, insertChallenge } from '../challenges/challenge-store.ts';
 import { settleChallenge } from '../challenges/challenge-status.ts';
-import type { AuthorizeRequest, AuthorizeResult } from './processor.ts';
+import { type AuthorizeRequest, type AuthorizeResult, isSettled } from './processor.ts';
 
 type ConfirmInput = z.output<typeof FrameConfirm>;
 
@@ -335,7 +335,7 @@ async function confirmUnlocked(
       // Not even that could be asked: the session stays claimed, and is settled once it is stale.
       throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; try again shortly');
     }
-    if (known?.outcome !== 'approved' && known?.outcome !== 'declined') {
+    if (!isSettled(known)) {
       await releaseSession(deps, session, { failed: true });
       throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; try again');
     }
@@ -418,7 +418,7 @@ async function resumeRedirect(
 ): Promise<FrameConfirmResult> {
   const challenge = await findSessionChallenge(deps.db, session.id, attempt.challenge!);
   let result: AuthorizeResult | undefined = challenge?.result ? JSON.parse(challenge.result) : undefined;
-  if (result?.outcome !== 'approved' && result?.outcome !== 'declined') {
+  if (!isSettled(result)) {
     result = await deps.processors
       .for(merchant)
       .cancel(attempt.ref)
@@ -426,7 +426,7 @@ async function resumeRedirect(
         throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; try again shortly');
       });
   }
-  if (result?.outcome !== 'approved' && result?.outcome !== 'declined') {
+  if (!isSettled(result)) {
     await releaseSession(deps, session, { failed: false });
     throw new ApiError('authentication_required', "The bank's verification was not completed");
   }

@@ -5,7 +5,7 @@
 import type { Deps } from '../context.ts';
 import type { ChallengeTable } from '../db/schema.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
-import type { AuthorizeResult } from './processor.ts';
+import { type AuthorizeResult, isSettled } from './processor.ts';
 import { DeclineRecordedElsewhere, recordDecline, REDIRECT_STALE_MS, type Attempt } from './settle-attempt.ts';
 import { keepLateIssuerAnswer, keptIssuerAnswer } from '../challenges/challenge-store.ts';
 import { settleWithIssuerAnswer } from '../challenges/challenge-status.ts';
@@ -45,7 +45,7 @@ export async function completeIssuerReturn(
     result = { outcome: 'error', message: 'processor unreachable' };
   }
   // Only a settled answer is kept; an unknown one is asked about again when the fields confirm.
-  if (result.outcome === 'approved' || result.outcome === 'declined') {
+  if (isSettled(result)) {
     const answer = JSON.stringify(result);
     // The answer settles a pending challenge; one the fields' confirmation settled first keeps its status, and the answer beside it.
     const stored =

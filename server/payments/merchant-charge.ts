@@ -13,13 +13,13 @@ import { assertTestCardInTestMode } from './test-mode-cards.ts';
 import { chargeParties } from './charge-parties.ts';
 import { isActive } from './card-checks.ts';
 import { checkLimits, findChargeByReference, queueCharge } from '../charges/charge-store.ts';
-import { addDays, dayOf, daysBetween } from '../clock.ts';
+import { addDays, dayOf } from '../clock.ts';
 import { mandateStatus } from '../mandates/mandate-status.ts';
 import { getMandate, queueMandateCharged } from '../mandates/mandate-store.ts';
 import { authorizeSettled } from './authorize.ts';
-import type { AuthorizeRequest, AuthorizeResult, ProcessorType } from './processor.ts';
+import { type AuthorizeRequest, isSettled, type ProcessorType, type SettledResult } from './processor.ts';
 
-type Settled = Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;
+type Settled = SettledResult;
 
 /** The card a charge is recorded on: live, or deleted after an attempt whose answer was lost. */
 type RecordedCard = LiveCard | DeletedCard;
@@ -111,7 +111,7 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
           unasked = true;
           return undefined;
         }));
-  if (known?.outcome === 'approved' || known?.outcome === 'declined') return settle(deps, req, lease, card, mandate, processor.type, known, deps.clock());
+  if (isSettled(known)) return settle(deps, req, lease, card, mandate, processor.type, known, deps.clock());
 
   let live: MandateTable;
   let secret: ReturnType<typeof cardSecret>;
@@ -168,9 +168,10 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
 
 /**
  * No live card: 404, unless the card was deleted after an attempt on it whose answer was lost. The
- * processor's answer to that attempt (asked, or the attempt ended with cancel) is still recorded, on the deleted card's shown digits (its expiry
- * went with its key: 0/0), since the money moved; a processor that cannot say answers 502, which is not
- * stored under an Idempotency-Key, so a retry asks again instead of being told the card is gone.
+ * processor's answer to that attempt (asked, or the attempt ended with cancel) is still recorded, on the
+ * deleted card's shown digits (its expiry went with its key: 0/0), since the money moved; a processor
+ * that cannot be reached answers 502, which is not stored under an Idempotency-Key, so a retry asks
+ * again instead of being told the card is gone.
  */
 async function settleOnDeletedCard(deps: Deps, req: Resolved, lease: CustomerLease): Promise<ChargeTable> {
   const gone = req.fresh ? undefined : await findDeletedCard(deps.db, req.merchant.group_id, req.customer, req.card);
@@ -183,9 +184,9 @@ async function settleOnDeletedCard(deps: Deps, req: Resolved, lease: CustomerLea
     if (asked === null) throw unavailable();
     // A processor that cannot say without operating (Adyen) ends the attempt, answering what it had: the
     // card's number is gone, so the attempt can never be sent again.
-    if (asked?.outcome !== 'approved' && asked?.outcome !== 'declined') asked = await processor.cancel(req.reference).catch(() => null);
+    if (!isSettled(asked)) asked = await processor.cancel(req.reference).catch(() => null);
     if (asked === null) throw unavailable();
-    if (asked?.outcome === 'approved' || asked?.outcome === 'declined') known = asked;
+    if (isSettled(asked)) known = asked;
   }
   if (!known) throw notFound('card', 'card');
   const mandate = req.mandate ? await getMandate(deps.db, req.merchant.id, req.mandate) : undefined;
@@ -220,12 +221,6 @@ async function settle(
 /** The amount lies outside what the customer agreed to. */
 export const outsideRange = (mandate: MandateTable, amount: number) => amount < mandate.min_amount || amount > mandate.max_amount;
 
-/** The mandate's frequency allows no charge on `day` (a UTC date): its last charge was too recent. */
-export function tooSoon(mandate: MandateTable, day: string): boolean {
-  const last = mandate.last_charge_at;
-  return mandate.frequency_days > 0 && last !== null && daysBetween(last, day) < mandate.frequency_days;
-}
-
 /** The first UTC day the mandate's frequency allows a charge on; null: any day. */
 export function nextChargeDay(mandate: MandateTable): string | null {
   const last = mandate.last_charge_at;
@@ -257,7 +252,8 @@ function checkMandate(req: Resolved, card: LiveCard, mandate: MandateTable | und
   if (outsideRange(mandate, req.amount)) {
     throw violation(`amount must lie within the mandate's ${mandate.min_amount} to ${mandate.max_amount}`, 'amount');
   }
-  if (tooSoon(mandate, dayOf(now))) {
+  const next = nextChargeDay(mandate);
+  if (next !== null && dayOf(now) < next) {
     throw violation(`The mandate allows one charge every ${mandate.frequency_days} days; the last was on ${dayOf(mandate.last_charge_at as string)}`);
   }
   return mandate;

@@ -127,6 +127,13 @@ export type AuthorizeResult =
   | { outcome: 'redirect'; processor_id: string; action: RedirectAction }
   | { outcome: 'error'; message: string };
 
+/** An answer that settles an attempt: the money moved, or the card was declined. */
+export type SettledResult = Extract<AuthorizeResult, { outcome: 'approved' | 'declined' }>;
+
+/** Whether the processor's answer settles the attempt (anything else leaves its outcome open). */
+export const isSettled = (result: AuthorizeResult | undefined | null): result is SettledResult =>
+  result?.outcome === 'approved' || result?.outcome === 'declined';
+
 export interface RefundRequest {
   reference: string;
   /** The provider's id of the payment (`charges.processor_id`, or the reference for the simulated processor). */
