@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { AuthorizeRequest, Processor } from '../../server/payments/processor.ts';
 import { describeEachDb } from '../helpers/databases.ts';
 import { CARDS, LIFTABLE_LIMITS, newCard, newShop, openSession, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
-import { at, issuerReturn, plusDays, schedulerPass, subscribe as subscribeIn, today, useRedirectingProcessor } from '../helpers/money-days.ts';
+import { at, issuerReturn, loseAnswers, plusDays, schedulerPass, subscribe as subscribeIn, today, useRedirectingProcessor } from '../helpers/money-days.ts';
 
 describeEachDb('limits and invoices across midnight', (target) => {
   let v: TestVault;
@@ -199,30 +199,10 @@ describeEachDb('limits and invoices across midnight', (target) => {
     const inv = res.body as { id: string };
     // The processor takes the money on the due date, the answer is lost on the way back, and it cannot
     // be asked about it that day.
-    let lost = true;
-    const unreachable = () => {
-      if (lost) throw new Error('processor unreachable');
-    };
-    v.runtime.deps.processor = {
-      ...realProcessor,
-      type: realProcessor.type,
-      authorize: async (req: AuthorizeRequest) => {
-        const result = await realProcessor.authorize(req);
-        unreachable();
-        return result;
-      },
-      lookup: async (ref: string) => {
-        unreachable();
-        return realProcessor.lookup(ref);
-      },
-      cancel: async (ref: string) => {
-        unreachable();
-        return realProcessor.cancel(ref);
-      },
-    } as unknown as Processor;
+    const net = loseAnswers(v, realProcessor, { cancels: true });
     v.setNow(at(d, '12:00:00.000'));
     expect(await pass(s)).toMatchObject({ charged: 0, paid: 0 });
-    lost = false;
+    net.reachable();
 
     // The next day the invoice is past due: the pass records the money the lost attempt took.
     v.setNow(at(plusDays(d, 1), '12:00:00.000'));
