@@ -62,7 +62,7 @@ const invalid = (message: string, param: string) => new ApiError('parameter_inva
 /**
  * Checks a request template. `registeredHeaders`: the destination's own header names, which a merchant
  * may not replace (they carry the provider's credentials); `registeredUrl`: its URL, whose query
- * parameters the merchant's query may not repeat, for the same reason. `allowCvc`: a session's forward only.
+ * parameters the merchant's query and body may not repeat, for the same reason. `allowCvc`: a session's forward only.
  */
 export function checkTemplate(
   request: Request,
@@ -119,6 +119,7 @@ export function checkTemplate(
     }
     usesCvc ||= name === 'cvc';
   }
+  if (options.registeredUrl !== undefined) checkBodyNames(kind, body, options.registeredUrl, `${p}.body`);
   if (kind === 'json') checkJsonPlacement(body, `${p}.body`);
   else checkFormPlacement(body, `${p}.body`);
   if (!contentType) headers['Content-Type'] = kind === 'json' ? 'application/json' : FORM_TYPE;
@@ -190,6 +191,14 @@ function phpName(name: string): string {
   return read.replace(/[. ]/g, '_').toLowerCase();
 }
 
+/** The registered URL's query parameter names, as PHP reads them and without case. */
+function registeredNames(registeredUrl: string): Set<string> {
+  return new Set([...new URL(registeredUrl).searchParams.keys()].map(phpName));
+}
+
+/** Form-encoded names split at `;` as well as `&`, as some servers still do (Python before 3.9.2, Go before 1.17, older Rack). */
+const formNames = (text: string) => [...new URLSearchParams(text.replace(/;/g, '&')).keys()];
+
 /**
  * The merchant's query names none of the registered URL's parameters: appended, a second `key=` or
  * `account=` would replace the operator's at the many servers that read the last (or, told apart only
@@ -198,12 +207,33 @@ function phpName(name: string): string {
 function checkQuery(path: string, registeredUrl: string, param: string): void {
   const q = path.indexOf('?');
   if (q < 0) return;
-  // Compared as PHP reads a name too, and without case.
-  const registered = new Set([...new URL(registeredUrl).searchParams.keys()].map(phpName));
-  // Split at `;` as well as `&`, as some servers still do (Python before 3.9.2, Go before 1.17, older Rack).
-  for (const name of new URLSearchParams(path.slice(q + 1).replace(/;/g, '&')).keys()) {
+  const registered = registeredNames(registeredUrl);
+  for (const name of formNames(path.slice(q + 1))) {
     if (registered.has(phpName(name)))
       throw invalid(`${param}: ${echoable(name)} is set in the destination's URL by the vault's operator and cannot be replaced`, param);
+  }
+}
+
+/**
+ * The body names none of the registered URL's parameters either: PHP's `$_REQUEST` reads a form field
+ * over the query parameter of the same name, and Laravel's `input()` a form field or a JSON body's
+ * top-level key, so `account=` in the body would replace the operator's `?account=` as surely as in the query.
+ */
+function checkBodyNames(kind: 'json' | 'form', body: string, registeredUrl: string, param: string): void {
+  const registered = registeredNames(registeredUrl);
+  if (registered.size === 0) return;
+  let names: string[] = [];
+  if (kind === 'form') names = formNames(body);
+  else {
+    const parsed = parseJson(body);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) names = Object.keys(parsed);
+  }
+  for (const name of names) {
+    if (registered.has(phpName(name)))
+      throw invalid(
+        `${param}: ${echoable(name)} is set in the destination's URL by the vault's operator; a server merging body and query would read yours instead`,
+        param,
+      );
   }
 }
 

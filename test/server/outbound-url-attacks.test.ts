@@ -2,11 +2,12 @@
 // dashboard) controls, beyond what webhook-attacks, webhook-targets, forward-attacks and
 // live-webhook-http cover: more spellings of internal addresses, a request that tries to switch on the
 // operator's private-address allowance, a receiver that answers an endless body or oversized headers, a
-// forward's path and query written so that the destination's server reads them outside what the operator
+// forward's path, query and body written so that the destination's server reads them outside what the operator
 // registered, a compressed answer that inflates past the cap, an unreachable destination, and a live
 // merchant's plain-http destination. (Written as an attack review; its three
 // defects, a servlet's `..;`, PHP's and `;`-splitting servers' spellings of a registered parameter, and
-// IPv6 loopback under ALLOW_PRIVATE_WEBHOOKS, are fixed.)
+// IPv6 loopback under ALLOW_PRIVATE_WEBHOOKS, are fixed, as is a fourth found after it: a body field
+// naming the registered parameter, which PHP's $_REQUEST reads over the query's.)
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -320,6 +321,29 @@ describeEachDb('outbound URL attacks', (target) => {
           `a ;-splitting server reads ${query}`,
         ).toHaveLength(1);
       }
+    });
+
+    it("refuses a body naming the operator's registered parameter, which PHP's $_REQUEST and Laravel read over the query's", async () => {
+      const before = dest.calls.length;
+      const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+      const attempts: Record<string, unknown>[] = [
+        { headers: form, body: 'pan={{card.number}}&account=evil' },
+        { headers: form, body: 'pan={{card.number}}&+account=evil' },
+        { headers: form, body: 'pan={{card.number}}&Account%00=evil' },
+        { headers: form, body: 'pan={{card.number}};account=evil' },
+        { headers: form, body: 'pan={{card.number}}&account[x]=evil' },
+        { body: { pan: '{{card.number}}', account: 'evil' } },
+        { body: '{"pan":"{{card.number}}","ACCOUNT":"evil"}' },
+      ];
+      for (const request of attempts) {
+        const res = await send(request);
+        expect(res.status, `${JSON.stringify(request)}: ${res.text}`).toBe(400);
+        expect(res.body.error.param).toBe('request.body');
+      }
+      expect(dest.calls.slice(before)).toEqual([]);
+      // A field that only contains the name, or sits deeper in a JSON body, is not read over the query.
+      expect((await send({ headers: form, body: 'pan={{card.number}}&account_holder=x' })).status).toBe(200);
+      expect((await send({ body: { pan: '{{card.number}}', meta: { account: 'x' } } })).status).toBe(200);
     });
 
     it('refuses merchant headers that would send the request to another virtual host or name another client', async () => {
