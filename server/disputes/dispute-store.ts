@@ -8,9 +8,18 @@ export async function findDispute(q: Queryable, merchantId: string, processorDis
   return q.selectFrom('disputes').selectAll().where('merchant_id', '=', merchantId).where('processor_dispute_id', '=', processorDisputeId).executeTakeFirst();
 }
 
-/** A new dispute: open, or already closed when its opening was missed (any of the machine's initial statuses). */
-export async function insertDispute(q: Queryable, row: DisputeTable): Promise<void> {
-  await q.insertInto('disputes').values(row).execute();
+/**
+ * A new dispute: open, or already closed when its opening was missed (any of the machine's initial statuses).
+ * False when the provider's dispute is known already: another delivery about it recorded it meanwhile
+ * (on PostgreSQL this waits for that delivery's commit rather than failing on the unique index).
+ */
+export async function insertDispute(q: Queryable, row: DisputeTable): Promise<boolean> {
+  const done = await q
+    .insertInto('disputes')
+    .values(row)
+    .onConflict((oc) => oc.columns(['merchant_id', 'processor_dispute_id']).doNothing())
+    .executeTakeFirst();
+  return Number(done.numInsertedOrUpdatedRows) === 1;
 }
 
 /**

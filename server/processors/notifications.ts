@@ -3,6 +3,7 @@
 // (its provider id is remembered in the same transaction as its effect) and raises the vault's event.
 import { findChargeByProcessorId, releaseRefund } from '../charges/charge-store.ts';
 import type { Deps } from '../context.ts';
+import type { DisputeTable } from '../db/schema.ts';
 import { newId } from '../ids.ts';
 import { emitEvent } from '../events/emit-event.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
@@ -69,10 +70,11 @@ async function apply(deps: Deps, merchant: Merchant, n: ProcessorNotification): 
     }
 
     if (n.kind === 'dispute_opened') {
-      // Known already, open or closed: a dispute never reopens.
+      // Known already, open or closed: a dispute never reopens. Recorded by another delivery at the same
+      // moment (the provider's notice and its chargeback): the insert finds it and records nothing.
       if (await findDispute(trx, merchant.id, n.dispute)) return 'duplicate';
       const id = newId('dp');
-      await insertDispute(trx, {
+      const recorded = await insertDispute(trx, {
         id,
         merchant_id: merchant.id,
         charge_id: charge.id,
@@ -85,6 +87,7 @@ async function apply(deps: Deps, merchant: Merchant, n: ProcessorNotification): 
         updated_at: now.toISOString(),
         outcome_at: null,
       });
+      if (!recorded) return 'duplicate';
       await emitEvent(trx, {
         ...base,
         type: 'charge.dispute.created',
@@ -93,27 +96,34 @@ async function apply(deps: Deps, merchant: Merchant, n: ProcessorNotification): 
       return 'applied';
     }
 
-    // A dispute closed: known from its opening, or first heard of now (the opening was missed).
+    // A dispute closed: known from its opening, or first heard of now (the opening was missed, or is
+    // being recorded by another delivery at this moment: then it is closed as if it had come first).
     let dispute = await findDispute(trx, merchant.id, n.dispute);
-    if (!dispute) {
-      dispute = {
-        id: newId('dp'),
-        merchant_id: merchant.id,
-        charge_id: charge.id,
-        processor_dispute_id: n.dispute,
-        status: n.outcome,
-        amount: charge.amount,
-        currency: charge.currency,
-        reason: n.reason ?? null,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
-        outcome_at: n.at ?? null,
-      };
-      await insertDispute(trx, dispute);
-    } else if (!(await closeDispute(trx, dispute.id, n.outcome, now, n.at))) {
-      // It had this outcome already (the provider said so again under another id), or a later closing
-      // was applied before this one arrived: the merchant was told what stands.
-      return 'duplicate';
+    const missed: DisputeTable | undefined = dispute
+      ? undefined
+      : {
+          id: newId('dp'),
+          merchant_id: merchant.id,
+          charge_id: charge.id,
+          processor_dispute_id: n.dispute,
+          status: n.outcome,
+          amount: charge.amount,
+          currency: charge.currency,
+          reason: n.reason ?? null,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+          outcome_at: n.at ?? null,
+        };
+    if (missed && (await insertDispute(trx, missed))) dispute = missed;
+    else {
+      dispute ??= await findDispute(trx, merchant.id, n.dispute);
+      // A closing names the dispute's own payment: one naming another charge of the shop changes nothing.
+      if (!dispute || dispute.charge_id !== charge.id) return 'unknown_payment';
+      if (!(await closeDispute(trx, dispute.id, n.outcome, now, n.at))) {
+        // It had this outcome already (the provider said so again under another id), or a later closing
+        // was applied before this one arrived: the merchant was told what stands.
+        return 'duplicate';
+      }
     }
     await emitEvent(trx, { ...base, type: 'charge.dispute.closed', data: { charge: charge.id, dispute: dispute.id, status: n.outcome } });
     return 'applied';

@@ -9,6 +9,7 @@ import { ApiError, errorResponse } from '../errors.ts';
 import { NotificationSignatureError } from '../payments/processor.ts';
 import { notificationAck } from '../processors/index.ts';
 import { applyNotification } from '../processors/notifications.ts';
+import { soundNotifications } from '../processors/notification-schema.ts';
 
 const MAX_BODY = 1024 * 1024;
 
@@ -40,8 +41,15 @@ export const processorWebhookRoutes = new Hono<AppEnv>().post(
       deps.logger.warn({ merchant: merchant.id, provider: processor.type, error: (err as Error).name }, 'a provider notification could not be read');
       return errorResponse(c, new ApiError('parameter_invalid', 'The notification could not be read'));
     }
+    // Signed, but not what the provider sends (an amount that is not whole minor units, a reason that is
+    // not text): refused whole, before any of it is applied.
+    const sound = soundNotifications(notifications);
+    if (!sound) {
+      deps.logger.warn({ merchant: merchant.id, provider: processor.type }, 'a provider notification was refused: a value in it is not sound');
+      return errorResponse(c, new ApiError('parameter_invalid', 'The notification could not be read: a value in it is not what the provider sends'));
+    }
     let later = false;
-    for (const n of notifications) {
+    for (const n of sound) {
       const outcome = await applyNotification(deps, merchant, n);
       deps.logger.info({ merchant: merchant.id, provider: processor.type, notification: n.id, kind: n.kind, outcome }, 'provider notification');
       if (outcome === 'not_yet') later = true;

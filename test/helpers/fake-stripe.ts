@@ -249,6 +249,8 @@ export async function startFakeStripe(
   options: { port?: number /** The account's key; default FAKE_SECRET_KEY (a live-mode merchant needs an sk_live_ one). */; secretKey?: string } = {},
 ): Promise<FakeStripe> {
   const secretKey = options.secretKey ?? FAKE_SECRET_KEY;
+  // Every object and event of a live key's account says livemode: true, of a test key's false.
+  const livemode = /^(sk|rk)_live_/.test(secretKey);
   const requests: RecordedRequest[] = [];
   const intents = new Map<string, Stripe.PaymentIntent>();
   const charges = new Map<string, Stripe.Charge>();
@@ -291,7 +293,7 @@ export async function startFakeStripe(
       failure_code: failure?.code ?? null,
       failure_message: failure?.message ?? null,
       fraud_details: null,
-      livemode: false,
+      livemode,
       metadata: {},
       on_behalf_of: null,
       outcome: {
@@ -373,7 +375,7 @@ export async function startFakeStripe(
       created: now(),
       customer: null,
       customer_account: null,
-      livemode: false,
+      livemode,
       metadata: {},
       type: 'card',
     };
@@ -461,7 +463,7 @@ export async function startFakeStripe(
       excluded_payment_method_types: null,
       last_payment_error: null,
       latest_charge: null,
-      livemode: false,
+      livemode,
       managed_payments: null,
       metadata: metadata as Record<string, string>,
       next_action: null,
@@ -930,7 +932,7 @@ export async function startFakeStripe(
     object: 'event' as const,
     api_version: Stripe.API_VERSION,
     created: now(),
-    livemode: false,
+    livemode,
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
   });
@@ -991,7 +993,7 @@ export async function startFakeStripe(
       },
       intended_submission_method: null,
       is_charge_refundable: false,
-      livemode: false,
+      livemode,
       metadata: {},
       payment_intent: pi.id,
       reason: options.reason ?? 'fraudulent',

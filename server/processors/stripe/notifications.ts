@@ -50,12 +50,17 @@ function readEvent(event: Stripe.Event): ProcessorNotification[] {
   }
 }
 
+/**
+ * `live`: whether the account's key is a live one. Its events say so too (`livemode`); one that says
+ * otherwise is not this account's to act on, as Adyen's test events are not a live account's.
+ */
 export function parseStripeNotifications(
   stripe: Stripe,
-  webhookSecret: string | undefined,
+  settings: { webhookSecret: string | undefined; live: boolean },
   rawBody: string,
   headers: Record<string, string | undefined>,
 ): ProcessorNotification[] {
+  const webhookSecret = settings.webhookSecret;
   // Header names are case-insensitive; whichever spelling the caller kept.
   const signature = Object.entries(headers).find(([name]) => name.toLowerCase() === 'stripe-signature')?.[1];
   // Without the endpoint's secret nothing can be verified, so nothing is believed.
@@ -67,5 +72,6 @@ export function parseStripeNotifications(
   } catch {
     throw new NotificationSignatureError();
   }
+  if (typeof event.livemode === 'boolean' && event.livemode !== settings.live) return [];
   return readEvent(event);
 }

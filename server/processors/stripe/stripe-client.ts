@@ -10,6 +10,9 @@ export interface StripeClientOptions {
   timeoutMs: number;
 }
 
+/** A live key's account, secret (sk_) or restricted (rk_): https://docs.stripe.com/keys */
+export const isLiveKey = (secretKey: string): boolean => /^(sk|rk)_live_/.test(secretKey);
+
 export function createStripeClient(secretKey: string, options: StripeClientOptions): Stripe {
   // No configured retries: an unanswered call is the vault's to settle, by asking again with the same
   // idempotency key or by lookup/cancel. (The library still retries a closed connection once by itself,

@@ -2,13 +2,13 @@
 // merchant of each mode may give, the key its account view shows, and Stripe's answer to a delivery.
 import { ApiError } from '../../errors.ts';
 import type { Connector } from '../../payments/processor.ts';
+import { isLiveKey } from './stripe-client.ts';
 import { createStripeProcessor } from './stripe-processor.ts';
 
 export const stripeConnector: Connector<'stripe'> = {
   type: 'stripe',
   checkMode(settings, live) {
-    // Secret (sk_) or restricted (rk_) keys of either mode: https://docs.stripe.com/keys
-    const keyLive = /^(sk|rk)_live_/.test(settings.secret_key);
+    const keyLive = isLiveKey(settings.secret_key);
     if (keyLive !== live) {
       throw new ApiError(
         'parameter_invalid',

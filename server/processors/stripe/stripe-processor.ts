@@ -12,7 +12,7 @@ import type {
   RefundRequest,
   RefundResult,
 } from '../../payments/processor.ts';
-import { createStripeClient, withoutCallSite } from './stripe-client.ts';
+import { createStripeClient, isLiveKey, withoutCallSite } from './stripe-client.ts';
 import { createOperationLedger, REFERENCE_ENDED } from './operation-ledger.ts';
 import { EXPAND, confirmParams, createParams } from './payment-params.ts';
 import { CANCELLED, isOpen, resultOfIntent, settledResult } from './intent-result.ts';
@@ -174,6 +174,7 @@ export function createStripeProcessor(settings: ConnectorSettings<'stripe'>, opt
     lookup,
     cancel,
     completeRedirect,
-    parseNotifications: async (rawBody, headers) => parseStripeNotifications(stripe, settings.webhook_secret, rawBody, headers),
+    parseNotifications: async (rawBody, headers) =>
+      parseStripeNotifications(stripe, { webhookSecret: settings.webhook_secret, live: isLiveKey(settings.secret_key) }, rawBody, headers),
   };
 }
