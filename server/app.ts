@@ -36,6 +36,7 @@ import { forwardRoutes } from './routes/forward.ts';
 import { completeDocument } from './openapi-document.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { dashboardApi } from './dashboard/api.ts';
+import { refuseNul } from './middleware/refuse-nul.ts';
 
 const health = createRoute({
   method: 'get',
@@ -62,10 +63,7 @@ export function createApp(deps: Deps) {
   app.use('*', requestLog());
   // Before any refusal, so that every answer carries them (the NUL refusal just below included).
   app.use('*', securityHeaders());
-  app.use('*', async function refuseNulInPath(c, next) {
-    if (/%00/.test(c.req.path) || c.req.path.includes('\0')) throw new ApiError('parameter_invalid', 'The path contains a NUL character');
-    await next();
-  });
+  app.use('*', refuseNul());
   app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
   // Browsers ask every origin for an icon; the vault has none to show, and says so without a 404.
   app.get('/favicon.ico', (c) => c.body(null, 204, { 'Cache-Control': 'public, max-age=86400' }));

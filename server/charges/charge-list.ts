@@ -18,8 +18,24 @@ export interface ChargeFilter {
   order?: string;
 }
 
-/** The bound as created_at is stored (an ISO string in UTC), so that the two compare as text. */
-const asStored = (bound: string) => new Date(bound.length === 10 ? `${bound}T00:00:00Z` : bound).toISOString();
+const FIRST = '0000-01-01T00:00:00.000Z';
+const LAST = '9999-12-31T23:59:59.999Z';
+
+/**
+ * The bound as created_at is stored (an ISO string in UTC, to the millisecond), so that the two compare
+ * as text. Finer than a millisecond, it is rounded up: a charge at .123 is before .1230001, so it stays
+ * under created_lt (< .124) and out of created_gte (>= .124). Outside the years 0 to 9999 (an offset can
+ * carry 9999-12-31 past them), JavaScript writes a signed six-digit year, which does not sort as text:
+ * such a bound is the first or the last time that can be stored instead.
+ */
+function asStored(bound: string): string {
+  const time = new Date(bound.length === 10 ? `${bound}T00:00:00Z` : bound).getTime();
+  const beyondMs = /\.\d{3}(\d*)/.exec(bound)?.[1] ?? '';
+  const stored = new Date(/[1-9]/.test(beyondMs) ? time + 1 : time).toISOString();
+  if (stored.startsWith('+')) return LAST;
+  if (stored.startsWith('-')) return FIRST;
+  return stored;
+}
 
 export async function listCharges(db: Db, merchantId: string, f: ChargeFilter): Promise<{ rows: ChargeTable[]; hasMore: boolean }> {
   let q = db.selectFrom('charges').selectAll().where('merchant_id', '=', merchantId);
