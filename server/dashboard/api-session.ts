@@ -1,5 +1,5 @@
 // The dashboard's JSON API door: a live staff session from the cookie, and for every change the
-// session's CSRF token in `X-CSRF-Token`, the vault's own Origin, and the `admin` role. Errors are the
+// session's CSRF token in `X-CSRF-Token`, no Origin but the vault's own, and the `admin` role. Errors are the
 // contract's `{ error: { type, code, message } }`, as the /v1 routes answer.
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors.ts';

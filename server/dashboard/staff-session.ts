@@ -43,7 +43,9 @@ export function staffSession(): MiddlewareHandler<DashboardEnv> {
 
 /** A form field as text; absent, repeated or a file counts as empty. */
 export async function formField(c: Context, name: string): Promise<string> {
-  const value = (await c.req.parseBody())[name];
+  // A body that is not the form it says it is (a broken multipart) reads as an empty form: the caller
+  // then answers as for a missing field (a 400 page, or the CSRF refusal), never a 500.
+  const value = (await c.req.parseBody().catch(() => ({}) as Record<string, unknown>))[name];
   return typeof value === 'string' ? value : '';
 }
 

@@ -59,7 +59,10 @@ export async function signIn(deps: SignInDeps, o: { email: string; password: str
     if (failure.lockSeconds > 0) return locked(failure.lockSeconds);
     return { ok: false, reason: 'wrong_password' };
   }
-  await clearFailures(deps.limiter, o.email);
+  // A wrong password is counted against the email, not against one of its accounts (which one it was
+  // meant for cannot be told). So a right password clears the count only where the email has one account:
+  // the known password of a person's test shop must not buy more guesses at their live shop.
+  if (candidates.length === 1) await clearFailures(deps.limiter, o.email);
   const signedIn = staff;
   const token = await deps.db.transaction().execute(async (trx) => {
     await recordAudit(trx, { merchantId: signedIn.merchant_id, staffId: signedIn.id, action: 'sign_in', at: now });
@@ -97,7 +100,7 @@ export async function switchAccount(deps: SignInDeps, session: StaffSession, to:
     if (failure.newly && target) await recordAudit(deps.db, { merchantId: target.merchant_id, staffId: target.id, action: 'sign_in_locked', at: now });
     return { ok: false, reason: 'wrong_password' };
   }
-  await clearFailures(deps.limiter, staff.email);
+  // Not cleared: a switch is between two accounts of the email, and its count is the email's (see signIn).
   const token = await deps.db.transaction().execute(async (trx) => {
     await deleteStaffSession(trx, session.tokenHash);
     await recordAudit(trx, { merchantId: staff.merchant_id, staffId: staff.id, action: 'sign_out', details: { switched_to: to.merchant_id }, at: now });
