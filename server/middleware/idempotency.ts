@@ -19,7 +19,7 @@ import { randomSecret } from '../ids.ts';
 import { openAnswer, sealAnswer, sealedTag } from './sealed-answer.ts';
 import { refreshFingerprintKeys } from '../keys/fingerprint-rotation.ts';
 import crypto from 'node:crypto';
-import { requestHeader } from './request-header.ts';
+import { headerRepeated, requestHeader } from './request-header.ts';
 import { numberVerdict } from '../payments/card-number.ts';
 
 const KEEP_MS = IDEMPOTENCY_KEY_HOURS * 60 * 60 * 1000;
@@ -47,6 +47,9 @@ export function idempotencyKey(options: { required?: (path: string) => boolean }
       if (options.required?.(c.req.path)) throw new ApiError('parameter_missing', `This request needs an ${param} header`, { param });
       return next();
     }
+    // Sent twice (a proxy or a client layer adding it again), it would read as "K, K": a key never used,
+    // so a retry would charge again. Which one the client meant is not guessed.
+    if (headerRepeated(c, IDEMPOTENCY_KEY_HEADER)) throw new ApiError('parameter_invalid', `${param} must be sent once`, { param });
     if (!IdempotencyKey.safeParse(key).success) throw new ApiError('parameter_invalid', `${param} must be ${KEY_LENGTHS} characters`, { param });
     // It is stored, and names the operations at the processor: a card number is refused, in a row or in
     // the usual groupings with any separators (writtenCardNumber). Not by the fields' broad rule, which a

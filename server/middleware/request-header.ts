@@ -10,3 +10,12 @@ export function requestHeader(c: Context, name: string): string | undefined {
   if (!(incoming instanceof IncomingMessage)) return c.req.header(name);
   return incoming.headersDistinct[name.toLowerCase()]?.join(', ');
 }
+
+/**
+ * Whether the request carries the header more than once. Only Node's own parse can tell: a web Request
+ * (an in-process call) has them joined already, and counts as once.
+ */
+export function headerRepeated(c: Context, name: string): boolean {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  return incoming instanceof IncomingMessage && (incoming.headersDistinct[name.toLowerCase()]?.length ?? 0) > 1;
+}
