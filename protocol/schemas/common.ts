@@ -23,7 +23,14 @@ export const Amount = z
   .int(err('amount must be a positive integer'))
   .positive(err('amount must be a positive integer'))
   .max(99_999_999_999);
-export const Currency = z.string().regex(/^[A-Z]{3}$/, err('currency must be an ISO 4217 upper-case code such as USD'));
+// The currencies one can pay in, as ICU knows them (Node's full ICU): not the codes ISO 4217 reserves
+// for no currency (XXX), testing (XTS) or funds (CLF, UYI), and not an unassigned ABC.
+let payable: Set<string> | undefined;
+const isPayable = (code: string) => (payable ??= new Set(Intl.supportedValuesOf('currency'))).has(code);
+export const Currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, err('currency must be an ISO 4217 upper-case code such as USD'))
+  .refine(isPayable, err('currency must be an ISO 4217 code of a currency one can pay in, such as USD'));
 export const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, err('must be a date YYYY-MM-DD'))

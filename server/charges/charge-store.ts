@@ -102,12 +102,15 @@ const insertCharge = prepared((q, row: ChargeTable) => q.insertInto('charges').v
 
 /**
  * The customer's limits cap successful charges per calendar day (UTC) and per rolling 7 days, all
- * cards and initiators together, with the payments a checkout has under way counted as taken. Run it inside the transaction that records the charge.
+ * cards and initiators together, with the payments a checkout has under way counted as taken. They are
+ * minor units of the charge's own currency: charges in other currencies are not added in (¥9,000 and
+ * $20.00 are not 11,000 of anything), so each currency is capped at the limit on its own.
  */
 export async function checkLimits(
   q: Queryable,
   customer: { group_id: string; customer: string; limit_daily: number | null; limit_weekly: number | null },
   amount: number,
+  currency: string,
   now: Date,
 ): Promise<void> {
   if (customer.limit_daily == null && customer.limit_weekly == null) return;
@@ -120,6 +123,7 @@ export async function checkLimits(
       .where('group_id', '=', customer.group_id)
       .where('customer', '=', customer.customer)
       .where('status', '=', 'succeeded')
+      .where('currency', '=', currency)
       .where('created_at', '>=', since)
       .executeTakeFirst();
     return Number(r?.total ?? 0);
@@ -127,7 +131,7 @@ export async function checkLimits(
   // A checkout's payment still under way (at the processor, or paused at the issuer's 3-D Secure page,
   // where it can be taken when the customer returns, without the customer's lease) counts as charged,
   // in every window it may land in, for as long as that attempt is live.
-  const held = await amountUnderWay(q, customer.group_id, customer.customer, new Date(now.getTime() - REDIRECT_STALE_MS).toISOString());
+  const held = await amountUnderWay(q, customer.group_id, customer.customer, currency, new Date(now.getTime() - REDIRECT_STALE_MS).toISOString());
   if (customer.limit_daily != null && (await sumSince(dayStart)) + held + amount > customer.limit_daily) {
     throw new ApiError('limit_exceeded', "This charge would exceed the customer's daily limit");
   }

@@ -27,6 +27,7 @@ import * as challengeCardToken from './migrations/0023-challenge-card-token.ts';
 import * as cardNumberLength from './migrations/0024-card-number-length.ts';
 import * as invoiceDeclineCode from './migrations/0025-invoice-decline-code.ts';
 import * as invoicePendingCard from './migrations/0026-invoice-pending-card.ts';
+import * as disputeAmountBigint from './migrations/0027-dispute-amount-bigint.ts';
 
 export { backfillMandateCurrency } from './migrations/0007-mandate-currency.ts';
 export { backfillPendingRefs } from './migrations/0016-invoice-pending-ref.ts';
@@ -61,6 +62,7 @@ const migrations: Record<string, Migration> = {
   '0024_card_number_length': cardNumberLength,
   '0025_invoice_decline_code': invoiceDeclineCode,
   '0026_invoice_pending_card': invoicePendingCard,
+  '0027_dispute_amount_bigint': disputeAmountBigint,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

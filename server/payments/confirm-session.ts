@@ -230,7 +230,7 @@ async function confirmUnlocked(
   // itself tell whether the number typed is one of the customer's cards.
   if (save && session.customer) await assertNewCardAllowed(deps.db, session.group_id, session.customer, now);
   const payment = session.mode === 'payment';
-  if (payment && customer) await checkLimits(deps.db, customer, session.amount!, now);
+  if (payment && customer) await checkLimits(deps.db, customer, session.amount!, session.currency!, now);
   const fingerprint = deps.fingerprints.of(session.group_id, card.number);
   const authenticated = await passedChallenge(deps, session, body.challenge, card.number, saved?.token ?? null);
 

@@ -18,6 +18,7 @@ import { mandateStatus } from '../mandates/mandate-status.ts';
 import { getMandate, queueMandateCharged } from '../mandates/mandate-store.ts';
 import { authorizeSettled } from './authorize.ts';
 import { type AuthorizeRequest, isSettled, type ProcessorType, type SettledResult } from './processor.ts';
+import { processorTakes } from './processor-takes.ts';
 
 type Settled = SettledResult;
 
@@ -116,6 +117,7 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
   let live: MandateTable;
   let secret: ReturnType<typeof cardSecret>;
   try {
+    processorTakes(processor, req.amount, req.currency);
     live = checkMandate(req, card, mandate, now);
     // A customer set to deny allows no saved card: the fields offer none in one click, and no merchant
     // charges one under an agreement either, until the status is set back to none.
@@ -124,7 +126,7 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
     // A card saved before test mode took test cards only (or by a sister shop on a provider's test account).
     assertTestCardInTestMode(req.merchant, secret.number, 'card');
     if (!isActive(secret, now)) throw new ApiError('expired_card', 'The saved card has expired');
-    if (customer) await checkLimits(db, customer, req.amount, now);
+    if (customer) await checkLimits(db, customer, req.amount, req.currency, now);
   } catch (err) {
     // A refusal would be stored under the key as the answer, while the earlier attempt may have taken
     // the money (a customer set to deny since, a limit reached since): 502, which is not stored, and the

@@ -197,4 +197,9 @@ export interface Processor {
    * Absent on the simulated processor, which sends none.
    */
   parseNotifications?(rawBody: string, headers: Record<string, string | undefined>): Promise<ProcessorNotification[]>;
+  /**
+   * Why the provider cannot take this amount (ISO 4217 minor units) in this currency, if it cannot: its
+   * minor unit is coarser there (Adyen's IDR), or its amounts keep a step (Stripe's three-decimal ones).
+   */
+  amountProblem?(amount: number, currency: string): string | undefined;
 }

@@ -11,6 +11,7 @@ import { emitEvent } from '../events/emit-event.ts';
 import { failRefund, succeedRefund } from '../refunds/refund-status.ts';
 import { abandonedRefunds, claimRefundCheck, findRefund, findRefundByReference, insertRefund } from '../refunds/refund-store.ts';
 import type { Processor } from './processor.ts';
+import { processorTakes } from './processor-takes.ts';
 
 /** Refused while the charge's dispute is open or lost: a refund beside a chargeback would pay the cardholder twice. */
 async function refuseIfDisputed(deps: Deps, charge: ChargeTable): Promise<void> {
@@ -138,6 +139,7 @@ export async function refundCharge(deps: Deps, given: ChargeTable, amount: numbe
   const value = amount ?? rest;
   if (rest === 0) throw new ApiError('parameter_invalid', 'This charge is already fully refunded', { param: 'amount' });
   if (value > rest) throw new ApiError('parameter_invalid', `amount must not exceed what is left to refund (${rest})`, { param: 'amount' });
+  processorTakes(await chargeProcessor(deps, charge), value, charge.currency);
   const refund: RefundTable = {
     id: newId('re'),
     charge_id: charge.id,

@@ -6,6 +6,7 @@ import { dayOf } from '../clock.ts';
 import { createInvoice, getInvoice, listInvoices } from '../invoices/invoice-store.ts';
 import { toInvoiceView } from '../invoices/invoice-view.ts';
 import { errors, jsonBody, jsonContent, router, secured } from './openapi.ts';
+import { shopProcessorTakes } from '../payments/processor-takes.ts';
 
 const create = createRoute({
   method: 'post',
@@ -38,7 +39,10 @@ const list = createRoute({
 export const invoiceRoutes = router()
   .openapi(create, async (c) => {
     const now = c.get('deps').clock();
-    const row = await createInvoice(c.get('deps').db, c.get('merchant'), c.req.valid('json'), now);
+    const body = c.req.valid('json');
+    // Paid automatically through the shop's processor: an amount it could not take is refused now.
+    shopProcessorTakes(c.get('deps'), c.get('merchant'), body.amount, body.currency);
+    const row = await createInvoice(c.get('deps').db, c.get('merchant'), body, now);
     return c.json(toInvoiceView(row, dayOf(now)), 201);
   })
   .openapi(read, async (c) => {

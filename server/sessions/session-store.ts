@@ -12,6 +12,7 @@ import { newId, randomSecret, sha256 } from '../ids.ts';
 import type { Merchant } from '../merchants/merchant-store.ts';
 import { checkSessionForward } from '../forward/session-forward.ts';
 import { toSessionView } from './session-view.ts';
+import { processorTakes } from '../payments/processor-takes.ts';
 
 type SessionInput = z.output<typeof SessionCreate>;
 
@@ -47,8 +48,9 @@ function checkCombination(input: SessionInput, now: Date): void {
  * (403) before the customer sees a form; otherwise the session is created.
  */
 export async function openSession(deps: Pick<Deps, 'db' | 'clock' | 'processors'>, merchant: Merchant, input: SessionInput): Promise<CreatedSession> {
-  // Called for its refusal only: the processor itself is chosen again when the session is confirmed.
-  deps.processors.for(merchant);
+  // Called for its refusals only: the processor itself is chosen again when the session is confirmed.
+  const processor = deps.processors.for(merchant);
+  if (input.amount !== undefined && input.currency !== undefined) processorTakes(processor, input.amount, input.currency);
   return createSession(deps.db, merchant, input, deps.clock());
 }
 
@@ -150,13 +152,14 @@ export async function sessionCardToken(q: Queryable, id: string): Promise<string
 }
 
 /** What a customer's payment checkouts have under way (claimed since `liveSince`, not settled yet): a sum of amounts. */
-export async function amountUnderWay(q: Queryable, groupId: string, customer: string, liveSince: string): Promise<number> {
+export async function amountUnderWay(q: Queryable, groupId: string, customer: string, currency: string, liveSince: string): Promise<number> {
   const row = await q
     .selectFrom('sessions')
     .select((eb) => eb.fn.sum<number>('amount').as('total'))
     .where('group_id', '=', groupId)
     .where('customer', '=', customer)
     .where('mode', '=', 'payment')
+    .where('currency', '=', currency)
     .where('status', '=', 'processing')
     .where('processing_since', '>', liveSince)
     .executeTakeFirst();

@@ -40,6 +40,7 @@ const HISTORICAL_MIGRATIONS = [
   '0024_card_number_length',
   '0025_invoice_decline_code',
   '0026_invoice_pending_card',
+  '0027_dispute_amount_bigint',
 ];
 
 /** What a value of a column is in JavaScript, NULL aside. */

@@ -4,6 +4,7 @@
 // https://docs.adyen.com/development-resources/webhooks/verify-hmac-signatures
 import { NotificationSignatureError, type ProcessorNotification, type ProcessorSettings } from '../../payments/processor.ts';
 import { hmacValidator, type NotificationRequestItem } from './adyen-library.ts';
+import { ADYEN_AMOUNTS, fromProviderUnits } from '../provider-amounts.ts';
 
 type AdyenSettings = Extract<ProcessorSettings, { type: 'adyen' }>;
 
@@ -61,7 +62,8 @@ function toNotification(item: NotificationRequestItem): ProcessorNotification | 
         kind: 'dispute_opened',
         payment,
         dispute: item.pspReference,
-        amount: Number(item.amount.value ?? 0),
+        // In Adyen's minor units (IDR has none there): the vault's are ISO 4217's.
+        amount: fromProviderUnits(ADYEN_AMOUNTS, Number(item.amount.value ?? 0), String(item.amount.currency ?? '')),
         currency: String(item.amount.currency ?? ''),
         ...(reason ? { reason } : {}),
       };

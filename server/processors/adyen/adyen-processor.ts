@@ -10,6 +10,7 @@ import { adyenReference, idempotencyKey } from './adyen-references.ts';
 import { createOperationLedger } from './operation-ledger.ts';
 import { buildPaymentRequest, MissingReturnUrl } from './payment-request.ts';
 import { toAuthorizeResult } from './payment-result.ts';
+import { ADYEN_AMOUNTS, amountProblem, toProviderUnits } from '../provider-amounts.ts';
 
 /** Why a call got no usable answer, in words that cannot quote the request (so never a card number). */
 function failure(err: unknown): string {
@@ -71,6 +72,7 @@ export function createAdyenProcessor(settings: ConnectorSettings<'adyen'>, optio
 
   return {
     type: 'adyen',
+    amountProblem: (amount, currency) => amountProblem(ADYEN_AMOUNTS, amount, currency),
 
     async authorize(req) {
       const reference = adyenReference(req.reference);
@@ -105,7 +107,7 @@ export function createAdyenProcessor(settings: ConnectorSettings<'adyen'>, optio
           req.processor_id,
           {
             merchantAccount: settings.merchant_account,
-            amount: { value: req.amount, currency: req.currency.toUpperCase() },
+            amount: { value: toProviderUnits(ADYEN_AMOUNTS, req.amount, req.currency), currency: req.currency.toUpperCase() },
             reference: adyenReference(req.reference),
           },
           { idempotencyKey: idempotencyKey(req.reference) },

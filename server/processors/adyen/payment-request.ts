@@ -4,6 +4,7 @@
 import type { AuthorizeRequest, ProcessorSettings } from '../../payments/processor.ts';
 import { adyenReference } from './adyen-references.ts';
 import { Checkout, type CardDetails, type PaymentRequest } from './adyen-library.ts';
+import { ADYEN_AMOUNTS, toProviderUnits } from '../provider-amounts.ts';
 
 type AdyenSettings = Extract<ProcessorSettings, { type: 'adyen' }>;
 
@@ -92,7 +93,7 @@ export function buildPaymentRequest(req: AuthorizeRequest, settings: AdyenSettin
   const request: Omit<PaymentRequest, 'returnUrl'> & { returnUrl?: string } = {
     merchantAccount: settings.merchant_account,
     reference: adyenReference(req.reference),
-    amount: { value: req.amount, currency: req.currency.toUpperCase() },
+    amount: { value: toProviderUnits(ADYEN_AMOUNTS, req.amount, req.currency), currency: req.currency.toUpperCase() },
     paymentMethod: card(req),
     ...interaction(req),
     ...(Object.keys(additionalData).length ? { additionalData } : {}),

@@ -3,6 +3,7 @@
 // refunds that failed after being accepted are read; every other event is of no concern here.
 import type Stripe from 'stripe';
 import { NotificationSignatureError, type ProcessorNotification } from '../../payments/processor.ts';
+import { STRIPE_AMOUNTS, fromProviderUnits } from '../provider-amounts.ts';
 
 const idOf = (value: string | { id: string } | null | undefined): string | undefined => (typeof value === 'string' ? value : value?.id);
 
@@ -21,7 +22,8 @@ function readEvent(event: Stripe.Event): ProcessorNotification[] {
           kind: 'dispute_opened',
           payment: disputePayment(d),
           dispute: d.id,
-          amount: d.amount,
+          // In Stripe's smallest unit (ISK has two decimals there): the vault's are ISO 4217's.
+          amount: fromProviderUnits(STRIPE_AMOUNTS, d.amount, d.currency),
           currency: d.currency.toUpperCase(),
           reason: d.reason,
         },

@@ -3,6 +3,7 @@
 // (no card; its id is written down), then confirmed with the card.
 import type Stripe from 'stripe';
 import type { AuthorizeRequest } from '../../payments/processor.ts';
+import { STRIPE_AMOUNTS, toProviderUnits } from '../provider-amounts.ts';
 
 /**
  * The confirm parameters of an account allowed to send raw card data, which the library's types leave
@@ -31,13 +32,13 @@ function credentialUsage(agreement: AuthorizeRequest['agreement']): 'recurring' 
   return agreement === 'scheduled' ? 'recurring' : 'unscheduled';
 }
 
-/** https://docs.stripe.com/api/payment_intents/create: amount in the smallest unit, currency lower-case. */
+/** https://docs.stripe.com/api/payment_intents/create: amount in Stripe's smallest unit, currency lower-case. */
 export function createParams(req: AuthorizeRequest): Stripe.PaymentIntentCreateParams {
   const metadata: Record<string, string> = { vault_reference: req.reference };
   if (req.merchant) metadata.merchant = req.merchant;
   if (req.order) metadata.order = req.order;
   return {
-    amount: req.amount,
+    amount: toProviderUnits(STRIPE_AMOUNTS, req.amount, req.currency),
     currency: req.currency.toLowerCase(),
     // manual: the card check of a setup session, authorised only and voided by the caller.
     capture_method: req.capture ? 'automatic' : 'manual',

@@ -20,6 +20,7 @@ import { declineOf } from './declines.ts';
 import { StripeCallFailed, authorizeFailure, describe, isCardError, isMissing, isRefused, isUnexpectedState } from './stripe-failures.ts';
 import { parseStripeNotifications } from './notifications.ts';
 import { idempotencyKey } from './idempotency-keys.ts';
+import { amountProblem, STRIPE_AMOUNTS, toProviderUnits } from '../provider-amounts.ts';
 
 export function createStripeProcessor(settings: ConnectorSettings<'stripe'>, options: ConnectorOptions): Processor {
   const stripe = createStripeClient(settings.secret_key, options);
@@ -129,12 +130,11 @@ export function createStripeProcessor(settings: ConnectorSettings<'stripe'>, opt
   }
 
   async function refund(req: RefundRequest): Promise<RefundResult> {
+    const amount = toProviderUnits(STRIPE_AMOUNTS, req.amount, req.currency);
     let r: Stripe.Refund;
     try {
       // https://docs.stripe.com/api/refunds/create
-      r = await withoutCallSite(() =>
-        stripe.refunds.create({ payment_intent: req.processor_id, amount: req.amount }, { idempotencyKey: idempotencyKey(req.reference) }),
-      );
+      r = await withoutCallSite(() => stripe.refunds.create({ payment_intent: req.processor_id, amount }, { idempotencyKey: idempotencyKey(req.reference) }));
     } catch (err) {
       // Refused (more than is left to refund, a disputed payment…): no money moves, and Stripe's reason is kept.
       if (isRefused(err) || isCardError(err)) return { outcome: 'failed', processor_response: { code: err.code ?? err.type, message: describe(err) } };
@@ -174,6 +174,7 @@ export function createStripeProcessor(settings: ConnectorSettings<'stripe'>, opt
     lookup,
     cancel,
     completeRedirect,
+    amountProblem: (amount, currency) => amountProblem(STRIPE_AMOUNTS, amount, currency),
     parseNotifications: async (rawBody, headers) =>
       parseStripeNotifications(stripe, { webhookSecret: settings.webhook_secret, live: isLiveKey(settings.secret_key) }, rawBody, headers),
   };
