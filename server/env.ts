@@ -1,5 +1,6 @@
 // The environment, parsed once at start: a bad value stops the start with a message naming the variable.
 import path from 'node:path';
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { z } from 'zod';
 import { parseKeyRing } from './keys/key-ring.ts';
 import { defaultKeyFile, isInside } from './keys/key-file.ts';
@@ -7,7 +8,12 @@ import { parseTrustProxy } from './middleware/client-address.ts';
 import { DEFAULT_FIELDS_CAPS } from './middleware/rate-limit.ts';
 import { CONNECTOR_TYPES, type ConnectorType } from './payments/processor.ts';
 
-const port = z.coerce.number().int().min(1).max(65535);
+/** A whole decimal number: not blank (which Number() reads as 0, turning a worker off unseen), not 0x1f90 or 1e3. */
+const whole = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a whole number written in digits')
+  .transform(Number);
+const port = whole.pipe(z.number().int().min(1).max(65535));
 
 /** An operator's ceiling in requests a minute; `none` lets merchants lift the limit (benchmarks, tests). */
 const ceiling = (fallback: number) =>
@@ -25,13 +31,33 @@ const schema = z.object({
   PORT: port.default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DEMO_PORT: port.default(3000),
-  PUBLIC_URL: z.url().optional(),
+  /**
+   * An http(s) URL with a host: without its scheme (`localhost:4000`), the origin would be the string
+   * "null", which the fields' Origin check would then let any sandboxed page send.
+   */
+  PUBLIC_URL: z
+    .url()
+    .refine(
+      (v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol) && new URL(v).host !== '',
+      'must be an http:// or https:// URL with a host, such as https://vault.example.com',
+    )
+    .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   /** The generated key ring's file when VAULT_KEYS is unset; default DATA_DIR's path plus `.key` (`./data.key`), never inside DATA_DIR. */
   KEY_FILE: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    // Parsed here by pg's own parser (a Unix socket's `postgres://user@/db?host=/run/postgresql` included), so
+    // that a bad port or host is told by its variable; the value is never echoed (it may hold a password).
+    .refine((v) => {
+      try {
+        parseConnectionString(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a well-formed postgres:// URL (host, port and database)')
     .optional(),
   /** PostgreSQL: `off` sends every query unnamed, for a pooler that cannot keep prepared statements (PgBouncer before 1.21). */
   PG_NAMED_STATEMENTS: z.enum(['on', 'off']).default('on'),
@@ -80,9 +106,9 @@ const schema = z.object({
   FIELDS_MAX_PER_ADDRESS: ceiling(DEFAULT_FIELDS_CAPS.maxPerAddress),
   /** Requests a minute to one merchant's fields from all addresses together, whatever its rate_limit. */
   FIELDS_MAX_PER_MERCHANT: ceiling(DEFAULT_FIELDS_CAPS.maxPerMerchant),
-  SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  SCHEDULER_INTERVAL_MS: whole.default(60_000),
   /** The longest a processor call may take before its outcome counts as unknown; under the 60 s after which a confirmation is presumed dead. */
-  PROCESSOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(50_000, 'must be at most 50000 (a confirmation is presumed dead after 60 s)').default(30_000),
+  PROCESSOR_TIMEOUT_MS: whole.pipe(z.number().min(100).max(50_000, 'must be at most 50000 (a confirmation is presumed dead after 60 s)')).default(30_000),
   /** The operator's override of each provider's API address (an egress proxy, a local test server): `stripe=URL,adyen=URL`. */
   PROCESSOR_BASE_URLS: z
     .string()
@@ -96,7 +122,7 @@ const schema = z.object({
       return parsed;
     }),
   /** How often the webhook worker looks for events to deliver; 0 turns it off. */
-  WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
+  WEBHOOK_INTERVAL_MS: whole.default(2000),
   /** 1: merchants may point webhooks at loopback and private addresses (the local demo); unset or 0: refused. */
   ALLOW_PRIVATE_WEBHOOKS: z
     .enum(['0', '1'], 'must be 1 or 0')

@@ -129,7 +129,8 @@ interface OpenedDb {
 }
 
 function openSqlite(dataDir: string, syncWal?: SyncFile, onSyncFailure?: (err: Error) => void): OpenedDb {
-  fs.mkdirSync(dataDir, { recursive: true });
+  // Owner-only when the vault makes it: no other local user lists the directory or watches the database grow.
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, 'vault.db');
   // Created owner-only before SQLite opens it: its -wal and -shm files inherit these permissions.
   fs.closeSync(fs.openSync(file, 'a', 0o600));

@@ -93,6 +93,12 @@ export async function openKeyRing(env: VaultStorageEnv, db: Db, warn: (detail: o
         `: put the key file back (or set VAULT_KEYS) and start again; a new key would open none of it`,
     );
   }
+  // Readable by other local users (copied back with cp, say), the file is still used, but said loudly.
+  if (!env.VAULT_KEYS && fs.existsSync(keyFile) && (fs.statSync(keyFile).mode & 0o077) !== 0)
+    warn(
+      { file: keyFile, mode: (fs.statSync(keyFile).mode & 0o777).toString(8) },
+      'the key file (KEY_FILE) is readable by other local users: make it owner-only (chmod 600), as the vault creates it',
+    );
   return loadKeyRing({
     vaultKeys: env.VAULT_KEYS,
     keyFile,

@@ -326,6 +326,8 @@ async function confirmUnlocked(
     };
   }
   if (result.outcome === 'error') {
+    // Above info: a provider account that is broken or revoked shows here first (its message is not logged).
+    deps.logger.warn({ session: session.id, processor: processor.type }, 'the processor gave no answer to a payment; the attempt is ended');
     // Unknown outcome (an error, a timeout): the attempt is ended at the processor before the session
     // reopens, so a late answer to it takes no money; money it had already taken is recorded instead.
     let known: AuthorizeResult | undefined;

@@ -158,6 +158,9 @@ async function chargeUnderLease(deps: Deps, req: Resolved, lease: CustomerLease)
   };
   const result = await authorizeSettled(processor, request, (error) => deps.logger.error({ reference: req.reference, error }, 'processor call failed'));
   if (result.outcome === 'error') {
+    // Above info: a provider account that is broken or revoked shows here first. Its message is not
+    // logged (it could quote what it was sent).
+    deps.logger.warn({ reference: req.reference, processor: processor.type }, 'the processor gave no answer to a merchant charge');
     throw new ApiError('processor_unavailable', 'The payment processor could not complete the request; retry with the same Idempotency-Key');
   }
   if (result.outcome === 'challenge' || result.outcome === 'redirect') {
