@@ -3,7 +3,9 @@
 // signed dispute notification. Lets one suite run every money path through each connector.
 import { adyenReference } from '../../server/processors/adyen/adyen-references.ts';
 import { startFakeAdyen, type FakeAdyen } from './fake-adyen.ts';
+import type { DbTarget } from './databases.ts';
 import { startFakeStripe, type FakeStripe, type HeldRequest } from './fake-stripe.ts';
+import { LIFTABLE_LIMITS, startTestVault, type TestVault } from './test-vault.ts';
 
 export type ProviderName = 'stripe' | 'adyen';
 
@@ -95,4 +97,27 @@ function adyenProvider(fake: FakeAdyen): LocalProvider {
     paidFor: (reference) => fake.paymentsFor(adyenReference(reference)).filter((p) => p.status === 'authorised').length,
     close: () => fake.close(),
   };
+}
+
+/** A test vault whose own merchant pays through this local Stripe account, its rate limits lifted. */
+export async function vaultOnStripe(target: DbTarget, fake: FakeStripe, options: { processorTimeoutMs?: number } = {}): Promise<TestVault> {
+  return vaultOn(target, { stripe: fake.url }, { type: 'stripe', secret_key: fake.secretKey, webhook_secret: fake.webhookSecret }, options);
+}
+
+/** A test vault whose own merchant pays through this local Adyen account, its rate limits lifted. */
+export async function vaultOnAdyen(target: DbTarget, fake: FakeAdyen, options: { processorTimeoutMs?: number } = {}): Promise<TestVault> {
+  const processor = { type: 'adyen', api_key: fake.apiKey, merchant_account: fake.merchantAccount, environment: 'test', hmac_key: fake.hmacKey };
+  return vaultOn(target, { adyen: fake.url }, processor, options);
+}
+
+async function vaultOn(
+  target: DbTarget,
+  processorBaseUrls: Record<string, string>,
+  processor: Record<string, unknown>,
+  options: { processorTimeoutMs?: number },
+): Promise<TestVault> {
+  const v = await startTestVault(target, { limits: LIFTABLE_LIMITS, processorBaseUrls, ...options });
+  const set = await v.api('POST', '/v1/merchant', { body: { rate_limit: 0, frame_limit_per_address: 0, processor } });
+  if (set.status !== 200) throw new Error(set.text);
+  return v;
 }

@@ -20,6 +20,7 @@ import { describeEachDb } from '../helpers/databases.ts';
 import { startFakeAdyen, type FakeAdyen } from '../helpers/fake-adyen.ts';
 import { startFakeStripe, type FakeStripe } from '../helpers/fake-stripe.ts';
 import { nextYear } from '../helpers/money-days.ts';
+import { vaultOnAdyen, vaultOnStripe } from '../helpers/provider-fixtures.ts';
 import { CARDS, LIFTABLE_LIMITS, newCard, newShop, openSession, recordMandate, type Shop, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
 /** Intl's text with its no-break spaces as plain ones. */
@@ -45,11 +46,7 @@ describeEachDb('amount and currency attacks', (target) => {
     let v: TestVault;
     beforeAll(async () => {
       fake = await startFakeStripe();
-      v = await startTestVault(target, { limits: LIFTABLE_LIMITS, processorBaseUrls: { stripe: fake.url } });
-      const set = await v.api('POST', '/v1/merchant', {
-        body: { rate_limit: 0, frame_limit_per_address: 0, processor: { type: 'stripe', secret_key: fake.secretKey, webhook_secret: fake.webhookSecret } },
-      });
-      if (set.status !== 200) throw new Error(set.text);
+      v = await vaultOnStripe(target, fake);
     });
     afterAll(async () => {
       await v?.close();
@@ -128,15 +125,7 @@ describeEachDb('amount and currency attacks', (target) => {
     let v: TestVault;
     beforeAll(async () => {
       fake = await startFakeAdyen();
-      v = await startTestVault(target, { limits: LIFTABLE_LIMITS, processorBaseUrls: { adyen: fake.url } });
-      const set = await v.api('POST', '/v1/merchant', {
-        body: {
-          rate_limit: 0,
-          frame_limit_per_address: 0,
-          processor: { type: 'adyen', api_key: fake.apiKey, merchant_account: fake.merchantAccount, environment: 'test', hmac_key: fake.hmacKey },
-        },
-      });
-      if (set.status !== 200) throw new Error(set.text);
+      v = await vaultOnAdyen(target, fake);
     });
     afterAll(async () => {
       await v?.close();

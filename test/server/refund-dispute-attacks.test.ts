@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/databases.ts';
 import { startFakeAdyen, type FakeAdyen } from '../helpers/fake-adyen.ts';
 import { startFakeStripe, type FakeStripe } from '../helpers/fake-stripe.ts';
+import { vaultOnAdyen, vaultOnStripe } from '../helpers/provider-fixtures.ts';
 import { CARDS, LIFTABLE_LIMITS, newCard, newShop, openSession, startTestVault, type TestVault } from '../helpers/test-vault.ts';
 
 /** Short, so a delayed answer is a lost one; the local providers answer in a few ms otherwise. */
@@ -41,11 +42,7 @@ describeEachDb('refund and dispute attacks', (target) => {
     let v: TestVault;
     beforeAll(async () => {
       fake = await startFakeStripe();
-      v = await startTestVault(target, { limits: LIFTABLE_LIMITS, processorBaseUrls: { stripe: fake.url }, processorTimeoutMs: TIMEOUT_MS });
-      const set = await v.api('POST', '/v1/merchant', {
-        body: { rate_limit: 0, frame_limit_per_address: 0, processor: { type: 'stripe', secret_key: fake.secretKey, webhook_secret: fake.webhookSecret } },
-      });
-      if (set.status !== 200) throw new Error(set.text);
+      v = await vaultOnStripe(target, fake, { processorTimeoutMs: TIMEOUT_MS });
     });
     afterAll(async () => {
       await v?.close();
@@ -222,15 +219,7 @@ describeEachDb('refund and dispute attacks', (target) => {
     let v: TestVault;
     beforeAll(async () => {
       fake = await startFakeAdyen();
-      v = await startTestVault(target, { limits: LIFTABLE_LIMITS, processorBaseUrls: { adyen: fake.url }, processorTimeoutMs: TIMEOUT_MS });
-      const set = await v.api('POST', '/v1/merchant', {
-        body: {
-          rate_limit: 0,
-          frame_limit_per_address: 0,
-          processor: { type: 'adyen', api_key: fake.apiKey, merchant_account: fake.merchantAccount, environment: 'test', hmac_key: fake.hmacKey },
-        },
-      });
-      if (set.status !== 200) throw new Error(set.text);
+      v = await vaultOnAdyen(target, fake, { processorTimeoutMs: TIMEOUT_MS });
     });
     afterAll(async () => {
       await v?.close();
