@@ -128,7 +128,7 @@ export async function refundCharge(deps: Deps, given: ChargeTable, amount: numbe
     if (earlier) return earlier.status === 'pending' ? settle(deps, given, earlier) : earlier;
   }
   // Taken through another processor than the shop's now: refused before anything is written or sent.
-  if (given.processor !== null) await chargeProcessor(deps, given);
+  const processor = await chargeProcessor(deps, given);
   // What is left to refund counts the refunds abandoned pending only once they are settled.
   const charge = (await settleAbandonedRefunds(deps, { chargeId: given.id })) > 0 ? await getCharge(deps.db, given.merchant_id, given.id) : given;
   if (charge.status !== 'succeeded') throw new ApiError('parameter_invalid', 'Only a succeeded charge can be refunded', { param: 'id' });
@@ -139,7 +139,7 @@ export async function refundCharge(deps: Deps, given: ChargeTable, amount: numbe
   const value = amount ?? rest;
   if (rest === 0) throw new ApiError('parameter_invalid', 'This charge is already fully refunded', { param: 'amount' });
   if (value > rest) throw new ApiError('parameter_invalid', `amount must not exceed what is left to refund (${rest})`, { param: 'amount' });
-  processorTakes(await chargeProcessor(deps, charge), value, charge.currency);
+  processorTakes(processor, value, charge.currency);
   const refund: RefundTable = {
     id: newId('re'),
     charge_id: charge.id,
