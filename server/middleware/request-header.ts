@@ -4,10 +4,16 @@
 import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 
+/** Node's own request, when the vault is served by Node (not for an in-process call). */
+function incomingOf(c: Context): IncomingMessage | undefined {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  return incoming instanceof IncomingMessage ? incoming : undefined;
+}
+
 /** Repeated headers come joined by ', ', as a web Headers joins them. */
 export function requestHeader(c: Context, name: string): string | undefined {
-  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
-  if (!(incoming instanceof IncomingMessage)) return c.req.header(name);
+  const incoming = incomingOf(c);
+  if (!incoming) return c.req.header(name);
   return incoming.headersDistinct[name.toLowerCase()]?.join(', ');
 }
 
@@ -16,6 +22,5 @@ export function requestHeader(c: Context, name: string): string | undefined {
  * (an in-process call) has them joined already, and counts as once.
  */
 export function headerRepeated(c: Context, name: string): boolean {
-  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
-  return incoming instanceof IncomingMessage && (incoming.headersDistinct[name.toLowerCase()]?.length ?? 0) > 1;
+  return (incomingOf(c)?.headersDistinct[name.toLowerCase()]?.length ?? 0) > 1;
 }

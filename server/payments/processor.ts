@@ -2,6 +2,7 @@
 // only through this interface; the simulated processor and each real connector implement it.
 import { ProcessorType, type ProcessorSettingsUpdate } from '../../protocol/schemas/merchant.ts';
 import type { Db } from '../db/database.ts';
+import type { ProcessorNotification } from '../processors/notification-schema.ts';
 
 export type Initiator = 'customer' | 'merchant';
 
@@ -149,16 +150,8 @@ export interface RefundResult {
   processor_response?: ProcessorResponse;
 }
 
-/**
- * What a provider's own notification told the vault, in the vault's words. `id` is the provider's
- * own id of this notification (a redelivery carries the same one); `payment` the provider's id of the
- * payment it concerns (`charges.processor_id`).
- */
-export type ProcessorNotification =
-  | { id: string; kind: 'refund_failed'; payment: string; refund?: string; reason?: string }
-  | { id: string; kind: 'dispute_opened'; payment: string; dispute: string; amount: number; currency: string; reason?: string }
-  /** `at`: when the provider says the dispute closed so (ISO 8601, UTC), if it says. */
-  | { id: string; kind: 'dispute_closed'; payment: string; dispute: string; outcome: 'won' | 'lost'; reason?: string; at?: string };
+/** Declared once, with the check every notification passes before it is applied. */
+export type { ProcessorNotification };
 
 /** The notification's signature did not verify: it is refused, and nothing it says is believed. */
 export class NotificationSignatureError extends Error {
